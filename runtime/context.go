@@ -1,0 +1,68 @@
+package runtime
+
+import "context"
+
+type ctxKey uint8
+
+const (
+	subjectTokenKey ctxKey = iota
+	messageIDKey
+	callAuthKey
+	timingKey
+)
+
+// WithSubjectToken returns a context carrying the caller's token: the token that
+// token exchange exchanges and passthrough forwards. Middleware sets it from the
+// incoming request. A "Bearer " prefix is removed.
+func WithSubjectToken(ctx context.Context, token string) context.Context {
+	return context.WithValue(ctx, subjectTokenKey, stripBearer(token))
+}
+
+// SubjectToken returns the caller's token carried by ctx, or "".
+func SubjectToken(ctx context.Context) string {
+	s, _ := ctx.Value(subjectTokenKey).(string)
+	return s
+}
+
+// WithMessageID returns a context carrying the correlation id that every outgoing
+// call made with it sends, logs and reports in its errors.
+func WithMessageID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, messageIDKey, id)
+}
+
+// MessageID returns the message id carried by ctx, or "".
+func MessageID(ctx context.Context) string {
+	s, _ := ctx.Value(messageIDKey).(string)
+	return s
+}
+
+// callAuth is a per-call override of authentication, set by WithoutAuth or WithToken.
+type callAuth struct {
+	skip  bool
+	token string
+}
+
+// WithoutAuth returns a context whose calls send no Authorization header,
+// whatever grant the service or operation is configured with (the original's
+// authenticate=false).
+func WithoutAuth(ctx context.Context) context.Context {
+	return context.WithValue(ctx, callAuthKey, &callAuth{skip: true})
+}
+
+// WithToken returns a context whose calls send token as their bearer token instead of
+// obtaining one. The token is still sent only to the service's own host.
+func WithToken(ctx context.Context, token string) context.Context {
+	return context.WithValue(ctx, callAuthKey, &callAuth{token: stripBearer(token)})
+}
+
+func callAuthFrom(ctx context.Context) *callAuth {
+	a, _ := ctx.Value(callAuthKey).(*callAuth)
+	return a
+}
+
+func stripBearer(v string) string {
+	if len(v) > 7 && (v[:7] == "Bearer " || v[:7] == "bearer " || v[:7] == "BEARER ") {
+		return v[7:]
+	}
+	return v
+}

@@ -1,0 +1,168 @@
+package runtime
+
+import (
+	"context"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Record describes one call: what it was, how it ended, and what it cost. It
+// holds no token, secret or Authorization value.
+type Record struct {
+	Service   string
+	Operation string
+	Method    string
+	Path      string // the path template, e.g. /orders/{id}
+	Status    int    // 0 when no response was received
+	Attempts  int
+	MessageID string
+
+	Grant      Grant // the grant used; GrantNone when the call was not authenticated
+	TokenCache bool  // the token came from the cache
+	Token      time.Duration
+	RoundTrip  time.Duration // sending and receiving headers, over all attempts
+	Decode     time.Duration // reading and decoding the body
+	Total      time.Duration
+	Err        error
+
+	start time.Time
+}
+
+// Observer receives a Record when each call ends, for metrics or tracing. It is
+// called on the calling goroutine and must not keep r.
+type Observer interface {
+	ObserveCall(ctx context.Context, r *Record)
+}
+
+// TokenObserver may be implemented by an Observer to hear of every token request.
+type TokenObserver interface {
+	ObserveToken(ctx context.Context, e *TokenEvent)
+}
+
+// TokenEvent describes one token request.
+type TokenEvent struct {
+	Service    string
+	Operation  string // the operation whose call caused it
+	Grant      Grant
+	MessageID  string
+	Duration   time.Duration
+	Background bool // a refresh ahead of expiry, not waited for by any call
+	Err        error
+}
+
+// ObserverFunc adapts a function to Observer.
+type ObserverFunc func(ctx context.Context, r *Record)
+
+// ObserveCall implements Observer.
+func (f ObserverFunc) ObserveCall(ctx context.Context, r *Record) { f(ctx, r) }
+
+// finish completes r and hands it to the logger, the observer and the
+// Server-Timing collector of ctx.
+func (s *Service) finish(ctx context.Context, r *Record) {
+	r.Total = time.Since(r.start)
+	if s.observer != nil {
+		s.observer.ObserveCall(ctx, r)
+	}
+	if t := timingFrom(ctx); t != nil {
+		t.add(r)
+	}
+	level := slog.LevelDebug
+	switch {
+	case r.Err != nil && r.Status >= 400 && r.Status < 500:
+		level = slog.LevelWarn
+	case r.Err != nil:
+		level = slog.LevelError
+	}
+	if !s.logger.Enabled(ctx, level) {
+		return
+	}
+	attrs := make([]slog.Attr, 0, 14)
+	attrs = append(attrs,
+		slog.String("service", r.Service), slog.String("operation", r.Operation),
+		slog.String("method", r.Method), slog.String("path", r.Path),
+		slog.Int("status", r.Status), slog.Int("attempts", r.Attempts),
+		slog.String("message_id", r.MessageID), slog.String("grant", r.Grant.String()),
+		slog.Bool("token_cached", r.TokenCache), slog.Duration("token", r.Token),
+		slog.Duration("round_trip", r.RoundTrip), slog.Duration("decode", r.Decode),
+		slog.Duration("total", r.Total))
+	msg := "tpgen: call"
+	if r.Err != nil {
+		msg = "tpgen: call failed"
+		attrs = append(attrs, slog.String("error", r.Err.Error()))
+	}
+	s.logger.LogAttrs(ctx, level, msg, attrs...)
+}
+
+// maxTimingEntries bounds a Server-Timing header.
+const maxTimingEntries = 64
+
+// timing collects Server-Timing entries for one incoming request.
+type timing struct {
+	mu      sync.Mutex
+	entries []string
+	dropped int
+}
+
+func withTiming(ctx context.Context, t *timing) context.Context {
+	return context.WithValue(ctx, timingKey, t)
+}
+
+func timingFrom(ctx context.Context) *timing {
+	t, _ := ctx.Value(timingKey).(*timing)
+	return t
+}
+
+func (t *timing) add(r *Record) {
+	var e []string
+	if r.Grant != GrantNone && r.Grant != GrantInherit && !r.TokenCache && r.Token > 0 {
+		e = append(e, timingEntry(r.Grant.timingName(), r.Token))
+	}
+	e = append(e, timingEntry(r.Service+"."+r.Operation, r.Total))
+	t.mu.Lock()
+	for _, x := range e {
+		if len(t.entries) < maxTimingEntries {
+			t.entries = append(t.entries, x)
+		} else {
+			t.dropped++
+		}
+	}
+	t.mu.Unlock()
+}
+
+// header renders the collected entries, with the handler's own time as "app".
+func (t *timing) header(app time.Duration) string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	parts := make([]string, 0, len(t.entries)+1)
+	parts = append(parts, t.entries...)
+	parts = append(parts, timingEntry("app", app))
+	return strings.Join(parts, ", ")
+}
+
+// timingEntry renders name;dur=ms. Server-Timing names are tokens (RFC 7230), so
+// characters outside the token set become '_'.
+func timingEntry(name string, d time.Duration) string {
+	b := make([]byte, 0, len(name)+16)
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if isTokenChar(c) {
+			b = append(b, c)
+		} else {
+			b = append(b, '_')
+		}
+	}
+	b = append(b, ";dur="...)
+	b = strconv.AppendFloat(b, float64(d.Microseconds())/1000, 'f', 1, 64)
+	return string(b)
+}
+
+func isTokenChar(c byte) bool {
+	switch {
+	case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		return true
+	}
+	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
+}

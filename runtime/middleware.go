@@ -1,0 +1,154 @@
+package runtime
+
+import (
+	"bufio"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// ServerTimingMode says when Middleware writes a Server-Timing header.
+type ServerTimingMode uint8
+
+const (
+	// ServerTimingOnRequest writes it when the request carries the diagnostics
+	// header (see WithDiagnosticsHeader). The default.
+	ServerTimingOnRequest ServerTimingMode = iota
+	// ServerTimingAlways writes it on every response.
+	ServerTimingAlways
+	// ServerTimingOff never writes it.
+	ServerTimingOff
+)
+
+// DefaultDiagnosticsHeader is the request header that asks for Server-Timing
+// (the original's tp-diag).
+const DefaultDiagnosticsHeader = "Tp-Diag"
+
+// MiddlewareOption configures Middleware.
+type MiddlewareOption func(*middleware)
+
+// WithTokenHeader sets the request header the caller's token is read from
+// (the original's AuthorizationHeader); Authorization by default, where only a
+// Bearer token is taken.
+func WithTokenHeader(name string) MiddlewareOption {
+	return func(m *middleware) { m.tokenHeader = http.CanonicalHeaderKey(name) }
+}
+
+// WithIncomingMessageIDHeader sets the header the message id is read from and
+// written to the response in; DefaultMessageIDHeader by default.
+func WithIncomingMessageIDHeader(name string) MiddlewareOption {
+	return func(m *middleware) { m.midHeader = http.CanonicalHeaderKey(name) }
+}
+
+// WithServerTiming sets when Server-Timing is written.
+func WithServerTiming(mode ServerTimingMode) MiddlewareOption {
+	return func(m *middleware) { m.timing = mode }
+}
+
+// WithDiagnosticsHeader sets the request header that asks for Server-Timing in
+// ServerTimingOnRequest mode.
+func WithDiagnosticsHeader(name string) MiddlewareOption {
+	return func(m *middleware) { m.diagHeader = http.CanonicalHeaderKey(name) }
+}
+
+type middleware struct {
+	next        http.Handler
+	tokenHeader string
+	midHeader   string
+	diagHeader  string
+	timing      ServerTimingMode
+}
+
+// Middleware prepares incoming requests for the outgoing calls made while
+// handling them: it puts the caller's bearer token (for token exchange and
+// passthrough) and the message id into the request context, taking the id from
+// the request or making one, and sets the id on the response. When diagnostics
+// are on, it writes a Server-Timing header with an entry per outgoing call and
+// token request, for example "orders.getOrder;dur=12.4, auth-cc;dur=40.1, app;dur=55.0".
+func Middleware(next http.Handler, opts ...MiddlewareOption) http.Handler {
+	m := &middleware{next: next, tokenHeader: "Authorization", midHeader: DefaultMessageIDHeader, diagHeader: DefaultDiagnosticsHeader}
+	for _, o := range opts {
+		o(m)
+	}
+	return m
+}
+
+func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	ctx := r.Context()
+	if tok := m.callerToken(r); tok != "" {
+		ctx = WithSubjectToken(ctx, tok)
+	}
+	mid := r.Header.Get(m.midHeader)
+	if !validMessageID(mid) {
+		mid = NewMessageID()
+	}
+	ctx = WithMessageID(ctx, mid)
+	w.Header().Set(m.midHeader, mid)
+
+	if m.timing == ServerTimingAlways || (m.timing == ServerTimingOnRequest && m.diagHeader != "" && r.Header.Get(m.diagHeader) != "") {
+		t := &timing{}
+		ctx = withTiming(ctx, t)
+		tw := &timingWriter{ResponseWriter: w, t: t, start: start}
+		m.next.ServeHTTP(tw, r.WithContext(ctx))
+		tw.writeHeader() // a handler that wrote nothing still gets the header
+		return
+	}
+	m.next.ServeHTTP(w, r.WithContext(ctx))
+}
+
+func (m *middleware) callerToken(r *http.Request) string {
+	v := strings.TrimSpace(r.Header.Get(m.tokenHeader))
+	if v == "" {
+		return ""
+	}
+	if len(v) > 7 && strings.EqualFold(v[:7], "bearer ") {
+		return strings.TrimSpace(v[7:])
+	}
+	if m.tokenHeader == "Authorization" {
+		return "" // Basic or another scheme: not a token to exchange
+	}
+	return v
+}
+
+// timingWriter adds Server-Timing just before the response header is sent.
+type timingWriter struct {
+	http.ResponseWriter
+	t     *timing
+	start time.Time
+	once  sync.Once
+}
+
+func (w *timingWriter) writeHeader() {
+	w.once.Do(func() {
+		w.Header().Set("Server-Timing", w.t.header(time.Since(w.start)))
+	})
+}
+
+func (w *timingWriter) WriteHeader(code int) {
+	w.writeHeader()
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *timingWriter) Write(b []byte) (int, error) {
+	w.writeHeader()
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *timingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Flush implements http.Flusher when the underlying writer does.
+func (w *timingWriter) Flush() {
+	w.writeHeader()
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Hijack implements http.Hijacker when the underlying writer does.
+func (w *timingWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	return http.NewResponseController(w.ResponseWriter).Hijack()
+}

@@ -1,0 +1,140 @@
+package runtime
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Response is a service's answer to one call. Generated code decodes it and
+// closes it; Close ends the call's diagnostics record.
+type Response struct {
+	*http.Response
+	s        *Service
+	rec      *Record
+	ctx      context.Context
+	cancel   context.CancelFunc
+	streamed bool
+	once     sync.Once
+}
+
+// DecodeJSON decodes the body into v.
+func (r *Response) DecodeJSON(v any) error {
+	t := time.Now()
+	err := json.NewDecoder(r.Body).Decode(v)
+	r.rec.Decode += time.Since(t)
+	if err != nil {
+		return r.fail(fmt.Errorf("decoding %d response: %w", r.StatusCode, err))
+	}
+	return nil
+}
+
+// Bytes reads the whole body.
+func (r *Response) Bytes() ([]byte, error) {
+	t := time.Now()
+	b, err := io.ReadAll(r.Body)
+	r.rec.Decode += time.Since(t)
+	if err != nil {
+		return nil, r.fail(fmt.Errorf("reading %d response: %w", r.StatusCode, err))
+	}
+	return b, nil
+}
+
+// Text reads the whole body as a string.
+func (r *Response) Text() (string, error) {
+	b, err := r.Bytes()
+	return string(b), err
+}
+
+// Stream hands the body to the caller, who must close it; closing it ends the
+// call. Close on the Response does nothing after Stream.
+func (r *Response) Stream() io.ReadCloser {
+	r.streamed = true
+	return &streamBody{ReadCloser: r.Body, r: r}
+}
+
+// Error returns the *ResponseError for an answer whose status the operation
+// does not declare, keeping the start of the body.
+func (r *Response) Error() error { return r.ErrorJSON(nil) }
+
+// maxErrorRead caps how much of an error body is read to decode it.
+const maxErrorRead = 1 << 20
+
+// ErrorJSON returns the *ResponseError for a declared error status, with the
+// body decoded into model when it can be (ResponseError.Model), or kept in
+// part otherwise.
+func (r *Response) ErrorJSON(model any) error {
+	raw, _ := io.ReadAll(io.LimitReader(r.Body, maxErrorRead))
+	e := &ResponseError{
+		Service: r.s.name, Operation: r.rec.Operation, Method: r.rec.Method,
+		StatusCode: r.StatusCode, MessageID: r.rec.MessageID,
+	}
+	if ra := r.Header.Get("Retry-After"); ra != "" {
+		e.RetryAfter = parseRetryAfter(ra, time.Now())
+	}
+	if model != nil && len(raw) > 0 && json.Unmarshal(raw, model) == nil {
+		e.Model = model
+	} else if len(raw) > 0 {
+		e.Body = bytes.Clone(raw[:min(len(raw), MaxErrorBody)])
+	}
+	r.rec.Err = e
+	return e
+}
+
+// Fail records err as the call's error and returns it; generated code uses it
+// for failures of its own, such as an unparsable response header.
+func (r *Response) Fail(err error) error { return r.fail(err) }
+
+func (r *Response) fail(err error) error {
+	ce := &CallError{Service: r.s.name, Operation: r.rec.Operation, MessageID: r.rec.MessageID, Err: err}
+	r.rec.Err = ce
+	return ce
+}
+
+// Close releases the response and ends the call's diagnostics record.
+func (r *Response) Close() error {
+	if r.streamed {
+		return nil
+	}
+	return r.end(true)
+}
+
+func (r *Response) end(drain bool) error {
+	var err error
+	r.once.Do(func() {
+		if drain {
+			_, _ = io.CopyN(io.Discard, r.Body, 4096)
+		}
+		err = r.Body.Close()
+		if r.cancel != nil {
+			r.cancel()
+		}
+		r.s.finish(r.ctx, r.rec)
+	})
+	return err
+}
+
+type streamBody struct {
+	io.ReadCloser
+	r *Response
+}
+
+func (b *streamBody) Close() error { return b.r.end(false) }
+
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
+		return time.Duration(secs) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
+
+func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }

@@ -1,0 +1,110 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"net/http"
+	"time"
+)
+
+// RetryPolicy says when a failed call is sent again. A call is retried only when
+// sending it twice is harmless: its method is idempotent (GET, HEAD, PUT,
+// DELETE, OPTIONS, TRACE), or it carries an idempotency key. Retries wait with
+// exponential backoff and jitter, or as long as the service's Retry-After asks,
+// and never past the context's deadline. A 401 is handled apart: the token is
+// forgotten and the call tried once more with a fresh one.
+type RetryPolicy struct {
+	// MaxAttempts counts the first attempt too; 3 when zero, 1 turns retries off.
+	MaxAttempts int
+	// BaseDelay is the first backoff (100ms when zero); each retry doubles it, up to MaxDelay.
+	BaseDelay time.Duration
+	// MaxDelay caps a backoff (5s when zero). A Retry-After longer than this is not
+	// waited for: the answer is returned, with ResponseError.RetryAfter set.
+	MaxDelay time.Duration
+	// Statuses are retried; 429, 502, 503 and 504 when nil.
+	Statuses []int
+	// IdempotencyKeyHeader is the header whose presence makes a non-idempotent
+	// request safe to retry; "Idempotency-Key" when empty.
+	IdempotencyKeyHeader string
+	// AddIdempotencyKey sets a fresh IdempotencyKeyHeader on every POST and PATCH
+	// that has none, so that they are retried too. Only for services that honour it.
+	AddIdempotencyKey bool
+}
+
+// NoRetry turns retries off (the 401 token refresh still happens).
+var NoRetry = RetryPolicy{MaxAttempts: 1}
+
+func (p RetryPolicy) withDefaults() RetryPolicy {
+	if p.MaxAttempts == 0 {
+		p.MaxAttempts = 3
+	}
+	if p.BaseDelay <= 0 {
+		p.BaseDelay = 100 * time.Millisecond
+	}
+	if p.MaxDelay <= 0 {
+		p.MaxDelay = 5 * time.Second
+	}
+	if p.Statuses == nil {
+		p.Statuses = []int{http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout}
+	}
+	if p.IdempotencyKeyHeader == "" {
+		p.IdempotencyKeyHeader = "Idempotency-Key"
+	}
+	return p
+}
+
+func idempotent(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete, http.MethodOptions, http.MethodTrace:
+		return true
+	}
+	return false
+}
+
+// next says whether attempt should be followed by another, and after how long.
+func (p RetryPolicy) next(ctx context.Context, req *http.Request, resp *http.Response, err error, attempt int) (time.Duration, bool) {
+	if attempt >= p.MaxAttempts || ctx.Err() != nil {
+		return 0, false
+	}
+	if !idempotent(req.Method) && req.Header.Get(p.IdempotencyKeyHeader) == "" {
+		return 0, false
+	}
+	var wait time.Duration
+	switch {
+	case err != nil:
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return 0, false
+		}
+	case resp != nil && p.retryStatus(resp.StatusCode):
+		if ra := resp.Header.Get("Retry-After"); ra != "" {
+			wait = parseRetryAfter(ra, time.Now())
+			if wait > p.MaxDelay {
+				return 0, false
+			}
+		}
+	default:
+		return 0, false
+	}
+	if wait == 0 {
+		d := p.BaseDelay << (attempt - 1)
+		if d > p.MaxDelay || d <= 0 {
+			d = p.MaxDelay
+		}
+		// Equal jitter: half fixed, half random, so that callers spread out.
+		wait = d/2 + rand.N(d/2+1)
+	}
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
+		return 0, false
+	}
+	return wait, true
+}
+
+func (p RetryPolicy) retryStatus(code int) bool {
+	for _, c := range p.Statuses {
+		if c == code {
+			return true
+		}
+	}
+	return false
+}

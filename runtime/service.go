@@ -1,0 +1,657 @@
+package runtime
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Operation is what generated code knows about one operation: its name, its HTTP
+// shape, and the auth that services.yaml and the spec's security give it.
+type Operation struct {
+	ID     string // the operationId, e.g. "getOrder"
+	Method string
+	Path   string // the path template, e.g. "/orders/{id}"
+	// Grant is the operation's own grant; GrantInherit uses the service's. The
+	// generator sets GrantNone for an operation whose security is explicitly empty.
+	Grant Grant
+	// Scopes replace the service's scopes when not nil.
+	Scopes []string
+}
+
+// Service is the runtime side of one generated client: its configuration,
+// token cache and HTTP client. It is safe for concurrent use; create one per
+// service and reuse it.
+type Service struct {
+	name       string
+	baseURL    string // without trailing slash
+	baseHost   string // host[:port] that tokens may be sent to
+	baseScheme string
+	hc         *http.Client
+	base       http.RoundTripper
+	midHeader  string
+	timeout    time.Duration
+	logger     *slog.Logger
+	observer   Observer
+	retry      RetryPolicy
+	isSystem   func(string) bool
+
+	grant              Grant
+	scopes             []string
+	audience, resource string
+	clientID, secret   string
+	subjectTokenType   string
+	requestedTokenType string
+	clientAuth         ClientAuthMethod
+	tokenURL           string // configured; may be empty when issuer is set
+	issuer             string
+	endpointID         string // tokenURL or issuer: part of every cache key
+	insecureToken      bool
+	tokenClient        *http.Client
+
+	tokens   *tokenManager
+	discover discovery
+	plans    sync.Map // *Operation -> *plan
+	rawOp    Operation
+}
+
+// NewService builds the runtime for a service from its generated defaults,
+// environment variables (see EnvPrefix) and options, in rising precedence.
+// Generated New functions call it; an error names what to set.
+func NewService(def ServiceConfig, opts ...Option) (*Service, error) {
+	st := &settings{ServiceConfig: def}
+	st.Scopes = slices.Clone(def.Scopes)
+	for _, o := range opts {
+		o(st)
+	}
+	if st.lookupEnv == nil {
+		st.lookupEnv = os.LookupEnv
+	}
+	if err := st.applyEnv(); err != nil {
+		return nil, err
+	}
+	return newService(st)
+}
+
+// EnvPrefix returns the prefix of the environment variables that override a
+// service's configuration: TPGEN_ and the service name in upper case with every
+// other character than A-Z and 0-9 replaced by '_' (orders-v2 -> TPGEN_ORDERS_V2_).
+func EnvPrefix(service string) string {
+	var b strings.Builder
+	b.WriteString("TPGEN_")
+	for _, r := range strings.ToUpper(service) {
+		if (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	b.WriteByte('_')
+	return b.String()
+}
+
+// EnvVars lists the suffixes of the variables EnvPrefix introduces.
+var EnvVars = []string{"BASE_URL", "TOKEN_URL", "ISSUER", "CLIENT_ID", "CLIENT_SECRET", "GRANT", "SCOPES", "AUDIENCE", "RESOURCE", "TIMEOUT"}
+
+func (st *settings) applyEnv() error {
+	// Variables named in services.yaml (${VAR}) first, then TPGEN_<SERVICE>_*.
+	if st.ClientIDEnv != "" && !st.set["CLIENT_ID"] {
+		if v, ok := st.lookupEnv(st.ClientIDEnv); ok {
+			st.ClientID = v
+		}
+	}
+	if st.ClientSecretEnv != "" && !st.set["CLIENT_SECRET"] {
+		if v, ok := st.lookupEnv(st.ClientSecretEnv); ok {
+			st.clientSecret = v
+		}
+	}
+	prefix := EnvPrefix(st.Name)
+	for _, name := range EnvVars {
+		if st.set[name] {
+			continue
+		}
+		v, ok := st.lookupEnv(prefix + name)
+		if !ok {
+			continue
+		}
+		switch name {
+		case "BASE_URL":
+			st.BaseURL = v
+		case "TOKEN_URL":
+			st.TokenURL = v
+		case "ISSUER":
+			st.Issuer = v
+		case "CLIENT_ID":
+			st.ClientID = v
+		case "CLIENT_SECRET":
+			st.clientSecret = v
+		case "GRANT":
+			g, err := ParseGrant(v)
+			if err != nil {
+				return fmt.Errorf("%s%s: %w", prefix, name, err)
+			}
+			st.Grant = g
+		case "SCOPES":
+			st.Scopes = strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == ',' })
+		case "AUDIENCE":
+			st.Audience = v
+		case "RESOURCE":
+			st.Resource = v
+		case "TIMEOUT":
+			d, err := time.ParseDuration(v)
+			if err != nil || d < 0 {
+				return fmt.Errorf("%s%s: %q is not a duration such as 30s", prefix, name, v)
+			}
+			st.Timeout = d
+		}
+	}
+	return nil
+}
+
+func newService(st *settings) (*Service, error) {
+	name := st.Name
+	if name == "" {
+		name = "service"
+	}
+	fail := func(format string, args ...any) error {
+		return fmt.Errorf("%s: "+format, append([]any{name}, args...)...)
+	}
+	if st.BaseURL == "" {
+		return nil, fail("no base URL: set base_url in services.yaml, %sBASE_URL, or pass runtime.WithBaseURL", EnvPrefix(name))
+	}
+	bu, err := url.Parse(st.BaseURL)
+	if err != nil || (bu.Scheme != "http" && bu.Scheme != "https") || bu.Host == "" {
+		return nil, fail("base URL %q is not an absolute http(s) URL", st.BaseURL)
+	}
+	s := &Service{
+		name:               name,
+		baseURL:            strings.TrimSuffix(st.BaseURL, "/"),
+		baseHost:           bu.Host,
+		baseScheme:         bu.Scheme,
+		midHeader:          st.MessageIDHeader,
+		timeout:            st.Timeout,
+		logger:             st.logger,
+		observer:           st.observer,
+		retry:              st.retry.withDefaults(),
+		isSystem:           st.isSystem,
+		grant:              st.Grant,
+		scopes:             st.Scopes,
+		audience:           st.Audience,
+		resource:           st.Resource,
+		clientID:           st.ClientID,
+		secret:             st.clientSecret,
+		subjectTokenType:   st.SubjectTokenType,
+		requestedTokenType: st.RequestedTokenType,
+		clientAuth:         st.ClientAuth,
+		tokenURL:           st.TokenURL,
+		issuer:             strings.TrimSuffix(st.Issuer, "/"),
+		insecureToken:      st.insecureToken,
+	}
+	s.rawOp = Operation{ID: "http"}
+	if s.midHeader == "" {
+		s.midHeader = DefaultMessageIDHeader
+	}
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
+	if s.isSystem == nil {
+		s.isSystem = SystemClaim("userType", "system")
+	}
+	s.hc, s.base = s.copyClient(st.httpClient)
+	s.tokenClient = st.tokenClient
+	if s.tokenClient == nil {
+		s.tokenClient = s.hc
+	}
+	s.endpointID = s.tokenURL
+	if s.endpointID == "" && s.issuer != "" {
+		s.endpointID = "issuer:" + s.issuer
+	}
+	for _, u := range []string{s.tokenURL, s.issuer} {
+		if err := s.checkTokenURL(u); err != nil {
+			return nil, fail("%v", err)
+		}
+	}
+	if needsToken(s.grant) && st.fetcher == nil {
+		if s.endpointID == "" {
+			return nil, fail("grant %s needs a token endpoint: set auth.issuer or auth.token_url in services.yaml, %sISSUER or %sTOKEN_URL, or pass runtime.WithIssuer/WithTokenURL", s.grant, EnvPrefix(name), EnvPrefix(name))
+		}
+		if s.clientID == "" {
+			return nil, fail("grant %s needs a client id: %s", s.grant, st.credentialHint("id", "CLIENT_ID", st.ClientIDEnv))
+		}
+		if s.secret == "" {
+			return nil, fail("grant %s needs a client secret: %s", s.grant, st.credentialHint("secret", "CLIENT_SECRET", st.ClientSecretEnv))
+		}
+	}
+	fetcher := st.fetcher
+	if fetcher == nil {
+		fetcher = &TokenEndpoint{HTTPClient: s.tokenClient, Now: st.clock}
+	}
+	clock := st.clock
+	if clock == nil {
+		clock = time.Now
+	}
+	store := st.store
+	if store == nil {
+		max := st.exchangeMax
+		if max == 0 {
+			max = DefaultExchangeCacheSize
+		}
+		ms := NewMemoryStore(max)
+		ms.now = clock
+		store = ms
+	}
+	s.tokens = &tokenManager{
+		store:           store,
+		fetcher:         fetcher,
+		now:             clock,
+		margin:          orDefault(st.expiryMargin, DefaultExpiryMargin),
+		defaultLifetime: orDefault(st.defaultLifetime, DefaultTokenLifetime),
+		timeout:         orDefault(st.tokenTimeout, DefaultTokenTimeout),
+		logger:          s.logger,
+		observer:        s.observer,
+	}
+	s.discover.issuer = s.issuer
+	return s, nil
+}
+
+func (st *settings) credentialHint(what, suffix, named string) string {
+	hint := ""
+	if named != "" {
+		hint = "set " + named + " or "
+	} else {
+		hint = "set "
+	}
+	return fmt.Sprintf("%s%s%s, or pass runtime.WithClientCredentials (client %s is empty)", hint, EnvPrefix(st.Name), suffix, what)
+}
+
+func needsToken(g Grant) bool {
+	return g == GrantClientCredentials || g == GrantTokenExchange || g == GrantAuto
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return def
+}
+
+// checkTokenURL refuses a token endpoint or issuer over plain http unless it is
+// loopback or WithInsecureTokenURL was given: client secrets and tokens travel there.
+func (s *Service) checkTokenURL(raw string) error {
+	if raw == "" {
+		return nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("token endpoint or issuer %q is not an absolute URL", raw)
+	}
+	switch {
+	case u.Scheme == "https":
+		return nil
+	case u.Scheme != "http":
+		return fmt.Errorf("token endpoint or issuer %q: scheme must be https", raw)
+	case s.insecureToken || isLoopback(u.Hostname()):
+		return nil
+	}
+	return fmt.Errorf("token endpoint or issuer %q uses plain http on a host that is not loopback; use https, or pass runtime.WithInsecureTokenURL to allow it", raw)
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// copyClient returns the client calls are made with: a copy of c whose redirects
+// never carry an Authorization header to another host than the service's.
+func (s *Service) copyClient(c *http.Client) (*http.Client, http.RoundTripper) {
+	var cp http.Client
+	if c != nil {
+		cp = *c
+	}
+	base := cp.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	userCheck := cp.CheckRedirect
+	cp.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if userCheck != nil {
+			if err := userCheck(req, via); err != nil {
+				return err
+			}
+		} else if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		if !s.ownHost(req.URL) {
+			req.Header.Del("Authorization")
+		}
+		return nil
+	}
+	return &cp, base
+}
+
+func (s *Service) ownHost(u *url.URL) bool {
+	return u.Host == s.baseHost && u.Scheme == s.baseScheme
+}
+
+// Name returns the service's name.
+func (s *Service) Name() string { return s.name }
+
+// BaseURL returns the URL that operation paths are appended to.
+func (s *Service) BaseURL() string { return s.baseURL }
+
+// plan is an operation's settled auth: grant, scopes and token cache keys.
+type plan struct {
+	op       *Operation
+	grant    Grant
+	scopes   []string
+	ccKey    string // cache key for client credentials
+	txPrefix string // cache key prefix for token exchange
+}
+
+func (s *Service) plan(op *Operation) *plan {
+	if p, ok := s.plans.Load(op); ok {
+		return p.(*plan)
+	}
+	p := &plan{op: op, grant: op.Grant, scopes: op.Scopes}
+	if p.grant == GrantInherit {
+		p.grant = s.grant
+	}
+	if p.scopes == nil {
+		p.scopes = s.scopes
+	}
+	p.scopes = slices.Clone(p.scopes)
+	slices.Sort(p.scopes)
+	p.scopes = slices.Compact(p.scopes)
+	base := strings.Join([]string{s.endpointID, s.clientID, strings.Join(p.scopes, " "), s.audience, s.resource}, "\x00")
+	p.ccKey = "cc\x00" + base
+	p.txPrefix = "tx\x00" + base + "\x00" + s.requestedTokenType + "\x00"
+	actual, _ := s.plans.LoadOrStore(op, p)
+	return actual.(*plan)
+}
+
+// errNoSubject is returned, before anything is sent, when a grant needs the
+// caller's token and the context has none.
+var errNoSubject = errors.New("the context carries no caller token: wrap the handler in runtime.Middleware or use runtime.WithSubjectToken")
+
+// authorize returns the Authorization value for a call of p, the token it came
+// from and its cache key (for invalidation), and records the grant.
+func (s *Service) authorize(ctx context.Context, p *plan, rec *Record, mid string) (string, *Token, string, error) {
+	if ca := callAuthFrom(ctx); ca != nil {
+		if ca.skip {
+			rec.Grant = GrantNone
+			return "", nil, "", nil
+		}
+		rec.Grant = GrantPassthrough
+		return "Bearer " + ca.token, nil, "", nil
+	}
+	g := p.grant
+	subject := ""
+	if g == GrantAuto || g == GrantTokenExchange || g == GrantPassthrough {
+		subject = SubjectToken(ctx)
+	}
+	if g == GrantAuto {
+		if subject != "" && !s.isSystem(subject) {
+			g = GrantTokenExchange
+		} else {
+			g = GrantClientCredentials
+		}
+	}
+	rec.Grant = g
+	var key string
+	switch g {
+	case GrantNone, GrantInherit:
+		rec.Grant = GrantNone
+		return "", nil, "", nil
+	case GrantPassthrough:
+		if subject == "" {
+			return "", nil, "", fmt.Errorf("grant passthrough: %w", errNoSubject)
+		}
+		return "Bearer " + subject, nil, "", nil
+	case GrantClientCredentials:
+		key = p.ccKey
+	case GrantTokenExchange:
+		if subject == "" {
+			return "", nil, "", fmt.Errorf("grant token_exchange: %w", errNoSubject)
+		}
+		sum := sha256.Sum256([]byte(subject))
+		key = p.txPrefix + hex.EncodeToString(sum[:])
+	}
+	if t, ok := s.tokens.store.Load(key); ok && s.tokens.phase(t, s.tokens.now()) == tokenFresh {
+		rec.TokenCache = true
+		return t.authorization(), t, key, nil
+	}
+	req, err := s.tokenRequest(ctx, p, g, subject, mid)
+	if err != nil {
+		return "", nil, "", err
+	}
+	t, hit, err := s.tokens.get(ctx, key, req)
+	if err != nil {
+		return "", nil, "", err
+	}
+	rec.TokenCache = hit
+	return t.authorization(), t, key, nil
+}
+
+func (s *Service) tokenRequest(ctx context.Context, p *plan, g Grant, subject, mid string) (*TokenRequest, error) {
+	r := &TokenRequest{
+		Grant: g, ClientID: s.clientID, ClientSecret: s.secret, Scopes: p.scopes,
+		Audience: s.audience, Resource: s.resource, ClientAuth: s.clientAuth,
+		Service: s.name, Operation: p.op.ID, MessageID: mid, MessageIDHeader: s.midHeader,
+	}
+	if g == GrantTokenExchange {
+		r.SubjectToken, r.SubjectTokenType, r.RequestedTokenType = subject, s.subjectTokenType, s.requestedTokenType
+	}
+	if _, isDefault := s.tokens.fetcher.(*TokenEndpoint); isDefault {
+		prefix := EnvPrefix(s.name)
+		var missing error
+		switch {
+		case s.endpointID == "":
+			missing = fmt.Errorf("no token endpoint configured: set auth.issuer or auth.token_url, %sISSUER or %sTOKEN_URL", prefix, prefix)
+		case s.clientID == "" || s.secret == "":
+			missing = fmt.Errorf("no client credentials configured: set %sCLIENT_ID and %sCLIENT_SECRET or pass runtime.WithClientCredentials", prefix, prefix)
+		}
+		if missing != nil {
+			return nil, &TokenError{Service: s.name, Operation: p.op.ID, Grant: g, MessageID: mid, Err: missing}
+		}
+	}
+	if s.endpointID == "" {
+		return r, nil // a custom fetcher that needs no endpoint
+	}
+	u, err := s.tokenEndpoint(ctx, mid)
+	if err != nil {
+		return nil, &TokenError{Service: s.name, Operation: p.op.ID, Grant: g, TokenURL: s.issuer, MessageID: mid, Err: err}
+	}
+	r.TokenURL = u
+	return r, nil
+}
+
+// Request is the HTTP side of one call, as generated code fills it.
+type Request struct {
+	// Path is the expanded, escaped path, appended to the base URL ("/orders/42").
+	Path     string
+	RawQuery string
+	Header   http.Header // extra headers: header parameters, cookies
+	// Body is a request body that can be sent again (JSON, forms); BodyStream one
+	// that cannot (an io.Reader upload). At most one is set.
+	Body        []byte
+	BodyStream  io.Reader
+	ContentType string
+	Accept      string
+}
+
+// Do sends one call of op and returns its response, whatever its status, or an
+// error when no response was received (*CallError, *TokenError). The caller must
+// Close the response.
+func (s *Service) Do(ctx context.Context, op *Operation, r *Request) (*Response, error) {
+	rec := &Record{Service: s.name, Operation: op.ID, Method: op.Method, Path: op.Path, start: time.Now()}
+	mid := MessageID(ctx)
+	if mid == "" {
+		mid = NewMessageID()
+	}
+	rec.MessageID = mid
+	cancel := context.CancelFunc(nil)
+	if s.timeout > 0 {
+		if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > s.timeout {
+			ctx, cancel = context.WithTimeout(ctx, s.timeout)
+		}
+	}
+	fail := func(err error) (*Response, error) {
+		if cancel != nil {
+			cancel()
+		}
+		rec.Err = err
+		s.finish(ctx, rec)
+		return nil, err
+	}
+	u := s.baseURL + r.Path
+	if r.RawQuery != "" {
+		u += "?" + r.RawQuery
+	}
+	req, err := http.NewRequestWithContext(ctx, op.Method, u, nil)
+	if err != nil {
+		return fail(s.callError(op, mid, fmt.Errorf("building request: %w", err)))
+	}
+	for k, v := range r.Header {
+		req.Header[k] = v
+	}
+	switch {
+	case r.Body != nil:
+		body := r.Body
+		req.ContentLength = int64(len(body))
+		req.Body = io.NopCloser(bytesReader(body))
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytesReader(body)), nil }
+	case r.BodyStream != nil:
+		req.Body = io.NopCloser(r.BodyStream)
+		req.ContentLength = -1
+	}
+	if r.ContentType != "" {
+		req.Header.Set("Content-Type", r.ContentType)
+	}
+	if r.Accept != "" {
+		req.Header.Set("Accept", r.Accept)
+	}
+	resp, err := s.send(ctx, s.plan(op), rec, req, s.hc.Do)
+	if err != nil {
+		return fail(err)
+	}
+	return &Response{Response: resp, s: s, rec: rec, ctx: ctx, cancel: cancel}, nil
+}
+
+func (s *Service) callError(op *Operation, mid string, err error) error {
+	return &CallError{Service: s.name, Operation: op.ID, MessageID: mid, Err: err}
+}
+
+// send runs the attempts of one call: message id, authentication, retries.
+// req is owned by send and may be reused between attempts.
+func (s *Service) send(ctx context.Context, p *plan, rec *Record, req *http.Request, roundTrip func(*http.Request) (*http.Response, error)) (*http.Response, error) {
+	req.Header.Set(s.midHeader, rec.MessageID)
+	own := s.ownHost(req.URL)
+	retried401 := false
+	for attempt := 1; ; attempt++ {
+		rec.Attempts = attempt
+		var tok *Token
+		var key string
+		if own {
+			t0 := time.Now()
+			auth, t, k, err := s.authorize(ctx, p, rec, rec.MessageID)
+			rec.Token += time.Since(t0)
+			if err != nil {
+				var te *TokenError
+				if errors.As(err, &te) {
+					return nil, err
+				}
+				return nil, s.callError(p.op, rec.MessageID, err)
+			}
+			tok, key = t, k
+			if auth != "" {
+				req.Header.Set("Authorization", auth)
+			} else {
+				req.Header.Del("Authorization")
+			}
+		} else {
+			req.Header.Del("Authorization")
+			rec.Grant = GrantNone
+		}
+		t1 := time.Now()
+		resp, err := roundTrip(req)
+		rec.RoundTrip += time.Since(t1)
+		if resp != nil {
+			rec.Status = resp.StatusCode
+		}
+		// A rejected token is forgotten, and the call tried once more with a fresh one.
+		if err == nil && resp.StatusCode == http.StatusUnauthorized && tok != nil && !retried401 && rewind(req) {
+			retried401 = true
+			discard(resp)
+			s.tokens.invalidate(key, tok)
+			continue
+		}
+		delay, again := s.retry.next(ctx, req, resp, err, attempt)
+		if !again || !rewind(req) {
+			if err != nil {
+				return nil, s.callError(p.op, rec.MessageID, err)
+			}
+			return resp, nil
+		}
+		if resp != nil {
+			discard(resp)
+		}
+		if !sleep(ctx, delay) {
+			if err == nil {
+				err = ctx.Err()
+			}
+			return nil, s.callError(p.op, rec.MessageID, err)
+		}
+	}
+}
+
+// rewind prepares req's body for another attempt; false when it cannot be sent again.
+func rewind(req *http.Request) bool {
+	if req.Body == nil || req.Body == http.NoBody {
+		return true
+	}
+	if req.GetBody == nil {
+		return false
+	}
+	b, err := req.GetBody()
+	if err != nil {
+		return false
+	}
+	req.Body = b
+	return true
+}
+
+// discard reads a little of a response that is dropped, so that its connection
+// can be reused, and closes it.
+func discard(resp *http.Response) {
+	_, _ = io.CopyN(io.Discard, resp.Body, 4096)
+	resp.Body.Close()
+}
+
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

@@ -1,0 +1,61 @@
+package runtime
+
+import (
+	"io"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// HTTPClient returns an *http.Client for calls the spec does not describe (the
+// original's GetClientAsync). Its requests get the service's grant, message
+// ids, retries and diagnostics, as operation "http". Relative URLs are not
+// resolved: build them with BaseURL. Authorization goes only to the service's
+// own host, also across redirects. Per call, WithoutAuth and WithToken on the
+// request's context skip authentication or supply the token.
+func (s *Service) HTTPClient() *http.Client {
+	c := *s.hc
+	c.Transport = &transport{s: s}
+	return &c
+}
+
+type transport struct{ s *Service }
+
+func (t *transport) RoundTrip(in *http.Request) (*http.Response, error) {
+	s := t.s
+	ctx := in.Context()
+	rec := &Record{Service: s.name, Operation: s.rawOp.ID, Method: in.Method, Path: in.URL.Path, start: time.Now()}
+	rec.MessageID = MessageID(ctx)
+	if rec.MessageID == "" {
+		rec.MessageID = NewMessageID()
+	}
+	req := in.Clone(ctx)
+	if in.Body != nil && in.Body != http.NoBody && in.GetBody == nil {
+		// The body cannot be sent twice; it is handed through unchanged.
+		req.Body = in.Body
+	}
+	resp, err := s.send(ctx, s.plan(&s.rawOp), rec, req, s.base.RoundTrip)
+	if err != nil {
+		rec.Err = err
+		s.finish(ctx, rec)
+		return nil, err
+	}
+	if resp.StatusCode >= 400 {
+		rec.Err = &ResponseError{Service: s.name, Operation: rec.Operation, Method: rec.Method, StatusCode: resp.StatusCode, MessageID: rec.MessageID}
+	}
+	resp.Body = &recordedBody{ReadCloser: resp.Body, done: func() { s.finish(ctx, rec) }}
+	return resp, nil
+}
+
+// recordedBody ends a raw call's record when its body is closed.
+type recordedBody struct {
+	io.ReadCloser
+	once sync.Once
+	done func()
+}
+
+func (b *recordedBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.once.Do(b.done)
+	return err
+}
