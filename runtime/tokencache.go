@@ -89,7 +89,8 @@ func (m *tokenManager) fetch(ctx context.Context, key string, req *TokenRequest)
 		}
 		return r.Val.(*Token), nil
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		// Still a failed token request for the caller: errors.As(err, *TokenError).
+		return nil, req.fail(0, ctx.Err())
 	}
 }
 
