@@ -1,0 +1,122 @@
+package runtime_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/tpgen/tpgen/internal/authserver"
+	"github.com/tpgen/tpgen/runtime"
+)
+
+// TestRefreshAhead: with short-lived tokens, calls keep going across several
+// expiries and none of them waits for the token endpoint; the refreshes happen
+// in the background, one per token lifetime (less the margin).
+func TestRefreshAhead(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs for several token lifetimes")
+	}
+	const (
+		life     = 2 * time.Second
+		margin   = 600 * time.Millisecond // refresh starts 600ms before expiry
+		duration = 7 * time.Second
+		slowIdP  = 100 * time.Millisecond // any call that waited for a token would take this long
+	)
+	auth := startProvider(t, authserver.WithTokenLifetime(life))
+	auth.SetFault(authserver.Fault{Delay: slowIdP})
+	a := newAPI(t, auth, "orders-api") // verifies expiry of every token it gets
+	obs := &observer{}
+	svc := ccService(t, auth, a, runtime.WithObserver(obs), runtime.WithExpiryMargin(margin))
+
+	ctx := context.Background()
+	end := time.Now().Add(duration)
+	calls := 0
+	for time.Now().Before(end) {
+		if _, err := getOrder(ctx, svc, "1"); err != nil {
+			t.Fatalf("call %d: %v", calls, err)
+		}
+		calls++
+		time.Sleep(10 * time.Millisecond)
+	}
+	// Let a refresh that is under way finish before counting.
+	time.Sleep(2 * slowIdP)
+
+	recs := obs.Records()
+	if len(recs) != calls {
+		t.Fatalf("%d records for %d calls", len(recs), calls)
+	}
+	if recs[0].TokenCache || recs[0].Token < slowIdP {
+		t.Errorf("first call: cache=%v token wait %s, want a wait for the endpoint", recs[0].TokenCache, recs[0].Token)
+	}
+	var maxWait time.Duration
+	for i, r := range recs[1:] {
+		if !r.TokenCache {
+			t.Errorf("call %d did not use the cache", i+1)
+		}
+		maxWait = max(maxWait, r.Token)
+	}
+	if maxWait >= slowIdP/2 {
+		t.Errorf("a warm call waited %s for its token", maxWait)
+	}
+	events := obs.Events()
+	for i, e := range events {
+		if e.Err != nil || e.Background != (i > 0) || e.Grant != runtime.GrantClientCredentials {
+			t.Errorf("token event %d: %+v", i, e)
+		}
+	}
+	requests := auth.TokenRequests()
+	if int64(len(events)) != requests {
+		t.Errorf("%d token events for %d token requests", len(events), requests)
+	}
+	// Tokens are replaced every (life - margin + endpoint delay) ~ 1.5s: over 7s
+	// that is the first token and 4 refreshes; 7s holds 3 whole lifetimes.
+	expiries := int64(duration / life)
+	if requests < expiries+1 || requests > expiries+3 {
+		t.Errorf("token requests = %d over %s of %s tokens, want about %d", requests, duration, life, expiries+2)
+	}
+	for _, h := range a.Hits() {
+		if h.Rejected != "" {
+			t.Errorf("api refused a token: %s", h.Rejected)
+		}
+	}
+	t.Logf("%d calls, %d token requests (%d background), max warm token wait %s", calls, requests, len(events)-1, maxWait)
+}
+
+// TestRefreshAheadFailure: when a background refresh fails, calls go on with
+// the token they have, and the token is obtained in the foreground only once it
+// has expired.
+func TestRefreshAheadFailure(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs for a token lifetime")
+	}
+	auth := startProvider(t, authserver.WithTokenLifetime(2*time.Second))
+	a := newAPI(t, auth, "orders-api")
+	obs := &observer{}
+	svc := ccService(t, auth, a, runtime.WithObserver(obs), runtime.WithExpiryMargin(time.Second))
+	ctx := context.Background()
+	if _, err := getOrder(ctx, svc, "1"); err != nil {
+		t.Fatal(err)
+	}
+	auth.SetFault(authserver.Fault{Status: 503, Body: `{"error":"temporarily_unavailable"}`})
+	time.Sleep(1100 * time.Millisecond) // stale now
+	for range 5 {
+		if _, err := getOrder(ctx, svc, "1"); err != nil {
+			t.Fatalf("stale token not used while refresh fails: %v", err)
+		}
+	}
+	if !waitFor(time.Second, func() bool { return len(obs.Events()) >= 2 }) {
+		t.Fatal("no background refresh")
+	}
+	if e := obs.Events()[1]; !e.Background || e.Err == nil {
+		t.Errorf("refresh event %+v", e)
+	}
+	// Back-off: five stale calls within a second led to a single background attempt.
+	if got := auth.TokenRequests(); got != 2 {
+		t.Errorf("token requests = %d, want 2", got)
+	}
+	auth.Reset()
+	time.Sleep(time.Second) // expired (or refreshed once the back-off ended)
+	if _, err := getOrder(ctx, svc, "1"); err != nil {
+		t.Fatal(err)
+	}
+}
