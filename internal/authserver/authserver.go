@@ -108,7 +108,9 @@ type Fault struct {
 	ContentType string
 	// Delay holds every token request this long before it is answered.
 	Delay time.Duration
-	// Hang holds every token request until the client gives up or the server closes.
+	// Hang holds every token request until the client gives up, the fault is
+	// changed (SetFault, Reset: held requests are then served under the new
+	// fault), or the server closes.
 	Hang bool
 }
 
@@ -143,7 +145,9 @@ type Server struct {
 	closed   sync.Once
 
 	lifetime atomic.Int64 // time.Duration
-	fault    atomic.Pointer[Fault]
+	faultMu  sync.Mutex
+	fault    *Fault
+	changed  chan struct{} // closed when the fault changes
 
 	tokens    atomic.Int64
 	discovery atomic.Int64
@@ -169,7 +173,7 @@ func Start(opts ...Option) (*Server, error) {
 		return nil, fmt.Errorf("authserver: token lifetime %s is shorter than a second", cfg.lifetime)
 	}
 
-	s := &Server{closing: make(chan struct{}), byGrant: map[string]int64{}}
+	s := &Server{closing: make(chan struct{}), changed: make(chan struct{}), byGrant: map[string]int64{}}
 	s.lifetime.Store(int64(cfg.lifetime))
 	s.srv = httptest.NewUnstartedServer(s)
 	s.issuer = "http://" + s.srv.Listener.Addr().String()
@@ -225,10 +229,24 @@ func (s *Server) Clients() []Client {
 func (s *Server) SetTokenLifetime(d time.Duration) { s.lifetime.Store(int64(d)) }
 
 // SetFault makes the token endpoint misbehave as f says until Reset or the next SetFault.
-func (s *Server) SetFault(f Fault) { s.fault.Store(&f) }
+func (s *Server) SetFault(f Fault) { s.setFault(&f) }
 
-// Reset returns the token endpoint to normal service.
-func (s *Server) Reset() { s.fault.Store(nil) }
+// Reset returns the token endpoint to normal service, also for held requests.
+func (s *Server) Reset() { s.setFault(nil) }
+
+func (s *Server) setFault(f *Fault) {
+	s.faultMu.Lock()
+	defer s.faultMu.Unlock()
+	s.fault = f
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
+func (s *Server) currentFault() (*Fault, <-chan struct{}) {
+	s.faultMu.Lock()
+	defer s.faultMu.Unlock()
+	return s.fault, s.changed
+}
 
 // TokenRequests returns how many requests reached the token endpoint.
 func (s *Server) TokenRequests() int64 { return s.tokens.Load() }
@@ -329,7 +347,7 @@ func (s *Server) record(r *http.Request) {
 
 // applyFault acts out the current fault; false when it answered the request.
 func (s *Server) applyFault(w http.ResponseWriter, r *http.Request) bool {
-	f := s.fault.Load()
+	f, changed := s.currentFault()
 	if f == nil {
 		return true
 	}
@@ -346,6 +364,8 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request) bool {
 	}
 	select {
 	case <-wait:
+	case <-changed:
+		return s.applyFault(w, r) // served under the new fault
 	case <-r.Context().Done():
 		return false
 	case <-s.closing:

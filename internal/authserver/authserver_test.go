@@ -282,13 +282,31 @@ func TestFaults(t *testing.T) {
 		t.Errorf("hang: %v", err)
 	}
 
+	// A held request is served once the fault is reset.
+	held := make(chan int)
+	go func() {
+		resp, err := req(context.Background())
+		if err != nil {
+			held <- 0
+			return
+		}
+		resp.Body.Close()
+		held <- resp.StatusCode
+	}()
+	for s.TokenRequests() < 4 {
+		time.Sleep(5 * time.Millisecond)
+	}
 	s.Reset()
+	if status := <-held; status != 200 {
+		t.Errorf("held request after Reset: %d", status)
+	}
+
 	if resp, err = req(context.Background()); err != nil || resp.StatusCode != 200 {
 		t.Fatalf("after Reset: %v", err)
 	}
 	resp.Body.Close()
-	if s.TokenRequests() != 4 {
-		t.Errorf("TokenRequests = %d, want 4 (faulted ones count)", s.TokenRequests())
+	if s.TokenRequests() != 5 {
+		t.Errorf("TokenRequests = %d, want 5 (faulted ones count)", s.TokenRequests())
 	}
 }
 
