@@ -38,6 +38,7 @@ type apiHit struct {
 	Auth         string // the Authorization header as received
 	Claims       *authserver.Claims
 	MessageID    string
+	Header       http.Header
 	Body         string
 	Rejected     string // why the token was refused, if it was
 }
@@ -83,7 +84,7 @@ type echo struct {
 func (a *api) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	h := apiHit{Method: r.Method, Path: r.URL.Path, Auth: r.Header.Get("Authorization"),
-		MessageID: r.Header.Get(runtime.DefaultMessageIDHeader), Body: string(body)}
+		MessageID: r.Header.Get(runtime.DefaultMessageIDHeader), Header: r.Header.Clone(), Body: string(body)}
 	reject := func(why string, test bool) {
 		h.Rejected = why
 		a.record(h)

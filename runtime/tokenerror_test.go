@@ -1,0 +1,121 @@
+package runtime_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tpgen/tpgen/internal/authserver"
+	"github.com/tpgen/tpgen/runtime"
+)
+
+// TestTokenEndpointFailures: whatever goes wrong at the token endpoint, the call
+// fails with a *TokenError that says where and why, carries the message id,
+// and shows neither the client secret nor any token.
+func TestTokenEndpointFailures(t *testing.T) {
+	auth := startProvider(t)
+	a := newAPI(t, auth, "orders-api")
+	a.anyActor = true
+	alice := user(t, auth, "alice", nil)
+	tests := []struct {
+		name       string
+		fault      authserver.Fault
+		secret     string // a wrong secret instead of a fault
+		ctxTimeout time.Duration
+		opts       []runtime.Option
+		status     int
+		code, desc string
+		errIs      error  // errors.Is(err, errIs)
+		errText    string // in Error()
+	}{
+		{name: "500 html", fault: authserver.Fault{Status: 500, Body: "<html><b>Internal</b> error</html>", ContentType: "text/html"},
+			status: 500, errText: "500 Internal Server Error"},
+		{name: "400 invalid_client", fault: authserver.Fault{Status: 400, Body: `{"error":"invalid_client","error_description":"client authentication failed"}`},
+			status: 400, code: "invalid_client", desc: "client authentication failed", errText: "invalid_client (client authentication failed)"},
+		{name: "real provider, wrong secret", secret: "wrong-secret-Zx81",
+			status: 401, code: "invalid_client", errText: "401 Unauthorized: invalid_client"},
+		{name: "garbage 200", fault: authserver.Fault{Status: 200, Body: "surprise! not json", ContentType: "application/json"},
+			status: 200, errText: "is not a JSON token response"},
+		{name: "200 without access_token", fault: authserver.Fault{Status: 200, Body: `{"token_type":"Bearer","expires_in":300}`},
+			status: 200, errText: "no access_token"},
+		{name: "timeout: context deadline", fault: authserver.Fault{Hang: true}, ctxTimeout: 300 * time.Millisecond,
+			errIs: context.DeadlineExceeded},
+		{name: "timeout: WithTokenTimeout", fault: authserver.Fault{Delay: 3 * time.Second},
+			opts: []runtime.Option{runtime.WithTokenTimeout(200 * time.Millisecond)}, errIs: context.DeadlineExceeded},
+	}
+	for _, tt := range tests {
+		for _, grant := range []runtime.Grant{runtime.GrantClientCredentials, runtime.GrantTokenExchange} {
+			t.Run(tt.name+"/"+grant.String(), func(t *testing.T) {
+				auth.SetFault(tt.fault)
+				defer auth.Reset()
+				id, secret := authserver.DefaultTXClientID, authserver.DefaultTXClientSecret
+				if tt.secret != "" {
+					secret = tt.secret
+				}
+				opts := append([]runtime.Option{runtime.WithTokenURL(auth.TokenURL()), runtime.WithClientCredentials(id, secret)}, tt.opts...)
+				svc := txService(t, auth, a, grant, opts...)
+				ctx := runtime.WithMessageID(runtime.WithSubjectToken(context.Background(), alice), "mid-"+strings.ReplaceAll(t.Name(), "/", "-"))
+				if tt.ctxTimeout > 0 {
+					var cancel context.CancelFunc
+					ctx, cancel = context.WithTimeout(ctx, tt.ctxTimeout)
+					defer cancel()
+				}
+				apiBefore := len(a.Hits())
+				start := time.Now()
+				_, err := getOrder(ctx, svc, "1")
+				if d := time.Since(start); d > 2*time.Second {
+					t.Errorf("the call took %s", d)
+				}
+				te := asTokenError(t, err)
+				if te.Service != "orders" || te.Operation != "getOrder" || te.Grant != grant || te.TokenURL != auth.TokenURL() ||
+					te.MessageID != runtime.MessageID(ctx) || te.StatusCode != tt.status || te.Code != tt.code || (tt.desc != "" && te.Description != tt.desc) {
+					t.Errorf("TokenError %+v", te)
+				}
+				if tt.errIs != nil && !errors.Is(err, tt.errIs) {
+					t.Errorf("errors.Is(err, %v) is false: %v", tt.errIs, err)
+				}
+				msg := err.Error()
+				if !strings.Contains(msg, tt.errText) || !strings.Contains(msg, te.MessageID) || !strings.Contains(msg, "orders.getOrder") {
+					t.Errorf("Error() = %q", msg)
+				}
+				for _, s := range []string{secret, alice, "surprise"} {
+					if strings.Contains(msg, s) || strings.Contains(fmt.Sprintf("%+v", te), s) {
+						t.Errorf("error shows %.12q…: %s", s, msg)
+					}
+				}
+				if len(a.Hits()) != apiBefore {
+					t.Error("the call reached the service without a token")
+				}
+				// Failures are not cached: once the endpoint recovers, so does the service.
+				auth.Reset()
+				if tt.secret == "" {
+					if _, err := getOrder(runtime.WithSubjectToken(context.Background(), alice), svc, "1"); err != nil {
+						t.Errorf("after recovery: %v", err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestDiscoveryFailure: an issuer whose discovery fails gives a *TokenError,
+// and discovery is tried again on the next call.
+func TestDiscoveryFailure(t *testing.T) {
+	auth := startProvider(t)
+	a := newAPI(t, auth, "orders-api")
+	broken := newForeignHost(t) // answers every path with JSON that names no token endpoint
+	svc := newService(t, runtime.ServiceConfig{Name: "orders"}, runtime.WithBaseURL(a.URL), runtime.WithIssuer(broken.URL),
+		runtime.WithGrant(runtime.GrantClientCredentials), runtime.WithClientCredentials(authserver.DefaultCCClientID, authserver.DefaultCCClientSecret))
+	_, err := getOrder(context.Background(), svc, "1")
+	te := asTokenError(t, err)
+	if te.TokenURL != broken.URL || !strings.Contains(err.Error(), "no token_endpoint") || strings.Contains(err.Error(), authserver.DefaultCCClientSecret) {
+		t.Errorf("%+v: %v", te, err)
+	}
+	_, _ = getOrder(context.Background(), svc, "1")
+	if n := len(broken.Auths()); n != 2 {
+		t.Errorf("discovery fetched %d times, want 2 (a failure is not kept)", n)
+	}
+}
