@@ -29,6 +29,9 @@ type Operation struct {
 	Grant Grant
 	// Scopes replace the service's scopes when not nil.
 	Scopes []string
+	// Audience and Resource replace the service's when set.
+	Audience string
+	Resource string
 }
 
 // Service is the runtime side of one generated client: its configuration,
@@ -356,9 +359,10 @@ func (s *Service) BaseURL() string { return s.baseURL }
 
 // plan is an operation's settled auth: grant, scopes and token cache keys.
 type plan struct {
-	op       *Operation
-	grant    Grant
-	scopes   []string
+	op                 *Operation
+	grant              Grant
+	scopes             []string
+	audience, resource string
 	ccKey    string // cache key for client credentials
 	txPrefix string // cache key prefix for token exchange
 }
@@ -367,7 +371,13 @@ func (s *Service) plan(op *Operation) *plan {
 	if p, ok := s.plans.Load(op); ok {
 		return p.(*plan)
 	}
-	p := &plan{op: op, grant: op.Grant, scopes: op.Scopes}
+	p := &plan{op: op, grant: op.Grant, scopes: op.Scopes, audience: op.Audience, resource: op.Resource}
+	if p.audience == "" {
+		p.audience = s.audience
+	}
+	if p.resource == "" {
+		p.resource = s.resource
+	}
 	if p.grant == GrantInherit {
 		p.grant = s.grant
 	}
@@ -377,7 +387,7 @@ func (s *Service) plan(op *Operation) *plan {
 	p.scopes = slices.Clone(p.scopes)
 	slices.Sort(p.scopes)
 	p.scopes = slices.Compact(p.scopes)
-	base := strings.Join([]string{s.endpointID, s.clientID, strings.Join(p.scopes, " "), s.audience, s.resource}, "\x00")
+	base := strings.Join([]string{s.endpointID, s.clientID, strings.Join(p.scopes, " "), p.audience, p.resource}, "\x00")
 	p.ccKey = "cc\x00" + base
 	p.txPrefix = "tx\x00" + base + "\x00" + s.requestedTokenType + "\x00"
 	actual, _ := s.plans.LoadOrStore(op, p)
@@ -450,7 +460,7 @@ func (s *Service) authorize(ctx context.Context, p *plan, rec *Record, mid strin
 func (s *Service) tokenRequest(ctx context.Context, p *plan, g Grant, subject, mid string) (*TokenRequest, error) {
 	r := &TokenRequest{
 		Grant: g, ClientID: s.clientID, ClientSecret: s.secret, Scopes: p.scopes,
-		Audience: s.audience, Resource: s.resource, ClientAuth: s.clientAuth,
+		Audience: p.audience, Resource: p.resource, ClientAuth: s.clientAuth,
 		Service: s.name, Operation: p.op.ID, MessageID: mid, MessageIDHeader: s.midHeader,
 	}
 	if g == GrantTokenExchange {

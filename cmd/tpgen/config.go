@@ -1,0 +1,58 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/tpgen/tpgen/generator"
+	"github.com/tpgen/tpgen/generator/config"
+)
+
+// fromConfig loads services.yaml and describes its services.
+func fromConfig(path string, only []string) ([]*generator.Service, error) {
+	cfg, err := config.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	abs, err := filepath.Abs(cfg.OutputDir)
+	if err != nil {
+		return nil, err
+	}
+	return generator.FromConfig(cfg, only, importPath(abs))
+}
+
+// importPath derives the import path of dir from the enclosing go.mod, or
+// returns "" when there is none.
+func importPath(dir string) string {
+	for d := dir; ; d = filepath.Dir(d) {
+		data, err := os.ReadFile(filepath.Join(d, "go.mod"))
+		if err == nil {
+			mod := modulePath(data)
+			if mod == "" {
+				return ""
+			}
+			rel, err := filepath.Rel(d, dir)
+			if err != nil {
+				return ""
+			}
+			if rel == "." {
+				return mod
+			}
+			return mod + "/" + filepath.ToSlash(rel)
+		}
+		if filepath.Dir(d) == d {
+			return ""
+		}
+	}
+}
+
+func modulePath(gomod []byte) string {
+	for _, line := range strings.Split(string(gomod), "\n") {
+		line = strings.TrimSpace(line)
+		if rest, ok := strings.CutPrefix(line, "module"); ok && (strings.HasPrefix(rest, " ") || strings.HasPrefix(rest, "\t")) {
+			return strings.Trim(strings.TrimSpace(rest), `"`)
+		}
+	}
+	return ""
+}

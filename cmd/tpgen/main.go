@@ -1,0 +1,42 @@
+// Command tpgen generates typed Go clients for the services described in a
+// services.yaml, or for a single OpenAPI document.
+//
+//	tpgen -config services.yaml [-service NAME ...] [-check] [-v]
+//	tpgen -spec openapi.yaml -package NAME -out DIR [-base-url URL] [-grant GRANT]
+//	tpgen init [FILE]
+//	tpgen version
+//
+// Exit status: 0 success, 1 bad input or -check found differences, 2 usage.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitFail  = 1
+	exitUsage = 2
+)
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "init":
+			return runInit(args[1:], stdout, stderr)
+		case "version":
+			fmt.Fprintln(stdout, versionString())
+			return exitOK
+		case "schema":
+			return runSchema(stdout)
+		}
+	}
+	return runGenerate(args, stdout, stderr)
+}

@@ -1,0 +1,44 @@
+package main
+
+import (
+	"fmt"
+	"go/token"
+	"path/filepath"
+	"slices"
+
+	"github.com/tpgen/tpgen/generator"
+)
+
+// fromSpec describes single-spec mode as one service.
+func fromSpec(spec, pkg, out, baseURL, grant string) ([]*generator.Service, error) {
+	if !token.IsIdentifier(pkg) || token.IsKeyword(pkg) {
+		return nil, fmt.Errorf("-package %q is not a valid Go package name", pkg)
+	}
+	if grant != "" && !slices.Contains(grantNames, grant) {
+		return nil, fmt.Errorf("-grant %q is not one of %v", grant, grantNames)
+	}
+	abs, err := filepath.Abs(out)
+	if err != nil {
+		return nil, err
+	}
+	absSpec, err := filepath.Abs(spec)
+	if err != nil {
+		return nil, err
+	}
+	src, err := filepath.Rel(abs, absSpec)
+	if err != nil {
+		src = filepath.Base(spec)
+	}
+	return []*generator.Service{{
+		Name:        pkg,
+		Package:     pkg,
+		Spec:        spec,
+		SpecDisplay: spec,
+		Source:      filepath.ToSlash(src),
+		OutDir:      out,
+		ImportPath:  importPath(abs),
+		Runtime:     generator.RuntimeDefaults{BaseURL: baseURL, Grant: grant},
+	}}, nil
+}
+
+var grantNames = []string{"none", "client_credentials", "token_exchange", "passthrough", "auto"}

@@ -1,0 +1,108 @@
+package generator
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"sort"
+
+	"github.com/tpgen/tpgen/generator/config"
+)
+
+// FromConfig describes the services of a loaded services.yaml as packages to
+// generate: settings merged defaults -> service -> operation, paths resolved
+// relative to the config file. only selects services by name (all when empty).
+// importBase is the import path of the config's output directory, "" when unknown.
+func FromConfig(cfg *config.Config, only []string, importBase string) ([]*Service, error) {
+	var errs config.Errors
+	for _, name := range only {
+		if cfg.Service(name) == nil {
+			names := make([]string, len(cfg.Services))
+			for i, s := range cfg.Services {
+				names[i] = s.Name
+			}
+			msg := fmt.Sprintf("-service %q: no such service in %s", name, cfg.File)
+			if s := suggest(name, names); s != "" {
+				msg += fmt.Sprintf(" (did you mean %s?)", s)
+			}
+			errs = append(errs, &config.Error{Msg: msg})
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	packages := map[string]string{}
+	var out []*Service
+	for _, s := range cfg.Services {
+		if len(only) > 0 && !slices.Contains(only, s.Name) {
+			continue
+		}
+		pkg := s.Package
+		if pkg == "" {
+			pkg = packageName(s.Name)
+		}
+		if other, dup := packages[pkg]; dup {
+			errs = append(errs, s.Pos.Errorf("service %q: package %q is also generated for service %q; set package: on one of them", s.Name, pkg, other))
+			continue
+		}
+		packages[pkg] = s.Name
+		eff := cfg.Effective(s)
+		dir := filepath.Join(cfg.OutputDir, pkg)
+		src, err := filepath.Rel(dir, s.SpecPath)
+		if err != nil {
+			src = s.Spec
+		}
+		svc := &Service{
+			Name:        s.Name,
+			Package:     pkg,
+			Spec:        s.SpecPath,
+			SpecDisplay: s.SpecPath,
+			Source:      filepath.ToSlash(src),
+			OutDir:      dir,
+			Pos:         s.Pos.String(),
+			Runtime:     runtimeDefaults(eff, s.BaseURL),
+			Include:     Filter{Tags: s.Include.Tags, Operations: s.Include.Operations},
+			Exclude:     Filter{Tags: s.Exclude.Tags, Operations: s.Exclude.Operations},
+		}
+		if importBase != "" {
+			svc.ImportPath = importBase + "/" + pkg
+		}
+		for _, o := range s.Operations {
+			svc.Overrides = append(svc.Overrides, &Override{
+				ID: o.ID, Pos: o.Pos.String(), Grant: o.Auth.Grant,
+				Scopes: o.Auth.Scopes, ScopesSet: o.Auth.ScopesSet,
+				Audience: o.Auth.Audience, Resource: o.Auth.Resource,
+			})
+		}
+		out = append(out, svc)
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+func runtimeDefaults(eff config.Settings, baseURL string) RuntimeDefaults {
+	a := eff.Auth
+	rd := RuntimeDefaults{
+		BaseURL:            baseURL,
+		TokenURL:           a.TokenURL,
+		Issuer:             a.Issuer,
+		ClientID:           a.ClientID.Literal,
+		ClientIDEnv:        a.ClientID.Env,
+		ClientSecretEnv:    a.ClientSecret.Env,
+		Grant:              a.Grant,
+		Audience:           a.Audience,
+		Resource:           a.Resource,
+		SubjectTokenType:   a.SubjectTokenType,
+		RequestedTokenType: a.RequestedTokenType,
+		ClientAuth:         a.ClientAuth,
+		MessageIDHeader:    eff.MessageIDHeader,
+		TimeoutNanos:       int64(eff.Timeout),
+	}
+	if a.ScopesSet {
+		rd.Scopes = append([]string{}, a.Scopes...)
+	}
+	return rd
+}

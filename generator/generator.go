@@ -1,0 +1,348 @@
+// Package generator turns services.yaml and OpenAPI documents into typed Go
+// client packages, in memory: load and validate the inputs, build a typed
+// model in which every Go name is settled, then emit Go files with jennifer.
+// cmd/tpgen writes what it returns; nothing here touches the output directory.
+package generator
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"go/format"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/dave/jennifer/jen"
+)
+
+// Service is one client package to generate, as the config describes it.
+type Service struct {
+	Name        string // the services.yaml key
+	Package     string // Go package name; derived from Name when empty
+	Spec        string // the spec file to read
+	SpecDisplay string // the spec's path as the user wrote it, for messages
+	Source      string // the spec's path relative to the output, for the "// source:" line
+	OutDir      string // the directory the package is written to
+	ImportPath  string // the package's import path, for its README; "" when unknown
+	Pos         string // "services.yaml:12:3", for messages about the service
+	Runtime     RuntimeDefaults
+	Include     Filter
+	Exclude     Filter
+	Overrides   []*Override
+}
+
+// Filter selects operations by tag or operationId.
+type Filter struct {
+	Tags       []string
+	Operations []string
+}
+
+func (f Filter) empty() bool { return len(f.Tags) == 0 && len(f.Operations) == 0 }
+
+// Override is services.yaml's auth for one operation.
+type Override struct {
+	ID        string
+	Pos       string
+	Grant     string
+	Scopes    []string
+	ScopesSet bool
+	Audience  string
+	Resource  string
+}
+
+// ConfigError is a problem found in services.yaml while generating (an
+// override naming an operation the spec lacks).
+type ConfigError struct {
+	Pos string
+	Msg string
+}
+
+func (e *ConfigError) Error() string {
+	if e.Pos == "" {
+		return e.Msg
+	}
+	return e.Pos + ": " + e.Msg
+}
+
+// File is one generated file.
+type File struct {
+	Path string // where it goes: OutDir joined with the file name
+	Data []byte
+}
+
+// Output is what Generate produces.
+type Output struct {
+	Files    []File
+	Warnings []string // what could not be typed exactly, for -v
+	Stats    []Stats
+}
+
+// Stats describe one generated package.
+type Stats struct {
+	Service    string
+	Operations int
+	Types      int
+	Lines      int
+	Load       time.Duration
+	Build      time.Duration
+	Emit       time.Duration
+}
+
+// Generate builds every service's package. It returns all problems found, or
+// the files; never some of the files.
+func Generate(services []*Service) (*Output, error) {
+	res := &Output{}
+	var errs []error
+	for _, svc := range services {
+		files, st, warns, err := generateService(svc)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		res.Files = append(res.Files, files...)
+		res.Stats = append(res.Stats, st)
+		for _, w := range warns {
+			res.Warnings = append(res.Warnings, svc.Name+": "+w)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	sort.Slice(res.Files, func(i, j int) bool { return res.Files[i].Path < res.Files[j].Path })
+	return res, nil
+}
+
+func generateService(svc *Service) ([]File, Stats, []string, error) {
+	st := Stats{Service: svc.Name}
+	t0 := time.Now()
+	sp, err := loadSpec(svc.Spec, svc.SpecDisplay)
+	if err != nil {
+		return nil, st, nil, err
+	}
+	st.Load = time.Since(t0)
+	t1 := time.Now()
+	pkg, err := buildPackage(svc, sp)
+	if err != nil {
+		return nil, st, nil, err
+	}
+	st.Build = time.Since(t1)
+	t2 := time.Now()
+	files, err := emitPackage(svc, pkg)
+	if err != nil {
+		return nil, st, nil, err
+	}
+	st.Emit = time.Since(t2)
+	st.Operations, st.Types = len(pkg.Operations), len(pkg.Types)
+	for _, f := range files {
+		if strings.HasSuffix(f.Path, ".go") {
+			st.Lines += bytes.Count(f.Data, []byte("\n"))
+		}
+	}
+	return files, st, append(sp.notes, pkg.Warnings...), nil
+}
+
+// buildPackage turns a loaded spec into the model.
+func buildPackage(svc *Service, sp *spec) (*Package, error) {
+	name := svc.Package
+	if name == "" {
+		name = packageName(svc.Name)
+	}
+	pkg := &Package{Name: name, Service: svc.Name, Source: svc.Source, Runtime: svc.Runtime}
+	if info := sp.doc.Info; info != nil {
+		pkg.Title, pkg.Version, pkg.Description = info.Title, info.Version, info.Description
+	}
+	ns := newNamespace(reservedIdents...)
+	b := &builder{svc: svc, sp: sp, types: ns, pkg: pkg}
+	b.typer = newTyper(ns, b.warn)
+	if pkg.Runtime.BaseURL == "" {
+		pkg.Runtime.BaseURL = b.serverURL()
+	}
+	if sp.doc.Components != nil {
+		b.typer.declareComponents(sp.doc.Components.Schemas)
+	}
+	b.operations()
+	if len(b.errs) > 0 {
+		return nil, errors.Join(b.errs...)
+	}
+	if len(pkg.Operations) == 0 {
+		b.warn("no operations selected: the package has types only")
+	}
+	pkg.Types = b.typer.decls
+	sort.Slice(pkg.Types, func(i, j int) bool { return pkg.Types[i].Name < pkg.Types[j].Name })
+	return pkg, nil
+}
+
+// serverURL is the spec's first server with its variables at their defaults,
+// or "" when it is relative (the base URL must then come from services.yaml or
+// at run time).
+func (b *builder) serverURL() string {
+	if len(b.sp.doc.Servers) == 0 || b.sp.doc.Servers[0] == nil {
+		return ""
+	}
+	s := b.sp.doc.Servers[0]
+	u := s.URL
+	for _, k := range sortedKeys(s.Variables) {
+		if v := s.Variables[k]; v != nil {
+			u = strings.ReplaceAll(u, "{"+k+"}", v.Default)
+		}
+	}
+	if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+		b.warn("the spec's first server %q is not an absolute URL; set base_url in services.yaml or pass runtime.WithBaseURL", s.URL)
+		return ""
+	}
+	return u
+}
+
+// Chunk sizes: big specs are split over several files so that they format in
+// parallel and stay readable.
+const (
+	opsPerFile   = 200
+	typesPerFile = 400
+)
+
+// emitPackage renders the package's files and formats them.
+func emitPackage(svc *Service, pkg *Package) ([]File, error) {
+	type job struct {
+		name string
+		code []jen.Code
+		doc  bool
+	}
+	jobs := []job{{name: "client.go", code: genClient(pkg), doc: true}}
+	for i, chunk := range chunksOf(len(pkg.Operations), opsPerFile) {
+		var code []jen.Code
+		for _, op := range pkg.Operations[chunk[0]:chunk[1]] {
+			code = append(code, genOperation(op))
+		}
+		jobs = append(jobs, job{name: numbered("operations", i, len(pkg.Operations) > opsPerFile), code: code})
+	}
+	for i, chunk := range chunksOf(len(pkg.Types), typesPerFile) {
+		var code []jen.Code
+		for _, d := range pkg.Types[chunk[0]:chunk[1]] {
+			code = append(code, genDecl(d))
+		}
+		jobs = append(jobs, job{name: numbered("models", i, len(pkg.Types) > typesPerFile), code: code})
+	}
+	files := make([]File, len(jobs))
+	errs := make([]error, len(jobs))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, j := range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			data, err := renderFile(pkg, j.code, j.doc)
+			if err != nil {
+				errs[i] = fmt.Errorf("%s: generating %s: %w (a bug in tpgen: please report it with the spec)", svc.Name, j.name, err)
+				return
+			}
+			files[i] = File{Path: filepath.Join(svc.OutDir, j.name), Data: data}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	readme, err := renderReadme(pkg, svc.ImportPath)
+	if err != nil {
+		return nil, err
+	}
+	files = append(files, File{Path: filepath.Join(svc.OutDir, "README.md"), Data: readme})
+	return files, nil
+}
+
+func numbered(base string, i int, split bool) string {
+	if !split {
+		return base + ".go"
+	}
+	return fmt.Sprintf("%s_%d.go", base, i+1)
+}
+
+func chunksOf(n, size int) [][2]int {
+	if n == 0 {
+		return nil
+	}
+	var out [][2]int
+	for i := 0; i < n; i += size {
+		out = append(out, [2]int{i, min(i+size, n)})
+	}
+	return out
+}
+
+// renderFile renders code as a formatted Go file with tpgen's header.
+func renderFile(pkg *Package, code []jen.Code, withDoc bool) ([]byte, error) {
+	f := jen.NewFile(pkg.Name)
+	f.NoFormat = true
+	f.ImportName(runtimePkg, "runtime")
+	f.HeaderComment("Code generated by tpgen. DO NOT EDIT.")
+	f.HeaderComment("source: " + filepath.ToSlash(pkg.Source))
+	if withDoc {
+		f.PackageComment(packageDoc(pkg))
+	}
+	for _, c := range code {
+		f.Add(c)
+		f.Line()
+	}
+	var buf bytes.Buffer
+	if err := f.Render(&buf); err != nil {
+		return nil, err
+	}
+	out, err := format.Source(buf.Bytes())
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func packageDoc(pkg *Package) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Package %s is a typed client for the %s service", pkg.Name, pkg.Service)
+	if pkg.Title != "" {
+		fmt.Fprintf(&b, " (%s", strings.TrimSpace(pkg.Title))
+		if pkg.Version != "" {
+			fmt.Fprintf(&b, " %s", pkg.Version)
+		}
+		b.WriteString(")")
+	}
+	b.WriteString(", generated by tpgen.\n\n")
+	b.WriteString("Create a Client once with New and reuse it. Calls get their tokens, message ids, retries\nand diagnostics from github.com/tpgen/tpgen/runtime; see README.md beside this file.")
+	return b.String()
+}
+
+func durationString(ns int64) string { return time.Duration(ns).String() }
+
+// suggest returns the candidate closest to word, or "" when none is close.
+func suggest(word string, candidates []string) string {
+	best, bestD := "", len(word)/2+2
+	for _, c := range candidates {
+		if d := editDistance(strings.ToLower(word), strings.ToLower(c)); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

@@ -1,0 +1,384 @@
+package generator
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi2"
+	"github.com/getkin/kin-openapi/openapi2conv"
+	"github.com/getkin/kin-openapi/openapi3"
+	"gopkg.in/yaml.v3"
+)
+
+// maxSpecSize bounds the specs tpgen reads (GitHub's is 13 MB).
+const maxSpecSize = 64 << 20
+
+// maxNesting bounds how deeply a spec's JSON or YAML may nest.
+const maxNesting = 500
+
+// spec is a loaded OpenAPI document and where it came from.
+type spec struct {
+	doc     *openapi3.T
+	path    string // the file read
+	display string // the path as the user wrote it, for messages
+	data    []byte
+	notes   []string // what loading had to bend, for -v
+}
+
+// SpecError is a problem with a spec, pointing at the file and, where it can
+// be found, the line.
+type SpecError struct {
+	File      string
+	Line, Col int
+	Msg       string
+}
+
+func (e *SpecError) Error() string {
+	switch {
+	case e.Line > 0 && e.Col > 0:
+		return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
+	case e.Line > 0:
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+}
+
+// loadSpec reads an OpenAPI 3.x or Swagger 2.0 document and resolves its references.
+func loadSpec(path, display string) (*spec, error) {
+	fail := func(format string, args ...any) error {
+		return &SpecError{File: display, Msg: fmt.Sprintf(format, args...)}
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fail("spec file does not exist")
+		}
+		return nil, fail("%v", err)
+	}
+	if fi.IsDir() {
+		return nil, fail("is a directory, not a spec file")
+	}
+	if fi.Size() > maxSpecSize {
+		return nil, fail("spec is %d bytes, more than the %d tpgen reads", fi.Size(), maxSpecSize)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fail("%v", err)
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, fail("spec file is empty: expected an OpenAPI 3.x or Swagger 2.0 document")
+	}
+	sp := &spec{path: path, display: display, data: data}
+	if err := checkShape(data); err != nil {
+		return nil, withPos(display, data, err)
+	}
+	version, err := specVersion(data)
+	if err != nil {
+		return nil, withPos(display, data, err)
+	}
+	abs, _ := filepath.Abs(path)
+	loc := &url.URL{Path: filepath.ToSlash(abs)}
+	switch {
+	case strings.HasPrefix(version, "2"):
+		sp.doc, err = loadSwagger2(data)
+		sp.notes = append(sp.notes, "Swagger 2.0 document converted to OpenAPI 3.0")
+	case strings.HasPrefix(version, "3"):
+		sp.doc, err = loadOpenAPI3(data, loc)
+		if err != nil && tupleItemsError(err) {
+			// Some 3.1 documents (and older JSON Schema habits) write tuples as
+			// array-valued items; kin-openapi wants prefixItems.
+			if fixed, ferr := rewriteTupleItems(data); ferr == nil {
+				if doc, rerr := loadOpenAPI3(fixed, loc); rerr == nil {
+					sp.doc, err = doc, nil
+					sp.notes = append(sp.notes, "array-valued items read as prefixItems (tuples)")
+				}
+			}
+		}
+	default:
+		return nil, fail("unsupported version %q: tpgen reads OpenAPI 3.0, 3.1 and Swagger 2.0", version)
+	}
+	if err != nil {
+		return nil, withPos(display, data, err)
+	}
+	if sp.doc.Paths == nil {
+		sp.doc.Paths = openapi3.NewPaths()
+	}
+	return sp, nil
+}
+
+func loadOpenAPI3(data []byte, loc *url.URL) (*openapi3.T, error) {
+	l := openapi3.NewLoader()
+	l.IsExternalRefsAllowed = true
+	return l.LoadFromDataWithPath(data, loc)
+}
+
+func loadSwagger2(data []byte) (*openapi3.T, error) {
+	var d2 openapi2.T
+	if err := unmarshalAny(data, &d2); err != nil {
+		return nil, err
+	}
+	doc, err := openapi2conv.ToV3(&d2)
+	if err != nil {
+		return nil, fmt.Errorf("converting Swagger 2.0: %w", err)
+	}
+	l := openapi3.NewLoader()
+	if err := l.ResolveRefsIn(doc, nil); err != nil {
+		return nil, err
+	}
+	return doc, nil
+}
+
+// unmarshalAny decodes JSON, or YAML when the data is not JSON.
+func unmarshalAny(data []byte, v any) error {
+	if t := bytes.TrimSpace(data); len(t) > 0 && t[0] == '{' {
+		return json.Unmarshal(data, v)
+	}
+	var tree any
+	if err := yaml.Unmarshal(data, &tree); err != nil {
+		return err
+	}
+	b, err := json.Marshal(yamlToJSON(tree))
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, v)
+}
+
+// yamlToJSON makes a yaml.v3 decoded tree encodable as JSON.
+func yamlToJSON(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			x[k] = yamlToJSON(e)
+		}
+		return x
+	case map[any]any:
+		m := make(map[string]any, len(x))
+		for k, e := range x {
+			m[fmt.Sprint(k)] = yamlToJSON(e)
+		}
+		return m
+	case []any:
+		for i, e := range x {
+			x[i] = yamlToJSON(e)
+		}
+	}
+	return v
+}
+
+// specVersion finds the openapi or swagger field without decoding the document.
+func specVersion(data []byte) (string, error) {
+	var head struct {
+		OpenAPI any `json:"openapi" yaml:"openapi"`
+		Swagger any `json:"swagger" yaml:"swagger"`
+	}
+	if t := bytes.TrimSpace(data); len(t) > 0 && t[0] == '{' {
+		if err := json.Unmarshal(data, &head); err != nil {
+			return "", err
+		}
+	} else if err := yaml.Unmarshal(data, &head); err != nil {
+		return "", err
+	}
+	v := fmt.Sprint(firstNonNil(head.OpenAPI, head.Swagger))
+	if v == "<nil>" || v == "" {
+		return "", errors.New("not an OpenAPI document: it has neither an openapi nor a swagger field")
+	}
+	return v, nil
+}
+
+func firstNonNil(vs ...any) any {
+	for _, v := range vs {
+		if v != nil {
+			return v
+		}
+	}
+	return nil
+}
+
+// checkShape refuses documents nested deeper than maxNesting and YAML with
+// aliases, which can expand without bound, before any decoder sees them.
+func checkShape(data []byte) error {
+	if t := bytes.TrimSpace(data); len(t) > 0 && t[0] == '{' {
+		depth, inStr, esc := 0, false, false
+		line := 1
+		for _, c := range data {
+			switch {
+			case c == '\n':
+				line++
+			case inStr && esc:
+				esc = false
+			case inStr && c == '\\':
+				esc = true
+			case c == '"':
+				inStr = !inStr
+			case inStr:
+			case c == '{' || c == '[':
+				depth++
+				if depth > maxNesting {
+					return &posError{line: line, msg: fmt.Sprintf("nested more than %d levels deep", maxNesting)}
+				}
+			case c == '}' || c == ']':
+				depth--
+			}
+		}
+		return nil
+	}
+	var n yaml.Node
+	if err := yaml.Unmarshal(data, &n); err != nil {
+		return err
+	}
+	return walkYAML(&n, 0)
+}
+
+func walkYAML(n *yaml.Node, depth int) error {
+	if depth > maxNesting {
+		return &posError{line: n.Line, col: n.Column, msg: fmt.Sprintf("nested more than %d levels deep", maxNesting)}
+	}
+	if n.Kind == yaml.AliasNode {
+		return &posError{line: n.Line, col: n.Column, msg: "YAML aliases (*name) are not supported in specs: write the value out, or use a $ref"}
+	}
+	for _, c := range n.Content {
+		if err := walkYAML(c, depth+1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type posError struct {
+	line, col int
+	msg       string
+}
+
+func (e *posError) Error() string { return e.msg }
+
+var yamlLineRE = regexp.MustCompile(`line (\d+)`)
+
+// withPos turns a load error into a SpecError with the best position it carries.
+func withPos(display string, data []byte, err error) error {
+	se := &SpecError{File: display, Msg: cleanLoadError(err.Error())}
+	var pe *posError
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &pe):
+		se.Line, se.Col, se.Msg = pe.line, pe.col, pe.msg
+	case errors.As(err, &syn):
+		se.Line, se.Col = offsetPos(data, syn.Offset)
+	case errors.As(err, &typ):
+		se.Line, se.Col = offsetPos(data, typ.Offset)
+	default:
+		if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
+			se.Line, _ = strconv.Atoi(m[1])
+		}
+	}
+	return se
+}
+
+// cleanLoadError shortens kin-openapi's doubled JSON-then-YAML messages.
+func cleanLoadError(msg string) string {
+	msg = strings.TrimPrefix(msg, "failed to unmarshal data: ")
+	if i := strings.Index(msg, ", yaml error: "); i > 0 && strings.HasPrefix(msg, "json error: ") {
+		// The document is YAML when the JSON attempt failed at its first byte.
+		if strings.Contains(msg[:i], "invalid character") {
+			return "YAML: " + msg[i+len(", yaml error: "):]
+		}
+		return msg[len("json error: "):i]
+	}
+	return msg
+}
+
+func offsetPos(data []byte, off int64) (int, int) {
+	if off > int64(len(data)) {
+		off = int64(len(data))
+	}
+	line, col := 1, 1
+	for _, c := range data[:off] {
+		if c == '\n' {
+			line++
+			col = 1
+		} else {
+			col++
+		}
+	}
+	return line, col
+}
+
+func tupleItemsError(err error) bool {
+	s := err.Error()
+	return strings.Contains(s, "cannot unmarshal array into") && strings.Contains(s, "Schema") ||
+		strings.Contains(s, "cannot construct !!seq into openapi3.Schema")
+}
+
+// rewriteTupleItems renames array-valued "items" to "prefixItems".
+func rewriteTupleItems(data []byte) ([]byte, error) {
+	var tree any
+	if err := unmarshalAny(data, &tree); err != nil {
+		return nil, err
+	}
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if items, ok := x["items"].([]any); ok {
+				delete(x, "items")
+				if _, has := x["prefixItems"]; !has {
+					x["prefixItems"] = items
+				}
+			}
+			for _, e := range x {
+				walk(e)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	walk(tree)
+	return json.Marshal(tree)
+}
+
+// locate finds the line and column of a JSON pointer-like path of keys in a
+// spec, for messages about things kin-openapi does not keep positions of.
+// It is only called on errors, so it parses the file again.
+func (sp *spec) locate(keys ...string) (int, int) {
+	var root yaml.Node
+	if yaml.Unmarshal(sp.data, &root) != nil || len(root.Content) == 0 {
+		return 0, 0
+	}
+	n := root.Content[0]
+	line, col := 0, 0
+	for _, k := range keys {
+		if n.Kind != yaml.MappingNode {
+			break
+		}
+		found := false
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == k {
+				line, col = n.Content[i].Line, n.Content[i].Column
+				n = n.Content[i+1]
+				found = true
+				break
+			}
+		}
+		if !found {
+			break
+		}
+	}
+	return line, col
+}
+
+// errorAt builds a SpecError located at keys.
+func (sp *spec) errorAt(msg string, keys ...string) *SpecError {
+	line, col := sp.locate(keys...)
+	return &SpecError{File: sp.display, Line: line, Col: col, Msg: msg}
+}

@@ -1,0 +1,282 @@
+package generator
+
+// The model is what the emitter works from: every Go name settled, every
+// type resolved, in a deterministic order. The emitter never sees the spec.
+
+// Package is one generated client package: one service.
+type Package struct {
+	Name        string // Go package name
+	Service     string // services.yaml key
+	Source      string // the spec's path as written in services.yaml (for the source: line)
+	Title       string
+	Version     string
+	Description string
+	Runtime     RuntimeDefaults
+	Operations  []*Operation // sorted by Go name
+	Types       []*Decl      // sorted by Go name
+	Warnings    []string     // what could not be typed exactly, for -v
+}
+
+// RuntimeDefaults are the non-secret settings the package hands the runtime.
+type RuntimeDefaults struct {
+	BaseURL            string
+	TokenURL           string
+	Issuer             string
+	ClientID           string
+	ClientIDEnv        string
+	ClientSecretEnv    string
+	Grant              string // a runtime Grant name: "", "none", "client_credentials", ...
+	Scopes             []string
+	Audience           string
+	Resource           string
+	SubjectTokenType   string
+	RequestedTokenType string
+	ClientAuth         string // "", "basic", "post"
+	MessageIDHeader    string
+	TimeoutNanos       int64
+}
+
+// TypeKind is the shape of a type expression.
+type TypeKind uint8
+
+const (
+	KindBuiltin  TypeKind = iota // string, int64, bool, float64, any, []byte
+	KindNamed                    // a type declared in the package
+	KindSlice                    // []Elem
+	KindMap                      // map[string]Elem
+	KindPointer                  // *Elem
+	KindNullable                 // runtime.Nullable[Elem]
+	KindExternal                 // a type from another package: Pkg.Name (time.Time, runtime.Date, json.RawMessage, io.Reader)
+)
+
+// Type is a Go type expression.
+type Type struct {
+	Kind TypeKind
+	Name string // builtin or declared name, or the external type's name
+	Pkg  string // import path for KindExternal
+	Elem *Type
+	// Decl is the declaration of a KindNamed type.
+	Decl *Decl
+}
+
+// Common types.
+var (
+	tString  = &Type{Kind: KindBuiltin, Name: "string"}
+	tBool    = &Type{Kind: KindBuiltin, Name: "bool"}
+	tInt     = &Type{Kind: KindBuiltin, Name: "int"}
+	tInt32   = &Type{Kind: KindBuiltin, Name: "int32"}
+	tInt64   = &Type{Kind: KindBuiltin, Name: "int64"}
+	tFloat32 = &Type{Kind: KindBuiltin, Name: "float32"}
+	tFloat64 = &Type{Kind: KindBuiltin, Name: "float64"}
+	tAny     = &Type{Kind: KindBuiltin, Name: "any"}
+	tBytes   = &Type{Kind: KindSlice, Elem: &Type{Kind: KindBuiltin, Name: "byte"}}
+	tTime    = &Type{Kind: KindExternal, Pkg: "time", Name: "Time"}
+	tDate    = &Type{Kind: KindExternal, Pkg: runtimePkg, Name: "Date"}
+	tRaw     = &Type{Kind: KindExternal, Pkg: "encoding/json", Name: "RawMessage"}
+	tReader  = &Type{Kind: KindExternal, Pkg: "io", Name: "Reader"}
+	tRC      = &Type{Kind: KindExternal, Pkg: "io", Name: "ReadCloser"}
+	tFile    = &Type{Kind: KindExternal, Pkg: runtimePkg, Name: "File"}
+)
+
+func sliceOf(t *Type) *Type    { return &Type{Kind: KindSlice, Elem: t} }
+func mapOf(t *Type) *Type      { return &Type{Kind: KindMap, Elem: t} }
+func pointerTo(t *Type) *Type  { return &Type{Kind: KindPointer, Elem: t} }
+func nullableOf(t *Type) *Type { return &Type{Kind: KindNullable, Elem: t} }
+func named(d *Decl) *Type      { return &Type{Kind: KindNamed, Name: d.Name, Decl: d} }
+
+// nilable reports whether the zero value of t is nil (no pointer needed to tell absent from zero).
+func (t *Type) nilable() bool {
+	switch t.Kind {
+	case KindSlice, KindMap, KindPointer:
+		return true
+	case KindBuiltin:
+		return t.Name == "any"
+	case KindNamed:
+		return t.Decl.Kind == DeclUnion || (t.Decl.Kind == DeclDefined && t.Decl.Underlying.nilable())
+	case KindExternal:
+		return t.Pkg == "encoding/json" || t.Pkg == "io"
+	}
+	return false
+}
+
+// isStruct reports whether t is a declared struct (passed and returned by pointer).
+func (t *Type) isStruct() bool {
+	return t.Kind == KindNamed && t.Decl.Kind == DeclStruct
+}
+
+// DeclKind is the kind of a type declaration.
+type DeclKind uint8
+
+const (
+	DeclStruct  DeclKind = iota // type X struct{...}
+	DeclEnum                    // type X string (or int) with constants
+	DeclDefined                 // type X Underlying
+	DeclUnion                   // oneOf/anyOf: raw JSON with typed accessors
+)
+
+// Decl is a named type declared in the generated package.
+type Decl struct {
+	Name       string
+	Kind       DeclKind
+	Doc        string
+	Deprecated bool
+	Source     string // where it comes from, e.g. "components/schemas/Pet"
+
+	Fields     []*Field // DeclStruct
+	Additional *Type    // DeclStruct: typed additionalProperties beside fixed fields, nil if none
+
+	EnumBase   *Type // DeclEnum: string, int64, float64, bool
+	EnumValues []*EnumValue
+
+	Underlying *Type // DeclDefined
+
+	Variants      []*Variant // DeclUnion
+	Discriminator string     // DeclUnion: property name, "" if none
+	AnyOf         bool       // DeclUnion: anyOf rather than oneOf
+}
+
+// Field is a struct field.
+type Field struct {
+	Name      string // Go name
+	JSONName  string
+	Type      *Type // already pointer/Nullable-wrapped as needed
+	Required  bool
+	Nullable  bool
+	OmitEmpty bool // ",omitempty" or ",omitzero" in the tag
+	OmitZero  bool
+	Doc       string
+	Deprecated bool
+	ReadOnly  bool
+	WriteOnly bool
+}
+
+// EnumValue is one constant of an enum.
+type EnumValue struct {
+	Name  string // Go constant name
+	Value any    // string, int64, float64 or bool
+}
+
+// Variant is one member of a union.
+type Variant struct {
+	Name           string // accessor suffix: AsName, FromName
+	Type           *Type
+	Discriminators []string // discriminator values that select this variant
+}
+
+// Operation is one API operation, one method of the client.
+type Operation struct {
+	Name        string // Go method name
+	VarName     string // the unexported runtime.Operation variable
+	ID          string // operationId (or the derived name) as the runtime reports it
+	Method      string
+	Path        string
+	Summary     string
+	Description string
+	Deprecated  bool
+	Tags        []string
+
+	PathParams  []*Param // in path order, positional arguments
+	Params      []*Param // query, header, cookie: fields of ParamsType
+	ParamsType  string   // "" when there are none
+	Body        *Body    // nil when none
+
+	Responses []*Response // declared responses, most specific first
+	Result    *Result
+
+	Grant    string   // runtime grant name set for this operation; "" inherits
+	Scopes   []string // nil inherits
+	Audience string   // "" inherits
+	Resource string   // "" inherits
+}
+
+// ParamStyle values are the runtime's Style constant names.
+type Param struct {
+	Name     string // Go name (argument or field)
+	WireName string
+	In       string // path, query, header, cookie
+	Style    string // runtime Style constant: StyleSimple, StyleForm, ...
+	Explode  bool
+	Required bool
+	Type     *Type // the field/argument type (optional ones are pointers or nil-able)
+	Shape    ParamShape
+	// Elem is the element type for lists, or the primitive type.
+	Elem   *Type
+	Fields []*Field // ShapeObject: properties, in order
+	Doc    string
+	Deprecated bool
+
+	listType *Type // ShapeList: the declared list type, possibly named
+}
+
+// ParamShape is how a parameter value serialises.
+type ParamShape uint8
+
+const (
+	ShapePrimitive ParamShape = iota
+	ShapeList
+	ShapeObject
+	ShapeJSON // content: application/json in a parameter
+)
+
+// BodyKind is how a request or response body is encoded.
+type BodyKind uint8
+
+const (
+	BodyNone BodyKind = iota
+	BodyJSON
+	BodyForm
+	BodyMultipart
+	BodyBinary
+	BodyText
+)
+
+// Body is an operation's request body.
+type Body struct {
+	Kind        BodyKind
+	ContentType string
+	Type        *Type // the argument type
+	Required    bool
+	Doc         string
+}
+
+// Response is one declared response.
+type Response struct {
+	Status      string // "200", "2XX", "default"
+	Code        int    // exact code, 0 for ranges and default
+	RangeFrom   int    // for "4XX": 400
+	Kind        BodyKind
+	ContentType string
+	Type        *Type // decoded body type, nil for none
+	Headers     []*ResponseHeader
+	Success     bool
+	Doc         string
+	// Field is the result struct field holding this response's body, when Result is a struct.
+	Field string
+}
+
+// ResponseHeader is a typed response header, a field of the result struct.
+type ResponseHeader struct {
+	Name     string // Go field name
+	WireName string
+	Type     *Type
+	Elem     *Type // element type of a list header, the type itself otherwise
+	List     bool
+	Doc      string
+}
+
+// ResultKind is what a method returns besides the error.
+type ResultKind uint8
+
+const (
+	ResultNone   ResultKind = iota // only error
+	ResultValue                    // the one success response's body
+	ResultStruct                   // a declared result struct: status, body per response, headers
+)
+
+// Result is what an operation's method returns.
+type Result struct {
+	Kind ResultKind
+	Type *Type  // ResultValue: the body type (pointer for structs); ResultStruct: pointer to the struct
+	Decl *Decl  // ResultStruct
+	Headers []*ResponseHeader
+}

@@ -1,0 +1,86 @@
+package generator
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	"github.com/tpgen/tpgen/templates"
+)
+
+// readmeData is what the package README template lays out.
+type readmeData struct {
+	Package, Service, Title, Version, Source, ImportPath, Example string
+	Auth                                                          []readmeRow
+	Env                                                           []string
+	Operations                                                    []readmeOp
+}
+
+type readmeRow struct{ Name, Value string }
+
+type readmeOp struct{ Method, Path, Name, Grant, Scopes string }
+
+func renderReadme(pkg *Package, importPath string) ([]byte, error) {
+	rd := pkg.Runtime
+	d := readmeData{Package: pkg.Name, Service: pkg.Service, Title: pkg.Title, Version: pkg.Version, Source: pkg.Source, ImportPath: importPath}
+	if d.ImportPath == "" {
+		d.ImportPath = "your/module/gen/" + pkg.Name
+	}
+	grant := rd.Grant
+	if grant == "" {
+		grant = "none"
+	}
+	row := func(name, v string) {
+		if v != "" {
+			d.Auth = append(d.Auth, readmeRow{name, "`" + v + "`"})
+		}
+	}
+	row("base URL", rd.BaseURL)
+	row("grant", grant)
+	row("issuer", rd.Issuer)
+	row("token URL", rd.TokenURL)
+	row("client id", rd.ClientID)
+	if rd.ClientIDEnv != "" {
+		row("client id from", "$"+rd.ClientIDEnv)
+	}
+	if rd.ClientSecretEnv != "" {
+		row("client secret from", "$"+rd.ClientSecretEnv)
+	}
+	row("scopes", strings.Join(rd.Scopes, " "))
+	row("audience", rd.Audience)
+	row("resource", rd.Resource)
+	prefix := envPrefix(pkg.Service)
+	for _, v := range []string{"BASE_URL", "TOKEN_URL", "ISSUER", "CLIENT_ID", "CLIENT_SECRET", "GRANT", "SCOPES", "AUDIENCE", "RESOURCE", "TIMEOUT"} {
+		d.Env = append(d.Env, prefix+v)
+	}
+	for _, op := range pkg.Operations {
+		g := op.Grant
+		if g == "" {
+			g = "(service)"
+		}
+		sc := "(service)"
+		if op.Scopes != nil {
+			sc = strings.Join(op.Scopes, " ")
+		}
+		d.Operations = append(d.Operations, readmeOp{op.Method, strings.ReplaceAll(op.Path, "|", `\|`), op.Name, g, sc})
+	}
+	if len(pkg.Operations) > 0 {
+		op := pkg.Operations[0]
+		args := []string{"ctx"}
+		for _, p := range op.PathParams {
+			args = append(args, p.Name)
+		}
+		if op.Body != nil {
+			args = append(args, "body")
+		}
+		if op.ParamsType != "" {
+			args = append(args, "nil")
+		}
+		d.Example = fmt.Sprintf("%s(%s)", op.Name, strings.Join(args, ", "))
+	}
+	var buf bytes.Buffer
+	if err := templates.ServiceReadme.Execute(&buf, d); err != nil {
+		return nil, fmt.Errorf("%s: README: %w", pkg.Service, err)
+	}
+	return buf.Bytes(), nil
+}

@@ -1,0 +1,674 @@
+package generator
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// typer turns schemas into Go types, declaring named types as it goes. Names
+// are claimed in the order schemas are met, which is deterministic: component
+// schemas in key order first, then operations in path and method order.
+type typer struct {
+	ns      *namespace
+	memo    map[*openapi3.Schema]*Type
+	pending map[*openapi3.Schema]*Decl // declared, body not yet built (recursion)
+	decls   []*Decl
+	warn    func(format string, args ...any)
+}
+
+func newTyper(ns *namespace, warn func(string, ...any)) *typer {
+	return &typer{ns: ns, memo: map[*openapi3.Schema]*Type{}, pending: map[*openapi3.Schema]*Decl{}, warn: warn}
+}
+
+// declareComponents gives every component schema its name first, so that the
+// names users see in the spec are the ones they get.
+func (g *typer) declareComponents(schemas openapi3.Schemas) {
+	keys := make([]string, 0, len(schemas))
+	for k := range schemas {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		sr := schemas[k]
+		if sr == nil || sr.Value == nil {
+			continue
+		}
+		g.typeOf(sr, k, "components/schemas/"+k)
+	}
+}
+
+// typeOf returns the Go type for sr; hint names a type it must declare.
+func (g *typer) typeOf(sr *openapi3.SchemaRef, hint, source string) *Type {
+	if sr == nil || sr.Value == nil {
+		return tAny
+	}
+	s := sr.Value
+	if t, ok := g.memo[s]; ok {
+		return t
+	}
+	if d, ok := g.pending[s]; ok {
+		return named(d)
+	}
+	if sr.Ref != "" {
+		hint = refName(sr.Ref)
+		source = strings.TrimPrefix(sr.Ref, "#/")
+	}
+	t := g.build(s, hint, source)
+	g.memo[s] = t
+	return t
+}
+
+// isComponent reports whether source is a schema of components/schemas itself,
+// not a part of one: those become named types even when they are primitives.
+func isComponent(source string) bool {
+	rest, ok := strings.CutPrefix(source, "components/schemas/")
+	return ok && !strings.Contains(rest, "/")
+}
+
+// refName is the last segment of a $ref: "#/components/schemas/Pet" -> "Pet".
+func refName(ref string) string {
+	if i := strings.LastIndexAny(ref, "/#"); i >= 0 && i+1 < len(ref) {
+		return ref[i+1:]
+	}
+	return ref
+}
+
+// nonNull returns s's alternatives without those that only allow null.
+func nonNull(refs openapi3.SchemaRefs) openapi3.SchemaRefs {
+	var out openapi3.SchemaRefs
+	for _, r := range refs {
+		if r == nil || r.Value == nil || isNullOnly(r.Value) {
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func isNullOnly(s *openapi3.Schema) bool {
+	if s.Type != nil && len(s.Type.Slice()) == 1 && s.Type.Is("null") {
+		return true
+	}
+	return len(s.Enum) == 1 && s.Enum[0] == nil
+}
+
+// nullable reports whether s admits null: nullable: true (3.0), a type list with
+// null (3.1), a null alternative in oneOf/anyOf, or null among its enum values.
+func nullable(s *openapi3.Schema) bool {
+	if s == nil {
+		return false
+	}
+	if s.Nullable || (s.Type != nil && s.Type.IncludesNull()) {
+		return true
+	}
+	for _, refs := range []openapi3.SchemaRefs{s.OneOf, s.AnyOf} {
+		for _, r := range refs {
+			if r != nil && r.Value != nil && isNullOnly(r.Value) {
+				return true
+			}
+		}
+	}
+	if len(s.AllOf) > 0 {
+		all := true
+		for _, r := range s.AllOf {
+			if r == nil || r.Value == nil || !nullable(r.Value) {
+				all = false
+			}
+		}
+		if all {
+			return true
+		}
+	}
+	return slices.Contains(s.Enum, nil)
+}
+
+// types returns s's declared types without null.
+func types(s *openapi3.Schema) []string {
+	if s.Type == nil {
+		return nil
+	}
+	var out []string
+	for _, t := range s.Type.Slice() {
+		if t != "null" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// isConstraintOnly reports whether a oneOf/anyOf member only constrains its
+// parent (required lists, not), rather than being a shape of its own.
+func isConstraintOnly(s *openapi3.Schema) bool {
+	return s.Type == nil && len(s.Properties) == 0 && s.Items == nil && len(s.AllOf) == 0 &&
+		len(s.OneOf) == 0 && len(s.AnyOf) == 0 && len(s.Enum) == 0 && s.Const == nil &&
+		s.AdditionalProperties.Schema == nil && s.AdditionalProperties.Has == nil
+}
+
+func allConstraintOnly(refs openapi3.SchemaRefs) bool {
+	for _, r := range refs {
+		if r != nil && r.Value != nil && r.Ref == "" && !isConstraintOnly(r.Value) {
+			return false
+		}
+	}
+	return true
+}
+
+func (g *typer) build(s *openapi3.Schema, hint, source string) *Type {
+	// Alternatives first: they decide the shape.
+	if alts := nonNull(s.OneOf); len(s.OneOf) > 0 && !allConstraintOnly(s.OneOf) {
+		return g.alternatives(s, alts, false, hint, source)
+	}
+	if alts := nonNull(s.AnyOf); len(s.AnyOf) > 0 && !allConstraintOnly(s.AnyOf) {
+		return g.alternatives(s, alts, true, hint, source)
+	}
+	if len(s.AllOf) > 0 {
+		return g.allOf(s, hint, source)
+	}
+	if len(s.Enum) > 0 {
+		return g.enum(s, hint, source)
+	}
+	ts := types(s)
+	if len(ts) > 1 {
+		return g.multiType(s, ts, hint, source)
+	}
+	typ := ""
+	if len(ts) == 1 {
+		typ = ts[0]
+	} else if len(s.Properties) > 0 || s.AdditionalProperties.Schema != nil || s.AdditionalProperties.Has != nil {
+		typ = "object"
+	} else if s.Items != nil {
+		typ = "array"
+	}
+	switch typ {
+	case "string":
+		return g.defined(stringType(s), hint, source, s)
+	case "integer":
+		return g.defined(integerType(s), hint, source, s)
+	case "number":
+		if s.Format == "float" {
+			return g.defined(tFloat32, hint, source, s)
+		}
+		return g.defined(tFloat64, hint, source, s)
+	case "boolean":
+		return g.defined(tBool, hint, source, s)
+	case "array":
+		return g.array(s, hint, source)
+	case "object":
+		return g.object(s, hint, source)
+	}
+	if s.Const != nil {
+		return g.defined(constType(s.Const), hint, source, s)
+	}
+	return g.defined(tAny, hint, source, s)
+}
+
+// defined wraps a primitive in a named type when the schema is a component, so
+// that users find the spec's names; inline primitives stay plain.
+func (g *typer) defined(t *Type, hint, source string, s *openapi3.Schema) *Type {
+	if !isComponent(source) || hint == "" {
+		return t
+	}
+	d := g.declare(hint, DeclDefined, source, s)
+	d.Underlying = t
+	return named(d)
+}
+
+func stringType(s *openapi3.Schema) *Type {
+	switch s.Format {
+	case "date-time":
+		return tTime
+	case "date":
+		return tDate
+	case "byte":
+		return tBytes
+	}
+	return tString
+}
+
+func integerType(s *openapi3.Schema) *Type {
+	switch s.Format {
+	case "int32":
+		return tInt32
+	case "int64":
+		return tInt64
+	}
+	// Bounds that do not fit 32 bits, or none at all, still fit int on 64-bit
+	// platforms; int64 is chosen when the spec says the values are large.
+	if (s.Max != nil && *s.Max > math.MaxInt32) || (s.Min != nil && *s.Min < math.MinInt32) {
+		return tInt64
+	}
+	return tInt
+}
+
+func constType(v any) *Type {
+	switch v.(type) {
+	case string:
+		return tString
+	case bool:
+		return tBool
+	case float64:
+		if f := v.(float64); f == math.Trunc(f) {
+			return tInt64
+		}
+		return tFloat64
+	}
+	return tAny
+}
+
+// declare claims a name and registers a declaration. Its body is filled by the
+// caller; until then recursive references resolve to it through pending.
+func (g *typer) declare(hint string, kind DeclKind, source string, s *openapi3.Schema) *Decl {
+	name := exportedName(hint)
+	if name == "" {
+		name = "Type"
+	}
+	d := &Decl{Name: g.ns.claim(name), Kind: kind, Source: source}
+	if s != nil {
+		d.Doc = schemaDoc(s)
+		d.Deprecated = s.Deprecated
+		g.pending[s] = d
+	}
+	g.decls = append(g.decls, d)
+	return d
+}
+
+func schemaDoc(s *openapi3.Schema) string {
+	if s.Description != "" {
+		return s.Description
+	}
+	return s.Title
+}
+
+func (g *typer) array(s *openapi3.Schema, hint, source string) *Type {
+	var elem *Type
+	switch {
+	case s.Items != nil:
+		elem = g.typeOf(s.Items, hint+"Item", source+"/items")
+		if s.Items.Value != nil && nullable(s.Items.Value) && !elem.nilable() {
+			elem = pointerTo(elem)
+		}
+	case len(s.PrefixItems) > 0:
+		elem = g.tupleElem(s.PrefixItems, hint, source)
+	default:
+		elem = tAny
+	}
+	return g.defined(sliceOf(elem), hint, source, s)
+}
+
+// tupleElem types the items of a tuple (prefixItems, or array-valued items in
+// older documents): their common type when they share one, any otherwise.
+func (g *typer) tupleElem(items openapi3.SchemaRefs, hint, source string) *Type {
+	var first *Type
+	same := true
+	for i, it := range items {
+		t := g.typeOf(it, fmt.Sprintf("%sItem%d", hint, i), fmt.Sprintf("%s/prefixItems/%d", source, i))
+		if first == nil {
+			first = t
+		} else if !sameType(first, t) {
+			same = false
+		}
+	}
+	if same && first != nil {
+		return first
+	}
+	g.warn("%s: tuple with items of different types typed as []any", source)
+	return tAny
+}
+
+func sameType(a, b *Type) bool {
+	if a == b {
+		return true
+	}
+	if a == nil || b == nil || a.Kind != b.Kind || a.Name != b.Name || a.Pkg != b.Pkg {
+		return false
+	}
+	if a.Elem != nil || b.Elem != nil {
+		return sameType(a.Elem, b.Elem)
+	}
+	return a.Decl == b.Decl
+}
+
+func (g *typer) object(s *openapi3.Schema, hint, source string) *Type {
+	var additional *Type
+	ap := s.AdditionalProperties
+	switch {
+	case ap.Schema != nil:
+		additional = g.typeOf(ap.Schema, hint+"Value", source+"/additionalProperties")
+		if ap.Schema.Value != nil && nullable(ap.Schema.Value) && !additional.nilable() {
+			additional = pointerTo(additional)
+		}
+	case ap.Has != nil && *ap.Has:
+		additional = tAny
+	}
+	if len(s.Properties) == 0 {
+		if additional == nil {
+			if ap.Has != nil && !*ap.Has {
+				d := g.declare(hint, DeclStruct, source, s) // an object that admits nothing
+				return named(d)
+			}
+			additional = tAny
+		}
+		return g.defined(mapOf(additional), hint, source, s)
+	}
+	d := g.declare(hint, DeclStruct, source, s)
+	d.Additional = additional
+	g.fields(d, s.Properties, s.Required, source)
+	return named(d)
+}
+
+// fields fills a struct's fields from properties, in name order.
+func (g *typer) fields(d *Decl, props openapi3.Schemas, required []string, source string) {
+	keys := make([]string, 0, len(props))
+	for k := range props {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	fns := newNamespace("MarshalJSON", "UnmarshalJSON")
+	if d.Additional != nil {
+		fns.claim("AdditionalProperties")
+	}
+	for _, k := range keys {
+		pr := props[k]
+		if pr == nil || pr.Value == nil {
+			continue
+		}
+		ps := pr.Value
+		f := &Field{JSONName: k, Doc: schemaDoc(ps), Deprecated: ps.Deprecated, ReadOnly: ps.ReadOnly, WriteOnly: ps.WriteOnly}
+		f.Name = fns.claim(valueName(k))
+		f.Required = slices.Contains(required, k) && !ps.ReadOnly && !ps.WriteOnly
+		f.Nullable = nullable(ps)
+		t := g.typeOf(pr, d.Name+f.Name, source+"/properties/"+k)
+		f.Type = fieldType(t, f.Required, f.Nullable)
+		switch {
+		case f.Type.Kind == KindNullable:
+			f.OmitZero = true
+		case !f.Required:
+			f.OmitEmpty = true
+		}
+		d.Fields = append(d.Fields, f)
+	}
+}
+
+// fieldType wraps t so that absent, null and zero are told apart where the
+// schema makes them differ:
+//
+//	required               T        (*T for structs)
+//	optional               *T       (T when nil already means absent)
+//	required, nullable     *T       (T when nilable)
+//	optional, nullable     runtime.Nullable[T]  (*T for structs: null and absent both nil)
+func fieldType(t *Type, required, isNullable bool) *Type {
+	switch {
+	case t.isStruct():
+		return pointerTo(t)
+	case t.Kind == KindBuiltin && t.Name == "any":
+		return t
+	case !isNullable && required:
+		return t
+	case !isNullable:
+		if t.nilable() {
+			return t
+		}
+		return pointerTo(t)
+	case required:
+		if t.nilable() {
+			return t
+		}
+		return pointerTo(t)
+	default:
+		return nullableOf(t)
+	}
+}
+
+// allOf merges the members' properties into one struct. A lone member with
+// nothing beside it is that member's type.
+func (g *typer) allOf(s *openapi3.Schema, hint, source string) *Type {
+	members := nonNull(s.AllOf)
+	if len(members) == 1 && len(s.Properties) == 0 && len(types(s)) == 0 && s.AdditionalProperties.Schema == nil {
+		t := g.typeOf(members[0], hint, source+"/allOf/0")
+		if isComponent(source) {
+			return g.defined(t, hint, source, s)
+		}
+		return t
+	}
+	props := openapi3.Schemas{}
+	var required []string
+	var additional *openapi3.SchemaRef
+	objects := 0
+	var other *openapi3.SchemaRef
+	var visit func(sc *openapi3.Schema, depth int)
+	visit = func(sc *openapi3.Schema, depth int) {
+		if depth > 32 {
+			return
+		}
+		for _, m := range sc.AllOf {
+			if m != nil && m.Value != nil {
+				visit(m.Value, depth+1)
+			}
+		}
+		if len(sc.Properties) > 0 || (len(types(sc)) == 1 && types(sc)[0] == "object") {
+			objects++
+		}
+		for k, v := range sc.Properties {
+			if old, ok := props[k]; ok && old.Value != nil && v.Value != nil && old.Value.ReadOnly != v.Value.ReadOnly {
+				// Conflicting readOnly: the property is writable somewhere, so it is sent.
+				cp := *v.Value
+				cp.ReadOnly = false
+				v = &openapi3.SchemaRef{Value: &cp}
+			}
+			props[k] = v
+		}
+		required = append(required, sc.Required...)
+		if sc.AdditionalProperties.Schema != nil {
+			additional = sc.AdditionalProperties.Schema
+		}
+		if depth > 0 && len(sc.Properties) == 0 && len(sc.AllOf) == 0 && (len(types(sc)) > 0 && types(sc)[0] != "object" || len(sc.OneOf) > 0 || len(sc.AnyOf) > 0 || sc.Items != nil) && other == nil {
+			other = &openapi3.SchemaRef{Value: sc}
+		}
+	}
+	visit(s, 0)
+	if objects == 0 && other != nil {
+		// allOf of non-objects (a string with extra constraints, a union): the first shape.
+		return g.typeOf(other, hint, source+"/allOf")
+	}
+	if other != nil && (len(other.Value.OneOf) > 0 || len(other.Value.AnyOf) > 0) {
+		g.warn("%s: allOf member with oneOf/anyOf: only the members' common properties are typed", source)
+	}
+	merged := &openapi3.Schema{Properties: props, Required: required, Description: s.Description, Title: s.Title, Deprecated: s.Deprecated}
+	merged.AdditionalProperties.Schema = additional
+	d := g.declare(hint, DeclStruct, source, s)
+	if additional != nil {
+		d.Additional = g.typeOf(additional, hint+"Value", source+"/additionalProperties")
+	}
+	if len(props) == 0 && additional == nil {
+		d.Additional = tAny // members without properties: keep whatever comes
+	}
+	g.fields(d, props, required, source)
+	return named(d)
+}
+
+// enum declares a named type with a constant per value. Values outside the
+// list still decode: the type is the plain string (or number) underneath.
+func (g *typer) enum(s *openapi3.Schema, hint, source string) *Type {
+	var base *Type
+	kinds := map[string]bool{}
+	for _, v := range s.Enum {
+		switch v.(type) {
+		case string:
+			kinds["string"] = true
+		case float64, int, int64:
+			kinds["number"] = true
+		case bool:
+			kinds["bool"] = true
+		case nil:
+		default:
+			kinds["other"] = true
+		}
+	}
+	ts := types(s)
+	switch {
+	case len(kinds) == 1 && kinds["string"]:
+		base = tString
+		if len(ts) == 1 && ts[0] != "string" {
+			base = nil
+		}
+	case len(kinds) == 1 && kinds["number"] && len(ts) == 1 && ts[0] == "integer":
+		base = integerType(s)
+	case len(kinds) == 1 && kinds["number"] && len(ts) <= 1:
+		allInts := true
+		for _, v := range s.Enum {
+			if f, ok := v.(float64); ok && f != math.Trunc(f) {
+				allInts = false
+			}
+		}
+		if allInts && (len(ts) == 0 || ts[0] == "integer") {
+			base = tInt
+		} else {
+			base = tFloat64
+		}
+	}
+	if base == nil {
+		// Booleans, mixed or odd enums: the schema's plain type.
+		cp := *s
+		cp.Enum = nil
+		return g.build(&cp, hint, source)
+	}
+	if base == tString && (s.Format == "date-time" || s.Format == "date") {
+		base = tString // enumerated dates stay strings
+	}
+	d := g.declare(hint, DeclEnum, source, s)
+	d.EnumBase = base
+	seen := map[string]bool{}
+	for _, v := range s.Enum {
+		if v == nil {
+			continue
+		}
+		var val any
+		var label string
+		switch x := v.(type) {
+		case string:
+			val, label = x, x
+		case float64:
+			if base == tFloat64 {
+				val, label = x, fmt.Sprint(x)
+			} else {
+				val, label = int64(x), fmt.Sprint(int64(x))
+			}
+		default:
+			val, label = x, fmt.Sprint(x)
+		}
+		key := fmt.Sprintf("%T:%v", val, val)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		d.EnumValues = append(d.EnumValues, &EnumValue{Name: g.ns.claim(d.Name + valueName(label)), Value: val})
+	}
+	return named(d)
+}
+
+// multiType handles 3.1 type lists such as [string, integer].
+func (g *typer) multiType(s *openapi3.Schema, ts []string, hint, source string) *Type {
+	var alts openapi3.SchemaRefs
+	for _, t := range ts {
+		cp := *s
+		cp.Type = &openapi3.Types{t}
+		cp.Description = ""
+		alts = append(alts, &openapi3.SchemaRef{Value: &cp})
+	}
+	return g.alternatives(s, alts, true, hint, source)
+}
+
+// alternatives types oneOf/anyOf. One alternative is that alternative; string
+// alternatives that are all strings are a string; anything else is a union: the
+// raw JSON with typed accessors per variant.
+func (g *typer) alternatives(s *openapi3.Schema, alts openapi3.SchemaRefs, anyOf bool, hint, source string) *Type {
+	kw := "oneOf"
+	if anyOf {
+		kw = "anyOf"
+	}
+	if len(alts) == 0 {
+		return g.defined(tAny, hint, source, s)
+	}
+	if len(alts) == 1 && len(s.Properties) == 0 {
+		t := g.typeOf(alts[0], hint, source+"/"+kw+"/0")
+		if isComponent(source) && alts[0].Ref != "" {
+			return g.defined(t, hint, source, s)
+		}
+		return t
+	}
+	allStrings := true
+	for _, a := range alts {
+		v := a.Value
+		if !(len(types(v)) == 1 && types(v)[0] == "string" && v.Format == "" && len(v.Properties) == 0) || a.Ref != "" {
+			allStrings = false
+		}
+	}
+	if allStrings {
+		return g.defined(tString, hint, source, s)
+	}
+	d := g.declare(hint, DeclUnion, source, s)
+	d.AnyOf = anyOf
+	if s.Discriminator != nil {
+		d.Discriminator = s.Discriminator.PropertyName
+	}
+	vns := newNamespace("Raw", "MarshalJSON", "UnmarshalJSON", "Discriminator", "ValueByDiscriminator")
+	for i, a := range alts {
+		t := g.typeOf(a, fmt.Sprintf("%s%d", d.Name, i), fmt.Sprintf("%s/%s/%d", source, kw, i))
+		v := &Variant{Type: t, Name: vns.claim(variantName(t, i))}
+		if d.Discriminator != "" {
+			v.Discriminators = discriminatorValues(s.Discriminator, a)
+		}
+		d.Variants = append(d.Variants, v)
+	}
+	if len(s.Properties) > 0 {
+		g.warn("%s: properties beside %s are not typed; the union keeps them in its raw JSON", source, kw)
+	}
+	return named(d)
+}
+
+// discriminatorValues lists the values of the discriminator property that select
+// alternative a: the mapping's keys that point at it, else its schema name.
+func discriminatorValues(disc *openapi3.Discriminator, a *openapi3.SchemaRef) []string {
+	var out []string
+	keys := make([]string, 0, len(disc.Mapping))
+	for k := range disc.Mapping {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		m := disc.Mapping[k]
+		if a.Ref != "" && (m.Ref == a.Ref || refName(m.Ref) == refName(a.Ref)) {
+			out = append(out, k)
+		}
+	}
+	if len(out) == 0 && a.Ref != "" {
+		out = append(out, refName(a.Ref))
+	}
+	return out
+}
+
+func variantName(t *Type, i int) string {
+	switch t.Kind {
+	case KindNamed:
+		return t.Name
+	case KindBuiltin:
+		return exportedName(t.Name)
+	case KindExternal:
+		return exportedName(t.Name)
+	case KindSlice:
+		if t.Elem.Kind == KindBuiltin && t.Elem.Name == "byte" {
+			return "Bytes"
+		}
+		return variantName(t.Elem, i) + "List"
+	case KindMap:
+		return variantName(t.Elem, i) + "Map"
+	case KindPointer, KindNullable:
+		return variantName(t.Elem, i)
+	}
+	return fmt.Sprintf("Variant%d", i)
+}

@@ -1,0 +1,229 @@
+package runtime
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Helpers that generated code calls to stay short. They are part of the
+// contract between generated code and the runtime; users rarely need them.
+
+// Fail reports an error that a generated method hits before anything is sent
+// (a body or parameter that cannot be encoded) as a *CallError, and records it.
+func (s *Service) Fail(ctx context.Context, op *Operation, err error) error {
+	mid := MessageID(ctx)
+	ce := &CallError{Service: s.name, Operation: op.ID, MessageID: mid, Err: err}
+	s.finish(ctx, &Record{Service: s.name, Operation: op.ID, Method: op.Method, Path: op.Path, MessageID: mid, Err: ce, start: time.Now()})
+	return ce
+}
+
+// MarshalWithAdditional encodes fixed (a struct) and adds the properties of
+// extra that fixed does not have.
+func MarshalWithAdditional[T any](fixed any, extra map[string]T) ([]byte, error) {
+	b, err := json.Marshal(fixed)
+	if err != nil || len(extra) == 0 {
+		return b, err
+	}
+	var known map[string]json.RawMessage
+	if err := json.Unmarshal(b, &known); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	buf.Write(bytes.TrimSuffix(bytes.TrimSpace(b), []byte("}")))
+	first := len(known) == 0
+	for _, k := range sortedKeysOf(extra) {
+		if _, dup := known[k]; dup {
+			continue
+		}
+		v, err := json.Marshal(extra[k])
+		if err != nil {
+			return nil, fmt.Errorf("additional property %q: %w", k, err)
+		}
+		if !first {
+			buf.WriteByte(',')
+		}
+		first = false
+		kb, _ := json.Marshal(k)
+		buf.Write(kb)
+		buf.WriteByte(':')
+		buf.Write(v)
+	}
+	buf.WriteByte('}')
+	return buf.Bytes(), nil
+}
+
+// UnmarshalAdditional decodes the properties of data not named in known into *extra.
+func UnmarshalAdditional[T any](data []byte, extra *map[string]T, known ...string) error {
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(data, &all); err != nil {
+		return err
+	}
+	for _, k := range known {
+		delete(all, k)
+	}
+	if len(all) == 0 {
+		*extra = nil
+		return nil
+	}
+	m := make(map[string]T, len(all))
+	for k, raw := range all {
+		var v T
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return fmt.Errorf("additional property %q: %w", k, err)
+		}
+		m[k] = v
+	}
+	*extra = m
+	return nil
+}
+
+func sortedKeysOf[T any](m map[string]T) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sortStrings(keys)
+	return keys
+}
+
+// RawJSON returns a union's JSON, null when it holds nothing.
+func RawJSON(raw []byte) ([]byte, error) {
+	if len(raw) == 0 {
+		return []byte("null"), nil
+	}
+	return raw, nil
+}
+
+// UnionAs decodes a union's JSON as one of its variants.
+func UnionAs[T any](raw []byte) (T, error) {
+	var v T
+	if len(raw) == 0 {
+		return v, errors.New("union holds no value")
+	}
+	err := json.Unmarshal(raw, &v)
+	return v, err
+}
+
+// UnionFrom encodes a variant as a union's JSON.
+func UnionFrom(v any) ([]byte, error) { return json.Marshal(v) }
+
+// DiscriminatorValue reads the discriminator property of a union's JSON.
+func DiscriminatorValue(raw []byte, property string) (string, error) {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &obj); err != nil {
+		return "", fmt.Errorf("union is not an object: %w", err)
+	}
+	v, ok := obj[property]
+	if !ok {
+		return "", fmt.Errorf("union has no discriminator property %q", property)
+	}
+	var s string
+	if err := json.Unmarshal(v, &s); err != nil {
+		return strings.TrimSpace(string(v)), nil
+	}
+	return s, nil
+}
+
+// Format helpers turn parameter values into text.
+
+// FormatInt formats any integer type.
+func FormatInt[T ~int | ~int8 | ~int16 | ~int32 | ~int64 | ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64](v T) string {
+	return strconv.FormatInt(int64(v), 10)
+}
+
+// FormatFloat formats any float type.
+func FormatFloat[T ~float32 | ~float64](v T) string { return strconv.FormatFloat(float64(v), 'g', -1, 64) }
+
+// FormatBool formats any bool type.
+func FormatBool[T ~bool](v T) string { return strconv.FormatBool(bool(v)) }
+
+// FormatTime formats a time as RFC 3339.
+func FormatTime(v time.Time) string { return v.Format(time.RFC3339Nano) }
+
+// FormatJSON formats a value that has no text form of its own as JSON.
+func FormatJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// FormatAll formats each element of a list.
+func FormatAll[T any](vs []T, format func(T) string) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = format(v)
+	}
+	return out
+}
+
+// FormatString formats any string type.
+func FormatString[T ~string](v T) string { return string(v) }
+
+// Parse helpers read typed response headers.
+
+// ParseString reads any string type.
+func ParseString[T ~string](s string) (T, error) { return T(s), nil }
+
+// ParseInt reads any integer type.
+func ParseInt[T ~int | ~int8 | ~int16 | ~int32 | ~int64](s string) (T, error) {
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	return T(n), err
+}
+
+// ParseFloat reads any float type.
+func ParseFloat[T ~float32 | ~float64](s string) (T, error) {
+	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	return T(f), err
+}
+
+// ParseBool reads any bool type.
+func ParseBool[T ~bool](s string) (T, error) {
+	b, err := strconv.ParseBool(strings.TrimSpace(s))
+	return T(b), err
+}
+
+// ParseTime reads an RFC 3339 time, or an HTTP date.
+func ParseTime(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(s)); err == nil {
+		return t, nil
+	}
+	return http.ParseTime(s)
+}
+
+// HeaderValue reads a typed response header; nil when absent.
+func HeaderValue[T any](h http.Header, name string, parse func(string) (T, error)) (*T, error) {
+	s := h.Get(name)
+	if s == "" {
+		return nil, nil
+	}
+	v, err := parse(s)
+	if err != nil {
+		return nil, fmt.Errorf("response header %s: %w", name, err)
+	}
+	return &v, nil
+}
+
+// HeaderValues reads a comma-separated list header; nil when absent.
+func HeaderValues[T any](h http.Header, name string, parse func(string) (T, error)) ([]T, error) {
+	vals := h.Values(name)
+	if len(vals) == 0 {
+		return nil, nil
+	}
+	var out []T
+	for _, line := range vals {
+		for _, s := range strings.Split(line, ",") {
+			v, err := parse(strings.TrimSpace(s))
+			if err != nil {
+				return nil, fmt.Errorf("response header %s: %w", name, err)
+			}
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,365 @@
+package runtime
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+)
+
+// Style is an OpenAPI parameter serialisation style.
+type Style uint8
+
+// Styles of OpenAPI 3 §4.8.12.4.
+const (
+	StyleSimple Style = iota
+	StyleLabel
+	StyleMatrix
+	StyleForm
+	StyleSpaceDelimited
+	StylePipeDelimited
+	StyleDeepObject
+)
+
+// escape percent-encodes everything but RFC 3986 unreserved characters, so
+// that no value can be mistaken for a delimiter of any style.
+func escape(s string) string {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if !unreserved(s[i]) {
+			n++
+		}
+	}
+	if n == 0 {
+		return s
+	}
+	const hex = "0123456789ABCDEF"
+	b := make([]byte, 0, len(s)+2*n)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if unreserved(c) {
+			b = append(b, c)
+		} else {
+			b = append(b, '%', hex[c>>4], hex[c&15])
+		}
+	}
+	return string(b)
+}
+
+func unreserved(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~'
+}
+
+// PathParam serialises a primitive path parameter.
+func PathParam(style Style, name, value string) string {
+	switch style {
+	case StyleLabel:
+		return "." + escape(value)
+	case StyleMatrix:
+		return ";" + escape(name) + "=" + escape(value)
+	}
+	return escape(value)
+}
+
+// PathList serialises an array path parameter.
+func PathList(style Style, explode bool, name string, values []string) string {
+	esc := make([]string, len(values))
+	for i, v := range values {
+		esc[i] = escape(v)
+	}
+	switch style {
+	case StyleLabel:
+		if explode {
+			return "." + strings.Join(esc, ".")
+		}
+		return "." + strings.Join(esc, ",")
+	case StyleMatrix:
+		n := escape(name)
+		if explode {
+			var b strings.Builder
+			for _, v := range esc {
+				b.WriteString(";" + n + "=" + v)
+			}
+			return b.String()
+		}
+		return ";" + n + "=" + strings.Join(esc, ",")
+	}
+	return strings.Join(esc, ",")
+}
+
+// PathObject serialises an object path parameter: v is encoded as JSON and its
+// top-level properties written in key order.
+func PathObject(style Style, explode bool, name string, v any) (string, error) {
+	kv, err := pairs(v)
+	if err != nil {
+		return "", fmt.Errorf("path parameter %s: %w", name, err)
+	}
+	for i := range kv {
+		kv[i] = escape(kv[i])
+	}
+	var b strings.Builder
+	switch style {
+	case StyleLabel:
+		b.WriteByte('.')
+		joinPairs(&b, kv, explode, ".")
+	case StyleMatrix:
+		if explode {
+			for i := 0; i < len(kv); i += 2 {
+				b.WriteString(";" + kv[i] + "=" + kv[i+1])
+			}
+		} else {
+			b.WriteString(";" + escape(name) + "=")
+			joinPairs(&b, kv, false, ",")
+		}
+	default:
+		joinPairs(&b, kv, explode, ",")
+	}
+	return b.String(), nil
+}
+
+// joinPairs writes k=v<sep>k=v (explode) or k,v,k,v.
+func joinPairs(b *strings.Builder, kv []string, explode bool, sep string) {
+	for i := 0; i < len(kv); i += 2 {
+		if i > 0 {
+			if explode {
+				b.WriteString(sep)
+			} else {
+				b.WriteByte(',')
+			}
+		}
+		b.WriteString(kv[i])
+		if explode {
+			b.WriteByte('=')
+		} else {
+			b.WriteByte(',')
+		}
+		b.WriteString(kv[i+1])
+	}
+}
+
+// HeaderList serialises an array header parameter (style simple).
+func HeaderList(values []string) string { return strings.Join(values, ",") }
+
+// HeaderObject serialises an object header parameter (style simple).
+func HeaderObject(explode bool, v any) (string, error) {
+	kv, err := pairs(v)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	joinPairs(&b, kv, explode, ",")
+	return b.String(), nil
+}
+
+// AddCookie adds name=value to the request's single Cookie header.
+func AddCookie(h http.Header, name, value string) {
+	c := (&http.Cookie{Name: name, Value: value}).String()
+	if c == "" {
+		c = name + "=" + url.QueryEscape(value) // a value net/http refuses: escaped
+	}
+	if old := h.Get("Cookie"); old != "" {
+		c = old + "; " + c
+	}
+	h.Set("Cookie", c)
+}
+
+// Query builds a query string, parameters in the order they are added.
+type Query struct{ b []byte }
+
+func (q *Query) sep() {
+	if len(q.b) > 0 {
+		q.b = append(q.b, '&')
+	}
+}
+
+func (q *Query) pair(name, value string) {
+	q.sep()
+	q.b = append(q.b, url.QueryEscape(name)...)
+	q.b = append(q.b, '=')
+	q.b = append(q.b, url.QueryEscape(value)...)
+}
+
+// Add adds a primitive parameter (style form).
+func (q *Query) Add(name, value string) { q.pair(name, value) }
+
+// AddList adds an array parameter.
+func (q *Query) AddList(style Style, explode bool, name string, values []string) {
+	if len(values) == 0 {
+		return
+	}
+	if style == StyleDeepObject {
+		for i, v := range values {
+			q.pair(fmt.Sprintf("%s[%d]", name, i), v)
+		}
+		return
+	}
+	if explode {
+		for _, v := range values {
+			q.pair(name, v)
+		}
+		return
+	}
+	delim := ","
+	switch style {
+	case StyleSpaceDelimited:
+		delim = " "
+	case StylePipeDelimited:
+		delim = "|"
+	}
+	q.pair(name, strings.Join(values, delim))
+}
+
+// AddObject adds an object parameter: v is encoded as JSON and its properties
+// written in key order, nested ones (deepObject) as name[a][b] and name[a][0].
+func (q *Query) AddObject(style Style, explode bool, name string, v any) error {
+	if style == StyleDeepObject {
+		tree, err := jsonTree(v)
+		if err != nil {
+			return fmt.Errorf("query parameter %s: %w", name, err)
+		}
+		q.deep(name, tree)
+		return nil
+	}
+	kv, err := pairs(v)
+	if err != nil {
+		return fmt.Errorf("query parameter %s: %w", name, err)
+	}
+	if explode {
+		for i := 0; i < len(kv); i += 2 {
+			q.pair(kv[i], kv[i+1])
+		}
+		return nil
+	}
+	q.pair(name, strings.Join(kv, ","))
+	return nil
+}
+
+// AddJSON adds a parameter whose content is application/json.
+func (q *Query) AddJSON(name string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("query parameter %s: %w", name, err)
+	}
+	q.pair(name, string(b))
+	return nil
+}
+
+func (q *Query) deep(prefix string, v any) {
+	switch x := v.(type) {
+	case map[string]any:
+		for _, k := range sortedKeys(x) {
+			q.deep(prefix+"["+k+"]", x[k])
+		}
+	case []any:
+		for i, e := range x {
+			q.deep(fmt.Sprintf("%s[%d]", prefix, i), e)
+		}
+	case nil:
+	default:
+		q.pair(prefix, scalar(x))
+	}
+}
+
+// Encode returns the query string without the leading '?'.
+func (q *Query) Encode() string { return string(q.b) }
+
+// FormBody encodes v as application/x-www-form-urlencoded: top-level
+// properties as key=value (arrays repeated), nested objects as key[a][b].
+func FormBody(v any) ([]byte, error) {
+	tree, err := jsonTree(v)
+	if err != nil {
+		return nil, fmt.Errorf("form body: %w", err)
+	}
+	obj, ok := tree.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("form body: %T is not an object", v)
+	}
+	var q Query
+	for _, k := range sortedKeys(obj) {
+		switch x := obj[k].(type) {
+		case []any:
+			for _, e := range x {
+				if m, ok := e.(map[string]any); ok {
+					q.deep(k, m)
+				} else if e != nil {
+					q.pair(k, scalar(e))
+				}
+			}
+		default:
+			q.deep(k, x)
+		}
+	}
+	return q.b, nil
+}
+
+// jsonTree encodes v as JSON and decodes it into maps, slices and scalars,
+// numbers kept exact.
+func jsonTree(v any) (any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var tree any
+	if err := dec.Decode(&tree); err != nil {
+		return nil, err
+	}
+	return tree, nil
+}
+
+// pairs flattens an object's top-level properties into k, v, k, v… in key
+// order; nested values are written as JSON.
+func pairs(v any) ([]string, error) {
+	tree, err := jsonTree(v)
+	if err != nil {
+		return nil, err
+	}
+	obj, ok := tree.(map[string]any)
+	if !ok {
+		if tree == nil {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("%T is not an object", v)
+	}
+	kv := make([]string, 0, 2*len(obj))
+	for _, k := range sortedKeys(obj) {
+		if obj[k] == nil {
+			continue
+		}
+		kv = append(kv, k, scalar(obj[k]))
+	}
+	return kv, nil
+}
+
+func scalar(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case json.Number:
+		return x.String()
+	case bool:
+		if x {
+			return "true"
+		}
+		return "false"
+	case nil:
+		return ""
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func sortStrings(s []string) { sort.Strings(s) }
