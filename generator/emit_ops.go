@@ -244,7 +244,9 @@ func failIf(op *Operation) jen.Code {
 
 func genMethodBody(b *jen.Group, op *Operation) {
 	b.Var().Id("req").Qual(runtimePkg, "Request")
-	b.Add(pathCode(op)...)
+	for _, st := range pathCode(op) {
+		b.Add(st)
+	}
 	if len(op.Params) > 0 {
 		b.If(jen.Id("params").Op("!=").Nil()).BlockFunc(func(g *jen.Group) { paramsCode(g, op) })
 	}
@@ -309,7 +311,9 @@ func pathParamCode(op *Operation, p *Param) (jen.Code, []jen.Code) {
 	switch p.Shape {
 	case ShapeList:
 		return jen.Qual(runtimePkg, "PathList").Call(style, jen.Lit(p.Explode), jen.Lit(p.WireName), formatList(p.Elem, v)), nil
-	case ShapeObject, ShapeJSON:
+	case ShapeJSON:
+		return jen.Qual(runtimePkg, "PathParam").Call(jen.Qual(runtimePkg, "StyleSimple"), jen.Lit(p.WireName), jen.Qual(runtimePkg, "FormatJSON").Call(v)), nil
+	case ShapeObject:
 		tmp := "path" + exportedName(p.Name)
 		pre := []jen.Code{
 			jen.List(jen.Id(tmp), jen.Err()).Op(":=").Qual(runtimePkg, "PathObject").Call(style, jen.Lit(p.Explode), jen.Lit(p.WireName), v),
@@ -573,6 +577,7 @@ func responseCode(b *jen.Group, op *Operation) {
 	}
 	var cases []jen.Code
 	var dflt *Response
+	successes := 0
 	for _, r := range op.Responses {
 		if r.Code == 0 && r.RangeFrom == 0 {
 			dflt = r
@@ -580,13 +585,24 @@ func responseCode(b *jen.Group, op *Operation) {
 				continue
 			}
 		}
+		if r.Success {
+			successes++
+		}
 		cases = append(cases, jen.Case(statusCond(r)).BlockFunc(func(g *jen.Group) { caseCode(g, op, r) }))
 	}
+	fallback := ret(op, jen.Id("resp").Dot("Error").Call())
 	if dflt != nil && !dflt.Success && dflt.Kind == BodyJSON && dflt.Type != nil {
-		cases = append(cases, jen.Default().Block(ret(op, jen.Id("resp").Dot("ErrorJSON").Call(jen.New(typeCode(dflt.Type))))))
-	} else {
-		cases = append(cases, jen.Default().Block(ret(op, jen.Id("resp").Dot("Error").Call())))
+		fallback = ret(op, jen.Id("resp").Dot("ErrorJSON").Call(jen.New(typeCode(dflt.Type))))
 	}
+	if successes == 0 {
+		// Every answer is an error: no success path follows the switch.
+		if len(cases) > 0 {
+			b.Switch().Block(cases...)
+		}
+		b.Add(fallback)
+		return
+	}
+	cases = append(cases, jen.Default().Block(fallback))
 	b.Switch().Block(cases...)
 	if res.Kind == ResultStruct {
 		for _, h := range res.Headers {

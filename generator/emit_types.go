@@ -2,6 +2,7 @@ package generator
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/dave/jennifer/jen"
@@ -195,7 +196,7 @@ func genEnum(g *jen.Statement, d *Decl) {
 	}
 	defs := make([]jen.Code, 0, len(d.EnumValues))
 	for _, v := range d.EnumValues {
-		defs = append(defs, jen.Id(v.Name).Id(d.Name).Op("=").Lit(v.Value))
+		defs = append(defs, jen.Id(v.Name).Id(d.Name).Op("=").Add(untypedLit(v.Value)))
 	}
 	g.Comment(fmt.Sprintf("Values of %s known to the spec. Others are kept as they come.", d.Name)).Line()
 	g.Const().Defs(defs...).Line()
@@ -271,4 +272,16 @@ func typeString(t *Type) string {
 		return t.Pkg[strings.LastIndex(t.Pkg, "/")+1:] + "." + t.Name
 	}
 	return t.Name
+}
+
+// untypedLit renders a constant without a conversion, so that it takes the
+// enum's type (jennifer writes int64(1) for an int64).
+func untypedLit(v any) jen.Code {
+	switch x := v.(type) {
+	case int64:
+		return jen.Op(strconv.FormatInt(x, 10))
+	case float64:
+		return jen.Op(strconv.FormatFloat(x, 'g', -1, 64))
+	}
+	return jen.Lit(v)
 }

@@ -294,7 +294,7 @@ func renderFile(pkg *Package, code []jen.Code, withDoc bool) ([]byte, error) {
 	}
 	out, err := format.Source(buf.Bytes())
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w\n%s", err, offendingLine(buf.Bytes(), err))
 	}
 	return out, nil
 }
@@ -345,4 +345,17 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// offendingLine quotes the line a format error points at, for bug reports.
+func offendingLine(src []byte, err error) string {
+	var line int
+	if _, scanErr := fmt.Sscanf(err.Error(), "%d:", &line); scanErr != nil || line <= 0 {
+		return ""
+	}
+	lines := bytes.Split(src, []byte("\n"))
+	if line > len(lines) {
+		return ""
+	}
+	return "\t" + string(bytes.TrimSpace(lines[line-1]))
 }

@@ -16,13 +16,14 @@ import (
 type typer struct {
 	ns      *namespace
 	memo    map[*openapi3.Schema]*Type
-	pending map[*openapi3.Schema]*Decl // declared, body not yet built (recursion)
+	pending  map[*openapi3.Schema]*Decl // declared, body not yet built (recursion)
+	building map[*openapi3.Schema]bool  // being built now
 	decls   []*Decl
 	warn    func(format string, args ...any)
 }
 
 func newTyper(ns *namespace, warn func(string, ...any)) *typer {
-	return &typer{ns: ns, memo: map[*openapi3.Schema]*Type{}, pending: map[*openapi3.Schema]*Decl{}, warn: warn}
+	return &typer{ns: ns, memo: map[*openapi3.Schema]*Type{}, pending: map[*openapi3.Schema]*Decl{}, building: map[*openapi3.Schema]bool{}, warn: warn}
 }
 
 // declareComponents gives every component schema its name first, so that the
@@ -58,7 +59,20 @@ func (g *typer) typeOf(sr *openapi3.SchemaRef, hint, source string) *Type {
 		hint = refName(sr.Ref)
 		source = strings.TrimPrefix(sr.Ref, "#/")
 	}
+	if g.building[s] {
+		// A schema that contains itself without passing through a struct (an
+		// array of itself, say) needs a name to be written in Go.
+		d := g.declare(hint, DeclDefined, source, s)
+		d.Underlying = tAny // replaced when the outer build finishes
+		return named(d)
+	}
+	g.building[s] = true
 	t := g.build(s, hint, source)
+	delete(g.building, s)
+	if d, ok := g.pending[s]; ok && d.Kind == DeclDefined && (t.Kind != KindNamed || t.Decl != d) {
+		d.Underlying = t
+		t = named(d)
+	}
 	g.memo[s] = t
 	return t
 }
@@ -99,8 +113,10 @@ func isNullOnly(s *openapi3.Schema) bool {
 
 // nullable reports whether s admits null: nullable: true (3.0), a type list with
 // null (3.1), a null alternative in oneOf/anyOf, or null among its enum values.
-func nullable(s *openapi3.Schema) bool {
-	if s == nil {
+func nullable(s *openapi3.Schema) bool { return nullableDepth(s, 0) }
+
+func nullableDepth(s *openapi3.Schema, depth int) bool {
+	if s == nil || depth > 16 {
 		return false
 	}
 	if s.Nullable || (s.Type != nil && s.Type.IncludesNull()) {
@@ -116,7 +132,7 @@ func nullable(s *openapi3.Schema) bool {
 	if len(s.AllOf) > 0 {
 		all := true
 		for _, r := range s.AllOf {
-			if r == nil || r.Value == nil || !nullable(r.Value) {
+			if r == nil || r.Value == nil || !nullableDepth(r.Value, depth+1) {
 				all = false
 			}
 		}
@@ -212,6 +228,10 @@ func (g *typer) build(s *openapi3.Schema, hint, source string) *Type {
 func (g *typer) defined(t *Type, hint, source string, s *openapi3.Schema) *Type {
 	if !isComponent(source) || hint == "" {
 		return t
+	}
+	if d, ok := g.pending[s]; ok && d.Kind == DeclDefined {
+		d.Underlying = t // the placeholder a recursive reference made
+		return named(d)
 	}
 	d := g.declare(hint, DeclDefined, source, s)
 	d.Underlying = t

@@ -91,12 +91,20 @@ func PathList(style Style, explode bool, name string, values []string) string {
 }
 
 // PathObject serialises an object path parameter: v is encoded as JSON and its
-// top-level properties written in key order.
+// top-level properties written in key order. A v that encodes as an array or
+// a scalar (a union of primitives) is written as a list or a primitive.
 func PathObject(style Style, explode bool, name string, v any) (string, error) {
-	kv, err := pairs(v)
+	j, err := flatten(v)
 	if err != nil {
 		return "", fmt.Errorf("path parameter %s: %w", name, err)
 	}
+	switch {
+	case j.list != nil:
+		return PathList(style, explode, name, j.list), nil
+	case j.kv == nil:
+		return PathParam(style, name, j.scalar), nil
+	}
+	kv := j.kv
 	for i := range kv {
 		kv[i] = escape(kv[i])
 	}
@@ -143,14 +151,21 @@ func joinPairs(b *strings.Builder, kv []string, explode bool, sep string) {
 // HeaderList serialises an array header parameter (style simple).
 func HeaderList(values []string) string { return strings.Join(values, ",") }
 
-// HeaderObject serialises an object header parameter (style simple).
+// HeaderObject serialises an object header parameter (style simple); arrays
+// and scalars as HeaderList and the plain value.
 func HeaderObject(explode bool, v any) (string, error) {
-	kv, err := pairs(v)
+	j, err := flatten(v)
 	if err != nil {
 		return "", err
 	}
+	switch {
+	case j.list != nil:
+		return HeaderList(j.list), nil
+	case j.kv == nil:
+		return j.scalar, nil
+	}
 	var b strings.Builder
-	joinPairs(&b, kv, explode, ",")
+	joinPairs(&b, j.kv, explode, ",")
 	return b.String(), nil
 }
 
@@ -223,10 +238,21 @@ func (q *Query) AddObject(style Style, explode bool, name string, v any) error {
 		q.deep(name, tree)
 		return nil
 	}
-	kv, err := pairs(v)
+	j, err := flatten(v)
 	if err != nil {
 		return fmt.Errorf("query parameter %s: %w", name, err)
 	}
+	switch {
+	case j.list != nil:
+		q.AddList(style, explode, name, j.list)
+		return nil
+	case j.kv == nil:
+		if !j.null {
+			q.pair(name, j.scalar)
+		}
+		return nil
+	}
+	kv := j.kv
 	if explode {
 		for i := 0; i < len(kv); i += 2 {
 			q.pair(kv[i], kv[i+1])
@@ -311,28 +337,40 @@ func jsonTree(v any) (any, error) {
 	return tree, nil
 }
 
-// pairs flattens an object's top-level properties into k, v, k, v… in key
-// order; nested values are written as JSON.
-func pairs(v any) ([]string, error) {
+// flat is a parameter value's JSON, flattened: an object's top-level
+// properties as k, v, k, v… in key order, an array's elements, or a scalar.
+// Nested values are written as JSON.
+type flat struct {
+	kv     []string
+	list   []string
+	scalar string
+	null   bool
+}
+
+func flatten(v any) (flat, error) {
 	tree, err := jsonTree(v)
 	if err != nil {
-		return nil, err
+		return flat{}, err
 	}
-	obj, ok := tree.(map[string]any)
-	if !ok {
-		if tree == nil {
-			return nil, nil
+	switch x := tree.(type) {
+	case map[string]any:
+		kv := make([]string, 0, 2*len(x))
+		for _, k := range sortedKeys(x) {
+			if x[k] != nil {
+				kv = append(kv, k, scalar(x[k]))
+			}
 		}
-		return nil, fmt.Errorf("%T is not an object", v)
-	}
-	kv := make([]string, 0, 2*len(obj))
-	for _, k := range sortedKeys(obj) {
-		if obj[k] == nil {
-			continue
+		return flat{kv: kv}, nil
+	case []any:
+		list := make([]string, 0, len(x))
+		for _, e := range x {
+			list = append(list, scalar(e))
 		}
-		kv = append(kv, k, scalar(obj[k]))
+		return flat{list: list}, nil
+	case nil:
+		return flat{null: true}, nil
 	}
-	return kv, nil
+	return flat{scalar: scalar(tree)}, nil
 }
 
 func scalar(v any) string {
