@@ -431,3 +431,15 @@ func TestSuggest(t *testing.T) {
 		}
 	}
 }
+
+func TestFilterIsZero(t *testing.T) {
+	cfg, err := Load("testdata/valid/full.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	orders, payments := cfg.Service("orders"), cfg.Service("payments")
+	if orders.Include.IsZero() || !payments.Include.IsZero() || payments.Exclude.IsZero() {
+		t.Errorf("IsZero: orders include %v, payments include %v, payments exclude %v",
+			orders.Include.IsZero(), payments.Include.IsZero(), payments.Exclude.IsZero())
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/textproto"
 	"net/url"
 	"os"
 	"path"
@@ -91,6 +92,13 @@ var (
 		"private_key_jwt":     "private_key_jwt and other client authentication are set up in code: see runtime.WithTokenFetcher",
 		"tls_client_auth":     "mTLS client authentication is set up in code: see runtime.WithTokenHTTPClient",
 	}
+	// reservedHeaders cannot carry message ids: HTTP, authentication and
+	// the runtime's diagnostics (runtime.DefaultDiagnosticsHeader) use them.
+	reservedHeaders = []string{
+		"Accept", "Accept-Encoding", "Authorization", "Connection", "Content-Encoding", "Content-Length",
+		"Content-Type", "Cookie", "Host", "Keep-Alive", "Proxy-Authorization", "Set-Cookie", "Te",
+		"Tp-Diag", "Trailer", "Transfer-Encoding", "Upgrade", "User-Agent", "Www-Authenticate",
+	}
 	goKeywords = []string{
 		"break", "case", "chan", "const", "continue", "default", "defer", "else", "fallthrough", "for",
 		"func", "go", "goto", "if", "import", "interface", "map", "package", "range", "return",
@@ -100,7 +108,7 @@ var (
 
 func init() {
 	for _, k := range authKeys {
-		topHints[k] = k + " belongs under auth:"
+		topHints[k] = k + " belongs under auth:, in defaults: or a service"
 		serviceHints[k] = k + " belongs under auth:"
 		defaultsHints[k] = k + " belongs under auth:"
 	}
@@ -338,12 +346,12 @@ func (d *decoder) unknownKey(pre string, k *yaml.Node, where string, allowed []s
 
 // wrongKind reports that n, the value of what, is not the wanted kind.
 func (d *decoder) wrongKind(pre, what string, n *yaml.Node, want string) {
-	if isNull(n) && (n.Value == "" || n.Value == "~" || n.Value == "null") {
+	if isNull(n) {
 		d.errorf(pre, n, "%s is empty: give it %s, or leave the key out", what, want)
 		return
 	}
 	msg := fmt.Sprintf("%s must be %s, not %s", what, want, describe(n))
-	if want == "a string" && n.Kind == yaml.ScalarNode {
+	if want == "a string" && n.Kind == yaml.ScalarNode && clip(n.Value) == n.Value {
 		switch n.ShortTag() {
 		case "!!int", "!!float", "!!bool", "!!timestamp", "!!null":
 			msg += fmt.Sprintf(" (quote it: %s)", quote(n.Value))
@@ -480,10 +488,13 @@ func (d *decoder) setting(pre string, e entry, s *Settings) bool {
 		s.Auth = d.auth(pre, e.v, false)
 	case "message_id_header":
 		if v, ok := d.plain(pre, e.key, e.v); ok {
-			if headerName.MatchString(v) {
-				s.MessageIDHeader = v
-			} else {
+			switch {
+			case !headerName.MatchString(v):
 				d.errorf(pre, e.v, "message_id_header %s is not a valid HTTP header name", quote(v))
+			case slices.Contains(reservedHeaders, textproto.CanonicalMIMEHeaderKey(v)):
+				d.errorf(pre, e.v, "message_id_header %s is a header that HTTP or tpgen already uses", quote(v))
+			default:
+				s.MessageIDHeader = v
 			}
 		}
 	case "timeout":
@@ -528,7 +539,7 @@ func (d *decoder) auth(pre string, n *yaml.Node, op bool) Auth {
 			if slices.Contains(authKeys, e.key) {
 				d.errorf(pre, e.k, "%s cannot be set for one operation: an operation's auth sets only grant, scopes, audience and resource", e.key)
 			} else {
-				d.unknownKey(pre, e.k, "auth", opAuthKeys, authHints)
+				d.unknownKey(pre, e.k, "auth", opAuthKeys, nil)
 			}
 			continue
 		}

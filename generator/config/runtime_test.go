@@ -77,3 +77,10 @@ func TestEnvCollisionMatchesRuntime(t *testing.T) {
 		t.Errorf("services %s and %s accepted together", a, b)
 	}
 }
+
+func TestDiagnosticsHeaderReserved(t *testing.T) {
+	data := "version: 1\nservices:\n  orders:\n    spec: ../specs/orders.yaml\n    message_id_header: " + runtime.DefaultDiagnosticsHeader + "\n"
+	if _, err := config.Parse("testdata/valid/services.yaml", []byte(data)); err == nil {
+		t.Errorf("message_id_header %s (the runtime's diagnostics header) accepted", runtime.DefaultDiagnosticsHeader)
+	}
+}
