@@ -41,7 +41,7 @@ func genClient(pkg *Package) []jen.Code {
 		cfg[jen.Id("ClientAuth")] = jen.Qual(runtimePkg, "ClientAuthPost")
 	}
 	if rd.TimeoutNanos > 0 {
-		cfg[jen.Id("Timeout")] = jen.Lit(int(rd.TimeoutNanos)).Comment(fmtDuration(rd.TimeoutNanos))
+		cfg[jen.Id("Timeout")] = durationCode(rd.TimeoutNanos)
 	}
 	out = append(out, jen.Comment("serviceConfig holds the service's defaults from services.yaml; secrets are only named, never held.").Line().
 		Var().Id("serviceConfig").Op("=").Qual(runtimePkg, "ServiceConfig").Values(cfg))
@@ -89,8 +89,17 @@ func envPrefix(service string) string {
 	return b.String()
 }
 
-func fmtDuration(ns int64) string {
-	return fmt.Sprint(durationString(ns))
+// durationCode writes a duration as Go would: 30 * time.Second.
+func durationCode(ns int64) jen.Code {
+	for _, u := range []struct {
+		name string
+		ns   int64
+	}{{"Hour", 3600e9}, {"Minute", 60e9}, {"Second", 1e9}, {"Millisecond", 1e6}, {"Microsecond", 1e3}} {
+		if ns%u.ns == 0 {
+			return jen.Lit(int(ns / u.ns)).Op("*").Qual("time", u.name)
+		}
+	}
+	return jen.Qual("time", "Duration").Call(jen.Lit(int(ns)))
 }
 
 var grantConsts = map[string]string{

@@ -161,6 +161,10 @@ func buildPackage(svc *Service, sp *spec) (*Package, error) {
 	if pkg.Runtime.BaseURL == "" {
 		pkg.Runtime.BaseURL = b.serverURL()
 	}
+	if pkg.Runtime.Scopes == nil && sp.doc.Security != nil {
+		// services.yaml says nothing of scopes: the spec's global security does.
+		pkg.Runtime.Scopes = b.oauthScopes(sp.doc.Security)
+	}
 	if sp.doc.Components != nil {
 		b.typer.declareComponents(sp.doc.Components.Schemas)
 	}
@@ -314,7 +318,6 @@ func packageDoc(pkg *Package) string {
 	return b.String()
 }
 
-func durationString(ns int64) string { return time.Duration(ns).String() }
 
 // suggest returns the candidate closest to word, or "" when none is close.
 func suggest(word string, candidates []string) string {

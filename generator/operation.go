@@ -682,26 +682,33 @@ func (b *builder) auth(op *Operation, r *opRef) {
 	if op.Scopes != nil || sec == nil {
 		return
 	}
-	schemes := b.sp.doc.Components.SecuritySchemes
-	for _, req := range *sec {
+	op.Scopes = b.oauthScopes(*sec)
+}
+
+// oauthScopes returns the OAuth2 scopes of the first security requirement that
+// names an oauth2 or openIdConnect scheme with scopes, nil when none does.
+func (b *builder) oauthScopes(sec openapi3.SecurityRequirements) []string {
+	var schemes openapi3.SecuritySchemes
+	if b.sp.doc.Components != nil {
+		schemes = b.sp.doc.Components.SecuritySchemes
+	}
+	for _, req := range sec {
 		var scopes []string
-		oauth := false
 		for _, name := range sortedKeys(req) {
 			ss := schemes[name]
 			if ss == nil || ss.Value == nil {
 				continue
 			}
 			if t := ss.Value.Type; t == "oauth2" || t == "openIdConnect" {
-				oauth = true
 				scopes = append(scopes, req[name]...)
 			}
 		}
-		if oauth && len(scopes) > 0 {
+		if len(scopes) > 0 {
 			sort.Strings(scopes)
-			op.Scopes = slices.Compact(scopes)
-			return
+			return slices.Compact(scopes)
 		}
 	}
+	return nil
 }
 
 // suggestStatus is used in doc comments.

@@ -59,13 +59,17 @@ func renderReadme(pkg *Package, importPath string) ([]byte, error) {
 			g = "(service)"
 		}
 		sc := "(service)"
-		if op.Scopes != nil {
+		if g == "none" {
+			sc = "-"
+		} else if op.Scopes != nil {
 			sc = strings.Join(op.Scopes, " ")
 		}
 		d.Operations = append(d.Operations, readmeOp{op.Method, strings.ReplaceAll(op.Path, "|", `\|`), op.Name, g, sc})
 	}
-	if len(pkg.Operations) > 0 {
-		op := pkg.Operations[0]
+	for _, op := range pkg.Operations {
+		if op.Result.Kind == ResultNone && op != pkg.Operations[len(pkg.Operations)-1] {
+			continue // prefer an example that returns something
+		}
 		args := []string{"ctx"}
 		for _, p := range op.PathParams {
 			args = append(args, p.Name)
@@ -76,7 +80,12 @@ func renderReadme(pkg *Package, importPath string) ([]byte, error) {
 		if op.ParamsType != "" {
 			args = append(args, "nil")
 		}
-		d.Example = fmt.Sprintf("%s(%s)", op.Name, strings.Join(args, ", "))
+		lhs := "result, err :="
+		if op.Result.Kind == ResultNone {
+			lhs = "err ="
+		}
+		d.Example = fmt.Sprintf("%s client.%s(%s)", lhs, op.Name, strings.Join(args, ", "))
+		break
 	}
 	var buf bytes.Buffer
 	if err := templates.ServiceReadme.Execute(&buf, d); err != nil {

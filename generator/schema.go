@@ -167,7 +167,7 @@ func isConstraintOnly(s *openapi3.Schema) bool {
 
 func allConstraintOnly(refs openapi3.SchemaRefs) bool {
 	for _, r := range refs {
-		if r != nil && r.Value != nil && r.Ref == "" && !isConstraintOnly(r.Value) {
+		if r != nil && r.Value != nil && (r.Ref != "" || !isConstraintOnly(r.Value)) {
 			return false
 		}
 	}

@@ -115,10 +115,7 @@ func init() {
 	for _, k := range opAuthKeys {
 		opHints[k] = k + " belongs under auth:"
 	}
-	for _, k := range []string{"timeout", "message_id_header"} {
-		authHints[k] = k + " belongs beside auth:, not in it"
-	}
-	for _, k := range []string{"spec", "base_url", "package"} {
+	for _, k := range []string{"timeout", "message_id_header", "spec", "base_url", "package"} {
 		authHints[k] = k + " belongs beside auth:, not in it"
 	}
 }
@@ -987,15 +984,17 @@ func (d *decoder) names(pre, key, what string, n *yaml.Node) ([]string, []Pos) {
 	}
 	var vals []string
 	var poss []Pos
+	seen := map[string]bool{}
 	for _, it := range items {
 		v, ok := d.plain(pre, "a "+what, it)
 		if !ok {
 			continue
 		}
-		if slices.Contains(vals, v) {
+		if seen[v] {
 			d.errorf(pre, it, "duplicate %s %s in %s", what, quote(v), key)
 			continue
 		}
+		seen[v] = true
 		vals = append(vals, v)
 		poss = append(poss, d.pos(it))
 	}
@@ -1004,8 +1003,12 @@ func (d *decoder) names(pre, key, what string, n *yaml.Node) ([]string, []Pos) {
 
 // overlap reports names both included and excluded, at the exclusion.
 func (d *decoder) overlap(pre, what string, include, exclude []string, excludePos []Pos) {
+	included := map[string]bool{}
+	for _, v := range include {
+		included[v] = true
+	}
 	for i, v := range exclude {
-		if slices.Contains(include, v) {
+		if included[v] {
 			p := excludePos[i]
 			d.errs = append(d.errs, &Error{Pos: p, Msg: pre + fmt.Sprintf("%s %s is both included and excluded", what, quote(v))})
 		}

@@ -1,0 +1,243 @@
+// Package e2e calls the generated example clients (examples/gen) against the
+// example backends, which check every request against its spec with
+// openapi3filter, and against a real in-process OAuth2 provider.
+package e2e
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+
+	"github.com/tpgen/tpgen/examples/gen/inventory"
+	"github.com/tpgen/tpgen/examples/gen/orders"
+	"github.com/tpgen/tpgen/examples/gen/pets"
+	"github.com/tpgen/tpgen/examples/gen/profiles"
+	"github.com/tpgen/tpgen/examples/internal/shop"
+	"github.com/tpgen/tpgen/internal/authserver"
+	"github.com/tpgen/tpgen/runtime"
+)
+
+type env struct {
+	auth      *authserver.Server
+	shop      *shop.Shop
+	orders    *orders.Client
+	inventory *inventory.Client
+	profiles  *profiles.Client
+	pets      *pets.Client
+}
+
+func setup(t *testing.T) *env {
+	t.Helper()
+	auth, err := authserver.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(auth.Close)
+	sh, err := shop.Start(auth, filepath.Join("..", "specs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sh.Close)
+	noEnv := runtime.WithLookupEnv(func(string) (string, bool) { return "", false })
+	common := func(name string) []runtime.Option {
+		return []runtime.Option{noEnv, runtime.WithBaseURL(sh.BaseURL(name)), runtime.WithIssuer(auth.Issuer()),
+			runtime.WithClientCredentials(authserver.DefaultTXClientID, authserver.DefaultTXClientSecret)}
+	}
+	e := &env{auth: auth, shop: sh}
+	if e.orders, err = orders.New(common("orders")...); err != nil {
+		t.Fatal(err)
+	}
+	if e.inventory, err = inventory.New(common("inventory")...); err != nil {
+		t.Fatal(err)
+	}
+	if e.profiles, err = profiles.New(common("profiles")...); err != nil {
+		t.Fatal(err)
+	}
+	if e.pets, err = pets.New(noEnv, runtime.WithBaseURL(sh.BaseURL("pets"))); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for name, srv := range sh.Servers {
+			for _, c := range srv.Invalid() {
+				if c.Operation != "getOrder" || !errors.Is(c.Err, context.Canceled) {
+					t.Errorf("%s received a request that does not conform to its spec: %s %s?%s: %v", name, c.Method, c.Path, c.Query, c.Err)
+				}
+			}
+		}
+	})
+	return e
+}
+
+func (e *env) user(t *testing.T, name string, extra map[string]any) context.Context {
+	t.Helper()
+	tok, err := e.auth.IssueToken(name, extra)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return runtime.WithSubjectToken(context.Background(), tok)
+}
+
+func TestEveryGrantAgainstRealServers(t *testing.T) {
+	e := setup(t)
+	alice := e.user(t, "alice", nil)
+
+	// token_exchange (service grant): the backend sees alice, acted for by the shop's client.
+	list, err := e.orders.ListOrders(alice, &orders.ListOrdersParams{Status: []orders.OrderStatus{orders.OrderStatusPaid, orders.OrderStatusShipped}, Limit: ptr(int32(10))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list.Body) != 1 || list.Body[0].Status != orders.OrderStatusPaid || list.XNextCursor == nil || *list.XNextCursor != "c2" {
+		t.Fatalf("ListOrders = %+v", list)
+	}
+	// client_credentials (operation override): the shop's own identity.
+	created, err := e.orders.CreateOrder(alice, &orders.NewOrder{Lines: []orders.OrderLine{{Sku: "MUG-1", Quantity: 2}}, Note: runtime.Null[string]()},
+		&orders.CreateOrderParams{IdempotencyKey: ptr("3f0e0d0c-0b0a-4908-8706-050403020100")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if created.ID == nil || len(created.Lines) != 1 || created.Lines[0].Sku != "MUG-1" {
+		t.Fatalf("CreateOrder = %+v", created)
+	}
+	// security: [] -> no token at all.
+	if s, err := e.orders.Health(context.Background()); err != nil || s != "ok" {
+		t.Fatalf("Health = %q, %v", s, err)
+	}
+	// client_credentials (service grant).
+	stock, err := e.inventory.GetStock(context.Background(), "MUG-1", &inventory.GetStockParams{Warehouse: []string{"ams-1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stock.Levels["ams-1"] != 12 {
+		t.Fatalf("GetStock = %+v", stock)
+	}
+	// passthrough (operation override): alice's own token.
+	me, err := e.profiles.GetMyProfile(alice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	contact, err := me.Contact.ValueByDiscriminator()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ec, ok := contact.(profiles.EmailContact); !ok || ec.Address != "alice@example.com" {
+		t.Fatalf("contact = %#v", contact)
+	}
+	// auto: a user's token is exchanged; a system token and no token use client credentials.
+	if _, err := e.profiles.GetProfile(alice, "bob"); err != nil {
+		t.Fatal(err)
+	}
+	system := e.user(t, "batch-job", map[string]any{"userType": "system"})
+	if _, err := e.profiles.GetProfile(system, "bob"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.profiles.GetProfile(context.Background(), "bob"); err != nil {
+		t.Fatal(err)
+	}
+	// none (service grant).
+	found, err := e.pets.FindPets(context.Background(), &pets.FindPetsParams{Tags: []string{"dog", "cat"}, Limit: ptr(int32(5))})
+	if err != nil || len(found) != 1 || found[0].Name != "Rex" {
+		t.Fatalf("FindPets = %+v, %v", found, err)
+	}
+
+	seen := e.shop.Seen()
+	want := []shop.Seen{
+		{Service: "orders", Subject: "alice", Actor: authserver.DefaultTXClientID},
+		{Service: "orders", Subject: authserver.DefaultTXClientID},
+		{Service: "inventory", Subject: authserver.DefaultTXClientID},
+		{Service: "profiles", Subject: "alice"},
+		{Service: "profiles", Subject: "alice", Actor: authserver.DefaultTXClientID},
+		{Service: "profiles", Subject: authserver.DefaultTXClientID},
+		{Service: "profiles", Subject: authserver.DefaultTXClientID},
+	}
+	if len(seen) != len(want) {
+		t.Fatalf("backends verified %d tokens, want %d: %+v", len(seen), len(want), seen)
+	}
+	for i := range want {
+		if seen[i] != want[i] {
+			t.Errorf("token %d: got %+v, want %+v", i, seen[i], want[i])
+		}
+	}
+	for _, c := range e.shop.Servers["pets"].Calls() {
+		if c.Header.Get("Authorization") != "" {
+			t.Errorf("pets (grant none) received an Authorization header")
+		}
+	}
+	// The second profiles client-credentials call was served from the cache.
+	if n := e.auth.TokenRequestsFor(authserver.GrantClientCredentials); n != 3 {
+		t.Errorf("client credentials token requests = %d, want 3 (orders.write, inventory, profiles)", n)
+	}
+}
+
+func TestDeclaredErrorsAreTyped(t *testing.T) {
+	e := setup(t)
+	alice := e.user(t, "alice", nil)
+	_, err := e.orders.GetOrder(alice, "00000000-0000-4000-8000-000000000000")
+	var re *runtime.ResponseError
+	if !errors.As(err, &re) || re.StatusCode != 404 || re.Service != "orders" || re.Operation != "getOrder" || re.MessageID == "" {
+		t.Fatalf("GetOrder(unknown) error = %#v", err)
+	}
+	p, ok := runtime.ErrorModel[*orders.Problem](err)
+	if !ok || p.Title != "no such order" || p.Status != 404 {
+		t.Fatalf("ErrorModel = %+v, %v", p, ok)
+	}
+	err = e.orders.CancelOrder(alice, "6f1c2a9e-8d7b-4c1e-9f0a-2b3c4d5e6f70")
+	if p, ok := runtime.ErrorModel[*orders.Problem](err); !ok || p.Status != 409 {
+		t.Fatalf("CancelOrder error = %v", err)
+	}
+}
+
+func TestMessageIDFlowsThroughMiddleware(t *testing.T) {
+	e := setup(t)
+	var got []string
+	front := runtime.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := e.orders.ListOrders(r.Context(), nil); err != nil {
+			t.Error(err)
+		}
+		if _, err := e.inventory.GetStock(r.Context(), "MUG-1", nil); err != nil {
+			t.Error(err)
+		}
+	}), runtime.WithServerTiming(runtime.ServerTimingAlways))
+	srv := httptest.NewServer(front)
+	defer srv.Close()
+	tok, _ := e.auth.IssueToken("alice", nil)
+	req, _ := http.NewRequest("GET", srv.URL, nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("X-Message-Id", "checkout-42")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Header.Get("X-Message-Id") != "checkout-42" {
+		t.Errorf("response message id = %q", resp.Header.Get("X-Message-Id"))
+	}
+	st := resp.Header.Get("Server-Timing")
+	for _, want := range []string{"orders.listOrders;dur=", "inventory.getStock;dur=", "auth-tx;dur=", "auth-cc;dur=", "app;dur="} {
+		if !contains(st, want) {
+			t.Errorf("Server-Timing %q lacks %q", st, want)
+		}
+	}
+	for _, name := range []string{"orders", "inventory"} {
+		for _, c := range e.shop.Servers[name].Calls() {
+			got = append(got, c.Header.Get("X-Message-Id"))
+		}
+	}
+	for _, r := range e.auth.TokenLog() {
+		got = append(got, r.Header.Get("X-Message-Id"))
+	}
+	if len(got) != 4 {
+		t.Fatalf("saw %d requests, want 2 calls and 2 token requests", len(got))
+	}
+	for _, id := range got {
+		if id != "checkout-42" {
+			t.Errorf("an outgoing request carried message id %q", id)
+		}
+	}
+}
+
+func contains(s, sub string) bool { return len(sub) == 0 || (len(s) >= len(sub) && (s[:len(sub)] == sub || contains(s[1:], sub))) }
+
+func ptr[T any](v T) *T { return &v }
