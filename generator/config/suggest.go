@@ -15,11 +15,12 @@ func Suggest(word string, candidates []string) string {
 	if max >= len(wn) {
 		max = len(wn) - 1
 	}
+	ws := squash(w)
 	best, bestDist := "", max+1
 	for _, c := range candidates {
 		cl := strings.ToLower(c)
 		d := 0
-		if cl != w && squash(cl) != squash(w) {
+		if cl != w && squash(cl) != ws {
 			d = distance(wn, []rune(cl), bestDist+1)
 		}
 		if d < bestDist || (d == bestDist && best != "" && c < best) {
@@ -32,8 +33,14 @@ func Suggest(word string, candidates []string) string {
 	return best
 }
 
+// squash drops the separators that spellings of one name differ in.
 func squash(s string) string {
-	return strings.NewReplacer("_", "", "-", "").Replace(s)
+	return strings.Map(func(r rune) rune {
+		if r == '_' || r == '-' {
+			return -1
+		}
+		return r
+	}, s)
 }
 
 // distance is the optimal string alignment distance between a and b: the
