@@ -96,7 +96,7 @@ func durationCode(ns int64) jen.Code {
 		ns   int64
 	}{{"Hour", 3600e9}, {"Minute", 60e9}, {"Second", 1e9}, {"Millisecond", 1e6}, {"Microsecond", 1e3}} {
 		if ns%u.ns == 0 {
-			return jen.Lit(int(ns / u.ns)).Op("*").Qual("time", u.name)
+			return jen.Lit(int(ns/u.ns)).Op("*").Qual("time", u.name)
 		}
 	}
 	return jen.Qual("time", "Duration").Call(jen.Lit(int(ns)))

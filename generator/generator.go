@@ -296,7 +296,7 @@ func renderFile(pkg *Package, code []jen.Code, withDoc bool) ([]byte, error) {
 	if err := f.Render(&buf); err != nil {
 		return nil, err
 	}
-	out, err := format.Source(buf.Bytes())
+	out, err := format.Source(unindent(buf.Bytes()))
 	if err != nil {
 		return nil, fmt.Errorf("%w\n%s", err, offendingLine(buf.Bytes(), err))
 	}
@@ -317,7 +317,6 @@ func packageDoc(pkg *Package) string {
 	b.WriteString("Create a Client once with New and reuse it. Calls get their tokens, message ids, retries\nand diagnostics from github.com/tpgen/tpgen/runtime; see README.md beside this file.")
 	return b.String()
 }
-
 
 // suggest returns the candidate closest to word, or "" when none is close.
 func suggest(word string, candidates []string) string {
@@ -361,4 +360,23 @@ func offendingLine(src []byte, err error) string {
 		return ""
 	}
 	return "\t" + string(bytes.TrimSpace(lines[line-1]))
+}
+
+// unindent removes the whitespace jennifer puts at the start of lines. gofmt
+// only reformats a doc comment that starts in column 1 right above its
+// declaration, so without this a second gofmt run would still change the
+// output. Generated code has no multi-line raw strings, so no line's meaning
+// depends on its indentation.
+func unindent(src []byte) []byte {
+	out := src[:0]
+	for len(src) > 0 {
+		line := src
+		if i := bytes.IndexByte(src, '\n'); i >= 0 {
+			line, src = src[:i+1], src[i+1:]
+		} else {
+			src = nil
+		}
+		out = append(out, bytes.TrimLeft(line, " \t")...)
+	}
+	return out
 }

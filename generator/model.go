@@ -137,17 +137,17 @@ type Decl struct {
 
 // Field is a struct field.
 type Field struct {
-	Name      string // Go name
-	JSONName  string
-	Type      *Type // already pointer/Nullable-wrapped as needed
-	Required  bool
-	Nullable  bool
-	OmitEmpty bool // ",omitempty" or ",omitzero" in the tag
-	OmitZero  bool
-	Doc       string
+	Name       string // Go name
+	JSONName   string
+	Type       *Type // already pointer/Nullable-wrapped as needed
+	Required   bool
+	Nullable   bool
+	OmitEmpty  bool // ",omitempty" or ",omitzero" in the tag
+	OmitZero   bool
+	Doc        string
 	Deprecated bool
-	ReadOnly  bool
-	WriteOnly bool
+	ReadOnly   bool
+	WriteOnly  bool
 }
 
 // EnumValue is one constant of an enum.
@@ -175,10 +175,10 @@ type Operation struct {
 	Deprecated  bool
 	Tags        []string
 
-	PathParams  []*Param // in path order, positional arguments
-	Params      []*Param // query, header, cookie: fields of ParamsType
-	ParamsType  string   // "" when there are none
-	Body        *Body    // nil when none
+	PathParams []*Param // in path order, positional arguments
+	Params     []*Param // query, header, cookie: fields of ParamsType
+	ParamsType string   // "" when there are none
+	Body       *Body    // nil when none
 
 	Responses []*Response // declared responses, most specific first
 	Result    *Result
@@ -200,9 +200,9 @@ type Param struct {
 	Type     *Type // the field/argument type (optional ones are pointers or nil-able)
 	Shape    ParamShape
 	// Elem is the element type for lists, or the primitive type.
-	Elem   *Type
-	Fields []*Field // ShapeObject: properties, in order
-	Doc    string
+	Elem       *Type
+	Fields     []*Field // ShapeObject: properties, in order
+	Doc        string
 	Deprecated bool
 
 	listType *Type // ShapeList: the declared list type, possibly named
@@ -275,8 +275,8 @@ const (
 
 // Result is what an operation's method returns.
 type Result struct {
-	Kind ResultKind
-	Type *Type  // ResultValue: the body type (pointer for structs); ResultStruct: pointer to the struct
-	Decl *Decl  // ResultStruct
+	Kind    ResultKind
+	Type    *Type // ResultValue: the body type (pointer for structs); ResultStruct: pointer to the struct
+	Decl    *Decl // ResultStruct
 	Headers []*ResponseHeader
 }

@@ -14,12 +14,12 @@ import (
 // are claimed in the order schemas are met, which is deterministic: component
 // schemas in key order first, then operations in path and method order.
 type typer struct {
-	ns      *namespace
-	memo    map[*openapi3.Schema]*Type
+	ns       *namespace
+	memo     map[*openapi3.Schema]*Type
 	pending  map[*openapi3.Schema]*Decl // declared, body not yet built (recursion)
 	building map[*openapi3.Schema]bool  // being built now
-	decls   []*Decl
-	warn    func(format string, args ...any)
+	decls    []*Decl
+	warn     func(format string, args ...any)
 }
 
 func newTyper(ns *namespace, warn func(string, ...any)) *typer {

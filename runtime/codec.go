@@ -139,7 +139,9 @@ func FormatInt[T ~int | ~int8 | ~int16 | ~int32 | ~int64 | ~uint | ~uint8 | ~uin
 }
 
 // FormatFloat formats any float type.
-func FormatFloat[T ~float32 | ~float64](v T) string { return strconv.FormatFloat(float64(v), 'g', -1, 64) }
+func FormatFloat[T ~float32 | ~float64](v T) string {
+	return strconv.FormatFloat(float64(v), 'g', -1, 64)
+}
 
 // FormatBool formats any bool type.
 func FormatBool[T ~bool](v T) string { return strconv.FormatBool(bool(v)) }

@@ -2,8 +2,8 @@ package runtime
 
 import (
 	"errors"
-	"net/http"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -54,7 +54,6 @@ func ErrorModel[T any](err error) (T, bool) {
 	m, ok := re.Model.(T)
 	return m, ok
 }
-
 
 // TokenError is a failed token request: the endpoint answered with an error,
 // with something that is not a token, or not at all (Err). It carries the

@@ -363,8 +363,8 @@ type plan struct {
 	grant              Grant
 	scopes             []string
 	audience, resource string
-	ccKey    string // cache key for client credentials
-	txPrefix string // cache key prefix for token exchange
+	ccKey              string // cache key for client credentials
+	txPrefix           string // cache key prefix for token exchange
 }
 
 func (s *Service) plan(op *Operation) *plan {

@@ -1,0 +1,221 @@
+package runtime_test
+
+// What the runtime adds to a call: a GET through Service.Do with a cached
+// client credentials token and DecodeJSON of a small body, against the same
+// GET made with net/http directly (same client and transport, same token in
+// Authorization, same decoding) to the same loopback server.
+//
+//	go test -run '^$' -bench . -benchmem ./runtime/
+//
+// BenchmarkCall/runtime and BenchmarkCall/net_http give ns/op and allocs/op of
+// each. BenchmarkCall/interleaved alternates batches of both, so that both
+// see the same machine state, and reports the ratio of their times
+// (runtime/net_http) and the allocations the runtime adds per call
+// (added-allocs/op). Allocation counts are process-wide, so they include the
+// test server's work on each request (the same for both, except for parsing
+// the message id header the runtime adds).
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	goruntime "runtime"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tpgen/tpgen/runtime"
+)
+
+type benchOrder struct {
+	ID     string   `json:"id"`
+	Status string   `json:"status"`
+	Total  float64  `json:"total"`
+	Items  []string `json:"items"`
+}
+
+const benchBody = `{"id":"42","status":"shipped","total":129.5,"items":["valve","gasket","pump"]}`
+
+// staticFetcher hands out one long-lived token of a realistic JWT size.
+type staticFetcher struct{ tok string }
+
+func (f staticFetcher) FetchToken(context.Context, *runtime.TokenRequest) (*runtime.Token, error) {
+	return &runtime.Token{AccessToken: f.tok, TokenType: "Bearer", Expiry: time.Now().Add(24 * time.Hour)}, nil
+}
+
+type benchEnv struct {
+	srv   *httptest.Server
+	hc    *http.Client
+	svc   *runtime.Service
+	token string
+}
+
+func newBenchEnv(b *testing.B) *benchEnv {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, benchBody)
+	}))
+	b.Cleanup(srv.Close)
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
+	b.Cleanup(hc.CloseIdleConnections)
+	tok := "eyJhbGciOiJSUzI1NiJ9." + strings.Repeat("x", 700) + ".sig"
+	svc, err := runtime.NewService(runtime.ServiceConfig{Name: "orders"}, runtime.WithLookupEnv(noEnv),
+		runtime.WithBaseURL(srv.URL), runtime.WithGrant(runtime.GrantClientCredentials),
+		runtime.WithTokenFetcher(staticFetcher{tok}), runtime.WithHTTPClient(hc))
+	if err != nil {
+		b.Fatal(err)
+	}
+	e := &benchEnv{srv: srv, hc: hc, svc: svc, token: tok}
+	e.viaRuntime(b) // the token is cached from here on
+	e.viaNetHTTP(b)
+	return e
+}
+
+var benchOp = runtime.Operation{ID: "getOrder", Method: "GET", Path: "/orders/{id}"}
+
+func (e *benchEnv) viaRuntime(b *testing.B) {
+	resp, err := e.svc.Do(context.Background(), &benchOp, &runtime.Request{Path: "/orders/42", Accept: "application/json"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var o benchOrder
+	if err := resp.DecodeJSON(&o); err != nil || o.ID != "42" {
+		b.Fatal(err)
+	}
+	resp.Close()
+}
+
+func (e *benchEnv) viaNetHTTP(b *testing.B) {
+	req, err := http.NewRequestWithContext(context.Background(), "GET", e.srv.URL+"/orders/42", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Authorization", "Bearer "+e.token)
+	resp, err := e.hc.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var o benchOrder
+	if err := json.NewDecoder(resp.Body).Decode(&o); err != nil || o.ID != "42" {
+		b.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+}
+
+func BenchmarkCall(b *testing.B) {
+	e := newBenchEnv(b)
+	b.Run("runtime", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			e.viaRuntime(b)
+		}
+	})
+	b.Run("net_http", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			e.viaNetHTTP(b)
+		}
+	})
+	b.Run("interleaved", func(b *testing.B) { compare(b, e) })
+}
+
+// compare runs small batches of runtime and net/http calls in alternating
+// order and reports, per call: wall time of each (runtime-ns/call,
+// net_http-ns/call); runtime/net_http, the median over pairs of batches of
+// their wall-time ratio, which a busy machine disturbs least; cpu-ratio, the
+// ratio of the process CPU time (user+system, all goroutines, the test server's
+// included) spent in each; and added-allocs/call.
+func compare(b *testing.B, e *benchEnv) {
+	const batch = 16
+	var ms goruntime.MemStats
+	var tRuntime, tBare, cRuntime, cBare time.Duration
+	var aRuntime, aBare uint64
+	var ratios []float64
+	measure := func(f func(*testing.B)) (wall, cpu time.Duration, allocs uint64) {
+		goruntime.ReadMemStats(&ms)
+		m0, c0, t0 := ms.Mallocs, cpuTime(), time.Now()
+		for range batch {
+			f(b)
+		}
+		wall, cpu = time.Since(t0), cpuTime()-c0
+		goruntime.ReadMemStats(&ms)
+		return wall, cpu, ms.Mallocs - m0
+	}
+	for b.Loop() {
+		var dr, db, cr, cb time.Duration
+		var ar, ab uint64
+		if len(ratios)%2 == 0 {
+			dr, cr, ar = measure(e.viaRuntime)
+			db, cb, ab = measure(e.viaNetHTTP)
+		} else {
+			db, cb, ab = measure(e.viaNetHTTP)
+			dr, cr, ar = measure(e.viaRuntime)
+		}
+		tRuntime, tBare, cRuntime, cBare, aRuntime, aBare = tRuntime+dr, tBare+db, cRuntime+cr, cBare+cb, aRuntime+ar, aBare+ab
+		ratios = append(ratios, float64(dr)/float64(db))
+	}
+	slices.Sort(ratios)
+	n := float64(len(ratios) * batch)
+	b.ReportMetric(float64(tRuntime.Nanoseconds())/n, "runtime-ns/call")
+	b.ReportMetric(float64(tBare.Nanoseconds())/n, "net_http-ns/call")
+	b.ReportMetric(ratios[len(ratios)/2], "runtime/net_http")
+	if cBare > 0 {
+		b.ReportMetric(float64(cRuntime)/float64(cBare), "cpu-ratio")
+	}
+	b.ReportMetric((float64(aRuntime)-float64(aBare))/n, "added-allocs/call")
+}
+
+// cpuTime returns the CPU time the process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// memTransport answers every request from memory: the call path without the
+// network, so that the runtime's own cost stands out.
+type memTransport struct{}
+
+func (memTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body != nil {
+		r.Body.Close()
+	}
+	return &http.Response{StatusCode: 200, Status: "200 OK", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(strings.NewReader(benchBody)),
+		ContentLength: int64(len(benchBody)), Request: r}, nil
+}
+
+// BenchmarkCallNoNetwork is BenchmarkCall over memTransport: the difference
+// between its two results is what the runtime adds, in ns and allocations.
+func BenchmarkCallNoNetwork(b *testing.B) {
+	e := newBenchEnv(b)
+	e.hc = &http.Client{Transport: memTransport{}}
+	svc, err := runtime.NewService(runtime.ServiceConfig{Name: "orders"}, runtime.WithLookupEnv(noEnv),
+		runtime.WithBaseURL(e.srv.URL), runtime.WithGrant(runtime.GrantClientCredentials),
+		runtime.WithTokenFetcher(staticFetcher{e.token}), runtime.WithHTTPClient(e.hc))
+	if err != nil {
+		b.Fatal(err)
+	}
+	e.svc = svc
+	b.Run("runtime", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			e.viaRuntime(b)
+		}
+	})
+	b.Run("net_http", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			e.viaNetHTTP(b)
+		}
+	})
+	b.Run("interleaved", func(b *testing.B) { compare(b, e) })
+}
