@@ -22,7 +22,7 @@ func FromConfig(cfg *config.Config, only []string, importBase string) ([]*Servic
 				names[i] = s.Name
 			}
 			msg := fmt.Sprintf("-service %q: no such service in %s", name, cfg.File)
-			if s := suggest(name, names); s != "" {
+			if s := config.Suggest(name, names); s != "" {
 				msg += fmt.Sprintf(" (did you mean %s?)", s)
 			}
 			errs = append(errs, &config.Error{Msg: msg})
@@ -31,21 +31,12 @@ func FromConfig(cfg *config.Config, only []string, importBase string) ([]*Servic
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	packages := map[string]string{}
 	var out []*Service
 	for _, s := range cfg.Services {
 		if len(only) > 0 && !slices.Contains(only, s.Name) {
 			continue
 		}
-		pkg := s.Package
-		if pkg == "" {
-			pkg = packageName(s.Name)
-		}
-		if other, dup := packages[pkg]; dup {
-			errs = append(errs, s.Pos.Errorf("service %q: package %q is also generated for service %q; set package: on one of them", s.Name, pkg, other))
-			continue
-		}
-		packages[pkg] = s.Name
+		pkg := s.Package // config.Load has derived it and refused collisions
 		eff := cfg.Effective(s)
 		dir := filepath.Join(cfg.OutputDir, pkg)
 		src, err := filepath.Rel(dir, s.SpecPath)

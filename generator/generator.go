@@ -318,37 +318,6 @@ func packageDoc(pkg *Package) string {
 	return b.String()
 }
 
-// suggest returns the candidate closest to word, or "" when none is close.
-func suggest(word string, candidates []string) string {
-	best, bestD := "", len(word)/2+2
-	for _, c := range candidates {
-		if d := editDistance(strings.ToLower(word), strings.ToLower(c)); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
-
 // offendingLine quotes the line a format error points at, for bug reports.
 func offendingLine(src []byte, err error) string {
 	var line int

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/tpgen/tpgen/generator/config"
 )
 
 // builder turns one service's spec into its Package model.
@@ -146,7 +147,7 @@ func (b *builder) checkOverrides(ids map[string]*opRef) {
 	for _, o := range b.svc.Overrides {
 		if _, ok := ids[o.ID]; !ok {
 			msg := fmt.Sprintf("service %q: operations: %q is not an operationId in %s", b.svc.Name, o.ID, b.sp.display)
-			if s := suggest(o.ID, known); s != "" {
+			if s := config.Suggest(o.ID, known); s != "" {
 				msg += fmt.Sprintf(" (did you mean %s?)", s)
 			}
 			b.errs = append(b.errs, &ConfigError{Pos: o.Pos, Msg: msg})
@@ -156,7 +157,7 @@ func (b *builder) checkOverrides(ids map[string]*opRef) {
 		for _, id := range f.Operations {
 			if _, ok := ids[id]; !ok {
 				msg := fmt.Sprintf("service %q: filter names operation %q, which is not an operationId in %s", b.svc.Name, id, b.sp.display)
-				if s := suggest(id, known); s != "" {
+				if s := config.Suggest(id, known); s != "" {
 					msg += fmt.Sprintf(" (did you mean %s?)", s)
 				}
 				b.errs = append(b.errs, &ConfigError{Pos: b.svc.Pos, Msg: msg})
