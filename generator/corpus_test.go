@@ -1,0 +1,124 @@
+package generator_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/tpgen/tpgen/generator"
+	"gopkg.in/yaml.v3"
+)
+
+// TestCorpus generates a client for every document in $TPGEN_CORPUS, checks
+// that no operation is missing, and builds and vets all of them. It is skipped
+// when TPGEN_CORPUS is not set (users' clones have no corpus).
+func TestCorpus(t *testing.T) {
+	dir := os.Getenv("TPGEN_CORPUS")
+	if dir == "" {
+		t.Skip("TPGEN_CORPUS is not set; set it to a folder of OpenAPI documents (../shared/corpus in CI)")
+	}
+	if _, err := os.Stat(dir); err != nil && !filepath.IsAbs(dir) {
+		dir = filepath.Join("..", dir) // relative to the repository, where go test was likely run
+	}
+	files, err := filepath.Glob(filepath.Join(dir, "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mod := t.TempDir()
+	gomod := "module corpus\n\ngo 1.26.0\n\nrequire github.com/tpgen/tpgen v0.0.0\n\nreplace github.com/tpgen/tpgen => " + root + "\n"
+	if err := os.WriteFile(filepath.Join(mod, "go.mod"), []byte(gomod), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if sum, err := os.ReadFile(filepath.Join(root, "go.sum")); err == nil {
+		_ = os.WriteFile(filepath.Join(mod, "go.sum"), sum, 0o644)
+	}
+	nonAlnum := regexp.MustCompile(`[^a-z0-9]`)
+	generated := 0
+	for _, f := range files {
+		ext := filepath.Ext(f)
+		if ext != ".json" && ext != ".yaml" && ext != ".yml" {
+			continue
+		}
+		base := filepath.Base(f)
+		pkg := "c" + nonAlnum.ReplaceAllString(strings.ToLower(strings.TrimSuffix(base, ext)), "")
+		out, err := generator.Generate([]*generator.Service{{
+			Name: pkg, Package: pkg, Spec: f, SpecDisplay: base, Source: base, OutDir: filepath.Join(mod, pkg),
+		}})
+		if err != nil {
+			t.Errorf("%s: %v", base, err)
+			continue
+		}
+		if want := countOperations(t, f); out.Stats[0].Operations != want {
+			t.Errorf("%s: %d operations generated, the spec has %d", base, out.Stats[0].Operations, want)
+		}
+		for _, file := range out.Files {
+			if err := os.MkdirAll(filepath.Dir(file.Path), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(file.Path, file.Data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		t.Logf("%s: %d operations, %d types, %d lines", base, out.Stats[0].Operations, out.Stats[0].Types, out.Stats[0].Lines)
+		generated++
+	}
+	if generated == 0 {
+		t.Fatalf("no OpenAPI documents in %s", dir)
+	}
+	// go vet builds (type-checks) every package and runs the analyzers.
+	cmd := exec.Command("go", "vet", "./...")
+	cmd.Dir = mod
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go vet of the generated clients failed: %v\n%s", err, out)
+	}
+	cmd = exec.Command("go", "build", "./...")
+	cmd.Dir = mod
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build of the generated clients failed: %v\n%s", err, out)
+	}
+}
+
+// countOperations counts the operations of a document independently of the
+// generator: every method of every path. Swagger 2.0 documents are counted
+// from their raw paths.
+func countOperations(t *testing.T, path string) int {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw struct {
+		Paths map[string]map[string]any `json:"paths" yaml:"paths"`
+	}
+	if err := unmarshalDoc(data, &raw); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	n := 0
+	for _, item := range raw.Paths {
+		for m := range item {
+			switch strings.ToLower(m) {
+			case "get", "put", "post", "delete", "options", "head", "patch", "trace":
+				n++
+			}
+		}
+	}
+	return n
+}
+
+func unmarshalDoc(data []byte, v any) error {
+	if t := bytes.TrimSpace(data); len(t) > 0 && t[0] == '{' {
+		return json.Unmarshal(data, v)
+	}
+	return yaml.Unmarshal(data, v)
+}

@@ -1,0 +1,46 @@
+package generator_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/tpgen/tpgen/generator"
+	"github.com/tpgen/tpgen/generator/config"
+)
+
+// TestExamplesAreFresh fails when examples/gen is not exactly what tpgen
+// generates from examples/services.yaml now.
+func TestExamplesAreFresh(t *testing.T) {
+	cfg, err := config.Load(filepath.Join("..", "examples", "services.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svcs, err := generator.FromConfig(cfg, nil, "github.com/tpgen/tpgen/examples/gen")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := generator.Generate(svcs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{}
+	for _, f := range out.Files {
+		want[filepath.Clean(f.Path)] = true
+		got, err := os.ReadFile(f.Path)
+		if err != nil {
+			t.Errorf("%s is not checked in: run go run ./cmd/tpgen -config examples/services.yaml", f.Path)
+			continue
+		}
+		if !bytes.Equal(got, f.Data) {
+			t.Errorf("%s is stale: run go run ./cmd/tpgen -config examples/services.yaml", f.Path)
+		}
+	}
+	files, _ := filepath.Glob(filepath.Join(cfg.OutputDir, "*", "*"))
+	for _, f := range files {
+		if !want[filepath.Clean(f)] {
+			t.Errorf("%s is not generated any more: remove it (tpgen does when it writes)", f)
+		}
+	}
+}
