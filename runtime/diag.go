@@ -117,7 +117,7 @@ func timingFrom(ctx context.Context) *timing {
 
 func (t *timing) add(r *Record) {
 	var e []string
-	if r.Grant != GrantNone && r.Grant != GrantInherit && !r.TokenCache && r.Token > 0 {
+	if (r.Grant == GrantClientCredentials || r.Grant == GrantTokenExchange) && !r.TokenCache && r.Token > 0 {
 		e = append(e, timingEntry(r.Grant.timingName(), r.Token))
 	}
 	e = append(e, timingEntry(r.Service+"."+r.Operation, r.Total))

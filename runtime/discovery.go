@@ -11,13 +11,21 @@ import (
 	"golang.org/x/sync/singleflight"
 )
 
-// discovery finds the token endpoint from the issuer's metadata, once: a
-// success is kept for the Service's life, a failure is tried again on next need.
+// discovery finds the token endpoint from the issuer's metadata, once per
+// issuer and process: a success is kept, shared by every Service with that
+// issuer; a failure is tried again on next need.
 type discovery struct {
-	issuer   string
 	mu       sync.Mutex
 	tokenURL string
 	flight   singleflight.Group
+}
+
+// discoveries holds one discovery per issuer URL.
+var discoveries sync.Map // string -> *discovery
+
+func discoveryFor(issuer string) *discovery {
+	d, _ := discoveries.LoadOrStore(issuer, &discovery{})
+	return d.(*discovery)
 }
 
 // tokenEndpoint returns the configured token URL or the discovered one.
@@ -25,7 +33,7 @@ func (s *Service) tokenEndpoint(ctx context.Context, mid string) (string, error)
 	if s.tokenURL != "" {
 		return s.tokenURL, nil
 	}
-	d := &s.discover
+	d := discoveryFor(s.issuer)
 	d.mu.Lock()
 	u := d.tokenURL
 	d.mu.Unlock()

@@ -65,7 +65,6 @@ type Service struct {
 	tokenClient        *http.Client
 
 	tokens   *tokenManager
-	discover discovery
 	plans    sync.Map // *Operation -> *plan
 	rawOp    Operation
 }
@@ -206,6 +205,7 @@ func newService(st *settings) (*Service, error) {
 	if s.midHeader == "" {
 		s.midHeader = DefaultMessageIDHeader
 	}
+	s.midHeader = http.CanonicalHeaderKey(s.midHeader) // send assigns it without Header.Set
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
 	}
@@ -265,7 +265,6 @@ func newService(st *settings) (*Service, error) {
 		logger:          s.logger,
 		observer:        s.observer,
 	}
-	s.discover.issuer = s.issuer
 	return s, nil
 }
 
@@ -508,7 +507,10 @@ type Request struct {
 // error when no response was received (*CallError, *TokenError). The caller must
 // Close the response.
 func (s *Service) Do(ctx context.Context, op *Operation, r *Request) (*Response, error) {
-	rec := &Record{Service: s.name, Operation: op.ID, Method: op.Method, Path: op.Path, start: time.Now()}
+	// The Response is allocated up front: it holds the call's Record too.
+	out := &Response{s: s}
+	rec := &out.record
+	*rec = Record{Service: s.name, Operation: op.ID, Method: op.Method, Path: op.Path, start: time.Now()}
 	mid := MessageID(ctx)
 	if mid == "" {
 		mid = NewMessageID()
@@ -536,8 +538,10 @@ func (s *Service) Do(ctx context.Context, op *Operation, r *Request) (*Response,
 	if err != nil {
 		return fail(s.callError(op, mid, fmt.Errorf("building request: %w", err)))
 	}
-	for k, v := range r.Header {
-		req.Header[k] = v
+	if len(r.Header) > 0 {
+		for k, v := range r.Header {
+			req.Header[k] = v
+		}
 	}
 	switch {
 	case r.Body != nil:
@@ -549,17 +553,19 @@ func (s *Service) Do(ctx context.Context, op *Operation, r *Request) (*Response,
 		req.Body = io.NopCloser(r.BodyStream)
 		req.ContentLength = -1
 	}
+	// Canonical keys, assigned directly: what Header.Set does, without the checks.
 	if r.ContentType != "" {
-		req.Header.Set("Content-Type", r.ContentType)
+		req.Header["Content-Type"] = []string{r.ContentType}
 	}
 	if r.Accept != "" {
-		req.Header.Set("Accept", r.Accept)
+		req.Header["Accept"] = []string{r.Accept}
 	}
 	resp, err := s.send(ctx, s.plan(op), rec, req, s.hc.Do)
 	if err != nil {
 		return fail(err)
 	}
-	return &Response{Response: resp, s: s, rec: rec, ctx: ctx, cancel: cancel}, nil
+	out.Response, out.rec, out.ctx, out.cancel = resp, rec, ctx, cancel
+	return out, nil
 }
 
 func (s *Service) callError(op *Operation, mid string, err error) error {
@@ -569,17 +575,21 @@ func (s *Service) callError(op *Operation, mid string, err error) error {
 // send runs the attempts of one call: message id, authentication, retries.
 // req is owned by send and may be reused between attempts.
 func (s *Service) send(ctx context.Context, p *plan, rec *Record, req *http.Request, roundTrip func(*http.Request) (*http.Response, error)) (*http.Response, error) {
-	req.Header.Set(s.midHeader, rec.MessageID)
+	req.Header[s.midHeader] = []string{rec.MessageID} // midHeader is canonical
 	own := s.ownHost(req.URL)
 	retried401 := false
 	for attempt := 1; ; attempt++ {
 		rec.Attempts = attempt
 		var tok *Token
 		var key string
+		// Phases are timed as offsets from rec.start: time.Since reads only the
+		// monotonic clock, which is cheaper than time.Now.
+		var t1 time.Duration
 		if own {
-			t0 := time.Now()
+			t0 := time.Since(rec.start)
 			auth, t, k, err := s.authorize(ctx, p, rec, rec.MessageID)
-			rec.Token += time.Since(t0)
+			t1 = time.Since(rec.start)
+			rec.Token += t1 - t0
 			if err != nil {
 				var te *TokenError
 				if errors.As(err, &te) {
@@ -589,17 +599,17 @@ func (s *Service) send(ctx context.Context, p *plan, rec *Record, req *http.Requ
 			}
 			tok, key = t, k
 			if auth != "" {
-				req.Header.Set("Authorization", auth)
+				req.Header["Authorization"] = []string{auth}
 			} else {
 				req.Header.Del("Authorization")
 			}
 		} else {
 			req.Header.Del("Authorization")
 			rec.Grant = GrantNone
+			t1 = time.Since(rec.start)
 		}
-		t1 := time.Now()
 		resp, err := roundTrip(req)
-		rec.RoundTrip += time.Since(t1)
+		rec.RoundTrip += time.Since(rec.start) - t1
 		if resp != nil {
 			rec.Status = resp.StatusCode
 		}
