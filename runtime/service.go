@@ -64,9 +64,9 @@ type Service struct {
 	insecureToken      bool
 	tokenClient        *http.Client
 
-	tokens   *tokenManager
-	plans    sync.Map // *Operation -> *plan
-	rawOp    Operation
+	tokens *tokenManager
+	plans  sync.Map // *Operation -> *plan
+	rawOp  Operation
 }
 
 // NewService builds the runtime for a service from its generated defaults,
