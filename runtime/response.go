@@ -8,7 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -21,14 +21,16 @@ type Response struct {
 	ctx      context.Context
 	cancel   context.CancelFunc
 	streamed bool
-	once     sync.Once
+	ended    atomic.Bool
+	record   Record           // what rec points to for calls made with Do
+	drain    io.LimitedReader // used by Close; here to save an allocation
 }
 
 // DecodeJSON decodes the body into v.
 func (r *Response) DecodeJSON(v any) error {
-	t := time.Now()
+	t := time.Since(r.rec.start)
 	err := json.NewDecoder(r.Body).Decode(v)
-	r.rec.Decode += time.Since(t)
+	r.rec.Decode += time.Since(r.rec.start) - t
 	if err != nil {
 		return r.fail(fmt.Errorf("decoding %d response: %w", r.StatusCode, err))
 	}
@@ -37,9 +39,9 @@ func (r *Response) DecodeJSON(v any) error {
 
 // Bytes reads the whole body.
 func (r *Response) Bytes() ([]byte, error) {
-	t := time.Now()
+	t := time.Since(r.rec.start)
 	b, err := io.ReadAll(r.Body)
-	r.rec.Decode += time.Since(t)
+	r.rec.Decode += time.Since(r.rec.start) - t
 	if err != nil {
 		return nil, r.fail(fmt.Errorf("reading %d response: %w", r.StatusCode, err))
 	}
@@ -106,17 +108,18 @@ func (r *Response) Close() error {
 }
 
 func (r *Response) end(drain bool) error {
-	var err error
-	r.once.Do(func() {
-		if drain {
-			_, _ = io.CopyN(io.Discard, r.Body, 4096)
-		}
-		err = r.Body.Close()
-		if r.cancel != nil {
-			r.cancel()
-		}
-		r.s.finish(r.ctx, r.rec)
-	})
+	if !r.ended.CompareAndSwap(false, true) {
+		return nil
+	}
+	if drain {
+		r.drain = io.LimitedReader{R: r.Body, N: 4096}
+		_, _ = io.Copy(io.Discard, &r.drain)
+	}
+	err := r.Body.Close()
+	if r.cancel != nil {
+		r.cancel()
+	}
+	r.s.finish(r.ctx, r.rec)
 	return err
 }
 
