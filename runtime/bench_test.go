@@ -132,7 +132,7 @@ func BenchmarkCall(b *testing.B) {
 // ratio of the process CPU time (user+system, all goroutines, the test server's
 // included) spent in each; and added-allocs/call.
 func compare(b *testing.B, e *benchEnv) {
-	const batch = 16
+	const batch = 4
 	var ms goruntime.MemStats
 	var tRuntime, tBare, cRuntime, cBare time.Duration
 	var aRuntime, aBare uint64
