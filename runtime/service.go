@@ -259,6 +259,7 @@ func newService(st *settings) (*Service, error) {
 		store:           store,
 		fetcher:         fetcher,
 		now:             clock,
+		realClock:       st.clock == nil,
 		margin:          orDefault(st.expiryMargin, DefaultExpiryMargin),
 		defaultLifetime: orDefault(st.defaultLifetime, DefaultTokenLifetime),
 		timeout:         orDefault(st.tokenTimeout, DefaultTokenTimeout),
@@ -398,8 +399,9 @@ func (s *Service) plan(op *Operation) *plan {
 var errNoSubject = errors.New("the context carries no caller token: wrap the handler in runtime.Middleware or use runtime.WithSubjectToken")
 
 // authorize returns the Authorization value for a call of p, the token it came
-// from and its cache key (for invalidation), and records the grant.
-func (s *Service) authorize(ctx context.Context, p *plan, rec *Record, mid string) (string, *Token, string, error) {
+// from and its cache key (for invalidation), and records the grant. now is the
+// current time by the real clock.
+func (s *Service) authorize(ctx context.Context, p *plan, rec *Record, mid string, now time.Time) (string, *Token, string, error) {
 	if ca := callAuthFrom(ctx); ca != nil {
 		if ca.skip {
 			rec.Grant = GrantNone
@@ -440,7 +442,10 @@ func (s *Service) authorize(ctx context.Context, p *plan, rec *Record, mid strin
 		sum := sha256.Sum256([]byte(subject))
 		key = p.txPrefix + hex.EncodeToString(sum[:])
 	}
-	if t, ok := s.tokens.store.Load(key); ok && s.tokens.phase(t, s.tokens.now()) == tokenFresh {
+	if !s.tokens.realClock {
+		now = s.tokens.now()
+	}
+	if t, ok := s.tokens.store.Load(key); ok && s.tokens.phase(t, now) == tokenFresh {
 		rec.TokenCache = true
 		return t.authorization(), t, key, nil
 	}
@@ -587,7 +592,8 @@ func (s *Service) send(ctx context.Context, p *plan, rec *Record, req *http.Requ
 		var t1 time.Duration
 		if own {
 			t0 := time.Since(rec.start)
-			auth, t, k, err := s.authorize(ctx, p, rec, rec.MessageID)
+			// rec.start+t0 is the time now, without reading the clock again.
+			auth, t, k, err := s.authorize(ctx, p, rec, rec.MessageID, rec.start.Add(t0))
 			t1 = time.Since(rec.start)
 			rec.Token += t1 - t0
 			if err != nil {

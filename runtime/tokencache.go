@@ -16,6 +16,7 @@ type tokenManager struct {
 	store           TokenStore
 	fetcher         TokenFetcher
 	now             func() time.Time
+	realClock       bool // now is time.Now
 	margin          time.Duration
 	defaultLifetime time.Duration
 	timeout         time.Duration
