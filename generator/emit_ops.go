@@ -66,6 +66,10 @@ func genClient(pkg *Package) []jen.Code {
 	out = append(out, jen.Comment(fmt.Sprintf("API lists the operations of the %s service, so that consumers can fake the Client in tests.", pkg.Service)).Line().
 		Type().Id("API").Interface(methods...))
 	out = append(out, jen.Var().Id("_").Id("API").Op("=").Parens(jen.Op("*").Id("Client")).Parens(jen.Nil()))
+	if len(pkg.ErrorModels) > 0 {
+		out = append(out, jen.Comment("Constructors of the declared error bodies, for runtime.ResponseError.Model."))
+		out = append(out, genErrorModels(pkg)...)
+	}
 	return out
 }
 
@@ -152,6 +156,13 @@ func genOperation(op *Operation) jen.Code {
 	}
 	if op.Resource != "" {
 		opv[jen.Id("Resource")] = jen.Lit(op.Resource)
+	}
+	if specs := responseSpecs(op); len(specs) > 0 {
+		opv[jen.Id("Responses")] = jen.Index().Qual(runtimePkg, "ResponseSpec").ValuesFunc(func(g *jen.Group) {
+			for _, sp := range specs {
+				g.Values(sp)
+			}
+		})
 	}
 	g.Var().Id(op.VarName).Op("=").Qual(runtimePkg, "Operation").Values(opv).Line().Line()
 
@@ -265,10 +276,109 @@ func genMethodBody(b *jen.Group, op *Operation) {
 	if a := acceptHeader(op); a != "" {
 		b.Id("req").Dot("Accept").Op("=").Lit(a)
 	}
-	b.List(jen.Id("resp"), jen.Err()).Op(":=").Id("c").Dot("svc").Dot("Do").Call(jen.Id("ctx"), jen.Op("&").Id(op.VarName), jen.Op("&").Id("req"))
-	b.If(jen.Err().Op("!=").Nil()).Block(ret(op, jen.Err()))
-	b.Defer().Id("resp").Dot("Close").Call()
-	responseCode(b, op)
+	call := func(method string, targets ...jen.Code) *jen.Statement {
+		args := append([]jen.Code{jen.Id("ctx"), jen.Op("&").Id(op.VarName), jen.Op("&").Id("req")}, targets...)
+		return jen.Id("c").Dot("svc").Dot(method).Call(args...)
+	}
+	res := op.Result
+	switch res.Kind {
+	case ResultNone:
+		b.Return(call("Call"))
+	case ResultValue:
+		b.Var().Id("out").Add(typeCode(res.Type))
+		b.If(jen.Err().Op(":=").Add(call("Call", jen.Op("&").Id("out"))), jen.Err().Op("!=").Nil()).Block(
+			jen.Return(zeroOf(res.Type), jen.Err()))
+		b.Return(jen.Id("out"), jen.Nil())
+	case ResultStruct:
+		b.Id("out").Op(":=").Op("&").Id(res.Decl.Name).Values()
+		var targets []jen.Code
+		seen := map[int]bool{}
+		for _, r := range op.Responses {
+			if r.Success && r.Type != nil && !seen[r.Target] {
+				seen[r.Target] = true
+				targets = append(targets, jen.Op("&").Id("out").Dot(r.Field))
+			}
+		}
+		b.List(jen.Id("resp"), jen.Err()).Op(":=").Add(call("CallResponse", targets...))
+		b.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err()))
+		b.Defer().Id("resp").Dot("Close").Call()
+		b.Id("out").Dot("StatusCode").Op("=").Id("resp").Dot("StatusCode")
+		for _, h := range res.Headers {
+			fn := "HeaderValue"
+			if h.List {
+				fn = "HeaderValues"
+			}
+			b.If(
+				jen.List(jen.Id("out").Dot(h.Name), jen.Err()).Op("=").Qual(runtimePkg, fn).Call(jen.Id("resp").Dot("Header"), jen.Lit(h.WireName), parseFunc(h.Elem)),
+				jen.Err().Op("!=").Nil(),
+			).Block(jen.Return(jen.Nil(), jen.Id("resp").Dot("Fail").Call(jen.Err())))
+		}
+		b.Return(jen.Id("out"), jen.Nil())
+	}
+}
+
+// responseSpecs describes the declared responses to the runtime. A default
+// response that is the only success covers 2xx as a success and everything
+// else as an error of the same shape.
+func responseSpecs(op *Operation) []jen.Dict {
+	var out []jen.Dict
+	for _, r := range op.Responses {
+		d := jen.Dict{}
+		switch {
+		case r.Code != 0:
+			d[jen.Id("Code")] = jen.Lit(r.Code)
+		case r.RangeFrom != 0:
+			d[jen.Id("Class")] = jen.Lit(r.RangeFrom / 100)
+		case r.Success:
+			d[jen.Id("Class")] = jen.Lit(2)
+		}
+		if r.Success {
+			d[jen.Id("Success")] = jen.True()
+			if r.Type != nil && r.Target != 0 {
+				d[jen.Id("Target")] = jen.Lit(r.Target)
+			}
+		}
+		if kind := bodyKindConst(r); kind != "" {
+			d[jen.Id("Body")] = jen.Qual(runtimePkg, kind)
+		}
+		if !r.Success && r.Model != "" {
+			d[jen.Id("Model")] = jen.Id(r.Model)
+		}
+		out = append(out, d)
+		if r.Success && r.Code == 0 && r.RangeFrom == 0 {
+			// The default response as the only success: non-2xx answers are errors.
+			e := jen.Dict{}
+			if r.Kind == BodyJSON && r.Type != nil {
+				e[jen.Id("Body")] = jen.Qual(runtimePkg, "BodyJSON")
+			}
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func bodyKindConst(r *Response) string {
+	if r.Type == nil {
+		return ""
+	}
+	switch r.Kind {
+	case BodyJSON:
+		return "BodyJSON"
+	case BodyText:
+		return "BodyText"
+	case BodyBinary:
+		return "BodyBinary"
+	}
+	return ""
+}
+
+// genErrorModels renders the constructors of declared error bodies.
+func genErrorModels(pkg *Package) []jen.Code {
+	var out []jen.Code
+	for _, m := range pkg.ErrorModels {
+		out = append(out, jen.Func().Id(m.Func).Params().Any().Block(jen.Return(jen.New(typeCode(m.Type)))))
+	}
+	return out
 }
 
 // pathCode builds req.Path from literal segments and path parameters.
@@ -485,14 +595,10 @@ func bodyCode(b *jen.Group, op *Operation) {
 	encode := func(g *jen.Group) {
 		switch body.Kind {
 		case BodyJSON:
-			g.List(jen.Id("b"), jen.Err()).Op(":=").Qual(jsonPkg, "Marshal").Call(jen.Id("body"))
-			g.Add(failIf(op))
-			g.Id("req").Dot("Body").Op("=").Id("b")
+			g.Id("req").Dot("JSON").Op("=").Id("body")
 			g.Id("req").Dot("ContentType").Op("=").Add(ct)
 		case BodyForm:
-			g.List(jen.Id("b"), jen.Err()).Op(":=").Qual(runtimePkg, "FormBody").Call(jen.Id("body"))
-			g.Add(failIf(op))
-			g.Id("req").Dot("Body").Op("=").Id("b")
+			g.Id("req").Dot("Form").Op("=").Id("body")
 			g.Id("req").Dot("ContentType").Op("=").Add(ct)
 		case BodyText:
 			g.Id("req").Dot("Body").Op("=").Index().Byte().Call(jen.Id("body"))
@@ -561,121 +667,6 @@ func acceptHeader(op *Operation) string {
 		}
 	}
 	return strings.Join(cts, ", ")
-}
-
-// statusCond is the switch case condition for a response.
-func statusCond(r *Response) jen.Code {
-	sc := jen.Id("resp").Dot("StatusCode")
-	switch {
-	case r.Code != 0:
-		return jen.Add(sc).Op("==").Lit(r.Code)
-	case r.RangeFrom != 0:
-		return jen.Add(sc).Op(">=").Lit(r.RangeFrom).Op("&&").Add(jen.Id("resp").Dot("StatusCode")).Op("<=").Lit(r.RangeFrom + 99)
-	}
-	return jen.Add(sc).Op(">=").Lit(200).Op("&&").Add(jen.Id("resp").Dot("StatusCode")).Op("<=").Lit(299)
-}
-
-// responseCode decodes the response by status.
-func responseCode(b *jen.Group, op *Operation) {
-	res := op.Result
-	switch res.Kind {
-	case ResultValue:
-		b.Var().Id("out").Add(typeCode(res.Type))
-	case ResultStruct:
-		b.Id("out").Op(":=").Op("&").Id(res.Decl.Name).Values(jen.Dict{jen.Id("StatusCode"): jen.Id("resp").Dot("StatusCode")})
-	}
-	var cases []jen.Code
-	var dflt *Response
-	successes := 0
-	for _, r := range op.Responses {
-		if r.Code == 0 && r.RangeFrom == 0 {
-			dflt = r
-			if !r.Success {
-				continue
-			}
-		}
-		if r.Success {
-			successes++
-		}
-		cases = append(cases, jen.Case(statusCond(r)).BlockFunc(func(g *jen.Group) { caseCode(g, op, r) }))
-	}
-	fallback := ret(op, jen.Id("resp").Dot("Error").Call())
-	if dflt != nil && !dflt.Success && dflt.Kind == BodyJSON && dflt.Type != nil {
-		fallback = ret(op, jen.Id("resp").Dot("ErrorJSON").Call(jen.New(typeCode(dflt.Type))))
-	}
-	if successes == 0 {
-		// Every answer is an error: no success path follows the switch.
-		if len(cases) > 0 {
-			b.Switch().Block(cases...)
-		}
-		b.Add(fallback)
-		return
-	}
-	cases = append(cases, jen.Default().Block(fallback))
-	b.Switch().Block(cases...)
-	if res.Kind == ResultStruct {
-		for _, h := range res.Headers {
-			fn := "HeaderValue"
-			if h.List {
-				fn = "HeaderValues"
-			}
-			b.If(
-				jen.List(jen.Id("out").Dot(h.Name), jen.Err()).Op("=").Qual(runtimePkg, fn).Call(jen.Id("resp").Dot("Header"), jen.Lit(h.WireName), parseFunc(h.Elem)),
-				jen.Err().Op("!=").Nil(),
-			).Block(jen.Return(jen.Nil(), jen.Id("resp").Dot("Fail").Call(jen.Err())))
-		}
-	}
-	switch res.Kind {
-	case ResultNone:
-		b.Return(jen.Nil())
-	default:
-		b.Return(jen.Id("out"), jen.Nil())
-	}
-}
-
-func caseCode(g *jen.Group, op *Operation, r *Response) {
-	if !r.Success {
-		if r.Kind == BodyJSON && r.Type != nil {
-			g.Add(ret(op, jen.Id("resp").Dot("ErrorJSON").Call(jen.New(typeCode(r.Type)))))
-		} else {
-			g.Add(ret(op, jen.Id("resp").Dot("Error").Call()))
-		}
-		return
-	}
-	res := op.Result
-	if r.Type == nil || res.Kind == ResultNone {
-		return
-	}
-	var target *jen.Statement
-	var t *Type
-	switch res.Kind {
-	case ResultValue:
-		target, t = jen.Id("out"), res.Type
-	case ResultStruct:
-		target, t = jen.Id("out").Dot(r.Field), r.Type
-		if !t.nilable() {
-			t = pointerTo(t)
-		}
-	}
-	switch r.Kind {
-	case BodyBinary:
-		g.Add(target).Op("=").Id("resp").Dot("Stream").Call()
-	case BodyText:
-		g.List(jen.Id("s"), jen.Err()).Op(":=").Id("resp").Dot("Text").Call()
-		g.If(jen.Err().Op("!=").Nil()).Block(ret(op, jen.Err()))
-		if t.Kind == KindPointer {
-			g.Add(target).Op("=").Op("&").Id("s")
-		} else {
-			g.Add(target).Op("=").Id("s")
-		}
-	case BodyJSON:
-		if t.Kind == KindPointer {
-			g.Add(target).Op("=").New(typeCode(t.Elem))
-			g.If(jen.Err().Op(":=").Id("resp").Dot("DecodeJSON").Call(target), jen.Err().Op("!=").Nil()).Block(ret(op, jen.Err()))
-		} else {
-			g.If(jen.Err().Op(":=").Id("resp").Dot("DecodeJSON").Call(jen.Op("&").Add(target)), jen.Err().Op("!=").Nil()).Block(ret(op, jen.Err()))
-		}
-	}
 }
 
 // parseFunc is the runtime function reading a header value of type t.

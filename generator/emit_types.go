@@ -117,7 +117,11 @@ func genDecl(d *Decl) jen.Code {
 }
 
 func genStruct(g *jen.Statement, d *Decl) {
-	fields := make([]jen.Code, 0, len(d.Fields)+1)
+	fields := make([]jen.Code, 0, len(d.Fields)+2)
+	// Generated structs are not comparable with ==: Go would otherwise compile an
+	// equality function for each of them, which on big specs is a large share of
+	// the build (protobuf-go's messages do the same).
+	fields = append(fields, jen.Id("_").Index(jen.Lit(0)).Func().Params())
 	for _, f := range d.Fields {
 		var st jen.Statement
 		st.Add(fieldDoc(f)).Line()
@@ -207,7 +211,7 @@ func genUnion(g *jen.Statement, d *Decl) {
 	if d.AnyOf {
 		kw = "anyOf"
 	}
-	g.Comment(fmt.Sprintf("The %s union is kept as raw JSON; As and From methods convert it to and from its variants.", kw)).Line()
+	g.Comment(fmt.Sprintf("The %s union is kept as raw JSON; its As and From methods (on *%s) convert it to and from its variants.", kw, d.Name)).Line()
 	g.Type().Id(d.Name).Qual(jsonPkg, "RawMessage").Line()
 	g.Comment("MarshalJSON writes the union's JSON.").Line()
 	g.Func().Params(jen.Id("u").Id(d.Name)).Id("MarshalJSON").Params().Params(jen.Index().Byte(), jen.Error()).Block(
@@ -220,22 +224,33 @@ func genUnion(g *jen.Statement, d *Decl) {
 	).Line()
 	for _, v := range d.Variants {
 		g.Comment(fmt.Sprintf("As%s decodes the union as %s.", v.Name, typeString(v.Type))).Line()
-		g.Func().Params(jen.Id("u").Id(d.Name)).Id("As"+v.Name).Params().Params(typeCode(v.Type), jen.Error()).Block(
-			jen.Return(jen.Qual(runtimePkg, "UnionAs").Types(typeCode(v.Type)).Call(jen.Id("u"))),
-		).Line()
+		if v.Type.isStruct() {
+			// Structs come back by pointer: a copy of each variant's value would
+			// be compiled once per variant.
+			g.Func().Params(jen.Id("u").Op("*").Id(d.Name)).Id("As"+v.Name).Params().Params(jen.Op("*").Add(typeCode(v.Type)), jen.Error()).Block(
+				jen.Id("v").Op(":=").New(typeCode(v.Type)),
+				jen.Return(jen.Id("v"), jen.Qual(runtimePkg, "DecodeUnion").Call(jen.Op("*").Id("u"), jen.Id("v"))),
+			).Line()
+		} else {
+			g.Func().Params(jen.Id("u").Op("*").Id(d.Name)).Id("As"+v.Name).Params().Params(jen.Id("v").Add(typeCode(v.Type)), jen.Err().Error()).Block(
+				jen.Return(jen.Id("v"), jen.Qual(runtimePkg, "DecodeUnion").Call(jen.Op("*").Id("u"), jen.Op("&").Id("v"))),
+			).Line()
+		}
 		g.Comment(fmt.Sprintf("From%s sets the union to v.", v.Name)).Line()
-		g.Func().Params(jen.Id("u").Op("*").Id(d.Name)).Id("From"+v.Name).Params(jen.Id("v").Add(typeCode(v.Type))).Error().Block(
-			jen.List(jen.Id("b"), jen.Err()).Op(":=").Qual(runtimePkg, "UnionFrom").Call(jen.Id("v")),
-			jen.Op("*").Id("u").Op("=").Id("b"),
-			jen.Return(jen.Err()),
+		from := typeCode(v.Type)
+		if v.Type.isStruct() {
+			from = jen.Op("*").Add(typeCode(v.Type))
+		}
+		g.Func().Params(jen.Id("u").Op("*").Id(d.Name)).Id("From"+v.Name).Params(jen.Id("v").Add(from)).Error().Block(
+			jen.Return(jen.Qual(runtimePkg, "EncodeUnion").Call(jen.Parens(jen.Op("*").Index().Byte()).Parens(jen.Id("u")), jen.Id("v"))),
 		).Line()
 	}
 	if d.Discriminator == "" {
 		return
 	}
 	g.Comment(fmt.Sprintf("Discriminator returns the union's %q property.", d.Discriminator)).Line()
-	g.Func().Params(jen.Id("u").Id(d.Name)).Id("Discriminator").Params().Params(jen.String(), jen.Error()).Block(
-		jen.Return(jen.Qual(runtimePkg, "DiscriminatorValue").Call(jen.Id("u"), jen.Lit(d.Discriminator))),
+	g.Func().Params(jen.Id("u").Op("*").Id(d.Name)).Id("Discriminator").Params().Params(jen.String(), jen.Error()).Block(
+		jen.Return(jen.Qual(runtimePkg, "DiscriminatorValue").Call(jen.Op("*").Id("u"), jen.Lit(d.Discriminator))),
 	).Line()
 	cases := []jen.Code{}
 	for _, v := range d.Variants {
@@ -249,7 +264,7 @@ func genUnion(g *jen.Statement, d *Decl) {
 		cases = append(cases, jen.Case(vals...).Block(jen.Return(jen.Id("u").Dot("As"+v.Name).Call())))
 	}
 	g.Comment("ValueByDiscriminator decodes the union as the variant its discriminator names.").Line()
-	g.Func().Params(jen.Id("u").Id(d.Name)).Id("ValueByDiscriminator").Params().Params(jen.Any(), jen.Error()).Block(
+	g.Func().Params(jen.Id("u").Op("*").Id(d.Name)).Id("ValueByDiscriminator").Params().Params(jen.Any(), jen.Error()).Block(
 		jen.List(jen.Id("d"), jen.Err()).Op(":=").Id("u").Dot("Discriminator").Call(),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 		jen.Switch(jen.Id("d")).Block(cases...),

@@ -14,7 +14,15 @@ type Package struct {
 	Runtime     RuntimeDefaults
 	Operations  []*Operation // sorted by Go name
 	Types       []*Decl      // sorted by Go name
-	Warnings    []string     // what could not be typed exactly, for -v
+	ErrorModels []*ErrorModel // constructors of declared error bodies, sorted by name
+	Warnings    []string      // what could not be typed exactly, for -v
+}
+
+// ErrorModel is an unexported function that makes the value a declared error
+// body decodes into: func newProblem() any { return new(Problem) }.
+type ErrorModel struct {
+	Func string
+	Type *Type
 }
 
 // RuntimeDefaults are the non-secret settings the package hands the runtime.
@@ -252,6 +260,10 @@ type Response struct {
 	Doc         string
 	// Field is the result struct field holding this response's body, when Result is a struct.
 	Field string
+	// Target is the index of the body's target in the runtime call.
+	Target int
+	// Model names the ErrorModel function of a declared JSON error body.
+	Model string
 }
 
 // ResponseHeader is a typed response header, a field of the result struct.

@@ -628,6 +628,9 @@ func (b *builder) result(op *Operation) *Result {
 	case len(withBody) == 0 && len(headers) == 0:
 		return &Result{Kind: ResultNone}
 	case sameBody && len(headers) == 0:
+		for _, r := range withBody {
+			r.Target = 0
+		}
 		t := withBody[0].Type
 		if t.isStruct() {
 			t = pointerTo(t)
@@ -638,16 +641,19 @@ func (b *builder) result(op *Operation) *Result {
 	d.Doc = fmt.Sprintf("is the result of %s: the status, the body of the response received, and the response headers.", op.Name)
 	fields := newNamespace("StatusCode")
 	d.Fields = append(d.Fields, &Field{Name: "StatusCode", Type: tInt, Doc: "StatusCode is the HTTP status of the response."})
+	targets := 0
 	for _, r := range withBody {
 		name := "Body"
 		if !sameBody {
 			name = "Body" + exportedName(r.Status)
 		}
 		if sameBody && r != withBody[0] {
-			r.Field = withBody[0].Field
+			r.Field, r.Target = withBody[0].Field, withBody[0].Target
 			continue
 		}
 		r.Field = fields.claim(name)
+		r.Target = targets
+		targets++
 		t := r.Type
 		if !t.nilable() {
 			t = pointerTo(t)
@@ -720,4 +726,27 @@ func statusText(s string) string {
 		}
 	}
 	return s
+}
+
+// errorModels gives every declared JSON error body a constructor function,
+// one per type, shared by the operations that declare it.
+func (b *builder) errorModels() {
+	byType := map[string]*ErrorModel{}
+	fns := newNamespace()
+	for _, op := range b.pkg.Operations {
+		for _, r := range op.Responses {
+			if r.Success || r.Kind != BodyJSON || r.Type == nil {
+				continue
+			}
+			key := typeString(r.Type)
+			m, ok := byType[key]
+			if !ok {
+				m = &ErrorModel{Func: fns.claim("new" + exportedName(key)), Type: r.Type}
+				byType[key] = m
+				b.pkg.ErrorModels = append(b.pkg.ErrorModels, m)
+			}
+			r.Model = m.Func
+		}
+	}
+	sort.Slice(b.pkg.ErrorModels, func(i, j int) bool { return b.pkg.ErrorModels[i].Func < b.pkg.ErrorModels[j].Func })
 }

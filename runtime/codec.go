@@ -101,18 +101,23 @@ func RawJSON(raw []byte) ([]byte, error) {
 	return raw, nil
 }
 
-// UnionAs decodes a union's JSON as one of its variants.
-func UnionAs[T any](raw []byte) (T, error) {
-	var v T
+// DecodeUnion decodes a union's JSON as one of its variants; v points to it.
+func DecodeUnion(raw []byte, v any) error {
 	if len(raw) == 0 {
-		return v, errors.New("union holds no value")
+		return errors.New("union holds no value")
 	}
-	err := json.Unmarshal(raw, &v)
-	return v, err
+	return json.Unmarshal(raw, v)
 }
 
-// UnionFrom encodes a variant as a union's JSON.
-func UnionFrom(v any) ([]byte, error) { return json.Marshal(v) }
+// EncodeUnion sets a union's JSON to the encoding of one of its variants.
+func EncodeUnion(raw *[]byte, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	*raw = b
+	return nil
+}
 
 // DiscriminatorValue reads the discriminator property of a union's JSON.
 func DiscriminatorValue(raw []byte, property string) (string, error) {

@@ -41,7 +41,8 @@ type ServiceConfig struct {
 	ClientAuth ClientAuthMethod
 	// MessageIDHeader is the header that carries message ids; DefaultMessageIDHeader when empty.
 	MessageIDHeader string
-	// Timeout bounds each call, retries included, unless the context ends sooner.
+	// Timeout bounds each call, retries included, unless the context ends
+	// sooner; DefaultTimeout when zero.
 	Timeout time.Duration
 }
 

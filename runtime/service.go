@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -32,6 +33,8 @@ type Operation struct {
 	// Audience and Resource replace the service's when set.
 	Audience string
 	Resource string
+	// Responses are the declared responses, read by Call.
+	Responses []ResponseSpec
 }
 
 // Service is the runtime side of one generated client: its configuration,
@@ -202,6 +205,9 @@ func newService(st *settings) (*Service, error) {
 		insecureToken:      st.insecureToken,
 	}
 	s.rawOp = Operation{ID: "http"}
+	if s.timeout == 0 && !st.set["TIMEOUT"] {
+		s.timeout = DefaultTimeout // WithTimeout(0) alone turns the bound off
+	}
 	if s.midHeader == "" {
 		s.midHeader = DefaultMessageIDHeader
 	}
@@ -500,10 +506,13 @@ type Request struct {
 	Path     string
 	RawQuery string
 	Header   http.Header // extra headers: header parameters, cookies
-	// Body is a request body that can be sent again (JSON, forms); BodyStream one
-	// that cannot (an io.Reader upload). At most one is set.
+	// Body is a request body that can be sent again; BodyStream one that cannot
+	// (an io.Reader upload); JSON and Form are values Do encodes as JSON or as
+	// application/x-www-form-urlencoded (see FormBody). At most one is set.
 	Body        []byte
 	BodyStream  io.Reader
+	JSON        any
+	Form        any
 	ContentType string
 	Accept      string
 }
@@ -548,9 +557,23 @@ func (s *Service) Do(ctx context.Context, op *Operation, r *Request) (*Response,
 			req.Header[k] = v
 		}
 	}
+	body := r.Body
 	switch {
-	case r.Body != nil:
-		body := r.Body
+	case r.JSON != nil:
+		b, err := json.Marshal(r.JSON)
+		if err != nil {
+			return fail(s.callError(op, mid, fmt.Errorf("encoding the request body: %w", err)))
+		}
+		body = b
+	case r.Form != nil:
+		b, err := FormBody(r.Form)
+		if err != nil {
+			return fail(s.callError(op, mid, err))
+		}
+		body = b
+	}
+	switch {
+	case body != nil:
 		req.ContentLength = int64(len(body))
 		req.Body = io.NopCloser(bytesReader(body))
 		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytesReader(body)), nil }

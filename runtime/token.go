@@ -44,10 +44,13 @@ func (t *Token) LogValue() slog.Value { return slog.StringValue(t.String()) }
 
 // authorization returns the Authorization header value for the token.
 func (t *Token) authorization() string {
-	if t.header == "" {
+	if t.header != "" {
+		return t.header
+	}
+	if t.TokenType == "" || strings.EqualFold(t.TokenType, "bearer") {
 		return "Bearer " + t.AccessToken
 	}
-	return t.header
+	return t.TokenType + " " + t.AccessToken
 }
 
 // TokenRequest is one request for a token: what a TokenFetcher is asked to obtain.

@@ -122,7 +122,7 @@ func TestEveryGrantAgainstRealServers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ec, ok := contact.(profiles.EmailContact); !ok || ec.Address != "alice@example.com" {
+	if ec, ok := contact.(*profiles.EmailContact); !ok || ec.Address != "alice@example.com" {
 		t.Fatalf("contact = %#v", contact)
 	}
 	// auto: a user's token is exchanged; a system token and no token use client credentials.

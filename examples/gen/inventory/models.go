@@ -7,6 +7,7 @@ import "time"
 
 // Error is the schema components/schemas/Error.
 type Error struct {
+	_ [0]func()
 	// Code is the "code" property.
 	Code ErrorCode `json:"code"`
 	// Message is the "message" property.
@@ -25,6 +26,7 @@ const (
 
 // Reservation is the schema components/schemas/Reservation.
 type Reservation struct {
+	_ [0]func()
 	// ExpiresAt is the "expiresAt" property.
 	ExpiresAt time.Time `json:"expiresAt"`
 	// ID is the "id" property.
@@ -33,6 +35,7 @@ type Reservation struct {
 
 // ReservationRequest is the schema components/schemas/ReservationRequest.
 type ReservationRequest struct {
+	_ [0]func()
 	// Items is the "items" property.
 	Items []ReservationRequestItemsItem `json:"items"`
 	// OrderID is the "orderId" property.
@@ -41,6 +44,7 @@ type ReservationRequest struct {
 
 // ReservationRequestItemsItem is the schema components/schemas/ReservationRequest/properties/items/items.
 type ReservationRequestItemsItem struct {
+	_ [0]func()
 	// Quantity is the "quantity" property.
 	Quantity int32 `json:"quantity"`
 	// Sku is the "sku" property.
@@ -49,6 +53,7 @@ type ReservationRequestItemsItem struct {
 
 // Stock is the schema components/schemas/Stock.
 type Stock struct {
+	_ [0]func()
 	// Levels is the "levels" property.
 	// Units on hand by warehouse id.
 	Levels map[string]int64 `json:"levels"`

@@ -5,7 +5,6 @@ package inventory
 
 import (
 	"context"
-	"encoding/json"
 	"github.com/tpgen/tpgen/runtime"
 )
 
@@ -13,6 +12,15 @@ var opGetStock = runtime.Operation{
 	ID:     "getStock",
 	Method: "GET",
 	Path:   "/items/{sku}/stock",
+	Responses: []runtime.ResponseSpec{{
+		Body:    runtime.BodyJSON,
+		Code:    200,
+		Success: true,
+	}, {
+		Body:  runtime.BodyJSON,
+		Code:  404,
+		Model: newError,
+	}},
 }
 
 /*
@@ -39,22 +47,9 @@ func (c *Client) GetStock(ctx context.Context, sku string, params *GetStockParam
 		req.RawQuery = q.Encode()
 	}
 	req.Accept = "application/json"
-	resp, err := c.svc.Do(ctx, &opGetStock, &req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Close()
 	var out *Stock
-	switch {
-	case resp.StatusCode == 200:
-		out = new(Stock)
-		if err := resp.DecodeJSON(out); err != nil {
-			return nil, err
-		}
-	case resp.StatusCode == 404:
-		return nil, resp.ErrorJSON(new(Error))
-	default:
-		return nil, resp.Error()
+	if err := c.svc.Call(ctx, &opGetStock, &req, &out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -63,6 +58,15 @@ var opReserveStock = runtime.Operation{
 	ID:     "reserveStock",
 	Method: "POST",
 	Path:   "/reservations",
+	Responses: []runtime.ResponseSpec{{
+		Body:    runtime.BodyJSON,
+		Code:    201,
+		Success: true,
+	}, {
+		Body:  runtime.BodyJSON,
+		Code:  409,
+		Model: newError,
+	}},
 	Scopes: []string{"inventory.write"},
 }
 
@@ -73,30 +77,13 @@ func (c *Client) ReserveStock(ctx context.Context, body *ReservationRequest) (*R
 	var req runtime.Request
 	req.Path = "/reservations"
 	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return nil, c.svc.Fail(ctx, &opReserveStock, err)
-		}
-		req.Body = b
+		req.JSON = body
 		req.ContentType = "application/json"
 	}
 	req.Accept = "application/json"
-	resp, err := c.svc.Do(ctx, &opReserveStock, &req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Close()
 	var out *Reservation
-	switch {
-	case resp.StatusCode == 201:
-		out = new(Reservation)
-		if err := resp.DecodeJSON(out); err != nil {
-			return nil, err
-		}
-	case resp.StatusCode == 409:
-		return nil, resp.ErrorJSON(new(Error))
-	default:
-		return nil, resp.Error()
+	if err := c.svc.Call(ctx, &opReserveStock, &req, &out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -10,6 +10,7 @@ import (
 
 // ListOrdersResult is the result of ListOrders: the status, the body of the response received, and the response headers.
 type ListOrdersResult struct {
+	_ [0]func()
 	// StatusCode is the HTTP status of the response.
 	StatusCode int
 	// Body is the body of a 200 response.
@@ -20,6 +21,7 @@ type ListOrdersResult struct {
 
 // Money is the schema components/schemas/Money.
 type Money struct {
+	_ [0]func()
 	// Amount is the "amount" property.
 	// Decimal amount
 	Amount string `json:"amount"`
@@ -30,6 +32,7 @@ type Money struct {
 
 // NewOrder is the schema components/schemas/NewOrder.
 type NewOrder struct {
+	_ [0]func()
 	// DeliverBy is the "deliverBy" property.
 	DeliverBy *runtime.Date `json:"deliverBy,omitempty"`
 	// Lines is the "lines" property.
@@ -41,6 +44,7 @@ type NewOrder struct {
 
 // Order is the schema components/schemas/Order.
 type Order struct {
+	_ [0]func()
 	// CreatedAt is the "createdAt" property.
 	CreatedAt time.Time `json:"createdAt"`
 	// DeliverBy is the "deliverBy" property.
@@ -60,6 +64,7 @@ type Order struct {
 
 // OrderLine is the schema components/schemas/OrderLine.
 type OrderLine struct {
+	_ [0]func()
 	// Quantity is the "quantity" property.
 	Quantity int32 `json:"quantity"`
 	// Sku is the "sku" property.
@@ -81,6 +86,7 @@ const (
 
 // Problem is the schema components/schemas/Problem.
 type Problem struct {
+	_ [0]func()
 	// Detail is the "detail" property.
 	Detail *string `json:"detail,omitempty"`
 	// Status is the "status" property.

@@ -5,7 +5,6 @@ package orders
 
 import (
 	"context"
-	"encoding/json"
 	"github.com/tpgen/tpgen/runtime"
 	"net/http"
 )
@@ -14,6 +13,18 @@ var opCancelOrder = runtime.Operation{
 	ID:     "cancelOrder",
 	Method: "DELETE",
 	Path:   "/orders/{orderId}",
+	Responses: []runtime.ResponseSpec{{
+		Code:    204,
+		Success: true,
+	}, {
+		Body:  runtime.BodyJSON,
+		Code:  404,
+		Model: newProblem,
+	}, {
+		Body:  runtime.BodyJSON,
+		Code:  409,
+		Model: newProblem,
+	}},
 	Scopes: []string{"orders.write"},
 }
 
@@ -24,21 +35,7 @@ func (c *Client) CancelOrder(ctx context.Context, orderID string) error {
 	var req runtime.Request
 	req.Path = "/orders/" + runtime.PathParam(runtime.StyleSimple, "orderId", orderID)
 	req.Accept = "application/problem+json"
-	resp, err := c.svc.Do(ctx, &opCancelOrder, &req)
-	if err != nil {
-		return err
-	}
-	defer resp.Close()
-	switch {
-	case resp.StatusCode == 204:
-	case resp.StatusCode == 404:
-		return resp.ErrorJSON(new(Problem))
-	case resp.StatusCode == 409:
-		return resp.ErrorJSON(new(Problem))
-	default:
-		return resp.Error()
-	}
-	return nil
+	return c.svc.Call(ctx, &opCancelOrder, &req)
 }
 
 var opCreateOrder = runtime.Operation{
@@ -46,6 +43,19 @@ var opCreateOrder = runtime.Operation{
 	ID:     "createOrder",
 	Method: "POST",
 	Path:   "/orders",
+	Responses: []runtime.ResponseSpec{{
+		Body:    runtime.BodyJSON,
+		Code:    201,
+		Success: true,
+	}, {
+		Body:  runtime.BodyJSON,
+		Code:  400,
+		Model: newProblem,
+	}, {
+		Body:  runtime.BodyJSON,
+		Code:  409,
+		Model: newProblem,
+	}},
 	Scopes: []string{"orders.write"},
 }
 
@@ -72,32 +82,13 @@ func (c *Client) CreateOrder(ctx context.Context, body *NewOrder, params *Create
 		}
 	}
 	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return nil, c.svc.Fail(ctx, &opCreateOrder, err)
-		}
-		req.Body = b
+		req.JSON = body
 		req.ContentType = "application/json"
 	}
 	req.Accept = "application/json, application/problem+json"
-	resp, err := c.svc.Do(ctx, &opCreateOrder, &req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Close()
 	var out *Order
-	switch {
-	case resp.StatusCode == 201:
-		out = new(Order)
-		if err := resp.DecodeJSON(out); err != nil {
-			return nil, err
-		}
-	case resp.StatusCode == 400:
-		return nil, resp.ErrorJSON(new(Problem))
-	case resp.StatusCode == 409:
-		return nil, resp.ErrorJSON(new(Problem))
-	default:
-		return nil, resp.Error()
+	if err := c.svc.Call(ctx, &opCreateOrder, &req, &out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -106,6 +97,15 @@ var opGetOrder = runtime.Operation{
 	ID:     "getOrder",
 	Method: "GET",
 	Path:   "/orders/{orderId}",
+	Responses: []runtime.ResponseSpec{{
+		Body:    runtime.BodyJSON,
+		Code:    200,
+		Success: true,
+	}, {
+		Body:  runtime.BodyJSON,
+		Code:  404,
+		Model: newProblem,
+	}},
 }
 
 // GetOrder calls GET /orders/{orderId}: Get one order.
@@ -115,22 +115,9 @@ func (c *Client) GetOrder(ctx context.Context, orderID string) (*Order, error) {
 	var req runtime.Request
 	req.Path = "/orders/" + runtime.PathParam(runtime.StyleSimple, "orderId", orderID)
 	req.Accept = "application/json, application/problem+json"
-	resp, err := c.svc.Do(ctx, &opGetOrder, &req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Close()
 	var out *Order
-	switch {
-	case resp.StatusCode == 200:
-		out = new(Order)
-		if err := resp.DecodeJSON(out); err != nil {
-			return nil, err
-		}
-	case resp.StatusCode == 404:
-		return nil, resp.ErrorJSON(new(Problem))
-	default:
-		return nil, resp.Error()
+	if err := c.svc.Call(ctx, &opGetOrder, &req, &out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -140,6 +127,11 @@ var opHealth = runtime.Operation{
 	ID:     "health",
 	Method: "GET",
 	Path:   "/health",
+	Responses: []runtime.ResponseSpec{{
+		Body:    runtime.BodyText,
+		Code:    200,
+		Success: true,
+	}},
 }
 
 // Health calls GET /health: Liveness probe.
@@ -147,21 +139,9 @@ func (c *Client) Health(ctx context.Context) (string, error) {
 	var req runtime.Request
 	req.Path = "/health"
 	req.Accept = "text/plain"
-	resp, err := c.svc.Do(ctx, &opHealth, &req)
-	if err != nil {
-		return "", err
-	}
-	defer resp.Close()
 	var out string
-	switch {
-	case resp.StatusCode == 200:
-		s, err := resp.Text()
-		if err != nil {
-			return "", err
-		}
-		out = s
-	default:
-		return "", resp.Error()
+	if err := c.svc.Call(ctx, &opHealth, &req, &out); err != nil {
+		return "", err
 	}
 	return out, nil
 }
@@ -170,6 +150,15 @@ var opListOrders = runtime.Operation{
 	ID:     "listOrders",
 	Method: "GET",
 	Path:   "/orders",
+	Responses: []runtime.ResponseSpec{{
+		Body:    runtime.BodyJSON,
+		Code:    200,
+		Success: true,
+	}, {
+		Body:  runtime.BodyJSON,
+		Code:  401,
+		Model: newProblem,
+	}},
 }
 
 /*
@@ -206,22 +195,13 @@ func (c *Client) ListOrders(ctx context.Context, params *ListOrdersParams) (*Lis
 		req.RawQuery = q.Encode()
 	}
 	req.Accept = "application/json, application/problem+json"
-	resp, err := c.svc.Do(ctx, &opListOrders, &req)
+	out := &ListOrdersResult{}
+	resp, err := c.svc.CallResponse(ctx, &opListOrders, &req, &out.Body)
 	if err != nil {
 		return nil, err
 	}
 	defer resp.Close()
-	out := &ListOrdersResult{StatusCode: resp.StatusCode}
-	switch {
-	case resp.StatusCode == 200:
-		if err := resp.DecodeJSON(&out.Body); err != nil {
-			return nil, err
-		}
-	case resp.StatusCode == 401:
-		return nil, resp.ErrorJSON(new(Problem))
-	default:
-		return nil, resp.Error()
-	}
+	out.StatusCode = resp.StatusCode
 	if out.XNextCursor, err = runtime.HeaderValue(resp.Header, "X-Next-Cursor", runtime.ParseString[string]); err != nil {
 		return nil, resp.Fail(err)
 	}

@@ -5,6 +5,7 @@ package pets
 
 // Error is the schema components/schemas/Error.
 type Error struct {
+	_ [0]func()
 	// Code is the "code" property.
 	Code int32 `json:"code"`
 	// Message is the "message" property.
@@ -13,6 +14,7 @@ type Error struct {
 
 // NewPet is the schema components/schemas/NewPet.
 type NewPet struct {
+	_ [0]func()
 	// Name is the "name" property.
 	Name string `json:"name"`
 	// Tag is the "tag" property.
@@ -21,6 +23,7 @@ type NewPet struct {
 
 // Pet is the schema components/schemas/Pet.
 type Pet struct {
+	_ [0]func()
 	// ID is the "id" property.
 	ID int64 `json:"id"`
 	// Name is the "name" property.

@@ -5,7 +5,6 @@ package pets
 
 import (
 	"context"
-	"encoding/json"
 	"github.com/tpgen/tpgen/runtime"
 )
 
@@ -13,6 +12,14 @@ var opAddPet = runtime.Operation{
 	ID:     "addPet",
 	Method: "POST",
 	Path:   "/pets",
+	Responses: []runtime.ResponseSpec{{
+		Body:    runtime.BodyJSON,
+		Code:    200,
+		Success: true,
+	}, {
+		Body:  runtime.BodyJSON,
+		Model: newError,
+	}},
 }
 
 // AddPet calls POST /pets.
@@ -24,28 +31,13 @@ func (c *Client) AddPet(ctx context.Context, body *NewPet) (*Pet, error) {
 	var req runtime.Request
 	req.Path = "/pets"
 	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return nil, c.svc.Fail(ctx, &opAddPet, err)
-		}
-		req.Body = b
+		req.JSON = body
 		req.ContentType = "application/json"
 	}
 	req.Accept = "application/json"
-	resp, err := c.svc.Do(ctx, &opAddPet, &req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Close()
 	var out *Pet
-	switch {
-	case resp.StatusCode == 200:
-		out = new(Pet)
-		if err := resp.DecodeJSON(out); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, resp.ErrorJSON(new(Error))
+	if err := c.svc.Call(ctx, &opAddPet, &req, &out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -54,6 +46,13 @@ var opDeletePet = runtime.Operation{
 	ID:     "deletePet",
 	Method: "DELETE",
 	Path:   "/pets/{id}",
+	Responses: []runtime.ResponseSpec{{
+		Code:    204,
+		Success: true,
+	}, {
+		Body:  runtime.BodyJSON,
+		Model: newError,
+	}},
 }
 
 // DeletePet calls DELETE /pets/{id}.
@@ -65,23 +64,21 @@ func (c *Client) DeletePet(ctx context.Context, id int64) error {
 	var req runtime.Request
 	req.Path = "/pets/" + runtime.PathParam(runtime.StyleSimple, "id", runtime.FormatInt(id))
 	req.Accept = "application/json"
-	resp, err := c.svc.Do(ctx, &opDeletePet, &req)
-	if err != nil {
-		return err
-	}
-	defer resp.Close()
-	switch {
-	case resp.StatusCode == 204:
-	default:
-		return resp.ErrorJSON(new(Error))
-	}
-	return nil
+	return c.svc.Call(ctx, &opDeletePet, &req)
 }
 
 var opFindPetByID = runtime.Operation{
 	ID:     "find pet by id",
 	Method: "GET",
 	Path:   "/pets/{id}",
+	Responses: []runtime.ResponseSpec{{
+		Body:    runtime.BodyJSON,
+		Code:    200,
+		Success: true,
+	}, {
+		Body:  runtime.BodyJSON,
+		Model: newError,
+	}},
 }
 
 // FindPetByID calls GET /pets/{id}.
@@ -93,20 +90,9 @@ func (c *Client) FindPetByID(ctx context.Context, id int64) (*Pet, error) {
 	var req runtime.Request
 	req.Path = "/pets/" + runtime.PathParam(runtime.StyleSimple, "id", runtime.FormatInt(id))
 	req.Accept = "application/json"
-	resp, err := c.svc.Do(ctx, &opFindPetByID, &req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Close()
 	var out *Pet
-	switch {
-	case resp.StatusCode == 200:
-		out = new(Pet)
-		if err := resp.DecodeJSON(out); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, resp.ErrorJSON(new(Error))
+	if err := c.svc.Call(ctx, &opFindPetByID, &req, &out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -115,6 +101,14 @@ var opFindPets = runtime.Operation{
 	ID:     "findPets",
 	Method: "GET",
 	Path:   "/pets",
+	Responses: []runtime.ResponseSpec{{
+		Body:    runtime.BodyJSON,
+		Code:    200,
+		Success: true,
+	}, {
+		Body:  runtime.BodyJSON,
+		Model: newError,
+	}},
 }
 
 /*
@@ -152,19 +146,9 @@ func (c *Client) FindPets(ctx context.Context, params *FindPetsParams) ([]Pet, e
 		req.RawQuery = q.Encode()
 	}
 	req.Accept = "application/json"
-	resp, err := c.svc.Do(ctx, &opFindPets, &req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Close()
 	var out []Pet
-	switch {
-	case resp.StatusCode == 200:
-		if err := resp.DecodeJSON(&out); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, resp.ErrorJSON(new(Error))
+	if err := c.svc.Call(ctx, &opFindPets, &req, &out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -11,6 +11,7 @@ import (
 
 // EmailContact is the schema components/schemas/EmailContact.
 type EmailContact struct {
+	_ [0]func()
 	// Address is the "address" property.
 	Address string `json:"address"`
 	// Kind is the "kind" property.
@@ -19,6 +20,7 @@ type EmailContact struct {
 
 // PhoneContact is the schema components/schemas/PhoneContact.
 type PhoneContact struct {
+	_ [0]func()
 	// Kind is the "kind" property.
 	Kind string `json:"kind"`
 	// Number is the "number" property.
@@ -27,6 +29,7 @@ type PhoneContact struct {
 
 // Profile is the schema components/schemas/Profile.
 type Profile struct {
+	_ [0]func()
 	// Contact is the "contact" property.
 	Contact ProfileContact `json:"contact,omitempty"`
 	// DisplayName is the "displayName" property.
@@ -38,7 +41,7 @@ type Profile struct {
 }
 
 // ProfileContact is the schema components/schemas/Profile/properties/contact.
-// The oneOf union is kept as raw JSON; As and From methods convert it to and from its variants.
+// The oneOf union is kept as raw JSON; its As and From methods (on *ProfileContact) convert it to and from its variants.
 type ProfileContact json.RawMessage
 
 // MarshalJSON writes the union's JSON.
@@ -53,36 +56,34 @@ func (u *ProfileContact) UnmarshalJSON(b []byte) error {
 }
 
 // AsEmailContact decodes the union as EmailContact.
-func (u ProfileContact) AsEmailContact() (EmailContact, error) {
-	return runtime.UnionAs[EmailContact](u)
+func (u *ProfileContact) AsEmailContact() (*EmailContact, error) {
+	v := new(EmailContact)
+	return v, runtime.DecodeUnion(*u, v)
 }
 
 // FromEmailContact sets the union to v.
-func (u *ProfileContact) FromEmailContact(v EmailContact) error {
-	b, err := runtime.UnionFrom(v)
-	*u = b
-	return err
+func (u *ProfileContact) FromEmailContact(v *EmailContact) error {
+	return runtime.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsPhoneContact decodes the union as PhoneContact.
-func (u ProfileContact) AsPhoneContact() (PhoneContact, error) {
-	return runtime.UnionAs[PhoneContact](u)
+func (u *ProfileContact) AsPhoneContact() (*PhoneContact, error) {
+	v := new(PhoneContact)
+	return v, runtime.DecodeUnion(*u, v)
 }
 
 // FromPhoneContact sets the union to v.
-func (u *ProfileContact) FromPhoneContact(v PhoneContact) error {
-	b, err := runtime.UnionFrom(v)
-	*u = b
-	return err
+func (u *ProfileContact) FromPhoneContact(v *PhoneContact) error {
+	return runtime.EncodeUnion((*[]byte)(u), v)
 }
 
 // Discriminator returns the union's "kind" property.
-func (u ProfileContact) Discriminator() (string, error) {
-	return runtime.DiscriminatorValue(u, "kind")
+func (u *ProfileContact) Discriminator() (string, error) {
+	return runtime.DiscriminatorValue(*u, "kind")
 }
 
 // ValueByDiscriminator decodes the union as the variant its discriminator names.
-func (u ProfileContact) ValueByDiscriminator() (any, error) {
+func (u *ProfileContact) ValueByDiscriminator() (any, error) {
 	d, err := u.Discriminator()
 	if err != nil {
 		return nil, err

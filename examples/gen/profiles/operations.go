@@ -13,6 +13,11 @@ var opGetMyProfile = runtime.Operation{
 	ID:     "getMyProfile",
 	Method: "GET",
 	Path:   "/me",
+	Responses: []runtime.ResponseSpec{{
+		Body:    runtime.BodyJSON,
+		Code:    200,
+		Success: true,
+	}},
 }
 
 // GetMyProfile calls GET /me: The caller's own profile.
@@ -20,20 +25,9 @@ func (c *Client) GetMyProfile(ctx context.Context) (*Profile, error) {
 	var req runtime.Request
 	req.Path = "/me"
 	req.Accept = "application/json"
-	resp, err := c.svc.Do(ctx, &opGetMyProfile, &req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Close()
 	var out *Profile
-	switch {
-	case resp.StatusCode == 200:
-		out = new(Profile)
-		if err := resp.DecodeJSON(out); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, resp.Error()
+	if err := c.svc.Call(ctx, &opGetMyProfile, &req, &out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -42,6 +36,11 @@ var opGetProfile = runtime.Operation{
 	ID:     "getProfile",
 	Method: "GET",
 	Path:   "/profiles/{userId}",
+	Responses: []runtime.ResponseSpec{{
+		Body:    runtime.BodyJSON,
+		Code:    200,
+		Success: true,
+	}, {Code: 404}},
 }
 
 // GetProfile calls GET /profiles/{userId}: Someone's public profile.
@@ -49,22 +48,9 @@ func (c *Client) GetProfile(ctx context.Context, userID string) (*Profile, error
 	var req runtime.Request
 	req.Path = "/profiles/" + runtime.PathParam(runtime.StyleSimple, "userId", userID)
 	req.Accept = "application/json"
-	resp, err := c.svc.Do(ctx, &opGetProfile, &req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Close()
 	var out *Profile
-	switch {
-	case resp.StatusCode == 200:
-		out = new(Profile)
-		if err := resp.DecodeJSON(out); err != nil {
-			return nil, err
-		}
-	case resp.StatusCode == 404:
-		return nil, resp.Error()
-	default:
-		return nil, resp.Error()
+	if err := c.svc.Call(ctx, &opGetProfile, &req, &out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
