@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"go/token"
 	"path/filepath"
 	"slices"
@@ -11,12 +12,6 @@ import (
 
 // fromSpec describes single-spec mode as one service.
 func fromSpec(spec, pkg, out, baseURL, grant string) ([]*generator.Service, error) {
-	if !token.IsIdentifier(pkg) || token.IsKeyword(pkg) {
-		return nil, fmt.Errorf("-package %q is not a valid Go package name", pkg)
-	}
-	if grant != "" && !slices.Contains(grantNames, grant) {
-		return nil, fmt.Errorf("-grant %q is not one of %v", grant, grantNames)
-	}
 	abs, err := filepath.Abs(out)
 	if err != nil {
 		return nil, err
@@ -42,3 +37,14 @@ func fromSpec(spec, pkg, out, baseURL, grant string) ([]*generator.Service, erro
 }
 
 var grantNames = []string{"none", "client_credentials", "token_exchange", "passthrough", "auto"}
+
+// checkSpecFlags validates single-spec mode's -package and -grant.
+func checkSpecFlags(pkg, grant string) string {
+	if !token.IsIdentifier(pkg) || token.IsKeyword(pkg) {
+		return fmt.Sprintf("-package %q is not a valid Go package name", pkg)
+	}
+	if grant != "" && !slices.Contains(grantNames, grant) {
+		return fmt.Sprintf("-grant %q is not one of %s", grant, strings.Join(grantNames, ", "))
+	}
+	return ""
+}
