@@ -2,10 +2,10 @@ package main
 
 import (
 	"fmt"
-	"strings"
 	"go/token"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/tpgen/tpgen/generator"
 )
