@@ -433,7 +433,7 @@ func pathParamCode(op *Operation, p *Param) (jen.Code, []jen.Code) {
 	case ShapeJSON:
 		return jen.Qual(runtimePkg, "PathParam").Call(jen.Qual(runtimePkg, "StyleSimple"), jen.Lit(p.WireName), jen.Qual(runtimePkg, "FormatJSON").Call(v)), nil
 	case ShapeObject:
-		tmp := "path" + exportedName(p.Name)
+		tmp := p.Local
 		pre := []jen.Code{
 			jen.List(jen.Id(tmp), jen.Err()).Op(":=").Qual(runtimePkg, "PathObject").Call(style, jen.Lit(p.Explode), jen.Lit(p.WireName), v),
 			failIf(op),

@@ -109,7 +109,11 @@ func genDecl(d *Decl) jen.Code {
 	case DeclEnum:
 		genEnum(g, d)
 	case DeclDefined:
-		g.Type().Id(d.Name).Add(typeCode(d.Underlying)).Line()
+		if d.Alias {
+			g.Type().Id(d.Name).Op("=").Add(typeCode(d.Underlying)).Line()
+		} else {
+			g.Type().Id(d.Name).Add(typeCode(d.Underlying)).Line()
+		}
 	case DeclUnion:
 		genUnion(g, d)
 	}
@@ -241,7 +245,7 @@ func genUnion(g *jen.Statement, d *Decl) {
 		if v.Type.isStruct() {
 			from = jen.Op("*").Add(typeCode(v.Type))
 		}
-		g.Func().Params(jen.Id("u").Op("*").Id(d.Name)).Id("From"+v.Name).Params(jen.Id("v").Add(from)).Error().Block(
+		g.Func().Params(jen.Id("u").Op("*").Id(d.Name)).Id("From" + v.Name).Params(jen.Id("v").Add(from)).Error().Block(
 			jen.Return(jen.Qual(runtimePkg, "EncodeUnion").Call(jen.Parens(jen.Op("*").Index().Byte()).Parens(jen.Id("u")), jen.Id("v"))),
 		).Line()
 	}

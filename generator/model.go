@@ -12,8 +12,8 @@ type Package struct {
 	Version     string
 	Description string
 	Runtime     RuntimeDefaults
-	Operations  []*Operation // sorted by Go name
-	Types       []*Decl      // sorted by Go name
+	Operations  []*Operation  // sorted by Go name
+	Types       []*Decl       // sorted by Go name
 	ErrorModels []*ErrorModel // constructors of declared error bodies, sorted by name
 	Warnings    []string      // what could not be typed exactly, for -v
 }
@@ -109,7 +109,13 @@ func (t *Type) nilable() bool {
 
 // isStruct reports whether t is a declared struct (passed and returned by pointer).
 func (t *Type) isStruct() bool {
-	return t.Kind == KindNamed && t.Decl.Kind == DeclStruct
+	if t.Kind != KindNamed {
+		return false
+	}
+	if t.Decl.Kind == DeclDefined && t.Decl.Alias {
+		return t.Decl.Underlying.isStruct()
+	}
+	return t.Decl.Kind == DeclStruct
 }
 
 // DeclKind is the kind of a type declaration.
@@ -137,6 +143,7 @@ type Decl struct {
 	EnumValues []*EnumValue
 
 	Underlying *Type // DeclDefined
+	Alias      bool  // DeclDefined: written type X = Underlying
 
 	Variants      []*Variant // DeclUnion
 	Discriminator string     // DeclUnion: property name, "" if none
@@ -207,6 +214,8 @@ type Param struct {
 	Required bool
 	Type     *Type // the field/argument type (optional ones are pointers or nil-able)
 	Shape    ParamShape
+	// Local is the variable an object path parameter is formatted into.
+	Local string
 	// Elem is the element type for lists, or the primitive type.
 	Elem       *Type
 	Fields     []*Field // ShapeObject: properties, in order

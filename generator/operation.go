@@ -226,6 +226,11 @@ func (b *builder) params(op *Operation, r *opRef, source string) {
 		param.Type = param.baseType()
 		op.PathParams = append(op.PathParams, param)
 	}
+	for _, p := range op.PathParams {
+		if p.Shape == ShapeObject {
+			p.Local = args.claim("path" + exportedName(p.Name))
+		}
+	}
 	var rest []*openapi3.Parameter
 	for _, p := range all {
 		switch p.In {

@@ -14,16 +14,19 @@ import (
 // are claimed in the order schemas are met, which is deterministic: component
 // schemas in key order first, then operations in path and method order.
 type typer struct {
-	ns       *namespace
-	memo     map[*openapi3.Schema]*Type
-	pending  map[*openapi3.Schema]*Decl // declared, body not yet built (recursion)
-	building map[*openapi3.Schema]bool  // being built now
-	decls    []*Decl
-	warn     func(format string, args ...any)
+	ns         *namespace
+	memo       map[*openapi3.Schema]*Type
+	pending    map[*openapi3.Schema]*Decl  // declared, body not yet built (recursion)
+	building   map[*openapi3.Schema]bool   // being built now
+	reserved   map[*openapi3.Schema]string // names claimed for component schemas
+	components map[string]*openapi3.Schema // "#/components/schemas/X" -> its schema
+	decls      []*Decl
+	warn       func(format string, args ...any)
 }
 
 func newTyper(ns *namespace, warn func(string, ...any)) *typer {
-	return &typer{ns: ns, memo: map[*openapi3.Schema]*Type{}, pending: map[*openapi3.Schema]*Decl{}, building: map[*openapi3.Schema]bool{}, warn: warn}
+	return &typer{ns: ns, memo: map[*openapi3.Schema]*Type{}, pending: map[*openapi3.Schema]*Decl{}, building: map[*openapi3.Schema]bool{},
+		reserved: map[*openapi3.Schema]string{}, components: map[string]*openapi3.Schema{}, warn: warn}
 }
 
 // declareComponents gives every component schema its name first, so that the
@@ -34,6 +37,21 @@ func (g *typer) declareComponents(schemas openapi3.Schemas) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	// Claim every component's name before building any: the constants of an
+	// enum or an inline type met while building one must not take another
+	// component's name.
+	for _, k := range keys {
+		sr := schemas[k]
+		if sr == nil || sr.Value == nil {
+			continue
+		}
+		name := exportedName(k)
+		if name == "" {
+			name = "Type"
+		}
+		g.reserved[sr.Value] = g.ns.claim(name)
+		g.components["#/components/schemas/"+k] = sr.Value
+	}
 	for _, k := range keys {
 		sr := schemas[k]
 		if sr == nil || sr.Value == nil {
@@ -49,6 +67,11 @@ func (g *typer) typeOf(sr *openapi3.SchemaRef, hint, source string) *Type {
 		return tAny
 	}
 	s := sr.Value
+	if c, ok := g.components[sr.Ref]; ok {
+		// A $ref with siblings (3.1) loads as a copy of the component: it is
+		// still the component.
+		s = c
+	}
 	if t, ok := g.memo[s]; ok {
 		return t
 	}
@@ -231,11 +254,21 @@ func (g *typer) defined(t *Type, hint, source string, s *openapi3.Schema) *Type 
 	}
 	if d, ok := g.pending[s]; ok && d.Kind == DeclDefined {
 		d.Underlying = t // the placeholder a recursive reference made
+		d.Alias = needsAlias(t)
 		return named(d)
 	}
 	d := g.declare(hint, DeclDefined, source, s)
 	d.Underlying = t
+	d.Alias = needsAlias(t)
 	return named(d)
+}
+
+// needsAlias reports whether a component over t must be an alias (type X = T)
+// rather than a defined type: a defined type drops T's methods, and with them
+// the JSON encoding of time.Time, runtime.Date, unions and structs with
+// additional properties.
+func needsAlias(t *Type) bool {
+	return t.Kind == KindNamed || t.Kind == KindExternal || t.Kind == KindNullable
 }
 
 func stringType(s *openapi3.Schema) *Type {
@@ -283,11 +316,18 @@ func constType(v any) *Type {
 // declare claims a name and registers a declaration. Its body is filled by the
 // caller; until then recursive references resolve to it through pending.
 func (g *typer) declare(hint string, kind DeclKind, source string, s *openapi3.Schema) *Decl {
-	name := exportedName(hint)
-	if name == "" {
-		name = "Type"
+	var name string
+	if r, ok := g.reserved[s]; ok && s != nil {
+		name = r
+		delete(g.reserved, s)
+	} else {
+		name = exportedName(hint)
+		if name == "" {
+			name = "Type"
+		}
+		name = g.ns.claim(name)
 	}
-	d := &Decl{Name: g.ns.claim(name), Kind: kind, Source: source}
+	d := &Decl{Name: name, Kind: kind, Source: source}
 	if s != nil {
 		d.Doc = schemaDoc(s)
 		d.Deprecated = s.Deprecated
@@ -493,7 +533,7 @@ func (g *typer) allOf(s *openapi3.Schema, hint, source string) *Type {
 	visit(s, 0)
 	if objects == 0 && other != nil {
 		// allOf of non-objects (a string with extra constraints, a union): the first shape.
-		return g.typeOf(other, hint, source+"/allOf")
+		return g.defined(g.typeOf(other, hint, source+"/allOf"), hint, source, s)
 	}
 	if other != nil && (len(other.Value.OneOf) > 0 || len(other.Value.AnyOf) > 0) {
 		g.warn("%s: allOf member with oneOf/anyOf: only the members' common properties are typed", source)

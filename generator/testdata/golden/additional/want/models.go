@@ -10,6 +10,7 @@ import (
 
 // AdditionalCollision is the schema components/schemas/AdditionalCollision.
 type AdditionalCollision struct {
+	_ [0]func()
 	// AdditionalProperties2 is the "additionalProperties" property.
 	AdditionalProperties2 *string `json:"additionalProperties,omitempty"`
 	// AdditionalProperties holds the properties not named above.
@@ -35,6 +36,7 @@ func (v *AdditionalCollision) UnmarshalJSON(b []byte) error {
 
 // Quota is the schema components/schemas/Quota.
 type Quota struct {
+	_ [0]func()
 	// Max is the "max" property.
 	Max int `json:"max"`
 	// Used is the "used" property.
@@ -63,10 +65,11 @@ func (v *Quota) UnmarshalJSON(b []byte) error {
 // QuotaRef is the schema components/schemas/QuotaRef.
 //
 // A quota, by another name.
-type QuotaRef Quota
+type QuotaRef = Quota
 
 // Settings is the schema components/schemas/Settings.
 type Settings struct {
+	_ [0]func()
 	// ByRegion is the "byRegion" property.
 	ByRegion map[string]Quota `json:"byRegion,omitempty"`
 	// Closed is the "closed" property.
@@ -84,16 +87,20 @@ type Settings struct {
 }
 
 // SettingsClosed is the schema components/schemas/Settings/properties/closed.
-type SettingsClosed struct{}
+type SettingsClosed struct {
+	_ [0]func()
+}
 
 // Strict is the schema components/schemas/Strict.
 type Strict struct {
+	_ [0]func()
 	// ID is the "id" property.
 	ID *string `json:"id,omitempty"`
 }
 
 // Tags is the schema components/schemas/Tags.
 type Tags struct {
+	_ [0]func()
 	// Owner is the "owner" property.
 	Owner *string `json:"owner,omitempty"`
 	// AdditionalProperties holds the properties not named above.

@@ -5,7 +5,6 @@ package additional
 
 import (
 	"context"
-	"encoding/json"
 	"github.com/tpgen/tpgen/runtime"
 )
 
@@ -13,6 +12,11 @@ var opGetSettings = runtime.Operation{
 	ID:     "getSettings",
 	Method: "GET",
 	Path:   "/settings",
+	Responses: []runtime.ResponseSpec{{
+		Body:    runtime.BodyJSON,
+		Code:    200,
+		Success: true,
+	}},
 }
 
 // GetSettings calls GET /settings.
@@ -20,20 +24,9 @@ func (c *Client) GetSettings(ctx context.Context) (*Settings, error) {
 	var req runtime.Request
 	req.Path = "/settings"
 	req.Accept = "application/json"
-	resp, err := c.svc.Do(ctx, &opGetSettings, &req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Close()
 	var out *Settings
-	switch {
-	case resp.StatusCode == 200:
-		out = new(Settings)
-		if err := resp.DecodeJSON(out); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, resp.Error()
+	if err := c.svc.Call(ctx, &opGetSettings, &req, &out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -42,6 +35,10 @@ var opPutLabels = runtime.Operation{
 	ID:     "putLabels",
 	Method: "PUT",
 	Path:   "/settings",
+	Responses: []runtime.ResponseSpec{{
+		Code:    204,
+		Success: true,
+	}},
 }
 
 // PutLabels calls PUT /settings.
@@ -49,22 +46,8 @@ func (c *Client) PutLabels(ctx context.Context, body map[string]string) error {
 	var req runtime.Request
 	req.Path = "/settings"
 	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return c.svc.Fail(ctx, &opPutLabels, err)
-		}
-		req.Body = b
+		req.JSON = body
 		req.ContentType = "application/json"
 	}
-	resp, err := c.svc.Do(ctx, &opPutLabels, &req)
-	if err != nil {
-		return err
-	}
-	defer resp.Close()
-	switch {
-	case resp.StatusCode == 204:
-	default:
-		return resp.Error()
-	}
-	return nil
+	return c.svc.Call(ctx, &opPutLabels, &req)
 }

@@ -12,6 +12,7 @@ import (
 //
 // An account and its owner.
 type Account struct {
+	_ [0]func()
 	// Balance is the "balance" property.
 	Balance int64 `json:"balance"`
 	// CreatedAt is the "createdAt" property. Read-only: sent by the service, not to it.
@@ -27,6 +28,7 @@ type Account struct {
 
 // AccountInput is the schema components/schemas/AccountInput.
 type AccountInput struct {
+	_ [0]func()
 	// ID is the "id" property.
 	ID *string `json:"id,omitempty"`
 	// Owner is the "owner" property.
@@ -38,6 +40,7 @@ type AccountInput struct {
 
 // Audited is the schema components/schemas/Audited.
 type Audited struct {
+	_ [0]func()
 	// AuditedBy is the "auditedBy" property.
 	AuditedBy *string `json:"auditedBy,omitempty"`
 	// Balance is the "balance" property.
@@ -53,8 +56,12 @@ type Audited struct {
 	Tier *Tier `json:"tier,omitempty"`
 }
 
+// Code is the schema components/schemas/Code.
+type Code string
+
 // GetOwnerResponse is the schema at paths//accounts/{id}/owner/get/responses/200.
 type GetOwnerResponse struct {
+	_ [0]func()
 	// Email is the "email" property.
 	Email *string `json:"email,omitempty"`
 	// Name is the "name" property.
@@ -65,6 +72,7 @@ type GetOwnerResponse struct {
 
 // Person is the schema components/schemas/Person.
 type Person struct {
+	_ [0]func()
 	// Email is the "email" property.
 	Email *string `json:"email,omitempty"`
 	// Name is the "name" property.
@@ -73,6 +81,7 @@ type Person struct {
 
 // Resource is the schema components/schemas/Resource.
 type Resource struct {
+	_ [0]func()
 	// CreatedAt is the "createdAt" property. Read-only: sent by the service, not to it.
 	CreatedAt *time.Time `json:"createdAt,omitempty"`
 	// ID is the "id" property. Read-only: sent by the service, not to it.

@@ -5,7 +5,6 @@ package allof
 
 import (
 	"context"
-	"encoding/json"
 	"github.com/tpgen/tpgen/runtime"
 )
 
@@ -13,6 +12,11 @@ var opCreateAccount = runtime.Operation{
 	ID:     "createAccount",
 	Method: "POST",
 	Path:   "/accounts",
+	Responses: []runtime.ResponseSpec{{
+		Body:    runtime.BodyJSON,
+		Code:    201,
+		Success: true,
+	}},
 }
 
 // CreateAccount calls POST /accounts.
@@ -20,28 +24,13 @@ func (c *Client) CreateAccount(ctx context.Context, body *AccountInput) (*Accoun
 	var req runtime.Request
 	req.Path = "/accounts"
 	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return nil, c.svc.Fail(ctx, &opCreateAccount, err)
-		}
-		req.Body = b
+		req.JSON = body
 		req.ContentType = "application/json"
 	}
 	req.Accept = "application/json"
-	resp, err := c.svc.Do(ctx, &opCreateAccount, &req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Close()
 	var out *Account
-	switch {
-	case resp.StatusCode == 201:
-		out = new(Account)
-		if err := resp.DecodeJSON(out); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, resp.Error()
+	if err := c.svc.Call(ctx, &opCreateAccount, &req, &out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -50,6 +39,11 @@ var opGetOwner = runtime.Operation{
 	ID:     "getOwner",
 	Method: "GET",
 	Path:   "/accounts/{id}/owner",
+	Responses: []runtime.ResponseSpec{{
+		Body:    runtime.BodyJSON,
+		Code:    200,
+		Success: true,
+	}},
 }
 
 // GetOwner calls GET /accounts/{id}/owner.
@@ -57,20 +51,9 @@ func (c *Client) GetOwner(ctx context.Context, id string) (*GetOwnerResponse, er
 	var req runtime.Request
 	req.Path = "/accounts/" + runtime.PathParam(runtime.StyleSimple, "id", id) + "/owner"
 	req.Accept = "application/json"
-	resp, err := c.svc.Do(ctx, &opGetOwner, &req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Close()
 	var out *GetOwnerResponse
-	switch {
-	case resp.StatusCode == 200:
-		out = new(GetOwnerResponse)
-		if err := resp.DecodeJSON(out); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, resp.Error()
+	if err := c.svc.Call(ctx, &opGetOwner, &req, &out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -7,6 +7,7 @@ import "github.com/tpgen/tpgen/runtime"
 
 // Document is the schema components/schemas/Document.
 type Document struct {
+	_ [0]func()
 	// Body is the "body" property.
 	Body *string `json:"body,omitempty"`
 	// Title is the "title" property.
@@ -15,6 +16,7 @@ type Document struct {
 
 // LoginRequest is the schema at paths//login/post/requestBody.
 type LoginRequest struct {
+	_ [0]func()
 	// Password is the "password" property. Write-only: sent to the service, not by it.
 	Password *string `json:"password,omitempty"`
 	// Remember is the "remember" property.
@@ -27,6 +29,7 @@ type LoginRequest struct {
 //
 // is a multipart/form-data request body. Files are streamed, not buffered.
 type UploadRequest struct {
+	_ [0]func()
 	// Attachments is the "attachments" property.
 	Attachments []runtime.File `json:"attachments"`
 	// File is the "file" property.

@@ -5,7 +5,6 @@ package bodies
 
 import (
 	"context"
-	"encoding/json"
 	"github.com/tpgen/tpgen/runtime"
 	"io"
 	"mime/multipart"
@@ -15,6 +14,11 @@ var opCreateDocument = runtime.Operation{
 	ID:     "createDocument",
 	Method: "POST",
 	Path:   "/documents",
+	Responses: []runtime.ResponseSpec{{
+		Body:    runtime.BodyJSON,
+		Code:    201,
+		Success: true,
+	}},
 }
 
 // CreateDocument calls POST /documents.
@@ -22,28 +26,13 @@ func (c *Client) CreateDocument(ctx context.Context, body *Document) (*Document,
 	var req runtime.Request
 	req.Path = "/documents"
 	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return nil, c.svc.Fail(ctx, &opCreateDocument, err)
-		}
-		req.Body = b
+		req.JSON = body
 		req.ContentType = "application/json"
 	}
 	req.Accept = "application/json"
-	resp, err := c.svc.Do(ctx, &opCreateDocument, &req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Close()
 	var out *Document
-	switch {
-	case resp.StatusCode == 201:
-		out = new(Document)
-		if err := resp.DecodeJSON(out); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, resp.Error()
+	if err := c.svc.Call(ctx, &opCreateDocument, &req, &out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -52,6 +41,10 @@ var opImportDocuments = runtime.Operation{
 	ID:     "importDocuments",
 	Method: "POST",
 	Path:   "/imports",
+	Responses: []runtime.ResponseSpec{{
+		Code:    202,
+		Success: true,
+	}},
 }
 
 // ImportDocuments calls POST /imports.
@@ -59,30 +52,20 @@ func (c *Client) ImportDocuments(ctx context.Context, body []Document) error {
 	var req runtime.Request
 	req.Path = "/imports"
 	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return c.svc.Fail(ctx, &opImportDocuments, err)
-		}
-		req.Body = b
+		req.JSON = body
 		req.ContentType = "application/json"
 	}
-	resp, err := c.svc.Do(ctx, &opImportDocuments, &req)
-	if err != nil {
-		return err
-	}
-	defer resp.Close()
-	switch {
-	case resp.StatusCode == 202:
-	default:
-		return resp.Error()
-	}
-	return nil
+	return c.svc.Call(ctx, &opImportDocuments, &req)
 }
 
 var opLogin = runtime.Operation{
 	ID:     "login",
 	Method: "POST",
 	Path:   "/login",
+	Responses: []runtime.ResponseSpec{{
+		Code:    204,
+		Success: true,
+	}},
 }
 
 // Login calls POST /login.
@@ -90,30 +73,21 @@ func (c *Client) Login(ctx context.Context, body *LoginRequest) error {
 	var req runtime.Request
 	req.Path = "/login"
 	if body != nil {
-		b, err := runtime.FormBody(body)
-		if err != nil {
-			return c.svc.Fail(ctx, &opLogin, err)
-		}
-		req.Body = b
+		req.Form = body
 		req.ContentType = "application/x-www-form-urlencoded"
 	}
-	resp, err := c.svc.Do(ctx, &opLogin, &req)
-	if err != nil {
-		return err
-	}
-	defer resp.Close()
-	switch {
-	case resp.StatusCode == 204:
-	default:
-		return resp.Error()
-	}
-	return nil
+	return c.svc.Call(ctx, &opLogin, &req)
 }
 
 var opPatchDocument = runtime.Operation{
 	ID:     "patchDocument",
 	Method: "PATCH",
 	Path:   "/documents/{id}",
+	Responses: []runtime.ResponseSpec{{
+		Body:    runtime.BodyJSON,
+		Code:    200,
+		Success: true,
+	}},
 }
 
 // PatchDocument calls PATCH /documents/{id}.
@@ -121,28 +95,13 @@ func (c *Client) PatchDocument(ctx context.Context, id string, body *Document) (
 	var req runtime.Request
 	req.Path = "/documents/" + runtime.PathParam(runtime.StyleSimple, "id", id)
 	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return nil, c.svc.Fail(ctx, &opPatchDocument, err)
-		}
-		req.Body = b
+		req.JSON = body
 		req.ContentType = "application/merge-patch+json"
 	}
 	req.Accept = "application/vnd.docs.v2+json"
-	resp, err := c.svc.Do(ctx, &opPatchDocument, &req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Close()
 	var out *Document
-	switch {
-	case resp.StatusCode == 200:
-		out = new(Document)
-		if err := resp.DecodeJSON(out); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, resp.Error()
+	if err := c.svc.Call(ctx, &opPatchDocument, &req, &out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -151,6 +110,10 @@ var opPutNote = runtime.Operation{
 	ID:     "putNote",
 	Method: "PUT",
 	Path:   "/documents/{id}/note",
+	Responses: []runtime.ResponseSpec{{
+		Code:    204,
+		Success: true,
+	}},
 }
 
 // PutNote calls PUT /documents/{id}/note.
@@ -159,23 +122,17 @@ func (c *Client) PutNote(ctx context.Context, id string, body string) error {
 	req.Path = "/documents/" + runtime.PathParam(runtime.StyleSimple, "id", id) + "/note"
 	req.Body = []byte(body)
 	req.ContentType = "text/plain"
-	resp, err := c.svc.Do(ctx, &opPutNote, &req)
-	if err != nil {
-		return err
-	}
-	defer resp.Close()
-	switch {
-	case resp.StatusCode == 204:
-	default:
-		return resp.Error()
-	}
-	return nil
+	return c.svc.Call(ctx, &opPutNote, &req)
 }
 
 var opReplaceContent = runtime.Operation{
 	ID:     "replaceContent",
 	Method: "PUT",
 	Path:   "/documents/{id}",
+	Responses: []runtime.ResponseSpec{{
+		Code:    204,
+		Success: true,
+	}},
 }
 
 // ReplaceContent calls PUT /documents/{id}.
@@ -186,23 +143,17 @@ func (c *Client) ReplaceContent(ctx context.Context, id string, body io.Reader) 
 		req.BodyStream = body
 		req.ContentType = "application/octet-stream"
 	}
-	resp, err := c.svc.Do(ctx, &opReplaceContent, &req)
-	if err != nil {
-		return err
-	}
-	defer resp.Close()
-	switch {
-	case resp.StatusCode == 204:
-	default:
-		return resp.Error()
-	}
-	return nil
+	return c.svc.Call(ctx, &opReplaceContent, &req)
 }
 
 var opSendRaw = runtime.Operation{
 	ID:     "sendRaw",
 	Method: "POST",
 	Path:   "/raw",
+	Responses: []runtime.ResponseSpec{{
+		Code:    204,
+		Success: true,
+	}},
 }
 
 // SendRaw calls POST /raw.
@@ -213,23 +164,17 @@ func (c *Client) SendRaw(ctx context.Context, body io.Reader) error {
 		req.BodyStream = body
 		req.ContentType = "image/png"
 	}
-	resp, err := c.svc.Do(ctx, &opSendRaw, &req)
-	if err != nil {
-		return err
-	}
-	defer resp.Close()
-	switch {
-	case resp.StatusCode == 204:
-	default:
-		return resp.Error()
-	}
-	return nil
+	return c.svc.Call(ctx, &opSendRaw, &req)
 }
 
 var opUpload = runtime.Operation{
 	ID:     "upload",
 	Method: "POST",
 	Path:   "/uploads",
+	Responses: []runtime.ResponseSpec{{
+		Code:    201,
+		Success: true,
+	}},
 }
 
 // Upload calls POST /uploads.
@@ -266,15 +211,5 @@ func (c *Client) Upload(ctx context.Context, body *UploadRequest) error {
 			return nil
 		})
 	}
-	resp, err := c.svc.Do(ctx, &opUpload, &req)
-	if err != nil {
-		return err
-	}
-	defer resp.Close()
-	switch {
-	case resp.StatusCode == 201:
-	default:
-		return resp.Error()
-	}
-	return nil
+	return c.svc.Call(ctx, &opUpload, &req)
 }

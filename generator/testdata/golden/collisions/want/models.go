@@ -8,18 +8,21 @@ type API2 string
 
 // Actor is the schema components/schemas/Actor.
 type Actor struct {
+	_ [0]func()
 	// Name is the "name" property.
 	Name *string `json:"name,omitempty"`
 }
 
 // Actor2 is the schema components/schemas/actor.
 type Actor2 struct {
+	_ [0]func()
 	// Nickname is the "nickname" property.
 	Nickname *string `json:"nickname,omitempty"`
 }
 
 // Client2 is the schema components/schemas/Client.
 type Client2 struct {
+	_ [0]func()
 	// ID is the "id" property.
 	ID *string `json:"id,omitempty"`
 }
@@ -29,12 +32,14 @@ type ListActorsResult string
 
 // New2 is the schema components/schemas/New.
 type New2 struct {
+	_ [0]func()
 	// Created is the "created" property.
 	Created *bool `json:"created,omitempty"`
 }
 
 // NewClientParams is the schema components/schemas/NewClientParams.
 type NewClientParams struct {
+	_ [0]func()
 	// Taken is the "taken" property.
 	Taken *bool `json:"taken,omitempty"`
 }
@@ -53,6 +58,7 @@ const (
 
 // ServiceConfig2 is the schema components/schemas/ServiceConfig.
 type ServiceConfig2 struct {
+	_ [0]func()
 	// Debug is the "debug" property.
 	Debug *bool `json:"debug,omitempty"`
 }

@@ -5,7 +5,6 @@ package collisions
 
 import (
 	"context"
-	"encoding/json"
 	"github.com/tpgen/tpgen/runtime"
 )
 
@@ -13,6 +12,11 @@ var opGetConfig = runtime.Operation{
 	ID:     "getConfig",
 	Method: "GET",
 	Path:   "/config",
+	Responses: []runtime.ResponseSpec{{
+		Body:    runtime.BodyJSON,
+		Code:    200,
+		Success: true,
+	}},
 }
 
 // GetConfig calls GET /config.
@@ -20,20 +24,9 @@ func (c *Client) GetConfig(ctx context.Context) (*ServiceConfig2, error) {
 	var req runtime.Request
 	req.Path = "/config"
 	req.Accept = "application/json"
-	resp, err := c.svc.Do(ctx, &opGetConfig, &req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Close()
 	var out *ServiceConfig2
-	switch {
-	case resp.StatusCode == 200:
-		out = new(ServiceConfig2)
-		if err := resp.DecodeJSON(out); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, resp.Error()
+	if err := c.svc.Call(ctx, &opGetConfig, &req, &out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -42,6 +35,11 @@ var opListActors = runtime.Operation{
 	ID:     "list_actors",
 	Method: "GET",
 	Path:   "/actors",
+	Responses: []runtime.ResponseSpec{{
+		Body:    runtime.BodyJSON,
+		Code:    200,
+		Success: true,
+	}},
 }
 
 // ListActors calls GET /actors.
@@ -49,19 +47,9 @@ func (c *Client) ListActors(ctx context.Context) ([]Actor, error) {
 	var req runtime.Request
 	req.Path = "/actors"
 	req.Accept = "application/json"
-	resp, err := c.svc.Do(ctx, &opListActors, &req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Close()
 	var out []Actor
-	switch {
-	case resp.StatusCode == 200:
-		if err := resp.DecodeJSON(&out); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, resp.Error()
+	if err := c.svc.Call(ctx, &opListActors, &req, &out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -70,6 +58,11 @@ var opListActors2 = runtime.Operation{
 	ID:     "listActors",
 	Method: "GET",
 	Path:   "/actors/all",
+	Responses: []runtime.ResponseSpec{{
+		Body:    runtime.BodyJSON,
+		Code:    200,
+		Success: true,
+	}},
 }
 
 // ListActors2 calls GET /actors/all.
@@ -77,19 +70,9 @@ func (c *Client) ListActors2(ctx context.Context) ([]Actor2, error) {
 	var req runtime.Request
 	req.Path = "/actors/all"
 	req.Accept = "application/json"
-	resp, err := c.svc.Do(ctx, &opListActors2, &req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Close()
 	var out []Actor2
-	switch {
-	case resp.StatusCode == 200:
-		if err := resp.DecodeJSON(&out); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, resp.Error()
+	if err := c.svc.Call(ctx, &opListActors2, &req, &out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -98,6 +81,11 @@ var opListActors3 = runtime.Operation{
 	ID:     "ListActors_",
 	Method: "GET",
 	Path:   "/actors/{id}",
+	Responses: []runtime.ResponseSpec{{
+		Body:    runtime.BodyJSON,
+		Code:    200,
+		Success: true,
+	}},
 }
 
 // ListActors3 calls GET /actors/{id}.
@@ -105,20 +93,9 @@ func (c *Client) ListActors3(ctx context.Context, id string) (*Actor, error) {
 	var req runtime.Request
 	req.Path = "/actors/" + runtime.PathParam(runtime.StyleSimple, "id", id)
 	req.Accept = "application/json"
-	resp, err := c.svc.Do(ctx, &opListActors3, &req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Close()
 	var out *Actor
-	switch {
-	case resp.StatusCode == 200:
-		out = new(Actor)
-		if err := resp.DecodeJSON(out); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, resp.Error()
+	if err := c.svc.Call(ctx, &opListActors3, &req, &out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -127,6 +104,11 @@ var opNewClient = runtime.Operation{
 	ID:     "newClient",
 	Method: "POST",
 	Path:   "/clients",
+	Responses: []runtime.ResponseSpec{{
+		Body:    runtime.BodyJSON,
+		Code:    200,
+		Success: true,
+	}},
 }
 
 /*
@@ -150,28 +132,13 @@ func (c *Client) NewClient(ctx context.Context, body *Client2, params *NewClient
 		req.RawQuery = q.Encode()
 	}
 	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return nil, c.svc.Fail(ctx, &opNewClient, err)
-		}
-		req.Body = b
+		req.JSON = body
 		req.ContentType = "application/json"
 	}
 	req.Accept = "application/json"
-	resp, err := c.svc.Do(ctx, &opNewClient, &req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Close()
 	var out *New2
-	switch {
-	case resp.StatusCode == 200:
-		out = new(New2)
-		if err := resp.DecodeJSON(out); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, resp.Error()
+	if err := c.svc.Call(ctx, &opNewClient, &req, &out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -180,21 +147,15 @@ var opRuntime2 = runtime.Operation{
 	ID:     "runtime",
 	Method: "GET",
 	Path:   "/runtime",
+	Responses: []runtime.ResponseSpec{{
+		Code:    204,
+		Success: true,
+	}},
 }
 
 // Runtime2 calls GET /runtime.
 func (c *Client) Runtime2(ctx context.Context) error {
 	var req runtime.Request
 	req.Path = "/runtime"
-	resp, err := c.svc.Do(ctx, &opRuntime2, &req)
-	if err != nil {
-		return err
-	}
-	defer resp.Close()
-	switch {
-	case resp.StatusCode == 204:
-	default:
-		return resp.Error()
-	}
-	return nil
+	return c.svc.Call(ctx, &opRuntime2, &req)
 }

@@ -5,8 +5,8 @@ package enums
 
 import "github.com/tpgen/tpgen/runtime"
 
-// Flag is the schema components/schemas/Flag.
-type Flag bool
+// Flag2 is the schema components/schemas/Flag.
+type Flag2 bool
 
 // Level is the schema components/schemas/Level.
 type Level int
@@ -30,6 +30,7 @@ const (
 
 // ListRatingsResult is the result of ListRatings: the status, the body of the response received, and the response headers.
 type ListRatingsResult struct {
+	_ [0]func()
 	// StatusCode is the HTTP status of the response.
 	StatusCode int
 	// Body is the body of a 200 response.
@@ -49,8 +50,9 @@ const (
 
 // Rating is the schema components/schemas/Rating.
 type Rating struct {
+	_ [0]func()
 	// Kind is the "kind" property.
-	Kind *RatingKind `json:"kind,omitempty"`
+	Kind *RatingKind2 `json:"kind,omitempty"`
 	// NullableChoice is the "nullableChoice" property.
 	NullableChoice runtime.Nullable[RatingNullableChoice] `json:"nullableChoice,omitzero"`
 	// Status is the "status" property.
@@ -60,19 +62,19 @@ type Rating struct {
 	Vote Vote `json:"vote"`
 }
 
-// RatingKind is the schema components/schemas/Rating/properties/kind.
-type RatingKind string
-
-// Values of RatingKind known to the spec. Others are kept as they come.
-const (
-	RatingKindStar  RatingKind = "star"
-	RatingKindThumb RatingKind = "thumb"
-)
-
-// RatingKind2 is the schema components/schemas/RatingKind.
+// RatingKind is the schema components/schemas/RatingKind.
 //
 // A schema whose name the inline enum above would take.
+type RatingKind string
+
+// RatingKind2 is the schema components/schemas/Rating/properties/kind.
 type RatingKind2 string
+
+// Values of RatingKind2 known to the spec. Others are kept as they come.
+const (
+	RatingKind2Star  RatingKind2 = "star"
+	RatingKind2Thumb RatingKind2 = "thumb"
+)
 
 // RatingNullableChoice is the schema components/schemas/Rating/properties/nullableChoice.
 type RatingNullableChoice string
@@ -98,15 +100,16 @@ type Status string
 
 // Values of Status known to the spec. Others are kept as they come.
 const (
-	StatusActive    Status = "active"
-	StatusActive2   Status = "active!"
-	StatusActive3   Status = "ACTIVE"
+	StatusActive2   Status = "active"
+	StatusActive3   Status = "active!"
+	StatusActive4   Status = "ACTIVE"
 	StatusInReview  Status = "in-review"
 	StatusInReview2 Status = "in_review"
 )
 
-// StatusActive4 is the schema components/schemas/StatusActive.
-type StatusActive4 struct {
+// StatusActive is the schema components/schemas/StatusActive.
+type StatusActive struct {
+	_ [0]func()
 	// Since is the "since" property.
 	Since *string `json:"since,omitempty"`
 }

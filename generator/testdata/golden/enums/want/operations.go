@@ -12,6 +12,11 @@ var opListRatings = runtime.Operation{
 	ID:     "listRatings",
 	Method: "GET",
 	Path:   "/ratings",
+	Responses: []runtime.ResponseSpec{{
+		Body:    runtime.BodyJSON,
+		Code:    200,
+		Success: true,
+	}},
 }
 
 /*
@@ -45,20 +50,13 @@ func (c *Client) ListRatings(ctx context.Context, params *ListRatingsParams) (*L
 		req.RawQuery = q.Encode()
 	}
 	req.Accept = "application/json"
-	resp, err := c.svc.Do(ctx, &opListRatings, &req)
+	out := &ListRatingsResult{}
+	resp, err := c.svc.CallResponse(ctx, &opListRatings, &req, &out.Body)
 	if err != nil {
 		return nil, err
 	}
 	defer resp.Close()
-	out := &ListRatingsResult{StatusCode: resp.StatusCode}
-	switch {
-	case resp.StatusCode == 200:
-		if err := resp.DecodeJSON(&out.Body); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, resp.Error()
-	}
+	out.StatusCode = resp.StatusCode
 	if out.XRateLimitTier, err = runtime.HeaderValue(resp.Header, "X-Rate-Limit-Tier", runtime.ParseInt[Level]); err != nil {
 		return nil, resp.Fail(err)
 	}

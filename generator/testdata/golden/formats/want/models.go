@@ -12,10 +12,11 @@ import (
 type Blob []byte
 
 // Day is the schema components/schemas/Day.
-type Day runtime.Date
+type Day = runtime.Date
 
 // Event is the schema components/schemas/Event.
 type Event struct {
+	_ [0]func()
 	// Amount is the "amount" property.
 	Amount *float64 `json:"amount,omitempty"`
 	// At is the "at" property.
@@ -48,6 +49,7 @@ type Event struct {
 
 // ListEventsResult is the result of ListEvents: the status, the body of the response received, and the response headers.
 type ListEventsResult struct {
+	_ [0]func()
 	// StatusCode is the HTTP status of the response.
 	StatusCode int
 	// Body is the body of a 200 response.
@@ -59,4 +61,4 @@ type ListEventsResult struct {
 }
 
 // Timestamp is the schema components/schemas/Timestamp.
-type Timestamp time.Time
+type Timestamp = time.Time

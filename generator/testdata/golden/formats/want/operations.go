@@ -13,6 +13,11 @@ var opListEvents = runtime.Operation{
 	ID:     "listEvents",
 	Method: "GET",
 	Path:   "/events/{day}",
+	Responses: []runtime.ResponseSpec{{
+		Body:    runtime.BodyJSON,
+		Code:    200,
+		Success: true,
+	}},
 }
 
 /*
@@ -51,20 +56,13 @@ func (c *Client) ListEvents(ctx context.Context, day runtime.Date, params *ListE
 		req.RawQuery = q.Encode()
 	}
 	req.Accept = "application/json"
-	resp, err := c.svc.Do(ctx, &opListEvents, &req)
+	out := &ListEventsResult{}
+	resp, err := c.svc.CallResponse(ctx, &opListEvents, &req, &out.Body)
 	if err != nil {
 		return nil, err
 	}
 	defer resp.Close()
-	out := &ListEventsResult{StatusCode: resp.StatusCode}
-	switch {
-	case resp.StatusCode == 200:
-		if err := resp.DecodeJSON(&out.Body); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, resp.Error()
-	}
+	out.StatusCode = resp.StatusCode
 	if out.LastModified, err = runtime.HeaderValue(resp.Header, "Last-Modified", runtime.ParseTime); err != nil {
 		return nil, resp.Fail(err)
 	}

@@ -7,12 +7,14 @@ import "github.com/tpgen/tpgen/runtime"
 
 // Address is the schema components/schemas/Address.
 type Address struct {
+	_ [0]func()
 	// City is the "city" property.
 	City *string `json:"city,omitempty"`
 }
 
 // Profile is the schema components/schemas/Profile.
 type Profile struct {
+	_ [0]func()
 	// Address is the "address" property.
 	Address *Address `json:"address"`
 	// Age is the "age" property.

@@ -5,7 +5,6 @@ package nullable31
 
 import (
 	"context"
-	"encoding/json"
 	"github.com/tpgen/tpgen/runtime"
 )
 
@@ -13,6 +12,11 @@ var opPatchProfile = runtime.Operation{
 	ID:     "patchProfile",
 	Method: "PATCH",
 	Path:   "/profiles/{id}",
+	Responses: []runtime.ResponseSpec{{
+		Body:    runtime.BodyJSON,
+		Code:    200,
+		Success: true,
+	}},
 }
 
 // PatchProfile calls PATCH /profiles/{id}.
@@ -20,28 +24,13 @@ func (c *Client) PatchProfile(ctx context.Context, id string, body *Profile) (*P
 	var req runtime.Request
 	req.Path = "/profiles/" + runtime.PathParam(runtime.StyleSimple, "id", id)
 	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return nil, c.svc.Fail(ctx, &opPatchProfile, err)
-		}
-		req.Body = b
+		req.JSON = body
 		req.ContentType = "application/json"
 	}
 	req.Accept = "application/json"
-	resp, err := c.svc.Do(ctx, &opPatchProfile, &req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Close()
 	var out *Profile
-	switch {
-	case resp.StatusCode == 200:
-		out = new(Profile)
-		if err := resp.DecodeJSON(out); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, resp.Error()
+	if err := c.svc.Call(ctx, &opPatchProfile, &req, &out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -46,7 +46,7 @@ func (c *Client) Runtime() *runtime.Service {
 
 // API lists the operations of the openapi31 service, so that consumers can fake the Client in tests.
 type API interface {
-	GetPlace(ctx context.Context, id GetPlaceID) (*Place2, error)
+	GetPlace(ctx context.Context, id GetPlaceID) (*Place, error)
 	PlanRoute(ctx context.Context, body *Route) (*Route, error)
 }
 

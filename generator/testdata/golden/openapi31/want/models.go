@@ -12,7 +12,7 @@ import (
 type Anything any
 
 // GetPlaceID is the schema at paths//places/{id}/get/parameters/id.
-// The anyOf union is kept as raw JSON; As and From methods convert it to and from its variants.
+// The anyOf union is kept as raw JSON; its As and From methods (on *GetPlaceID) convert it to and from its variants.
 type GetPlaceID json.RawMessage
 
 // MarshalJSON writes the union's JSON.
@@ -27,27 +27,23 @@ func (u *GetPlaceID) UnmarshalJSON(b []byte) error {
 }
 
 // AsString decodes the union as string.
-func (u GetPlaceID) AsString() (string, error) {
-	return runtime.UnionAs[string](u)
+func (u *GetPlaceID) AsString() (v string, err error) {
+	return v, runtime.DecodeUnion(*u, &v)
 }
 
 // FromString sets the union to v.
 func (u *GetPlaceID) FromString(v string) error {
-	b, err := runtime.UnionFrom(v)
-	*u = b
-	return err
+	return runtime.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsInt decodes the union as int.
-func (u GetPlaceID) AsInt() (int, error) {
-	return runtime.UnionAs[int](u)
+func (u *GetPlaceID) AsInt() (v int, err error) {
+	return v, runtime.DecodeUnion(*u, &v)
 }
 
 // FromInt sets the union to v.
 func (u *GetPlaceID) FromInt(v int) error {
-	b, err := runtime.UnionFrom(v)
-	*u = b
-	return err
+	return runtime.EncodeUnion((*[]byte)(u), v)
 }
 
 // LatLng is the schema components/schemas/LatLng.
@@ -68,29 +64,7 @@ type Nothing any
 
 // Place is the schema components/schemas/Place.
 type Place struct {
-	// Altitude is the "altitude" property.
-	Altitude runtime.Nullable[float64] `json:"altitude,omitzero"`
-	// Kind is the "kind" property.
-	Kind string `json:"kind"`
-	// Location is the "location" property.
-	Location LatLng `json:"location"`
-	// Name is the "name" property.
-	Name string `json:"name"`
-	// Population is the "population" property.
-	// A number, or "unknown".
-	Population PlacePopulation `json:"population,omitempty"`
-	// Tags is the "tags" property.
-	Tags runtime.Nullable[[]string] `json:"tags,omitzero"`
-	// Verified is the "verified" property.
-	Verified *bool `json:"verified,omitempty"`
-	// Version is the "version" property.
-	Version *int64 `json:"version,omitempty"`
-}
-
-// Place2 is the schema components/schemas/Place.
-//
-// A place (a $ref with a sibling description).
-type Place2 struct {
+	_ [0]func()
 	// Altitude is the "altitude" property.
 	Altitude runtime.Nullable[float64] `json:"altitude,omitzero"`
 	// Kind is the "kind" property.
@@ -113,7 +87,7 @@ type Place2 struct {
 // PlacePopulation is the schema components/schemas/Place/properties/population.
 //
 // A number, or "unknown".
-// The anyOf union is kept as raw JSON; As and From methods convert it to and from its variants.
+// The anyOf union is kept as raw JSON; its As and From methods (on *PlacePopulation) convert it to and from its variants.
 type PlacePopulation json.RawMessage
 
 // MarshalJSON writes the union's JSON.
@@ -128,31 +102,28 @@ func (u *PlacePopulation) UnmarshalJSON(b []byte) error {
 }
 
 // AsInt decodes the union as int.
-func (u PlacePopulation) AsInt() (int, error) {
-	return runtime.UnionAs[int](u)
+func (u *PlacePopulation) AsInt() (v int, err error) {
+	return v, runtime.DecodeUnion(*u, &v)
 }
 
 // FromInt sets the union to v.
 func (u *PlacePopulation) FromInt(v int) error {
-	b, err := runtime.UnionFrom(v)
-	*u = b
-	return err
+	return runtime.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsString decodes the union as string.
-func (u PlacePopulation) AsString() (string, error) {
-	return runtime.UnionAs[string](u)
+func (u *PlacePopulation) AsString() (v string, err error) {
+	return v, runtime.DecodeUnion(*u, &v)
 }
 
 // FromString sets the union to v.
 func (u *PlacePopulation) FromString(v string) error {
-	b, err := runtime.UnionFrom(v)
-	*u = b
-	return err
+	return runtime.EncodeUnion((*[]byte)(u), v)
 }
 
 // Route is the schema components/schemas/Route.
 type Route struct {
+	_ [0]func()
 	// Legs is the "legs" property.
 	Legs []any `json:"legs,omitempty"`
 	// Waypoints is the "waypoints" property.

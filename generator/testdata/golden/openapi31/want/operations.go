@@ -5,7 +5,6 @@ package openapi31
 
 import (
 	"context"
-	"encoding/json"
 	"github.com/tpgen/tpgen/runtime"
 )
 
@@ -13,10 +12,15 @@ var opGetPlace = runtime.Operation{
 	ID:     "getPlace",
 	Method: "GET",
 	Path:   "/places/{id}",
+	Responses: []runtime.ResponseSpec{{
+		Body:    runtime.BodyJSON,
+		Code:    200,
+		Success: true,
+	}},
 }
 
 // GetPlace calls GET /places/{id}.
-func (c *Client) GetPlace(ctx context.Context, id GetPlaceID) (*Place2, error) {
+func (c *Client) GetPlace(ctx context.Context, id GetPlaceID) (*Place, error) {
 	var req runtime.Request
 	pathID, err := runtime.PathObject(runtime.StyleSimple, false, "id", id)
 	if err != nil {
@@ -24,20 +28,9 @@ func (c *Client) GetPlace(ctx context.Context, id GetPlaceID) (*Place2, error) {
 	}
 	req.Path = "/places/" + pathID
 	req.Accept = "application/json"
-	resp, err := c.svc.Do(ctx, &opGetPlace, &req)
-	if err != nil {
+	var out *Place
+	if err := c.svc.Call(ctx, &opGetPlace, &req, &out); err != nil {
 		return nil, err
-	}
-	defer resp.Close()
-	var out *Place2
-	switch {
-	case resp.StatusCode == 200:
-		out = new(Place2)
-		if err := resp.DecodeJSON(out); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, resp.Error()
 	}
 	return out, nil
 }
@@ -46,6 +39,11 @@ var opPlanRoute = runtime.Operation{
 	ID:     "planRoute",
 	Method: "POST",
 	Path:   "/routes",
+	Responses: []runtime.ResponseSpec{{
+		Body:    runtime.BodyJSON,
+		Code:    200,
+		Success: true,
+	}},
 }
 
 // PlanRoute calls POST /routes.
@@ -53,28 +51,13 @@ func (c *Client) PlanRoute(ctx context.Context, body *Route) (*Route, error) {
 	var req runtime.Request
 	req.Path = "/routes"
 	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return nil, c.svc.Fail(ctx, &opPlanRoute, err)
-		}
-		req.Body = b
+		req.JSON = body
 		req.ContentType = "application/json"
 	}
 	req.Accept = "application/json"
-	resp, err := c.svc.Do(ctx, &opPlanRoute, &req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Close()
 	var out *Route
-	switch {
-	case resp.StatusCode == 200:
-		out = new(Route)
-		if err := resp.DecodeJSON(out); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, resp.Error()
+	if err := c.svc.Call(ctx, &opPlanRoute, &req, &out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

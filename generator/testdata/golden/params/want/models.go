@@ -5,6 +5,7 @@ package params
 
 // Filter is the schema components/schemas/Filter.
 type Filter struct {
+	_ [0]func()
 	// Color is the "color" property.
 	Color *string `json:"color,omitempty"`
 	// Size is the "size" property.
@@ -15,12 +16,14 @@ type Filter struct {
 
 // KeywordsRequest is the schema at paths//keywords/{type}/{func}/post/requestBody.
 type KeywordsRequest struct {
+	_ [0]func()
 	// Note is the "note" property.
 	Note *string `json:"note,omitempty"`
 }
 
 // Point is the schema components/schemas/Point.
 type Point struct {
+	_ [0]func()
 	// X is the "x" property.
 	X int `json:"x"`
 	// Y is the "y" property.

@@ -5,7 +5,6 @@ package params
 
 import (
 	"context"
-	"encoding/json"
 	"github.com/tpgen/tpgen/runtime"
 	"net/http"
 )
@@ -14,6 +13,10 @@ var opGetCase = runtime.Operation{
 	ID:     "getCase",
 	Method: "GET",
 	Path:   "/cases/{ID}/{id}",
+	Responses: []runtime.ResponseSpec{{
+		Code:    204,
+		Success: true,
+	}},
 }
 
 /*
@@ -41,23 +44,17 @@ func (c *Client) GetCase(ctx context.Context, id string, id2 string, params *Get
 		}
 		req.RawQuery = q.Encode()
 	}
-	resp, err := c.svc.Do(ctx, &opGetCase, &req)
-	if err != nil {
-		return err
-	}
-	defer resp.Close()
-	switch {
-	case resp.StatusCode == 204:
-	default:
-		return resp.Error()
-	}
-	return nil
+	return c.svc.Call(ctx, &opGetCase, &req)
 }
 
 var opGetItem = runtime.Operation{
 	ID:     "getItem",
 	Method: "GET",
 	Path:   "/items/{id}/{tags}/{coords}",
+	Responses: []runtime.ResponseSpec{{
+		Code:    204,
+		Success: true,
+	}},
 }
 
 // GetItem calls GET /items/{id}/{tags}/{coords}.
@@ -68,23 +65,17 @@ func (c *Client) GetItem(ctx context.Context, id int64, tags []string, coords Po
 		return c.svc.Fail(ctx, &opGetItem, err)
 	}
 	req.Path = "/items/" + runtime.PathParam(runtime.StyleSimple, "id", runtime.FormatInt(id)) + "/" + runtime.PathList(runtime.StyleSimple, false, "tags", tags) + "/" + pathCoords
-	resp, err := c.svc.Do(ctx, &opGetItem, &req)
-	if err != nil {
-		return err
-	}
-	defer resp.Close()
-	switch {
-	case resp.StatusCode == 204:
-	default:
-		return resp.Error()
-	}
-	return nil
+	return c.svc.Call(ctx, &opGetItem, &req)
 }
 
 var opGetLabelMatrix = runtime.Operation{
 	ID:     "getLabelMatrix",
 	Method: "GET",
 	Path:   "/labels/{label}/matrix/{matrix}",
+	Responses: []runtime.ResponseSpec{{
+		Code:    204,
+		Success: true,
+	}},
 }
 
 // GetLabelMatrix calls GET /labels/{label}/matrix/{matrix}.
@@ -95,50 +86,38 @@ func (c *Client) GetLabelMatrix(ctx context.Context, label []int, matrix Point) 
 		return c.svc.Fail(ctx, &opGetLabelMatrix, err)
 	}
 	req.Path = "/labels/" + runtime.PathList(runtime.StyleLabel, false, "label", runtime.FormatAll(label, runtime.FormatInt[int])) + "/matrix/" + pathMatrix
-	resp, err := c.svc.Do(ctx, &opGetLabelMatrix, &req)
-	if err != nil {
-		return err
-	}
-	defer resp.Close()
-	switch {
-	case resp.StatusCode == 204:
-	default:
-		return resp.Error()
-	}
-	return nil
+	return c.svc.Call(ctx, &opGetLabelMatrix, &req)
 }
 
 var opGetLabelObject = runtime.Operation{
 	ID:     "getLabelObject",
 	Method: "GET",
 	Path:   "/label-objects/{point}/{scalar}/{pathPoint}",
+	Responses: []runtime.ResponseSpec{{
+		Code:    204,
+		Success: true,
+	}},
 }
 
 // GetLabelObject calls GET /label-objects/{point}/{scalar}/{pathPoint}.
 func (c *Client) GetLabelObject(ctx context.Context, point Point, scalar bool, pathPoint string) error {
 	var req runtime.Request
-	pathPoint, err := runtime.PathObject(runtime.StyleLabel, false, "point", point)
+	pathPoint2, err := runtime.PathObject(runtime.StyleLabel, false, "point", point)
 	if err != nil {
 		return c.svc.Fail(ctx, &opGetLabelObject, err)
 	}
-	req.Path = "/label-objects/" + pathPoint + "/" + runtime.PathParam(runtime.StyleMatrix, "scalar", runtime.FormatBool(scalar)) + "/" + runtime.PathParam(runtime.StyleSimple, "pathPoint", pathPoint)
-	resp, err := c.svc.Do(ctx, &opGetLabelObject, &req)
-	if err != nil {
-		return err
-	}
-	defer resp.Close()
-	switch {
-	case resp.StatusCode == 204:
-	default:
-		return resp.Error()
-	}
-	return nil
+	req.Path = "/label-objects/" + pathPoint2 + "/" + runtime.PathParam(runtime.StyleMatrix, "scalar", runtime.FormatBool(scalar)) + "/" + runtime.PathParam(runtime.StyleSimple, "pathPoint", pathPoint)
+	return c.svc.Call(ctx, &opGetLabelObject, &req)
 }
 
 var opKeywords = runtime.Operation{
 	ID:     "keywords",
 	Method: "POST",
 	Path:   "/keywords/{type}/{func}",
+	Responses: []runtime.ResponseSpec{{
+		Code:    204,
+		Success: true,
+	}},
 }
 
 /*
@@ -198,30 +177,20 @@ func (c *Client) Keywords(ctx context.Context, type_ string, func_ string, body 
 		req.RawQuery = q.Encode()
 	}
 	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return c.svc.Fail(ctx, &opKeywords, err)
-		}
-		req.Body = b
+		req.JSON = body
 		req.ContentType = "application/json"
 	}
-	resp, err := c.svc.Do(ctx, &opKeywords, &req)
-	if err != nil {
-		return err
-	}
-	defer resp.Close()
-	switch {
-	case resp.StatusCode == 204:
-	default:
-		return resp.Error()
-	}
-	return nil
+	return c.svc.Call(ctx, &opKeywords, &req)
 }
 
 var opSearch = runtime.Operation{
 	ID:     "search",
 	Method: "GET",
 	Path:   "/search",
+	Responses: []runtime.ResponseSpec{{
+		Code:    204,
+		Success: true,
+	}},
 }
 
 /*
@@ -341,15 +310,5 @@ func (c *Client) Search(ctx context.Context, params *SearchParams) error {
 		}
 		req.RawQuery = q.Encode()
 	}
-	resp, err := c.svc.Do(ctx, &opSearch, &req)
-	if err != nil {
-		return err
-	}
-	defer resp.Close()
-	switch {
-	case resp.StatusCode == 204:
-	default:
-		return resp.Error()
-	}
-	return nil
+	return c.svc.Call(ctx, &opSearch, &req)
 }

@@ -5,6 +5,7 @@ package petstore
 
 // Error is the schema components/schemas/Error.
 type Error struct {
+	_ [0]func()
 	// Code is the "code" property.
 	Code int32 `json:"code"`
 	// Message is the "message" property.
@@ -13,6 +14,7 @@ type Error struct {
 
 // ListPetsResult is the result of ListPets: the status, the body of the response received, and the response headers.
 type ListPetsResult struct {
+	_ [0]func()
 	// StatusCode is the HTTP status of the response.
 	StatusCode int
 	// Body is the body of a 200 response.
@@ -23,6 +25,7 @@ type ListPetsResult struct {
 
 // NewPet is the schema components/schemas/NewPet.
 type NewPet struct {
+	_ [0]func()
 	// Name is the "name" property.
 	// The pet's name.
 	Name string `json:"name"`
@@ -32,6 +35,7 @@ type NewPet struct {
 
 // Pet is the schema components/schemas/Pet.
 type Pet struct {
+	_ [0]func()
 	// ID is the "id" property. Read-only: sent by the service, not to it.
 	ID *int64 `json:"id,omitempty"`
 	// Name is the "name" property.

@@ -5,7 +5,6 @@ package petstore
 
 import (
 	"context"
-	"encoding/json"
 	"github.com/tpgen/tpgen/runtime"
 )
 
@@ -13,6 +12,15 @@ var opCreatePet = runtime.Operation{
 	ID:     "createPet",
 	Method: "POST",
 	Path:   "/pets",
+	Responses: []runtime.ResponseSpec{{
+		Body:    runtime.BodyJSON,
+		Code:    201,
+		Success: true,
+	}, {
+		Body:  runtime.BodyJSON,
+		Code:  400,
+		Model: newError,
+	}},
 }
 
 // CreatePet calls POST /pets: Add a pet to the store.
@@ -22,30 +30,13 @@ func (c *Client) CreatePet(ctx context.Context, body *NewPet) (*Pet, error) {
 	var req runtime.Request
 	req.Path = "/pets"
 	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return nil, c.svc.Fail(ctx, &opCreatePet, err)
-		}
-		req.Body = b
+		req.JSON = body
 		req.ContentType = "application/json"
 	}
 	req.Accept = "application/json"
-	resp, err := c.svc.Do(ctx, &opCreatePet, &req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Close()
 	var out *Pet
-	switch {
-	case resp.StatusCode == 201:
-		out = new(Pet)
-		if err := resp.DecodeJSON(out); err != nil {
-			return nil, err
-		}
-	case resp.StatusCode == 400:
-		return nil, resp.ErrorJSON(new(Error))
-	default:
-		return nil, resp.Error()
+	if err := c.svc.Call(ctx, &opCreatePet, &req, &out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -54,6 +45,13 @@ var opDeletePet = runtime.Operation{
 	ID:     "deletePet",
 	Method: "DELETE",
 	Path:   "/pets/{petId}",
+	Responses: []runtime.ResponseSpec{{
+		Code:    204,
+		Success: true,
+	}, {
+		Body:  runtime.BodyJSON,
+		Model: newError,
+	}},
 }
 
 // DeletePet calls DELETE /pets/{petId}: Remove a pet.
@@ -65,23 +63,21 @@ func (c *Client) DeletePet(ctx context.Context, petID int64) error {
 	var req runtime.Request
 	req.Path = "/pets/" + runtime.PathParam(runtime.StyleSimple, "petId", runtime.FormatInt(petID))
 	req.Accept = "application/json"
-	resp, err := c.svc.Do(ctx, &opDeletePet, &req)
-	if err != nil {
-		return err
-	}
-	defer resp.Close()
-	switch {
-	case resp.StatusCode == 204:
-	default:
-		return resp.ErrorJSON(new(Error))
-	}
-	return nil
+	return c.svc.Call(ctx, &opDeletePet, &req)
 }
 
 var opListPets = runtime.Operation{
 	ID:     "listPets",
 	Method: "GET",
 	Path:   "/pets",
+	Responses: []runtime.ResponseSpec{{
+		Body:    runtime.BodyJSON,
+		Code:    200,
+		Success: true,
+	}, {
+		Body:  runtime.BodyJSON,
+		Model: newError,
+	}},
 }
 
 /*
@@ -113,20 +109,13 @@ func (c *Client) ListPets(ctx context.Context, params *ListPetsParams) (*ListPet
 		req.RawQuery = q.Encode()
 	}
 	req.Accept = "application/json"
-	resp, err := c.svc.Do(ctx, &opListPets, &req)
+	out := &ListPetsResult{}
+	resp, err := c.svc.CallResponse(ctx, &opListPets, &req, &out.Body)
 	if err != nil {
 		return nil, err
 	}
 	defer resp.Close()
-	out := &ListPetsResult{StatusCode: resp.StatusCode}
-	switch {
-	case resp.StatusCode == 200:
-		if err := resp.DecodeJSON(&out.Body); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, resp.ErrorJSON(new(Error))
-	}
+	out.StatusCode = resp.StatusCode
 	if out.XNext, err = runtime.HeaderValue(resp.Header, "X-Next", runtime.ParseString[string]); err != nil {
 		return nil, resp.Fail(err)
 	}
@@ -137,6 +126,15 @@ var opShowPetByID = runtime.Operation{
 	ID:     "showPetById",
 	Method: "GET",
 	Path:   "/pets/{petId}",
+	Responses: []runtime.ResponseSpec{{
+		Body:    runtime.BodyJSON,
+		Code:    200,
+		Success: true,
+	}, {
+		Body:  runtime.BodyJSON,
+		Code:  404,
+		Model: newError,
+	}},
 }
 
 // ShowPetByID calls GET /pets/{petId}: Info for a specific pet.
@@ -146,22 +144,9 @@ func (c *Client) ShowPetByID(ctx context.Context, petID int64) (*Pet, error) {
 	var req runtime.Request
 	req.Path = "/pets/" + runtime.PathParam(runtime.StyleSimple, "petId", runtime.FormatInt(petID))
 	req.Accept = "application/json"
-	resp, err := c.svc.Do(ctx, &opShowPetByID, &req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Close()
 	var out *Pet
-	switch {
-	case resp.StatusCode == 200:
-		out = new(Pet)
-		if err := resp.DecodeJSON(out); err != nil {
-			return nil, err
-		}
-	case resp.StatusCode == 404:
-		return nil, resp.ErrorJSON(new(Error))
-	default:
-		return nil, resp.Error()
+	if err := c.svc.Call(ctx, &opShowPetByID, &req, &out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

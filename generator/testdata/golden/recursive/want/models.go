@@ -10,7 +10,7 @@ import (
 )
 
 // Expr is the schema components/schemas/Expr.
-// The oneOf union is kept as raw JSON; As and From methods convert it to and from its variants.
+// The oneOf union is kept as raw JSON; its As and From methods (on *Expr) convert it to and from its variants.
 type Expr json.RawMessage
 
 // MarshalJSON writes the union's JSON.
@@ -25,36 +25,34 @@ func (u *Expr) UnmarshalJSON(b []byte) error {
 }
 
 // AsLiteral decodes the union as Literal.
-func (u Expr) AsLiteral() (Literal, error) {
-	return runtime.UnionAs[Literal](u)
+func (u *Expr) AsLiteral() (*Literal, error) {
+	v := new(Literal)
+	return v, runtime.DecodeUnion(*u, v)
 }
 
 // FromLiteral sets the union to v.
-func (u *Expr) FromLiteral(v Literal) error {
-	b, err := runtime.UnionFrom(v)
-	*u = b
-	return err
+func (u *Expr) FromLiteral(v *Literal) error {
+	return runtime.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsSum decodes the union as Sum.
-func (u Expr) AsSum() (Sum, error) {
-	return runtime.UnionAs[Sum](u)
+func (u *Expr) AsSum() (*Sum, error) {
+	v := new(Sum)
+	return v, runtime.DecodeUnion(*u, v)
 }
 
 // FromSum sets the union to v.
-func (u *Expr) FromSum(v Sum) error {
-	b, err := runtime.UnionFrom(v)
-	*u = b
-	return err
+func (u *Expr) FromSum(v *Sum) error {
+	return runtime.EncodeUnion((*[]byte)(u), v)
 }
 
 // Discriminator returns the union's "op" property.
-func (u Expr) Discriminator() (string, error) {
-	return runtime.DiscriminatorValue(u, "op")
+func (u *Expr) Discriminator() (string, error) {
+	return runtime.DiscriminatorValue(*u, "op")
 }
 
 // ValueByDiscriminator decodes the union as the variant its discriminator names.
-func (u Expr) ValueByDiscriminator() (any, error) {
+func (u *Expr) ValueByDiscriminator() (any, error) {
 	d, err := u.Discriminator()
 	if err != nil {
 		return nil, err
@@ -69,7 +67,7 @@ func (u Expr) ValueByDiscriminator() (any, error) {
 }
 
 // JSON is the schema components/schemas/Json.
-// The oneOf union is kept as raw JSON; As and From methods convert it to and from its variants.
+// The oneOf union is kept as raw JSON; its As and From methods (on *JSON) convert it to and from its variants.
 type JSON json.RawMessage
 
 // MarshalJSON writes the union's JSON.
@@ -84,67 +82,58 @@ func (u *JSON) UnmarshalJSON(b []byte) error {
 }
 
 // AsString decodes the union as string.
-func (u JSON) AsString() (string, error) {
-	return runtime.UnionAs[string](u)
+func (u *JSON) AsString() (v string, err error) {
+	return v, runtime.DecodeUnion(*u, &v)
 }
 
 // FromString sets the union to v.
 func (u *JSON) FromString(v string) error {
-	b, err := runtime.UnionFrom(v)
-	*u = b
-	return err
+	return runtime.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsFloat64 decodes the union as float64.
-func (u JSON) AsFloat64() (float64, error) {
-	return runtime.UnionAs[float64](u)
+func (u *JSON) AsFloat64() (v float64, err error) {
+	return v, runtime.DecodeUnion(*u, &v)
 }
 
 // FromFloat64 sets the union to v.
 func (u *JSON) FromFloat64(v float64) error {
-	b, err := runtime.UnionFrom(v)
-	*u = b
-	return err
+	return runtime.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsBool decodes the union as bool.
-func (u JSON) AsBool() (bool, error) {
-	return runtime.UnionAs[bool](u)
+func (u *JSON) AsBool() (v bool, err error) {
+	return v, runtime.DecodeUnion(*u, &v)
 }
 
 // FromBool sets the union to v.
 func (u *JSON) FromBool(v bool) error {
-	b, err := runtime.UnionFrom(v)
-	*u = b
-	return err
+	return runtime.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsJSONList decodes the union as []JSON.
-func (u JSON) AsJSONList() ([]JSON, error) {
-	return runtime.UnionAs[[]JSON](u)
+func (u *JSON) AsJSONList() (v []JSON, err error) {
+	return v, runtime.DecodeUnion(*u, &v)
 }
 
 // FromJSONList sets the union to v.
 func (u *JSON) FromJSONList(v []JSON) error {
-	b, err := runtime.UnionFrom(v)
-	*u = b
-	return err
+	return runtime.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsJSONMap decodes the union as map[string]JSON.
-func (u JSON) AsJSONMap() (map[string]JSON, error) {
-	return runtime.UnionAs[map[string]JSON](u)
+func (u *JSON) AsJSONMap() (v map[string]JSON, err error) {
+	return v, runtime.DecodeUnion(*u, &v)
 }
 
 // FromJSONMap sets the union to v.
 func (u *JSON) FromJSONMap(v map[string]JSON) error {
-	b, err := runtime.UnionFrom(v)
-	*u = b
-	return err
+	return runtime.EncodeUnion((*[]byte)(u), v)
 }
 
 // Literal is the schema components/schemas/Literal.
 type Literal struct {
+	_ [0]func()
 	// Op is the "op" property.
 	Op string `json:"op"`
 	// Value is the "value" property.
@@ -156,6 +145,7 @@ type NestedList []NestedList
 
 // Node is the schema components/schemas/Node.
 type Node struct {
+	_ [0]func()
 	// ByName is the "byName" property.
 	ByName map[string]Node `json:"byName,omitempty"`
 	// Children is the "children" property.
@@ -170,6 +160,7 @@ type Node struct {
 
 // Person is the schema components/schemas/Person.
 type Person struct {
+	_ [0]func()
 	// Name is the "name" property.
 	Name *string `json:"name,omitempty"`
 	// Trees is the "trees" property.
@@ -178,6 +169,7 @@ type Person struct {
 
 // Sum is the schema components/schemas/Sum.
 type Sum struct {
+	_ [0]func()
 	// Op is the "op" property.
 	Op string `json:"op"`
 	// Terms is the "terms" property.

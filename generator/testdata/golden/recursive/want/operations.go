@@ -12,6 +12,11 @@ var opGetNested = runtime.Operation{
 	ID:     "getNested",
 	Method: "GET",
 	Path:   "/nested",
+	Responses: []runtime.ResponseSpec{{
+		Body:    runtime.BodyJSON,
+		Code:    200,
+		Success: true,
+	}},
 }
 
 // GetNested calls GET /nested.
@@ -19,19 +24,9 @@ func (c *Client) GetNested(ctx context.Context) (NestedList, error) {
 	var req runtime.Request
 	req.Path = "/nested"
 	req.Accept = "application/json"
-	resp, err := c.svc.Do(ctx, &opGetNested, &req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Close()
 	var out NestedList
-	switch {
-	case resp.StatusCode == 200:
-		if err := resp.DecodeJSON(&out); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, resp.Error()
+	if err := c.svc.Call(ctx, &opGetNested, &req, &out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -40,6 +35,11 @@ var opGetTree = runtime.Operation{
 	ID:     "getTree",
 	Method: "GET",
 	Path:   "/trees/{id}",
+	Responses: []runtime.ResponseSpec{{
+		Body:    runtime.BodyJSON,
+		Code:    200,
+		Success: true,
+	}},
 }
 
 // GetTree calls GET /trees/{id}.
@@ -47,20 +47,9 @@ func (c *Client) GetTree(ctx context.Context, id string) (*Node, error) {
 	var req runtime.Request
 	req.Path = "/trees/" + runtime.PathParam(runtime.StyleSimple, "id", id)
 	req.Accept = "application/json"
-	resp, err := c.svc.Do(ctx, &opGetTree, &req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Close()
 	var out *Node
-	switch {
-	case resp.StatusCode == 200:
-		out = new(Node)
-		if err := resp.DecodeJSON(out); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, resp.Error()
+	if err := c.svc.Call(ctx, &opGetTree, &req, &out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -59,3 +59,9 @@ type API interface {
 }
 
 var _ API = (*Client)(nil)
+
+// Constructors of the declared error bodies, for runtime.ResponseError.Model.
+
+func newProblem() any {
+	return new(Problem)
+}

@@ -5,6 +5,7 @@ package responses
 
 // GetJobResult is the result of GetJob: the status, the body of the response received, and the response headers.
 type GetJobResult struct {
+	_ [0]func()
 	// StatusCode is the HTTP status of the response.
 	StatusCode int
 	// Body is the body of a 2XX response.
@@ -23,12 +24,14 @@ type GetJobResult struct {
 
 // HealthResponse is the schema at paths//health/get/responses/default.
 type HealthResponse struct {
+	_ [0]func()
 	// Ok is the "ok" property.
 	Ok *bool `json:"ok,omitempty"`
 }
 
 // Job is the schema components/schemas/Job.
 type Job struct {
+	_ [0]func()
 	// ID is the "id" property.
 	ID string `json:"id"`
 	// State is the "state" property.
@@ -37,6 +40,7 @@ type Job struct {
 
 // Problem is the schema components/schemas/Problem.
 type Problem struct {
+	_ [0]func()
 	// Status is the "status" property.
 	Status *int `json:"status,omitempty"`
 	// Title is the "title" property.
@@ -45,6 +49,7 @@ type Problem struct {
 
 // RedirectResult is the result of Redirect: the status, the body of the response received, and the response headers.
 type RedirectResult struct {
+	_ [0]func()
 	// StatusCode is the HTTP status of the response.
 	StatusCode int
 	// Location is the Location response header.
@@ -53,12 +58,14 @@ type RedirectResult struct {
 
 // Result is the schema components/schemas/Result.
 type Result struct {
+	_ [0]func()
 	// Output is the "output" property.
 	Output *string `json:"output,omitempty"`
 }
 
 // SubmitJobResult is the result of SubmitJob: the status, the body of the response received, and the response headers.
 type SubmitJobResult struct {
+	_ [0]func()
 	// StatusCode is the HTTP status of the response.
 	StatusCode int
 	// BodyN200 is the body of a 200 response.

@@ -5,7 +5,6 @@ package responses
 
 import (
 	"context"
-	"encoding/json"
 	"github.com/tpgen/tpgen/runtime"
 	"io"
 )
@@ -14,6 +13,11 @@ var opAlwaysFails = runtime.Operation{
 	ID:     "alwaysFails",
 	Method: "GET",
 	Path:   "/fail",
+	Responses: []runtime.ResponseSpec{{
+		Body:  runtime.BodyJSON,
+		Code:  500,
+		Model: newProblem,
+	}},
 }
 
 // AlwaysFails calls GET /fail.
@@ -23,22 +27,21 @@ func (c *Client) AlwaysFails(ctx context.Context) error {
 	var req runtime.Request
 	req.Path = "/fail"
 	req.Accept = "application/json"
-	resp, err := c.svc.Do(ctx, &opAlwaysFails, &req)
-	if err != nil {
-		return err
-	}
-	defer resp.Close()
-	switch {
-	case resp.StatusCode == 500:
-		return resp.ErrorJSON(new(Problem))
-	}
-	return resp.Error()
+	return c.svc.Call(ctx, &opAlwaysFails, &req)
 }
 
 var opCancelJob = runtime.Operation{
 	ID:     "cancelJob",
 	Method: "DELETE",
 	Path:   "/jobs/{id}",
+	Responses: []runtime.ResponseSpec{{
+		Code:    204,
+		Success: true,
+	}, {
+		Body:  runtime.BodyJSON,
+		Code:  404,
+		Model: newProblem,
+	}},
 }
 
 // CancelJob calls DELETE /jobs/{id}.
@@ -48,25 +51,18 @@ func (c *Client) CancelJob(ctx context.Context, id string) error {
 	var req runtime.Request
 	req.Path = "/jobs/" + runtime.PathParam(runtime.StyleSimple, "id", id)
 	req.Accept = "application/json"
-	resp, err := c.svc.Do(ctx, &opCancelJob, &req)
-	if err != nil {
-		return err
-	}
-	defer resp.Close()
-	switch {
-	case resp.StatusCode == 204:
-	case resp.StatusCode == 404:
-		return resp.ErrorJSON(new(Problem))
-	default:
-		return resp.Error()
-	}
-	return nil
+	return c.svc.Call(ctx, &opCancelJob, &req)
 }
 
 var opDownloadOutput = runtime.Operation{
 	ID:     "downloadOutput",
 	Method: "GET",
 	Path:   "/jobs/{id}/output",
+	Responses: []runtime.ResponseSpec{{
+		Body:    runtime.BodyBinary,
+		Code:    200,
+		Success: true,
+	}, {Code: 404}},
 }
 
 // DownloadOutput calls GET /jobs/{id}/output.
@@ -74,19 +70,9 @@ func (c *Client) DownloadOutput(ctx context.Context, id string) (io.ReadCloser, 
 	var req runtime.Request
 	req.Path = "/jobs/" + runtime.PathParam(runtime.StyleSimple, "id", id) + "/output"
 	req.Accept = "application/octet-stream"
-	resp, err := c.svc.Do(ctx, &opDownloadOutput, &req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Close()
 	var out io.ReadCloser
-	switch {
-	case resp.StatusCode == 200:
-		out = resp.Stream()
-	case resp.StatusCode == 404:
-		return nil, resp.Error()
-	default:
-		return nil, resp.Error()
+	if err := c.svc.Call(ctx, &opDownloadOutput, &req, &out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -95,6 +81,11 @@ var opGetJob = runtime.Operation{
 	ID:     "getJob",
 	Method: "GET",
 	Path:   "/jobs/{id}",
+	Responses: []runtime.ResponseSpec{{Code: 404}, {
+		Body:    runtime.BodyJSON,
+		Class:   2,
+		Success: true,
+	}},
 }
 
 // GetJob calls GET /jobs/{id}.
@@ -102,23 +93,13 @@ func (c *Client) GetJob(ctx context.Context, id string) (*GetJobResult, error) {
 	var req runtime.Request
 	req.Path = "/jobs/" + runtime.PathParam(runtime.StyleSimple, "id", id)
 	req.Accept = "application/json"
-	resp, err := c.svc.Do(ctx, &opGetJob, &req)
+	out := &GetJobResult{}
+	resp, err := c.svc.CallResponse(ctx, &opGetJob, &req, &out.Body)
 	if err != nil {
 		return nil, err
 	}
 	defer resp.Close()
-	out := &GetJobResult{StatusCode: resp.StatusCode}
-	switch {
-	case resp.StatusCode == 404:
-		return nil, resp.Error()
-	case resp.StatusCode >= 200 && resp.StatusCode <= 299:
-		out.Body = new(Job)
-		if err := resp.DecodeJSON(out.Body); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, resp.Error()
-	}
+	out.StatusCode = resp.StatusCode
 	if out.ETag, err = runtime.HeaderValue(resp.Header, "ETag", runtime.ParseString[string]); err != nil {
 		return nil, resp.Fail(err)
 	}
@@ -141,6 +122,11 @@ var opGetLog = runtime.Operation{
 	ID:     "getLog",
 	Method: "GET",
 	Path:   "/jobs/{id}/log",
+	Responses: []runtime.ResponseSpec{{
+		Body:    runtime.BodyText,
+		Code:    200,
+		Success: true,
+	}},
 }
 
 // GetLog calls GET /jobs/{id}/log.
@@ -148,21 +134,9 @@ func (c *Client) GetLog(ctx context.Context, id string) (string, error) {
 	var req runtime.Request
 	req.Path = "/jobs/" + runtime.PathParam(runtime.StyleSimple, "id", id) + "/log"
 	req.Accept = "text/plain"
-	resp, err := c.svc.Do(ctx, &opGetLog, &req)
-	if err != nil {
-		return "", err
-	}
-	defer resp.Close()
 	var out string
-	switch {
-	case resp.StatusCode == 200:
-		s, err := resp.Text()
-		if err != nil {
-			return "", err
-		}
-		out = s
-	default:
-		return "", resp.Error()
+	if err := c.svc.Call(ctx, &opGetLog, &req, &out); err != nil {
+		return "", err
 	}
 	return out, nil
 }
@@ -171,6 +145,11 @@ var opHealth = runtime.Operation{
 	ID:     "health",
 	Method: "GET",
 	Path:   "/health",
+	Responses: []runtime.ResponseSpec{{
+		Body:    runtime.BodyJSON,
+		Class:   2,
+		Success: true,
+	}, {Body: runtime.BodyJSON}},
 }
 
 // Health calls GET /health.
@@ -178,20 +157,9 @@ func (c *Client) Health(ctx context.Context) (*HealthResponse, error) {
 	var req runtime.Request
 	req.Path = "/health"
 	req.Accept = "application/json"
-	resp, err := c.svc.Do(ctx, &opHealth, &req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Close()
 	var out *HealthResponse
-	switch {
-	case resp.StatusCode >= 200 && resp.StatusCode <= 299:
-		out = new(HealthResponse)
-		if err := resp.DecodeJSON(out); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, resp.Error()
+	if err := c.svc.Call(ctx, &opHealth, &req, &out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -200,46 +168,40 @@ var opPing = runtime.Operation{
 	ID:     "ping",
 	Method: "HEAD",
 	Path:   "/ping",
+	Responses: []runtime.ResponseSpec{{
+		Code:    200,
+		Success: true,
+	}},
 }
 
 // Ping calls HEAD /ping.
 func (c *Client) Ping(ctx context.Context) error {
 	var req runtime.Request
 	req.Path = "/ping"
-	resp, err := c.svc.Do(ctx, &opPing, &req)
-	if err != nil {
-		return err
-	}
-	defer resp.Close()
-	switch {
-	case resp.StatusCode == 200:
-	default:
-		return resp.Error()
-	}
-	return nil
+	return c.svc.Call(ctx, &opPing, &req)
 }
 
 var opRedirect = runtime.Operation{
 	ID:     "redirect",
 	Method: "GET",
 	Path:   "/redirect",
+	Responses: []runtime.ResponseSpec{{
+		Code:    302,
+		Success: true,
+	}},
 }
 
 // Redirect calls GET /redirect.
 func (c *Client) Redirect(ctx context.Context) (*RedirectResult, error) {
 	var req runtime.Request
 	req.Path = "/redirect"
-	resp, err := c.svc.Do(ctx, &opRedirect, &req)
+	out := &RedirectResult{}
+	resp, err := c.svc.CallResponse(ctx, &opRedirect, &req)
 	if err != nil {
 		return nil, err
 	}
 	defer resp.Close()
-	out := &RedirectResult{StatusCode: resp.StatusCode}
-	switch {
-	case resp.StatusCode == 302:
-	default:
-		return nil, resp.Error()
-	}
+	out.StatusCode = resp.StatusCode
 	if out.Location, err = runtime.HeaderValue(resp.Header, "Location", runtime.ParseString[string]); err != nil {
 		return nil, resp.Fail(err)
 	}
@@ -250,6 +212,27 @@ var opSubmitJob = runtime.Operation{
 	ID:     "submitJob",
 	Method: "POST",
 	Path:   "/jobs",
+	Responses: []runtime.ResponseSpec{{
+		Body:    runtime.BodyJSON,
+		Code:    200,
+		Success: true,
+	}, {
+		Body:    runtime.BodyJSON,
+		Code:    202,
+		Success: true,
+		Target:  1,
+	}, {
+		Body:  runtime.BodyJSON,
+		Code:  409,
+		Model: newProblem,
+	}, {
+		Body:  runtime.BodyJSON,
+		Class: 4,
+		Model: newProblem,
+	}, {
+		Body:  runtime.BodyJSON,
+		Model: newProblem,
+	}},
 }
 
 // SubmitJob calls POST /jobs.
@@ -259,38 +242,17 @@ func (c *Client) SubmitJob(ctx context.Context, body *Job) (*SubmitJobResult, er
 	var req runtime.Request
 	req.Path = "/jobs"
 	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return nil, c.svc.Fail(ctx, &opSubmitJob, err)
-		}
-		req.Body = b
+		req.JSON = body
 		req.ContentType = "application/json"
 	}
 	req.Accept = "application/json, application/problem+json"
-	resp, err := c.svc.Do(ctx, &opSubmitJob, &req)
+	out := &SubmitJobResult{}
+	resp, err := c.svc.CallResponse(ctx, &opSubmitJob, &req, &out.BodyN200, &out.BodyN202)
 	if err != nil {
 		return nil, err
 	}
 	defer resp.Close()
-	out := &SubmitJobResult{StatusCode: resp.StatusCode}
-	switch {
-	case resp.StatusCode == 200:
-		out.BodyN200 = new(Result)
-		if err := resp.DecodeJSON(out.BodyN200); err != nil {
-			return nil, err
-		}
-	case resp.StatusCode == 202:
-		out.BodyN202 = new(Job)
-		if err := resp.DecodeJSON(out.BodyN202); err != nil {
-			return nil, err
-		}
-	case resp.StatusCode == 409:
-		return nil, resp.ErrorJSON(new(Problem))
-	case resp.StatusCode >= 400 && resp.StatusCode <= 499:
-		return nil, resp.ErrorJSON(new(Problem))
-	default:
-		return nil, resp.ErrorJSON(new(Problem))
-	}
+	out.StatusCode = resp.StatusCode
 	if out.Location, err = runtime.HeaderValue(resp.Header, "Location", runtime.ParseString[string]); err != nil {
 		return nil, resp.Fail(err)
 	}

@@ -54,3 +54,9 @@ type API interface {
 }
 
 var _ API = (*Client)(nil)
+
+// Constructors of the declared error bodies, for runtime.ResponseError.Model.
+
+func newError() any {
+	return new(Error)
+}

@@ -10,12 +10,14 @@ import (
 
 // Error is the schema components/schemas/Error.
 type Error struct {
+	_ [0]func()
 	// Message is the "message" property.
 	Message *string `json:"message,omitempty"`
 }
 
 // Item is the schema components/schemas/Item.
 type Item struct {
+	_ [0]func()
 	// Attributes is the "attributes" property.
 	Attributes map[string]string `json:"attributes,omitempty"`
 	// Price is the "price" property.
@@ -30,6 +32,7 @@ type Item struct {
 
 // ListItemsResult is the result of ListItems: the status, the body of the response received, and the response headers.
 type ListItemsResult struct {
+	_ [0]func()
 	// StatusCode is the HTTP status of the response.
 	StatusCode int
 	// Body is the body of a 200 response.
@@ -40,6 +43,7 @@ type ListItemsResult struct {
 
 // ReserveRequest is the schema at paths//items/{sku}/reserve/post/requestBody.
 type ReserveRequest struct {
+	_ [0]func()
 	// Quantity is the "quantity" property.
 	Quantity int `json:"quantity"`
 	// Until is the "until" property.
@@ -50,6 +54,7 @@ type ReserveRequest struct {
 //
 // is a multipart/form-data request body. Files are streamed, not buffered.
 type UploadPhotoRequest struct {
+	_ [0]func()
 	// Caption is the "caption" property.
 	Caption *string `json:"caption"`
 	// Photo is the "photo" property.

@@ -5,7 +5,6 @@ package swagger2
 
 import (
 	"context"
-	"encoding/json"
 	"github.com/tpgen/tpgen/runtime"
 	"mime/multipart"
 	"net/http"
@@ -15,6 +14,14 @@ var opAddItem = runtime.Operation{
 	ID:     "addItem",
 	Method: "POST",
 	Path:   "/items",
+	Responses: []runtime.ResponseSpec{{
+		Body:    runtime.BodyJSON,
+		Code:    201,
+		Success: true,
+	}, {
+		Body:  runtime.BodyJSON,
+		Model: newError,
+	}},
 	Scopes: []string{"inventory.write"},
 }
 
@@ -25,28 +32,13 @@ func (c *Client) AddItem(ctx context.Context, body *Item) (*Item, error) {
 	var req runtime.Request
 	req.Path = "/items"
 	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return nil, c.svc.Fail(ctx, &opAddItem, err)
-		}
-		req.Body = b
+		req.JSON = body
 		req.ContentType = "application/json"
 	}
 	req.Accept = "application/json"
-	resp, err := c.svc.Do(ctx, &opAddItem, &req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Close()
 	var out *Item
-	switch {
-	case resp.StatusCode == 201:
-		out = new(Item)
-		if err := resp.DecodeJSON(out); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, resp.ErrorJSON(new(Error))
+	if err := c.svc.Call(ctx, &opAddItem, &req, &out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -55,6 +47,11 @@ var opListItems = runtime.Operation{
 	ID:     "listItems",
 	Method: "GET",
 	Path:   "/items",
+	Responses: []runtime.ResponseSpec{{
+		Body:    runtime.BodyJSON,
+		Code:    200,
+		Success: true,
+	}},
 }
 
 /*
@@ -89,20 +86,13 @@ func (c *Client) ListItems(ctx context.Context, params *ListItemsParams) (*ListI
 		req.RawQuery = q.Encode()
 	}
 	req.Accept = "application/json"
-	resp, err := c.svc.Do(ctx, &opListItems, &req)
+	out := &ListItemsResult{}
+	resp, err := c.svc.CallResponse(ctx, &opListItems, &req, &out.Body)
 	if err != nil {
 		return nil, err
 	}
 	defer resp.Close()
-	out := &ListItemsResult{StatusCode: resp.StatusCode}
-	switch {
-	case resp.StatusCode == 200:
-		if err := resp.DecodeJSON(&out.Body); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, resp.Error()
-	}
+	out.StatusCode = resp.StatusCode
 	if out.XTotalCount, err = runtime.HeaderValue(resp.Header, "X-Total-Count", runtime.ParseInt[int32]); err != nil {
 		return nil, resp.Fail(err)
 	}
@@ -113,6 +103,10 @@ var opReserve = runtime.Operation{
 	ID:     "reserve",
 	Method: "POST",
 	Path:   "/items/{sku}/reserve",
+	Responses: []runtime.ResponseSpec{{
+		Code:    204,
+		Success: true,
+	}},
 }
 
 // Reserve calls POST /items/{sku}/reserve.
@@ -120,30 +114,20 @@ func (c *Client) Reserve(ctx context.Context, sku string, body *ReserveRequest) 
 	var req runtime.Request
 	req.Path = "/items/" + runtime.PathParam(runtime.StyleSimple, "sku", sku) + "/reserve"
 	if body != nil {
-		b, err := runtime.FormBody(body)
-		if err != nil {
-			return c.svc.Fail(ctx, &opReserve, err)
-		}
-		req.Body = b
+		req.Form = body
 		req.ContentType = "application/x-www-form-urlencoded"
 	}
-	resp, err := c.svc.Do(ctx, &opReserve, &req)
-	if err != nil {
-		return err
-	}
-	defer resp.Close()
-	switch {
-	case resp.StatusCode == 204:
-	default:
-		return resp.Error()
-	}
-	return nil
+	return c.svc.Call(ctx, &opReserve, &req)
 }
 
 var opUploadPhoto = runtime.Operation{
 	ID:     "uploadPhoto",
 	Method: "PUT",
 	Path:   "/items/{sku}/photo",
+	Responses: []runtime.ResponseSpec{{
+		Code:    204,
+		Success: true,
+	}},
 }
 
 // UploadPhoto calls PUT /items/{sku}/photo.
@@ -165,15 +149,5 @@ func (c *Client) UploadPhoto(ctx context.Context, sku string, body *UploadPhotoR
 			return nil
 		})
 	}
-	resp, err := c.svc.Do(ctx, &opUploadPhoto, &req)
-	if err != nil {
-		return err
-	}
-	defer resp.Close()
-	switch {
-	case resp.StatusCode == 204:
-	default:
-		return resp.Error()
-	}
-	return nil
+	return c.svc.Call(ctx, &opUploadPhoto, &req)
 }

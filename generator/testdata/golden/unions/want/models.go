@@ -10,7 +10,7 @@ import (
 )
 
 // AddAnimalResponse is the schema at paths//animals/post/responses/201.
-// The oneOf union is kept as raw JSON; As and From methods convert it to and from its variants.
+// The oneOf union is kept as raw JSON; its As and From methods (on *AddAnimalResponse) convert it to and from its variants.
 type AddAnimalResponse json.RawMessage
 
 // MarshalJSON writes the union's JSON.
@@ -25,33 +25,31 @@ func (u *AddAnimalResponse) UnmarshalJSON(b []byte) error {
 }
 
 // AsCat decodes the union as Cat.
-func (u AddAnimalResponse) AsCat() (Cat, error) {
-	return runtime.UnionAs[Cat](u)
+func (u *AddAnimalResponse) AsCat() (*Cat, error) {
+	v := new(Cat)
+	return v, runtime.DecodeUnion(*u, v)
 }
 
 // FromCat sets the union to v.
-func (u *AddAnimalResponse) FromCat(v Cat) error {
-	b, err := runtime.UnionFrom(v)
-	*u = b
-	return err
+func (u *AddAnimalResponse) FromCat(v *Cat) error {
+	return runtime.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsDog decodes the union as Dog.
-func (u AddAnimalResponse) AsDog() (Dog, error) {
-	return runtime.UnionAs[Dog](u)
+func (u *AddAnimalResponse) AsDog() (*Dog, error) {
+	v := new(Dog)
+	return v, runtime.DecodeUnion(*u, v)
 }
 
 // FromDog sets the union to v.
-func (u *AddAnimalResponse) FromDog(v Dog) error {
-	b, err := runtime.UnionFrom(v)
-	*u = b
-	return err
+func (u *AddAnimalResponse) FromDog(v *Dog) error {
+	return runtime.EncodeUnion((*[]byte)(u), v)
 }
 
 // Animal is the schema components/schemas/Animal.
 //
 // A cat, a dog or a bird; the kind property says which.
-// The oneOf union is kept as raw JSON; As and From methods convert it to and from its variants.
+// The oneOf union is kept as raw JSON; its As and From methods (on *Animal) convert it to and from its variants.
 type Animal json.RawMessage
 
 // MarshalJSON writes the union's JSON.
@@ -66,48 +64,45 @@ func (u *Animal) UnmarshalJSON(b []byte) error {
 }
 
 // AsCat decodes the union as Cat.
-func (u Animal) AsCat() (Cat, error) {
-	return runtime.UnionAs[Cat](u)
+func (u *Animal) AsCat() (*Cat, error) {
+	v := new(Cat)
+	return v, runtime.DecodeUnion(*u, v)
 }
 
 // FromCat sets the union to v.
-func (u *Animal) FromCat(v Cat) error {
-	b, err := runtime.UnionFrom(v)
-	*u = b
-	return err
+func (u *Animal) FromCat(v *Cat) error {
+	return runtime.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsDog decodes the union as Dog.
-func (u Animal) AsDog() (Dog, error) {
-	return runtime.UnionAs[Dog](u)
+func (u *Animal) AsDog() (*Dog, error) {
+	v := new(Dog)
+	return v, runtime.DecodeUnion(*u, v)
 }
 
 // FromDog sets the union to v.
-func (u *Animal) FromDog(v Dog) error {
-	b, err := runtime.UnionFrom(v)
-	*u = b
-	return err
+func (u *Animal) FromDog(v *Dog) error {
+	return runtime.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsBird decodes the union as Bird.
-func (u Animal) AsBird() (Bird, error) {
-	return runtime.UnionAs[Bird](u)
+func (u *Animal) AsBird() (*Bird, error) {
+	v := new(Bird)
+	return v, runtime.DecodeUnion(*u, v)
 }
 
 // FromBird sets the union to v.
-func (u *Animal) FromBird(v Bird) error {
-	b, err := runtime.UnionFrom(v)
-	*u = b
-	return err
+func (u *Animal) FromBird(v *Bird) error {
+	return runtime.EncodeUnion((*[]byte)(u), v)
 }
 
 // Discriminator returns the union's "kind" property.
-func (u Animal) Discriminator() (string, error) {
-	return runtime.DiscriminatorValue(u, "kind")
+func (u *Animal) Discriminator() (string, error) {
+	return runtime.DiscriminatorValue(*u, "kind")
 }
 
 // ValueByDiscriminator decodes the union as the variant its discriminator names.
-func (u Animal) ValueByDiscriminator() (any, error) {
+func (u *Animal) ValueByDiscriminator() (any, error) {
 	d, err := u.Discriminator()
 	if err != nil {
 		return nil, err
@@ -125,6 +120,7 @@ func (u Animal) ValueByDiscriminator() (any, error) {
 
 // Bird is the schema components/schemas/Bird.
 type Bird struct {
+	_ [0]func()
 	// Kind is the "kind" property.
 	Kind string `json:"kind"`
 	// Wingspan is the "wingspan" property.
@@ -133,6 +129,7 @@ type Bird struct {
 
 // Cat is the schema components/schemas/Cat.
 type Cat struct {
+	_ [0]func()
 	// Indoor is the "indoor" property.
 	Indoor *bool `json:"indoor,omitempty"`
 	// Kind is the "kind" property.
@@ -143,6 +140,7 @@ type Cat struct {
 
 // Circle is the schema components/schemas/Circle.
 type Circle struct {
+	_ [0]func()
 	// Radius is the "radius" property.
 	Radius float64 `json:"radius"`
 	// ShapeType is the "shapeType" property.
@@ -150,7 +148,7 @@ type Circle struct {
 }
 
 // Contact is the schema components/schemas/Contact.
-// The oneOf union is kept as raw JSON; As and From methods convert it to and from its variants.
+// The oneOf union is kept as raw JSON; its As and From methods (on *Contact) convert it to and from its variants.
 type Contact json.RawMessage
 
 // MarshalJSON writes the union's JSON.
@@ -165,43 +163,44 @@ func (u *Contact) UnmarshalJSON(b []byte) error {
 }
 
 // AsContact0 decodes the union as Contact0.
-func (u Contact) AsContact0() (Contact0, error) {
-	return runtime.UnionAs[Contact0](u)
+func (u *Contact) AsContact0() (*Contact0, error) {
+	v := new(Contact0)
+	return v, runtime.DecodeUnion(*u, v)
 }
 
 // FromContact0 sets the union to v.
-func (u *Contact) FromContact0(v Contact0) error {
-	b, err := runtime.UnionFrom(v)
-	*u = b
-	return err
+func (u *Contact) FromContact0(v *Contact0) error {
+	return runtime.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsContact1 decodes the union as Contact1.
-func (u Contact) AsContact1() (Contact1, error) {
-	return runtime.UnionAs[Contact1](u)
+func (u *Contact) AsContact1() (*Contact1, error) {
+	v := new(Contact1)
+	return v, runtime.DecodeUnion(*u, v)
 }
 
 // FromContact1 sets the union to v.
-func (u *Contact) FromContact1(v Contact1) error {
-	b, err := runtime.UnionFrom(v)
-	*u = b
-	return err
+func (u *Contact) FromContact1(v *Contact1) error {
+	return runtime.EncodeUnion((*[]byte)(u), v)
 }
 
 // Contact0 is the schema components/schemas/Contact/oneOf/0.
 type Contact0 struct {
+	_ [0]func()
 	// Phone is the "phone" property.
 	Phone string `json:"phone"`
 }
 
 // Contact1 is the schema components/schemas/Contact/oneOf/1.
 type Contact1 struct {
+	_ [0]func()
 	// Email is the "email" property.
 	Email string `json:"email"`
 }
 
 // Dog is the schema components/schemas/Dog.
 type Dog struct {
+	_ [0]func()
 	// GoodBoy is the "goodBoy" property.
 	GoodBoy *bool `json:"goodBoy,omitempty"`
 	// Kind is the "kind" property.
@@ -211,7 +210,7 @@ type Dog struct {
 }
 
 // ListShapesID is the schema at paths//shapes/get/parameters/id.
-// The oneOf union is kept as raw JSON; As and From methods convert it to and from its variants.
+// The oneOf union is kept as raw JSON; its As and From methods (on *ListShapesID) convert it to and from its variants.
 type ListShapesID json.RawMessage
 
 // MarshalJSON writes the union's JSON.
@@ -226,31 +225,28 @@ func (u *ListShapesID) UnmarshalJSON(b []byte) error {
 }
 
 // AsInt decodes the union as int.
-func (u ListShapesID) AsInt() (int, error) {
-	return runtime.UnionAs[int](u)
+func (u *ListShapesID) AsInt() (v int, err error) {
+	return v, runtime.DecodeUnion(*u, &v)
 }
 
 // FromInt sets the union to v.
 func (u *ListShapesID) FromInt(v int) error {
-	b, err := runtime.UnionFrom(v)
-	*u = b
-	return err
+	return runtime.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsString decodes the union as string.
-func (u ListShapesID) AsString() (string, error) {
-	return runtime.UnionAs[string](u)
+func (u *ListShapesID) AsString() (v string, err error) {
+	return v, runtime.DecodeUnion(*u, &v)
 }
 
 // FromString sets the union to v.
 func (u *ListShapesID) FromString(v string) error {
-	b, err := runtime.UnionFrom(v)
-	*u = b
-	return err
+	return runtime.EncodeUnion((*[]byte)(u), v)
 }
 
 // Owner is the schema components/schemas/Owner.
 type Owner struct {
+	_ [0]func()
 	// Age is the "age" property.
 	Age runtime.Nullable[int] `json:"age,omitzero"`
 	// Contact is the "contact" property.
@@ -262,7 +258,7 @@ type Owner struct {
 }
 
 // OwnerContact is the schema components/schemas/Owner/properties/contact.
-// The oneOf union is kept as raw JSON; As and From methods convert it to and from its variants.
+// The oneOf union is kept as raw JSON; its As and From methods (on *OwnerContact) convert it to and from its variants.
 type OwnerContact json.RawMessage
 
 // MarshalJSON writes the union's JSON.
@@ -277,31 +273,27 @@ func (u *OwnerContact) UnmarshalJSON(b []byte) error {
 }
 
 // AsContact decodes the union as Contact.
-func (u OwnerContact) AsContact() (Contact, error) {
-	return runtime.UnionAs[Contact](u)
+func (u *OwnerContact) AsContact() (v Contact, err error) {
+	return v, runtime.DecodeUnion(*u, &v)
 }
 
 // FromContact sets the union to v.
 func (u *OwnerContact) FromContact(v Contact) error {
-	b, err := runtime.UnionFrom(v)
-	*u = b
-	return err
+	return runtime.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsString decodes the union as string.
-func (u OwnerContact) AsString() (string, error) {
-	return runtime.UnionAs[string](u)
+func (u *OwnerContact) AsString() (v string, err error) {
+	return v, runtime.DecodeUnion(*u, &v)
 }
 
 // FromString sets the union to v.
 func (u *OwnerContact) FromString(v string) error {
-	b, err := runtime.UnionFrom(v)
-	*u = b
-	return err
+	return runtime.EncodeUnion((*[]byte)(u), v)
 }
 
 // OwnerPet is the schema components/schemas/Owner/properties/pet.
-// The oneOf union is kept as raw JSON; As and From methods convert it to and from its variants.
+// The oneOf union is kept as raw JSON; its As and From methods (on *OwnerPet) convert it to and from its variants.
 type OwnerPet json.RawMessage
 
 // MarshalJSON writes the union's JSON.
@@ -316,36 +308,34 @@ func (u *OwnerPet) UnmarshalJSON(b []byte) error {
 }
 
 // AsCat decodes the union as Cat.
-func (u OwnerPet) AsCat() (Cat, error) {
-	return runtime.UnionAs[Cat](u)
+func (u *OwnerPet) AsCat() (*Cat, error) {
+	v := new(Cat)
+	return v, runtime.DecodeUnion(*u, v)
 }
 
 // FromCat sets the union to v.
-func (u *OwnerPet) FromCat(v Cat) error {
-	b, err := runtime.UnionFrom(v)
-	*u = b
-	return err
+func (u *OwnerPet) FromCat(v *Cat) error {
+	return runtime.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsDog decodes the union as Dog.
-func (u OwnerPet) AsDog() (Dog, error) {
-	return runtime.UnionAs[Dog](u)
+func (u *OwnerPet) AsDog() (*Dog, error) {
+	v := new(Dog)
+	return v, runtime.DecodeUnion(*u, v)
 }
 
 // FromDog sets the union to v.
-func (u *OwnerPet) FromDog(v Dog) error {
-	b, err := runtime.UnionFrom(v)
-	*u = b
-	return err
+func (u *OwnerPet) FromDog(v *Dog) error {
+	return runtime.EncodeUnion((*[]byte)(u), v)
 }
 
 // Pet is the schema components/schemas/Pet.
 //
 // Any animal that is a pet.
-type Pet Animal
+type Pet = Animal
 
 // Point is the schema components/schemas/Point.
-// The anyOf union is kept as raw JSON; As and From methods convert it to and from its variants.
+// The anyOf union is kept as raw JSON; its As and From methods (on *Point) convert it to and from its variants.
 type Point json.RawMessage
 
 // MarshalJSON writes the union's JSON.
@@ -360,31 +350,29 @@ func (u *Point) UnmarshalJSON(b []byte) error {
 }
 
 // AsFloat64List decodes the union as []float64.
-func (u Point) AsFloat64List() ([]float64, error) {
-	return runtime.UnionAs[[]float64](u)
+func (u *Point) AsFloat64List() (v []float64, err error) {
+	return v, runtime.DecodeUnion(*u, &v)
 }
 
 // FromFloat64List sets the union to v.
 func (u *Point) FromFloat64List(v []float64) error {
-	b, err := runtime.UnionFrom(v)
-	*u = b
-	return err
+	return runtime.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsPoint1 decodes the union as Point1.
-func (u Point) AsPoint1() (Point1, error) {
-	return runtime.UnionAs[Point1](u)
+func (u *Point) AsPoint1() (*Point1, error) {
+	v := new(Point1)
+	return v, runtime.DecodeUnion(*u, v)
 }
 
 // FromPoint1 sets the union to v.
-func (u *Point) FromPoint1(v Point1) error {
-	b, err := runtime.UnionFrom(v)
-	*u = b
-	return err
+func (u *Point) FromPoint1(v *Point1) error {
+	return runtime.EncodeUnion((*[]byte)(u), v)
 }
 
 // Point1 is the schema components/schemas/Point/anyOf/1.
 type Point1 struct {
+	_ [0]func()
 	// X is the "x" property.
 	X *float64 `json:"x,omitempty"`
 	// Y is the "y" property.
@@ -393,6 +381,7 @@ type Point1 struct {
 
 // Polygon is the schema components/schemas/Polygon.
 type Polygon struct {
+	_ [0]func()
 	// Points is the "points" property.
 	Points []Point `json:"points"`
 	// ShapeType is the "shapeType" property.
@@ -400,7 +389,7 @@ type Polygon struct {
 }
 
 // Scalar is the schema components/schemas/Scalar.
-// The oneOf union is kept as raw JSON; As and From methods convert it to and from its variants.
+// The oneOf union is kept as raw JSON; its As and From methods (on *Scalar) convert it to and from its variants.
 type Scalar json.RawMessage
 
 // MarshalJSON writes the union's JSON.
@@ -415,55 +404,47 @@ func (u *Scalar) UnmarshalJSON(b []byte) error {
 }
 
 // AsString decodes the union as string.
-func (u Scalar) AsString() (string, error) {
-	return runtime.UnionAs[string](u)
+func (u *Scalar) AsString() (v string, err error) {
+	return v, runtime.DecodeUnion(*u, &v)
 }
 
 // FromString sets the union to v.
 func (u *Scalar) FromString(v string) error {
-	b, err := runtime.UnionFrom(v)
-	*u = b
-	return err
+	return runtime.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsInt64 decodes the union as int64.
-func (u Scalar) AsInt64() (int64, error) {
-	return runtime.UnionAs[int64](u)
+func (u *Scalar) AsInt64() (v int64, err error) {
+	return v, runtime.DecodeUnion(*u, &v)
 }
 
 // FromInt64 sets the union to v.
 func (u *Scalar) FromInt64(v int64) error {
-	b, err := runtime.UnionFrom(v)
-	*u = b
-	return err
+	return runtime.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsBool decodes the union as bool.
-func (u Scalar) AsBool() (bool, error) {
-	return runtime.UnionAs[bool](u)
+func (u *Scalar) AsBool() (v bool, err error) {
+	return v, runtime.DecodeUnion(*u, &v)
 }
 
 // FromBool sets the union to v.
 func (u *Scalar) FromBool(v bool) error {
-	b, err := runtime.UnionFrom(v)
-	*u = b
-	return err
+	return runtime.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsFloat64 decodes the union as float64.
-func (u Scalar) AsFloat64() (float64, error) {
-	return runtime.UnionAs[float64](u)
+func (u *Scalar) AsFloat64() (v float64, err error) {
+	return v, runtime.DecodeUnion(*u, &v)
 }
 
 // FromFloat64 sets the union to v.
 func (u *Scalar) FromFloat64(v float64) error {
-	b, err := runtime.UnionFrom(v)
-	*u = b
-	return err
+	return runtime.EncodeUnion((*[]byte)(u), v)
 }
 
 // Shape is the schema components/schemas/Shape.
-// The oneOf union is kept as raw JSON; As and From methods convert it to and from its variants.
+// The oneOf union is kept as raw JSON; its As and From methods (on *Shape) convert it to and from its variants.
 type Shape json.RawMessage
 
 // MarshalJSON writes the union's JSON.
@@ -478,36 +459,34 @@ func (u *Shape) UnmarshalJSON(b []byte) error {
 }
 
 // AsCircle decodes the union as Circle.
-func (u Shape) AsCircle() (Circle, error) {
-	return runtime.UnionAs[Circle](u)
+func (u *Shape) AsCircle() (*Circle, error) {
+	v := new(Circle)
+	return v, runtime.DecodeUnion(*u, v)
 }
 
 // FromCircle sets the union to v.
-func (u *Shape) FromCircle(v Circle) error {
-	b, err := runtime.UnionFrom(v)
-	*u = b
-	return err
+func (u *Shape) FromCircle(v *Circle) error {
+	return runtime.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsPolygon decodes the union as Polygon.
-func (u Shape) AsPolygon() (Polygon, error) {
-	return runtime.UnionAs[Polygon](u)
+func (u *Shape) AsPolygon() (*Polygon, error) {
+	v := new(Polygon)
+	return v, runtime.DecodeUnion(*u, v)
 }
 
 // FromPolygon sets the union to v.
-func (u *Shape) FromPolygon(v Polygon) error {
-	b, err := runtime.UnionFrom(v)
-	*u = b
-	return err
+func (u *Shape) FromPolygon(v *Polygon) error {
+	return runtime.EncodeUnion((*[]byte)(u), v)
 }
 
 // Discriminator returns the union's "shapeType" property.
-func (u Shape) Discriminator() (string, error) {
-	return runtime.DiscriminatorValue(u, "shapeType")
+func (u *Shape) Discriminator() (string, error) {
+	return runtime.DiscriminatorValue(*u, "shapeType")
 }
 
 // ValueByDiscriminator decodes the union as the variant its discriminator names.
-func (u Shape) ValueByDiscriminator() (any, error) {
+func (u *Shape) ValueByDiscriminator() (any, error) {
 	d, err := u.Discriminator()
 	if err != nil {
 		return nil, err

@@ -5,7 +5,6 @@ package unions
 
 import (
 	"context"
-	"encoding/json"
 	"github.com/tpgen/tpgen/runtime"
 )
 
@@ -13,6 +12,11 @@ var opAddAnimal = runtime.Operation{
 	ID:     "addAnimal",
 	Method: "POST",
 	Path:   "/animals",
+	Responses: []runtime.ResponseSpec{{
+		Body:    runtime.BodyJSON,
+		Code:    201,
+		Success: true,
+	}},
 }
 
 // AddAnimal calls POST /animals.
@@ -20,27 +24,13 @@ func (c *Client) AddAnimal(ctx context.Context, body Animal) (AddAnimalResponse,
 	var req runtime.Request
 	req.Path = "/animals"
 	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return nil, c.svc.Fail(ctx, &opAddAnimal, err)
-		}
-		req.Body = b
+		req.JSON = body
 		req.ContentType = "application/json"
 	}
 	req.Accept = "application/json"
-	resp, err := c.svc.Do(ctx, &opAddAnimal, &req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Close()
 	var out AddAnimalResponse
-	switch {
-	case resp.StatusCode == 201:
-		if err := resp.DecodeJSON(&out); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, resp.Error()
+	if err := c.svc.Call(ctx, &opAddAnimal, &req, &out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -49,6 +39,11 @@ var opGetAnimal = runtime.Operation{
 	ID:     "getAnimal",
 	Method: "GET",
 	Path:   "/animals/{id}",
+	Responses: []runtime.ResponseSpec{{
+		Body:    runtime.BodyJSON,
+		Code:    200,
+		Success: true,
+	}},
 }
 
 // GetAnimal calls GET /animals/{id}.
@@ -56,19 +51,9 @@ func (c *Client) GetAnimal(ctx context.Context, id string) (Animal, error) {
 	var req runtime.Request
 	req.Path = "/animals/" + runtime.PathParam(runtime.StyleSimple, "id", id)
 	req.Accept = "application/json"
-	resp, err := c.svc.Do(ctx, &opGetAnimal, &req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Close()
 	var out Animal
-	switch {
-	case resp.StatusCode == 200:
-		if err := resp.DecodeJSON(&out); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, resp.Error()
+	if err := c.svc.Call(ctx, &opGetAnimal, &req, &out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -77,6 +62,11 @@ var opListShapes = runtime.Operation{
 	ID:     "listShapes",
 	Method: "GET",
 	Path:   "/shapes",
+	Responses: []runtime.ResponseSpec{{
+		Body:    runtime.BodyJSON,
+		Code:    200,
+		Success: true,
+	}},
 }
 
 /*
@@ -103,19 +93,9 @@ func (c *Client) ListShapes(ctx context.Context, params *ListShapesParams) ([]Sh
 		req.RawQuery = q.Encode()
 	}
 	req.Accept = "application/json"
-	resp, err := c.svc.Do(ctx, &opListShapes, &req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Close()
 	var out []Shape
-	switch {
-	case resp.StatusCode == 200:
-		if err := resp.DecodeJSON(&out); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, resp.Error()
+	if err := c.svc.Call(ctx, &opListShapes, &req, &out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -5,6 +5,7 @@ package billingv2
 
 // Invoice is the schema components/schemas/Invoice.
 type Invoice struct {
+	_ [0]func()
 	// Amount is the "amount" property.
 	// In cents.
 	Amount int64 `json:"amount"`

@@ -12,6 +12,11 @@ var opGetInvoice = runtime.Operation{
 	ID:     "getInvoice",
 	Method: "GET",
 	Path:   "/invoices/{id}",
+	Responses: []runtime.ResponseSpec{{
+		Body:    runtime.BodyJSON,
+		Code:    200,
+		Success: true,
+	}},
 	Scopes: []string{"invoices.read"},
 }
 
@@ -20,20 +25,9 @@ func (c *Client) GetInvoice(ctx context.Context, id string) (*Invoice, error) {
 	var req runtime.Request
 	req.Path = "/invoices/" + runtime.PathParam(runtime.StyleSimple, "id", id)
 	req.Accept = "application/json"
-	resp, err := c.svc.Do(ctx, &opGetInvoice, &req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Close()
 	var out *Invoice
-	switch {
-	case resp.StatusCode == 200:
-		out = new(Invoice)
-		if err := resp.DecodeJSON(out); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, resp.Error()
+	if err := c.svc.Call(ctx, &opGetInvoice, &req, &out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -43,6 +37,11 @@ var opGetStatus = runtime.Operation{
 	ID:     "getStatus",
 	Method: "GET",
 	Path:   "/status",
+	Responses: []runtime.ResponseSpec{{
+		Body:    runtime.BodyText,
+		Code:    200,
+		Success: true,
+	}},
 }
 
 // GetStatus calls GET /status.
@@ -50,21 +49,9 @@ func (c *Client) GetStatus(ctx context.Context) (string, error) {
 	var req runtime.Request
 	req.Path = "/status"
 	req.Accept = "text/plain"
-	resp, err := c.svc.Do(ctx, &opGetStatus, &req)
-	if err != nil {
-		return "", err
-	}
-	defer resp.Close()
 	var out string
-	switch {
-	case resp.StatusCode == 200:
-		s, err := resp.Text()
-		if err != nil {
-			return "", err
-		}
-		out = s
-	default:
-		return "", resp.Error()
+	if err := c.svc.Call(ctx, &opGetStatus, &req, &out); err != nil {
+		return "", err
 	}
 	return out, nil
 }
@@ -73,6 +60,11 @@ var opListInvoices = runtime.Operation{
 	ID:     "listInvoices",
 	Method: "GET",
 	Path:   "/invoices",
+	Responses: []runtime.ResponseSpec{{
+		Body:    runtime.BodyJSON,
+		Code:    200,
+		Success: true,
+	}},
 }
 
 // ListInvoices calls GET /invoices.
@@ -80,19 +72,9 @@ func (c *Client) ListInvoices(ctx context.Context) ([]Invoice, error) {
 	var req runtime.Request
 	req.Path = "/invoices"
 	req.Accept = "application/json"
-	resp, err := c.svc.Do(ctx, &opListInvoices, &req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Close()
 	var out []Invoice
-	switch {
-	case resp.StatusCode == 200:
-		if err := resp.DecodeJSON(&out); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, resp.Error()
+	if err := c.svc.Call(ctx, &opListInvoices, &req, &out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

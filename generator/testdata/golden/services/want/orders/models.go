@@ -5,6 +5,7 @@ package orders
 
 // Order is the schema components/schemas/Order.
 type Order struct {
+	_ [0]func()
 	// ID is the "id" property.
 	ID string `json:"id"`
 	// Total is the "total" property.
@@ -13,6 +14,7 @@ type Order struct {
 
 // TrackOrderResponse is the schema at paths//orders/{id}/track/get/responses/200.
 type TrackOrderResponse struct {
+	_ [0]func()
 	// Location is the "location" property.
 	Location *string `json:"location,omitempty"`
 }

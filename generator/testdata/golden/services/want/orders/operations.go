@@ -5,7 +5,6 @@ package orders
 
 import (
 	"context"
-	"encoding/json"
 	"github.com/tpgen/tpgen/runtime"
 	"io"
 )
@@ -15,24 +14,18 @@ var opCancelOrder = runtime.Operation{
 	ID:       "cancelOrder",
 	Method:   "POST",
 	Path:     "/orders/{id}/cancel",
-	Scopes:   []string{},
+	Responses: []runtime.ResponseSpec{{
+		Code:    204,
+		Success: true,
+	}},
+	Scopes: []string{},
 }
 
 // CancelOrder calls POST /orders/{id}/cancel.
 func (c *Client) CancelOrder(ctx context.Context, id string) error {
 	var req runtime.Request
 	req.Path = "/orders/" + runtime.PathParam(runtime.StyleSimple, "id", id) + "/cancel"
-	resp, err := c.svc.Do(ctx, &opCancelOrder, &req)
-	if err != nil {
-		return err
-	}
-	defer resp.Close()
-	switch {
-	case resp.StatusCode == 204:
-	default:
-		return resp.Error()
-	}
-	return nil
+	return c.svc.Call(ctx, &opCancelOrder, &req)
 }
 
 var opCreateOrder = runtime.Operation{
@@ -40,6 +33,11 @@ var opCreateOrder = runtime.Operation{
 	ID:     "createOrder",
 	Method: "POST",
 	Path:   "/orders",
+	Responses: []runtime.ResponseSpec{{
+		Body:    runtime.BodyJSON,
+		Code:    201,
+		Success: true,
+	}},
 	Scopes: []string{"orders.write"},
 }
 
@@ -48,28 +46,13 @@ func (c *Client) CreateOrder(ctx context.Context, body *Order) (*Order, error) {
 	var req runtime.Request
 	req.Path = "/orders"
 	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return nil, c.svc.Fail(ctx, &opCreateOrder, err)
-		}
-		req.Body = b
+		req.JSON = body
 		req.ContentType = "application/json"
 	}
 	req.Accept = "application/json"
-	resp, err := c.svc.Do(ctx, &opCreateOrder, &req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Close()
 	var out *Order
-	switch {
-	case resp.StatusCode == 201:
-		out = new(Order)
-		if err := resp.DecodeJSON(out); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, resp.Error()
+	if err := c.svc.Call(ctx, &opCreateOrder, &req, &out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -78,6 +61,11 @@ var opGetOrder = runtime.Operation{
 	ID:     "getOrder",
 	Method: "GET",
 	Path:   "/orders/{id}",
+	Responses: []runtime.ResponseSpec{{
+		Body:    runtime.BodyJSON,
+		Code:    200,
+		Success: true,
+	}},
 	Scopes: []string{"orders.details", "orders.read"},
 }
 
@@ -86,20 +74,9 @@ func (c *Client) GetOrder(ctx context.Context, id string) (*Order, error) {
 	var req runtime.Request
 	req.Path = "/orders/" + runtime.PathParam(runtime.StyleSimple, "id", id)
 	req.Accept = "application/json"
-	resp, err := c.svc.Do(ctx, &opGetOrder, &req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Close()
 	var out *Order
-	switch {
-	case resp.StatusCode == 200:
-		out = new(Order)
-		if err := resp.DecodeJSON(out); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, resp.Error()
+	if err := c.svc.Call(ctx, &opGetOrder, &req, &out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -109,6 +86,11 @@ var opGetOrderReceipt = runtime.Operation{
 	ID:     "getOrderReceipt",
 	Method: "GET",
 	Path:   "/orders/{id}/receipt",
+	Responses: []runtime.ResponseSpec{{
+		Body:    runtime.BodyBinary,
+		Code:    200,
+		Success: true,
+	}},
 }
 
 // GetOrderReceipt calls GET /orders/{id}/receipt.
@@ -116,17 +98,9 @@ func (c *Client) GetOrderReceipt(ctx context.Context, id string) (io.ReadCloser,
 	var req runtime.Request
 	req.Path = "/orders/" + runtime.PathParam(runtime.StyleSimple, "id", id) + "/receipt"
 	req.Accept = "application/pdf"
-	resp, err := c.svc.Do(ctx, &opGetOrderReceipt, &req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Close()
 	var out io.ReadCloser
-	switch {
-	case resp.StatusCode == 200:
-		out = resp.Stream()
-	default:
-		return nil, resp.Error()
+	if err := c.svc.Call(ctx, &opGetOrderReceipt, &req, &out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -135,6 +109,11 @@ var opListOrders = runtime.Operation{
 	ID:     "listOrders",
 	Method: "GET",
 	Path:   "/orders",
+	Responses: []runtime.ResponseSpec{{
+		Body:    runtime.BodyJSON,
+		Code:    200,
+		Success: true,
+	}},
 }
 
 // ListOrders calls GET /orders.
@@ -142,19 +121,9 @@ func (c *Client) ListOrders(ctx context.Context) ([]Order, error) {
 	var req runtime.Request
 	req.Path = "/orders"
 	req.Accept = "application/json"
-	resp, err := c.svc.Do(ctx, &opListOrders, &req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Close()
 	var out []Order
-	switch {
-	case resp.StatusCode == 200:
-		if err := resp.DecodeJSON(&out); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, resp.Error()
+	if err := c.svc.Call(ctx, &opListOrders, &req, &out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -164,6 +133,11 @@ var opTrackOrder = runtime.Operation{
 	ID:     "trackOrder",
 	Method: "GET",
 	Path:   "/orders/{id}/track",
+	Responses: []runtime.ResponseSpec{{
+		Body:    runtime.BodyJSON,
+		Code:    200,
+		Success: true,
+	}},
 }
 
 // TrackOrder calls GET /orders/{id}/track.
@@ -171,20 +145,9 @@ func (c *Client) TrackOrder(ctx context.Context, id string) (*TrackOrderResponse
 	var req runtime.Request
 	req.Path = "/orders/" + runtime.PathParam(runtime.StyleSimple, "id", id) + "/track"
 	req.Accept = "application/json"
-	resp, err := c.svc.Do(ctx, &opTrackOrder, &req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Close()
 	var out *TrackOrderResponse
-	switch {
-	case resp.StatusCode == 200:
-		out = new(TrackOrderResponse)
-		if err := resp.DecodeJSON(out); err != nil {
-			return nil, err
-		}
-	default:
-		return nil, resp.Error()
+	if err := c.svc.Call(ctx, &opTrackOrder, &req, &out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
