@@ -52,8 +52,8 @@ func FromConfig(cfg *config.Config, only []string, importBase string) ([]*Servic
 			OutDir:      dir,
 			Pos:         s.Pos.String(),
 			Runtime:     runtimeDefaults(eff, s.BaseURL),
-			Include:     Filter{Tags: s.Include.Tags, Operations: s.Include.Operations},
-			Exclude:     Filter{Tags: s.Exclude.Tags, Operations: s.Exclude.Operations},
+			Include:     filter(s.Include),
+			Exclude:     filter(s.Exclude),
 		}
 		if importBase != "" {
 			svc.ImportPath = importBase + "/" + pkg
@@ -96,4 +96,12 @@ func runtimeDefaults(eff config.Settings, baseURL string) RuntimeDefaults {
 		rd.Scopes = append([]string{}, a.Scopes...)
 	}
 	return rd
+}
+
+func filter(f config.Filter) Filter {
+	out := Filter{Tags: f.Tags, Operations: f.Operations}
+	for _, p := range f.OperationsPos {
+		out.OperationsPos = append(out.OperationsPos, p.String())
+	}
+	return out
 }

@@ -35,10 +35,12 @@ type Service struct {
 	Overrides   []*Override
 }
 
-// Filter selects operations by tag or operationId.
+// Filter selects operations by tag or operationId. OperationsPos holds the
+// services.yaml position of each entry of Operations, when known.
 type Filter struct {
-	Tags       []string
-	Operations []string
+	Tags          []string
+	Operations    []string
+	OperationsPos []string
 }
 
 func (f Filter) empty() bool { return len(f.Tags) == 0 && len(f.Operations) == 0 }

@@ -77,10 +77,7 @@ func loadSpec(path, display string) (*spec, error) {
 		return nil, fail("spec file is empty: expected an OpenAPI 3.x or Swagger 2.0 document")
 	}
 	sp := &spec{path: path, display: display, data: data}
-	if err := checkShape(data); err != nil {
-		return nil, withPos(display, data, err)
-	}
-	version, err := specVersion(data)
+	version, err := inspect(data)
 	if err != nil {
 		return nil, withPos(display, data, err)
 	}
@@ -106,7 +103,15 @@ func loadSpec(path, display string) (*spec, error) {
 		return nil, fail("unsupported version %q: tpgen reads OpenAPI 3.0, 3.1 and Swagger 2.0", version)
 	}
 	if err != nil {
-		return nil, withPos(display, data, err)
+		// Name referenced files as the user would, relative to the spec.
+		se := withPos(display, data, err).(*SpecError)
+		dir := filepath.Dir(display)
+		if absDir := filepath.Dir(abs); dir == "." {
+			se.Msg = strings.ReplaceAll(se.Msg, absDir+string(filepath.Separator), "")
+		} else {
+			se.Msg = strings.ReplaceAll(se.Msg, absDir, dir)
+		}
+		return nil, se
 	}
 	if sp.doc.Paths == nil {
 		sp.doc.Paths = openapi3.NewPaths()
@@ -174,24 +179,75 @@ func yamlToJSON(v any) any {
 	return v
 }
 
-// specVersion finds the openapi or swagger field without decoding the document.
-func specVersion(data []byte) (string, error) {
+// inspect checks a document's shape before any decoder sees it (nesting
+// depth, YAML aliases, which can expand without bound, a top level that is not
+// a mapping) and returns its openapi or swagger version.
+func inspect(data []byte) (string, error) {
 	var head struct {
-		OpenAPI any `json:"openapi" yaml:"openapi"`
-		Swagger any `json:"swagger" yaml:"swagger"`
+		OpenAPI any `json:"openapi"`
+		Swagger any `json:"swagger"`
 	}
 	if t := bytes.TrimSpace(data); len(t) > 0 && t[0] == '{' {
+		if err := checkJSONDepth(data); err != nil {
+			return "", err
+		}
 		if err := json.Unmarshal(data, &head); err != nil {
 			return "", err
 		}
-	} else if err := yaml.Unmarshal(data, &head); err != nil {
-		return "", err
+	} else {
+		var n yaml.Node
+		if err := yaml.Unmarshal(data, &n); err != nil {
+			return "", err
+		}
+		if err := walkYAML(&n, 0); err != nil {
+			return "", err
+		}
+		if len(n.Content) == 0 {
+			return "", errors.New("not an OpenAPI document: it holds no value")
+		}
+		root := n.Content[0]
+		if root.Kind != yaml.MappingNode {
+			return "", &posError{line: root.Line, col: root.Column, msg: fmt.Sprintf("not an OpenAPI document: the top level is %s, not a mapping with an openapi field", yamlKind(root))}
+		}
+		for i := 0; i+1 < len(root.Content); i += 2 {
+			switch root.Content[i].Value {
+			case "openapi":
+				head.OpenAPI = root.Content[i+1].Value
+			case "swagger":
+				head.Swagger = root.Content[i+1].Value
+			}
+		}
 	}
 	v := fmt.Sprint(firstNonNil(head.OpenAPI, head.Swagger))
 	if v == "<nil>" || v == "" {
 		return "", errors.New("not an OpenAPI document: it has neither an openapi nor a swagger field")
 	}
+	if !strings.HasPrefix(v, "2") && !strings.HasPrefix(v, "3") {
+		key := "openapi"
+		if head.OpenAPI == nil {
+			key = "swagger"
+		}
+		return "", &versionError{key: key, msg: fmt.Sprintf("unsupported version %q: tpgen reads OpenAPI 3.0, 3.1 and Swagger 2.0", v)}
+	}
+	if strings.HasPrefix(v, "2") && v != "2.0" {
+		return "", &versionError{key: "swagger", msg: fmt.Sprintf("unsupported version %q: tpgen reads OpenAPI 3.0, 3.1 and Swagger 2.0", v)}
+	}
 	return v, nil
+}
+
+// versionError is an unsupported version, located at its key.
+type versionError struct{ key, msg string }
+
+func (e *versionError) Error() string { return e.msg }
+
+func yamlKind(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		return "a single value"
+	}
+	return "not a mapping"
 }
 
 func firstNonNil(vs ...any) any {
@@ -203,39 +259,33 @@ func firstNonNil(vs ...any) any {
 	return nil
 }
 
-// checkShape refuses documents nested deeper than maxNesting and YAML with
-// aliases, which can expand without bound, before any decoder sees them.
-func checkShape(data []byte) error {
-	if t := bytes.TrimSpace(data); len(t) > 0 && t[0] == '{' {
-		depth, inStr, esc := 0, false, false
-		line := 1
-		for _, c := range data {
-			switch {
-			case c == '\n':
-				line++
-			case inStr && esc:
-				esc = false
-			case inStr && c == '\\':
-				esc = true
-			case c == '"':
-				inStr = !inStr
-			case inStr:
-			case c == '{' || c == '[':
-				depth++
-				if depth > maxNesting {
-					return &posError{line: line, msg: fmt.Sprintf("nested more than %d levels deep", maxNesting)}
-				}
-			case c == '}' || c == ']':
-				depth--
+// checkJSONDepth refuses JSON nested deeper than maxNesting.
+func checkJSONDepth(data []byte) error {
+	depth, inStr, esc := 0, false, false
+	line, col := 1, 0
+	for _, c := range data {
+		col++
+		switch {
+		case c == '\n':
+			line++
+			col = 0
+		case inStr && esc:
+			esc = false
+		case inStr && c == '\\':
+			esc = true
+		case c == '"':
+			inStr = !inStr
+		case inStr:
+		case c == '{' || c == '[':
+			depth++
+			if depth > maxNesting {
+				return &posError{line: line, col: col, msg: fmt.Sprintf("nested more than %d levels deep", maxNesting)}
 			}
+		case c == '}' || c == ']':
+			depth--
 		}
-		return nil
 	}
-	var n yaml.Node
-	if err := yaml.Unmarshal(data, &n); err != nil {
-		return err
-	}
-	return walkYAML(&n, 0)
+	return nil
 }
 
 func walkYAML(n *yaml.Node, depth int) error {
@@ -268,9 +318,19 @@ func withPos(display string, data []byte, err error) error {
 	var pe *posError
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
+	var ve *versionError
 	switch {
 	case errors.As(err, &pe):
 		se.Line, se.Col, se.Msg = pe.line, pe.col, pe.msg
+	case errors.As(err, &ve):
+		sp := &spec{data: data}
+		se.Line, se.Col = sp.locate(ve.key)
+		se.Msg = ve.msg
+	case refInError(err.Error()) != "":
+		ref := refInError(err.Error())
+		if off := bytes.Index(data, []byte(ref)); off >= 0 {
+			se.Line, se.Col = offsetPos(data, int64(off))
+		}
 	case errors.As(err, &syn):
 		se.Line, se.Col = offsetPos(data, syn.Offset)
 	case errors.As(err, &typ):
@@ -280,7 +340,22 @@ func withPos(display string, data []byte, err error) error {
 			se.Line, _ = strconv.Atoi(m[1])
 		}
 	}
+	se.Msg = yamlPrefixRE.ReplaceAllString(se.Msg, "")
 	return se
+}
+
+// yamlPrefixRE matches yaml.v3's own "yaml: line N:" prefixes, redundant
+// beside the position.
+var yamlPrefixRE = regexp.MustCompile(`^(yaml error: )?yaml: (construct errors: )?(line \d+: )?`)
+
+// refRE finds the reference kin-openapi could not resolve in its error text.
+var refRE = regexp.MustCompile(`(?:resolving reference|in URI:|bad data in) "([^"]+)"`)
+
+func refInError(msg string) string {
+	if m := refRE.FindStringSubmatch(msg); m != nil {
+		return m[1]
+	}
+	return ""
 }
 
 // cleanLoadError shortens kin-openapi's doubled JSON-then-YAML messages.

@@ -154,13 +154,17 @@ func (b *builder) checkOverrides(ids map[string]*opRef) {
 		}
 	}
 	for _, f := range []Filter{b.svc.Include, b.svc.Exclude} {
-		for _, id := range f.Operations {
+		for i, id := range f.Operations {
 			if _, ok := ids[id]; !ok {
 				msg := fmt.Sprintf("service %q: filter names operation %q, which is not an operationId in %s", b.svc.Name, id, b.sp.display)
 				if s := config.Suggest(id, known); s != "" {
 					msg += fmt.Sprintf(" (did you mean %s?)", s)
 				}
-				b.errs = append(b.errs, &ConfigError{Pos: b.svc.Pos, Msg: msg})
+				pos := b.svc.Pos
+				if i < len(f.OperationsPos) {
+					pos = f.OperationsPos[i]
+				}
+				b.errs = append(b.errs, &ConfigError{Pos: pos, Msg: msg})
 			}
 		}
 	}
