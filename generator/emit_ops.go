@@ -268,6 +268,17 @@ func genMethodBody(b *jen.Group, op *Operation) {
 		b.Add(st)
 	}
 	if len(op.Params) > 0 {
+		var required []string
+		for _, p := range op.Params {
+			if p.Required {
+				required = append(required, p.WireName)
+			}
+		}
+		if len(required) > 0 {
+			msg := fmt.Sprintf("params must not be nil: it holds the required parameters %s", strings.Join(required, ", "))
+			b.If(jen.Id("params").Op("==").Nil()).Block(
+				ret(op, jen.Id("c").Dot("svc").Dot("Fail").Call(jen.Id("ctx"), jen.Op("&").Id(op.VarName), jen.Qual("errors", "New").Call(jen.Lit(msg)))))
+		}
 		b.If(jen.Id("params").Op("!=").Nil()).BlockFunc(func(g *jen.Group) { paramsCode(g, op) })
 	}
 	if op.Body != nil {

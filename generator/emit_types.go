@@ -92,7 +92,7 @@ func (d *Decl) summary() string {
 	case strings.HasPrefix(d.Source, "components/schemas/"):
 		return "is the schema " + d.Source + "."
 	}
-	return "is the schema at " + d.Source + "."
+	return "is the schema of " + d.Source + "."
 }
 
 // genDecl renders one declared type and its methods.

@@ -103,5 +103,8 @@ func filter(f config.Filter) Filter {
 	for _, p := range f.OperationsPos {
 		out.OperationsPos = append(out.OperationsPos, p.String())
 	}
+	for _, p := range f.TagsPos {
+		out.TagsPos = append(out.TagsPos, p.String())
+	}
 	return out
 }

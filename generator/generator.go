@@ -41,6 +41,7 @@ type Filter struct {
 	Tags          []string
 	Operations    []string
 	OperationsPos []string
+	TagsPos       []string
 }
 
 func (f Filter) empty() bool { return len(f.Tags) == 0 && len(f.Operations) == 0 }

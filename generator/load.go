@@ -120,6 +120,11 @@ func loadSpec(path, display string) (*spec, error) {
 }
 
 func loadOpenAPI3(data []byte, loc *url.URL) (*openapi3.T, error) {
+	if looksLikeJSON(data) {
+		if doc, ok := decodeJSONDoc(data, loc); ok {
+			return doc, nil
+		}
+	}
 	l := openapi3.NewLoader()
 	l.IsExternalRefsAllowed = true
 	return l.LoadFromDataWithPath(data, loc)

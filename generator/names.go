@@ -218,3 +218,13 @@ func packageName(s string) string {
 	}
 	return n
 }
+
+// suffixName is valueName for a name appended to another: digits may lead
+// (Level + "1" is Level1, not LevelN1).
+func suffixName(s string) string {
+	n := valueName(s)
+	if len(n) > 1 && n[0] == 'N' && n[1] >= '0' && n[1] <= '9' && (s == "" || s[0] >= '0' && s[0] <= '9') {
+		return n[1:]
+	}
+	return n
+}

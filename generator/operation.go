@@ -153,7 +153,32 @@ func (b *builder) checkOverrides(ids map[string]*opRef) {
 			b.errs = append(b.errs, &ConfigError{Pos: o.Pos, Msg: msg})
 		}
 	}
+	tags := map[string]bool{}
+	var tagList []string
+	for _, r := range ids {
+		for _, t := range r.op.Tags {
+			if !tags[t] {
+				tags[t] = true
+				tagList = append(tagList, t)
+			}
+		}
+	}
+	sort.Strings(tagList)
 	for _, f := range []Filter{b.svc.Include, b.svc.Exclude} {
+		for i, tag := range f.Tags {
+			if tags[tag] {
+				continue
+			}
+			msg := fmt.Sprintf("service %q: filter names tag %q, which no operation in %s has", b.svc.Name, tag, b.sp.display)
+			if s := config.Suggest(tag, tagList); s != "" {
+				msg += fmt.Sprintf(" (did you mean %s?)", s)
+			}
+			pos := b.svc.Pos
+			if i < len(f.TagsPos) {
+				pos = f.TagsPos[i]
+			}
+			b.errs = append(b.errs, &ConfigError{Pos: pos, Msg: msg})
+		}
 		for i, id := range f.Operations {
 			if _, ok := ids[id]; !ok {
 				msg := fmt.Sprintf("service %q: filter names operation %q, which is not an operationId in %s", b.svc.Name, id, b.sp.display)
@@ -180,7 +205,7 @@ func (b *builder) operation(r *opRef, methods *namespace) *Operation {
 		Summary: r.op.Summary, Description: r.op.Description, Deprecated: r.op.Deprecated, Tags: r.op.Tags,
 	}
 	op.VarName = "op" + op.Name
-	source := fmt.Sprintf("paths/%s/%s", r.path, strings.ToLower(r.method))
+	source := r.method + " " + r.path
 	b.params(op, r, source)
 	b.requestBody(op, r, source)
 	b.responses(op, r, source)
@@ -279,7 +304,7 @@ func (b *builder) params(op *Operation, r *opRef, source string) {
 func (b *builder) param(op *Operation, p *openapi3.Parameter, source string) *Param {
 	param := &Param{WireName: p.Name, In: p.In, Doc: p.Description, Deprecated: p.Deprecated}
 	hint := op.Name + exportedName(p.Name)
-	src := source + "/parameters/" + p.Name
+	src := source + " parameter " + p.Name
 	if p.Schema == nil && len(p.Content) > 0 {
 		// content-encoded parameter: JSON text.
 		param.Shape = ShapeJSON
@@ -417,7 +442,7 @@ func (b *builder) requestBody(op *Operation, r *opRef, source string) {
 		body.ContentType = "application/json"
 	}
 	hint := op.Name + "Request"
-	src := source + "/requestBody"
+	src := source + " request body"
 	switch kind := mediaKind(ct); {
 	case kind == BodyJSON:
 		body.Kind = BodyJSON
@@ -545,9 +570,9 @@ func (b *builder) responses(op *Operation, r *opRef, source string) {
 		}
 		hint := op.Name + "Response"
 		if !resp.Success {
-			hint = op.Name + exportedName(s) + "Error"
+			hint = op.Name + suffixName(s) + "Error"
 		} else if len(statuses) > 1 && s != "200" {
-			hint = op.Name + exportedName(s) + "Response"
+			hint = op.Name + suffixName(s) + "Response"
 		}
 		ct, mt := pickContent(rr.Value.Content)
 		if mt != nil {
@@ -555,7 +580,7 @@ func (b *builder) responses(op *Operation, r *opRef, source string) {
 			switch kind := mediaKind(ct); {
 			case kind == BodyJSON && !(mt.Schema != nil && mt.Schema.Value != nil && isBinaryString(mt.Schema.Value)):
 				resp.Kind = BodyJSON
-				resp.Type = b.typer.typeOf(mt.Schema, hint, fmt.Sprintf("%s/responses/%s", source, s))
+				resp.Type = b.typer.typeOf(mt.Schema, hint, source+" response "+s)
 			case kind == BodyText:
 				resp.Kind, resp.Type = BodyText, tString
 			default:
@@ -571,7 +596,7 @@ func (b *builder) responses(op *Operation, r *opRef, source string) {
 				rh := &ResponseHeader{WireName: hn, Doc: h.Value.Description}
 				t := tString
 				if h.Value.Schema != nil {
-					t = b.typer.typeOf(h.Value.Schema, op.Name+exportedName(hn)+"Header", source+"/responses/"+s+"/headers/"+hn)
+					t = b.typer.typeOf(h.Value.Schema, op.Name+exportedName(hn)+"Header", source+" response "+s+" header "+hn)
 				}
 				under := underlying(t)
 				if t.Kind == KindNamed && t.Decl.Kind == DeclDefined {
@@ -654,7 +679,7 @@ func (b *builder) result(op *Operation) *Result {
 	for _, r := range withBody {
 		name := "Body"
 		if !sameBody {
-			name = "Body" + exportedName(r.Status)
+			name = "Body" + suffixName(r.Status)
 		}
 		if sameBody && r != withBody[0] {
 			r.Field, r.Target = withBody[0].Field, withBody[0].Target

@@ -63,6 +63,9 @@ func renderReadme(pkg *Package, importPath string) ([]byte, error) {
 			sc = "-"
 		} else if op.Scopes != nil {
 			sc = strings.Join(op.Scopes, " ")
+			if sc == "" {
+				sc = "(none)"
+			}
 		}
 		d.Operations = append(d.Operations, readmeOp{op.Method, strings.ReplaceAll(op.Path, "|", `\|`), op.Name, g, sc})
 	}

@@ -595,6 +595,10 @@ func (g *typer) enum(s *openapi3.Schema, hint, source string) *Type {
 		// Booleans, mixed or odd enums: the schema's plain type.
 		cp := *s
 		cp.Enum = nil
+		if r, ok := g.reserved[s]; ok {
+			g.reserved[&cp] = r // the copy is the component: it keeps its name
+			delete(g.reserved, s)
+		}
 		return g.build(&cp, hint, source)
 	}
 	if base == tString && (s.Format == "date-time" || s.Format == "date") {
@@ -626,7 +630,7 @@ func (g *typer) enum(s *openapi3.Schema, hint, source string) *Type {
 			continue
 		}
 		seen[key] = true
-		d.EnumValues = append(d.EnumValues, &EnumValue{Name: g.ns.claim(d.Name + valueName(label)), Value: val})
+		d.EnumValues = append(d.EnumValues, &EnumValue{Name: g.ns.claim(d.Name + suffixName(label)), Value: val})
 	}
 	return named(d)
 }

@@ -59,7 +59,7 @@ type Audited struct {
 // Code is the schema components/schemas/Code.
 type Code string
 
-// GetOwnerResponse is the schema at paths//accounts/{id}/owner/get/responses/200.
+// GetOwnerResponse is the schema of GET /accounts/{id}/owner response 200.
 type GetOwnerResponse struct {
 	_ [0]func()
 	// Email is the "email" property.

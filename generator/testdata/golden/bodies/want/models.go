@@ -14,7 +14,7 @@ type Document struct {
 	Title *string `json:"title,omitempty"`
 }
 
-// LoginRequest is the schema at paths//login/post/requestBody.
+// LoginRequest is the schema of POST /login request body.
 type LoginRequest struct {
 	_ [0]func()
 	// Password is the "password" property. Write-only: sent to the service, not by it.
@@ -25,7 +25,7 @@ type LoginRequest struct {
 	Username string `json:"username"`
 }
 
-// UploadRequest is the schema at paths//uploads/post/requestBody.
+// UploadRequest is the schema of POST /uploads request body.
 //
 // is a multipart/form-data request body. Files are streamed, not buffered.
 type UploadRequest struct {

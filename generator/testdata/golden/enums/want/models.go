@@ -5,21 +5,21 @@ package enums
 
 import "github.com/tpgen/tpgen/runtime"
 
-// Flag2 is the schema components/schemas/Flag.
-type Flag2 bool
+// Flag is the schema components/schemas/Flag.
+type Flag bool
 
 // Level is the schema components/schemas/Level.
 type Level int
 
 // Values of Level known to the spec. Others are kept as they come.
 const (
-	LevelN1     Level = 1
-	LevelN2     Level = 2
-	LevelN3     Level = 3
+	Level1      Level = 1
+	Level2      Level = 2
+	Level3      Level = 3
 	LevelMinus1 Level = -1
 )
 
-// ListRatingsOrder is the schema at paths//ratings/get/parameters/order.
+// ListRatingsOrder is the schema of GET /ratings parameter order.
 type ListRatingsOrder string
 
 // Values of ListRatingsOrder known to the spec. Others are kept as they come.
@@ -44,8 +44,8 @@ type Priority int64
 
 // Values of Priority known to the spec. Others are kept as they come.
 const (
-	PriorityN10 Priority = 10
-	PriorityN20 Priority = 20
+	Priority10 Priority = 10
+	Priority20 Priority = 20
 )
 
 // Rating is the schema components/schemas/Rating.
@@ -90,9 +90,9 @@ type Ratio float64
 
 // Values of Ratio known to the spec. Others are kept as they come.
 const (
-	RatioN05 Ratio = 0.5
-	RatioN1  Ratio = 1
-	RatioN15 Ratio = 1.5
+	Ratio05 Ratio = 0.5
+	Ratio1  Ratio = 1
+	Ratio15 Ratio = 1.5
 )
 
 // Status is the schema components/schemas/Status.
@@ -124,5 +124,5 @@ const (
 	VotePlus1  Vote = "+1"
 	VoteMinus1 Vote = "-1"
 	VoteEmpty  Vote = ""
-	VoteN0     Vote = "0"
+	Vote0      Vote = "0"
 )

@@ -11,7 +11,7 @@ import (
 // Anything is the schema components/schemas/Anything.
 type Anything any
 
-// GetPlaceID is the schema at paths//places/{id}/get/parameters/id.
+// GetPlaceID is the schema of GET /places/{id} parameter id.
 // The anyOf union is kept as raw JSON; its As and From methods (on *GetPlaceID) convert it to and from its variants.
 type GetPlaceID json.RawMessage
 

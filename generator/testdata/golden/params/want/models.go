@@ -14,7 +14,7 @@ type Filter struct {
 	Tags []string `json:"tags,omitempty"`
 }
 
-// KeywordsRequest is the schema at paths//keywords/{type}/{func}/post/requestBody.
+// KeywordsRequest is the schema of POST /keywords/{type}/{func} request body.
 type KeywordsRequest struct {
 	_ [0]func()
 	// Note is the "note" property.

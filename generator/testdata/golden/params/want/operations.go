@@ -5,6 +5,7 @@ package params
 
 import (
 	"context"
+	"errors"
 	"github.com/tpgen/tpgen/runtime"
 	"net/http"
 )
@@ -242,6 +243,9 @@ type SearchParams struct {
 func (c *Client) Search(ctx context.Context, params *SearchParams) error {
 	var req runtime.Request
 	req.Path = "/search"
+	if params == nil {
+		return c.svc.Fail(ctx, &opSearch, errors.New("params must not be nil: it holds the required parameters q, X-Limit"))
+	}
 	if params != nil {
 		var q runtime.Query
 		req.Header = make(http.Header)

@@ -22,7 +22,7 @@ type GetJobResult struct {
 	XTags []string
 }
 
-// HealthResponse is the schema at paths//health/get/responses/default.
+// HealthResponse is the schema of GET /health response default.
 type HealthResponse struct {
 	_ [0]func()
 	// Ok is the "ok" property.
@@ -68,10 +68,10 @@ type SubmitJobResult struct {
 	_ [0]func()
 	// StatusCode is the HTTP status of the response.
 	StatusCode int
-	// BodyN200 is the body of a 200 response.
-	BodyN200 *Result
-	// BodyN202 is the body of a 202 response.
-	BodyN202 *Job
+	// Body200 is the body of a 200 response.
+	Body200 *Result
+	// Body202 is the body of a 202 response.
+	Body202 *Job
 	// Location is the Location response header.
 	Location *string
 	// RetryAfter is the Retry-After response header.

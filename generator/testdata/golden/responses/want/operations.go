@@ -247,7 +247,7 @@ func (c *Client) SubmitJob(ctx context.Context, body *Job) (*SubmitJobResult, er
 	}
 	req.Accept = "application/json, application/problem+json"
 	out := &SubmitJobResult{}
-	resp, err := c.svc.CallResponse(ctx, &opSubmitJob, &req, &out.BodyN200, &out.BodyN202)
+	resp, err := c.svc.CallResponse(ctx, &opSubmitJob, &req, &out.Body200, &out.Body202)
 	if err != nil {
 		return nil, err
 	}

@@ -41,7 +41,7 @@ type ListItemsResult struct {
 	XTotalCount *int32
 }
 
-// ReserveRequest is the schema at paths//items/{sku}/reserve/post/requestBody.
+// ReserveRequest is the schema of POST /items/{sku}/reserve request body.
 type ReserveRequest struct {
 	_ [0]func()
 	// Quantity is the "quantity" property.
@@ -50,7 +50,7 @@ type ReserveRequest struct {
 	Until *time.Time `json:"until,omitempty"`
 }
 
-// UploadPhotoRequest is the schema at paths//items/{sku}/photo/put/requestBody.
+// UploadPhotoRequest is the schema of PUT /items/{sku}/photo request body.
 //
 // is a multipart/form-data request body. Files are streamed, not buffered.
 type UploadPhotoRequest struct {

@@ -9,7 +9,7 @@ import (
 	"github.com/tpgen/tpgen/runtime"
 )
 
-// AddAnimalResponse is the schema at paths//animals/post/responses/201.
+// AddAnimalResponse is the schema of POST /animals response 201.
 // The oneOf union is kept as raw JSON; its As and From methods (on *AddAnimalResponse) convert it to and from its variants.
 type AddAnimalResponse json.RawMessage
 
@@ -209,7 +209,7 @@ type Dog struct {
 	Name string `json:"name"`
 }
 
-// ListShapesID is the schema at paths//shapes/get/parameters/id.
+// ListShapesID is the schema of GET /shapes parameter id.
 // The oneOf union is kept as raw JSON; its As and From methods (on *ListShapesID) convert it to and from its variants.
 type ListShapesID json.RawMessage
 

@@ -12,7 +12,7 @@ type Order struct {
 	Total *float64 `json:"total,omitempty"`
 }
 
-// TrackOrderResponse is the schema at paths//orders/{id}/track/get/responses/200.
+// TrackOrderResponse is the schema of GET /orders/{id}/track response 200.
 type TrackOrderResponse struct {
 	_ [0]func()
 	// Location is the "location" property.
