@@ -14,19 +14,21 @@ import (
 // are claimed in the order schemas are met, which is deterministic: component
 // schemas in key order first, then operations in path and method order.
 type typer struct {
-	ns         *namespace
-	memo       map[*openapi3.Schema]*Type
-	pending    map[*openapi3.Schema]*Decl  // declared, body not yet built (recursion)
-	building   map[*openapi3.Schema]bool   // being built now
-	reserved   map[*openapi3.Schema]string // names claimed for component schemas
-	components map[string]*openapi3.Schema // "#/components/schemas/X" -> its schema
-	decls      []*Decl
-	warn       func(format string, args ...any)
+	ns          *namespace
+	memo        map[*openapi3.Schema]*Type
+	pending     map[*openapi3.Schema]*Decl  // declared, body not yet built (recursion)
+	building    map[*openapi3.Schema]bool   // being built now
+	reserved    map[*openapi3.Schema]string // names claimed for component schemas
+	components  map[string]*openapi3.Schema // "#/components/schemas/X" -> its schema
+	sharedEnums map[string]*Decl            // value set -> the inline enum type that has it
+	decls       []*Decl
+	warn        func(format string, args ...any)
 }
 
 func newTyper(ns *namespace, warn func(string, ...any)) *typer {
 	return &typer{ns: ns, memo: map[*openapi3.Schema]*Type{}, pending: map[*openapi3.Schema]*Decl{}, building: map[*openapi3.Schema]bool{},
-		reserved: map[*openapi3.Schema]string{}, components: map[string]*openapi3.Schema{}, warn: warn}
+		reserved: map[*openapi3.Schema]string{}, components: map[string]*openapi3.Schema{},
+		sharedEnums: map[string]*Decl{}, warn: warn}
 }
 
 // declareComponents gives every component schema its name first, so that the
@@ -604,8 +606,11 @@ func (g *typer) enum(s *openapi3.Schema, hint, source string) *Type {
 	if base == tString && (s.Format == "date-time" || s.Format == "date") {
 		base = tString // enumerated dates stay strings
 	}
-	d := g.declare(hint, DeclEnum, source, s)
-	d.EnumBase = base
+	type value struct {
+		val   any
+		label string
+	}
+	var values []value
 	seen := map[string]bool{}
 	for _, v := range s.Enum {
 		if v == nil {
@@ -630,7 +635,46 @@ func (g *typer) enum(s *openapi3.Schema, hint, source string) *Type {
 			continue
 		}
 		seen[key] = true
-		d.EnumValues = append(d.EnumValues, &EnumValue{Name: g.ns.claim(d.Name + suffixName(label)), Value: val})
+		values = append(values, value{val, label})
+	}
+	// Inline enums with the same values share one type: big specs repeat
+	// them by the hundred (GitHub's app permissions are read/write 722 times),
+	// and every type costs compile time. The shared type is named after its
+	// values when they are few and short, after its first use otherwise.
+	_, isComp := g.reserved[s]
+	shareKey := ""
+	if !isComponent(source) && !isComp {
+		keys := make([]string, len(values))
+		for i, v := range values {
+			keys[i] = fmt.Sprintf("%T:%v", v.val, v.val)
+		}
+		sort.Strings(keys)
+		shareKey = typeString(base) + "|" + strings.Join(keys, "|")
+		if d, ok := g.sharedEnums[shareKey]; ok {
+			return named(d)
+		}
+		if len(values) >= 2 && len(values) <= 3 {
+			var b strings.Builder
+			for _, v := range values {
+				b.WriteString(suffixName(v.label))
+			}
+			if n := b.String(); len(n) <= 30 {
+				hint = n
+			}
+		}
+	}
+	d := g.declare(hint, DeclEnum, source, s)
+	d.EnumBase = base
+	if shareKey != "" {
+		g.sharedEnums[shareKey] = d
+		labels := make([]string, len(values))
+		for i, v := range values {
+			labels[i] = v.label
+		}
+		d.Source, d.Doc = "", fmt.Sprintf("is an enum of the values %s, shared by every inline schema that lists them.", strings.Join(labels, ", "))
+	}
+	for _, v := range values {
+		d.EnumValues = append(d.EnumValues, &EnumValue{Name: g.ns.claim(d.Name + suffixName(v.label)), Value: v.val})
 	}
 	return named(d)
 }

@@ -54,6 +54,8 @@ func unreserved(c byte) bool {
 }
 
 // PathParam serialises a primitive path parameter.
+//
+//go:noinline
 func PathParam(style Style, name, value string) string {
 	switch style {
 	case StyleLabel:
@@ -65,6 +67,8 @@ func PathParam(style Style, name, value string) string {
 }
 
 // PathList serialises an array path parameter.
+//
+//go:noinline
 func PathList(style Style, explode bool, name string, values []string) string {
 	esc := make([]string, len(values))
 	for i, v := range values {
@@ -93,6 +97,8 @@ func PathList(style Style, explode bool, name string, values []string) string {
 // PathObject serialises an object path parameter: v is encoded as JSON and its
 // top-level properties written in key order. A v that encodes as an array or
 // a scalar (a union of primitives) is written as a list or a primitive.
+//
+//go:noinline
 func PathObject(style Style, explode bool, name string, v any) (string, error) {
 	j, err := flatten(v)
 	if err != nil {
@@ -149,10 +155,14 @@ func joinPairs(b *strings.Builder, kv []string, explode bool, sep string) {
 }
 
 // HeaderList serialises an array header parameter (style simple).
+//
+//go:noinline
 func HeaderList(values []string) string { return strings.Join(values, ",") }
 
 // HeaderObject serialises an object header parameter (style simple); arrays
 // and scalars as HeaderList and the plain value.
+//
+//go:noinline
 func HeaderObject(explode bool, v any) (string, error) {
 	j, err := flatten(v)
 	if err != nil {
@@ -170,6 +180,8 @@ func HeaderObject(explode bool, v any) (string, error) {
 }
 
 // AddCookie adds name=value to the request's single Cookie header.
+//
+//go:noinline
 func AddCookie(h http.Header, name, value string) {
 	c := (&http.Cookie{Name: name, Value: value}).String()
 	if c == "" {
@@ -198,9 +210,13 @@ func (q *Query) pair(name, value string) {
 }
 
 // Add adds a primitive parameter (style form).
+//
+//go:noinline
 func (q *Query) Add(name, value string) { q.pair(name, value) }
 
 // AddList adds an array parameter.
+//
+//go:noinline
 func (q *Query) AddList(style Style, explode bool, name string, values []string) {
 	if len(values) == 0 {
 		return
@@ -229,6 +245,8 @@ func (q *Query) AddList(style Style, explode bool, name string, values []string)
 
 // AddObject adds an object parameter: v is encoded as JSON and its properties
 // written in key order, nested ones (deepObject) as name[a][b] and name[a][0].
+//
+//go:noinline
 func (q *Query) AddObject(style Style, explode bool, name string, v any) error {
 	if style == StyleDeepObject {
 		tree, err := jsonTree(v)
@@ -264,6 +282,8 @@ func (q *Query) AddObject(style Style, explode bool, name string, v any) error {
 }
 
 // AddJSON adds a parameter whose content is application/json.
+//
+//go:noinline
 func (q *Query) AddJSON(name string, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -290,6 +310,8 @@ func (q *Query) deep(prefix string, v any) {
 }
 
 // Encode returns the query string without the leading '?'.
+//
+//go:noinline
 func (q *Query) Encode() string { return string(q.b) }
 
 // FormBody encodes v as application/x-www-form-urlencoded: top-level

@@ -27,6 +27,8 @@ type Response struct {
 }
 
 // DecodeJSON decodes the body into v.
+//
+//go:noinline
 func (r *Response) DecodeJSON(v any) error {
 	t := time.Since(r.rec.start)
 	err := json.NewDecoder(r.Body).Decode(v)
@@ -56,6 +58,8 @@ func (r *Response) Text() (string, error) {
 
 // Stream hands the body to the caller, who must close it; closing it ends the
 // call. Close on the Response does nothing after Stream.
+//
+//go:noinline
 func (r *Response) Stream() io.ReadCloser {
 	r.streamed = true
 	return &streamBody{ReadCloser: r.Body, r: r}
@@ -91,6 +95,8 @@ func (r *Response) ErrorJSON(model any) error {
 
 // Fail records err as the call's error and returns it; generated code uses it
 // for failures of its own, such as an unparsable response header.
+//
+//go:noinline
 func (r *Response) Fail(err error) error { return r.fail(err) }
 
 func (r *Response) fail(err error) error {
@@ -100,6 +106,8 @@ func (r *Response) fail(err error) error {
 }
 
 // Close releases the response and ends the call's diagnostics record.
+//
+//go:noinline
 func (r *Response) Close() error {
 	if r.streamed {
 		return nil

@@ -58,34 +58,28 @@ func (d *Date) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// Nullable is an optional property that may also be null: absent (the zero
-// value, left out by encoding/json's omitzero), null, or a value.
+// Nullable is an optional property that may also be null, with its three
+// states told apart: absent (the zero value, which encoding/json's omitzero
+// leaves out), null (Null), or a value (Valid, Value).
 type Nullable[T any] struct {
-	value T
-	state uint8 // 0 absent, 1 null, 2 value
+	_     [0]func() // not comparable: Go compiles no equality function per T
+	Value T         // the value, when Valid
+	Valid bool      // a value was given
+	Null  bool      // null was given
 }
 
 // NewNullable returns a Nullable holding v.
-func NewNullable[T any](v T) Nullable[T] { return Nullable[T]{value: v, state: 2} }
+func NewNullable[T any](v T) Nullable[T] { return Nullable[T]{Value: v, Valid: true} }
 
 // Null returns a Nullable that is explicitly null.
-func Null[T any]() Nullable[T] { return Nullable[T]{state: 1} }
+func Null[T any]() Nullable[T] { return Nullable[T]{Null: true} }
 
-// Get returns the value and whether there is one (false when absent or null).
-func (n Nullable[T]) Get() (T, bool) { return n.value, n.state == 2 }
-
-// IsNull reports whether the property was null.
-func (n Nullable[T]) IsNull() bool { return n.state == 1 }
-
-// IsZero reports whether the property is absent (for omitzero).
-func (n Nullable[T]) IsZero() bool { return n.state == 0 }
-
-// MarshalJSON implements json.Marshaler.
+// MarshalJSON implements json.Marshaler: the value, or null.
 func (n Nullable[T]) MarshalJSON() ([]byte, error) {
-	if n.state != 2 {
+	if !n.Valid {
 		return []byte("null"), nil
 	}
-	return json.Marshal(n.value)
+	return json.Marshal(n.Value)
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
