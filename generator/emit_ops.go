@@ -234,14 +234,14 @@ func zeroOf(t *Type) jen.Code {
 	switch {
 	case u.Kind == KindBuiltin && u.Name == "string":
 		if t.Kind == KindNamed {
-			return jen.Id(t.Name).Call(jen.Lit(""))
+			return jen.Id(t.Decl.Name).Call(jen.Lit(""))
 		}
 		return jen.Lit("")
 	case u.Kind == KindBuiltin && u.Name == "bool":
 		return jen.False()
 	case u.Kind == KindBuiltin:
 		if t.Kind == KindNamed {
-			return jen.Id(t.Name).Call(jen.Lit(0))
+			return jen.Id(t.Decl.Name).Call(jen.Lit(0))
 		}
 		return jen.Lit(0)
 	case u.Kind == KindNamed && u.Decl.Kind == DeclEnum:

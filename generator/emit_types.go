@@ -21,7 +21,7 @@ func typeCode(t *Type) jen.Code {
 	case KindBuiltin:
 		return jen.Id(t.Name)
 	case KindNamed:
-		return jen.Id(t.Name)
+		return jen.Id(t.Decl.Name) // the declaration's name: it may be renamed after t was made
 	case KindSlice:
 		return jen.Index().Add(typeCode(t.Elem))
 	case KindMap:
@@ -289,6 +289,8 @@ func typeString(t *Type) string {
 		return "runtime.Nullable[" + typeString(t.Elem) + "]"
 	case KindExternal:
 		return t.Pkg[strings.LastIndex(t.Pkg, "/")+1:] + "." + t.Name
+	case KindNamed:
+		return t.Decl.Name
 	}
 	return t.Name
 }

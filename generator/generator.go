@@ -172,6 +172,7 @@ func buildPackage(svc *Service, sp *spec) (*Package, error) {
 		b.typer.declareComponents(sp.doc.Components.Schemas)
 	}
 	b.operations()
+	b.typer.nameSharedEnums()
 	b.errorModels()
 	if len(b.errs) > 0 {
 		return nil, errors.Join(b.errs...)

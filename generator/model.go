@@ -169,6 +169,7 @@ type Field struct {
 type EnumValue struct {
 	Name  string // Go constant name
 	Value any    // string, int64, float64 or bool
+	label string // the value as text, for naming
 }
 
 // Variant is one member of a union.

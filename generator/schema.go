@@ -20,7 +20,8 @@ type typer struct {
 	building    map[*openapi3.Schema]bool   // being built now
 	reserved    map[*openapi3.Schema]string // names claimed for component schemas
 	components  map[string]*openapi3.Schema // "#/components/schemas/X" -> its schema
-	sharedEnums map[string]*Decl            // value set -> the inline enum type that has it
+	sharedEnums map[string]*sharedEnum      // value set -> the inline enum type that has it
+	sharedOrder []string                    // keys of sharedEnums in the order met
 	decls       []*Decl
 	warn        func(format string, args ...any)
 }
@@ -28,7 +29,7 @@ type typer struct {
 func newTyper(ns *namespace, warn func(string, ...any)) *typer {
 	return &typer{ns: ns, memo: map[*openapi3.Schema]*Type{}, pending: map[*openapi3.Schema]*Decl{}, building: map[*openapi3.Schema]bool{},
 		reserved: map[*openapi3.Schema]string{}, components: map[string]*openapi3.Schema{},
-		sharedEnums: map[string]*Decl{}, warn: warn}
+		sharedEnums: map[string]*sharedEnum{}, warn: warn}
 }
 
 // declareComponents gives every component schema its name first, so that the
@@ -639,8 +640,7 @@ func (g *typer) enum(s *openapi3.Schema, hint, source string) *Type {
 	}
 	// Inline enums with the same values share one type: big specs repeat
 	// them by the hundred (GitHub's app permissions are read/write 722 times),
-	// and every type costs compile time. The shared type is named after its
-	// values when they are few and short, after its first use otherwise.
+	// and every type costs compile time. See nameSharedEnums.
 	_, isComp := g.reserved[s]
 	shareKey := ""
 	if !isComponent(source) && !isComp {
@@ -650,31 +650,19 @@ func (g *typer) enum(s *openapi3.Schema, hint, source string) *Type {
 		}
 		sort.Strings(keys)
 		shareKey = typeString(base) + "|" + strings.Join(keys, "|")
-		if d, ok := g.sharedEnums[shareKey]; ok {
-			return named(d)
-		}
-		if len(values) >= 2 && len(values) <= 3 {
-			var b strings.Builder
-			for _, v := range values {
-				b.WriteString(suffixName(v.label))
-			}
-			if n := b.String(); len(n) <= 30 {
-				hint = n
-			}
+		if se, ok := g.sharedEnums[shareKey]; ok {
+			se.uses++
+			return named(se.decl)
 		}
 	}
 	d := g.declare(hint, DeclEnum, source, s)
 	d.EnumBase = base
 	if shareKey != "" {
-		g.sharedEnums[shareKey] = d
-		labels := make([]string, len(values))
-		for i, v := range values {
-			labels[i] = v.label
-		}
-		d.Source, d.Doc = "", fmt.Sprintf("is an enum of the values %s, shared by every inline schema that lists them.", strings.Join(labels, ", "))
+		g.sharedEnums[shareKey] = &sharedEnum{decl: d, uses: 1}
+		g.sharedOrder = append(g.sharedOrder, shareKey)
 	}
 	for _, v := range values {
-		d.EnumValues = append(d.EnumValues, &EnumValue{Name: g.ns.claim(d.Name + suffixName(v.label)), Value: v.val})
+		d.EnumValues = append(d.EnumValues, &EnumValue{Name: g.ns.claim(d.Name + suffixName(v.label)), Value: v.val, label: v.label})
 	}
 	return named(d)
 }
@@ -779,4 +767,38 @@ func variantName(t *Type, i int) string {
 		return variantName(t.Elem, i)
 	}
 	return fmt.Sprintf("Variant%d", i)
+}
+
+// sharedEnum is an inline enum type and how many schemas use it.
+type sharedEnum struct {
+	decl *Decl
+	uses int
+}
+
+// nameSharedEnums renames the inline enums that several schemas share after
+// their values when those are few and short (read, write: ReadWrite), since
+// the name of the first schema that used one would mislead at the others.
+// Types used once keep their name. It runs after every schema was typed;
+// references follow the Decl, so renaming is safe.
+func (g *typer) nameSharedEnums() {
+	for _, key := range g.sharedOrder {
+		se := g.sharedEnums[key]
+		if se.uses < 2 {
+			continue
+		}
+		d := se.decl
+		var labels []string
+		var b strings.Builder
+		for _, v := range d.EnumValues {
+			labels = append(labels, v.label)
+			b.WriteString(suffixName(v.label))
+		}
+		d.Source, d.Doc = "", fmt.Sprintf("is an enum of the values %s, shared by %d inline schemas.", strings.Join(labels, ", "), se.uses)
+		if n := b.String(); len(d.EnumValues) >= 2 && len(d.EnumValues) <= 3 && len(n) <= 30 && !g.ns.has(n) {
+			d.Name = g.ns.claim(n)
+			for _, v := range d.EnumValues {
+				v.Name = g.ns.claim(d.Name + suffixName(v.label))
+			}
+		}
+	}
 }

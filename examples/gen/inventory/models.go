@@ -14,7 +14,7 @@ type Error struct {
 	Message string `json:"message"`
 }
 
-// ErrorCode is an enum of the values not_found, insufficient_stock, invalid, shared by every inline schema that lists them.
+// ErrorCode is the schema components/schemas/Error/properties/code.
 type ErrorCode string
 
 // Values of ErrorCode known to the spec. Others are kept as they come.
