@@ -2,6 +2,7 @@ package generator
 
 import (
 	"fmt"
+	"go/token"
 	"math"
 	"slices"
 	"sort"
@@ -794,7 +795,7 @@ func (g *typer) nameSharedEnums() {
 			b.WriteString(suffixName(v.label))
 		}
 		d.Source, d.Doc = "", fmt.Sprintf("is an enum of the values %s, shared by %d inline schemas.", strings.Join(labels, ", "), se.uses)
-		if n := b.String(); len(d.EnumValues) >= 2 && len(d.EnumValues) <= 3 && len(n) <= 30 && !g.ns.has(n) {
+		if n := b.String(); len(d.EnumValues) >= 2 && len(d.EnumValues) <= 3 && len(n) <= 30 && token.IsIdentifier(n) && !g.ns.has(n) {
 			d.Name = g.ns.claim(n)
 			for _, v := range d.EnumValues {
 				v.Name = g.ns.claim(d.Name + suffixName(v.label))
