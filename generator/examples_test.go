@@ -10,14 +10,20 @@ import (
 	"github.com/tpgen/tpgen/generator/config"
 )
 
-// TestExamplesAreFresh fails when examples/gen is not exactly what tpgen
-// generates from examples/services.yaml now.
+// TestExamplesAreFresh fails when examples/gen (and internal/roundtrip/gen)
+// is not exactly what tpgen generates from its services.yaml now.
 func TestExamplesAreFresh(t *testing.T) {
-	cfg, err := config.Load(filepath.Join("..", "examples", "services.yaml"))
+	for _, dir := range []string{"examples", "internal/roundtrip"} {
+		t.Run(dir, func(t *testing.T) { checkFresh(t, dir) })
+	}
+}
+
+func checkFresh(t *testing.T, dir string) {
+	cfg, err := config.Load(filepath.Join("..", dir, "services.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	svcs, err := generator.FromConfig(cfg, nil, "github.com/tpgen/tpgen/examples/gen")
+	svcs, err := generator.FromConfig(cfg, nil, "github.com/tpgen/tpgen/"+dir+"/gen")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,11 +36,11 @@ func TestExamplesAreFresh(t *testing.T) {
 		want[filepath.Clean(f.Path)] = true
 		got, err := os.ReadFile(f.Path)
 		if err != nil {
-			t.Errorf("%s is not checked in: run go run ./cmd/tpgen -config examples/services.yaml", f.Path)
+			t.Errorf("%s is not checked in: run go run ./cmd/tpgen -config %s/services.yaml", f.Path, dir)
 			continue
 		}
 		if !bytes.Equal(got, f.Data) {
-			t.Errorf("%s is stale: run go run ./cmd/tpgen -config examples/services.yaml", f.Path)
+			t.Errorf("%s is stale: run go run ./cmd/tpgen -config %s/services.yaml", f.Path, dir)
 		}
 	}
 	files, _ := filepath.Glob(filepath.Join(cfg.OutputDir, "*", "*"))

@@ -228,3 +228,18 @@ func suffixName(s string) string {
 	}
 	return n
 }
+
+// isExported reports whether s is already an exported Go identifier of ASCII
+// letters and digits.
+func isExported(s string) bool {
+	if s == "" || s[0] < 'A' || s[0] > 'Z' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}

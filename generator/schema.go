@@ -325,7 +325,11 @@ func (g *typer) declare(hint string, kind DeclKind, source string, s *openapi3.S
 		name = r
 		delete(g.reserved, s)
 	} else {
-		name = exportedName(hint)
+		name = hint
+		if !isExported(hint) {
+			// A name from the spec; names composed of Go names are kept as they are.
+			name = exportedName(hint)
+		}
 		if name == "" {
 			name = "Type"
 		}

@@ -209,6 +209,43 @@ func (q *Query) pair(name, value string) {
 	q.b = append(q.b, url.QueryEscape(value)...)
 }
 
+// joined adds name=v1<delim>v2…: each value escaped, the delimiter as the
+// style writes it (",", "%20", "|").
+func (q *Query) joined(name, delim string, values []string) {
+	q.sep()
+	q.b = append(q.b, url.QueryEscape(name)...)
+	q.b = append(q.b, '=')
+	for i, v := range values {
+		if i > 0 {
+			q.b = append(q.b, delim...)
+		}
+		q.b = append(q.b, url.QueryEscape(v)...)
+	}
+}
+
+// deepName escapes a deepObject name such as filter[owner][0], keeping the brackets.
+func deepName(name string) string {
+	var b strings.Builder
+	for len(name) > 0 {
+		i := strings.IndexAny(name, "[]")
+		if i < 0 {
+			b.WriteString(url.QueryEscape(name))
+			break
+		}
+		b.WriteString(url.QueryEscape(name[:i]))
+		b.WriteByte(name[i])
+		name = name[i+1:]
+	}
+	return b.String()
+}
+
+func (q *Query) deepPair(name, value string) {
+	q.sep()
+	q.b = append(q.b, deepName(name)...)
+	q.b = append(q.b, '=')
+	q.b = append(q.b, url.QueryEscape(value)...)
+}
+
 // Add adds a primitive parameter (style form).
 //
 //go:noinline
@@ -223,7 +260,7 @@ func (q *Query) AddList(style Style, explode bool, name string, values []string)
 	}
 	if style == StyleDeepObject {
 		for i, v := range values {
-			q.pair(fmt.Sprintf("%s[%d]", name, i), v)
+			q.deepPair(fmt.Sprintf("%s[%d]", name, i), v)
 		}
 		return
 	}
@@ -236,11 +273,11 @@ func (q *Query) AddList(style Style, explode bool, name string, values []string)
 	delim := ","
 	switch style {
 	case StyleSpaceDelimited:
-		delim = " "
+		delim = "%20"
 	case StylePipeDelimited:
 		delim = "|"
 	}
-	q.pair(name, strings.Join(values, delim))
+	q.joined(name, delim, values)
 }
 
 // AddObject adds an object parameter: v is encoded as JSON and its properties
@@ -277,7 +314,7 @@ func (q *Query) AddObject(style Style, explode bool, name string, v any) error {
 		}
 		return nil
 	}
-	q.pair(name, strings.Join(kv, ","))
+	q.joined(name, ",", kv)
 	return nil
 }
 
@@ -305,7 +342,7 @@ func (q *Query) deep(prefix string, v any) {
 		}
 	case nil:
 	default:
-		q.pair(prefix, scalar(x))
+		q.deepPair(prefix, scalar(x))
 	}
 }
 
