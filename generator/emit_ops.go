@@ -278,8 +278,10 @@ func genMethodBody(b *jen.Group, op *Operation) {
 			msg := fmt.Sprintf("params must not be nil: it holds the required parameters %s", strings.Join(required, ", "))
 			b.If(jen.Id("params").Op("==").Nil()).Block(
 				ret(op, jen.Id("c").Dot("svc").Dot("Fail").Call(jen.Id("ctx"), jen.Op("&").Id(op.VarName), jen.Qual("errors", "New").Call(jen.Lit(msg)))))
+			paramsCode(b, op)
+		} else {
+			b.If(jen.Id("params").Op("!=").Nil()).BlockFunc(func(g *jen.Group) { paramsCode(g, op) })
 		}
-		b.If(jen.Id("params").Op("!=").Nil()).BlockFunc(func(g *jen.Group) { paramsCode(g, op) })
 	}
 	if op.Body != nil {
 		bodyCode(b, op)

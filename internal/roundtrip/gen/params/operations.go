@@ -36,10 +36,8 @@ func (c *Client) CookieFormPrim(ctx context.Context, params *CookieFormPrimParam
 	if params == nil {
 		return c.svc.Fail(ctx, &opCookieFormPrim, errors.New("params must not be nil: it holds the required parameters session"))
 	}
-	if params != nil {
-		req.Header = make(http.Header)
-		runtime.AddCookie(req.Header, "session", params.Session)
-	}
+	req.Header = make(http.Header)
+	runtime.AddCookie(req.Header, "session", params.Session)
 	return c.svc.Call(ctx, &opCookieFormPrim, &req)
 }
 
@@ -69,11 +67,9 @@ func (c *Client) HeaderSimpleExplodeArray(ctx context.Context, params *HeaderSim
 	if params == nil {
 		return c.svc.Fail(ctx, &opHeaderSimpleExplodeArray, errors.New("params must not be nil: it holds the required parameters X-V"))
 	}
-	if params != nil {
-		req.Header = make(http.Header)
-		if params.XV != nil {
-			req.Header.Set("X-V", runtime.HeaderList(runtime.FormatAll(params.XV, runtime.FormatInt[int32])))
-		}
+	req.Header = make(http.Header)
+	if params.XV != nil {
+		req.Header.Set("X-V", runtime.HeaderList(runtime.FormatAll(params.XV, runtime.FormatInt[int32])))
 	}
 	return c.svc.Call(ctx, &opHeaderSimpleExplodeArray, &req)
 }
@@ -104,14 +100,12 @@ func (c *Client) HeaderSimpleExplodeObject(ctx context.Context, params *HeaderSi
 	if params == nil {
 		return c.svc.Fail(ctx, &opHeaderSimpleExplodeObject, errors.New("params must not be nil: it holds the required parameters X-V"))
 	}
-	if params != nil {
-		req.Header = make(http.Header)
-		s, err := runtime.HeaderObject(true, params.XV)
-		if err != nil {
-			return c.svc.Fail(ctx, &opHeaderSimpleExplodeObject, err)
-		}
-		req.Header.Set("X-V", s)
+	req.Header = make(http.Header)
+	s, err := runtime.HeaderObject(true, params.XV)
+	if err != nil {
+		return c.svc.Fail(ctx, &opHeaderSimpleExplodeObject, err)
 	}
+	req.Header.Set("X-V", s)
 	return c.svc.Call(ctx, &opHeaderSimpleExplodeObject, &req)
 }
 
@@ -141,10 +135,8 @@ func (c *Client) HeaderSimpleExplodePrim(ctx context.Context, params *HeaderSimp
 	if params == nil {
 		return c.svc.Fail(ctx, &opHeaderSimpleExplodePrim, errors.New("params must not be nil: it holds the required parameters X-V"))
 	}
-	if params != nil {
-		req.Header = make(http.Header)
-		req.Header.Set("X-V", runtime.FormatInt(params.XV))
-	}
+	req.Header = make(http.Header)
+	req.Header.Set("X-V", runtime.FormatInt(params.XV))
 	return c.svc.Call(ctx, &opHeaderSimpleExplodePrim, &req)
 }
 
@@ -174,11 +166,9 @@ func (c *Client) HeaderSimpleFlatArray(ctx context.Context, params *HeaderSimple
 	if params == nil {
 		return c.svc.Fail(ctx, &opHeaderSimpleFlatArray, errors.New("params must not be nil: it holds the required parameters X-V"))
 	}
-	if params != nil {
-		req.Header = make(http.Header)
-		if params.XV != nil {
-			req.Header.Set("X-V", runtime.HeaderList(runtime.FormatAll(params.XV, runtime.FormatInt[int32])))
-		}
+	req.Header = make(http.Header)
+	if params.XV != nil {
+		req.Header.Set("X-V", runtime.HeaderList(runtime.FormatAll(params.XV, runtime.FormatInt[int32])))
 	}
 	return c.svc.Call(ctx, &opHeaderSimpleFlatArray, &req)
 }
@@ -209,14 +199,12 @@ func (c *Client) HeaderSimpleFlatObject(ctx context.Context, params *HeaderSimpl
 	if params == nil {
 		return c.svc.Fail(ctx, &opHeaderSimpleFlatObject, errors.New("params must not be nil: it holds the required parameters X-V"))
 	}
-	if params != nil {
-		req.Header = make(http.Header)
-		s, err := runtime.HeaderObject(false, params.XV)
-		if err != nil {
-			return c.svc.Fail(ctx, &opHeaderSimpleFlatObject, err)
-		}
-		req.Header.Set("X-V", s)
+	req.Header = make(http.Header)
+	s, err := runtime.HeaderObject(false, params.XV)
+	if err != nil {
+		return c.svc.Fail(ctx, &opHeaderSimpleFlatObject, err)
 	}
+	req.Header.Set("X-V", s)
 	return c.svc.Call(ctx, &opHeaderSimpleFlatObject, &req)
 }
 
@@ -246,10 +234,8 @@ func (c *Client) HeaderSimpleFlatPrim(ctx context.Context, params *HeaderSimpleF
 	if params == nil {
 		return c.svc.Fail(ctx, &opHeaderSimpleFlatPrim, errors.New("params must not be nil: it holds the required parameters X-V"))
 	}
-	if params != nil {
-		req.Header = make(http.Header)
-		req.Header.Set("X-V", runtime.FormatInt(params.XV))
-	}
+	req.Header = make(http.Header)
+	req.Header.Set("X-V", runtime.FormatInt(params.XV))
 	return c.svc.Call(ctx, &opHeaderSimpleFlatPrim, &req)
 }
 
@@ -609,13 +595,11 @@ func (c *Client) QueryDeepObjectExplodeObject(ctx context.Context, params *Query
 	if params == nil {
 		return c.svc.Fail(ctx, &opQueryDeepObjectExplodeObject, errors.New("params must not be nil: it holds the required parameters v"))
 	}
-	if params != nil {
-		var q runtime.Query
-		if err := q.AddObject(runtime.StyleDeepObject, true, "v", params.V); err != nil {
-			return c.svc.Fail(ctx, &opQueryDeepObjectExplodeObject, err)
-		}
-		req.RawQuery = q.Encode()
+	var q runtime.Query
+	if err := q.AddObject(runtime.StyleDeepObject, true, "v", params.V); err != nil {
+		return c.svc.Fail(ctx, &opQueryDeepObjectExplodeObject, err)
 	}
+	req.RawQuery = q.Encode()
 	return c.svc.Call(ctx, &opQueryDeepObjectExplodeObject, &req)
 }
 
@@ -645,13 +629,11 @@ func (c *Client) QueryFormExplodeArray(ctx context.Context, params *QueryFormExp
 	if params == nil {
 		return c.svc.Fail(ctx, &opQueryFormExplodeArray, errors.New("params must not be nil: it holds the required parameters v"))
 	}
-	if params != nil {
-		var q runtime.Query
-		if params.V != nil {
-			q.AddList(runtime.StyleForm, true, "v", runtime.FormatAll(params.V, runtime.FormatInt[int32]))
-		}
-		req.RawQuery = q.Encode()
+	var q runtime.Query
+	if params.V != nil {
+		q.AddList(runtime.StyleForm, true, "v", runtime.FormatAll(params.V, runtime.FormatInt[int32]))
 	}
+	req.RawQuery = q.Encode()
 	return c.svc.Call(ctx, &opQueryFormExplodeArray, &req)
 }
 
@@ -681,13 +663,11 @@ func (c *Client) QueryFormExplodeObject(ctx context.Context, params *QueryFormEx
 	if params == nil {
 		return c.svc.Fail(ctx, &opQueryFormExplodeObject, errors.New("params must not be nil: it holds the required parameters v"))
 	}
-	if params != nil {
-		var q runtime.Query
-		if err := q.AddObject(runtime.StyleForm, true, "v", params.V); err != nil {
-			return c.svc.Fail(ctx, &opQueryFormExplodeObject, err)
-		}
-		req.RawQuery = q.Encode()
+	var q runtime.Query
+	if err := q.AddObject(runtime.StyleForm, true, "v", params.V); err != nil {
+		return c.svc.Fail(ctx, &opQueryFormExplodeObject, err)
 	}
+	req.RawQuery = q.Encode()
 	return c.svc.Call(ctx, &opQueryFormExplodeObject, &req)
 }
 
@@ -717,11 +697,9 @@ func (c *Client) QueryFormExplodePrim(ctx context.Context, params *QueryFormExpl
 	if params == nil {
 		return c.svc.Fail(ctx, &opQueryFormExplodePrim, errors.New("params must not be nil: it holds the required parameters v"))
 	}
-	if params != nil {
-		var q runtime.Query
-		q.Add("v", runtime.FormatInt(params.V))
-		req.RawQuery = q.Encode()
-	}
+	var q runtime.Query
+	q.Add("v", runtime.FormatInt(params.V))
+	req.RawQuery = q.Encode()
 	return c.svc.Call(ctx, &opQueryFormExplodePrim, &req)
 }
 
@@ -751,13 +729,11 @@ func (c *Client) QueryFormFlatArray(ctx context.Context, params *QueryFormFlatAr
 	if params == nil {
 		return c.svc.Fail(ctx, &opQueryFormFlatArray, errors.New("params must not be nil: it holds the required parameters v"))
 	}
-	if params != nil {
-		var q runtime.Query
-		if params.V != nil {
-			q.AddList(runtime.StyleForm, false, "v", runtime.FormatAll(params.V, runtime.FormatInt[int32]))
-		}
-		req.RawQuery = q.Encode()
+	var q runtime.Query
+	if params.V != nil {
+		q.AddList(runtime.StyleForm, false, "v", runtime.FormatAll(params.V, runtime.FormatInt[int32]))
 	}
+	req.RawQuery = q.Encode()
 	return c.svc.Call(ctx, &opQueryFormFlatArray, &req)
 }
 
@@ -787,13 +763,11 @@ func (c *Client) QueryFormFlatObject(ctx context.Context, params *QueryFormFlatO
 	if params == nil {
 		return c.svc.Fail(ctx, &opQueryFormFlatObject, errors.New("params must not be nil: it holds the required parameters v"))
 	}
-	if params != nil {
-		var q runtime.Query
-		if err := q.AddObject(runtime.StyleForm, false, "v", params.V); err != nil {
-			return c.svc.Fail(ctx, &opQueryFormFlatObject, err)
-		}
-		req.RawQuery = q.Encode()
+	var q runtime.Query
+	if err := q.AddObject(runtime.StyleForm, false, "v", params.V); err != nil {
+		return c.svc.Fail(ctx, &opQueryFormFlatObject, err)
 	}
+	req.RawQuery = q.Encode()
 	return c.svc.Call(ctx, &opQueryFormFlatObject, &req)
 }
 
@@ -823,11 +797,9 @@ func (c *Client) QueryFormFlatPrim(ctx context.Context, params *QueryFormFlatPri
 	if params == nil {
 		return c.svc.Fail(ctx, &opQueryFormFlatPrim, errors.New("params must not be nil: it holds the required parameters v"))
 	}
-	if params != nil {
-		var q runtime.Query
-		q.Add("v", runtime.FormatInt(params.V))
-		req.RawQuery = q.Encode()
-	}
+	var q runtime.Query
+	q.Add("v", runtime.FormatInt(params.V))
+	req.RawQuery = q.Encode()
 	return c.svc.Call(ctx, &opQueryFormFlatPrim, &req)
 }
 
@@ -890,13 +862,11 @@ func (c *Client) QueryPipeDelimitedFlatArray(ctx context.Context, params *QueryP
 	if params == nil {
 		return c.svc.Fail(ctx, &opQueryPipeDelimitedFlatArray, errors.New("params must not be nil: it holds the required parameters v"))
 	}
-	if params != nil {
-		var q runtime.Query
-		if params.V != nil {
-			q.AddList(runtime.StylePipeDelimited, false, "v", runtime.FormatAll(params.V, runtime.FormatInt[int32]))
-		}
-		req.RawQuery = q.Encode()
+	var q runtime.Query
+	if params.V != nil {
+		q.AddList(runtime.StylePipeDelimited, false, "v", runtime.FormatAll(params.V, runtime.FormatInt[int32]))
 	}
+	req.RawQuery = q.Encode()
 	return c.svc.Call(ctx, &opQueryPipeDelimitedFlatArray, &req)
 }
 
@@ -926,12 +896,10 @@ func (c *Client) QuerySpaceDelimitedFlatArray(ctx context.Context, params *Query
 	if params == nil {
 		return c.svc.Fail(ctx, &opQuerySpaceDelimitedFlatArray, errors.New("params must not be nil: it holds the required parameters v"))
 	}
-	if params != nil {
-		var q runtime.Query
-		if params.V != nil {
-			q.AddList(runtime.StyleSpaceDelimited, false, "v", runtime.FormatAll(params.V, runtime.FormatInt[int32]))
-		}
-		req.RawQuery = q.Encode()
+	var q runtime.Query
+	if params.V != nil {
+		q.AddList(runtime.StyleSpaceDelimited, false, "v", runtime.FormatAll(params.V, runtime.FormatInt[int32]))
 	}
+	req.RawQuery = q.Encode()
 	return c.svc.Call(ctx, &opQuerySpaceDelimitedFlatArray, &req)
 }

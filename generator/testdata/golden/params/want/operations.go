@@ -246,73 +246,71 @@ func (c *Client) Search(ctx context.Context, params *SearchParams) error {
 	if params == nil {
 		return c.svc.Fail(ctx, &opSearch, errors.New("params must not be nil: it holds the required parameters q, X-Limit"))
 	}
-	if params != nil {
-		var q runtime.Query
-		req.Header = make(http.Header)
-		if params.Attrs != nil {
-			if err := q.AddObject(runtime.StyleForm, true, "attrs", params.Attrs); err != nil {
-				return c.svc.Fail(ctx, &opSearch, err)
-			}
+	var q runtime.Query
+	req.Header = make(http.Header)
+	if params.Attrs != nil {
+		if err := q.AddObject(runtime.StyleForm, true, "attrs", params.Attrs); err != nil {
+			return c.svc.Fail(ctx, &opSearch, err)
 		}
-		if params.Extra != nil {
-			if err := q.AddJSON("extra", *params.Extra); err != nil {
-				return c.svc.Fail(ctx, &opSearch, err)
-			}
-		}
-		if params.Filter != nil {
-			if err := q.AddObject(runtime.StyleDeepObject, true, "filter", *params.Filter); err != nil {
-				return c.svc.Fail(ctx, &opSearch, err)
-			}
-		}
-		if params.FormExploded != nil {
-			q.AddList(runtime.StyleForm, true, "formExploded", params.FormExploded)
-		}
-		if params.FormFlat != nil {
-			q.AddList(runtime.StyleForm, false, "formFlat", runtime.FormatAll(params.FormFlat, runtime.FormatInt[int32]))
-		}
-		if params.Matrix != nil {
-			q.AddList(runtime.StyleForm, true, "matrix", runtime.FormatAll(params.Matrix, func(v []int) string {
-				return runtime.FormatJSON(v)
-			}))
-		}
-		if params.OldParam != nil {
-			q.Add("oldParam", *params.OldParam)
-		}
-		if params.Piped != nil {
-			q.AddList(runtime.StylePipeDelimited, false, "piped", runtime.FormatAll(params.Piped, runtime.FormatFloat[float64]))
-		}
-		if params.Point != nil {
-			if err := q.AddObject(runtime.StyleForm, true, "point", *params.Point); err != nil {
-				return c.svc.Fail(ctx, &opSearch, err)
-			}
-		}
-		if params.PointFlat != nil {
-			if err := q.AddObject(runtime.StyleForm, false, "pointFlat", *params.PointFlat); err != nil {
-				return c.svc.Fail(ctx, &opSearch, err)
-			}
-		}
-		q.Add("q", params.Q)
-		if params.Spaced != nil {
-			q.AddList(runtime.StyleSpaceDelimited, false, "spaced", params.Spaced)
-		}
-		req.Header.Set("X-Limit", runtime.FormatInt(params.XLimit))
-		if params.XPoint != nil {
-			s, err := runtime.HeaderObject(true, *params.XPoint)
-			if err != nil {
-				return c.svc.Fail(ctx, &opSearch, err)
-			}
-			req.Header.Set("X-Point", s)
-		}
-		if params.XRequestTags != nil {
-			req.Header.Set("X-Request-Tags", runtime.HeaderList(params.XRequestTags))
-		}
-		if params.Prefs != nil {
-			runtime.AddCookie(req.Header, "prefs", runtime.HeaderList(params.Prefs))
-		}
-		if params.Session != nil {
-			runtime.AddCookie(req.Header, "session", *params.Session)
-		}
-		req.RawQuery = q.Encode()
 	}
+	if params.Extra != nil {
+		if err := q.AddJSON("extra", *params.Extra); err != nil {
+			return c.svc.Fail(ctx, &opSearch, err)
+		}
+	}
+	if params.Filter != nil {
+		if err := q.AddObject(runtime.StyleDeepObject, true, "filter", *params.Filter); err != nil {
+			return c.svc.Fail(ctx, &opSearch, err)
+		}
+	}
+	if params.FormExploded != nil {
+		q.AddList(runtime.StyleForm, true, "formExploded", params.FormExploded)
+	}
+	if params.FormFlat != nil {
+		q.AddList(runtime.StyleForm, false, "formFlat", runtime.FormatAll(params.FormFlat, runtime.FormatInt[int32]))
+	}
+	if params.Matrix != nil {
+		q.AddList(runtime.StyleForm, true, "matrix", runtime.FormatAll(params.Matrix, func(v []int) string {
+			return runtime.FormatJSON(v)
+		}))
+	}
+	if params.OldParam != nil {
+		q.Add("oldParam", *params.OldParam)
+	}
+	if params.Piped != nil {
+		q.AddList(runtime.StylePipeDelimited, false, "piped", runtime.FormatAll(params.Piped, runtime.FormatFloat[float64]))
+	}
+	if params.Point != nil {
+		if err := q.AddObject(runtime.StyleForm, true, "point", *params.Point); err != nil {
+			return c.svc.Fail(ctx, &opSearch, err)
+		}
+	}
+	if params.PointFlat != nil {
+		if err := q.AddObject(runtime.StyleForm, false, "pointFlat", *params.PointFlat); err != nil {
+			return c.svc.Fail(ctx, &opSearch, err)
+		}
+	}
+	q.Add("q", params.Q)
+	if params.Spaced != nil {
+		q.AddList(runtime.StyleSpaceDelimited, false, "spaced", params.Spaced)
+	}
+	req.Header.Set("X-Limit", runtime.FormatInt(params.XLimit))
+	if params.XPoint != nil {
+		s, err := runtime.HeaderObject(true, *params.XPoint)
+		if err != nil {
+			return c.svc.Fail(ctx, &opSearch, err)
+		}
+		req.Header.Set("X-Point", s)
+	}
+	if params.XRequestTags != nil {
+		req.Header.Set("X-Request-Tags", runtime.HeaderList(params.XRequestTags))
+	}
+	if params.Prefs != nil {
+		runtime.AddCookie(req.Header, "prefs", runtime.HeaderList(params.Prefs))
+	}
+	if params.Session != nil {
+		runtime.AddCookie(req.Header, "session", *params.Session)
+	}
+	req.RawQuery = q.Encode()
 	return c.svc.Call(ctx, &opSearch, &req)
 }
