@@ -54,6 +54,8 @@ func docComment(name, first, text string, deprecated bool) jen.Code {
 
 // comments renders text as // lines (jennifer would use /* */ for several lines).
 func comments(text string) *jen.Statement {
+	// The Go scanner refuses a byte order mark anywhere but at the start of a file.
+	text = strings.ReplaceAll(text, "\uFEFF", "")
 	st := &jen.Statement{}
 	for i, line := range strings.Split(text, "\n") {
 		if i > 0 {
