@@ -6,27 +6,29 @@
 // call cost for logs, metrics and Server-Timing.
 //
 // Generated code holds the service's non-secret defaults in a ServiceConfig and
-// an Operation per operation, builds the HTTP side of each call in a Request,
-// and hands both to Service.Do:
+// an Operation per operation, with its declared responses; each method builds
+// the HTTP side of its call in a Request and hands both to Service.Call, which
+// sends it and decodes the answer into the method's typed result:
 //
-//	var opGetOrder = runtime.Operation{ID: "getOrder", Method: "GET", Path: "/orders/{id}"}
+//	var opGetOrder = runtime.Operation{ID: "getOrder", Method: "GET", Path: "/orders/{orderId}",
+//		Responses: []runtime.ResponseSpec{
+//			{Code: 200, Success: true, Body: runtime.BodyJSON},
+//			{Code: 404, Body: runtime.BodyJSON, Model: newProblem},
+//		}}
 //
-//	func (c *Client) GetOrder(ctx context.Context, id string) (*Order, error) {
-//		resp, err := c.svc.Do(ctx, &opGetOrder, &runtime.Request{
-//			Path: "/orders/" + runtime.PathSimple(id), Accept: "application/json"})
-//		if err != nil {
-//			return nil, err
+//	func (c *Client) GetOrder(ctx context.Context, orderID string) (*Order, error) {
+//		var req runtime.Request
+//		req.Path = "/orders/" + runtime.PathParam(runtime.StyleSimple, "orderId", orderID)
+//		req.Accept = "application/json"
+//		var out *Order
+//		if err := c.svc.Call(ctx, &opGetOrder, &req, &out); err != nil {
+//			return nil, err // a 404 is a *ResponseError whose Model is a *Problem
 //		}
-//		defer resp.Close()
-//		switch resp.StatusCode {
-//		case 200:
-//			out := new(Order)
-//			return out, resp.DecodeJSON(out)
-//		case 404:
-//			return nil, resp.ErrorJSON(new(Problem))
-//		}
-//		return nil, resp.Error()
+//		return out, nil
 //	}
+//
+// Operations with typed response headers use CallResponse and read them from
+// the open Response; Do is the lower level that both build on.
 //
 // An application creates each client once, with secrets from options or the
 // environment, and wraps its HTTP handlers in Middleware so that outgoing
