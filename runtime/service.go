@@ -3,12 +3,14 @@ package runtime
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -16,6 +18,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -476,12 +479,14 @@ func (s *Service) tokenRequest(ctx context.Context, p *plan, g Grant, subject, m
 	if g == GrantTokenExchange {
 		r.SubjectToken, r.SubjectTokenType, r.RequestedTokenType = subject, s.subjectTokenType, s.requestedTokenType
 	}
-	if _, isDefault := s.tokens.fetcher.(*TokenEndpoint); isDefault {
+	if te, isEndpoint := s.tokens.fetcher.(*TokenEndpoint); isEndpoint {
 		prefix := EnvPrefix(s.name)
 		var missing error
 		switch {
 		case s.endpointID == "":
 			missing = fmt.Errorf("no token endpoint configured: set auth.issuer or auth.token_url, %sISSUER or %sTOKEN_URL", prefix, prefix)
+		case te.Authenticate != nil:
+			// The client authenticates its own way (private_key_jwt, mTLS): no secret needed.
 		case s.clientID == "" || s.secret == "":
 			missing = fmt.Errorf("no client credentials configured: set %sCLIENT_ID and %sCLIENT_SECRET or pass runtime.WithClientCredentials", prefix, prefix)
 		}
@@ -509,6 +514,9 @@ type Request struct {
 	// Body is a request body that can be sent again; BodyStream one that cannot
 	// (an io.Reader upload); JSON and Form are values Do encodes as JSON or as
 	// application/x-www-form-urlencoded (see FormBody). At most one is set.
+	// A BodyStream that is an io.Closer is closed when the call fails before
+	// it was read to its end (so that a Multipart writer is released); one that
+	// was sent whole is left open.
 	Body        []byte
 	BodyStream  io.Reader
 	JSON        any
@@ -536,9 +544,13 @@ func (s *Service) Do(ctx context.Context, op *Operation, r *Request) (*Response,
 			ctx, cancel = context.WithTimeout(ctx, s.timeout)
 		}
 	}
+	var req *http.Request
 	fail := func(err error) (*Response, error) {
 		if cancel != nil {
 			cancel()
+		}
+		if c, ok := r.BodyStream.(io.Closer); ok && !streamRead(req) {
+			c.Close() // never sent: release whatever feeds it (Multipart's writer)
 		}
 		rec.Err = err
 		s.finish(ctx, rec)
@@ -550,6 +562,7 @@ func (s *Service) Do(ctx context.Context, op *Operation, r *Request) (*Response,
 	}
 	req, err := http.NewRequestWithContext(ctx, op.Method, u, nil)
 	if err != nil {
+		req = nil
 		return fail(s.callError(op, mid, fmt.Errorf("building request: %w", err)))
 	}
 	if len(r.Header) > 0 {
@@ -578,7 +591,7 @@ func (s *Service) Do(ctx context.Context, op *Operation, r *Request) (*Response,
 		req.Body = io.NopCloser(bytesReader(body))
 		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytesReader(body)), nil }
 	case r.BodyStream != nil:
-		req.Body = io.NopCloser(r.BodyStream)
+		req.Body = &uploadBody{r: r.BodyStream}
 		req.ContentLength = -1
 	}
 	// Canonical keys, assigned directly: what Header.Set does, without the checks.
@@ -593,6 +606,7 @@ func (s *Service) Do(ctx context.Context, op *Operation, r *Request) (*Response,
 		return fail(err)
 	}
 	out.Response, out.rec, out.ctx, out.cancel = resp, rec, ctx, cancel
+	out.sent = sentCredential(req)
 	return out, nil
 }
 
@@ -604,6 +618,11 @@ func (s *Service) callError(op *Operation, mid string, err error) error {
 // req is owned by send and may be reused between attempts.
 func (s *Service) send(ctx context.Context, p *plan, rec *Record, req *http.Request, roundTrip func(*http.Request) (*http.Response, error)) (*http.Response, error) {
 	req.Header[s.midHeader] = []string{rec.MessageID} // midHeader is canonical
+	if s.retry.AddIdempotencyKey && (req.Method == http.MethodPost || req.Method == http.MethodPatch) &&
+		req.Header.Get(s.retry.IdempotencyKeyHeader) == "" {
+		// One key for every attempt of the call: that is what makes a retry safe.
+		req.Header.Set(s.retry.IdempotencyKeyHeader, newIdempotencyKey())
+	}
 	own := s.ownHost(req.URL)
 	retried401 := false
 	for attempt := 1; ; attempt++ {
@@ -620,6 +639,10 @@ func (s *Service) send(ctx context.Context, p *plan, rec *Record, req *http.Requ
 			t1 = time.Since(rec.start)
 			rec.Token += t1 - t0
 			if err != nil {
+				// Nothing is sent: the body is closed here, as a RoundTripper must.
+				if req.Body != nil {
+					req.Body.Close()
+				}
 				var te *TokenError
 				if errors.As(err, &te) {
 					return nil, err
@@ -666,6 +689,70 @@ func (s *Service) send(ctx context.Context, p *plan, rec *Record, req *http.Requ
 			return nil, s.callError(p.op, rec.MessageID, err)
 		}
 	}
+}
+
+// uploadBody is a request body that can be sent once (Request.BodyStream).
+// The transport closes it after sending or on failure; it closes the stream
+// only when the stream was not read to its end, so that a writer feeding it (a
+// Multipart pipe) is released rather than blocked for ever, and a stream that
+// was sent whole stays the caller's to close.
+type uploadBody struct {
+	r    io.Reader
+	done atomic.Bool // read to EOF
+}
+
+func (u *uploadBody) Read(p []byte) (int, error) {
+	n, err := u.r.Read(p)
+	if err == io.EOF {
+		u.done.Store(true)
+	}
+	return n, err
+}
+
+func (u *uploadBody) Close() error {
+	if c, ok := u.r.(io.Closer); ok && !u.done.Load() {
+		return c.Close()
+	}
+	return nil
+}
+
+// streamRead reports whether req's stream body was read to its end.
+func streamRead(req *http.Request) bool {
+	if req == nil {
+		return false
+	}
+	u, ok := req.Body.(*uploadBody)
+	return ok && u.done.Load()
+}
+
+// sentCredential returns the credential of req's Authorization header: the
+// token the runtime sent, which error bodies must not show.
+func sentCredential(req *http.Request) string {
+	v := req.Header.Get("Authorization")
+	if i := strings.IndexByte(v, ' '); i >= 0 {
+		v = v[i+1:]
+	}
+	return v
+}
+
+// newIdempotencyKey returns a random UUID (version 4) for RetryPolicy.AddIdempotencyKey.
+func newIdempotencyKey() string {
+	var b [16]byte
+	binary.LittleEndian.PutUint64(b[:8], rand.Uint64())
+	binary.LittleEndian.PutUint64(b[8:], rand.Uint64())
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	var out [36]byte
+	hex.Encode(out[:8], b[:4])
+	out[8] = '-'
+	hex.Encode(out[9:13], b[4:6])
+	out[13] = '-'
+	hex.Encode(out[14:18], b[6:8])
+	out[18] = '-'
+	hex.Encode(out[19:23], b[8:10])
+	out[23] = '-'
+	hex.Encode(out[24:], b[10:])
+	return string(out[:])
 }
 
 // rewind prepares req's body for another attempt; false when it cannot be sent again.
