@@ -131,4 +131,3 @@ func TestBodies(t *testing.T) {
 		t.Errorf("PostNote = %q, %v", s, err)
 	}
 }
-
