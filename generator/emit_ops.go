@@ -400,6 +400,7 @@ func pathCode(op *Operation) []jen.Code {
 	var parts []jen.Code
 	rest := op.Path
 	byWire := map[string]*Param{}
+	done := map[*Param]bool{}
 	for _, p := range op.PathParams {
 		byWire[p.WireName] = p
 	}
@@ -417,7 +418,10 @@ func pathCode(op *Operation) []jen.Code {
 		p := byWire[pathVarName(rest[loc[2]:loc[3]])]
 		if p != nil {
 			expr, pre := pathParamCode(op, p)
-			code = append(code, pre...)
+			if !done[p] {
+				code = append(code, pre...) // formatted once, used at each place
+				done[p] = true
+			}
 			parts = append(parts, expr)
 		}
 		rest = rest[loc[1]:]

@@ -119,14 +119,15 @@ func loadSpec(path, display string) (*spec, error) {
 	return sp, nil
 }
 
+// loadOpenAPI3 loads with kin-openapi, which is most of tpgen's time on big
+// specs (BenchmarkLoad): it reads JSON through its YAML parser, on one core.
+// Decoding JSON documents in parallel with encoding/json was tried and dropped:
+// kin-openapi's UnmarshalJSON decodes every schema's subtree again at each
+// level, so it costs more CPU in all and only won on an idle machine.
 func loadOpenAPI3(data []byte, loc *url.URL) (*openapi3.T, error) {
-	if looksLikeJSON(data) {
-		if doc, ok := decodeJSONDoc(data, loc); ok {
-			return doc, nil
-		}
-	}
 	l := openapi3.NewLoader()
 	l.IsExternalRefsAllowed = true
+	l.ReadFromURIFunc = readLocalFile
 	return l.LoadFromDataWithPath(data, loc)
 }
 
@@ -300,6 +301,16 @@ func walkYAML(n *yaml.Node, depth int) error {
 	if n.Kind == yaml.AliasNode {
 		return &posError{line: n.Line, col: n.Column, msg: "YAML aliases (*name) are not supported in specs: write the value out, or use a $ref"}
 	}
+	if n.Kind == yaml.MappingNode && len(n.Content) > 2 {
+		seen := make(map[string]*yaml.Node, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if prev, dup := seen[k.Value]; dup {
+				return &posError{line: k.Line, col: k.Column, msg: fmt.Sprintf("key %q is written twice (also at line %d): YAML keeps only one of them; merge them", k.Value, prev.Line)}
+			}
+			seen[k.Value] = k
+		}
+	}
 	for _, c := range n.Content {
 		if err := walkYAML(c, depth+1); err != nil {
 			return err
@@ -461,4 +472,22 @@ func (sp *spec) locate(keys ...string) (int, int) {
 func (sp *spec) errorAt(msg string, keys ...string) *SpecError {
 	line, col := sp.locate(keys...)
 	return &SpecError{File: sp.display, Line: line, Col: col, Msg: msg}
+}
+
+// readLocalFile reads a file a $ref names. kin-openapi's default reader caches
+// files by path for the life of the process, so that a second generation in
+// one process (go test, a long-running tool) would see stale files; and it
+// fetches http(s) URLs, which a build should not do behind the user's back.
+func readLocalFile(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
+	if u.Scheme != "" && u.Scheme != "file" {
+		return nil, fmt.Errorf("$ref to %s: tpgen reads referenced documents from local files only; download it next to the spec", u.Redacted())
+	}
+	fi, err := os.Stat(u.Path)
+	if err != nil {
+		return nil, err
+	}
+	if fi.Size() > maxSpecSize {
+		return nil, fmt.Errorf("%s is %d bytes, more than the %d tpgen reads", u.Path, fi.Size(), maxSpecSize)
+	}
+	return os.ReadFile(u.Path)
 }

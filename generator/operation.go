@@ -33,7 +33,8 @@ var reservedIdents = []string{"Client", "New", "API", "ServiceConfig", "Operatio
 // methodNames are taken on Client by the generated code itself.
 var methodNames = []string{"Runtime"}
 
-var httpMethods = []string{"GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"}
+// methodKeys are the path item keys of operations (OpenAPI 3.2 adds query).
+var methodKeys = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace", "query", "connect"}
 
 // pathVarRE finds template variables, with the RFC 6570 operators some specs use ({.id*}, {;id}).
 var pathVarRE = regexp.MustCompile(`\{([^{}]*)\}`)
@@ -60,8 +61,23 @@ func (b *builder) collect() []*opRef {
 		if item == nil {
 			continue
 		}
-		for _, m := range httpMethods {
-			op := item.GetOperation(m)
+		if strings.ContainsAny(pathVarRE.ReplaceAllString(p, ""), "{}") {
+			b.errs = append(b.errs, b.sp.errorAt(fmt.Sprintf("path %q has an unbalanced { or }: write each parameter as {name}", p), "paths", p))
+			continue
+		}
+		for _, k := range sortedKeys(item.Extensions) {
+			if strings.HasPrefix(k, "x-") {
+				continue
+			}
+			msg := fmt.Sprintf("path %q: unknown key %q", p, k)
+			if lower := strings.ToLower(k); item.GetOperation(strings.ToUpper(k)) == nil && slices.Contains(methodKeys, lower) {
+				msg += fmt.Sprintf(" (did you mean %s? operations are keyed by the method in lower case)", lower)
+			}
+			b.errs = append(b.errs, b.sp.errorAt(msg, "paths", p, k))
+		}
+		ops := item.Operations()
+		for _, m := range sortedKeys(ops) {
+			op := ops[m]
 			if op == nil {
 				continue
 			}
@@ -234,7 +250,9 @@ func (b *builder) params(op *Operation, r *opRef, source string) {
 	// Path variables in template order.
 	var vars []string
 	for _, m := range pathVarRE.FindAllStringSubmatch(r.path, -1) {
-		vars = append(vars, pathVarName(m[1]))
+		if v := pathVarName(m[1]); !slices.Contains(vars, v) {
+			vars = append(vars, v) // a variable used twice is one argument
+		}
 	}
 	args := newNamespace("ctx", "params", "body", "c")
 	for _, v := range vars {
@@ -270,7 +288,7 @@ func (b *builder) params(op *Operation, r *opRef, source string) {
 		case "query", "header", "cookie":
 			rest = append(rest, p)
 		default:
-			b.warn("%s %s: parameter %q has unknown location %q; it is left out", r.method, r.path, p.Name, p.In)
+			b.errs = append(b.errs, b.sp.errorAt(fmt.Sprintf("%s %s: parameter %q has in: %q; OpenAPI 3 parameters are in path, query, header or cookie (a body goes in requestBody)", r.method, r.path, p.Name, p.In), "paths", r.path, strings.ToLower(r.method)))
 		}
 	}
 	if len(rest) == 0 {
@@ -432,6 +450,11 @@ func (b *builder) requestBody(op *Operation, r *opRef, source string) {
 	rb := r.op.RequestBody.Value
 	ct, mt := pickContent(rb.Content)
 	if mt == nil {
+		if rb.Required {
+			b.errs = append(b.errs, b.sp.errorAt(fmt.Sprintf("%s %s: the request body is required but lists no content (media types): add content, e.g. application/json", r.method, r.path), "paths", r.path, strings.ToLower(r.method), "requestBody"))
+		} else {
+			b.warn("%s %s: the optional request body lists no content; the method sends none", r.method, r.path)
+		}
 		return
 	}
 	if len(rb.Content) > 1 {

@@ -25,6 +25,8 @@ type typer struct {
 	sharedOrder []string                    // keys of sharedEnums in the order met
 	decls       []*Decl
 	warn        func(format string, args ...any)
+	// fail reports a problem of the spec at a source path; generation fails.
+	fail func(source, msg string)
 }
 
 func newTyper(ns *namespace, warn func(string, ...any)) *typer {
@@ -41,6 +43,7 @@ func (g *typer) declareComponents(schemas openapi3.Schemas) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	g.checkRefCycles(schemas, keys)
 	// Claim every component's name before building any: the constants of an
 	// enum or an inline type met while building one must not take another
 	// component's name.
@@ -201,7 +204,31 @@ func allConstraintOnly(refs openapi3.SchemaRefs) bool {
 	return true
 }
 
+// checkRefCycles reports components that are only $refs going round in a
+// circle: they never reach a schema, so there is nothing to type.
+func (g *typer) checkRefCycles(schemas openapi3.Schemas, keys []string) {
+	const prefix = "#/components/schemas/"
+	for _, k := range keys {
+		chain := []string{k}
+		cur := schemas[k]
+		for cur != nil && strings.HasPrefix(cur.Ref, prefix) {
+			next := strings.TrimPrefix(cur.Ref, prefix)
+			if slices.Contains(chain, next) {
+				if next == k {
+					g.fail("components/schemas/"+k, fmt.Sprintf("schema %q is a $ref cycle that never reaches a schema: %s", k, strings.Join(append(chain, next), " -> ")))
+				}
+				break
+			}
+			chain = append(chain, next)
+			cur = schemas[next]
+		}
+	}
+}
+
 func (g *typer) build(s *openapi3.Schema, hint, source string) *Type {
+	if s.Type != nil && len(*s.Type) == 0 {
+		g.fail(source, "type: [] allows no value at all: list at least one type, or leave type out")
+	}
 	// Alternatives first: they decide the shape.
 	if alts := nonNull(s.OneOf); len(s.OneOf) > 0 && !allConstraintOnly(s.OneOf) {
 		return g.alternatives(s, alts, false, hint, source)
