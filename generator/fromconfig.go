@@ -50,7 +50,7 @@ func FromConfig(cfg *config.Config, only []string, importBase string) ([]*Servic
 			SpecDisplay: s.SpecPath,
 			Source:      filepath.ToSlash(src),
 			OutDir:      dir,
-			Pos:         s.Pos.String(),
+			Pos:         s.Pos,
 			Runtime:     runtimeDefaults(eff, s.BaseURL),
 			Include:     filter(s.Include),
 			Exclude:     filter(s.Exclude),
@@ -60,7 +60,7 @@ func FromConfig(cfg *config.Config, only []string, importBase string) ([]*Servic
 		}
 		for _, o := range s.Operations {
 			svc.Overrides = append(svc.Overrides, &Override{
-				ID: o.ID, Pos: o.Pos.String(), Grant: o.Auth.Grant,
+				ID: o.ID, Pos: o.Pos, Grant: o.Auth.Grant,
 				Scopes: o.Auth.Scopes, ScopesSet: o.Auth.ScopesSet,
 				Audience: o.Auth.Audience, Resource: o.Auth.Resource,
 			})
@@ -99,12 +99,5 @@ func runtimeDefaults(eff config.Settings, baseURL string) RuntimeDefaults {
 }
 
 func filter(f config.Filter) Filter {
-	out := Filter{Tags: f.Tags, Operations: f.Operations}
-	for _, p := range f.OperationsPos {
-		out.OperationsPos = append(out.OperationsPos, p.String())
-	}
-	for _, p := range f.TagsPos {
-		out.TagsPos = append(out.TagsPos, p.String())
-	}
-	return out
+	return Filter{Tags: f.Tags, Operations: f.Operations, TagsPos: f.TagsPos, OperationsPos: f.OperationsPos}
 }

@@ -17,18 +17,19 @@ import (
 	"time"
 
 	"github.com/dave/jennifer/jen"
+	"github.com/tpgen/tpgen/generator/config"
 )
 
 // Service is one client package to generate, as the config describes it.
 type Service struct {
-	Name        string // the services.yaml key
-	Package     string // Go package name; derived from Name when empty
-	Spec        string // the spec file to read
-	SpecDisplay string // the spec's path as the user wrote it, for messages
-	Source      string // the spec's path relative to the output, for the "// source:" line
-	OutDir      string // the directory the package is written to
-	ImportPath  string // the package's import path, for its README; "" when unknown
-	Pos         string // "services.yaml:12:3", for messages about the service
+	Name        string     // the services.yaml key
+	Package     string     // Go package name; derived from Name when empty
+	Spec        string     // the spec file to read
+	SpecDisplay string     // the spec's path as the user wrote it, for messages
+	Source      string     // the spec's path relative to the output, for the "// source:" line
+	OutDir      string     // the directory the package is written to
+	ImportPath  string     // the package's import path, for its README; "" when unknown
+	Pos         config.Pos // where services.yaml declares the service, for messages
 	Runtime     RuntimeDefaults
 	Include     Filter
 	Exclude     Filter
@@ -40,8 +41,8 @@ type Service struct {
 type Filter struct {
 	Tags          []string
 	Operations    []string
-	OperationsPos []string
-	TagsPos       []string
+	OperationsPos []config.Pos
+	TagsPos       []config.Pos
 }
 
 func (f Filter) empty() bool { return len(f.Tags) == 0 && len(f.Operations) == 0 }
@@ -49,26 +50,12 @@ func (f Filter) empty() bool { return len(f.Tags) == 0 && len(f.Operations) == 0
 // Override is services.yaml's auth for one operation.
 type Override struct {
 	ID        string
-	Pos       string
+	Pos       config.Pos
 	Grant     string
 	Scopes    []string
 	ScopesSet bool
 	Audience  string
 	Resource  string
-}
-
-// ConfigError is a problem found in services.yaml while generating (an
-// override naming an operation the spec lacks).
-type ConfigError struct {
-	Pos string
-	Msg string
-}
-
-func (e *ConfigError) Error() string {
-	if e.Pos == "" {
-		return e.Msg
-	}
-	return e.Pos + ": " + e.Msg
 }
 
 // File is one generated file.

@@ -166,7 +166,7 @@ func (b *builder) checkOverrides(ids map[string]*opRef) {
 			if s := config.Suggest(o.ID, known); s != "" {
 				msg += fmt.Sprintf(" (did you mean %s?)", s)
 			}
-			b.errs = append(b.errs, &ConfigError{Pos: o.Pos, Msg: msg})
+			b.errs = append(b.errs, o.Pos.Errorf("%s", msg))
 		}
 	}
 	tags := map[string]bool{}
@@ -193,7 +193,7 @@ func (b *builder) checkOverrides(ids map[string]*opRef) {
 			if i < len(f.TagsPos) {
 				pos = f.TagsPos[i]
 			}
-			b.errs = append(b.errs, &ConfigError{Pos: pos, Msg: msg})
+			b.errs = append(b.errs, pos.Errorf("%s", msg))
 		}
 		for i, id := range f.Operations {
 			if _, ok := ids[id]; !ok {
@@ -205,7 +205,7 @@ func (b *builder) checkOverrides(ids map[string]*opRef) {
 				if i < len(f.OperationsPos) {
 					pos = f.OperationsPos[i]
 				}
-				b.errs = append(b.errs, &ConfigError{Pos: pos, Msg: msg})
+				b.errs = append(b.errs, pos.Errorf("%s", msg))
 			}
 		}
 	}
