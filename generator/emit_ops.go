@@ -2,6 +2,7 @@ package generator
 
 import (
 	"fmt"
+	"github.com/tpgen/tpgen/internal/envname"
 	"strings"
 
 	"github.com/dave/jennifer/jen"
@@ -74,23 +75,8 @@ func genClient(pkg *Package) []jen.Code {
 }
 
 func envName(service string) string {
-	p := strings.TrimPrefix(strings.TrimSuffix(envPrefix(service), "_"), "TPGEN_")
+	p := strings.TrimPrefix(strings.TrimSuffix(envname.Prefix(service), "_"), "TPGEN_")
 	return p
-}
-
-// envPrefix mirrors runtime.EnvPrefix (the runtime is not imported by the generator).
-func envPrefix(service string) string {
-	var b strings.Builder
-	b.WriteString("TPGEN_")
-	for _, r := range strings.ToUpper(service) {
-		if (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
-			b.WriteRune(r)
-		} else {
-			b.WriteByte('_')
-		}
-	}
-	b.WriteByte('_')
-	return b.String()
 }
 
 // durationCode writes a duration as Go would: 30 * time.Second.

@@ -144,6 +144,9 @@ type Decl struct {
 
 	Underlying *Type // DeclDefined
 	Alias      bool  // DeclDefined: written type X = Underlying
+	// placeholder marks a DeclDefined made for a schema met again while it
+	// was being built (recursion): what it stands for was not known yet.
+	placeholder bool
 
 	Variants      []*Variant // DeclUnion
 	Discriminator string     // DeclUnion: property name, "" if none

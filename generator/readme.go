@@ -3,6 +3,7 @@ package generator
 import (
 	"bytes"
 	"fmt"
+	"github.com/tpgen/tpgen/internal/envname"
 	"strings"
 
 	"github.com/tpgen/tpgen/templates"
@@ -49,8 +50,8 @@ func renderReadme(pkg *Package, importPath string) ([]byte, error) {
 	row("scopes", strings.Join(rd.Scopes, " "))
 	row("audience", rd.Audience)
 	row("resource", rd.Resource)
-	prefix := envPrefix(pkg.Service)
-	for _, v := range []string{"BASE_URL", "TOKEN_URL", "ISSUER", "CLIENT_ID", "CLIENT_SECRET", "GRANT", "SCOPES", "AUDIENCE", "RESOURCE", "TIMEOUT"} {
+	prefix := envname.Prefix(pkg.Service)
+	for _, v := range envname.Vars {
 		d.Env = append(d.Env, prefix+v)
 	}
 	for _, op := range pkg.Operations {

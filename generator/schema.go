@@ -94,13 +94,15 @@ func (g *typer) typeOf(sr *openapi3.SchemaRef, hint, source string) *Type {
 		// array of itself, say) needs a name to be written in Go.
 		d := g.declare(hint, DeclDefined, source, s)
 		d.Underlying = tAny // replaced when the outer build finishes
+		d.placeholder = true
 		return named(d)
 	}
 	g.building[s] = true
 	t := g.build(s, hint, source)
 	delete(g.building, s)
-	if d, ok := g.pending[s]; ok && d.Kind == DeclDefined && (t.Kind != KindNamed || t.Decl != d) {
+	if d, ok := g.pending[s]; ok && d.Kind == DeclDefined && d.Underlying == tAny && (t.Kind != KindNamed || t.Decl != d) {
 		d.Underlying = t
+		d.Alias = needsAlias(t)
 		t = named(d)
 	}
 	g.memo[s] = t
@@ -284,6 +286,11 @@ func (g *typer) defined(t *Type, hint, source string, s *openapi3.Schema) *Type 
 		return t
 	}
 	if d, ok := g.pending[s]; ok && d.Kind == DeclDefined {
+		if t.Kind == KindNamed && t.Decl == d {
+			// The schema is nothing but itself (allOf: [$ref: itself]): it accepts anything.
+			g.warn("%s: the schema only refers to itself; typed as any", source)
+			t = tAny
+		}
 		d.Underlying = t // the placeholder a recursive reference made
 		d.Alias = needsAlias(t)
 		return named(d)
@@ -498,7 +505,9 @@ func (g *typer) fields(d *Decl, props openapi3.Schemas, required []string, sourc
 //	optional, nullable     runtime.Nullable[T]  (*T for structs: null and absent both nil)
 func fieldType(t *Type, required, isNullable bool) *Type {
 	switch {
-	case t.isStruct():
+	case t.isStruct(), t.Kind == KindNamed && t.Decl.placeholder:
+		// A placeholder is a schema still being built, which may turn out to be
+		// a struct that contains this field: a pointer keeps the type finite.
 		return pointerTo(t)
 	case t.Kind == KindBuiltin && t.Name == "any":
 		return t

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/tpgen/tpgen/internal/envname"
 	"io"
 	"log/slog"
 	"math/rand/v2"
@@ -96,22 +97,10 @@ func NewService(def ServiceConfig, opts ...Option) (*Service, error) {
 // EnvPrefix returns the prefix of the environment variables that override a
 // service's configuration: TPGEN_ and the service name in upper case with every
 // other character than A-Z and 0-9 replaced by '_' (orders-v2 -> TPGEN_ORDERS_V2_).
-func EnvPrefix(service string) string {
-	var b strings.Builder
-	b.WriteString("TPGEN_")
-	for _, r := range strings.ToUpper(service) {
-		if (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
-			b.WriteRune(r)
-		} else {
-			b.WriteByte('_')
-		}
-	}
-	b.WriteByte('_')
-	return b.String()
-}
+func EnvPrefix(service string) string { return envname.Prefix(service) }
 
 // EnvVars lists the suffixes of the variables EnvPrefix introduces.
-var EnvVars = []string{"BASE_URL", "TOKEN_URL", "ISSUER", "CLIENT_ID", "CLIENT_SECRET", "GRANT", "SCOPES", "AUDIENCE", "RESOURCE", "TIMEOUT"}
+var EnvVars = envname.Vars
 
 func (st *settings) applyEnv() error {
 	// Variables named in services.yaml (${VAR}) first, then TPGEN_<SERVICE>_*.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/tpgen/tpgen/internal/envname"
 	"io"
 	"io/fs"
 	"net/textproto"
@@ -826,9 +827,7 @@ func (d *decoder) services(n *yaml.Node) []*Service {
 }
 
 // envPrefix is runtime.EnvPrefix for a valid service name.
-func envPrefix(name string) string {
-	return "TPGEN_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_")) + "_"
-}
+func envPrefix(name string) string { return envname.Prefix(name) }
 
 func (d *decoder) service(e entry) *Service {
 	name := e.key
