@@ -448,28 +448,20 @@ func pathParamCode(op *Operation, p *Param) (jen.Code, []jen.Code) {
 
 // formatValue turns a value of type t into its parameter text.
 func formatValue(t *Type, v jen.Code) jen.Code {
-	u := underlying(t)
-	if u.Kind == KindNamed && u.Decl.Kind == DeclEnum {
-		u = u.Decl.EnumBase
-	}
-	switch {
-	case u.Kind == KindBuiltin && u.Name == "string":
+	switch k := scalarKind(t); k {
+	case "String":
 		if t.Kind == KindNamed {
 			return jen.String().Call(v)
 		}
 		return v
-	case u.Kind == KindBuiltin && strings.HasPrefix(u.Name, "int"):
-		return jen.Qual(runtimePkg, "FormatInt").Call(v)
-	case u.Kind == KindBuiltin && strings.HasPrefix(u.Name, "float"):
-		return jen.Qual(runtimePkg, "FormatFloat").Call(v)
-	case u.Kind == KindBuiltin && u.Name == "bool":
-		return jen.Qual(runtimePkg, "FormatBool").Call(v)
-	case u.Kind == KindExternal && u.Pkg == "time":
+	case "Int", "Float", "Bool":
+		return jen.Qual(runtimePkg, "Format"+k).Call(v)
+	case "Time":
 		if t.Kind == KindNamed {
 			v = jen.Qual("time", "Time").Call(v)
 		}
 		return jen.Qual(runtimePkg, "FormatTime").Call(v)
-	case u.Kind == KindExternal && u.Name == "Date":
+	case "Date":
 		if t.Kind == KindNamed {
 			v = jen.Qual(runtimePkg, "Date").Call(v)
 		}
@@ -478,21 +470,35 @@ func formatValue(t *Type, v jen.Code) jen.Code {
 	return jen.Qual(runtimePkg, "FormatJSON").Call(v)
 }
 
-// formatFunc is the runtime function value formatting one element of type t.
-func formatFunc(t *Type) jen.Code {
+// scalarKind names the runtime's Format and Parse helpers for t: String,
+// Int, Float, Bool, Time, Date, or "" when t has no text form of its own.
+func scalarKind(t *Type) string {
 	u := underlying(t)
 	if u.Kind == KindNamed && u.Decl.Kind == DeclEnum {
 		u = u.Decl.EnumBase
 	}
 	switch {
 	case u.Kind == KindBuiltin && u.Name == "string":
-		return jen.Qual(runtimePkg, "FormatString").Types(typeCode(t))
+		return "String"
 	case u.Kind == KindBuiltin && strings.HasPrefix(u.Name, "int"):
-		return jen.Qual(runtimePkg, "FormatInt").Types(typeCode(t))
+		return "Int"
 	case u.Kind == KindBuiltin && strings.HasPrefix(u.Name, "float"):
-		return jen.Qual(runtimePkg, "FormatFloat").Types(typeCode(t))
+		return "Float"
 	case u.Kind == KindBuiltin && u.Name == "bool":
-		return jen.Qual(runtimePkg, "FormatBool").Types(typeCode(t))
+		return "Bool"
+	case u.Kind == KindExternal && u.Pkg == "time":
+		return "Time"
+	case u.Kind == KindExternal && u.Name == "Date":
+		return "Date"
+	}
+	return ""
+}
+
+// formatFunc is the runtime function value formatting one element of type t.
+func formatFunc(t *Type) jen.Code {
+	switch k := scalarKind(t); k {
+	case "String", "Int", "Float", "Bool":
+		return jen.Qual(runtimePkg, "Format"+k).Types(typeCode(t))
 	}
 	return jen.Func().Params(jen.Id("v").Add(typeCode(t))).String().Block(jen.Return(formatValue(t, jen.Id("v"))))
 }
@@ -674,23 +680,11 @@ func acceptHeader(op *Operation) string {
 
 // parseFunc is the runtime function reading a header value of type t.
 func parseFunc(t *Type) jen.Code {
-	u := underlying(t)
-	if u.Kind == KindNamed && u.Decl.Kind == DeclEnum {
-		u = u.Decl.EnumBase
-	}
-	switch {
-	case u.Kind == KindBuiltin && u.Name == "string":
-		return jen.Qual(runtimePkg, "ParseString").Types(typeCode(t))
-	case u.Kind == KindBuiltin && strings.HasPrefix(u.Name, "int"):
-		return jen.Qual(runtimePkg, "ParseInt").Types(typeCode(t))
-	case u.Kind == KindBuiltin && strings.HasPrefix(u.Name, "float"):
-		return jen.Qual(runtimePkg, "ParseFloat").Types(typeCode(t))
-	case u.Kind == KindBuiltin && u.Name == "bool":
-		return jen.Qual(runtimePkg, "ParseBool").Types(typeCode(t))
-	case u.Kind == KindExternal && u.Pkg == "time":
-		return jen.Qual(runtimePkg, "ParseTime")
-	case u.Kind == KindExternal && u.Name == "Date":
-		return jen.Qual(runtimePkg, "ParseDate")
+	switch k := scalarKind(t); k {
+	case "String", "Int", "Float", "Bool":
+		return jen.Qual(runtimePkg, "Parse"+k).Types(typeCode(t))
+	case "Time", "Date":
+		return jen.Qual(runtimePkg, "Parse"+k)
 	}
 	return jen.Qual(runtimePkg, "ParseString").Types(jen.String())
 }
