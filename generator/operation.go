@@ -641,19 +641,8 @@ func (b *builder) responses(op *Operation, r *opRef, source string) {
 	op.Result = b.result(op)
 }
 
-// isScalar reports whether values of t can be parsed from header text.
-func isScalar(t *Type) bool {
-	u := underlying(t)
-	switch u.Kind {
-	case KindBuiltin:
-		return u.Name != "any"
-	case KindExternal:
-		return u.Pkg == "time" || u.Name == "Date"
-	case KindNamed:
-		return u.Decl.Kind == DeclEnum
-	}
-	return false
-}
+// isScalar reports whether values of t have a text form (headers, form fields).
+func isScalar(t *Type) bool { return scalarKind(t) != "" }
 
 // result decides what the method returns: nothing, the one success body, or a
 // result struct when there are several bodies or typed headers.
