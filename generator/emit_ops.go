@@ -168,7 +168,7 @@ func genOperation(op *Operation) jen.Code {
 			}
 			fields = append(fields, comments(doc).Line().Id(p.Name).Add(typeCode(p.Type)))
 		}
-		g.Comment(fmt.Sprintf("%s holds the query, header and cookie parameters of %s. Nil pointers and empty\nlists are not sent.", op.ParamsType, op.Name)).Line()
+		g.Add(comments(fmt.Sprintf("%s holds the query, header and cookie parameters of %s. Nil pointers and empty\nlists are not sent.", op.ParamsType, op.Name))).Line()
 		g.Type().Id(op.ParamsType).Struct(fields...).Line().Line()
 	}
 

@@ -23,10 +23,8 @@ var opGetStock = runtime.Operation{
 	}},
 }
 
-/*
-GetStockParams holds the query, header and cookie parameters of GetStock. Nil pointers and empty
-lists are not sent.
-*/
+// GetStockParams holds the query, header and cookie parameters of GetStock. Nil pointers and empty
+// lists are not sent.
 type GetStockParams struct {
 	// Warehouse is the query parameter "warehouse".
 	// Restrict to these warehouses.

@@ -59,10 +59,8 @@ var opCreateOrder = runtime.Operation{
 	Scopes: []string{"orders.write"},
 }
 
-/*
-CreateOrderParams holds the query, header and cookie parameters of CreateOrder. Nil pointers and empty
-lists are not sent.
-*/
+// CreateOrderParams holds the query, header and cookie parameters of CreateOrder. Nil pointers and empty
+// lists are not sent.
 type CreateOrderParams struct {
 	// IdempotencyKey is the header parameter "Idempotency-Key".
 	// Makes a retried request safe; the same key returns the same order.
@@ -161,10 +159,8 @@ var opListOrders = runtime.Operation{
 	}},
 }
 
-/*
-ListOrdersParams holds the query, header and cookie parameters of ListOrders. Nil pointers and empty
-lists are not sent.
-*/
+// ListOrdersParams holds the query, header and cookie parameters of ListOrders. Nil pointers and empty
+// lists are not sent.
 type ListOrdersParams struct {
 	// Cursor is the query parameter "cursor".
 	Cursor *string

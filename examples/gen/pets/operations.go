@@ -111,10 +111,8 @@ var opFindPets = runtime.Operation{
 	}},
 }
 
-/*
-FindPetsParams holds the query, header and cookie parameters of FindPets. Nil pointers and empty
-lists are not sent.
-*/
+// FindPetsParams holds the query, header and cookie parameters of FindPets. Nil pointers and empty
+// lists are not sent.
 type FindPetsParams struct {
 	// Limit is the query parameter "limit".
 	// maximum number of results to return

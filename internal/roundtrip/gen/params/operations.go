@@ -20,10 +20,8 @@ var opCookieFormPrim = runtime.Operation{
 	}},
 }
 
-/*
-CookieFormPrimParams holds the query, header and cookie parameters of CookieFormPrim. Nil pointers and empty
-lists are not sent.
-*/
+// CookieFormPrimParams holds the query, header and cookie parameters of CookieFormPrim. Nil pointers and empty
+// lists are not sent.
 type CookieFormPrimParams struct {
 	// Session is the cookie parameter "session" (required).
 	Session string
@@ -51,10 +49,8 @@ var opHeaderSimpleExplodeArray = runtime.Operation{
 	}},
 }
 
-/*
-HeaderSimpleExplodeArrayParams holds the query, header and cookie parameters of HeaderSimpleExplodeArray. Nil pointers and empty
-lists are not sent.
-*/
+// HeaderSimpleExplodeArrayParams holds the query, header and cookie parameters of HeaderSimpleExplodeArray. Nil pointers and empty
+// lists are not sent.
 type HeaderSimpleExplodeArrayParams struct {
 	// XV is the header parameter "X-V" (required).
 	XV []int32
@@ -84,10 +80,8 @@ var opHeaderSimpleExplodeObject = runtime.Operation{
 	}},
 }
 
-/*
-HeaderSimpleExplodeObjectParams holds the query, header and cookie parameters of HeaderSimpleExplodeObject. Nil pointers and empty
-lists are not sent.
-*/
+// HeaderSimpleExplodeObjectParams holds the query, header and cookie parameters of HeaderSimpleExplodeObject. Nil pointers and empty
+// lists are not sent.
 type HeaderSimpleExplodeObjectParams struct {
 	// XV is the header parameter "X-V" (required).
 	XV HeaderSimpleExplodeObjectXV
@@ -119,10 +113,8 @@ var opHeaderSimpleExplodePrim = runtime.Operation{
 	}},
 }
 
-/*
-HeaderSimpleExplodePrimParams holds the query, header and cookie parameters of HeaderSimpleExplodePrim. Nil pointers and empty
-lists are not sent.
-*/
+// HeaderSimpleExplodePrimParams holds the query, header and cookie parameters of HeaderSimpleExplodePrim. Nil pointers and empty
+// lists are not sent.
 type HeaderSimpleExplodePrimParams struct {
 	// XV is the header parameter "X-V" (required).
 	XV int32
@@ -150,10 +142,8 @@ var opHeaderSimpleFlatArray = runtime.Operation{
 	}},
 }
 
-/*
-HeaderSimpleFlatArrayParams holds the query, header and cookie parameters of HeaderSimpleFlatArray. Nil pointers and empty
-lists are not sent.
-*/
+// HeaderSimpleFlatArrayParams holds the query, header and cookie parameters of HeaderSimpleFlatArray. Nil pointers and empty
+// lists are not sent.
 type HeaderSimpleFlatArrayParams struct {
 	// XV is the header parameter "X-V" (required).
 	XV []int32
@@ -183,10 +173,8 @@ var opHeaderSimpleFlatObject = runtime.Operation{
 	}},
 }
 
-/*
-HeaderSimpleFlatObjectParams holds the query, header and cookie parameters of HeaderSimpleFlatObject. Nil pointers and empty
-lists are not sent.
-*/
+// HeaderSimpleFlatObjectParams holds the query, header and cookie parameters of HeaderSimpleFlatObject. Nil pointers and empty
+// lists are not sent.
 type HeaderSimpleFlatObjectParams struct {
 	// XV is the header parameter "X-V" (required).
 	XV HeaderSimpleFlatObjectXV
@@ -218,10 +206,8 @@ var opHeaderSimpleFlatPrim = runtime.Operation{
 	}},
 }
 
-/*
-HeaderSimpleFlatPrimParams holds the query, header and cookie parameters of HeaderSimpleFlatPrim. Nil pointers and empty
-lists are not sent.
-*/
+// HeaderSimpleFlatPrimParams holds the query, header and cookie parameters of HeaderSimpleFlatPrim. Nil pointers and empty
+// lists are not sent.
 type HeaderSimpleFlatPrimParams struct {
 	// XV is the header parameter "X-V" (required).
 	XV int32
@@ -579,10 +565,8 @@ var opQueryDeepObjectExplodeObject = runtime.Operation{
 	}},
 }
 
-/*
-QueryDeepObjectExplodeObjectParams holds the query, header and cookie parameters of QueryDeepObjectExplodeObject. Nil pointers and empty
-lists are not sent.
-*/
+// QueryDeepObjectExplodeObjectParams holds the query, header and cookie parameters of QueryDeepObjectExplodeObject. Nil pointers and empty
+// lists are not sent.
 type QueryDeepObjectExplodeObjectParams struct {
 	// V is the query parameter "v" (required).
 	V QueryDeepObjectExplodeObjectV
@@ -613,10 +597,8 @@ var opQueryFormExplodeArray = runtime.Operation{
 	}},
 }
 
-/*
-QueryFormExplodeArrayParams holds the query, header and cookie parameters of QueryFormExplodeArray. Nil pointers and empty
-lists are not sent.
-*/
+// QueryFormExplodeArrayParams holds the query, header and cookie parameters of QueryFormExplodeArray. Nil pointers and empty
+// lists are not sent.
 type QueryFormExplodeArrayParams struct {
 	// V is the query parameter "v" (required).
 	V []int32
@@ -647,10 +629,8 @@ var opQueryFormExplodeObject = runtime.Operation{
 	}},
 }
 
-/*
-QueryFormExplodeObjectParams holds the query, header and cookie parameters of QueryFormExplodeObject. Nil pointers and empty
-lists are not sent.
-*/
+// QueryFormExplodeObjectParams holds the query, header and cookie parameters of QueryFormExplodeObject. Nil pointers and empty
+// lists are not sent.
 type QueryFormExplodeObjectParams struct {
 	// V is the query parameter "v" (required).
 	V QueryFormExplodeObjectV
@@ -681,10 +661,8 @@ var opQueryFormExplodePrim = runtime.Operation{
 	}},
 }
 
-/*
-QueryFormExplodePrimParams holds the query, header and cookie parameters of QueryFormExplodePrim. Nil pointers and empty
-lists are not sent.
-*/
+// QueryFormExplodePrimParams holds the query, header and cookie parameters of QueryFormExplodePrim. Nil pointers and empty
+// lists are not sent.
 type QueryFormExplodePrimParams struct {
 	// V is the query parameter "v" (required).
 	V int32
@@ -713,10 +691,8 @@ var opQueryFormFlatArray = runtime.Operation{
 	}},
 }
 
-/*
-QueryFormFlatArrayParams holds the query, header and cookie parameters of QueryFormFlatArray. Nil pointers and empty
-lists are not sent.
-*/
+// QueryFormFlatArrayParams holds the query, header and cookie parameters of QueryFormFlatArray. Nil pointers and empty
+// lists are not sent.
 type QueryFormFlatArrayParams struct {
 	// V is the query parameter "v" (required).
 	V []int32
@@ -747,10 +723,8 @@ var opQueryFormFlatObject = runtime.Operation{
 	}},
 }
 
-/*
-QueryFormFlatObjectParams holds the query, header and cookie parameters of QueryFormFlatObject. Nil pointers and empty
-lists are not sent.
-*/
+// QueryFormFlatObjectParams holds the query, header and cookie parameters of QueryFormFlatObject. Nil pointers and empty
+// lists are not sent.
 type QueryFormFlatObjectParams struct {
 	// V is the query parameter "v" (required).
 	V QueryFormFlatObjectV
@@ -781,10 +755,8 @@ var opQueryFormFlatPrim = runtime.Operation{
 	}},
 }
 
-/*
-QueryFormFlatPrimParams holds the query, header and cookie parameters of QueryFormFlatPrim. Nil pointers and empty
-lists are not sent.
-*/
+// QueryFormFlatPrimParams holds the query, header and cookie parameters of QueryFormFlatPrim. Nil pointers and empty
+// lists are not sent.
 type QueryFormFlatPrimParams struct {
 	// V is the query parameter "v" (required).
 	V int32
@@ -813,10 +785,8 @@ var opQueryOptionalAbsent = runtime.Operation{
 	}},
 }
 
-/*
-QueryOptionalAbsentParams holds the query, header and cookie parameters of QueryOptionalAbsent. Nil pointers and empty
-lists are not sent.
-*/
+// QueryOptionalAbsentParams holds the query, header and cookie parameters of QueryOptionalAbsent. Nil pointers and empty
+// lists are not sent.
 type QueryOptionalAbsentParams struct {
 	// V is the query parameter "v".
 	V *int32
@@ -846,10 +816,8 @@ var opQueryPipeDelimitedFlatArray = runtime.Operation{
 	}},
 }
 
-/*
-QueryPipeDelimitedFlatArrayParams holds the query, header and cookie parameters of QueryPipeDelimitedFlatArray. Nil pointers and empty
-lists are not sent.
-*/
+// QueryPipeDelimitedFlatArrayParams holds the query, header and cookie parameters of QueryPipeDelimitedFlatArray. Nil pointers and empty
+// lists are not sent.
 type QueryPipeDelimitedFlatArrayParams struct {
 	// V is the query parameter "v" (required).
 	V []int32
@@ -880,10 +848,8 @@ var opQuerySpaceDelimitedFlatArray = runtime.Operation{
 	}},
 }
 
-/*
-QuerySpaceDelimitedFlatArrayParams holds the query, header and cookie parameters of QuerySpaceDelimitedFlatArray. Nil pointers and empty
-lists are not sent.
-*/
+// QuerySpaceDelimitedFlatArrayParams holds the query, header and cookie parameters of QuerySpaceDelimitedFlatArray. Nil pointers and empty
+// lists are not sent.
 type QuerySpaceDelimitedFlatArrayParams struct {
 	// V is the query parameter "v" (required).
 	V []int32

@@ -111,10 +111,8 @@ var opNewClient = runtime.Operation{
 	}},
 }
 
-/*
-NewClientParams2 holds the query, header and cookie parameters of NewClient. Nil pointers and empty
-lists are not sent.
-*/
+// NewClientParams2 holds the query, header and cookie parameters of NewClient. Nil pointers and empty
+// lists are not sent.
 type NewClientParams2 struct {
 	// DryRun is the query parameter "dryRun".
 	DryRun *bool

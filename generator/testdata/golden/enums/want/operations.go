@@ -19,10 +19,8 @@ var opListRatings = runtime.Operation{
 	}},
 }
 
-/*
-ListRatingsParams holds the query, header and cookie parameters of ListRatings. Nil pointers and empty
-lists are not sent.
-*/
+// ListRatingsParams holds the query, header and cookie parameters of ListRatings. Nil pointers and empty
+// lists are not sent.
 type ListRatingsParams struct {
 	// Level is the query parameter "level".
 	Level []Level

@@ -20,10 +20,8 @@ var opListEvents = runtime.Operation{
 	}},
 }
 
-/*
-ListEventsParams holds the query, header and cookie parameters of ListEvents. Nil pointers and empty
-lists are not sent.
-*/
+// ListEventsParams holds the query, header and cookie parameters of ListEvents. Nil pointers and empty
+// lists are not sent.
 type ListEventsParams struct {
 	// Ids is the query parameter "ids".
 	Ids []string

@@ -20,10 +20,8 @@ var opGetCase = runtime.Operation{
 	}},
 }
 
-/*
-GetCaseParams holds the query, header and cookie parameters of GetCase. Nil pointers and empty
-lists are not sent.
-*/
+// GetCaseParams holds the query, header and cookie parameters of GetCase. Nil pointers and empty
+// lists are not sent.
 type GetCaseParams struct {
 	// C is the query parameter "c".
 	C *string
@@ -121,10 +119,8 @@ var opKeywords = runtime.Operation{
 	}},
 }
 
-/*
-KeywordsParams holds the query, header and cookie parameters of Keywords. Nil pointers and empty
-lists are not sent.
-*/
+// KeywordsParams holds the query, header and cookie parameters of Keywords. Nil pointers and empty
+// lists are not sent.
 type KeywordsParams struct {
 	// Select is the query parameter "Select".
 	Select *string
@@ -194,10 +190,8 @@ var opSearch = runtime.Operation{
 	}},
 }
 
-/*
-SearchParams holds the query, header and cookie parameters of Search. Nil pointers and empty
-lists are not sent.
-*/
+// SearchParams holds the query, header and cookie parameters of Search. Nil pointers and empty
+// lists are not sent.
 type SearchParams struct {
 	// Attrs is the query parameter "attrs".
 	Attrs map[string]string

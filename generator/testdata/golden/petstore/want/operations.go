@@ -80,10 +80,8 @@ var opListPets = runtime.Operation{
 	}},
 }
 
-/*
-ListPetsParams holds the query, header and cookie parameters of ListPets. Nil pointers and empty
-lists are not sent.
-*/
+// ListPetsParams holds the query, header and cookie parameters of ListPets. Nil pointers and empty
+// lists are not sent.
 type ListPetsParams struct {
 	// Limit is the query parameter "limit".
 	// How many pets to return at most.

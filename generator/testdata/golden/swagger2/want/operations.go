@@ -54,10 +54,8 @@ var opListItems = runtime.Operation{
 	}},
 }
 
-/*
-ListItemsParams holds the query, header and cookie parameters of ListItems. Nil pointers and empty
-lists are not sent.
-*/
+// ListItemsParams holds the query, header and cookie parameters of ListItems. Nil pointers and empty
+// lists are not sent.
 type ListItemsParams struct {
 	// Sku is the query parameter "sku".
 	Sku []string

@@ -69,10 +69,8 @@ var opListShapes = runtime.Operation{
 	}},
 }
 
-/*
-ListShapesParams holds the query, header and cookie parameters of ListShapes. Nil pointers and empty
-lists are not sent.
-*/
+// ListShapesParams holds the query, header and cookie parameters of ListShapes. Nil pointers and empty
+// lists are not sent.
 type ListShapesParams struct {
 	// ID is the query parameter "id".
 	// A shape id, numeric or a name.
