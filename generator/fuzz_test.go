@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"go/ast"
 	"go/importer"
@@ -21,11 +22,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/tpgen/tpgen/generator"
 	"gopkg.in/yaml.v3"
 )
@@ -49,11 +48,8 @@ const (
 )
 
 // FuzzGenerate generates a client from spec bytes: as they are, or (asJSON)
-// converted from YAML to JSON and loaded both by tpgen's parallel JSON decoder
-// and, behind a leading YAML comment, by kin-openapi's loader, which must
-// agree.
+// converted from YAML to JSON.
 func FuzzGenerate(f *testing.F) {
-	guardRefs(f)
 	seeds := fuzzSeeds(f)
 	for _, s := range seeds.all {
 		f.Add(s, false)
@@ -62,23 +58,18 @@ func FuzzGenerate(f *testing.F) {
 		f.Add(s, true)
 	}
 	f.Fuzz(func(t *testing.T, data []byte, asJSON bool) {
-		if !asJSON {
-			res := generateSpec(t, "spec.yaml", data)
-			if res.err == nil {
-				checkOperationCount(t, data, res.out)
+		name := "spec.yaml"
+		if asJSON {
+			doc, ok := yamlAsJSON(data)
+			if !ok {
+				return // not YAML that JSON can hold: the raw bytes are the other mode's
 			}
-			return
+			name, data = "spec.json", doc
 		}
-		doc, ok := yamlAsJSON(data)
-		if !ok {
-			return // not YAML that JSON can hold: the raw bytes are the other mode's
+		res := generateSpec(t, name, data)
+		if res.err == nil {
+			checkOperationCount(t, data, res.out)
 		}
-		fast := generateSpec(t, "spec.json", doc)
-		slow := generateSpec(t, "spec.yaml", append([]byte("# JSON read as YAML\n"), doc...))
-		if fast.err == nil {
-			checkOperationCount(t, doc, fast.out)
-		}
-		compareResults(t, "spec.json (tpgen's JSON decoder)", fast, "spec.yaml (kin-openapi's loader)", slow, false)
 	})
 }
 
@@ -88,7 +79,6 @@ func FuzzGenerate(f *testing.F) {
 // than the YAML parser. The same document as JSON and as YAML must give the
 // same files, and every operation it has.
 func FuzzModel(f *testing.F) {
-	guardRefs(f)
 	for _, s := range [][]byte{
 		{}, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, bytes.Repeat([]byte{7}, 64), bytes.Repeat([]byte{255, 0, 13}, 40),
 		[]byte("components and operations, from these bytes"), []byte("\x05\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10\x11"),
@@ -105,6 +95,11 @@ func FuzzModel(f *testing.F) {
 		if err != nil {
 			t.Fatalf("marshal YAML: %v", err)
 		}
+		defer func() {
+			if t.Failed() {
+				t.Logf("the spec, as YAML:\n%s", ym)
+			}
+		}()
 		fromJSON := generateSpec(t, "spec.json", js)
 		fromYAML := generateSpec(t, "spec.yaml", ym)
 		for _, r := range []fuzzResult{fromJSON, fromYAML} {
@@ -114,6 +109,31 @@ func FuzzModel(f *testing.F) {
 		}
 		compareResults(t, "spec.json", fromJSON, "spec.yaml", fromYAML, true)
 	})
+}
+
+// knownFuzzBugs are bugs the fuzzers found and that are not fixed yet, each
+// matched by the failure and the spec. While fuzzing, an input that hits one
+// is skipped so that the fuzzer goes on to find others; plain go test
+// replays the saved inputs of testdata/fuzz/<Target>, which fail until the
+// bug is fixed. Remove an entry once its bug is fixed.
+var knownFuzzBugs = []struct {
+	what  string
+	match func(failure string, spec []byte) bool
+}{
+	{"an optional header parameter of format date is written *params.X.String(), which indirects the string (date-time is fine)",
+		func(f string, spec []byte) bool { return strings.Contains(f, "cannot indirect params.") }},
+}
+
+func skipKnownWhileFuzzing(t *testing.T, failure string, spec []byte) {
+	t.Helper()
+	if f := flag.Lookup("test.fuzz"); f == nil || f.Value.String() == "" {
+		return
+	}
+	for _, b := range knownFuzzBugs {
+		if b.match(failure, spec) {
+			t.Skip("BUG: " + b.what)
+		}
+	}
 }
 
 // fuzzResult is one generation.
@@ -128,19 +148,17 @@ type fuzzResult struct {
 // CLI's single-spec mode would, and checks the answer.
 func generateSpec(t *testing.T, name string, data []byte) fuzzResult {
 	t.Helper()
-	dir := t.TempDir() // a new one each time: kin-openapi caches files it read by absolute path
+	dir := t.TempDir() // a new one each time: nothing of an earlier input is left to refer to
 	path := filepath.Join(dir, name)
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	skipDeviceRefs(t, dir, data)
 	svc := &generator.Service{Name: "api", Package: "api", Spec: path, SpecDisplay: name, Source: "openapi.spec", OutDir: filepath.Join(dir, "gen")}
-	refGuard.Store("")
 	out, err := generateWithin(t, svc, fuzzDeadline+time.Duration(len(data))*10*time.Second/(1<<20))
-	if what := refGuard.Load().(string); what != "" {
-		t.Skip("BUG: " + what)
-	}
 	res := fuzzResult{name: name, data: data, out: out, err: err}
 	if err != nil {
+		skipKnownWhileFuzzing(t, err.Error(), data)
 		if out != nil {
 			t.Errorf("%s: Generate returned output beside its error: %v", name, err)
 		}
@@ -160,7 +178,7 @@ func generateSpec(t *testing.T, name string, data []byte) fuzzResult {
 			t.Errorf("%s: %s contains the spec's directory %s", name, rel, dir)
 		}
 	}
-	typeCheck(t, name, out.Files)
+	typeCheck(t, name, data, out.Files)
 	return res
 }
 
@@ -208,8 +226,6 @@ func heapAllocs() uint64 {
 	return s[0].Value.Uint64()
 }
 
-var specErrorRE = regexp.MustCompile(`^([^:\s]+)(?::(\d+)(?::(\d+))?)?: \S`)
-
 // checkSpecError asserts that every line of err starts with the spec's name
 // and a line that the spec has, and that no line names the temporary
 // directory the spec is in.
@@ -220,25 +236,28 @@ func checkSpecError(t *testing.T, name, dir string, data []byte, err error) {
 		t.Errorf("%s: error names the spec's directory %s:\n%s", name, dir, text)
 	}
 	lines := bytes.Count(data, []byte("\n")) + 1
+	var problems []string
 	for _, line := range strings.Split(text, "\n") {
-		m := specErrorRE.FindStringSubmatch(line)
-		if m == nil || m[1] != name {
-			t.Errorf("%s: error line does not start with %q and a position: %q\nwhole error:\n%s", name, name+":", line, text)
-			continue
-		}
-		if m[2] != "" {
+		m := errorLineRE.FindStringSubmatch(line) // file[:line[:col]]: message
+		switch {
+		case m == nil || m[1] != name:
+			problems = append(problems, fmt.Sprintf("does not start with %q and a position: %q", name+":", line))
+		case strings.Contains(line, "a bug in tpgen"):
+			problems = append(problems, fmt.Sprintf("reports a bug in tpgen: %q", line))
+		case m[2] != "":
 			if n, _ := strconv.Atoi(m[2]); n < 1 || n > lines {
-				t.Errorf("%s: error at line %d of a spec of %d lines: %q", name, n, lines, line)
+				problems = append(problems, fmt.Sprintf("points at line %d of a spec of %d lines: %q", n, lines, line))
 			}
 		}
-		if strings.Contains(line, "a bug in tpgen") {
-			t.Errorf("%s: %s", name, line)
-		}
+	}
+	if len(problems) > 0 {
+		t.Errorf("%s: error line %s\nwhole error:\n%s", name, strings.Join(problems, "\nerror line "), text)
 	}
 }
 
 // checkOperationCount asserts that a generated package has an operation for
-// every (lower-case, standard) method of every path of the document.
+// every method of every path of the document (counted as they are spelled:
+// other spellings are errors).
 func checkOperationCount(t *testing.T, data []byte, out *generator.Output) {
 	t.Helper()
 	var raw struct {
@@ -249,10 +268,14 @@ func checkOperationCount(t *testing.T, data []byte, out *generator.Output) {
 	}
 	n := 0
 	for _, item := range raw.Paths {
-		for m := range item {
+		for m, v := range item {
 			switch m {
-			case "get", "put", "post", "delete", "options", "head", "patch", "trace":
+			case "get", "put", "post", "delete", "options", "head", "patch", "trace", "query", "connect":
 				n++
+			case "additionalOperations":
+				if ops, ok := v.(map[string]any); ok {
+					n += len(ops)
+				}
 			}
 		}
 	}
@@ -346,7 +369,7 @@ func jsonable(v any) (any, bool) {
 
 // typeCheck parses and type-checks the generated package against this
 // module's runtime and the standard library, read from compiled export data.
-func typeCheck(t *testing.T, name string, files []generator.File) {
+func typeCheck(t *testing.T, name string, spec []byte, files []generator.File) {
 	t.Helper()
 	imp := exportImporter(t)
 	if imp == nil {
@@ -374,12 +397,46 @@ func typeCheck(t *testing.T, name string, files []generator.File) {
 			problems = append(problems, quoteTypeError(err, src))
 		}
 	}}
+	info := &types.Info{Defs: map[*ast.Ident]types.Object{}, Uses: map[*ast.Ident]types.Object{}}
 	typeChecker.mu.Lock()
-	_, _ = conf.Check("example.com/gen/api", fset, asts, nil)
+	_, _ = conf.Check("example.com/gen/api", fset, asts, info)
 	typeChecker.mu.Unlock()
-	if len(problems) > 0 {
-		t.Errorf("%s: the generated package does not type-check:\n%s", name, strings.Join(problems, "\n"))
+	if len(problems) == 0 {
+		problems = unusedParams(fset, asts, info, src)
 	}
+	if len(problems) > 0 {
+		skipKnownWhileFuzzing(t, strings.Join(problems, "\n"), spec)
+		t.Errorf("%s: the generated package does not type-check, or leaves an argument unused:\n%s", name, strings.Join(problems, "\n"))
+	}
+}
+
+// unusedParams finds parameters that a generated function never uses: every
+// argument of a generated method is sent or used, so one that is not has
+// been mixed up with another.
+func unusedParams(fset *token.FileSet, files []*ast.File, info *types.Info, src map[string][]byte) []string {
+	used := map[types.Object]bool{}
+	for _, obj := range info.Uses {
+		used[obj] = true
+	}
+	var problems []string
+	for _, f := range files {
+		for _, d := range f.Decls {
+			fd, ok := d.(*ast.FuncDecl)
+			if !ok || fd.Body == nil {
+				continue
+			}
+			for _, field := range fd.Type.Params.List {
+				for _, n := range field.Names {
+					if obj := info.Defs[n]; obj != nil && n.Name != "_" && !used[obj] {
+						p := fset.Position(n.Pos())
+						line := bytes.Split(src[p.Filename], []byte("\n"))[p.Line-1]
+						problems = append(problems, fmt.Sprintf("%s: parameter %s of %s is never used\n\t%s", p, n.Name, fd.Name.Name, bytes.TrimSpace(line)))
+					}
+				}
+			}
+		}
+	}
+	return problems
 }
 
 // quoteTypeError adds the offending line to a type error.
@@ -461,28 +518,88 @@ func exportImporter(t *testing.T) types.Importer {
 	return typeChecker.imp
 }
 
-// refGuard records a $ref that the fuzzer must not follow, for this input.
-var refGuard atomic.Value
+// skipDeviceRefs skips a spec with a $ref to a file that is not a regular
+// file: tpgen reads it without a bound, so that /dev/zero runs the process
+// out of memory (TestRefToFIFO shows the bug safely, with a FIFO).
+func skipDeviceRefs(t *testing.T, dir string, data []byte) {
+	t.Helper()
+	var root yaml.Node
+	if yaml.Unmarshal(data, &root) != nil {
+		return
+	}
+	var walk func(n *yaml.Node, depth int)
+	walk = func(n *yaml.Node, depth int) {
+		if depth > 1000 {
+			return
+		}
+		if n.Kind == yaml.MappingNode {
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if n.Content[i].Value != "$ref" {
+					continue
+				}
+				u, err := url.Parse(n.Content[i+1].Value)
+				if err != nil || u.Path == "" {
+					continue
+				}
+				p := filepath.FromSlash(u.Path)
+				if !filepath.IsAbs(p) {
+					p = filepath.Join(dir, p)
+				}
+				if fi, err := os.Stat(p); err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
+					t.Skipf("BUG: a $ref to %s (%v) is read without a bound: see TestRefToFIFO", u.Path, fi.Mode().Type())
+				}
+			}
+		}
+		for _, c := range n.Content {
+			walk(c, depth+1)
+		}
+	}
+	walk(&root, 0)
+}
 
-// guardRefs keeps the fuzzer away from what kin-openapi's default reader
-// would read for a $ref without any bound: the network (no timeout, no size
-// limit) and files that are not regular or larger than a spec may be (a
-// $ref to /dev/zero runs the process out of memory). An input that makes the
-// generator read one is skipped as the known bug it is.
-func guardRefs(f *testing.F) {
-	refGuard.Store("")
-	orig := openapi3.DefaultReadFromURI
-	f.Cleanup(func() { openapi3.DefaultReadFromURI = orig })
-	openapi3.DefaultReadFromURI = func(l *openapi3.Loader, u *url.URL) ([]byte, error) {
-		if u.Host != "" || (u.Scheme != "" && u.Scheme != "file") {
-			refGuard.Store(fmt.Sprintf("a $ref to %s is fetched over the network without a timeout or a size limit", u))
-			return nil, errors.New("fuzzing: no network")
+// TestRefToFIFO: a $ref to a file that is not a regular file (a FIFO here;
+// /dev/zero, /dev/stdin, /proc/kcore elsewhere) must be refused, not read
+// until it ends: tpgen checks the size of what it reads, and a device has
+// none.
+func TestRefToFIFO(t *testing.T) {
+	mkfifo, err := exec.LookPath("mkfifo")
+	if err != nil {
+		t.Skip("no mkfifo")
+	}
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "common.yaml")
+	if out, err := exec.Command(mkfifo, fifo).CombinedOutput(); err != nil {
+		t.Skipf("mkfifo: %v %s", err, out)
+	}
+	spec := `openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /a:
+    get:
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: "common.yaml#/Thing"}}}}
+`
+	if err := os.WriteFile(filepath.Join(dir, "spec.yaml"), []byte(spec), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := generator.Generate([]*generator.Service{{Name: "api", Package: "api", Spec: filepath.Join(dir, "spec.yaml"), SpecDisplay: "spec.yaml", Source: "spec.yaml", OutDir: filepath.Join(dir, "gen")}})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("a $ref to a FIFO generated a client")
 		}
-		if fi, err := os.Stat(filepath.FromSlash(u.Path)); err == nil && (!fi.Mode().IsRegular() && !fi.IsDir() || fi.Size() > 64<<20) {
-			refGuard.Store(fmt.Sprintf("a $ref to %s (%v, %d bytes) is read without a size limit: a device or FIFO exhausts memory or blocks", u.Path, fi.Mode().Type(), fi.Size()))
-			return nil, errors.New("fuzzing: not a regular file")
+		checkSpecError(t, "spec.yaml", dir, []byte(spec), err)
+	case <-time.After(5 * time.Second):
+		// Unblock the reader: open the FIFO for writing and close it.
+		if w, err := os.OpenFile(fifo, os.O_WRONLY, 0); err == nil {
+			w.Close()
 		}
-		return orig(l, u)
+		<-done
+		t.Error("BUG: a $ref to a FIFO blocks generation until something writes to it; a $ref to /dev/zero runs the process out of memory (os.ReadFile of a file that is not a regular file)")
 	}
 }
 
@@ -702,6 +819,25 @@ paths:
       responses: {"200": {description: ok, schema: {$ref: "#/definitions/R"}}}
 definitions:
   R: {type: object, properties: {a: {type: array, items: {$ref: "#/definitions/R"}}}}
+`,
+	// OpenAPI 3.2 methods: every one is an operation.
+	`openapi: 3.2.0
+info: {title: t, version: "1"}
+paths:
+  /pets:
+    get:
+      operationId: listPets
+      responses: {"200": {description: ok}}
+    query:
+      operationId: queryPets
+      responses: {"200": {description: ok}}
+    connect:
+      operationId: connectPets
+      responses: {"200": {description: ok}}
+    additionalOperations:
+      COPY:
+        operationId: copyPets
+        responses: {"200": {description: ok}}
 `,
 	// Enums of every kind, nullable and not.
 	`openapi: 3.1.0
@@ -1036,160 +1172,6 @@ var (
 	fuzzEnumValues = []any{"a", "A", "a-b", "a_b", "a b", "", " ", "1", "true", "null", "名前", "é", "Pet", 1, 2, 1.5, -1, 0, true, false, nil, 1e20, 9007199254740993, "a\nb", "*/"}
 )
 
-// TestSpecsThatMustFail holds malformed specs that tpgen generates a client
-// from, silently dropping or guessing, where it should refuse with an error
-// at the spec's line. Each is a known bug: it is skipped while the spec
-// still generates, and fails once it does not, so that it is moved to
-// testdata/golden-errors with its want.err.
-func TestSpecsThatMustFail(t *testing.T) {
-	cases := []struct{ name, bug, spec string }{
-		{"ref_cycle", "a $ref cycle that never reaches a schema (A -> B -> A) gives no type and no error: the components vanish and the body is any", `openapi: 3.0.3
-info: {title: t, version: "1"}
-paths:
-  /a:
-    get:
-      responses:
-        "200":
-          description: ok
-          content:
-            application/json:
-              schema: {$ref: "#/components/schemas/A"}
-components:
-  schemas:
-    A: {$ref: "#/components/schemas/B"}
-    B: {$ref: "#/components/schemas/A"}
-`},
-		{"ref_self", "a schema that is only a $ref to itself gives no type and no error", `openapi: 3.0.3
-info: {title: t, version: "1"}
-paths:
-  /a:
-    get:
-      responses:
-        "200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/A"}}}}
-components:
-  schemas:
-    A: {$ref: "#/components/schemas/A"}
-`},
-		{"unterminated_template", `a path with an unterminated template ("/pets/{id") is generated as a literal path`, `openapi: 3.0.3
-info: {title: t, version: "1"}
-paths:
-  /pets/{id:
-    get:
-      responses:
-        "200": {description: ok}
-`},
-		{"param_invalid_in", `a required parameter with in: body (not a location in OpenAPI 3) is left out of the method: the client cannot send it (only -v says so)`, `openapi: 3.0.3
-info: {title: t, version: "1"}
-paths:
-  /pets:
-    get:
-      parameters:
-        - name: id
-          in: body
-          required: true
-          schema: {type: string}
-      responses:
-        "200": {description: ok}
-`},
-		{"empty_type_list", "type: [] (JSON Schema requires at least one type) is typed as any", `openapi: 3.1.0
-info: {title: t, version: "1"}
-paths:
-  /pets:
-    get:
-      responses:
-        "200":
-          description: ok
-          content:
-            application/json:
-              schema: {type: []}
-`},
-		{"request_body_empty_content", "a required request body with content: {} is left out of the method without a word", `openapi: 3.0.3
-info: {title: t, version: "1"}
-paths:
-  /pets:
-    post:
-      requestBody:
-        required: true
-        content: {}
-      responses:
-        "204": {description: ok}
-`},
-		{"request_body_no_content", "a required request body without content (a required field) is left out of the method without a word", `openapi: 3.0.3
-info: {title: t, version: "1"}
-paths:
-  /pets:
-    post:
-      requestBody:
-        required: true
-      responses:
-        "204": {description: ok}
-`},
-		{"method_spelling", `operations under "GET:" and "Post:" (not the lower-case field names) are dropped without a word`, `openapi: 3.0.3
-info: {title: t, version: "1"}
-paths:
-  /pets:
-    get:
-      operationId: listPets
-      responses: {"200": {description: ok}}
-    GET:
-      operationId: getPets
-      responses: {"200": {description: ok}}
-    Post:
-      operationId: createPet
-      responses: {"200": {description: ok}}
-`},
-		{"methods_3_2", "query, connect and additionalOperations (OpenAPI 3.2, read by kin-openapi) are dropped without a word", `openapi: 3.2.0
-info: {title: t, version: "1"}
-paths:
-  /pets:
-    get:
-      operationId: listPets
-      responses: {"200": {description: ok}}
-    query:
-      operationId: queryPets
-      responses: {"200": {description: ok}}
-    connect:
-      operationId: connectPets
-      responses: {"200": {description: ok}}
-    additionalOperations:
-      COPY:
-        operationId: copyPets
-        responses: {"200": {description: ok}}
-`},
-		{"duplicate_path_key", "a path written twice in a YAML mapping (invalid YAML) keeps only the last: GET /pets is dropped without a word", `openapi: 3.0.3
-info: {title: t, version: "1"}
-paths:
-  /pets:
-    get:
-      operationId: listPets
-      responses: {"200": {description: ok}}
-  /pets:
-    post:
-      operationId: createPet
-      responses: {"200": {description: ok}}
-`},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			dir := t.TempDir()
-			path := filepath.Join(dir, "spec.yaml")
-			if err := os.WriteFile(path, []byte(c.spec), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			svc := &generator.Service{Name: "api", Package: "api", Spec: path, SpecDisplay: "spec.yaml", Source: "spec.yaml", OutDir: filepath.Join(dir, "gen")}
-			out, err := generateWithin(t, svc, fuzzDeadline)
-			if err == nil {
-				if out == nil || len(out.Files) == 0 {
-					t.Fatal("Generate returned neither an error nor files")
-				}
-				t.Skip("BUG: " + c.bug)
-			}
-			checkSpecError(t, "spec.yaml", dir, []byte(c.spec), err)
-			t.Errorf("fixed? move this case to testdata/golden-errors/%s (spec.yaml and want.err) and remove it here; the error is:\n%v", c.name, err)
-		})
-	}
-}
-
 // TestGenerateRereadsReferencedFiles: Generate is a library function; a
 // second call after a file that the spec refers to changed must see the
 // change (kin-openapi's default reader caches files by absolute path for
@@ -1229,7 +1211,7 @@ paths:
 	switch {
 	case bytes.Contains(all, []byte(`json:"after`)):
 	case bytes.Contains(all, []byte(`json:"before`)):
-		t.Skip("BUG: a second Generate in one process reads a referenced file as it was the first time (kin-openapi's DefaultReadFromURI caches by absolute path)")
+		t.Error("BUG: a second Generate in one process reads a referenced file as it was the first time (kin-openapi's DefaultReadFromURI caches by absolute path)")
 	default:
 		t.Fatalf("the referenced schema's property is in neither output")
 	}
@@ -1239,11 +1221,21 @@ paths:
 // must be located, and what they fall short of.
 func init() {
 	for name, where := range map[string]string{
-		"binary_file":           "line",
-		"derived_operation_ids": "col",
-		"ref_directory":         "col",
-		"spec_directory_config": "col",
-		"version_float":         "col",
+		"binary_file":                "line",
+		"derived_operation_ids":      "col",
+		"duplicate_path_key":         "col",
+		"empty_type_list":            "col",
+		"method_spelling":            "col",
+		"param_invalid_in":           "col",
+		"ref_cycle":                  "col",
+		"ref_directory":              "col",
+		"ref_self":                   "col",
+		"request_body_empty_content": "col",
+		"request_body_no_content":    "col",
+		"spec_directory_config":      "col",
+		"swagger_float":              "col",
+		"unterminated_template":      "col",
+		"version_float":              "col",
 	} {
 		located[name] = where
 	}
@@ -1258,8 +1250,20 @@ func init() {
 			return strings.Contains(text, `operationId "getPets" is used by both`)
 		},
 	}
+	knownBugs["empty_type_list"] = knownBug{
+		what:    "type: [] is reported at the operation (5:5), not at the schema's type (11:24), which the spec's nodes locate",
+		present: func(text string) bool { return strings.HasPrefix(text, "spec.yaml:5:5: ") },
+	}
+	knownBugs["param_invalid_in"] = knownBug{
+		what:    "in: body is reported at the operation (5:5), not at the parameter's in (8:11)",
+		present: func(text string) bool { return strings.HasPrefix(text, "spec.yaml:5:5: ") },
+	}
 	knownBugs["version_float"] = knownBug{
-		what:    "openapi: 3.0 (a YAML number) fails as a type error of kin-openapi's, without the column or a hint to quote it",
+		what:    `openapi: 3.0 (a YAML number) fails with kin-openapi's type error, without the column or a hint to quote it (or is read as "3.0")`,
+		present: func(text string) bool { return strings.Contains(text, "cannot unmarshal") },
+	}
+	knownBugs["swagger_float"] = knownBug{
+		what:    `swagger: 2.0 (a YAML number) fails with a Go type error ("field T.swagger of type string"), without a line or a hint to quote it (or is read as "2.0")`,
 		present: func(text string) bool { return strings.Contains(text, "cannot unmarshal") },
 	}
 }
