@@ -465,7 +465,7 @@ func formatValue(t *Type, v jen.Code) jen.Code {
 		if t.Kind == KindNamed {
 			v = jen.Qual(runtimePkg, "Date").Call(v)
 		}
-		return jen.Add(v).Dot("String").Call()
+		return jen.Qual(runtimePkg, "FormatDate").Call(v)
 	}
 	return jen.Qual(runtimePkg, "FormatJSON").Call(v)
 }

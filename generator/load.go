@@ -66,6 +66,9 @@ func loadSpec(path, display string) (*spec, error) {
 	if fi.IsDir() {
 		return nil, fail("is a directory, not a spec file")
 	}
+	if !fi.Mode().IsRegular() {
+		return nil, fail("is not a regular file")
+	}
 	if fi.Size() > maxSpecSize {
 		return nil, fail("spec is %d bytes, more than the %d tpgen reads", fi.Size(), maxSpecSize)
 	}
@@ -485,6 +488,9 @@ func readLocalFile(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
 	fi, err := os.Stat(u.Path)
 	if err != nil {
 		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", u.Path)
 	}
 	if fi.Size() > maxSpecSize {
 		return nil, fmt.Errorf("%s is %d bytes, more than the %d tpgen reads", u.Path, fi.Size(), maxSpecSize)

@@ -754,11 +754,17 @@ func (g *typer) alternatives(s *openapi3.Schema, alts openapi3.SchemaRefs, anyOf
 		d.Discriminator = s.Discriminator.PropertyName
 	}
 	vns := newNamespace("Raw", "MarshalJSON", "UnmarshalJSON", "Discriminator", "ValueByDiscriminator")
+	usedValues := map[string]bool{}
 	for i, a := range alts {
 		t := g.typeOf(a, fmt.Sprintf("%s%d", d.Name, i), fmt.Sprintf("%s/%s/%d", source, kw, i))
 		v := &Variant{Type: t, Name: vns.claim(variantName(t, i))}
 		if d.Discriminator != "" {
-			v.Discriminators = discriminatorValues(s.Discriminator, a)
+			for _, dv := range discriminatorValues(s.Discriminator, a) {
+				if !usedValues[dv] { // a value selects one variant: the first
+					usedValues[dv] = true
+					v.Discriminators = append(v.Discriminators, dv)
+				}
+			}
 		}
 		d.Variants = append(d.Variants, v)
 	}

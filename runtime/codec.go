@@ -175,6 +175,11 @@ func FormatBool[T ~bool](v T) string { return strconv.FormatBool(bool(v)) }
 //go:noinline
 func FormatTime(v time.Time) string { return v.Format(time.RFC3339Nano) }
 
+// FormatDate formats a date as 2006-01-02.
+//
+//go:noinline
+func FormatDate(v Date) string { return v.String() }
+
 // FormatJSON formats a value that has no text form of its own as JSON.
 //
 //go:noinline

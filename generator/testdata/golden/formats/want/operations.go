@@ -36,7 +36,7 @@ type ListEventsParams struct {
 // ListEvents calls GET /events/{day}.
 func (c *Client) ListEvents(ctx context.Context, day runtime.Date, params *ListEventsParams) (*ListEventsResult, error) {
 	var req runtime.Request
-	req.Path = "/events/" + runtime.PathParam(runtime.StyleSimple, "day", day.String())
+	req.Path = "/events/" + runtime.PathParam(runtime.StyleSimple, "day", runtime.FormatDate(day))
 	if params != nil {
 		var q runtime.Query
 		if params.Ids != nil {
