@@ -128,8 +128,15 @@ func quoteBody(b []byte, n int) string {
 	cut := len(b) > n
 	if cut {
 		b = b[:n]
-		for len(b) > 0 && !utf8.Valid(b) {
-			b = b[:len(b)-1]
+		// Drop a character the cut split, and only that: invalid bytes before
+		// it are shown as '?' below, not a reason to drop what follows them.
+		for i := 1; i < utf8.UTFMax && i <= len(b); i++ {
+			if utf8.RuneStart(b[len(b)-i]) {
+				if !utf8.FullRune(b[len(b)-i:]) {
+					b = b[:len(b)-i]
+				}
+				break
+			}
 		}
 	}
 	s := strings.Map(func(r rune) rune {

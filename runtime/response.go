@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"strconv"
 	"sync/atomic"
@@ -24,6 +25,7 @@ type Response struct {
 	ended    atomic.Bool
 	record   Record           // what rec points to for calls made with Do
 	drain    io.LimitedReader // used by Close; here to save an allocation
+	sent     string           // the token sent with the call, kept out of errors
 }
 
 // DecodeJSON decodes the body into v.
@@ -77,6 +79,11 @@ const maxErrorRead = 1 << 20
 // part otherwise.
 func (r *Response) ErrorJSON(model any) error {
 	raw, _ := io.ReadAll(io.LimitReader(r.Body, maxErrorRead))
+	if len(r.sent) >= minRedacted && len(raw) > 0 {
+		// A service that echoes the request (a debugging proxy, a verbose
+		// framework) would put the token into the error, and from there into logs.
+		raw = bytes.ReplaceAll(raw, []byte(r.sent), []byte(redacted))
+	}
 	e := &ResponseError{
 		Service: r.s.name, Operation: r.rec.Operation, Method: r.rec.Method,
 		StatusCode: r.StatusCode, MessageID: r.rec.MessageID,
@@ -92,6 +99,13 @@ func (r *Response) ErrorJSON(model any) error {
 	r.rec.Err = e
 	return e
 }
+
+// redacted replaces a token or secret that an answer echoed.
+const redacted = "[redacted]"
+
+// minRedacted is the shortest credential that is looked for in answers: a
+// shorter one would match innocent text, and is no secret anyway.
+const minRedacted = 8
 
 // Fail records err as the call's error and returns it; generated code uses it
 // for failures of its own, such as an unparsable response header.
@@ -138,14 +152,32 @@ type streamBody struct {
 
 func (b *streamBody) Close() error { return b.r.end(false) }
 
+// maxRetryAfter is what a Retry-After too large for a Duration is read as.
+const maxRetryAfter = time.Duration(math.MaxInt64)
+
 func parseRetryAfter(v string, now time.Time) time.Duration {
-	if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil && secs >= 0 {
+		if secs > int64(maxRetryAfter/time.Second) {
+			return maxRetryAfter // not a negative Duration that would mean "retry now"
+		}
 		return time.Duration(secs) * time.Second
+	}
+	if digits(v) {
+		return maxRetryAfter // more digits than an int64 holds
 	}
 	if t, err := http.ParseTime(v); err == nil && t.After(now) {
 		return t.Sub(now)
 	}
 	return 0
+}
+
+func digits(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if v[i] < '0' || v[i] > '9' {
+			return false
+		}
+	}
+	return v != ""
 }
 
 func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }

@@ -199,7 +199,7 @@ func (e *TokenEndpoint) FetchToken(ctx context.Context, r *TokenRequest) (*Token
 			URI         string `json:"error_uri"`
 		}
 		if json.Unmarshal(raw, &oe) == nil {
-			te.Code, te.Description, te.URI = truncate(oe.Error, 100), truncate(oe.Description, 300), truncate(oe.URI, 300)
+			te.Code, te.Description, te.URI = r.scrub(oe.Error, 100), r.scrub(oe.Description, 300), r.scrub(oe.URI, 300)
 		}
 		if ra := resp.Header.Get("Retry-After"); ra != "" {
 			te.RetryAfter = parseRetryAfter(ra, now())
@@ -245,7 +245,9 @@ func parseTokenResponse(contentType string, raw []byte, now time.Time) (*Token, 
 	if v.ExpiresIn != "" {
 		secs, err := strconv.ParseFloat(string(v.ExpiresIn), 64)
 		if err != nil || secs < 0 {
-			return nil, fmt.Errorf("token response has an invalid expires_in %q", truncate(string(v.ExpiresIn), 20))
+			// Quoted short and without the token, should the endpoint have put it there.
+			bad := strings.ReplaceAll(string(v.ExpiresIn), v.AccessToken, redacted)
+			return nil, fmt.Errorf("token response has an invalid expires_in %q", truncate(bad, 20))
 		}
 		tok.Expiry = now.Add(time.Duration(secs * float64(time.Second)))
 	}
@@ -259,6 +261,18 @@ func parseTokenResponse(contentType string, raw []byte, now time.Time) (*Token, 
 func (r *TokenRequest) fail(status int, err error) *TokenError {
 	return &TokenError{Service: r.Service, Operation: r.Operation, Grant: r.Grant, TokenURL: r.TokenURL,
 		StatusCode: status, MessageID: r.MessageID, Err: err}
+}
+
+// scrub removes the request's subject token and client secret from text the
+// endpoint sent (an error_description that quotes what it refused), and
+// quotes it as error bodies are: at most n bytes, on one line.
+func (r *TokenRequest) scrub(s string, n int) string {
+	for _, secret := range []string{r.SubjectToken, r.ClientSecret} {
+		if len(secret) >= minRedacted {
+			s = strings.ReplaceAll(s, secret, redacted)
+		}
+	}
+	return quoteBody([]byte(s), n)
 }
 
 func truncate(s string, n int) string {

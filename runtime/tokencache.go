@@ -81,6 +81,12 @@ func (m *tokenManager) invalidate(key string, t *Token) {
 // fail the others; the caller stops waiting when ctx ends.
 func (m *tokenManager) fetch(ctx context.Context, key string, req *TokenRequest) (*Token, error) {
 	ch := m.flight.DoChan(key, func() (any, error) {
+		// A caller that found no usable token may get here just after the
+		// request that replaced it ended (it left the flight before this one
+		// began): use what that request stored instead of fetching again.
+		if t, ok := m.store.Load(key); ok && m.phase(t, m.now()) != tokenExpired {
+			return t, nil
+		}
 		return m.fetchNow(context.WithoutCancel(ctx), key, req, false)
 	})
 	select {
@@ -136,6 +142,11 @@ func (m *tokenManager) refreshAhead(ctx context.Context, key string, req *TokenR
 	detached := context.WithoutCancel(ctx)
 	go func() {
 		_, err, _ := m.flight.Do(key, func() (any, error) {
+			// The caller saw a stale token, but a refresh may have replaced it
+			// (and left refreshing) since: refresh a token only once.
+			if t, ok := m.store.Load(key); ok && m.phase(t, m.now()) == tokenFresh {
+				return t, nil
+			}
 			return m.fetchNow(detached, key, &r, true)
 		})
 		m.mu.Lock()

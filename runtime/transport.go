@@ -12,10 +12,15 @@ import (
 // ids, retries and diagnostics, as operation "http". Relative URLs are not
 // resolved: build them with BaseURL. Authorization goes only to the service's
 // own host, also across redirects. Per call, WithoutAuth and WithToken on the
-// request's context skip authentication or supply the token.
+// request's context skip authentication or supply the token. The service's
+// timeout bounds each request, body included, unless the client given with
+// WithHTTPClient has a Timeout of its own.
 func (s *Service) HTTPClient() *http.Client {
 	c := *s.hc
 	c.Transport = &transport{s: s}
+	if c.Timeout == 0 {
+		c.Timeout = s.timeout
+	}
 	return &c
 }
 
