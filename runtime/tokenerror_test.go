@@ -107,11 +107,15 @@ func TestDiscoveryFailure(t *testing.T) {
 	auth := startProvider(t)
 	a := newAPI(t, auth, "orders-api")
 	broken := newForeignHost(t) // answers every path with JSON that names no token endpoint
-	svc := newService(t, runtime.ServiceConfig{Name: "orders"}, runtime.WithBaseURL(a.URL), runtime.WithIssuer(broken.URL),
+	// Discovery results are kept per issuer for the process: an issuer path of
+	// its own keeps this test from finding what an earlier test's provider, on
+	// a reused port, left there.
+	issuer := broken.URL + "/" + runtime.NewMessageID()
+	svc := newService(t, runtime.ServiceConfig{Name: "orders"}, runtime.WithBaseURL(a.URL), runtime.WithIssuer(issuer),
 		runtime.WithGrant(runtime.GrantClientCredentials), runtime.WithClientCredentials(authserver.DefaultCCClientID, authserver.DefaultCCClientSecret))
 	_, err := getOrder(context.Background(), svc, "1")
 	te := asTokenError(t, err)
-	if te.TokenURL != broken.URL || !strings.Contains(err.Error(), "no token_endpoint") || strings.Contains(err.Error(), authserver.DefaultCCClientSecret) {
+	if te.TokenURL != issuer || !strings.Contains(err.Error(), "no token_endpoint") || strings.Contains(err.Error(), authserver.DefaultCCClientSecret) {
 		t.Errorf("%+v: %v", te, err)
 	}
 	_, _ = getOrder(context.Background(), svc, "1")
