@@ -120,8 +120,10 @@ var knownFuzzBugs = []struct {
 	what  string
 	match func(failure string, spec []byte) bool
 }{
-	{"an optional header parameter of format date is written *params.X.String(), which indirects the string (date-time is fine)",
-		func(f string, spec []byte) bool { return strings.Contains(f, "cannot indirect params.") }},
+	{"a top-level key that tpgen does not know (Paths, pAths) is ignored: every operation is dropped, with only a -v note",
+		func(f string, spec []byte) bool {
+			return strings.Contains(f, "operations generated, the spec has") && !bytes.Contains(spec, []byte("paths"))
+		}},
 }
 
 func skipKnownWhileFuzzing(t *testing.T, failure string, spec []byte) {
@@ -256,25 +258,27 @@ func checkSpecError(t *testing.T, name, dir string, data []byte, err error) {
 }
 
 // checkOperationCount asserts that a generated package has an operation for
-// every method of every path of the document (counted as they are spelled:
-// other spellings are errors).
+// every method of every path of the document (methods counted as they are
+// spelled: other spellings are errors; a paths key in another case counted
+// too, because ignoring it drops every operation).
 func checkOperationCount(t *testing.T, data []byte, out *generator.Output) {
 	t.Helper()
-	var raw struct {
-		Paths map[string]map[string]any `json:"paths" yaml:"paths"`
-	}
-	if unmarshalDoc(data, &raw) != nil {
-		return // not decodable this simply (yaml.v3 and kin-openapi differ on odd YAML): nothing to count
+	var top any
+	if yaml.Unmarshal(data, &top) != nil {
+		return // yaml.v3 and kin-openapi differ on odd YAML: nothing to count
 	}
 	n := 0
-	for _, item := range raw.Paths {
-		for m, v := range item {
-			switch m {
-			case "get", "put", "post", "delete", "options", "head", "patch", "trace", "query", "connect":
-				n++
-			case "additionalOperations":
-				if ops, ok := v.(map[string]any); ok {
-					n += len(ops)
+	for k, paths := range stringKeys(top) {
+		if !strings.EqualFold(k, "paths") {
+			continue
+		}
+		for _, item := range stringKeys(paths) {
+			for m, v := range stringKeys(item) {
+				switch m {
+				case "get", "put", "post", "delete", "options", "head", "patch", "trace", "query", "connect":
+					n++
+				case "additionalOperations":
+					n += len(stringKeys(v))
 				}
 			}
 		}
@@ -282,6 +286,21 @@ func checkOperationCount(t *testing.T, data []byte, out *generator.Output) {
 	if got := out.Stats[0].Operations; got < n {
 		t.Errorf("%d operations generated, the spec has %d (dropped without an error)", got, n)
 	}
+}
+
+// stringKeys returns a decoded YAML mapping with its keys as text, or nil.
+func stringKeys(v any) map[string]any {
+	switch m := v.(type) {
+	case map[string]any:
+		return m
+	case map[any]any:
+		out := make(map[string]any, len(m))
+		for k, e := range m {
+			out[fmt.Sprint(k)] = e
+		}
+		return out
+	}
+	return nil
 }
 
 // compareResults asserts that two loads of one document agree: the same files
@@ -459,7 +478,8 @@ var typeChecker struct {
 	once sync.Once
 	mu   sync.Mutex
 	imp  types.Importer
-	note string
+	skip string // why generated code is not type-checked here
+	err  error  // why it cannot be
 }
 
 // generatedImports are the packages generated code may import.
@@ -469,7 +489,7 @@ func exportImporter(t *testing.T) types.Importer {
 	typeChecker.once.Do(func() {
 		goBin, err := exec.LookPath("go")
 		if err != nil {
-			typeChecker.note = "go is not on PATH: generated code is not type-checked"
+			typeChecker.skip = "go is not on PATH: generated code is not type-checked"
 			return
 		}
 		exports := map[string]string{}
@@ -494,7 +514,7 @@ func exportImporter(t *testing.T) types.Importer {
 			return nil
 		}
 		if err := list(generatedImports...); err != nil {
-			typeChecker.note = err.Error()
+			typeChecker.err = err
 			return
 		}
 		typeChecker.imp = importer.ForCompiler(token.NewFileSet(), "gc", func(path string) (io.ReadCloser, error) {
@@ -512,8 +532,11 @@ func exportImporter(t *testing.T) types.Importer {
 			return os.Open(file)
 		})
 	})
-	if typeChecker.note != "" {
-		t.Log(typeChecker.note)
+	if typeChecker.skip != "" {
+		t.Log(typeChecker.skip)
+	}
+	if typeChecker.err != nil {
+		t.Fatalf("cannot type-check generated code: %v", typeChecker.err)
 	}
 	return typeChecker.imp
 }
@@ -859,7 +882,7 @@ components:
 func bigEnumSpec() string {
 	var b strings.Builder
 	b.WriteString("openapi: 3.0.3\ninfo: {title: enum, version: \"1\"}\npaths: {}\ncomponents:\n  schemas:\n    Big:\n      type: string\n      enum:\n")
-	for i := range 3000 {
+	for i := range 400 {
 		for _, v := range []string{"v%d", "V%d", "v-%d", "v_%d", "v %d"} {
 			fmt.Fprintf(&b, "        - %q\n", fmt.Sprintf(v, i))
 		}
