@@ -9,12 +9,15 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi2"
 	"github.com/getkin/kin-openapi/openapi2conv"
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/tpgen/tpgen/generator/config"
 	"gopkg.in/yaml.v3"
 )
 
@@ -193,15 +196,37 @@ func yamlToJSON(v any) any {
 // a mapping) and returns its openapi or swagger version.
 func inspect(data []byte) (string, error) {
 	var head struct {
-		OpenAPI any `json:"openapi"`
-		Swagger any `json:"swagger"`
+		OpenAPI any
+		Swagger any
 	}
+	var keys []topKey
 	if t := bytes.TrimSpace(data); len(t) > 0 && t[0] == '{' {
 		if err := checkJSONDepth(data); err != nil {
 			return "", err
 		}
-		if err := json.Unmarshal(data, &head); err != nil {
+		// Raw values, so that keys are matched exactly (encoding/json ignores case).
+		var top map[string]json.RawMessage
+		if err := json.Unmarshal(data, &top); err != nil {
 			return "", err
+		}
+		for k, raw := range top {
+			keys = append(keys, topKey{name: k})
+			var v any
+			switch k {
+			case "openapi":
+				if json.Unmarshal(raw, &v) == nil {
+					head.OpenAPI = v
+				}
+			case "swagger":
+				if json.Unmarshal(raw, &v) == nil {
+					head.Swagger = v
+				}
+			}
+		}
+		for i := range keys {
+			if off := bytes.Index(data, []byte(strconv.Quote(keys[i].name))); off >= 0 {
+				keys[i].line, keys[i].col = offsetPos(data, int64(off))
+			}
 		}
 	} else {
 		var n yaml.Node
@@ -219,7 +244,9 @@ func inspect(data []byte) (string, error) {
 			return "", &posError{line: root.Line, col: root.Column, msg: fmt.Sprintf("not an OpenAPI document: the top level is %s, not a mapping with an openapi field", yamlKind(root))}
 		}
 		for i := 0; i+1 < len(root.Content); i += 2 {
-			switch root.Content[i].Value {
+			k := root.Content[i]
+			keys = append(keys, topKey{name: k.Value, line: k.Line, col: k.Column})
+			switch k.Value {
 			case "openapi":
 				head.OpenAPI = root.Content[i+1].Value
 			case "swagger":
@@ -229,9 +256,17 @@ func inspect(data []byte) (string, error) {
 	}
 	v := fmt.Sprint(firstNonNil(head.OpenAPI, head.Swagger))
 	if v == "<nil>" || v == "" {
+		for _, k := range keys {
+			if strings.EqualFold(k.name, "openapi") || strings.EqualFold(k.name, "swagger") {
+				return "", &posError{line: k.line, col: k.col, msg: fmt.Sprintf("unknown top-level key %q (did you mean %s?)", k.name, strings.ToLower(k.name))}
+			}
+		}
 		return "", errors.New("not an OpenAPI document: it has neither an openapi nor a swagger field")
 	}
-	if !strings.HasPrefix(v, "2") && !strings.HasPrefix(v, "3") {
+	if err := checkTopKeys(keys, head.OpenAPI == nil); err != nil {
+		return "", err
+	}
+	if !versionRE.MatchString(v) {
 		key := "openapi"
 		if head.OpenAPI == nil {
 			key = "swagger"
@@ -243,6 +278,9 @@ func inspect(data []byte) (string, error) {
 	}
 	return v, nil
 }
+
+// versionRE matches the versions tpgen reads: 3.x(.y) and 2.0.
+var versionRE = regexp.MustCompile(`^(3\.[0-9]+(\.[0-9]+)?|2\.0)$`)
 
 // versionError is an unsupported version, located at its key.
 type versionError struct{ key, msg string }
@@ -496,4 +534,39 @@ func readLocalFile(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
 		return nil, fmt.Errorf("%s is %d bytes, more than the %d tpgen reads", u.Path, fi.Size(), maxSpecSize)
 	}
 	return os.ReadFile(u.Path)
+}
+
+// topKey is a key of a document's top level and where it is.
+type topKey struct {
+	name      string
+	line, col int
+}
+
+// Top-level fields of OpenAPI 3 and Swagger 2 documents.
+var (
+	openAPIKeys = []string{"openapi", "info", "jsonSchemaDialect", "servers", "paths", "webhooks", "components", "security", "tags", "externalDocs", "$self"}
+	swaggerKeys = []string{"swagger", "info", "host", "basePath", "schemes", "consumes", "produces", "paths", "definitions", "parameters", "responses", "securityDefinitions", "security", "tags", "externalDocs"}
+)
+
+// checkTopKeys refuses unknown top-level keys: a misspelt one (Paths,
+// openApi) would be ignored by the loader, and with it the operations.
+func checkTopKeys(keys []topKey, swagger bool) error {
+	known := openAPIKeys
+	if swagger {
+		known = swaggerKeys
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		return keys[i].line < keys[j].line || keys[i].line == keys[j].line && keys[i].name < keys[j].name
+	})
+	for _, k := range keys {
+		if strings.HasPrefix(k.name, "x-") || slices.Contains(known, k.name) {
+			continue
+		}
+		msg := fmt.Sprintf("unknown top-level key %q", k.name)
+		if s := config.Suggest(k.name, known); s != "" {
+			msg += fmt.Sprintf(" (did you mean %s?)", s)
+		}
+		return &posError{line: k.line, col: k.col, msg: msg}
+	}
+	return nil
 }

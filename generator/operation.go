@@ -61,6 +61,10 @@ func (b *builder) collect() []*opRef {
 		if item == nil {
 			continue
 		}
+		if !strings.HasPrefix(p, "/") {
+			b.errs = append(b.errs, b.sp.errorAt(fmt.Sprintf("path %q does not start with /", p), "paths", p))
+			continue
+		}
 		if strings.ContainsAny(pathVarRE.ReplaceAllString(p, ""), "{}") {
 			b.errs = append(b.errs, b.sp.errorAt(fmt.Sprintf("path %q has an unbalanced { or }: write each parameter as {name}", p), "paths", p))
 			continue
