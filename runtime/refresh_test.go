@@ -18,7 +18,7 @@ func TestRefreshAhead(t *testing.T) {
 	}
 	const (
 		life     = 2 * time.Second
-		margin   = 600 * time.Millisecond // refresh starts 600ms before expiry
+		margin   = time.Second // refresh starts 1 s before expiry (half the life: the most allowed)
 		duration = 7 * time.Second
 		slowIdP  = 100 * time.Millisecond // any call that waited for a token would take this long
 	)
@@ -68,11 +68,13 @@ func TestRefreshAhead(t *testing.T) {
 	if int64(len(events)) != requests {
 		t.Errorf("%d token events for %d token requests", len(events), requests)
 	}
-	// Tokens are replaced every (life - margin + endpoint delay) ~ 1.5s: over 7s
-	// that is the first token and 4 refreshes; 7s holds 3 whole lifetimes.
-	expiries := int64(duration / life)
-	if requests < expiries+1 || requests > expiries+3 {
-		t.Errorf("token requests = %d over %s of %s tokens, want about %d", requests, duration, life, expiries+2)
+	// Tokens are replaced every (life - margin + endpoint delay) = 1.1 s: over
+	// 7 s that is the first token and 6 refreshes, each background; never more
+	// (no call fetched for itself), and at least one refresh per lifetime.
+	period := life - margin + slowIdP
+	want := int64(duration/period) + 1
+	if requests < int64(duration/life)+1 || requests > want {
+		t.Errorf("token requests = %d over %s of %s tokens refreshed every %s, want at most %d", requests, duration, life, period, want)
 	}
 	for _, h := range a.Hits() {
 		if h.Rejected != "" {

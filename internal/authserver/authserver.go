@@ -460,6 +460,12 @@ func (s *Server) Verify(ctx context.Context, token string) (*Claims, error) {
 	return out, nil
 }
 
+// SetVerifyLeeway lets Verify accept a token up to d past its expiry, as
+// resource servers allow for clock skew and for time spent in transit. Tests
+// with lifetimes of seconds on a loaded machine need it where minutes-long
+// tokens would not. Call it before verifying concurrently.
+func (s *Server) SetVerifyLeeway(d time.Duration) { s.verifier.Offset = -d }
+
 // expiry returns when a token issued at now expires: the lifetime rounded up to
 // the next whole second, so that the JWT's exp (whole seconds) is never before
 // what expires_in (whole seconds, rounded down) tells the client.
