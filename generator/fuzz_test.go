@@ -234,7 +234,11 @@ func checkSpecError(t *testing.T, name, dir string, data []byte, err error) {
 	if strings.Contains(text, dir) {
 		t.Errorf("%s: error names the spec's directory %s:\n%s", name, dir, text)
 	}
-	lines := bytes.Count(data, []byte("\n")) + 1
+	// Lines as YAML counts them, at most: \r, \r\n, \n, NEL, LS and PS end one.
+	lines := 1
+	for _, brk := range []string{"\n", "\r", "\u0085", "\u2028", "\u2029"} {
+		lines += bytes.Count(data, []byte(brk))
+	}
 	var problems []string
 	for _, line := range strings.Split(text, "\n") {
 		m := errorLineRE.FindStringSubmatch(line) // file[:line[:col]]: message
