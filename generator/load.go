@@ -228,6 +228,10 @@ func inspect(data []byte) (string, error) {
 				keys[i].line, keys[i].col = offsetPos(data, int64(off))
 			}
 		}
+		if loc := nullOperationRE.FindIndex(data); loc != nil {
+			line, col := offsetPos(data, int64(loc[0]))
+			return "", &posError{line: line, col: col, msg: "an operation is null: give it responses, or remove it"}
+		}
 	} else {
 		var n yaml.Node
 		if err := yaml.Unmarshal(data, &n); err != nil {
@@ -245,6 +249,11 @@ func inspect(data []byte) (string, error) {
 		}
 		for i := 0; i+1 < len(root.Content); i += 2 {
 			k := root.Content[i]
+			if k.Value == "paths" {
+				if err := checkNullOperations(root.Content[i+1]); err != nil {
+					return "", err
+				}
+			}
 			keys = append(keys, topKey{name: k.Value, line: k.Line, col: k.Column})
 			switch k.Value {
 			case "openapi":
@@ -567,6 +576,30 @@ func checkTopKeys(keys []topKey, swagger bool) error {
 			msg += fmt.Sprintf(" (did you mean %s?)", s)
 		}
 		return &posError{line: k.line, col: k.col, msg: msg}
+	}
+	return nil
+}
+
+// nullOperationRE finds an operation written as null in a JSON document.
+var nullOperationRE = regexp.MustCompile(`"(get|put|post|delete|options|head|patch|trace|query|connect)"\s*:\s*null\b`)
+
+// checkNullOperations refuses an operation written as null (get: with
+// nothing after it), which loaders read as no operation at all.
+func checkNullOperations(paths *yaml.Node) error {
+	if paths.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 1; i < len(paths.Content); i += 2 {
+		item := paths.Content[i]
+		if item.Kind != yaml.MappingNode {
+			continue
+		}
+		for j := 0; j+1 < len(item.Content); j += 2 {
+			k, v := item.Content[j], item.Content[j+1]
+			if slices.Contains(methodKeys, k.Value) && v.Kind == yaml.ScalarNode && v.ShortTag() == "!!null" {
+				return &posError{line: k.Line, col: k.Column, msg: fmt.Sprintf("operation %s of %s is empty: give it responses, or remove it", k.Value, paths.Content[i-1].Value)}
+			}
+		}
 	}
 	return nil
 }
