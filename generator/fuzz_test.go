@@ -121,7 +121,28 @@ func FuzzModel(f *testing.F) {
 var knownFuzzBugs = []struct {
 	what  string
 	match func(failure string, spec []byte) bool
-}{}
+}{
+	{"a method with no operation (get: ~, or get: followed by nothing) is dropped without a word",
+		func(f string, spec []byte) bool {
+			return strings.Contains(f, "operations generated, the spec has") && nullOperation(spec)
+		}},
+}
+
+// nullOperation reports whether a spec has a method whose value is null.
+func nullOperation(spec []byte) bool {
+	var top any
+	if yaml.Unmarshal(spec, &top) != nil {
+		return false
+	}
+	for _, item := range stringKeys(stringKeys(top)["paths"]) {
+		for m, v := range stringKeys(item) {
+			if v == nil && m == strings.ToLower(m) {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 func skipKnownWhileFuzzing(t *testing.T, failure string, spec []byte) {
 	t.Helper()
@@ -277,15 +298,9 @@ func checkOperationCount(t *testing.T, data []byte, out *generator.Output) {
 			for m, v := range stringKeys(item) {
 				switch m {
 				case "get", "put", "post", "delete", "options", "head", "patch", "trace", "query", "connect":
-					if stringKeys(v) != nil { // not get: ~, which is no operation
-						n++
-					}
+					n++ // get: ~ too: not an operation, so an error, not nothing
 				case "additionalOperations":
-					for _, op := range stringKeys(v) {
-						if stringKeys(op) != nil {
-							n++
-						}
-					}
+					n += len(stringKeys(v))
 				}
 			}
 		}
