@@ -228,9 +228,23 @@ func inspect(data []byte) (string, error) {
 				keys[i].line, keys[i].col = offsetPos(data, int64(off))
 			}
 		}
-		if loc := nullOperationRE.FindIndex(data); loc != nil {
-			line, col := offsetPos(data, int64(loc[0]))
-			return "", &posError{line: line, col: col, msg: "an operation is null: give it responses, or remove it"}
+		if raw := top["paths"]; nullOperationRE.Match(raw) {
+			// Something that looks like a null operation: decode the path items to be sure.
+			var items map[string]map[string]json.RawMessage
+			if json.Unmarshal(raw, &items) == nil {
+				for _, p := range sortedKeys(items) {
+					for _, m := range methodKeys {
+						if v, ok := items[p][m]; ok && string(bytes.TrimSpace(v)) == "null" {
+							key := []byte(strconv.Quote(p))
+							line, col := 0, 0
+							if off := bytes.Index(data, key); off >= 0 {
+								line, col = offsetPos(data, int64(off))
+							}
+							return "", &posError{line: line, col: col, msg: fmt.Sprintf("operation %s of %s is empty: give it responses, or remove it", m, p)}
+						}
+					}
+				}
+			}
 		}
 	} else {
 		var n yaml.Node
