@@ -1255,7 +1255,6 @@ paths:
 func init() {
 	for name, where := range map[string]string{
 		"binary_file":                "line",
-		"derived_operation_ids":      "col",
 		"duplicate_path_key":         "col",
 		"empty_type_list":            "col",
 		"method_spelling":            "col",
@@ -1272,32 +1271,5 @@ func init() {
 		"version_float":              "col",
 	} {
 		located[name] = where
-	}
-	noLine := regexp.MustCompile(`^spec\.yaml: `)
-	knownBugs["binary_file"] = knownBug{
-		what:    "a binary spec is refused without a line, though the first byte that is not UTF-8 has one",
-		present: func(text string) bool { return noLine.MatchString(text) },
-	}
-	knownBugs["derived_operation_ids"] = knownBug{
-		what: "two operations without operationId that derive the same name are told to rename their operationIds, which they do not have, at the method's line",
-		present: func(text string) bool {
-			return strings.Contains(text, `operationId "getPets" is used by both`)
-		},
-	}
-	knownBugs["empty_type_list"] = knownBug{
-		what:    "type: [] is reported at the operation (5:5), not at the schema's type (11:24), which the spec's nodes locate",
-		present: func(text string) bool { return strings.HasPrefix(text, "spec.yaml:5:5: ") },
-	}
-	knownBugs["param_invalid_in"] = knownBug{
-		what:    "in: body is reported at the operation (5:5), not at the parameter's in (8:11)",
-		present: func(text string) bool { return strings.HasPrefix(text, "spec.yaml:5:5: ") },
-	}
-	knownBugs["version_float"] = knownBug{
-		what:    `openapi: 3.0 (a YAML number) fails with kin-openapi's type error, without the column or a hint to quote it (or is read as "3.0")`,
-		present: func(text string) bool { return strings.Contains(text, "cannot unmarshal") },
-	}
-	knownBugs["swagger_float"] = knownBug{
-		what:    `swagger: 2.0 (a YAML number) fails with a Go type error ("field T.swagger of type string"), without a line or a hint to quote it (or is read as "2.0")`,
-		present: func(text string) bool { return strings.Contains(text, "cannot unmarshal") },
 	}
 }

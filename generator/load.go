@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/getkin/kin-openapi/openapi2"
 	"github.com/getkin/kin-openapi/openapi2conv"
@@ -199,7 +200,20 @@ func inspect(data []byte) (string, error) {
 		OpenAPI any
 		Swagger any
 	}
+	if !utf8.Valid(data) {
+		off := 0
+		for off < len(data) {
+			r, size := utf8.DecodeRune(data[off:])
+			if r == utf8.RuneError && size <= 1 {
+				break
+			}
+			off += size
+		}
+		line, col := offsetPos(data, int64(off))
+		return "", &posError{line: line, col: col, msg: "not UTF-8 text: OpenAPI documents are JSON or YAML text in UTF-8"}
+	}
 	var keys []topKey
+	var yamlRoot *yaml.Node
 	if t := bytes.TrimSpace(data); len(t) > 0 && t[0] == '{' {
 		if err := checkJSONDepth(data); err != nil {
 			return "", err
@@ -213,13 +227,17 @@ func inspect(data []byte) (string, error) {
 			keys = append(keys, topKey{name: k})
 			var v any
 			switch k {
-			case "openapi":
+			case "openapi", "swagger":
 				if json.Unmarshal(raw, &v) == nil {
-					head.OpenAPI = v
-				}
-			case "swagger":
-				if json.Unmarshal(raw, &v) == nil {
-					head.Swagger = v
+					if _, isString := v.(string); !isString {
+						line, col := offsetPos(data, int64(bytes.Index(data, []byte(strconv.Quote(k)))))
+						return "", &posError{line: line, col: col, msg: fmt.Sprintf("%s must be a string: write \"%s\": \"%v\"", k, k, v)}
+					}
+					if k == "openapi" {
+						head.OpenAPI = v
+					} else {
+						head.Swagger = v
+					}
 				}
 			}
 		}
@@ -258,6 +276,7 @@ func inspect(data []byte) (string, error) {
 			return "", errors.New("not an OpenAPI document: it holds no value")
 		}
 		root := n.Content[0]
+		yamlRoot = root
 		if root.Kind != yaml.MappingNode {
 			return "", &posError{line: root.Line, col: root.Column, msg: fmt.Sprintf("not an OpenAPI document: the top level is %s, not a mapping with an openapi field", yamlKind(root))}
 		}
@@ -269,11 +288,16 @@ func inspect(data []byte) (string, error) {
 				}
 			}
 			keys = append(keys, topKey{name: k.Value, line: k.Line, col: k.Column})
-			switch k.Value {
-			case "openapi":
-				head.OpenAPI = root.Content[i+1].Value
-			case "swagger":
-				head.Swagger = root.Content[i+1].Value
+			switch v := root.Content[i+1]; k.Value {
+			case "openapi", "swagger":
+				if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!str" {
+					return "", &posError{line: v.Line, col: v.Column, msg: fmt.Sprintf("%s must be a string: write it in quotes, %s: \"%s\"", k.Value, k.Value, v.Value)}
+				}
+				if k.Value == "openapi" {
+					head.OpenAPI = v.Value
+				} else {
+					head.Swagger = v.Value
+				}
 			}
 		}
 	}
@@ -295,6 +319,9 @@ func inspect(data []byte) (string, error) {
 			key = "swagger"
 		}
 		return "", &versionError{key: key, msg: fmt.Sprintf("unsupported version %q: tpgen reads OpenAPI 3.0, 3.1 and Swagger 2.0", v)}
+	}
+	if err := checkRaw(data, yamlRoot, strings.HasPrefix(v, "3")); err != nil {
+		return "", err
 	}
 	if strings.HasPrefix(v, "2") && v != "2.0" {
 		return "", &versionError{key: "swagger", msg: fmt.Sprintf("unsupported version %q: tpgen reads OpenAPI 3.0, 3.1 and Swagger 2.0", v)}
@@ -616,4 +643,57 @@ func checkNullOperations(paths *yaml.Node) error {
 		}
 	}
 	return nil
+}
+
+var (
+	emptyTypeRE = regexp.MustCompile(`"type"\s*:\s*\[\s*\]`)
+	bodyInRE    = regexp.MustCompile(`"in"\s*:\s*"(body|formData)"`)
+)
+
+// checkRaw finds what loaders accept without a word but cannot be generated
+// faithfully, at its exact place: type: [] (allows nothing) and, in OpenAPI 3,
+// parameters in a location it does not have (body, formData: Swagger 2 habits).
+// root is the YAML tree, nil for JSON documents.
+func checkRaw(data []byte, root *yaml.Node, openapi3 bool) error {
+	if root == nil {
+		if loc := emptyTypeRE.FindIndex(data); loc != nil {
+			line, col := offsetPos(data, int64(loc[0]))
+			return &posError{line: line, col: col, msg: "type: [] allows no value at all: list at least one type, or leave type out"}
+		}
+		if m := bodyInRE.FindSubmatchIndex(data); openapi3 && m != nil {
+			line, col := offsetPos(data, int64(m[0]))
+			return &posError{line: line, col: col, msg: fmt.Sprintf("a parameter in %q: OpenAPI 3 parameters are in path, query, header or cookie (a body goes in requestBody)", data[m[2]:m[3]])}
+		}
+		return nil
+	}
+	var walk func(n *yaml.Node) error
+	walk = func(n *yaml.Node) error {
+		if n.Kind == yaml.MappingNode {
+			var in *yaml.Node
+			hasName := false
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i], n.Content[i+1]
+				switch k.Value {
+				case "type":
+					if v.Kind == yaml.SequenceNode && len(v.Content) == 0 {
+						return &posError{line: v.Line, col: v.Column, msg: "type: [] allows no value at all: list at least one type, or leave type out"}
+					}
+				case "in":
+					in = v
+				case "name":
+					hasName = true
+				}
+			}
+			if openapi3 && in != nil && hasName && in.Kind == yaml.ScalarNode && !slices.Contains([]string{"path", "query", "header", "cookie"}, in.Value) {
+				return &posError{line: in.Line, col: in.Column, msg: fmt.Sprintf("a parameter in %q: OpenAPI 3 parameters are in path, query, header or cookie (a body goes in requestBody)", in.Value)}
+			}
+		}
+		for _, c := range n.Content {
+			if err := walk(c); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return walk(root)
 }

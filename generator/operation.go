@@ -133,6 +133,15 @@ func (b *builder) operations() {
 	refs := b.collect()
 	ids := map[string]*opRef{}
 	for _, r := range refs {
+		if _, dup := ids[r.id]; dup && r.op.OperationID == "" {
+			// A name made from method and path (no operationId) that another
+			// operation has too, as /pets and /pets/ do: numbered.
+			base := r.id
+			for i := 2; ids[r.id] != nil; i++ {
+				r.id = fmt.Sprintf("%s%d", base, i)
+			}
+			b.warn("%s %s has no operationId and its derived name %s is taken; it is called %s", r.method, r.path, base, r.id)
+		}
 		if prev, dup := ids[r.id]; dup {
 			b.errs = append(b.errs, b.sp.errorAt(fmt.Sprintf("operationId %q is used by both %s %s and %s %s: operationIds must be unique; rename one", r.id, prev.method, prev.path, r.method, r.path),
 				"paths", r.path, strings.ToLower(r.method), "operationId"))
