@@ -656,13 +656,24 @@ var (
 // root is the YAML tree, nil for JSON documents.
 func checkRaw(data []byte, root *yaml.Node, openapi3 bool) error {
 	if root == nil {
-		if loc := emptyTypeRE.FindIndex(data); loc != nil {
-			line, col := offsetPos(data, int64(loc[0]))
+		// JSON: the patterns are cheap on big documents; what they find is
+		// confirmed on the decoded tree (an example may hold such text as data).
+		typeLoc, inLoc := emptyTypeRE.FindIndex(data), bodyInRE.FindSubmatchIndex(data)
+		if typeLoc == nil && (inLoc == nil || !openapi3) {
+			return nil
+		}
+		var tree any
+		if json.Unmarshal(data, &tree) != nil {
+			return nil // the loader words syntax errors
+		}
+		emptyType, badIn := scanTree(tree)
+		if emptyType && typeLoc != nil {
+			line, col := offsetPos(data, int64(typeLoc[0]))
 			return &posError{line: line, col: col, msg: "type: [] allows no value at all: list at least one type, or leave type out"}
 		}
-		if m := bodyInRE.FindSubmatchIndex(data); openapi3 && m != nil {
-			line, col := offsetPos(data, int64(m[0]))
-			return &posError{line: line, col: col, msg: fmt.Sprintf("a parameter in %q: OpenAPI 3 parameters are in path, query, header or cookie (a body goes in requestBody)", data[m[2]:m[3]])}
+		if openapi3 && badIn != "" && inLoc != nil {
+			line, col := offsetPos(data, int64(inLoc[0]))
+			return &posError{line: line, col: col, msg: fmt.Sprintf("a parameter in %q: OpenAPI 3 parameters are in path, query, header or cookie (a body goes in requestBody)", badIn)}
 		}
 		return nil
 	}
@@ -696,4 +707,36 @@ func checkRaw(data []byte, root *yaml.Node, openapi3 bool) error {
 		return nil
 	}
 	return walk(root)
+}
+
+// scanTree reports whether a decoded JSON document has a schema with
+// type: [] or a parameter (an object with name and in) in body or formData.
+func scanTree(v any) (emptyType bool, badIn string) {
+	switch x := v.(type) {
+	case map[string]any:
+		if t, ok := x["type"].([]any); ok && len(t) == 0 {
+			emptyType = true
+		}
+		if in, ok := x["in"].(string); ok && (in == "body" || in == "formData") {
+			if _, named := x["name"]; named {
+				badIn = in
+			}
+		}
+		for _, e := range x {
+			et, bi := scanTree(e)
+			emptyType = emptyType || et
+			if badIn == "" {
+				badIn = bi
+			}
+		}
+	case []any:
+		for _, e := range x {
+			et, bi := scanTree(e)
+			emptyType = emptyType || et
+			if badIn == "" {
+				badIn = bi
+			}
+		}
+	}
+	return emptyType, badIn
 }
