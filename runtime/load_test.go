@@ -95,6 +95,8 @@ type loadResult struct {
 	lastStart, lastEnd  time.Time
 	connsOpened         int64
 	warmupTokenRequests int64
+	// waited counts measured calls that did not take their token from the cache.
+	waited int
 }
 
 const (
@@ -151,6 +153,7 @@ func loadRun(t *testing.T, auth *authserver.Server, a *api, life time.Duration) 
 	}
 	wg.Wait()
 	warmTokens := auth.TokenRequests()
+	warmRecords := len(obs.Records())
 
 	type span struct{ start, end time.Time }
 	spans := make([][]span, loadGoroutines)
@@ -200,6 +203,11 @@ func loadRun(t *testing.T, auth *authserver.Server, a *api, life time.Duration) 
 		t.Errorf("%d token events for %d token requests", len(obs.Events()), auth.TokenRequests())
 	}
 	r.requests, r.log, r.stored, r.events = auth.TokenRequests(), auth.TokenLog(), store.Stored(), obs.Events()
+	for _, rec := range obs.Records()[warmRecords:] {
+		if !rec.TokenCache {
+			r.waited++
+		}
+	}
 	return r
 }
 
@@ -313,10 +321,12 @@ func TestLoad(t *testing.T) {
 	t.Logf("p99 with 2 s tokens / p99 with long-lived tokens = %s / %s = %.2f; p50 %s / %s",
 		short.p99.Round(10*time.Microsecond), static.p99.Round(10*time.Microsecond), ratio,
 		short.p50.Round(10*time.Microsecond), static.p50.Round(10*time.Microsecond))
-	// Generous for a shared 2-core machine under -race; a call that waited for
-	// the token endpoint (40 ms and more under -race) would show in p99, as
-	// each such wait holds up every call in flight.
-	if short.p99 > 3*static.p99+5*time.Millisecond {
-		t.Errorf("p99 with refresh ahead %s is more than 3× (+5ms) the p99 without expiry %s", short.p99, static.p99)
+	// What keeps refresh ahead off the calls' path is that no call waits for
+	// the token endpoint: asserted exactly. The latencies themselves are only
+	// reported: the two runs are sequential on a shared machine (other test
+	// packages run beside this one), so a timed assertion would measure the
+	// neighbours (seen: p99 48 ms vs 271 ms with identical token behaviour).
+	if short.waited != 0 || static.waited != 0 {
+		t.Errorf("calls that waited for a token after warm-up: %d with 2 s tokens, %d with long-lived ones; want 0", short.waited, static.waited)
 	}
 }
