@@ -1,0 +1,151 @@
+package generator
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// SpecError is a problem with a spec, pointing at the file and, where it can
+// be found, the line.
+type SpecError struct {
+	File      string
+	Line, Col int
+	Msg       string
+}
+
+func (e *SpecError) Error() string {
+	switch {
+	case e.Line > 0 && e.Col > 0:
+		return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
+	case e.Line > 0:
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+}
+
+type posError struct {
+	line, col int
+	msg       string
+}
+
+func (e *posError) Error() string { return e.msg }
+
+var yamlLineRE = regexp.MustCompile(`line (\d+)`)
+
+// withPos turns a load error into a SpecError with the best position it carries.
+func withPos(display string, data []byte, err error) error {
+	se := &SpecError{File: display, Msg: cleanLoadError(err.Error())}
+	var pe *posError
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	var ve *versionError
+	switch {
+	case errors.As(err, &pe):
+		se.Line, se.Col, se.Msg = pe.line, pe.col, pe.msg
+	case errors.As(err, &ve):
+		sp := &spec{data: data}
+		se.Line, se.Col = sp.locate(ve.key)
+		se.Msg = ve.msg
+	case refInError(err.Error()) != "":
+		ref := refInError(err.Error())
+		if off := bytes.Index(data, []byte(ref)); off >= 0 {
+			se.Line, se.Col = offsetPos(data, int64(off))
+		}
+	case errors.As(err, &syn):
+		se.Line, se.Col = offsetPos(data, syn.Offset)
+	case errors.As(err, &typ):
+		se.Line, se.Col = offsetPos(data, typ.Offset)
+	default:
+		if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
+			se.Line, _ = strconv.Atoi(m[1])
+		}
+	}
+	se.Msg = yamlPrefixRE.ReplaceAllString(se.Msg, "")
+	return se
+}
+
+// yamlPrefixRE matches yaml.v3's own "yaml: line N:" prefixes, redundant
+// beside the position.
+var yamlPrefixRE = regexp.MustCompile(`^(yaml error: )?yaml: (construct errors: )?(line \d+: )?`)
+
+// refRE finds the reference kin-openapi could not resolve in its error text.
+var refRE = regexp.MustCompile(`(?:resolving reference|in URI:|bad data in) "([^"]+)"`)
+
+func refInError(msg string) string {
+	if m := refRE.FindStringSubmatch(msg); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+// cleanLoadError shortens kin-openapi's doubled JSON-then-YAML messages.
+func cleanLoadError(msg string) string {
+	msg = strings.TrimPrefix(msg, "failed to unmarshal data: ")
+	if i := strings.Index(msg, ", yaml error: "); i > 0 && strings.HasPrefix(msg, "json error: ") {
+		// The document is YAML when the JSON attempt failed at its first byte.
+		if strings.Contains(msg[:i], "invalid character") {
+			return "YAML: " + msg[i+len(", yaml error: "):]
+		}
+		return msg[len("json error: "):i]
+	}
+	return msg
+}
+
+func offsetPos(data []byte, off int64) (int, int) {
+	if off > int64(len(data)) {
+		off = int64(len(data))
+	}
+	line, col := 1, 1
+	for _, c := range data[:off] {
+		if c == '\n' {
+			line++
+			col = 1
+		} else {
+			col++
+		}
+	}
+	return line, col
+}
+
+// locate finds the line and column of a JSON pointer-like path of keys in a
+// spec, for messages about things kin-openapi does not keep positions of.
+// It is only called on errors, so it parses the file again.
+func (sp *spec) locate(keys ...string) (int, int) {
+	var root yaml.Node
+	if yaml.Unmarshal(sp.data, &root) != nil || len(root.Content) == 0 {
+		return 0, 0
+	}
+	n := root.Content[0]
+	line, col := 0, 0
+	for _, k := range keys {
+		if n.Kind != yaml.MappingNode {
+			break
+		}
+		found := false
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == k {
+				line, col = n.Content[i].Line, n.Content[i].Column
+				n = n.Content[i+1]
+				found = true
+				break
+			}
+		}
+		if !found {
+			break
+		}
+	}
+	return line, col
+}
+
+// errorAt builds a SpecError located at keys.
+func (sp *spec) errorAt(msg string, keys ...string) *SpecError {
+	line, col := sp.locate(keys...)
+	return &SpecError{File: sp.display, Line: line, Col: col, Msg: msg}
+}
