@@ -1,0 +1,313 @@
+package generator
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// The request side of an operation: parameters and body.
+
+// params splits parameters into positional path arguments and a params struct.
+func (b *builder) params(op *Operation, r *opRef, source string) {
+	// Operation parameters override path-item ones with the same name and location.
+	var all []*openapi3.Parameter
+	seen := map[string]bool{}
+	for _, list := range []openapi3.Parameters{r.op.Parameters, r.item.Parameters} {
+		for _, pr := range list {
+			if pr == nil || pr.Value == nil {
+				continue
+			}
+			key := pr.Value.In + ":" + pr.Value.Name
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			all = append(all, pr.Value)
+		}
+	}
+	// Path variables in template order.
+	var vars []string
+	for _, m := range pathVarRE.FindAllStringSubmatch(r.path, -1) {
+		if v := pathVarName(m[1]); !slices.Contains(vars, v) {
+			vars = append(vars, v) // a variable used twice is one argument
+		}
+	}
+	args := newNamespace("ctx", "params", "body", "c")
+	for _, v := range vars {
+		var p *openapi3.Parameter
+		for _, q := range all {
+			if q.In == "path" && q.Name == v {
+				p = q
+			}
+		}
+		if p == nil {
+			b.errs = append(b.errs, b.sp.errorAt(fmt.Sprintf("%s %s: path parameter {%s} is not declared: add it to the operation's parameters with in: path", r.method, r.path, v),
+				"paths", r.path))
+			continue
+		}
+		param := b.param(op, p, source)
+		param.Name = args.claim(unexportedName(p.Name))
+		param.Required = true
+		param.Type = param.baseType()
+		op.PathParams = append(op.PathParams, param)
+	}
+	for _, p := range op.PathParams {
+		if p.Shape == ShapeObject {
+			p.Local = args.claim("path" + exportedName(p.Name))
+		}
+	}
+	var rest []*openapi3.Parameter
+	for _, p := range all {
+		switch p.In {
+		case "path":
+			if !slices.Contains(vars, p.Name) {
+				b.warn("%s %s: path parameter %q does not appear in the path; it is left out", r.method, r.path, p.Name)
+			}
+		case "query", "header", "cookie":
+			rest = append(rest, p)
+		default:
+			b.errs = append(b.errs, b.sp.errorAt(fmt.Sprintf("%s %s: parameter %q has in: %q; OpenAPI 3 parameters are in path, query, header or cookie (a body goes in requestBody)", r.method, r.path, p.Name, p.In), "paths", r.path, strings.ToLower(r.method)))
+		}
+	}
+	if len(rest) == 0 {
+		return
+	}
+	// Spec order would be nicer, but kin-openapi keeps it only per list; sort
+	// for a stable, readable struct: by location, then name.
+	order := map[string]int{"query": 0, "header": 1, "cookie": 2}
+	sort.SliceStable(rest, func(i, j int) bool {
+		if order[rest[i].In] != order[rest[j].In] {
+			return order[rest[i].In] < order[rest[j].In]
+		}
+		return rest[i].Name < rest[j].Name
+	})
+	op.ParamsType = b.types.claim(op.Name + "Params")
+	fields := newNamespace()
+	for _, p := range rest {
+		param := b.param(op, p, source)
+		param.Name = fields.claim(valueName(p.Name))
+		param.Required = p.Required
+		t := param.baseType()
+		if !p.Required && !t.nilable() {
+			t = pointerTo(t)
+		}
+		param.Type = t
+		op.Params = append(op.Params, param)
+	}
+}
+
+// param types one parameter and settles its serialisation.
+func (b *builder) param(op *Operation, p *openapi3.Parameter, source string) *Param {
+	param := &Param{WireName: p.Name, In: p.In, Doc: p.Description, Deprecated: p.Deprecated}
+	hint := op.Name + exportedName(p.Name)
+	src := source + " parameter " + p.Name
+	if p.Schema == nil && len(p.Content) > 0 {
+		// content-encoded parameter: JSON text.
+		param.Shape = ShapeJSON
+		var sr *openapi3.SchemaRef
+		for _, ct := range sortedKeys(p.Content) {
+			if p.Content[ct] != nil && p.Content[ct].Schema != nil {
+				sr = p.Content[ct].Schema
+				break
+			}
+		}
+		param.Elem = b.typer.typeOf(sr, hint, src)
+		return param
+	}
+	param.Style, param.Explode = paramStyle(p)
+	t := b.typer.typeOf(p.Schema, hint, src)
+	param.Elem = t
+	under := underlying(t)
+	switch {
+	case under.Kind == KindSlice && !(under.Elem.Kind == KindBuiltin && under.Elem.Name == "byte"):
+		param.Shape = ShapeList
+		param.Elem = under.Elem
+		param.listType = t
+	case under.Kind == KindMap || (under.Kind == KindNamed && (under.Decl.Kind == DeclStruct || under.Decl.Kind == DeclUnion)) || (under.Kind == KindBuiltin && under.Name == "any"):
+		param.Shape = ShapeObject
+	default:
+		param.Shape = ShapePrimitive
+	}
+	if param.Style == "StyleDeepObject" && param.Shape == ShapePrimitive {
+		param.Style = "StyleForm"
+	}
+	return param
+}
+
+// baseType is the parameter's value type before optional wrapping.
+func (p *Param) baseType() *Type {
+	if p.listType != nil {
+		return p.listType
+	}
+	return p.Elem
+}
+
+// underlying follows defined types to what they are made of.
+func underlying(t *Type) *Type {
+	for i := 0; i < 16 && t.Kind == KindNamed && t.Decl.Kind == DeclDefined; i++ {
+		t = t.Decl.Underlying
+	}
+	return t
+}
+
+func paramStyle(p *openapi3.Parameter) (string, bool) {
+	style := p.Style
+	if style == "" {
+		switch p.In {
+		case "query", "cookie":
+			style = "form"
+		default:
+			style = "simple"
+		}
+	}
+	explode := style == "form"
+	if p.Explode != nil {
+		explode = *p.Explode
+	}
+	names := map[string]string{
+		"simple": "StyleSimple", "label": "StyleLabel", "matrix": "StyleMatrix", "form": "StyleForm",
+		"spaceDelimited": "StyleSpaceDelimited", "pipeDelimited": "StylePipeDelimited", "deepObject": "StyleDeepObject",
+	}
+	if n, ok := names[style]; ok {
+		return n, explode
+	}
+	return "StyleForm", explode
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// mediaKind classifies a media type.
+func mediaKind(ct string) BodyKind {
+	ct = strings.ToLower(strings.TrimSpace(strings.SplitN(ct, ";", 2)[0]))
+	switch {
+	case ct == "application/json" || strings.HasSuffix(ct, "+json") || ct == "*/*" || ct == "application/*" ||
+		strings.HasSuffix(ct, "/json") || ct == "text/json":
+		return BodyJSON
+	case ct == "application/x-www-form-urlencoded":
+		return BodyForm
+	case strings.HasPrefix(ct, "multipart/"):
+		return BodyMultipart
+	case strings.HasPrefix(ct, "text/") && ct != "text/event-stream":
+		return BodyText
+	}
+	return BodyBinary
+}
+
+// pickContent chooses the media type tpgen encodes: JSON first, then forms,
+// multipart, text, anything else as raw bytes.
+func pickContent(content openapi3.Content) (string, *openapi3.MediaType) {
+	best, bestRank := "", 99
+	rank := map[BodyKind]int{BodyJSON: 0, BodyForm: 1, BodyMultipart: 2, BodyText: 3, BodyBinary: 4}
+	for _, ct := range sortedKeys(content) {
+		k := mediaKind(ct)
+		r := rank[k]
+		if k == BodyJSON && ct == "*/*" {
+			r = 5 // a wildcard only when nothing is named
+		}
+		if r < bestRank {
+			best, bestRank = ct, r
+		}
+	}
+	if best == "" {
+		return "", nil
+	}
+	return best, content[best]
+}
+
+func (b *builder) requestBody(op *Operation, r *opRef, source string) {
+	if r.op.RequestBody == nil || r.op.RequestBody.Value == nil {
+		return
+	}
+	rb := r.op.RequestBody.Value
+	ct, mt := pickContent(rb.Content)
+	if mt == nil {
+		if rb.Required {
+			b.errs = append(b.errs, b.sp.errorAt(fmt.Sprintf("%s %s: the request body is required but lists no content (media types): add content, e.g. application/json", r.method, r.path), "paths", r.path, strings.ToLower(r.method), "requestBody"))
+		} else {
+			b.warn("%s %s: the optional request body lists no content; the method sends none", r.method, r.path)
+		}
+		return
+	}
+	if len(rb.Content) > 1 {
+		b.warn("%s %s: request body offered as %s; tpgen sends %s", r.method, r.path, strings.Join(sortedKeys(rb.Content), ", "), ct)
+	}
+	body := &Body{ContentType: ct, Required: rb.Required, Doc: rb.Description}
+	if ct == "*/*" {
+		body.ContentType = "application/json"
+	}
+	hint := op.Name + "Request"
+	src := source + " request body"
+	switch kind := mediaKind(ct); {
+	case kind == BodyJSON:
+		body.Kind = BodyJSON
+		if mt.Schema != nil && mt.Schema.Value != nil && isBinaryString(mt.Schema.Value) {
+			body.Kind, body.Type = BodyBinary, tReader
+			break
+		}
+		t := b.typer.typeOf(mt.Schema, hint, src)
+		if t.isStruct() {
+			t = pointerTo(t)
+		}
+		body.Type = t
+	case kind == BodyForm:
+		body.Kind = BodyForm
+		t := b.typer.typeOf(mt.Schema, hint, src)
+		if t.isStruct() {
+			t = pointerTo(t)
+		}
+		body.Type = t
+	case kind == BodyMultipart:
+		body.Kind = BodyMultipart
+		body.Type = pointerTo(named(b.multipartDecl(hint, mt.Schema, src)))
+	case kind == BodyText && !(mt.Schema != nil && mt.Schema.Value != nil && isBinaryString(mt.Schema.Value)):
+		body.Kind, body.Type = BodyText, tString
+	default:
+		body.Kind, body.Type = BodyBinary, tReader
+	}
+	op.Body = body
+}
+
+func isBinaryString(s *openapi3.Schema) bool {
+	return len(types(s)) == 1 && types(s)[0] == "string" && (s.Format == "binary" || s.ContentMediaType == "application/octet-stream")
+}
+
+// multipartDecl declares the struct of a multipart body: binary properties are
+// files streamed from readers, the others form fields.
+func (b *builder) multipartDecl(hint string, sr *openapi3.SchemaRef, source string) *Decl {
+	d := b.typer.declare(hint, DeclStruct, source, nil)
+	d.Doc = "is a multipart/form-data request body. Files are streamed, not buffered."
+	if sr == nil || sr.Value == nil {
+		return d
+	}
+	s := sr.Value
+	fns := newNamespace()
+	for _, k := range sortedKeys(s.Properties) {
+		pr := s.Properties[k]
+		if pr == nil || pr.Value == nil {
+			continue
+		}
+		f := &Field{JSONName: k, Name: fns.claim(valueName(k)), Doc: schemaDoc(pr.Value), Required: slices.Contains(s.Required, k)}
+		switch {
+		case isBinaryString(pr.Value):
+			f.Type = pointerTo(tFile)
+		case pr.Value.Items != nil && pr.Value.Items.Value != nil && isBinaryString(pr.Value.Items.Value):
+			f.Type = sliceOf(tFile)
+		default:
+			t := b.typer.typeOf(pr, d.Name+f.Name, source+"/properties/"+k)
+			f.Type = fieldType(t, f.Required, false)
+		}
+		d.Fields = append(d.Fields, f)
+	}
+	return d
+}

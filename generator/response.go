@@ -1,0 +1,197 @@
+package generator
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// The response side of an operation: declared responses and the result.
+
+// statusOrder sorts responses: exact codes, then ranges, then default.
+func statusOrder(s string) (int, int) {
+	if s == "default" {
+		return 2, 0
+	}
+	if n, err := strconv.Atoi(s); err == nil {
+		return 0, n
+	}
+	if len(s) == 3 && (s[1] == 'X' || s[1] == 'x') {
+		return 1, int(s[0]-'0') * 100
+	}
+	return 3, 0
+}
+
+func (b *builder) responses(op *Operation, r *opRef, source string) {
+	if r.op.Responses == nil {
+		op.Result = &Result{Kind: ResultNone}
+		return
+	}
+	statuses := sortedKeys(r.op.Responses.Map())
+	sort.SliceStable(statuses, func(i, j int) bool {
+		ci, ni := statusOrder(statuses[i])
+		cj, nj := statusOrder(statuses[j])
+		if ci != cj {
+			return ci < cj
+		}
+		return ni < nj
+	})
+	has2xx, has3xx := false, false
+	for _, s := range statuses {
+		if strings.HasPrefix(s, "2") {
+			has2xx = true
+		}
+		if strings.HasPrefix(s, "3") {
+			has3xx = true
+		}
+	}
+	for _, s := range statuses {
+		rr := r.op.Responses.Value(s)
+		if rr == nil || rr.Value == nil {
+			continue
+		}
+		class, n := statusOrder(s)
+		if class == 3 {
+			b.warn("%s %s: response %q is not a status code, range or default; it is left out", r.method, r.path, s)
+			continue
+		}
+		resp := &Response{Status: s}
+		if rr.Value.Description != nil {
+			resp.Doc = *rr.Value.Description
+		}
+		switch class {
+		case 0:
+			resp.Code = n
+			resp.Success = n/100 == 2 || (!has2xx && n/100 == 3)
+		case 1:
+			resp.RangeFrom = n
+			resp.Success = n == 200 || (!has2xx && n == 300)
+		case 2:
+			resp.Success = !has2xx && !has3xx
+		}
+		hint := op.Name + "Response"
+		if !resp.Success {
+			hint = op.Name + suffixName(s) + "Error"
+		} else if len(statuses) > 1 && s != "200" {
+			hint = op.Name + suffixName(s) + "Response"
+		}
+		ct, mt := pickContent(rr.Value.Content)
+		if mt != nil {
+			resp.ContentType = ct
+			switch kind := mediaKind(ct); {
+			case kind == BodyJSON && !(mt.Schema != nil && mt.Schema.Value != nil && isBinaryString(mt.Schema.Value)):
+				resp.Kind = BodyJSON
+				resp.Type = b.typer.typeOf(mt.Schema, hint, source+" response "+s)
+			case kind == BodyText:
+				resp.Kind, resp.Type = BodyText, tString
+			default:
+				resp.Kind, resp.Type = BodyBinary, tRC
+			}
+		}
+		if resp.Success {
+			for _, hn := range sortedKeys(rr.Value.Headers) {
+				h := rr.Value.Headers[hn]
+				if h == nil || h.Value == nil || strings.EqualFold(hn, "Content-Type") {
+					continue
+				}
+				rh := &ResponseHeader{WireName: hn, Doc: h.Value.Description}
+				t := tString
+				if h.Value.Schema != nil {
+					t = b.typer.typeOf(h.Value.Schema, op.Name+exportedName(hn)+"Header", source+" response "+s+" header "+hn)
+				}
+				under := underlying(t)
+				if t.Kind == KindNamed && t.Decl.Kind == DeclDefined {
+					t = under // headers are typed by what the defined type is made of
+				}
+				switch {
+				case under.Kind == KindSlice && under.Elem.Kind != KindSlice && isScalar(under.Elem):
+					rh.List, rh.Elem, rh.Type = true, under.Elem, t
+				case isScalar(under):
+					rh.Elem, rh.Type = t, t
+				default:
+					rh.Elem, rh.Type = tString, tString // structured headers are kept as text
+				}
+				resp.Headers = append(resp.Headers, rh)
+			}
+		}
+		op.Responses = append(op.Responses, resp)
+	}
+	op.Result = b.result(op)
+}
+
+// isScalar reports whether values of t have a text form (headers, form fields).
+func isScalar(t *Type) bool { return scalarKind(t) != "" }
+
+// result decides what the method returns: nothing, the one success body, or a
+// result struct when there are several bodies or typed headers.
+func (b *builder) result(op *Operation) *Result {
+	var withBody []*Response
+	var headers []*ResponseHeader
+	seenHeader := map[string]bool{}
+	for _, r := range op.Responses {
+		if !r.Success {
+			continue
+		}
+		if r.Type != nil {
+			withBody = append(withBody, r)
+		}
+		for _, h := range r.Headers {
+			if !seenHeader[strings.ToLower(h.WireName)] {
+				seenHeader[strings.ToLower(h.WireName)] = true
+				headers = append(headers, h)
+			}
+		}
+	}
+	sameBody := len(withBody) > 0
+	for _, r := range withBody[min(1, len(withBody)):] {
+		if !sameType(r.Type, withBody[0].Type) {
+			sameBody = false
+		}
+	}
+	switch {
+	case len(withBody) == 0 && len(headers) == 0:
+		return &Result{Kind: ResultNone}
+	case sameBody && len(headers) == 0:
+		for _, r := range withBody {
+			r.Target = 0
+		}
+		t := withBody[0].Type
+		if t.isStruct() {
+			t = pointerTo(t)
+		}
+		return &Result{Kind: ResultValue, Type: t}
+	}
+	d := b.typer.declare(op.Name+"Result", DeclStruct, "", nil)
+	d.Doc = fmt.Sprintf("is the result of %s: the status, the body of the response received, and the response headers.", op.Name)
+	fields := newNamespace("StatusCode")
+	d.Fields = append(d.Fields, &Field{Name: "StatusCode", Type: tInt, Doc: "StatusCode is the HTTP status of the response."})
+	targets := 0
+	for _, r := range withBody {
+		name := "Body"
+		if !sameBody {
+			name = "Body" + suffixName(r.Status)
+		}
+		if sameBody && r != withBody[0] {
+			r.Field, r.Target = withBody[0].Field, withBody[0].Target
+			continue
+		}
+		r.Field = fields.claim(name)
+		r.Target = targets
+		targets++
+		t := r.Type
+		if !t.nilable() {
+			t = pointerTo(t)
+		}
+		d.Fields = append(d.Fields, &Field{Name: r.Field, Type: t, Doc: fmt.Sprintf("%s is the body of a %s response.", r.Field, r.Status)})
+	}
+	for _, h := range headers {
+		h.Name = fields.claim(valueName(h.WireName))
+		t := h.Type
+		if !t.nilable() {
+			t = pointerTo(t)
+		}
+		d.Fields = append(d.Fields, &Field{Name: h.Name, Type: t, Doc: strings.TrimSpace(fmt.Sprintf("%s is the %s response header. %s", h.Name, h.WireName, h.Doc))})
+	}
+	return &Result{Kind: ResultStruct, Type: pointerTo(named(d)), Decl: d, Headers: headers}
+}
