@@ -80,7 +80,6 @@ var (
 	tBytes   = &Type{Kind: KindSlice, Elem: &Type{Kind: KindBuiltin, Name: "byte"}}
 	tTime    = &Type{Kind: KindExternal, Pkg: "time", Name: "Time"}
 	tDate    = &Type{Kind: KindExternal, Pkg: runtimePkg, Name: "Date"}
-	tRaw     = &Type{Kind: KindExternal, Pkg: "encoding/json", Name: "RawMessage"}
 	tReader  = &Type{Kind: KindExternal, Pkg: "io", Name: "Reader"}
 	tRC      = &Type{Kind: KindExternal, Pkg: "io", Name: "ReadCloser"}
 	tFile    = &Type{Kind: KindExternal, Pkg: runtimePkg, Name: "File"}

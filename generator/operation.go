@@ -192,33 +192,28 @@ func (b *builder) checkOverrides(ids map[string]*opRef) {
 	}
 	sort.Strings(tagList)
 	for _, f := range []Filter{b.svc.Include, b.svc.Exclude} {
-		for i, tag := range f.Tags {
-			if tags[tag] {
-				continue
-			}
-			msg := fmt.Sprintf("service %q: filter names tag %q, which no operation in %s has", b.svc.Name, tag, b.sp.display)
-			if s := config.Suggest(tag, tagList); s != "" {
-				msg += fmt.Sprintf(" (did you mean %s?)", s)
-			}
-			pos := b.svc.Pos
-			if i < len(f.TagsPos) {
-				pos = f.TagsPos[i]
-			}
-			b.errs = append(b.errs, pos.Errorf("%s", msg))
+		b.unknownInFilter("tag %q, which no operation in %s has", f.Tags, f.TagsPos, tagList, func(t string) bool { return tags[t] })
+		b.unknownInFilter("operation %q, which is not an operationId in %s", f.Operations, f.OperationsPos, known, func(id string) bool { return ids[id] != nil })
+	}
+}
+
+// unknownInFilter reports the names of an include or exclude filter that the
+// spec does not have, at each name's position when known; what words the
+// complaint, with the name and the spec's file.
+func (b *builder) unknownInFilter(what string, names []string, at []config.Pos, known []string, has func(string) bool) {
+	for i, name := range names {
+		if has(name) {
+			continue
 		}
-		for i, id := range f.Operations {
-			if _, ok := ids[id]; !ok {
-				msg := fmt.Sprintf("service %q: filter names operation %q, which is not an operationId in %s", b.svc.Name, id, b.sp.display)
-				if s := config.Suggest(id, known); s != "" {
-					msg += fmt.Sprintf(" (did you mean %s?)", s)
-				}
-				pos := b.svc.Pos
-				if i < len(f.OperationsPos) {
-					pos = f.OperationsPos[i]
-				}
-				b.errs = append(b.errs, pos.Errorf("%s", msg))
-			}
+		msg := fmt.Sprintf("service %q: filter names ", b.svc.Name) + fmt.Sprintf(what, name, b.sp.display)
+		if s := config.Suggest(name, known); s != "" {
+			msg += fmt.Sprintf(" (did you mean %s?)", s)
 		}
+		pos := b.svc.Pos
+		if i < len(at) {
+			pos = at[i]
+		}
+		b.errs = append(b.errs, pos.Errorf("%s", msg))
 	}
 }
 

@@ -249,19 +249,10 @@ func (b *builder) requestBody(op *Operation, r *opRef, source string) {
 	hint := op.Name + "Request"
 	src := source + " request body"
 	switch kind := mediaKind(ct); {
-	case kind == BodyJSON:
-		body.Kind = BodyJSON
-		if mt.Schema != nil && mt.Schema.Value != nil && isBinaryString(mt.Schema.Value) {
-			body.Kind, body.Type = BodyBinary, tReader
-			break
-		}
-		t := b.typer.typeOf(mt.Schema, hint, src)
-		if t.isStruct() {
-			t = pointerTo(t)
-		}
-		body.Type = t
-	case kind == BodyForm:
-		body.Kind = BodyForm
+	case kind == BodyJSON && isBinary(mt.Schema):
+		body.Kind, body.Type = BodyBinary, tReader
+	case kind == BodyJSON, kind == BodyForm:
+		body.Kind = kind
 		t := b.typer.typeOf(mt.Schema, hint, src)
 		if t.isStruct() {
 			t = pointerTo(t)
@@ -270,7 +261,7 @@ func (b *builder) requestBody(op *Operation, r *opRef, source string) {
 	case kind == BodyMultipart:
 		body.Kind = BodyMultipart
 		body.Type = pointerTo(named(b.multipartDecl(hint, mt.Schema, src)))
-	case kind == BodyText && !(mt.Schema != nil && mt.Schema.Value != nil && isBinaryString(mt.Schema.Value)):
+	case kind == BodyText && !isBinary(mt.Schema):
 		body.Kind, body.Type = BodyText, tString
 	default:
 		body.Kind, body.Type = BodyBinary, tReader
@@ -280,6 +271,11 @@ func (b *builder) requestBody(op *Operation, r *opRef, source string) {
 
 func isBinaryString(s *openapi3.Schema) bool {
 	return len(types(s)) == 1 && types(s)[0] == "string" && (s.Format == "binary" || s.ContentMediaType == "application/octet-stream")
+}
+
+// isBinary reports whether sr is a binary string: bytes to stream, not text or JSON.
+func isBinary(sr *openapi3.SchemaRef) bool {
+	return sr != nil && sr.Value != nil && isBinaryString(sr.Value)
 }
 
 // multipartDecl declares the struct of a multipart body: binary properties are
@@ -299,9 +295,9 @@ func (b *builder) multipartDecl(hint string, sr *openapi3.SchemaRef, source stri
 		}
 		f := &Field{JSONName: k, Name: fns.claim(valueName(k)), Doc: schemaDoc(pr.Value), Required: slices.Contains(s.Required, k)}
 		switch {
-		case isBinaryString(pr.Value):
+		case isBinary(pr):
 			f.Type = pointerTo(tFile)
-		case pr.Value.Items != nil && pr.Value.Items.Value != nil && isBinaryString(pr.Value.Items.Value):
+		case isBinary(pr.Value.Items):
 			f.Type = sliceOf(tFile)
 		default:
 			t := b.typer.typeOf(pr, d.Name+f.Name, source+"/properties/"+k)

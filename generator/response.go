@@ -80,7 +80,7 @@ func (b *builder) responses(op *Operation, r *opRef, source string) {
 		if mt != nil {
 			resp.ContentType = ct
 			switch kind := mediaKind(ct); {
-			case kind == BodyJSON && !(mt.Schema != nil && mt.Schema.Value != nil && isBinaryString(mt.Schema.Value)):
+			case kind == BodyJSON && !isBinary(mt.Schema):
 				resp.Kind = BodyJSON
 				resp.Type = b.typer.typeOf(mt.Schema, hint, source+" response "+s)
 			case kind == BodyText:
