@@ -50,26 +50,38 @@ func TestCorpus(t *testing.T) {
 		}
 		base := filepath.Base(f)
 		pkg := "c" + nonAlnum.ReplaceAllString(strings.ToLower(strings.TrimSuffix(base, ext)), "")
-		out, err := generator.Generate([]*generator.Service{{
-			Name: pkg, Package: pkg, Spec: f, SpecDisplay: base, Source: base, OutDir: filepath.Join(mod, pkg),
-		}})
-		if err != nil {
-			t.Errorf("%s: %v", base, err)
-			continue
-		}
-		if want := countOperations(t, f); out.Stats[0].Operations != want {
-			t.Errorf("%s: %d operations generated, the spec has %d", base, out.Stats[0].Operations, want)
-		}
-		for _, file := range out.Files {
-			if err := os.MkdirAll(filepath.Dir(file.Path), 0o755); err != nil {
-				t.Fatal(err)
+		// The default (models: used), and when that left schemas out, also
+		// models: all, so that every schema of the corpus is typed and built.
+		for _, all := range []bool{false, true} {
+			name := pkg
+			if all {
+				name += "all"
 			}
-			if err := os.WriteFile(file.Path, file.Data, 0o644); err != nil {
-				t.Fatal(err)
+			out, err := generator.Generate([]*generator.Service{{
+				Name: name, Package: name, Spec: f, SpecDisplay: base, Source: base, OutDir: filepath.Join(mod, name), AllModels: all,
+			}})
+			if err != nil {
+				t.Errorf("%s: %v", base, err)
+				break
+			}
+			if want := countOperations(t, f); out.Stats[0].Operations != want {
+				t.Errorf("%s: %d operations generated, the spec has %d", base, out.Stats[0].Operations, want)
+			}
+			for _, file := range out.Files {
+				if err := os.MkdirAll(filepath.Dir(file.Path), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(file.Path, file.Data, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			t.Logf("%s (models all: %v): %d operations, %d types (%d component schemas left out), %d lines",
+				base, all, out.Stats[0].Operations, out.Stats[0].Types, out.Stats[0].Unused, out.Stats[0].Lines)
+			generated++
+			if out.Stats[0].Unused == 0 {
+				break
 			}
 		}
-		t.Logf("%s: %d operations, %d types, %d lines", base, out.Stats[0].Operations, out.Stats[0].Types, out.Stats[0].Lines)
-		generated++
 	}
 	if generated == 0 {
 		t.Fatalf("no OpenAPI documents in %s", dir)

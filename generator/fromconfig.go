@@ -54,6 +54,7 @@ func FromConfig(cfg *config.Config, only []string, importBase string) ([]*Servic
 			Runtime:     runtimeDefaults(eff, s.BaseURL),
 			Include:     filter(s.Include),
 			Exclude:     filter(s.Exclude),
+			AllModels:   s.Models == config.ModelsAll,
 		}
 		if importBase != "" {
 			svc.ImportPath = importBase + "/" + pkg

@@ -34,6 +34,9 @@ type Service struct {
 	Include     Filter
 	Exclude     Filter
 	Overrides   []*Override
+	// AllModels generates every component schema; by default only those
+	// the generated operations use are.
+	AllModels bool
 }
 
 // Filter selects operations by tag or operationId. OperationsPos holds the
@@ -76,6 +79,7 @@ type Stats struct {
 	Service    string
 	Operations int
 	Types      int
+	Unused     int // component schemas left out: no generated operation uses them
 	Lines      int
 	Load       time.Duration
 	Build      time.Duration
@@ -126,7 +130,7 @@ func generateService(svc *Service) ([]File, Stats, []string, error) {
 		return nil, st, nil, err
 	}
 	st.Emit = time.Since(t2)
-	st.Operations, st.Types = len(pkg.Operations), len(pkg.Types)
+	st.Operations, st.Types, st.Unused = len(pkg.Operations), len(pkg.Types), pkg.UnusedSchemas
 	for _, f := range files {
 		if strings.HasSuffix(f.Path, ".go") {
 			st.Lines += bytes.Count(f.Data, []byte("\n"))
@@ -171,6 +175,9 @@ func buildPackage(svc *Service, sp *spec) (*Package, error) {
 		b.warn("no operations selected: the package has types only")
 	}
 	pkg.Types = b.typer.decls
+	if !svc.AllModels && len(pkg.Operations) > 0 {
+		pkg.Types, pkg.UnusedSchemas = usedDecls(pkg)
+	}
 	sort.Slice(pkg.Types, func(i, j int) bool { return pkg.Types[i].Name < pkg.Types[j].Name })
 	return pkg, nil
 }

@@ -35,7 +35,8 @@ import (
 // A case is a directory holding either services.yaml (with `output: want`)
 // and the specs it names, or a single spec.yaml or spec.json, generated as
 // the package named after the case (as `tpgen -spec spec.yaml -package CASE
-// -out want` would). Beside want/, notes.txt holds what -v would note.
+// -out want -models all` would: those cases type schemas that few operations
+// use). Beside want/, notes.txt holds what -v would note.
 var updating = func() func() bool {
 	// Another test file of the package may define -update too: the internal
 	// and external test packages share one binary and one flag set.
@@ -120,6 +121,7 @@ func goldenServices(t *testing.T, dir string) []*generator.Service {
 		Source:      "../" + spec,
 		OutDir:      filepath.Join(dir, "want"),
 		ImportPath:  importBase,
+		AllModels:   true,
 	}}
 }
 
@@ -773,6 +775,8 @@ var specTypes = map[string]map[string]bool{
 	},
 	"enums":              {"Flag": true, "Level": true, "Priority": true, "Rating": true, "RatingKind": true, "Ratio": true, "Status": true, "StatusActive": true, "Vote": true},
 	"formats":            {"Blob": true, "Day": true, "Event": true, "Timestamp": true},
+	"models/all":         {"Audit": true, "Named": true, "Owner": true, "Pet": true, "PetStatus": true, "PetStatus2": true, "Problem": true, "WebhookEvent": true},
+	"models/used":        {"Audit": false, "Named": false, "Owner": true, "Pet": true, "PetStatus": false, "PetStatus2": true, "Problem": true, "WebhookEvent": false},
 	"nullable30":         {"Address": true, "Profile": true},
 	"nullable31":         {"Address": true, "Profile": true},
 	"openapi31":          {"Anything": true, "LatLng": true, "Mode": true, "Nothing": true, "Place": true, "Route": true, "Place2": false},

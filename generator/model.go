@@ -16,6 +16,9 @@ type Package struct {
 	Types       []*Decl       // sorted by Go name
 	ErrorModels []*ErrorModel // constructors of declared error bodies, sorted by name
 	Warnings    []string      // what could not be typed exactly, for -v
+	// UnusedSchemas counts the component schemas not generated because no
+	// generated operation uses them (models: used).
+	UnusedSchemas int
 }
 
 // ErrorModel is an unexported function that makes the value a declared error

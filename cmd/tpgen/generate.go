@@ -33,12 +33,13 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		outDir     = fs.String("out", "", "single-spec mode: the output directory")
 		baseURL    = fs.String("base-url", "", "single-spec mode: base URL (default: the spec's first server)")
 		grant      = fs.String("grant", "", "single-spec mode: grant (none, client_credentials, token_exchange, passthrough, auto)")
+		models     = fs.String("models", "", "single-spec mode: which component schemas become types: used (default; those the operations use) or all")
 	)
 	fs.Var(&services, "service", "generate only this service (repeatable)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `usage:
   tpgen -config services.yaml [-service NAME ...] [-check] [-v]
-  tpgen -spec openapi.yaml -package NAME -out DIR [-base-url URL] [-grant GRANT] [-check] [-v]
+  tpgen -spec openapi.yaml -package NAME -out DIR [-base-url URL] [-grant GRANT] [-models all] [-check] [-v]
   tpgen init [FILE]      write a commented starter services.yaml (default ./services.yaml)
   tpgen schema           print the JSON Schema of services.yaml
   tpgen version
@@ -67,8 +68,8 @@ flags:
 		fmt.Fprintln(stderr, "tpgen: -config and -spec cannot be used together")
 		return exitUsage
 	case *configPath != "":
-		if *pkgName != "" || *outDir != "" || *baseURL != "" || *grant != "" {
-			fmt.Fprintln(stderr, "tpgen: -package, -out, -base-url and -grant belong to single-spec mode (-spec); with -config, set them in services.yaml")
+		if *pkgName != "" || *outDir != "" || *baseURL != "" || *grant != "" || *models != "" {
+			fmt.Fprintln(stderr, "tpgen: -package, -out, -base-url, -grant and -models belong to single-spec mode (-spec); with -config, set them in services.yaml")
 			return exitUsage
 		}
 		svcs, err = fromConfig(*configPath, services)
@@ -81,11 +82,11 @@ flags:
 			fmt.Fprintln(stderr, "tpgen: -service selects services of a -config file")
 			return exitUsage
 		}
-		if msg := checkSpecFlags(*pkgName, *grant); msg != "" {
+		if msg := checkSpecFlags(*pkgName, *grant, *models); msg != "" {
 			fmt.Fprintln(stderr, "tpgen: "+msg)
 			return exitUsage
 		}
-		svcs, err = fromSpec(*specPath, *pkgName, *outDir, *baseURL, *grant)
+		svcs, err = fromSpec(*specPath, *pkgName, *outDir, *baseURL, *grant, *models == "all")
 	default:
 		fs.Usage()
 		return exitUsage
@@ -104,6 +105,9 @@ flags:
 		for _, st := range out.Stats {
 			fmt.Fprintf(stderr, "tpgen: %s: %d operations, %d types, %d lines (load %v, model %v, emit %v)\n",
 				st.Service, st.Operations, st.Types, st.Lines, st.Load.Round(time.Millisecond), st.Build.Round(time.Millisecond), st.Emit.Round(time.Millisecond))
+			if st.Unused > 0 {
+				fmt.Fprintf(stderr, "tpgen: %s: %d component schemas left out: nothing generated needs them as a Go type (models: all keeps them)\n", st.Service, st.Unused)
+			}
 		}
 		for _, w := range out.Warnings {
 			fmt.Fprintf(stderr, "tpgen: note: %s\n", w)

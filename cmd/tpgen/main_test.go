@@ -159,6 +159,7 @@ func TestInvalidFlagValues(t *testing.T) {
 		{[]string{"-package", "1orders"}, `-package "1orders" is not a valid Go package name`},
 		{[]string{"-package", "func"}, `-package "func" is not a valid Go package name`},
 		{[]string{"-package", "orders", "-grant", "client-credentials"}, `-grant "client-credentials" is not one of`},
+		{[]string{"-package", "orders", "-models", "every"}, `-models "every" is not one of used, all`},
 	} {
 		r := tpgen(t, append([]string{"-spec", spec, "-out", out}, tt.args...)...)
 		if r.code != exitUsage || !strings.Contains(r.stderr, tt.stderr) {

@@ -11,7 +11,7 @@ import (
 )
 
 // fromSpec describes single-spec mode as one service.
-func fromSpec(spec, pkg, out, baseURL, grant string) ([]*generator.Service, error) {
+func fromSpec(spec, pkg, out, baseURL, grant string, allModels bool) ([]*generator.Service, error) {
 	abs, err := filepath.Abs(out)
 	if err != nil {
 		return nil, err
@@ -33,18 +33,22 @@ func fromSpec(spec, pkg, out, baseURL, grant string) ([]*generator.Service, erro
 		OutDir:      out,
 		ImportPath:  importPath(abs),
 		Runtime:     generator.RuntimeDefaults{BaseURL: baseURL, Grant: grant},
+		AllModels:   allModels,
 	}}, nil
 }
 
 var grantNames = []string{"none", "client_credentials", "token_exchange", "passthrough", "auto"}
 
-// checkSpecFlags validates single-spec mode's -package and -grant.
-func checkSpecFlags(pkg, grant string) string {
+// checkSpecFlags validates single-spec mode's -package, -grant and -models.
+func checkSpecFlags(pkg, grant, models string) string {
 	if !token.IsIdentifier(pkg) || token.IsKeyword(pkg) {
 		return fmt.Sprintf("-package %q is not a valid Go package name", pkg)
 	}
 	if grant != "" && !slices.Contains(grantNames, grant) {
 		return fmt.Sprintf("-grant %q is not one of %s", grant, strings.Join(grantNames, ", "))
+	}
+	if models != "" && models != "used" && models != "all" {
+		return fmt.Sprintf("-models %q is not one of used, all", models)
 	}
 	return ""
 }

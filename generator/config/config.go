@@ -87,10 +87,18 @@ type Service struct {
 	Settings Settings // as written at service level; see Config.Effective
 	Include  Filter
 	Exclude  Filter
+	// Models is ModelsUsed or ModelsAll; "" when not written (ModelsUsed).
+	Models string
 	// Operations are the per-operation overrides, sorted by ID. Their IDs
 	// are not checked against the spec here.
 	Operations []*OperationOverride
 }
+
+// Values of a service's models: which component schemas become Go types.
+const (
+	ModelsUsed = "used" // those the generated operations use (the default)
+	ModelsAll  = "all"  // every component schema, used or not
+)
 
 // Filter selects operations by tag or operationId. The names are not
 // checked against the spec here; TagsPos and OperationsPos hold the position

@@ -44,7 +44,7 @@ var (
 var (
 	topKeys      = []string{"version", "output", "defaults", "services"}
 	defaultsKeys = []string{"auth", "message_id_header", "timeout"}
-	serviceKeys  = []string{"spec", "package", "base_url", "auth", "message_id_header", "timeout", "include", "exclude", "operations"}
+	serviceKeys  = []string{"spec", "package", "base_url", "auth", "message_id_header", "timeout", "include", "exclude", "models", "operations"}
 	authKeys     = []string{"issuer", "token_url", "client_id", "client_secret", "grant", "scopes", "audience", "resource", "client_auth", "subject_token_type", "requested_token_type"}
 	opKeys       = []string{"auth"}
 	opAuthKeys   = []string{"grant", "scopes", "audience", "resource"}
@@ -53,6 +53,7 @@ var (
 	// grantNames are the runtime's (runtime.GrantNames); a test keeps them equal.
 	grantNames      = []string{"none", "client_credentials", "token_exchange", "passthrough", "auto"}
 	clientAuthNames = []string{"basic", "post"}
+	modelsNames     = []string{ModelsUsed, ModelsAll}
 	tokenTypeNames  = []string{"access_token", "jwt", "id_token"}
 )
 
@@ -72,6 +73,7 @@ var (
 		"package":    "package is set per service",
 		"include":    "include is set per service",
 		"exclude":    "exclude is set per service",
+		"models":     "models is set per service",
 		"operations": "operations is set per service",
 		"output":     "output belongs at the top level",
 	}
@@ -858,6 +860,8 @@ func (d *decoder) service(e entry) *Service {
 			s.Include = d.filter(pre, f.key, f.v)
 		case "exclude":
 			s.Exclude = d.filter(pre, f.key, f.v)
+		case "models":
+			s.Models = d.enum(pre, f.key, f.v, modelsNames, nil)
 		case "operations":
 			s.Operations = d.operations(pre, f.v)
 		default:
