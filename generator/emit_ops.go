@@ -150,6 +150,7 @@ func genOperation(op *Operation) jen.Code {
 			}
 		})
 	}
+	requestSpec(op, opv)
 	g.Var().Id(op.VarName).Op("=").Qual(runtimePkg, "Operation").Values(opv).Line().Line()
 
 	if op.ParamsType != "" {
@@ -204,14 +205,6 @@ func resultDoc(op *Operation) string {
 	return "\n\nDeclared errors come back as *runtime.ResponseError with Model set: " + strings.Join(errs, ", ") + "."
 }
 
-// zero is the expression a method returns beside an error.
-func zero(op *Operation) jen.Code {
-	if op.Result.Kind == ResultNone {
-		return nil
-	}
-	return zeroOf(op.Result.Type)
-}
-
 func zeroOf(t *Type) jen.Code {
 	if t.nilable() {
 		return jen.Nil()
@@ -236,85 +229,111 @@ func zeroOf(t *Type) jen.Code {
 	return jen.Op("*").New(typeCode(t))
 }
 
-func ret(op *Operation, err jen.Code) jen.Code {
-	if z := zero(op); z != nil {
-		return jen.Return(z, err)
-	}
-	return jen.Return(err)
-}
-
-// failIf returns `if err != nil { return zero, c.svc.Fail(ctx, &op, err) }`.
-func failIf(op *Operation) jen.Code {
-	return jen.If(jen.Err().Op("!=").Nil()).Block(ret(op, jen.Id("c").Dot("svc").Dot("Fail").Call(jen.Id("ctx"), jen.Op("&").Id(op.VarName), jen.Err())))
-}
-
 func genMethodBody(b *jen.Group, op *Operation) {
-	b.Var().Id("req").Qual(runtimePkg, "Request")
-	for _, st := range pathCode(op) {
-		b.Add(st)
-	}
-	if len(op.Params) > 0 {
-		var required []string
-		for _, p := range op.Params {
-			if p.Required {
-				required = append(required, p.WireName)
-			}
+	invoke := func(out jen.Code) *jen.Statement {
+		args := []jen.Code{jen.Id("ctx"), jen.Op("&").Id(op.VarName), jen.Nil(), jen.Nil(), out}
+		if op.ParamsType != "" {
+			args[2] = jen.Id("params")
 		}
-		if len(required) > 0 {
-			msg := fmt.Sprintf("params must not be nil: it holds the required parameters %s", strings.Join(required, ", "))
-			b.If(jen.Id("params").Op("==").Nil()).Block(
-				ret(op, jen.Id("c").Dot("svc").Dot("Fail").Call(jen.Id("ctx"), jen.Op("&").Id(op.VarName), jen.Qual("errors", "New").Call(jen.Lit(msg)))))
-			paramsCode(b, op)
-		} else {
-			b.If(jen.Id("params").Op("!=").Nil()).BlockFunc(func(g *jen.Group) { paramsCode(g, op) })
+		if op.Body != nil {
+			args[3] = jen.Id("body")
 		}
-	}
-	if op.Body != nil {
-		bodyCode(b, op)
-	}
-	if a := acceptHeader(op); a != "" {
-		b.Id("req").Dot("Accept").Op("=").Lit(a)
-	}
-	call := func(method string, targets ...jen.Code) *jen.Statement {
-		args := append([]jen.Code{jen.Id("ctx"), jen.Op("&").Id(op.VarName), jen.Op("&").Id("req")}, targets...)
-		return jen.Id("c").Dot("svc").Dot(method).Call(args...)
+		for _, p := range op.PathParams {
+			args = append(args, jen.Id(p.Name))
+		}
+		return jen.Id("c").Dot("svc").Dot("Invoke").Call(args...)
 	}
 	res := op.Result
 	switch res.Kind {
 	case ResultNone:
-		b.Return(call("Call"))
+		b.Return(invoke(jen.Nil()))
 	case ResultValue:
 		b.Var().Id("out").Add(typeCode(res.Type))
-		b.If(jen.Err().Op(":=").Add(call("Call", jen.Op("&").Id("out"))), jen.Err().Op("!=").Nil()).Block(
+		b.If(jen.Err().Op(":=").Add(invoke(jen.Op("&").Id("out"))), jen.Err().Op("!=").Nil()).Block(
 			jen.Return(zeroOf(res.Type), jen.Err()))
 		b.Return(jen.Id("out"), jen.Nil())
 	case ResultStruct:
-		b.Id("out").Op(":=").Op("&").Id(res.Decl.Name).Values()
-		var targets []jen.Code
-		seen := map[int]bool{}
-		for _, r := range op.Responses {
-			if r.Success && r.Type != nil && !seen[r.Target] {
-				seen[r.Target] = true
-				targets = append(targets, jen.Op("&").Id("out").Dot(r.Field))
-			}
-		}
-		b.List(jen.Id("resp"), jen.Err()).Op(":=").Add(call("CallResponse", targets...))
-		b.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err()))
-		b.Defer().Id("resp").Dot("Close").Call()
-		b.Id("out").Dot("StatusCode").Op("=").Id("resp").Dot("StatusCode")
-		for _, h := range res.Headers {
-			fn := "HeaderValue"
-			if h.List {
-				fn = "HeaderValues"
-			}
-			b.If(
-				jen.List(jen.Id("out").Dot(h.Name), jen.Err()).Op("=").Qual(runtimePkg, fn).Call(jen.Id("resp").Dot("Header"), jen.Lit(h.WireName), parseFunc(h.Elem)),
-				jen.Err().Op("!=").Nil(),
-			).Block(jen.Return(jen.Nil(), jen.Id("resp").Dot("Fail").Call(jen.Err())))
-		}
+		b.Id("out").Op(":=").New(jen.Id(res.Decl.Name))
+		b.If(jen.Err().Op(":=").Add(invoke(jen.Id("out"))), jen.Err().Op("!=").Nil()).Block(
+			jen.Return(jen.Nil(), jen.Err()))
 		b.Return(jen.Id("out"), jen.Nil())
 	}
 }
+
+// requestSpec describes the request to the runtime's Invoke: parameters,
+// body and Accept; resultSpec the result struct.
+func requestSpec(op *Operation, d jen.Dict) {
+	var params []jen.Code
+	add := func(p *Param, in string) {
+		pv := jen.Dict{jen.Id("Name"): jen.Lit(p.WireName)}
+		if in != "InPath" {
+			pv[jen.Id("In")] = jen.Qual(runtimePkg, in)
+		}
+		if p.Style != "" && p.Style != "StyleSimple" {
+			pv[jen.Id("Style")] = jen.Qual(runtimePkg, p.Style)
+		}
+		if p.Explode {
+			pv[jen.Id("Explode")] = jen.True()
+		}
+		if shape := shapeConsts[p.Shape]; shape != "" {
+			pv[jen.Id("Shape")] = jen.Qual(runtimePkg, shape)
+		}
+		if p.Required && in != "InPath" {
+			pv[jen.Id("Required")] = jen.True()
+		}
+		params = append(params, jen.Values(pv))
+	}
+	for _, p := range op.PathParams {
+		add(p, "InPath")
+	}
+	for _, p := range op.Params {
+		add(p, inConsts[p.In])
+	}
+	if len(params) > 0 {
+		d[jen.Id("Params")] = jen.Index().Qual(runtimePkg, "Param").Values(params...)
+	}
+	if op.Body != nil {
+		d[jen.Id("RequestBody")] = jen.Qual(runtimePkg, requestKinds[op.Body.Kind])
+		if op.Body.Kind != BodyMultipart {
+			// Multipart's Content-Type carries the boundary, made per call.
+			d[jen.Id("ContentType")] = jen.Lit(op.Body.ContentType)
+		}
+	}
+	if a := acceptHeader(op); a != "" {
+		d[jen.Id("Accept")] = jen.Lit(a)
+	}
+	if op.Result.Kind != ResultStruct {
+		return
+	}
+	var bodies []string
+	for _, r := range op.Responses {
+		if r.Success && r.Type != nil && r.Target == len(bodies) {
+			bodies = append(bodies, r.Field)
+		}
+	}
+	rs := jen.Dict{}
+	if len(bodies) > 0 {
+		rs[jen.Id("Bodies")] = stringsLit(bodies)
+	}
+	if len(op.Result.Headers) > 0 {
+		rs[jen.Id("Headers")] = jen.Index().Qual(runtimePkg, "HeaderSpec").ValuesFunc(func(g *jen.Group) {
+			for _, h := range op.Result.Headers {
+				hv := jen.Dict{jen.Id("Name"): jen.Lit(h.WireName), jen.Id("Field"): jen.Lit(h.Name)}
+				if h.List {
+					hv[jen.Id("List")] = jen.True()
+				}
+				g.Values(hv)
+			}
+		})
+	}
+	d[jen.Id("Result")] = jen.Op("&").Qual(runtimePkg, "ResultSpec").Values(rs)
+}
+
+var (
+	inConsts     = map[string]string{"path": "InPath", "query": "InQuery", "header": "InHeader", "cookie": "InCookie"}
+	shapeConsts  = map[ParamShape]string{ShapeList: "ShapeList", ShapeObject: "ShapeObject", ShapeJSON: "ShapeJSON"}
+	requestKinds = map[BodyKind]string{BodyJSON: "BodyJSON", BodyForm: "BodyForm", BodyMultipart: "BodyMultipart", BodyBinary: "BodyBinary", BodyText: "BodyText"}
+)
 
 // responseSpecs describes the declared responses to the runtime. A default
 // response that is the only success covers 2xx as a success and everything
@@ -380,96 +399,6 @@ func genErrorModels(pkg *Package) []jen.Code {
 	return out
 }
 
-// pathCode builds req.Path from literal segments and path parameters.
-func pathCode(op *Operation) []jen.Code {
-	var code []jen.Code
-	var parts []jen.Code
-	rest := op.Path
-	byWire := map[string]*Param{}
-	done := map[*Param]bool{}
-	for _, p := range op.PathParams {
-		byWire[p.WireName] = p
-	}
-	for {
-		loc := pathVarRE.FindStringSubmatchIndex(rest)
-		if loc == nil {
-			if rest != "" {
-				parts = append(parts, jen.Lit(rest))
-			}
-			break
-		}
-		if loc[0] > 0 {
-			parts = append(parts, jen.Lit(rest[:loc[0]]))
-		}
-		p := byWire[pathVarName(rest[loc[2]:loc[3]])]
-		if p != nil {
-			expr, pre := pathParamCode(op, p)
-			if !done[p] {
-				code = append(code, pre...) // formatted once, used at each place
-				done[p] = true
-			}
-			parts = append(parts, expr)
-		}
-		rest = rest[loc[1]:]
-	}
-	if len(parts) == 0 {
-		parts = append(parts, jen.Lit(""))
-	}
-	var sum *jen.Statement
-	for i, p := range parts {
-		if i == 0 {
-			sum = jen.Add(p)
-		} else {
-			sum = sum.Op("+").Add(p)
-		}
-	}
-	code = append(code, jen.Id("req").Dot("Path").Op("=").Add(sum))
-	return code
-}
-
-func pathParamCode(op *Operation, p *Param) (jen.Code, []jen.Code) {
-	style := jen.Qual(runtimePkg, p.Style)
-	v := jen.Id(p.Name)
-	switch p.Shape {
-	case ShapeList:
-		return jen.Qual(runtimePkg, "PathList").Call(style, jen.Lit(p.Explode), jen.Lit(p.WireName), formatList(p.Elem, v)), nil
-	case ShapeJSON:
-		return jen.Qual(runtimePkg, "PathParam").Call(jen.Qual(runtimePkg, "StyleSimple"), jen.Lit(p.WireName), jen.Qual(runtimePkg, "FormatJSON").Call(v)), nil
-	case ShapeObject:
-		tmp := p.Local
-		pre := []jen.Code{
-			jen.List(jen.Id(tmp), jen.Err()).Op(":=").Qual(runtimePkg, "PathObject").Call(style, jen.Lit(p.Explode), jen.Lit(p.WireName), v),
-			failIf(op),
-		}
-		return jen.Id(tmp), pre
-	}
-	return jen.Qual(runtimePkg, "PathParam").Call(style, jen.Lit(p.WireName), formatValue(p.Elem, v)), nil
-}
-
-// formatValue turns a value of type t into its parameter text.
-func formatValue(t *Type, v jen.Code) jen.Code {
-	switch k := scalarKind(t); k {
-	case "String":
-		if t.Kind == KindNamed {
-			return jen.String().Call(v)
-		}
-		return v
-	case "Int", "Float", "Bool":
-		return jen.Qual(runtimePkg, "Format"+k).Call(v)
-	case "Time":
-		if t.Kind == KindNamed {
-			v = jen.Qual("time", "Time").Call(v)
-		}
-		return jen.Qual(runtimePkg, "FormatTime").Call(v)
-	case "Date":
-		if t.Kind == KindNamed {
-			v = jen.Qual(runtimePkg, "Date").Call(v)
-		}
-		return jen.Qual(runtimePkg, "FormatDate").Call(v)
-	}
-	return jen.Qual(runtimePkg, "FormatJSON").Call(v)
-}
-
 // scalarKind names the runtime's Format and Parse helpers for t: String,
 // Int, Float, Bool, Time, Date, or "" when t has no text form of its own.
 func scalarKind(t *Type) string {
@@ -494,177 +423,6 @@ func scalarKind(t *Type) string {
 	return ""
 }
 
-// formatFunc is the runtime function value formatting one element of type t.
-func formatFunc(t *Type) jen.Code {
-	switch k := scalarKind(t); k {
-	case "String", "Int", "Float", "Bool":
-		return jen.Qual(runtimePkg, "Format"+k).Types(typeCode(t))
-	}
-	return jen.Func().Params(jen.Id("v").Add(typeCode(t))).String().Block(jen.Return(formatValue(t, jen.Id("v"))))
-}
-
-func formatList(elem *Type, v jen.Code) jen.Code {
-	if elem.Kind == KindBuiltin && elem.Name == "string" {
-		return v
-	}
-	return jen.Qual(runtimePkg, "FormatAll").Call(v, formatFunc(elem))
-}
-
-// paramsCode writes query, header and cookie parameters; it runs inside
-// `if params != nil`.
-func paramsCode(g *jen.Group, op *Operation) {
-	var hasQuery, hasHeader bool
-	for _, p := range op.Params {
-		hasQuery = hasQuery || p.In == "query"
-		hasHeader = hasHeader || p.In != "query"
-	}
-	if hasQuery {
-		g.Var().Id("q").Qual(runtimePkg, "Query")
-	}
-	if hasHeader {
-		g.Id("req").Dot("Header").Op("=").Make(jen.Qual("net/http", "Header"))
-	}
-	for _, p := range op.Params {
-		field := jen.Id("params").Dot(p.Name)
-		val := field
-		cond := jen.Code(nil)
-		switch {
-		case p.Type.Kind == KindPointer:
-			cond = jen.Add(field).Op("!=").Nil()
-			val = jen.Op("*").Add(jen.Id("params").Dot(p.Name))
-		case p.Shape == ShapeList || p.Type.nilable():
-			if p.Type.nilable() {
-				cond = jen.Add(field).Op("!=").Nil()
-			}
-		}
-		stmts := paramStmts(op, p, val)
-		if cond == nil {
-			for _, s := range stmts {
-				g.Add(s)
-			}
-		} else {
-			g.If(cond).Block(stmts...)
-		}
-	}
-	if hasQuery {
-		g.Id("req").Dot("RawQuery").Op("=").Id("q").Dot("Encode").Call()
-	}
-}
-
-func paramStmts(op *Operation, p *Param, v *jen.Statement) []jen.Code {
-	wire := jen.Lit(p.WireName)
-	style := jen.Qual(runtimePkg, p.Style)
-	var text jen.Code
-	switch p.Shape {
-	case ShapePrimitive:
-		text = formatValue(p.Elem, v)
-	case ShapeList:
-		if p.In == "query" {
-			return []jen.Code{jen.Id("q").Dot("AddList").Call(style, jen.Lit(p.Explode), wire, formatList(p.Elem, v))}
-		}
-		text = jen.Qual(runtimePkg, "HeaderList").Call(formatList(p.Elem, v))
-	case ShapeObject:
-		if p.In == "query" {
-			return []jen.Code{
-				jen.If(jen.Err().Op(":=").Id("q").Dot("AddObject").Call(style, jen.Lit(p.Explode), wire, v), jen.Err().Op("!=").Nil()).Block(
-					ret(op, jen.Id("c").Dot("svc").Dot("Fail").Call(jen.Id("ctx"), jen.Op("&").Id(op.VarName), jen.Err()))),
-			}
-		}
-		return []jen.Code{
-			jen.List(jen.Id("s"), jen.Err()).Op(":=").Qual(runtimePkg, "HeaderObject").Call(jen.Lit(p.Explode), v),
-			failIf(op),
-			headerSet(p, jen.Id("s")),
-		}
-	case ShapeJSON:
-		if p.In == "query" {
-			return []jen.Code{
-				jen.If(jen.Err().Op(":=").Id("q").Dot("AddJSON").Call(wire, v), jen.Err().Op("!=").Nil()).Block(
-					ret(op, jen.Id("c").Dot("svc").Dot("Fail").Call(jen.Id("ctx"), jen.Op("&").Id(op.VarName), jen.Err()))),
-			}
-		}
-		text = jen.Qual(runtimePkg, "FormatJSON").Call(v)
-	}
-	if p.In == "query" {
-		return []jen.Code{jen.Id("q").Dot("Add").Call(wire, text)}
-	}
-	return []jen.Code{headerSet(p, text)}
-}
-
-func headerSet(p *Param, text jen.Code) jen.Code {
-	if p.In == "cookie" {
-		return jen.Qual(runtimePkg, "AddCookie").Call(jen.Id("req").Dot("Header"), jen.Lit(p.WireName), text)
-	}
-	return jen.Id("req").Dot("Header").Dot("Set").Call(jen.Lit(p.WireName), text)
-}
-
-// bodyCode encodes the request body.
-func bodyCode(b *jen.Group, op *Operation) {
-	body := op.Body
-	ct := jen.Lit(body.ContentType)
-	encode := func(g *jen.Group) {
-		switch body.Kind {
-		case BodyJSON:
-			g.Id("req").Dot("JSON").Op("=").Id("body")
-			g.Id("req").Dot("ContentType").Op("=").Add(ct)
-		case BodyForm:
-			g.Id("req").Dot("Form").Op("=").Id("body")
-			g.Id("req").Dot("ContentType").Op("=").Add(ct)
-		case BodyText:
-			g.Id("req").Dot("Body").Op("=").Index().Byte().Call(jen.Id("body"))
-			g.Id("req").Dot("ContentType").Op("=").Add(ct)
-		case BodyBinary:
-			g.Id("req").Dot("BodyStream").Op("=").Id("body")
-			g.Id("req").Dot("ContentType").Op("=").Add(ct)
-		case BodyMultipart:
-			g.List(jen.Id("req").Dot("BodyStream"), jen.Id("req").Dot("ContentType")).Op("=").Qual(runtimePkg, "Multipart").Call(
-				jen.Func().Params(jen.Id("w").Op("*").Qual("mime/multipart", "Writer")).Error().BlockFunc(func(mg *jen.Group) {
-					multipartCode(mg, body.Type.Elem.Decl)
-				}))
-		}
-	}
-	if body.Type.nilable() {
-		b.If(jen.Id("body").Op("!=").Nil()).BlockFunc(encode)
-	} else {
-		encode(b)
-	}
-}
-
-func multipartCode(g *jen.Group, d *Decl) {
-	for _, f := range d.Fields {
-		field := jen.Id("body").Dot(f.Name)
-		name := jen.Lit(f.JSONName)
-		var write jen.Code
-		switch {
-		case f.Type.Kind == KindPointer && f.Type.Elem == tFile:
-			write = jen.If(jen.Add(field).Op("!=").Nil()).Block(
-				jen.If(jen.Err().Op(":=").Qual(runtimePkg, "WriteFilePart").Call(jen.Id("w"), name, jen.Op("*").Add(jen.Id("body").Dot(f.Name))), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())))
-		case f.Type.Kind == KindSlice && f.Type.Elem == tFile:
-			write = jen.For(jen.List(jen.Id("_"), jen.Id("f")).Op(":=").Range().Add(field)).Block(
-				jen.If(jen.Err().Op(":=").Qual(runtimePkg, "WriteFilePart").Call(jen.Id("w"), name, jen.Id("f")), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())))
-		default:
-			elem, val, cond := f.Type, jen.Code(field), jen.Code(nil)
-			if f.Type.Kind == KindPointer {
-				elem, val, cond = f.Type.Elem, jen.Op("*").Add(jen.Id("body").Dot(f.Name)), jen.Add(jen.Id("body").Dot(f.Name)).Op("!=").Nil()
-			} else if f.Type.nilable() {
-				cond = jen.Add(jen.Id("body").Dot(f.Name)).Op("!=").Nil()
-			}
-			var w jen.Code
-			if isScalar(elem) {
-				w = jen.If(jen.Err().Op(":=").Id("w").Dot("WriteField").Call(name, formatValue(elem, val)), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))
-			} else {
-				w = jen.If(jen.Err().Op(":=").Qual(runtimePkg, "WriteJSONPart").Call(jen.Id("w"), name, val), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err()))
-			}
-			if cond != nil {
-				write = jen.If(cond).Block(w)
-			} else {
-				write = w
-			}
-		}
-		g.Add(write)
-	}
-	g.Return(jen.Nil())
-}
-
 // acceptHeader lists the media types of the declared responses' bodies.
 func acceptHeader(op *Operation) string {
 	var cts []string
@@ -676,15 +434,4 @@ func acceptHeader(op *Operation) string {
 		}
 	}
 	return strings.Join(cts, ", ")
-}
-
-// parseFunc is the runtime function reading a header value of type t.
-func parseFunc(t *Type) jen.Code {
-	switch k := scalarKind(t); k {
-	case "String", "Int", "Float", "Bool":
-		return jen.Qual(runtimePkg, "Parse"+k).Types(typeCode(t))
-	case "Time", "Date":
-		return jen.Qual(runtimePkg, "Parse"+k)
-	}
-	return jen.Qual(runtimePkg, "ParseString").Types(jen.String())
 }

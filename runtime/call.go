@@ -23,15 +23,17 @@ type ResponseSpec struct {
 	Model func() any
 }
 
-// BodyKind is how a response body is read.
+// BodyKind is how a body is read or sent.
 type BodyKind uint8
 
 // Body kinds.
 const (
-	BodyNone   BodyKind = iota
-	BodyJSON            // decoded into a pointer target
-	BodyText            // read into a *string target
-	BodyBinary          // handed over as an io.ReadCloser (*io.ReadCloser target), streamed
+	BodyNone      BodyKind = iota
+	BodyJSON               // decoded into a pointer target; sent as JSON
+	BodyText               // read into a *string target; sent from a string
+	BodyBinary             // handed over as an io.ReadCloser (*io.ReadCloser target), streamed; sent from an io.Reader
+	BodyForm               // sent as application/x-www-form-urlencoded (see FormBody)
+	BodyMultipart          // sent as multipart/form-data, one part per field of a struct
 )
 
 // match finds the spec that covers status: an exact code first, then its

@@ -39,6 +39,20 @@ type Operation struct {
 	Resource string
 	// Responses are the declared responses, read by Call.
 	Responses []ResponseSpec
+
+	// What Invoke needs to build the request and fill a result struct.
+
+	// Params are the path parameters in the order of the method's arguments,
+	// then the fields of its params struct in order.
+	Params []Param
+	// RequestBody is how the body is sent, with ContentType; BodyNone: none.
+	RequestBody BodyKind
+	ContentType string
+	// Accept lists the media types of the declared responses.
+	Accept string
+	// Result describes the result struct; nil when the method returns one
+	// value or none.
+	Result *ResultSpec
 }
 
 // Service is the runtime side of one generated client: its configuration,

@@ -9,9 +9,17 @@ import (
 )
 
 var opGetStock = runtime.Operation{
+	Accept: "application/json",
 	ID:     "getStock",
 	Method: "GET",
-	Path:   "/items/{sku}/stock",
+	Params: []runtime.Param{{Name: "sku"}, {
+		Explode: true,
+		In:      runtime.InQuery,
+		Name:    "warehouse",
+		Shape:   runtime.ShapeList,
+		Style:   runtime.StyleForm,
+	}},
+	Path: "/items/{sku}/stock",
 	Responses: []runtime.ResponseSpec{{
 		Body:    runtime.BodyJSON,
 		Code:    200,
@@ -35,27 +43,20 @@ type GetStockParams struct {
 //
 // Declared errors come back as *runtime.ResponseError with Model set: 404 (*Error).
 func (c *Client) GetStock(ctx context.Context, sku string, params *GetStockParams) (*Stock, error) {
-	var req runtime.Request
-	req.Path = "/items/" + runtime.PathParam(runtime.StyleSimple, "sku", sku) + "/stock"
-	if params != nil {
-		var q runtime.Query
-		if params.Warehouse != nil {
-			q.AddList(runtime.StyleForm, true, "warehouse", params.Warehouse)
-		}
-		req.RawQuery = q.Encode()
-	}
-	req.Accept = "application/json"
 	var out *Stock
-	if err := c.svc.Call(ctx, &opGetStock, &req, &out); err != nil {
+	if err := c.svc.Invoke(ctx, &opGetStock, params, nil, &out, sku); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
 var opReserveStock = runtime.Operation{
-	ID:     "reserveStock",
-	Method: "POST",
-	Path:   "/reservations",
+	Accept:      "application/json",
+	ContentType: "application/json",
+	ID:          "reserveStock",
+	Method:      "POST",
+	Path:        "/reservations",
+	RequestBody: runtime.BodyJSON,
 	Responses: []runtime.ResponseSpec{{
 		Body:    runtime.BodyJSON,
 		Code:    201,
@@ -72,15 +73,8 @@ var opReserveStock = runtime.Operation{
 //
 // Declared errors come back as *runtime.ResponseError with Model set: 409 (*Error).
 func (c *Client) ReserveStock(ctx context.Context, body *ReservationRequest) (*Reservation, error) {
-	var req runtime.Request
-	req.Path = "/reservations"
-	if body != nil {
-		req.JSON = body
-		req.ContentType = "application/json"
-	}
-	req.Accept = "application/json"
 	var out *Reservation
-	if err := c.svc.Call(ctx, &opReserveStock, &req, &out); err != nil {
+	if err := c.svc.Invoke(ctx, &opReserveStock, nil, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil

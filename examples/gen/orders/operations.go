@@ -6,12 +6,13 @@ package orders
 import (
 	"context"
 	"github.com/tpgen/tpgen/runtime"
-	"net/http"
 )
 
 var opCancelOrder = runtime.Operation{
+	Accept: "application/problem+json",
 	ID:     "cancelOrder",
 	Method: "DELETE",
+	Params: []runtime.Param{{Name: "orderId"}},
 	Path:   "/orders/{orderId}",
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
@@ -32,17 +33,21 @@ var opCancelOrder = runtime.Operation{
 //
 // Declared errors come back as *runtime.ResponseError with Model set: 404 (*Problem), 409 (*Problem).
 func (c *Client) CancelOrder(ctx context.Context, orderID string) error {
-	var req runtime.Request
-	req.Path = "/orders/" + runtime.PathParam(runtime.StyleSimple, "orderId", orderID)
-	req.Accept = "application/problem+json"
-	return c.svc.Call(ctx, &opCancelOrder, &req)
+	return c.svc.Invoke(ctx, &opCancelOrder, nil, nil, nil, orderID)
 }
 
 var opCreateOrder = runtime.Operation{
-	Grant:  runtime.GrantClientCredentials,
-	ID:     "createOrder",
-	Method: "POST",
-	Path:   "/orders",
+	Accept:      "application/json, application/problem+json",
+	ContentType: "application/json",
+	Grant:       runtime.GrantClientCredentials,
+	ID:          "createOrder",
+	Method:      "POST",
+	Params: []runtime.Param{{
+		In:   runtime.InHeader,
+		Name: "Idempotency-Key",
+	}},
+	Path:        "/orders",
+	RequestBody: runtime.BodyJSON,
 	Responses: []runtime.ResponseSpec{{
 		Body:    runtime.BodyJSON,
 		Code:    201,
@@ -71,29 +76,18 @@ type CreateOrderParams struct {
 //
 // Declared errors come back as *runtime.ResponseError with Model set: 400 (*Problem), 409 (*Problem).
 func (c *Client) CreateOrder(ctx context.Context, body *NewOrder, params *CreateOrderParams) (*Order, error) {
-	var req runtime.Request
-	req.Path = "/orders"
-	if params != nil {
-		req.Header = make(http.Header)
-		if params.IdempotencyKey != nil {
-			req.Header.Set("Idempotency-Key", *params.IdempotencyKey)
-		}
-	}
-	if body != nil {
-		req.JSON = body
-		req.ContentType = "application/json"
-	}
-	req.Accept = "application/json, application/problem+json"
 	var out *Order
-	if err := c.svc.Call(ctx, &opCreateOrder, &req, &out); err != nil {
+	if err := c.svc.Invoke(ctx, &opCreateOrder, params, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
 var opGetOrder = runtime.Operation{
+	Accept: "application/json, application/problem+json",
 	ID:     "getOrder",
 	Method: "GET",
+	Params: []runtime.Param{{Name: "orderId"}},
 	Path:   "/orders/{orderId}",
 	Responses: []runtime.ResponseSpec{{
 		Body:    runtime.BodyJSON,
@@ -110,17 +104,15 @@ var opGetOrder = runtime.Operation{
 //
 // Declared errors come back as *runtime.ResponseError with Model set: 404 (*Problem).
 func (c *Client) GetOrder(ctx context.Context, orderID string) (*Order, error) {
-	var req runtime.Request
-	req.Path = "/orders/" + runtime.PathParam(runtime.StyleSimple, "orderId", orderID)
-	req.Accept = "application/json, application/problem+json"
 	var out *Order
-	if err := c.svc.Call(ctx, &opGetOrder, &req, &out); err != nil {
+	if err := c.svc.Invoke(ctx, &opGetOrder, nil, nil, &out, orderID); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
 var opHealth = runtime.Operation{
+	Accept: "text/plain",
 	Grant:  runtime.GrantNone,
 	ID:     "health",
 	Method: "GET",
@@ -134,20 +126,34 @@ var opHealth = runtime.Operation{
 
 // Health calls GET /health: Liveness probe.
 func (c *Client) Health(ctx context.Context) (string, error) {
-	var req runtime.Request
-	req.Path = "/health"
-	req.Accept = "text/plain"
 	var out string
-	if err := c.svc.Call(ctx, &opHealth, &req, &out); err != nil {
+	if err := c.svc.Invoke(ctx, &opHealth, nil, nil, &out); err != nil {
 		return "", err
 	}
 	return out, nil
 }
 
 var opListOrders = runtime.Operation{
+	Accept: "application/json, application/problem+json",
 	ID:     "listOrders",
 	Method: "GET",
-	Path:   "/orders",
+	Params: []runtime.Param{{
+		Explode: true,
+		In:      runtime.InQuery,
+		Name:    "cursor",
+		Style:   runtime.StyleForm,
+	}, {
+		Explode: true,
+		In:      runtime.InQuery,
+		Name:    "limit",
+		Style:   runtime.StyleForm,
+	}, {
+		In:    runtime.InQuery,
+		Name:  "status",
+		Shape: runtime.ShapeList,
+		Style: runtime.StyleForm,
+	}},
+	Path: "/orders",
 	Responses: []runtime.ResponseSpec{{
 		Body:    runtime.BodyJSON,
 		Code:    200,
@@ -157,6 +163,13 @@ var opListOrders = runtime.Operation{
 		Code:  401,
 		Model: newProblem,
 	}},
+	Result: &runtime.ResultSpec{
+		Bodies: []string{"Body"},
+		Headers: []runtime.HeaderSpec{{
+			Field: "XNextCursor",
+			Name:  "X-Next-Cursor",
+		}},
+	},
 }
 
 // ListOrdersParams holds the query, header and cookie parameters of ListOrders. Nil pointers and empty
@@ -175,31 +188,9 @@ type ListOrdersParams struct {
 //
 // Declared errors come back as *runtime.ResponseError with Model set: 401 (*Problem).
 func (c *Client) ListOrders(ctx context.Context, params *ListOrdersParams) (*ListOrdersResult, error) {
-	var req runtime.Request
-	req.Path = "/orders"
-	if params != nil {
-		var q runtime.Query
-		if params.Cursor != nil {
-			q.Add("cursor", *params.Cursor)
-		}
-		if params.Limit != nil {
-			q.Add("limit", runtime.FormatInt(*params.Limit))
-		}
-		if params.Status != nil {
-			q.AddList(runtime.StyleForm, false, "status", runtime.FormatAll(params.Status, runtime.FormatString[OrderStatus]))
-		}
-		req.RawQuery = q.Encode()
-	}
-	req.Accept = "application/json, application/problem+json"
-	out := &ListOrdersResult{}
-	resp, err := c.svc.CallResponse(ctx, &opListOrders, &req, &out.Body)
-	if err != nil {
+	out := new(ListOrdersResult)
+	if err := c.svc.Invoke(ctx, &opListOrders, params, nil, out); err != nil {
 		return nil, err
-	}
-	defer resp.Close()
-	out.StatusCode = resp.StatusCode
-	if out.XNextCursor, err = runtime.HeaderValue(resp.Header, "X-Next-Cursor", runtime.ParseString[string]); err != nil {
-		return nil, resp.Fail(err)
 	}
 	return out, nil
 }

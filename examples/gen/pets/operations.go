@@ -9,9 +9,12 @@ import (
 )
 
 var opAddPet = runtime.Operation{
-	ID:     "addPet",
-	Method: "POST",
-	Path:   "/pets",
+	Accept:      "application/json",
+	ContentType: "application/json",
+	ID:          "addPet",
+	Method:      "POST",
+	Path:        "/pets",
+	RequestBody: runtime.BodyJSON,
 	Responses: []runtime.ResponseSpec{{
 		Body:    runtime.BodyJSON,
 		Code:    200,
@@ -28,23 +31,18 @@ var opAddPet = runtime.Operation{
 //
 // Declared errors come back as *runtime.ResponseError with Model set: default (*Error).
 func (c *Client) AddPet(ctx context.Context, body *NewPet) (*Pet, error) {
-	var req runtime.Request
-	req.Path = "/pets"
-	if body != nil {
-		req.JSON = body
-		req.ContentType = "application/json"
-	}
-	req.Accept = "application/json"
 	var out *Pet
-	if err := c.svc.Call(ctx, &opAddPet, &req, &out); err != nil {
+	if err := c.svc.Invoke(ctx, &opAddPet, nil, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
 var opDeletePet = runtime.Operation{
+	Accept: "application/json",
 	ID:     "deletePet",
 	Method: "DELETE",
+	Params: []runtime.Param{{Name: "id"}},
 	Path:   "/pets/{id}",
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
@@ -61,15 +59,14 @@ var opDeletePet = runtime.Operation{
 //
 // Declared errors come back as *runtime.ResponseError with Model set: default (*Error).
 func (c *Client) DeletePet(ctx context.Context, id int64) error {
-	var req runtime.Request
-	req.Path = "/pets/" + runtime.PathParam(runtime.StyleSimple, "id", runtime.FormatInt(id))
-	req.Accept = "application/json"
-	return c.svc.Call(ctx, &opDeletePet, &req)
+	return c.svc.Invoke(ctx, &opDeletePet, nil, nil, nil, id)
 }
 
 var opFindPetByID = runtime.Operation{
+	Accept: "application/json",
 	ID:     "find pet by id",
 	Method: "GET",
+	Params: []runtime.Param{{Name: "id"}},
 	Path:   "/pets/{id}",
 	Responses: []runtime.ResponseSpec{{
 		Body:    runtime.BodyJSON,
@@ -87,20 +84,30 @@ var opFindPetByID = runtime.Operation{
 //
 // Declared errors come back as *runtime.ResponseError with Model set: default (*Error).
 func (c *Client) FindPetByID(ctx context.Context, id int64) (*Pet, error) {
-	var req runtime.Request
-	req.Path = "/pets/" + runtime.PathParam(runtime.StyleSimple, "id", runtime.FormatInt(id))
-	req.Accept = "application/json"
 	var out *Pet
-	if err := c.svc.Call(ctx, &opFindPetByID, &req, &out); err != nil {
+	if err := c.svc.Invoke(ctx, &opFindPetByID, nil, nil, &out, id); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
 var opFindPets = runtime.Operation{
+	Accept: "application/json",
 	ID:     "findPets",
 	Method: "GET",
-	Path:   "/pets",
+	Params: []runtime.Param{{
+		Explode: true,
+		In:      runtime.InQuery,
+		Name:    "limit",
+		Style:   runtime.StyleForm,
+	}, {
+		Explode: true,
+		In:      runtime.InQuery,
+		Name:    "tags",
+		Shape:   runtime.ShapeList,
+		Style:   runtime.StyleForm,
+	}},
+	Path: "/pets",
 	Responses: []runtime.ResponseSpec{{
 		Body:    runtime.BodyJSON,
 		Code:    200,
@@ -131,21 +138,8 @@ type FindPetsParams struct {
 //
 // Declared errors come back as *runtime.ResponseError with Model set: default (*Error).
 func (c *Client) FindPets(ctx context.Context, params *FindPetsParams) ([]Pet, error) {
-	var req runtime.Request
-	req.Path = "/pets"
-	if params != nil {
-		var q runtime.Query
-		if params.Limit != nil {
-			q.Add("limit", runtime.FormatInt(*params.Limit))
-		}
-		if params.Tags != nil {
-			q.AddList(runtime.StyleForm, true, "tags", params.Tags)
-		}
-		req.RawQuery = q.Encode()
-	}
-	req.Accept = "application/json"
 	var out []Pet
-	if err := c.svc.Call(ctx, &opFindPets, &req, &out); err != nil {
+	if err := c.svc.Invoke(ctx, &opFindPets, params, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -9,6 +9,7 @@ import (
 )
 
 var opGetMyProfile = runtime.Operation{
+	Accept: "application/json",
 	Grant:  runtime.GrantPassthrough,
 	ID:     "getMyProfile",
 	Method: "GET",
@@ -22,19 +23,18 @@ var opGetMyProfile = runtime.Operation{
 
 // GetMyProfile calls GET /me: The caller's own profile.
 func (c *Client) GetMyProfile(ctx context.Context) (*Profile, error) {
-	var req runtime.Request
-	req.Path = "/me"
-	req.Accept = "application/json"
 	var out *Profile
-	if err := c.svc.Call(ctx, &opGetMyProfile, &req, &out); err != nil {
+	if err := c.svc.Invoke(ctx, &opGetMyProfile, nil, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
 var opGetProfile = runtime.Operation{
+	Accept: "application/json",
 	ID:     "getProfile",
 	Method: "GET",
+	Params: []runtime.Param{{Name: "userId"}},
 	Path:   "/profiles/{userId}",
 	Responses: []runtime.ResponseSpec{{
 		Body:    runtime.BodyJSON,
@@ -45,11 +45,8 @@ var opGetProfile = runtime.Operation{
 
 // GetProfile calls GET /profiles/{userId}: Someone's public profile.
 func (c *Client) GetProfile(ctx context.Context, userID string) (*Profile, error) {
-	var req runtime.Request
-	req.Path = "/profiles/" + runtime.PathParam(runtime.StyleSimple, "userId", userID)
-	req.Accept = "application/json"
 	var out *Profile
-	if err := c.svc.Call(ctx, &opGetProfile, &req, &out); err != nil {
+	if err := c.svc.Invoke(ctx, &opGetProfile, nil, nil, &out, userID); err != nil {
 		return nil, err
 	}
 	return out, nil

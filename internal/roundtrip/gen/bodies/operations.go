@@ -7,42 +7,43 @@ import (
 	"context"
 	"github.com/tpgen/tpgen/runtime"
 	"io"
-	"mime/multipart"
 )
 
 var opGetBlob = runtime.Operation{
+	Accept: "application/octet-stream",
 	ID:     "getBlob",
 	Method: "GET",
+	Params: []runtime.Param{{Name: "name"}},
 	Path:   "/blobs/{name}",
 	Responses: []runtime.ResponseSpec{{
 		Body:    runtime.BodyBinary,
 		Code:    200,
 		Success: true,
 	}},
+	Result: &runtime.ResultSpec{
+		Bodies: []string{"Body"},
+		Headers: []runtime.HeaderSpec{{
+			Field: "XChecksum",
+			Name:  "X-Checksum",
+		}},
+	},
 }
 
 // GetBlob calls GET /blobs/{name}.
 func (c *Client) GetBlob(ctx context.Context, name string) (*GetBlobResult, error) {
-	var req runtime.Request
-	req.Path = "/blobs/" + runtime.PathParam(runtime.StyleSimple, "name", name)
-	req.Accept = "application/octet-stream"
-	out := &GetBlobResult{}
-	resp, err := c.svc.CallResponse(ctx, &opGetBlob, &req, &out.Body)
-	if err != nil {
+	out := new(GetBlobResult)
+	if err := c.svc.Invoke(ctx, &opGetBlob, nil, nil, out, name); err != nil {
 		return nil, err
-	}
-	defer resp.Close()
-	out.StatusCode = resp.StatusCode
-	if out.XChecksum, err = runtime.HeaderValue(resp.Header, "X-Checksum", runtime.ParseString[string]); err != nil {
-		return nil, resp.Fail(err)
 	}
 	return out, nil
 }
 
 var opPostForm = runtime.Operation{
-	ID:     "postForm",
-	Method: "POST",
-	Path:   "/form",
+	ContentType: "application/x-www-form-urlencoded",
+	ID:          "postForm",
+	Method:      "POST",
+	Path:        "/form",
+	RequestBody: runtime.BodyForm,
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -51,19 +52,16 @@ var opPostForm = runtime.Operation{
 
 // PostForm calls POST /form.
 func (c *Client) PostForm(ctx context.Context, body *PostFormRequest) error {
-	var req runtime.Request
-	req.Path = "/form"
-	if body != nil {
-		req.Form = body
-		req.ContentType = "application/x-www-form-urlencoded"
-	}
-	return c.svc.Call(ctx, &opPostForm, &req)
+	return c.svc.Invoke(ctx, &opPostForm, nil, body, nil)
 }
 
 var opPostNote = runtime.Operation{
-	ID:     "postNote",
-	Method: "POST",
-	Path:   "/notes",
+	Accept:      "text/plain",
+	ContentType: "text/plain",
+	ID:          "postNote",
+	Method:      "POST",
+	Path:        "/notes",
+	RequestBody: runtime.BodyText,
 	Responses: []runtime.ResponseSpec{{
 		Body:    runtime.BodyText,
 		Code:    200,
@@ -73,22 +71,20 @@ var opPostNote = runtime.Operation{
 
 // PostNote calls POST /notes.
 func (c *Client) PostNote(ctx context.Context, body string) (string, error) {
-	var req runtime.Request
-	req.Path = "/notes"
-	req.Body = []byte(body)
-	req.ContentType = "text/plain"
-	req.Accept = "text/plain"
 	var out string
-	if err := c.svc.Call(ctx, &opPostNote, &req, &out); err != nil {
+	if err := c.svc.Invoke(ctx, &opPostNote, nil, body, &out); err != nil {
 		return "", err
 	}
 	return out, nil
 }
 
 var opPutBlob = runtime.Operation{
-	ID:     "putBlob",
-	Method: "PUT",
-	Path:   "/blobs/{name}",
+	ContentType: "application/octet-stream",
+	ID:          "putBlob",
+	Method:      "PUT",
+	Params:      []runtime.Param{{Name: "name"}},
+	Path:        "/blobs/{name}",
+	RequestBody: runtime.BodyBinary,
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -97,19 +93,15 @@ var opPutBlob = runtime.Operation{
 
 // PutBlob calls PUT /blobs/{name}.
 func (c *Client) PutBlob(ctx context.Context, name string, body io.Reader) error {
-	var req runtime.Request
-	req.Path = "/blobs/" + runtime.PathParam(runtime.StyleSimple, "name", name)
-	if body != nil {
-		req.BodyStream = body
-		req.ContentType = "application/octet-stream"
-	}
-	return c.svc.Call(ctx, &opPutBlob, &req)
+	return c.svc.Invoke(ctx, &opPutBlob, nil, body, nil, name)
 }
 
 var opUpload = runtime.Operation{
-	ID:     "upload",
-	Method: "POST",
-	Path:   "/upload",
+	Accept:      "application/vnd.store+json",
+	ID:          "upload",
+	Method:      "POST",
+	Path:        "/upload",
+	RequestBody: runtime.BodyMultipart,
 	Responses: []runtime.ResponseSpec{{
 		Body:    runtime.BodyJSON,
 		Code:    201,
@@ -119,34 +111,8 @@ var opUpload = runtime.Operation{
 
 // Upload calls POST /upload.
 func (c *Client) Upload(ctx context.Context, body *UploadRequest) (*UploadResponse, error) {
-	var req runtime.Request
-	req.Path = "/upload"
-	if body != nil {
-		req.BodyStream, req.ContentType = runtime.Multipart(func(w *multipart.Writer) error {
-			if body.File != nil {
-				if err := runtime.WriteFilePart(w, "file", *body.File); err != nil {
-					return err
-				}
-			}
-			if body.Meta != nil {
-				if err := runtime.WriteJSONPart(w, "meta", *body.Meta); err != nil {
-					return err
-				}
-			}
-			if body.Pages != nil {
-				if err := w.WriteField("pages", runtime.FormatInt(*body.Pages)); err != nil {
-					return err
-				}
-			}
-			if err := w.WriteField("title", body.Title); err != nil {
-				return err
-			}
-			return nil
-		})
-	}
-	req.Accept = "application/vnd.store+json"
 	var out *UploadResponse
-	if err := c.svc.Call(ctx, &opUpload, &req, &out); err != nil {
+	if err := c.svc.Invoke(ctx, &opUpload, nil, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -5,15 +5,20 @@ package params
 
 import (
 	"context"
-	"errors"
 	"github.com/tpgen/tpgen/runtime"
-	"net/http"
 )
 
 var opCookieFormPrim = runtime.Operation{
 	ID:     "cookie_form_prim",
 	Method: "GET",
-	Path:   "/cookie/prim",
+	Params: []runtime.Param{{
+		Explode:  true,
+		In:       runtime.InCookie,
+		Name:     "session",
+		Required: true,
+		Style:    runtime.StyleForm,
+	}},
+	Path: "/cookie/prim",
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -29,20 +34,20 @@ type CookieFormPrimParams struct {
 
 // CookieFormPrim calls GET /cookie/prim.
 func (c *Client) CookieFormPrim(ctx context.Context, params *CookieFormPrimParams) error {
-	var req runtime.Request
-	req.Path = "/cookie/prim"
-	if params == nil {
-		return c.svc.Fail(ctx, &opCookieFormPrim, errors.New("params must not be nil: it holds the required parameters session"))
-	}
-	req.Header = make(http.Header)
-	runtime.AddCookie(req.Header, "session", params.Session)
-	return c.svc.Call(ctx, &opCookieFormPrim, &req)
+	return c.svc.Invoke(ctx, &opCookieFormPrim, params, nil, nil)
 }
 
 var opHeaderSimpleExplodeArray = runtime.Operation{
 	ID:     "header_simple_explode_array",
 	Method: "GET",
-	Path:   "/header/x/array",
+	Params: []runtime.Param{{
+		Explode:  true,
+		In:       runtime.InHeader,
+		Name:     "X-V",
+		Required: true,
+		Shape:    runtime.ShapeList,
+	}},
+	Path: "/header/x/array",
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -58,22 +63,20 @@ type HeaderSimpleExplodeArrayParams struct {
 
 // HeaderSimpleExplodeArray calls GET /header/x/array.
 func (c *Client) HeaderSimpleExplodeArray(ctx context.Context, params *HeaderSimpleExplodeArrayParams) error {
-	var req runtime.Request
-	req.Path = "/header/x/array"
-	if params == nil {
-		return c.svc.Fail(ctx, &opHeaderSimpleExplodeArray, errors.New("params must not be nil: it holds the required parameters X-V"))
-	}
-	req.Header = make(http.Header)
-	if params.XV != nil {
-		req.Header.Set("X-V", runtime.HeaderList(runtime.FormatAll(params.XV, runtime.FormatInt[int32])))
-	}
-	return c.svc.Call(ctx, &opHeaderSimpleExplodeArray, &req)
+	return c.svc.Invoke(ctx, &opHeaderSimpleExplodeArray, params, nil, nil)
 }
 
 var opHeaderSimpleExplodeObject = runtime.Operation{
 	ID:     "header_simple_explode_object",
 	Method: "GET",
-	Path:   "/header/x/object",
+	Params: []runtime.Param{{
+		Explode:  true,
+		In:       runtime.InHeader,
+		Name:     "X-V",
+		Required: true,
+		Shape:    runtime.ShapeObject,
+	}},
+	Path: "/header/x/object",
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -89,24 +92,19 @@ type HeaderSimpleExplodeObjectParams struct {
 
 // HeaderSimpleExplodeObject calls GET /header/x/object.
 func (c *Client) HeaderSimpleExplodeObject(ctx context.Context, params *HeaderSimpleExplodeObjectParams) error {
-	var req runtime.Request
-	req.Path = "/header/x/object"
-	if params == nil {
-		return c.svc.Fail(ctx, &opHeaderSimpleExplodeObject, errors.New("params must not be nil: it holds the required parameters X-V"))
-	}
-	req.Header = make(http.Header)
-	s, err := runtime.HeaderObject(true, params.XV)
-	if err != nil {
-		return c.svc.Fail(ctx, &opHeaderSimpleExplodeObject, err)
-	}
-	req.Header.Set("X-V", s)
-	return c.svc.Call(ctx, &opHeaderSimpleExplodeObject, &req)
+	return c.svc.Invoke(ctx, &opHeaderSimpleExplodeObject, params, nil, nil)
 }
 
 var opHeaderSimpleExplodePrim = runtime.Operation{
 	ID:     "header_simple_explode_prim",
 	Method: "GET",
-	Path:   "/header/x/prim",
+	Params: []runtime.Param{{
+		Explode:  true,
+		In:       runtime.InHeader,
+		Name:     "X-V",
+		Required: true,
+	}},
+	Path: "/header/x/prim",
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -122,20 +120,19 @@ type HeaderSimpleExplodePrimParams struct {
 
 // HeaderSimpleExplodePrim calls GET /header/x/prim.
 func (c *Client) HeaderSimpleExplodePrim(ctx context.Context, params *HeaderSimpleExplodePrimParams) error {
-	var req runtime.Request
-	req.Path = "/header/x/prim"
-	if params == nil {
-		return c.svc.Fail(ctx, &opHeaderSimpleExplodePrim, errors.New("params must not be nil: it holds the required parameters X-V"))
-	}
-	req.Header = make(http.Header)
-	req.Header.Set("X-V", runtime.FormatInt(params.XV))
-	return c.svc.Call(ctx, &opHeaderSimpleExplodePrim, &req)
+	return c.svc.Invoke(ctx, &opHeaderSimpleExplodePrim, params, nil, nil)
 }
 
 var opHeaderSimpleFlatArray = runtime.Operation{
 	ID:     "header_simple_flat_array",
 	Method: "GET",
-	Path:   "/header/f/array",
+	Params: []runtime.Param{{
+		In:       runtime.InHeader,
+		Name:     "X-V",
+		Required: true,
+		Shape:    runtime.ShapeList,
+	}},
+	Path: "/header/f/array",
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -151,22 +148,19 @@ type HeaderSimpleFlatArrayParams struct {
 
 // HeaderSimpleFlatArray calls GET /header/f/array.
 func (c *Client) HeaderSimpleFlatArray(ctx context.Context, params *HeaderSimpleFlatArrayParams) error {
-	var req runtime.Request
-	req.Path = "/header/f/array"
-	if params == nil {
-		return c.svc.Fail(ctx, &opHeaderSimpleFlatArray, errors.New("params must not be nil: it holds the required parameters X-V"))
-	}
-	req.Header = make(http.Header)
-	if params.XV != nil {
-		req.Header.Set("X-V", runtime.HeaderList(runtime.FormatAll(params.XV, runtime.FormatInt[int32])))
-	}
-	return c.svc.Call(ctx, &opHeaderSimpleFlatArray, &req)
+	return c.svc.Invoke(ctx, &opHeaderSimpleFlatArray, params, nil, nil)
 }
 
 var opHeaderSimpleFlatObject = runtime.Operation{
 	ID:     "header_simple_flat_object",
 	Method: "GET",
-	Path:   "/header/f/object",
+	Params: []runtime.Param{{
+		In:       runtime.InHeader,
+		Name:     "X-V",
+		Required: true,
+		Shape:    runtime.ShapeObject,
+	}},
+	Path: "/header/f/object",
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -182,24 +176,18 @@ type HeaderSimpleFlatObjectParams struct {
 
 // HeaderSimpleFlatObject calls GET /header/f/object.
 func (c *Client) HeaderSimpleFlatObject(ctx context.Context, params *HeaderSimpleFlatObjectParams) error {
-	var req runtime.Request
-	req.Path = "/header/f/object"
-	if params == nil {
-		return c.svc.Fail(ctx, &opHeaderSimpleFlatObject, errors.New("params must not be nil: it holds the required parameters X-V"))
-	}
-	req.Header = make(http.Header)
-	s, err := runtime.HeaderObject(false, params.XV)
-	if err != nil {
-		return c.svc.Fail(ctx, &opHeaderSimpleFlatObject, err)
-	}
-	req.Header.Set("X-V", s)
-	return c.svc.Call(ctx, &opHeaderSimpleFlatObject, &req)
+	return c.svc.Invoke(ctx, &opHeaderSimpleFlatObject, params, nil, nil)
 }
 
 var opHeaderSimpleFlatPrim = runtime.Operation{
 	ID:     "header_simple_flat_prim",
 	Method: "GET",
-	Path:   "/header/f/prim",
+	Params: []runtime.Param{{
+		In:       runtime.InHeader,
+		Name:     "X-V",
+		Required: true,
+	}},
+	Path: "/header/f/prim",
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -215,20 +203,19 @@ type HeaderSimpleFlatPrimParams struct {
 
 // HeaderSimpleFlatPrim calls GET /header/f/prim.
 func (c *Client) HeaderSimpleFlatPrim(ctx context.Context, params *HeaderSimpleFlatPrimParams) error {
-	var req runtime.Request
-	req.Path = "/header/f/prim"
-	if params == nil {
-		return c.svc.Fail(ctx, &opHeaderSimpleFlatPrim, errors.New("params must not be nil: it holds the required parameters X-V"))
-	}
-	req.Header = make(http.Header)
-	req.Header.Set("X-V", runtime.FormatInt(params.XV))
-	return c.svc.Call(ctx, &opHeaderSimpleFlatPrim, &req)
+	return c.svc.Invoke(ctx, &opHeaderSimpleFlatPrim, params, nil, nil)
 }
 
 var opPathLabelExplodeArray = runtime.Operation{
 	ID:     "path_label_explode_array",
 	Method: "GET",
-	Path:   "/path/label/x/array/{v}",
+	Params: []runtime.Param{{
+		Explode: true,
+		Name:    "v",
+		Shape:   runtime.ShapeList,
+		Style:   runtime.StyleLabel,
+	}},
+	Path: "/path/label/x/array/{v}",
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -237,15 +224,19 @@ var opPathLabelExplodeArray = runtime.Operation{
 
 // PathLabelExplodeArray calls GET /path/label/x/array/{v}.
 func (c *Client) PathLabelExplodeArray(ctx context.Context, v []int32) error {
-	var req runtime.Request
-	req.Path = "/path/label/x/array/" + runtime.PathList(runtime.StyleLabel, true, "v", runtime.FormatAll(v, runtime.FormatInt[int32]))
-	return c.svc.Call(ctx, &opPathLabelExplodeArray, &req)
+	return c.svc.Invoke(ctx, &opPathLabelExplodeArray, nil, nil, nil, v)
 }
 
 var opPathLabelExplodeObject = runtime.Operation{
 	ID:     "path_label_explode_object",
 	Method: "GET",
-	Path:   "/path/label/x/object/{v}",
+	Params: []runtime.Param{{
+		Explode: true,
+		Name:    "v",
+		Shape:   runtime.ShapeObject,
+		Style:   runtime.StyleLabel,
+	}},
+	Path: "/path/label/x/object/{v}",
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -254,19 +245,18 @@ var opPathLabelExplodeObject = runtime.Operation{
 
 // PathLabelExplodeObject calls GET /path/label/x/object/{v}.
 func (c *Client) PathLabelExplodeObject(ctx context.Context, v PathLabelExplodeObjectV) error {
-	var req runtime.Request
-	pathV, err := runtime.PathObject(runtime.StyleLabel, true, "v", v)
-	if err != nil {
-		return c.svc.Fail(ctx, &opPathLabelExplodeObject, err)
-	}
-	req.Path = "/path/label/x/object/" + pathV
-	return c.svc.Call(ctx, &opPathLabelExplodeObject, &req)
+	return c.svc.Invoke(ctx, &opPathLabelExplodeObject, nil, nil, nil, v)
 }
 
 var opPathLabelExplodePrim = runtime.Operation{
 	ID:     "path_label_explode_prim",
 	Method: "GET",
-	Path:   "/path/label/x/prim/{v}",
+	Params: []runtime.Param{{
+		Explode: true,
+		Name:    "v",
+		Style:   runtime.StyleLabel,
+	}},
+	Path: "/path/label/x/prim/{v}",
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -275,15 +265,18 @@ var opPathLabelExplodePrim = runtime.Operation{
 
 // PathLabelExplodePrim calls GET /path/label/x/prim/{v}.
 func (c *Client) PathLabelExplodePrim(ctx context.Context, v int32) error {
-	var req runtime.Request
-	req.Path = "/path/label/x/prim/" + runtime.PathParam(runtime.StyleLabel, "v", runtime.FormatInt(v))
-	return c.svc.Call(ctx, &opPathLabelExplodePrim, &req)
+	return c.svc.Invoke(ctx, &opPathLabelExplodePrim, nil, nil, nil, v)
 }
 
 var opPathLabelFlatArray = runtime.Operation{
 	ID:     "path_label_flat_array",
 	Method: "GET",
-	Path:   "/path/label/f/array/{v}",
+	Params: []runtime.Param{{
+		Name:  "v",
+		Shape: runtime.ShapeList,
+		Style: runtime.StyleLabel,
+	}},
+	Path: "/path/label/f/array/{v}",
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -292,15 +285,18 @@ var opPathLabelFlatArray = runtime.Operation{
 
 // PathLabelFlatArray calls GET /path/label/f/array/{v}.
 func (c *Client) PathLabelFlatArray(ctx context.Context, v []int32) error {
-	var req runtime.Request
-	req.Path = "/path/label/f/array/" + runtime.PathList(runtime.StyleLabel, false, "v", runtime.FormatAll(v, runtime.FormatInt[int32]))
-	return c.svc.Call(ctx, &opPathLabelFlatArray, &req)
+	return c.svc.Invoke(ctx, &opPathLabelFlatArray, nil, nil, nil, v)
 }
 
 var opPathLabelFlatObject = runtime.Operation{
 	ID:     "path_label_flat_object",
 	Method: "GET",
-	Path:   "/path/label/f/object/{v}",
+	Params: []runtime.Param{{
+		Name:  "v",
+		Shape: runtime.ShapeObject,
+		Style: runtime.StyleLabel,
+	}},
+	Path: "/path/label/f/object/{v}",
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -309,19 +305,17 @@ var opPathLabelFlatObject = runtime.Operation{
 
 // PathLabelFlatObject calls GET /path/label/f/object/{v}.
 func (c *Client) PathLabelFlatObject(ctx context.Context, v PathLabelFlatObjectV) error {
-	var req runtime.Request
-	pathV, err := runtime.PathObject(runtime.StyleLabel, false, "v", v)
-	if err != nil {
-		return c.svc.Fail(ctx, &opPathLabelFlatObject, err)
-	}
-	req.Path = "/path/label/f/object/" + pathV
-	return c.svc.Call(ctx, &opPathLabelFlatObject, &req)
+	return c.svc.Invoke(ctx, &opPathLabelFlatObject, nil, nil, nil, v)
 }
 
 var opPathLabelFlatPrim = runtime.Operation{
 	ID:     "path_label_flat_prim",
 	Method: "GET",
-	Path:   "/path/label/f/prim/{v}",
+	Params: []runtime.Param{{
+		Name:  "v",
+		Style: runtime.StyleLabel,
+	}},
+	Path: "/path/label/f/prim/{v}",
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -330,15 +324,19 @@ var opPathLabelFlatPrim = runtime.Operation{
 
 // PathLabelFlatPrim calls GET /path/label/f/prim/{v}.
 func (c *Client) PathLabelFlatPrim(ctx context.Context, v int32) error {
-	var req runtime.Request
-	req.Path = "/path/label/f/prim/" + runtime.PathParam(runtime.StyleLabel, "v", runtime.FormatInt(v))
-	return c.svc.Call(ctx, &opPathLabelFlatPrim, &req)
+	return c.svc.Invoke(ctx, &opPathLabelFlatPrim, nil, nil, nil, v)
 }
 
 var opPathMatrixExplodeArray = runtime.Operation{
 	ID:     "path_matrix_explode_array",
 	Method: "GET",
-	Path:   "/path/matrix/x/array/{v}",
+	Params: []runtime.Param{{
+		Explode: true,
+		Name:    "v",
+		Shape:   runtime.ShapeList,
+		Style:   runtime.StyleMatrix,
+	}},
+	Path: "/path/matrix/x/array/{v}",
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -347,15 +345,19 @@ var opPathMatrixExplodeArray = runtime.Operation{
 
 // PathMatrixExplodeArray calls GET /path/matrix/x/array/{v}.
 func (c *Client) PathMatrixExplodeArray(ctx context.Context, v []int32) error {
-	var req runtime.Request
-	req.Path = "/path/matrix/x/array/" + runtime.PathList(runtime.StyleMatrix, true, "v", runtime.FormatAll(v, runtime.FormatInt[int32]))
-	return c.svc.Call(ctx, &opPathMatrixExplodeArray, &req)
+	return c.svc.Invoke(ctx, &opPathMatrixExplodeArray, nil, nil, nil, v)
 }
 
 var opPathMatrixExplodeObject = runtime.Operation{
 	ID:     "path_matrix_explode_object",
 	Method: "GET",
-	Path:   "/path/matrix/x/object/{v}",
+	Params: []runtime.Param{{
+		Explode: true,
+		Name:    "v",
+		Shape:   runtime.ShapeObject,
+		Style:   runtime.StyleMatrix,
+	}},
+	Path: "/path/matrix/x/object/{v}",
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -364,19 +366,18 @@ var opPathMatrixExplodeObject = runtime.Operation{
 
 // PathMatrixExplodeObject calls GET /path/matrix/x/object/{v}.
 func (c *Client) PathMatrixExplodeObject(ctx context.Context, v PathMatrixExplodeObjectV) error {
-	var req runtime.Request
-	pathV, err := runtime.PathObject(runtime.StyleMatrix, true, "v", v)
-	if err != nil {
-		return c.svc.Fail(ctx, &opPathMatrixExplodeObject, err)
-	}
-	req.Path = "/path/matrix/x/object/" + pathV
-	return c.svc.Call(ctx, &opPathMatrixExplodeObject, &req)
+	return c.svc.Invoke(ctx, &opPathMatrixExplodeObject, nil, nil, nil, v)
 }
 
 var opPathMatrixExplodePrim = runtime.Operation{
 	ID:     "path_matrix_explode_prim",
 	Method: "GET",
-	Path:   "/path/matrix/x/prim/{v}",
+	Params: []runtime.Param{{
+		Explode: true,
+		Name:    "v",
+		Style:   runtime.StyleMatrix,
+	}},
+	Path: "/path/matrix/x/prim/{v}",
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -385,15 +386,18 @@ var opPathMatrixExplodePrim = runtime.Operation{
 
 // PathMatrixExplodePrim calls GET /path/matrix/x/prim/{v}.
 func (c *Client) PathMatrixExplodePrim(ctx context.Context, v int32) error {
-	var req runtime.Request
-	req.Path = "/path/matrix/x/prim/" + runtime.PathParam(runtime.StyleMatrix, "v", runtime.FormatInt(v))
-	return c.svc.Call(ctx, &opPathMatrixExplodePrim, &req)
+	return c.svc.Invoke(ctx, &opPathMatrixExplodePrim, nil, nil, nil, v)
 }
 
 var opPathMatrixFlatArray = runtime.Operation{
 	ID:     "path_matrix_flat_array",
 	Method: "GET",
-	Path:   "/path/matrix/f/array/{v}",
+	Params: []runtime.Param{{
+		Name:  "v",
+		Shape: runtime.ShapeList,
+		Style: runtime.StyleMatrix,
+	}},
+	Path: "/path/matrix/f/array/{v}",
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -402,15 +406,18 @@ var opPathMatrixFlatArray = runtime.Operation{
 
 // PathMatrixFlatArray calls GET /path/matrix/f/array/{v}.
 func (c *Client) PathMatrixFlatArray(ctx context.Context, v []int32) error {
-	var req runtime.Request
-	req.Path = "/path/matrix/f/array/" + runtime.PathList(runtime.StyleMatrix, false, "v", runtime.FormatAll(v, runtime.FormatInt[int32]))
-	return c.svc.Call(ctx, &opPathMatrixFlatArray, &req)
+	return c.svc.Invoke(ctx, &opPathMatrixFlatArray, nil, nil, nil, v)
 }
 
 var opPathMatrixFlatObject = runtime.Operation{
 	ID:     "path_matrix_flat_object",
 	Method: "GET",
-	Path:   "/path/matrix/f/object/{v}",
+	Params: []runtime.Param{{
+		Name:  "v",
+		Shape: runtime.ShapeObject,
+		Style: runtime.StyleMatrix,
+	}},
+	Path: "/path/matrix/f/object/{v}",
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -419,19 +426,17 @@ var opPathMatrixFlatObject = runtime.Operation{
 
 // PathMatrixFlatObject calls GET /path/matrix/f/object/{v}.
 func (c *Client) PathMatrixFlatObject(ctx context.Context, v PathMatrixFlatObjectV) error {
-	var req runtime.Request
-	pathV, err := runtime.PathObject(runtime.StyleMatrix, false, "v", v)
-	if err != nil {
-		return c.svc.Fail(ctx, &opPathMatrixFlatObject, err)
-	}
-	req.Path = "/path/matrix/f/object/" + pathV
-	return c.svc.Call(ctx, &opPathMatrixFlatObject, &req)
+	return c.svc.Invoke(ctx, &opPathMatrixFlatObject, nil, nil, nil, v)
 }
 
 var opPathMatrixFlatPrim = runtime.Operation{
 	ID:     "path_matrix_flat_prim",
 	Method: "GET",
-	Path:   "/path/matrix/f/prim/{v}",
+	Params: []runtime.Param{{
+		Name:  "v",
+		Style: runtime.StyleMatrix,
+	}},
+	Path: "/path/matrix/f/prim/{v}",
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -440,15 +445,18 @@ var opPathMatrixFlatPrim = runtime.Operation{
 
 // PathMatrixFlatPrim calls GET /path/matrix/f/prim/{v}.
 func (c *Client) PathMatrixFlatPrim(ctx context.Context, v int32) error {
-	var req runtime.Request
-	req.Path = "/path/matrix/f/prim/" + runtime.PathParam(runtime.StyleMatrix, "v", runtime.FormatInt(v))
-	return c.svc.Call(ctx, &opPathMatrixFlatPrim, &req)
+	return c.svc.Invoke(ctx, &opPathMatrixFlatPrim, nil, nil, nil, v)
 }
 
 var opPathSimpleExplodeArray = runtime.Operation{
 	ID:     "path_simple_explode_array",
 	Method: "GET",
-	Path:   "/path/simple/x/array/{v}",
+	Params: []runtime.Param{{
+		Explode: true,
+		Name:    "v",
+		Shape:   runtime.ShapeList,
+	}},
+	Path: "/path/simple/x/array/{v}",
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -457,15 +465,18 @@ var opPathSimpleExplodeArray = runtime.Operation{
 
 // PathSimpleExplodeArray calls GET /path/simple/x/array/{v}.
 func (c *Client) PathSimpleExplodeArray(ctx context.Context, v []int32) error {
-	var req runtime.Request
-	req.Path = "/path/simple/x/array/" + runtime.PathList(runtime.StyleSimple, true, "v", runtime.FormatAll(v, runtime.FormatInt[int32]))
-	return c.svc.Call(ctx, &opPathSimpleExplodeArray, &req)
+	return c.svc.Invoke(ctx, &opPathSimpleExplodeArray, nil, nil, nil, v)
 }
 
 var opPathSimpleExplodeObject = runtime.Operation{
 	ID:     "path_simple_explode_object",
 	Method: "GET",
-	Path:   "/path/simple/x/object/{v}",
+	Params: []runtime.Param{{
+		Explode: true,
+		Name:    "v",
+		Shape:   runtime.ShapeObject,
+	}},
+	Path: "/path/simple/x/object/{v}",
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -474,19 +485,17 @@ var opPathSimpleExplodeObject = runtime.Operation{
 
 // PathSimpleExplodeObject calls GET /path/simple/x/object/{v}.
 func (c *Client) PathSimpleExplodeObject(ctx context.Context, v PathSimpleExplodeObjectV) error {
-	var req runtime.Request
-	pathV, err := runtime.PathObject(runtime.StyleSimple, true, "v", v)
-	if err != nil {
-		return c.svc.Fail(ctx, &opPathSimpleExplodeObject, err)
-	}
-	req.Path = "/path/simple/x/object/" + pathV
-	return c.svc.Call(ctx, &opPathSimpleExplodeObject, &req)
+	return c.svc.Invoke(ctx, &opPathSimpleExplodeObject, nil, nil, nil, v)
 }
 
 var opPathSimpleExplodePrim = runtime.Operation{
 	ID:     "path_simple_explode_prim",
 	Method: "GET",
-	Path:   "/path/simple/x/prim/{v}",
+	Params: []runtime.Param{{
+		Explode: true,
+		Name:    "v",
+	}},
+	Path: "/path/simple/x/prim/{v}",
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -495,15 +504,17 @@ var opPathSimpleExplodePrim = runtime.Operation{
 
 // PathSimpleExplodePrim calls GET /path/simple/x/prim/{v}.
 func (c *Client) PathSimpleExplodePrim(ctx context.Context, v int32) error {
-	var req runtime.Request
-	req.Path = "/path/simple/x/prim/" + runtime.PathParam(runtime.StyleSimple, "v", runtime.FormatInt(v))
-	return c.svc.Call(ctx, &opPathSimpleExplodePrim, &req)
+	return c.svc.Invoke(ctx, &opPathSimpleExplodePrim, nil, nil, nil, v)
 }
 
 var opPathSimpleFlatArray = runtime.Operation{
 	ID:     "path_simple_flat_array",
 	Method: "GET",
-	Path:   "/path/simple/f/array/{v}",
+	Params: []runtime.Param{{
+		Name:  "v",
+		Shape: runtime.ShapeList,
+	}},
+	Path: "/path/simple/f/array/{v}",
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -512,15 +523,17 @@ var opPathSimpleFlatArray = runtime.Operation{
 
 // PathSimpleFlatArray calls GET /path/simple/f/array/{v}.
 func (c *Client) PathSimpleFlatArray(ctx context.Context, v []int32) error {
-	var req runtime.Request
-	req.Path = "/path/simple/f/array/" + runtime.PathList(runtime.StyleSimple, false, "v", runtime.FormatAll(v, runtime.FormatInt[int32]))
-	return c.svc.Call(ctx, &opPathSimpleFlatArray, &req)
+	return c.svc.Invoke(ctx, &opPathSimpleFlatArray, nil, nil, nil, v)
 }
 
 var opPathSimpleFlatObject = runtime.Operation{
 	ID:     "path_simple_flat_object",
 	Method: "GET",
-	Path:   "/path/simple/f/object/{v}",
+	Params: []runtime.Param{{
+		Name:  "v",
+		Shape: runtime.ShapeObject,
+	}},
+	Path: "/path/simple/f/object/{v}",
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -529,18 +542,13 @@ var opPathSimpleFlatObject = runtime.Operation{
 
 // PathSimpleFlatObject calls GET /path/simple/f/object/{v}.
 func (c *Client) PathSimpleFlatObject(ctx context.Context, v PathSimpleFlatObjectV) error {
-	var req runtime.Request
-	pathV, err := runtime.PathObject(runtime.StyleSimple, false, "v", v)
-	if err != nil {
-		return c.svc.Fail(ctx, &opPathSimpleFlatObject, err)
-	}
-	req.Path = "/path/simple/f/object/" + pathV
-	return c.svc.Call(ctx, &opPathSimpleFlatObject, &req)
+	return c.svc.Invoke(ctx, &opPathSimpleFlatObject, nil, nil, nil, v)
 }
 
 var opPathSimpleFlatPrim = runtime.Operation{
 	ID:     "path_simple_flat_prim",
 	Method: "GET",
+	Params: []runtime.Param{{Name: "v"}},
 	Path:   "/path/simple/f/prim/{v}",
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
@@ -550,15 +558,21 @@ var opPathSimpleFlatPrim = runtime.Operation{
 
 // PathSimpleFlatPrim calls GET /path/simple/f/prim/{v}.
 func (c *Client) PathSimpleFlatPrim(ctx context.Context, v int32) error {
-	var req runtime.Request
-	req.Path = "/path/simple/f/prim/" + runtime.PathParam(runtime.StyleSimple, "v", runtime.FormatInt(v))
-	return c.svc.Call(ctx, &opPathSimpleFlatPrim, &req)
+	return c.svc.Invoke(ctx, &opPathSimpleFlatPrim, nil, nil, nil, v)
 }
 
 var opQueryDeepObjectExplodeObject = runtime.Operation{
 	ID:     "query_deepObject_explode_object",
 	Method: "GET",
-	Path:   "/query/deepObject/x/object",
+	Params: []runtime.Param{{
+		Explode:  true,
+		In:       runtime.InQuery,
+		Name:     "v",
+		Required: true,
+		Shape:    runtime.ShapeObject,
+		Style:    runtime.StyleDeepObject,
+	}},
+	Path: "/query/deepObject/x/object",
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -574,23 +588,21 @@ type QueryDeepObjectExplodeObjectParams struct {
 
 // QueryDeepObjectExplodeObject calls GET /query/deepObject/x/object.
 func (c *Client) QueryDeepObjectExplodeObject(ctx context.Context, params *QueryDeepObjectExplodeObjectParams) error {
-	var req runtime.Request
-	req.Path = "/query/deepObject/x/object"
-	if params == nil {
-		return c.svc.Fail(ctx, &opQueryDeepObjectExplodeObject, errors.New("params must not be nil: it holds the required parameters v"))
-	}
-	var q runtime.Query
-	if err := q.AddObject(runtime.StyleDeepObject, true, "v", params.V); err != nil {
-		return c.svc.Fail(ctx, &opQueryDeepObjectExplodeObject, err)
-	}
-	req.RawQuery = q.Encode()
-	return c.svc.Call(ctx, &opQueryDeepObjectExplodeObject, &req)
+	return c.svc.Invoke(ctx, &opQueryDeepObjectExplodeObject, params, nil, nil)
 }
 
 var opQueryFormExplodeArray = runtime.Operation{
 	ID:     "query_form_explode_array",
 	Method: "GET",
-	Path:   "/query/form/x/array",
+	Params: []runtime.Param{{
+		Explode:  true,
+		In:       runtime.InQuery,
+		Name:     "v",
+		Required: true,
+		Shape:    runtime.ShapeList,
+		Style:    runtime.StyleForm,
+	}},
+	Path: "/query/form/x/array",
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -606,23 +618,21 @@ type QueryFormExplodeArrayParams struct {
 
 // QueryFormExplodeArray calls GET /query/form/x/array.
 func (c *Client) QueryFormExplodeArray(ctx context.Context, params *QueryFormExplodeArrayParams) error {
-	var req runtime.Request
-	req.Path = "/query/form/x/array"
-	if params == nil {
-		return c.svc.Fail(ctx, &opQueryFormExplodeArray, errors.New("params must not be nil: it holds the required parameters v"))
-	}
-	var q runtime.Query
-	if params.V != nil {
-		q.AddList(runtime.StyleForm, true, "v", runtime.FormatAll(params.V, runtime.FormatInt[int32]))
-	}
-	req.RawQuery = q.Encode()
-	return c.svc.Call(ctx, &opQueryFormExplodeArray, &req)
+	return c.svc.Invoke(ctx, &opQueryFormExplodeArray, params, nil, nil)
 }
 
 var opQueryFormExplodeObject = runtime.Operation{
 	ID:     "query_form_explode_object",
 	Method: "GET",
-	Path:   "/query/form/x/object",
+	Params: []runtime.Param{{
+		Explode:  true,
+		In:       runtime.InQuery,
+		Name:     "v",
+		Required: true,
+		Shape:    runtime.ShapeObject,
+		Style:    runtime.StyleForm,
+	}},
+	Path: "/query/form/x/object",
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -638,23 +648,20 @@ type QueryFormExplodeObjectParams struct {
 
 // QueryFormExplodeObject calls GET /query/form/x/object.
 func (c *Client) QueryFormExplodeObject(ctx context.Context, params *QueryFormExplodeObjectParams) error {
-	var req runtime.Request
-	req.Path = "/query/form/x/object"
-	if params == nil {
-		return c.svc.Fail(ctx, &opQueryFormExplodeObject, errors.New("params must not be nil: it holds the required parameters v"))
-	}
-	var q runtime.Query
-	if err := q.AddObject(runtime.StyleForm, true, "v", params.V); err != nil {
-		return c.svc.Fail(ctx, &opQueryFormExplodeObject, err)
-	}
-	req.RawQuery = q.Encode()
-	return c.svc.Call(ctx, &opQueryFormExplodeObject, &req)
+	return c.svc.Invoke(ctx, &opQueryFormExplodeObject, params, nil, nil)
 }
 
 var opQueryFormExplodePrim = runtime.Operation{
 	ID:     "query_form_explode_prim",
 	Method: "GET",
-	Path:   "/query/form/x/prim",
+	Params: []runtime.Param{{
+		Explode:  true,
+		In:       runtime.InQuery,
+		Name:     "v",
+		Required: true,
+		Style:    runtime.StyleForm,
+	}},
+	Path: "/query/form/x/prim",
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -670,21 +677,20 @@ type QueryFormExplodePrimParams struct {
 
 // QueryFormExplodePrim calls GET /query/form/x/prim.
 func (c *Client) QueryFormExplodePrim(ctx context.Context, params *QueryFormExplodePrimParams) error {
-	var req runtime.Request
-	req.Path = "/query/form/x/prim"
-	if params == nil {
-		return c.svc.Fail(ctx, &opQueryFormExplodePrim, errors.New("params must not be nil: it holds the required parameters v"))
-	}
-	var q runtime.Query
-	q.Add("v", runtime.FormatInt(params.V))
-	req.RawQuery = q.Encode()
-	return c.svc.Call(ctx, &opQueryFormExplodePrim, &req)
+	return c.svc.Invoke(ctx, &opQueryFormExplodePrim, params, nil, nil)
 }
 
 var opQueryFormFlatArray = runtime.Operation{
 	ID:     "query_form_flat_array",
 	Method: "GET",
-	Path:   "/query/form/f/array",
+	Params: []runtime.Param{{
+		In:       runtime.InQuery,
+		Name:     "v",
+		Required: true,
+		Shape:    runtime.ShapeList,
+		Style:    runtime.StyleForm,
+	}},
+	Path: "/query/form/f/array",
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -700,23 +706,20 @@ type QueryFormFlatArrayParams struct {
 
 // QueryFormFlatArray calls GET /query/form/f/array.
 func (c *Client) QueryFormFlatArray(ctx context.Context, params *QueryFormFlatArrayParams) error {
-	var req runtime.Request
-	req.Path = "/query/form/f/array"
-	if params == nil {
-		return c.svc.Fail(ctx, &opQueryFormFlatArray, errors.New("params must not be nil: it holds the required parameters v"))
-	}
-	var q runtime.Query
-	if params.V != nil {
-		q.AddList(runtime.StyleForm, false, "v", runtime.FormatAll(params.V, runtime.FormatInt[int32]))
-	}
-	req.RawQuery = q.Encode()
-	return c.svc.Call(ctx, &opQueryFormFlatArray, &req)
+	return c.svc.Invoke(ctx, &opQueryFormFlatArray, params, nil, nil)
 }
 
 var opQueryFormFlatObject = runtime.Operation{
 	ID:     "query_form_flat_object",
 	Method: "GET",
-	Path:   "/query/form/f/object",
+	Params: []runtime.Param{{
+		In:       runtime.InQuery,
+		Name:     "v",
+		Required: true,
+		Shape:    runtime.ShapeObject,
+		Style:    runtime.StyleForm,
+	}},
+	Path: "/query/form/f/object",
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -732,23 +735,19 @@ type QueryFormFlatObjectParams struct {
 
 // QueryFormFlatObject calls GET /query/form/f/object.
 func (c *Client) QueryFormFlatObject(ctx context.Context, params *QueryFormFlatObjectParams) error {
-	var req runtime.Request
-	req.Path = "/query/form/f/object"
-	if params == nil {
-		return c.svc.Fail(ctx, &opQueryFormFlatObject, errors.New("params must not be nil: it holds the required parameters v"))
-	}
-	var q runtime.Query
-	if err := q.AddObject(runtime.StyleForm, false, "v", params.V); err != nil {
-		return c.svc.Fail(ctx, &opQueryFormFlatObject, err)
-	}
-	req.RawQuery = q.Encode()
-	return c.svc.Call(ctx, &opQueryFormFlatObject, &req)
+	return c.svc.Invoke(ctx, &opQueryFormFlatObject, params, nil, nil)
 }
 
 var opQueryFormFlatPrim = runtime.Operation{
 	ID:     "query_form_flat_prim",
 	Method: "GET",
-	Path:   "/query/form/f/prim",
+	Params: []runtime.Param{{
+		In:       runtime.InQuery,
+		Name:     "v",
+		Required: true,
+		Style:    runtime.StyleForm,
+	}},
+	Path: "/query/form/f/prim",
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -764,21 +763,19 @@ type QueryFormFlatPrimParams struct {
 
 // QueryFormFlatPrim calls GET /query/form/f/prim.
 func (c *Client) QueryFormFlatPrim(ctx context.Context, params *QueryFormFlatPrimParams) error {
-	var req runtime.Request
-	req.Path = "/query/form/f/prim"
-	if params == nil {
-		return c.svc.Fail(ctx, &opQueryFormFlatPrim, errors.New("params must not be nil: it holds the required parameters v"))
-	}
-	var q runtime.Query
-	q.Add("v", runtime.FormatInt(params.V))
-	req.RawQuery = q.Encode()
-	return c.svc.Call(ctx, &opQueryFormFlatPrim, &req)
+	return c.svc.Invoke(ctx, &opQueryFormFlatPrim, params, nil, nil)
 }
 
 var opQueryOptionalAbsent = runtime.Operation{
 	ID:     "query_optional_absent",
 	Method: "GET",
-	Path:   "/query/optional",
+	Params: []runtime.Param{{
+		Explode: true,
+		In:      runtime.InQuery,
+		Name:    "v",
+		Style:   runtime.StyleForm,
+	}},
+	Path: "/query/optional",
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -794,22 +791,20 @@ type QueryOptionalAbsentParams struct {
 
 // QueryOptionalAbsent calls GET /query/optional.
 func (c *Client) QueryOptionalAbsent(ctx context.Context, params *QueryOptionalAbsentParams) error {
-	var req runtime.Request
-	req.Path = "/query/optional"
-	if params != nil {
-		var q runtime.Query
-		if params.V != nil {
-			q.Add("v", runtime.FormatInt(*params.V))
-		}
-		req.RawQuery = q.Encode()
-	}
-	return c.svc.Call(ctx, &opQueryOptionalAbsent, &req)
+	return c.svc.Invoke(ctx, &opQueryOptionalAbsent, params, nil, nil)
 }
 
 var opQueryPipeDelimitedFlatArray = runtime.Operation{
 	ID:     "query_pipeDelimited_flat_array",
 	Method: "GET",
-	Path:   "/query/pipeDelimited/f/array",
+	Params: []runtime.Param{{
+		In:       runtime.InQuery,
+		Name:     "v",
+		Required: true,
+		Shape:    runtime.ShapeList,
+		Style:    runtime.StylePipeDelimited,
+	}},
+	Path: "/query/pipeDelimited/f/array",
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -825,23 +820,20 @@ type QueryPipeDelimitedFlatArrayParams struct {
 
 // QueryPipeDelimitedFlatArray calls GET /query/pipeDelimited/f/array.
 func (c *Client) QueryPipeDelimitedFlatArray(ctx context.Context, params *QueryPipeDelimitedFlatArrayParams) error {
-	var req runtime.Request
-	req.Path = "/query/pipeDelimited/f/array"
-	if params == nil {
-		return c.svc.Fail(ctx, &opQueryPipeDelimitedFlatArray, errors.New("params must not be nil: it holds the required parameters v"))
-	}
-	var q runtime.Query
-	if params.V != nil {
-		q.AddList(runtime.StylePipeDelimited, false, "v", runtime.FormatAll(params.V, runtime.FormatInt[int32]))
-	}
-	req.RawQuery = q.Encode()
-	return c.svc.Call(ctx, &opQueryPipeDelimitedFlatArray, &req)
+	return c.svc.Invoke(ctx, &opQueryPipeDelimitedFlatArray, params, nil, nil)
 }
 
 var opQuerySpaceDelimitedFlatArray = runtime.Operation{
 	ID:     "query_spaceDelimited_flat_array",
 	Method: "GET",
-	Path:   "/query/spaceDelimited/f/array",
+	Params: []runtime.Param{{
+		In:       runtime.InQuery,
+		Name:     "v",
+		Required: true,
+		Shape:    runtime.ShapeList,
+		Style:    runtime.StyleSpaceDelimited,
+	}},
+	Path: "/query/spaceDelimited/f/array",
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -857,15 +849,5 @@ type QuerySpaceDelimitedFlatArrayParams struct {
 
 // QuerySpaceDelimitedFlatArray calls GET /query/spaceDelimited/f/array.
 func (c *Client) QuerySpaceDelimitedFlatArray(ctx context.Context, params *QuerySpaceDelimitedFlatArrayParams) error {
-	var req runtime.Request
-	req.Path = "/query/spaceDelimited/f/array"
-	if params == nil {
-		return c.svc.Fail(ctx, &opQuerySpaceDelimitedFlatArray, errors.New("params must not be nil: it holds the required parameters v"))
-	}
-	var q runtime.Query
-	if params.V != nil {
-		q.AddList(runtime.StyleSpaceDelimited, false, "v", runtime.FormatAll(params.V, runtime.FormatInt[int32]))
-	}
-	req.RawQuery = q.Encode()
-	return c.svc.Call(ctx, &opQuerySpaceDelimitedFlatArray, &req)
+	return c.svc.Invoke(ctx, &opQuerySpaceDelimitedFlatArray, params, nil, nil)
 }

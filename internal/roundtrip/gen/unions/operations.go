@@ -9,9 +9,12 @@ import (
 )
 
 var opEchoPet = runtime.Operation{
-	ID:     "echoPet",
-	Method: "POST",
-	Path:   "/pets",
+	Accept:      "application/json",
+	ContentType: "application/json",
+	ID:          "echoPet",
+	Method:      "POST",
+	Path:        "/pets",
+	RequestBody: runtime.BodyJSON,
 	Responses: []runtime.ResponseSpec{{
 		Body:    runtime.BodyJSON,
 		Code:    200,
@@ -21,24 +24,20 @@ var opEchoPet = runtime.Operation{
 
 // EchoPet calls POST /pets.
 func (c *Client) EchoPet(ctx context.Context, body Pet) (Pet, error) {
-	var req runtime.Request
-	req.Path = "/pets"
-	if body != nil {
-		req.JSON = body
-		req.ContentType = "application/json"
-	}
-	req.Accept = "application/json"
 	var out Pet
-	if err := c.svc.Call(ctx, &opEchoPet, &req, &out); err != nil {
+	if err := c.svc.Invoke(ctx, &opEchoPet, nil, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
 var opEchoValue = runtime.Operation{
-	ID:     "echoValue",
-	Method: "POST",
-	Path:   "/values",
+	Accept:      "application/json",
+	ContentType: "application/json",
+	ID:          "echoValue",
+	Method:      "POST",
+	Path:        "/values",
+	RequestBody: runtime.BodyJSON,
 	Responses: []runtime.ResponseSpec{{
 		Body:    runtime.BodyJSON,
 		Code:    200,
@@ -48,24 +47,20 @@ var opEchoValue = runtime.Operation{
 
 // EchoValue calls POST /values.
 func (c *Client) EchoValue(ctx context.Context, body *Holder) (*Holder, error) {
-	var req runtime.Request
-	req.Path = "/values"
-	if body != nil {
-		req.JSON = body
-		req.ContentType = "application/json"
-	}
-	req.Accept = "application/json"
 	var out *Holder
-	if err := c.svc.Call(ctx, &opEchoValue, &req, &out); err != nil {
+	if err := c.svc.Invoke(ctx, &opEchoValue, nil, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
 var opPatchNote = runtime.Operation{
-	ID:     "patchNote",
-	Method: "PATCH",
-	Path:   "/notes",
+	Accept:      "application/json",
+	ContentType: "application/json",
+	ID:          "patchNote",
+	Method:      "PATCH",
+	Path:        "/notes",
+	RequestBody: runtime.BodyJSON,
 	Responses: []runtime.ResponseSpec{{
 		Body:    runtime.BodyJSON,
 		Code:    200,
@@ -75,15 +70,8 @@ var opPatchNote = runtime.Operation{
 
 // PatchNote calls PATCH /notes.
 func (c *Client) PatchNote(ctx context.Context, body *NotePatch) (*NotePatch, error) {
-	var req runtime.Request
-	req.Path = "/notes"
-	if body != nil {
-		req.JSON = body
-		req.ContentType = "application/json"
-	}
-	req.Accept = "application/json"
 	var out *NotePatch
-	if err := c.svc.Call(ctx, &opPatchNote, &req, &out); err != nil {
+	if err := c.svc.Invoke(ctx, &opPatchNote, nil, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil

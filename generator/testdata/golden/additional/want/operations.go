@@ -9,6 +9,7 @@ import (
 )
 
 var opGetSettings = runtime.Operation{
+	Accept: "application/json",
 	ID:     "getSettings",
 	Method: "GET",
 	Path:   "/settings",
@@ -21,20 +22,19 @@ var opGetSettings = runtime.Operation{
 
 // GetSettings calls GET /settings.
 func (c *Client) GetSettings(ctx context.Context) (*Settings, error) {
-	var req runtime.Request
-	req.Path = "/settings"
-	req.Accept = "application/json"
 	var out *Settings
-	if err := c.svc.Call(ctx, &opGetSettings, &req, &out); err != nil {
+	if err := c.svc.Invoke(ctx, &opGetSettings, nil, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
 var opPutLabels = runtime.Operation{
-	ID:     "putLabels",
-	Method: "PUT",
-	Path:   "/settings",
+	ContentType: "application/json",
+	ID:          "putLabels",
+	Method:      "PUT",
+	Path:        "/settings",
+	RequestBody: runtime.BodyJSON,
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -43,11 +43,5 @@ var opPutLabels = runtime.Operation{
 
 // PutLabels calls PUT /settings.
 func (c *Client) PutLabels(ctx context.Context, body map[string]string) error {
-	var req runtime.Request
-	req.Path = "/settings"
-	if body != nil {
-		req.JSON = body
-		req.ContentType = "application/json"
-	}
-	return c.svc.Call(ctx, &opPutLabels, &req)
+	return c.svc.Invoke(ctx, &opPutLabels, nil, body, nil)
 }

@@ -9,9 +9,12 @@ import (
 )
 
 var opCreateAccount = runtime.Operation{
-	ID:     "createAccount",
-	Method: "POST",
-	Path:   "/accounts",
+	Accept:      "application/json",
+	ContentType: "application/json",
+	ID:          "createAccount",
+	Method:      "POST",
+	Path:        "/accounts",
+	RequestBody: runtime.BodyJSON,
 	Responses: []runtime.ResponseSpec{{
 		Body:    runtime.BodyJSON,
 		Code:    201,
@@ -21,23 +24,18 @@ var opCreateAccount = runtime.Operation{
 
 // CreateAccount calls POST /accounts.
 func (c *Client) CreateAccount(ctx context.Context, body *AccountInput) (*Account, error) {
-	var req runtime.Request
-	req.Path = "/accounts"
-	if body != nil {
-		req.JSON = body
-		req.ContentType = "application/json"
-	}
-	req.Accept = "application/json"
 	var out *Account
-	if err := c.svc.Call(ctx, &opCreateAccount, &req, &out); err != nil {
+	if err := c.svc.Invoke(ctx, &opCreateAccount, nil, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
 var opGetOwner = runtime.Operation{
+	Accept: "application/json",
 	ID:     "getOwner",
 	Method: "GET",
+	Params: []runtime.Param{{Name: "id"}},
 	Path:   "/accounts/{id}/owner",
 	Responses: []runtime.ResponseSpec{{
 		Body:    runtime.BodyJSON,
@@ -48,11 +46,8 @@ var opGetOwner = runtime.Operation{
 
 // GetOwner calls GET /accounts/{id}/owner.
 func (c *Client) GetOwner(ctx context.Context, id string) (*GetOwnerResponse, error) {
-	var req runtime.Request
-	req.Path = "/accounts/" + runtime.PathParam(runtime.StyleSimple, "id", id) + "/owner"
-	req.Accept = "application/json"
 	var out *GetOwnerResponse
-	if err := c.svc.Call(ctx, &opGetOwner, &req, &out); err != nil {
+	if err := c.svc.Invoke(ctx, &opGetOwner, nil, nil, &out, id); err != nil {
 		return nil, err
 	}
 	return out, nil

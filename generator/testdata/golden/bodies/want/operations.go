@@ -7,13 +7,15 @@ import (
 	"context"
 	"github.com/tpgen/tpgen/runtime"
 	"io"
-	"mime/multipart"
 )
 
 var opCreateDocument = runtime.Operation{
-	ID:     "createDocument",
-	Method: "POST",
-	Path:   "/documents",
+	Accept:      "application/json",
+	ContentType: "application/json",
+	ID:          "createDocument",
+	Method:      "POST",
+	Path:        "/documents",
+	RequestBody: runtime.BodyJSON,
 	Responses: []runtime.ResponseSpec{{
 		Body:    runtime.BodyJSON,
 		Code:    201,
@@ -23,24 +25,19 @@ var opCreateDocument = runtime.Operation{
 
 // CreateDocument calls POST /documents.
 func (c *Client) CreateDocument(ctx context.Context, body *Document) (*Document, error) {
-	var req runtime.Request
-	req.Path = "/documents"
-	if body != nil {
-		req.JSON = body
-		req.ContentType = "application/json"
-	}
-	req.Accept = "application/json"
 	var out *Document
-	if err := c.svc.Call(ctx, &opCreateDocument, &req, &out); err != nil {
+	if err := c.svc.Invoke(ctx, &opCreateDocument, nil, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
 var opImportDocuments = runtime.Operation{
-	ID:     "importDocuments",
-	Method: "POST",
-	Path:   "/imports",
+	ContentType: "application/json",
+	ID:          "importDocuments",
+	Method:      "POST",
+	Path:        "/imports",
+	RequestBody: runtime.BodyJSON,
 	Responses: []runtime.ResponseSpec{{
 		Code:    202,
 		Success: true,
@@ -49,19 +46,15 @@ var opImportDocuments = runtime.Operation{
 
 // ImportDocuments calls POST /imports.
 func (c *Client) ImportDocuments(ctx context.Context, body []Document) error {
-	var req runtime.Request
-	req.Path = "/imports"
-	if body != nil {
-		req.JSON = body
-		req.ContentType = "application/json"
-	}
-	return c.svc.Call(ctx, &opImportDocuments, &req)
+	return c.svc.Invoke(ctx, &opImportDocuments, nil, body, nil)
 }
 
 var opLogin = runtime.Operation{
-	ID:     "login",
-	Method: "POST",
-	Path:   "/login",
+	ContentType: "application/x-www-form-urlencoded",
+	ID:          "login",
+	Method:      "POST",
+	Path:        "/login",
+	RequestBody: runtime.BodyForm,
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -70,19 +63,17 @@ var opLogin = runtime.Operation{
 
 // Login calls POST /login.
 func (c *Client) Login(ctx context.Context, body *LoginRequest) error {
-	var req runtime.Request
-	req.Path = "/login"
-	if body != nil {
-		req.Form = body
-		req.ContentType = "application/x-www-form-urlencoded"
-	}
-	return c.svc.Call(ctx, &opLogin, &req)
+	return c.svc.Invoke(ctx, &opLogin, nil, body, nil)
 }
 
 var opPatchDocument = runtime.Operation{
-	ID:     "patchDocument",
-	Method: "PATCH",
-	Path:   "/documents/{id}",
+	Accept:      "application/vnd.docs.v2+json",
+	ContentType: "application/merge-patch+json",
+	ID:          "patchDocument",
+	Method:      "PATCH",
+	Params:      []runtime.Param{{Name: "id"}},
+	Path:        "/documents/{id}",
+	RequestBody: runtime.BodyJSON,
 	Responses: []runtime.ResponseSpec{{
 		Body:    runtime.BodyJSON,
 		Code:    200,
@@ -92,24 +83,20 @@ var opPatchDocument = runtime.Operation{
 
 // PatchDocument calls PATCH /documents/{id}.
 func (c *Client) PatchDocument(ctx context.Context, id string, body *Document) (*Document, error) {
-	var req runtime.Request
-	req.Path = "/documents/" + runtime.PathParam(runtime.StyleSimple, "id", id)
-	if body != nil {
-		req.JSON = body
-		req.ContentType = "application/merge-patch+json"
-	}
-	req.Accept = "application/vnd.docs.v2+json"
 	var out *Document
-	if err := c.svc.Call(ctx, &opPatchDocument, &req, &out); err != nil {
+	if err := c.svc.Invoke(ctx, &opPatchDocument, nil, body, &out, id); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
 var opPutNote = runtime.Operation{
-	ID:     "putNote",
-	Method: "PUT",
-	Path:   "/documents/{id}/note",
+	ContentType: "text/plain",
+	ID:          "putNote",
+	Method:      "PUT",
+	Params:      []runtime.Param{{Name: "id"}},
+	Path:        "/documents/{id}/note",
+	RequestBody: runtime.BodyText,
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -118,17 +105,16 @@ var opPutNote = runtime.Operation{
 
 // PutNote calls PUT /documents/{id}/note.
 func (c *Client) PutNote(ctx context.Context, id string, body string) error {
-	var req runtime.Request
-	req.Path = "/documents/" + runtime.PathParam(runtime.StyleSimple, "id", id) + "/note"
-	req.Body = []byte(body)
-	req.ContentType = "text/plain"
-	return c.svc.Call(ctx, &opPutNote, &req)
+	return c.svc.Invoke(ctx, &opPutNote, nil, body, nil, id)
 }
 
 var opReplaceContent = runtime.Operation{
-	ID:     "replaceContent",
-	Method: "PUT",
-	Path:   "/documents/{id}",
+	ContentType: "application/octet-stream",
+	ID:          "replaceContent",
+	Method:      "PUT",
+	Params:      []runtime.Param{{Name: "id"}},
+	Path:        "/documents/{id}",
+	RequestBody: runtime.BodyBinary,
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -137,19 +123,15 @@ var opReplaceContent = runtime.Operation{
 
 // ReplaceContent calls PUT /documents/{id}.
 func (c *Client) ReplaceContent(ctx context.Context, id string, body io.Reader) error {
-	var req runtime.Request
-	req.Path = "/documents/" + runtime.PathParam(runtime.StyleSimple, "id", id)
-	if body != nil {
-		req.BodyStream = body
-		req.ContentType = "application/octet-stream"
-	}
-	return c.svc.Call(ctx, &opReplaceContent, &req)
+	return c.svc.Invoke(ctx, &opReplaceContent, nil, body, nil, id)
 }
 
 var opSendRaw = runtime.Operation{
-	ID:     "sendRaw",
-	Method: "POST",
-	Path:   "/raw",
+	ContentType: "image/png",
+	ID:          "sendRaw",
+	Method:      "POST",
+	Path:        "/raw",
+	RequestBody: runtime.BodyBinary,
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -158,19 +140,14 @@ var opSendRaw = runtime.Operation{
 
 // SendRaw calls POST /raw.
 func (c *Client) SendRaw(ctx context.Context, body io.Reader) error {
-	var req runtime.Request
-	req.Path = "/raw"
-	if body != nil {
-		req.BodyStream = body
-		req.ContentType = "image/png"
-	}
-	return c.svc.Call(ctx, &opSendRaw, &req)
+	return c.svc.Invoke(ctx, &opSendRaw, nil, body, nil)
 }
 
 var opUpload = runtime.Operation{
-	ID:     "upload",
-	Method: "POST",
-	Path:   "/uploads",
+	ID:          "upload",
+	Method:      "POST",
+	Path:        "/uploads",
+	RequestBody: runtime.BodyMultipart,
 	Responses: []runtime.ResponseSpec{{
 		Code:    201,
 		Success: true,
@@ -179,37 +156,5 @@ var opUpload = runtime.Operation{
 
 // Upload calls POST /uploads.
 func (c *Client) Upload(ctx context.Context, body *UploadRequest) error {
-	var req runtime.Request
-	req.Path = "/uploads"
-	if body != nil {
-		req.BodyStream, req.ContentType = runtime.Multipart(func(w *multipart.Writer) error {
-			for _, f := range body.Attachments {
-				if err := runtime.WriteFilePart(w, "attachments", f); err != nil {
-					return err
-				}
-			}
-			if body.File != nil {
-				if err := runtime.WriteFilePart(w, "file", *body.File); err != nil {
-					return err
-				}
-			}
-			if body.Meta != nil {
-				if err := runtime.WriteJSONPart(w, "meta", *body.Meta); err != nil {
-					return err
-				}
-			}
-			if body.Pages != nil {
-				if err := w.WriteField("pages", runtime.FormatInt(*body.Pages)); err != nil {
-					return err
-				}
-			}
-			if body.Title != nil {
-				if err := w.WriteField("title", *body.Title); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-	}
-	return c.svc.Call(ctx, &opUpload, &req)
+	return c.svc.Invoke(ctx, &opUpload, nil, body, nil)
 }

@@ -9,6 +9,7 @@ import (
 )
 
 var opGetConfig = runtime.Operation{
+	Accept: "application/json",
 	ID:     "getConfig",
 	Method: "GET",
 	Path:   "/config",
@@ -21,17 +22,15 @@ var opGetConfig = runtime.Operation{
 
 // GetConfig calls GET /config.
 func (c *Client) GetConfig(ctx context.Context) (*ServiceConfig2, error) {
-	var req runtime.Request
-	req.Path = "/config"
-	req.Accept = "application/json"
 	var out *ServiceConfig2
-	if err := c.svc.Call(ctx, &opGetConfig, &req, &out); err != nil {
+	if err := c.svc.Invoke(ctx, &opGetConfig, nil, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
 var opListActors = runtime.Operation{
+	Accept: "application/json",
 	ID:     "list_actors",
 	Method: "GET",
 	Path:   "/actors",
@@ -44,17 +43,15 @@ var opListActors = runtime.Operation{
 
 // ListActors calls GET /actors.
 func (c *Client) ListActors(ctx context.Context) ([]Actor, error) {
-	var req runtime.Request
-	req.Path = "/actors"
-	req.Accept = "application/json"
 	var out []Actor
-	if err := c.svc.Call(ctx, &opListActors, &req, &out); err != nil {
+	if err := c.svc.Invoke(ctx, &opListActors, nil, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
 var opListActors2 = runtime.Operation{
+	Accept: "application/json",
 	ID:     "listActors",
 	Method: "GET",
 	Path:   "/actors/all",
@@ -67,19 +64,18 @@ var opListActors2 = runtime.Operation{
 
 // ListActors2 calls GET /actors/all.
 func (c *Client) ListActors2(ctx context.Context) ([]Actor2, error) {
-	var req runtime.Request
-	req.Path = "/actors/all"
-	req.Accept = "application/json"
 	var out []Actor2
-	if err := c.svc.Call(ctx, &opListActors2, &req, &out); err != nil {
+	if err := c.svc.Invoke(ctx, &opListActors2, nil, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
 var opListActors3 = runtime.Operation{
+	Accept: "application/json",
 	ID:     "ListActors_",
 	Method: "GET",
+	Params: []runtime.Param{{Name: "id"}},
 	Path:   "/actors/{id}",
 	Responses: []runtime.ResponseSpec{{
 		Body:    runtime.BodyJSON,
@@ -90,20 +86,26 @@ var opListActors3 = runtime.Operation{
 
 // ListActors3 calls GET /actors/{id}.
 func (c *Client) ListActors3(ctx context.Context, id string) (*Actor, error) {
-	var req runtime.Request
-	req.Path = "/actors/" + runtime.PathParam(runtime.StyleSimple, "id", id)
-	req.Accept = "application/json"
 	var out *Actor
-	if err := c.svc.Call(ctx, &opListActors3, &req, &out); err != nil {
+	if err := c.svc.Invoke(ctx, &opListActors3, nil, nil, &out, id); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
 var opNewClient = runtime.Operation{
-	ID:     "newClient",
-	Method: "POST",
-	Path:   "/clients",
+	Accept:      "application/json",
+	ContentType: "application/json",
+	ID:          "newClient",
+	Method:      "POST",
+	Params: []runtime.Param{{
+		Explode: true,
+		In:      runtime.InQuery,
+		Name:    "dryRun",
+		Style:   runtime.StyleForm,
+	}},
+	Path:        "/clients",
+	RequestBody: runtime.BodyJSON,
 	Responses: []runtime.ResponseSpec{{
 		Body:    runtime.BodyJSON,
 		Code:    200,
@@ -120,22 +122,8 @@ type NewClientParams2 struct {
 
 // NewClient calls POST /clients.
 func (c *Client) NewClient(ctx context.Context, body *Client2, params *NewClientParams2) (*New2, error) {
-	var req runtime.Request
-	req.Path = "/clients"
-	if params != nil {
-		var q runtime.Query
-		if params.DryRun != nil {
-			q.Add("dryRun", runtime.FormatBool(*params.DryRun))
-		}
-		req.RawQuery = q.Encode()
-	}
-	if body != nil {
-		req.JSON = body
-		req.ContentType = "application/json"
-	}
-	req.Accept = "application/json"
 	var out *New2
-	if err := c.svc.Call(ctx, &opNewClient, &req, &out); err != nil {
+	if err := c.svc.Invoke(ctx, &opNewClient, params, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -153,7 +141,5 @@ var opRuntime2 = runtime.Operation{
 
 // Runtime2 calls GET /runtime.
 func (c *Client) Runtime2(ctx context.Context) error {
-	var req runtime.Request
-	req.Path = "/runtime"
-	return c.svc.Call(ctx, &opRuntime2, &req)
+	return c.svc.Invoke(ctx, &opRuntime2, nil, nil, nil)
 }

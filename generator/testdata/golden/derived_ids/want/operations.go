@@ -20,9 +20,7 @@ var opGetPets = runtime.Operation{
 
 // GetPets calls GET /Pets.
 func (c *Client) GetPets(ctx context.Context) error {
-	var req runtime.Request
-	req.Path = "/Pets"
-	return c.svc.Call(ctx, &opGetPets, &req)
+	return c.svc.Invoke(ctx, &opGetPets, nil, nil, nil)
 }
 
 var opGetPets2 = runtime.Operation{
@@ -37,9 +35,7 @@ var opGetPets2 = runtime.Operation{
 
 // GetPets2 calls GET /pets.
 func (c *Client) GetPets2(ctx context.Context) error {
-	var req runtime.Request
-	req.Path = "/pets"
-	return c.svc.Call(ctx, &opGetPets2, &req)
+	return c.svc.Invoke(ctx, &opGetPets2, nil, nil, nil)
 }
 
 var opGetPets3 = runtime.Operation{
@@ -54,7 +50,5 @@ var opGetPets3 = runtime.Operation{
 
 // GetPets3 calls GET /pets/.
 func (c *Client) GetPets3(ctx context.Context) error {
-	var req runtime.Request
-	req.Path = "/pets/"
-	return c.svc.Call(ctx, &opGetPets3, &req)
+	return c.svc.Invoke(ctx, &opGetPets3, nil, nil, nil)
 }

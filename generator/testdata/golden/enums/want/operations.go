@@ -9,14 +9,39 @@ import (
 )
 
 var opListRatings = runtime.Operation{
+	Accept: "application/json",
 	ID:     "listRatings",
 	Method: "GET",
-	Path:   "/ratings",
+	Params: []runtime.Param{{
+		Explode: true,
+		In:      runtime.InQuery,
+		Name:    "level",
+		Shape:   runtime.ShapeList,
+		Style:   runtime.StyleForm,
+	}, {
+		Explode: true,
+		In:      runtime.InQuery,
+		Name:    "order",
+		Style:   runtime.StyleForm,
+	}, {
+		Explode: true,
+		In:      runtime.InQuery,
+		Name:    "vote",
+		Style:   runtime.StyleForm,
+	}},
+	Path: "/ratings",
 	Responses: []runtime.ResponseSpec{{
 		Body:    runtime.BodyJSON,
 		Code:    200,
 		Success: true,
 	}},
+	Result: &runtime.ResultSpec{
+		Bodies: []string{"Body"},
+		Headers: []runtime.HeaderSpec{{
+			Field: "XRateLimitTier",
+			Name:  "X-Rate-Limit-Tier",
+		}},
+	},
 }
 
 // ListRatingsParams holds the query, header and cookie parameters of ListRatings. Nil pointers and empty
@@ -32,31 +57,9 @@ type ListRatingsParams struct {
 
 // ListRatings calls GET /ratings.
 func (c *Client) ListRatings(ctx context.Context, params *ListRatingsParams) (*ListRatingsResult, error) {
-	var req runtime.Request
-	req.Path = "/ratings"
-	if params != nil {
-		var q runtime.Query
-		if params.Level != nil {
-			q.AddList(runtime.StyleForm, true, "level", runtime.FormatAll(params.Level, runtime.FormatInt[Level]))
-		}
-		if params.Order != nil {
-			q.Add("order", string(*params.Order))
-		}
-		if params.Vote != nil {
-			q.Add("vote", string(*params.Vote))
-		}
-		req.RawQuery = q.Encode()
-	}
-	req.Accept = "application/json"
-	out := &ListRatingsResult{}
-	resp, err := c.svc.CallResponse(ctx, &opListRatings, &req, &out.Body)
-	if err != nil {
+	out := new(ListRatingsResult)
+	if err := c.svc.Invoke(ctx, &opListRatings, params, nil, out); err != nil {
 		return nil, err
-	}
-	defer resp.Close()
-	out.StatusCode = resp.StatusCode
-	if out.XRateLimitTier, err = runtime.HeaderValue(resp.Header, "X-Rate-Limit-Tier", runtime.ParseInt[Level]); err != nil {
-		return nil, resp.Fail(err)
 	}
 	return out, nil
 }

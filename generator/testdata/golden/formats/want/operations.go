@@ -10,14 +10,47 @@ import (
 )
 
 var opListEvents = runtime.Operation{
+	Accept: "application/json",
 	ID:     "listEvents",
 	Method: "GET",
-	Path:   "/events/{day}",
+	Params: []runtime.Param{{Name: "day"}, {
+		Explode: true,
+		In:      runtime.InQuery,
+		Name:    "ids",
+		Shape:   runtime.ShapeList,
+		Style:   runtime.StyleForm,
+	}, {
+		Explode: true,
+		In:      runtime.InQuery,
+		Name:    "minScore",
+		Style:   runtime.StyleForm,
+	}, {
+		Explode: true,
+		In:      runtime.InQuery,
+		Name:    "page",
+		Style:   runtime.StyleForm,
+	}, {
+		Explode: true,
+		In:      runtime.InQuery,
+		Name:    "since",
+		Style:   runtime.StyleForm,
+	}},
+	Path: "/events/{day}",
 	Responses: []runtime.ResponseSpec{{
 		Body:    runtime.BodyJSON,
 		Code:    200,
 		Success: true,
 	}},
+	Result: &runtime.ResultSpec{
+		Bodies: []string{"Body"},
+		Headers: []runtime.HeaderSpec{{
+			Field: "LastModified",
+			Name:  "Last-Modified",
+		}, {
+			Field: "XTotal",
+			Name:  "X-Total",
+		}},
+	},
 }
 
 // ListEventsParams holds the query, header and cookie parameters of ListEvents. Nil pointers and empty
@@ -35,37 +68,9 @@ type ListEventsParams struct {
 
 // ListEvents calls GET /events/{day}.
 func (c *Client) ListEvents(ctx context.Context, day runtime.Date, params *ListEventsParams) (*ListEventsResult, error) {
-	var req runtime.Request
-	req.Path = "/events/" + runtime.PathParam(runtime.StyleSimple, "day", runtime.FormatDate(day))
-	if params != nil {
-		var q runtime.Query
-		if params.Ids != nil {
-			q.AddList(runtime.StyleForm, true, "ids", params.Ids)
-		}
-		if params.MinScore != nil {
-			q.Add("minScore", runtime.FormatFloat(*params.MinScore))
-		}
-		if params.Page != nil {
-			q.Add("page", runtime.FormatInt(*params.Page))
-		}
-		if params.Since != nil {
-			q.Add("since", runtime.FormatTime(*params.Since))
-		}
-		req.RawQuery = q.Encode()
-	}
-	req.Accept = "application/json"
-	out := &ListEventsResult{}
-	resp, err := c.svc.CallResponse(ctx, &opListEvents, &req, &out.Body)
-	if err != nil {
+	out := new(ListEventsResult)
+	if err := c.svc.Invoke(ctx, &opListEvents, params, nil, out, day); err != nil {
 		return nil, err
-	}
-	defer resp.Close()
-	out.StatusCode = resp.StatusCode
-	if out.LastModified, err = runtime.HeaderValue(resp.Header, "Last-Modified", runtime.ParseTime); err != nil {
-		return nil, resp.Fail(err)
-	}
-	if out.XTotal, err = runtime.HeaderValue(resp.Header, "X-Total", runtime.ParseInt[int64]); err != nil {
-		return nil, resp.Fail(err)
 	}
 	return out, nil
 }

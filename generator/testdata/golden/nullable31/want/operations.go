@@ -9,9 +9,13 @@ import (
 )
 
 var opPatchProfile = runtime.Operation{
-	ID:     "patchProfile",
-	Method: "PATCH",
-	Path:   "/profiles/{id}",
+	Accept:      "application/json",
+	ContentType: "application/json",
+	ID:          "patchProfile",
+	Method:      "PATCH",
+	Params:      []runtime.Param{{Name: "id"}},
+	Path:        "/profiles/{id}",
+	RequestBody: runtime.BodyJSON,
 	Responses: []runtime.ResponseSpec{{
 		Body:    runtime.BodyJSON,
 		Code:    200,
@@ -21,15 +25,8 @@ var opPatchProfile = runtime.Operation{
 
 // PatchProfile calls PATCH /profiles/{id}.
 func (c *Client) PatchProfile(ctx context.Context, id string, body *Profile) (*Profile, error) {
-	var req runtime.Request
-	req.Path = "/profiles/" + runtime.PathParam(runtime.StyleSimple, "id", id)
-	if body != nil {
-		req.JSON = body
-		req.ContentType = "application/json"
-	}
-	req.Accept = "application/json"
 	var out *Profile
-	if err := c.svc.Call(ctx, &opPatchProfile, &req, &out); err != nil {
+	if err := c.svc.Invoke(ctx, &opPatchProfile, nil, body, &out, id); err != nil {
 		return nil, err
 	}
 	return out, nil

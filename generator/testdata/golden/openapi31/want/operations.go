@@ -9,9 +9,14 @@ import (
 )
 
 var opGetPlace = runtime.Operation{
+	Accept: "application/json",
 	ID:     "getPlace",
 	Method: "GET",
-	Path:   "/places/{id}",
+	Params: []runtime.Param{{
+		Name:  "id",
+		Shape: runtime.ShapeObject,
+	}},
+	Path: "/places/{id}",
 	Responses: []runtime.ResponseSpec{{
 		Body:    runtime.BodyJSON,
 		Code:    200,
@@ -21,24 +26,20 @@ var opGetPlace = runtime.Operation{
 
 // GetPlace calls GET /places/{id}.
 func (c *Client) GetPlace(ctx context.Context, id GetPlaceID) (*Place, error) {
-	var req runtime.Request
-	pathID, err := runtime.PathObject(runtime.StyleSimple, false, "id", id)
-	if err != nil {
-		return nil, c.svc.Fail(ctx, &opGetPlace, err)
-	}
-	req.Path = "/places/" + pathID
-	req.Accept = "application/json"
 	var out *Place
-	if err := c.svc.Call(ctx, &opGetPlace, &req, &out); err != nil {
+	if err := c.svc.Invoke(ctx, &opGetPlace, nil, nil, &out, id); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
 var opPlanRoute = runtime.Operation{
-	ID:     "planRoute",
-	Method: "POST",
-	Path:   "/routes",
+	Accept:      "application/json",
+	ContentType: "application/json",
+	ID:          "planRoute",
+	Method:      "POST",
+	Path:        "/routes",
+	RequestBody: runtime.BodyJSON,
 	Responses: []runtime.ResponseSpec{{
 		Body:    runtime.BodyJSON,
 		Code:    200,
@@ -48,15 +49,8 @@ var opPlanRoute = runtime.Operation{
 
 // PlanRoute calls POST /routes.
 func (c *Client) PlanRoute(ctx context.Context, body *Route) (*Route, error) {
-	var req runtime.Request
-	req.Path = "/routes"
-	if body != nil {
-		req.JSON = body
-		req.ContentType = "application/json"
-	}
-	req.Accept = "application/json"
 	var out *Route
-	if err := c.svc.Call(ctx, &opPlanRoute, &req, &out); err != nil {
+	if err := c.svc.Invoke(ctx, &opPlanRoute, nil, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil

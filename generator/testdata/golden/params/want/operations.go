@@ -5,15 +5,24 @@ package params
 
 import (
 	"context"
-	"errors"
 	"github.com/tpgen/tpgen/runtime"
-	"net/http"
 )
 
 var opGetCase = runtime.Operation{
 	ID:     "getCase",
 	Method: "GET",
-	Path:   "/cases/{ID}/{id}",
+	Params: []runtime.Param{{Name: "ID"}, {Name: "id"}, {
+		Explode: true,
+		In:      runtime.InQuery,
+		Name:    "c",
+		Style:   runtime.StyleForm,
+	}, {
+		Explode: true,
+		In:      runtime.InQuery,
+		Name:    "err",
+		Style:   runtime.StyleForm,
+	}},
+	Path: "/cases/{ID}/{id}",
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -31,25 +40,21 @@ type GetCaseParams struct {
 
 // GetCase calls GET /cases/{ID}/{id}.
 func (c *Client) GetCase(ctx context.Context, id string, id2 string, params *GetCaseParams) error {
-	var req runtime.Request
-	req.Path = "/cases/" + runtime.PathParam(runtime.StyleSimple, "ID", id) + "/" + runtime.PathParam(runtime.StyleSimple, "id", id2)
-	if params != nil {
-		var q runtime.Query
-		if params.C != nil {
-			q.Add("c", *params.C)
-		}
-		if params.Err != nil {
-			q.Add("err", *params.Err)
-		}
-		req.RawQuery = q.Encode()
-	}
-	return c.svc.Call(ctx, &opGetCase, &req)
+	return c.svc.Invoke(ctx, &opGetCase, params, nil, nil, id, id2)
 }
 
 var opGetItem = runtime.Operation{
 	ID:     "getItem",
 	Method: "GET",
-	Path:   "/items/{id}/{tags}/{coords}",
+	Params: []runtime.Param{{Name: "id"}, {
+		Name:  "tags",
+		Shape: runtime.ShapeList,
+	}, {
+		Explode: true,
+		Name:    "coords",
+		Shape:   runtime.ShapeObject,
+	}},
+	Path: "/items/{id}/{tags}/{coords}",
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -58,19 +63,23 @@ var opGetItem = runtime.Operation{
 
 // GetItem calls GET /items/{id}/{tags}/{coords}.
 func (c *Client) GetItem(ctx context.Context, id int64, tags []string, coords Point) error {
-	var req runtime.Request
-	pathCoords, err := runtime.PathObject(runtime.StyleSimple, true, "coords", coords)
-	if err != nil {
-		return c.svc.Fail(ctx, &opGetItem, err)
-	}
-	req.Path = "/items/" + runtime.PathParam(runtime.StyleSimple, "id", runtime.FormatInt(id)) + "/" + runtime.PathList(runtime.StyleSimple, false, "tags", tags) + "/" + pathCoords
-	return c.svc.Call(ctx, &opGetItem, &req)
+	return c.svc.Invoke(ctx, &opGetItem, nil, nil, nil, id, tags, coords)
 }
 
 var opGetLabelMatrix = runtime.Operation{
 	ID:     "getLabelMatrix",
 	Method: "GET",
-	Path:   "/labels/{label}/matrix/{matrix}",
+	Params: []runtime.Param{{
+		Name:  "label",
+		Shape: runtime.ShapeList,
+		Style: runtime.StyleLabel,
+	}, {
+		Explode: true,
+		Name:    "matrix",
+		Shape:   runtime.ShapeObject,
+		Style:   runtime.StyleMatrix,
+	}},
+	Path: "/labels/{label}/matrix/{matrix}",
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -79,19 +88,21 @@ var opGetLabelMatrix = runtime.Operation{
 
 // GetLabelMatrix calls GET /labels/{label}/matrix/{matrix}.
 func (c *Client) GetLabelMatrix(ctx context.Context, label []int, matrix Point) error {
-	var req runtime.Request
-	pathMatrix, err := runtime.PathObject(runtime.StyleMatrix, true, "matrix", matrix)
-	if err != nil {
-		return c.svc.Fail(ctx, &opGetLabelMatrix, err)
-	}
-	req.Path = "/labels/" + runtime.PathList(runtime.StyleLabel, false, "label", runtime.FormatAll(label, runtime.FormatInt[int])) + "/matrix/" + pathMatrix
-	return c.svc.Call(ctx, &opGetLabelMatrix, &req)
+	return c.svc.Invoke(ctx, &opGetLabelMatrix, nil, nil, nil, label, matrix)
 }
 
 var opGetLabelObject = runtime.Operation{
 	ID:     "getLabelObject",
 	Method: "GET",
-	Path:   "/label-objects/{point}/{scalar}/{pathPoint}",
+	Params: []runtime.Param{{
+		Name:  "point",
+		Shape: runtime.ShapeObject,
+		Style: runtime.StyleLabel,
+	}, {
+		Name:  "scalar",
+		Style: runtime.StyleMatrix,
+	}, {Name: "pathPoint"}},
+	Path: "/label-objects/{point}/{scalar}/{pathPoint}",
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -100,19 +111,54 @@ var opGetLabelObject = runtime.Operation{
 
 // GetLabelObject calls GET /label-objects/{point}/{scalar}/{pathPoint}.
 func (c *Client) GetLabelObject(ctx context.Context, point Point, scalar bool, pathPoint string) error {
-	var req runtime.Request
-	pathPoint2, err := runtime.PathObject(runtime.StyleLabel, false, "point", point)
-	if err != nil {
-		return c.svc.Fail(ctx, &opGetLabelObject, err)
-	}
-	req.Path = "/label-objects/" + pathPoint2 + "/" + runtime.PathParam(runtime.StyleMatrix, "scalar", runtime.FormatBool(scalar)) + "/" + runtime.PathParam(runtime.StyleSimple, "pathPoint", pathPoint)
-	return c.svc.Call(ctx, &opGetLabelObject, &req)
+	return c.svc.Invoke(ctx, &opGetLabelObject, nil, nil, nil, point, scalar, pathPoint)
 }
 
 var opKeywords = runtime.Operation{
-	ID:     "keywords",
-	Method: "POST",
-	Path:   "/keywords/{type}/{func}",
+	ContentType: "application/json",
+	ID:          "keywords",
+	Method:      "POST",
+	Params: []runtime.Param{{Name: "type"}, {Name: "func"}, {
+		Explode: true,
+		In:      runtime.InQuery,
+		Name:    "Select",
+		Style:   runtime.StyleForm,
+	}, {
+		Explode: true,
+		In:      runtime.InQuery,
+		Name:    "body",
+		Style:   runtime.StyleForm,
+	}, {
+		Explode: true,
+		In:      runtime.InQuery,
+		Name:    "ctx",
+		Style:   runtime.StyleForm,
+	}, {
+		Explode: true,
+		In:      runtime.InQuery,
+		Name:    "page-size",
+		Style:   runtime.StyleForm,
+	}, {
+		Explode: true,
+		In:      runtime.InQuery,
+		Name:    "page_size",
+		Style:   runtime.StyleForm,
+	}, {
+		Explode: true,
+		In:      runtime.InQuery,
+		Name:    "range",
+		Style:   runtime.StyleForm,
+	}, {
+		Explode: true,
+		In:      runtime.InQuery,
+		Name:    "select",
+		Style:   runtime.StyleForm,
+	}, {
+		In:   runtime.InHeader,
+		Name: "params",
+	}},
+	Path:        "/keywords/{type}/{func}",
+	RequestBody: runtime.BodyJSON,
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -142,48 +188,102 @@ type KeywordsParams struct {
 
 // Keywords calls POST /keywords/{type}/{func}.
 func (c *Client) Keywords(ctx context.Context, type_ string, func_ string, body *KeywordsRequest, params *KeywordsParams) error {
-	var req runtime.Request
-	req.Path = "/keywords/" + runtime.PathParam(runtime.StyleSimple, "type", type_) + "/" + runtime.PathParam(runtime.StyleSimple, "func", func_)
-	if params != nil {
-		var q runtime.Query
-		req.Header = make(http.Header)
-		if params.Select != nil {
-			q.Add("Select", *params.Select)
-		}
-		if params.Body != nil {
-			q.Add("body", *params.Body)
-		}
-		if params.Ctx != nil {
-			q.Add("ctx", *params.Ctx)
-		}
-		if params.PageSize != nil {
-			q.Add("page-size", runtime.FormatInt(*params.PageSize))
-		}
-		if params.PageSize2 != nil {
-			q.Add("page_size", runtime.FormatInt(*params.PageSize2))
-		}
-		if params.Range != nil {
-			q.Add("range", *params.Range)
-		}
-		if params.Select2 != nil {
-			q.Add("select", *params.Select2)
-		}
-		if params.Params != nil {
-			req.Header.Set("params", *params.Params)
-		}
-		req.RawQuery = q.Encode()
-	}
-	if body != nil {
-		req.JSON = body
-		req.ContentType = "application/json"
-	}
-	return c.svc.Call(ctx, &opKeywords, &req)
+	return c.svc.Invoke(ctx, &opKeywords, params, body, nil, type_, func_)
 }
 
 var opSearch = runtime.Operation{
 	ID:     "search",
 	Method: "GET",
-	Path:   "/search",
+	Params: []runtime.Param{{
+		Explode: true,
+		In:      runtime.InQuery,
+		Name:    "attrs",
+		Shape:   runtime.ShapeObject,
+		Style:   runtime.StyleForm,
+	}, {
+		In:    runtime.InQuery,
+		Name:  "extra",
+		Shape: runtime.ShapeJSON,
+	}, {
+		Explode: true,
+		In:      runtime.InQuery,
+		Name:    "filter",
+		Shape:   runtime.ShapeObject,
+		Style:   runtime.StyleDeepObject,
+	}, {
+		Explode: true,
+		In:      runtime.InQuery,
+		Name:    "formExploded",
+		Shape:   runtime.ShapeList,
+		Style:   runtime.StyleForm,
+	}, {
+		In:    runtime.InQuery,
+		Name:  "formFlat",
+		Shape: runtime.ShapeList,
+		Style: runtime.StyleForm,
+	}, {
+		Explode: true,
+		In:      runtime.InQuery,
+		Name:    "matrix",
+		Shape:   runtime.ShapeList,
+		Style:   runtime.StyleForm,
+	}, {
+		Explode: true,
+		In:      runtime.InQuery,
+		Name:    "oldParam",
+		Style:   runtime.StyleForm,
+	}, {
+		In:    runtime.InQuery,
+		Name:  "piped",
+		Shape: runtime.ShapeList,
+		Style: runtime.StylePipeDelimited,
+	}, {
+		Explode: true,
+		In:      runtime.InQuery,
+		Name:    "point",
+		Shape:   runtime.ShapeObject,
+		Style:   runtime.StyleForm,
+	}, {
+		In:    runtime.InQuery,
+		Name:  "pointFlat",
+		Shape: runtime.ShapeObject,
+		Style: runtime.StyleForm,
+	}, {
+		Explode:  true,
+		In:       runtime.InQuery,
+		Name:     "q",
+		Required: true,
+		Style:    runtime.StyleForm,
+	}, {
+		In:    runtime.InQuery,
+		Name:  "spaced",
+		Shape: runtime.ShapeList,
+		Style: runtime.StyleSpaceDelimited,
+	}, {
+		In:       runtime.InHeader,
+		Name:     "X-Limit",
+		Required: true,
+	}, {
+		Explode: true,
+		In:      runtime.InHeader,
+		Name:    "X-Point",
+		Shape:   runtime.ShapeObject,
+	}, {
+		In:    runtime.InHeader,
+		Name:  "X-Request-Tags",
+		Shape: runtime.ShapeList,
+	}, {
+		In:    runtime.InCookie,
+		Name:  "prefs",
+		Shape: runtime.ShapeList,
+		Style: runtime.StyleForm,
+	}, {
+		Explode: true,
+		In:      runtime.InCookie,
+		Name:    "session",
+		Style:   runtime.StyleForm,
+	}},
+	Path: "/search",
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -235,76 +335,5 @@ type SearchParams struct {
 
 // Search calls GET /search.
 func (c *Client) Search(ctx context.Context, params *SearchParams) error {
-	var req runtime.Request
-	req.Path = "/search"
-	if params == nil {
-		return c.svc.Fail(ctx, &opSearch, errors.New("params must not be nil: it holds the required parameters q, X-Limit"))
-	}
-	var q runtime.Query
-	req.Header = make(http.Header)
-	if params.Attrs != nil {
-		if err := q.AddObject(runtime.StyleForm, true, "attrs", params.Attrs); err != nil {
-			return c.svc.Fail(ctx, &opSearch, err)
-		}
-	}
-	if params.Extra != nil {
-		if err := q.AddJSON("extra", *params.Extra); err != nil {
-			return c.svc.Fail(ctx, &opSearch, err)
-		}
-	}
-	if params.Filter != nil {
-		if err := q.AddObject(runtime.StyleDeepObject, true, "filter", *params.Filter); err != nil {
-			return c.svc.Fail(ctx, &opSearch, err)
-		}
-	}
-	if params.FormExploded != nil {
-		q.AddList(runtime.StyleForm, true, "formExploded", params.FormExploded)
-	}
-	if params.FormFlat != nil {
-		q.AddList(runtime.StyleForm, false, "formFlat", runtime.FormatAll(params.FormFlat, runtime.FormatInt[int32]))
-	}
-	if params.Matrix != nil {
-		q.AddList(runtime.StyleForm, true, "matrix", runtime.FormatAll(params.Matrix, func(v []int) string {
-			return runtime.FormatJSON(v)
-		}))
-	}
-	if params.OldParam != nil {
-		q.Add("oldParam", *params.OldParam)
-	}
-	if params.Piped != nil {
-		q.AddList(runtime.StylePipeDelimited, false, "piped", runtime.FormatAll(params.Piped, runtime.FormatFloat[float64]))
-	}
-	if params.Point != nil {
-		if err := q.AddObject(runtime.StyleForm, true, "point", *params.Point); err != nil {
-			return c.svc.Fail(ctx, &opSearch, err)
-		}
-	}
-	if params.PointFlat != nil {
-		if err := q.AddObject(runtime.StyleForm, false, "pointFlat", *params.PointFlat); err != nil {
-			return c.svc.Fail(ctx, &opSearch, err)
-		}
-	}
-	q.Add("q", params.Q)
-	if params.Spaced != nil {
-		q.AddList(runtime.StyleSpaceDelimited, false, "spaced", params.Spaced)
-	}
-	req.Header.Set("X-Limit", runtime.FormatInt(params.XLimit))
-	if params.XPoint != nil {
-		s, err := runtime.HeaderObject(true, *params.XPoint)
-		if err != nil {
-			return c.svc.Fail(ctx, &opSearch, err)
-		}
-		req.Header.Set("X-Point", s)
-	}
-	if params.XRequestTags != nil {
-		req.Header.Set("X-Request-Tags", runtime.HeaderList(params.XRequestTags))
-	}
-	if params.Prefs != nil {
-		runtime.AddCookie(req.Header, "prefs", runtime.HeaderList(params.Prefs))
-	}
-	if params.Session != nil {
-		runtime.AddCookie(req.Header, "session", *params.Session)
-	}
-	req.RawQuery = q.Encode()
-	return c.svc.Call(ctx, &opSearch, &req)
+	return c.svc.Invoke(ctx, &opSearch, params, nil, nil)
 }

@@ -9,9 +9,12 @@ import (
 )
 
 var opCreatePet = runtime.Operation{
-	ID:     "createPet",
-	Method: "POST",
-	Path:   "/pets",
+	Accept:      "application/json",
+	ContentType: "application/json",
+	ID:          "createPet",
+	Method:      "POST",
+	Path:        "/pets",
+	RequestBody: runtime.BodyJSON,
 	Responses: []runtime.ResponseSpec{{
 		Body:    runtime.BodyJSON,
 		Code:    201,
@@ -27,23 +30,18 @@ var opCreatePet = runtime.Operation{
 //
 // Declared errors come back as *runtime.ResponseError with Model set: 400 (*Error).
 func (c *Client) CreatePet(ctx context.Context, body *NewPet) (*Pet, error) {
-	var req runtime.Request
-	req.Path = "/pets"
-	if body != nil {
-		req.JSON = body
-		req.ContentType = "application/json"
-	}
-	req.Accept = "application/json"
 	var out *Pet
-	if err := c.svc.Call(ctx, &opCreatePet, &req, &out); err != nil {
+	if err := c.svc.Invoke(ctx, &opCreatePet, nil, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
 var opDeletePet = runtime.Operation{
+	Accept: "application/json",
 	ID:     "deletePet",
 	Method: "DELETE",
+	Params: []runtime.Param{{Name: "petId"}},
 	Path:   "/pets/{petId}",
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
@@ -60,16 +58,26 @@ var opDeletePet = runtime.Operation{
 //
 // Deprecated: the API marks this as deprecated.
 func (c *Client) DeletePet(ctx context.Context, petID int64) error {
-	var req runtime.Request
-	req.Path = "/pets/" + runtime.PathParam(runtime.StyleSimple, "petId", runtime.FormatInt(petID))
-	req.Accept = "application/json"
-	return c.svc.Call(ctx, &opDeletePet, &req)
+	return c.svc.Invoke(ctx, &opDeletePet, nil, nil, nil, petID)
 }
 
 var opListPets = runtime.Operation{
+	Accept: "application/json",
 	ID:     "listPets",
 	Method: "GET",
-	Path:   "/pets",
+	Params: []runtime.Param{{
+		Explode: true,
+		In:      runtime.InQuery,
+		Name:    "limit",
+		Style:   runtime.StyleForm,
+	}, {
+		Explode: true,
+		In:      runtime.InQuery,
+		Name:    "tag",
+		Shape:   runtime.ShapeList,
+		Style:   runtime.StyleForm,
+	}},
+	Path: "/pets",
 	Responses: []runtime.ResponseSpec{{
 		Body:    runtime.BodyJSON,
 		Code:    200,
@@ -78,6 +86,13 @@ var opListPets = runtime.Operation{
 		Body:  runtime.BodyJSON,
 		Model: newError,
 	}},
+	Result: &runtime.ResultSpec{
+		Bodies: []string{"Body"},
+		Headers: []runtime.HeaderSpec{{
+			Field: "XNext",
+			Name:  "X-Next",
+		}},
+	},
 }
 
 // ListPetsParams holds the query, header and cookie parameters of ListPets. Nil pointers and empty
@@ -94,35 +109,18 @@ type ListPetsParams struct {
 //
 // Declared errors come back as *runtime.ResponseError with Model set: default (*Error).
 func (c *Client) ListPets(ctx context.Context, params *ListPetsParams) (*ListPetsResult, error) {
-	var req runtime.Request
-	req.Path = "/pets"
-	if params != nil {
-		var q runtime.Query
-		if params.Limit != nil {
-			q.Add("limit", runtime.FormatInt(*params.Limit))
-		}
-		if params.Tag != nil {
-			q.AddList(runtime.StyleForm, true, "tag", params.Tag)
-		}
-		req.RawQuery = q.Encode()
-	}
-	req.Accept = "application/json"
-	out := &ListPetsResult{}
-	resp, err := c.svc.CallResponse(ctx, &opListPets, &req, &out.Body)
-	if err != nil {
+	out := new(ListPetsResult)
+	if err := c.svc.Invoke(ctx, &opListPets, params, nil, out); err != nil {
 		return nil, err
-	}
-	defer resp.Close()
-	out.StatusCode = resp.StatusCode
-	if out.XNext, err = runtime.HeaderValue(resp.Header, "X-Next", runtime.ParseString[string]); err != nil {
-		return nil, resp.Fail(err)
 	}
 	return out, nil
 }
 
 var opShowPetByID = runtime.Operation{
+	Accept: "application/json",
 	ID:     "showPetById",
 	Method: "GET",
+	Params: []runtime.Param{{Name: "petId"}},
 	Path:   "/pets/{petId}",
 	Responses: []runtime.ResponseSpec{{
 		Body:    runtime.BodyJSON,
@@ -139,11 +137,8 @@ var opShowPetByID = runtime.Operation{
 //
 // Declared errors come back as *runtime.ResponseError with Model set: 404 (*Error).
 func (c *Client) ShowPetByID(ctx context.Context, petID int64) (*Pet, error) {
-	var req runtime.Request
-	req.Path = "/pets/" + runtime.PathParam(runtime.StyleSimple, "petId", runtime.FormatInt(petID))
-	req.Accept = "application/json"
 	var out *Pet
-	if err := c.svc.Call(ctx, &opShowPetByID, &req, &out); err != nil {
+	if err := c.svc.Invoke(ctx, &opShowPetByID, nil, nil, &out, petID); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -9,6 +9,7 @@ import (
 )
 
 var opGetNested = runtime.Operation{
+	Accept: "application/json",
 	ID:     "getNested",
 	Method: "GET",
 	Path:   "/nested",
@@ -21,19 +22,18 @@ var opGetNested = runtime.Operation{
 
 // GetNested calls GET /nested.
 func (c *Client) GetNested(ctx context.Context) (NestedList, error) {
-	var req runtime.Request
-	req.Path = "/nested"
-	req.Accept = "application/json"
 	var out NestedList
-	if err := c.svc.Call(ctx, &opGetNested, &req, &out); err != nil {
+	if err := c.svc.Invoke(ctx, &opGetNested, nil, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
 var opGetTree = runtime.Operation{
+	Accept: "application/json",
 	ID:     "getTree",
 	Method: "GET",
+	Params: []runtime.Param{{Name: "id"}},
 	Path:   "/trees/{id}",
 	Responses: []runtime.ResponseSpec{{
 		Body:    runtime.BodyJSON,
@@ -44,11 +44,8 @@ var opGetTree = runtime.Operation{
 
 // GetTree calls GET /trees/{id}.
 func (c *Client) GetTree(ctx context.Context, id string) (*Node, error) {
-	var req runtime.Request
-	req.Path = "/trees/" + runtime.PathParam(runtime.StyleSimple, "id", id)
-	req.Accept = "application/json"
 	var out *Node
-	if err := c.svc.Call(ctx, &opGetTree, &req, &out); err != nil {
+	if err := c.svc.Invoke(ctx, &opGetTree, nil, nil, &out, id); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -10,6 +10,7 @@ import (
 )
 
 var opAlwaysFails = runtime.Operation{
+	Accept: "application/json",
 	ID:     "alwaysFails",
 	Method: "GET",
 	Path:   "/fail",
@@ -24,15 +25,14 @@ var opAlwaysFails = runtime.Operation{
 //
 // Declared errors come back as *runtime.ResponseError with Model set: 500 (*Problem).
 func (c *Client) AlwaysFails(ctx context.Context) error {
-	var req runtime.Request
-	req.Path = "/fail"
-	req.Accept = "application/json"
-	return c.svc.Call(ctx, &opAlwaysFails, &req)
+	return c.svc.Invoke(ctx, &opAlwaysFails, nil, nil, nil)
 }
 
 var opCancelJob = runtime.Operation{
+	Accept: "application/json",
 	ID:     "cancelJob",
 	Method: "DELETE",
+	Params: []runtime.Param{{Name: "id"}},
 	Path:   "/jobs/{id}",
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
@@ -48,15 +48,14 @@ var opCancelJob = runtime.Operation{
 //
 // Declared errors come back as *runtime.ResponseError with Model set: 404 (*Problem).
 func (c *Client) CancelJob(ctx context.Context, id string) error {
-	var req runtime.Request
-	req.Path = "/jobs/" + runtime.PathParam(runtime.StyleSimple, "id", id)
-	req.Accept = "application/json"
-	return c.svc.Call(ctx, &opCancelJob, &req)
+	return c.svc.Invoke(ctx, &opCancelJob, nil, nil, nil, id)
 }
 
 var opDownloadOutput = runtime.Operation{
+	Accept: "application/octet-stream",
 	ID:     "downloadOutput",
 	Method: "GET",
+	Params: []runtime.Param{{Name: "id"}},
 	Path:   "/jobs/{id}/output",
 	Responses: []runtime.ResponseSpec{{
 		Body:    runtime.BodyBinary,
@@ -67,60 +66,61 @@ var opDownloadOutput = runtime.Operation{
 
 // DownloadOutput calls GET /jobs/{id}/output.
 func (c *Client) DownloadOutput(ctx context.Context, id string) (io.ReadCloser, error) {
-	var req runtime.Request
-	req.Path = "/jobs/" + runtime.PathParam(runtime.StyleSimple, "id", id) + "/output"
-	req.Accept = "application/octet-stream"
 	var out io.ReadCloser
-	if err := c.svc.Call(ctx, &opDownloadOutput, &req, &out); err != nil {
+	if err := c.svc.Invoke(ctx, &opDownloadOutput, nil, nil, &out, id); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
 var opGetJob = runtime.Operation{
+	Accept: "application/json",
 	ID:     "getJob",
 	Method: "GET",
+	Params: []runtime.Param{{Name: "id"}},
 	Path:   "/jobs/{id}",
 	Responses: []runtime.ResponseSpec{{Code: 404}, {
 		Body:    runtime.BodyJSON,
 		Class:   2,
 		Success: true,
 	}},
+	Result: &runtime.ResultSpec{
+		Bodies: []string{"Body"},
+		Headers: []runtime.HeaderSpec{{
+			Field: "ETag",
+			Name:  "ETag",
+		}, {
+			Field: "XAttempts",
+			List:  true,
+			Name:  "X-Attempts",
+		}, {
+			Field: "XDone",
+			Name:  "X-Done",
+		}, {
+			Field: "XProgress",
+			Name:  "X-Progress",
+		}, {
+			Field: "XTags",
+			List:  true,
+			Name:  "X-Tags",
+		}},
+	},
 }
 
 // GetJob calls GET /jobs/{id}.
 func (c *Client) GetJob(ctx context.Context, id string) (*GetJobResult, error) {
-	var req runtime.Request
-	req.Path = "/jobs/" + runtime.PathParam(runtime.StyleSimple, "id", id)
-	req.Accept = "application/json"
-	out := &GetJobResult{}
-	resp, err := c.svc.CallResponse(ctx, &opGetJob, &req, &out.Body)
-	if err != nil {
+	out := new(GetJobResult)
+	if err := c.svc.Invoke(ctx, &opGetJob, nil, nil, out, id); err != nil {
 		return nil, err
-	}
-	defer resp.Close()
-	out.StatusCode = resp.StatusCode
-	if out.ETag, err = runtime.HeaderValue(resp.Header, "ETag", runtime.ParseString[string]); err != nil {
-		return nil, resp.Fail(err)
-	}
-	if out.XAttempts, err = runtime.HeaderValues(resp.Header, "X-Attempts", runtime.ParseInt[int]); err != nil {
-		return nil, resp.Fail(err)
-	}
-	if out.XDone, err = runtime.HeaderValue(resp.Header, "X-Done", runtime.ParseBool[bool]); err != nil {
-		return nil, resp.Fail(err)
-	}
-	if out.XProgress, err = runtime.HeaderValue(resp.Header, "X-Progress", runtime.ParseFloat[float64]); err != nil {
-		return nil, resp.Fail(err)
-	}
-	if out.XTags, err = runtime.HeaderValues(resp.Header, "X-Tags", runtime.ParseString[string]); err != nil {
-		return nil, resp.Fail(err)
 	}
 	return out, nil
 }
 
 var opGetLog = runtime.Operation{
+	Accept: "text/plain",
 	ID:     "getLog",
 	Method: "GET",
+	Params: []runtime.Param{{Name: "id"}},
 	Path:   "/jobs/{id}/log",
 	Responses: []runtime.ResponseSpec{{
 		Body:    runtime.BodyText,
@@ -131,17 +131,15 @@ var opGetLog = runtime.Operation{
 
 // GetLog calls GET /jobs/{id}/log.
 func (c *Client) GetLog(ctx context.Context, id string) (string, error) {
-	var req runtime.Request
-	req.Path = "/jobs/" + runtime.PathParam(runtime.StyleSimple, "id", id) + "/log"
-	req.Accept = "text/plain"
 	var out string
-	if err := c.svc.Call(ctx, &opGetLog, &req, &out); err != nil {
+	if err := c.svc.Invoke(ctx, &opGetLog, nil, nil, &out, id); err != nil {
 		return "", err
 	}
 	return out, nil
 }
 
 var opHealth = runtime.Operation{
+	Accept: "application/json",
 	ID:     "health",
 	Method: "GET",
 	Path:   "/health",
@@ -154,11 +152,8 @@ var opHealth = runtime.Operation{
 
 // Health calls GET /health.
 func (c *Client) Health(ctx context.Context) (*HealthResponse, error) {
-	var req runtime.Request
-	req.Path = "/health"
-	req.Accept = "application/json"
 	var out *HealthResponse
-	if err := c.svc.Call(ctx, &opHealth, &req, &out); err != nil {
+	if err := c.svc.Invoke(ctx, &opHealth, nil, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -176,9 +171,7 @@ var opPing = runtime.Operation{
 
 // Ping calls HEAD /ping.
 func (c *Client) Ping(ctx context.Context) error {
-	var req runtime.Request
-	req.Path = "/ping"
-	return c.svc.Call(ctx, &opPing, &req)
+	return c.svc.Invoke(ctx, &opPing, nil, nil, nil)
 }
 
 var opRedirect = runtime.Operation{
@@ -189,29 +182,28 @@ var opRedirect = runtime.Operation{
 		Code:    302,
 		Success: true,
 	}},
+	Result: &runtime.ResultSpec{Headers: []runtime.HeaderSpec{{
+		Field: "Location",
+		Name:  "Location",
+	}}},
 }
 
 // Redirect calls GET /redirect.
 func (c *Client) Redirect(ctx context.Context) (*RedirectResult, error) {
-	var req runtime.Request
-	req.Path = "/redirect"
-	out := &RedirectResult{}
-	resp, err := c.svc.CallResponse(ctx, &opRedirect, &req)
-	if err != nil {
+	out := new(RedirectResult)
+	if err := c.svc.Invoke(ctx, &opRedirect, nil, nil, out); err != nil {
 		return nil, err
-	}
-	defer resp.Close()
-	out.StatusCode = resp.StatusCode
-	if out.Location, err = runtime.HeaderValue(resp.Header, "Location", runtime.ParseString[string]); err != nil {
-		return nil, resp.Fail(err)
 	}
 	return out, nil
 }
 
 var opSubmitJob = runtime.Operation{
-	ID:     "submitJob",
-	Method: "POST",
-	Path:   "/jobs",
+	Accept:      "application/json, application/problem+json",
+	ContentType: "application/json",
+	ID:          "submitJob",
+	Method:      "POST",
+	Path:        "/jobs",
+	RequestBody: runtime.BodyJSON,
 	Responses: []runtime.ResponseSpec{{
 		Body:    runtime.BodyJSON,
 		Code:    200,
@@ -233,31 +225,25 @@ var opSubmitJob = runtime.Operation{
 		Body:  runtime.BodyJSON,
 		Model: newProblem,
 	}},
+	Result: &runtime.ResultSpec{
+		Bodies: []string{"Body200", "Body202"},
+		Headers: []runtime.HeaderSpec{{
+			Field: "Location",
+			Name:  "Location",
+		}, {
+			Field: "RetryAfter",
+			Name:  "Retry-After",
+		}},
+	},
 }
 
 // SubmitJob calls POST /jobs.
 //
 // Declared errors come back as *runtime.ResponseError with Model set: 409 (*Problem), 4XX (*Problem), default (*Problem).
 func (c *Client) SubmitJob(ctx context.Context, body *Job) (*SubmitJobResult, error) {
-	var req runtime.Request
-	req.Path = "/jobs"
-	if body != nil {
-		req.JSON = body
-		req.ContentType = "application/json"
-	}
-	req.Accept = "application/json, application/problem+json"
-	out := &SubmitJobResult{}
-	resp, err := c.svc.CallResponse(ctx, &opSubmitJob, &req, &out.Body200, &out.Body202)
-	if err != nil {
+	out := new(SubmitJobResult)
+	if err := c.svc.Invoke(ctx, &opSubmitJob, nil, body, out); err != nil {
 		return nil, err
-	}
-	defer resp.Close()
-	out.StatusCode = resp.StatusCode
-	if out.Location, err = runtime.HeaderValue(resp.Header, "Location", runtime.ParseString[string]); err != nil {
-		return nil, resp.Fail(err)
-	}
-	if out.RetryAfter, err = runtime.HeaderValue(resp.Header, "Retry-After", runtime.ParseInt[int]); err != nil {
-		return nil, resp.Fail(err)
 	}
 	return out, nil
 }

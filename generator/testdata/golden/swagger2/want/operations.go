@@ -6,14 +6,15 @@ package swagger2
 import (
 	"context"
 	"github.com/tpgen/tpgen/runtime"
-	"mime/multipart"
-	"net/http"
 )
 
 var opAddItem = runtime.Operation{
-	ID:     "addItem",
-	Method: "POST",
-	Path:   "/items",
+	Accept:      "application/json",
+	ContentType: "application/json",
+	ID:          "addItem",
+	Method:      "POST",
+	Path:        "/items",
+	RequestBody: runtime.BodyJSON,
 	Responses: []runtime.ResponseSpec{{
 		Body:    runtime.BodyJSON,
 		Code:    201,
@@ -29,29 +30,45 @@ var opAddItem = runtime.Operation{
 //
 // Declared errors come back as *runtime.ResponseError with Model set: default (*Error).
 func (c *Client) AddItem(ctx context.Context, body *Item) (*Item, error) {
-	var req runtime.Request
-	req.Path = "/items"
-	if body != nil {
-		req.JSON = body
-		req.ContentType = "application/json"
-	}
-	req.Accept = "application/json"
 	var out *Item
-	if err := c.svc.Call(ctx, &opAddItem, &req, &out); err != nil {
+	if err := c.svc.Invoke(ctx, &opAddItem, nil, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
 var opListItems = runtime.Operation{
+	Accept: "application/json",
 	ID:     "listItems",
 	Method: "GET",
-	Path:   "/items",
+	Params: []runtime.Param{{
+		In:    runtime.InQuery,
+		Name:  "sku",
+		Shape: runtime.ShapeList,
+		Style: runtime.StyleForm,
+	}, {
+		Explode: true,
+		In:      runtime.InQuery,
+		Name:    "warehouse",
+		Shape:   runtime.ShapeList,
+		Style:   runtime.StyleForm,
+	}, {
+		In:   runtime.InHeader,
+		Name: "X-Trace",
+	}},
+	Path: "/items",
 	Responses: []runtime.ResponseSpec{{
 		Body:    runtime.BodyJSON,
 		Code:    200,
 		Success: true,
 	}},
+	Result: &runtime.ResultSpec{
+		Bodies: []string{"Body"},
+		Headers: []runtime.HeaderSpec{{
+			Field: "XTotalCount",
+			Name:  "X-Total-Count",
+		}},
+	},
 }
 
 // ListItemsParams holds the query, header and cookie parameters of ListItems. Nil pointers and empty
@@ -67,40 +84,20 @@ type ListItemsParams struct {
 
 // ListItems calls GET /items.
 func (c *Client) ListItems(ctx context.Context, params *ListItemsParams) (*ListItemsResult, error) {
-	var req runtime.Request
-	req.Path = "/items"
-	if params != nil {
-		var q runtime.Query
-		req.Header = make(http.Header)
-		if params.Sku != nil {
-			q.AddList(runtime.StyleForm, false, "sku", params.Sku)
-		}
-		if params.Warehouse != nil {
-			q.AddList(runtime.StyleForm, true, "warehouse", params.Warehouse)
-		}
-		if params.XTrace != nil {
-			req.Header.Set("X-Trace", *params.XTrace)
-		}
-		req.RawQuery = q.Encode()
-	}
-	req.Accept = "application/json"
-	out := &ListItemsResult{}
-	resp, err := c.svc.CallResponse(ctx, &opListItems, &req, &out.Body)
-	if err != nil {
+	out := new(ListItemsResult)
+	if err := c.svc.Invoke(ctx, &opListItems, params, nil, out); err != nil {
 		return nil, err
-	}
-	defer resp.Close()
-	out.StatusCode = resp.StatusCode
-	if out.XTotalCount, err = runtime.HeaderValue(resp.Header, "X-Total-Count", runtime.ParseInt[int32]); err != nil {
-		return nil, resp.Fail(err)
 	}
 	return out, nil
 }
 
 var opReserve = runtime.Operation{
-	ID:     "reserve",
-	Method: "POST",
-	Path:   "/items/{sku}/reserve",
+	ContentType: "application/x-www-form-urlencoded",
+	ID:          "reserve",
+	Method:      "POST",
+	Params:      []runtime.Param{{Name: "sku"}},
+	Path:        "/items/{sku}/reserve",
+	RequestBody: runtime.BodyForm,
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -109,19 +106,15 @@ var opReserve = runtime.Operation{
 
 // Reserve calls POST /items/{sku}/reserve.
 func (c *Client) Reserve(ctx context.Context, sku string, body *ReserveRequest) error {
-	var req runtime.Request
-	req.Path = "/items/" + runtime.PathParam(runtime.StyleSimple, "sku", sku) + "/reserve"
-	if body != nil {
-		req.Form = body
-		req.ContentType = "application/x-www-form-urlencoded"
-	}
-	return c.svc.Call(ctx, &opReserve, &req)
+	return c.svc.Invoke(ctx, &opReserve, nil, body, nil, sku)
 }
 
 var opUploadPhoto = runtime.Operation{
-	ID:     "uploadPhoto",
-	Method: "PUT",
-	Path:   "/items/{sku}/photo",
+	ID:          "uploadPhoto",
+	Method:      "PUT",
+	Params:      []runtime.Param{{Name: "sku"}},
+	Path:        "/items/{sku}/photo",
+	RequestBody: runtime.BodyMultipart,
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -130,22 +123,5 @@ var opUploadPhoto = runtime.Operation{
 
 // UploadPhoto calls PUT /items/{sku}/photo.
 func (c *Client) UploadPhoto(ctx context.Context, sku string, body *UploadPhotoRequest) error {
-	var req runtime.Request
-	req.Path = "/items/" + runtime.PathParam(runtime.StyleSimple, "sku", sku) + "/photo"
-	if body != nil {
-		req.BodyStream, req.ContentType = runtime.Multipart(func(w *multipart.Writer) error {
-			if body.Caption != nil {
-				if err := w.WriteField("caption", *body.Caption); err != nil {
-					return err
-				}
-			}
-			if body.Photo != nil {
-				if err := runtime.WriteFilePart(w, "photo", *body.Photo); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-	}
-	return c.svc.Call(ctx, &opUploadPhoto, &req)
+	return c.svc.Invoke(ctx, &opUploadPhoto, nil, body, nil, sku)
 }

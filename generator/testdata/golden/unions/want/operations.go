@@ -9,9 +9,12 @@ import (
 )
 
 var opAddAnimal = runtime.Operation{
-	ID:     "addAnimal",
-	Method: "POST",
-	Path:   "/animals",
+	Accept:      "application/json",
+	ContentType: "application/json",
+	ID:          "addAnimal",
+	Method:      "POST",
+	Path:        "/animals",
+	RequestBody: runtime.BodyJSON,
 	Responses: []runtime.ResponseSpec{{
 		Body:    runtime.BodyJSON,
 		Code:    201,
@@ -21,23 +24,18 @@ var opAddAnimal = runtime.Operation{
 
 // AddAnimal calls POST /animals.
 func (c *Client) AddAnimal(ctx context.Context, body Animal) (AddAnimalResponse, error) {
-	var req runtime.Request
-	req.Path = "/animals"
-	if body != nil {
-		req.JSON = body
-		req.ContentType = "application/json"
-	}
-	req.Accept = "application/json"
 	var out AddAnimalResponse
-	if err := c.svc.Call(ctx, &opAddAnimal, &req, &out); err != nil {
+	if err := c.svc.Invoke(ctx, &opAddAnimal, nil, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
 var opGetAnimal = runtime.Operation{
+	Accept: "application/json",
 	ID:     "getAnimal",
 	Method: "GET",
+	Params: []runtime.Param{{Name: "id"}},
 	Path:   "/animals/{id}",
 	Responses: []runtime.ResponseSpec{{
 		Body:    runtime.BodyJSON,
@@ -48,20 +46,25 @@ var opGetAnimal = runtime.Operation{
 
 // GetAnimal calls GET /animals/{id}.
 func (c *Client) GetAnimal(ctx context.Context, id string) (Animal, error) {
-	var req runtime.Request
-	req.Path = "/animals/" + runtime.PathParam(runtime.StyleSimple, "id", id)
-	req.Accept = "application/json"
 	var out Animal
-	if err := c.svc.Call(ctx, &opGetAnimal, &req, &out); err != nil {
+	if err := c.svc.Invoke(ctx, &opGetAnimal, nil, nil, &out, id); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
 var opListShapes = runtime.Operation{
+	Accept: "application/json",
 	ID:     "listShapes",
 	Method: "GET",
-	Path:   "/shapes",
+	Params: []runtime.Param{{
+		Explode: true,
+		In:      runtime.InQuery,
+		Name:    "id",
+		Shape:   runtime.ShapeObject,
+		Style:   runtime.StyleForm,
+	}},
+	Path: "/shapes",
 	Responses: []runtime.ResponseSpec{{
 		Body:    runtime.BodyJSON,
 		Code:    200,
@@ -79,20 +82,8 @@ type ListShapesParams struct {
 
 // ListShapes calls GET /shapes.
 func (c *Client) ListShapes(ctx context.Context, params *ListShapesParams) ([]Shape, error) {
-	var req runtime.Request
-	req.Path = "/shapes"
-	if params != nil {
-		var q runtime.Query
-		if params.ID != nil {
-			if err := q.AddObject(runtime.StyleForm, true, "id", params.ID); err != nil {
-				return nil, c.svc.Fail(ctx, &opListShapes, err)
-			}
-		}
-		req.RawQuery = q.Encode()
-	}
-	req.Accept = "application/json"
 	var out []Shape
-	if err := c.svc.Call(ctx, &opListShapes, &req, &out); err != nil {
+	if err := c.svc.Invoke(ctx, &opListShapes, params, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -9,8 +9,10 @@ import (
 )
 
 var opGetPet = runtime.Operation{
+	Accept: "application/json",
 	ID:     "getPet",
 	Method: "GET",
+	Params: []runtime.Param{{Name: "id"}},
 	Path:   "/pets/{id}",
 	Responses: []runtime.ResponseSpec{{
 		Body:    runtime.BodyJSON,
@@ -27,11 +29,8 @@ var opGetPet = runtime.Operation{
 //
 // Declared errors come back as *runtime.ResponseError with Model set: 404 (*Problem).
 func (c *Client) GetPet(ctx context.Context, id string) (*Pet, error) {
-	var req runtime.Request
-	req.Path = "/pets/" + runtime.PathParam(runtime.StyleSimple, "id", id)
-	req.Accept = "application/json"
 	var out *Pet
-	if err := c.svc.Call(ctx, &opGetPet, &req, &out); err != nil {
+	if err := c.svc.Invoke(ctx, &opGetPet, nil, nil, &out, id); err != nil {
 		return nil, err
 	}
 	return out, nil

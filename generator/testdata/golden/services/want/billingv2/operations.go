@@ -9,8 +9,10 @@ import (
 )
 
 var opGetInvoice = runtime.Operation{
+	Accept: "application/json",
 	ID:     "getInvoice",
 	Method: "GET",
+	Params: []runtime.Param{{Name: "id"}},
 	Path:   "/invoices/{id}",
 	Responses: []runtime.ResponseSpec{{
 		Body:    runtime.BodyJSON,
@@ -22,17 +24,15 @@ var opGetInvoice = runtime.Operation{
 
 // GetInvoice calls GET /invoices/{id}.
 func (c *Client) GetInvoice(ctx context.Context, id string) (*Invoice, error) {
-	var req runtime.Request
-	req.Path = "/invoices/" + runtime.PathParam(runtime.StyleSimple, "id", id)
-	req.Accept = "application/json"
 	var out *Invoice
-	if err := c.svc.Call(ctx, &opGetInvoice, &req, &out); err != nil {
+	if err := c.svc.Invoke(ctx, &opGetInvoice, nil, nil, &out, id); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
 var opGetStatus = runtime.Operation{
+	Accept: "text/plain",
 	Grant:  runtime.GrantNone,
 	ID:     "getStatus",
 	Method: "GET",
@@ -46,17 +46,15 @@ var opGetStatus = runtime.Operation{
 
 // GetStatus calls GET /status.
 func (c *Client) GetStatus(ctx context.Context) (string, error) {
-	var req runtime.Request
-	req.Path = "/status"
-	req.Accept = "text/plain"
 	var out string
-	if err := c.svc.Call(ctx, &opGetStatus, &req, &out); err != nil {
+	if err := c.svc.Invoke(ctx, &opGetStatus, nil, nil, &out); err != nil {
 		return "", err
 	}
 	return out, nil
 }
 
 var opListInvoices = runtime.Operation{
+	Accept: "application/json",
 	ID:     "listInvoices",
 	Method: "GET",
 	Path:   "/invoices",
@@ -69,11 +67,8 @@ var opListInvoices = runtime.Operation{
 
 // ListInvoices calls GET /invoices.
 func (c *Client) ListInvoices(ctx context.Context) ([]Invoice, error) {
-	var req runtime.Request
-	req.Path = "/invoices"
-	req.Accept = "application/json"
 	var out []Invoice
-	if err := c.svc.Call(ctx, &opListInvoices, &req, &out); err != nil {
+	if err := c.svc.Invoke(ctx, &opListInvoices, nil, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil

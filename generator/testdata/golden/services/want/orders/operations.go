@@ -13,6 +13,7 @@ var opCancelOrder = runtime.Operation{
 	Audience: "orders-admin",
 	ID:       "cancelOrder",
 	Method:   "POST",
+	Params:   []runtime.Param{{Name: "id"}},
 	Path:     "/orders/{id}/cancel",
 	Responses: []runtime.ResponseSpec{{
 		Code:    204,
@@ -23,16 +24,17 @@ var opCancelOrder = runtime.Operation{
 
 // CancelOrder calls POST /orders/{id}/cancel.
 func (c *Client) CancelOrder(ctx context.Context, id string) error {
-	var req runtime.Request
-	req.Path = "/orders/" + runtime.PathParam(runtime.StyleSimple, "id", id) + "/cancel"
-	return c.svc.Call(ctx, &opCancelOrder, &req)
+	return c.svc.Invoke(ctx, &opCancelOrder, nil, nil, nil, id)
 }
 
 var opCreateOrder = runtime.Operation{
-	Grant:  runtime.GrantClientCredentials,
-	ID:     "createOrder",
-	Method: "POST",
-	Path:   "/orders",
+	Accept:      "application/json",
+	ContentType: "application/json",
+	Grant:       runtime.GrantClientCredentials,
+	ID:          "createOrder",
+	Method:      "POST",
+	Path:        "/orders",
+	RequestBody: runtime.BodyJSON,
 	Responses: []runtime.ResponseSpec{{
 		Body:    runtime.BodyJSON,
 		Code:    201,
@@ -43,23 +45,18 @@ var opCreateOrder = runtime.Operation{
 
 // CreateOrder calls POST /orders.
 func (c *Client) CreateOrder(ctx context.Context, body *Order) (*Order, error) {
-	var req runtime.Request
-	req.Path = "/orders"
-	if body != nil {
-		req.JSON = body
-		req.ContentType = "application/json"
-	}
-	req.Accept = "application/json"
 	var out *Order
-	if err := c.svc.Call(ctx, &opCreateOrder, &req, &out); err != nil {
+	if err := c.svc.Invoke(ctx, &opCreateOrder, nil, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
 var opGetOrder = runtime.Operation{
+	Accept: "application/json",
 	ID:     "getOrder",
 	Method: "GET",
+	Params: []runtime.Param{{Name: "id"}},
 	Path:   "/orders/{id}",
 	Responses: []runtime.ResponseSpec{{
 		Body:    runtime.BodyJSON,
@@ -71,20 +68,19 @@ var opGetOrder = runtime.Operation{
 
 // GetOrder calls GET /orders/{id}.
 func (c *Client) GetOrder(ctx context.Context, id string) (*Order, error) {
-	var req runtime.Request
-	req.Path = "/orders/" + runtime.PathParam(runtime.StyleSimple, "id", id)
-	req.Accept = "application/json"
 	var out *Order
-	if err := c.svc.Call(ctx, &opGetOrder, &req, &out); err != nil {
+	if err := c.svc.Invoke(ctx, &opGetOrder, nil, nil, &out, id); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
 var opGetOrderReceipt = runtime.Operation{
+	Accept: "application/pdf",
 	Grant:  runtime.GrantPassthrough,
 	ID:     "getOrderReceipt",
 	Method: "GET",
+	Params: []runtime.Param{{Name: "id"}},
 	Path:   "/orders/{id}/receipt",
 	Responses: []runtime.ResponseSpec{{
 		Body:    runtime.BodyBinary,
@@ -95,17 +91,15 @@ var opGetOrderReceipt = runtime.Operation{
 
 // GetOrderReceipt calls GET /orders/{id}/receipt.
 func (c *Client) GetOrderReceipt(ctx context.Context, id string) (io.ReadCloser, error) {
-	var req runtime.Request
-	req.Path = "/orders/" + runtime.PathParam(runtime.StyleSimple, "id", id) + "/receipt"
-	req.Accept = "application/pdf"
 	var out io.ReadCloser
-	if err := c.svc.Call(ctx, &opGetOrderReceipt, &req, &out); err != nil {
+	if err := c.svc.Invoke(ctx, &opGetOrderReceipt, nil, nil, &out, id); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
 var opListOrders = runtime.Operation{
+	Accept: "application/json",
 	ID:     "listOrders",
 	Method: "GET",
 	Path:   "/orders",
@@ -118,20 +112,19 @@ var opListOrders = runtime.Operation{
 
 // ListOrders calls GET /orders.
 func (c *Client) ListOrders(ctx context.Context) ([]Order, error) {
-	var req runtime.Request
-	req.Path = "/orders"
-	req.Accept = "application/json"
 	var out []Order
-	if err := c.svc.Call(ctx, &opListOrders, &req, &out); err != nil {
+	if err := c.svc.Invoke(ctx, &opListOrders, nil, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
 var opTrackOrder = runtime.Operation{
+	Accept: "application/json",
 	Grant:  runtime.GrantNone,
 	ID:     "trackOrder",
 	Method: "GET",
+	Params: []runtime.Param{{Name: "id"}},
 	Path:   "/orders/{id}/track",
 	Responses: []runtime.ResponseSpec{{
 		Body:    runtime.BodyJSON,
@@ -142,11 +135,8 @@ var opTrackOrder = runtime.Operation{
 
 // TrackOrder calls GET /orders/{id}/track.
 func (c *Client) TrackOrder(ctx context.Context, id string) (*TrackOrderResponse, error) {
-	var req runtime.Request
-	req.Path = "/orders/" + runtime.PathParam(runtime.StyleSimple, "id", id) + "/track"
-	req.Accept = "application/json"
 	var out *TrackOrderResponse
-	if err := c.svc.Call(ctx, &opTrackOrder, &req, &out); err != nil {
+	if err := c.svc.Invoke(ctx, &opTrackOrder, nil, nil, &out, id); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -1,0 +1,206 @@
+package runtime
+
+import (
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+type (
+	level  string
+	count  int16
+	stamp  time.Time
+	day    Date
+	ratio  float32
+	toggle bool
+)
+
+// TestText: every scalar kind a generated parameter can have, named or not,
+// and JSON for the rest.
+func TestText(t *testing.T) {
+	at := time.Date(2026, 11, 26, 9, 30, 0, 5, time.UTC)
+	for _, tt := range []struct {
+		v    any
+		want string
+	}{
+		{"a b", "a b"},
+		{level("high"), "high"},
+		{int64(-42), "-42"},
+		{count(7), "7"},
+		{uint8(200), "200"},
+		{1.5, "1.5"},
+		{ratio(0.5), "0.5"},
+		{true, "true"},
+		{toggle(false), "false"},
+		{at, "2026-11-26T09:30:00.000000005Z"},
+		{stamp(at), "2026-11-26T09:30:00.000000005Z"},
+		{Date{2026, 2, 3}, "2026-02-03"},
+		{day{2026, 2, 3}, "2026-02-03"},
+		{map[string]int{"a": 1}, `{"a":1}`},
+		{[]byte("hi"), `"aGk="`},
+	} {
+		if got := text(reflect.ValueOf(tt.v)); got != tt.want {
+			t.Errorf("text(%T %v) = %q, want %q", tt.v, tt.v, got, tt.want)
+		}
+	}
+}
+
+// TestReadHeader: single and list headers into every scalar kind, absent
+// headers left nil, and bad values reported with the header's name.
+func TestReadHeader(t *testing.T) {
+	var out struct {
+		Count *count
+		Ratio *ratio
+		When  *stamp
+		Day   *day
+		Tags  []level
+		Sizes []int
+		Gone  *string
+	}
+	h := http.Header{}
+	h.Set("X-Count", " 12 ")
+	h.Set("X-Ratio", "0.25")
+	h.Set("X-When", "Thu, 26 Nov 2026 09:30:00 GMT")
+	h.Set("X-Day", "2026-11-26")
+	h.Add("X-Tags", "a, b")
+	h.Add("X-Tags", "c")
+	h.Set("X-Sizes", "1,2")
+	rv := reflect.ValueOf(&out).Elem()
+	for _, s := range []HeaderSpec{
+		{Name: "X-Count", Field: "Count"}, {Name: "X-Ratio", Field: "Ratio"}, {Name: "X-When", Field: "When"},
+		{Name: "X-Day", Field: "Day"}, {Name: "X-Tags", Field: "Tags", List: true},
+		{Name: "X-Sizes", Field: "Sizes", List: true}, {Name: "X-Gone", Field: "Gone"},
+	} {
+		if err := readHeader(h, s, rv.FieldByName(s.Field)); err != nil {
+			t.Fatalf("%s: %v", s.Name, err)
+		}
+	}
+	when := time.Date(2026, 11, 26, 9, 30, 0, 0, time.UTC)
+	switch {
+	case out.Count == nil || *out.Count != 12, out.Ratio == nil || *out.Ratio != 0.25,
+		out.When == nil || !time.Time(*out.When).Equal(when), out.Day == nil || *out.Day != (day{2026, 11, 26}),
+		!reflect.DeepEqual(out.Tags, []level{"a", "b", "c"}), !reflect.DeepEqual(out.Sizes, []int{1, 2}), out.Gone != nil:
+		t.Errorf("read %+v", out)
+	}
+	h.Set("X-Count", "70000") // does not fit an int16
+	err := readHeader(h, HeaderSpec{Name: "X-Count", Field: "Count"}, rv.FieldByName("Count"))
+	if err == nil || !strings.Contains(err.Error(), "response header X-Count") {
+		t.Errorf("an int16 header of 70000: want an error naming it, got %v", err)
+	}
+}
+
+type listParams struct {
+	Q      *string
+	Tags   []string
+	Filter map[string]string
+	ID     int
+	Trace  *string
+	Cookie *string
+}
+
+// TestEncodeParams: nil fields are not sent, required parameters need a
+// params struct, headers and cookies are set, and the query keeps field order.
+func TestEncodeParams(t *testing.T) {
+	params := []Param{
+		{Name: "q", In: InQuery, Style: StyleForm, Explode: true},
+		{Name: "tags", In: InQuery, Style: StyleForm, Shape: ShapeList},
+		{Name: "filter", In: InQuery, Style: StyleDeepObject, Explode: true, Shape: ShapeObject},
+		{Name: "id", In: InQuery, Style: StyleForm, Explode: true, Required: true},
+		{Name: "X-Trace", In: InHeader},
+		{Name: "session", In: InCookie, Style: StyleForm},
+	}
+	var r Request
+	err := encodeParams(&r, params, (*listParams)(nil))
+	if err == nil || err.Error() != "params must not be nil: it holds the required parameters id" {
+		t.Errorf("nil params with a required one: %v", err)
+	}
+	q, trace, sess := "a&b", "t-1", "s 1"
+	r = Request{}
+	if err := encodeParams(&r, params, &listParams{Q: &q, Tags: []string{"x", "y"}, Filter: map[string]string{"k": "v"}, ID: 3, Trace: &trace, Cookie: &sess}); err != nil {
+		t.Fatal(err)
+	}
+	if want := "q=a%26b&tags=x,y&filter[k]=v&id=3"; r.RawQuery != want {
+		t.Errorf("query %q, want %q", r.RawQuery, want)
+	}
+	if r.Header.Get("X-Trace") != "t-1" || !strings.HasPrefix(r.Header.Get("Cookie"), "session=") {
+		t.Errorf("headers %v", r.Header)
+	}
+	r = Request{}
+	if err := encodeParams(&r, params, &listParams{ID: 0}); err != nil || r.RawQuery != "id=0" || r.Header != nil {
+		t.Errorf("only the required value: query %q, header %v, %v", r.RawQuery, r.Header, err)
+	}
+}
+
+type upload struct {
+	_     [0]func()
+	Title string  `json:"title"`
+	Note  *string `json:"note,omitempty"`
+	Meta  any     `json:"meta,omitempty"`
+	File  *File   `json:"file,omitempty"`
+	More  []File  `json:"more,omitempty"`
+	Skip  string  `json:"-"`
+}
+
+// TestMultipart: one part per field that is set, files as file parts, other
+// values as JSON parts.
+func TestMultipart(t *testing.T) {
+	var r Request
+	body := &upload{Title: "t", Meta: map[string]int{"n": 1}, File: &File{Name: "a.txt", Content: strings.NewReader("A")},
+		More: []File{{Content: strings.NewReader("B")}}, Skip: "no"}
+	if err := encodeBody(&r, BodyMultipart, "", body); err != nil {
+		t.Fatal(err)
+	}
+	_, ps, err := mime.ParseMediaType(r.ContentType)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mr := multipart.NewReader(r.BodyStream, ps["boundary"])
+	var got []string
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(p)
+		got = append(got, p.FormName()+"|"+p.FileName()+"|"+strings.TrimSpace(string(b)))
+	}
+	want := []string{"title||t", `meta||{"n":1}`, "file|a.txt|A", "more|file|B"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("parts %q, want %q", got, want)
+	}
+}
+
+// TestEncodeBodyNil: a nil body is not sent, whatever its type.
+func TestEncodeBodyNil(t *testing.T) {
+	for _, b := range []any{nil, (*upload)(nil), []int(nil), map[string]any(nil), io.Reader(nil)} {
+		var r Request
+		if err := encodeBody(&r, BodyJSON, "application/json", b); err != nil || r.JSON != nil || r.ContentType != "" {
+			t.Errorf("%T: %+v, %v", b, r, err)
+		}
+	}
+	var r Request
+	if err := encodeBody(&r, BodyText, "text/plain", level("hi")); err != nil || string(r.Body) != "hi" {
+		t.Errorf("text body: %q, %v", r.Body, err)
+	}
+}
+
+// TestExpandPath: repeated and styled variables, and a variable without a
+// parameter reported.
+func TestExpandPath(t *testing.T) {
+	params := []Param{{Name: "id"}, {Name: "tags", Style: StyleLabel, Shape: ShapeList}, {Name: "m", Style: StyleMatrix}}
+	got, err := expandPath("/a/{id}/b{.tags}/c{;m}/{id}", params, []any{"x/y", []count{1, 2}, toggle(true)})
+	if want := "/a/x%2Fy/b.1,2/c;m=true/x%2Fy"; err != nil || got != want {
+		t.Errorf("got %q, %v; want %q", got, err, want)
+	}
+	if _, err := expandPath("/a/{other}", params, []any{"x", nil, nil}); err == nil {
+		t.Error("a variable without a parameter: no error")
+	}
+}
