@@ -399,8 +399,9 @@ func genErrorModels(pkg *Package) []jen.Code {
 	return out
 }
 
-// scalarKind names the runtime's Format and Parse helpers for t: String,
-// Int, Float, Bool, Time, Date, or "" when t has no text form of its own.
+// scalarKind is the kind of text form values of t have (as the runtime writes
+// and reads parameters and headers): String, Int, Float, Bool, Time, Date, or
+// "" when t has none and is written as JSON.
 func scalarKind(t *Type) string {
 	u := underlying(t)
 	if u.Kind == KindNamed && u.Decl.Kind == DeclEnum {

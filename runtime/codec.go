@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -151,25 +150,6 @@ func DiscriminatorValue(raw []byte, property string) (string, error) {
 
 // Format helpers turn parameter values into text.
 
-// FormatInt formats any integer type.
-//
-//go:noinline
-func FormatInt[T ~int | ~int8 | ~int16 | ~int32 | ~int64 | ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64](v T) string {
-	return strconv.FormatInt(int64(v), 10)
-}
-
-// FormatFloat formats any float type.
-//
-//go:noinline
-func FormatFloat[T ~float32 | ~float64](v T) string {
-	return strconv.FormatFloat(float64(v), 'g', -1, 64)
-}
-
-// FormatBool formats any bool type.
-//
-//go:noinline
-func FormatBool[T ~bool](v T) string { return strconv.FormatBool(bool(v)) }
-
 // FormatTime formats a time as RFC 3339.
 //
 //go:noinline
@@ -188,85 +168,10 @@ func FormatJSON(v any) string {
 	return string(b)
 }
 
-// FormatAll formats each element of a list.
-//
-//go:noinline
-func FormatAll[T any](vs []T, format func(T) string) []string {
-	out := make([]string, len(vs))
-	for i, v := range vs {
-		out[i] = format(v)
-	}
-	return out
-}
-
-// FormatString formats any string type.
-//
-//go:noinline
-func FormatString[T ~string](v T) string { return string(v) }
-
-// Parse helpers read typed response headers.
-
-// ParseString reads any string type.
-func ParseString[T ~string](s string) (T, error) { return T(s), nil }
-
-// ParseInt reads any integer type.
-func ParseInt[T ~int | ~int8 | ~int16 | ~int32 | ~int64](s string) (T, error) {
-	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-	return T(n), err
-}
-
-// ParseFloat reads any float type.
-func ParseFloat[T ~float32 | ~float64](s string) (T, error) {
-	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-	return T(f), err
-}
-
-// ParseBool reads any bool type.
-func ParseBool[T ~bool](s string) (T, error) {
-	b, err := strconv.ParseBool(strings.TrimSpace(s))
-	return T(b), err
-}
-
 // ParseTime reads an RFC 3339 time, or an HTTP date.
 func ParseTime(s string) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(s)); err == nil {
 		return t, nil
 	}
 	return http.ParseTime(s)
-}
-
-// HeaderValue reads a typed response header; nil when absent.
-//
-//go:noinline
-func HeaderValue[T any](h http.Header, name string, parse func(string) (T, error)) (*T, error) {
-	s := h.Get(name)
-	if s == "" {
-		return nil, nil
-	}
-	v, err := parse(s)
-	if err != nil {
-		return nil, fmt.Errorf("response header %s: %w", name, err)
-	}
-	return &v, nil
-}
-
-// HeaderValues reads a comma-separated list header; nil when absent.
-//
-//go:noinline
-func HeaderValues[T any](h http.Header, name string, parse func(string) (T, error)) ([]T, error) {
-	vals := h.Values(name)
-	if len(vals) == 0 {
-		return nil, nil
-	}
-	var out []T
-	for _, line := range vals {
-		for _, s := range strings.Split(line, ",") {
-			v, err := parse(strings.TrimSpace(s))
-			if err != nil {
-				return nil, fmt.Errorf("response header %s: %w", name, err)
-			}
-			out = append(out, v)
-		}
-	}
-	return out, nil
 }
