@@ -6,29 +6,31 @@
 // call cost for logs, metrics and Server-Timing.
 //
 // Generated code holds the service's non-secret defaults in a ServiceConfig and
-// an Operation per operation, with its declared responses; each method builds
-// the HTTP side of its call in a Request and hands both to Service.Call, which
-// sends it and decodes the answer into the method's typed result:
+// an Operation per operation: its parameters, body, declared responses and
+// result. Each method hands its arguments to Service.Invoke, which builds the
+// request from that table, sends it and decodes the answer into the method's
+// typed result:
 //
 //	var opGetOrder = runtime.Operation{ID: "getOrder", Method: "GET", Path: "/orders/{orderId}",
+//		Params: []runtime.Param{{Name: "orderId"}},
+//		Accept: "application/json",
 //		Responses: []runtime.ResponseSpec{
 //			{Code: 200, Success: true, Body: runtime.BodyJSON},
 //			{Code: 404, Body: runtime.BodyJSON, Model: newProblem},
 //		}}
 //
 //	func (c *Client) GetOrder(ctx context.Context, orderID string) (*Order, error) {
-//		var req runtime.Request
-//		req.Path = "/orders/" + runtime.PathParam(runtime.StyleSimple, "orderId", orderID)
-//		req.Accept = "application/json"
 //		var out *Order
-//		if err := c.svc.Call(ctx, &opGetOrder, &req, &out); err != nil {
+//		if err := c.svc.Invoke(ctx, &opGetOrder, nil, nil, &out, orderID); err != nil {
 //			return nil, err // a 404 is a *ResponseError whose Model is a *Problem
 //		}
 //		return out, nil
 //	}
 //
-// Operations with typed response headers use CallResponse and read them from
-// the open Response; Do is the lower level that both build on.
+// Keeping that work in the runtime, rather than in code generated per
+// operation, keeps the clients of large APIs quick to compile. Call and
+// CallResponse take a Request built by hand (for calls the spec does not
+// describe, as does HTTPClient); Do is the lower level they all build on.
 //
 // An application creates each client once, with secrets from options or the
 // environment, and wraps its HTTP handlers in Middleware so that outgoing
