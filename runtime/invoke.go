@@ -39,19 +39,35 @@ func (s *Service) Invoke(ctx context.Context, op *Operation, params, body, out a
 		}
 		return s.Call(ctx, op, &req, out)
 	}
-	rv := reflect.ValueOf(out).Elem()
+	rv := reflect.ValueOf(out)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
+		return s.Fail(ctx, op, fmt.Errorf("result %T is not a pointer to a struct (a bug in the generated code)", out))
+	}
+	rv = rv.Elem()
 	targets := make([]any, len(op.Result.Bodies))
 	for i, name := range op.Result.Bodies {
-		targets[i] = field(rv, name).Addr().Interface()
+		f, err := field(rv, name)
+		if err != nil {
+			return s.Fail(ctx, op, err)
+		}
+		targets[i] = f.Addr().Interface()
+	}
+	status, err := field(rv, "StatusCode")
+	if err != nil {
+		return s.Fail(ctx, op, err)
 	}
 	resp, err := s.CallResponse(ctx, op, &req, targets...)
 	if err != nil {
 		return err
 	}
 	defer resp.Close()
-	field(rv, "StatusCode").SetInt(int64(resp.StatusCode))
+	status.SetInt(int64(resp.StatusCode))
 	for _, h := range op.Result.Headers {
-		if err := readHeader(resp.Header, h, field(rv, h.Field)); err != nil {
+		f, err := field(rv, h.Field)
+		if err == nil {
+			err = readHeader(resp.Header, h, f)
+		}
+		if err != nil {
 			return resp.Fail(err)
 		}
 	}
@@ -106,12 +122,12 @@ type HeaderSpec struct {
 	List  bool
 }
 
-func field(v reflect.Value, name string) reflect.Value {
+func field(v reflect.Value, name string) (reflect.Value, error) {
 	f := v.FieldByName(name)
-	if !f.IsValid() {
-		panic(fmt.Sprintf("tpgen runtime: %s has no field %s: the generated code and the runtime disagree", v.Type(), name))
+	if !f.IsValid() || !f.CanSet() {
+		return f, fmt.Errorf("result %s has no field %s (a bug in the generated code)", v.Type(), name)
 	}
-	return f
+	return f, nil
 }
 
 // encode fills r from the method's arguments.
@@ -188,7 +204,7 @@ func pathValue(p Param, v reflect.Value) (string, error) {
 // sent.
 func encodeParams(r *Request, params []Param, ptr any) error {
 	sv := reflect.ValueOf(ptr)
-	if ptr == nil || sv.IsNil() {
+	if ptr == nil || (sv.Kind() == reflect.Pointer && sv.IsNil()) {
 		var required []string
 		for _, p := range params {
 			if p.Required {
@@ -200,7 +216,12 @@ func encodeParams(r *Request, params []Param, ptr any) error {
 		}
 		return nil
 	}
-	sv = sv.Elem()
+	if sv.Kind() == reflect.Pointer {
+		sv = sv.Elem()
+	}
+	if sv.Kind() != reflect.Struct || sv.NumField() != len(params) {
+		return fmt.Errorf("params %T does not have the operation's %d parameters as fields (a bug in the generated code)", ptr, len(params))
+	}
 	var q Query
 	for i, p := range params {
 		v := sv.Field(i)

@@ -204,3 +204,22 @@ func TestExpandPath(t *testing.T) {
 		t.Error("a variable without a parameter: no error")
 	}
 }
+
+// TestInvokeMismatch: generated code and runtime that disagree give an
+// error, never a panic or a silently wrong request.
+func TestInvokeMismatch(t *testing.T) {
+	params := []Param{{Name: "q", In: InQuery}, {Name: "r", In: InQuery}}
+	var r Request
+	if err := encodeParams(&r, params, &struct{ Q *string }{}); err == nil || !strings.Contains(err.Error(), "a bug in the generated code") {
+		t.Errorf("params struct with a field missing: %v", err)
+	}
+	svc, err := NewService(ServiceConfig{Name: "orders", BaseURL: "http://127.0.0.1:1"}, WithLookupEnv(func(string) (string, bool) { return "", false }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	op := &Operation{ID: "get", Method: "GET", Path: "/x", Result: &ResultSpec{Bodies: []string{"Nope"}}}
+	var out struct{ StatusCode int }
+	if err := svc.Invoke(t.Context(), op, nil, nil, &out); err == nil || !strings.Contains(err.Error(), "has no field Nope") {
+		t.Errorf("result struct without the body field: %v", err)
+	}
+}
