@@ -289,7 +289,7 @@ var (
 	fileType = reflect.TypeFor[File]()
 )
 
-// scalar reports whether values of t have a text form of their own.
+// isScalar reports whether values of t have a text form of their own.
 func isScalar(t reflect.Type) bool {
 	switch t.Kind() {
 	case reflect.String, reflect.Bool,

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tpgen/tpgen/generator"
+	"github.com/tpgen/tpgen/generator/config"
 )
 
 type stringList []string
@@ -86,7 +87,7 @@ flags:
 			fmt.Fprintln(stderr, "tpgen: "+msg)
 			return exitUsage
 		}
-		svcs, err = fromSpec(*specPath, *pkgName, *outDir, *baseURL, *grant, *models == "all")
+		svcs, err = fromSpec(*specPath, *pkgName, *outDir, *baseURL, *grant, *models == config.ModelsAll)
 	default:
 		fs.Usage()
 		return exitUsage

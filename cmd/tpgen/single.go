@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/tpgen/tpgen/generator"
+	"github.com/tpgen/tpgen/generator/config"
 )
 
 // fromSpec describes single-spec mode as one service.
@@ -47,8 +48,8 @@ func checkSpecFlags(pkg, grant, models string) string {
 	if grant != "" && !slices.Contains(grantNames, grant) {
 		return fmt.Sprintf("-grant %q is not one of %s", grant, strings.Join(grantNames, ", "))
 	}
-	if models != "" && models != "used" && models != "all" {
-		return fmt.Sprintf("-models %q is not one of used, all", models)
+	if models != "" && models != config.ModelsUsed && models != config.ModelsAll {
+		return fmt.Sprintf("-models %q is not one of %s, %s", models, config.ModelsUsed, config.ModelsAll)
 	}
 	return ""
 }
