@@ -199,6 +199,21 @@ func pathValue(p Param, v reflect.Value) (string, error) {
 	return PathParam(p.Style, p.Name, text(v)), nil
 }
 
+// present returns v, through a pointer, and whether it is to be sent: nil
+// pointers, slices, maps and interfaces are not.
+func present(v reflect.Value) (reflect.Value, bool) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() {
+			return v, false
+		}
+		return v.Elem(), true
+	case reflect.Slice, reflect.Map, reflect.Interface:
+		return v, !v.IsNil()
+	}
+	return v, true
+}
+
 // encodeParams writes the query, header and cookie parameters held by the
 // params struct: field i is params[i]. Nil pointers, slices and maps are not
 // sent.
@@ -224,17 +239,9 @@ func encodeParams(r *Request, params []Param, ptr any) error {
 	}
 	var q Query
 	for i, p := range params {
-		v := sv.Field(i)
-		switch v.Kind() {
-		case reflect.Pointer:
-			if v.IsNil() {
-				continue
-			}
-			v = v.Elem()
-		case reflect.Slice, reflect.Map, reflect.Interface:
-			if v.IsNil() {
-				continue
-			}
+		v, ok := present(sv.Field(i))
+		if !ok {
+			continue
 		}
 		if p.In == InQuery {
 			if err := queryParam(&q, p, v); err != nil {
@@ -343,16 +350,13 @@ func texts(v reflect.Value) []string {
 
 // encodeBody sets the request body; a nil body (pointer, slice, map) is not sent.
 func encodeBody(r *Request, kind BodyKind, contentType string, body any) error {
-	v := reflect.ValueOf(body)
 	if body == nil {
 		return nil
 	}
-	switch v.Kind() {
-	case reflect.Pointer, reflect.Slice, reflect.Map, reflect.Interface:
-		if v.IsNil() {
-			return nil
-		}
+	if _, ok := present(reflect.ValueOf(body)); !ok {
+		return nil
 	}
+	v := reflect.ValueOf(body)
 	r.ContentType = contentType
 	switch kind {
 	case BodyJSON:
@@ -395,17 +399,9 @@ func writeParts(w *multipart.Writer, sv reflect.Value) error {
 		if !sf.IsExported() || name == "-" || name == "" {
 			continue
 		}
-		v := sv.Field(i)
-		switch v.Kind() {
-		case reflect.Pointer:
-			if v.IsNil() {
-				continue
-			}
-			v = v.Elem()
-		case reflect.Slice, reflect.Map, reflect.Interface:
-			if v.IsNil() {
-				continue
-			}
+		v, ok := present(sv.Field(i))
+		if !ok {
+			continue
 		}
 		var err error
 		switch {
