@@ -8,7 +8,7 @@ import (
 	"github.com/dave/jennifer/jen"
 )
 
-// genClient renders the Client, New, the API interface and the service's defaults.
+// genClient renders the Client, New and the service's defaults.
 func genClient(pkg *Package) []jen.Code {
 	var out []jen.Code
 	out = append(out, jen.Comment("The generated code needs a runtime this version of tpgen supports.").Line().
@@ -60,13 +60,6 @@ func genClient(pkg *Package) []jen.Code {
 	out = append(out, comments("Runtime returns the client's runtime service: its HTTPClient for calls the spec does not\ndescribe, and its base URL.").Line().
 		Func().Params(jen.Id("c").Op("*").Id("Client")).Id("Runtime").Params().Op("*").Qual(runtimePkg, "Service").Block(jen.Return(jen.Id("c").Dot("svc"))))
 
-	methods := make([]jen.Code, 0, len(pkg.Operations))
-	for _, op := range pkg.Operations {
-		methods = append(methods, jen.Id(op.Name).Add(signature(op)...))
-	}
-	out = append(out, jen.Comment(fmt.Sprintf("API lists the operations of the %s service, so that consumers can fake the Client in tests.", pkg.Service)).Line().
-		Type().Id("API").Interface(methods...))
-	out = append(out, jen.Var().Id("_").Id("API").Op("=").Parens(jen.Op("*").Id("Client")).Parens(jen.Nil()))
 	if len(pkg.ErrorModels) > 0 {
 		out = append(out, jen.Comment("Constructors of the declared error bodies, for runtime.ResponseError.Model."))
 		out = append(out, genErrorModels(pkg)...)

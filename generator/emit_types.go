@@ -122,6 +122,29 @@ func genDecl(d *Decl) jen.Code {
 	return g
 }
 
+// genAliases re-exports the types and enum values declared in the model
+// package at modelPath (see ModelDir) under the same names.
+func genAliases(pkg *Package, modelPath string) []jen.Code {
+	types := make([]jen.Code, 0, len(pkg.Types))
+	var consts []jen.Code
+	for _, d := range pkg.Types {
+		types = append(types, jen.Id(d.Name).Op("=").Qual(modelPath, d.Name))
+		if d.Kind == DeclEnum {
+			for _, v := range d.EnumValues {
+				consts = append(consts, jen.Id(v.Name).Op("=").Qual(modelPath, v.Name))
+			}
+		}
+	}
+	if len(types) == 0 {
+		return nil
+	}
+	out := []jen.Code{comments("The service's types are declared in package model and re-exported here under the same\nnames, so that callers need only this package.").Line().Type().Defs(types...)}
+	if len(consts) > 0 {
+		out = append(out, jen.Comment("Values of the enum types above known to the spec.").Line().Const().Defs(consts...))
+	}
+	return out
+}
+
 func genStruct(g *jen.Statement, d *Decl) {
 	fields := make([]jen.Code, 0, len(d.Fields)+2)
 	// Generated structs are not comparable with ==: Go would otherwise compile an

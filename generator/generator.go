@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"go/format"
+	"path"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -28,7 +29,7 @@ type Service struct {
 	SpecDisplay string     // the spec's path as the user wrote it, for messages
 	Source      string     // the spec's path relative to the output, for the "// source:" line
 	OutDir      string     // the directory the package is written to
-	ImportPath  string     // the package's import path, for its README; "" when unknown
+	ImportPath  string     // the package's import path; "" when unknown (see ModelDir)
 	Pos         config.Pos // where services.yaml declares the service, for messages
 	Runtime     RuntimeDefaults
 	Include     Filter
@@ -136,7 +137,11 @@ func generateService(svc *Service) ([]File, Stats, []string, error) {
 			st.Lines += bytes.Count(f.Data, []byte("\n"))
 		}
 	}
-	return files, st, append(sp.notes, pkg.Warnings...), nil
+	notes := append(sp.notes, pkg.Warnings...)
+	if svc.ImportPath == "" && len(pkg.Types) > 0 {
+		notes = append(notes, "the package's import path is unknown (no go.mod above "+svc.OutDir+"): its types stay in it instead of a "+ModelDir+" subpackage")
+	}
+	return files, st, notes, nil
 }
 
 // buildPackage turns a loaded spec into the model.
@@ -210,27 +215,49 @@ const (
 	typesPerFile = 400
 )
 
+// ModelDir is the subdirectory of a service's package, and the name of the
+// package in it, that holds the service's types when the service's import
+// path is known (tpgen reads it from go.mod). The client package re-exports
+// every type and enum value under the same name, so callers never need to
+// import it; splitting the two halves the memory the largest single compile
+// of a big client needs. Without an import path the types stay in the client
+// package.
+const ModelDir = "model"
+
 // emitPackage renders the package's files and formats them.
 func emitPackage(svc *Service, pkg *Package) ([]File, error) {
 	type job struct {
-		name string
-		code []jen.Code
-		doc  bool
+		dir, pkg, name string
+		code           []jen.Code
+		doc            string // package doc comment, for the first file of a package
 	}
-	jobs := []job{{name: "client.go", code: genClient(pkg), doc: true}}
+	modelPath := ""
+	typesDir, typesPkg, typesDoc := svc.OutDir, pkg.Name, ""
+	if svc.ImportPath != "" {
+		modelPath = svc.ImportPath + "/" + ModelDir
+		typesDir, typesPkg, typesDoc = filepath.Join(svc.OutDir, ModelDir), ModelDir, modelPackageDoc(pkg)
+	}
+	jobs := []job{{dir: svc.OutDir, pkg: pkg.Name, name: "client.go", code: genClient(pkg), doc: packageDoc(pkg)}}
+	if modelPath != "" && len(pkg.Types) > 0 {
+		jobs = append(jobs, job{dir: svc.OutDir, pkg: pkg.Name, name: "types.go", code: genAliases(pkg, modelPath)})
+	}
 	for i, chunk := range chunksOf(len(pkg.Operations), opsPerFile) {
 		var code []jen.Code
 		for _, op := range pkg.Operations[chunk[0]:chunk[1]] {
 			code = append(code, genOperation(op))
 		}
-		jobs = append(jobs, job{name: numbered("operations", i, len(pkg.Operations) > opsPerFile), code: code})
+		jobs = append(jobs, job{dir: svc.OutDir, pkg: pkg.Name, name: numbered("operations", i, len(pkg.Operations) > opsPerFile), code: code})
 	}
 	for i, chunk := range chunksOf(len(pkg.Types), typesPerFile) {
 		var code []jen.Code
 		for _, d := range pkg.Types[chunk[0]:chunk[1]] {
 			code = append(code, genDecl(d))
 		}
-		jobs = append(jobs, job{name: numbered("models", i, len(pkg.Types) > typesPerFile), code: code})
+		j := job{dir: typesDir, pkg: typesPkg, name: numbered("models", i, len(pkg.Types) > typesPerFile), code: code}
+		if i == 0 {
+			j.doc = typesDoc
+		}
+		jobs = append(jobs, j)
 	}
 	files := make([]File, len(jobs))
 	errs := make([]error, len(jobs))
@@ -242,12 +269,16 @@ func emitPackage(svc *Service, pkg *Package) ([]File, error) {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			data, err := renderFile(pkg, j.code, j.doc)
+			source := pkg.Source
+			if j.dir != svc.OutDir && !filepath.IsAbs(source) {
+				source = path.Join("..", source)
+			}
+			data, err := renderFile(j.pkg, source, j.doc, modelPath, j.code)
 			if err != nil {
 				errs[i] = fmt.Errorf("%s: generating %s: %w (a bug in tpgen: please report it with the spec)", svc.Name, j.name, err)
 				return
 			}
-			files[i] = File{Path: filepath.Join(svc.OutDir, j.name), Data: data}
+			files[i] = File{Path: filepath.Join(j.dir, j.name), Data: data}
 		}()
 	}
 	wg.Wait()
@@ -280,17 +311,21 @@ func chunksOf(n, size int) [][2]int {
 	return out
 }
 
-// renderFile renders code as a formatted Go file with tpgen's header.
-func renderFile(pkg *Package, code []jen.Code, withDoc bool) ([]byte, error) {
-	f := jen.NewFile(pkg.Name)
+// renderFile renders code as a formatted Go file of package name with tpgen's
+// header and, when doc is set, the package's doc comment.
+func renderFile(name, source, doc, modelPath string, code []jen.Code) ([]byte, error) {
+	f := jen.NewFile(name)
 	f.NoFormat = true
 	f.ImportName(runtimePkg, "runtime")
+	if modelPath != "" {
+		f.ImportName(modelPath, ModelDir)
+	}
 	f.HeaderComment("Code generated by tpgen. DO NOT EDIT.")
-	f.HeaderComment("source: " + strings.ReplaceAll(cleanDoc(filepath.ToSlash(pkg.Source)), "\n", " "))
-	if withDoc {
+	f.HeaderComment("source: " + strings.ReplaceAll(cleanDoc(filepath.ToSlash(source)), "\n", " "))
+	if doc != "" {
 		// One comment per line: jennifer writes a multi-line comment as /* */,
 		// which a */ in the spec's title would end.
-		for _, line := range strings.Split(strings.ReplaceAll(cleanDoc(packageDoc(pkg)), "\uFEFF", ""), "\n") {
+		for _, line := range strings.Split(strings.ReplaceAll(cleanDoc(doc), "\uFEFF", ""), "\n") {
 			f.PackageComment(line)
 		}
 	}
@@ -322,6 +357,11 @@ func packageDoc(pkg *Package) string {
 	b.WriteString(", generated by tpgen.\n\n")
 	b.WriteString("Create a Client once with New and reuse it. Calls get their tokens, message ids, retries\nand diagnostics from github.com/tpgen/tpgen/runtime; see README.md beside this file.")
 	return b.String()
+}
+
+func modelPackageDoc(pkg *Package) string {
+	return fmt.Sprintf("Package model holds the types of the %s service's client, generated by tpgen.\n\n"+
+		"Package %s re-exports every type and enum value declared here under the same name: import\nthat package, not this one.", pkg.Service, pkg.Name)
 }
 
 // offendingLine quotes the line a format error points at, for bug reports.

@@ -26,7 +26,7 @@ func (b *builder) warn(format string, args ...any) {
 }
 
 // reservedIdents are package-level names the generated code declares itself.
-var reservedIdents = []string{"Client", "New", "API", "ServiceConfig", "Operations", "Option"}
+var reservedIdents = []string{"Client", "New", "ServiceConfig", "Operations", "Option"}
 
 // methodNames are taken on Client by the generated code itself.
 var methodNames = []string{"Runtime"}

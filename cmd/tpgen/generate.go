@@ -151,16 +151,18 @@ func printErr(w io.Writer, err error) {
 	fmt.Fprintln(w, strings.TrimRight(err.Error(), "\n"))
 }
 
+// outputDirs lists the directories the services' packages are written to,
+// each with its model subpackage.
 func outputDirs(svcs []*generator.Service) []string {
 	var dirs []string
 	for _, s := range svcs {
-		dirs = append(dirs, s.OutDir)
+		dirs = append(dirs, s.OutDir, filepath.Join(s.OutDir, generator.ModelDir))
 	}
 	return dirs
 }
 
-// packageDirs lists the subdirectories of root: where earlier runs may have
-// generated packages.
+// packageDirs lists the subdirectories of root, each with its model
+// subpackage: where earlier runs may have generated packages.
 func packageDirs(root string) []string {
 	entries, err := os.ReadDir(root)
 	if err != nil {
@@ -169,7 +171,7 @@ func packageDirs(root string) []string {
 	var dirs []string
 	for _, e := range entries {
 		if e.IsDir() {
-			dirs = append(dirs, filepath.Join(root, e.Name()))
+			dirs = append(dirs, filepath.Join(root, e.Name()), filepath.Join(root, e.Name(), generator.ModelDir))
 		}
 	}
 	return dirs

@@ -487,8 +487,32 @@ func TestImportPath(t *testing.T) {
 	if r := tpgen(t, "-config", filepath.Join(dir, "services.yaml")); r.code != exitOK {
 		t.Fatalf("%v", r)
 	}
-	if readme := readFile(t, filepath.Join(dir, "gen", "orders", "README.md")); !strings.Contains(readme, `"example.com/shop/gen/orders"`) {
+	orders := filepath.Join(dir, "gen", "orders")
+	if readme := readFile(t, filepath.Join(orders, "README.md")); !strings.Contains(readme, `"example.com/shop/gen/orders"`) {
 		t.Errorf("README.md does not import example.com/shop/gen/orders:\n%s", readme)
+	}
+	// With the import path known, the types go to the model subpackage and
+	// the client re-exports them.
+	if got := names(snapshot(t, orders)); !slices.Contains(got, "model/models.go") || !slices.Contains(got, "types.go") || slices.Contains(got, "models.go") {
+		t.Errorf("want model/models.go and types.go, not models.go; got %v", got)
+	}
+	if types := readFile(t, filepath.Join(orders, "types.go")); !strings.Contains(types, `"example.com/shop/gen/orders/model"`) {
+		t.Errorf("types.go does not import the model package:\n%s", types)
+	}
+	// Without it (go.mod gone), the types move back: the model package's
+	// files are stale, -check says so and generating removes them.
+	if err := os.Remove(filepath.Join(dir, "go.mod")); err != nil {
+		t.Fatal(err)
+	}
+	r := tpgen(t, "-config", filepath.Join(dir, "services.yaml"), "-check")
+	if stale := filepath.Join(orders, "model", "models.go") + " (stale"; r.code != exitFail || !strings.Contains(r.stdout, stale) {
+		t.Errorf("-check: want %s listed as stale; got %v", stale, r)
+	}
+	if r := tpgen(t, "-config", filepath.Join(dir, "services.yaml")); r.code != exitOK {
+		t.Fatalf("%v", r)
+	}
+	if got := names(snapshot(t, orders)); slices.Contains(got, "model/models.go") || slices.Contains(got, "types.go") || !slices.Contains(got, "models.go") {
+		t.Errorf("want models.go only; got %v", got)
 	}
 }
 

@@ -8,7 +8,6 @@
 package inventory
 
 import (
-	"context"
 	"github.com/tpgen/tpgen/runtime"
 	"time"
 )
@@ -50,14 +49,6 @@ func New(opts ...runtime.Option) (*Client, error) {
 func (c *Client) Runtime() *runtime.Service {
 	return c.svc
 }
-
-// API lists the operations of the inventory service, so that consumers can fake the Client in tests.
-type API interface {
-	GetStock(ctx context.Context, sku string, params *GetStockParams) (*Stock, error)
-	ReserveStock(ctx context.Context, body *ReservationRequest) (*Reservation, error)
-}
-
-var _ API = (*Client)(nil)
 
 // Constructors of the declared error bodies, for runtime.ResponseError.Model.
 

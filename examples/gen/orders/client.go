@@ -8,7 +8,6 @@
 package orders
 
 import (
-	"context"
 	"github.com/tpgen/tpgen/runtime"
 	"time"
 )
@@ -50,17 +49,6 @@ func New(opts ...runtime.Option) (*Client, error) {
 func (c *Client) Runtime() *runtime.Service {
 	return c.svc
 }
-
-// API lists the operations of the orders service, so that consumers can fake the Client in tests.
-type API interface {
-	CancelOrder(ctx context.Context, orderID string) error
-	CreateOrder(ctx context.Context, body *NewOrder, params *CreateOrderParams) (*Order, error)
-	GetOrder(ctx context.Context, orderID string) (*Order, error)
-	Health(ctx context.Context) (string, error)
-	ListOrders(ctx context.Context, params *ListOrdersParams) (*ListOrdersResult, error)
-}
-
-var _ API = (*Client)(nil)
 
 // Constructors of the declared error bodies, for runtime.ResponseError.Model.
 

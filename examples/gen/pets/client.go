@@ -8,7 +8,6 @@
 package pets
 
 import (
-	"context"
 	"github.com/tpgen/tpgen/runtime"
 	"time"
 )
@@ -48,16 +47,6 @@ func New(opts ...runtime.Option) (*Client, error) {
 func (c *Client) Runtime() *runtime.Service {
 	return c.svc
 }
-
-// API lists the operations of the pets service, so that consumers can fake the Client in tests.
-type API interface {
-	AddPet(ctx context.Context, body *NewPet) (*Pet, error)
-	DeletePet(ctx context.Context, id int64) error
-	FindPetByID(ctx context.Context, id int64) (*Pet, error)
-	FindPets(ctx context.Context, params *FindPetsParams) ([]Pet, error)
-}
-
-var _ API = (*Client)(nil)
 
 // Constructors of the declared error bodies, for runtime.ResponseError.Model.
 

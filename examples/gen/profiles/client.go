@@ -8,7 +8,6 @@
 package profiles
 
 import (
-	"context"
 	"github.com/tpgen/tpgen/runtime"
 	"time"
 )
@@ -49,11 +48,3 @@ func New(opts ...runtime.Option) (*Client, error) {
 func (c *Client) Runtime() *runtime.Service {
 	return c.svc
 }
-
-// API lists the operations of the profiles service, so that consumers can fake the Client in tests.
-type API interface {
-	GetMyProfile(ctx context.Context) (*Profile, error)
-	GetProfile(ctx context.Context, userID string) (*Profile, error)
-}
-
-var _ API = (*Client)(nil)

@@ -8,9 +8,7 @@
 package bodies
 
 import (
-	"context"
 	"github.com/tpgen/tpgen/runtime"
-	"io"
 	"time"
 )
 
@@ -46,14 +44,3 @@ func New(opts ...runtime.Option) (*Client, error) {
 func (c *Client) Runtime() *runtime.Service {
 	return c.svc
 }
-
-// API lists the operations of the bodies service, so that consumers can fake the Client in tests.
-type API interface {
-	GetBlob(ctx context.Context, name string) (*GetBlobResult, error)
-	PostForm(ctx context.Context, body *PostFormRequest) error
-	PostNote(ctx context.Context, body string) (string, error)
-	PutBlob(ctx context.Context, name string, body io.Reader) error
-	Upload(ctx context.Context, body *UploadRequest) (*UploadResponse, error)
-}
-
-var _ API = (*Client)(nil)

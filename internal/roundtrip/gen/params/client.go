@@ -8,7 +8,6 @@
 package params
 
 import (
-	"context"
 	"github.com/tpgen/tpgen/runtime"
 	"time"
 )
@@ -45,44 +44,3 @@ func New(opts ...runtime.Option) (*Client, error) {
 func (c *Client) Runtime() *runtime.Service {
 	return c.svc
 }
-
-// API lists the operations of the params service, so that consumers can fake the Client in tests.
-type API interface {
-	CookieFormPrim(ctx context.Context, params *CookieFormPrimParams) error
-	HeaderSimpleExplodeArray(ctx context.Context, params *HeaderSimpleExplodeArrayParams) error
-	HeaderSimpleExplodeObject(ctx context.Context, params *HeaderSimpleExplodeObjectParams) error
-	HeaderSimpleExplodePrim(ctx context.Context, params *HeaderSimpleExplodePrimParams) error
-	HeaderSimpleFlatArray(ctx context.Context, params *HeaderSimpleFlatArrayParams) error
-	HeaderSimpleFlatObject(ctx context.Context, params *HeaderSimpleFlatObjectParams) error
-	HeaderSimpleFlatPrim(ctx context.Context, params *HeaderSimpleFlatPrimParams) error
-	PathLabelExplodeArray(ctx context.Context, v []int32) error
-	PathLabelExplodeObject(ctx context.Context, v PathLabelExplodeObjectV) error
-	PathLabelExplodePrim(ctx context.Context, v int32) error
-	PathLabelFlatArray(ctx context.Context, v []int32) error
-	PathLabelFlatObject(ctx context.Context, v PathLabelFlatObjectV) error
-	PathLabelFlatPrim(ctx context.Context, v int32) error
-	PathMatrixExplodeArray(ctx context.Context, v []int32) error
-	PathMatrixExplodeObject(ctx context.Context, v PathMatrixExplodeObjectV) error
-	PathMatrixExplodePrim(ctx context.Context, v int32) error
-	PathMatrixFlatArray(ctx context.Context, v []int32) error
-	PathMatrixFlatObject(ctx context.Context, v PathMatrixFlatObjectV) error
-	PathMatrixFlatPrim(ctx context.Context, v int32) error
-	PathSimpleExplodeArray(ctx context.Context, v []int32) error
-	PathSimpleExplodeObject(ctx context.Context, v PathSimpleExplodeObjectV) error
-	PathSimpleExplodePrim(ctx context.Context, v int32) error
-	PathSimpleFlatArray(ctx context.Context, v []int32) error
-	PathSimpleFlatObject(ctx context.Context, v PathSimpleFlatObjectV) error
-	PathSimpleFlatPrim(ctx context.Context, v int32) error
-	QueryDeepObjectExplodeObject(ctx context.Context, params *QueryDeepObjectExplodeObjectParams) error
-	QueryFormExplodeArray(ctx context.Context, params *QueryFormExplodeArrayParams) error
-	QueryFormExplodeObject(ctx context.Context, params *QueryFormExplodeObjectParams) error
-	QueryFormExplodePrim(ctx context.Context, params *QueryFormExplodePrimParams) error
-	QueryFormFlatArray(ctx context.Context, params *QueryFormFlatArrayParams) error
-	QueryFormFlatObject(ctx context.Context, params *QueryFormFlatObjectParams) error
-	QueryFormFlatPrim(ctx context.Context, params *QueryFormFlatPrimParams) error
-	QueryOptionalAbsent(ctx context.Context, params *QueryOptionalAbsentParams) error
-	QueryPipeDelimitedFlatArray(ctx context.Context, params *QueryPipeDelimitedFlatArrayParams) error
-	QuerySpaceDelimitedFlatArray(ctx context.Context, params *QuerySpaceDelimitedFlatArrayParams) error
-}
-
-var _ API = (*Client)(nil)

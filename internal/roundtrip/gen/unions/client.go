@@ -8,7 +8,6 @@
 package unions
 
 import (
-	"context"
 	"github.com/tpgen/tpgen/runtime"
 	"time"
 )
@@ -45,12 +44,3 @@ func New(opts ...runtime.Option) (*Client, error) {
 func (c *Client) Runtime() *runtime.Service {
 	return c.svc
 }
-
-// API lists the operations of the unions service, so that consumers can fake the Client in tests.
-type API interface {
-	EchoPet(ctx context.Context, body Pet) (Pet, error)
-	EchoValue(ctx context.Context, body *Holder) (*Holder, error)
-	PatchNote(ctx context.Context, body *NotePatch) (*NotePatch, error)
-}
-
-var _ API = (*Client)(nil)

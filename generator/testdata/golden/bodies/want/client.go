@@ -7,11 +7,7 @@
 // and diagnostics from github.com/tpgen/tpgen/runtime; see README.md beside this file.
 package bodies
 
-import (
-	"context"
-	"github.com/tpgen/tpgen/runtime"
-	"io"
-)
+import "github.com/tpgen/tpgen/runtime"
 
 // The generated code needs a runtime this version of tpgen supports.
 const _ = runtime.SupportPackageIsVersion1
@@ -42,17 +38,3 @@ func New(opts ...runtime.Option) (*Client, error) {
 func (c *Client) Runtime() *runtime.Service {
 	return c.svc
 }
-
-// API lists the operations of the bodies service, so that consumers can fake the Client in tests.
-type API interface {
-	CreateDocument(ctx context.Context, body *Document) (*Document, error)
-	ImportDocuments(ctx context.Context, body []Document) error
-	Login(ctx context.Context, body *LoginRequest) error
-	PatchDocument(ctx context.Context, id string, body *Document) (*Document, error)
-	PutNote(ctx context.Context, id string, body string) error
-	ReplaceContent(ctx context.Context, id string, body io.Reader) error
-	SendRaw(ctx context.Context, body io.Reader) error
-	Upload(ctx context.Context, body *UploadRequest) error
-}
-
-var _ API = (*Client)(nil)

@@ -7,10 +7,7 @@
 // and diagnostics from github.com/tpgen/tpgen/runtime; see README.md beside this file.
 package collisions
 
-import (
-	"context"
-	"github.com/tpgen/tpgen/runtime"
-)
+import "github.com/tpgen/tpgen/runtime"
 
 // The generated code needs a runtime this version of tpgen supports.
 const _ = runtime.SupportPackageIsVersion1
@@ -41,15 +38,3 @@ func New(opts ...runtime.Option) (*Client, error) {
 func (c *Client) Runtime() *runtime.Service {
 	return c.svc
 }
-
-// API lists the operations of the collisions service, so that consumers can fake the Client in tests.
-type API interface {
-	GetConfig(ctx context.Context) (*ServiceConfig2, error)
-	ListActors(ctx context.Context) ([]Actor, error)
-	ListActors2(ctx context.Context) ([]Actor2, error)
-	ListActors3(ctx context.Context, id string) (*Actor, error)
-	NewClient(ctx context.Context, body *Client2, params *NewClientParams2) (*New2, error)
-	Runtime2(ctx context.Context) error
-}
-
-var _ API = (*Client)(nil)

@@ -7,10 +7,7 @@
 // and diagnostics from github.com/tpgen/tpgen/runtime; see README.md beside this file.
 package derived_ids
 
-import (
-	"context"
-	"github.com/tpgen/tpgen/runtime"
-)
+import "github.com/tpgen/tpgen/runtime"
 
 // The generated code needs a runtime this version of tpgen supports.
 const _ = runtime.SupportPackageIsVersion1
@@ -38,12 +35,3 @@ func New(opts ...runtime.Option) (*Client, error) {
 func (c *Client) Runtime() *runtime.Service {
 	return c.svc
 }
-
-// API lists the operations of the derived_ids service, so that consumers can fake the Client in tests.
-type API interface {
-	GetPets(ctx context.Context) error
-	GetPets2(ctx context.Context) error
-	GetPets3(ctx context.Context) error
-}
-
-var _ API = (*Client)(nil)

@@ -7,10 +7,7 @@
 // and diagnostics from github.com/tpgen/tpgen/runtime; see README.md beside this file.
 package params
 
-import (
-	"context"
-	"github.com/tpgen/tpgen/runtime"
-)
+import "github.com/tpgen/tpgen/runtime"
 
 // The generated code needs a runtime this version of tpgen supports.
 const _ = runtime.SupportPackageIsVersion1
@@ -41,15 +38,3 @@ func New(opts ...runtime.Option) (*Client, error) {
 func (c *Client) Runtime() *runtime.Service {
 	return c.svc
 }
-
-// API lists the operations of the params service, so that consumers can fake the Client in tests.
-type API interface {
-	GetCase(ctx context.Context, id string, id2 string, params *GetCaseParams) error
-	GetItem(ctx context.Context, id int64, tags []string, coords Point) error
-	GetLabelMatrix(ctx context.Context, label []int, matrix Point) error
-	GetLabelObject(ctx context.Context, point Point, scalar bool, pathPoint string) error
-	Keywords(ctx context.Context, type_ string, func_ string, body *KeywordsRequest, params *KeywordsParams) error
-	Search(ctx context.Context, params *SearchParams) error
-}
-
-var _ API = (*Client)(nil)

@@ -7,10 +7,7 @@
 // and diagnostics from github.com/tpgen/tpgen/runtime; see README.md beside this file.
 package petstore
 
-import (
-	"context"
-	"github.com/tpgen/tpgen/runtime"
-)
+import "github.com/tpgen/tpgen/runtime"
 
 // The generated code needs a runtime this version of tpgen supports.
 const _ = runtime.SupportPackageIsVersion1
@@ -41,16 +38,6 @@ func New(opts ...runtime.Option) (*Client, error) {
 func (c *Client) Runtime() *runtime.Service {
 	return c.svc
 }
-
-// API lists the operations of the petstore service, so that consumers can fake the Client in tests.
-type API interface {
-	CreatePet(ctx context.Context, body *NewPet) (*Pet, error)
-	DeletePet(ctx context.Context, petID int64) error
-	ListPets(ctx context.Context, params *ListPetsParams) (*ListPetsResult, error)
-	ShowPetByID(ctx context.Context, petID int64) (*Pet, error)
-}
-
-var _ API = (*Client)(nil)
 
 // Constructors of the declared error bodies, for runtime.ResponseError.Model.
 

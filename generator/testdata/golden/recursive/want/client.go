@@ -7,10 +7,7 @@
 // and diagnostics from github.com/tpgen/tpgen/runtime; see README.md beside this file.
 package recursive
 
-import (
-	"context"
-	"github.com/tpgen/tpgen/runtime"
-)
+import "github.com/tpgen/tpgen/runtime"
 
 // The generated code needs a runtime this version of tpgen supports.
 const _ = runtime.SupportPackageIsVersion1
@@ -41,11 +38,3 @@ func New(opts ...runtime.Option) (*Client, error) {
 func (c *Client) Runtime() *runtime.Service {
 	return c.svc
 }
-
-// API lists the operations of the recursive service, so that consumers can fake the Client in tests.
-type API interface {
-	GetNested(ctx context.Context) (NestedList, error)
-	GetTree(ctx context.Context, id string) (*Node, error)
-}
-
-var _ API = (*Client)(nil)

@@ -7,11 +7,7 @@
 // and diagnostics from github.com/tpgen/tpgen/runtime; see README.md beside this file.
 package responses
 
-import (
-	"context"
-	"github.com/tpgen/tpgen/runtime"
-	"io"
-)
+import "github.com/tpgen/tpgen/runtime"
 
 // The generated code needs a runtime this version of tpgen supports.
 const _ = runtime.SupportPackageIsVersion1
@@ -42,21 +38,6 @@ func New(opts ...runtime.Option) (*Client, error) {
 func (c *Client) Runtime() *runtime.Service {
 	return c.svc
 }
-
-// API lists the operations of the responses service, so that consumers can fake the Client in tests.
-type API interface {
-	AlwaysFails(ctx context.Context) error
-	CancelJob(ctx context.Context, id string) error
-	DownloadOutput(ctx context.Context, id string) (io.ReadCloser, error)
-	GetJob(ctx context.Context, id string) (*GetJobResult, error)
-	GetLog(ctx context.Context, id string) (string, error)
-	Health(ctx context.Context) (*HealthResponse, error)
-	Ping(ctx context.Context) error
-	Redirect(ctx context.Context) (*RedirectResult, error)
-	SubmitJob(ctx context.Context, body *Job) (*SubmitJobResult, error)
-}
-
-var _ API = (*Client)(nil)
 
 // Constructors of the declared error bodies, for runtime.ResponseError.Model.
 

@@ -7,10 +7,7 @@
 // and diagnostics from github.com/tpgen/tpgen/runtime; see README.md beside this file.
 package swagger2
 
-import (
-	"context"
-	"github.com/tpgen/tpgen/runtime"
-)
+import "github.com/tpgen/tpgen/runtime"
 
 // The generated code needs a runtime this version of tpgen supports.
 const _ = runtime.SupportPackageIsVersion1
@@ -42,16 +39,6 @@ func New(opts ...runtime.Option) (*Client, error) {
 func (c *Client) Runtime() *runtime.Service {
 	return c.svc
 }
-
-// API lists the operations of the swagger2 service, so that consumers can fake the Client in tests.
-type API interface {
-	AddItem(ctx context.Context, body *Item) (*Item, error)
-	ListItems(ctx context.Context, params *ListItemsParams) (*ListItemsResult, error)
-	Reserve(ctx context.Context, sku string, body *ReserveRequest) error
-	UploadPhoto(ctx context.Context, sku string, body *UploadPhotoRequest) error
-}
-
-var _ API = (*Client)(nil)
 
 // Constructors of the declared error bodies, for runtime.ResponseError.Model.
 

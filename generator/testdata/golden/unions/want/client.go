@@ -7,10 +7,7 @@
 // and diagnostics from github.com/tpgen/tpgen/runtime; see README.md beside this file.
 package unions
 
-import (
-	"context"
-	"github.com/tpgen/tpgen/runtime"
-)
+import "github.com/tpgen/tpgen/runtime"
 
 // The generated code needs a runtime this version of tpgen supports.
 const _ = runtime.SupportPackageIsVersion1
@@ -41,12 +38,3 @@ func New(opts ...runtime.Option) (*Client, error) {
 func (c *Client) Runtime() *runtime.Service {
 	return c.svc
 }
-
-// API lists the operations of the unions service, so that consumers can fake the Client in tests.
-type API interface {
-	AddAnimal(ctx context.Context, body Animal) (AddAnimalResponse, error)
-	GetAnimal(ctx context.Context, id string) (Animal, error)
-	ListShapes(ctx context.Context, params *ListShapesParams) ([]Shape, error)
-}
-
-var _ API = (*Client)(nil)

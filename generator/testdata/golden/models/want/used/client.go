@@ -8,7 +8,6 @@
 package used
 
 import (
-	"context"
 	"github.com/tpgen/tpgen/runtime"
 	"time"
 )
@@ -44,13 +43,6 @@ func New(opts ...runtime.Option) (*Client, error) {
 func (c *Client) Runtime() *runtime.Service {
 	return c.svc
 }
-
-// API lists the operations of the used service, so that consumers can fake the Client in tests.
-type API interface {
-	GetPet(ctx context.Context, id string) (*Pet, error)
-}
-
-var _ API = (*Client)(nil)
 
 // Constructors of the declared error bodies, for runtime.ResponseError.Model.
 

@@ -8,7 +8,6 @@
 package billingv2
 
 import (
-	"context"
 	"github.com/tpgen/tpgen/runtime"
 	"time"
 )
@@ -51,12 +50,3 @@ func New(opts ...runtime.Option) (*Client, error) {
 func (c *Client) Runtime() *runtime.Service {
 	return c.svc
 }
-
-// API lists the operations of the billing-v2 service, so that consumers can fake the Client in tests.
-type API interface {
-	GetInvoice(ctx context.Context, id string) (*Invoice, error)
-	GetStatus(ctx context.Context) (string, error)
-	ListInvoices(ctx context.Context) ([]Invoice, error)
-}
-
-var _ API = (*Client)(nil)

@@ -8,9 +8,7 @@
 package orders
 
 import (
-	"context"
 	"github.com/tpgen/tpgen/runtime"
-	"io"
 	"time"
 )
 
@@ -51,15 +49,3 @@ func New(opts ...runtime.Option) (*Client, error) {
 func (c *Client) Runtime() *runtime.Service {
 	return c.svc
 }
-
-// API lists the operations of the orders service, so that consumers can fake the Client in tests.
-type API interface {
-	CancelOrder(ctx context.Context, id string) error
-	CreateOrder(ctx context.Context, body *Order) (*Order, error)
-	GetOrder(ctx context.Context, id string) (*Order, error)
-	GetOrderReceipt(ctx context.Context, id string) (io.ReadCloser, error)
-	ListOrders(ctx context.Context) ([]Order, error)
-	TrackOrder(ctx context.Context, id string) (*TrackOrderResponse, error)
-}
-
-var _ API = (*Client)(nil)
