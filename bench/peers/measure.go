@@ -140,9 +140,10 @@ func messageLines(out string) []string {
 // After one ordinary `go build ./...` in the temporary module (which puts the
 // generated package's dependencies in the build cache), each measured build is
 //
-//	go build -toolexec=SELF -gcflags=IMPORTPATH=-D=/tpgen-peers-nonce-N ./...
+//	go build -toolexec=SELF -gcflags=IMPORTPATH/...=-D=/tpgen-peers-nonce-N ./...
 //
-// The -gcflags pattern gives only the generated package an extra compiler flag,
+// The -gcflags pattern gives only the generated packages (the client and, for
+// tpgen, its model subpackage) an extra compiler flag,
 // with a value that is new on every build, so its cache key changes and it is
 // recompiled while every dependency is still a cache hit. -D only sets the
 // directory for resolving relative ("./x") imports, which module code cannot
@@ -153,7 +154,11 @@ func messageLines(out string) []string {
 // The wrapper (toolexecMain) runs each tool, takes its wall time and rusage,
 // and appends one JSON line per invocation to the log named by toolexecEnv.
 // measureCompile then checks that the build compiled the generated package
-// exactly once; anything else it ran is reported as extra.
+// exactly once; anything else it ran is reported as extra. When the generated
+// code is several packages (tpgen's client and model), their compiles are
+// added up: time is the sum of their wall times, which the go command runs one
+// after the other since the client imports the model, and memory is the
+// largest peak RSS among them.
 
 // toolexecEnv names the log file; when it is set, this binary is the wrapper.
 const toolexecEnv = "TPGEN_PEERS_TOOLEXEC_LOG"
@@ -234,42 +239,48 @@ func flagValue(args []string, name string) string {
 
 // compileRun is one compile-only measurement.
 type compileRun struct {
-	Compile  toolRecord   `json:"compile"`            // the generated package's compile
+	Compile  toolRecord   `json:"compile"`            // the generated packages' compiles, added up (see above)
+	Packages []toolRecord `json:"packages"`           // each compile of a generated package
 	Extra    []toolRecord `json:"extra,omitempty"`    // anything else the build ran (should be empty)
 	GoBuildS float64      `json:"go_build_s"`         // the whole go build command
 	Err      string       `json:"error,omitempty"`    // first error line when the compile failed
 	Verified string       `json:"verified,omitempty"` // what was compiled, for -v
 }
 
-// measureCompile runs one compile-only build of importPath in modDir; nonce
-// must differ between calls (see above).
+// measureCompile runs one compile-only build of importPath (and the packages
+// below it) in modDir; nonce must differ between calls (see above).
 func (b *bench) measureCompile(ctx context.Context, modDir, importPath, nonce string) (compileRun, error) {
 	logPath := filepath.Join(b.tmp, "toolexec.jsonl")
 	if err := os.Remove(logPath); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return compileRun{}, err
 	}
 	p := runProc(ctx, b.timeout, modDir, append(b.goEnv(), toolexecEnv+"="+logPath),
-		"go", "build", "-toolexec="+b.self, "-gcflags="+importPath+"=-D=/tpgen-peers-nonce-"+nonce, "./...")
-	run := compileRun{GoBuildS: p.Wall.Seconds()}
+		"go", "build", "-toolexec="+b.self, "-gcflags="+importPath+"/...=-D=/tpgen-peers-nonce-"+nonce, "./...")
+	run := compileRun{GoBuildS: p.Wall.Seconds(), Compile: toolRecord{Tool: "compile", Pkg: importPath}}
 	recs, err := readToolLog(logPath)
 	if err != nil {
 		return run, fmt.Errorf("reading the toolexec log: %v (go build: %s)", err, errLine(p.Out, p.Err))
 	}
 	var seen []string
-	n := 0
+	root := 0
 	for _, r := range recs {
 		seen = append(seen, r.Tool+" "+r.Pkg)
-		if r.Tool == "compile" && r.Pkg == importPath {
-			run.Compile = r
-			n++
+		if r.Tool == "compile" && (r.Pkg == importPath || strings.HasPrefix(r.Pkg, importPath+"/")) {
+			if r.Pkg == importPath {
+				root++
+			}
+			run.Packages = append(run.Packages, r)
+			run.Compile.Seconds += r.Seconds
+			run.Compile.MaxRSSKB = max(run.Compile.MaxRSSKB, r.MaxRSSKB)
+			run.Compile.Exit = max(run.Compile.Exit, r.Exit)
 		} else {
 			run.Extra = append(run.Extra, r)
 		}
 	}
 	run.Verified = strings.Join(seen, ", ")
-	if n != 1 {
+	if root != 1 {
 		return run, fmt.Errorf("expected exactly one compile of %s, saw %d (ran: %s; go build: %s)",
-			importPath, n, run.Verified, errLine(p.Out, p.Err))
+			importPath, root, run.Verified, errLine(p.Out, p.Err))
 	}
 	if p.Err != nil || run.Compile.Exit != 0 {
 		run.Err = errLine(p.Out, p.Err)
