@@ -139,7 +139,7 @@ func generateService(svc *Service) ([]File, Stats, []string, error) {
 	}
 	notes := append(sp.notes, pkg.Warnings...)
 	if svc.ImportPath == "" && len(pkg.Types) > 0 {
-		notes = append(notes, "the package's import path is unknown (no go.mod above "+svc.OutDir+"): its types stay in it instead of a "+ModelDir+" subpackage")
+		notes = append(notes, "no go.mod above "+svc.OutDir+", so the package's import path is unknown: its types stay in the client package instead of a "+ModelDir+" subpackage")
 	}
 	return files, st, notes, nil
 }
