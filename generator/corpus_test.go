@@ -52,13 +52,17 @@ func TestCorpus(t *testing.T) {
 		pkg := "c" + nonAlnum.ReplaceAllString(strings.ToLower(strings.TrimSuffix(base, ext)), "")
 		// The default (models: used), and when that left schemas out, also
 		// models: all, so that every schema of the corpus is typed and built.
+		// The first has its types in a model subpackage, as users get it in
+		// a module; the second is generated without an import path, so its
+		// types stay in the client package: both layouts are built.
 		for _, all := range []bool{false, true} {
-			name := pkg
+			name, importPath := pkg, "corpus/"+pkg
 			if all {
-				name += "all"
+				name, importPath = pkg+"all", ""
 			}
 			out, err := generator.Generate([]*generator.Service{{
-				Name: name, Package: name, Spec: f, SpecDisplay: base, Source: base, OutDir: filepath.Join(mod, name), AllModels: all,
+				Name: name, Package: name, Spec: f, SpecDisplay: base, Source: base, OutDir: filepath.Join(mod, name),
+				ImportPath: importPath, AllModels: all,
 			}})
 			if err != nil {
 				t.Errorf("%s: %v", base, err)
