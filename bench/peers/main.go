@@ -38,6 +38,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -545,20 +546,22 @@ func packageName(base string) string {
 	return name
 }
 
-// countLines counts the .go files in dir and their newlines (`cat *.go | wc -l`).
+// countLines counts the .go files under dir (subpackages included, such as
+// tpgen's model package) and their newlines (`cat $(find dir -name '*.go') | wc -l`).
 func countLines(dir string) (files, lines int, err error) {
-	paths, err := filepath.Glob(filepath.Join(dir, "*.go"))
-	if err != nil {
-		return 0, 0, err
-	}
-	for _, p := range paths {
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".go") {
+			return err
+		}
 		data, err := os.ReadFile(p)
 		if err != nil {
-			return 0, 0, err
+			return err
 		}
+		files++
 		lines += strings.Count(string(data), "\n")
-	}
-	return len(paths), lines, nil
+		return nil
+	})
+	return files, lines, err
 }
 
 // directRequires reads the direct requirements of a go.mod (path -> version).
