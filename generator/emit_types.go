@@ -29,7 +29,7 @@ func typeCode(t *Type) jen.Code {
 	case KindPointer:
 		return jen.Op("*").Add(typeCode(t.Elem))
 	case KindNullable:
-		return jen.Qual(runtimePkg, "Nullable").Types(typeCode(t.Elem))
+		return jen.Id(t.Decl.Name)
 	case KindExternal:
 		return jen.Qual(t.Pkg, t.Name)
 	}
@@ -118,8 +118,30 @@ func genDecl(d *Decl) jen.Code {
 		}
 	case DeclUnion:
 		genUnion(g, d)
+	case DeclNullable:
+		genNullable(g, d)
 	}
 	return g
+}
+
+// genNullable renders a DeclNullable: the three states as fields, and JSON
+// methods that leave the work to the runtime.
+func genNullable(g *jen.Statement, d *Decl) {
+	g.Type().Id(d.Name).Struct(
+		jen.Id("_").Index(jen.Lit(0)).Func().Params().Comment("not comparable: Go compiles no equality function for it"),
+		jen.Id("Value").Add(typeCode(d.Underlying)).Comment("the value, when Valid"),
+		jen.Id("Valid").Bool().Comment("a value was given"),
+		jen.Id("Null").Bool().Comment("null was given"),
+	).Line()
+	g.Comment("MarshalJSON writes the value, or null.").Line()
+	g.Func().Params(jen.Id("n").Id(d.Name)).Id("MarshalJSON").Params().Params(jen.Index().Byte(), jen.Error()).Block(
+		jen.Return(jen.Qual(runtimePkg, "EncodeNullable").Call(jen.Id("n").Dot("Valid"), jen.Id("n").Dot("Value"))),
+	).Line()
+	g.Comment("UnmarshalJSON reads a value, or null.").Line()
+	g.Func().Params(jen.Id("n").Op("*").Id(d.Name)).Id("UnmarshalJSON").Params(jen.Id("b").Index().Byte()).Error().Block(
+		jen.Op("*").Id("n").Op("=").Id(d.Name).Values(),
+		jen.Return(jen.Qual(runtimePkg, "DecodeNullable").Call(jen.Id("b"), jen.Op("&").Id("n").Dot("Value"), jen.Op("&").Id("n").Dot("Valid"), jen.Op("&").Id("n").Dot("Null"))),
+	).Line()
 }
 
 // genAliases re-exports the types and enum values declared in the model
@@ -311,7 +333,7 @@ func typeString(t *Type) string {
 	case KindPointer:
 		return "*" + typeString(t.Elem)
 	case KindNullable:
-		return "runtime.Nullable[" + typeString(t.Elem) + "]"
+		return t.Decl.Name
 	case KindExternal:
 		return t.Pkg[strings.LastIndex(t.Pkg, "/")+1:] + "." + t.Name
 	case KindNamed:

@@ -172,6 +172,7 @@ func buildPackage(svc *Service, sp *spec) (*Package, error) {
 	}
 	b.operations()
 	b.typer.nameSharedEnums()
+	b.typer.nameNullables()
 	b.errorModels()
 	if len(b.errs) > 0 {
 		return nil, errors.Join(b.errs...)
@@ -271,7 +272,7 @@ func emitPackage(svc *Service, pkg *Package) ([]File, error) {
 			defer func() { <-sem }()
 			source := pkg.Source
 			if j.dir != svc.OutDir && !filepath.IsAbs(source) {
-				source = path.Join("..", source)
+				source = path.Join("..", filepath.ToSlash(source))
 			}
 			data, err := renderFile(j.pkg, source, j.doc, modelPath, j.code)
 			if err != nil {

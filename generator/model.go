@@ -56,7 +56,7 @@ const (
 	KindSlice                    // []Elem
 	KindMap                      // map[string]Elem
 	KindPointer                  // *Elem
-	KindNullable                 // runtime.Nullable[Elem]
+	KindNullable                 // Decl's name: a DeclNullable holding Elem
 	KindExternal                 // a type from another package: Pkg.Name (time.Time, runtime.Date, json.RawMessage, io.Reader)
 )
 
@@ -66,7 +66,7 @@ type Type struct {
 	Name string // builtin or declared name, or the external type's name
 	Pkg  string // import path for KindExternal
 	Elem *Type
-	// Decl is the declaration of a KindNamed type.
+	// Decl is the declaration of a KindNamed or KindNullable type.
 	Decl *Decl
 }
 
@@ -88,11 +88,10 @@ var (
 	tFile    = &Type{Kind: KindExternal, Pkg: runtimePkg, Name: "File"}
 )
 
-func sliceOf(t *Type) *Type    { return &Type{Kind: KindSlice, Elem: t} }
-func mapOf(t *Type) *Type      { return &Type{Kind: KindMap, Elem: t} }
-func pointerTo(t *Type) *Type  { return &Type{Kind: KindPointer, Elem: t} }
-func nullableOf(t *Type) *Type { return &Type{Kind: KindNullable, Elem: t} }
-func named(d *Decl) *Type      { return &Type{Kind: KindNamed, Name: d.Name, Decl: d} }
+func sliceOf(t *Type) *Type   { return &Type{Kind: KindSlice, Elem: t} }
+func mapOf(t *Type) *Type     { return &Type{Kind: KindMap, Elem: t} }
+func pointerTo(t *Type) *Type { return &Type{Kind: KindPointer, Elem: t} }
+func named(d *Decl) *Type     { return &Type{Kind: KindNamed, Name: d.Name, Decl: d} }
 
 // nilable reports whether the zero value of t is nil (no pointer needed to tell absent from zero).
 func (t *Type) nilable() bool {
@@ -128,6 +127,13 @@ const (
 	DeclEnum                    // type X string (or int) with constants
 	DeclDefined                 // type X Underlying
 	DeclUnion                   // oneOf/anyOf: raw JSON with typed accessors
+	// DeclNullable is struct{Value Underlying; Valid, Null bool} with JSON
+	// methods: an optional property that may also be null. One is declared per
+	// value type, in the package, rather than one generic runtime type: Go
+	// compiles the methods of a generic type's instantiations again in every
+	// package that uses a type containing them, so every importer of a client
+	// would pay for them.
+	DeclNullable
 )
 
 // Decl is a named type declared in the generated package.
@@ -144,7 +150,7 @@ type Decl struct {
 	EnumBase   *Type // DeclEnum: string, int64, float64, bool
 	EnumValues []*EnumValue
 
-	Underlying *Type // DeclDefined
+	Underlying *Type // DeclDefined; DeclNullable: the value's type
 	Alias      bool  // DeclDefined: written type X = Underlying
 	// placeholder marks a DeclDefined made for a schema met again while it
 	// was being built (recursion): what it stands for was not known yet.

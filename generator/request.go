@@ -301,7 +301,7 @@ func (b *builder) multipartDecl(hint string, sr *openapi3.SchemaRef, source stri
 			f.Type = sliceOf(tFile)
 		default:
 			t := b.typer.typeOf(pr, d.Name+f.Name, source+"/properties/"+k)
-			f.Type = fieldType(t, f.Required, false)
+			f.Type = b.typer.fieldType(t, f.Required, false)
 		}
 		d.Fields = append(d.Fields, f)
 	}

@@ -23,6 +23,7 @@ type typer struct {
 	components  map[string]*openapi3.Schema // "#/components/schemas/X" -> its schema
 	sharedEnums map[string]*sharedEnum      // value set -> the inline enum type that has it
 	sharedOrder []string                    // keys of sharedEnums in the order met
+	nullables   map[string]*Decl            // typeKey of the value type -> its DeclNullable
 	decls       []*Decl
 	warn        func(format string, args ...any)
 	// fail reports a problem of the spec at a source path; generation fails.
@@ -32,7 +33,7 @@ type typer struct {
 func newTyper(ns *namespace, warn func(string, ...any)) *typer {
 	return &typer{ns: ns, memo: map[*openapi3.Schema]*Type{}, pending: map[*openapi3.Schema]*Decl{}, building: map[*openapi3.Schema]bool{},
 		reserved: map[*openapi3.Schema]string{}, components: map[string]*openapi3.Schema{},
-		sharedEnums: map[string]*sharedEnum{}, warn: warn}
+		sharedEnums: map[string]*sharedEnum{}, nullables: map[string]*Decl{}, warn: warn}
 }
 
 // declareComponents gives every component schema its name first, so that the
@@ -485,7 +486,7 @@ func (g *typer) fields(d *Decl, props openapi3.Schemas, required []string, sourc
 		f.Required = slices.Contains(required, k) && !ps.ReadOnly && !ps.WriteOnly
 		f.Nullable = nullable(ps)
 		t := g.typeOf(pr, d.Name+f.Name, source+"/properties/"+k)
-		f.Type = fieldType(t, f.Required, f.Nullable)
+		f.Type = g.fieldType(t, f.Required, f.Nullable)
 		switch {
 		case f.Type.Kind == KindNullable:
 			f.OmitZero = true
@@ -502,8 +503,8 @@ func (g *typer) fields(d *Decl, props openapi3.Schemas, required []string, sourc
 //	required               T        (*T for structs)
 //	optional               *T       (T when nil already means absent)
 //	required, nullable     *T       (T when nilable)
-//	optional, nullable     runtime.Nullable[T]  (*T for structs: null and absent both nil)
-func fieldType(t *Type, required, isNullable bool) *Type {
+//	optional, nullable     NullableT (see DeclNullable; *T for structs: null and absent both nil)
+func (g *typer) fieldType(t *Type, required, isNullable bool) *Type {
 	switch {
 	case t.isStruct(), t.Kind == KindNamed && t.Decl.placeholder:
 		// A placeholder is a schema still being built, which may turn out to be
@@ -524,8 +525,70 @@ func fieldType(t *Type, required, isNullable bool) *Type {
 		}
 		return pointerTo(t)
 	default:
-		return nullableOf(t)
+		return g.nullableOf(t)
 	}
+}
+
+// nullableOf is the nullable type holding t, declared the first time it is
+// needed. Its name is given by nameNullables, once every other type has its
+// own, so that no schema's name depends on it.
+func (g *typer) nullableOf(t *Type) *Type {
+	key := typeKey(t)
+	d := g.nullables[key]
+	if d == nil {
+		d = &Decl{Kind: DeclNullable, Underlying: t}
+		g.nullables[key] = d
+		g.decls = append(g.decls, d)
+	}
+	return &Type{Kind: KindNullable, Elem: t, Decl: d}
+}
+
+// typeKey identifies a type by structure, and declared types by identity
+// (their names may still change).
+func typeKey(t *Type) string {
+	switch t.Kind {
+	case KindNamed, KindNullable:
+		return fmt.Sprintf("decl %p", t.Decl)
+	case KindExternal:
+		return t.Pkg + "." + t.Name
+	case KindSlice:
+		return "[]" + typeKey(t.Elem)
+	case KindMap:
+		return "map[string]" + typeKey(t.Elem)
+	case KindPointer:
+		return "*" + typeKey(t.Elem)
+	}
+	return t.Name
+}
+
+// nameNullables names the nullable types after their value types
+// (NullableString, NullableTime, NullablePetList), in the order they were
+// met. It runs last: names taken by then go to the schemas.
+func (g *typer) nameNullables() {
+	for _, d := range g.decls {
+		if d.Kind == DeclNullable {
+			d.Name = g.ns.claim("Nullable" + valueTypeName(d.Underlying))
+			d.Doc = fmt.Sprintf("is an optional %s that may also be null.\nIts zero value is absent (encoding/json's omitzero leaves it out); Null is null; Valid holds Value.", typeString(d.Underlying))
+		}
+	}
+}
+
+// valueTypeName names a type for nullableOf: Int64, Time, Pet, PetList, StringMap.
+func valueTypeName(t *Type) string {
+	switch t.Kind {
+	case KindNamed:
+		return t.Decl.Name
+	case KindSlice:
+		if t.Elem.Kind == KindBuiltin && t.Elem.Name == "byte" {
+			return "Bytes"
+		}
+		return valueTypeName(t.Elem) + "List"
+	case KindMap:
+		return valueTypeName(t.Elem) + "Map"
+	case KindPointer:
+		return valueTypeName(t.Elem)
+	}
+	return exportedName(t.Name)
 }
 
 // allOf merges the members' properties into one struct. A lone member with

@@ -86,8 +86,13 @@ type Service struct {
 	tokenClient        *http.Client
 
 	tokens *tokenManager
-	plans  sync.Map // *Operation -> *plan
-	rawOp  Operation
+	// plans caches each operation's plan. A map and a lock rather than a
+	// sync.Map: generated packages hold a *Service, and Go compiles the
+	// generic types inside sync.Map (about 100 functions) again in every
+	// package that refers to a type containing it.
+	plansMu sync.RWMutex
+	plans   map[*Operation]*plan
+	rawOp   Operation
 }
 
 // NewService builds the runtime for a service from its generated defaults,
@@ -380,10 +385,13 @@ type plan struct {
 }
 
 func (s *Service) plan(op *Operation) *plan {
-	if p, ok := s.plans.Load(op); ok {
-		return p.(*plan)
+	s.plansMu.RLock()
+	p, ok := s.plans[op]
+	s.plansMu.RUnlock()
+	if ok {
+		return p
 	}
-	p := &plan{op: op, grant: op.Grant, scopes: op.Scopes, audience: op.Audience, resource: op.Resource}
+	p = &plan{op: op, grant: op.Grant, scopes: op.Scopes, audience: op.Audience, resource: op.Resource}
 	if p.audience == "" {
 		p.audience = s.audience
 	}
@@ -402,8 +410,16 @@ func (s *Service) plan(op *Operation) *plan {
 	base := strings.Join([]string{s.endpointID, s.clientID, strings.Join(p.scopes, " "), p.audience, p.resource}, "\x00")
 	p.ccKey = "cc\x00" + base
 	p.txPrefix = "tx\x00" + base + "\x00" + s.requestedTokenType + "\x00"
-	actual, _ := s.plans.LoadOrStore(op, p)
-	return actual.(*plan)
+	s.plansMu.Lock()
+	defer s.plansMu.Unlock()
+	if first, ok := s.plans[op]; ok {
+		return first // another call planned op meanwhile: keep one plan per operation
+	}
+	if s.plans == nil {
+		s.plans = map[*Operation]*plan{}
+	}
+	s.plans[op] = p
+	return p
 }
 
 // errNoSubject is returned, before anything is sent, when a grant needs the

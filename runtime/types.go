@@ -58,41 +58,33 @@ func (d *Date) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// Nullable is an optional property that may also be null, with its three
-// states told apart: absent (the zero value, which encoding/json's omitzero
-// leaves out), null (Null), or a value (Valid, Value).
-type Nullable[T any] struct {
-	_     [0]func() // not comparable: Go compiles no equality function per T
-	Value T         // the value, when Valid
-	Valid bool      // a value was given
-	Null  bool      // null was given
-}
-
-// NewNullable returns a Nullable holding v.
-func NewNullable[T any](v T) Nullable[T] { return Nullable[T]{Value: v, Valid: true} }
-
-// Null returns a Nullable that is explicitly null.
-func Null[T any]() Nullable[T] { return Nullable[T]{Null: true} }
-
-// MarshalJSON implements json.Marshaler: the value, or null.
-func (n Nullable[T]) MarshalJSON() ([]byte, error) {
-	if !n.Valid {
+// EncodeNullable is the MarshalJSON of a generated nullable type (a struct
+// of Value, Valid and Null): the value when valid, else null. The zero value,
+// absent, is left out by encoding/json's omitzero before it gets here.
+//
+// Generated packages declare one such type per value type (NullableString,
+// NullablePetList) rather than use a generic one: Go compiles the methods of
+// each instantiation of a generic type again in every package that uses a
+// type containing it, so every importer of a client would pay for them.
+func EncodeNullable(valid bool, v any) ([]byte, error) {
+	if !valid {
 		return []byte("null"), nil
 	}
-	return json.Marshal(n.Value)
+	return json.Marshal(v)
 }
 
-// UnmarshalJSON implements json.Unmarshaler.
-func (n *Nullable[T]) UnmarshalJSON(b []byte) error {
+// DecodeNullable is the UnmarshalJSON of a generated nullable type, whose
+// caller has reset it: null sets *null, anything else is decoded into v (a
+// pointer to Value) and sets *valid.
+func DecodeNullable(b []byte, v any, valid, null *bool) error {
 	if string(bytes.TrimSpace(b)) == "null" {
-		*n = Null[T]()
+		*null = true
 		return nil
 	}
-	var v T
-	if err := json.Unmarshal(b, &v); err != nil {
+	if err := json.Unmarshal(b, v); err != nil {
 		return err
 	}
-	*n = NewNullable(v)
+	*valid = true
 	return nil
 }
 

@@ -221,8 +221,8 @@ func TestUnionsAndNullables(t *testing.T) {
 		want string
 	}{
 		{"absent", unions.NotePatch{}, `{"count":null}`},
-		{"null", unions.NotePatch{Note: runtime.Null[string](), Tags: runtime.Null[[]string](), At: runtime.Null[time.Time]()}, `{"at":null,"count":null,"note":null,"tags":null}`},
-		{"values", unions.NotePatch{Note: runtime.NewNullable("hi"), Tags: runtime.NewNullable([]string{"a"}), Count: ptr(3), Due: &due},
+		{"null", unions.NotePatch{Note: unions.NullableString{Null: true}, Tags: unions.NullableStringList{Null: true}, At: unions.NullableTime{Null: true}}, `{"at":null,"count":null,"note":null,"tags":null}`},
+		{"values", unions.NotePatch{Note: unions.NullableString{Value: "hi", Valid: true}, Tags: unions.NullableStringList{Value: []string{"a"}, Valid: true}, Count: ptr(3), Due: &due},
 			`{"count":3,"due":"2026-12-24","note":"hi","tags":["a"]}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -11,6 +11,7 @@ type (
 	ListOrdersResult = model.ListOrdersResult
 	Money            = model.Money
 	NewOrder         = model.NewOrder
+	NullableString   = model.NullableString
 	Order            = model.Order
 	OrderLine        = model.OrderLine
 	OrderStatus      = model.OrderStatus

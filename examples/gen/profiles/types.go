@@ -9,6 +9,7 @@ import "github.com/tpgen/tpgen/examples/gen/profiles/model"
 // names, so that callers need only this package.
 type (
 	EmailContact   = model.EmailContact
+	NullableString = model.NullableString
 	PhoneContact   = model.PhoneContact
 	Profile        = model.Profile
 	ProfileContact = model.ProfileContact

@@ -43,7 +43,27 @@ type NewOrder struct {
 	Lines []OrderLine `json:"lines"`
 	// Note is the "note" property.
 	// Free text for the warehouse; null clears it.
-	Note runtime.Nullable[string] `json:"note,omitzero"`
+	Note NullableString `json:"note,omitzero"`
+}
+
+// NullableString is an optional string that may also be null.
+// Its zero value is absent (encoding/json's omitzero leaves it out); Null is null; Valid holds Value.
+type NullableString struct {
+	_     [0]func() // not comparable: Go compiles no equality function for it
+	Value string    // the value, when Valid
+	Valid bool      // a value was given
+	Null  bool      // null was given
+}
+
+// MarshalJSON writes the value, or null.
+func (n NullableString) MarshalJSON() ([]byte, error) {
+	return runtime.EncodeNullable(n.Valid, n.Value)
+}
+
+// UnmarshalJSON reads a value, or null.
+func (n *NullableString) UnmarshalJSON(b []byte) error {
+	*n = NullableString{}
+	return runtime.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
 }
 
 // Order is the schema components/schemas/Order.
@@ -59,7 +79,7 @@ type Order struct {
 	Lines []OrderLine `json:"lines"`
 	// Note is the "note" property.
 	// Free text for the warehouse; null clears it.
-	Note runtime.Nullable[string] `json:"note,omitzero"`
+	Note NullableString `json:"note,omitzero"`
 	// Status is the "status" property.
 	Status OrderStatus `json:"status"`
 	// Total is the "total" property.

@@ -22,6 +22,26 @@ type EmailContact struct {
 	Kind string `json:"kind"`
 }
 
+// NullableString is an optional string that may also be null.
+// Its zero value is absent (encoding/json's omitzero leaves it out); Null is null; Valid holds Value.
+type NullableString struct {
+	_     [0]func() // not comparable: Go compiles no equality function for it
+	Value string    // the value, when Valid
+	Valid bool      // a value was given
+	Null  bool      // null was given
+}
+
+// MarshalJSON writes the value, or null.
+func (n NullableString) MarshalJSON() ([]byte, error) {
+	return runtime.EncodeNullable(n.Valid, n.Value)
+}
+
+// UnmarshalJSON reads a value, or null.
+func (n *NullableString) UnmarshalJSON(b []byte) error {
+	*n = NullableString{}
+	return runtime.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+}
+
 // PhoneContact is the schema components/schemas/PhoneContact.
 type PhoneContact struct {
 	_ [0]func()
@@ -39,7 +59,7 @@ type Profile struct {
 	// DisplayName is the "displayName" property.
 	DisplayName string `json:"displayName"`
 	// Email is the "email" property.
-	Email runtime.Nullable[string] `json:"email,omitzero"`
+	Email NullableString `json:"email,omitzero"`
 	// ID is the "id" property.
 	ID string `json:"id"`
 }

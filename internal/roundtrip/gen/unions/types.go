@@ -8,15 +8,18 @@ import "github.com/tpgen/tpgen/internal/roundtrip/gen/unions/model"
 // The service's types are declared in package model and re-exported here under the same
 // names, so that callers need only this package.
 type (
-	Cat            = model.Cat
-	CatPetType     = model.CatPetType
-	Dog            = model.Dog
-	DogPetType     = model.DogPetType
-	Holder         = model.Holder
-	HolderListItem = model.HolderListItem
-	HolderValue    = model.HolderValue
-	NotePatch      = model.NotePatch
-	Pet            = model.Pet
+	Cat                = model.Cat
+	CatPetType         = model.CatPetType
+	Dog                = model.Dog
+	DogPetType         = model.DogPetType
+	Holder             = model.Holder
+	HolderListItem     = model.HolderListItem
+	HolderValue        = model.HolderValue
+	NotePatch          = model.NotePatch
+	NullableString     = model.NullableString
+	NullableStringList = model.NullableStringList
+	NullableTime       = model.NullableTime
+	Pet                = model.Pet
 )
 
 // Values of the enum types above known to the spec.

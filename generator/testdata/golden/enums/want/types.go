@@ -8,19 +8,20 @@ import "github.com/tpgen/tpgen/generator/testdata/golden/enums/want/model"
 // The service's types are declared in package model and re-exported here under the same
 // names, so that callers need only this package.
 type (
-	Flag                 = model.Flag
-	Level                = model.Level
-	ListRatingsOrder     = model.ListRatingsOrder
-	ListRatingsResult    = model.ListRatingsResult
-	Priority             = model.Priority
-	Rating               = model.Rating
-	RatingKind           = model.RatingKind
-	RatingKind2          = model.RatingKind2
-	RatingNullableChoice = model.RatingNullableChoice
-	Ratio                = model.Ratio
-	Status               = model.Status
-	StatusActive         = model.StatusActive
-	Vote                 = model.Vote
+	Flag                         = model.Flag
+	Level                        = model.Level
+	ListRatingsOrder             = model.ListRatingsOrder
+	ListRatingsResult            = model.ListRatingsResult
+	NullableRatingNullableChoice = model.NullableRatingNullableChoice
+	Priority                     = model.Priority
+	Rating                       = model.Rating
+	RatingKind                   = model.RatingKind
+	RatingKind2                  = model.RatingKind2
+	RatingNullableChoice         = model.RatingNullableChoice
+	Ratio                        = model.Ratio
+	Status                       = model.Status
+	StatusActive                 = model.StatusActive
+	Vote                         = model.Vote
 )
 
 // Values of the enum types above known to the spec.

@@ -8,6 +8,10 @@ import "github.com/tpgen/tpgen/generator/testdata/golden/nullable30/want/model"
 // The service's types are declared in package model and re-exported here under the same
 // names, so that callers need only this package.
 type (
-	Address = model.Address
-	Profile = model.Profile
+	Address            = model.Address
+	NullableDate       = model.NullableDate
+	NullableInt        = model.NullableInt
+	NullableString     = model.NullableString
+	NullableStringList = model.NullableStringList
+	Profile            = model.Profile
 )

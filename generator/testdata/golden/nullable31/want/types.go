@@ -8,6 +8,9 @@ import "github.com/tpgen/tpgen/generator/testdata/golden/nullable31/want/model"
 // The service's types are declared in package model and re-exported here under the same
 // names, so that callers need only this package.
 type (
-	Address = model.Address
-	Profile = model.Profile
+	Address        = model.Address
+	NullableInt    = model.NullableInt
+	NullableString = model.NullableString
+	NullableTime   = model.NullableTime
+	Profile        = model.Profile
 )

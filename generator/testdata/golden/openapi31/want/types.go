@@ -8,14 +8,16 @@ import "github.com/tpgen/tpgen/generator/testdata/golden/openapi31/want/model"
 // The service's types are declared in package model and re-exported here under the same
 // names, so that callers need only this package.
 type (
-	Anything        = model.Anything
-	GetPlaceID      = model.GetPlaceID
-	LatLng          = model.LatLng
-	Mode            = model.Mode
-	Nothing         = model.Nothing
-	Place           = model.Place
-	PlacePopulation = model.PlacePopulation
-	Route           = model.Route
+	Anything           = model.Anything
+	GetPlaceID         = model.GetPlaceID
+	LatLng             = model.LatLng
+	Mode               = model.Mode
+	Nothing            = model.Nothing
+	NullableFloat64    = model.NullableFloat64
+	NullableStringList = model.NullableStringList
+	Place              = model.Place
+	PlacePopulation    = model.PlacePopulation
+	Route              = model.Route
 )
 
 // Values of the enum types above known to the spec.

@@ -18,6 +18,8 @@ type (
 	Contact1          = model.Contact1
 	Dog               = model.Dog
 	ListShapesID      = model.ListShapesID
+	NullableInt       = model.NullableInt
+	NullableOwnerPet  = model.NullableOwnerPet
 	Owner             = model.Owner
 	OwnerContact      = model.OwnerContact
 	OwnerPet          = model.OwnerPet

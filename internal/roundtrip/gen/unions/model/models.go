@@ -137,16 +137,76 @@ func (u *HolderValue) FromInt(v int) error {
 type NotePatch struct {
 	_ [0]func()
 	// At is the "at" property.
-	At runtime.Nullable[time.Time] `json:"at,omitzero"`
+	At NullableTime `json:"at,omitzero"`
 	// Count is the "count" property.
 	Count *int `json:"count"`
 	// Due is the "due" property.
 	Due *runtime.Date `json:"due,omitempty"`
 	// Note is the "note" property.
 	// Absent leaves the note, null clears it.
-	Note runtime.Nullable[string] `json:"note,omitzero"`
+	Note NullableString `json:"note,omitzero"`
 	// Tags is the "tags" property.
-	Tags runtime.Nullable[[]string] `json:"tags,omitzero"`
+	Tags NullableStringList `json:"tags,omitzero"`
+}
+
+// NullableString is an optional string that may also be null.
+// Its zero value is absent (encoding/json's omitzero leaves it out); Null is null; Valid holds Value.
+type NullableString struct {
+	_     [0]func() // not comparable: Go compiles no equality function for it
+	Value string    // the value, when Valid
+	Valid bool      // a value was given
+	Null  bool      // null was given
+}
+
+// MarshalJSON writes the value, or null.
+func (n NullableString) MarshalJSON() ([]byte, error) {
+	return runtime.EncodeNullable(n.Valid, n.Value)
+}
+
+// UnmarshalJSON reads a value, or null.
+func (n *NullableString) UnmarshalJSON(b []byte) error {
+	*n = NullableString{}
+	return runtime.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+}
+
+// NullableStringList is an optional []string that may also be null.
+// Its zero value is absent (encoding/json's omitzero leaves it out); Null is null; Valid holds Value.
+type NullableStringList struct {
+	_     [0]func() // not comparable: Go compiles no equality function for it
+	Value []string  // the value, when Valid
+	Valid bool      // a value was given
+	Null  bool      // null was given
+}
+
+// MarshalJSON writes the value, or null.
+func (n NullableStringList) MarshalJSON() ([]byte, error) {
+	return runtime.EncodeNullable(n.Valid, n.Value)
+}
+
+// UnmarshalJSON reads a value, or null.
+func (n *NullableStringList) UnmarshalJSON(b []byte) error {
+	*n = NullableStringList{}
+	return runtime.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+}
+
+// NullableTime is an optional time.Time that may also be null.
+// Its zero value is absent (encoding/json's omitzero leaves it out); Null is null; Valid holds Value.
+type NullableTime struct {
+	_     [0]func() // not comparable: Go compiles no equality function for it
+	Value time.Time // the value, when Valid
+	Valid bool      // a value was given
+	Null  bool      // null was given
+}
+
+// MarshalJSON writes the value, or null.
+func (n NullableTime) MarshalJSON() ([]byte, error) {
+	return runtime.EncodeNullable(n.Valid, n.Value)
+}
+
+// UnmarshalJSON reads a value, or null.
+func (n *NullableTime) UnmarshalJSON(b []byte) error {
+	*n = NullableTime{}
+	return runtime.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
 }
 
 // Pet is the schema components/schemas/Pet.

@@ -43,6 +43,26 @@ type ListRatingsResult struct {
 	XRateLimitTier *Level
 }
 
+// NullableRatingNullableChoice is an optional RatingNullableChoice that may also be null.
+// Its zero value is absent (encoding/json's omitzero leaves it out); Null is null; Valid holds Value.
+type NullableRatingNullableChoice struct {
+	_     [0]func()            // not comparable: Go compiles no equality function for it
+	Value RatingNullableChoice // the value, when Valid
+	Valid bool                 // a value was given
+	Null  bool                 // null was given
+}
+
+// MarshalJSON writes the value, or null.
+func (n NullableRatingNullableChoice) MarshalJSON() ([]byte, error) {
+	return runtime.EncodeNullable(n.Valid, n.Value)
+}
+
+// UnmarshalJSON reads a value, or null.
+func (n *NullableRatingNullableChoice) UnmarshalJSON(b []byte) error {
+	*n = NullableRatingNullableChoice{}
+	return runtime.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+}
+
 // Priority is the schema components/schemas/Priority.
 type Priority int64
 
@@ -58,7 +78,7 @@ type Rating struct {
 	// Kind is the "kind" property.
 	Kind *RatingKind2 `json:"kind,omitempty"`
 	// NullableChoice is the "nullableChoice" property.
-	NullableChoice runtime.Nullable[RatingNullableChoice] `json:"nullableChoice,omitzero"`
+	NullableChoice NullableRatingNullableChoice `json:"nullableChoice,omitzero"`
 	// Status is the "status" property.
 	Status *Status `json:"status,omitempty"`
 	// Vote is the "vote" property.

@@ -16,25 +16,105 @@ type Address struct {
 	City *string `json:"city,omitempty"`
 }
 
+// NullableDate is an optional runtime.Date that may also be null.
+// Its zero value is absent (encoding/json's omitzero leaves it out); Null is null; Valid holds Value.
+type NullableDate struct {
+	_     [0]func()    // not comparable: Go compiles no equality function for it
+	Value runtime.Date // the value, when Valid
+	Valid bool         // a value was given
+	Null  bool         // null was given
+}
+
+// MarshalJSON writes the value, or null.
+func (n NullableDate) MarshalJSON() ([]byte, error) {
+	return runtime.EncodeNullable(n.Valid, n.Value)
+}
+
+// UnmarshalJSON reads a value, or null.
+func (n *NullableDate) UnmarshalJSON(b []byte) error {
+	*n = NullableDate{}
+	return runtime.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+}
+
+// NullableInt is an optional int that may also be null.
+// Its zero value is absent (encoding/json's omitzero leaves it out); Null is null; Valid holds Value.
+type NullableInt struct {
+	_     [0]func() // not comparable: Go compiles no equality function for it
+	Value int       // the value, when Valid
+	Valid bool      // a value was given
+	Null  bool      // null was given
+}
+
+// MarshalJSON writes the value, or null.
+func (n NullableInt) MarshalJSON() ([]byte, error) {
+	return runtime.EncodeNullable(n.Valid, n.Value)
+}
+
+// UnmarshalJSON reads a value, or null.
+func (n *NullableInt) UnmarshalJSON(b []byte) error {
+	*n = NullableInt{}
+	return runtime.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+}
+
+// NullableString is an optional string that may also be null.
+// Its zero value is absent (encoding/json's omitzero leaves it out); Null is null; Valid holds Value.
+type NullableString struct {
+	_     [0]func() // not comparable: Go compiles no equality function for it
+	Value string    // the value, when Valid
+	Valid bool      // a value was given
+	Null  bool      // null was given
+}
+
+// MarshalJSON writes the value, or null.
+func (n NullableString) MarshalJSON() ([]byte, error) {
+	return runtime.EncodeNullable(n.Valid, n.Value)
+}
+
+// UnmarshalJSON reads a value, or null.
+func (n *NullableString) UnmarshalJSON(b []byte) error {
+	*n = NullableString{}
+	return runtime.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+}
+
+// NullableStringList is an optional []*string that may also be null.
+// Its zero value is absent (encoding/json's omitzero leaves it out); Null is null; Valid holds Value.
+type NullableStringList struct {
+	_     [0]func() // not comparable: Go compiles no equality function for it
+	Value []*string // the value, when Valid
+	Valid bool      // a value was given
+	Null  bool      // null was given
+}
+
+// MarshalJSON writes the value, or null.
+func (n NullableStringList) MarshalJSON() ([]byte, error) {
+	return runtime.EncodeNullable(n.Valid, n.Value)
+}
+
+// UnmarshalJSON reads a value, or null.
+func (n *NullableStringList) UnmarshalJSON(b []byte) error {
+	*n = NullableStringList{}
+	return runtime.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+}
+
 // Profile is the schema components/schemas/Profile.
 type Profile struct {
 	_ [0]func()
 	// Address is the "address" property.
 	Address *Address `json:"address"`
 	// Age is the "age" property.
-	Age runtime.Nullable[int] `json:"age,omitzero"`
+	Age NullableInt `json:"age,omitzero"`
 	// Aliases is the "aliases" property.
-	Aliases runtime.Nullable[[]*string] `json:"aliases,omitzero"`
+	Aliases NullableStringList `json:"aliases,omitzero"`
 	// Anything is the "anything" property.
 	Anything any `json:"anything,omitempty"`
 	// Bio is the "bio" property.
 	Bio *string `json:"bio,omitempty"`
 	// Birthday is the "birthday" property.
-	Birthday runtime.Nullable[runtime.Date] `json:"birthday,omitzero"`
+	Birthday NullableDate `json:"birthday,omitzero"`
 	// Meta is the "meta" property.
 	Meta map[string]string `json:"meta"`
 	// Motto is the "motto" property.
-	Motto runtime.Nullable[string] `json:"motto,omitzero"`
+	Motto NullableString `json:"motto,omitzero"`
 	// Name is the "name" property.
 	Name string `json:"name"`
 	// Nickname is the "nickname" property.

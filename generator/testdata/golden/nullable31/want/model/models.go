@@ -19,19 +19,79 @@ type Address struct {
 	City *string `json:"city,omitempty"`
 }
 
+// NullableInt is an optional int that may also be null.
+// Its zero value is absent (encoding/json's omitzero leaves it out); Null is null; Valid holds Value.
+type NullableInt struct {
+	_     [0]func() // not comparable: Go compiles no equality function for it
+	Value int       // the value, when Valid
+	Valid bool      // a value was given
+	Null  bool      // null was given
+}
+
+// MarshalJSON writes the value, or null.
+func (n NullableInt) MarshalJSON() ([]byte, error) {
+	return runtime.EncodeNullable(n.Valid, n.Value)
+}
+
+// UnmarshalJSON reads a value, or null.
+func (n *NullableInt) UnmarshalJSON(b []byte) error {
+	*n = NullableInt{}
+	return runtime.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+}
+
+// NullableString is an optional string that may also be null.
+// Its zero value is absent (encoding/json's omitzero leaves it out); Null is null; Valid holds Value.
+type NullableString struct {
+	_     [0]func() // not comparable: Go compiles no equality function for it
+	Value string    // the value, when Valid
+	Valid bool      // a value was given
+	Null  bool      // null was given
+}
+
+// MarshalJSON writes the value, or null.
+func (n NullableString) MarshalJSON() ([]byte, error) {
+	return runtime.EncodeNullable(n.Valid, n.Value)
+}
+
+// UnmarshalJSON reads a value, or null.
+func (n *NullableString) UnmarshalJSON(b []byte) error {
+	*n = NullableString{}
+	return runtime.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+}
+
+// NullableTime is an optional time.Time that may also be null.
+// Its zero value is absent (encoding/json's omitzero leaves it out); Null is null; Valid holds Value.
+type NullableTime struct {
+	_     [0]func() // not comparable: Go compiles no equality function for it
+	Value time.Time // the value, when Valid
+	Valid bool      // a value was given
+	Null  bool      // null was given
+}
+
+// MarshalJSON writes the value, or null.
+func (n NullableTime) MarshalJSON() ([]byte, error) {
+	return runtime.EncodeNullable(n.Valid, n.Value)
+}
+
+// UnmarshalJSON reads a value, or null.
+func (n *NullableTime) UnmarshalJSON(b []byte) error {
+	*n = NullableTime{}
+	return runtime.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+}
+
 // Profile is the schema components/schemas/Profile.
 type Profile struct {
 	_ [0]func()
 	// Address is the "address" property.
 	Address *Address `json:"address"`
 	// Age is the "age" property.
-	Age runtime.Nullable[int] `json:"age,omitzero"`
+	Age NullableInt `json:"age,omitzero"`
 	// Bio is the "bio" property.
 	Bio *string `json:"bio,omitempty"`
 	// LastSeen is the "lastSeen" property.
-	LastSeen runtime.Nullable[time.Time] `json:"lastSeen,omitzero"`
+	LastSeen NullableTime `json:"lastSeen,omitzero"`
 	// Motto is the "motto" property.
-	Motto runtime.Nullable[string] `json:"motto,omitzero"`
+	Motto NullableString `json:"motto,omitzero"`
 	// Name is the "name" property.
 	Name string `json:"name"`
 	// Nickname is the "nickname" property.

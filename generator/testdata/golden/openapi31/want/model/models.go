@@ -66,11 +66,51 @@ const (
 // Nothing is the schema components/schemas/Nothing.
 type Nothing any
 
+// NullableFloat64 is an optional float64 that may also be null.
+// Its zero value is absent (encoding/json's omitzero leaves it out); Null is null; Valid holds Value.
+type NullableFloat64 struct {
+	_     [0]func() // not comparable: Go compiles no equality function for it
+	Value float64   // the value, when Valid
+	Valid bool      // a value was given
+	Null  bool      // null was given
+}
+
+// MarshalJSON writes the value, or null.
+func (n NullableFloat64) MarshalJSON() ([]byte, error) {
+	return runtime.EncodeNullable(n.Valid, n.Value)
+}
+
+// UnmarshalJSON reads a value, or null.
+func (n *NullableFloat64) UnmarshalJSON(b []byte) error {
+	*n = NullableFloat64{}
+	return runtime.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+}
+
+// NullableStringList is an optional []string that may also be null.
+// Its zero value is absent (encoding/json's omitzero leaves it out); Null is null; Valid holds Value.
+type NullableStringList struct {
+	_     [0]func() // not comparable: Go compiles no equality function for it
+	Value []string  // the value, when Valid
+	Valid bool      // a value was given
+	Null  bool      // null was given
+}
+
+// MarshalJSON writes the value, or null.
+func (n NullableStringList) MarshalJSON() ([]byte, error) {
+	return runtime.EncodeNullable(n.Valid, n.Value)
+}
+
+// UnmarshalJSON reads a value, or null.
+func (n *NullableStringList) UnmarshalJSON(b []byte) error {
+	*n = NullableStringList{}
+	return runtime.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+}
+
 // Place is the schema components/schemas/Place.
 type Place struct {
 	_ [0]func()
 	// Altitude is the "altitude" property.
-	Altitude runtime.Nullable[float64] `json:"altitude,omitzero"`
+	Altitude NullableFloat64 `json:"altitude,omitzero"`
 	// Kind is the "kind" property.
 	Kind string `json:"kind"`
 	// Location is the "location" property.
@@ -81,7 +121,7 @@ type Place struct {
 	// A number, or "unknown".
 	Population PlacePopulation `json:"population,omitempty"`
 	// Tags is the "tags" property.
-	Tags runtime.Nullable[[]string] `json:"tags,omitzero"`
+	Tags NullableStringList `json:"tags,omitzero"`
 	// Verified is the "verified" property.
 	Verified *bool `json:"verified,omitempty"`
 	// Version is the "version" property.

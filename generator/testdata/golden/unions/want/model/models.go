@@ -248,17 +248,57 @@ func (u *ListShapesID) FromString(v string) error {
 	return runtime.EncodeUnion((*[]byte)(u), v)
 }
 
+// NullableInt is an optional int that may also be null.
+// Its zero value is absent (encoding/json's omitzero leaves it out); Null is null; Valid holds Value.
+type NullableInt struct {
+	_     [0]func() // not comparable: Go compiles no equality function for it
+	Value int       // the value, when Valid
+	Valid bool      // a value was given
+	Null  bool      // null was given
+}
+
+// MarshalJSON writes the value, or null.
+func (n NullableInt) MarshalJSON() ([]byte, error) {
+	return runtime.EncodeNullable(n.Valid, n.Value)
+}
+
+// UnmarshalJSON reads a value, or null.
+func (n *NullableInt) UnmarshalJSON(b []byte) error {
+	*n = NullableInt{}
+	return runtime.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+}
+
+// NullableOwnerPet is an optional OwnerPet that may also be null.
+// Its zero value is absent (encoding/json's omitzero leaves it out); Null is null; Valid holds Value.
+type NullableOwnerPet struct {
+	_     [0]func() // not comparable: Go compiles no equality function for it
+	Value OwnerPet  // the value, when Valid
+	Valid bool      // a value was given
+	Null  bool      // null was given
+}
+
+// MarshalJSON writes the value, or null.
+func (n NullableOwnerPet) MarshalJSON() ([]byte, error) {
+	return runtime.EncodeNullable(n.Valid, n.Value)
+}
+
+// UnmarshalJSON reads a value, or null.
+func (n *NullableOwnerPet) UnmarshalJSON(b []byte) error {
+	*n = NullableOwnerPet{}
+	return runtime.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+}
+
 // Owner is the schema components/schemas/Owner.
 type Owner struct {
 	_ [0]func()
 	// Age is the "age" property.
-	Age runtime.Nullable[int] `json:"age,omitzero"`
+	Age NullableInt `json:"age,omitzero"`
 	// Contact is the "contact" property.
 	Contact OwnerContact `json:"contact,omitempty"`
 	// Nickname is the "nickname" property.
 	Nickname *string `json:"nickname,omitempty"`
 	// Pet is the "pet" property.
-	Pet runtime.Nullable[OwnerPet] `json:"pet,omitzero"`
+	Pet NullableOwnerPet `json:"pet,omitzero"`
 }
 
 // OwnerContact is the schema components/schemas/Owner/properties/contact.
