@@ -13,9 +13,18 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 )
 
 func main() {
+	if os.Getenv("GOGC") == "" {
+		// tpgen runs once and exits, and loading a large spec makes much
+		// garbage: collecting half as often takes GitHub's 13 MB spec from
+		// about 3.3 to 2.5 s on two cores, at the same peak memory (what is
+		// live at the end, the loaded document and the files, sets the peak).
+		// GOGC in the environment still wins.
+		debug.SetGCPercent(200)
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
