@@ -107,11 +107,28 @@ func loadSpec(path, display string) (*spec, error) {
 // Decoding JSON documents in parallel with encoding/json was tried and dropped:
 // kin-openapi's UnmarshalJSON decodes every schema's subtree again at each
 // level, so it costs more CPU in all and only won on an idle machine.
+//
+// A JSON document is handed over without its indentation (json.Compact keeps
+// every value as written), which its YAML parser reads about a third faster:
+// 1.1 s instead of 1.7 s for GitHub's. When that load fails, the document is
+// loaded again as written, so that the error is the one for the user's text.
 func loadOpenAPI3(data []byte, loc *url.URL) (*openapi3.T, error) {
-	l := openapi3.NewLoader()
-	l.IsExternalRefsAllowed = true
-	l.ReadFromURIFunc = readLocalFile
-	return l.LoadFromDataWithPath(data, loc)
+	load := func(data []byte) (*openapi3.T, error) {
+		l := openapi3.NewLoader()
+		l.IsExternalRefsAllowed = true
+		l.ReadFromURIFunc = readLocalFile
+		return l.LoadFromDataWithPath(data, loc)
+	}
+	if t := bytes.TrimSpace(data); len(t) > 0 && t[0] == '{' {
+		var compact bytes.Buffer
+		compact.Grow(len(data))
+		if json.Compact(&compact, data) == nil {
+			if doc, err := load(compact.Bytes()); err == nil {
+				return doc, nil
+			}
+		}
+	}
+	return load(data)
 }
 
 func loadSwagger2(data []byte) (*openapi3.T, error) {
