@@ -223,6 +223,24 @@ func zeroOf(t *Type) jen.Code {
 }
 
 func genMethodBody(b *jen.Group, op *Operation) {
+	res := op.Result
+	if op.PathVar != "" {
+		// A list or object among the path parameters: the runtime serialises
+		// them all (by reflection; such operations are rare).
+		vals := []jen.Code{jen.Op("&").Id(op.VarName)}
+		for _, p := range op.PathParams {
+			vals = append(vals, jen.Id(p.Name))
+		}
+		fail := []jen.Code{jen.Err()}
+		switch res.Kind {
+		case ResultValue:
+			fail = []jen.Code{zeroOf(res.Type), jen.Err()}
+		case ResultStruct:
+			fail = []jen.Code{jen.Nil(), jen.Err()}
+		}
+		b.List(jen.Id(op.PathVar), jen.Err()).Op(":=").Qual(runtimePkg, "PathValues").Call(vals...)
+		b.If(jen.Err().Op("!=").Nil()).Block(jen.Return(fail...))
+	}
 	invoke := func(out jen.Code) *jen.Statement {
 		args := []jen.Code{jen.Id("ctx"), jen.Op("&").Id(op.VarName), jen.Nil(), jen.Nil(), out}
 		if op.ParamsType != "" {
@@ -231,12 +249,15 @@ func genMethodBody(b *jen.Group, op *Operation) {
 		if op.Body != nil {
 			args[3] = jen.Id("body")
 		}
-		for _, p := range op.PathParams {
-			args = append(args, jen.Id(p.Name))
+		if op.PathVar != "" {
+			args = append(args, jen.Id(op.PathVar).Op("..."))
+		} else {
+			for _, p := range op.PathParams {
+				args = append(args, pathText(p))
+			}
 		}
 		return jen.Id("c").Dot("svc").Dot("Invoke").Call(args...)
 	}
-	res := op.Result
 	switch res.Kind {
 	case ResultNone:
 		b.Return(invoke(jen.Nil()))
@@ -251,6 +272,32 @@ func genMethodBody(b *jen.Group, op *Operation) {
 			jen.Return(jen.Nil(), jen.Err()))
 		b.Return(jen.Id("out"), jen.Nil())
 	}
+}
+
+// pathText is the text of a single-valued path parameter, as Invoke takes
+// it: strings as they are, other scalars through the runtime's Format
+// functions, anything else as JSON.
+func pathText(p *Param) jen.Code {
+	v := jen.Id(p.Name)
+	named := underlying(p.Type).Kind == KindNamed || p.Type.Kind == KindNamed
+	switch scalarKind(p.Type) {
+	case "String":
+		if named {
+			return jen.String().Parens(v)
+		}
+		return v
+	case "Int":
+		return jen.Qual(runtimePkg, "FormatInt").Call(jen.Int64().Parens(v))
+	case "Float":
+		return jen.Qual(runtimePkg, "FormatFloat").Call(jen.Float64().Parens(v))
+	case "Bool":
+		return jen.Qual(runtimePkg, "FormatBool").Call(jen.Bool().Parens(v))
+	case "Time":
+		return jen.Qual(runtimePkg, "FormatTime").Call(jen.Qual("time", "Time").Parens(v))
+	case "Date":
+		return jen.Qual(runtimePkg, "FormatDate").Call(jen.Qual(runtimePkg, "Date").Parens(v))
+	}
+	return jen.Qual(runtimePkg, "FormatJSON").Call(v)
 }
 
 // requestSpec describes the request to the runtime's Invoke: parameters,

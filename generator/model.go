@@ -203,6 +203,9 @@ type Operation struct {
 	Tags        []string
 
 	PathParams []*Param // in path order, positional arguments
+	// PathVar is the method's local for the path parameters when one is a
+	// list or object (runtime.PathValues makes them); "" otherwise.
+	PathVar string
 	Params     []*Param // query, header, cookie: fields of ParamsType
 	ParamsType string   // "" when there are none
 	Body       *Body    // nil when none
@@ -226,8 +229,6 @@ type Param struct {
 	Required bool
 	Type     *Type // the field/argument type (optional ones are pointers or nil-able)
 	Shape    ParamShape
-	// Local is the variable an object path parameter is formatted into.
-	Local string
 	// Elem is the element type for lists, or the primitive type.
 	Elem       *Type
 	Fields     []*Field // ShapeObject: properties, in order

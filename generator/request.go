@@ -36,7 +36,9 @@ func (b *builder) params(op *Operation, r *opRef, source string) {
 			vars = append(vars, v) // a variable used twice is one argument
 		}
 	}
-	args := newNamespace("ctx", "params", "body", "c")
+	// The method's own names: its receiver, arguments and locals, and the
+	// packages and predeclared types its body names (see genMethodBody).
+	args := newNamespace("ctx", "params", "body", "c", "out", "err", "runtime", "time", "string", "int64", "float64", "bool")
 	for _, v := range vars {
 		var p *openapi3.Parameter
 		for _, q := range all {
@@ -56,8 +58,9 @@ func (b *builder) params(op *Operation, r *opRef, source string) {
 		op.PathParams = append(op.PathParams, param)
 	}
 	for _, p := range op.PathParams {
-		if p.Shape == ShapeObject {
-			p.Local = args.claim("path" + exportedName(p.Name))
+		if p.Shape == ShapeList || p.Shape == ShapeObject {
+			op.PathVar = args.claim("path")
+			break
 		}
 	}
 	var rest []*openapi3.Parameter

@@ -18,16 +18,20 @@ import (
 // them, calls the service, and reads the response into out as op.Responses
 // and op.Result say.
 //
-// path are the path parameters, in the order of op's path Params; params is
-// nil or a pointer to the operation's params struct, whose fields are op's
-// other Params in order; body is the request body or nil; out is nil (no
-// result), a pointer to the one result value, or, when op.Result is set, a
-// pointer to the result struct.
+// path are the path parameters, in the order of op's path Params: the text of
+// each single value (a string as it is; FormatInt, FormatFloat, FormatBool,
+// FormatTime or FormatDate of others), which Invoke escapes and styles, or,
+// when a list or object is among them, what PathValues made of them; params is nil or a pointer
+// to the operation's params struct, whose fields are op's other Params in
+// order; body is the request body or nil; out is nil (no result), a pointer
+// to the one result value, or, when op.Result is set, a pointer to the result
+// struct.
 //
 // Doing this here, from tables, rather than in code generated per operation
 // keeps generated packages small: a client of a large API compiles about
-// twice as fast.
-func (s *Service) Invoke(ctx context.Context, op *Operation, params, body, out any, path ...any) error {
+// twice as fast. Path parameters come as text because boxing them into
+// interfaces was a tenth of what a generated method costs to compile.
+func (s *Service) Invoke(ctx context.Context, op *Operation, params, body, out any, path ...string) error {
 	var req Request
 	if err := op.encode(&req, path, params, body); err != nil {
 		return s.Fail(ctx, op, err)
@@ -131,7 +135,7 @@ func field(v reflect.Value, name string) (reflect.Value, error) {
 }
 
 // encode fills r from the method's arguments.
-func (op *Operation) encode(r *Request, path []any, params, body any) error {
+func (op *Operation) encode(r *Request, path []string, params, body any) error {
 	nPath := 0
 	for nPath < len(op.Params) && op.Params[nPath].In == InPath {
 		nPath++
@@ -155,8 +159,10 @@ func (op *Operation) encode(r *Request, path []any, params, body any) error {
 	return nil
 }
 
-// expandPath replaces each {name} of the template with its parameter.
-func expandPath(tmpl string, params []Param, values []any) (string, error) {
+// expandPath replaces each {name} of the template with its parameter: the
+// text of a single value, escaped and styled here, or the segment of a list
+// or object that PathValues made.
+func expandPath(tmpl string, params []Param, values []string) (string, error) {
 	var b strings.Builder
 	for {
 		i := strings.IndexByte(tmpl, '{')
@@ -178,26 +184,70 @@ func expandPath(tmpl string, params []Param, values []any) (string, error) {
 		if k == len(params) {
 			return "", fmt.Errorf("path variable {%s} has no parameter (a bug in the generated code)", name)
 		}
-		s, err := pathValue(params[k], reflect.ValueOf(values[k]))
-		if err != nil {
-			return "", err
+		switch p := params[k]; p.Shape {
+		case ShapeList, ShapeObject:
+			b.WriteString(values[k])
+		case ShapeJSON:
+			b.WriteString(PathParam(StyleSimple, p.Name, values[k]))
+		default:
+			b.WriteString(PathParam(p.Style, p.Name, values[k]))
 		}
-		b.WriteString(s)
 		tmpl = tmpl[i+j+1:]
 	}
 }
 
-func pathValue(p Param, v reflect.Value) (string, error) {
-	switch p.Shape {
-	case ShapeList:
-		return PathList(p.Style, p.Explode, p.Name, texts(v)), nil
-	case ShapeObject:
-		return PathObject(p.Style, p.Explode, p.Name, v.Interface())
-	case ShapeJSON:
-		return PathParam(StyleSimple, p.Name, FormatJSON(v.Interface())), nil
+// PathValues is what a generated method passes to Invoke for an operation
+// with a list or object among its path parameters: values are the path
+// parameters in order, and lists and objects come back serialised in their
+// style. Methods whose path parameters are all single values pass their text
+// directly, without boxing them.
+func PathValues(op *Operation, values ...any) ([]string, error) {
+	out := make([]string, len(values))
+	for i, v := range values {
+		if i >= len(op.Params) || op.Params[i].In != InPath {
+			return nil, fmt.Errorf("%d path parameters given, the operation has fewer (a bug in the generated code)", len(values))
+		}
+		p := op.Params[i]
+		rv := reflect.ValueOf(v)
+		switch p.Shape {
+		case ShapeList:
+			if k := rv.Kind(); k != reflect.Slice && k != reflect.Array {
+				return nil, fmt.Errorf("path parameter %s is a list, got %T (a bug in the generated code)", p.Name, v)
+			}
+			out[i] = PathList(p.Style, p.Explode, p.Name, texts(rv))
+		case ShapeObject:
+			s, err := PathObject(p.Style, p.Explode, p.Name, v)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = s
+		case ShapeJSON:
+			out[i] = FormatJSON(v)
+		default:
+			out[i] = text(rv)
+		}
 	}
-	return PathParam(p.Style, p.Name, text(v)), nil
+	return out, nil
 }
+
+// The text of single path values that are not strings, as generated methods
+// write it (and as Invoke writes query, header and cookie values). They are
+// not inlined: each call stays one call in every generated method.
+
+// FormatInt is the text of an integer.
+//
+//go:noinline
+func FormatInt(v int64) string { return strconv.FormatInt(v, 10) }
+
+// FormatFloat is the text of a number.
+//
+//go:noinline
+func FormatFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
+// FormatBool is the text of a boolean.
+//
+//go:noinline
+func FormatBool(v bool) string { return strconv.FormatBool(v) }
 
 // present returns v, through a pointer, and whether it is to be sent: nil
 // pointers, slices, maps and interfaces are not.

@@ -192,16 +192,40 @@ func TestEncodeBodyNil(t *testing.T) {
 	}
 }
 
-// TestExpandPath: repeated and styled variables, and a variable without a
-// parameter reported.
+// TestExpandPath: repeated and styled variables, lists and objects through
+// PathValues, and a variable without a parameter reported.
 func TestExpandPath(t *testing.T) {
-	params := []Param{{Name: "id"}, {Name: "tags", Style: StyleLabel, Shape: ShapeList}, {Name: "m", Style: StyleMatrix}}
-	got, err := expandPath("/a/{id}/b{.tags}/c{;m}/{id}", params, []any{"x/y", []count{1, 2}, toggle(true)})
-	if want := "/a/x%2Fy/b.1,2/c;m=true/x%2Fy"; err != nil || got != want {
+	op := &Operation{Params: []Param{{Name: "id"}, {Name: "tags", Style: StyleLabel, Shape: ShapeList}, {Name: "m", Style: StyleMatrix},
+		{Name: "pt", Style: StyleMatrix, Explode: true, Shape: ShapeObject}, {Name: "q", In: InQuery}}}
+	path, err := PathValues(op, "x/y", []count{1, 2}, toggle(true), struct {
+		X int `json:"x"`
+		Y int `json:"y"`
+	}{1, 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := expandPath("/a/{id}/b{.tags}/c{;m}/{id}{;pt}", op.Params[:4], path)
+	if want := "/a/x%2Fy/b.1,2/c;m=true/x%2Fy;x=1;y=2"; err != nil || got != want {
 		t.Errorf("got %q, %v; want %q", got, err, want)
 	}
-	if _, err := expandPath("/a/{other}", params, []any{"x", nil, nil}); err == nil {
+	// What generated methods pass for single values, without PathValues.
+	got, err = expandPath("/a/{id}/c{;m}", op.Params[:3], []string{"x/y", "", FormatBool(true)})
+	if want := "/a/x%2Fy/c;m=true"; err != nil || got != want {
+		t.Errorf("got %q, %v; want %q", got, err, want)
+	}
+	if _, err := expandPath("/a/{other}", op.Params[:3], []string{"x", "", ""}); err == nil {
 		t.Error("a variable without a parameter: no error")
+	}
+	if _, err := PathValues(op, "a", []int{1}, true, nil, 5); err == nil {
+		t.Error("more values than path parameters: no error")
+	}
+	if _, err := PathValues(op, "a", 2); err == nil {
+		t.Error("a number for a list: no error")
+	}
+	for v, want := range map[string]string{FormatInt(-42): "-42", FormatFloat(0.5): "0.5", FormatFloat(1e21): "1e+21", FormatBool(false): "false"} {
+		if v != want {
+			t.Errorf("got %q, want %q", v, want)
+		}
 	}
 }
 

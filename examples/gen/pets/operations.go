@@ -59,7 +59,7 @@ var opDeletePet = runtime.Operation{
 //
 // Declared errors come back as *runtime.ResponseError with Model set: default (*Error).
 func (c *Client) DeletePet(ctx context.Context, id int64) error {
-	return c.svc.Invoke(ctx, &opDeletePet, nil, nil, nil, id)
+	return c.svc.Invoke(ctx, &opDeletePet, nil, nil, nil, runtime.FormatInt(int64(id)))
 }
 
 var opFindPetByID = runtime.Operation{
@@ -85,7 +85,7 @@ var opFindPetByID = runtime.Operation{
 // Declared errors come back as *runtime.ResponseError with Model set: default (*Error).
 func (c *Client) FindPetByID(ctx context.Context, id int64) (*Pet, error) {
 	var out *Pet
-	if err := c.svc.Invoke(ctx, &opFindPetByID, nil, nil, &out, id); err != nil {
+	if err := c.svc.Invoke(ctx, &opFindPetByID, nil, nil, &out, runtime.FormatInt(int64(id))); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -224,7 +224,11 @@ var opPathLabelExplodeArray = runtime.Operation{
 
 // PathLabelExplodeArray calls GET /path/label/x/array/{v}.
 func (c *Client) PathLabelExplodeArray(ctx context.Context, v []int32) error {
-	return c.svc.Invoke(ctx, &opPathLabelExplodeArray, nil, nil, nil, v)
+	path, err := runtime.PathValues(&opPathLabelExplodeArray, v)
+	if err != nil {
+		return err
+	}
+	return c.svc.Invoke(ctx, &opPathLabelExplodeArray, nil, nil, nil, path...)
 }
 
 var opPathLabelExplodeObject = runtime.Operation{
@@ -245,7 +249,11 @@ var opPathLabelExplodeObject = runtime.Operation{
 
 // PathLabelExplodeObject calls GET /path/label/x/object/{v}.
 func (c *Client) PathLabelExplodeObject(ctx context.Context, v PathLabelExplodeObjectV) error {
-	return c.svc.Invoke(ctx, &opPathLabelExplodeObject, nil, nil, nil, v)
+	path, err := runtime.PathValues(&opPathLabelExplodeObject, v)
+	if err != nil {
+		return err
+	}
+	return c.svc.Invoke(ctx, &opPathLabelExplodeObject, nil, nil, nil, path...)
 }
 
 var opPathLabelExplodePrim = runtime.Operation{
@@ -265,7 +273,7 @@ var opPathLabelExplodePrim = runtime.Operation{
 
 // PathLabelExplodePrim calls GET /path/label/x/prim/{v}.
 func (c *Client) PathLabelExplodePrim(ctx context.Context, v int32) error {
-	return c.svc.Invoke(ctx, &opPathLabelExplodePrim, nil, nil, nil, v)
+	return c.svc.Invoke(ctx, &opPathLabelExplodePrim, nil, nil, nil, runtime.FormatInt(int64(v)))
 }
 
 var opPathLabelFlatArray = runtime.Operation{
@@ -285,7 +293,11 @@ var opPathLabelFlatArray = runtime.Operation{
 
 // PathLabelFlatArray calls GET /path/label/f/array/{v}.
 func (c *Client) PathLabelFlatArray(ctx context.Context, v []int32) error {
-	return c.svc.Invoke(ctx, &opPathLabelFlatArray, nil, nil, nil, v)
+	path, err := runtime.PathValues(&opPathLabelFlatArray, v)
+	if err != nil {
+		return err
+	}
+	return c.svc.Invoke(ctx, &opPathLabelFlatArray, nil, nil, nil, path...)
 }
 
 var opPathLabelFlatObject = runtime.Operation{
@@ -305,7 +317,11 @@ var opPathLabelFlatObject = runtime.Operation{
 
 // PathLabelFlatObject calls GET /path/label/f/object/{v}.
 func (c *Client) PathLabelFlatObject(ctx context.Context, v PathLabelFlatObjectV) error {
-	return c.svc.Invoke(ctx, &opPathLabelFlatObject, nil, nil, nil, v)
+	path, err := runtime.PathValues(&opPathLabelFlatObject, v)
+	if err != nil {
+		return err
+	}
+	return c.svc.Invoke(ctx, &opPathLabelFlatObject, nil, nil, nil, path...)
 }
 
 var opPathLabelFlatPrim = runtime.Operation{
@@ -324,7 +340,7 @@ var opPathLabelFlatPrim = runtime.Operation{
 
 // PathLabelFlatPrim calls GET /path/label/f/prim/{v}.
 func (c *Client) PathLabelFlatPrim(ctx context.Context, v int32) error {
-	return c.svc.Invoke(ctx, &opPathLabelFlatPrim, nil, nil, nil, v)
+	return c.svc.Invoke(ctx, &opPathLabelFlatPrim, nil, nil, nil, runtime.FormatInt(int64(v)))
 }
 
 var opPathMatrixExplodeArray = runtime.Operation{
@@ -345,7 +361,11 @@ var opPathMatrixExplodeArray = runtime.Operation{
 
 // PathMatrixExplodeArray calls GET /path/matrix/x/array/{v}.
 func (c *Client) PathMatrixExplodeArray(ctx context.Context, v []int32) error {
-	return c.svc.Invoke(ctx, &opPathMatrixExplodeArray, nil, nil, nil, v)
+	path, err := runtime.PathValues(&opPathMatrixExplodeArray, v)
+	if err != nil {
+		return err
+	}
+	return c.svc.Invoke(ctx, &opPathMatrixExplodeArray, nil, nil, nil, path...)
 }
 
 var opPathMatrixExplodeObject = runtime.Operation{
@@ -366,7 +386,11 @@ var opPathMatrixExplodeObject = runtime.Operation{
 
 // PathMatrixExplodeObject calls GET /path/matrix/x/object/{v}.
 func (c *Client) PathMatrixExplodeObject(ctx context.Context, v PathMatrixExplodeObjectV) error {
-	return c.svc.Invoke(ctx, &opPathMatrixExplodeObject, nil, nil, nil, v)
+	path, err := runtime.PathValues(&opPathMatrixExplodeObject, v)
+	if err != nil {
+		return err
+	}
+	return c.svc.Invoke(ctx, &opPathMatrixExplodeObject, nil, nil, nil, path...)
 }
 
 var opPathMatrixExplodePrim = runtime.Operation{
@@ -386,7 +410,7 @@ var opPathMatrixExplodePrim = runtime.Operation{
 
 // PathMatrixExplodePrim calls GET /path/matrix/x/prim/{v}.
 func (c *Client) PathMatrixExplodePrim(ctx context.Context, v int32) error {
-	return c.svc.Invoke(ctx, &opPathMatrixExplodePrim, nil, nil, nil, v)
+	return c.svc.Invoke(ctx, &opPathMatrixExplodePrim, nil, nil, nil, runtime.FormatInt(int64(v)))
 }
 
 var opPathMatrixFlatArray = runtime.Operation{
@@ -406,7 +430,11 @@ var opPathMatrixFlatArray = runtime.Operation{
 
 // PathMatrixFlatArray calls GET /path/matrix/f/array/{v}.
 func (c *Client) PathMatrixFlatArray(ctx context.Context, v []int32) error {
-	return c.svc.Invoke(ctx, &opPathMatrixFlatArray, nil, nil, nil, v)
+	path, err := runtime.PathValues(&opPathMatrixFlatArray, v)
+	if err != nil {
+		return err
+	}
+	return c.svc.Invoke(ctx, &opPathMatrixFlatArray, nil, nil, nil, path...)
 }
 
 var opPathMatrixFlatObject = runtime.Operation{
@@ -426,7 +454,11 @@ var opPathMatrixFlatObject = runtime.Operation{
 
 // PathMatrixFlatObject calls GET /path/matrix/f/object/{v}.
 func (c *Client) PathMatrixFlatObject(ctx context.Context, v PathMatrixFlatObjectV) error {
-	return c.svc.Invoke(ctx, &opPathMatrixFlatObject, nil, nil, nil, v)
+	path, err := runtime.PathValues(&opPathMatrixFlatObject, v)
+	if err != nil {
+		return err
+	}
+	return c.svc.Invoke(ctx, &opPathMatrixFlatObject, nil, nil, nil, path...)
 }
 
 var opPathMatrixFlatPrim = runtime.Operation{
@@ -445,7 +477,7 @@ var opPathMatrixFlatPrim = runtime.Operation{
 
 // PathMatrixFlatPrim calls GET /path/matrix/f/prim/{v}.
 func (c *Client) PathMatrixFlatPrim(ctx context.Context, v int32) error {
-	return c.svc.Invoke(ctx, &opPathMatrixFlatPrim, nil, nil, nil, v)
+	return c.svc.Invoke(ctx, &opPathMatrixFlatPrim, nil, nil, nil, runtime.FormatInt(int64(v)))
 }
 
 var opPathSimpleExplodeArray = runtime.Operation{
@@ -465,7 +497,11 @@ var opPathSimpleExplodeArray = runtime.Operation{
 
 // PathSimpleExplodeArray calls GET /path/simple/x/array/{v}.
 func (c *Client) PathSimpleExplodeArray(ctx context.Context, v []int32) error {
-	return c.svc.Invoke(ctx, &opPathSimpleExplodeArray, nil, nil, nil, v)
+	path, err := runtime.PathValues(&opPathSimpleExplodeArray, v)
+	if err != nil {
+		return err
+	}
+	return c.svc.Invoke(ctx, &opPathSimpleExplodeArray, nil, nil, nil, path...)
 }
 
 var opPathSimpleExplodeObject = runtime.Operation{
@@ -485,7 +521,11 @@ var opPathSimpleExplodeObject = runtime.Operation{
 
 // PathSimpleExplodeObject calls GET /path/simple/x/object/{v}.
 func (c *Client) PathSimpleExplodeObject(ctx context.Context, v PathSimpleExplodeObjectV) error {
-	return c.svc.Invoke(ctx, &opPathSimpleExplodeObject, nil, nil, nil, v)
+	path, err := runtime.PathValues(&opPathSimpleExplodeObject, v)
+	if err != nil {
+		return err
+	}
+	return c.svc.Invoke(ctx, &opPathSimpleExplodeObject, nil, nil, nil, path...)
 }
 
 var opPathSimpleExplodePrim = runtime.Operation{
@@ -504,7 +544,7 @@ var opPathSimpleExplodePrim = runtime.Operation{
 
 // PathSimpleExplodePrim calls GET /path/simple/x/prim/{v}.
 func (c *Client) PathSimpleExplodePrim(ctx context.Context, v int32) error {
-	return c.svc.Invoke(ctx, &opPathSimpleExplodePrim, nil, nil, nil, v)
+	return c.svc.Invoke(ctx, &opPathSimpleExplodePrim, nil, nil, nil, runtime.FormatInt(int64(v)))
 }
 
 var opPathSimpleFlatArray = runtime.Operation{
@@ -523,7 +563,11 @@ var opPathSimpleFlatArray = runtime.Operation{
 
 // PathSimpleFlatArray calls GET /path/simple/f/array/{v}.
 func (c *Client) PathSimpleFlatArray(ctx context.Context, v []int32) error {
-	return c.svc.Invoke(ctx, &opPathSimpleFlatArray, nil, nil, nil, v)
+	path, err := runtime.PathValues(&opPathSimpleFlatArray, v)
+	if err != nil {
+		return err
+	}
+	return c.svc.Invoke(ctx, &opPathSimpleFlatArray, nil, nil, nil, path...)
 }
 
 var opPathSimpleFlatObject = runtime.Operation{
@@ -542,7 +586,11 @@ var opPathSimpleFlatObject = runtime.Operation{
 
 // PathSimpleFlatObject calls GET /path/simple/f/object/{v}.
 func (c *Client) PathSimpleFlatObject(ctx context.Context, v PathSimpleFlatObjectV) error {
-	return c.svc.Invoke(ctx, &opPathSimpleFlatObject, nil, nil, nil, v)
+	path, err := runtime.PathValues(&opPathSimpleFlatObject, v)
+	if err != nil {
+		return err
+	}
+	return c.svc.Invoke(ctx, &opPathSimpleFlatObject, nil, nil, nil, path...)
 }
 
 var opPathSimpleFlatPrim = runtime.Operation{
@@ -558,7 +606,7 @@ var opPathSimpleFlatPrim = runtime.Operation{
 
 // PathSimpleFlatPrim calls GET /path/simple/f/prim/{v}.
 func (c *Client) PathSimpleFlatPrim(ctx context.Context, v int32) error {
-	return c.svc.Invoke(ctx, &opPathSimpleFlatPrim, nil, nil, nil, v)
+	return c.svc.Invoke(ctx, &opPathSimpleFlatPrim, nil, nil, nil, runtime.FormatInt(int64(v)))
 }
 
 var opQueryDeepObjectExplodeObject = runtime.Operation{

@@ -69,7 +69,7 @@ type ListEventsParams struct {
 // ListEvents calls GET /events/{day}.
 func (c *Client) ListEvents(ctx context.Context, day runtime.Date, params *ListEventsParams) (*ListEventsResult, error) {
 	out := new(ListEventsResult)
-	if err := c.svc.Invoke(ctx, &opListEvents, params, nil, out, day); err != nil {
+	if err := c.svc.Invoke(ctx, &opListEvents, params, nil, out, runtime.FormatDate(runtime.Date(day))); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -26,8 +26,12 @@ var opGetPlace = runtime.Operation{
 
 // GetPlace calls GET /places/{id}.
 func (c *Client) GetPlace(ctx context.Context, id GetPlaceID) (*Place, error) {
+	path, err := runtime.PathValues(&opGetPlace, id)
+	if err != nil {
+		return nil, err
+	}
 	var out *Place
-	if err := c.svc.Invoke(ctx, &opGetPlace, nil, nil, &out, id); err != nil {
+	if err := c.svc.Invoke(ctx, &opGetPlace, nil, nil, &out, path...); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -63,7 +63,11 @@ var opGetItem = runtime.Operation{
 
 // GetItem calls GET /items/{id}/{tags}/{coords}.
 func (c *Client) GetItem(ctx context.Context, id int64, tags []string, coords Point) error {
-	return c.svc.Invoke(ctx, &opGetItem, nil, nil, nil, id, tags, coords)
+	path, err := runtime.PathValues(&opGetItem, id, tags, coords)
+	if err != nil {
+		return err
+	}
+	return c.svc.Invoke(ctx, &opGetItem, nil, nil, nil, path...)
 }
 
 var opGetLabelMatrix = runtime.Operation{
@@ -88,7 +92,11 @@ var opGetLabelMatrix = runtime.Operation{
 
 // GetLabelMatrix calls GET /labels/{label}/matrix/{matrix}.
 func (c *Client) GetLabelMatrix(ctx context.Context, label []int, matrix Point) error {
-	return c.svc.Invoke(ctx, &opGetLabelMatrix, nil, nil, nil, label, matrix)
+	path, err := runtime.PathValues(&opGetLabelMatrix, label, matrix)
+	if err != nil {
+		return err
+	}
+	return c.svc.Invoke(ctx, &opGetLabelMatrix, nil, nil, nil, path...)
 }
 
 var opGetLabelObject = runtime.Operation{
@@ -111,7 +119,11 @@ var opGetLabelObject = runtime.Operation{
 
 // GetLabelObject calls GET /label-objects/{point}/{scalar}/{pathPoint}.
 func (c *Client) GetLabelObject(ctx context.Context, point Point, scalar bool, pathPoint string) error {
-	return c.svc.Invoke(ctx, &opGetLabelObject, nil, nil, nil, point, scalar, pathPoint)
+	path, err := runtime.PathValues(&opGetLabelObject, point, scalar, pathPoint)
+	if err != nil {
+		return err
+	}
+	return c.svc.Invoke(ctx, &opGetLabelObject, nil, nil, nil, path...)
 }
 
 var opKeywords = runtime.Operation{

@@ -58,7 +58,7 @@ var opDeletePet = runtime.Operation{
 //
 // Deprecated: the API marks this as deprecated.
 func (c *Client) DeletePet(ctx context.Context, petID int64) error {
-	return c.svc.Invoke(ctx, &opDeletePet, nil, nil, nil, petID)
+	return c.svc.Invoke(ctx, &opDeletePet, nil, nil, nil, runtime.FormatInt(int64(petID)))
 }
 
 var opListPets = runtime.Operation{
@@ -138,7 +138,7 @@ var opShowPetByID = runtime.Operation{
 // Declared errors come back as *runtime.ResponseError with Model set: 404 (*Error).
 func (c *Client) ShowPetByID(ctx context.Context, petID int64) (*Pet, error) {
 	var out *Pet
-	if err := c.svc.Invoke(ctx, &opShowPetByID, nil, nil, &out, petID); err != nil {
+	if err := c.svc.Invoke(ctx, &opShowPetByID, nil, nil, &out, runtime.FormatInt(int64(petID))); err != nil {
 		return nil, err
 	}
 	return out, nil
