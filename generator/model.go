@@ -205,7 +205,7 @@ type Operation struct {
 	PathParams []*Param // in path order, positional arguments
 	// PathVar is the method's local for the path parameters when one is a
 	// list or object (runtime.PathValues makes them); "" otherwise.
-	PathVar string
+	PathVar    string
 	Params     []*Param // query, header, cookie: fields of ParamsType
 	ParamsType string   // "" when there are none
 	Body       *Body    // nil when none
