@@ -607,11 +607,16 @@ func (g *typer) allOf(s *openapi3.Schema, hint, source string) *Type {
 	var additional *openapi3.SchemaRef
 	objects := 0
 	var other *openapi3.SchemaRef
+	// Each member schema is merged once: merging one again adds nothing, and
+	// a schema that is (through $ref) among its own allOf members, several
+	// times over, would otherwise be walked an exponential number of times.
+	seen := map[*openapi3.Schema]bool{}
 	var visit func(sc *openapi3.Schema, depth int)
 	visit = func(sc *openapi3.Schema, depth int) {
-		if depth > 32 {
+		if depth > 32 || seen[sc] {
 			return
 		}
+		seen[sc] = true
 		for _, m := range sc.AllOf {
 			if m != nil && m.Value != nil {
 				visit(m.Value, depth+1)
