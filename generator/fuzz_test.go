@@ -1273,3 +1273,23 @@ func init() {
 		located[name] = where
 	}
 }
+
+// TestRepeatedAllOfMembers: schemas that list the same schema several times
+// among their allOf members, down a chain or through themselves, are merged
+// (and asked whether they are nullable) once per schema; walking every path
+// took exponential time and Generate did not return (found by FuzzModel).
+func TestRepeatedAllOfMembers(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("openapi: 3.0.3\ninfo: {title: t, version: \"1\"}\npaths:\n  /a:\n    get:\n      operationId: get\n      responses:\n        \"200\":\n          description: OK\n          content:\n            application/json:\n              schema: {$ref: \"#/components/schemas/Holder\"}\ncomponents:\n  schemas:\n")
+	b.WriteString("    Holder:\n      type: object\n      properties:\n        chain: {$ref: \"#/components/schemas/X0\"}\n        self: {$ref: \"#/components/schemas/Self\"}\n")
+	b.WriteString("    Self:\n      allOf: [{type: integer}, {$ref: \"#/components/schemas/Self\"}, {$ref: \"#/components/schemas/Self\"}, {$ref: \"#/components/schemas/Self\"}]\n")
+	for i := range 24 {
+		next := fmt.Sprintf(`{$ref: "#/components/schemas/X%d"}`, i+1)
+		fmt.Fprintf(&b, "    X%d:\n      allOf: [%s, %s, %s]\n", i, next, next, next)
+	}
+	b.WriteString("    X24:\n      type: object\n      nullable: true\n      properties:\n        id: {type: string}\n")
+	r := generateSpec(t, "spec.yaml", []byte(b.String()))
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+}

@@ -146,12 +146,36 @@ func isNullOnly(s *openapi3.Schema) bool {
 
 // nullable reports whether s admits null: nullable: true (3.0), a type list with
 // null (3.1), a null alternative in oneOf/anyOf, or null among its enum values.
-func nullable(s *openapi3.Schema) bool { return nullableDepth(s, 0) }
+func nullable(s *openapi3.Schema) bool { return nullableIn(s, 0, map[*openapi3.Schema]bool{}) }
 
-func nullableDepth(s *openapi3.Schema, depth int) bool {
+// nullableIn decides nullable once per schema: memo holds the answers, and
+// false for schemas still being decided (a schema among its own allOf
+// members adds nothing). Without it, schemas repeated among allOf members
+// are walked an exponential number of times.
+func nullableIn(s *openapi3.Schema, depth int, memo map[*openapi3.Schema]bool) bool {
 	if s == nil || depth > 16 {
 		return false
 	}
+	if v, ok := memo[s]; ok {
+		return v
+	}
+	memo[s] = false
+	v := nullableSelf(s)
+	if !v && len(s.AllOf) > 0 {
+		v = true
+		for _, r := range s.AllOf {
+			if r == nil || r.Value == nil || !nullableIn(r.Value, depth+1, memo) {
+				v = false
+				break
+			}
+		}
+	}
+	memo[s] = v
+	return v
+}
+
+// nullableSelf is nullable without allOf.
+func nullableSelf(s *openapi3.Schema) bool {
 	if s.Nullable || (s.Type != nil && s.Type.IncludesNull()) {
 		return true
 	}
@@ -160,17 +184,6 @@ func nullableDepth(s *openapi3.Schema, depth int) bool {
 			if r != nil && r.Value != nil && isNullOnly(r.Value) {
 				return true
 			}
-		}
-	}
-	if len(s.AllOf) > 0 {
-		all := true
-		for _, r := range s.AllOf {
-			if r == nil || r.Value == nil || !nullableDepth(r.Value, depth+1) {
-				all = false
-			}
-		}
-		if all {
-			return true
 		}
 	}
 	return slices.Contains(s.Enum, nil)
