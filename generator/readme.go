@@ -12,6 +12,7 @@ import (
 // readmeData is what the package README template lays out.
 type readmeData struct {
 	Package, Service, Title, Version, Source, ImportPath, Example string
+	ModelPath                                                     string // the model package, when there is one
 	Auth                                                          []readmeRow
 	Env                                                           []string
 	Operations                                                    []readmeOp
@@ -24,6 +25,9 @@ type readmeOp struct{ Method, Path, Name, Grant, Scopes string }
 func renderReadme(pkg *Package, importPath string) ([]byte, error) {
 	rd := pkg.Runtime
 	d := readmeData{Package: pkg.Name, Service: pkg.Service, Title: pkg.Title, Version: pkg.Version, Source: pkg.Source, ImportPath: importPath}
+	if importPath != "" && len(pkg.Types) > 0 {
+		d.ModelPath = importPath + "/" + ModelDir
+	}
 	if d.ImportPath == "" {
 		d.ImportPath = "your/module/gen/" + pkg.Name
 	}
