@@ -12,7 +12,7 @@ import (
 func genClient(pkg *Package) []jen.Code {
 	var out []jen.Code
 	out = append(out, jen.Comment("The generated code needs a runtime this version of tpgen supports.").Line().
-		Const().Id("_").Op("=").Qual(runtimePkg, "SupportPackageIsVersion1"))
+		Const().Id("_").Op("=").Qual(runtimePkg, "SupportPackageIsVersion2"))
 
 	rd := pkg.Runtime
 	cfg := jen.Dict{jen.Id("Name"): jen.Lit(pkg.Service)}
