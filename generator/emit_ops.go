@@ -224,19 +224,20 @@ func zeroOf(t *Type) jen.Code {
 
 func genMethodBody(b *jen.Group, op *Operation) {
 	res := op.Result
+	// What the method returns on an error.
+	fail := []jen.Code{jen.Err()}
+	switch res.Kind {
+	case ResultValue:
+		fail = []jen.Code{zeroOf(res.Type), jen.Err()}
+	case ResultStruct:
+		fail = []jen.Code{jen.Nil(), jen.Err()}
+	}
 	if op.PathVar != "" {
 		// A list or object among the path parameters: the runtime serialises
 		// them all (by reflection; such operations are rare).
 		vals := []jen.Code{jen.Op("&").Id(op.VarName)}
 		for _, p := range op.PathParams {
 			vals = append(vals, jen.Id(p.Name))
-		}
-		fail := []jen.Code{jen.Err()}
-		switch res.Kind {
-		case ResultValue:
-			fail = []jen.Code{zeroOf(res.Type), jen.Err()}
-		case ResultStruct:
-			fail = []jen.Code{jen.Nil(), jen.Err()}
 		}
 		b.List(jen.Id(op.PathVar), jen.Err()).Op(":=").Qual(runtimePkg, "PathValues").Call(vals...)
 		b.If(jen.Err().Op("!=").Nil()).Block(jen.Return(fail...))
@@ -263,13 +264,11 @@ func genMethodBody(b *jen.Group, op *Operation) {
 		b.Return(invoke(jen.Nil()))
 	case ResultValue:
 		b.Var().Id("out").Add(typeCode(res.Type))
-		b.If(jen.Err().Op(":=").Add(invoke(jen.Op("&").Id("out"))), jen.Err().Op("!=").Nil()).Block(
-			jen.Return(zeroOf(res.Type), jen.Err()))
+		b.If(jen.Err().Op(":=").Add(invoke(jen.Op("&").Id("out"))), jen.Err().Op("!=").Nil()).Block(jen.Return(fail...))
 		b.Return(jen.Id("out"), jen.Nil())
 	case ResultStruct:
 		b.Id("out").Op(":=").New(jen.Id(res.Decl.Name))
-		b.If(jen.Err().Op(":=").Add(invoke(jen.Id("out"))), jen.Err().Op("!=").Nil()).Block(
-			jen.Return(jen.Nil(), jen.Err()))
+		b.If(jen.Err().Op(":=").Add(invoke(jen.Id("out"))), jen.Err().Op("!=").Nil()).Block(jen.Return(fail...))
 		b.Return(jen.Id("out"), jen.Nil())
 	}
 }
@@ -279,10 +278,9 @@ func genMethodBody(b *jen.Group, op *Operation) {
 // functions, anything else as JSON.
 func pathText(p *Param) jen.Code {
 	v := jen.Id(p.Name)
-	named := underlying(p.Type).Kind == KindNamed || p.Type.Kind == KindNamed
 	switch scalarKind(p.Type) {
 	case "String":
-		if named {
+		if p.Type.Kind == KindNamed {
 			return jen.String().Parens(v)
 		}
 		return v

@@ -138,7 +138,7 @@ func generateService(svc *Service) ([]File, Stats, []string, error) {
 		}
 	}
 	notes := append(sp.notes, pkg.Warnings...)
-	if svc.ImportPath == "" && len(pkg.Types) > 0 {
+	if modelImportPath(svc.ImportPath, pkg) == "" && len(pkg.Types) > 0 {
 		notes = append(notes, "no go.mod above "+svc.OutDir+", so the package's import path is unknown: its types stay in the client package instead of a "+ModelDir+" subpackage")
 	}
 	return files, st, notes, nil
@@ -225,6 +225,19 @@ const (
 // package.
 const ModelDir = "model"
 
+// modelImportPath is the import path of the package's model package, or ""
+// when it has none: its own import path is unknown, or it has no types.
+func modelImportPath(importPath string, pkg *Package) string {
+	if importPath == "" || len(pkg.Types) == 0 {
+		return ""
+	}
+	return importPath + "/" + ModelDir
+}
+
+// PackageDirs are the directories tpgen may write a package to: dir and its
+// model subpackage. Files in them with tpgen's header are tpgen's.
+func PackageDirs(dir string) []string { return []string{dir, filepath.Join(dir, ModelDir)} }
+
 // emitPackage renders the package's files and formats them.
 func emitPackage(svc *Service, pkg *Package) ([]File, error) {
 	type job struct {
@@ -232,14 +245,13 @@ func emitPackage(svc *Service, pkg *Package) ([]File, error) {
 		code           []jen.Code
 		doc            string // package doc comment, for the first file of a package
 	}
-	modelPath := ""
+	modelPath := modelImportPath(svc.ImportPath, pkg)
 	typesDir, typesPkg, typesDoc := svc.OutDir, pkg.Name, ""
-	if svc.ImportPath != "" {
-		modelPath = svc.ImportPath + "/" + ModelDir
+	if modelPath != "" {
 		typesDir, typesPkg, typesDoc = filepath.Join(svc.OutDir, ModelDir), ModelDir, modelPackageDoc(pkg)
 	}
 	jobs := []job{{dir: svc.OutDir, pkg: pkg.Name, name: "client.go", code: genClient(pkg), doc: packageDoc(pkg)}}
-	if modelPath != "" && len(pkg.Types) > 0 {
+	if modelPath != "" {
 		jobs = append(jobs, job{dir: svc.OutDir, pkg: pkg.Name, name: "types.go", code: genAliases(pkg, modelPath)})
 	}
 	for i, chunk := range chunksOf(len(pkg.Operations), opsPerFile) {

@@ -41,7 +41,7 @@ func inspect(data []byte) (string, error) {
 	}
 	var keys []topKey
 	var yamlRoot *yaml.Node
-	if t := bytes.TrimSpace(data); len(t) > 0 && t[0] == '{' {
+	if isJSON(data) {
 		if err := checkJSONDepth(data); err != nil {
 			return "", err
 		}

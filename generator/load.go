@@ -62,41 +62,16 @@ func loadSpec(path, display string) (*spec, error) {
 	sp := &spec{path: path, display: display, data: data}
 	abs, _ := filepath.Abs(path)
 	loc := &url.URL{Path: filepath.ToSlash(abs)}
-	// kin-openapi's load is most of the time, and inspect's checks of the
-	// text (a quarter of a second for GitHub's 13 MB) do not need it: for a
-	// JSON document that says it is OpenAPI 3 at the top, the load starts
-	// beside them, once the nesting is known to be safe for its parser. Its
-	// result is used only when inspect agrees.
-	var early chan loaded
-	if t := bytes.TrimSpace(data); len(t) > 0 && t[0] == '{' && bytes.Contains(t[:min(len(t), 512)], []byte(`"openapi"`)) && checkJSONDepth(data) == nil {
-		early = make(chan loaded, 1)
-		go func() {
-			doc, err := loadOpenAPI3(data, loc)
-			early <- loaded{doc, err}
-		}()
-	}
 	version, err := inspect(data)
 	if err != nil {
-		if early != nil {
-			<-early
-		}
 		return nil, withPos(display, data, err)
-	}
-	if early != nil && !strings.HasPrefix(version, "3") {
-		<-early
-		early = nil
 	}
 	switch {
 	case strings.HasPrefix(version, "2"):
 		sp.doc, err = loadSwagger2(data)
 		sp.notes = append(sp.notes, "Swagger 2.0 document converted to OpenAPI 3.0")
 	case strings.HasPrefix(version, "3"):
-		if early != nil {
-			r := <-early
-			sp.doc, err = r.doc, r.err
-		} else {
-			sp.doc, err = loadOpenAPI3(data, loc)
-		}
+		sp.doc, err = loadOpenAPI3(data, loc)
 		if err != nil && tupleItemsError(err) {
 			// Some 3.1 documents (and older JSON Schema habits) write tuples as
 			// array-valued items; kin-openapi wants prefixItems.
@@ -127,12 +102,6 @@ func loadSpec(path, display string) (*spec, error) {
 	return sp, nil
 }
 
-// loaded is the outcome of loadOpenAPI3.
-type loaded struct {
-	doc *openapi3.T
-	err error
-}
-
 // loadOpenAPI3 loads with kin-openapi, which is most of tpgen's time on big
 // specs (BenchmarkLoad): it reads JSON through its YAML parser, on one core.
 // Decoding JSON documents in parallel with encoding/json was tried and dropped:
@@ -150,7 +119,7 @@ func loadOpenAPI3(data []byte, loc *url.URL) (*openapi3.T, error) {
 		l.ReadFromURIFunc = readLocalFile
 		return l.LoadFromDataWithPath(data, loc)
 	}
-	if t := bytes.TrimSpace(data); len(t) > 0 && t[0] == '{' {
+	if isJSON(data) {
 		var compact bytes.Buffer
 		compact.Grow(len(data))
 		if json.Compact(&compact, data) == nil {
@@ -178,9 +147,15 @@ func loadSwagger2(data []byte) (*openapi3.T, error) {
 	return doc, nil
 }
 
+// isJSON reports whether a document is JSON (an object) rather than YAML.
+func isJSON(data []byte) bool {
+	t := bytes.TrimSpace(data)
+	return len(t) > 0 && t[0] == '{'
+}
+
 // unmarshalAny decodes JSON, or YAML when the data is not JSON.
 func unmarshalAny(data []byte, v any) error {
-	if t := bytes.TrimSpace(data); len(t) > 0 && t[0] == '{' {
+	if isJSON(data) {
 		return json.Unmarshal(data, v)
 	}
 	var tree any

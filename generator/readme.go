@@ -24,10 +24,8 @@ type readmeOp struct{ Method, Path, Name, Grant, Scopes string }
 
 func renderReadme(pkg *Package, importPath string) ([]byte, error) {
 	rd := pkg.Runtime
-	d := readmeData{Package: pkg.Name, Service: pkg.Service, Title: pkg.Title, Version: pkg.Version, Source: pkg.Source, ImportPath: importPath}
-	if importPath != "" && len(pkg.Types) > 0 {
-		d.ModelPath = importPath + "/" + ModelDir
-	}
+	d := readmeData{Package: pkg.Name, Service: pkg.Service, Title: pkg.Title, Version: pkg.Version, Source: pkg.Source, ImportPath: importPath,
+		ModelPath: modelImportPath(importPath, pkg)}
 	if d.ImportPath == "" {
 		d.ImportPath = "your/module/gen/" + pkg.Name
 	}

@@ -575,33 +575,15 @@ func typeKey(t *Type) string {
 }
 
 // nameNullables names the nullable types after their value types
-// (NullableString, NullableTime, NullablePetList), in the order they were
+// (NullableString, NullableTime, NullablePetList; see variantName), in the order they were
 // met. It runs last: names taken by then go to the schemas.
 func (g *typer) nameNullables() {
 	for _, d := range g.decls {
 		if d.Kind == DeclNullable {
-			d.Name = g.ns.claim("Nullable" + valueTypeName(d.Underlying))
+			d.Name = g.ns.claim("Nullable" + variantName(d.Underlying, 0))
 			d.Doc = fmt.Sprintf("is an optional %s that may also be null.\nIts zero value is absent (encoding/json's omitzero leaves it out); Null is null; Valid holds Value.", typeString(d.Underlying))
 		}
 	}
-}
-
-// valueTypeName names a type for nullableOf: Int64, Time, Pet, PetList, StringMap.
-func valueTypeName(t *Type) string {
-	switch t.Kind {
-	case KindNamed:
-		return t.Decl.Name
-	case KindSlice:
-		if t.Elem.Kind == KindBuiltin && t.Elem.Name == "byte" {
-			return "Bytes"
-		}
-		return valueTypeName(t.Elem) + "List"
-	case KindMap:
-		return valueTypeName(t.Elem) + "Map"
-	case KindPointer:
-		return valueTypeName(t.Elem)
-	}
-	return exportedName(t.Name)
 }
 
 // allOf merges the members' properties into one struct. A lone member with
@@ -876,10 +858,13 @@ func discriminatorValues(disc *openapi3.Discriminator, a *openapi3.SchemaRef) []
 	return out
 }
 
+// variantName names a type for the names derived from it: union accessors
+// (AsPet, AsStringList) and nullable types (NullableTime). i numbers a
+// variant of no nameable kind.
 func variantName(t *Type, i int) string {
 	switch t.Kind {
 	case KindNamed:
-		return t.Name
+		return t.Decl.Name // the declaration's name: it may be renamed after t was made
 	case KindBuiltin:
 		return exportedName(t.Name)
 	case KindExternal:

@@ -368,13 +368,13 @@ func text(v reflect.Value) string {
 	case reflect.String:
 		return v.String()
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return strconv.FormatInt(v.Int(), 10)
+		return FormatInt(v.Int())
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		return strconv.FormatUint(v.Uint(), 10)
 	case reflect.Float32, reflect.Float64:
-		return strconv.FormatFloat(v.Float(), 'g', -1, 64)
+		return FormatFloat(v.Float())
 	case reflect.Bool:
-		return strconv.FormatBool(v.Bool())
+		return FormatBool(v.Bool())
 	case reflect.Struct:
 		switch t := v.Type(); {
 		case t.ConvertibleTo(timeType):

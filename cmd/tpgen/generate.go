@@ -156,7 +156,7 @@ func printErr(w io.Writer, err error) {
 func outputDirs(svcs []*generator.Service) []string {
 	var dirs []string
 	for _, s := range svcs {
-		dirs = append(dirs, s.OutDir, filepath.Join(s.OutDir, generator.ModelDir))
+		dirs = append(dirs, generator.PackageDirs(s.OutDir)...)
 	}
 	return dirs
 }
@@ -171,7 +171,7 @@ func packageDirs(root string) []string {
 	var dirs []string
 	for _, e := range entries {
 		if e.IsDir() {
-			dirs = append(dirs, filepath.Join(root, e.Name()), filepath.Join(root, e.Name(), generator.ModelDir))
+			dirs = append(dirs, generator.PackageDirs(filepath.Join(root, e.Name()))...)
 		}
 	}
 	return dirs
