@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -326,7 +327,41 @@ func TestLoad(t *testing.T) {
 	// reported: the two runs are sequential on a shared machine (other test
 	// packages run beside this one), so a timed assertion would measure the
 	// neighbours (seen: p99 48 ms vs 271 ms with identical token behaviour).
-	if short.waited != 0 || static.waited != 0 {
-		t.Errorf("calls that waited for a token after warm-up: %d with 2 s tokens, %d with long-lived ones; want 0", short.waited, static.waited)
+	//
+	// What refresh ahead promises is conditional on the token endpoint: a call
+	// never waits as long as each refreshed token arrives before the token it
+	// replaces reaches its use-by point (the last tenth of its life, at most
+	// 5 s). On a saturated machine a refresh can take longer than that window
+	// (0.8 s with 2 s tokens); then calls wait, and that is the machine, not a
+	// fault. So: no waits at all when every refresh arrived in time (exact),
+	// and otherwise the late refreshes are reported.
+	if static.waited != 0 {
+		t.Errorf("long-lived tokens: %d calls waited for a token after warm-up, want 0", static.waited)
 	}
+	late := lateRefreshes(short.stored)
+	switch {
+	case short.waited != 0 && len(late) == 0:
+		t.Errorf("2 s tokens: %d calls waited for a token after warm-up although every refresh arrived before its predecessor's use-by point; want 0", short.waited)
+	case short.waited != 0:
+		t.Logf("2 s tokens: %d calls waited for a token: the machine is loaded and %d refreshes arrived after the token they replaced reached its use-by point (%s)",
+			short.waited, len(late), strings.Join(late, ", "))
+	}
+}
+
+// useBy is when the runtime stops using a token and makes calls wait for a
+// new one: the last tenth of its life, at most 5 s (tokenManager.phase).
+func useBy(st storedToken) time.Time {
+	return st.Expiry.Add(-min(5*time.Second, st.Expiry.Sub(st.Obtained)/10))
+}
+
+// lateRefreshes describes every token that was stored after the token it
+// replaced had reached its use-by point.
+func lateRefreshes(stored []storedToken) []string {
+	var late []string
+	for i := 1; i < len(stored); i++ {
+		if d := stored[i].At.Sub(useBy(stored[i-1])); d > 0 {
+			late = append(late, fmt.Sprintf("token %d arrived %s late", i, d.Round(time.Millisecond)))
+		}
+	}
+	return late
 }
