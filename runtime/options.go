@@ -92,7 +92,7 @@ type settings struct {
 	defaultLifetime time.Duration
 	exchangeMax     int
 	tokenTimeout    time.Duration
-	isSystem        func(token string) bool
+	anonymous       Grant
 	insecureToken   bool
 	lookupEnv       func(string) (string, bool)
 	retry           RetryPolicy
@@ -246,11 +246,15 @@ func WithClock(now func() time.Time) Option {
 	return func(s *settings) { s.clock = now }
 }
 
-// WithSystemIdentity sets how GrantAuto recognises a caller token that belongs
-// to a system rather than a user: for such tokens it uses client credentials
-// instead of exchanging them. The default is SystemClaim("userType", "system").
-func WithSystemIdentity(isSystem func(token string) bool) Option {
-	return func(s *settings) { s.isSystem = isSystem }
+// WithAnonymous sets what GrantAuto does for a call made for an anonymous
+// caller: a request that came in through Middleware without a bearer token,
+// from a caller not verified as a system (see Caller). GrantClientCredentials
+// makes such calls with the service's own identity, GrantNone without a token.
+// By default they fail with ErrAnonymous: an anonymous caller does not act as
+// the service unless the operator says so. Work for no caller at all
+// (background jobs) uses client credentials either way.
+func WithAnonymous(g Grant) Option {
+	return func(s *settings) { s.anonymous = g }
 }
 
 // WithInsecureTokenURL allows a token endpoint or issuer over plain http on a

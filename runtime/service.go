@@ -70,7 +70,7 @@ type Service struct {
 	logger     *slog.Logger
 	observer   Observer
 	retry      RetryPolicy
-	isSystem   func(string) bool
+	anonymous  Grant // what GrantAuto gives anonymous callers; GrantInherit: ErrAnonymous
 
 	grant              Grant
 	scopes             []string
@@ -201,7 +201,7 @@ func newService(st *settings) (*Service, error) {
 		logger:             st.logger,
 		observer:           st.observer,
 		retry:              st.retry.withDefaults(),
-		isSystem:           st.isSystem,
+		anonymous:          st.anonymous,
 		grant:              st.Grant,
 		scopes:             st.Scopes,
 		audience:           st.Audience,
@@ -226,8 +226,8 @@ func newService(st *settings) (*Service, error) {
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
 	}
-	if s.isSystem == nil {
-		s.isSystem = SystemClaim("userType", "system")
+	if err := checkAnonymous(s.anonymous); err != nil {
+		return nil, fail("%v", err)
 	}
 	s.hc, s.base = s.copyClient(st.httpClient)
 	s.tokenClient = st.tokenClient
@@ -422,10 +422,6 @@ func (s *Service) plan(op *Operation) *plan {
 	return p
 }
 
-// errNoSubject is returned, before anything is sent, when a grant needs the
-// caller's token and the context has none.
-var errNoSubject = errors.New("the context carries no caller token: wrap the handler in runtime.Middleware or use runtime.WithSubjectToken")
-
 // authorize returns the Authorization value for a call of p, the token it came
 // from and its cache key (for invalidation), and records the grant. now is the
 // current time by the real clock.
@@ -444,10 +440,10 @@ func (s *Service) authorize(ctx context.Context, p *plan, rec *Record, mid strin
 		subject = SubjectToken(ctx)
 	}
 	if g == GrantAuto {
-		if subject != "" && !s.isSystem(subject) {
-			g = GrantTokenExchange
-		} else {
-			g = GrantClientCredentials
+		var err error
+		if g, err = s.autoGrant(ctx, subject); err != nil {
+			rec.Grant = g
+			return "", nil, "", fmt.Errorf("grant auto: %w", err)
 		}
 	}
 	rec.Grant = g
@@ -458,14 +454,14 @@ func (s *Service) authorize(ctx context.Context, p *plan, rec *Record, mid strin
 		return "", nil, "", nil
 	case GrantPassthrough:
 		if subject == "" {
-			return "", nil, "", fmt.Errorf("grant passthrough: %w", errNoSubject)
+			return "", nil, "", fmt.Errorf("grant passthrough: %w", noCallerToken(ctx))
 		}
 		return "Bearer " + subject, nil, "", nil
 	case GrantClientCredentials:
 		key = p.ccKey
 	case GrantTokenExchange:
 		if subject == "" {
-			return "", nil, "", fmt.Errorf("grant token_exchange: %w", errNoSubject)
+			return "", nil, "", fmt.Errorf("grant token_exchange: %w", noCallerToken(ctx))
 		}
 		sum := sha256.Sum256([]byte(subject))
 		key = p.txPrefix + hex.EncodeToString(sum[:])
