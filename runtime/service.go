@@ -80,10 +80,12 @@ type Service struct {
 	requestedTokenType string
 	clientAuth         ClientAuthMethod
 	tokenURL           string // configured; may be empty when issuer is set
-	issuer             string
+	issuer             string // without trailing slash: metadata URLs are built from it
+	issuerID           string // as configured: what a discovery document must name
 	endpointID         string // tokenURL or issuer: part of every cache key
 	insecureToken      bool
 	tokenClient        *http.Client
+	discoveryClient    *http.Client // tokenClient, following same-origin redirects only
 
 	tokens *tokenManager
 	// plans caches each operation's plan. A map and a lock rather than a
@@ -213,6 +215,7 @@ func newService(st *settings) (*Service, error) {
 		clientAuth:         st.ClientAuth,
 		tokenURL:           st.TokenURL,
 		issuer:             strings.TrimSuffix(st.Issuer, "/"),
+		issuerID:           st.Issuer,
 		insecureToken:      st.insecureToken,
 	}
 	s.rawOp = Operation{ID: "http"}
@@ -234,9 +237,10 @@ func newService(st *settings) (*Service, error) {
 	if s.tokenClient == nil {
 		s.tokenClient = s.hc
 	}
+	s.discoveryClient = sameOriginClient(s.tokenClient)
 	s.endpointID = s.tokenURL
 	if s.endpointID == "" && s.issuer != "" {
-		s.endpointID = "issuer:" + s.issuer
+		s.endpointID = "issuer:" + s.issuerID
 	}
 	for _, u := range []string{s.tokenURL, s.issuer} {
 		if err := s.checkTokenURL(u); err != nil {
@@ -514,7 +518,7 @@ func (s *Service) tokenRequest(ctx context.Context, p *plan, g Grant, subject, m
 	}
 	u, err := s.tokenEndpoint(ctx, mid)
 	if err != nil {
-		return nil, &TokenError{Service: s.name, Operation: p.op.ID, Grant: g, TokenURL: s.issuer, MessageID: mid, Err: err}
+		return nil, &TokenError{Service: s.name, Operation: p.op.ID, Grant: g, TokenURL: s.issuerID, MessageID: mid, Err: err}
 	}
 	r.TokenURL = u
 	return r, nil

@@ -171,11 +171,18 @@ func (e *TokenEndpoint) FetchToken(ctx context.Context, r *TokenRequest) (*Token
 	if hc == nil {
 		hc = http.DefaultClient
 	}
-	resp, err := hc.Do(req)
+	resp, err := noRedirectClient(hc).Do(req)
 	if err != nil {
 		return nil, r.fail(0, err)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode >= 300 && resp.StatusCode <= 399 {
+		to := "nowhere"
+		if loc, err := resp.Location(); err == nil {
+			to = origin(loc)
+		}
+		return nil, r.fail(resp.StatusCode, fmt.Errorf("the token endpoint redirected to %s; token requests follow no redirect (the client secret and subject token go to the configured endpoint only): configure the endpoint the redirect names", to))
+	}
 	limit := e.MaxBody
 	if limit <= 0 {
 		limit = defaultMaxTokenBody
