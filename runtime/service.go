@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -83,6 +84,7 @@ type Service struct {
 	issuer             string // without trailing slash: metadata URLs are built from it
 	issuerID           string // as configured: what a discovery document must name
 	endpointID         string // tokenURL or issuer: part of every cache key
+	fetcherID          string // who fetches tokens: part of every cache key
 	insecureToken      bool
 	tokenClient        *http.Client
 	discoveryClient    *http.Client // tokenClient, following same-origin redirects only
@@ -262,6 +264,7 @@ func newService(st *settings) (*Service, error) {
 	if fetcher == nil {
 		fetcher = &TokenEndpoint{HTTPClient: s.tokenClient, Now: st.clock}
 	}
+	s.fetcherID = fetcherID(fetcher, st.fetcher == nil)
 	clock := st.clock
 	if clock == nil {
 		clock = time.Now
@@ -411,9 +414,10 @@ func (s *Service) plan(op *Operation) *plan {
 	p.scopes = slices.Clone(p.scopes)
 	slices.Sort(p.scopes)
 	p.scopes = slices.Compact(p.scopes)
-	base := strings.Join([]string{s.endpointID, s.clientID, strings.Join(p.scopes, " "), p.audience, p.resource}, "\x00")
-	p.ccKey = "cc\x00" + base
-	p.txPrefix = "tx\x00" + base + "\x00" + s.requestedTokenType + "\x00"
+	fields := []string{s.name, s.fetcherID, s.endpointID, s.clientID, strconv.Itoa(int(s.clientAuth)),
+		strings.Join(p.scopes, " "), p.audience, p.resource}
+	p.ccKey = cacheKey("cc", fields...)
+	p.txPrefix = cacheKey("tx", append(fields, s.subjectTokenType, s.requestedTokenType)...) + "|"
 	s.plansMu.Lock()
 	defer s.plansMu.Unlock()
 	if first, ok := s.plans[op]; ok {
