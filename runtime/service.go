@@ -363,7 +363,7 @@ func (s *Service) copyClient(c *http.Client) (*http.Client, http.RoundTripper) {
 		} else if len(via) >= 10 {
 			return errors.New("stopped after 10 redirects")
 		}
-		if !s.ownHost(req.URL) {
+		if !s.ownRequest(req) {
 			req.Header.Del("Authorization")
 		}
 		return nil
@@ -371,8 +371,12 @@ func (s *Service) copyClient(c *http.Client) (*http.Client, http.RoundTripper) {
 	return &cp, base
 }
 
-func (s *Service) ownHost(u *url.URL) bool {
-	return u.Host == s.baseHost && u.Scheme == s.baseScheme
+// ownRequest reports whether req goes to the service's own origin: its URL's
+// scheme and host are the base URL's, and so is the Host header it carries
+// (req.Host, when set). A request to the service's address that names another
+// virtual host is meant for another service, and gets no token.
+func (s *Service) ownRequest(req *http.Request) bool {
+	return req.URL.Host == s.baseHost && req.URL.Scheme == s.baseScheme && (req.Host == "" || req.Host == s.baseHost)
 }
 
 // Name returns the service's name.
@@ -646,7 +650,7 @@ func (s *Service) send(ctx context.Context, p *plan, rec *Record, req *http.Requ
 		// One key for every attempt of the call: that is what makes a retry safe.
 		req.Header.Set(s.retry.IdempotencyKeyHeader, newIdempotencyKey())
 	}
-	own := s.ownHost(req.URL)
+	own := s.ownRequest(req)
 	retried401 := false
 	for attempt := 1; ; attempt++ {
 		rec.Attempts = attempt
