@@ -132,8 +132,10 @@ func WithTokenURL(u string) Option {
 }
 
 // WithIssuer sets an OIDC issuer whose discovery document
-// ({issuer}/.well-known/openid-configuration) names the token endpoint. The
-// document is fetched once, on first need, and cached. WithTokenURL wins over it.
+// ({issuer}/.well-known/openid-configuration, or RFC 8414 metadata) names the
+// token endpoint. The document is fetched once, on first need, and cached; it
+// is used only when its issuer is u exactly (trailing slash included), and
+// only from u's origin. WithTokenURL wins over it.
 func WithIssuer(u string) Option {
 	return func(s *settings) { s.Issuer = u; s.mark("ISSUER") }
 }
@@ -213,7 +215,9 @@ func WithTokenFetcher(f TokenFetcher) Option {
 
 // WithTokenStore sets where tokens are cached; an in-memory store by default.
 // A store may be shared between services: its keys include everything that
-// changes a token.
+// changes a token, the service's name and who fetches it included. Keys of a
+// service with a custom TokenFetcher name the fetcher instance, so that only
+// Services of this process with that fetcher share its tokens.
 func WithTokenStore(st TokenStore) Option {
 	return func(s *settings) { s.store = st }
 }
