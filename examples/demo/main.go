@@ -149,10 +149,13 @@ func run(w io.Writer) error {
 			me.DisplayName, stock.Levels["ams-1"], len(list.Body), placed.Status, len(found))
 	})
 	// Middleware verifies every caller's token before the handler runs (a forged
-	// one is answered 401); a verified system caller's calls under grant auto
-	// are made as the shop itself.
+	// one is answered 401): signed by the provider's published keys, for the
+	// shop (the provider mints callers' tokens for audience "caller"), not
+	// expired. A verified token with userType=system is a system caller, whose
+	// calls under grant auto are made as the shop itself.
+	callers := &runtime.JWTVerifier{Issuer: auth.Issuer(), Audience: "caller", System: runtime.ClaimIs("userType", "system")}
 	front := httptest.NewServer(runtime.Middleware(checkout, runtime.WithServerTiming(runtime.ServerTimingAlways),
-		runtime.WithCallerVerifier(sh.VerifyCaller)))
+		runtime.WithCallerVerifier(callers.VerifyCaller)))
 	defer front.Close()
 
 	alice, err := auth.IssueToken("alice", nil)

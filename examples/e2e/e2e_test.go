@@ -240,7 +240,7 @@ func TestMessageIDFlowsThroughMiddleware(t *testing.T) {
 	}
 }
 
-// TestWhoACallIsMadeAs: through Middleware with the shop's verifier, a
+// TestWhoACallIsMadeAs: through Middleware with a runtime.JWTVerifier, a
 // verified system caller gets the shop's identity under grant auto; a forged
 // token claiming to be a system is refused before anything is sent; an
 // anonymous caller's calls fail with runtime.ErrAnonymous and send nothing.
@@ -252,7 +252,8 @@ func TestWhoACallIsMadeAs(t *testing.T) {
 		if errors.Is(last, runtime.ErrAnonymous) {
 			w.WriteHeader(http.StatusUnauthorized)
 		}
-	}), runtime.WithCallerVerifier(e.shop.VerifyCaller)))
+	}), runtime.WithCallerVerifier((&runtime.JWTVerifier{Issuer: e.auth.Issuer(), Audience: "caller",
+		System: runtime.ClaimIs("userType", "system")}).VerifyCaller)))
 	defer front.Close()
 	get := func(token string) int {
 		req, _ := http.NewRequest("GET", front.URL, nil)

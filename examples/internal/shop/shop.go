@@ -17,7 +17,6 @@ import (
 
 	"github.com/tpgen/tpgen/internal/authserver"
 	"github.com/tpgen/tpgen/internal/specserver"
-	"github.com/tpgen/tpgen/runtime"
 )
 
 // Service names the example's services and what their tokens must carry.
@@ -102,23 +101,6 @@ func (s *Shop) verifier(svc Service) specserver.VerifyFunc {
 		s.mu.Unlock()
 		return nil
 	}
-}
-
-// VerifyCaller is the shop's own front door, for runtime.WithCallerVerifier:
-// a bearer token must be one the provider signed (signature, issuer, expiry),
-// and one whose userType claim is "system" is a system caller, whose calls
-// under grant auto are made with the shop's own identity. A request without a
-// token is an anonymous caller. (A production verifier would check the
-// audience too: tokens meant for the shop.)
-func (s *Shop) VerifyCaller(r *http.Request, token string) (runtime.Caller, error) {
-	if token == "" {
-		return runtime.Caller{}, nil
-	}
-	c, err := s.Auth.Verify(r.Context(), token)
-	if err != nil {
-		return runtime.Caller{}, err
-	}
-	return runtime.Caller{System: c.All["userType"] == "system"}, nil
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
