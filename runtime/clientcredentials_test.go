@@ -23,7 +23,6 @@ func TestClientCredentials(t *testing.T) {
 	}{
 		{name: "basic, discovery", issuer: true, wantAuth: "client_secret_basic"},
 		{name: "basic, token URL", opts: []runtime.Option{runtime.WithTokenURL(auth.TokenURL())}, wantAuth: "client_secret_basic"},
-		{name: "issuer with a trailing slash", issuer: true, opts: []runtime.Option{runtime.WithIssuer(auth.Issuer() + "/")}, wantAuth: "client_secret_basic"},
 		{name: "client_secret_post", issuer: true, opts: []runtime.Option{runtime.WithClientAuth(runtime.ClientAuthPost)}, wantAuth: "client_secret_post"},
 		{name: "scopes", issuer: true, opts: []runtime.Option{runtime.WithScopes("orders.write", "orders.read", "orders.write")},
 			wantAuth: "client_secret_basic", wantScope: "orders.read orders.write", wantScopes: []string{"orders.read", "orders.write"}},

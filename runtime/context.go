@@ -9,11 +9,14 @@ const (
 	messageIDKey
 	callAuthKey
 	timingKey
+	callerKey
 )
 
 // WithSubjectToken returns a context carrying the caller's token: the token that
 // token exchange exchanges and passthrough forwards. Middleware sets it from the
-// incoming request. A "Bearer " prefix is removed.
+// incoming request. A "Bearer " prefix is removed. The context then belongs to
+// work done for a caller: with an empty token, that caller is anonymous (see
+// ErrAnonymous), not the service itself.
 func WithSubjectToken(ctx context.Context, token string) context.Context {
 	return context.WithValue(ctx, subjectTokenKey, stripBearer(token))
 }

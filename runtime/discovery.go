@@ -3,9 +3,12 @@ package runtime
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
+	"strings"
 	"sync"
 
 	"golang.org/x/sync/singleflight"
@@ -13,14 +16,18 @@ import (
 
 // discovery finds the token endpoint from the issuer's metadata, once per
 // issuer and process: a success is kept, shared by every Service with that
-// issuer; a failure is tried again on next need.
+// issuer; a failure is tried again on next need. Only documents whose issuer
+// is the configured one are kept, and each Service applies its own https rule
+// to what was found (checkTokenURL), so that a Service allowed plain http
+// cannot open the way for a strict one with the same issuer.
 type discovery struct {
 	mu       sync.Mutex
 	tokenURL string
 	flight   singleflight.Group
 }
 
-// discoveries holds one discovery per issuer URL.
+// discoveries holds one discovery per issuer, as configured (byte for byte:
+// the issuer a document must name).
 var discoveries sync.Map // string -> *discovery
 
 func discoveryFor(issuer string) *discovery {
@@ -33,7 +40,18 @@ func (s *Service) tokenEndpoint(ctx context.Context, mid string) (string, error)
 	if s.tokenURL != "" {
 		return s.tokenURL, nil
 	}
-	d := discoveryFor(s.issuer)
+	u, err := s.discover(ctx, mid)
+	if err != nil {
+		return "", err
+	}
+	if err := s.checkTokenURL(u); err != nil {
+		return "", fmt.Errorf("discovery of %s: %w", s.issuerID, err)
+	}
+	return u, nil
+}
+
+func (s *Service) discover(ctx context.Context, mid string) (string, error) {
+	d := discoveryFor(s.issuerID)
 	d.mu.Lock()
 	u := d.tokenURL
 	d.mu.Unlock()
@@ -62,17 +80,31 @@ func (s *Service) tokenEndpoint(ctx context.Context, mid string) (string, error)
 	}
 }
 
+// metadataURLs are where the issuer's metadata may be: OIDC discovery
+// (appended to the issuer, OIDC Discovery §4), then OAuth 2.0 authorization
+// server metadata (RFC 8414 §3.1: inserted between host and path).
+func (s *Service) metadataURLs() []string {
+	oidc := s.issuer + "/.well-known/openid-configuration"
+	u, err := url.Parse(s.issuer)
+	if err != nil {
+		return []string{oidc}
+	}
+	return []string{oidc, u.Scheme + "://" + u.Host + "/.well-known/oauth-authorization-server" + u.EscapedPath()}
+}
+
 // fetchDiscovery reads OIDC discovery, falling back to OAuth 2.0 authorization
-// server metadata (RFC 8414) when the issuer has no OIDC document.
+// server metadata when the issuer has no OIDC document.
 func (s *Service) fetchDiscovery(ctx context.Context, mid string) (string, error) {
 	var lastErr error
-	for _, path := range []string{"/.well-known/openid-configuration", "/.well-known/oauth-authorization-server"} {
-		u, status, err := s.getMetadata(ctx, s.issuer+path, mid)
+	for _, u := range s.metadataURLs() {
+		doc, status, err := s.getMetadata(ctx, u, mid)
 		if err == nil {
-			if err := s.checkTokenURL(u); err != nil {
-				return "", fmt.Errorf("discovery at %s: %w", s.issuer+path, err)
+			// OIDC Discovery §4.3, RFC 8414 §3.3: a document naming another
+			// issuer must not be used (a proxy, a mix-up, a tenant confusion).
+			if doc.Issuer != s.issuerID {
+				return "", fmt.Errorf("discovery at %s: the document names issuer %q, not the configured %q, and is not used (they must be identical, trailing slash included)", u, truncate(doc.Issuer, 200), s.issuerID)
 			}
-			return u, nil
+			return doc.TokenEndpoint, nil
 		}
 		lastErr = err
 		if status != http.StatusNotFound {
@@ -82,29 +114,63 @@ func (s *Service) fetchDiscovery(ctx context.Context, mid string) (string, error
 	return "", lastErr
 }
 
-func (s *Service) getMetadata(ctx context.Context, u, mid string) (string, int, error) {
+type metadataDoc struct {
+	Issuer        string `json:"issuer"`
+	TokenEndpoint string `json:"token_endpoint"`
+}
+
+func (s *Service) getMetadata(ctx context.Context, u, mid string) (*metadataDoc, int, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return "", 0, err
+		return nil, 0, err
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set(s.midHeader, mid)
-	resp, err := s.tokenClient.Do(req)
+	resp, err := s.discoveryClient.Do(req)
 	if err != nil {
-		return "", 0, fmt.Errorf("discovery: %w", err)
+		return nil, 0, fmt.Errorf("discovery: %w", err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return "", resp.StatusCode, fmt.Errorf("discovery at %s: %d %s", u, resp.StatusCode, http.StatusText(resp.StatusCode))
+		return nil, resp.StatusCode, fmt.Errorf("discovery at %s: %d %s", u, resp.StatusCode, http.StatusText(resp.StatusCode))
 	}
-	var doc struct {
-		TokenEndpoint string `json:"token_endpoint"`
-	}
+	var doc metadataDoc
 	if err := json.NewDecoder(io.LimitReader(resp.Body, defaultMaxTokenBody)).Decode(&doc); err != nil {
-		return "", resp.StatusCode, fmt.Errorf("discovery at %s: not a metadata document: %w", u, err)
+		return nil, resp.StatusCode, fmt.Errorf("discovery at %s: not a metadata document: %w", u, err)
 	}
 	if doc.TokenEndpoint == "" {
-		return "", resp.StatusCode, fmt.Errorf("discovery at %s: no token_endpoint", u)
+		return nil, resp.StatusCode, fmt.Errorf("discovery at %s: no token_endpoint", u)
 	}
-	return doc.TokenEndpoint, resp.StatusCode, nil
+	return &doc, resp.StatusCode, nil
+}
+
+// sameOriginClient returns a copy of c that follows redirects only within the
+// origin (scheme, host and port) of the first request: what a discovery
+// document says is trusted only from the issuer's own origin.
+func sameOriginClient(c *http.Client) *http.Client {
+	cp := *c
+	cp.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if len(via) >= 5 {
+			return errors.New("stopped after 5 redirects")
+		}
+		if o := origin(req.URL); o != origin(via[0].URL) {
+			return fmt.Errorf("redirect to another origin (%s) refused", o)
+		}
+		return nil
+	}
+	return &cp
+}
+
+// noRedirectClient returns a copy of c that follows no redirect: the caller
+// gets the 3xx response itself. Token requests carry client secrets and
+// subject tokens, which a 307 or 308 would post again to wherever it points.
+func noRedirectClient(c *http.Client) *http.Client {
+	cp := *c
+	cp.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &cp
+}
+
+// origin returns scheme://host[:port] of u, lower-cased, for messages and comparisons.
+func origin(u *url.URL) string {
+	return strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Host)
 }

@@ -22,8 +22,11 @@ const (
 	GrantTokenExchange
 	// GrantPassthrough forwards the caller's token unchanged, and only to the service's own host.
 	GrantPassthrough
-	// GrantAuto exchanges the caller's token when the context holds one that is not a
-	// system identity, and uses client credentials otherwise.
+	// GrantAuto uses client credentials for work done for no caller (background
+	// jobs) and for callers the application verified as systems (Caller), and
+	// exchanges the caller's token otherwise; a caller without a token gets
+	// ErrAnonymous unless WithAnonymous says otherwise. A claim in the caller's
+	// token decides nothing: the runtime has not verified it.
 	GrantAuto
 )
 

@@ -1,37 +1,117 @@
 package runtime
 
 import (
-	"encoding/base64"
-	"encoding/json"
-	"fmt"
-	"strings"
+	"context"
+	"errors"
 )
 
-// SystemClaim returns a test for WithSystemIdentity that recognises a JWT whose
-// claim name has value (the original used userType=system). The token's
-// signature is not checked: the test only chooses a grant, and the token
-// endpoint verifies whatever is exchanged. Tokens that are not JWTs are users'.
-func SystemClaim(name, value string) func(token string) bool {
-	return func(token string) bool {
-		parts := strings.Split(token, ".")
-		if len(parts) != 3 {
-			return false
-		}
-		payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
-		if err != nil {
-			return false
-		}
-		var claims map[string]any
-		if json.Unmarshal(payload, &claims) != nil {
-			return false
-		}
-		v, ok := claims[name]
-		if !ok {
-			return false
-		}
-		if s, ok := v.(string); ok {
-			return s == value
-		}
-		return fmt.Sprint(v) == value
+// Who a call is made as.
+//
+// The identity of an outgoing call comes from configuration (the grant of the
+// service or operation, WithAnonymous) and from what the application verified
+// about its caller (Caller); never from what a caller's token says about
+// itself, since nothing in the runtime has checked that token. GrantAuto
+// decides as follows:
+//
+//   - a verified system caller (WithCaller, or Middleware's WithCallerVerifier,
+//     returned Caller{System: true}): client credentials, the service's own identity;
+//   - otherwise, a caller token in the context: token exchange, where the token
+//     endpoint verifies the token it is given;
+//   - a caller without a token (a request that came in through Middleware with
+//     none, a context made with WithSubjectToken("") or WithCaller): ErrAnonymous,
+//     unless WithAnonymous says what anonymous callers get;
+//   - work for no caller at all (a context that never passed through Middleware,
+//     WithSubjectToken or WithCaller: a background job): client credentials.
+
+// Caller is what the application verified about the caller of an incoming
+// request: by the signature of its bearer token, a client certificate, the
+// network it came from. The runtime does not look inside caller tokens; only a
+// Caller decides that calls are made with the service's own identity.
+type Caller struct {
+	// System says the caller is a system (another service, a scheduled job)
+	// rather than a user: GrantAuto makes its calls with client credentials.
+	System bool
+}
+
+// WithCaller returns a context carrying the verified caller c. Call it only
+// with what your own verification established: a System caller's calls under
+// GrantAuto are made as the service itself.
+func WithCaller(ctx context.Context, c Caller) context.Context {
+	return context.WithValue(ctx, callerKey, c)
+}
+
+// CallerFrom returns the verified caller that ctx carries, if any.
+func CallerFrom(ctx context.Context) (Caller, bool) {
+	c, ok := ctx.Value(callerKey).(Caller)
+	return c, ok
+}
+
+// identityError is one of the errors of a call that has no identity to be made with.
+type identityError struct {
+	msg    string
+	parent error
+}
+
+func (e *identityError) Error() string { return e.msg }
+func (e *identityError) Unwrap() error { return e.parent }
+
+// ErrNoCallerToken is returned, before anything is sent, when a call's grant
+// needs the caller's token (token_exchange, passthrough) and the context
+// carries none. Test with errors.Is.
+var ErrNoCallerToken error = &identityError{msg: "the context carries no caller token: wrap the handler in runtime.Middleware or use runtime.WithSubjectToken"}
+
+// ErrAnonymous is returned, before anything is sent, when a call is made for a
+// caller that has no token (a request that came in through Middleware without
+// one) and is not a verified system caller: its grant needs the caller's token,
+// or it is GrantAuto and WithAnonymous was not given. An anonymous caller is
+// never given the service's own identity unless the operator says so. Test
+// with errors.Is; errors.Is(err, ErrNoCallerToken) holds too. A handler would
+// answer such an error with 401.
+var ErrAnonymous error = &identityError{
+	msg:    "anonymous caller: the incoming request carried no caller token (runtime.WithAnonymous sets what anonymous callers get under grant auto)",
+	parent: ErrNoCallerToken,
+}
+
+// forCaller reports whether ctx belongs to work done for a caller: it passed
+// through Middleware, WithSubjectToken or WithCaller.
+func forCaller(ctx context.Context) bool {
+	if _, ok := ctx.Value(subjectTokenKey).(string); ok {
+		return true
 	}
+	_, ok := CallerFrom(ctx)
+	return ok
+}
+
+// autoGrant settles GrantAuto for a call whose context carries subject (the
+// caller's token, or ""). See the rules above.
+func (s *Service) autoGrant(ctx context.Context, subject string) (Grant, error) {
+	if c, ok := CallerFrom(ctx); ok && c.System {
+		return GrantClientCredentials, nil
+	}
+	switch {
+	case subject != "":
+		return GrantTokenExchange, nil
+	case !forCaller(ctx):
+		return GrantClientCredentials, nil // background work, for no caller
+	case s.anonymous != GrantInherit:
+		return s.anonymous, nil
+	}
+	return GrantAuto, ErrAnonymous
+}
+
+// noCallerToken is the error of a grant that needs the caller's token when ctx has none.
+func noCallerToken(ctx context.Context) error {
+	if forCaller(ctx) {
+		return ErrAnonymous
+	}
+	return ErrNoCallerToken
+}
+
+// checkAnonymous validates WithAnonymous.
+func checkAnonymous(g Grant) error {
+	switch g {
+	case GrantInherit, GrantNone, GrantClientCredentials:
+		return nil
+	}
+	return errors.New("WithAnonymous takes GrantNone or GrantClientCredentials, not " + g.String())
 }

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"bufio"
+	"context"
 	"net"
 	"net/http"
 	"strings"
@@ -53,18 +54,34 @@ func WithDiagnosticsHeader(name string) MiddlewareOption {
 	return func(m *middleware) { m.diagHeader = http.CanonicalHeaderKey(name) }
 }
 
+// WithCallerVerifier makes Middleware verify the caller of every request with
+// verify, which is given the request and its bearer token ("" when it has
+// none) and returns who the caller is: for example after checking the token's
+// signature, issuer and audience, or the client certificate. The Caller it
+// returns is put into the request context (see WithCaller): a System caller's
+// calls under GrantAuto are made with the service's own identity. A request
+// that verify refuses (an error) is answered 401 and not handled; the error is
+// not shown to the caller.
+func WithCallerVerifier(verify func(r *http.Request, token string) (Caller, error)) MiddlewareOption {
+	return func(m *middleware) { m.verify = verify }
+}
+
 type middleware struct {
 	next        http.Handler
 	tokenHeader string
 	midHeader   string
 	diagHeader  string
 	timing      ServerTimingMode
+	verify      func(r *http.Request, token string) (Caller, error)
 }
 
 // Middleware prepares incoming requests for the outgoing calls made while
 // handling them: it puts the caller's bearer token (for token exchange and
 // passthrough) and the message id into the request context, taking the id from
-// the request or making one, and sets the id on the response. When diagnostics
+// the request or making one, and sets the id on the response. The context is
+// marked as work for a caller: a request without a token is an anonymous
+// caller, whose calls under GrantAuto fail with ErrAnonymous unless
+// WithAnonymous says otherwise (see Caller for who a call is made as). When diagnostics
 // are on, it writes a Server-Timing header with an entry per outgoing call and
 // token request, for example "orders.getOrder;dur=12.4, auth-cc;dur=40.1, app;dur=55.0".
 func Middleware(next http.Handler, opts ...MiddlewareOption) http.Handler {
@@ -78,15 +95,29 @@ func Middleware(next http.Handler, opts ...MiddlewareOption) http.Handler {
 func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	ctx := r.Context()
-	if tok := m.callerToken(r); tok != "" {
-		ctx = WithSubjectToken(ctx, tok)
-	}
+	tok := m.callerToken(r)
+	// Set even when empty: the calls made for this request are a caller's, an
+	// anonymous one's when there is no token.
+	ctx = context.WithValue(ctx, subjectTokenKey, tok)
 	mid := r.Header.Get(m.midHeader)
 	if !validMessageID(mid) {
 		mid = NewMessageID()
 	}
 	ctx = WithMessageID(ctx, mid)
 	w.Header().Set(m.midHeader, mid)
+	if m.verify != nil {
+		c, err := m.verify(r, tok)
+		if err != nil {
+			challenge := "Bearer"
+			if tok != "" {
+				challenge = `Bearer error="invalid_token"`
+			}
+			w.Header().Set("WWW-Authenticate", challenge)
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		ctx = WithCaller(ctx, c)
+	}
 
 	if m.timing == ServerTimingAlways || (m.timing == ServerTimingOnRequest && m.diagHeader != "" && r.Header.Get(m.diagHeader) != "") {
 		t := &timing{}

@@ -92,7 +92,7 @@ type settings struct {
 	defaultLifetime time.Duration
 	exchangeMax     int
 	tokenTimeout    time.Duration
-	isSystem        func(token string) bool
+	anonymous       Grant
 	insecureToken   bool
 	lookupEnv       func(string) (string, bool)
 	retry           RetryPolicy
@@ -132,8 +132,10 @@ func WithTokenURL(u string) Option {
 }
 
 // WithIssuer sets an OIDC issuer whose discovery document
-// ({issuer}/.well-known/openid-configuration) names the token endpoint. The
-// document is fetched once, on first need, and cached. WithTokenURL wins over it.
+// ({issuer}/.well-known/openid-configuration, or RFC 8414 metadata) names the
+// token endpoint. The document is fetched once, on first need, and cached; it
+// is used only when its issuer is u exactly (trailing slash included), and
+// only from u's origin. WithTokenURL wins over it.
 func WithIssuer(u string) Option {
 	return func(s *settings) { s.Issuer = u; s.mark("ISSUER") }
 }
@@ -213,7 +215,9 @@ func WithTokenFetcher(f TokenFetcher) Option {
 
 // WithTokenStore sets where tokens are cached; an in-memory store by default.
 // A store may be shared between services: its keys include everything that
-// changes a token.
+// changes a token, the service's name and who fetches it included. Keys of a
+// service with a custom TokenFetcher name the fetcher instance, so that only
+// Services of this process with that fetcher share its tokens.
 func WithTokenStore(st TokenStore) Option {
 	return func(s *settings) { s.store = st }
 }
@@ -246,11 +250,15 @@ func WithClock(now func() time.Time) Option {
 	return func(s *settings) { s.clock = now }
 }
 
-// WithSystemIdentity sets how GrantAuto recognises a caller token that belongs
-// to a system rather than a user: for such tokens it uses client credentials
-// instead of exchanging them. The default is SystemClaim("userType", "system").
-func WithSystemIdentity(isSystem func(token string) bool) Option {
-	return func(s *settings) { s.isSystem = isSystem }
+// WithAnonymous sets what GrantAuto does for a call made for an anonymous
+// caller: a request that came in through Middleware without a bearer token,
+// from a caller not verified as a system (see Caller). GrantClientCredentials
+// makes such calls with the service's own identity, GrantNone without a token.
+// By default they fail with ErrAnonymous: an anonymous caller does not act as
+// the service unless the operator says so. Work for no caller at all
+// (background jobs) uses client credentials either way.
+func WithAnonymous(g Grant) Option {
+	return func(s *settings) { s.anonymous = g }
 }
 
 // WithInsecureTokenURL allows a token endpoint or issuer over plain http on a

@@ -82,7 +82,9 @@ func (r *Response) ErrorJSON(model any) error {
 	if len(r.sent) >= minRedacted && len(raw) > 0 {
 		// A service that echoes the request (a debugging proxy, a verbose
 		// framework) would put the token into the error, and from there into logs.
-		raw = bytes.ReplaceAll(raw, []byte(r.sent), []byte(redacted))
+		var red redactor
+		red.addSecret(r.sent)
+		raw = []byte(red.sorted().replace(string(raw)))
 	}
 	e := &ResponseError{
 		Service: r.s.name, Operation: r.rec.Operation, Method: r.rec.Method,
@@ -99,13 +101,6 @@ func (r *Response) ErrorJSON(model any) error {
 	r.rec.Err = e
 	return e
 }
-
-// redacted replaces a token or secret that an answer echoed.
-const redacted = "[redacted]"
-
-// minRedacted is the shortest credential that is looked for in answers: a
-// shorter one would match innocent text, and is no secret anyway.
-const minRedacted = 8
 
 // Fail records err as the call's error and returns it; generated code uses it
 // for failures of its own, such as an unparsable response header.

@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -70,7 +71,7 @@ type Service struct {
 	logger     *slog.Logger
 	observer   Observer
 	retry      RetryPolicy
-	isSystem   func(string) bool
+	anonymous  Grant // what GrantAuto gives anonymous callers; GrantInherit: ErrAnonymous
 
 	grant              Grant
 	scopes             []string
@@ -80,10 +81,13 @@ type Service struct {
 	requestedTokenType string
 	clientAuth         ClientAuthMethod
 	tokenURL           string // configured; may be empty when issuer is set
-	issuer             string
+	issuer             string // without trailing slash: metadata URLs are built from it
+	issuerID           string // as configured: what a discovery document must name
 	endpointID         string // tokenURL or issuer: part of every cache key
+	fetcherID          string // who fetches tokens: part of every cache key
 	insecureToken      bool
 	tokenClient        *http.Client
+	discoveryClient    *http.Client // tokenClient, following same-origin redirects only
 
 	tokens *tokenManager
 	// plans caches each operation's plan. A map and a lock rather than a
@@ -201,7 +205,7 @@ func newService(st *settings) (*Service, error) {
 		logger:             st.logger,
 		observer:           st.observer,
 		retry:              st.retry.withDefaults(),
-		isSystem:           st.isSystem,
+		anonymous:          st.anonymous,
 		grant:              st.Grant,
 		scopes:             st.Scopes,
 		audience:           st.Audience,
@@ -213,6 +217,7 @@ func newService(st *settings) (*Service, error) {
 		clientAuth:         st.ClientAuth,
 		tokenURL:           st.TokenURL,
 		issuer:             strings.TrimSuffix(st.Issuer, "/"),
+		issuerID:           st.Issuer,
 		insecureToken:      st.insecureToken,
 	}
 	s.rawOp = Operation{ID: "http"}
@@ -226,17 +231,18 @@ func newService(st *settings) (*Service, error) {
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
 	}
-	if s.isSystem == nil {
-		s.isSystem = SystemClaim("userType", "system")
+	if err := checkAnonymous(s.anonymous); err != nil {
+		return nil, fail("%v", err)
 	}
 	s.hc, s.base = s.copyClient(st.httpClient)
 	s.tokenClient = st.tokenClient
 	if s.tokenClient == nil {
 		s.tokenClient = s.hc
 	}
+	s.discoveryClient = sameOriginClient(s.tokenClient)
 	s.endpointID = s.tokenURL
 	if s.endpointID == "" && s.issuer != "" {
-		s.endpointID = "issuer:" + s.issuer
+		s.endpointID = "issuer:" + s.issuerID
 	}
 	for _, u := range []string{s.tokenURL, s.issuer} {
 		if err := s.checkTokenURL(u); err != nil {
@@ -258,6 +264,7 @@ func newService(st *settings) (*Service, error) {
 	if fetcher == nil {
 		fetcher = &TokenEndpoint{HTTPClient: s.tokenClient, Now: st.clock}
 	}
+	s.fetcherID = fetcherID(fetcher, st.fetcher == nil)
 	clock := st.clock
 	if clock == nil {
 		clock = time.Now
@@ -356,7 +363,7 @@ func (s *Service) copyClient(c *http.Client) (*http.Client, http.RoundTripper) {
 		} else if len(via) >= 10 {
 			return errors.New("stopped after 10 redirects")
 		}
-		if !s.ownHost(req.URL) {
+		if !s.ownRequest(req) {
 			req.Header.Del("Authorization")
 		}
 		return nil
@@ -364,8 +371,12 @@ func (s *Service) copyClient(c *http.Client) (*http.Client, http.RoundTripper) {
 	return &cp, base
 }
 
-func (s *Service) ownHost(u *url.URL) bool {
-	return u.Host == s.baseHost && u.Scheme == s.baseScheme
+// ownRequest reports whether req goes to the service's own origin: its URL's
+// scheme and host are the base URL's, and so is the Host header it carries
+// (req.Host, when set). A request to the service's address that names another
+// virtual host is meant for another service, and gets no token.
+func (s *Service) ownRequest(req *http.Request) bool {
+	return req.URL.Host == s.baseHost && req.URL.Scheme == s.baseScheme && (req.Host == "" || req.Host == s.baseHost)
 }
 
 // Name returns the service's name.
@@ -407,9 +418,10 @@ func (s *Service) plan(op *Operation) *plan {
 	p.scopes = slices.Clone(p.scopes)
 	slices.Sort(p.scopes)
 	p.scopes = slices.Compact(p.scopes)
-	base := strings.Join([]string{s.endpointID, s.clientID, strings.Join(p.scopes, " "), p.audience, p.resource}, "\x00")
-	p.ccKey = "cc\x00" + base
-	p.txPrefix = "tx\x00" + base + "\x00" + s.requestedTokenType + "\x00"
+	fields := []string{s.name, s.fetcherID, s.endpointID, s.clientID, strconv.Itoa(int(s.clientAuth)),
+		strings.Join(p.scopes, " "), p.audience, p.resource}
+	p.ccKey = cacheKey("cc", fields...)
+	p.txPrefix = cacheKey("tx", append(fields, s.subjectTokenType, s.requestedTokenType)...) + "|"
 	s.plansMu.Lock()
 	defer s.plansMu.Unlock()
 	if first, ok := s.plans[op]; ok {
@@ -421,10 +433,6 @@ func (s *Service) plan(op *Operation) *plan {
 	s.plans[op] = p
 	return p
 }
-
-// errNoSubject is returned, before anything is sent, when a grant needs the
-// caller's token and the context has none.
-var errNoSubject = errors.New("the context carries no caller token: wrap the handler in runtime.Middleware or use runtime.WithSubjectToken")
 
 // authorize returns the Authorization value for a call of p, the token it came
 // from and its cache key (for invalidation), and records the grant. now is the
@@ -444,10 +452,10 @@ func (s *Service) authorize(ctx context.Context, p *plan, rec *Record, mid strin
 		subject = SubjectToken(ctx)
 	}
 	if g == GrantAuto {
-		if subject != "" && !s.isSystem(subject) {
-			g = GrantTokenExchange
-		} else {
-			g = GrantClientCredentials
+		var err error
+		if g, err = s.autoGrant(ctx, subject); err != nil {
+			rec.Grant = g
+			return "", nil, "", fmt.Errorf("grant auto: %w", err)
 		}
 	}
 	rec.Grant = g
@@ -458,14 +466,14 @@ func (s *Service) authorize(ctx context.Context, p *plan, rec *Record, mid strin
 		return "", nil, "", nil
 	case GrantPassthrough:
 		if subject == "" {
-			return "", nil, "", fmt.Errorf("grant passthrough: %w", errNoSubject)
+			return "", nil, "", fmt.Errorf("grant passthrough: %w", noCallerToken(ctx))
 		}
 		return "Bearer " + subject, nil, "", nil
 	case GrantClientCredentials:
 		key = p.ccKey
 	case GrantTokenExchange:
 		if subject == "" {
-			return "", nil, "", fmt.Errorf("grant token_exchange: %w", errNoSubject)
+			return "", nil, "", fmt.Errorf("grant token_exchange: %w", noCallerToken(ctx))
 		}
 		sum := sha256.Sum256([]byte(subject))
 		key = p.txPrefix + hex.EncodeToString(sum[:])
@@ -518,7 +526,7 @@ func (s *Service) tokenRequest(ctx context.Context, p *plan, g Grant, subject, m
 	}
 	u, err := s.tokenEndpoint(ctx, mid)
 	if err != nil {
-		return nil, &TokenError{Service: s.name, Operation: p.op.ID, Grant: g, TokenURL: s.issuer, MessageID: mid, Err: err}
+		return nil, &TokenError{Service: s.name, Operation: p.op.ID, Grant: g, TokenURL: s.issuerID, MessageID: mid, Err: err}
 	}
 	r.TokenURL = u
 	return r, nil
@@ -642,7 +650,7 @@ func (s *Service) send(ctx context.Context, p *plan, rec *Record, req *http.Requ
 		// One key for every attempt of the call: that is what makes a retry safe.
 		req.Header.Set(s.retry.IdempotencyKeyHeader, newIdempotencyKey())
 	}
-	own := s.ownHost(req.URL)
+	own := s.ownRequest(req)
 	retried401 := false
 	for attempt := 1; ; attempt++ {
 		rec.Attempts = attempt

@@ -16,8 +16,10 @@ import (
 	"time"
 )
 
-// Token is an access token obtained for a service. Its String and LogValue
-// methods never show the token itself.
+// Token is an access token obtained for a service. Every fmt verb (%v, %+v,
+// %#v, %s, on a Token and a *Token) and slog print a description without the
+// token itself. encoding/json keeps every field, so that a TokenStore can
+// persist tokens: marshal a Token only to store it.
 type Token struct {
 	AccessToken     string
 	TokenType       string // "Bearer" when the endpoint says nothing else
@@ -32,15 +34,24 @@ type Token struct {
 }
 
 // String returns a description without the token value.
-func (t *Token) String() string {
-	if t == nil {
-		return "Token(nil)"
-	}
+func (t Token) String() string {
 	return fmt.Sprintf("Token(type=%s, expires=%s, redacted)", t.TokenType, t.Expiry.Format(time.RFC3339))
 }
 
+// Format prints String for every verb, so that no verb shows the token.
+func (t Token) Format(f fmt.State, verb rune) { formatRedacted(f, verb, t.String()) }
+
 // LogValue keeps the token out of slog output.
-func (t *Token) LogValue() slog.Value { return slog.StringValue(t.String()) }
+func (t Token) LogValue() slog.Value { return slog.StringValue(t.String()) }
+
+// formatRedacted writes s, quoted for %q, for a value whose every other field
+// must stay unprinted.
+func formatRedacted(f fmt.State, verb rune, s string) {
+	if verb == 'q' {
+		s = strconv.Quote(s)
+	}
+	_, _ = io.WriteString(f, s)
+}
 
 // authorization returns the Authorization header value for the token.
 func (t *Token) authorization() string {
@@ -58,7 +69,7 @@ type TokenRequest struct {
 	Grant    Grant // GrantClientCredentials or GrantTokenExchange
 	TokenURL string
 	ClientID string
-	// ClientSecret is never printed: TokenRequest's String and LogValue omit it.
+	// ClientSecret and SubjectToken are never printed: fmt, slog and JSON omit them.
 	ClientSecret       string
 	Scopes             []string
 	Audience           string
@@ -76,13 +87,31 @@ type TokenRequest struct {
 }
 
 // String describes the request without secrets or tokens.
-func (r *TokenRequest) String() string {
+func (r TokenRequest) String() string {
 	return fmt.Sprintf("TokenRequest(grant=%s, url=%s, client=%s, scopes=%q, audience=%q)",
 		r.Grant, r.TokenURL, r.ClientID, r.Scopes, r.Audience)
 }
 
+// Format prints String for every verb (%v, %+v, %#v, ...), so that no verb
+// shows the client secret or the subject token.
+func (r TokenRequest) Format(f fmt.State, verb rune) { formatRedacted(f, verb, r.String()) }
+
 // LogValue keeps secrets out of slog output.
-func (r *TokenRequest) LogValue() slog.Value { return slog.StringValue(r.String()) }
+func (r TokenRequest) LogValue() slog.Value { return slog.StringValue(r.String()) }
+
+// MarshalJSON encodes every field but the client secret and the subject token,
+// which are "[redacted]" when set.
+func (r TokenRequest) MarshalJSON() ([]byte, error) {
+	type fields TokenRequest // without the methods: no recursion
+	f := fields(r)
+	if f.ClientSecret != "" {
+		f.ClientSecret = redacted
+	}
+	if f.SubjectToken != "" {
+		f.SubjectToken = redacted
+	}
+	return json.Marshal(f)
+}
 
 // Form returns the form fields of the request's grant (RFC 6749 §4.4, RFC 8693 §2.1),
 // without client authentication.
@@ -171,11 +200,18 @@ func (e *TokenEndpoint) FetchToken(ctx context.Context, r *TokenRequest) (*Token
 	if hc == nil {
 		hc = http.DefaultClient
 	}
-	resp, err := hc.Do(req)
+	resp, err := noRedirectClient(hc).Do(req)
 	if err != nil {
 		return nil, r.fail(0, err)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode >= 300 && resp.StatusCode <= 399 {
+		to := "nowhere"
+		if loc, err := resp.Location(); err == nil {
+			to = origin(loc)
+		}
+		return nil, r.fail(resp.StatusCode, fmt.Errorf("the token endpoint redirected to %s; token requests follow no redirect (the client secret and subject token go to the configured endpoint only): configure the endpoint the redirect names", to))
+	}
 	limit := e.MaxBody
 	if limit <= 0 {
 		limit = defaultMaxTokenBody
@@ -260,19 +296,14 @@ func parseTokenResponse(contentType string, raw []byte, now time.Time) (*Token, 
 
 func (r *TokenRequest) fail(status int, err error) *TokenError {
 	return &TokenError{Service: r.Service, Operation: r.Operation, Grant: r.Grant, TokenURL: r.TokenURL,
-		StatusCode: status, MessageID: r.MessageID, Err: err}
+		StatusCode: status, MessageID: r.MessageID, Err: r.redactError(err)}
 }
 
-// scrub removes the request's subject token and client secret from text the
-// endpoint sent (an error_description that quotes what it refused), and
-// quotes it as error bodies are: at most n bytes, on one line.
+// scrub removes every form of the request's subject token and client secret
+// from text the endpoint sent (an error_description that quotes what it
+// refused), and quotes it as error bodies are: at most n bytes, on one line.
 func (r *TokenRequest) scrub(s string, n int) string {
-	for _, secret := range []string{r.SubjectToken, r.ClientSecret} {
-		if len(secret) >= minRedacted {
-			s = strings.ReplaceAll(s, secret, redacted)
-		}
-	}
-	return quoteBody([]byte(s), n)
+	return quoteBody([]byte(r.redactor().replace(s)), n)
 }
 
 func truncate(s string, n int) string {

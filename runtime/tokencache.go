@@ -106,6 +106,9 @@ func (m *tokenManager) fetchNow(ctx context.Context, key string, req *TokenReque
 	defer cancel()
 	start := time.Now()
 	tok, err := m.fetcher.FetchToken(ctx, req)
+	// Whatever fetched it (a custom TokenFetcher too), an error that reaches
+	// logs, observers and callers holds no form of the secret or subject token.
+	err = req.redactError(err)
 	if err == nil {
 		now := m.now()
 		if tok.Obtained.IsZero() {

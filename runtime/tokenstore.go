@@ -6,9 +6,11 @@ import (
 )
 
 // TokenStore keeps tokens between calls. Keys are opaque, include everything
-// that changes a token (endpoint, client, grant, scopes, audience, and a hash of
-// the subject token for exchanges) and never contain a secret or token. A store
-// may be shared between services. Implementations must be safe for concurrent use.
+// that changes a token (the service, who fetches it, endpoint, client and how
+// it authenticates, grant, scopes, audience, resource, token types, and a hash
+// of the subject token for exchanges) and never contain a secret or token. A
+// store may be shared between services. Implementations must be safe for
+// concurrent use.
 type TokenStore interface {
 	Load(key string) (*Token, bool)
 	Store(key string, t *Token)

@@ -11,7 +11,8 @@ import (
 // original's GetClientAsync). Its requests get the service's grant, message
 // ids, retries and diagnostics, as operation "http". Relative URLs are not
 // resolved: build them with BaseURL. Authorization goes only to the service's
-// own host, also across redirects. Per call, WithoutAuth and WithToken on the
+// own origin, also across redirects: a request whose URL scheme and host, and
+// Host (when set), are the base URL's. Per call, WithoutAuth and WithToken on the
 // request's context skip authentication or supply the token. The service's
 // timeout bounds each request, body included, unless the client given with
 // WithHTTPClient has a Timeout of its own.

@@ -9,6 +9,8 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -44,7 +46,9 @@ type printer struct {
 
 func (p *printer) ObserveCall(_ context.Context, r *runtime.Record) {
 	tok := "-"
-	if r.Grant == runtime.GrantPassthrough {
+	if r.Status == 0 && r.Err != nil {
+		tok = "none sent"
+	} else if r.Grant == runtime.GrantPassthrough {
 		tok = "passthrough (the caller's own)"
 	} else if r.Grant != runtime.GrantNone {
 		tok = fmt.Sprintf("%s, fetched in %s", r.Grant, ms(r.Token))
@@ -113,6 +117,10 @@ func run(w io.Writer) error {
 	checkout := http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		me, err := prof.GetMyProfile(ctx) // passthrough: the caller's own token
+		if errors.Is(err, runtime.ErrAnonymous) {
+			http.Error(rw, "sign in first", http.StatusUnauthorized) // nothing was sent
+			return
+		}
 		if err != nil {
 			http.Error(rw, err.Error(), http.StatusBadGateway)
 			return
@@ -140,7 +148,14 @@ func run(w io.Writer) error {
 		fmt.Fprintf(rw, "%s: %d units in ams-1, %d earlier orders, placed %s, %d pets\n",
 			me.DisplayName, stock.Levels["ams-1"], len(list.Body), placed.Status, len(found))
 	})
-	front := httptest.NewServer(runtime.Middleware(checkout, runtime.WithServerTiming(runtime.ServerTimingAlways)))
+	// Middleware verifies every caller's token before the handler runs (a forged
+	// one is answered 401): signed by the provider's published keys, for the
+	// shop (the provider mints callers' tokens for audience "caller"), not
+	// expired. A verified token with userType=system is a system caller, whose
+	// calls under grant auto are made as the shop itself.
+	callers := &runtime.JWTVerifier{Issuer: auth.Issuer(), Audience: "caller", System: runtime.ClaimIs("userType", "system")}
+	front := httptest.NewServer(runtime.Middleware(checkout, runtime.WithServerTiming(runtime.ServerTimingAlways),
+		runtime.WithCallerVerifier(callers.VerifyCaller)))
 	defer front.Close()
 
 	alice, err := auth.IssueToken("alice", nil)
@@ -151,14 +166,21 @@ func run(w io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// Unsigned (alg "none"): anyone can write it.
+	forged := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none"}`)) + "." +
+		base64.RawURLEncoding.EncodeToString([]byte(`{"sub":"admin","userType":"system"}`)) + "."
 	for i, req := range []struct{ who, token, mid string }{
 		{"alice", alice, "checkout-alice-1"},
 		{"alice again (tokens now cached)", alice, "checkout-alice-2"},
 		{"bob (his own exchanged token, never alice's)", bob, ""},
+		{"nobody (no token: an anonymous caller, refused before anything is sent)", "", ""},
+		{"someone with a forged token that claims userType=system (refused by the verifier)", forged, ""},
 	} {
 		fmt.Fprintf(w, "\n%d. GET /checkout as %s\n", i+1, req.who)
 		hr, _ := http.NewRequest(http.MethodGet, front.URL+"/checkout", nil)
-		hr.Header.Set("Authorization", "Bearer "+req.token)
+		if req.token != "" {
+			hr.Header.Set("Authorization", "Bearer "+req.token)
+		}
 		if req.mid != "" {
 			hr.Header.Set("X-Message-Id", req.mid)
 		}
@@ -169,15 +191,18 @@ func run(w io.Writer) error {
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		fmt.Fprintf(w, "  -> %d %s", resp.StatusCode, body)
-		fmt.Fprintf(w, "     X-Message-Id: %s\n     Server-Timing: %s\n", resp.Header.Get("X-Message-Id"), resp.Header.Get("Server-Timing"))
+		fmt.Fprintf(w, "     X-Message-Id: %s\n", resp.Header.Get("X-Message-Id"))
+		if st := resp.Header.Get("Server-Timing"); st != "" {
+			fmt.Fprintf(w, "     Server-Timing: %s\n", st)
+		}
 	}
 
-	fmt.Fprintf(w, "\n4. A background job (no caller token): profiles' grant auto falls back to client credentials\n")
+	fmt.Fprintf(w, "\n6. A background job (no caller at all): profiles' grant auto uses the shop's own identity\n")
 	if _, err := prof.GetProfile(runtime.WithMessageID(context.Background(), "nightly-sync"), "alice"); err != nil {
 		return err
 	}
 
-	fmt.Fprintf(w, "\n5. A declared error comes back typed\n")
+	fmt.Fprintf(w, "\n7. A declared error comes back typed\n")
 	_, err = ord.GetOrder(runtime.WithSubjectToken(context.Background(), alice), "00000000-0000-4000-8000-000000000000")
 	if p, ok := runtime.ErrorModel[*orders.Problem](err); ok {
 		fmt.Fprintf(w, "    error: %v\n    model: *orders.Problem{Title: %q, Status: %d}\n", err, p.Title, p.Status)

@@ -5,6 +5,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -125,11 +126,12 @@ func TestEveryGrantAgainstRealServers(t *testing.T) {
 	if ec, ok := contact.(*profiles.EmailContact); !ok || ec.Address != "alice@example.com" {
 		t.Fatalf("contact = %#v", contact)
 	}
-	// auto: a user's token is exchanged; a system token and no token use client credentials.
+	// auto: a user's token is exchanged; a verified system caller and work for
+	// no caller (context.Background) use client credentials.
 	if _, err := e.profiles.GetProfile(alice, "bob"); err != nil {
 		t.Fatal(err)
 	}
-	system := e.user(t, "batch-job", map[string]any{"userType": "system"})
+	system := runtime.WithCaller(e.user(t, "batch-job", map[string]any{"userType": "system"}), runtime.Caller{System: true})
 	if _, err := e.profiles.GetProfile(system, "bob"); err != nil {
 		t.Fatal(err)
 	}
@@ -235,6 +237,64 @@ func TestMessageIDFlowsThroughMiddleware(t *testing.T) {
 		if id != "checkout-42" {
 			t.Errorf("an outgoing request carried message id %q", id)
 		}
+	}
+}
+
+// TestWhoACallIsMadeAs: through Middleware with a runtime.JWTVerifier, a
+// verified system caller gets the shop's identity under grant auto; a forged
+// token claiming to be a system is refused before anything is sent; an
+// anonymous caller's calls fail with runtime.ErrAnonymous and send nothing.
+func TestWhoACallIsMadeAs(t *testing.T) {
+	e := setup(t)
+	var last error
+	front := httptest.NewServer(runtime.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, last = e.profiles.GetProfile(r.Context(), "bob") // grant auto
+		if errors.Is(last, runtime.ErrAnonymous) {
+			w.WriteHeader(http.StatusUnauthorized)
+		}
+	}), runtime.WithCallerVerifier((&runtime.JWTVerifier{Issuer: e.auth.Issuer(), Audience: "caller",
+		System: runtime.ClaimIs("userType", "system")}).VerifyCaller)))
+	defer front.Close()
+	get := func(token string) int {
+		req, _ := http.NewRequest("GET", front.URL, nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	system, _ := e.auth.IssueToken("batch-job", map[string]any{"userType": "system"})
+	user, _ := e.auth.IssueToken("alice", map[string]any{"userType": "system-admin"})
+	forged := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none"}`)) + "." +
+		base64.RawURLEncoding.EncodeToString([]byte(`{"sub":"admin","userType":"system"}`)) + "."
+	for _, c := range []struct {
+		name, token string
+		status      int
+		seen        *shop.Seen // what the backend saw; nil: nothing reached it
+	}{
+		{"verified system caller", system, 200, &shop.Seen{Service: "profiles", Subject: authserver.DefaultTXClientID}},
+		{"user", user, 200, &shop.Seen{Service: "profiles", Subject: "alice", Actor: authserver.DefaultTXClientID}},
+		{"forged system token", forged, 401, nil},
+		{"anonymous", "", 401, nil},
+	} {
+		tokens, seen := e.auth.TokenRequests(), len(e.shop.Seen())
+		if got := get(c.token); got != c.status {
+			t.Errorf("%s: status %d, want %d (%v)", c.name, got, c.status, last)
+		}
+		after := e.shop.Seen()[seen:]
+		switch {
+		case c.seen == nil && (len(after) != 0 || e.auth.TokenRequests() != tokens):
+			t.Errorf("%s: %d token requests, backend saw %+v; want nothing sent", c.name, e.auth.TokenRequests()-tokens, after)
+		case c.seen != nil && (len(after) != 1 || after[0] != *c.seen):
+			t.Errorf("%s: backend saw %+v, want %+v", c.name, after, *c.seen)
+		}
+	}
+	if !errors.Is(last, runtime.ErrAnonymous) {
+		t.Errorf("anonymous caller: %v, want runtime.ErrAnonymous", last)
 	}
 }
 
