@@ -272,7 +272,7 @@ func newService(st *settings) (*Service, error) {
 		ms.now = clock
 		store = ms
 	}
-	s.tokens = &tokenManager{
+	s.tokens = newTokenManager(&tokenManager{
 		store:           store,
 		fetcher:         fetcher,
 		now:             clock,
@@ -282,7 +282,8 @@ func newService(st *settings) (*Service, error) {
 		timeout:         orDefault(st.tokenTimeout, DefaultTokenTimeout),
 		logger:          s.logger,
 		observer:        s.observer,
-	}
+		maxStates:       st.exchangeMax,
+	})
 	return s, nil
 }
 
@@ -684,11 +685,12 @@ func (s *Service) send(ctx context.Context, p *plan, rec *Record, req *http.Requ
 		if resp != nil {
 			rec.Status = resp.StatusCode
 		}
-		// A rejected token is forgotten, and the call tried once more with a fresh one.
-		if err == nil && resp.StatusCode == http.StatusUnauthorized && tok != nil && !retried401 && rewind(req) {
+		// A rejected token is forgotten, and the call tried once more with a
+		// fresh one (see reauthorize for how often).
+		if err == nil && resp.StatusCode == http.StatusUnauthorized && tok != nil && !retried401 &&
+			s.tokens.reauthorize(key, tok) && rewind(req) {
 			retried401 = true
 			discard(resp)
-			s.tokens.invalidate(key, tok)
 			continue
 		}
 		delay, again := s.retry.next(ctx, req, resp, err, attempt)

@@ -244,12 +244,17 @@ func parseTokenResponse(contentType string, raw []byte, now time.Time) (*Token, 
 	}
 	if v.ExpiresIn != "" {
 		secs, err := strconv.ParseFloat(string(v.ExpiresIn), 64)
-		if err != nil || secs < 0 {
+		if err != nil && !errors.Is(err, strconv.ErrRange) {
 			// Quoted short and without the token, should the endpoint have put it there.
 			bad := strings.ReplaceAll(string(v.ExpiresIn), v.AccessToken, redacted)
 			return nil, fmt.Errorf("token response has an invalid expires_in %q", truncate(bad, 20))
 		}
-		tok.Expiry = now.Add(time.Duration(secs * float64(time.Second)))
+		// A lifetime of zero or less (or NaN) says nothing usable: the default
+		// lifetime applies, as when there is none. One too long for a Duration
+		// is the longest kept anyway; the token manager clamps what is left.
+		if secs > 0 {
+			tok.Expiry = now.Add(time.Duration(min(secs, maxTokenLifetime.Seconds()) * float64(time.Second)))
+		}
 	}
 	tok.header = tok.TokenType + " " + tok.AccessToken
 	if tok.TokenType == "Bearer" {
