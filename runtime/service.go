@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -71,6 +72,7 @@ type Service struct {
 	observer   Observer
 	retry      RetryPolicy
 	isSystem   func(string) bool
+	maxBody    int64 // bounds the bodies Response reads for the caller
 
 	grant              Grant
 	scopes             []string
@@ -171,6 +173,12 @@ func (st *settings) applyEnv() error {
 				return fmt.Errorf("%s%s: %q is not a duration such as 30s", prefix, name, v)
 			}
 			st.Timeout = d
+		case "MAX_RESPONSE_BYTES":
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n <= 0 {
+				return fmt.Errorf("%s%s: %q is not a positive number of bytes such as 33554432", prefix, name, v)
+			}
+			st.maxBody = n
 		}
 	}
 	return nil
@@ -201,6 +209,7 @@ func newService(st *settings) (*Service, error) {
 		logger:             st.logger,
 		observer:           st.observer,
 		retry:              st.retry.withDefaults(),
+		maxBody:            st.maxBody,
 		isSystem:           st.isSystem,
 		grant:              st.Grant,
 		scopes:             st.Scopes,
@@ -221,6 +230,9 @@ func newService(st *settings) (*Service, error) {
 	}
 	if s.midHeader == "" {
 		s.midHeader = DefaultMessageIDHeader
+	}
+	if s.maxBody <= 0 {
+		s.maxBody = DefaultMaxResponseBytes
 	}
 	s.midHeader = http.CanonicalHeaderKey(s.midHeader) // send assigns it without Header.Set
 	if s.logger == nil {
@@ -621,11 +633,13 @@ func (s *Service) Do(ctx context.Context, op *Operation, r *Request) (*Response,
 	if r.Accept != "" {
 		req.Header["Accept"] = []string{r.Accept}
 	}
+	gzipAsked := askGzip(req, s.base)
 	resp, err := s.send(ctx, s.plan(op), rec, req, s.hc.Do)
 	if err != nil {
 		return fail(err)
 	}
 	out.Response, out.rec, out.ctx, out.cancel = resp, rec, ctx, cancel
+	out.body.open(resp, gzipAsked)
 	out.sent = sentCredential(req)
 	return out, nil
 }

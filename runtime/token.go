@@ -171,6 +171,7 @@ func (e *TokenEndpoint) FetchToken(ctx context.Context, r *TokenRequest) (*Token
 	if hc == nil {
 		hc = http.DefaultClient
 	}
+	gzipAsked := askGzip(req, hc.Transport)
 	resp, err := hc.Do(req)
 	if err != nil {
 		return nil, r.fail(0, err)
@@ -180,12 +181,13 @@ func (e *TokenEndpoint) FetchToken(ctx context.Context, r *TokenRequest) (*Token
 	if limit <= 0 {
 		limit = defaultMaxTokenBody
 	}
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	// Bounded as received and as decoded: a small gzip body can decode to gigabytes.
+	raw, tooLarge, err := readBounded(resp, gzipAsked, limit)
+	if tooLarge {
+		return nil, r.fail(resp.StatusCode, fmt.Errorf("token response larger than %d bytes", limit))
+	}
 	if err != nil {
 		return nil, r.fail(resp.StatusCode, fmt.Errorf("reading token response: %w", err))
-	}
-	if int64(len(raw)) > limit {
-		return nil, r.fail(resp.StatusCode, fmt.Errorf("token response larger than %d bytes", limit))
 	}
 	now := time.Now
 	if e.Now != nil {
