@@ -232,7 +232,7 @@ func TestNoLeakInAnyOutput(t *testing.T) {
 			return
 		}
 		io.WriteString(w, "ok")
-	}), runtime.WithServerTiming(runtime.ServerTimingAlways)))
+	}), runtime.WithServerTiming(allowAll), runtime.WithDiagnosticsHeader("")))
 	defer app.Close()
 	call := func(svc, caller, path string, extra ...string) {
 		t.Helper()

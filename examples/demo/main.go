@@ -11,6 +11,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -140,7 +141,14 @@ func run(w io.Writer) error {
 		fmt.Fprintf(rw, "%s: %d units in ams-1, %d earlier orders, placed %s, %d pets\n",
 			me.DisplayName, stock.Levels["ams-1"], len(list.Body), placed.Status, len(found))
 	})
-	front := httptest.NewServer(runtime.Middleware(checkout, runtime.WithServerTiming(runtime.ServerTimingAlways)))
+	// Server-Timing names internal services and timings: only for callers on
+	// this machine, and only when they ask (Tp-Diag: 1).
+	fromLoopback := func(r *http.Request) bool {
+		host, _, _ := net.SplitHostPort(r.RemoteAddr)
+		ip := net.ParseIP(host)
+		return ip != nil && ip.IsLoopback()
+	}
+	front := httptest.NewServer(runtime.Middleware(checkout, runtime.WithServerTiming(fromLoopback)))
 	defer front.Close()
 
 	alice, err := auth.IssueToken("alice", nil)
@@ -159,6 +167,7 @@ func run(w io.Writer) error {
 		fmt.Fprintf(w, "\n%d. GET /checkout as %s\n", i+1, req.who)
 		hr, _ := http.NewRequest(http.MethodGet, front.URL+"/checkout", nil)
 		hr.Header.Set("Authorization", "Bearer "+req.token)
+		hr.Header.Set(runtime.DefaultDiagnosticsHeader, "1")
 		if req.mid != "" {
 			hr.Header.Set("X-Message-Id", req.mid)
 		}
