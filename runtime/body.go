@@ -13,12 +13,13 @@ import (
 // for the caller (decoded JSON, text, an error body), unless
 // WithMaxResponseBytes or TPGEN_<SERVICE>_MAX_RESPONSE_BYTES says otherwise:
 // 32 MiB, counted both as received and, for a gzip body, as decoded. It is
-// far above what JSON APIs answer (a page of a list is kilobytes; the largest
-// documents of our corpus' APIs a few megabytes), and low enough that a
-// hostile or broken service costs a call tens of megabytes, not the
-// gigabytes that a small gzip body can inflate to. Bodies handed over as a
-// stream (binary downloads, Response.Stream, the raw HTTPClient) are not
-// bounded: their reader decides.
+// far above what JSON APIs answer (a page of a list is kilobytes, a large
+// document a few megabytes), so that no sane answer fails, and a call that a
+// hostile or broken service makes read up to it allocates about four times
+// the limit (the JSON decoder's buffer doubles), not the gigabytes that a
+// small gzip body can inflate to. Bodies handed over as a stream (binary
+// downloads, Response.Stream, the raw HTTPClient) are not bounded: their
+// reader decides.
 const DefaultMaxResponseBytes = 32 << 20
 
 // ResponseTooLargeError is a response body that the runtime stopped reading at
