@@ -117,7 +117,10 @@ func (r *TokenRequest) Form() url.Values {
 
 // TokenFetcher obtains tokens. The default is a TokenEndpoint; implement it to
 // change how tokens are obtained (a token broker, a custom grant). Errors should be
-// *TokenError where the endpoint answered.
+// *TokenError where the endpoint answered: one with status 429 or 5xx, or a
+// connection error, is tried again within the fetch (honouring
+// TokenError.RetryAfter up to 2 s), and every failure is remembered for a while
+// (see ErrTokenBackoff). Token lifetimes are clamped to between 1 s and 24 h.
 type TokenFetcher interface {
 	FetchToken(ctx context.Context, r *TokenRequest) (*Token, error)
 }
