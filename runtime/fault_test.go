@@ -138,8 +138,9 @@ func (f *frontDoor) down() {
 // and mislabelled token endpoints. Each call fails promptly with a
 // *TokenError naming service, operation, grant, endpoint and message id, with
 // the status when there was one; no response reads more than the 1 MiB cap;
-// no goroutine is left behind; and the next call after the fault is cleared
-// succeeds (failures are not cached).
+// no goroutine is left behind; failures that may pass (no connection, 503,
+// 500) are tried tokenAttempts times, others once; and once the fault is
+// cleared and the failure no longer remembered, the next call succeeds.
 func TestTokenEndpointFaults(t *testing.T) {
 	auth := startProvider(t)
 	a := newAPI(t, auth, "orders-api")
@@ -173,24 +174,25 @@ func TestTokenEndpointFaults(t *testing.T) {
 		errText  string
 		within   time.Duration // the call must fail within this
 		retry    time.Duration // TokenError.RetryAfter
+		attempts int           // token requests made for the call; 0: not counted (still in flight)
 	}{
-		{name: "down: closed port", viaDoor: true, doorDown: true, errIs: syscall.ECONNREFUSED, errText: "connection refused", within: time.Second},
+		{name: "down: closed port", viaDoor: true, doorDown: true, errIs: syscall.ECONNREFUSED, errText: "connection refused", within: 2 * time.Second, attempts: 3},
 		{name: "slow: beyond WithTokenTimeout", fault: authserver.Fault{Delay: 5 * time.Second},
-			opts: []runtime.Option{runtime.WithTokenTimeout(tokenTimeout)}, errIs: context.DeadlineExceeded, within: tokenTimeout + time.Second},
+			opts: []runtime.Option{runtime.WithTokenTimeout(tokenTimeout)}, errIs: context.DeadlineExceeded, within: tokenTimeout + time.Second, attempts: 1},
 		{name: "slow: beyond the context deadline", fault: authserver.Fault{Hang: true}, ctxLimit: ctxTimeout,
 			errIs: context.DeadlineExceeded, within: ctxTimeout + time.Second},
 		{name: "503", fault: authserver.Fault{Status: 503, Body: `{"error":"temporarily_unavailable","error_description":"maintenance"}`},
-			status: 503, code: "temporarily_unavailable", errText: "503 Service Unavailable: temporarily_unavailable (maintenance)", within: time.Second},
+			status: 503, code: "temporarily_unavailable", errText: "503 Service Unavailable: temporarily_unavailable (maintenance)", within: 2 * time.Second, attempts: 3},
 		{name: "429 with Retry-After", viaDoor: true, fault: authserver.Fault{Status: 429, Body: `{"error":"slow_down"}`},
-			status: 429, code: "slow_down", errText: "429 Too Many Requests", within: time.Second, retry: 7 * time.Second},
+			status: 429, code: "slow_down", errText: "429 Too Many Requests", within: time.Second, retry: 7 * time.Second, attempts: 1},
 		{name: "garbage body", fault: authserver.Fault{Status: 200, Body: "\x00\xff{{{ not a token", ContentType: "application/json"},
-			status: 200, errText: "is not a JSON token response", within: time.Second},
+			status: 200, errText: "is not a JSON token response", within: time.Second, attempts: 1},
 		{name: "huge body", fault: authserver.Fault{Status: 200, Body: huge},
-			status: 200, errText: "token response larger than 1048576 bytes", within: 2 * time.Second},
+			status: 200, errText: "token response larger than 1048576 bytes", within: 2 * time.Second, attempts: 1},
 		{name: "huge error body", fault: authserver.Fault{Status: 500, Body: huge},
-			status: 500, errText: "token response larger than 1048576 bytes", within: 2 * time.Second},
+			status: 500, errText: "token response larger than 1048576 bytes", within: 3 * time.Second, attempts: 3},
 		{name: "wrong content type", fault: authserver.Fault{Status: 200, ContentType: "text/html", Body: "<html><body>Sign in to the proxy</body></html>"},
-			status: 200, errText: `content type "text/html"`, within: time.Second},
+			status: 200, errText: `content type "text/html"`, within: time.Second, attempts: 1},
 	}
 	var figures []string
 	for _, tt := range tests {
@@ -207,8 +209,10 @@ func TestTokenEndpointFaults(t *testing.T) {
 				defer auth.Reset()
 				hc, tr := ownTransport(t)
 				counter := &countingTransport{base: tr}
+				clock := &fakeClock{t: time.Now()}
+				obs := &observer{}
 				opts := append([]runtime.Option{runtime.WithTokenURL(tokenURL), runtime.WithHTTPClient(hc),
-					runtime.WithTokenHTTPClient(&http.Client{Transport: counter})}, tt.opts...)
+					runtime.WithTokenHTTPClient(&http.Client{Transport: counter}), runtime.WithClock(clock.Now), runtime.WithObserver(obs)}, tt.opts...)
 				svc := txService(t, auth, a, grant, opts...)
 				ctx := runtime.WithMessageID(runtime.WithSubjectToken(context.Background(), alice), "mid-fault-1")
 				if tt.ctxLimit > 0 {
@@ -239,15 +243,20 @@ func TestTokenEndpointFaults(t *testing.T) {
 				if took > tt.within {
 					t.Errorf("the call took %s, want at most %s", took, tt.within)
 				}
-				if got := counter.read.Load(); got > 1<<20+1 {
-					t.Errorf("read %d bytes of token responses, more than the 1 MiB cap", got)
+				requests := len(obs.Events())
+				if tt.attempts != 0 && requests != tt.attempts {
+					t.Errorf("%d token requests, want %d", requests, tt.attempts)
+				}
+				if got := counter.read.Load(); got > int64(max(requests, 1))*(1<<20+1) {
+					t.Errorf("read %d bytes of %d token responses, more than the 1 MiB cap each", got, requests)
 				}
 				if len(a.Hits()) != apiBefore {
 					t.Error("the call reached the service without a token")
 				}
 
-				// Cleared: the next call succeeds.
+				// Cleared, and no longer remembered: the next call succeeds.
 				auth.Reset()
+				clock.Advance(time.Minute)
 				if tt.doorDown {
 					door.up(t)
 				}
@@ -258,8 +267,8 @@ func TestTokenEndpointFaults(t *testing.T) {
 				tr.CloseIdleConnections()
 				n := checkGoroutines(t, baseline)
 				if grant == runtime.GrantClientCredentials {
-					figures = append(figures, fmt.Sprintf("%s: %s (status %d, read %d B, goroutines %d/%d)",
-						tt.name, took.Round(time.Millisecond), te.StatusCode, counter.read.Load(), n, baseline))
+					figures = append(figures, fmt.Sprintf("%s: %s (status %d, %d requests, read %d B, goroutines %d/%d)",
+						tt.name, took.Round(time.Millisecond), te.StatusCode, requests, counter.read.Load(), n, baseline))
 				}
 			})
 		}

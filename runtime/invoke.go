@@ -161,19 +161,26 @@ func (op *Operation) encode(r *Request, path []string, params, body any) error {
 
 // expandPath replaces each {name} of the template with its parameter: the
 // text of a single value, escaped and styled here, or the segment of a list
-// or object that PathValues made.
+// or object that PathValues made. A parameter is data, never path structure:
+// escaping keeps '/' out of it, a segment that a parameter made "." or ".."
+// has its dots encoded (%2E), so that no normaliser resolves it as a dot
+// segment and moves the call to another endpoint, and a parameter that would
+// leave a segment empty ("/items//stock", which servers may merge into
+// "/items/stock") is refused.
 func expandPath(tmpl string, params []Param, values []string) (string, error) {
 	var b strings.Builder
+	var buf [8]pathSpan
+	spans := buf[:0]
 	for {
 		i := strings.IndexByte(tmpl, '{')
 		if i < 0 {
 			b.WriteString(tmpl)
-			return b.String(), nil
+			break
 		}
 		j := strings.IndexByte(tmpl[i:], '}')
 		if j < 0 {
 			b.WriteString(tmpl)
-			return b.String(), nil
+			break
 		}
 		b.WriteString(tmpl[:i])
 		name := strings.TrimSuffix(strings.TrimLeft(tmpl[i+1:i+j], ".;?&+#/"), "*")
@@ -184,6 +191,7 @@ func expandPath(tmpl string, params []Param, values []string) (string, error) {
 		if k == len(params) {
 			return "", fmt.Errorf("path variable {%s} has no parameter (a bug in the generated code)", name)
 		}
+		start := b.Len()
 		switch p := params[k]; p.Shape {
 		case ShapeList, ShapeObject:
 			b.WriteString(values[k])
@@ -192,8 +200,44 @@ func expandPath(tmpl string, params []Param, values []string) (string, error) {
 		default:
 			b.WriteString(PathParam(p.Style, p.Name, values[k]))
 		}
+		spans = append(spans, pathSpan{start, b.Len(), k})
 		tmpl = tmpl[i+j+1:]
 	}
+	return dataSegments(b.String(), spans, params)
+}
+
+// pathSpan is where parameter param was written in an expanded path.
+type pathSpan struct{ start, end, param int }
+
+// dataSegments encodes the dots of each segment of path that a parameter
+// made "." or "..", and refuses a segment that a parameter left empty.
+// Expansions hold no '/' (it is escaped), so each lies within one segment.
+func dataSegments(path string, spans []pathSpan, params []Param) (string, error) {
+	var out []byte // made only when a segment is encoded
+	done := 0      // path[:done] is in out
+	last := -1     // the segment start handled last
+	for _, sp := range spans {
+		s, e := strings.LastIndexByte(path[:sp.start], '/')+1, len(path)
+		if k := strings.IndexByte(path[sp.end:], '/'); k >= 0 {
+			e = sp.end + k
+		}
+		if s == last {
+			continue // two parameters in one segment
+		}
+		last = s
+		switch seg := path[s:e]; seg {
+		case "":
+			p := params[sp.param]
+			return "", &ParamError{Name: p.Name, In: InPath, Reason: "is empty, which would leave an empty path segment"}
+		case ".", "..":
+			out = append(append(out, path[done:s]...), strings.Repeat("%2E", len(seg))...)
+			done = e
+		}
+	}
+	if out == nil {
+		return path, nil
+	}
+	return string(append(out, path[done:]...)), nil
 }
 
 // PathValues is what a generated method passes to Invoke for an operation
@@ -317,8 +361,13 @@ func encodeParams(r *Request, params []Param, ptr any) error {
 			r.Header = make(http.Header)
 		}
 		if p.In == InCookie {
-			AddCookie(r.Header, p.Name, s)
+			if err := AddCookie(r.Header, p.Name, s); err != nil {
+				return err
+			}
 		} else {
+			if err := checkHeader(p.Name, s); err != nil {
+				return err
+			}
 			r.Header.Set(p.Name, s)
 		}
 	}

@@ -10,19 +10,6 @@ import (
 	"time"
 )
 
-// ServerTimingMode says when Middleware writes a Server-Timing header.
-type ServerTimingMode uint8
-
-const (
-	// ServerTimingOnRequest writes it when the request carries the diagnostics
-	// header (see WithDiagnosticsHeader). The default.
-	ServerTimingOnRequest ServerTimingMode = iota
-	// ServerTimingAlways writes it on every response.
-	ServerTimingAlways
-	// ServerTimingOff never writes it.
-	ServerTimingOff
-)
-
 // DefaultDiagnosticsHeader is the request header that asks for Server-Timing
 // (the original's tp-diag).
 const DefaultDiagnosticsHeader = "Tp-Diag"
@@ -43,13 +30,20 @@ func WithIncomingMessageIDHeader(name string) MiddlewareOption {
 	return func(m *middleware) { m.midHeader = http.CanonicalHeaderKey(name) }
 }
 
-// WithServerTiming sets when Server-Timing is written.
-func WithServerTiming(mode ServerTimingMode) MiddlewareOption {
-	return func(m *middleware) { m.timing = mode }
+// WithServerTiming turns Server-Timing on, for the requests that ask for it
+// with the diagnostics header (Tp-Diag: 1, see WithDiagnosticsHeader) and
+// that allow accepts. Server-Timing tells a caller which services a request
+// called, how long each took and whether a token was just fetched: allow
+// decides who may know, for example callers from the operator's network or
+// with a verified operator identity. It is off by default, and when allow is
+// nil; a request header alone never turns it on.
+func WithServerTiming(allow func(*http.Request) bool) MiddlewareOption {
+	return func(m *middleware) { m.allowTiming = allow }
 }
 
-// WithDiagnosticsHeader sets the request header that asks for Server-Timing in
-// ServerTimingOnRequest mode.
+// WithDiagnosticsHeader sets the request header that asks for Server-Timing;
+// DefaultDiagnosticsHeader by default. With "", every request that
+// WithServerTiming's allow accepts gets it, asked for or not.
 func WithDiagnosticsHeader(name string) MiddlewareOption {
 	return func(m *middleware) { m.diagHeader = http.CanonicalHeaderKey(name) }
 }
@@ -71,7 +65,7 @@ type middleware struct {
 	tokenHeader string
 	midHeader   string
 	diagHeader  string
-	timing      ServerTimingMode
+	allowTiming func(*http.Request) bool // nil: no Server-Timing
 	verify      func(r *http.Request, token string) (Caller, error)
 }
 
@@ -81,9 +75,10 @@ type middleware struct {
 // the request or making one, and sets the id on the response. The context is
 // marked as work for a caller: a request without a token is an anonymous
 // caller, whose calls under GrantAuto fail with ErrAnonymous unless
-// WithAnonymous says otherwise (see Caller for who a call is made as). When diagnostics
-// are on, it writes a Server-Timing header with an entry per outgoing call and
-// token request, for example "orders.getOrder;dur=12.4, auth-cc;dur=40.1, app;dur=55.0".
+// WithAnonymous says otherwise (see Caller for who a call is made as). When
+// WithServerTiming allows it, it writes a Server-Timing header with an entry per
+// outgoing call and token request, for example
+// "orders.getOrder;dur=12.4, auth-cc;dur=40.1, app;dur=55.0".
 func Middleware(next http.Handler, opts ...MiddlewareOption) http.Handler {
 	m := &middleware{next: next, tokenHeader: "Authorization", midHeader: DefaultMessageIDHeader, diagHeader: DefaultDiagnosticsHeader}
 	for _, o := range opts {
@@ -119,7 +114,7 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ctx = WithCaller(ctx, c)
 	}
 
-	if m.timing == ServerTimingAlways || (m.timing == ServerTimingOnRequest && m.diagHeader != "" && r.Header.Get(m.diagHeader) != "") {
+	if m.wantsTiming(r) {
 		t := &timing{}
 		ctx = withTiming(ctx, t)
 		tw := &timingWriter{ResponseWriter: w, t: t, start: start}
@@ -128,6 +123,15 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m.next.ServeHTTP(w, r.WithContext(ctx))
+}
+
+// wantsTiming reports whether r gets Server-Timing: asked for (unless no
+// header is needed) and allowed.
+func (m *middleware) wantsTiming(r *http.Request) bool {
+	if m.allowTiming == nil || (m.diagHeader != "" && r.Header.Get(m.diagHeader) == "") {
+		return false
+	}
+	return m.allowTiming(r)
 }
 
 func (m *middleware) callerToken(r *http.Request) string {

@@ -129,23 +129,38 @@ func TestMessageIDWithoutMiddleware(t *testing.T) {
 
 var timingEntry = regexp.MustCompile(`^([A-Za-z0-9!#$%&'*+\-.^_` + "`" + `|~]+);dur=(\d+\.\d)$`)
 
+// allowAll lets every caller see Server-Timing: for tests.
+func allowAll(*http.Request) bool { return true }
+
 // TestServerTiming: Middleware writes an entry per outgoing call and token
-// request, and the handler's own time, when asked to.
+// request, and the handler's own time, only when the operator turned it on
+// and allows the caller: a request that asks with Tp-Diag gets nothing by
+// default, and nothing when the operator's predicate refuses it.
 func TestServerTiming(t *testing.T) {
 	auth := startProvider(t)
 	a := newAPI(t, auth, "orders-api")
+	operator := func(r *http.Request) bool { return r.Header.Get("X-Test-Operator") == "yes" }
+	allowed := runtime.WithServerTiming(operator)
 	tests := []struct {
-		name  string
-		mode  runtime.ServerTimingMode
-		diag  string // Tp-Diag request header
-		write bool   // the handler writes a body
-		want  bool
+		name     string
+		opts     []runtime.MiddlewareOption
+		diag     string // Tp-Diag request header
+		operator bool   // the request is one the operator's predicate accepts
+		write    bool   // the handler writes a body
+		want     bool
 	}{
-		{name: "requested", mode: runtime.ServerTimingOnRequest, diag: "Time", write: true, want: true},
-		{name: "requested, handler writes nothing", mode: runtime.ServerTimingOnRequest, diag: "1", want: true},
-		{name: "not requested", mode: runtime.ServerTimingOnRequest, write: true},
-		{name: "always", mode: runtime.ServerTimingAlways, write: true, want: true},
-		{name: "off", mode: runtime.ServerTimingOff, diag: "Time", write: true},
+		{name: "default, asked for", diag: "1", operator: true, write: true},
+		{name: "allowed, asked for", opts: []runtime.MiddlewareOption{allowed}, diag: "Time", operator: true, write: true, want: true},
+		{name: "allowed, asked for, handler writes nothing", opts: []runtime.MiddlewareOption{allowed}, diag: "1", operator: true, want: true},
+		{name: "refused, asked for", opts: []runtime.MiddlewareOption{allowed}, diag: "1", write: true},
+		{name: "allowed, not asked for", opts: []runtime.MiddlewareOption{allowed}, operator: true, write: true},
+		{name: "nil predicate", opts: []runtime.MiddlewareOption{runtime.WithServerTiming(nil)}, diag: "1", operator: true, write: true},
+		{name: "allowed, asked for with another header", opts: []runtime.MiddlewareOption{allowed, runtime.WithDiagnosticsHeader("X-Diag")},
+			diag: "1", operator: true, write: true},
+		{name: "allowed, no header needed", opts: []runtime.MiddlewareOption{allowed, runtime.WithDiagnosticsHeader("")},
+			operator: true, write: true, want: true},
+		{name: "refused, no header needed", opts: []runtime.MiddlewareOption{allowed, runtime.WithDiagnosticsHeader("")},
+			diag: "1", write: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -159,11 +174,14 @@ func TestServerTiming(t *testing.T) {
 				if tt.write {
 					w.Write([]byte("ok"))
 				}
-			}), runtime.WithServerTiming(tt.mode)))
+			}), tt.opts...))
 			defer app.Close()
 			req, _ := http.NewRequest("GET", app.URL, nil)
 			if tt.diag != "" {
 				req.Header.Set(runtime.DefaultDiagnosticsHeader, tt.diag)
+			}
+			if tt.operator {
+				req.Header.Set("X-Test-Operator", "yes")
 			}
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil {

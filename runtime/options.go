@@ -96,6 +96,7 @@ type settings struct {
 	insecureToken   bool
 	lookupEnv       func(string) (string, bool)
 	retry           RetryPolicy
+	maxBody         int64
 
 	// set records which fields an option set, so that environment variables do not override them.
 	set map[string]bool
@@ -240,7 +241,8 @@ func WithExchangeCacheSize(n int) Option {
 	return func(s *settings) { s.exchangeMax = n }
 }
 
-// WithTokenTimeout bounds a single token or discovery request.
+// WithTokenTimeout bounds obtaining a token (its retries included) and a
+// discovery request.
 func WithTokenTimeout(d time.Duration) Option {
 	return func(s *settings) { s.tokenTimeout = d }
 }
@@ -271,6 +273,19 @@ func WithInsecureTokenURL() Option {
 // default); pass a function that finds nothing to ignore the environment.
 func WithLookupEnv(lookup func(string) (string, bool)) Option {
 	return func(s *settings) { s.lookupEnv = lookup }
+}
+
+// WithMaxResponseBytes bounds each response body that the runtime reads for
+// the caller, as received and as decoded from gzip; DefaultMaxResponseBytes
+// when n is not positive. A call whose body is larger fails with a
+// *ResponseTooLargeError. Bodies handed over as a stream are not bounded.
+func WithMaxResponseBytes(n int64) Option {
+	return func(s *settings) {
+		s.maxBody = n
+		if n > 0 {
+			s.mark("MAX_RESPONSE_BYTES")
+		}
+	}
 }
 
 // WithRetry sets the retry policy for failed calls.

@@ -53,6 +53,35 @@ func unreserved(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~'
 }
 
+// ParamError is a parameter value that cannot be sent as it is: a header or
+// cookie value with a character HTTP does not allow there (which could split
+// the header), a path parameter that would leave a segment empty. Nothing is
+// sent; calls return it inside a *CallError.
+type ParamError struct {
+	Name   string
+	In     ParamIn
+	Reason string
+}
+
+func (e *ParamError) Error() string {
+	return fmt.Sprintf("%s parameter %s %s", e.In, e.Name, e.Reason)
+}
+
+// String returns where a parameter goes, as OpenAPI's "in" says it.
+func (in ParamIn) String() string {
+	switch in {
+	case InPath:
+		return "path"
+	case InQuery:
+		return "query"
+	case InHeader:
+		return "header"
+	case InCookie:
+		return "cookie"
+	}
+	return fmt.Sprintf("ParamIn(%d)", in)
+}
+
 // PathParam serialises a primitive path parameter.
 //
 //go:noinline
@@ -179,18 +208,53 @@ func HeaderObject(explode bool, v any) (string, error) {
 	return b.String(), nil
 }
 
-// AddCookie adds name=value to the request's single Cookie header.
+// AddCookie adds name=value to the request's single Cookie header. A name
+// that is not a token, or a value with a character a cookie cannot carry
+// (RFC 6265: control characters, '"', ';', a backslash, anything beyond ASCII), is
+// refused with a *ParamError rather than altered: net/http would drop the
+// characters and say so only to the global log.
 //
 //go:noinline
-func AddCookie(h http.Header, name, value string) {
-	c := (&http.Cookie{Name: name, Value: value}).String()
-	if c == "" {
-		c = name + "=" + url.QueryEscape(value) // a value net/http refuses: escaped
+func AddCookie(h http.Header, name, value string) error {
+	if !isToken(name) {
+		return &ParamError{Name: name, In: InCookie, Reason: "has a name that is not an HTTP token"}
 	}
+	for i := 0; i < len(value); i++ {
+		if c := value[i]; c < 0x20 || c >= 0x7f || c == '"' || c == ';' || c == '\\' {
+			return &ParamError{Name: name, In: InCookie, Reason: fmt.Sprintf("holds the byte %#02x, which a cookie value cannot carry", c)}
+		}
+	}
+	c := (&http.Cookie{Name: name, Value: value}).String() // quotes a value with a space or a comma
 	if old := h.Get("Cookie"); old != "" {
 		c = old + "; " + c
 	}
 	h.Set("Cookie", c)
+	return nil
+}
+
+// checkHeader refuses a header parameter whose name is not a token or whose
+// value holds a control character other than a tab: CR and LF would split
+// the header, and net/http refuses them only as it sends.
+func checkHeader(name, value string) error {
+	if !isToken(name) {
+		return &ParamError{Name: name, In: InHeader, Reason: "has a name that is not an HTTP token"}
+	}
+	for i := 0; i < len(value); i++ {
+		if c := value[i]; c < 0x20 && c != '\t' || c == 0x7f {
+			return &ParamError{Name: name, In: InHeader, Reason: fmt.Sprintf("holds the byte %#02x, which a header value cannot carry", c)}
+		}
+	}
+	return nil
+}
+
+// isToken reports whether s is an HTTP token (RFC 9110 §5.6.2).
+func isToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isTokenChar(s[i]) {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // Query builds a query string, parameters in the order they are added.

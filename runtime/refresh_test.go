@@ -85,8 +85,9 @@ func TestRefreshAhead(t *testing.T) {
 }
 
 // TestRefreshAheadFailure: when a background refresh fails, calls go on with
-// the token they have, and the token is obtained in the foreground only once it
-// has expired.
+// the token they have, the failure is remembered for a second (no other
+// refresh is tried meanwhile), and the token is obtained in the foreground
+// once it has expired.
 func TestRefreshAheadFailure(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs for a token lifetime")
@@ -117,7 +118,9 @@ func TestRefreshAheadFailure(t *testing.T) {
 		t.Errorf("token requests = %d, want 2", got)
 	}
 	auth.Reset()
-	time.Sleep(time.Second) // expired (or refreshed once the back-off ended)
+	// Expired now, and the failure no longer remembered (for a second): the
+	// next call fetches in the foreground.
+	time.Sleep(1200 * time.Millisecond)
 	if _, err := getOrder(ctx, svc, "1"); err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,11 @@ import (
 
 // Response is a service's answer to one call. Generated code decodes it and
 // closes it; Close ends the call's diagnostics record.
+//
+// DecodeJSON, Bytes, Text and the error methods read at most the service's
+// response limit (WithMaxResponseBytes), received and decoded; beyond it
+// they fail with a *ResponseTooLargeError. Stream, and Body read directly,
+// are not bounded. A gzip body is decoded, as net/http would decode it.
 type Response struct {
 	*http.Response
 	s        *Service
@@ -23,18 +28,24 @@ type Response struct {
 	cancel   context.CancelFunc
 	streamed bool
 	ended    atomic.Bool
-	record   Record           // what rec points to for calls made with Do
-	drain    io.LimitedReader // used by Close; here to save an allocation
-	sent     string           // the token sent with the call, kept out of errors
+	record   Record // what rec points to for calls made with Do
+	body     body   // what Body reads through; here to save an allocation
+	sent     string // the token sent with the call, kept out of errors
 }
 
 // DecodeJSON decodes the body into v.
 //
 //go:noinline
 func (r *Response) DecodeJSON(v any) error {
+	if r.body.bound(r.s.maxBody) {
+		return r.fail(fmt.Errorf("decoding %d response: %w", r.StatusCode, r.tooLarge()))
+	}
 	t := time.Since(r.rec.start)
 	err := json.NewDecoder(r.Body).Decode(v)
 	r.rec.Decode += time.Since(r.rec.start) - t
+	if over, _ := r.body.over(); over {
+		err = r.tooLarge()
+	}
 	if err != nil {
 		return r.fail(fmt.Errorf("decoding %d response: %w", r.StatusCode, err))
 	}
@@ -43,13 +54,26 @@ func (r *Response) DecodeJSON(v any) error {
 
 // Bytes reads the whole body.
 func (r *Response) Bytes() ([]byte, error) {
+	if r.body.bound(r.s.maxBody) {
+		return nil, r.fail(fmt.Errorf("reading %d response: %w", r.StatusCode, r.tooLarge()))
+	}
 	t := time.Since(r.rec.start)
 	b, err := io.ReadAll(r.Body)
 	r.rec.Decode += time.Since(r.rec.start) - t
+	if over, _ := r.body.over(); over {
+		err = r.tooLarge()
+	}
 	if err != nil {
 		return nil, r.fail(fmt.Errorf("reading %d response: %w", r.StatusCode, err))
 	}
 	return b, nil
+}
+
+// tooLarge is the error of a body read that reached the limit.
+func (r *Response) tooLarge() error {
+	_, received := r.body.over()
+	return &ResponseTooLargeError{Service: r.s.name, Operation: r.rec.Operation, MessageID: r.rec.MessageID,
+		StatusCode: r.StatusCode, Limit: r.body.limit, Received: received}
 }
 
 // Text reads the whole body as a string.
@@ -59,11 +83,13 @@ func (r *Response) Text() (string, error) {
 }
 
 // Stream hands the body to the caller, who must close it; closing it ends the
-// call. Close on the Response does nothing after Stream.
+// call. Close on the Response does nothing after Stream. The stream is not
+// bounded: how much to read is the caller's choice.
 //
 //go:noinline
 func (r *Response) Stream() io.ReadCloser {
 	r.streamed = true
+	r.body.bound(0)
 	return &streamBody{ReadCloser: r.Body, r: r}
 }
 
@@ -71,14 +97,19 @@ func (r *Response) Stream() io.ReadCloser {
 // does not declare, keeping the start of the body.
 func (r *Response) Error() error { return r.ErrorJSON(nil) }
 
-// maxErrorRead caps how much of an error body is read to decode it.
+// maxErrorRead caps how much of an error body is read to decode it (received
+// and decoded), unless the service's response limit is lower.
 const maxErrorRead = 1 << 20
 
 // ErrorJSON returns the *ResponseError for a declared error status, with the
 // body decoded into model when it can be (ResponseError.Model), or kept in
 // part otherwise.
 func (r *Response) ErrorJSON(model any) error {
-	raw, _ := io.ReadAll(io.LimitReader(r.Body, maxErrorRead))
+	var raw []byte
+	if !r.body.bound(min(maxErrorRead, r.s.maxBody)) {
+		// What was read before the limit is kept: the error is the status.
+		raw, _ = io.ReadAll(r.Body)
+	}
 	if len(r.sent) >= minRedacted && len(raw) > 0 {
 		// A service that echoes the request (a debugging proxy, a verbose
 		// framework) would put the token into the error, and from there into logs.
@@ -129,8 +160,7 @@ func (r *Response) end(drain bool) error {
 		return nil
 	}
 	if drain {
-		r.drain = io.LimitedReader{R: r.Body, N: 4096}
-		_, _ = io.Copy(io.Discard, &r.drain)
+		r.body.drain()
 	}
 	err := r.Body.Close()
 	if r.cancel != nil {

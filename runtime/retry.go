@@ -2,18 +2,27 @@ package runtime
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
+	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
+	"syscall"
 	"time"
 )
 
 // RetryPolicy says when a failed call is sent again. A call is retried only when
 // sending it twice is harmless: its method is idempotent (GET, HEAD, PUT,
-// DELETE, OPTIONS, TRACE), or it carries an idempotency key. Retries wait with
-// exponential backoff and jitter, or as long as the service's Retry-After asks,
-// and never past the context's deadline. A 401 is handled apart: the token is
-// forgotten and the call tried once more with a fresh one.
+// DELETE, OPTIONS, TRACE), it carries an idempotency key, or it never reached
+// the service (no connection could be made). A failure to send is retried only
+// when the connection failed; one that would fail again (an invalid header
+// value, an untrusted certificate) is not. Retries wait with exponential
+// backoff and jitter, or as long as the service's Retry-After asks, and never
+// past the context's deadline. A 401 is handled apart: the token is forgotten
+// and the call tried once more with a fresh one, at most once per token
+// cache key every 10 seconds (a service that refuses every token does not
+// make every call a token request).
 type RetryPolicy struct {
 	// MaxAttempts counts the first attempt too; 3 when zero, 1 turns retries off.
 	MaxAttempts int
@@ -63,19 +72,24 @@ func idempotent(method string) bool {
 }
 
 // next says whether attempt should be followed by another, and after how long.
+// An error is retried only when the connection failed, not the request (see
+// transportFailure): an invalid header value or an untrusted certificate fails
+// the same way every time. A request that surely never reached the service
+// (its connection could not be made) is sent again whatever its method.
 func (p RetryPolicy) next(ctx context.Context, req *http.Request, resp *http.Response, err error, attempt int) (time.Duration, bool) {
 	if attempt >= p.MaxAttempts || ctx.Err() != nil {
 		return 0, false
 	}
-	if !idempotent(req.Method) && req.Header.Get(p.IdempotencyKeyHeader) == "" {
-		return 0, false
-	}
+	replayable := idempotent(req.Method) || req.Header.Get(p.IdempotencyKeyHeader) != ""
 	var wait time.Duration
 	switch {
 	case err != nil:
-		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		transient, unsent := transportFailure(err)
+		if !transient || !replayable && !unsent {
 			return 0, false
 		}
+	case !replayable:
+		return 0, false
 	case resp != nil && p.retryStatus(resp.StatusCode):
 		if ra := resp.Header.Get("Retry-After"); ra != "" {
 			wait = parseRetryAfter(ra, time.Now())
@@ -87,17 +101,55 @@ func (p RetryPolicy) next(ctx context.Context, req *http.Request, resp *http.Res
 		return 0, false
 	}
 	if wait == 0 {
-		d := p.BaseDelay << (attempt - 1)
-		if d > p.MaxDelay || d <= 0 {
-			d = p.MaxDelay
-		}
-		// Equal jitter: half fixed, half random, so that callers spread out.
-		wait = d/2 + rand.N(d/2+1)
+		wait = backoff(p.BaseDelay, p.MaxDelay, attempt)
 	}
 	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
 		return 0, false
 	}
 	return wait, true
+}
+
+// backoff is the wait after the attempt-th failure: base doubled with each
+// attempt, at most max, with equal jitter (half fixed, half random) so that
+// callers spread out.
+func backoff(base, max time.Duration, attempt int) time.Duration {
+	d := base << (attempt - 1)
+	if d > max || d <= 0 {
+		d = max
+	}
+	return d/2 + rand.N(d/2+1)
+}
+
+// transportFailure classifies an error of sending a request: transient when
+// the connection failed (it could not be made, was reset or closed, or timed
+// out), so that another attempt may succeed; unsent when the request surely
+// never reached the server (no connection was made), so that sending it again
+// cannot repeat its effect. Anything else (an invalid header value, an
+// unsupported scheme, a certificate that is not trusted, a canceled context,
+// an error of the caller's own RoundTripper) is neither: it would fail again.
+func transportFailure(err error) (transient, unsent bool) {
+	var (
+		dnsErr  *net.DNSError
+		opErr   *net.OpError
+		certErr *tls.CertificateVerificationError
+		hdrErr  tls.RecordHeaderError
+		netErr  net.Error
+	)
+	switch {
+	case err == nil, errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded),
+		errors.As(err, &certErr), errors.As(err, &hdrErr):
+		return false, false
+	case errors.As(err, &dnsErr):
+		return dnsErr.IsTimeout || dnsErr.IsTemporary, true
+	case errors.As(err, &opErr) && (opErr.Op == "dial" || opErr.Op == "proxyconnect"):
+		return true, true
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return true, true
+	case errors.As(err, &opErr), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE), errors.As(err, &netErr) && netErr.Timeout():
+		return true, false
+	}
+	return false, false
 }
 
 func (p RetryPolicy) retryStatus(code int) bool {

@@ -8,7 +8,9 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"slices"
 	"strings"
@@ -446,5 +448,53 @@ func TestRetryKeepsToken(t *testing.T) {
 	hits := a.Hits()
 	if len(hits) != 3 || hits[0].Auth != hits[2].Auth || auth.TokenRequestsFor(authserver.GrantClientCredentials) != 1 {
 		t.Errorf("%d requests, %d token requests", len(hits), auth.TokenRequests())
+	}
+}
+
+// TestRetryOnlyConnectionFailures: an error that would come back on every
+// attempt is not retried: a header value net/http refuses before sending
+// (from a caller's Request.Header, or through HTTPClient), a server whose
+// certificate is not trusted. A request that never reached the service (its
+// connection was refused) is sent again, even a POST.
+func TestRetryOnlyConnectionFailures(t *testing.T) {
+	const attempts = 3
+	policy := runtime.WithRetry(runtime.RetryPolicy{MaxAttempts: attempts, BaseDelay: time.Millisecond})
+	plain := newScripted(t, status(200))
+	tlsSrv := httptest.NewUnstartedServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { t.Error("a request reached the TLS server") }))
+	tlsSrv.Config.ErrorLog = log.New(io.Discard, "", 0) // the handshakes it refuses
+	tlsSrv.StartTLS()
+	defer tlsSrv.Close()
+	closed := "http://" + closedAddr(t)
+	for _, tt := range []struct {
+		name     string
+		base     string
+		method   string
+		header   map[string]string
+		raw      bool
+		attempts int
+		errText  string
+	}{
+		{name: "invalid header value", base: plain.URL, method: "GET", header: map[string]string{"X-Trace": "a\nb"}, attempts: 1, errText: "invalid header field value"},
+		{name: "invalid header value, raw", base: plain.URL, method: "GET", header: map[string]string{"X-Trace": "a\nb"}, raw: true, attempts: 1, errText: "invalid header field value"},
+		{name: "untrusted certificate", base: tlsSrv.URL, method: "GET", attempts: 1, errText: "certificate"},
+		{name: "connection refused, GET", base: closed, method: "GET", attempts: attempts, errText: "connection refused"},
+		{name: "connection refused, POST", base: closed, method: "POST", attempts: attempts, errText: "connection refused"},
+		{name: "connection refused, raw POST", base: closed, method: "POST", raw: true, attempts: attempts, errText: "connection refused"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			svc, obs := plainService(t, tt.base, policy)
+			before := len(plain.Hits())
+			_, err := send(t, svc, tt.base, tt.method, tt.header, `{"a":1}`, false, tt.raw)
+			if err == nil || !strings.Contains(err.Error(), tt.errText) {
+				t.Fatalf("error %v, want one that says %q", err, tt.errText)
+			}
+			recs := obs.Records()
+			if len(recs) != 1 || recs[0].Attempts != tt.attempts {
+				t.Errorf("records %+v, want one with %d attempts", recs, tt.attempts)
+			}
+			if n := len(plain.Hits()) - before; n != 0 {
+				t.Errorf("%d requests reached the service", n)
+			}
+		})
 	}
 }

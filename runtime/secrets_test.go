@@ -73,7 +73,7 @@ func TestSecretsNeverShow(t *testing.T) {
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadGateway)
 		}
-	}), runtime.WithServerTiming(runtime.ServerTimingAlways)))
+	}), runtime.WithServerTiming(allowAll), runtime.WithDiagnosticsHeader("")))
 	defer app.Close()
 	call := func(grant runtime.Grant, caller, id string) {
 		req, _ := http.NewRequest("GET", app.URL+"?grant="+grant.String()+"&id="+id, nil)

@@ -72,6 +72,7 @@ type Service struct {
 	observer   Observer
 	retry      RetryPolicy
 	anonymous  Grant // what GrantAuto gives anonymous callers; GrantInherit: ErrAnonymous
+	maxBody    int64 // bounds the bodies Response reads for the caller
 
 	grant              Grant
 	scopes             []string
@@ -175,6 +176,12 @@ func (st *settings) applyEnv() error {
 				return fmt.Errorf("%s%s: %q is not a duration such as 30s", prefix, name, v)
 			}
 			st.Timeout = d
+		case "MAX_RESPONSE_BYTES":
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n <= 0 {
+				return fmt.Errorf("%s%s: %q is not a positive number of bytes such as 33554432", prefix, name, v)
+			}
+			st.maxBody = n
 		}
 	}
 	return nil
@@ -206,6 +213,7 @@ func newService(st *settings) (*Service, error) {
 		observer:           st.observer,
 		retry:              st.retry.withDefaults(),
 		anonymous:          st.anonymous,
+		maxBody:            st.maxBody,
 		grant:              st.Grant,
 		scopes:             st.Scopes,
 		audience:           st.Audience,
@@ -226,6 +234,9 @@ func newService(st *settings) (*Service, error) {
 	}
 	if s.midHeader == "" {
 		s.midHeader = DefaultMessageIDHeader
+	}
+	if s.maxBody <= 0 {
+		s.maxBody = DefaultMaxResponseBytes
 	}
 	s.midHeader = http.CanonicalHeaderKey(s.midHeader) // send assigns it without Header.Set
 	if s.logger == nil {
@@ -279,7 +290,7 @@ func newService(st *settings) (*Service, error) {
 		ms.now = clock
 		store = ms
 	}
-	s.tokens = &tokenManager{
+	s.tokens = newTokenManager(&tokenManager{
 		store:           store,
 		fetcher:         fetcher,
 		now:             clock,
@@ -289,7 +300,8 @@ func newService(st *settings) (*Service, error) {
 		timeout:         orDefault(st.tokenTimeout, DefaultTokenTimeout),
 		logger:          s.logger,
 		observer:        s.observer,
-	}
+		maxStates:       st.exchangeMax,
+	})
 	return s, nil
 }
 
@@ -628,11 +640,13 @@ func (s *Service) Do(ctx context.Context, op *Operation, r *Request) (*Response,
 	if r.Accept != "" {
 		req.Header["Accept"] = []string{r.Accept}
 	}
+	gzipAsked := askGzip(req, s.base)
 	resp, err := s.send(ctx, s.plan(op), rec, req, s.hc.Do)
 	if err != nil {
 		return fail(err)
 	}
 	out.Response, out.rec, out.ctx, out.cancel = resp, rec, ctx, cancel
+	out.body.open(resp, gzipAsked)
 	out.sent = sentCredential(req)
 	return out, nil
 }
@@ -692,11 +706,12 @@ func (s *Service) send(ctx context.Context, p *plan, rec *Record, req *http.Requ
 		if resp != nil {
 			rec.Status = resp.StatusCode
 		}
-		// A rejected token is forgotten, and the call tried once more with a fresh one.
-		if err == nil && resp.StatusCode == http.StatusUnauthorized && tok != nil && !retried401 && rewind(req) {
+		// A rejected token is forgotten, and the call tried once more with a
+		// fresh one (see reauthorize for how often).
+		if err == nil && resp.StatusCode == http.StatusUnauthorized && tok != nil && !retried401 &&
+			s.tokens.reauthorize(key, tok) && rewind(req) {
 			retried401 = true
 			discard(resp)
-			s.tokens.invalidate(key, tok)
 			continue
 		}
 		delay, again := s.retry.next(ctx, req, resp, err, attempt)

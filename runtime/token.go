@@ -146,7 +146,10 @@ func (r *TokenRequest) Form() url.Values {
 
 // TokenFetcher obtains tokens. The default is a TokenEndpoint; implement it to
 // change how tokens are obtained (a token broker, a custom grant). Errors should be
-// *TokenError where the endpoint answered.
+// *TokenError where the endpoint answered: one with status 429 or 5xx, or a
+// connection error, is tried again within the fetch (honouring
+// TokenError.RetryAfter up to 2 s), and every failure is remembered for a while
+// (see ErrTokenBackoff). Token lifetimes are clamped to between 1 s and 24 h.
 type TokenFetcher interface {
 	FetchToken(ctx context.Context, r *TokenRequest) (*Token, error)
 }
@@ -200,6 +203,7 @@ func (e *TokenEndpoint) FetchToken(ctx context.Context, r *TokenRequest) (*Token
 	if hc == nil {
 		hc = http.DefaultClient
 	}
+	gzipAsked := askGzip(req, hc.Transport)
 	resp, err := noRedirectClient(hc).Do(req)
 	if err != nil {
 		return nil, r.fail(0, err)
@@ -216,12 +220,13 @@ func (e *TokenEndpoint) FetchToken(ctx context.Context, r *TokenRequest) (*Token
 	if limit <= 0 {
 		limit = defaultMaxTokenBody
 	}
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	// Bounded as received and as decoded: a small gzip body can decode to gigabytes.
+	raw, tooLarge, err := readBounded(resp, gzipAsked, limit)
+	if tooLarge {
+		return nil, r.fail(resp.StatusCode, fmt.Errorf("token response larger than %d bytes", limit))
+	}
 	if err != nil {
 		return nil, r.fail(resp.StatusCode, fmt.Errorf("reading token response: %w", err))
-	}
-	if int64(len(raw)) > limit {
-		return nil, r.fail(resp.StatusCode, fmt.Errorf("token response larger than %d bytes", limit))
 	}
 	now := time.Now
 	if e.Now != nil {
@@ -280,12 +285,17 @@ func parseTokenResponse(contentType string, raw []byte, now time.Time) (*Token, 
 	}
 	if v.ExpiresIn != "" {
 		secs, err := strconv.ParseFloat(string(v.ExpiresIn), 64)
-		if err != nil || secs < 0 {
+		if err != nil && !errors.Is(err, strconv.ErrRange) {
 			// Quoted short and without the token, should the endpoint have put it there.
 			bad := strings.ReplaceAll(string(v.ExpiresIn), v.AccessToken, redacted)
 			return nil, fmt.Errorf("token response has an invalid expires_in %q", truncate(bad, 20))
 		}
-		tok.Expiry = now.Add(time.Duration(secs * float64(time.Second)))
+		// A lifetime of zero or less (or NaN) says nothing usable: the default
+		// lifetime applies, as when there is none. One too long for a Duration
+		// is the longest kept anyway; the token manager clamps what is left.
+		if secs > 0 {
+			tok.Expiry = now.Add(time.Duration(min(secs, maxTokenLifetime.Seconds()) * float64(time.Second)))
+		}
 	}
 	tok.header = tok.TokenType + " " + tok.AccessToken
 	if tok.TokenType == "Bearer" {

@@ -217,7 +217,8 @@ func TestDefaultLifetime(t *testing.T) {
 }
 
 // TestExchangeCacheBound: the default store keeps at most WithExchangeCacheSize
-// tokens; when full, the one closest to expiry goes.
+// tokens; when full, the least recently used goes, so that a caller who keeps
+// calling keeps its token while new callers arrive.
 func TestExchangeCacheBound(t *testing.T) {
 	clock := newFakeClock()
 	f := &countingFetcher{life: time.Hour, clock: clock}
@@ -229,12 +230,12 @@ func TestExchangeCacheBound(t *testing.T) {
 	}{
 		{"u1", "tok-1"},
 		{"u2", "tok-2"},
-		{"u1", "tok-1"}, // cached
-		{"u3", "tok-3"}, // full: u1's token, closest to expiry, goes
-		{"u2", "tok-2"},
-		{"u1", "tok-4"}, // fetched again; u2's goes
-		{"u3", "tok-3"},
-		{"u2", "tok-5"},
+		{"u1", "tok-1"}, // cached, and now the most recently used
+		{"u3", "tok-3"}, // full: u2's token goes, though u1's expires sooner
+		{"u1", "tok-1"}, // still cached
+		{"u2", "tok-4"}, // fetched again; u3's goes
+		{"u1", "tok-1"},
+		{"u3", "tok-5"}, // u2's goes
 	}
 	for i, s := range steps {
 		clock.Advance(time.Minute)
@@ -250,28 +251,41 @@ func TestExchangeCacheBound(t *testing.T) {
 	}
 }
 
-// TestMemoryStore: the store on its own.
+// TestMemoryStore: the store on its own. When full, an expired token goes
+// first, then the least recently used.
 func TestMemoryStore(t *testing.T) {
 	now := time.Now()
 	tok := func(exp time.Duration) *runtime.Token { return &runtime.Token{AccessToken: "x", Expiry: now.Add(exp)} }
 	s := runtime.NewMemoryStore(2)
 	expired, soon, later, latest := tok(-time.Minute), tok(time.Hour), tok(2*time.Hour), tok(3*time.Hour)
-	s.Store("expired", expired)
 	s.Store("later", later)
-	s.Store("soon", soon) // full: the expired one goes first, though "soon" expires before "later"
+	s.Store("expired", expired) // the most recently used, but expired
+	s.Store("soon", soon)       // full: the expired one goes, not the least recently used
 	if _, ok := s.Load("expired"); ok || s.Len() != 2 {
 		t.Fatalf("expired token kept, len %d", s.Len())
 	}
-	s.Store("later", latest) // replacing needs no room
+	s.Store("later", latest) // replacing needs no room, and counts as a use
 	if s.Len() != 2 {
 		t.Fatalf("len %d after replacing", s.Len())
 	}
-	s.Store("new", tok(4*time.Hour)) // full, none expired: the closest to expiry ("soon") goes
+	s.Load("soon")                   // "soon" is now the most recently used
+	s.Store("new", tok(4*time.Hour)) // full, none expired: the least recently used ("later") goes
+	if _, ok := s.Load("later"); ok {
+		t.Error("the least recently used token was kept")
+	}
+	if _, ok := s.Load("soon"); !ok {
+		t.Error("a recently used token went")
+	}
+	s.Load("new")            // "soon" is the least recently used now
+	s.Store("later", latest) // "soon" goes, though it expires first of all
 	if _, ok := s.Load("soon"); ok {
-		t.Error("the token closest to expiry was kept")
+		t.Error("the least recently used token was kept")
 	}
 	if got, _ := s.Load("later"); got != latest {
-		t.Error("replaced token lost")
+		t.Error("stored token lost")
+	}
+	if _, ok := s.Load("new"); !ok {
+		t.Error("a recently used token went")
 	}
 	// Delete is compare-and-delete.
 	s.Delete("later", later)

@@ -14,7 +14,8 @@ import (
 
 // TestTokenEndpointFailures: whatever goes wrong at the token endpoint, the call
 // fails with a *TokenError that says where and why, carries the message id,
-// and shows neither the client secret nor any token.
+// and shows neither the client secret nor any token. The failure is remembered
+// for a second: calls then fail at once, with the same status, without a request.
 func TestTokenEndpointFailures(t *testing.T) {
 	auth := startProvider(t)
 	a := newAPI(t, auth, "orders-api")
@@ -55,7 +56,9 @@ func TestTokenEndpointFailures(t *testing.T) {
 				if tt.secret != "" {
 					secret = tt.secret
 				}
-				opts := append([]runtime.Option{runtime.WithTokenURL(auth.TokenURL()), runtime.WithClientCredentials(id, secret)}, tt.opts...)
+				clock := &fakeClock{t: time.Now()}
+				opts := append([]runtime.Option{runtime.WithTokenURL(auth.TokenURL()), runtime.WithClientCredentials(id, secret),
+					runtime.WithClock(clock.Now)}, tt.opts...)
 				svc := txService(t, auth, a, grant, opts...)
 				ctx := runtime.WithMessageID(runtime.WithSubjectToken(context.Background(), alice), "mid-"+strings.ReplaceAll(t.Name(), "/", "-"))
 				if tt.ctxTimeout > 0 {
@@ -89,8 +92,25 @@ func TestTokenEndpointFailures(t *testing.T) {
 				if len(a.Hits()) != apiBefore {
 					t.Error("the call reached the service without a token")
 				}
-				// Failures are not cached: once the endpoint recovers, so does the service.
+				// The failure is remembered for a moment: the next call fails at
+				// once with it, without a request. (A request still in flight
+				// when its caller gave up is joined instead.)
+				if tt.ctxTimeout == 0 {
+					requests := auth.TokenRequests()
+					ctx2 := runtime.WithMessageID(runtime.WithSubjectToken(context.Background(), alice), "mid-again")
+					_, err := getOrder(ctx2, svc, "1")
+					again := asTokenError(t, err)
+					if !errors.Is(err, runtime.ErrTokenBackoff) || auth.TokenRequests() != requests {
+						t.Errorf("the next call made %d token requests: %v", auth.TokenRequests()-requests, err)
+					}
+					if again.StatusCode != te.StatusCode || again.Code != te.Code || again.MessageID != "mid-again" ||
+						again.RetryAfter <= 0 || again.RetryAfter > time.Second || (tt.errIs != nil && !errors.Is(err, tt.errIs)) {
+						t.Errorf("remembered failure %+v", again)
+					}
+				}
+				// Once the endpoint recovers and the moment has passed, so does the service.
 				auth.Reset()
+				clock.Advance(time.Second)
 				if tt.secret == "" {
 					if _, err := getOrder(runtime.WithSubjectToken(context.Background(), alice), svc, "1"); err != nil {
 						t.Errorf("after recovery: %v", err)

@@ -1,6 +1,8 @@
 package runtime
 
 import (
+	"container/heap"
+	"container/list"
 	"sync"
 	"time"
 )
@@ -19,69 +21,120 @@ type TokenStore interface {
 	Delete(key string, t *Token)
 }
 
-// MemoryStore is the default TokenStore: a map bounded in size. When it is full,
-// expired tokens go first, then those closest to expiry.
+// MemoryStore is the default TokenStore: a map bounded in size. When it is
+// full, an expired token goes first (the one that expired earliest), and
+// otherwise the least recently used one: an active caller keeps its token
+// while callers who went away lose theirs. Making room costs O(log n), and
+// reads of the token most recently used (a client credentials token shared by
+// every call) take only a read lock.
 type MemoryStore struct {
-	mu  sync.RWMutex
-	m   map[string]*Token
-	max int
-	now func() time.Time
+	mu     sync.RWMutex
+	lru    lru        // key -> *storeEntry
+	expiry expiryHeap // the same entries, earliest expiry first
+	max    int
+	now    func() time.Time
+}
+
+type storeEntry struct {
+	key   string
+	tok   *Token
+	index int // in expiry
 }
 
 // NewMemoryStore returns a store that keeps at most max tokens (no bound when max <= 0).
 func NewMemoryStore(max int) *MemoryStore {
-	return &MemoryStore{m: make(map[string]*Token), max: max, now: time.Now}
+	return &MemoryStore{max: max, now: time.Now}
 }
 
 // Load implements TokenStore.
 func (s *MemoryStore) Load(key string) (*Token, bool) {
 	s.mu.RLock()
-	t, ok := s.m[key]
+	e := s.lru.find(key)
+	if e == nil {
+		s.mu.RUnlock()
+		return nil, false
+	}
+	t := e.Value.(*storeEntry).tok
+	used := s.lru.order.Front() == e
 	s.mu.RUnlock()
-	return t, ok
+	if !used {
+		s.mu.Lock()
+		if s.lru.find(key) == e { // not deleted meanwhile
+			s.lru.use(e)
+		}
+		s.mu.Unlock()
+	}
+	return t, true
 }
 
 // Store implements TokenStore.
 func (s *MemoryStore) Store(key string, t *Token) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, exists := s.m[key]; !exists && s.max > 0 && len(s.m) >= s.max {
+	if e := s.lru.find(key); e != nil {
+		se := e.Value.(*storeEntry)
+		se.tok = t
+		heap.Fix(&s.expiry, se.index)
+		s.lru.use(e)
+		return
+	}
+	if s.max > 0 && s.lru.len() >= s.max {
 		s.evict()
 	}
-	s.m[key] = t
+	se := &storeEntry{key: key, tok: t}
+	s.lru.add(key, se)
+	heap.Push(&s.expiry, se)
 }
 
 // Delete implements TokenStore.
 func (s *MemoryStore) Delete(key string, t *Token) {
 	s.mu.Lock()
-	if cur, ok := s.m[key]; ok && (t == nil || cur == t) {
-		delete(s.m, key)
+	defer s.mu.Unlock()
+	if e := s.lru.find(key); e != nil && (t == nil || e.Value.(*storeEntry).tok == t) {
+		s.remove(e)
 	}
-	s.mu.Unlock()
 }
 
 // Len returns the number of tokens held.
 func (s *MemoryStore) Len() int {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return len(s.m)
+	return s.lru.len()
 }
 
-// evict makes room for one token. Called with mu held and the map full.
+// evict makes room for one token. Called with mu held and the store full.
 func (s *MemoryStore) evict() {
-	now := s.now()
-	var oldestKey string
-	var oldest time.Time
-	for k, t := range s.m {
-		if !t.Expiry.After(now) {
-			delete(s.m, k)
-			continue
-		}
-		if oldestKey == "" || t.Expiry.Before(oldest) {
-			oldestKey, oldest = k, t.Expiry
-		}
+	if first := s.expiry[0]; !first.tok.Expiry.After(s.now()) {
+		s.remove(s.lru.find(first.key))
+		return
 	}
-	if len(s.m) >= s.max && oldestKey != "" {
-		delete(s.m, oldestKey)
-	}
+	s.remove(s.lru.oldest())
+}
+
+func (s *MemoryStore) remove(e *list.Element) {
+	se := e.Value.(*storeEntry)
+	s.lru.remove(se.key, e)
+	heap.Remove(&s.expiry, se.index)
+}
+
+// expiryHeap orders store entries by expiry (container/heap).
+type expiryHeap []*storeEntry
+
+func (h expiryHeap) Len() int           { return len(h) }
+func (h expiryHeap) Less(i, j int) bool { return h[i].tok.Expiry.Before(h[j].tok.Expiry) }
+func (h expiryHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].index, h[j].index = i, j
+}
+func (h *expiryHeap) Push(x any) {
+	se := x.(*storeEntry)
+	se.index = len(*h)
+	*h = append(*h, se)
+}
+func (h *expiryHeap) Pop() any {
+	old := *h
+	se := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	return se
 }

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -154,7 +155,14 @@ func run(w io.Writer) error {
 	// expired. A verified token with userType=system is a system caller, whose
 	// calls under grant auto are made as the shop itself.
 	callers := &runtime.JWTVerifier{Issuer: auth.Issuer(), Audience: "caller", System: runtime.ClaimIs("userType", "system")}
-	front := httptest.NewServer(runtime.Middleware(checkout, runtime.WithServerTiming(runtime.ServerTimingAlways),
+	// Server-Timing names internal services and timings: only for callers on
+	// this machine, and only when they ask (Tp-Diag: 1).
+	fromLoopback := func(r *http.Request) bool {
+		host, _, _ := net.SplitHostPort(r.RemoteAddr)
+		ip := net.ParseIP(host)
+		return ip != nil && ip.IsLoopback()
+	}
+	front := httptest.NewServer(runtime.Middleware(checkout, runtime.WithServerTiming(fromLoopback),
 		runtime.WithCallerVerifier(callers.VerifyCaller)))
 	defer front.Close()
 
@@ -181,6 +189,7 @@ func run(w io.Writer) error {
 		if req.token != "" {
 			hr.Header.Set("Authorization", "Bearer "+req.token)
 		}
+		hr.Header.Set(runtime.DefaultDiagnosticsHeader, "1")
 		if req.mid != "" {
 			hr.Header.Set("X-Message-Id", req.mid)
 		}

@@ -201,13 +201,14 @@ func TestMessageIDFlowsThroughMiddleware(t *testing.T) {
 		if _, err := e.inventory.GetStock(r.Context(), "MUG-1", nil); err != nil {
 			t.Error(err)
 		}
-	}), runtime.WithServerTiming(runtime.ServerTimingAlways))
+	}), runtime.WithServerTiming(func(*http.Request) bool { return true }))
 	srv := httptest.NewServer(front)
 	defer srv.Close()
 	tok, _ := e.auth.IssueToken("alice", nil)
 	req, _ := http.NewRequest("GET", srv.URL, nil)
 	req.Header.Set("Authorization", "Bearer "+tok)
 	req.Header.Set("X-Message-Id", "checkout-42")
+	req.Header.Set(runtime.DefaultDiagnosticsHeader, "1")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
