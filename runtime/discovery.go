@@ -10,20 +10,51 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/sync/singleflight"
 )
 
 // discovery finds the token endpoint from the issuer's metadata, once per
 // issuer and process: a success is kept, shared by every Service with that
-// issuer; a failure is tried again on next need. Only documents whose issuer
+// issuer; a failure is remembered as a token request's is (1 s, doubling with
+// each failure in a row up to 30 s), so that calls fail at once meanwhile
+// instead of each asking the issuer again. Only documents whose issuer
 // is the configured one are kept, and each Service applies its own https rule
 // to what was found (checkTokenURL), so that a Service allowed plain http
 // cannot open the way for a strict one with the same issuer.
 type discovery struct {
 	mu       sync.Mutex
 	tokenURL string
+	failed   error // the last failure, remembered until retryAt
+	failedAt time.Time
+	retryAt  time.Time
+	failures int // in a row
 	flight   singleflight.Group
+}
+
+// remembered returns the error for a discovery while the last failure is
+// remembered, nil otherwise. Called with d.mu held.
+func (d *discovery) remembered(now time.Time) error {
+	if d.failed == nil || !now.Before(d.retryAt) {
+		return nil
+	}
+	return fmt.Errorf("%w: discovery failed %s ago (%d in a row), the next attempt is made in %s: %w", ErrTokenBackoff,
+		now.Sub(d.failedAt).Round(time.Millisecond), d.failures, d.retryAt.Sub(now).Round(time.Millisecond), d.failed)
+}
+
+// settle records the outcome of a discovery. Called with d.mu held.
+func (d *discovery) settle(u string, err error, now time.Time) {
+	if err == nil {
+		d.tokenURL, d.failed, d.failures = u, nil, 0
+		return
+	}
+	d.failures++
+	wait := maxFailureMemory
+	if d.failures <= 5 {
+		wait = min(failureMemory<<(d.failures-1), maxFailureMemory)
+	}
+	d.failed, d.failedAt, d.retryAt = err, now, now.Add(wait)
 }
 
 // discoveries holds one discovery per issuer, as configured (byte for byte:
@@ -53,20 +84,21 @@ func (s *Service) tokenEndpoint(ctx context.Context, mid string) (string, error)
 func (s *Service) discover(ctx context.Context, mid string) (string, error) {
 	d := discoveryFor(s.issuerID)
 	d.mu.Lock()
-	u := d.tokenURL
+	u, failed := d.tokenURL, d.remembered(time.Now())
 	d.mu.Unlock()
 	if u != "" {
 		return u, nil
+	}
+	if failed != nil {
+		return "", failed
 	}
 	ch := d.flight.DoChan("discover", func() (any, error) {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.tokens.timeout)
 		defer cancel()
 		u, err := s.fetchDiscovery(ctx, mid)
-		if err == nil {
-			d.mu.Lock()
-			d.tokenURL = u
-			d.mu.Unlock()
-		}
+		d.mu.Lock()
+		d.settle(u, err, time.Now())
+		d.mu.Unlock()
 		return u, err
 	})
 	select {

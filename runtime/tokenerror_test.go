@@ -138,8 +138,16 @@ func TestDiscoveryFailure(t *testing.T) {
 	if te.TokenURL != issuer || !strings.Contains(err.Error(), "no token_endpoint") || strings.Contains(err.Error(), authserver.DefaultCCClientSecret) {
 		t.Errorf("%+v: %v", te, err)
 	}
-	_, _ = getOrder(context.Background(), svc, "1")
-	if n := len(broken.Auths()); n != 2 {
-		t.Errorf("discovery fetched %d times, want 2 (a failure is not kept)", n)
+	// The failure is remembered: calls right after it fail at once, without
+	// asking the issuer again, and say so.
+	before := len(broken.Auths())
+	for range 20 {
+		_, err = getOrder(context.Background(), svc, "1")
+		if !errors.Is(err, runtime.ErrTokenBackoff) || !strings.Contains(err.Error(), "no token_endpoint") {
+			t.Fatalf("a call right after a failed discovery: %v, want ErrTokenBackoff naming the failure", err)
+		}
+	}
+	if n := len(broken.Auths()); n != before {
+		t.Errorf("20 calls after a failed discovery fetched it %d more times, want 0", n-before)
 	}
 }
