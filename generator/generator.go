@@ -23,18 +23,21 @@ import (
 
 // Service is one client package to generate, as the config describes it.
 type Service struct {
-	Name        string     // the services.yaml key
-	Package     string     // Go package name; derived from Name when empty
-	Spec        string     // the spec file to read
-	SpecDisplay string     // the spec's path as the user wrote it, for messages
-	Source      string     // the spec's path relative to the output, for the "// source:" line
-	OutDir      string     // the directory the package is written to
-	ImportPath  string     // the package's import path; "" when unknown (see ModelDir)
-	Pos         config.Pos // where services.yaml declares the service, for messages
-	Runtime     RuntimeDefaults
-	Include     Filter
-	Exclude     Filter
-	Overrides   []*Override
+	Name        string // the services.yaml key
+	Package     string // Go package name; derived from Name when empty
+	Spec        string // the spec file to read
+	SpecDisplay string // the spec's path as the user wrote it, for messages
+	Source      string // the spec's path relative to the output, for the "// source:" line
+	// RefRoot is the directory tree the spec's $refs may read files in, as
+	// the user wrote it; "" is the spec's own directory. It must hold the spec.
+	RefRoot    string
+	OutDir     string     // the directory the package is written to
+	ImportPath string     // the package's import path; "" when unknown (see ModelDir)
+	Pos        config.Pos // where services.yaml declares the service, for messages
+	Runtime    RuntimeDefaults
+	Include    Filter
+	Exclude    Filter
+	Overrides  []*Override
 	// AllModels generates every component schema; by default only those
 	// the generated operations use are.
 	AllModels bool
@@ -114,7 +117,7 @@ func Generate(services []*Service) (*Output, error) {
 func generateService(svc *Service) ([]File, Stats, []string, error) {
 	st := Stats{Service: svc.Name}
 	t0 := time.Now()
-	sp, err := loadSpec(svc.Spec, svc.SpecDisplay)
+	sp, err := loadSpec(svc.Spec, svc.SpecDisplay, svc.RefRoot)
 	if err != nil {
 		return nil, st, nil, err
 	}
@@ -138,6 +141,9 @@ func generateService(svc *Service) ([]File, Stats, []string, error) {
 		}
 	}
 	notes := append(sp.notes, pkg.Warnings...)
+	if svc.RefRoot != "" {
+		notes = append(notes, fmt.Sprintf("$ref may read files anywhere under %s (ref_root), not only in the spec's directory", svc.RefRoot))
+	}
 	if modelImportPath(svc.ImportPath, pkg) == "" && len(pkg.Types) > 0 {
 		notes = append(notes, "no go.mod above "+svc.OutDir+", so the package's import path is unknown: its types stay in the client package instead of a "+ModelDir+" subpackage")
 	}

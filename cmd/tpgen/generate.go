@@ -35,12 +35,13 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		baseURL    = fs.String("base-url", "", "single-spec mode: base URL (default: the spec's first server)")
 		grant      = fs.String("grant", "", "single-spec mode: grant (none, client_credentials, token_exchange, passthrough, auto)")
 		models     = fs.String("models", "", "single-spec mode: which component schemas become types: used (default; those the operations use) or all")
+		refRoot    = fs.String("ref-root", "", "single-spec mode: the directory tree the spec's $refs may read files in (default: the spec's directory); it must hold the spec")
 	)
 	fs.Var(&services, "service", "generate only this service (repeatable)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `usage:
   tpgen -config services.yaml [-service NAME ...] [-check] [-v]
-  tpgen -spec openapi.yaml -package NAME -out DIR [-base-url URL] [-grant GRANT] [-models all] [-check] [-v]
+  tpgen -spec openapi.yaml -package NAME -out DIR [-base-url URL] [-grant GRANT] [-models all] [-ref-root DIR] [-check] [-v]
   tpgen init [FILE]      write a commented starter services.yaml (default ./services.yaml)
   tpgen schema           print the JSON Schema of services.yaml
   tpgen version
@@ -69,8 +70,8 @@ flags:
 		fmt.Fprintln(stderr, "tpgen: -config and -spec cannot be used together")
 		return exitUsage
 	case *configPath != "":
-		if *pkgName != "" || *outDir != "" || *baseURL != "" || *grant != "" || *models != "" {
-			fmt.Fprintln(stderr, "tpgen: -package, -out, -base-url, -grant and -models belong to single-spec mode (-spec); with -config, set them in services.yaml")
+		if *pkgName != "" || *outDir != "" || *baseURL != "" || *grant != "" || *models != "" || *refRoot != "" {
+			fmt.Fprintln(stderr, "tpgen: -package, -out, -base-url, -grant, -models and -ref-root belong to single-spec mode (-spec); with -config, set them in services.yaml")
 			return exitUsage
 		}
 		svcs, err = fromConfig(*configPath, services)
@@ -87,7 +88,7 @@ flags:
 			fmt.Fprintln(stderr, "tpgen: "+msg)
 			return exitUsage
 		}
-		svcs, err = fromSpec(*specPath, *pkgName, *outDir, *baseURL, *grant, *models == config.ModelsAll)
+		svcs, err = fromSpec(*specPath, *pkgName, *outDir, *baseURL, *grant, *refRoot, *models == config.ModelsAll)
 	default:
 		fs.Usage()
 		return exitUsage

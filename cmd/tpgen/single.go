@@ -12,7 +12,7 @@ import (
 )
 
 // fromSpec describes single-spec mode as one service.
-func fromSpec(spec, pkg, out, baseURL, grant string, allModels bool) ([]*generator.Service, error) {
+func fromSpec(spec, pkg, out, baseURL, grant, refRoot string, allModels bool) ([]*generator.Service, error) {
 	abs, err := filepath.Abs(out)
 	if err != nil {
 		return nil, err
@@ -31,6 +31,7 @@ func fromSpec(spec, pkg, out, baseURL, grant string, allModels bool) ([]*generat
 		Spec:        spec,
 		SpecDisplay: spec,
 		Source:      filepath.ToSlash(src),
+		RefRoot:     refRoot,
 		OutDir:      out,
 		ImportPath:  importPath(abs),
 		Runtime:     generator.RuntimeDefaults{BaseURL: baseURL, Grant: grant},
