@@ -75,7 +75,10 @@ type File struct {
 type Output struct {
 	Files    []File
 	Warnings []string // what could not be typed exactly, for -v
-	Stats    []Stats
+	// Alerts are for every run, not only -v: settings that put calls at
+	// risk, such as a base URL over plain http to a host that is not loopback.
+	Alerts []string
+	Stats  []Stats
 }
 
 // Stats describe one generated package.
@@ -85,6 +88,7 @@ type Stats struct {
 	Types      int
 	Unused     int // component schemas left out: no generated operation uses them
 	Lines      int
+	BaseURL    string // the client's default base URL, "" when it has none
 	Load       time.Duration
 	Build      time.Duration
 	Emit       time.Duration
@@ -105,6 +109,9 @@ func Generate(services []*Service) (*Output, error) {
 		res.Stats = append(res.Stats, st)
 		for _, w := range warns {
 			res.Warnings = append(res.Warnings, svc.Name+": "+w)
+		}
+		if a := insecureBaseURL(st.BaseURL); a != "" {
+			res.Alerts = append(res.Alerts, svc.Name+": "+a)
 		}
 	}
 	if len(errs) > 0 {
@@ -135,6 +142,7 @@ func generateService(svc *Service) ([]File, Stats, []string, error) {
 	}
 	st.Emit = time.Since(t2)
 	st.Operations, st.Types, st.Unused = len(pkg.Operations), len(pkg.Types), pkg.UnusedSchemas
+	st.BaseURL = pkg.Runtime.BaseURL
 	for _, f := range files {
 		if strings.HasSuffix(f.Path, ".go") {
 			st.Lines += bytes.Count(f.Data, []byte("\n"))
@@ -166,9 +174,7 @@ func buildPackage(svc *Service, sp *spec) (*Package, error) {
 	b.typer.fail = func(source, msg string) {
 		b.errs = append(b.errs, sp.errorAt(msg, sourceKeys(source)...))
 	}
-	if pkg.Runtime.BaseURL == "" {
-		pkg.Runtime.BaseURL = b.serverURL()
-	}
+	b.defaultBaseURL()
 	if pkg.Runtime.Scopes == nil && sp.doc.Security != nil {
 		// services.yaml says nothing of scopes: the spec's global security does.
 		pkg.Runtime.Scopes = b.oauthScopes(sp.doc.Security)
@@ -192,27 +198,6 @@ func buildPackage(svc *Service, sp *spec) (*Package, error) {
 	}
 	sort.Slice(pkg.Types, func(i, j int) bool { return pkg.Types[i].Name < pkg.Types[j].Name })
 	return pkg, nil
-}
-
-// serverURL is the spec's first server with its variables at their defaults,
-// or "" when it is relative (the base URL must then come from services.yaml or
-// at run time).
-func (b *builder) serverURL() string {
-	if len(b.sp.doc.Servers) == 0 || b.sp.doc.Servers[0] == nil {
-		return ""
-	}
-	s := b.sp.doc.Servers[0]
-	u := s.URL
-	for _, k := range sortedKeys(s.Variables) {
-		if v := s.Variables[k]; v != nil {
-			u = strings.ReplaceAll(u, "{"+k+"}", v.Default)
-		}
-	}
-	if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
-		b.warn("the spec's first server %q is not an absolute URL; set base_url in services.yaml or pass runtime.WithBaseURL", s.URL)
-		return ""
-	}
-	return u
 }
 
 // Chunk sizes: big specs are split over several files so that they format in

@@ -1,6 +1,7 @@
 package generator_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -299,4 +300,57 @@ func allTextOrEmpty(out *generator.Output) string {
 		return ""
 	}
 	return allText(out)
+}
+
+// FuzzRefConfined: whatever a $ref says, nothing of the files outside the
+// ref root (a secret one directory up, another behind a symbolic link inside
+// the tree) reaches the generated code or an error message.
+func FuzzRefConfined(f *testing.F) {
+	for _, s := range []string{
+		"common.yaml#/Pet", "../secret.yaml#/Secret", "../../secret.yaml#/components/schemas/Secret", "link/secret.yaml#/Secret",
+		"%2e%2e/secret.yaml#/Secret", "..%2fsecret.yaml#/Secret", "./../secret.yaml#/Secret", "sub/../../secret.yaml",
+		"file:../secret.yaml#/Secret", "file:///secret.yaml", "/secret.yaml#/Secret", "\\..\\secret.yaml", "..\\secret.yaml",
+		"common.yaml#/Up", "#/components/schemas/X", ".", "..", "link", "link/", "common.yaml#/paths/~1a",
+	} {
+		f.Add(s)
+	}
+	dir := f.TempDir()
+	api := filepath.Join(dir, "project", "api")
+	for _, p := range []string{filepath.Join(dir, "secret.yaml"), filepath.Join(dir, "project", "secret.yaml")} {
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			f.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(secretDoc), 0o644); err != nil {
+			f.Fatal(err)
+		}
+	}
+	if err := os.MkdirAll(filepath.Join(api, "sub"), 0o755); err != nil {
+		f.Fatal(err)
+	}
+	common := "Pet: {type: object, properties: {name: {type: string}}}\nUp: {$ref: \"../secret.yaml#/Secret\"}\n"
+	if err := os.WriteFile(filepath.Join(api, "common.yaml"), []byte(common), 0o644); err != nil {
+		f.Fatal(err)
+	}
+	_ = os.Symlink(dir, filepath.Join(api, "link"))
+	spec := filepath.Join(api, "spec.json")
+	f.Fuzz(func(t *testing.T, ref string) {
+		q, err := json.Marshal(ref)
+		if err != nil {
+			return
+		}
+		doc := `{"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {"/a": {"get": {"responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": ` + string(q) + `}}}}}}}}}`
+		if err := os.WriteFile(spec, []byte(doc), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out, err := generator.Generate([]*generator.Service{{Name: "api", Package: "api", Spec: spec, SpecDisplay: "spec.json", Source: "spec.json", OutDir: filepath.Join(dir, "gen")}})
+		if err != nil {
+			if strings.Contains(err.Error(), secretMark[:6]) {
+				t.Fatalf("$ref %q: the error quotes a file outside the tree: %v", ref, err)
+			}
+			return
+		}
+		if strings.Contains(allText(out), secretMark[:6]) {
+			t.Fatalf("$ref %q: a file outside the tree reached the generated code", ref)
+		}
+	})
 }

@@ -124,7 +124,8 @@ func offsetPos(data []byte, off int64) (int, int) {
 }
 
 // locate finds the line and column of a JSON pointer-like path of keys in a
-// spec, for messages about things kin-openapi does not keep positions of.
+// spec (a number indexes a list), for messages about things kin-openapi does
+// not keep positions of.
 // It is only called on errors, so it parses the file again.
 func (sp *spec) locate(keys ...string) (int, int) {
 	var root yaml.Node
@@ -134,6 +135,14 @@ func (sp *spec) locate(keys ...string) (int, int) {
 	n := root.Content[0]
 	line, col := 0, 0
 	for _, k := range keys {
+		if i, err := strconv.Atoi(k); err == nil && n.Kind == yaml.SequenceNode {
+			if i < 0 || i >= len(n.Content) {
+				break
+			}
+			n = n.Content[i]
+			line, col = n.Line, n.Column
+			continue
+		}
 		if n.Kind != yaml.MappingNode {
 			break
 		}

@@ -84,7 +84,7 @@ flags:
 			fmt.Fprintln(stderr, "tpgen: -service selects services of a -config file")
 			return exitUsage
 		}
-		if msg := checkSpecFlags(*pkgName, *grant, *models); msg != "" {
+		if msg := checkSpecFlags(*pkgName, *grant, *models, *baseURL); msg != "" {
 			fmt.Fprintln(stderr, "tpgen: "+msg)
 			return exitUsage
 		}
@@ -102,6 +102,9 @@ flags:
 	if err != nil {
 		printErr(stderr, err)
 		return exitFail
+	}
+	for _, a := range out.Alerts {
+		fmt.Fprintf(stderr, "tpgen: warning: %s\n", a)
 	}
 	if *verbose {
 		for _, st := range out.Stats {

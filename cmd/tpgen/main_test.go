@@ -160,6 +160,8 @@ func TestInvalidFlagValues(t *testing.T) {
 		{[]string{"-package", "func"}, `-package "func" is not a valid Go package name`},
 		{[]string{"-package", "orders", "-grant", "client-credentials"}, `-grant "client-credentials" is not one of`},
 		{[]string{"-package", "orders", "-models", "every"}, `-models "every" is not one of used, all`},
+		{[]string{"-package", "orders", "-base-url", "http://api.example.com:pw@evil.example.net"}, `-base-url must not contain a user name or password`},
+		{[]string{"-package", "orders", "-base-url", "ftp://api.example.com"}, `-base-url "ftp://api.example.com" is not an absolute http or https URL`},
 	} {
 		r := tpgen(t, append([]string{"-spec", spec, "-out", out}, tt.args...)...)
 		if r.code != exitUsage || !strings.Contains(r.stderr, tt.stderr) {

@@ -628,27 +628,17 @@ func (d *decoder) auth(pre string, n *yaml.Node, op bool) Auth {
 }
 
 // httpURL returns an absolute http(s) URL without credentials or fragment,
-// and without a query unless query.
+// and without a query unless query (see CheckHTTPURL).
 func (d *decoder) httpURL(pre, key string, n *yaml.Node, query bool) string {
 	v, ok := d.plain(pre, key, n)
 	if !ok {
 		return ""
 	}
-	u, err := url.Parse(v)
-	switch {
-	case err == nil && u.User != nil, err != nil && strings.Contains(v, "@"):
-		// Not quoted: it may hold a password.
-		d.errorf(pre, n, "%s must not contain a user name or password: credentials are read from the environment at run time", key)
-	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || u.Opaque != "":
-		d.errorf(pre, n, "%s %s is not an absolute http or https URL", key, quote(v))
-	case u.Fragment != "" || strings.Contains(v, "#"):
-		d.errorf(pre, n, "%s %s must not have a fragment (#...)", key, quote(v))
-	case !query && (u.RawQuery != "" || u.ForceQuery):
-		d.errorf(pre, n, "%s %s must not have a query (?...)", key, quote(v))
-	default:
-		return v
+	if msg := CheckHTTPURL(key, v, query); msg != "" {
+		d.errorf(pre, n, "%s", msg)
+		return ""
 	}
-	return ""
+	return v
 }
 
 // resource returns an absolute URI without a fragment (RFC 8707 §2).

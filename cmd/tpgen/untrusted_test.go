@@ -66,3 +66,24 @@ func TestRefRoot(t *testing.T) {
 		t.Errorf("-ref-root with -config: want a usage error; got %v", r)
 	}
 }
+
+// TestPlainHTTPWarning: a base URL over plain http to a remote host is
+// warned about on every run, not only with -v; https and loopback are not.
+func TestPlainHTTPWarning(t *testing.T) {
+	dir := shop(t)
+	spec := filepath.Join(dir, "specs", "orders.yaml")
+	for _, tt := range []struct {
+		base string
+		warn bool
+	}{
+		{"http://orders.internal.example.com/v2", true},
+		{"https://orders.internal.example.com/v2", false},
+		{"http://127.0.0.1:8080", false},
+	} {
+		r := tpgen(t, "-spec", spec, "-package", "orders", "-out", filepath.Join(dir, "out"), "-base-url", tt.base)
+		warned := strings.Contains(r.stderr, "tpgen: warning: orders: base URL "+tt.base+" uses plain http")
+		if r.code != exitOK || warned != tt.warn {
+			t.Errorf("-base-url %s: want exit 0, warning %v; got %v", tt.base, tt.warn, r)
+		}
+	}
+}
