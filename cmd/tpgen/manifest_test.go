@@ -349,3 +349,40 @@ func maps(a, b map[string]string) bool {
 	}
 	return true
 }
+
+// FuzzParseManifest: no manifest makes parseManifest panic; one it accepts
+// names only clean paths inside the output root, and reads back the same
+// after it is written out.
+func FuzzParseManifest(f *testing.F) {
+	for _, s := range []string{
+		"tpgen-manifest 1\nconfig ../services.yaml\npackage orders\nfile orders/client.go\nfile orders/model/models.go\n",
+		"tpgen-manifest 1\nsingle-spec\npackage .\nfile client.go\nfile model/models.go\n",
+		"tpgen-manifest 1\nconfig ../../a/services.yaml\npackage a\nfile a/README.md\nconfig x.yaml\npackage b\n",
+		"tpgen-manifest 1\nconfig ../s.yaml\npackage ..\nfile ../x.go\n", "tpgen-manifest 1\n\n# x\nsingle-spec\n",
+		"tpgen-manifest 1\nconfig ../s.yaml\npackage a/../b\nfile /x.go\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := parseManifest("m", data)
+		if err != nil {
+			return
+		}
+		for _, s := range m.sections {
+			for _, p := range s.packages {
+				if !filepath.IsLocal(filepath.FromSlash(p.dir)) || strings.Contains(p.dir, "\\") {
+					t.Errorf("accepted package %q", p.dir)
+				}
+				for _, file := range p.files {
+					if !filepath.IsLocal(filepath.FromSlash(file)) || strings.Contains(file, "\\") || !strings.HasPrefix(file, strings.TrimPrefix(p.dir+"/", "./")) {
+						t.Errorf("accepted file %q in package %q", file, p.dir)
+					}
+				}
+			}
+		}
+		again, err := parseManifest("m", m.bytes())
+		if err != nil || string(again.bytes()) != string(m.bytes()) {
+			t.Errorf("written out, it reads back differently (%v):\n%s", err, m.bytes())
+		}
+	})
+}
