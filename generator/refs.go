@@ -35,7 +35,8 @@ import (
 // $ref again in the files read so far, for an error at its line and column.
 // (Being tpgen's own reader has a second use: kin-openapi's default caches
 // files by path for the life of the process, so that a second generation in
-// one process, go test or a long-running tool, would see stale files.)
+// one process, go test or a long-running tool, would see stale files. This
+// reader keeps what it read for one load only.)
 
 // refReader reads the files a spec's $refs name, confined to a ref root.
 type refReader struct {
@@ -49,9 +50,12 @@ type refReader struct {
 	display  string // the root spec as the user wrote it
 	// joined holds the paths kin-openapi made by resolving a relative $ref
 	// (through join); any other path reached the reader as written: absolute.
-	joined  map[string]bool
-	files   []refFile // read so far, in order
-	refused *refusal  // the first refusal; a load that saw one fails
+	joined map[string]bool
+	// files are those read so far, in order; kin-openapi reads a file again
+	// for every $ref into it, and gets it from read (by path) instead.
+	files   []refFile
+	byPath   map[string][]byte
+	refused *refusal // the first refusal; a load that saw one fails
 }
 
 type refFile struct {
@@ -88,7 +92,7 @@ func newRefReader(specPath, display, refRoot string) (*refReader, error) {
 	}
 	r := &refReader{
 		spec: filepath.ToSlash(specAbs), specDir: filepath.Dir(specAbs), display: display,
-		joined: map[string]bool{}, widened: refRoot != "",
+		joined: map[string]bool{}, byPath: map[string][]byte{}, widened: refRoot != "",
 	}
 	r.rootName = fmt.Sprintf("the spec's directory (%s)", filepath.Dir(display))
 	if refRoot == "" {
@@ -143,6 +147,9 @@ func (r *refReader) readConfined(u *url.URL) ([]byte, error) {
 	case u.Path != r.spec && !r.joined[u.Path]:
 		return nil, refuse(refAbsolute)
 	}
+	if data, ok := r.byPath[u.Path]; ok {
+		return data, nil
+	}
 	abs := filepath.FromSlash(u.Path)
 	rel, err := filepath.Rel(r.rootDir, abs)
 	if err != nil || !filepath.IsLocal(rel) {
@@ -186,6 +193,7 @@ func (r *refReader) readConfined(u *url.URL) ([]byte, error) {
 		return nil, fmt.Errorf("%s is more than the %d bytes tpgen reads", abs, maxSpecSize)
 	}
 	r.files = append(r.files, refFile{path: u.Path, data: data})
+	r.byPath[u.Path] = data
 	return data, nil
 }
 
