@@ -54,7 +54,7 @@ type refReader struct {
 	// files are those read so far, in order; kin-openapi reads a file again
 	// for every $ref into it, and gets it from read (by path) instead.
 	files   []refFile
-	byPath   map[string][]byte
+	byPath  map[string][]byte
 	refused *refusal // the first refusal; a load that saw one fails
 }
 
