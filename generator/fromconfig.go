@@ -49,6 +49,7 @@ func FromConfig(cfg *config.Config, only []string, importBase string) ([]*Servic
 			Spec:        s.SpecPath,
 			SpecDisplay: s.SpecPath,
 			Source:      filepath.ToSlash(src),
+			RefRoot:     eff.RefRootDir,
 			OutDir:      dir,
 			Pos:         s.Pos,
 			Runtime:     runtimeDefaults(eff, s.BaseURL),

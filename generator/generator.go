@@ -23,18 +23,21 @@ import (
 
 // Service is one client package to generate, as the config describes it.
 type Service struct {
-	Name        string     // the services.yaml key
-	Package     string     // Go package name; derived from Name when empty
-	Spec        string     // the spec file to read
-	SpecDisplay string     // the spec's path as the user wrote it, for messages
-	Source      string     // the spec's path relative to the output, for the "// source:" line
-	OutDir      string     // the directory the package is written to
-	ImportPath  string     // the package's import path; "" when unknown (see ModelDir)
-	Pos         config.Pos // where services.yaml declares the service, for messages
-	Runtime     RuntimeDefaults
-	Include     Filter
-	Exclude     Filter
-	Overrides   []*Override
+	Name        string // the services.yaml key
+	Package     string // Go package name; derived from Name when empty
+	Spec        string // the spec file to read
+	SpecDisplay string // the spec's path as the user wrote it, for messages
+	Source      string // the spec's path relative to the output, for the "// source:" line
+	// RefRoot is the directory tree the spec's $refs may read files in, as
+	// the user wrote it; "" is the spec's own directory. It must hold the spec.
+	RefRoot    string
+	OutDir     string     // the directory the package is written to
+	ImportPath string     // the package's import path; "" when unknown (see ModelDir)
+	Pos        config.Pos // where services.yaml declares the service, for messages
+	Runtime    RuntimeDefaults
+	Include    Filter
+	Exclude    Filter
+	Overrides  []*Override
 	// AllModels generates every component schema; by default only those
 	// the generated operations use are.
 	AllModels bool
@@ -72,7 +75,10 @@ type File struct {
 type Output struct {
 	Files    []File
 	Warnings []string // what could not be typed exactly, for -v
-	Stats    []Stats
+	// Alerts are for every run, not only -v: settings that put calls at
+	// risk, such as a base URL over plain http to a host that is not loopback.
+	Alerts []string
+	Stats  []Stats
 }
 
 // Stats describe one generated package.
@@ -82,6 +88,7 @@ type Stats struct {
 	Types      int
 	Unused     int // component schemas left out: no generated operation uses them
 	Lines      int
+	BaseURL    string // the client's default base URL, "" when it has none
 	Load       time.Duration
 	Build      time.Duration
 	Emit       time.Duration
@@ -103,6 +110,9 @@ func Generate(services []*Service) (*Output, error) {
 		for _, w := range warns {
 			res.Warnings = append(res.Warnings, svc.Name+": "+w)
 		}
+		if a := insecureBaseURL(st.BaseURL); a != "" {
+			res.Alerts = append(res.Alerts, svc.Name+": "+a)
+		}
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
@@ -114,7 +124,7 @@ func Generate(services []*Service) (*Output, error) {
 func generateService(svc *Service) ([]File, Stats, []string, error) {
 	st := Stats{Service: svc.Name}
 	t0 := time.Now()
-	sp, err := loadSpec(svc.Spec, svc.SpecDisplay)
+	sp, err := loadSpec(svc.Spec, svc.SpecDisplay, svc.RefRoot)
 	if err != nil {
 		return nil, st, nil, err
 	}
@@ -132,12 +142,16 @@ func generateService(svc *Service) ([]File, Stats, []string, error) {
 	}
 	st.Emit = time.Since(t2)
 	st.Operations, st.Types, st.Unused = len(pkg.Operations), len(pkg.Types), pkg.UnusedSchemas
+	st.BaseURL = pkg.Runtime.BaseURL
 	for _, f := range files {
 		if strings.HasSuffix(f.Path, ".go") {
 			st.Lines += bytes.Count(f.Data, []byte("\n"))
 		}
 	}
 	notes := append(sp.notes, pkg.Warnings...)
+	if svc.RefRoot != "" {
+		notes = append(notes, fmt.Sprintf("$ref may read files anywhere under %s (ref_root), not only in the spec's directory", svc.RefRoot))
+	}
 	if modelImportPath(svc.ImportPath, pkg) == "" && len(pkg.Types) > 0 {
 		notes = append(notes, "no go.mod above "+svc.OutDir+", so the package's import path is unknown: its types stay in the client package instead of a "+ModelDir+" subpackage")
 	}
@@ -160,9 +174,7 @@ func buildPackage(svc *Service, sp *spec) (*Package, error) {
 	b.typer.fail = func(source, msg string) {
 		b.errs = append(b.errs, sp.errorAt(msg, sourceKeys(source)...))
 	}
-	if pkg.Runtime.BaseURL == "" {
-		pkg.Runtime.BaseURL = b.serverURL()
-	}
+	b.defaultBaseURL()
 	if pkg.Runtime.Scopes == nil && sp.doc.Security != nil {
 		// services.yaml says nothing of scopes: the spec's global security does.
 		pkg.Runtime.Scopes = b.oauthScopes(sp.doc.Security)
@@ -186,27 +198,6 @@ func buildPackage(svc *Service, sp *spec) (*Package, error) {
 	}
 	sort.Slice(pkg.Types, func(i, j int) bool { return pkg.Types[i].Name < pkg.Types[j].Name })
 	return pkg, nil
-}
-
-// serverURL is the spec's first server with its variables at their defaults,
-// or "" when it is relative (the base URL must then come from services.yaml or
-// at run time).
-func (b *builder) serverURL() string {
-	if len(b.sp.doc.Servers) == 0 || b.sp.doc.Servers[0] == nil {
-		return ""
-	}
-	s := b.sp.doc.Servers[0]
-	u := s.URL
-	for _, k := range sortedKeys(s.Variables) {
-		if v := s.Variables[k]; v != nil {
-			u = strings.ReplaceAll(u, "{"+k+"}", v.Default)
-		}
-	}
-	if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
-		b.warn("the spec's first server %q is not an absolute URL; set base_url in services.yaml or pass runtime.WithBaseURL", s.URL)
-		return ""
-	}
-	return u
 }
 
 // Chunk sizes: big specs are split over several files so that they format in

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"gopkg.in/yaml.v3"
 )
 
@@ -46,6 +47,7 @@ func withPos(display string, data []byte, err error) error {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	var ve *versionError
+	var ext *openapi3.DisallowedExternalRefError
 	switch {
 	case errors.As(err, &pe):
 		se.Line, se.Col, se.Msg = pe.line, pe.col, pe.msg
@@ -53,6 +55,13 @@ func withPos(display string, data []byte, err error) error {
 		sp := &spec{data: data}
 		se.Line, se.Col = sp.locate(ve.key)
 		se.Msg = ve.msg
+	case errors.As(err, &ext):
+		// Swagger 2.0 documents are converted in memory, references to other
+		// files not followed.
+		if off := bytes.Index(data, []byte(ext.Ref)); off >= 0 {
+			se.Line, se.Col = offsetPos(data, int64(off))
+		}
+		se.Msg = fmt.Sprintf("$ref %s names another file: tpgen reads Swagger 2.0 documents as one file; convert the document to OpenAPI 3, or write the referenced definitions into it", strconv.Quote(ext.Ref))
 	case refInError(err.Error()) != "":
 		ref := refInError(err.Error())
 		if off := bytes.Index(data, []byte(ref)); off >= 0 {
@@ -115,7 +124,8 @@ func offsetPos(data []byte, off int64) (int, int) {
 }
 
 // locate finds the line and column of a JSON pointer-like path of keys in a
-// spec, for messages about things kin-openapi does not keep positions of.
+// spec (a number indexes a list), for messages about things kin-openapi does
+// not keep positions of.
 // It is only called on errors, so it parses the file again.
 func (sp *spec) locate(keys ...string) (int, int) {
 	var root yaml.Node
@@ -125,6 +135,14 @@ func (sp *spec) locate(keys ...string) (int, int) {
 	n := root.Content[0]
 	line, col := 0, 0
 	for _, k := range keys {
+		if i, err := strconv.Atoi(k); err == nil && n.Kind == yaml.SequenceNode {
+			if i < 0 || i >= len(n.Content) {
+				break
+			}
+			n = n.Content[i]
+			line, col = n.Line, n.Column
+			continue
+		}
 		if n.Kind != yaml.MappingNode {
 			break
 		}

@@ -199,6 +199,11 @@ func newService(st *settings) (*Service, error) {
 		return nil, fail("no base URL: set base_url in services.yaml, %sBASE_URL, or pass runtime.WithBaseURL", EnvPrefix(name))
 	}
 	bu, err := url.Parse(st.BaseURL)
+	if err == nil && bu.User != nil || err != nil && strings.Contains(st.BaseURL, "@") {
+		// Not quoted: it may hold a password. In https://a.example.com@b.example.net
+		// the host is b.example.net, where every call and token would go.
+		return nil, fail("base URL must not contain a user name or password (user@host)")
+	}
 	if err != nil || (bu.Scheme != "http" && bu.Scheme != "https") || bu.Host == "" {
 		return nil, fail("base URL %q is not an absolute http(s) URL", st.BaseURL)
 	}

@@ -9,17 +9,23 @@ import (
 	"github.com/tpgen/tpgen/generator/config"
 )
 
-// fromConfig loads services.yaml and describes its services.
-func fromConfig(path string, only []string) ([]*generator.Service, error) {
+// fromConfig loads services.yaml and describes its services, and where they
+// are written.
+func fromConfig(path string, only []string) ([]*generator.Service, target, error) {
 	cfg, err := config.Load(path)
 	if err != nil {
-		return nil, err
+		return nil, target{}, err
 	}
 	abs, err := filepath.Abs(cfg.OutputDir)
 	if err != nil {
-		return nil, err
+		return nil, target{}, err
 	}
-	return generator.FromConfig(cfg, only, importPath(abs))
+	id, err := identityOf(cfg.OutputDir, cfg.File)
+	if err != nil {
+		return nil, target{}, err
+	}
+	svcs, err := generator.FromConfig(cfg, only, importPath(abs))
+	return svcs, target{root: cfg.OutputDir, identity: id, partial: len(only) > 0}, err
 }
 
 // importPath derives the import path of dir from the enclosing go.mod, or

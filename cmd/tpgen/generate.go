@@ -1,14 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
@@ -35,12 +31,13 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		baseURL    = fs.String("base-url", "", "single-spec mode: base URL (default: the spec's first server)")
 		grant      = fs.String("grant", "", "single-spec mode: grant (none, client_credentials, token_exchange, passthrough, auto)")
 		models     = fs.String("models", "", "single-spec mode: which component schemas become types: used (default; those the operations use) or all")
+		refRoot    = fs.String("ref-root", "", "single-spec mode: the directory tree the spec's $refs may read files in (default: the spec's directory); it must hold the spec")
 	)
 	fs.Var(&services, "service", "generate only this service (repeatable)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `usage:
   tpgen -config services.yaml [-service NAME ...] [-check] [-v]
-  tpgen -spec openapi.yaml -package NAME -out DIR [-base-url URL] [-grant GRANT] [-models all] [-check] [-v]
+  tpgen -spec openapi.yaml -package NAME -out DIR [-base-url URL] [-grant GRANT] [-models all] [-ref-root DIR] [-check] [-v]
   tpgen init [FILE]      write a commented starter services.yaml (default ./services.yaml)
   tpgen schema           print the JSON Schema of services.yaml
   tpgen version
@@ -62,6 +59,7 @@ flags:
 	}
 	var (
 		svcs []*generator.Service
+		tgt  target
 		err  error
 	)
 	switch {
@@ -69,11 +67,11 @@ flags:
 		fmt.Fprintln(stderr, "tpgen: -config and -spec cannot be used together")
 		return exitUsage
 	case *configPath != "":
-		if *pkgName != "" || *outDir != "" || *baseURL != "" || *grant != "" || *models != "" {
-			fmt.Fprintln(stderr, "tpgen: -package, -out, -base-url, -grant and -models belong to single-spec mode (-spec); with -config, set them in services.yaml")
+		if *pkgName != "" || *outDir != "" || *baseURL != "" || *grant != "" || *models != "" || *refRoot != "" {
+			fmt.Fprintln(stderr, "tpgen: -package, -out, -base-url, -grant, -models and -ref-root belong to single-spec mode (-spec); with -config, set them in services.yaml")
 			return exitUsage
 		}
-		svcs, err = fromConfig(*configPath, services)
+		svcs, tgt, err = fromConfig(*configPath, services)
 	case *specPath != "":
 		if *pkgName == "" || *outDir == "" {
 			fmt.Fprintln(stderr, "tpgen: single-spec mode needs -package and -out")
@@ -83,11 +81,12 @@ flags:
 			fmt.Fprintln(stderr, "tpgen: -service selects services of a -config file")
 			return exitUsage
 		}
-		if msg := checkSpecFlags(*pkgName, *grant, *models); msg != "" {
+		if msg := checkSpecFlags(*pkgName, *grant, *models, *baseURL); msg != "" {
 			fmt.Fprintln(stderr, "tpgen: "+msg)
 			return exitUsage
 		}
-		svcs, err = fromSpec(*specPath, *pkgName, *outDir, *baseURL, *grant, *models == config.ModelsAll)
+		svcs, err = fromSpec(*specPath, *pkgName, *outDir, *baseURL, *grant, *refRoot, *models == config.ModelsAll)
+		tgt = target{root: *outDir, identity: singleSpec}
 	default:
 		fs.Usage()
 		return exitUsage
@@ -102,6 +101,9 @@ flags:
 		printErr(stderr, err)
 		return exitFail
 	}
+	for _, a := range out.Alerts {
+		fmt.Fprintf(stderr, "tpgen: warning: %s\n", a)
+	}
 	if *verbose {
 		for _, st := range out.Stats {
 			fmt.Fprintf(stderr, "tpgen: %s: %d operations, %d types, %d lines (load %v, model %v, emit %v)\n",
@@ -114,18 +116,13 @@ flags:
 			fmt.Fprintf(stderr, "tpgen: note: %s\n", w)
 		}
 	}
-	dirs := outputDirs(svcs)
-	if *configPath != "" && len(services) == 0 && len(svcs) > 0 {
-		// Packages of services taken out of services.yaml are stale too; with
-		// -service, the other services' packages are left alone.
-		dirs = append(dirs, packageDirs(filepath.Dir(svcs[0].OutDir))...)
+	pl, err := planOutput(tgt, svcs, out.Files)
+	if err != nil {
+		printErr(stderr, err)
+		return exitFail
 	}
 	if *check {
-		diffs, err := diffOutput(dirs, out.Files)
-		if err != nil {
-			printErr(stderr, err)
-			return exitFail
-		}
+		diffs := pl.differences()
 		for _, d := range diffs {
 			fmt.Fprintln(stdout, d)
 		}
@@ -135,7 +132,7 @@ flags:
 		}
 		return exitOK
 	}
-	if err := writeOutput(dirs, out.Files); err != nil {
+	if err := pl.write(stderr); err != nil {
 		printErr(stderr, err)
 		return exitFail
 	}
@@ -149,131 +146,4 @@ flags:
 // put one problem on each line.
 func printErr(w io.Writer, err error) {
 	fmt.Fprintln(w, strings.TrimRight(err.Error(), "\n"))
-}
-
-// outputDirs lists the directories the services' packages are written to,
-// each with its model subpackage.
-func outputDirs(svcs []*generator.Service) []string {
-	var dirs []string
-	for _, s := range svcs {
-		dirs = append(dirs, generator.PackageDirs(s.OutDir)...)
-	}
-	return dirs
-}
-
-// packageDirs lists the subdirectories of root, each with its model
-// subpackage: where earlier runs may have generated packages.
-func packageDirs(root string) []string {
-	entries, err := os.ReadDir(root)
-	if err != nil {
-		return nil
-	}
-	var dirs []string
-	for _, e := range entries {
-		if e.IsDir() {
-			dirs = append(dirs, generator.PackageDirs(filepath.Join(root, e.Name()))...)
-		}
-	}
-	return dirs
-}
-
-// isGenerated reports whether a file in an output directory is tpgen's: Go
-// files carry the standard header, READMEs the HTML comment.
-func isGenerated(path string) bool {
-	f, err := os.Open(path)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	head := make([]byte, 64)
-	n, _ := io.ReadFull(f, head)
-	head = head[:n]
-	return bytes.HasPrefix(head, []byte("// Code generated by tpgen. DO NOT EDIT.")) ||
-		bytes.HasPrefix(head, []byte("<!-- Code generated by tpgen. DO NOT EDIT. -->"))
-}
-
-// staleFiles lists files tpgen generated earlier in dirs that are not in want.
-func staleFiles(dirs []string, want map[string]bool) []string {
-	var stale []string
-	seen := map[string]bool{}
-	for _, dir := range dirs {
-		if seen[dir] {
-			continue
-		}
-		seen[dir] = true
-		entries, err := os.ReadDir(dir)
-		if err != nil {
-			continue
-		}
-		for _, e := range entries {
-			p := filepath.Join(dir, e.Name())
-			if e.Type().IsRegular() && !want[p] && isGenerated(p) {
-				stale = append(stale, p)
-			}
-		}
-	}
-	sort.Strings(stale)
-	return stale
-}
-
-func diffOutput(dirs []string, files []generator.File) ([]string, error) {
-	want := map[string]bool{}
-	var diffs []string
-	for _, f := range files {
-		want[f.Path] = true
-		old, err := os.ReadFile(f.Path)
-		if err != nil || !bytes.Equal(old, f.Data) {
-			diffs = append(diffs, f.Path)
-		}
-	}
-	for _, s := range staleFiles(dirs, want) {
-		diffs = append(diffs, s+" (stale: no longer generated)")
-	}
-	return diffs, nil
-}
-
-// writeOutput writes every file (each through a temporary file and a rename,
-// so that no reader sees half a file), then removes stale generated files.
-func writeOutput(dirs []string, files []generator.File) error {
-	// Refuse before writing anything when a target is a file of the user's.
-	for _, f := range files {
-		if _, err := os.Stat(f.Path); err == nil && !isGenerated(f.Path) {
-			return fmt.Errorf("%s exists and was not generated by tpgen; move it away or choose another output directory", f.Path)
-		}
-	}
-	want := map[string]bool{}
-	for _, f := range files {
-		want[f.Path] = true
-		if old, err := os.ReadFile(f.Path); err == nil && bytes.Equal(old, f.Data) {
-			continue
-		}
-		if err := os.MkdirAll(filepath.Dir(f.Path), 0o755); err != nil {
-			return err
-		}
-		tmp, err := os.CreateTemp(filepath.Dir(f.Path), ".tpgen-*")
-		if err != nil {
-			return err
-		}
-		_, werr := tmp.Write(f.Data)
-		cerr := tmp.Close()
-		if werr == nil {
-			werr = cerr
-		}
-		if werr == nil {
-			werr = os.Chmod(tmp.Name(), 0o644)
-		}
-		if werr == nil {
-			werr = os.Rename(tmp.Name(), f.Path)
-		}
-		if werr != nil {
-			os.Remove(tmp.Name())
-			return werr
-		}
-	}
-	for _, s := range staleFiles(dirs, want) {
-		if err := os.Remove(s); err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -2,7 +2,7 @@
 // services.yaml, or for a single OpenAPI document.
 //
 //	tpgen -config services.yaml [-service NAME ...] [-check] [-v]
-//	tpgen -spec openapi.yaml -package NAME -out DIR [-base-url URL] [-grant GRANT]
+//	tpgen -spec openapi.yaml -package NAME -out DIR [-base-url URL] [-grant GRANT] [-ref-root DIR]
 //	tpgen init [FILE]
 //	tpgen version
 //

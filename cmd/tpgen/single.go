@@ -12,7 +12,7 @@ import (
 )
 
 // fromSpec describes single-spec mode as one service.
-func fromSpec(spec, pkg, out, baseURL, grant string, allModels bool) ([]*generator.Service, error) {
+func fromSpec(spec, pkg, out, baseURL, grant, refRoot string, allModels bool) ([]*generator.Service, error) {
 	abs, err := filepath.Abs(out)
 	if err != nil {
 		return nil, err
@@ -31,6 +31,7 @@ func fromSpec(spec, pkg, out, baseURL, grant string, allModels bool) ([]*generat
 		Spec:        spec,
 		SpecDisplay: spec,
 		Source:      filepath.ToSlash(src),
+		RefRoot:     refRoot,
 		OutDir:      out,
 		ImportPath:  importPath(abs),
 		Runtime:     generator.RuntimeDefaults{BaseURL: baseURL, Grant: grant},
@@ -40,8 +41,9 @@ func fromSpec(spec, pkg, out, baseURL, grant string, allModels bool) ([]*generat
 
 var grantNames = []string{"none", "client_credentials", "token_exchange", "passthrough", "auto"}
 
-// checkSpecFlags validates single-spec mode's -package, -grant and -models.
-func checkSpecFlags(pkg, grant, models string) string {
+// checkSpecFlags validates single-spec mode's -package, -grant, -models and
+// -base-url (as services.yaml's base_url).
+func checkSpecFlags(pkg, grant, models, baseURL string) string {
 	if !token.IsIdentifier(pkg) || token.IsKeyword(pkg) {
 		return fmt.Sprintf("-package %q is not a valid Go package name", pkg)
 	}
@@ -50,6 +52,9 @@ func checkSpecFlags(pkg, grant, models string) string {
 	}
 	if models != "" && models != config.ModelsUsed && models != config.ModelsAll {
 		return fmt.Sprintf("-models %q is not one of %s, %s", models, config.ModelsUsed, config.ModelsAll)
+	}
+	if baseURL != "" {
+		return config.CheckHTTPURL("-base-url", baseURL, false)
 	}
 	return ""
 }

@@ -37,6 +37,12 @@ type Settings struct {
 	Auth            Auth
 	MessageIDHeader string
 	Timeout         time.Duration
+	// RefRoot is the directory tree the spec's $refs may read files in, as
+	// written ("": the spec's own directory); RefRootDir is it joined to
+	// Config.Dir, RefRootPos where it is written. It holds the spec.
+	RefRoot    string
+	RefRootDir string
+	RefRootPos Pos
 }
 
 // Auth says how calls are authenticated. Empty fields are inherited (see
@@ -153,15 +159,27 @@ func Parse(path string, data []byte) (*Config, error) {
 }
 
 // Effective returns the settings s runs with: the defaults, overridden field
-// by field by what s sets, then DefaultTimeout and DefaultMessageIDHeader
-// where neither sets them. Auth fields that nobody sets stay empty; the
-// runtime's own defaults apply to them.
+// by field by what s sets (ref_root with its position), then DefaultTimeout
+// and DefaultMessageIDHeader where neither sets them. Auth fields that
+// nobody sets stay empty; the runtime's own defaults apply to them.
 func (c *Config) Effective(s *Service) Settings {
+	root := c.refRoot(s)
 	return Settings{
 		Auth:            MergeAuth(c.Defaults.Auth, s.Settings.Auth),
 		MessageIDHeader: cmp.Or(s.Settings.MessageIDHeader, c.Defaults.MessageIDHeader, DefaultMessageIDHeader),
 		Timeout:         cmp.Or(s.Settings.Timeout, c.Defaults.Timeout, DefaultTimeout),
+		RefRoot:         root.RefRoot,
+		RefRootDir:      root.RefRootDir,
+		RefRootPos:      root.RefRootPos,
 	}
+}
+
+// refRoot returns the settings, service or defaults, whose ref_root s uses.
+func (c *Config) refRoot(s *Service) *Settings {
+	if s.Settings.RefRoot != "" {
+		return &s.Settings
+	}
+	return &c.Defaults
 }
 
 // Service returns the service called name, or nil.

@@ -43,8 +43,8 @@ var (
 // Keys and values, in the order the documentation lists them.
 var (
 	topKeys      = []string{"version", "output", "defaults", "services"}
-	defaultsKeys = []string{"auth", "message_id_header", "timeout"}
-	serviceKeys  = []string{"spec", "package", "base_url", "auth", "message_id_header", "timeout", "include", "exclude", "models", "operations"}
+	defaultsKeys = []string{"auth", "message_id_header", "timeout", "ref_root"}
+	serviceKeys  = []string{"spec", "package", "base_url", "auth", "message_id_header", "timeout", "ref_root", "include", "exclude", "models", "operations"}
 	authKeys     = []string{"issuer", "token_url", "client_id", "client_secret", "grant", "scopes", "audience", "resource", "client_auth", "subject_token_type", "requested_token_type"}
 	opKeys       = []string{"auth"}
 	opAuthKeys   = []string{"grant", "scopes", "audience", "resource"}
@@ -66,6 +66,7 @@ var (
 		"message_id_header": "message_id_header belongs under defaults: or a service",
 		"spec":              "spec belongs under a service",
 		"base_url":          "base_url belongs under a service",
+		"ref_root":          "ref_root belongs under defaults: or a service",
 	}
 	defaultsHints = map[string]string{
 		"spec":       "spec is set per service",
@@ -280,6 +281,7 @@ func (d *decoder) top(root *yaml.Node) *Config {
 		d.errorf("", root, "no services: add at least one under services:")
 	}
 	cfg.OutputDir = filepath.Join(d.dir, filepath.FromSlash(cfg.Output))
+	d.refRoots(cfg)
 	return cfg
 }
 
@@ -499,10 +501,54 @@ func (d *decoder) setting(pre string, e entry, s *Settings) bool {
 		}
 	case "timeout":
 		s.Timeout = d.duration(pre, e.key, e.v)
+	case "ref_root":
+		s.RefRoot, s.RefRootDir = d.dirPath(pre, e.key, e.v)
+		s.RefRootPos = d.pos(e.v)
 	default:
 		return false
 	}
 	return true
+}
+
+// dirPath returns the path of a directory relative to services.yaml, as written
+// and joined to the directory of services.yaml, after checking that it exists.
+func (d *decoder) dirPath(pre, key string, n *yaml.Node) (written, joined string) {
+	v := d.relPath(pre, key, n)
+	if v == "" {
+		return "", ""
+	}
+	p := filepath.Join(d.dir, filepath.FromSlash(v))
+	fi, err := os.Stat(p)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		d.errorf(pre, n, "%s %s: %s does not exist", key, quote(v), p)
+	case err != nil:
+		d.errorf(pre, n, "%s %s: %v", key, quote(v), errors.Unwrap(err))
+	case !fi.IsDir():
+		d.errorf(pre, n, "%s %s is not a directory", key, quote(v))
+	default:
+		return v, p
+	}
+	return "", ""
+}
+
+// refRoots checks that each service's spec lies inside the ref_root it uses:
+// the tree its $refs may read is meant to hold it.
+func (d *decoder) refRoots(cfg *Config) {
+	for _, s := range cfg.Services {
+		eff := cfg.refRoot(s)
+		if eff.RefRootDir == "" || s.SpecPath == "" {
+			continue
+		}
+		root, err1 := filepath.Abs(eff.RefRootDir)
+		spec, err2 := filepath.Abs(s.SpecPath)
+		if rel, err := filepath.Rel(root, spec); err1 == nil && err2 == nil && err == nil && filepath.IsLocal(rel) {
+			continue
+		}
+		p := eff.RefRootPos
+		d.errs = append(d.errs, &Error{Pos: p, Msg: fmt.Sprintf("service %s: ref_root %s does not hold its spec %s: ref_root is the directory tree the spec's $refs may read, so it must contain the spec",
+			quote(s.Name), quote(eff.RefRoot), quote(s.Spec))})
+	}
 }
 
 func (d *decoder) duration(pre, key string, n *yaml.Node) time.Duration {
@@ -582,27 +628,17 @@ func (d *decoder) auth(pre string, n *yaml.Node, op bool) Auth {
 }
 
 // httpURL returns an absolute http(s) URL without credentials or fragment,
-// and without a query unless query.
+// and without a query unless query (see CheckHTTPURL).
 func (d *decoder) httpURL(pre, key string, n *yaml.Node, query bool) string {
 	v, ok := d.plain(pre, key, n)
 	if !ok {
 		return ""
 	}
-	u, err := url.Parse(v)
-	switch {
-	case err == nil && u.User != nil, err != nil && strings.Contains(v, "@"):
-		// Not quoted: it may hold a password.
-		d.errorf(pre, n, "%s must not contain a user name or password: credentials are read from the environment at run time", key)
-	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || u.Opaque != "":
-		d.errorf(pre, n, "%s %s is not an absolute http or https URL", key, quote(v))
-	case u.Fragment != "" || strings.Contains(v, "#"):
-		d.errorf(pre, n, "%s %s must not have a fragment (#...)", key, quote(v))
-	case !query && (u.RawQuery != "" || u.ForceQuery):
-		d.errorf(pre, n, "%s %s must not have a query (?...)", key, quote(v))
-	default:
-		return v
+	if msg := CheckHTTPURL(key, v, query); msg != "" {
+		d.errorf(pre, n, "%s", msg)
+		return ""
 	}
-	return ""
+	return v
 }
 
 // resource returns an absolute URI without a fragment (RFC 8707 §2).

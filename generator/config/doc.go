@@ -30,6 +30,7 @@
 //	    requested_token_type: jwt                 # same set
 //	  message_id_header: X-Message-Id
 //	  timeout: 30s
+//	  ref_root: specs                           # where $refs may read files; default: each spec's directory
 //	services:                   # at least one; key: [a-z][a-z0-9_-]*
 //	  orders:
 //	    spec: specs/orders.yaml                   # required, relative to this file; must exist
@@ -44,11 +45,11 @@
 //	      createOrder: {auth: {grant: client_credentials, scopes: [orders.write]}}
 //
 // Top level: version (required, 1), output (a relative directory; default
-// DefaultOutput), defaults (auth, message_id_header, timeout) and services
-// (required, at least one).
+// DefaultOutput), defaults (auth, message_id_header, timeout, ref_root) and
+// services (required, at least one).
 //
 // A service: spec (required), package, base_url, auth, message_id_header,
-// timeout, include, exclude and operations. Its name prefixes the
+// timeout, ref_root, include, exclude and operations. Its name prefixes the
 // environment variables that override it at run time (orders-v2:
 // TPGEN_ORDERS_V2_*), so two names that differ only in '-' and '_' are
 // refused, as are two services with one Go package name.
@@ -70,7 +71,9 @@
 // included and excluded is an error.
 //
 // timeout is a positive Go duration (10s, 1m30s); message_id_header an
-// HTTP header name.
+// HTTP header name. ref_root is a directory relative to this file that holds
+// the spec: the tree the spec's $refs may read files in, wider than the
+// spec's own directory, which is the default.
 //
 // # Inheritance
 //
