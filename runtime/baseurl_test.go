@@ -53,3 +53,37 @@ func TestBaseURLUserinfo(t *testing.T) {
 		t.Errorf("the host after the @ got %d calls", n)
 	}
 }
+
+// TestTokenURLUserinfo: a token endpoint or issuer with a user name or
+// password in its URL (from the environment or an option) is refused when the
+// client is made, without quoting the password: net/http would send it as
+// Basic credentials, and the host after the @ would get the client secret.
+func TestTokenURLUserinfo(t *testing.T) {
+	var hits atomic.Int32
+	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	defer evil.Close()
+	smuggled := "http://auth.example.com:s3cr3t@" + strings.TrimPrefix(evil.URL, "http://") + "/token"
+	cc := runtime.ServiceConfig{Name: "orders", Grant: runtime.GrantClientCredentials, BaseURL: "https://api.example.com"}
+	for name, opts := range map[string][]runtime.Option{
+		"TPGEN_ORDERS_TOKEN_URL": {envMap(map[string]string{"TPGEN_ORDERS_TOKEN_URL": smuggled})},
+		"TPGEN_ORDERS_ISSUER":    {envMap(map[string]string{"TPGEN_ORDERS_ISSUER": smuggled})},
+		"WithTokenURL":           {envMap(nil), runtime.WithTokenURL(smuggled)},
+		"WithIssuer":             {envMap(nil), runtime.WithIssuer(smuggled)},
+		"https and insecure":     {envMap(nil), runtime.WithInsecureTokenURL(), runtime.WithTokenURL("https://user:s3cr3t@auth.example.com/token")},
+	} {
+		t.Run(name, func(t *testing.T) {
+			opts = append(opts, runtime.WithClientCredentials("shop", "client-secret"))
+			svc, err := runtime.NewService(cc, opts...)
+			if err == nil {
+				_, _ = svc.TokenSource(t.Context(), nil).Token()
+				t.Fatal("NewService accepted a token URL with a user name and password")
+			}
+			if !strings.Contains(err.Error(), "user name or password") || strings.Contains(err.Error(), "s3cr3t") {
+				t.Errorf("error %q: want it to refuse the user name without quoting the password", err)
+			}
+		})
+	}
+	if n := hits.Load(); n != 0 {
+		t.Errorf("the host after the @ got %d requests", n)
+	}
+}

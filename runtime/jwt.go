@@ -21,6 +21,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tpgen/tpgen/internal/loopback"
+
 	"golang.org/x/sync/singleflight"
 )
 
@@ -368,7 +370,7 @@ func checkKeysURL(raw string) error {
 	switch {
 	case err != nil || u.Host == "":
 		return fmt.Errorf("jwt: key set URL %q is not an absolute URL", truncate(raw, 200))
-	case u.Scheme == "https", u.Scheme == "http" && isLoopback(u.Hostname()):
+	case u.Scheme == "https", u.Scheme == "http" && loopback.Is(u.Hostname()):
 		return nil
 	}
 	return fmt.Errorf("jwt: key set URL %q is not https (plain http only on loopback)", truncate(raw, 200))

@@ -8,11 +8,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/tpgen/tpgen/internal/envname"
 	"io"
 	"log/slog"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -22,6 +20,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/tpgen/tpgen/internal/envname"
+	"github.com/tpgen/tpgen/internal/loopback"
 )
 
 // Operation is what generated code knows about one operation: its name, its HTTP
@@ -339,25 +340,22 @@ func (s *Service) checkTokenURL(raw string) error {
 	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
-		return fmt.Errorf("token endpoint or issuer %q is not an absolute URL", raw)
+		return fmt.Errorf("token endpoint or issuer %q is not an absolute URL", truncate(raw, 200))
+	}
+	if u.User != nil {
+		// net/http would send it as Basic credentials, beside or instead of
+		// the client's own; the URL is not quoted: it holds a password.
+		return fmt.Errorf("token endpoint or issuer at %s carries a user name or password in its URL; remove it (client credentials are configured on their own)", u.Redacted())
 	}
 	switch {
 	case u.Scheme == "https":
 		return nil
 	case u.Scheme != "http":
 		return fmt.Errorf("token endpoint or issuer %q: scheme must be https", raw)
-	case s.insecureToken || isLoopback(u.Hostname()):
+	case s.insecureToken || loopback.Is(u.Hostname()):
 		return nil
 	}
 	return fmt.Errorf("token endpoint or issuer %q uses plain http on a host that is not loopback; use https, or pass runtime.WithInsecureTokenURL to allow it", raw)
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // copyClient returns the client calls are made with: a copy of c whose redirects
