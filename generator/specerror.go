@@ -146,6 +146,10 @@ func (sp *spec) locate(keys ...string) (int, int) {
 
 // errorAt builds a SpecError located at keys.
 func (sp *spec) errorAt(msg string, keys ...string) *SpecError {
+	if sp.bundle != nil {
+		file, line, col := sp.bundle.position(keys...)
+		return &SpecError{File: file, Line: line, Col: col, Msg: sp.bundle.displaySources(msg)}
+	}
 	line, col := sp.locate(keys...)
 	return &SpecError{File: sp.display, Line: line, Col: col, Msg: msg}
 }
