@@ -2,6 +2,7 @@ package generator
 
 import (
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -35,28 +36,32 @@ func (b *bundler) nameTarget(t *target) string {
 		}
 	}
 	base := filepath.Base(t.file.abs)
-	base = strings.TrimSuffix(base, filepath.Ext(base))
-	candidates = append(candidates, exportedName(base))
+	candidates = append(candidates, exportedName(strings.TrimSuffix(base, filepath.Ext(base))))
+	// The component's key is the Go name the typer makes of it (exportedName).
+	claim := func(key string) bool {
+		n := exportedName(key)
+		if n == "" || b.taken[t.section][n] {
+			return false
+		}
+		b.take(t.section, n)
+		return true
+	}
 	for _, c := range candidates {
-		if c != "" && !b.taken[t.section][c] {
-			b.take(t.section, c)
+		if claim(c) {
 			return c
 		}
 	}
 	first := "Schema"
-	for _, c := range candidates {
+	for _, c := range slices.Backward(candidates) {
 		if c != "" {
 			first = c
-			break
 		}
 	}
-	if dir := exportedName(filepath.Base(filepath.Dir(t.file.abs))); dir != "" && !b.taken[t.section][dir+first] {
-		b.take(t.section, dir+first)
-		return dir + first
+	if dir := exportedName(filepath.Base(filepath.Dir(t.file.abs))); dir != "" && claim(dir+"_"+first) {
+		return dir + "_" + first
 	}
 	for i := 2; ; i++ {
-		if n := first + strconv.Itoa(i); !b.taken[t.section][n] {
-			b.take(t.section, n)
+		if n := first + strconv.Itoa(i); claim(n) {
 			return n
 		}
 	}
