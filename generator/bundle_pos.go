@@ -37,30 +37,7 @@ func (bd *bundle) position(keys ...string) (string, int, int) {
 	if n == nil {
 		return f.display, 0, 0
 	}
-	line, col := 0, 0
-	for _, k := range from {
-		if n.Kind == yaml.MappingNode {
-			var next *yaml.Node
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				if n.Content[i].Value == k {
-					line, col = n.Content[i].Line, n.Content[i].Column
-					next = n.Content[i+1]
-					break
-				}
-			}
-			if next == nil {
-				break
-			}
-			n = next
-			continue
-		}
-		next := childNode(n, k)
-		if next == nil {
-			break
-		}
-		line, col = next.Line, next.Column
-		n = next
-	}
+	line, col := locateKeys(n, from)
 	if line == 0 && len(from) == 0 {
 		line, col = n.Line, n.Column
 	}

@@ -122,24 +122,35 @@ func (sp *spec) locate(keys ...string) (int, int) {
 	if yaml.Unmarshal(sp.data, &root) != nil || len(root.Content) == 0 {
 		return 0, 0
 	}
-	n := root.Content[0]
+	return locateKeys(root.Content[0], keys)
+}
+
+// locateKeys is the position of the deepest of keys (mapping keys and list
+// indexes) that n has: of the key in a mapping, of the item in a list.
+func locateKeys(n *yaml.Node, keys []string) (int, int) {
 	line, col := 0, 0
 	for _, k := range keys {
-		if n.Kind != yaml.MappingNode {
-			break
-		}
-		found := false
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if n.Content[i].Value == k {
-				line, col = n.Content[i].Line, n.Content[i].Column
-				n = n.Content[i+1]
-				found = true
+		if n.Kind == yaml.MappingNode {
+			var next *yaml.Node
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if n.Content[i].Value == k {
+					line, col = n.Content[i].Line, n.Content[i].Column
+					next = n.Content[i+1]
+					break
+				}
+			}
+			if next == nil {
 				break
 			}
+			n = next
+			continue
 		}
-		if !found {
+		next := childNode(n, k)
+		if next == nil {
 			break
 		}
+		line, col = next.Line, next.Column
+		n = next
 	}
 	return line, col
 }
