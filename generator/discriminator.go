@@ -111,6 +111,9 @@ func unpinned(rest []int, pins [][]string, variants []*Variant) string {
 			names = append(names, variants[i].Name)
 		}
 	}
+	if len(names) == 1 {
+		return names[0] + " does not pin it"
+	}
 	return strings.Join(names, ", ") + " do not pin it"
 }
 

@@ -29,7 +29,7 @@ func parseJSONNode(data []byte) (*yaml.Node, error) {
 		var v any
 		if jerr := json.Unmarshal(data, &v); jerr != nil {
 			if syn, ok := jerr.(*json.SyntaxError); ok {
-				line, col := offsetPos(data, syn.Offset)
+				line, col := offsetPos(data, jsonErrorOffset(syn))
 				return nil, &posError{line: line, col: col, msg: syn.Error()}
 			}
 		}

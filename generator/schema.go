@@ -826,9 +826,10 @@ func (g *typer) alternatives(s *openapi3.Schema, alts openapi3.SchemaRefs, anyOf
 		if why != "" {
 			g.warn("%s: the discriminator %q cannot select a variant: %s; the union has As methods but no ValueByDiscriminator", source, d.Discriminator, why)
 			d.Discriminator = ""
-		}
-		for i, v := range d.Variants {
-			v.Discriminators = values[i]
+		} else {
+			for i, v := range d.Variants {
+				v.Discriminators = values[i]
+			}
 		}
 	}
 	if len(s.Properties) > 0 {

@@ -59,7 +59,7 @@ func withPos(display string, data []byte, err error) error {
 			se.Line, se.Col = offsetPos(data, int64(off))
 		}
 	case errors.As(err, &syn):
-		se.Line, se.Col = offsetPos(data, syn.Offset)
+		se.Line, se.Col = offsetPos(data, jsonErrorOffset(syn))
 	case errors.As(err, &typ):
 		se.Line, se.Col = offsetPos(data, typ.Offset)
 	default:
@@ -96,6 +96,15 @@ func cleanLoadError(msg string) string {
 		return msg[len("json error: "):i]
 	}
 	return msg
+}
+
+// jsonErrorOffset is where a json.SyntaxError is: its Offset is past the
+// byte at fault, except when the input ended too soon.
+func jsonErrorOffset(syn *json.SyntaxError) int64 {
+	if syn.Offset > 0 && syn.Error() != "unexpected end of JSON input" {
+		return syn.Offset - 1
+	}
+	return syn.Offset
 }
 
 func offsetPos(data []byte, off int64) (int, int) {
