@@ -94,7 +94,7 @@ type bundler struct {
 	inlining map[string]bool // path items and operations being written out, against cycles
 	at, from []string        // where the walk is: in the bundle, and in the current file
 	count    int             // nodes written out by inlining so far
-	budget   int
+	input    int             // nodes of the files read so far
 }
 
 // bundleSpec reads the root document (data, at abs) and every file it refers
@@ -115,7 +115,7 @@ func bundleSpec(abs, display string, data []byte, track bool) (*bundle, error) {
 	if tree.Kind != yaml.MappingNode {
 		return nil, &SpecError{File: display, Line: tree.Line, Col: tree.Column, Msg: "not an OpenAPI document: the top level is not a mapping"}
 	}
-	b.budget = bundleExpansion*countNodes(tree, 0) + 1<<20
+	b.input = countNodes(tree, 0)
 	b.rootComponents()
 	b.grafts = append(b.grafts, graft{file: root})
 	out, err := b.walk(root, tree, kDoc)
@@ -436,7 +436,7 @@ func (b *bundler) inline(f *refFile, n, ref *yaml.Node, tf *refFile, ptr []strin
 	if node.Kind != yaml.MappingNode {
 		return nil, b.refError(f, ref, fmt.Errorf("points at %s, not an object", yamlKind(node)))
 	}
-	if b.count += countNodes(node, 0); b.count > b.budget {
+	if b.count += countNodes(node, 0); b.count > bundleExpansion*b.input+1<<18 {
 		return nil, b.refError(f, ref, errors.New("writing out the path items and operations referenced here would make the document too large: they refer to each other too often"))
 	}
 	b.inlining[key] = true

@@ -71,6 +71,7 @@ func (b *bundler) read(f *refFile, u *url.URL) (*refFile, error) {
 		return nil, err
 	}
 	tf.tree = tree
+	b.input += countNodes(tree, 0)
 	b.files[abs] = tf
 	b.order = append(b.order, tf)
 	return tf, nil

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -318,4 +319,47 @@ func countLines(n *yaml.Node) int {
 		lines-- // the first entry is on the first line, unless a tag is
 	}
 	return lines
+}
+
+// TestBundleExpansionBounded is the attack of a spec whose path items refer
+// to each other through callbacks, ten times per level, eight levels deep:
+// written out, 10^8 path items. Bundling must refuse it, at the $ref, without
+// first building it.
+func TestBundleExpansionBounded(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, data string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const levels = 8
+	root := "openapi: 3.0.3\ninfo: {title: t, version: \"1\"}\npaths:\n  /a: {$ref: 'l0.yaml'}\n"
+	write("spec.yaml", root)
+	for l := range levels {
+		var b strings.Builder
+		fmt.Fprintf(&b, "get:\n  responses:\n    \"200\": {description: ok}\n  callbacks:\n")
+		for c := range 10 {
+			next := fmt.Sprintf("l%d.yaml", l+1)
+			if l+1 == levels {
+				next = "leaf.yaml"
+			}
+			fmt.Fprintf(&b, "    c%d:\n      '{$request.body#/url%d}': {$ref: '%s'}\n", c, c, next)
+		}
+		write(fmt.Sprintf("l%d.yaml", l), b.String())
+	}
+	write("leaf.yaml", "post:\n  responses:\n    \"200\": {description: ok}\n")
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := bundleSpec(filepath.Join(dir, "spec.yaml"), "spec.yaml", []byte(root), false)
+	runtime.ReadMemStats(&after)
+	if err == nil || !strings.Contains(err.Error(), "too large") {
+		t.Fatalf("bundleSpec = %v, want an error: the document would be too large", err)
+	}
+	if se, ok := err.(*SpecError); !ok || se.Line == 0 || !strings.HasPrefix(se.File, "l") {
+		t.Errorf("error %q is not at a $ref of the path item files", err)
+	}
+	if n := after.TotalAlloc - before.TotalAlloc; n > 256<<20 {
+		t.Errorf("bundling allocated %d MB before refusing", n>>20)
+	}
+	t.Logf("refused after allocating %d MB: %v", (after.TotalAlloc-before.TotalAlloc)>>20, err)
 }

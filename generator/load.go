@@ -198,6 +198,11 @@ func loadSwagger2(data []byte) (*openapi3.T, error) {
 		return nil, err
 	}
 	doc, err := openapi2conv.ToV3(&d2)
+	var ext *openapi3.DisallowedExternalRefError
+	if errors.As(err, &ext) {
+		// refRE finds the $ref in the message, for its position.
+		return nil, fmt.Errorf("error resolving reference %q: a $ref to another file; tpgen reads Swagger 2.0 documents from one file only (convert it to OpenAPI 3, or bundle it into one file)", ext.Ref)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("converting Swagger 2.0: %w", err)
 	}
