@@ -180,6 +180,9 @@ func (a *auditor) unknown(where string, ext map[string]any, known []string, keys
 			continue
 		}
 		why := classify(k)
+		if k == "$ref" {
+			why = fmt.Sprintf("error:not a string but %v: a $ref names a file or a pointer", ext[k])
+		}
 		if msg, isErr := strings.CutPrefix(why, "error:"); isErr {
 			a.b.errs = append(a.b.errs, a.b.sp.errorAt(fmt.Sprintf("%s: %q is %s", where, k, msg), append(slices.Clone(keys), k)...))
 			continue

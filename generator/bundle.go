@@ -79,9 +79,10 @@ const (
 )
 
 // externalRefRE finds a $ref to something other than a local pointer, the
-// cheap test of whether a document needs bundling at all. A false positive
-// only costs the bundling.
-var externalRefRE = regexp.MustCompile(`\$ref["']?\s*:\s*["']?[^"'#\s]`)
+// cheap test of whether a document needs bundling at all (a YAML block
+// scalar's indicator, $ref: >-, is looked past). A false positive only costs
+// the bundling.
+var externalRefRE = regexp.MustCompile(`\$ref["']?\s*:\s*(?:[|>][-+0-9]*\s+)?["']?[^"'#\s|>]`)
 
 // needsBundle reports whether data refers to other files.
 func needsBundle(data []byte) bool { return externalRefRE.Match(data) }
@@ -223,6 +224,14 @@ func (b *bundler) walkObject(f *refFile, n *yaml.Node, k kind) (*yaml.Node, erro
 		var nv *yaml.Node
 		var err error
 		switch c, ok := childOf(k, key); {
+		case k == kPathItem && c.kind == kOperation && c.shape == shapeOne && val.Kind == yaml.ScalarNode && val.ShortTag() == "!!null":
+			// get: with nothing after it: loaders read no operation at all.
+			where := ""
+			if len(b.at) >= 2 && b.at[0] == "paths" {
+				where = " of " + b.at[1]
+			}
+			k := n.Content[i]
+			return nil, &SpecError{File: f.display, Line: k.Line, Col: k.Column, Msg: fmt.Sprintf("operation %s%s is empty: give it responses, or remove it", key, where)}
 		case k == kSchema && key == "discriminator":
 			nv, err = b.discriminator(f, val)
 		case ok:

@@ -363,3 +363,24 @@ func TestBundleExpansionBounded(t *testing.T) {
 	}
 	t.Logf("refused after allocating %d MB: %v", (after.TotalAlloc-before.TotalAlloc)>>20, err)
 }
+
+func TestNeedsBundle(t *testing.T) {
+	for _, c := range []struct {
+		doc  string
+		want bool
+	}{
+		{`"$ref": "#/components/schemas/Pet"`, false},
+		{"$ref: '#/components/schemas/Pet'", false},
+		{"$ref: >-\n  #/components/schemas/a_long_name", false},
+		{"$ref: |\n  #/x", false},
+		{`"$ref": "models/pet.json"`, true},
+		{"$ref: models/pet.yaml", true},
+		{"$ref: './pet.yaml#/Pet'", true},
+		{"$ref: >-\n  models/a_long_name.yaml", true},
+		{"$ref:\n  ../pet.yaml", true},
+	} {
+		if got := needsBundle([]byte(c.doc)); got != c.want {
+			t.Errorf("needsBundle(%q) = %v, want %v", c.doc, got, c.want)
+		}
+	}
+}
