@@ -313,6 +313,9 @@ func (a *auditor) schemaIn(where string, sr *openapi3.SchemaRef, depth int) {
 		}
 		a.b.warn("%s: schema keyword %q is ignored: tpgen does not know it%s", where, k, hint)
 	}
+	if d := s.Discriminator; d != nil {
+		a.unknown(where+" discriminator", d.Extensions, []string{"propertyName", "mapping"}, append(sourceKeys(where), "discriminator"), func(string) string { return "" })
+	}
 	for _, k := range sortedKeys(s.Properties) {
 		a.schemaIn(where+"/properties/"+k, s.Properties[k], depth+1)
 	}
@@ -327,6 +330,56 @@ func (a *auditor) schemaIn(where string, sr *openapi3.SchemaRef, depth int) {
 		}
 	}
 	a.schemaIn(where+"/not", s.Not, depth+1)
+}
+
+// auditDocument checks, once, the objects beside the operations that tpgen
+// reads: the components' sections and the security schemes operations name.
+func (b *builder) auditDocument() {
+	if b.audited == nil {
+		b.audited = &auditor{b: b, seen: map[any]bool{}}
+	}
+	a, doc := b.audited, b.sp.doc
+	if doc.Components == nil {
+		return
+	}
+	sectionNames := []string{"schemas", "responses", "parameters", "examples", "requestBodies", "headers", "securitySchemes", "links", "callbacks", "pathItems"}
+	a.unknown("components", doc.Components.Extensions, sectionNames, []string{"components"}, func(string) string { return "" })
+	used := map[string]bool{}
+	addUsed := func(reqs *openapi3.SecurityRequirements) {
+		if reqs != nil {
+			for _, req := range *reqs {
+				for name := range req {
+					used[name] = true
+				}
+			}
+		}
+	}
+	addUsed(&doc.Security)
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			addUsed(op.Security)
+		}
+	}
+	for _, name := range sortedKeys(doc.Components.SecuritySchemes) {
+		ss := doc.Components.SecuritySchemes[name]
+		if !used[name] || ss == nil || ss.Value == nil {
+			continue
+		}
+		keys := refOr(ss.Ref, []string{"components", "securitySchemes", name})
+		where := "security scheme " + name
+		a.unknown(where, ss.Value.Extensions, []string{"type", "description", "name", "in", "scheme", "bearerFormat", "flows", "openIdConnectUrl"}, keys, func(string) string { return "" })
+		if f := ss.Value.Flows; f != nil {
+			a.unknown(where+" flows", f.Extensions, []string{"implicit", "password", "clientCredentials", "authorizationCode"}, append(slices.Clone(keys), "flows"), func(string) string { return "" })
+			for _, fl := range []struct {
+				name string
+				flow *openapi3.OAuthFlow
+			}{{"implicit", f.Implicit}, {"password", f.Password}, {"clientCredentials", f.ClientCredentials}, {"authorizationCode", f.AuthorizationCode}} {
+				if fl.flow != nil {
+					a.unknown(where+" flow "+fl.name, fl.flow.Extensions, []string{"authorizationUrl", "tokenUrl", "refreshUrl", "scopes"}, append(slices.Clone(keys), "flows", fl.name), func(string) string { return "" })
+				}
+			}
+		}
+	}
 }
 
 // refOr returns the keys a local $ref points at, or keys when there is none.

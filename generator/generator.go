@@ -170,6 +170,7 @@ func buildPackage(svc *Service, sp *spec) (*Package, error) {
 	if sp.doc.Components != nil {
 		b.typer.declareComponents(sp.doc.Components.Schemas)
 	}
+	b.auditDocument()
 	b.operations()
 	b.typer.nameSharedEnums()
 	b.typer.nameNullables()
