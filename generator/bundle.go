@@ -224,6 +224,9 @@ func (b *bundler) walkObject(f *refFile, n *yaml.Node, k kind) (*yaml.Node, erro
 		var nv *yaml.Node
 		var err error
 		switch c, ok := childOf(k, key); {
+		case key == "<<" && n.Content[i].ShortTag() == "!!merge":
+			// A YAML merge key: its mappings' keys are this object's.
+			nv, err = b.walkMerge(f, val, k)
 		case k == kPathItem && c.kind == kOperation && c.shape == shapeOne && val.Kind == yaml.ScalarNode && val.ShortTag() == "!!null":
 			// get: with nothing after it: loaders read no operation at all.
 			where := ""
@@ -255,6 +258,42 @@ func (b *bundler) walkObject(f *refFile, n *yaml.Node, k kind) (*yaml.Node, erro
 		return n, nil
 	}
 	return out, nil
+}
+
+// walkMerge walks the value of a merge key (<<): a mapping or a list of them,
+// whose keys are those of the object of kind k that holds it.
+func (b *bundler) walkMerge(f *refFile, n *yaml.Node, k kind) (*yaml.Node, error) {
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		return b.walkObject(f, n, k)
+	case yaml.SequenceNode:
+		var out *yaml.Node
+		for i, item := range n.Content {
+			if item.Kind == yaml.AliasNode && item.Alias != nil {
+				item = item.Alias
+			}
+			if item.Kind != yaml.MappingNode {
+				continue
+			}
+			nv, err := b.walkObject(f, item, k)
+			if err != nil {
+				return nil, err
+			}
+			if nv != item {
+				if out == nil {
+					out = b.copyNode(f, n)
+				}
+				out.Content[i] = nv
+			}
+		}
+		if out != nil {
+			return out, nil
+		}
+	}
+	return n, nil
 }
 
 // walkChild walks the value of a key that holds objects of c's kind.
@@ -547,41 +586,41 @@ func (b *bundler) withHoisted(top *yaml.Node) *yaml.Node {
 	if top == b.root.tree {
 		top = b.copyNode(b.root, top)
 	}
-	comps := mappingValue(top, "components")
-	switch {
-	case comps == nil || comps.Kind != yaml.MappingNode:
-		comps = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: top.Line, Column: top.Column}
-		b.made(b.root, comps)
-		top.Content = append(top.Content, b.key(b.root, "components", top), comps)
-	default:
-		cp := b.copyNode(b.root, comps)
-		for i := 1; i < len(top.Content); i += 2 {
-			if top.Content[i] == comps {
-				top.Content[i] = cp
-			}
-		}
-		comps = cp
-	}
+	comps := b.mappingAt(top, "components")
 	secs := map[string]*yaml.Node{}
 	for _, t := range order {
 		sec := secs[t.section]
 		if sec == nil {
-			for i := 0; i+1 < len(comps.Content); i += 2 {
-				if comps.Content[i].Value == t.section && comps.Content[i+1].Kind == yaml.MappingNode {
-					sec = b.copyNode(b.root, comps.Content[i+1])
-					comps.Content[i+1] = sec
-				}
-			}
-			if sec == nil {
-				sec = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: comps.Line, Column: comps.Column}
-				b.made(b.root, sec)
-				comps.Content = append(comps.Content, b.key(b.root, t.section, comps), sec)
-			}
+			sec = b.mappingAt(comps, t.section)
 			secs[t.section] = sec
 		}
 		sec.Content = append(sec.Content, b.key(t.file, t.name, t.node), t.node)
 	}
 	return top
+}
+
+// mappingAt returns a copy of the mapping at key of n, put in its place (a new
+// one when n has none, or something else there: null, say), to add to.
+func (b *bundler) mappingAt(n *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value != key {
+			continue
+		}
+		v := n.Content[i+1]
+		var m *yaml.Node
+		if v.Kind == yaml.MappingNode {
+			m = b.copyNode(b.root, v)
+		} else {
+			m = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: v.Line, Column: v.Column}
+			b.made(b.root, m)
+		}
+		n.Content[i+1] = m
+		return m
+	}
+	m := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: n.Line, Column: n.Column}
+	b.made(b.root, m)
+	n.Content = append(n.Content, b.key(b.root, key, n), m)
+	return m
 }
 
 // hoistOrder is the hoisted targets in the order they were met.

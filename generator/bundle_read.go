@@ -93,7 +93,9 @@ func parseRefFile(f *refFile) (*yaml.Node, error) {
 	if err := checkUTF8(f.data); err != nil {
 		return nil, fail(err)
 	}
-	if t := bytes.TrimSpace(f.data); t[0] == '{' || t[0] == '[' {
+	ext := strings.ToLower(filepath.Ext(f.abs))
+	if t := bytes.TrimSpace(f.data); (t[0] == '{' || t[0] == '[') && ext != ".yaml" && ext != ".yml" {
+		// JSON (YAML files may start with a flow collection too: they are read as YAML).
 		if err := checkJSONDepth(f.data); err != nil {
 			return nil, fail(err)
 		}
