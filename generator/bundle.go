@@ -57,6 +57,7 @@ type bundle struct {
 	fileOf  map[*yaml.Node]*refFile // when tracking: the file each node's content comes from
 	lines   []lineOrigin            // when tracking: where each line of data came from
 	trees   map[*refFile]*yaml.Node // parsed again for positions, on errors only
+	inlined int                     // path items and operations written out where referenced
 }
 
 // target is an object that references from other files point at.
@@ -96,6 +97,7 @@ type bundler struct {
 	at, from []string        // where the walk is: in the bundle, and in the current file
 	count    int             // nodes written out by inlining so far
 	input    int             // nodes of the files read so far
+	size     int             // bytes of the files read so far
 }
 
 // bundleSpec reads the root document (data, at abs) and every file it refers
@@ -116,7 +118,7 @@ func bundleSpec(abs, display string, data []byte, track bool) (*bundle, error) {
 	if tree.Kind != yaml.MappingNode {
 		return nil, &SpecError{File: display, Line: tree.Line, Col: tree.Column, Msg: "not an OpenAPI document: the top level is not a mapping"}
 	}
-	b.input = countNodes(tree, 0)
+	b.input, b.size = countNodes(tree, 0), len(data)
 	b.rootComponents()
 	b.grafts = append(b.grafts, graft{file: root})
 	out, err := b.walk(root, tree, kDoc)
@@ -136,7 +138,7 @@ func bundleSpec(abs, display string, data []byte, track bool) (*bundle, error) {
 			markFile(bd.fileOf, f.tree, f, 0)
 		}
 	}
-	w := &bundleWriter{track: track, fileOf: bd.fileOf, limit: bundleExpansion*b.inputSize() + 1<<20}
+	w := &bundleWriter{track: track, fileOf: bd.fileOf, limit: bundleExpansion*b.size + 1<<20}
 	if err := w.document(out); err != nil {
 		return nil, &SpecError{File: display, Msg: err.Error()}
 	}
@@ -147,12 +149,21 @@ func bundleSpec(abs, display string, data []byte, track bool) (*bundle, error) {
 	return bd, nil
 }
 
-func (b *bundler) inputSize() int {
-	n := 0
-	for _, f := range b.order {
-		n += len(f.data)
+// note says what bundling did, for -v.
+func (bd *bundle) note() string {
+	per := map[string]int{}
+	for _, t := range bd.hoisted {
+		per[t.section]++
 	}
-	return n
+	var parts []string
+	for _, sec := range sortedKeys(per) {
+		parts = append(parts, fmt.Sprintf("%d %s", per[sec], sec))
+	}
+	placed := "none"
+	if len(parts) > 0 {
+		placed = strings.Join(parts, ", ")
+	}
+	return fmt.Sprintf("%d files bundled into one document: objects from other files placed in its components: %s; %d path items and operations written out where they are referenced", len(bd.order), placed, bd.inlined)
 }
 
 // rootComponents reserves every root component's name, so that no target
@@ -489,6 +500,7 @@ func (b *bundler) inline(f *refFile, n, ref *yaml.Node, tf *refFile, ptr []strin
 	}
 	b.inlining[key] = true
 	defer delete(b.inlining, key)
+	b.inlined++
 	sibFrom := slices.Clone(b.from)
 	b.from = slices.Clone(ptr)
 	b.grafts = append(b.grafts, graft{at: slices.Clone(b.at), file: tf, from: slices.Clone(ptr)})

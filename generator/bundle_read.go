@@ -55,7 +55,7 @@ func (b *bundler) read(f *refFile, u *url.URL) (*refFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	if b.inputSize()+len(data) > maxBundleInput {
+	if b.size += len(data); b.size > maxBundleInput {
 		return nil, fmt.Errorf("the spec's files are more than the %d bytes tpgen reads in all", maxBundleInput)
 	}
 	rel, err := filepath.Rel(filepath.Dir(b.root.abs), abs)

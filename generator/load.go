@@ -114,6 +114,7 @@ func (sp *spec) loadOpenAPI3(abs string, loc *url.URL, bundled bool) error {
 			return err
 		}
 		sp.bundle, data = bd, bd.data
+		sp.notes = append(sp.notes, bd.note())
 	}
 	doc, err := loadOpenAPI3(data, loc)
 	if err != nil && tupleItemsError(err) {
