@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"net/url"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -81,10 +82,13 @@ func (bd *bundle) displaySources(msg string) string {
 		if sub[3] != "" {
 			ptr = append(ptr, strings.Split(sub[3][1:], "/")...)
 		}
+		// Written as a URI reference: escaped, a file or pointer name with
+		// a line break in it (%0A in the $ref) stays on its line.
+		u := &url.URL{Path: t.file.rel}
 		if len(ptr) == 0 {
-			return t.file.rel
+			return u.EscapedPath()
 		}
-		return t.file.rel + "#" + encodePointer(ptr)
+		return u.EscapedPath() + "#" + (&url.URL{Fragment: encodePointer(ptr)}).EscapedFragment()
 	})
 }
 
