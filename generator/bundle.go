@@ -163,7 +163,11 @@ func (bd *bundle) note() string {
 	if len(parts) > 0 {
 		placed = strings.Join(parts, ", ")
 	}
-	return fmt.Sprintf("%d files bundled into one document: objects from other files placed in its components: %s; %d path items and operations written out where they are referenced", len(bd.order), placed, bd.inlined)
+	files := fmt.Sprintf("%d files", len(bd.order))
+	if len(bd.order) == 1 {
+		files = "the spec's file" // operations as $refs within it
+	}
+	return fmt.Sprintf("%s bundled into one document: objects from other files placed in its components: %s; %d path items and operations written out where they are referenced", files, placed, bd.inlined)
 }
 
 // rootComponents reserves every root component's name, so that no target
