@@ -182,6 +182,7 @@ func buildPackage(svc *Service, sp *spec) (*Package, error) {
 	if sp.doc.Components != nil {
 		b.typer.declareComponents(sp.doc.Components.Schemas)
 	}
+	b.auditDocument()
 	b.operations()
 	b.typer.nameSharedEnums()
 	b.typer.nameNullables()
@@ -197,6 +198,15 @@ func buildPackage(svc *Service, sp *spec) (*Package, error) {
 		pkg.Types, pkg.UnusedSchemas = usedDecls(pkg)
 	}
 	sort.Slice(pkg.Types, func(i, j int) bool { return pkg.Types[i].Name < pkg.Types[j].Name })
+	if bd := sp.bundle; bd != nil {
+		// Schemas from other files are named in comments and notes where the user wrote them.
+		for _, d := range pkg.Types {
+			d.Source = bd.displaySources(d.Source)
+		}
+		for i, w := range pkg.Warnings {
+			pkg.Warnings[i] = bd.displaySources(w)
+		}
+	}
 	return pkg, nil
 }
 

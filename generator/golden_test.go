@@ -398,7 +398,7 @@ func TestGoldenErrors(t *testing.T) {
 				}
 				t.Errorf("fixed? remove %q from knownBugs: %s", name, bug.what)
 			}
-			checkErrorLines(t, text, inputs, located[name])
+			checkErrorLines(t, text, inputs, referencedFiles(t), located[name])
 		})
 	}
 }
@@ -447,22 +447,34 @@ func writeInput(t *testing.T, dir, name string, data []byte) {
 // located says, for cases whose problem is at a place in a file, what of the
 // place every line of the error must give: "line", or "col" for line and column.
 var located = map[string]string{
-	"alias_bomb":                 "col",
-	"deep_json":                  "col",
-	"deep_yaml":                  "line", // yaml.v3 reports lines only
-	"duplicate_operation_ids":    "col",
-	"include_unknown_operation":  "col",
-	"json_syntax":                "col",
-	"large_junk":                 "line",
-	"missing_spec_config":        "col",
-	"override_unknown_operation": "col",
-	"ref_missing_file":           "col",
-	"ref_nowhere":                "col",
-	"top_level_list":             "line",
-	"undeclared_path_param":      "col",
-	"version_4":                  "col",
-	"wrong_type":                 "line",
-	"yaml_syntax":                "line",
+	"alias_bomb":                  "col",
+	"deep_json":                   "col",
+	"deep_yaml":                   "line", // yaml.v3 reports lines only
+	"duplicate_operation_ids":     "col",
+	"include_unknown_operation":   "col",
+	"json_syntax":                 "col",
+	"large_junk":                  "line",
+	"missing_spec_config":         "col",
+	"operation_file_error":        "col",
+	"operation_ref_cycle":         "col",
+	"operation_ref_local_missing": "col",
+	"operation_ref_missing":       "col",
+	"path_item_file_error":        "col",
+	"ref_file_bad_pointer":        "col",
+	"ref_file_cycle":              "col",
+	"ref_file_empty_type":         "col",
+	"ref_file_json_syntax":        "col",
+	"ref_file_missing_nested":     "col",
+	"ref_file_wrong_type":         "col",
+	"ref_file_yaml_syntax":        "line", // yaml.v3 reports lines only
+	"override_unknown_operation":  "col",
+	"ref_missing_file":            "col",
+	"ref_nowhere":                 "col",
+	"top_level_list":              "line",
+	"undeclared_path_param":       "col",
+	"version_4":                   "col",
+	"wrong_type":                  "line",
+	"yaml_syntax":                 "line",
 }
 
 // knownBug is an error that falls short of what the generator could say.
@@ -501,6 +513,23 @@ func inputFiles(t *testing.T) []string {
 		if !e.IsDir() && e.Name() != "want.err" {
 			names = append(names, e.Name())
 		}
+	}
+	return names
+}
+
+// referencedFiles lists the files in the case's subdirectories: those its
+// spec refers to.
+func referencedFiles(t *testing.T) []string {
+	t.Helper()
+	var names []string
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && filepath.Dir(path) != "." {
+			names = append(names, path)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	return names
 }
@@ -551,14 +580,16 @@ func generateCase(t *testing.T, inputs []string) error {
 var errorLineRE = regexp.MustCompile(`^([^:\s]+)(?::(\d+)(?::(\d+))?)?: \S`)
 
 // checkErrorLines asserts that every line of an error names one of the
-// case's files (or, when there are none, the missing spec.yaml), with as much
+// case's files (or, when there are none, the missing spec.yaml) or of the
+// files it refers to, with as much
 // of the position as want says: "", "line" or "col".
-func checkErrorLines(t *testing.T, text string, inputs []string, want string) {
+func checkErrorLines(t *testing.T, text string, inputs, referenced []string, want string) {
 	t.Helper()
 	files := inputs
 	if len(files) == 0 {
 		files = []string{"spec.yaml"}
 	}
+	files = append(files, referenced...)
 	for _, line := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
 		m := errorLineRE.FindStringSubmatch(line)
 		switch {
@@ -778,8 +809,14 @@ var specTypes = map[string]map[string]bool{
 		"API": true, "API2": false, "Client2": true, "New2": true, "Operations2": true, "Option2": true, "ServiceConfig2": true, // the package's own names
 		"ListActorsResult": true, "NewClientParams": true, // names the generator would derive
 	},
-	"enums":              {"Flag": true, "Level": true, "Priority": true, "Rating": true, "RatingKind": true, "Ratio": true, "Status": true, "StatusActive": true, "Vote": true},
-	"formats":            {"Blob": true, "Day": true, "Event": true, "Timestamp": true},
+	"discriminators": {"Tool": true, "SearchTool": true, "CodeTool": true, "Event": true, "Created": true, "Deleted": true, "Pet": true, "Vehicle": true, "Message": true, "Twins": true, "Partial": true},
+	"enums":          {"Flag": true, "Level": true, "Priority": true, "Rating": true, "RatingKind": true, "Ratio": true, "Status": true, "StatusActive": true, "Vote": true},
+	"formats":        {"Blob": true, "Day": true, "Event": true, "Timestamp": true},
+	"ignored_keys":   {"Pet": true, "Owner": true},
+	"multifile": {
+		"Pet": true, "Owner": true, "Tag": true, "Kind": true, "ChewToy": true, "V2Pet": true, "Shape": true, "Circle": true, "Square": true, "Error": true,
+		"PetYaml": false, "PetYaml2": false, "Pet2": false, "OwnerJSON": false, // one type per file and pointer, never named after the extension
+	},
 	"models/all":         {"Audit": true, "Named": true, "Owner": true, "Pet": true, "PetStatus": true, "PetStatus2": true, "Problem": true, "WebhookEvent": true},
 	"models/used":        {"Audit": false, "Named": false, "Owner": true, "Pet": true, "PetStatus": false, "PetStatus2": true, "Problem": true, "WebhookEvent": false},
 	"nullable30":         {"Address": true, "Profile": true},

@@ -27,17 +27,8 @@ func inspect(data []byte) (string, error) {
 		OpenAPI any
 		Swagger any
 	}
-	if !utf8.Valid(data) {
-		off := 0
-		for off < len(data) {
-			r, size := utf8.DecodeRune(data[off:])
-			if r == utf8.RuneError && size <= 1 {
-				break
-			}
-			off += size
-		}
-		line, col := offsetPos(data, int64(off))
-		return "", &posError{line: line, col: col, msg: "not UTF-8 text: OpenAPI documents are JSON or YAML text in UTF-8"}
+	if err := checkUTF8(data); err != nil {
+		return "", err
 	}
 	var keys []topKey
 	var yamlRoot *yaml.Node
@@ -154,6 +145,23 @@ func inspect(data []byte) (string, error) {
 		return "", &versionError{key: "swagger", msg: fmt.Sprintf("unsupported version %q: tpgen reads OpenAPI 3.0, 3.1 and Swagger 2.0", v)}
 	}
 	return v, nil
+}
+
+// checkUTF8 refuses text that is not UTF-8, at the first byte that is not.
+func checkUTF8(data []byte) error {
+	if utf8.Valid(data) {
+		return nil
+	}
+	off := 0
+	for off < len(data) {
+		r, size := utf8.DecodeRune(data[off:])
+		if r == utf8.RuneError && size <= 1 {
+			break
+		}
+		off += size
+	}
+	line, col := offsetPos(data, int64(off))
+	return &posError{line: line, col: col, msg: "not UTF-8 text: OpenAPI documents are JSON or YAML text in UTF-8"}
 }
 
 // versionRE matches the versions tpgen reads: 3.x(.y) and 2.0.

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi2"
@@ -29,6 +30,7 @@ type spec struct {
 	display string // the path as the user wrote it, for messages
 	data    []byte
 	notes   []string // what loading had to bend, for -v
+	bundle  *bundle  // the files it refers to, when it refers to others (see bundleSpec)
 }
 
 // loadSpec reads an OpenAPI 3.x or Swagger 2.0 document and resolves its
@@ -78,16 +80,11 @@ func loadSpec(path, display, refRoot string) (*spec, error) {
 		sp.doc, err = loadSwagger2(data)
 		sp.notes = append(sp.notes, "Swagger 2.0 document converted to OpenAPI 3.0")
 	case strings.HasPrefix(version, "3"):
-		sp.doc, err = loadOpenAPI3(data, loc, refs)
-		if err != nil && tupleItemsError(err) {
-			// Some 3.1 documents (and older JSON Schema habits) write tuples as
-			// array-valued items; kin-openapi wants prefixItems.
-			if fixed, ferr := rewriteTupleItems(data); ferr == nil {
-				if doc, rerr := loadOpenAPI3(fixed, loc, refs); rerr == nil {
-					sp.doc, err = doc, nil
-					sp.notes = append(sp.notes, "array-valued items read as prefixItems (tuples)")
-				}
-			}
+		err = sp.loadOpenAPI3(abs, loc, refs, needsBundle(data))
+		if err == nil && sp.bundle == nil && hasOperationRefs(sp.doc) {
+			// Operations written as $refs, within the document: kin-openapi
+			// reads them as empty operations; the bundle writes them out.
+			err = sp.loadOpenAPI3(abs, loc, refs, true)
 		}
 	default:
 		return nil, fail("unsupported version %q: tpgen reads OpenAPI 3.0, 3.1 and Swagger 2.0", version)
@@ -97,21 +94,86 @@ func loadSpec(path, display, refRoot string) (*spec, error) {
 		// outside the ref root.
 		return nil, refs.refusedError(data)
 	}
+	var se *SpecError
+	if errors.As(err, &se) {
+		return nil, se
+	}
 	if err != nil {
 		// Name referenced files as the user would, relative to the spec.
 		se := withPos(display, data, err).(*SpecError)
-		dir := filepath.Dir(display)
-		if absDir := filepath.Dir(abs); dir == "." {
-			se.Msg = strings.ReplaceAll(se.Msg, absDir+string(filepath.Separator), "")
-		} else {
-			se.Msg = strings.ReplaceAll(se.Msg, absDir, dir)
-		}
+		se.Msg = relativePaths(se.Msg, filepath.Dir(abs), filepath.Dir(display))
 		return nil, se
+	}
+	if sp.bundle == nil {
+		if p, m := operationRef(sp.doc); p != "" {
+			return nil, sp.errorAt(fmt.Sprintf("%s %s: the operation is a $ref, which tpgen resolves in OpenAPI 3 documents only: write the operation out", strings.ToUpper(m), p), "paths", p, m, "$ref")
+		}
 	}
 	if sp.doc.Paths == nil {
 		sp.doc.Paths = openapi3.NewPaths()
 	}
 	return sp, nil
+}
+
+// loadOpenAPI3 loads an OpenAPI 3 document, bundled with the files it
+// refers to when bundled is set (see bundleSpec).
+func (sp *spec) loadOpenAPI3(abs string, loc *url.URL, refs *refReader, bundled bool) error {
+	data := sp.data
+	sp.bundle = nil
+	if bundled {
+		bd, err := bundleSpec(abs, sp.display, sp.data, refs, false)
+		if err != nil {
+			return err
+		}
+		sp.bundle, data = bd, bd.data
+		sp.notes = append(sp.notes, bd.note())
+	}
+	doc, err := loadOpenAPI3(data, loc, refs)
+	if err != nil && tupleItemsError(err) {
+		// Some 3.1 documents (and older JSON Schema habits) write tuples as
+		// array-valued items; kin-openapi wants prefixItems.
+		if fixed, ferr := rewriteTupleItems(data); ferr == nil {
+			if fdoc, rerr := loadOpenAPI3(fixed, loc, refs); rerr == nil {
+				doc, err = fdoc, nil
+				sp.notes = append(sp.notes, "array-valued items read as prefixItems (tuples)")
+			}
+		}
+	}
+	if err != nil && sp.bundle != nil {
+		return sp.bundle.loadError(err)
+	}
+	sp.doc = doc
+	return err
+}
+
+// hasOperationRefs reports whether an operation of doc is a $ref, which
+// kin-openapi keeps as an unknown field of an empty operation.
+func hasOperationRefs(doc *openapi3.T) bool {
+	p, _ := operationRef(doc)
+	return p != ""
+}
+
+// operationRef returns the path and method of the first operation of doc
+// that is a $ref, or "".
+func operationRef(doc *openapi3.T) (string, string) {
+	if doc == nil || doc.Paths == nil {
+		return "", ""
+	}
+	paths := doc.Paths.InMatchingOrder()
+	sort.Strings(paths)
+	for _, p := range paths {
+		item := doc.Paths.Value(p)
+		if item == nil {
+			continue
+		}
+		ops := item.Operations()
+		for _, m := range sortedKeys(ops) {
+			if _, ok := ops[m].Extensions["$ref"]; ok {
+				return p, strings.ToLower(m)
+			}
+		}
+	}
+	return "", ""
 }
 
 // loadOpenAPI3 loads with kin-openapi, which is most of tpgen's time on big
@@ -150,6 +212,11 @@ func loadSwagger2(data []byte) (*openapi3.T, error) {
 		return nil, err
 	}
 	doc, err := openapi2conv.ToV3(&d2)
+	var ext *openapi3.DisallowedExternalRefError
+	if errors.As(err, &ext) {
+		// refRE finds the $ref in the message, for its position.
+		return nil, fmt.Errorf("error resolving reference %q: a $ref to another file; tpgen reads Swagger 2.0 documents from one file only (convert it to OpenAPI 3, or bundle it into one file)", ext.Ref)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("converting Swagger 2.0: %w", err)
 	}

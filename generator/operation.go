@@ -19,6 +19,8 @@ type builder struct {
 	types *namespace // package-level identifiers
 	pkg   *Package
 	errs  []error
+	// audited is what audit has looked at, so that shared parts are looked at once.
+	audited *auditor
 }
 
 func (b *builder) warn(format string, args ...any) {
@@ -228,6 +230,7 @@ func (b *builder) operation(r *opRef, methods *namespace) *Operation {
 	}
 	op.VarName = "op" + op.Name
 	source := r.method + " " + r.path
+	b.audit(r)
 	b.params(op, r, source)
 	b.requestBody(op, r, source)
 	b.responses(op, r, source)

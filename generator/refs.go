@@ -53,12 +53,12 @@ type refReader struct {
 	joined map[string]bool
 	// files are those read so far, in order; kin-openapi reads a file again
 	// for every $ref into it, and gets it from read (by path) instead.
-	files   []refFile
+	files   []readFile
 	byPath  map[string][]byte
 	refused *refusal // the first refusal; a load that saw one fails
 }
 
-type refFile struct {
+type readFile struct {
 	path string // absolute, slash-separated, as kin-openapi names it
 	data []byte
 }
@@ -192,7 +192,7 @@ func (r *refReader) readConfined(u *url.URL) ([]byte, error) {
 	if len(data) > maxSpecSize {
 		return nil, fmt.Errorf("%s is more than the %d bytes tpgen reads", abs, maxSpecSize)
 	}
-	r.files = append(r.files, refFile{path: u.Path, data: data})
+	r.files = append(r.files, readFile{path: u.Path, data: data})
 	r.byPath[u.Path] = data
 	return data, nil
 }
@@ -205,8 +205,12 @@ func escapes(err error) bool {
 
 // refusedError is the error for the first refusal, at the $ref that asked.
 func (r *refReader) refusedError(rootData []byte) *SpecError {
-	ref := r.refused
-	file, line, col, written := r.locate(rootData, ref)
+	file, line, col, written := r.locate(rootData, r.refused)
+	return r.refusalError(file, line, col, written, r.refused)
+}
+
+// refusalError is the error for ref, at the $ref (written so) in file.
+func (r *refReader) refusalError(file string, line, col int, written string, ref *refusal) *SpecError {
 	shown := written
 	if shown == "" {
 		shown = ref.target.Redacted()
@@ -237,6 +241,29 @@ func (r *refReader) refusedError(rootData []byte) *SpecError {
 	return &SpecError{File: file, Line: line, Col: col, Msg: fmt.Sprintf("$ref %s %s", strconv.Quote(shown), why)}
 }
 
+// readFrom reads the file that a $ref, written as u in the file at base
+// (absolute), names: for the bundler, which resolves $refs itself. It
+// returns the file's absolute path; a refusal is a *refusal.
+func (r *refReader) readFrom(base string, u *url.URL) ([]byte, string, error) {
+	refuse := func(kind refusalKind) ([]byte, string, error) { return nil, "", &refusal{target: u, kind: kind} }
+	switch {
+	case u.Host != "" && u.Scheme != "file":
+		return refuse(refNetwork)
+	case u.Scheme != "" || u.Host != "" || u.Opaque != "" || u.User != nil:
+		return refuse(refURL)
+	case path.IsAbs(u.Path) || filepath.IsAbs(filepath.FromSlash(u.Path)):
+		return refuse(refAbsolute)
+	}
+	target := &url.URL{Path: path.Join(path.Dir(filepath.ToSlash(base)), u.Path)}
+	r.joined[target.Path] = true
+	data, err := r.readConfined(target)
+	var ref *refusal
+	if errors.As(err, &ref) {
+		ref.target = u // the $ref as written, not the path it resolved to
+	}
+	return data, filepath.FromSlash(target.Path), err
+}
+
 // locate finds a $ref that resolves to the refused target, in the root spec
 // (rootData, as the user wrote it) or a file read for it, and returns the file
 // as the user would name it, the position and the $ref as written. When the
@@ -248,7 +275,7 @@ func (r *refReader) locate(rootData []byte, ref *refusal) (file string, line, co
 	textual := ref.kind == refNetwork || ref.kind == refURL || ref.kind == refAbsolute
 	file = r.display
 	found := false
-	for _, doc := range append([]refFile{{path: r.spec, data: rootData}}, r.files...) {
+	for _, doc := range append([]readFile{{path: r.spec, data: rootData}}, r.files...) {
 		var tree yaml.Node
 		if yaml.Unmarshal(doc.data, &tree) != nil {
 			continue
@@ -265,10 +292,9 @@ func (r *refReader) locate(rootData []byte, ref *refusal) (file string, line, co
 			if refKey(target) != want || found && asWritten != textual {
 				continue
 			}
+			// At the value's first character (its opening quote, when quoted),
+			// as the bundler places errors at a $ref.
 			file, line, col, written, found = r.displayPath(doc.path), n.Line, n.Column, n.Value, true
-			if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
-				col++ // at the value, as kin-openapi's errors are placed
-			}
 			if asWritten == textual {
 				return
 			}

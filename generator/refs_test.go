@@ -112,44 +112,44 @@ func TestRefConfined(t *testing.T) {
 		pos   string                         // file:line:col
 		want  string
 	}{
-		{name: "etc passwd", ref: "/etc/passwd", pos: spec + ":8:79", want: "is an absolute path"},
-		{name: "absolute path outside", ref: "$DIR/secret.yaml#/Secret", pos: spec + ":8:79", want: "is an absolute path"},
-		{name: "absolute path inside", ref: "$DIR/project/specs/api/common.yaml#/Pet", pos: spec + ":8:79", want: "is an absolute path",
+		{name: "etc passwd", ref: "/etc/passwd", pos: spec + ":8:78", want: "is an absolute path"},
+		{name: "absolute path outside", ref: "$DIR/secret.yaml#/Secret", pos: spec + ":8:78", want: "is an absolute path"},
+		{name: "absolute path inside", ref: "$DIR/project/specs/api/common.yaml#/Pet", pos: spec + ":8:78", want: "is an absolute path",
 			setup: func(t *testing.T, dir string) {
 				write(t, filepath.Join(dir, common), "Pet: {type: object}\n")
 			}},
-		{name: "dot dot", ref: "../../secret.yaml#/Secret", pos: spec + ":8:79", want: "leads outside the spec's directory (project/specs/api)"},
-		{name: "dot dot to a file that is no schema", ref: "../../.env", pos: spec + ":8:79", want: "leads outside"},
-		{name: "dot dot to the top", ref: "../../../secret.yaml#/components/schemas/Secret", pos: spec + ":8:79", want: "leads outside"},
-		{name: "dot dot sibling", ref: "../shared/pet.yaml#/Pet", pos: spec + ":8:79", want: "widen the tree with ref_root"},
-		{name: "percent-encoded dot dot", ref: "..%2F..%2Fsecret.yaml#/Secret", pos: spec + ":8:79", want: "leads outside"},
-		{name: "percent-encoded dots", ref: "%2e%2e/%2e%2e/secret.yaml#/Secret", pos: spec + ":8:79", want: "leads outside"},
-		{name: "dot dot inside a path", ref: "sub/../../../secret.yaml#/Secret", pos: spec + ":8:79", want: "leads outside"},
-		{name: "file URL", ref: "file://$DIR/secret.yaml#/Secret", pos: spec + ":8:79", want: "is a URL"},
-		{name: "file URL with host", ref: "file://localhost$DIR/secret.yaml#/Secret", pos: spec + ":8:79", want: "is a URL"},
-		{name: "http", ref: srv.URL + "/secret.yaml#/Secret", pos: spec + ":8:79", want: "does not fetch referenced documents over the network"},
-		{name: "scheme-relative", ref: "//" + strings.TrimPrefix(srv.URL, "http://") + "/secret.yaml#/Secret", pos: spec + ":8:79", want: "over the network"},
-		{name: "symlink to a file outside", ref: "link.yaml#/Secret", pos: spec + ":8:79", want: "through a symbolic link",
+		{name: "dot dot", ref: "../../secret.yaml#/Secret", pos: spec + ":8:78", want: "leads outside the spec's directory (project/specs/api)"},
+		{name: "dot dot to a file that is no schema", ref: "../../.env", pos: spec + ":8:78", want: "leads outside"},
+		{name: "dot dot to the top", ref: "../../../secret.yaml#/components/schemas/Secret", pos: spec + ":8:78", want: "leads outside"},
+		{name: "dot dot sibling", ref: "../shared/pet.yaml#/Pet", pos: spec + ":8:78", want: "widen the tree with ref_root"},
+		{name: "percent-encoded dot dot", ref: "..%2F..%2Fsecret.yaml#/Secret", pos: spec + ":8:78", want: "leads outside"},
+		{name: "percent-encoded dots", ref: "%2e%2e/%2e%2e/secret.yaml#/Secret", pos: spec + ":8:78", want: "leads outside"},
+		{name: "dot dot inside a path", ref: "sub/../../../secret.yaml#/Secret", pos: spec + ":8:78", want: "leads outside"},
+		{name: "file URL", ref: "file://$DIR/secret.yaml#/Secret", pos: spec + ":8:78", want: "is a URL"},
+		{name: "file URL with host", ref: "file://localhost$DIR/secret.yaml#/Secret", pos: spec + ":8:78", want: "is a URL"},
+		{name: "http", ref: srv.URL + "/secret.yaml#/Secret", pos: spec + ":8:78", want: "does not fetch referenced documents over the network"},
+		{name: "scheme-relative", ref: "//" + strings.TrimPrefix(srv.URL, "http://") + "/secret.yaml#/Secret", pos: spec + ":8:78", want: "over the network"},
+		{name: "symlink to a file outside", ref: "link.yaml#/Secret", pos: spec + ":8:78", want: "through a symbolic link",
 			setup: func(t *testing.T, dir string) {
 				symlink(t, filepath.Join(dir, "secret.yaml"), filepath.Join(dir, api, "link.yaml"))
 			}},
-		{name: "symlink to a directory outside", ref: "up/secret.yaml#/Secret", pos: spec + ":8:79", want: "through a symbolic link",
+		{name: "symlink to a directory outside", ref: "up/secret.yaml#/Secret", pos: spec + ":8:78", want: "through a symbolic link",
 			setup: func(t *testing.T, dir string) {
 				symlink(t, dir, filepath.Join(dir, api, "up"))
 			}},
-		{name: "relative symlink", ref: "rel.yaml#/Secret", pos: spec + ":8:79", want: "through a symbolic link",
+		{name: "relative symlink", ref: "rel.yaml#/Secret", pos: spec + ":8:78", want: "through a symbolic link",
 			setup: func(t *testing.T, dir string) {
 				symlink(t, "../../secret.yaml", filepath.Join(dir, api, "rel.yaml"))
 			}},
-		{name: "escape from a referenced file", ref: "common.yaml#/Pet", pos: common + ":3:19", want: "leads outside",
+		{name: "escape from a referenced file", ref: "common.yaml#/Pet", pos: common + ":3:18", want: "leads outside",
 			setup: func(t *testing.T, dir string) {
 				write(t, filepath.Join(dir, common), "Pet:\n  type: object\n  allOf: [{$ref: \"../../secret.yaml#/Secret\"}]\n")
 			}},
-		{name: "escape from a nested directory", ref: "schemas/pet.yaml#/Pet", pos: filepath.Join(api, "schemas", "pet.yaml") + ":2:31", want: "leads outside",
+		{name: "escape from a nested directory", ref: "schemas/pet.yaml#/Pet", pos: filepath.Join(api, "schemas", "pet.yaml") + ":2:30", want: "leads outside",
 			setup: func(t *testing.T, dir string) {
 				write(t, filepath.Join(dir, api, "schemas", "pet.yaml"), "Pet:\n  properties: {owner: {$ref: \"../../../secret.yaml#/Secret\"}}\n")
 			}},
-		{name: "absolute path from a referenced file", ref: "common.yaml#/Pet", pos: common + ":1:14", want: "is an absolute path",
+		{name: "absolute path from a referenced file", ref: "common.yaml#/Pet", pos: common + ":1:13", want: "is an absolute path",
 			setup: func(t *testing.T, dir string) {
 				write(t, filepath.Join(dir, common), "Pet: {$ref: \""+filepath.ToSlash(filepath.Join(dir, "secret.yaml"))+"#/Secret\"}\n")
 			}},
@@ -248,7 +248,7 @@ func TestRefInsideTree(t *testing.T) {
 	// Still nothing above it.
 	write(t, filepath.Join(api, "spec.yaml"), refSpec("../../secret.yaml#/Secret"))
 	out, err = generator.Generate([]*generator.Service{svc})
-	checkRefused(t, out, err, "spec.yaml:8:79", "leads outside ref_root ("+svc.RefRoot+")")
+	checkRefused(t, out, err, "spec.yaml:8:78", "leads outside ref_root ("+svc.RefRoot+")")
 
 	// A root that does not hold the spec is a mistake of the configuration.
 	svc.RefRoot = filepath.Join(dir, "project", "specs", "shared")

@@ -817,45 +817,25 @@ func (g *typer) alternatives(s *openapi3.Schema, alts openapi3.SchemaRefs, anyOf
 		d.Discriminator = s.Discriminator.PropertyName
 	}
 	vns := newNamespace("Raw", "MarshalJSON", "UnmarshalJSON", "Discriminator", "ValueByDiscriminator")
-	usedValues := map[string]bool{}
 	for i, a := range alts {
 		t := g.typeOf(a, fmt.Sprintf("%s%d", d.Name, i), fmt.Sprintf("%s/%s/%d", source, kw, i))
-		v := &Variant{Type: t, Name: vns.claim(variantName(t, i))}
-		if d.Discriminator != "" {
-			for _, dv := range discriminatorValues(s.Discriminator, a) {
-				if !usedValues[dv] { // a value selects one variant: the first
-					usedValues[dv] = true
-					v.Discriminators = append(v.Discriminators, dv)
-				}
+		d.Variants = append(d.Variants, &Variant{Type: t, Name: vns.claim(variantName(t, i))})
+	}
+	if d.Discriminator != "" {
+		values, why := discriminatorDispatch(s.Discriminator, alts, d.Variants)
+		if why != "" {
+			g.warn("%s: the discriminator %q cannot select a variant: %s; the union has As methods but no ValueByDiscriminator", source, d.Discriminator, why)
+			d.Discriminator = ""
+		} else {
+			for i, v := range d.Variants {
+				v.Discriminators = values[i]
 			}
 		}
-		d.Variants = append(d.Variants, v)
 	}
 	if len(s.Properties) > 0 {
 		g.warn("%s: properties beside %s are not typed; the union keeps them in its raw JSON", source, kw)
 	}
 	return named(d)
-}
-
-// discriminatorValues lists the values of the discriminator property that select
-// alternative a: the mapping's keys that point at it, else its schema name.
-func discriminatorValues(disc *openapi3.Discriminator, a *openapi3.SchemaRef) []string {
-	var out []string
-	keys := make([]string, 0, len(disc.Mapping))
-	for k := range disc.Mapping {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		m := disc.Mapping[k]
-		if a.Ref != "" && (m.Ref == a.Ref || refName(m.Ref) == refName(a.Ref)) {
-			out = append(out, k)
-		}
-	}
-	if len(out) == 0 && a.Ref != "" {
-		out = append(out, refName(a.Ref))
-	}
-	return out
 }
 
 // variantName names a type for the names derived from it: union accessors

@@ -68,7 +68,7 @@ func withPos(display string, data []byte, err error) error {
 			se.Line, se.Col = offsetPos(data, int64(off))
 		}
 	case errors.As(err, &syn):
-		se.Line, se.Col = offsetPos(data, syn.Offset)
+		se.Line, se.Col = offsetPos(data, jsonErrorOffset(syn))
 	case errors.As(err, &typ):
 		se.Line, se.Col = offsetPos(data, typ.Offset)
 	default:
@@ -107,6 +107,15 @@ func cleanLoadError(msg string) string {
 	return msg
 }
 
+// jsonErrorOffset is where a json.SyntaxError is: its Offset is past the
+// byte at fault, except when the input ended too soon.
+func jsonErrorOffset(syn *json.SyntaxError) int64 {
+	if syn.Offset > 0 && syn.Error() != "unexpected end of JSON input" {
+		return syn.Offset - 1
+	}
+	return syn.Offset
+}
+
 func offsetPos(data []byte, off int64) (int, int) {
 	if off > int64(len(data)) {
 		off = int64(len(data))
@@ -132,38 +141,45 @@ func (sp *spec) locate(keys ...string) (int, int) {
 	if yaml.Unmarshal(sp.data, &root) != nil || len(root.Content) == 0 {
 		return 0, 0
 	}
-	n := root.Content[0]
+	return locateKeys(root.Content[0], keys)
+}
+
+// locateKeys is the position of the deepest of keys (mapping keys and list
+// indexes) that n has: of the key in a mapping, of the item in a list.
+func locateKeys(n *yaml.Node, keys []string) (int, int) {
 	line, col := 0, 0
 	for _, k := range keys {
-		if i, err := strconv.Atoi(k); err == nil && n.Kind == yaml.SequenceNode {
-			if i < 0 || i >= len(n.Content) {
+		if n.Kind == yaml.MappingNode {
+			var next *yaml.Node
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if n.Content[i].Value == k {
+					line, col = n.Content[i].Line, n.Content[i].Column
+					next = n.Content[i+1]
+					break
+				}
+			}
+			if next == nil {
 				break
 			}
-			n = n.Content[i]
-			line, col = n.Line, n.Column
+			n = next
 			continue
 		}
-		if n.Kind != yaml.MappingNode {
+		next := childNode(n, k)
+		if next == nil {
 			break
 		}
-		found := false
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if n.Content[i].Value == k {
-				line, col = n.Content[i].Line, n.Content[i].Column
-				n = n.Content[i+1]
-				found = true
-				break
-			}
-		}
-		if !found {
-			break
-		}
+		line, col = next.Line, next.Column
+		n = next
 	}
 	return line, col
 }
 
 // errorAt builds a SpecError located at keys.
 func (sp *spec) errorAt(msg string, keys ...string) *SpecError {
+	if sp.bundle != nil {
+		file, line, col := sp.bundle.position(keys...)
+		return &SpecError{File: file, Line: line, Col: col, Msg: sp.bundle.displaySources(msg)}
+	}
 	line, col := sp.locate(keys...)
 	return &SpecError{File: sp.display, Line: line, Col: col, Msg: msg}
 }

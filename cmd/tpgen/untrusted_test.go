@@ -29,7 +29,7 @@ func TestRefRoot(t *testing.T) {
 	cfg := filepath.Join(dir, "services.yaml")
 	base := readFile(t, cfg)
 	pay := filepath.Join(dir, "specs", "api", "pay.yaml")
-	refused := pay + `:10:79: $ref "../shared/money.yaml#/Money" leads outside the spec's directory (` + filepath.Dir(pay) + `)`
+	refused := pay + `:10:78: $ref "../shared/money.yaml#/Money" leads outside the spec's directory (` + filepath.Dir(pay) + `)`
 
 	writeFile(t, cfg, base+"  pay:\n    spec: specs/api/pay.yaml\n")
 	r := tpgen(t, "-config", cfg)
