@@ -200,7 +200,7 @@ func TestNamesStrictAlphabet(t *testing.T) {
 		{"Сlient", "U421lient", "U421lient", "u421lient"}, // a Cyrillic С
 		{"Pet\u3164", "PetU3164", "PetU3164", "petU3164"}, // HANGUL FILLER is a letter, and invisible
 		{"ǅ", "U1c4", "U1c4", "u1c4"},                     // title case: Go would not export it
-		{"٣", "NU663", "NU663", "nU663"},                 // an Arabic-Indic digit
+		{"٣", "NU663", "NU663", "nU663"},                  // an Arabic-Indic digit
 		{"a\u2028b", "AB", "AB", "ab"},
 		{"x\x00y", "XY", "XY", "xy"},
 		{"", "", "Empty", "v"},
