@@ -233,3 +233,21 @@ func TestNamesStrictAlphabet(t *testing.T) {
 		t.Errorf("packageName = %s", got)
 	}
 }
+
+// TestReadmeWithoutImportPath: without an import path the types stay in the
+// client package, and the README says nothing of a model package.
+func TestReadmeWithoutImportPath(t *testing.T) {
+	pkg := &Package{Name: "pets", Service: "pets", Title: "Pets <!--", Source: "pets.yaml", Types: []*Decl{{Name: "Pet"}}}
+	for _, c := range []struct {
+		importPath, want string
+		model       bool
+	}{{"", `"your/module/gen/pets"`, false}, {"example.com/gen/pets", `"example.com/gen/pets"`, true}} {
+		b, err := renderReadme(pkg, c.importPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), c.want) || strings.Contains(string(b), "/model`") != c.model || !strings.Contains(string(b), `Pets \<\!--`) {
+			t.Errorf("import path %q: README\n%s", c.importPath, b)
+		}
+	}
+}

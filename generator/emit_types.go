@@ -279,12 +279,12 @@ func genUnion(g *jen.Statement, d *Decl) {
 		}
 		cases = append(cases, jen.Case(vals...).Block(jen.Return(jen.Id("u").Dot("As"+v.Name).Call())))
 	}
-	// The property's name goes into a format string: a % in it is doubled.
 	g.Add(comments("ValueByDiscriminator decodes the union as the variant its discriminator names.")).Line()
 	g.Func().Params(jen.Id("u").Op("*").Id(d.Name)).Id("ValueByDiscriminator").Params().Params(jen.Any(), jen.Error()).Block(
 		jen.List(jen.Id("d"), jen.Err()).Op(":=").Id("u").Dot("Discriminator").Call(),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 		jen.Switch(jen.Id("d")).Block(cases...),
+		// The property's name goes into the format: a % in it is doubled.
 		jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit(d.Name+": unknown "+strings.ReplaceAll(d.Discriminator, "%", "%%")+" %q"), jen.Id("d"))),
 	).Line()
 }

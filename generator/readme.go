@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/tpgen/tpgen/internal/envname"
-
 	"github.com/tpgen/tpgen/templates"
 )
 
@@ -29,13 +28,10 @@ type readmeOp struct{ Call, Name, Grant, Scopes string }
 
 func renderReadme(pkg *Package, importPath string) ([]byte, error) {
 	rd := pkg.Runtime
-	if importPath == "" {
-		importPath = "your/module/gen/" + pkg.Name
-	}
 	d := readmeData{Package: pkg.Name, Service: mdCode(pkg.Service, false), Title: mdText(pkg.Title, false), Version: mdText(pkg.Version, false),
 		Source: mdCode(pkg.Source, false), ImportPath: strconv.Quote(importPath), ModelPath: mdCode(modelImportPath(importPath, pkg), false)}
-	if d.Title == "" {
-		d.Version = ""
+	if importPath == "" {
+		d.ImportPath = strconv.Quote("your/module/gen/" + pkg.Name)
 	}
 	grant := rd.Grant
 	if grant == "" {
