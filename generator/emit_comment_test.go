@@ -240,7 +240,7 @@ func TestReadmeWithoutImportPath(t *testing.T) {
 	pkg := &Package{Name: "pets", Service: "pets", Title: "Pets <!--", Source: "pets.yaml", Types: []*Decl{{Name: "Pet"}}}
 	for _, c := range []struct {
 		importPath, want string
-		model       bool
+		model            bool
 	}{{"", `"your/module/gen/pets"`, false}, {"example.com/gen/pets", `"example.com/gen/pets"`, true}} {
 		b, err := renderReadme(pkg, c.importPath)
 		if err != nil {
