@@ -25,7 +25,8 @@ type typer struct {
 	sharedOrder []string                    // keys of sharedEnums in the order met
 	nullables   map[string]*Decl            // typeKey of the value type -> its DeclNullable
 	decls       []*Decl
-	depth       int // schemas being built, one inside the other
+	depth       int  // schemas being built, one inside the other
+	tooDeep     bool // depth reached maxSchemaDepth
 	warn        func(format string, args ...any)
 	// fail reports a problem of the spec at a source path; generation fails.
 	fail func(source, msg string)
@@ -101,8 +102,12 @@ func (g *typer) typeOf(sr *openapi3.SchemaRef, hint, source string) *Type {
 	}
 	if g.depth >= maxSchemaDepth {
 		// Each level is a few stack frames: a deeper chain of schemas would
-		// take tpgen's stack to its end, which is fatal, not a panic.
-		g.fail(source, fmt.Sprintf("schemas nest more than %d levels deep (through properties, items, allOf and $ref); tpgen does not type them", maxSchemaDepth))
+		// take tpgen's stack to its end, which is fatal, not a panic. Said
+		// once: every branch below would say it again.
+		if !g.tooDeep {
+			g.tooDeep = true
+			g.fail(source, fmt.Sprintf("schemas nest more than %d levels deep (through properties, items, allOf and $ref); tpgen does not type them", maxSchemaDepth))
+		}
 		return tAny
 	}
 	g.depth++
