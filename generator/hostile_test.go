@@ -62,13 +62,8 @@ var hostileNames = []string{
 // hostile text into every text field a spec has, and hostile names wherever
 // it names something.
 func TestHostileSpecText(t *testing.T) {
-	small := func(description string) func(marker string) map[string]any {
-		return func(string) map[string]any {
-			return map[string]any{"openapi": "3.0.3", "info": map[string]any{"title": "t", "version": "1"},
-				"paths": map[string]any{"/a": map[string]any{"get": map[string]any{"operationId": "get", "description": description,
-					"responses": map[string]any{"200": map[string]any{"description": "ok", "content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Thing"}}}}}}}},
-				"components": map[string]any{"schemas": map[string]any{"Thing": map[string]any{"type": "object", "description": description, "properties": map[string]any{"id": map[string]any{"type": "string"}}}}}}
-		}
+	small := func(description string) func(string) map[string]any {
+		return func(string) map[string]any { return smallHostileSpec(description) }
 	}
 	for _, c := range []struct {
 		name string
@@ -95,6 +90,15 @@ func TestHostileSpecText(t *testing.T) {
 			checkHostileModule(t, filepath.Dir(svc.OutDir), out.Files, marker)
 		})
 	}
+}
+
+// smallHostileSpec is a spec with one operation and one schema, description
+// their description.
+func smallHostileSpec(description string) map[string]any {
+	return map[string]any{"openapi": "3.0.3", "info": map[string]any{"title": "t", "version": "1"},
+		"paths": map[string]any{"/a": map[string]any{"get": map[string]any{"operationId": "get", "description": description,
+			"responses": map[string]any{"200": map[string]any{"description": "ok", "content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Thing"}}}}}}}},
+		"components": map[string]any{"schemas": map[string]any{"Thing": map[string]any{"type": "object", "description": description, "properties": map[string]any{"id": map[string]any{"type": "string"}}}}}}
 }
 
 // generateHostile generates spec (as JSON, which holds any character) and
