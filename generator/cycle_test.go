@@ -82,7 +82,27 @@ type cycleCase struct {
 	kws     []string
 	n       int
 	sibling bool
+	spec    string // instead of the circle above, when set
 }
+
+// Circles through schemas inside components, which $refs reach by JSON
+// pointer: the typer meets an inline schema again while building it.
+const inlineCycleSpec = `openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /b:
+    get:
+      operationId: getB
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/B"}}}}
+components:
+  schemas:
+    B: {type: object, properties: {x: {allOf: [{$ref: "#/components/schemas/C"}]}}}
+    C: {allOf: [{$ref: "#/components/schemas/B/properties/x"}]}
+    D: {type: object, properties: {y: {type: array, items: {$ref: "#/components/schemas/D/properties/y"}}}}
+    E: {type: object, properties: {z: {oneOf: [{$ref: "#/components/schemas/F"}]}}}
+    F: {anyOf: [{$ref: "#/components/schemas/E/properties/z"}]}
+`
 
 // cycleCases: every keyword in circles of one, two and three schemas, alone
 // and with something beside it, and circles that mix keywords.
@@ -95,10 +115,11 @@ func cycleCases() []cycleCase {
 				if sibling {
 					name += "-with-sibling"
 				}
-				out = append(out, cycleCase{name, []string{kw}, n, sibling})
+				out = append(out, cycleCase{name: name, kws: []string{kw}, n: n, sibling: sibling})
 			}
 		}
 	}
+	out = append(out, cycleCase{name: "inline", spec: inlineCycleSpec})
 	for _, kws := range [][]string{
 		{"allOf", "oneOf"}, {"allOf", "anyOf", "oneOf"}, {"allOf", "items"}, {"oneOf", "properties"},
 		{"allOf", "additionalProperties", "anyOf"}, {"not", "allOf"}, {"prefixItems", "allOf", "oneOf"}, {"items", "additionalProperties", "properties"},
@@ -108,7 +129,7 @@ func cycleCases() []cycleCase {
 			if sibling {
 				name += "-with-sibling"
 			}
-			out = append(out, cycleCase{name, kws, len(kws), sibling})
+			out = append(out, cycleCase{name: name, kws: kws, n: len(kws), sibling: sibling})
 		}
 	}
 	return out
@@ -130,9 +151,11 @@ func TestSchemaCycles(t *testing.T) {
 	if os.Getenv("TPGEN_CYCLE_CHILD") == "1" {
 		for _, c := range cycleCases() {
 			t.Run(c.name, func(t *testing.T) {
-				for _, name := range []string{"spec.json"} {
-					generateSpec(t, name, cycleSpec(c.kws, c.n, c.sibling))
+				if c.spec != "" {
+					generateSpec(t, "spec.yaml", []byte(c.spec))
+					return
 				}
+				generateSpec(t, "spec.json", cycleSpec(c.kws, c.n, c.sibling))
 			})
 		}
 		return
