@@ -69,7 +69,10 @@ func TestCorpus(t *testing.T) {
 				t.Errorf("%s: %v", base, err)
 				break
 			}
-			checkInert(t, base, svc, out.Files)
+			if !all {
+				// Once per spec: checkInert loads the spec again for the model.
+				checkInert(t, base, svc, out.Files)
+			}
 			if want := countOperations(t, f); out.Stats[0].Operations != want {
 				t.Errorf("%s: %d operations generated, the spec has %d", base, out.Stats[0].Operations, want)
 			}

@@ -191,10 +191,7 @@ func tail(b []byte, n int) string {
 // (each the property of the one before) is an error at the schema where it
 // stops, not a stack that grows until the process dies.
 func TestDeepSchemaChain(t *testing.T) {
-	if testing.Short() {
-		t.Skip("loads 10,000 schemas")
-	}
-	const n = 10010
+	const n = 2010
 	var b strings.Builder
 	b.WriteString("openapi: 3.0.3\ninfo: {title: t, version: \"1\"}\npaths:\n  /a:\n    get:\n      operationId: get\n      responses:\n        \"200\":\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: \"#/components/schemas/S0\"}\ncomponents:\n  schemas:\n")
 	for i := range n {
@@ -202,7 +199,7 @@ func TestDeepSchemaChain(t *testing.T) {
 	}
 	fmt.Fprintf(&b, "    S%d: {type: string}\n", n)
 	r := generateSpec(t, "spec.yaml", []byte(b.String()))
-	if r.err == nil || !strings.Contains(r.err.Error(), "levels deep") {
+	if r.err == nil || !strings.Contains(r.err.Error(), "levels deep") || strings.Count(r.err.Error(), "\n") > 0 {
 		t.Fatalf("a chain of %d schemas: %v", n, r.err)
 	}
 }

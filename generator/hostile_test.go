@@ -207,8 +207,14 @@ func hostileSpec(text string, texts []string) map[string]any {
 	props["count"] = map[string]any{"type": "integer", "enum": []any{1, 2, -3}, "description": text}
 	props["nested"] = map[string]any{"type": "object", "description": text, "additionalProperties": map[string]any{"type": "string", "description": text}}
 	schemas := map[string]any{}
-	for _, n := range hostileNames {
-		schemas[n] = withExt(map[string]any{"type": "object", "title": text, "description": text, "properties": props, "required": []any{"status"},
+	for i, n := range hostileNames {
+		// The first schema has every property; the others (to keep the spec
+		// small enough to generate quickly) one of each kind.
+		ps := props
+		if i > 0 {
+			ps = map[string]any{n: props[n], "status": props["status"], "nested": props["nested"]}
+		}
+		schemas[n] = withExt(map[string]any{"type": "object", "title": text, "description": text, "properties": ps, "required": []any{"status"},
 			"default": map[string]any{"status": text}, "example": map[string]any{"status": text}, "externalDocs": map[string]any{"description": text, "url": "https://example.com/docs"}})
 	}
 	ref := func(n string) map[string]any {
@@ -222,9 +228,14 @@ func hostileSpec(text string, texts []string) map[string]any {
 			"examples": map[string]any{"x": map[string]any{"summary": text, "description": text, "value": text}},
 			"schema":   map[string]any{"type": "string", "default": text, "enum": enumValues, "description": text}})
 	}
-	var params []any
-	for i, n := range hostileNames {
-		params = append(params, param(n, []string{"query", "header", "cookie"}[i%3]))
+	// Each operation has three of the names as parameters, so that every
+	// name is a query, a header and a cookie parameter somewhere.
+	params := func(i int) []any {
+		var out []any
+		for j, in := range []string{"query", "header", "cookie"} {
+			out = append(out, param(hostileNames[(i+j)%len(hostileNames)], in))
+		}
+		return out
 	}
 	response := func(n string) map[string]any {
 		return map[string]any{"description": text, "headers": map[string]any{hostileNames[0]: map[string]any{"description": text, "schema": map[string]any{"type": "string"}}},
@@ -235,7 +246,7 @@ func hostileSpec(text string, texts []string) map[string]any {
 		ops["get"+strconv.Itoa(i)] = withExt(map[string]any{
 			"operationId": n, "summary": texts[i%len(texts)], "description": text, "tags": []any{text, n}, "deprecated": i%2 == 0,
 			"externalDocs": map[string]any{"description": text, "url": "https://example.com/docs"},
-			"parameters":   params,
+			"parameters":   params(i),
 			"requestBody":  map[string]any{"description": text, "required": true, "content": map[string]any{"application/json": map[string]any{"schema": ref(n), "example": text}}},
 			"responses":    map[string]any{"200": response(n), "4XX": response("Union"), "default": map[string]any{"description": text}},
 			"security":     []any{map[string]any{"oauth": []any{hostileNames[0], text}}},

@@ -351,8 +351,9 @@ func namesOnly(t *Type, d *Decl) bool {
 }
 
 // maxSchemaDepth bounds how deeply the typer descends into schemas, each
-// level a schema inside another (or its $ref) still being built.
-const maxSchemaDepth = 10000
+// level a schema inside another (or its $ref) still being built. Real specs
+// nest a few dozen deep.
+const maxSchemaDepth = 2000
 
 // needsAlias reports whether a component over t must be an alias (type X = T)
 // rather than a defined type: a defined type drops T's methods, and with them
