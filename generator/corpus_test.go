@@ -60,13 +60,18 @@ func TestCorpus(t *testing.T) {
 			if all {
 				name, importPath = pkg+"all", ""
 			}
-			out, err := generator.Generate([]*generator.Service{{
+			svc := &generator.Service{
 				Name: name, Package: name, Spec: f, SpecDisplay: base, Source: base, OutDir: filepath.Join(mod, name),
 				ImportPath: importPath, AllModels: all,
-			}})
+			}
+			out, err := generator.Generate([]*generator.Service{svc})
 			if err != nil {
 				t.Errorf("%s: %v", base, err)
 				break
+			}
+			if !all {
+				// Once per spec: checkInert loads the spec again for the model.
+				checkInert(t, base, svc, out.Files)
 			}
 			if want := countOperations(t, f); out.Stats[0].Operations != want {
 				t.Errorf("%s: %d operations generated, the spec has %d", base, out.Stats[0].Operations, want)

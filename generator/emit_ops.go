@@ -11,7 +11,7 @@ import (
 // genClient renders the Client, New and the service's defaults.
 func genClient(pkg *Package) []jen.Code {
 	var out []jen.Code
-	out = append(out, jen.Comment("The generated code needs a runtime this version of tpgen supports.").Line().
+	out = append(out, comments("The generated code needs a runtime this version of tpgen supports.").Line().
 		Const().Id("_").Op("=").Qual(runtimePkg, "SupportPackageIsVersion2"))
 
 	rd := pkg.Runtime
@@ -44,10 +44,10 @@ func genClient(pkg *Package) []jen.Code {
 	if rd.TimeoutNanos > 0 {
 		cfg[jen.Id("Timeout")] = durationCode(rd.TimeoutNanos)
 	}
-	out = append(out, jen.Comment("serviceConfig holds the service's defaults from services.yaml; secrets are only named, never held.").Line().
+	out = append(out, comments("serviceConfig holds the service's defaults from services.yaml; secrets are only named, never held.").Line().
 		Var().Id("serviceConfig").Op("=").Qual(runtimePkg, "ServiceConfig").Values(cfg))
 
-	out = append(out, jen.Comment(fmt.Sprintf("Client calls the %s service. It is safe for concurrent use; create one and reuse it.", pkg.Service)).Line().
+	out = append(out, comments(fmt.Sprintf("Client calls the %s service. It is safe for concurrent use; create one and reuse it.", pkg.Service)).Line().
 		Type().Id("Client").Struct(jen.Id("svc").Op("*").Qual(runtimePkg, "Service")))
 
 	out = append(out, comments("New returns a Client. Options override the defaults generated from services.yaml and the\nTPGEN_"+envName(pkg.Service)+"_* environment variables; see the package README.").Line().
@@ -61,7 +61,7 @@ func genClient(pkg *Package) []jen.Code {
 		Func().Params(jen.Id("c").Op("*").Id("Client")).Id("Runtime").Params().Op("*").Qual(runtimePkg, "Service").Block(jen.Return(jen.Id("c").Dot("svc"))))
 
 	if len(pkg.ErrorModels) > 0 {
-		out = append(out, jen.Comment("Constructors of the declared error bodies, for runtime.ResponseError.Model."))
+		out = append(out, comments("Constructors of the declared error bodies, for runtime.ResponseError.Model."))
 		out = append(out, genErrorModels(pkg)...)
 	}
 	return out

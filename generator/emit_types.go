@@ -52,41 +52,6 @@ func docComment(name, first, text string, deprecated bool) jen.Code {
 	return comments(b.String())
 }
 
-// comments renders text as // lines (jennifer would use /* */ for several lines).
-func comments(text string) *jen.Statement {
-	// The Go scanner refuses a byte order mark anywhere but at the start of a file.
-	text = strings.ReplaceAll(text, "\uFEFF", "")
-	st := &jen.Statement{}
-	for i, line := range strings.Split(text, "\n") {
-		if i > 0 {
-			st.Line()
-		}
-		if line == "" {
-			st.Comment("")
-		} else {
-			st.Comment(line)
-		}
-	}
-	return st
-}
-
-// cleanDoc makes spec text safe and tidy inside // comments.
-func cleanDoc(s string) string {
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	s = strings.ReplaceAll(s, "\r", "\n")
-	s = strings.Map(func(r rune) rune {
-		if r < ' ' && r != '\n' && r != '\t' {
-			return ' '
-		}
-		return r
-	}, s)
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimRight(l, " \t")
-	}
-	return strings.Join(lines, "\n")
-}
-
 func (d *Decl) summary() string {
 	switch {
 	case d.Source == "":
@@ -128,16 +93,16 @@ func genDecl(d *Decl) jen.Code {
 // methods that leave the work to the runtime.
 func genNullable(g *jen.Statement, d *Decl) {
 	g.Type().Id(d.Name).Struct(
-		jen.Id("_").Index(jen.Lit(0)).Func().Params().Comment("not comparable: Go compiles no equality function for it"),
-		jen.Id("Value").Add(typeCode(d.Underlying)).Comment("the value, when Valid"),
-		jen.Id("Valid").Bool().Comment("a value was given"),
-		jen.Id("Null").Bool().Comment("null was given"),
+		jen.Id("_").Index(jen.Lit(0)).Func().Params().Add(comments("not comparable: Go compiles no equality function for it")),
+		jen.Id("Value").Add(typeCode(d.Underlying)).Add(comments("the value, when Valid")),
+		jen.Id("Valid").Bool().Add(comments("a value was given")),
+		jen.Id("Null").Bool().Add(comments("null was given")),
 	).Line()
-	g.Comment("MarshalJSON writes the value, or null.").Line()
+	g.Add(comments("MarshalJSON writes the value, or null.")).Line()
 	g.Func().Params(jen.Id("n").Id(d.Name)).Id("MarshalJSON").Params().Params(jen.Index().Byte(), jen.Error()).Block(
 		jen.Return(jen.Qual(runtimePkg, "EncodeNullable").Call(jen.Id("n").Dot("Valid"), jen.Id("n").Dot("Value"))),
 	).Line()
-	g.Comment("UnmarshalJSON reads a value, or null.").Line()
+	g.Add(comments("UnmarshalJSON reads a value, or null.")).Line()
 	g.Func().Params(jen.Id("n").Op("*").Id(d.Name)).Id("UnmarshalJSON").Params(jen.Id("b").Index().Byte()).Error().Block(
 		jen.Op("*").Id("n").Op("=").Id(d.Name).Values(),
 		jen.Return(jen.Qual(runtimePkg, "DecodeNullable").Call(jen.Id("b"), jen.Op("&").Id("n").Dot("Value"), jen.Op("&").Id("n").Dot("Valid"), jen.Op("&").Id("n").Dot("Null"))),
@@ -162,7 +127,7 @@ func genAliases(pkg *Package, modelPath string) []jen.Code {
 	}
 	out := []jen.Code{comments("The service's types are declared in package model and re-exported here under the same\nnames, so that callers need only this package.").Line().Type().Defs(types...)}
 	if len(consts) > 0 {
-		out = append(out, jen.Comment("Values of the enum types above known to the spec.").Line().Const().Defs(consts...))
+		out = append(out, comments("Values of the enum types above known to the spec.").Line().Const().Defs(consts...))
 	}
 	return out
 }
@@ -190,7 +155,7 @@ func genStruct(g *jen.Statement, d *Decl) {
 		fields = append(fields, &st)
 	}
 	if d.Additional != nil {
-		fields = append(fields, jen.Comment("AdditionalProperties holds the properties not named above.").Line().
+		fields = append(fields, comments("AdditionalProperties holds the properties not named above.").Line().
 			Id("AdditionalProperties").Map(jen.String()).Add(typeCode(d.Additional)).Tag(map[string]string{"json": "-"}))
 	}
 	g.Type().Id(d.Name).Struct(fields...).Line()
@@ -201,12 +166,12 @@ func genStruct(g *jen.Statement, d *Decl) {
 	for _, f := range d.Fields {
 		known = append(known, jen.Lit(f.JSONName))
 	}
-	g.Comment("MarshalJSON writes the fixed properties and AdditionalProperties.").Line()
+	g.Add(comments("MarshalJSON writes the fixed properties and AdditionalProperties.")).Line()
 	g.Func().Params(jen.Id("v").Id(d.Name)).Id("MarshalJSON").Params().Params(jen.Index().Byte(), jen.Error()).Block(
 		jen.Type().Id("plain").Id(d.Name),
 		jen.Return(jen.Qual(runtimePkg, "MarshalWithAdditional").Call(jen.Id("plain").Call(jen.Id("v")), jen.Id("v").Dot("AdditionalProperties"))),
 	).Line()
-	g.Comment("UnmarshalJSON reads the fixed properties and keeps the others in AdditionalProperties.").Line()
+	g.Add(comments("UnmarshalJSON reads the fixed properties and keeps the others in AdditionalProperties.")).Line()
 	g.Func().Params(jen.Id("v").Op("*").Id(d.Name)).Id("UnmarshalJSON").Params(jen.Id("b").Index().Byte()).Error().Block(
 		jen.Type().Id("plain").Id(d.Name),
 		jen.Var().Id("p").Id("plain"),
@@ -253,7 +218,7 @@ func genEnum(g *jen.Statement, d *Decl) {
 	for _, v := range d.EnumValues {
 		defs = append(defs, jen.Id(v.Name).Id(d.Name).Op("=").Add(untypedLit(v.Value)))
 	}
-	g.Comment(fmt.Sprintf("Values of %s known to the spec. Others are kept as they come.", d.Name)).Line()
+	g.Add(comments(fmt.Sprintf("Values of %s known to the spec. Others are kept as they come.", d.Name))).Line()
 	g.Const().Defs(defs...).Line()
 }
 
@@ -262,19 +227,19 @@ func genUnion(g *jen.Statement, d *Decl) {
 	if d.AnyOf {
 		kw = "anyOf"
 	}
-	g.Comment(fmt.Sprintf("The %s union is kept as raw JSON; its As and From methods (on *%s) convert it to and from its variants.", kw, d.Name)).Line()
+	g.Add(comments(fmt.Sprintf("The %s union is kept as raw JSON; its As and From methods (on *%s) convert it to and from its variants.", kw, d.Name))).Line()
 	g.Type().Id(d.Name).Qual(jsonPkg, "RawMessage").Line()
-	g.Comment("MarshalJSON writes the union's JSON.").Line()
+	g.Add(comments("MarshalJSON writes the union's JSON.")).Line()
 	g.Func().Params(jen.Id("u").Id(d.Name)).Id("MarshalJSON").Params().Params(jen.Index().Byte(), jen.Error()).Block(
 		jen.Return(jen.Qual(runtimePkg, "RawJSON").Call(jen.Id("u"))),
 	).Line()
-	g.Comment("UnmarshalJSON keeps the union's JSON.").Line()
+	g.Add(comments("UnmarshalJSON keeps the union's JSON.")).Line()
 	g.Func().Params(jen.Id("u").Op("*").Id(d.Name)).Id("UnmarshalJSON").Params(jen.Id("b").Index().Byte()).Error().Block(
 		jen.Op("*").Id("u").Op("=").Append(jen.Parens(jen.Op("*").Id("u")).Index(jen.Empty(), jen.Lit(0)), jen.Id("b").Op("...")),
 		jen.Return(jen.Nil()),
 	).Line()
 	for _, v := range d.Variants {
-		g.Comment(fmt.Sprintf("As%s decodes the union as %s.", v.Name, typeString(v.Type))).Line()
+		g.Add(comments(fmt.Sprintf("As%s decodes the union as %s.", v.Name, typeString(v.Type)))).Line()
 		if v.Type.isStruct() {
 			// Structs come back by pointer: a copy of each variant's value would
 			// be compiled once per variant.
@@ -287,7 +252,7 @@ func genUnion(g *jen.Statement, d *Decl) {
 				jen.Return(jen.Id("v"), jen.Qual(runtimePkg, "DecodeUnion").Call(jen.Op("*").Id("u"), jen.Op("&").Id("v"))),
 			).Line()
 		}
-		g.Comment(fmt.Sprintf("From%s sets the union to v.", v.Name)).Line()
+		g.Add(comments(fmt.Sprintf("From%s sets the union to v.", v.Name))).Line()
 		from := typeCode(v.Type)
 		if v.Type.isStruct() {
 			from = jen.Op("*").Add(typeCode(v.Type))
@@ -299,7 +264,7 @@ func genUnion(g *jen.Statement, d *Decl) {
 	if d.Discriminator == "" {
 		return
 	}
-	g.Comment(fmt.Sprintf("Discriminator returns the union's %q property.", d.Discriminator)).Line()
+	g.Add(comments(fmt.Sprintf("Discriminator returns the union's %q property.", d.Discriminator))).Line()
 	g.Func().Params(jen.Id("u").Op("*").Id(d.Name)).Id("Discriminator").Params().Params(jen.String(), jen.Error()).Block(
 		jen.Return(jen.Qual(runtimePkg, "DiscriminatorValue").Call(jen.Op("*").Id("u"), jen.Lit(d.Discriminator))),
 	).Line()
@@ -314,12 +279,13 @@ func genUnion(g *jen.Statement, d *Decl) {
 		}
 		cases = append(cases, jen.Case(vals...).Block(jen.Return(jen.Id("u").Dot("As"+v.Name).Call())))
 	}
-	g.Comment("ValueByDiscriminator decodes the union as the variant its discriminator names.").Line()
+	g.Add(comments("ValueByDiscriminator decodes the union as the variant its discriminator names.")).Line()
 	g.Func().Params(jen.Id("u").Op("*").Id(d.Name)).Id("ValueByDiscriminator").Params().Params(jen.Any(), jen.Error()).Block(
 		jen.List(jen.Id("d"), jen.Err()).Op(":=").Id("u").Dot("Discriminator").Call(),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 		jen.Switch(jen.Id("d")).Block(cases...),
-		jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit(d.Name+": unknown "+d.Discriminator+" %q"), jen.Id("d"))),
+		// The property's name goes into the format: a % in it is doubled.
+		jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit(d.Name+": unknown "+strings.ReplaceAll(d.Discriminator, "%", "%%")+" %q"), jen.Id("d"))),
 	).Line()
 }
 

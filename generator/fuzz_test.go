@@ -178,6 +178,7 @@ func generateSpec(t *testing.T, name string, data []byte) fuzzResult {
 		}
 	}
 	typeCheck(t, name, data, out.Files)
+	checkInert(t, name, svc, out.Files)
 	return res
 }
 
@@ -689,6 +690,18 @@ func fuzzSeeds(f *testing.F) (seeds struct{ all, small [][]byte }) {
 		seeds.all = append(seeds.all, []byte(s))
 		seeds.small = append(seeds.small, []byte(s))
 	}
+	// Circles of schemas (TestSchemaCycles) and hostile text (TestHostileSpecText).
+	for _, c := range cycleCases() {
+		if c.spec != "" {
+			seeds.all = append(seeds.all, []byte(c.spec))
+			continue
+		}
+		seeds.all = append(seeds.all, cycleSpec(c.kws, c.n, c.sibling))
+	}
+	// (TestHostileSpecText's spec of every field takes too long for a seed.)
+	if hostile, err := json.Marshal(smallHostileSpec(strings.Join(hostileTexts("PWNED"), "\n"))); err == nil {
+		seeds.all = append(seeds.all, hostile)
+	}
 	return seeds
 }
 
@@ -953,14 +966,111 @@ func buildFuzzSpec(data []byte) (map[string]any, int) {
 		item[m] = b.operation(p)
 	}
 	doc["paths"] = paths
-	return doc, ops
+	return doc, ops + b.extras(doc)
 }
+
+// extras spends the bytes left after the document is built (so that the
+// inputs kept in testdata/fuzz/FuzzModel still build the documents they
+// were found with): schemas that hold each other in a circle, through
+// keywords the bytes choose, and hostile or arbitrary text in the text
+// fields of the schemas, operations, parameters and responses built. It
+// returns the operations it adds.
+func (b *specBuilder) extras(doc map[string]any) int {
+	if b.pos >= len(b.in) {
+		return 0
+	}
+	ops := 0
+	if cycles := b.next() % 5; cycles > 0 {
+		comps, _ := doc["components"].(map[string]any)
+		if comps == nil {
+			comps = map[string]any{}
+			doc["components"] = comps
+		}
+		schemas, _ := comps["schemas"].(map[string]any)
+		if schemas == nil {
+			schemas = map[string]any{}
+			comps["schemas"] = schemas
+		}
+		targets := append([]string(nil), b.names...)
+		for i := range cycles {
+			targets = append(targets, fmt.Sprintf("Cyc%d", i))
+		}
+		for i := range cycles {
+			// Cyc(i) holds Cyc(i+1), the last Cyc0; sometimes another schema
+			// instead (a chord, itself, or one of the document's).
+			target := fmt.Sprintf("Cyc%d", (i+1)%cycles)
+			if b.next()%4 == 1 {
+				target = targets[b.next()%len(targets)]
+			}
+			s := cycleEdge(cycleKeywords[b.next()%len(cycleKeywords)], target, b.next()%2 == 1)
+			b.sites = append(b.sites, textSite{s, "schema"})
+			schemas[fmt.Sprintf("Cyc%d", i)] = s
+		}
+		paths := doc["paths"].(map[string]any)
+		if _, taken := paths["/cyc"]; !taken {
+			ops++
+		}
+		paths["/cyc"] = map[string]any{"get": map[string]any{"operationId": "getCyc", "responses": map[string]any{"200": map[string]any{"description": "ok",
+			"content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Cyc0"}}}}}}}
+	}
+	b.sites = append(b.sites, textSite{doc["info"].(map[string]any), "info"}, textSite{doc, "doc"})
+	fields := map[string][]string{
+		"schema":    {"description", "title", "default", "example", "x-text", "enum"},
+		"operation": {"summary", "description", "x-text"},
+		"param":     {"description", "example"},
+		"response":  {"description"},
+		"info":      {"title", "description", "version"},
+		"doc":       {"x-text", "tags"},
+	}
+	for b.pos < len(b.in) {
+		site := b.sites[b.next()%len(b.sites)]
+		fs := fields[site.kind]
+		switch field, text := fs[b.next()%len(fs)], b.text(); field {
+		case "enum":
+			if vals, ok := site.m["enum"].([]any); ok {
+				site.m["enum"] = append(vals, text)
+			}
+		case "tags":
+			site.m["tags"] = []any{map[string]any{"name": text, "description": b.text()}}
+		default:
+			site.m[field] = text
+		}
+	}
+	return ops
+}
+
+// textSite is a part of the document that has text fields of its kind.
+type textSite struct {
+	m    map[string]any
+	kind string
+}
+
+// text is spec text: hostile text, or the next bytes, whatever they are.
+func (b *specBuilder) text() string {
+	if b.next()%2 == 0 {
+		return fuzzHostileTexts[b.next()%len(fuzzHostileTexts)]
+	}
+	end := min(b.pos+b.next()%40, len(b.in))
+	s := strings.ToValidUTF8(string(b.in[b.pos:end]), "\uFFFD")
+	b.pos = end
+	return s
+}
+
+// fuzzHostileTexts are texts meant to end or open a comment, start a
+// directive or constraint, break a line or a Markdown document.
+var fuzzHostileTexts = append([]string{
+	"//go:generate touch PWNED", "/*\n*/ func init() { panic(1) } /*\n*/", "*/ func init() {} /*", "+build ignore", "x\n  +build ignore",
+	"\n//line x.go:1", "a\u2029//go:build ignore", "a\u0085//export F", "b\u2028//extern f", "\v//go:noinline\f", "<!-- hidden",
+	"| cell |", "[l](http://x) ![i](y)", "\u202eevil\u202c", "\ufeff//go:generate x", "\x00\x01\x1b[0m", strings.Repeat("x", 500),
+	strings.Repeat("word ", 100) + "+build x", "%s %v %!", "\"\\`", "```\n# h\n",
+}, hostileTexts("PWNED")...)
 
 type specBuilder struct {
 	in    []byte
 	pos   int
 	v31   bool
-	names []string // component schemas
+	names []string   // component schemas
+	sites []textSite // where extras may put text
 }
 
 func (b *specBuilder) next() int {
@@ -1098,6 +1208,7 @@ func (b *specBuilder) schema(depth int) map[string]any {
 	case 6:
 		s["title"] = b.pick(fuzzTexts)
 	}
+	b.sites = append(b.sites, textSite{s, "schema"})
 	return s
 }
 
@@ -1149,6 +1260,7 @@ func (b *specBuilder) operation(path string) map[string]any {
 			p["explode"] = b.next()%2 == 1
 		}
 		params = append(params, p)
+		b.sites = append(b.sites, textSite{p, "param"})
 	}
 	if len(params) > 0 {
 		op["parameters"] = params
@@ -1170,8 +1282,10 @@ func (b *specBuilder) operation(path string) map[string]any {
 			r["headers"] = map[string]any{b.pick(fuzzNames): map[string]any{"schema": b.schema(2)}}
 		}
 		responses[b.pick(fuzzStatuses)] = r
+		b.sites = append(b.sites, textSite{r, "response"})
 	}
 	op["responses"] = responses
+	b.sites = append(b.sites, textSite{op, "operation"})
 	return op
 }
 

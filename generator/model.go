@@ -95,29 +95,45 @@ func named(d *Decl) *Type     { return &Type{Kind: KindNamed, Name: d.Name, Decl
 
 // nilable reports whether the zero value of t is nil (no pointer needed to tell absent from zero).
 func (t *Type) nilable() bool {
-	switch t.Kind {
-	case KindSlice, KindMap, KindPointer:
-		return true
-	case KindBuiltin:
-		return t.Name == "any"
-	case KindNamed:
-		return t.Decl.Kind == DeclUnion || (t.Decl.Kind == DeclDefined && t.Decl.Underlying.nilable())
-	case KindExternal:
-		return t.Pkg == "encoding/json" || t.Pkg == "io"
+	for range maxNameChain {
+		switch t.Kind {
+		case KindSlice, KindMap, KindPointer:
+			return true
+		case KindBuiltin:
+			return t.Name == "any"
+		case KindNamed:
+			if t.Decl.Kind != DeclDefined {
+				return t.Decl.Kind == DeclUnion
+			}
+			t = t.Decl.Underlying
+			continue
+		case KindExternal:
+			return t.Pkg == "encoding/json" || t.Pkg == "io"
+		}
+		return false
 	}
 	return false
 }
 
 // isStruct reports whether t is a declared struct (passed and returned by pointer).
 func (t *Type) isStruct() bool {
-	if t.Kind != KindNamed {
-		return false
+	for range maxNameChain {
+		if t.Kind != KindNamed {
+			return false
+		}
+		if t.Decl.Kind != DeclDefined || !t.Decl.Alias {
+			return t.Decl.Kind == DeclStruct
+		}
+		t = t.Decl.Underlying
 	}
-	if t.Decl.Kind == DeclDefined && t.Decl.Alias {
-		return t.Decl.Underlying.isStruct()
-	}
-	return t.Decl.Kind == DeclStruct
+	return false
 }
+
+// maxNameChain bounds the walks down declared types that are other names
+// (type A B): the typer never makes a circle of them (see namesOnly), and
+// should it, the walks end rather than go round for ever. A chain is no
+// longer than the typer's depth.
+const maxNameChain = maxSchemaDepth + 1
 
 // DeclKind is the kind of a type declaration.
 type DeclKind uint8

@@ -81,12 +81,16 @@ func exportedName(s string) string {
 	return asciiOnly(name)
 }
 
-// asciiOnly keeps letters and digits that Go accepts in identifiers; others
-// become their code point so that distinct inputs stay distinct.
+// asciiOnly keeps ASCII letters and digits; every other character becomes
+// U and its code point in hex, so that distinct inputs stay distinct. Go
+// would accept any Unicode letter, but the strict alphabet keeps out letters
+// that look like others (Cyrillic а for a) or like nothing at all (U+3164
+// HANGUL FILLER is a letter), and letters without case, which would make an
+// unexported name of a field that encoding/json then leaves out.
 func asciiOnly(s string) string {
 	ok := true
-	for _, r := range s {
-		if r >= utf8.RuneSelf {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
 			ok = false
 			break
 		}
@@ -98,8 +102,6 @@ func asciiOnly(s string) string {
 	for _, r := range s {
 		if r < utf8.RuneSelf {
 			b.WriteRune(r)
-		} else if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			b.WriteRune(r) // Go identifiers accept Unicode letters and digits
 		} else {
 			b.WriteString("U" + strconv.FormatInt(int64(r), 16))
 		}

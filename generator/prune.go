@@ -24,9 +24,13 @@ func usedDecls(pkg *Package) (used []*Decl, unusedComponents int) {
 	return used, unusedComponents
 }
 
+// usage walks the model with a stack of its own rather than by recursion: a
+// long chain of types (A has a B, B a C, ...) would otherwise be as deep a
+// recursion, several frames per link.
 type usage struct {
 	decls map[*Decl]bool
 	seen  map[seenKey]bool // pointers already walked
+	todo  []reflect.Value
 }
 
 type seenKey struct {
@@ -36,7 +40,17 @@ type seenKey struct {
 
 var declType = reflect.TypeFor[*Decl]()
 
-func (u *usage) walk(v reflect.Value) {
+func (u *usage) walk(root reflect.Value) {
+	u.todo = append(u.todo[:0], root)
+	for len(u.todo) > 0 {
+		v := u.todo[len(u.todo)-1]
+		u.todo = u.todo[:len(u.todo)-1]
+		u.visit(v)
+	}
+}
+
+// visit marks v if it is a *Decl and queues the values it holds.
+func (u *usage) visit(v reflect.Value) {
 	switch v.Kind() {
 	case reflect.Pointer:
 		k := seenKey{v.Type(), v.Pointer()}
@@ -49,22 +63,22 @@ func (u *usage) walk(v reflect.Value) {
 			// unexported field.
 			u.decls[(*Decl)(v.UnsafePointer())] = true
 		}
-		u.walk(v.Elem())
+		u.todo = append(u.todo, v.Elem())
 	case reflect.Struct:
 		for i := range v.NumField() {
-			u.walk(v.Field(i))
+			u.todo = append(u.todo, v.Field(i))
 		}
 	case reflect.Slice, reflect.Array:
 		for i := range v.Len() {
-			u.walk(v.Index(i))
+			u.todo = append(u.todo, v.Index(i))
 		}
 	case reflect.Map:
 		for it := v.MapRange(); it.Next(); {
-			u.walk(it.Value())
+			u.todo = append(u.todo, it.Value())
 		}
 	case reflect.Interface:
 		if !v.IsNil() {
-			u.walk(v.Elem())
+			u.todo = append(u.todo, v.Elem())
 		}
 	}
 }

@@ -3,13 +3,17 @@ package generator
 import (
 	"bytes"
 	"fmt"
-	"github.com/tpgen/tpgen/internal/envname"
+	"strconv"
 	"strings"
 
+	"github.com/tpgen/tpgen/internal/envname"
 	"github.com/tpgen/tpgen/templates"
 )
 
-// readmeData is what the package README template lays out.
+// readmeData is what the package README template lays out. Every field but
+// Package and Example (Go identifiers) is Markdown already: spec text made
+// inert by mdText and mdCode (see readme_text.go), or, ImportPath, a quoted
+// Go string.
 type readmeData struct {
 	Package, Service, Title, Version, Source, ImportPath, Example string
 	ModelPath                                                     string // the model package, when there is one
@@ -20,14 +24,14 @@ type readmeData struct {
 
 type readmeRow struct{ Name, Value string }
 
-type readmeOp struct{ Method, Path, Name, Grant, Scopes string }
+type readmeOp struct{ Call, Name, Grant, Scopes string }
 
 func renderReadme(pkg *Package, importPath string) ([]byte, error) {
 	rd := pkg.Runtime
-	d := readmeData{Package: pkg.Name, Service: pkg.Service, Title: pkg.Title, Version: pkg.Version, Source: pkg.Source, ImportPath: importPath,
-		ModelPath: modelImportPath(importPath, pkg)}
-	if d.ImportPath == "" {
-		d.ImportPath = "your/module/gen/" + pkg.Name
+	d := readmeData{Package: pkg.Name, Service: mdCode(pkg.Service, false), Title: mdText(pkg.Title, false), Version: mdText(pkg.Version, false),
+		Source: mdCode(pkg.Source, false), ImportPath: strconv.Quote(importPath), ModelPath: mdCode(modelImportPath(importPath, pkg), false)}
+	if importPath == "" {
+		d.ImportPath = strconv.Quote("your/module/gen/" + pkg.Name)
 	}
 	grant := rd.Grant
 	if grant == "" {
@@ -35,7 +39,7 @@ func renderReadme(pkg *Package, importPath string) ([]byte, error) {
 	}
 	row := func(name, v string) {
 		if v != "" {
-			d.Auth = append(d.Auth, readmeRow{name, "`" + v + "`"})
+			d.Auth = append(d.Auth, readmeRow{name, mdCode(v, true)})
 		}
 	}
 	row("base URL", rd.BaseURL)
@@ -54,7 +58,7 @@ func renderReadme(pkg *Package, importPath string) ([]byte, error) {
 	row("resource", rd.Resource)
 	prefix := envname.Prefix(pkg.Service)
 	for _, v := range envname.Vars {
-		d.Env = append(d.Env, prefix+v)
+		d.Env = append(d.Env, mdCode(prefix+v, false))
 	}
 	for _, op := range pkg.Operations {
 		g := op.Grant
@@ -70,7 +74,7 @@ func renderReadme(pkg *Package, importPath string) ([]byte, error) {
 				sc = "(none)"
 			}
 		}
-		d.Operations = append(d.Operations, readmeOp{op.Method, strings.ReplaceAll(op.Path, "|", `\|`), op.Name, g, sc})
+		d.Operations = append(d.Operations, readmeOp{mdCode(op.Method+" "+op.Path, true), mdCode(op.Name, true), mdText(g, true), mdText(sc, true)})
 	}
 	for _, op := range pkg.Operations {
 		if op.Result.Kind == ResultNone && op != pkg.Operations[len(pkg.Operations)-1] {

@@ -151,7 +151,7 @@ func (p *Param) baseType() *Type {
 
 // underlying follows defined types to what they are made of.
 func underlying(t *Type) *Type {
-	for i := 0; i < 16 && t.Kind == KindNamed && t.Decl.Kind == DeclDefined; i++ {
+	for i := 0; i < maxNameChain && t.Kind == KindNamed && t.Decl.Kind == DeclDefined; i++ {
 		t = t.Decl.Underlying
 	}
 	return t

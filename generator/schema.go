@@ -25,6 +25,8 @@ type typer struct {
 	sharedOrder []string                    // keys of sharedEnums in the order met
 	nullables   map[string]*Decl            // typeKey of the value type -> its DeclNullable
 	decls       []*Decl
+	depth       int  // schemas being built, one inside the other
+	tooDeep     bool // depth reached maxSchemaDepth
 	warn        func(format string, args ...any)
 	// fail reports a problem of the spec at a source path; generation fails.
 	fail func(source, msg string)
@@ -98,10 +100,26 @@ func (g *typer) typeOf(sr *openapi3.SchemaRef, hint, source string) *Type {
 		d.placeholder = true
 		return named(d)
 	}
+	if g.depth >= maxSchemaDepth {
+		// Each level is a few stack frames: a deeper chain of schemas would
+		// take tpgen's stack to its end, which is fatal, not a panic. Said
+		// once: every branch below would say it again.
+		if !g.tooDeep {
+			g.tooDeep = true
+			g.fail(source, fmt.Sprintf("schemas nest more than %d levels deep (through properties, items, allOf and $ref); tpgen does not type them", maxSchemaDepth))
+		}
+		return tAny
+	}
+	g.depth++
 	g.building[s] = true
 	t := g.build(s, hint, source)
 	delete(g.building, s)
+	g.depth--
 	if d, ok := g.pending[s]; ok && d.Kind == DeclDefined && d.Underlying == tAny && (t.Kind != KindNamed || t.Decl != d) {
+		if namesOnly(t, d) {
+			g.warn("%s: the schema only refers to itself; typed as any", source)
+			t = tAny
+		}
 		d.Underlying = t
 		d.Alias = needsAlias(t)
 		t = named(d)
@@ -300,8 +318,11 @@ func (g *typer) defined(t *Type, hint, source string, s *openapi3.Schema) *Type 
 		return t
 	}
 	if d, ok := g.pending[s]; ok && d.Kind == DeclDefined {
-		if t.Kind == KindNamed && t.Decl == d {
-			// The schema is nothing but itself (allOf: [$ref: itself]): it accepts anything.
+		if namesOnly(t, d) {
+			// The schema is nothing but itself (allOf: [$ref: itself]), maybe
+			// through other schemas that are nothing but it (A is allOf [B], B
+			// is oneOf [A]): it accepts anything. Go has no type for it
+			// (type A B; type B A is refused).
 			g.warn("%s: the schema only refers to itself; typed as any", source)
 			t = tAny
 		}
@@ -314,6 +335,25 @@ func (g *typer) defined(t *Type, hint, source string, s *openapi3.Schema) *Type 
 	d.Alias = needsAlias(t)
 	return named(d)
 }
+
+// namesOnly reports whether t, followed through declared types that are only
+// other names (type A B, type A = B), comes back to d.
+func namesOnly(t *Type, d *Decl) bool {
+	seen := map[*Decl]bool{}
+	for t.Kind == KindNamed && t.Decl.Kind == DeclDefined && !seen[t.Decl] {
+		if t.Decl == d {
+			return true
+		}
+		seen[t.Decl] = true
+		t = t.Decl.Underlying
+	}
+	return false
+}
+
+// maxSchemaDepth bounds how deeply the typer descends into schemas, each
+// level a schema inside another (or its $ref) still being built. Real specs
+// nest a few dozen deep.
+const maxSchemaDepth = 2000
 
 // needsAlias reports whether a component over t must be an alias (type X = T)
 // rather than a defined type: a defined type drops T's methods, and with them

@@ -1,0 +1,82 @@
+package generator
+
+import (
+	"path/filepath"
+	"sort"
+)
+
+// ExpectedDecls lists, per package directory, the top-level declarations
+// that the generated files of svc are meant to hold, worked out from the
+// model rather than from the emitted code: "type T", "const C", "var V",
+// "func F", "method T.M" ("const _" for the version handshake). Tests compare
+// it with what they parse from the files, so that a declaration that spec
+// text smuggled in (an init, another method) shows as one tpgen never meant.
+func ExpectedDecls(svc *Service) (map[string][]string, error) {
+	sp, err := loadSpec(svc.Spec, svc.SpecDisplay)
+	if err != nil {
+		return nil, err
+	}
+	pkg, err := buildPackage(svc, sp)
+	if err != nil {
+		return nil, err
+	}
+	client := []string{"const _", "var serviceConfig", "type Client", "func New", "method Client.Runtime"}
+	for _, m := range pkg.ErrorModels {
+		client = append(client, "func "+m.Func)
+	}
+	for _, op := range pkg.Operations {
+		client = append(client, "var "+op.VarName, "method Client."+op.Name)
+		if op.ParamsType != "" {
+			client = append(client, "type "+op.ParamsType)
+		}
+	}
+	var types []string
+	for _, d := range pkg.Types {
+		types = append(types, "type "+d.Name)
+		method := func(names ...string) {
+			for _, n := range names {
+				types = append(types, "method "+d.Name+"."+n)
+			}
+		}
+		switch d.Kind {
+		case DeclNullable:
+			method("MarshalJSON", "UnmarshalJSON")
+		case DeclStruct:
+			if d.Additional != nil {
+				method("MarshalJSON", "UnmarshalJSON")
+			}
+		case DeclEnum:
+			for _, v := range d.EnumValues {
+				types = append(types, "const "+v.Name)
+			}
+		case DeclUnion:
+			method("MarshalJSON", "UnmarshalJSON")
+			for _, v := range d.Variants {
+				method("As"+v.Name, "From"+v.Name)
+			}
+			if d.Discriminator != "" {
+				method("Discriminator", "ValueByDiscriminator")
+			}
+		}
+	}
+	out := map[string][]string{}
+	if modelImportPath(svc.ImportPath, pkg) == "" {
+		out[svc.OutDir] = append(client, types...)
+	} else {
+		// The client package re-exports the model's types and enum values.
+		for _, d := range pkg.Types {
+			client = append(client, "type "+d.Name)
+			for _, v := range d.EnumValues {
+				if d.Kind == DeclEnum {
+					client = append(client, "const "+v.Name)
+				}
+			}
+		}
+		out[svc.OutDir] = client
+		out[filepath.Join(svc.OutDir, ModelDir)] = types
+	}
+	for _, v := range out {
+		sort.Strings(v)
+	}
+	return out, nil
+}
