@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tpgen/tpgen/runtime/internal/quote"
 )
 
 // Record describes one call: what it was, how it ended, and what it cost. It
@@ -148,7 +150,7 @@ func timingEntry(name string, d time.Duration) string {
 	b := make([]byte, 0, len(name)+16)
 	for i := 0; i < len(name); i++ {
 		c := name[i]
-		if isTokenChar(c) {
+		if quote.IsTokenChar(c) {
 			b = append(b, c)
 		} else {
 			b = append(b, '_')
@@ -159,10 +161,3 @@ func timingEntry(name string, d time.Duration) string {
 	return string(b)
 }
 
-func isTokenChar(c byte) bool {
-	switch {
-	case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-		return true
-	}
-	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
-}
