@@ -160,4 +160,3 @@ func timingEntry(name string, d time.Duration) string {
 	b = strconv.AppendFloat(b, float64(d.Microseconds())/1000, 'f', 1, 64)
 	return string(b)
 }
-

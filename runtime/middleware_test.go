@@ -154,12 +154,12 @@ func TestServerTiming(t *testing.T) {
 		{name: "allowed, asked for, handler writes nothing", opts: []runtime.MiddlewareConfig{allowed}, diag: "1", operator: true, want: true},
 		{name: "refused, asked for", opts: []runtime.MiddlewareConfig{allowed}, diag: "1", write: true},
 		{name: "allowed, not asked for", opts: []runtime.MiddlewareConfig{allowed}, operator: true, write: true},
-		{name: "nil predicate", opts: []runtime.MiddlewareConfig{runtime.MiddlewareConfig{ServerTiming: nil}}, diag: "1", operator: true, write: true},
-		{name: "allowed, asked for with another header", opts: []runtime.MiddlewareConfig{allowed, runtime.MiddlewareConfig{DiagnosticsHeader: "X-Diag"}},
+		{name: "nil predicate", opts: []runtime.MiddlewareConfig{{ServerTiming: nil}}, diag: "1", operator: true, write: true},
+		{name: "allowed, asked for with another header", opts: []runtime.MiddlewareConfig{allowed, {DiagnosticsHeader: "X-Diag"}},
 			diag: "1", operator: true, write: true},
-		{name: "allowed, no header needed", opts: []runtime.MiddlewareConfig{allowed, runtime.MiddlewareConfig{ServerTimingUnasked: true}},
+		{name: "allowed, no header needed", opts: []runtime.MiddlewareConfig{allowed, {ServerTimingUnasked: true}},
 			operator: true, write: true, want: true},
-		{name: "refused, no header needed", opts: []runtime.MiddlewareConfig{allowed, runtime.MiddlewareConfig{ServerTimingUnasked: true}},
+		{name: "refused, no header needed", opts: []runtime.MiddlewareConfig{allowed, {ServerTimingUnasked: true}},
 			diag: "1", write: true},
 	}
 	for _, tt := range tests {

@@ -74,7 +74,7 @@ func TestSecretsNeverShow(t *testing.T) {
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadGateway)
 		}
-	}), runtime.MiddlewareConfig{ServerTiming: allowAll}, runtime.MiddlewareConfig{ServerTimingUnasked: true}))
+	}), runtime.MiddlewareConfig{ServerTiming: allowAll, ServerTimingUnasked: true}))
 	defer app.Close()
 	call := func(grant runtime.Grant, caller, id string) {
 		req, _ := http.NewRequest("GET", app.URL+"?grant="+grant.String()+"&id="+id, nil)

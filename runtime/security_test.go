@@ -231,7 +231,7 @@ func TestNoLeakInAnyOutput(t *testing.T) {
 			return
 		}
 		io.WriteString(w, "ok")
-	}), runtime.MiddlewareConfig{ServerTiming: allowAll}, runtime.MiddlewareConfig{ServerTimingUnasked: true}))
+	}), runtime.MiddlewareConfig{ServerTiming: allowAll, ServerTimingUnasked: true}))
 	defer app.Close()
 	call := func(svc, caller, path string, extra ...string) {
 		t.Helper()

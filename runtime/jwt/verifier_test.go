@@ -184,7 +184,6 @@ func TestJWTVerifierES256(t *testing.T) {
 	}
 }
 
-
 // The tests' own tokens: a real provider's, and forgeries.
 
 func startProvider(t testing.TB) *authserver.Server {
