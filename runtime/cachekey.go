@@ -11,7 +11,7 @@ import (
 )
 
 // Cache keys name everything that changes a token, the service included, so
-// that services sharing a TokenStore never get each other's tokens: the
+// that services sharing a token.Store never get each other's tokens: the
 // service's name, who fetches (the token endpoint, or which custom fetcher),
 // the endpoint, the client and how it authenticates, scopes, audience and
 // resource, and for exchanges the token types and a hash of the subject token.

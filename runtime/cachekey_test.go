@@ -40,7 +40,7 @@ func (f fetcherValue) FetchToken(context.Context, *token.Request) (*token.Token,
 }
 
 // TestSharedStoreKeepsServicesApart performs the collision: services share one
-// TokenStore, and nothing in their configuration (no token URL, no client id)
+// token.Store, and nothing in their configuration (no token URL, no client id)
 // tells them apart but who they are and who fetches for them. Each service's
 // calls carry the token its own fetcher made; one fetcher shared by two
 // Services of one configuration is asked once.

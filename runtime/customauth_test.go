@@ -68,7 +68,7 @@ func verifyES256(pub *ecdsa.PublicKey, jws string) (map[string]any, error) {
 }
 
 // TestPrivateKeyJWT: a client authenticates with a signed assertion instead
-// of a secret, through TokenEndpoint.Authenticate; the token endpoint checks
+// of a secret, through token.Endpoint.Authenticate; the token endpoint checks
 // the signature, issuer, subject and audience, and that no secret was sent.
 func TestPrivateKeyJWT(t *testing.T) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -150,7 +150,7 @@ func TestPrivateKeyJWT(t *testing.T) {
 }
 
 // TestMutualTLSClientAuth: the token endpoint authenticates the client by its
-// TLS certificate, given through WithTokenHTTPClient; the service itself is
+// TLS certificate, given through token.Config.HTTPClient; the service itself is
 // called with the ordinary client.
 func TestMutualTLSClientAuth(t *testing.T) {
 	tokens := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

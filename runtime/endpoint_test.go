@@ -74,7 +74,7 @@ const (
 // http), or to another path of its own. With client_secret_post and
 // client_secret_basic, for client credentials and token exchange: the
 // other server receives nothing, the endpoint one request, and the call fails
-// with a TokenError that says why.
+// with a token.Error that says why.
 func TestTokenRequestsFollowNoRedirect(t *testing.T) {
 	other := newCatcher(t)
 	var endpointHits atomic.Int64

@@ -137,7 +137,7 @@ func (f *frontDoor) down() {
 
 // TestTokenEndpointFaults: down, slow, failing, rate limiting, garbage, huge
 // and mislabelled token endpoints. Each call fails promptly with a
-// *TokenError naming service, operation, grant, endpoint and message id, with
+// *token.Error naming service, operation, grant, endpoint and message id, with
 // the status when there was one; no response reads more than the 1 MiB cap;
 // no goroutine is left behind; failures that may pass (no connection, 503,
 // 500) are tried tokenAttempts times, others once; and once the fault is
@@ -174,11 +174,11 @@ func TestTokenEndpointFaults(t *testing.T) {
 		errIs    error
 		errText  string
 		within   time.Duration // the call must fail within this
-		retry    time.Duration // TokenError.RetryAfter
+		retry    time.Duration // token.Error.RetryAfter
 		attempts int           // token requests made for the call; 0: not counted (still in flight)
 	}{
 		{name: "down: closed port", viaDoor: true, doorDown: true, errIs: syscall.ECONNREFUSED, errText: "connection refused", within: 2 * time.Second, attempts: 3},
-		{name: "slow: beyond WithTokenTimeout", fault: authserver.Fault{Delay: 5 * time.Second},
+		{name: "slow: beyond token.Config.Timeout", fault: authserver.Fault{Delay: 5 * time.Second},
 			opts: []runtime.Option{runtime.WithTokenConfig(token.Config{Timeout: tokenTimeout})}, errIs: context.DeadlineExceeded, within: tokenTimeout + time.Second, attempts: 1},
 		{name: "slow: beyond the context deadline", fault: authserver.Fault{Hang: true}, ctxLimit: ctxTimeout,
 			errIs: context.DeadlineExceeded, within: ctxTimeout + time.Second},
@@ -230,7 +230,7 @@ func TestTokenEndpointFaults(t *testing.T) {
 				te := asTokenError(t, err)
 				if te.Service != "orders" || te.Operation != "getOrder" || te.Grant.String() != grant.String() || te.TokenURL != tokenURL ||
 					te.MessageID != "mid-fault-1" || te.StatusCode != tt.status || te.Code != tt.code || te.RetryAfter != tt.retry {
-					t.Errorf("TokenError %+v", te)
+					t.Errorf("token.Error %+v", te)
 				}
 				if tt.errIs != nil && !errors.Is(err, tt.errIs) {
 					t.Errorf("errors.Is(err, %v) is false: %v", tt.errIs, err)
@@ -586,7 +586,7 @@ func TestCancelMidCall(t *testing.T) {
 }
 
 // TestCancelMidTokenFetch: the caller whose call started a token request
-// cancels; it returns at once with a *TokenError wrapping context.Canceled,
+// cancels; it returns at once with a *token.Error wrapping context.Canceled,
 // while the token request goes on and serves the caller that joined it. One
 // token request in all, and the token is cached.
 func TestCancelMidTokenFetch(t *testing.T) {

@@ -111,14 +111,14 @@ const (
 )
 
 // refreshPoint is when the runtime starts refreshing a token ahead of its
-// expiry: WithExpiryMargin before it, at most half its life (documented).
+// expiry: token.Config.ExpiryMargin before it, at most half its life (documented).
 func refreshPoint(st storedToken, margin time.Duration) time.Time {
 	return st.Expiry.Add(-min(margin, st.Expiry.Sub(st.Obtained)/2))
 }
 
 // loadRun makes 200 concurrent cold calls (the warm-up: connections and the
 // first token), then 10,000 calls from 200 goroutines, paced evenly over
-// loadPace, each a getOrder through Service.Do against the resource server,
+// loadPace, each a getOrder through a generated method (tpgenimpl.Invoke) against the resource server,
 // which verifies every token's signature, issuer, expiry and audience.
 func loadRun(t *testing.T, auth *authserver.Server, a *api, life time.Duration) loadResult {
 	t.Helper()
@@ -213,7 +213,7 @@ func loadRun(t *testing.T, auth *authserver.Server, a *api, life time.Duration) 
 	return r
 }
 
-// TestLoad: 10,000 calls from 200 goroutines through Service.Do, once with
+// TestLoad: 10,000 calls from 200 goroutines through a generated method (tpgenimpl.Invoke), once with
 // tokens that never expire during the run and once with 2 s tokens that turn
 // over several times, against a resource server that verifies every token.
 //

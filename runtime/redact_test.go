@@ -137,7 +137,7 @@ func echoIdP(t testing.TB) *httptest.Server {
 // token request back in each encoding (the form body, with upper- and
 // lower-case hex; path escapes; decoded values; the Basic header in both
 // alphabets; the Basic credentials of the raw values), in error_description,
-// error_uri, error or an HTML body. TokenError's text and fields, %+v and %#v
+// error_uri, error or an HTML body. token.Error's text and fields, %+v and %#v
 // of the error, JSON and text logs at debug level, Records and TokenEvents
 // printed with %+v: none holds any form of the secret or the subject token.
 func TestTokenEndpointEchoesEveryEncoding(t *testing.T) {
@@ -178,7 +178,7 @@ func TestTokenEndpointEchoesEveryEncoding(t *testing.T) {
 		len(encodings(echoSecret))+len(encodings(echoSubject))+len(basicEncodings(echoClientID, echoSecret)))
 }
 
-// leakyFetcher is a custom TokenFetcher whose errors quote what it was given.
+// leakyFetcher is a custom token.Fetcher whose errors quote what it was given.
 type leakyFetcher struct{ form string }
 
 func (f leakyFetcher) FetchToken(ctx context.Context, r *token.Request) (*token.Token, error) {
@@ -257,7 +257,7 @@ func TestFormattingHidesSecrets(t *testing.T) {
 		handlers := []func(io.Writer) slog.Handler{func(w io.Writer) slog.Handler { return slog.NewTextHandler(w, nil) }}
 		if !strings.Contains(name, "holding") && !strings.Contains(name, "slice") {
 			// slog's JSON handler encodes a value that holds a Token with
-			// encoding/json, which keeps a Token whole so that a TokenStore can
+			// encoding/json, which keeps a Token whole so that a token.Store can
 			// persist it (a decision: see Token). Token and TokenRequest
 			// themselves, and maps of requests, are safe there too.
 			handlers = append(handlers, func(w io.Writer) slog.Handler { return slog.NewJSONHandler(w, nil) })

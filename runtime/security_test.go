@@ -656,7 +656,7 @@ func TestTokenEndpointMustBeHTTPS(t *testing.T) {
 	}
 }
 
-// TestCacheKeysHideSubjectTokens: the keys a TokenStore is given for
+// TestCacheKeysHideSubjectTokens: the keys a token.Store is given for
 // exchanged tokens hold neither the caller's token nor any 16-byte piece of it
 // (nor the client secret), yet tell callers apart: one key per caller, the
 // same on every call.
@@ -764,6 +764,6 @@ func TestErrorsQuoteShortly(t *testing.T) {
 	auth.SetFault(authserver.Fault{Status: 400, Body: fmt.Sprintf(`{"error":%q,"error_description":%q}`, strings.Repeat("e", 10000), strings.Repeat("d\n", 1<<18))})
 	_, err = getOrder(context.Background(), ccService(t, auth, a, runtime.WithTokenURL(auth.TokenURL())), "1")
 	if te := asTokenError(t, err); len(err.Error()) > 700 || len(te.Code) > 110 || len(te.Description) > 310 || strings.ContainsFunc(err.Error(), unicode.IsControl) {
-		t.Errorf("TokenError is %d bytes (code %d, description %d): %q", len(err.Error()), len(te.Code), len(te.Description), err.Error())
+		t.Errorf("token.Error is %d bytes (code %d, description %d): %q", len(err.Error()), len(te.Code), len(te.Description), err.Error())
 	}
 }

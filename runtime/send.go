@@ -94,6 +94,9 @@ func (s *Service) do(ctx context.Context, op *link.Op, r *link.Request) (*respon
 // parameter that cannot be encoded) as a *CallError, and records the call.
 func (s *Service) fail(ctx context.Context, op *link.Op, err error) error {
 	mid := MessageIDFrom(ctx)
+	if mid == "" {
+		mid = NewMessageID() // as for calls that were sent: every error and log line names one
+	}
 	ce := &CallError{Service: s.name, Operation: op.ID, MessageID: mid, Err: err}
 	s.finish(ctx, &Record{Service: s.name, Operation: op.ID, Method: op.Method, Path: op.Path, MessageID: mid, Err: ce, start: time.Now()})
 	return ce

@@ -1,6 +1,6 @@
 package runtime_test
 
-// Pure token cache tests: a TokenFetcher that counts and a clock the test
+// Pure token cache tests: a token.Fetcher that counts and a clock the test
 // moves, against a plain resource server that echoes the token it got.
 
 import (
@@ -169,7 +169,7 @@ func TestDefaultLifetime(t *testing.T) {
 			life time.Duration
 		}{
 			{"DefaultTokenLifetime", nil, token.DefaultLifetime},
-			{"WithDefaultTokenLifetime", []runtime.Option{runtime.WithTokenConfig(token.Config{DefaultLifetime: 2 * time.Hour})}, 2 * time.Hour},
+			{"token.Config.DefaultLifetime", []runtime.Option{runtime.WithTokenConfig(token.Config{DefaultLifetime: 2 * time.Hour})}, 2 * time.Hour},
 		} {
 			t.Run(tt.name, func(t *testing.T) {
 				clock := newFakeClock()
@@ -188,7 +188,7 @@ func TestDefaultLifetime(t *testing.T) {
 			})
 		}
 	})
-	// The same through the default TokenEndpoint, against the real provider
+	// The same through the default token.Endpoint, against the real provider
 	// made to answer without expires_in.
 	t.Run("token endpoint", func(t *testing.T) {
 		auth := startProvider(t)
@@ -213,7 +213,7 @@ func TestDefaultLifetime(t *testing.T) {
 	})
 }
 
-// TestExchangeCacheBound: the default store keeps at most WithExchangeCacheSize
+// TestExchangeCacheBound: the default store keeps at most token.Config.CacheSize
 // tokens; when full, the least recently used goes, so that a caller who keeps
 // calling keeps its token while new callers arrive.
 func TestExchangeCacheBound(t *testing.T) {

@@ -14,7 +14,7 @@ import (
 )
 
 // TestTokenEndpointFailures: whatever goes wrong at the token endpoint, the call
-// fails with a *TokenError that says where and why, carries the message id,
+// fails with a *token.Error that says where and why, carries the message id,
 // and shows neither the client secret nor any token. The failure is remembered
 // for a second: calls then fail at once, with the same status, without a request.
 func TestTokenEndpointFailures(t *testing.T) {
@@ -45,7 +45,7 @@ func TestTokenEndpointFailures(t *testing.T) {
 			status: 200, errText: "no access_token"},
 		{name: "timeout: context deadline", fault: authserver.Fault{Hang: true}, ctxTimeout: 300 * time.Millisecond,
 			errIs: context.DeadlineExceeded},
-		{name: "timeout: WithTokenTimeout", fault: authserver.Fault{Delay: 3 * time.Second},
+		{name: "timeout: token.Config.Timeout", fault: authserver.Fault{Delay: 3 * time.Second},
 			opts: []runtime.Option{runtime.WithTokenConfig(token.Config{Timeout: 200 * time.Millisecond})}, errIs: context.DeadlineExceeded},
 	}
 	for _, tt := range tests {
@@ -76,7 +76,7 @@ func TestTokenEndpointFailures(t *testing.T) {
 				te := asTokenError(t, err)
 				if te.Service != "orders" || te.Operation != "getOrder" || te.Grant.String() != grant.String() || te.TokenURL != auth.TokenURL() ||
 					te.MessageID != runtime.MessageIDFrom(ctx) || te.StatusCode != tt.status || te.Code != tt.code || (tt.desc != "" && te.Description != tt.desc) {
-					t.Errorf("TokenError %+v", te)
+					t.Errorf("token.Error %+v", te)
 				}
 				if tt.errIs != nil && !errors.Is(err, tt.errIs) {
 					t.Errorf("errors.Is(err, %v) is false: %v", tt.errIs, err)
@@ -122,7 +122,7 @@ func TestTokenEndpointFailures(t *testing.T) {
 	}
 }
 
-// TestDiscoveryFailure: an issuer whose discovery fails gives a *TokenError,
+// TestDiscoveryFailure: an issuer whose discovery fails gives a *token.Error,
 // and discovery is tried again on the next call.
 func TestDiscoveryFailure(t *testing.T) {
 	auth := startProvider(t)
@@ -145,7 +145,7 @@ func TestDiscoveryFailure(t *testing.T) {
 	for range 20 {
 		_, err = getOrder(context.Background(), svc, "1")
 		if !errors.Is(err, token.ErrBackoff) || !strings.Contains(err.Error(), "no token_endpoint") {
-			t.Fatalf("a call right after a failed discovery: %v, want ErrTokenBackoff naming the failure", err)
+			t.Fatalf("a call right after a failed discovery: %v, want token.ErrBackoff naming the failure", err)
 		}
 	}
 	if n := len(broken.Auths()); n != before {

@@ -314,8 +314,8 @@ func (f *gatedFetcher) FetchToken(ctx context.Context, r *token.Request) (*token
 // TestTokenBookkeepingBounded: what the token manager keeps beside the store
 // is bounded however many callers come. 20,000 callers of a token exchange
 // service, whose tokens go stale and whose background refreshes fail (and
-// then 20,000 whose first fetch fails), leave state for WithExchangeCacheSize
-// keys, no more; a hanging provider holds at most MaxTokenFlights requests at
+// then 20,000 whose first fetch fails), leave state for token.Config.CacheSize
+// keys, no more; a hanging provider holds at most token.MaxFlights requests at
 // once, whatever the number of callers waiting.
 func TestTokenBookkeepingBounded(t *testing.T) {
 	const callers, size = 20_000, 100
@@ -374,7 +374,7 @@ func TestTokenBookkeepingBounded(t *testing.T) {
 		if states != size || flights != 0 {
 			t.Errorf("after %d callers' failed fetches: state for %d keys, %d flights; want %d and 0", callers, states, flights, size)
 		}
-		t.Logf("%d callers with failed refreshes, %d with failed fetches: state kept for %d keys (WithExchangeCacheSize %d)", callers, callers, states, size)
+		t.Logf("%d callers with failed refreshes, %d with failed fetches: state kept for %d keys (token.Config.CacheSize %d)", callers, callers, states, size)
 	})
 	t.Run("flights", func(t *testing.T) {
 		const waiting = token.MaxFlights + 100

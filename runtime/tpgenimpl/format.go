@@ -47,8 +47,8 @@ func PathValues(op *Operation, values ...any) ([]string, error) {
 }
 
 // The text of single path values that are not strings, as generated methods
-// write it (and as Invoke writes query, header and cookie values). They are
-// not inlined: each call stays one call in every generated method.
+// write it (and as Invoke writes query, header and cookie values). Functions
+// that generated code calls are marked go:noinline (runtime/DESIGN.md says why).
 
 // FormatInt is the text of an integer.
 //

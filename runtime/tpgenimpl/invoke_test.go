@@ -1,6 +1,8 @@
 package tpgenimpl
 
 import (
+	"context"
+	"errors"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -248,5 +250,32 @@ func TestInvokeMismatch(t *testing.T) {
 	var out struct{ StatusCode int }
 	if err := Invoke(t.Context(), svc, op, nil, nil, &out); err == nil || !strings.Contains(err.Error(), "has no field Nope") {
 		t.Errorf("result struct without the body field: %v", err)
+	}
+}
+
+// TestEncodeFailure: a body that cannot be encoded fails the call before
+// anything is sent, as a *runtime.CallError that names the operation and a
+// message id (the context's, or a new one), and the call is recorded.
+func TestEncodeFailure(t *testing.T) {
+	var recs []runtime.Record
+	obs := runtime.ObserverFunc(func(_ context.Context, r *runtime.Record) { recs = append(recs, *r) })
+	svc, err := runtime.NewService(runtime.ServiceConfig{Name: "orders", BaseURL: "http://127.0.0.1:1"}, runtime.WithObserver(obs),
+		runtime.WithLookupEnv(func(string) (string, bool) { return "", false }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	op := &Operation{ID: "createOrder", Method: "POST", Path: "/orders", RequestBody: BodyJSON}
+	for _, ctx := range []context.Context{t.Context(), runtime.ContextWithMessageID(t.Context(), "mid-1")} {
+		err := Invoke(ctx, svc, op, nil, map[string]any{"f": func() {}}, nil)
+		var ce *runtime.CallError
+		if !errors.As(err, &ce) || ce.Operation != "createOrder" || !strings.Contains(err.Error(), "encoding the request body") {
+			t.Fatalf("error %v", err)
+		}
+		if want := runtime.MessageIDFrom(ctx); ce.MessageID == "" || want != "" && ce.MessageID != want {
+			t.Errorf("message id %q, want %q or a new one", ce.MessageID, want)
+		}
+	}
+	if len(recs) != 2 || recs[0].Err == nil || recs[0].Attempts != 0 {
+		t.Errorf("records %+v", recs)
 	}
 }
