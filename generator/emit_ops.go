@@ -10,9 +10,7 @@ import (
 
 // genClient renders the Client, New and the service's defaults.
 func genClient(pkg *Package) []jen.Code {
-	var out []jen.Code
-	out = append(out, jen.Comment("The generated code needs a runtime this version of tpgen supports.").Line().
-		Const().Id("_").Op("=").Qual(implPkg, "SupportPackageIsVersion3"))
+	out := []jen.Code{handshake()}
 
 	rd := pkg.Runtime
 	cfg := jen.Dict{jen.Id("Name"): jen.Lit(pkg.Service)}
@@ -65,6 +63,13 @@ func genClient(pkg *Package) []jen.Code {
 		out = append(out, genErrorModels(pkg)...)
 	}
 	return out
+}
+
+// handshake refers to the runtime version the generated code needs: with
+// another runtime, the package fails to compile at this line.
+func handshake() jen.Code {
+	return jen.Comment("The generated code needs a runtime this version of tpgen supports.").Line().
+		Const().Id("_").Op("=").Qual(implPkg, "SupportPackageIsVersion3")
 }
 
 func envName(service string) string {

@@ -260,6 +260,10 @@ func emitPackage(svc *Service, pkg *Package) ([]File, error) {
 		j := job{dir: typesDir, pkg: typesPkg, name: numbered("models", i, len(pkg.Types) > typesPerFile), code: code}
 		if i == 0 {
 			j.doc = typesDoc
+			if modelPath != "" {
+				// The model package is compiled first: it checks the runtime's version too.
+				j.code = append([]jen.Code{handshake()}, code...)
+			}
 		}
 		jobs = append(jobs, j)
 	}

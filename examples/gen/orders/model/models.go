@@ -13,6 +13,9 @@ import (
 	"time"
 )
 
+// The generated code needs a runtime this version of tpgen supports.
+const _ = tpgenimpl.SupportPackageIsVersion3
+
 // ListOrdersResult is the result of ListOrders: the status, the body of the response received, and the response headers.
 type ListOrdersResult struct {
 	_ [0]func()

@@ -13,6 +13,9 @@ import (
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
+// The generated code needs a runtime this version of tpgen supports.
+const _ = tpgenimpl.SupportPackageIsVersion3
+
 // EmailContact is the schema components/schemas/EmailContact.
 type EmailContact struct {
 	_ [0]func()

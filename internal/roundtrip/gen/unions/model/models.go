@@ -15,6 +15,9 @@ import (
 	"time"
 )
 
+// The generated code needs a runtime this version of tpgen supports.
+const _ = tpgenimpl.SupportPackageIsVersion3
+
 // Cat is the schema components/schemas/Cat.
 type Cat struct {
 	_ [0]func()

@@ -12,6 +12,9 @@ import (
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
+// The generated code needs a runtime this version of tpgen supports.
+const _ = tpgenimpl.SupportPackageIsVersion3
+
 // AdditionalCollision is the schema components/schemas/AdditionalCollision.
 type AdditionalCollision struct {
 	_ [0]func()

@@ -9,6 +9,9 @@ package model
 
 import "github.com/tpgen/tpgen/runtime/tpgenimpl"
 
+// The generated code needs a runtime this version of tpgen supports.
+const _ = tpgenimpl.SupportPackageIsVersion3
+
 // Flag is the schema components/schemas/Flag.
 type Flag bool
 

@@ -12,6 +12,9 @@ import (
 	"time"
 )
 
+// The generated code needs a runtime this version of tpgen supports.
+const _ = tpgenimpl.SupportPackageIsVersion3
+
 // Address is the schema components/schemas/Address.
 type Address struct {
 	_ [0]func()

@@ -12,6 +12,9 @@ import (
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
+// The generated code needs a runtime this version of tpgen supports.
+const _ = tpgenimpl.SupportPackageIsVersion3
+
 // Anything is the schema components/schemas/Anything.
 type Anything any
 

@@ -13,6 +13,9 @@ import (
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
+// The generated code needs a runtime this version of tpgen supports.
+const _ = tpgenimpl.SupportPackageIsVersion3
+
 // Expr is the schema components/schemas/Expr.
 // The oneOf union is kept as raw JSON; its As and From methods (on *Expr) convert it to and from its variants.
 type Expr json.RawMessage

@@ -13,6 +13,9 @@ import (
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
+// The generated code needs a runtime this version of tpgen supports.
+const _ = tpgenimpl.SupportPackageIsVersion3
+
 // AddAnimalResponse is the schema of POST /animals response 201.
 // The oneOf union is kept as raw JSON; its As and From methods (on *AddAnimalResponse) convert it to and from its variants.
 type AddAnimalResponse json.RawMessage
