@@ -126,9 +126,10 @@ const (
 
 // flight is one token request that callers wait for.
 type flight struct {
-	done chan struct{} // closed once tok or err is set
-	tok  *Token
-	err  error
+	done   chan struct{} // closed once tok or err is set
+	tok    *Token
+	err    error
+	stored bool // tok came from the store, not from a token request
 }
 
 // keyState is what the manager remembers about one key besides its token.
@@ -181,24 +182,25 @@ func (m *Cache) Token(ctx context.Context, key string, req *Request) (tok *Token
 			return t, true, nil
 		}
 	}
-	tok, err = m.fetch(ctx, key, req)
-	return tok, false, err
+	return m.fetch(ctx, key, req)
 }
 
 // fetch obtains a token, joining a request already in flight for key. The
 // request itself runs detached from ctx so that one caller giving up does not
-// fail the others; the caller stops waiting when ctx ends.
-func (m *Cache) fetch(ctx context.Context, key string, req *Request) (*Token, error) {
+// fail the others; the caller stops waiting when ctx ends. stored reports
+// that no token request was needed after all: the flight found a usable
+// token in the store (see run).
+func (m *Cache) fetch(ctx context.Context, key string, req *Request) (tok *Token, stored bool, err error) {
 	f, err := m.join(ctx, key, req)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	select {
 	case <-f.done:
-		return f.tok, f.err
+		return f.tok, f.stored, f.err
 	case <-ctx.Done():
 		// Still a failed token request for the caller: errors.As(err, *Error).
-		return nil, req.fail(0, ctx.Err())
+		return nil, false, req.fail(0, ctx.Err())
 	}
 }
 
@@ -256,7 +258,7 @@ func (m *Cache) run(ctx context.Context, key string, req *Request, f *flight, ba
 		ok = ph == tokenFresh || (ph == tokenStale && !background)
 	}
 	if ok {
-		f.tok = t
+		f.tok, f.stored = t, true
 	} else {
 		f.tok, f.err = m.fetchNow(ctx, key, req, background)
 	}
