@@ -74,3 +74,14 @@ func (m *Cache) fetchShared(ctx context.Context, ss SharedStore, key string, req
 	tok, err = m.fetchNow(ctx, key, req, background)
 	return tok, false, err
 }
+
+// Restore returns t, a token read back from where a Store persists tokens
+// (decoded from JSON, say), ready to be served to calls from memory: its
+// Authorization value is built once here rather than on every call. Call it
+// before t is shared with other goroutines.
+func Restore(t *Token) *Token {
+	if t.header == "" {
+		t.header = t.Authorization()
+	}
+	return t
+}

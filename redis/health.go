@@ -1,0 +1,90 @@
+package redis
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// health is whether Redis may be asked now. After a failed operation Redis is
+// left alone for a retry interval (doubling with each failure in a row), during
+// which the store answers from memory and Claim says it cannot coordinate;
+// the first operation after the interval tries again, and one that works
+// ends the outage. Each outage and each recovery is logged once.
+type health struct {
+	log      *slog.Logger
+	interval time.Duration
+
+	down     atomic.Bool // fast path: false while Redis answers
+	mu       sync.Mutex
+	retryAt  time.Time
+	failures int
+	since    time.Time // the outage's start
+
+	outages, recoveries atomic.Int64
+}
+
+// ok reports whether an operation may be sent to Redis now.
+func (h *health) ok() bool {
+	if !h.down.Load() {
+		return true
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	now := time.Now()
+	if now.Before(h.retryAt) {
+		return false
+	}
+	// One probe per interval: the others keep answering from memory.
+	h.retryAt = now.Add(h.wait())
+	return true
+}
+
+// wait is how long Redis is left alone after failures in a row. Called with mu held.
+func (h *health) wait() time.Duration {
+	d := h.interval
+	for i := 1; i < h.failures && d < MaxRetryInterval; i++ {
+		d *= 2
+	}
+	return min(d, MaxRetryInterval)
+}
+
+// failed records a failed operation made within parent. When parent itself
+// ended (the caller gave up, or its deadline came first) that says nothing
+// about Redis.
+func (h *health) failed(parent context.Context, err error) {
+	if parent.Err() != nil {
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.failures++
+	h.retryAt = time.Now().Add(h.wait())
+	if h.down.Load() {
+		return
+	}
+	h.down.Store(true)
+	h.since = time.Now()
+	h.outages.Add(1)
+	h.log.Warn("tpgen: redis token store unavailable: each process fetches its own tokens until it answers again",
+		slog.String("error", err.Error()), slog.Duration("retry_in", h.wait()))
+}
+
+// worked records an operation that Redis answered.
+func (h *health) worked() {
+	if !h.down.Load() {
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.down.Load() {
+		return
+	}
+	h.down.Store(false)
+	h.failures = 0
+	h.recoveries.Add(1)
+	h.log.Info("tpgen: redis token store available again: the fleet shares tokens again",
+		slog.Duration("unavailable_for", time.Since(h.since).Round(time.Millisecond)))
+}
