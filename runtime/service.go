@@ -73,6 +73,7 @@ type Service struct {
 	timeout    time.Duration
 	logger     *slog.Logger
 	observer   Observer
+	starter    CallStarter // observer, when it hears of calls as they start
 	retry      RetryPolicy
 	anonymous  Grant // what GrantAuto gives anonymous callers; GrantInherit: ErrAnonymous
 	maxBody    int64 // bounds the bodies a response reads for the caller
@@ -183,6 +184,7 @@ func newService(st *settings) (*Service, error) {
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
 	}
+	s.starter, _ = s.observer.(CallStarter)
 	if err := checkAnonymous(s.anonymous); err != nil {
 		return nil, fail("%v", err)
 	}
