@@ -164,4 +164,3 @@ func TestMiddlewareRequestContext(t *testing.T) {
 		t.Errorf("the handler's context carries %v, not what RequestContext derived", got)
 	}
 }
-
