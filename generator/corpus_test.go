@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/tpgen/tpgen/generator"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v4"
 )
 
 // TestCorpus generates a client for every document in $TPGEN_CORPUS, checks

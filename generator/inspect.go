@@ -13,7 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tpgen/tpgen/generator/config"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v4"
 )
 
 // Checks of a spec's raw text before and beside kin-openapi: what its
