@@ -116,7 +116,7 @@ func parseRefFile(f *refFile) (*yaml.Node, error) {
 	if err := yaml.Unmarshal(f.data, &doc); err != nil {
 		return nil, fail(err)
 	}
-	if err := walkYAML(&doc, 0); err != nil {
+	if err := checkYAML(&doc); err != nil {
 		return nil, fail(err)
 	}
 	if len(doc.Content) == 0 {

@@ -246,7 +246,7 @@ func FuzzBundleWriter(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var doc yaml.Node
-		if yaml.Unmarshal(data, &doc) != nil || walkYAML(&doc, 0) != nil || len(doc.Content) == 0 {
+		if yaml.Unmarshal(data, &doc) != nil || checkYAML(&doc) != nil || len(doc.Content) == 0 {
 			return
 		}
 		// Keys are written as the text they are (200: as "200"), as JSON
