@@ -58,7 +58,9 @@ type bundle struct {
 	lines   []lineOrigin            // when tracking: where each line of data came from
 	trees   map[*refFile]*yaml.Node // parsed again for positions, on errors only
 	inlined int                     // path items and operations written out where referenced
-	reader  *refReader              // reads every file but the root, inside the ref root
+	// docNotes say which documentation fields were left out (see bundle_docs.go).
+	docNotes []string
+	reader   *refReader // reads every file but the root, inside the ref root
 }
 
 // target is an object that references from other files point at.
@@ -150,7 +152,7 @@ func bundleSpec(abs, display string, data []byte, reader *refReader, track bool)
 	return bd, nil
 }
 
-// note says what bundling did, for -v.
+// note says what bundling did, for -v ("" when there is nothing to say).
 func (bd *bundle) note() string {
 	per := map[string]int{}
 	for _, t := range bd.hoisted {
@@ -163,6 +165,9 @@ func (bd *bundle) note() string {
 	placed := "none"
 	if len(parts) > 0 {
 		placed = strings.Join(parts, ", ")
+	}
+	if len(bd.order) == 1 && bd.inlined == 0 {
+		return "" // bundled only to leave out documentation (see bundle_docs.go)
 	}
 	files := fmt.Sprintf("%d files", len(bd.order))
 	if len(bd.order) == 1 {
@@ -226,7 +231,7 @@ func (b *bundler) walk(f *refFile, n *yaml.Node, k kind) (*yaml.Node, error) {
 	if n.Kind != yaml.MappingNode {
 		return n, nil // not an object: kin-openapi words it
 	}
-	if ref := refNode(n); ref != nil && k != kDoc && k != kComponents && k != kMediaType && k != kEncoding {
+	if ref := refNode(n); ref != nil && refersHere(k) {
 		return b.ref(f, n, ref, k)
 	}
 	return b.walkObject(f, n, k)
@@ -251,6 +256,8 @@ func (b *bundler) walkObject(f *refFile, n *yaml.Node, k kind) (*yaml.Node, erro
 			}
 			k := n.Content[i]
 			return nil, &SpecError{File: f.display, Line: k.Line, Col: k.Column, Msg: fmt.Sprintf("operation %s%s is empty: give it responses, or remove it", key, where)}
+		case docValue(k, key, val) != nil:
+			nv = b.leaveOutDoc(f, key, val, docValue(k, key, val))
 		case k == kSchema && key == "discriminator":
 			nv, err = b.discriminator(f, val)
 		case ok:

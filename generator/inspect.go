@@ -174,6 +174,8 @@ func (e *versionError) Error() string { return e.msg }
 
 func yamlKind(n *yaml.Node) string {
 	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
 	case yaml.SequenceNode:
 		return "a list"
 	case yaml.ScalarNode:

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -126,7 +127,10 @@ func (sp *spec) loadOpenAPI3(abs string, loc *url.URL, refs *refReader, bundled 
 			return err
 		}
 		sp.bundle, data = bd, bd.data
-		sp.notes = append(sp.notes, bd.note())
+		if n := bd.note(); n != "" {
+			sp.notes = append(sp.notes, n)
+		}
+		sp.notes = append(sp.notes, bd.docNotes...)
 	}
 	doc, err := loadOpenAPI3(data, loc, refs)
 	if err != nil && tupleItemsError(err) {
@@ -138,6 +142,11 @@ func (sp *spec) loadOpenAPI3(abs string, loc *url.URL, refs *refReader, bundled 
 				sp.notes = append(sp.notes, "array-valued items read as prefixItems (tuples)")
 			}
 		}
+	}
+	if err != nil && !bundled && docFieldError(err) {
+		// A description (or another field that only documents) that is not
+		// text: the bundle leaves it out.
+		return sp.loadOpenAPI3(abs, loc, refs, true)
 	}
 	if err != nil && sp.bundle != nil {
 		return sp.bundle.loadError(err)
@@ -270,6 +279,12 @@ func yamlToJSON(v any) any {
 	}
 	return v
 }
+
+// docFieldRE finds kin-openapi's refusal of a field that only documents
+// (see bundle_docs.go) because its value is not of the field's type.
+var docFieldRE = regexp.MustCompile(`cannot construct !!\w+ into \S+ in /\S*\b(title|summary|description|termsOfService|\$comment|externalDocs|contact|license)\b`)
+
+func docFieldError(err error) bool { return docFieldRE.MatchString(err.Error()) }
 
 func tupleItemsError(err error) bool {
 	s := err.Error()
