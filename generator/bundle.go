@@ -60,6 +60,9 @@ type bundle struct {
 	inlined int                     // path items and operations written out where referenced
 	// docNotes say which documentation fields were left out (see bundle_docs.go).
 	docNotes []string
+	// repairs are what lenient mode repaired, each at its place (see lenient.go).
+	repairs []string
+	opts    bundleOptions
 	reader   *refReader // reads every file but the root, inside the ref root
 }
 
@@ -103,12 +106,22 @@ type bundler struct {
 	size     int             // bytes of the files read so far
 }
 
+// bundleOptions say how a spec is bundled.
+type bundleOptions struct {
+	// track records where each line of the bundle comes from, for error
+	// positions (see bundle.loadError).
+	track bool
+	// lenient repairs what lenient mode repairs (see lenient.go) instead of
+	// failing.
+	lenient bool
+}
+
 // bundleSpec reads the root document (data, at abs) and every file it refers
-// to, and makes them one document. track records where each line of it
-// comes from, for error positions (see bundle.loadError).
-func bundleSpec(abs, display string, data []byte, reader *refReader, track bool) (*bundle, error) {
+// to, and makes them one document.
+func bundleSpec(abs, display string, data []byte, reader *refReader, opts bundleOptions) (*bundle, error) {
 	root := &refFile{abs: abs, display: display, rel: filepath.Base(abs), data: data}
-	bd := &bundle{root: root, files: map[string]*refFile{abs: root}, order: []*refFile{root}, hoisted: map[string]*target{}, reader: reader}
+	bd := &bundle{root: root, files: map[string]*refFile{abs: root}, order: []*refFile{root}, hoisted: map[string]*target{}, reader: reader, opts: opts}
+	track := opts.track
 	if track {
 		bd.fileOf = map[*yaml.Node]*refFile{}
 	}
@@ -403,21 +416,38 @@ func (b *bundler) made(f *refFile, n *yaml.Node) {
 // ref handles a $ref object n of kind k in f.
 func (b *bundler) ref(f *refFile, n, ref *yaml.Node, k kind) (*yaml.Node, error) {
 	tf, ptr, err := b.resolve(f, ref)
+	var missing *missingFile
+	if errors.As(err, &missing) && b.opts.lenient && k == kSchema {
+		return b.unresolved(f, n, ref, missing.err.Msg)
+	}
 	if err != nil {
 		return nil, err
 	}
 	node := lookupNode(tf.tree, ptr)
 	if node == nil {
-		return nil, b.refError(f, ref, errors.New(missingTarget(tf, ptr)))
+		if b.opts.lenient && k == kSchema {
+			return b.unresolved(f, n, ref, fmt.Sprintf("$ref %s: %s", quoteText(ref.Value), missingTarget(tf, ptr)))
+		}
+		why := missingTarget(tf, ptr)
+		if b.opts.lenient {
+			why += fmt.Sprintf(" (lenient mode types dangling $refs to schemas only: %s here cannot be made up)", strings.TrimPrefix(kindNames[k], "a "))
+		}
+		return nil, b.refError(f, ref, errors.New(why))
 	}
 	if k == kPathItem || k == kOperation {
 		return b.inline(f, n, ref, tf, ptr, node, k)
 	}
 	var to string
-	if tf == b.root {
+	switch have := componentKind(ptr); {
+	case have != kNone && have != k && (b.opts.lenient || tf != b.root):
+		// (kin-openapi words it in the root document, as it always has.)
+		if to, err = b.otherKind(f, ref, tf, ptr, node, have, k); err != nil {
+			return nil, err
+		}
+	case tf == b.root:
 		// The root document's own object: a local pointer, as written in it.
 		to = localRef(ptr)
-	} else {
+	default:
 		t := b.target(tf, ptr, node, k)
 		if t.rootDef && f == b.root && len(b.at) == 3 && b.at[0] == "components" && b.at[1] == t.section && b.at[2] == t.name {
 			// The root component that names the target holds it.

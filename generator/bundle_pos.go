@@ -108,7 +108,7 @@ func (bd *bundle) loadError(err error) error {
 	}
 	se := &SpecError{File: bd.root.display}
 	if loadLineRE.MatchString(msg) {
-		if again, berr := bundleSpec(bd.root.abs, bd.root.display, bd.root.data, bd.reader, true); berr == nil {
+		if again, berr := bundleSpec(bd.root.abs, bd.root.display, bd.root.data, bd.reader, bundleOptions{track: true, lenient: bd.opts.lenient}); berr == nil {
 			// The first line named is the error's position; kin-openapi lists
 			// further problems after it, each placed in its file.
 			first := true

@@ -112,7 +112,7 @@ components:
 		}
 	}
 	root := filepath.Join(dir, "spec.yaml")
-	bd, err := bundleSpec(root, "spec.yaml", []byte(files["spec.yaml"]), testRefReader(t, root), false)
+	bd, err := bundleSpec(root, "spec.yaml", []byte(files["spec.yaml"]), testRefReader(t, root), bundleOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -350,7 +350,7 @@ func TestBundleExpansionBounded(t *testing.T) {
 	write("leaf.yaml", "post:\n  responses:\n    \"200\": {description: ok}\n")
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	_, err := bundleSpec(filepath.Join(dir, "spec.yaml"), "spec.yaml", []byte(root), testRefReader(t, filepath.Join(dir, "spec.yaml")), false)
+	_, err := bundleSpec(filepath.Join(dir, "spec.yaml"), "spec.yaml", []byte(root), testRefReader(t, filepath.Join(dir, "spec.yaml")), bundleOptions{})
 	runtime.ReadMemStats(&after)
 	if err == nil || !strings.Contains(err.Error(), "too large") {
 		t.Fatalf("bundleSpec = %v, want an error: the document would be too large", err)

@@ -41,6 +41,9 @@ type Service struct {
 	// AllModels generates every component schema; by default only those
 	// the generated operations use are.
 	AllModels bool
+	// Lenient generates from a broken spec: each defect that has an honest
+	// repair (see lenient.go) becomes an alert at its place instead of an error.
+	Lenient bool
 }
 
 // Filter selects operations by tag or operationId. OperationsPos holds the
@@ -100,7 +103,7 @@ func Generate(services []*Service) (*Output, error) {
 	res := &Output{}
 	var errs []error
 	for _, svc := range services {
-		files, st, warns, err := generateService(svc)
+		files, st, warns, repairs, err := generateService(svc)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -109,6 +112,9 @@ func Generate(services []*Service) (*Output, error) {
 		res.Stats = append(res.Stats, st)
 		for _, w := range warns {
 			res.Warnings = append(res.Warnings, svc.Name+": "+w)
+		}
+		for _, r := range repairs {
+			res.Alerts = append(res.Alerts, svc.Name+": "+r)
 		}
 		if a := insecureBaseURL(st.BaseURL); a != "" {
 			res.Alerts = append(res.Alerts, svc.Name+": "+a)
@@ -121,24 +127,26 @@ func Generate(services []*Service) (*Output, error) {
 	return res, nil
 }
 
-func generateService(svc *Service) ([]File, Stats, []string, error) {
+// generateService builds one service's files. Besides them it returns
+// notes for -v, and the repairs of lenient mode, for every run.
+func generateService(svc *Service) ([]File, Stats, []string, []string, error) {
 	st := Stats{Service: svc.Name}
 	t0 := time.Now()
-	sp, err := loadSpec(svc.Spec, svc.SpecDisplay, svc.RefRoot)
+	sp, err := loadSpec(svc.Spec, svc.SpecDisplay, svc.RefRoot, svc.Lenient)
 	if err != nil {
-		return nil, st, nil, err
+		return nil, st, nil, nil, err
 	}
 	st.Load = time.Since(t0)
 	t1 := time.Now()
 	pkg, err := buildPackage(svc, sp)
 	if err != nil {
-		return nil, st, nil, err
+		return nil, st, nil, nil, err
 	}
 	st.Build = time.Since(t1)
 	t2 := time.Now()
 	files, err := emitPackage(svc, pkg)
 	if err != nil {
-		return nil, st, nil, err
+		return nil, st, nil, nil, err
 	}
 	st.Emit = time.Since(t2)
 	st.Operations, st.Types, st.Unused = len(pkg.Operations), len(pkg.Types), pkg.UnusedSchemas
@@ -155,7 +163,21 @@ func generateService(svc *Service) ([]File, Stats, []string, error) {
 	if modelImportPath(svc.ImportPath, pkg) == "" && len(pkg.Types) > 0 {
 		notes = append(notes, "no go.mod above "+svc.OutDir+", so the package's import path is unknown: its types stay in the client package instead of a "+ModelDir+" subpackage")
 	}
-	return files, st, notes, nil
+	return files, st, notes, unique(append(sp.repairs, pkg.Repairs...)), nil
+}
+
+// unique is ss without repetitions, in the order first met: a $ref walked
+// twice (through an alias, say) is one repair.
+func unique(ss []string) []string {
+	seen := make(map[string]bool, len(ss))
+	out := ss[:0]
+	for _, s := range ss {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // buildPackage turns a loaded spec into the model.
@@ -205,6 +227,11 @@ func buildPackage(svc *Service, sp *spec) (*Package, error) {
 		}
 		for i, w := range pkg.Warnings {
 			pkg.Warnings[i] = bd.displaySources(w)
+		}
+	}
+	if sp.swagger {
+		for i, w := range pkg.Warnings {
+			pkg.Warnings[i] = swagger2Text(w)
 		}
 	}
 	return pkg, nil

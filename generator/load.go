@@ -12,8 +12,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/getkin/kin-openapi/openapi2"
-	"github.com/getkin/kin-openapi/openapi2conv"
 	"github.com/getkin/kin-openapi/openapi3"
 	"go.yaml.in/yaml/v4"
 )
@@ -32,12 +30,17 @@ type spec struct {
 	data    []byte
 	notes   []string // what loading had to bend, for -v
 	bundle  *bundle  // the files it refers to, when it refers to others (see bundleSpec)
+	// lenient repairs what lenient mode repairs (see lenient.go); repairs
+	// say what was repaired, each at its place.
+	lenient bool
+	repairs []string
+	swagger bool // converted from Swagger 2.0: messages name the places in the document as written
 }
 
 // loadSpec reads an OpenAPI 3.x or Swagger 2.0 document and resolves its
 // references, reading referenced files only inside refRoot ("": the spec's
-// directory; see refs.go).
-func loadSpec(path, display, refRoot string) (*spec, error) {
+// directory; see refs.go). lenient repairs what lenient mode repairs.
+func loadSpec(path, display, refRoot string, lenient bool) (*spec, error) {
 	fail := func(format string, args ...any) error {
 		return &SpecError{File: display, Msg: fmt.Sprintf(format, args...)}
 	}
@@ -64,7 +67,7 @@ func loadSpec(path, display, refRoot string) (*spec, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, fail("spec file is empty: expected an OpenAPI 3.x or Swagger 2.0 document")
 	}
-	sp := &spec{path: path, display: display, data: data}
+	sp := &spec{path: path, display: display, data: data, lenient: lenient}
 	refs, err := newRefReader(path, display, refRoot)
 	if err != nil {
 		return nil, fail("%v", err)
@@ -78,10 +81,12 @@ func loadSpec(path, display, refRoot string) (*spec, error) {
 	}
 	switch {
 	case strings.HasPrefix(version, "2"):
-		sp.doc, err = loadSwagger2(data)
+		sp.swagger = true
+		err = sp.loadSwagger2()
 		sp.notes = append(sp.notes, "Swagger 2.0 document converted to OpenAPI 3.0")
 	case strings.HasPrefix(version, "3"):
-		err = sp.loadOpenAPI3(abs, loc, refs, needsBundle(data))
+		// Lenient mode repairs in the bundle, so every spec is bundled.
+		err = sp.loadOpenAPI3(abs, loc, refs, lenient || needsBundle(data))
 		if err == nil && sp.bundle == nil && hasOperationRefs(sp.doc) {
 			// Operations written as $refs, within the document: kin-openapi
 			// reads them as empty operations; the bundle writes them out.
@@ -122,10 +127,11 @@ func (sp *spec) loadOpenAPI3(abs string, loc *url.URL, refs *refReader, bundled 
 	data := sp.data
 	sp.bundle = nil
 	if bundled {
-		bd, err := bundleSpec(abs, sp.display, sp.data, refs, false)
+		bd, err := bundleSpec(abs, sp.display, sp.data, refs, bundleOptions{lenient: sp.lenient})
 		if err != nil {
 			return err
 		}
+		sp.repairs = append(sp.repairs, bd.repairs...)
 		sp.bundle, data = bd, bd.data
 		if n := bd.note(); n != "" {
 			sp.notes = append(sp.notes, n)
@@ -213,27 +219,6 @@ func loadOpenAPI3(data []byte, loc *url.URL, refs *refReader) (*openapi3.T, erro
 		}
 	}
 	return load(data)
-}
-
-func loadSwagger2(data []byte) (*openapi3.T, error) {
-	var d2 openapi2.T
-	if err := unmarshalAny(data, &d2); err != nil {
-		return nil, err
-	}
-	doc, err := openapi2conv.ToV3(&d2)
-	var ext *openapi3.DisallowedExternalRefError
-	if errors.As(err, &ext) {
-		// refRE finds the $ref in the message, for its position.
-		return nil, fmt.Errorf("error resolving reference %q: a $ref to another file; tpgen reads Swagger 2.0 documents from one file only (convert it to OpenAPI 3, or bundle it into one file)", ext.Ref)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("converting Swagger 2.0: %w", err)
-	}
-	l := openapi3.NewLoader()
-	if err := l.ResolveRefsIn(doc, nil); err != nil {
-		return nil, err
-	}
-	return doc, nil
 }
 
 // isJSON reports whether a document is JSON (an object) rather than YAML.

@@ -16,6 +16,7 @@ type Package struct {
 	Types       []*Decl       // sorted by Go name
 	ErrorModels []*ErrorModel // constructors of declared error bodies, sorted by name
 	Warnings    []string      // what could not be typed exactly, for -v
+	Repairs     []string      // what lenient mode repaired, each at its place (see lenient.go)
 	// UnusedSchemas counts the component schemas not generated because no
 	// generated operation uses them (models: used).
 	UnusedSchemas int

@@ -47,9 +47,14 @@ func (b *builder) params(op *Operation, r *opRef, source string) {
 			}
 		}
 		if p == nil {
-			b.errs = append(b.errs, b.sp.errorAt(fmt.Sprintf("%s %s: path parameter {%s} is not declared: add it to the operation's parameters with in: path", r.method, r.path, v),
-				"paths", r.path))
-			continue
+			msg := fmt.Sprintf("%s %s: path parameter {%s} is not declared", r.method, r.path, v)
+			if !b.svc.Lenient {
+				b.errs = append(b.errs, b.sp.errorAt(msg+": add it to the operation's parameters with in: path", "paths", r.path))
+				continue
+			}
+			// Lenient: what every path variable is at the least, text.
+			p = &openapi3.Parameter{Name: v, In: "path", Required: true, Schema: &openapi3.SchemaRef{Value: openapi3.NewStringSchema()}}
+			b.pkg.Repairs = append(b.pkg.Repairs, repairFrom(b.sp.errorAt(msg+": sent as a required string parameter", "paths", r.path)))
 		}
 		param := b.param(op, p, source)
 		param.Name = args.claim(unexportedName(p.Name))

@@ -260,6 +260,11 @@ func (g *typer) checkRefCycles(schemas openapi3.Schemas, keys []string) {
 }
 
 func (g *typer) build(s *openapi3.Schema, hint, source string) *Type {
+	if ref, ok := s.Extensions[unresolvedKey]; ok {
+		// Lenient mode's stand-in for a schema a $ref did not lead to.
+		g.warn("%s: typed as raw JSON (json.RawMessage): its $ref %s leads nowhere", source, quoteText(fmt.Sprint(ref)))
+		return g.defined(tRaw, hint, source, s)
+	}
 	if s.Type != nil && len(*s.Type) == 0 {
 		g.fail(source, "type: [] allows no value at all: list at least one type, or leave type out")
 	}

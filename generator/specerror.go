@@ -180,6 +180,9 @@ func (sp *spec) errorAt(msg string, keys ...string) *SpecError {
 		file, line, col := sp.bundle.position(keys...)
 		return &SpecError{File: file, Line: line, Col: col, Msg: sp.bundle.displaySources(msg)}
 	}
+	if sp.swagger {
+		keys, msg = swagger2Keys(keys), swagger2Text(msg)
+	}
 	line, col := sp.locate(keys...)
 	return &SpecError{File: sp.display, Line: line, Col: col, Msg: msg}
 }

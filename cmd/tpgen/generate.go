@@ -32,12 +32,13 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		grant      = fs.String("grant", "", "single-spec mode: grant (none, client_credentials, token_exchange, passthrough, auto)")
 		models     = fs.String("models", "", "single-spec mode: which component schemas become types: used (default; those the operations use) or all")
 		refRoot    = fs.String("ref-root", "", "single-spec mode: the directory tree the spec's $refs may read files in (default: the spec's directory); it must hold the spec")
+		lenient    = fs.Bool("lenient", false, "single-spec mode: generate from a broken spec, repairing dangling schema $refs, undeclared path variables and components of the wrong kind, with a warning each")
 	)
 	fs.Var(&services, "service", "generate only this service (repeatable)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `usage:
   tpgen -config services.yaml [-service NAME ...] [-check] [-v]
-  tpgen -spec openapi.yaml -package NAME -out DIR [-base-url URL] [-grant GRANT] [-models all] [-ref-root DIR] [-check] [-v]
+  tpgen -spec openapi.yaml -package NAME -out DIR [-base-url URL] [-grant GRANT] [-models all] [-ref-root DIR] [-lenient] [-check] [-v]
   tpgen init [FILE]      write a commented starter services.yaml (default ./services.yaml)
   tpgen schema           print the JSON Schema of services.yaml
   tpgen version
@@ -67,8 +68,8 @@ flags:
 		fmt.Fprintln(stderr, "tpgen: -config and -spec cannot be used together")
 		return exitUsage
 	case *configPath != "":
-		if *pkgName != "" || *outDir != "" || *baseURL != "" || *grant != "" || *models != "" || *refRoot != "" {
-			fmt.Fprintln(stderr, "tpgen: -package, -out, -base-url, -grant, -models and -ref-root belong to single-spec mode (-spec); with -config, set them in services.yaml")
+		if *pkgName != "" || *outDir != "" || *baseURL != "" || *grant != "" || *models != "" || *refRoot != "" || *lenient {
+			fmt.Fprintln(stderr, "tpgen: -package, -out, -base-url, -grant, -models, -ref-root and -lenient belong to single-spec mode (-spec); with -config, set them in services.yaml")
 			return exitUsage
 		}
 		svcs, tgt, err = fromConfig(*configPath, services)
@@ -86,6 +87,9 @@ flags:
 			return exitUsage
 		}
 		svcs, err = fromSpec(*specPath, *pkgName, *outDir, *baseURL, *grant, *refRoot, *models == config.ModelsAll)
+		for _, s := range svcs {
+			s.Lenient = *lenient
+		}
 		tgt = target{root: *outDir, identity: singleSpec}
 	default:
 		fs.Usage()
