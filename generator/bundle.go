@@ -63,7 +63,7 @@ type bundle struct {
 	// repairs are what lenient mode repaired, each at its place (see lenient.go).
 	repairs []string
 	opts    bundleOptions
-	reader   *refReader // reads every file but the root, inside the ref root
+	reader  *refReader // reads every file but the root, inside the ref root
 }
 
 // target is an object that references from other files point at.
