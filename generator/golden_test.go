@@ -842,9 +842,13 @@ var specTypes = map[string]map[string]bool{
 	"recursive":          {"Expr": true, "JSON": true, "Literal": true, "NestedList": true, "Node": true, "Person": true, "Sum": true},
 	"responses":          {"Job": true, "Problem": true, "Result": true},
 	"services/billingv2": {"Invoice": true},
-	"services/orders":    {"Order": true},
-	"swagger2":           {"Error": true, "Item": true},
-	"unions":             {"Animal": true, "Bird": true, "Cat": true, "Circle": true, "Contact": true, "Dog": true, "Owner": true, "Pet": true, "Point": true, "Polygon": true, "Scalar": true, "Shape": true},
+	"shared_components": {
+		"Albums": true, "AlbumsXSortHeader": true, "Market": true, "NewAlbum": true, "Problem": true, "ProblemResponse": true, "Unauthorized": true, "Upload": true,
+		"GetMultipleAlbums401Error": false, "AddAlbumRequest": false, "UploadCoverRequest": false, "UploadArtistCoverRequest": false, "GetMultipleAlbumsMarket": false,
+	},
+	"services/orders": {"Order": true},
+	"swagger2":        {"Error": true, "Item": true},
+	"unions":          {"Animal": true, "Bird": true, "Cat": true, "Circle": true, "Contact": true, "Dog": true, "Owner": true, "Pet": true, "Point": true, "Polygon": true, "Scalar": true, "Shape": true},
 }
 
 // specDocs are text that the doc comment of a type must hold: the spec's

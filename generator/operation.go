@@ -21,6 +21,9 @@ type builder struct {
 	errs  []error
 	// audited is what audit has looked at, so that shared parts are looked at once.
 	audited *auditor
+	// multipart holds the struct declared for each multipart body, so that a
+	// shared request body has one.
+	multipart map[*openapi3.MediaType]*Decl
 }
 
 func (b *builder) warn(format string, args ...any) {

@@ -16,6 +16,7 @@ func (b *builder) params(op *Operation, r *opRef, source string) {
 	// Operation parameters override path-item ones with the same name and location.
 	var all []*openapi3.Parameter
 	seen := map[string]bool{}
+	refs := map[*openapi3.Parameter]string{} // the $ref each came from, if any
 	for _, list := range []openapi3.Parameters{r.op.Parameters, r.item.Parameters} {
 		for _, pr := range list {
 			if pr == nil || pr.Value == nil {
@@ -27,6 +28,7 @@ func (b *builder) params(op *Operation, r *opRef, source string) {
 			}
 			seen[key] = true
 			all = append(all, pr.Value)
+			refs[pr.Value] = pr.Ref
 		}
 	}
 	// Path variables in template order.
@@ -56,7 +58,7 @@ func (b *builder) params(op *Operation, r *opRef, source string) {
 			p = &openapi3.Parameter{Name: v, In: "path", Required: true, Schema: &openapi3.SchemaRef{Value: openapi3.NewStringSchema()}}
 			b.pkg.Repairs = append(b.pkg.Repairs, repairFrom(b.sp.errorAt(msg+": sent as a required string parameter", "paths", r.path)))
 		}
-		param := b.param(op, p, source)
+		param := b.param(op, p, source, refs[p])
 		param.Name = args.claim(unexportedName(p.Name))
 		param.Required = true
 		param.Type = param.baseType()
@@ -96,7 +98,7 @@ func (b *builder) params(op *Operation, r *opRef, source string) {
 	op.ParamsType = b.types.claim(op.Name + "Params")
 	fields := newNamespace()
 	for _, p := range rest {
-		param := b.param(op, p, source)
+		param := b.param(op, p, source, refs[p])
 		param.Name = fields.claim(valueName(p.Name))
 		param.Required = p.Required
 		t := param.baseType()
@@ -108,11 +110,18 @@ func (b *builder) params(op *Operation, r *opRef, source string) {
 	}
 }
 
-// param types one parameter and settles its serialisation.
-func (b *builder) param(op *Operation, p *openapi3.Parameter, source string) *Param {
+// param types one parameter (from the $ref ref, if any) and settles its
+// serialisation.
+func (b *builder) param(op *Operation, p *openapi3.Parameter, source, ref string) *Param {
 	param := &Param{WireName: p.Name, In: p.In, Doc: p.Description, Deprecated: p.Deprecated}
 	hint := op.Name + exportedName(p.Name)
 	src := source + " parameter " + p.Name
+	if comp := componentName(ref, "parameters"); comp != "" {
+		// A shared parameter: its types are named after it.
+		if h := b.componentHint(comp, "Param"); h != "" {
+			hint, src = h, "components/parameters/"+comp
+		}
+	}
 	if p.Schema == nil && len(p.Content) > 0 {
 		// content-encoded parameter: JSON text.
 		param.Shape = ShapeJSON
@@ -256,6 +265,12 @@ func (b *builder) requestBody(op *Operation, r *opRef, source string) {
 	}
 	hint := op.Name + "Request"
 	src := source + " request body"
+	if comp := componentName(r.op.RequestBody.Ref, "requestBodies"); comp != "" {
+		// A shared request body: its types are named after it.
+		if h := b.componentHint(comp, "Request"); h != "" {
+			hint, src = h, "components/requestBodies/"+comp
+		}
+	}
 	switch kind := mediaKind(ct); {
 	case kind == BodyJSON && isBinary(mt.Schema):
 		body.Kind, body.Type = BodyBinary, tReader
@@ -268,7 +283,15 @@ func (b *builder) requestBody(op *Operation, r *opRef, source string) {
 		body.Type = t
 	case kind == BodyMultipart:
 		body.Kind = BodyMultipart
-		body.Type = pointerTo(named(b.multipartDecl(hint, mt.Schema, src)))
+		if b.multipart == nil {
+			b.multipart = map[*openapi3.MediaType]*Decl{}
+		}
+		d := b.multipart[mt] // a shared request body's struct is declared once
+		if d == nil {
+			d = b.multipartDecl(hint, mt.Schema, src)
+			b.multipart[mt] = d
+		}
+		body.Type = pointerTo(named(d))
 	case kind == BodyText && !isBinary(mt.Schema):
 		body.Kind, body.Type = BodyText, tString
 	default:

@@ -46,6 +46,6 @@ func (c *Client) Runtime() *runtime.Service {
 
 // Constructors of the declared error bodies, for runtime.ResponseError.Model.
 
-func newCreateOrder400error() any {
-	return new(CreateOrder400Error)
+func newProblem() any {
+	return new(Problem)
 }

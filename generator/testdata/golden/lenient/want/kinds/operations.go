@@ -22,7 +22,7 @@ var opCreateOrder = runtime.Operation{
 	}, {
 		Body:  runtime.BodyJSON,
 		Code:  400,
-		Model: newCreateOrder400error,
+		Model: newProblem,
 	}},
 	Result: &runtime.ResultSpec{
 		Bodies: []string{"Body"},
@@ -35,7 +35,7 @@ var opCreateOrder = runtime.Operation{
 
 // CreateOrder calls POST /orders.
 //
-// Declared errors come back as *runtime.ResponseError with Model set: 400 (*CreateOrder400Error).
+// Declared errors come back as *runtime.ResponseError with Model set: 400 (*Problem).
 func (c *Client) CreateOrder(ctx context.Context, body *Order) (*CreateOrderResult, error) {
 	out := new(CreateOrderResult)
 	if err := c.svc.Invoke(ctx, &opCreateOrder, nil, body, out); err != nil {

@@ -8,7 +8,7 @@ import "github.com/tpgen/tpgen/generator/testdata/golden/lenient/want/kinds/mode
 // The service's types are declared in package model and re-exported here under the same
 // names, so that callers need only this package.
 type (
-	CreateOrder400Error = model.CreateOrder400Error
-	CreateOrderResult   = model.CreateOrderResult
-	Order               = model.Order
+	CreateOrderResult = model.CreateOrderResult
+	Order             = model.Order
+	Problem           = model.Problem
 )

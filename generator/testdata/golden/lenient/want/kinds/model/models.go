@@ -7,13 +7,6 @@
 // that package, not this one.
 package model
 
-// CreateOrder400Error is the schema of POST /orders response 400.
-type CreateOrder400Error struct {
-	_ [0]func()
-	// Message is the "message" property.
-	Message *string `json:"message,omitempty"`
-}
-
 // CreateOrderResult is the result of CreateOrder: the status, the body of the response received, and the response headers.
 type CreateOrderResult struct {
 	_ [0]func()
@@ -32,4 +25,11 @@ type Order struct {
 	ID *string `json:"id,omitempty"`
 	// Total is the "total" property.
 	Total *float64 `json:"total,omitempty"`
+}
+
+// Problem is the schema of kinds.yaml#/components/requestBodies/Problem.
+type Problem struct {
+	_ [0]func()
+	// Message is the "message" property.
+	Message *string `json:"message,omitempty"`
 }
