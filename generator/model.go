@@ -213,7 +213,8 @@ type Operation struct {
 	VarName     string // the unexported runtime.Operation variable
 	ID          string // operationId (or the derived name) as the runtime reports it
 	Method      string
-	Path        string
+	Path        string // the path template, without the query a spec may write into it
+	Query       string // that query, URL-encoded (see splitPathQuery); "" when none
 	Summary     string
 	Description string
 	Deprecated  bool

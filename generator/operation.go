@@ -232,6 +232,11 @@ func (b *builder) operation(r *opRef, methods *namespace) *Operation {
 		Summary: r.op.Summary, Description: r.op.Description, Deprecated: r.op.Deprecated, Tags: r.op.Tags,
 	}
 	op.VarName = "op" + op.Name
+	var err error
+	if op.Path, op.Query, err = splitPathQuery(r.path); err != nil {
+		b.errs = append(b.errs, b.sp.errorAt(fmt.Sprintf("path %s: %v", r.path, err), "paths", r.path))
+		return nil
+	}
 	source := r.method + " " + r.path
 	b.audit(r)
 	b.params(op, r, source)

@@ -33,7 +33,7 @@ func (b *builder) params(op *Operation, r *opRef, source string) {
 	}
 	// Path variables in template order.
 	var vars []string
-	for _, m := range pathVarRE.FindAllStringSubmatch(r.path, -1) {
+	for _, m := range pathVarRE.FindAllStringSubmatch(op.Path, -1) {
 		if v := pathVarName(m[1]); !slices.Contains(vars, v) {
 			vars = append(vars, v) // a variable used twice is one argument
 		}
