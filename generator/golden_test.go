@@ -813,6 +813,10 @@ var specTypes = map[string]map[string]bool{
 	"allof":       {"Account": true, "AccountInput": true, "Audited": true, "Code": true, "Person": true, "Resource": true, "Tier": true},
 	"bodies":      {"Document": true},
 	"derived_ids": {}, // no schemas
+	"deep_names": {
+		"CreateOrderRequestDetailsLinesItem": true, "CreateOrderRequestAddressDetailsLinesItem": true,
+		"CreateOrderRequestShippingAddressDetailsLinesItem": false, "CreateOrderRequestBillingAddressDetailsLinesItem": false,
+	},
 	"collisions": {
 		"Actor": true, "Actor2": true, // Actor and actor
 		"API": true, "API2": false, "Client2": true, "New2": true, "Operations2": true, "Option2": true, "ServiceConfig2": true, // the package's own names

@@ -172,6 +172,8 @@ type Decl struct {
 	// placeholder marks a DeclDefined made for a schema met again while it
 	// was being built (recursion): what it stands for was not known yet.
 	placeholder bool
+	// parts is the chain of names the name is derived from (see names_derived.go).
+	parts []string
 
 	Variants      []*Variant // DeclUnion
 	Discriminator string     // DeclUnion: property name, "" if none

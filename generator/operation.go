@@ -238,6 +238,7 @@ func (b *builder) operation(r *opRef, methods *namespace) *Operation {
 		return nil
 	}
 	source := r.method + " " + r.path
+	b.typer.stack = b.typer.stack[:0] // the operation's names extend none of another's
 	b.audit(r)
 	b.params(op, r, source)
 	b.requestBody(op, r, source)

@@ -25,6 +25,9 @@ type typer struct {
 	sharedOrder []string                    // keys of sharedEnums in the order met
 	nullables   map[string]*Decl            // typeKey of the value type -> its DeclNullable
 	decls       []*Decl
+	// stack holds the types declared by the schemas being built, innermost
+	// last: the types a derived name extends (see nameParts).
+	stack       []*Decl
 	depth       int  // schemas being built, one inside the other
 	tooDeep     bool // depth reached maxSchemaDepth
 	warn        func(format string, args ...any)
@@ -112,7 +115,9 @@ func (g *typer) typeOf(sr *openapi3.SchemaRef, hint, source string) *Type {
 	}
 	g.depth++
 	g.building[s] = true
+	mark := len(g.stack)
 	t := g.build(s, hint, source)
+	g.stack = g.stack[:mark]
 	delete(g.building, s)
 	g.depth--
 	if d, ok := g.pending[s]; ok && d.Kind == DeclDefined && d.Underlying == tAny && (t.Kind != KindNamed || t.Decl != d) {
@@ -414,9 +419,11 @@ func constType(v any) *Type {
 // caller; until then recursive references resolve to it through pending.
 func (g *typer) declare(hint string, kind DeclKind, source string, s *openapi3.Schema) *Decl {
 	var name string
+	var parts []string
 	if r, ok := g.reserved[s]; ok && s != nil {
 		name = r
 		delete(g.reserved, s)
+		parts = []string{name}
 	} else {
 		name = hint
 		if !isExported(hint) {
@@ -426,9 +433,16 @@ func (g *typer) declare(hint string, kind DeclKind, source string, s *openapi3.S
 		if name == "" {
 			name = "Type"
 		}
+		if name == hint {
+			parts = g.nameParts(hint)
+			name = g.shortName(parts)
+		} else {
+			parts = []string{name}
+		}
 		name = g.ns.claim(name)
 	}
-	d := &Decl{Name: name, Kind: kind, Source: source}
+	d := &Decl{Name: name, Kind: kind, Source: source, parts: parts}
+	g.stack = append(g.stack, d)
 	if s != nil {
 		d.Doc = schemaDoc(s)
 		d.Deprecated = s.Deprecated
