@@ -59,7 +59,7 @@ type bundle struct {
 	trees   map[*refFile]*yaml.Node // parsed again for positions, on errors only
 	inlined int                     // path items and operations written out where referenced
 	// docNotes say which documentation fields were left out (see bundle_docs.go).
-	docNotes []string
+	docNotes []Note
 	// repairs are what lenient mode repaired, each at its place (see lenient.go).
 	repairs []string
 	opts    bundleOptions

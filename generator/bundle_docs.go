@@ -77,6 +77,16 @@ func (b *bundler) leaveOutDoc(f *refFile, key string, v, with *yaml.Node) *yaml.
 		what = "an object"
 	}
 	at := encodePointer(append(slices.Clone(b.from), key))
-	b.docNotes = append(b.docNotes, fmt.Sprintf("%s:%d:%d: %s is %s, not %s: left out, it only documents the API", f.display, v.Line, v.Column, quoteText(at), yamlKind(deref(v)), what))
+	b.docNotes = append(b.docNotes, docNote(f.display, v, at, what))
 	return with
+}
+
+// docNote notes a documentation field at ptr, v in file, left out because
+// it is not what (text, an object).
+func docNote(file string, v *yaml.Node, ptr, what string) Note {
+	return Note{
+		Group:  "documentation fields of the wrong type, left out: they only document the API",
+		Place:  fmt.Sprintf("%s:%d:%d", file, v.Line, v.Column),
+		Detail: fmt.Sprintf("%s is %s, not %s", quoteText(ptr), yamlKind(deref(v)), what),
+	}
 }

@@ -76,8 +76,11 @@ type File struct {
 
 // Output is what Generate produces.
 type Output struct {
-	Files    []File
-	Warnings []string // what could not be typed exactly, for -v
+	Files []File
+	// Warnings are the -v notes on what could not be typed exactly, was
+	// ignored or chosen, one a line: notes of one kind grouped under a line
+	// with their count (see Note).
+	Warnings []string
 	// Alerts are for every run, not only -v: settings that put calls at
 	// risk, such as a base URL over plain http to a host that is not loopback.
 	Alerts []string
@@ -105,16 +108,14 @@ func Generate(services []*Service) (*Output, error) {
 	for _, svc := range services {
 		files, st, warns, repairs, err := generateService(svc)
 		if err != nil {
-			errs = append(errs, err)
+			errs = append(errs, lineErrors(err)...)
 			continue
 		}
 		res.Files = append(res.Files, files...)
 		res.Stats = append(res.Stats, st)
-		for _, w := range warns {
-			res.Warnings = append(res.Warnings, svc.Name+": "+w)
-		}
+		res.Warnings = append(res.Warnings, noteLines(svc.Name+": ", warns)...)
 		for _, r := range repairs {
-			res.Alerts = append(res.Alerts, svc.Name+": "+r)
+			res.Alerts = append(res.Alerts, sanitize(svc.Name+": "+r))
 		}
 		if a := insecureBaseURL(st.BaseURL); a != "" {
 			res.Alerts = append(res.Alerts, svc.Name+": "+a)
@@ -129,7 +130,7 @@ func Generate(services []*Service) (*Output, error) {
 
 // generateService builds one service's files. Besides them it returns
 // notes for -v, and the repairs of lenient mode, for every run.
-func generateService(svc *Service) ([]File, Stats, []string, []string, error) {
+func generateService(svc *Service) ([]File, Stats, []Note, []string, error) {
 	st := Stats{Service: svc.Name}
 	t0 := time.Now()
 	sp, err := loadSpec(svc.Spec, svc.SpecDisplay, svc.RefRoot, svc.Lenient)
@@ -156,20 +157,40 @@ func generateService(svc *Service) ([]File, Stats, []string, []string, error) {
 			st.Lines += bytes.Count(f.Data, []byte("\n"))
 		}
 	}
-	notes := append(sp.notes, pkg.Warnings...)
+	notes := append(sp.notes, pkg.Notes...)
 	if svc.RefRoot != "" {
-		notes = append(notes, fmt.Sprintf("$ref may read files anywhere under %s (ref_root), not only in the spec's directory", svc.RefRoot))
+		notes = append(notes, Note{Group: fmt.Sprintf("$ref may read files anywhere under %s (ref_root), not only in the spec's directory", svc.RefRoot)})
 	}
 	if modelImportPath(svc.ImportPath, pkg) == "" && len(pkg.Types) > 0 {
-		notes = append(notes, "no go.mod above "+svc.OutDir+", so the package's import path is unknown: its types stay in the client package instead of a "+ModelDir+" subpackage")
+		notes = append(notes, Note{Group: "no go.mod above " + svc.OutDir + ", so the package's import path is unknown: its types stay in the client package instead of a " + ModelDir + " subpackage"})
 	}
 	return files, st, notes, unique(append(sp.repairs, pkg.Repairs...)), nil
 }
 
+// lineErrors splits err into the problems it joins, each of which prints as
+// one line of text whatever spec text it holds (see sanitize).
+func lineErrors(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, lineErrors(e)...)
+		}
+		return out
+	}
+	return []error{sanitized{err}}
+}
+
+// sanitized is an error whose text is sanitized; errors.As and errors.Is
+// see the error it holds.
+type sanitized struct{ err error }
+
+func (e sanitized) Error() string { return sanitize(e.err.Error()) }
+func (e sanitized) Unwrap() error { return e.err }
+
 // unique is ss without repetitions, in the order first met: a $ref walked
 // twice (through an alias, say) is one repair.
-func unique(ss []string) []string {
-	seen := make(map[string]bool, len(ss))
+func unique[T comparable](ss []T) []T {
+	seen := make(map[T]bool, len(ss))
 	out := ss[:0]
 	for _, s := range ss {
 		if !seen[s] {
@@ -192,7 +213,7 @@ func buildPackage(svc *Service, sp *spec) (*Package, error) {
 	}
 	ns := newNamespace(reservedIdents...)
 	b := &builder{svc: svc, sp: sp, types: ns, pkg: pkg}
-	b.typer = newTyper(ns, b.warn)
+	b.typer = newTyper(ns, b.note)
 	b.typer.fail = func(source, msg string) {
 		b.errs = append(b.errs, sp.errorAt(msg, sourceKeys(source)...))
 	}
@@ -213,7 +234,7 @@ func buildPackage(svc *Service, sp *spec) (*Package, error) {
 		return nil, errors.Join(b.errs...)
 	}
 	if len(pkg.Operations) == 0 {
-		b.warn("no operations selected: the package has types only")
+		b.note("no operations selected: the package has types only", "", "")
 	}
 	pkg.Types = b.typer.decls
 	if !svc.AllModels && len(pkg.Operations) > 0 {
@@ -225,13 +246,13 @@ func buildPackage(svc *Service, sp *spec) (*Package, error) {
 		for _, d := range pkg.Types {
 			d.Source = bd.displaySources(d.Source)
 		}
-		for i, w := range pkg.Warnings {
-			pkg.Warnings[i] = bd.displaySources(w)
+		for i := range pkg.Notes {
+			pkg.Notes[i] = pkg.Notes[i].rewrite(bd.displaySources)
 		}
 	}
 	if sp.swagger {
-		for i, w := range pkg.Warnings {
-			pkg.Warnings[i] = swagger2Text(w)
+		for i := range pkg.Notes {
+			pkg.Notes[i] = pkg.Notes[i].rewrite(swagger2Text)
 		}
 	}
 	return pkg, nil

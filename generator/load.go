@@ -28,8 +28,8 @@ type spec struct {
 	path    string // the file read
 	display string // the path as the user wrote it, for messages
 	data    []byte
-	notes   []string // what loading had to bend, for -v
-	bundle  *bundle  // the files it refers to, when it refers to others (see bundleSpec)
+	notes   []Note  // what loading had to bend, for -v
+	bundle  *bundle // the files it refers to, when it refers to others (see bundleSpec)
 	// lenient repairs what lenient mode repairs (see lenient.go); repairs
 	// say what was repaired, each at its place.
 	lenient bool
@@ -83,7 +83,7 @@ func loadSpec(path, display, refRoot string, lenient bool) (*spec, error) {
 	case strings.HasPrefix(version, "2"):
 		sp.swagger = true
 		err = sp.loadSwagger2()
-		sp.notes = append(sp.notes, "Swagger 2.0 document converted to OpenAPI 3.0")
+		sp.notes = append(sp.notes, Note{Group: "Swagger 2.0 document converted to OpenAPI 3.0"})
 	case strings.HasPrefix(version, "3"):
 		// Lenient mode repairs in the bundle, so every spec is bundled.
 		err = sp.loadOpenAPI3(abs, loc, refs, lenient || needsBundle(data))
@@ -134,7 +134,7 @@ func (sp *spec) loadOpenAPI3(abs string, loc *url.URL, refs *refReader, bundled 
 		sp.repairs = append(sp.repairs, bd.repairs...)
 		sp.bundle, data = bd, bd.data
 		if n := bd.note(); n != "" {
-			sp.notes = append(sp.notes, n)
+			sp.notes = append(sp.notes, Note{Group: n})
 		}
 		sp.notes = append(sp.notes, bd.docNotes...)
 	}
@@ -145,7 +145,7 @@ func (sp *spec) loadOpenAPI3(abs string, loc *url.URL, refs *refReader, bundled 
 		if fixed, ferr := rewriteTupleItems(data); ferr == nil {
 			if fdoc, rerr := loadOpenAPI3(fixed, loc, refs); rerr == nil {
 				doc, err = fdoc, nil
-				sp.notes = append(sp.notes, "array-valued items read as prefixItems (tuples)")
+				sp.notes = append(sp.notes, Note{Group: "array-valued items read as prefixItems (tuples)"})
 			}
 		}
 	}

@@ -15,7 +15,7 @@ type Package struct {
 	Operations  []*Operation  // sorted by Go name
 	Types       []*Decl       // sorted by Go name
 	ErrorModels []*ErrorModel // constructors of declared error bodies, sorted by name
-	Warnings    []string      // what could not be typed exactly, for -v
+	Notes       []Note        // what could not be typed exactly, was ignored or chosen, for -v
 	Repairs     []string      // what lenient mode repaired, each at its place (see lenient.go)
 	// UnusedSchemas counts the component schemas not generated because no
 	// generated operation uses them (models: used).

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -75,7 +76,7 @@ func (b *builder) params(op *Operation, r *opRef, source string) {
 		switch p.In {
 		case "path":
 			if !slices.Contains(vars, p.Name) {
-				b.warn("%s %s: path parameter %q does not appear in the path; it is left out", r.method, r.path, p.Name)
+				b.note("path parameters that do not appear in the path, left out", r.method+" "+r.path, strconv.Quote(p.Name))
 			}
 		case "query", "header", "cookie":
 			rest = append(rest, p)
@@ -252,12 +253,12 @@ func (b *builder) requestBody(op *Operation, r *opRef, source string) {
 		if rb.Required {
 			b.errs = append(b.errs, b.sp.errorAt(fmt.Sprintf("%s %s: the request body is required but lists no content (media types): add content, e.g. application/json", r.method, r.path), "paths", r.path, strings.ToLower(r.method), "requestBody"))
 		} else {
-			b.warn("%s %s: the optional request body lists no content; the method sends none", r.method, r.path)
+			b.note("optional request bodies that list no content: the method sends none", r.method+" "+r.path, "")
 		}
 		return
 	}
 	if len(rb.Content) > 1 {
-		b.warn("%s %s: request body offered as %s; tpgen sends %s", r.method, r.path, strings.Join(sortedKeys(rb.Content), ", "), ct)
+		b.note("request bodies offered in several media types: tpgen sends one", r.method+" "+r.path, fmt.Sprintf("sends %s (of %s)", ct, strings.Join(sortedKeys(rb.Content), ", ")))
 	}
 	body := &Body{ContentType: ct, Required: rb.Required, Doc: rb.Description}
 	if ct == "*/*" {

@@ -53,7 +53,7 @@ func (b *builder) responses(op *Operation, r *opRef, source string) {
 		}
 		class, n := statusOrder(s)
 		if class == 3 {
-			b.warn("%s %s: response %q is not a status code, range or default; it is left out", r.method, r.path, s)
+			b.note("responses keyed by something other than a status code, range or default, left out", r.method+" "+r.path, strconv.Quote(s))
 			continue
 		}
 		resp := &Response{Status: s}

@@ -27,18 +27,18 @@ type typer struct {
 	decls       []*Decl
 	// stack holds the types declared by the schemas being built, innermost
 	// last: the types a derived name extends (see nameParts).
-	stack       []*Decl
-	depth       int  // schemas being built, one inside the other
-	tooDeep     bool // depth reached maxSchemaDepth
-	warn        func(format string, args ...any)
+	stack   []*Decl
+	depth   int                               // schemas being built, one inside the other
+	tooDeep bool                              // depth reached maxSchemaDepth
+	note    func(group, place, detail string) // records a note for -v
 	// fail reports a problem of the spec at a source path; generation fails.
 	fail func(source, msg string)
 }
 
-func newTyper(ns *namespace, warn func(string, ...any)) *typer {
+func newTyper(ns *namespace, note func(group, place, detail string)) *typer {
 	return &typer{ns: ns, memo: map[*openapi3.Schema]*Type{}, pending: map[*openapi3.Schema]*Decl{}, building: map[*openapi3.Schema]bool{},
 		reserved: map[*openapi3.Schema]string{}, components: map[string]*openapi3.Schema{},
-		sharedEnums: map[string]*sharedEnum{}, nullables: map[string]*Decl{}, warn: warn}
+		sharedEnums: map[string]*sharedEnum{}, nullables: map[string]*Decl{}, note: note}
 }
 
 // declareComponents gives every component schema its name first, so that the
@@ -122,7 +122,7 @@ func (g *typer) typeOf(sr *openapi3.SchemaRef, hint, source string) *Type {
 	g.depth--
 	if d, ok := g.pending[s]; ok && d.Kind == DeclDefined && d.Underlying == tAny && (t.Kind != KindNamed || t.Decl != d) {
 		if namesOnly(t, d) {
-			g.warn("%s: the schema only refers to itself; typed as any", source)
+			g.note("schemas that only refer to themselves, typed as any", source, "")
 			t = tAny
 		}
 		d.Underlying = t
@@ -267,7 +267,7 @@ func (g *typer) checkRefCycles(schemas openapi3.Schemas, keys []string) {
 func (g *typer) build(s *openapi3.Schema, hint, source string) *Type {
 	if ref, ok := s.Extensions[unresolvedKey]; ok {
 		// Lenient mode's stand-in for a schema a $ref did not lead to.
-		g.warn("%s: typed as raw JSON (json.RawMessage): its $ref %s leads nowhere", source, quoteText(fmt.Sprint(ref)))
+		g.note("schemas a $ref did not lead to (lenient), typed as raw JSON (json.RawMessage)", source, "$ref "+quoteText(fmt.Sprint(ref)))
 		return g.defined(tRaw, hint, source, s)
 	}
 	if s.Type != nil && len(*s.Type) == 0 {
@@ -333,7 +333,7 @@ func (g *typer) defined(t *Type, hint, source string, s *openapi3.Schema) *Type 
 			// through other schemas that are nothing but it (A is allOf [B], B
 			// is oneOf [A]): it accepts anything. Go has no type for it
 			// (type A B; type B A is refused).
-			g.warn("%s: the schema only refers to itself; typed as any", source)
+			g.note("schemas that only refer to themselves, typed as any", source, "")
 			t = tAny
 		}
 		d.Underlying = t // the placeholder a recursive reference made
@@ -491,7 +491,7 @@ func (g *typer) tupleElem(items openapi3.SchemaRefs, hint, source string) *Type 
 	if same && first != nil {
 		return first
 	}
-	g.warn("%s: tuple with items of different types typed as []any", source)
+	g.note("tuples with items of different types, typed as []any", source, "")
 	return tAny
 }
 
@@ -702,7 +702,7 @@ func (g *typer) allOf(s *openapi3.Schema, hint, source string) *Type {
 		return g.defined(g.typeOf(other, hint, source+"/allOf"), hint, source, s)
 	}
 	if other != nil && (len(other.Value.OneOf) > 0 || len(other.Value.AnyOf) > 0) {
-		g.warn("%s: allOf member with oneOf/anyOf: only the members' common properties are typed", source)
+		g.note("allOf members with oneOf or anyOf: only the members' common properties are typed", source, "")
 	}
 	merged := &openapi3.Schema{Properties: props, Required: required, Description: s.Description, Title: s.Title, Deprecated: s.Deprecated}
 	merged.AdditionalProperties.Schema = additional
@@ -883,7 +883,7 @@ func (g *typer) alternatives(s *openapi3.Schema, alts openapi3.SchemaRefs, anyOf
 	if d.Discriminator != "" {
 		values, why := discriminatorDispatch(s.Discriminator, alts, d.Variants)
 		if why != "" {
-			g.warn("%s: the discriminator %q cannot select a variant: %s; the union has As methods but no ValueByDiscriminator", source, d.Discriminator, why)
+			g.note("discriminators that cannot select a variant: the union has As methods but no ValueByDiscriminator", source, fmt.Sprintf("%q: %s", d.Discriminator, why))
 			d.Discriminator = ""
 		} else {
 			for i, v := range d.Variants {
@@ -892,8 +892,17 @@ func (g *typer) alternatives(s *openapi3.Schema, alts openapi3.SchemaRefs, anyOf
 		}
 	}
 	if len(s.Properties) > 0 {
-		g.warn("%s: properties beside %s are not typed; the union keeps them in its raw JSON", source, kw)
+		g.note("properties beside oneOf or anyOf, not typed: the union keeps them in its raw JSON", source, kw)
 	}
+	names := make([]string, len(d.Variants))
+	for i, v := range d.Variants {
+		names[i] = v.Name
+	}
+	detail := fmt.Sprintf("%s (%s: %s)", d.Name, kw, strings.Join(names, ", "))
+	if d.Discriminator != "" {
+		detail += fmt.Sprintf(", selected by %q", d.Discriminator)
+	}
+	g.note("unions kept as raw JSON with typed accessors (As and From methods)", source, detail)
 	return named(d)
 }
 

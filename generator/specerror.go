@@ -21,14 +21,16 @@ type SpecError struct {
 	Msg       string
 }
 
+// Error is the problem as a line: spec text in it (file names from $refs
+// included) is escaped (see sanitize).
 func (e *SpecError) Error() string {
 	switch {
 	case e.Line > 0 && e.Col > 0:
-		return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
+		return sanitize(fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg))
 	case e.Line > 0:
-		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+		return sanitize(fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg))
 	}
-	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+	return sanitize(fmt.Sprintf("%s: %s", e.File, e.Msg))
 }
 
 type posError struct {

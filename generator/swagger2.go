@@ -98,8 +98,11 @@ func (s *swagger2Walk) object(n *yaml.Node, ptr []string) *yaml.Node {
 		case swagger2DocValue(key, v) != nil:
 			nv = swagger2DocValue(key, v)
 			if deref(v).Kind != yaml.ScalarNode || nv.Kind == yaml.MappingNode {
-				s.sp.notes = append(s.sp.notes, fmt.Sprintf("%s:%d:%d: %s is %s, not %s: left out, it only documents the API",
-					s.sp.display, v.Line, v.Column, quoteText(encodePointer(append(slices.Clone(ptr), key))), yamlKind(deref(v)), map[bool]string{true: "an object", false: "text"}[nv.Kind == yaml.MappingNode]))
+				what := "text"
+				if nv.Kind == yaml.MappingNode {
+					what = "an object"
+				}
+				s.sp.notes = append(s.sp.notes, docNote(s.sp.display, v, encodePointer(append(slices.Clone(ptr), key)), what))
 			}
 		case slices.Contains(swagger2Maps, key) && deref(v).Kind == yaml.MappingNode:
 			nv = s.each(deref(v), append(slices.Clone(ptr), key), true)
