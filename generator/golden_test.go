@@ -812,6 +812,7 @@ var specTypes = map[string]map[string]bool{
 	"additional":  {"AdditionalCollision": true, "Quota": true, "QuotaRef": true, "Settings": true, "Strict": true, "Tags": true},
 	"allof":       {"Account": true, "AccountInput": true, "Audited": true, "Code": true, "Person": true, "Resource": true, "Tier": true},
 	"bodies":      {"Document": true},
+	"big_numbers": {"Huge": true, "Inexact": true, "Exact": true, "Half": true, "Wide": true, "Untyped": true, "HugeConst": true},
 	"derived_ids": {}, // no schemas
 	"deep_names": {
 		"CreateOrderRequestDetailsLinesItem": true, "CreateOrderRequestAddressDetailsLinesItem": true,

@@ -407,7 +407,7 @@ func constType(v any) *Type {
 	case bool:
 		return tBool
 	case float64:
-		if f := v.(float64); f == math.Trunc(f) {
+		if f := v.(float64); f == math.Trunc(f) && math.Abs(f) < math.MaxInt64 {
 			return tInt64
 		}
 		return tFloat64
@@ -756,6 +756,16 @@ func (g *typer) enum(s *openapi3.Schema, hint, source string) *Type {
 		} else {
 			base = tFloat64
 		}
+	}
+	if base != nil && base != tString {
+		fit, exact, why := numericEnum(s.Enum, base)
+		if why != "" {
+			g.note("numeric enums typed loosely", source, why)
+		}
+		if !exact {
+			return g.defined(fit, hint, source, s)
+		}
+		base = fit
 	}
 	if base == nil {
 		// Booleans, mixed or odd enums: the schema's plain type.
