@@ -100,6 +100,7 @@ type bundler struct {
 	queue    []*target          // targets whose content is still to be walked
 	taken    map[string]map[string]bool
 	inlining map[string]bool // path items and operations being written out, against cycles
+	current  string          // the targetKey of the target being hoisted or placed
 	at, from []string        // where the walk is: in the bundle, and in the current file
 	count    int             // nodes written out by inlining so far
 	input    int             // nodes of the files read so far
@@ -114,11 +115,29 @@ type bundleOptions struct {
 	// lenient repairs what lenient mode repairs (see lenient.go) instead of
 	// failing.
 	lenient bool
+	// nested are the targets (by targetKey) that lie inside other targets,
+	// found by a first bundling (see bundle_nested.go).
+	nested map[string]bool
 }
 
 // bundleSpec reads the root document (data, at abs) and every file it refers
 // to, and makes them one document.
 func bundleSpec(abs, display string, data []byte, reader *refReader, opts bundleOptions) (*bundle, error) {
+	bd, b, err := bundleOnce(abs, display, data, reader, opts)
+	if err != nil || opts.nested != nil {
+		return bd, err
+	}
+	if nested := b.nestedTargets(); len(nested) > 0 {
+		// Objects referred to both themselves and inside another: bundled
+		// again, the inner ones placed once and referred to from the outer.
+		opts.nested = nested
+		bd, _, err = bundleOnce(abs, display, data, reader, opts)
+	}
+	return bd, err
+}
+
+// bundleOnce is bundleSpec's work, returning the bundler too.
+func bundleOnce(abs, display string, data []byte, reader *refReader, opts bundleOptions) (*bundle, *bundler, error) {
 	root := &refFile{abs: abs, display: display, rel: filepath.Base(abs), data: data}
 	bd := &bundle{root: root, files: map[string]*refFile{abs: root}, order: []*refFile{root}, hoisted: map[string]*target{}, reader: reader, opts: opts}
 	track := opts.track
@@ -128,24 +147,24 @@ func bundleSpec(abs, display string, data []byte, reader *refReader, opts bundle
 	b := &bundler{bundle: bd, targets: map[string]*target{}, taken: map[string]map[string]bool{}, inlining: map[string]bool{}}
 	tree, err := parseRefFile(root)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	root.tree = tree
 	if tree.Kind != yaml.MappingNode {
-		return nil, &SpecError{File: display, Line: tree.Line, Col: tree.Column, Msg: "not an OpenAPI document: the top level is not a mapping"}
+		return nil, nil, &SpecError{File: display, Line: tree.Line, Col: tree.Column, Msg: "not an OpenAPI document: the top level is not a mapping"}
 	}
 	b.input, b.size = countNodes(tree, 0), len(data)
 	b.rootComponents()
 	b.grafts = append(b.grafts, graft{file: root})
 	out, err := b.walk(root, tree, kDoc)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for len(b.queue) > 0 {
 		t := b.queue[0]
 		b.queue = b.queue[1:]
 		if err := b.hoist(t); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	out = b.withHoisted(out)
@@ -156,13 +175,13 @@ func bundleSpec(abs, display string, data []byte, reader *refReader, opts bundle
 	}
 	w := &bundleWriter{track: track, fileOf: bd.fileOf, limit: bundleExpansion*b.size + 1<<20}
 	if err := w.document(out); err != nil {
-		return nil, &SpecError{File: display, Msg: err.Error()}
+		return nil, nil, &SpecError{File: display, Msg: err.Error()}
 	}
 	bd.data, bd.lines = w.buf.Bytes(), w.lines
 	for _, f := range bd.order {
 		f.tree = nil // the trees are most of bundling's memory; errors parse again
 	}
-	return bd, nil
+	return bd, b, nil
 }
 
 // note says what bundling did, for -v ("" when there is nothing to say).
@@ -244,8 +263,14 @@ func (b *bundler) walk(f *refFile, n *yaml.Node, k kind) (*yaml.Node, error) {
 	if n.Kind != yaml.MappingNode {
 		return n, nil // not an object: kin-openapi words it
 	}
-	if ref := refNode(n); ref != nil && refersHere(k) {
+	ref := refNode(n)
+	if ref != nil && refersHere(k) {
 		return b.ref(f, n, ref, k)
+	}
+	if ref == nil && b.opts.nested != nil {
+		if out := b.nestedRef(f, n, k); out != nil {
+			return out, nil
+		}
 	}
 	return b.walkObject(f, n, k)
 }
@@ -505,9 +530,9 @@ func (b *bundler) target(tf *refFile, ptr []string, node *yaml.Node, k kind) *ta
 
 // hoist walks a target's content into its place in the components.
 func (b *bundler) hoist(t *target) error {
-	at, from := b.at, b.from
-	b.at, b.from = []string{"components", t.section, t.name}, slices.Clone(t.ptr)
-	defer func() { b.at, b.from = at, from }()
+	at, from, current := b.at, b.from, b.current
+	b.at, b.from, b.current = []string{"components", t.section, t.name}, slices.Clone(t.ptr), targetKey(t.kind, t.file, t.ptr)
+	defer func() { b.at, b.from, b.current = at, from, current }()
 	b.grafts = append(b.grafts, graft{at: slices.Clone(b.at), file: t.file, from: slices.Clone(t.ptr)})
 	out, err := b.walk(t.file, t.node, t.kind)
 	if err != nil {
@@ -520,9 +545,9 @@ func (b *bundler) hoist(t *target) error {
 
 // place walks a root component's target where the component is.
 func (b *bundler) place(t *target) (*yaml.Node, error) {
-	from := b.from
-	b.from = slices.Clone(t.ptr)
-	defer func() { b.from = from }()
+	from, current := b.from, b.current
+	b.from, b.current = slices.Clone(t.ptr), targetKey(t.kind, t.file, t.ptr)
+	defer func() { b.from, b.current = from, current }()
 	b.grafts = append(b.grafts, graft{at: slices.Clone(b.at), file: t.file, from: slices.Clone(t.ptr)})
 	return b.walk(t.file, t.node, t.kind)
 }
