@@ -853,6 +853,7 @@ var specTypes = map[string]map[string]bool{
 	},
 	"services/orders": {"Order": true},
 	"swagger2":        {"Error": true, "Item": true},
+	"tag_names":       {"Labels": true, "UploadRequest": true},
 	"unions":          {"Animal": true, "Bird": true, "Cat": true, "Circle": true, "Contact": true, "Dog": true, "Owner": true, "Pet": true, "Point": true, "Polygon": true, "Scalar": true, "Shape": true},
 }
 

@@ -320,7 +320,17 @@ func (b *builder) multipartDecl(hint string, sr *openapi3.SchemaRef, source stri
 	}
 	s := sr.Value
 	fns := newNamespace()
-	for _, k := range sortedKeys(s.Properties) {
+	keys := sortedKeys(s.Properties)
+	if odd, quoted := untaggable(keys); len(odd) > 0 || slices.Contains(keys, "-") {
+		// The runtime names parts by the fields' tags (see json_names.go).
+		if slices.Contains(keys, "-") {
+			odd = append(odd, "-")
+			quoted = strings.TrimPrefix(quoted+`, "-"`, ", ")
+		}
+		b.note("multipart parts whose names a struct tag cannot carry, left out: the method cannot send them", source, quoted)
+		keys = slices.DeleteFunc(keys, func(k string) bool { return slices.Contains(odd, k) })
+	}
+	for _, k := range keys {
 		pr := s.Properties[k]
 		if pr == nil || pr.Value == nil {
 			continue

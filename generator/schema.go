@@ -543,6 +543,16 @@ func (g *typer) fields(d *Decl, props openapi3.Schemas, required []string, sourc
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	if odd, quoted := untaggable(keys); len(odd) > 0 {
+		// See json_names.go: kept in AdditionalProperties under their names.
+		detail := quoted
+		if d.Additional != nil && d.Additional != tAny {
+			detail += "; AdditionalProperties was typed " + typeString(d.Additional)
+		}
+		d.Additional = tAny
+		g.note("properties whose names encoding/json cannot carry in a struct tag, kept in AdditionalProperties (map[string]any)", source, detail)
+		keys = slices.DeleteFunc(keys, func(k string) bool { return slices.Contains(odd, k) })
+	}
 	fns := newNamespace("MarshalJSON", "UnmarshalJSON")
 	if d.Additional != nil {
 		fns.claim("AdditionalProperties")
