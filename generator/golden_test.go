@@ -823,16 +823,17 @@ var specTypes = map[string]map[string]bool{
 		"API": true, "API2": false, "Client2": true, "New2": true, "Operations2": true, "Option2": true, "ServiceConfig2": true, // the package's own names
 		"ListActorsResult": true, "NewClientParams": true, // names the generator would derive
 	},
-	"docs_not_text":       {"Pet": true},
-	"docs_not_text_files": {"Pet": true},
-	"lenient/dangling":    {"Toy": true, "Alias": true, "Maker": true, "Owner": false, "NewToy": false},
-	"lenient/kinds":       {"Order": true, "Problem": true},
-	"lenient/pathvars":    {},
-	"lenient/swagger":     {"Pet": true, "Owner": false},
-	"discriminators":      {"Tool": true, "SearchTool": true, "CodeTool": true, "Event": true, "Created": true, "Deleted": true, "Pet": true, "Vehicle": true, "Message": true, "Twins": true, "Partial": true},
-	"enums":               {"Flag": true, "Level": true, "Priority": true, "Rating": true, "RatingKind": true, "Ratio": true, "Status": true, "StatusActive": true, "Vote": true},
-	"formats":             {"Blob": true, "Day": true, "Event": true, "Timestamp": true},
-	"ignored_keys":        {"Pet": true, "Owner": true},
+	"docs_not_text":          {"Pet": true},
+	"docs_not_text_files":    {"Pet": true},
+	"docs_not_text_swagger2": {"Pet": true},
+	"lenient/dangling":       {"Toy": true, "Alias": true, "Maker": true, "Owner": false, "NewToy": false},
+	"lenient/kinds":          {"Order": true, "Problem": true},
+	"lenient/pathvars":       {},
+	"lenient/swagger":        {"Pet": true, "Owner": false},
+	"discriminators":         {"Tool": true, "SearchTool": true, "CodeTool": true, "Event": true, "Created": true, "Deleted": true, "Pet": true, "Vehicle": true, "Message": true, "Twins": true, "Partial": true},
+	"enums":                  {"Flag": true, "Level": true, "Priority": true, "Rating": true, "RatingKind": true, "Ratio": true, "Status": true, "StatusActive": true, "Vote": true},
+	"formats":                {"Blob": true, "Day": true, "Event": true, "Timestamp": true},
+	"ignored_keys":           {"Pet": true, "Owner": true},
 	"multifile": {
 		"Pet": true, "Owner": true, "Tag": true, "Kind": true, "ChewToy": true, "V2Pet": true, "Shape": true, "Circle": true, "Square": true, "Error": true,
 		"PetYaml": false, "PetYaml2": false, "Pet2": false, "OwnerJSON": false, // one type per file and pointer, never named after the extension
