@@ -120,6 +120,7 @@ func TestUsageErrors(t *testing.T) {
 		{"spec without out", []string{"-spec", spec, "-package", "orders"}, "single-spec mode needs -package and -out"},
 		{"stray argument", []string{"-config", cfg, "orders"}, `unexpected argument "orders"`},
 		{"single-spec flag with config", []string{"-config", cfg, "-package", "orders"}, "belong to single-spec mode"},
+		{"lenient with config", []string{"-config", cfg, "-lenient"}, "belong to single-spec mode"},
 		{"service with spec", []string{"-spec", spec, "-package", "orders", "-out", filepath.Join(dir, "out"), "-service", "orders"}, "-service selects services of a -config file"},
 		{"init with two files", []string{"init", "a.yaml", "b.yaml"}, "usage: tpgen init [FILE]"},
 	}
@@ -505,6 +506,31 @@ func TestSingleSpec(t *testing.T) {
 	if r := tpgen(t, "-spec", filepath.Join(dir, "specs", "orders.yaml"), "-package", "orders", "-out", out,
 		"-base-url", "https://orders.internal.example.com/v2", "-grant", "client_credentials", "-check"); r.code != exitOK {
 		t.Errorf("-check in single-spec mode: %v", r)
+	}
+}
+
+// TestLenient: a broken spec fails by default and generates with -lenient,
+// each repair a warning on every run (not only with -v), at its place.
+func TestLenient(t *testing.T) {
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "broken.yaml")
+	writeFile(t, spec, "openapi: 3.0.3\ninfo: {title: Broken, version: \"1\"}\nservers: [{url: \"https://api.example.com\"}]\npaths:\n"+
+		"  /pets/{id}:\n    get:\n      responses:\n        \"200\": {description: OK, content: {application/json: {schema: {$ref: '#/components/schemas/Pet'}}}}\n")
+	out := filepath.Join(dir, "out")
+	if r := tpgen(t, "-spec", spec, "-package", "pets", "-out", out); r.code != exitFail || !strings.Contains(r.stderr, `broken.yaml:8:79: failed to resolve "components" in fragment in URI: "#/components/schemas/Pet"`) {
+		t.Errorf("strict: want exit 1 and the dangling $ref at its place; got %v", r)
+	}
+	r := tpgen(t, "-spec", spec, "-package", "pets", "-out", out, "-lenient")
+	want := []string{
+		"tpgen: warning: pets: " + spec + `:8:78: $ref "#/components/schemas/Pet": ` + spec + ` has no "components" at its top level: typed as raw JSON (json.RawMessage) (lenient)`,
+		"tpgen: warning: pets: " + spec + `:5:3: GET /pets/{id}: path parameter {id} is not declared: sent as a required string parameter (lenient)`,
+	}
+	if r.code != exitOK || r.stdout != "" || r.stderr != strings.Join(want, "\n")+"\n" {
+		t.Fatalf("lenient: want exit 0 and\n%s\ngot %v", strings.Join(want, "\n"), r)
+	}
+	ops := readFile(t, filepath.Join(out, "operations.go"))
+	if !strings.Contains(ops, "func (c *Client) GetPetsByID(ctx context.Context, id string) (json.RawMessage, error)") {
+		t.Errorf("operations.go lacks the repaired method:\n%s", ops)
 	}
 }
 
