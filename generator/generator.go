@@ -318,6 +318,10 @@ func emitPackage(svc *Service, pkg *Package) ([]File, error) {
 		j := job{dir: typesDir, pkg: typesPkg, name: numbered("models", i, len(pkg.Types) > typesPerFile), code: code}
 		if i == 0 {
 			j.doc = typesDoc
+			if modelPath != "" {
+				// The model package is compiled first: it checks the runtime's version too.
+				j.code = append([]jen.Code{handshake()}, code...)
+			}
 		}
 		jobs = append(jobs, j)
 	}
@@ -379,6 +383,8 @@ func renderFile(name, source, doc, modelPath string, code []jen.Code) ([]byte, e
 	f := jen.NewFile(name)
 	f.NoFormat = true
 	f.ImportName(runtimePkg, "runtime")
+	f.ImportName(implPkg, "tpgenimpl")
+	f.ImportName(tokenPkg, "token")
 	if modelPath != "" {
 		f.ImportName(modelPath, ModelDir)
 	}

@@ -10,7 +10,7 @@ import (
 // vendor publishes) is not in the OpenAPI grammar, but its meaning is plain:
 // the call carries that query. Written into the path, it would be sent
 // escaped or, beside query parameters, after a second '?'. So the query is
-// split off and sent as the start of the call's query (runtime.Operation's
+// split off and sent as the start of the call's query (tpgenimpl.Operation's
 // Query), before the query parameters.
 
 // splitPathQuery splits a path key at its '?' into the path template and

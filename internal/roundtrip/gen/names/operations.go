@@ -5,18 +5,18 @@ package names
 
 import (
 	"context"
-	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
-var opEcho = runtime.Operation{
+var opEcho = tpgenimpl.Operation{
 	Accept:      "application/json",
 	ContentType: "application/json",
 	ID:          "echo",
 	Method:      "POST",
 	Path:        "/echo",
-	RequestBody: runtime.BodyJSON,
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	RequestBody: tpgenimpl.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}},
@@ -25,7 +25,7 @@ var opEcho = runtime.Operation{
 // Echo calls POST /echo.
 func (c *Client) Echo(ctx context.Context, body *Odd) (*Odd, error) {
 	var out *Odd
-	if err := c.svc.Invoke(ctx, &opEcho, nil, body, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opEcho, nil, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil

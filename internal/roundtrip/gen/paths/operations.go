@@ -5,16 +5,16 @@ package paths
 
 import (
 	"context"
-	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
-var opCompactResponse = runtime.Operation{
+var opCompactResponse = tpgenimpl.Operation{
 	ID:     "compactResponse",
 	Method: "POST",
-	Params: []runtime.Param{{Name: "id"}},
+	Params: []tpgenimpl.Param{{Name: "id"}},
 	Path:   "/responses/{id}/compact",
 	Query:  "beta=true&mode=a+b&flag",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -22,27 +22,27 @@ var opCompactResponse = runtime.Operation{
 
 // CompactResponse calls POST /responses/{id}/compact?beta=true&mode=a+b&flag.
 func (c *Client) CompactResponse(ctx context.Context, id string) error {
-	return c.svc.Invoke(ctx, &opCompactResponse, nil, nil, nil, id)
+	return tpgenimpl.Invoke(ctx, c.svc, &opCompactResponse, nil, nil, nil, id)
 }
 
-var opCompactResponses = runtime.Operation{
+var opCompactResponses = tpgenimpl.Operation{
 	ID:     "compactResponses",
 	Method: "GET",
-	Params: []runtime.Param{{
+	Params: []tpgenimpl.Param{{
 		Explode: true,
-		In:      runtime.InQuery,
+		In:      tpgenimpl.InQuery,
 		Name:    "limit",
-		Style:   runtime.StyleForm,
+		Style:   tpgenimpl.StyleForm,
 	}, {
 		Explode: true,
-		In:      runtime.InQuery,
+		In:      tpgenimpl.InQuery,
 		Name:    "tag",
-		Shape:   runtime.ShapeList,
-		Style:   runtime.StyleForm,
+		Shape:   tpgenimpl.ShapeList,
+		Style:   tpgenimpl.StyleForm,
 	}},
 	Path:  "/responses/compact",
 	Query: "beta=true",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -59,5 +59,5 @@ type CompactResponsesParams struct {
 
 // CompactResponses calls GET /responses/compact?beta=true.
 func (c *Client) CompactResponses(ctx context.Context, params *CompactResponsesParams) error {
-	return c.svc.Invoke(ctx, &opCompactResponses, params, nil, nil)
+	return tpgenimpl.Invoke(ctx, c.svc, &opCompactResponses, params, nil, nil)
 }

@@ -5,16 +5,16 @@ package deep_names
 
 import (
 	"context"
-	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
-var opCreateOrder = runtime.Operation{
+var opCreateOrder = tpgenimpl.Operation{
 	ContentType: "application/json",
 	ID:          "createOrder",
 	Method:      "POST",
 	Path:        "/orders",
-	RequestBody: runtime.BodyJSON,
-	Responses: []runtime.ResponseSpec{{
+	RequestBody: tpgenimpl.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    201,
 		Success: true,
 	}},
@@ -22,5 +22,5 @@ var opCreateOrder = runtime.Operation{
 
 // CreateOrder calls POST /orders.
 func (c *Client) CreateOrder(ctx context.Context, body *CreateOrderRequest) error {
-	return c.svc.Invoke(ctx, &opCreateOrder, nil, body, nil)
+	return tpgenimpl.Invoke(ctx, c.svc, &opCreateOrder, nil, body, nil)
 }

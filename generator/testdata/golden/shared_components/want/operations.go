@@ -5,21 +5,21 @@ package shared_components
 
 import (
 	"context"
-	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
-var opAddAlbum = runtime.Operation{
+var opAddAlbum = tpgenimpl.Operation{
 	Accept:      "application/json",
 	ContentType: "application/json",
 	ID:          "addAlbum",
 	Method:      "POST",
 	Path:        "/albums",
-	RequestBody: runtime.BodyJSON,
-	Responses: []runtime.ResponseSpec{{
+	RequestBody: tpgenimpl.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    201,
 		Success: true,
 	}, {
-		Body:  runtime.BodyJSON,
+		Body:  tpgenimpl.BodyJSON,
 		Code:  401,
 		Model: newUnauthorized,
 	}},
@@ -29,36 +29,36 @@ var opAddAlbum = runtime.Operation{
 //
 // Declared errors come back as *runtime.ResponseError with Model set: 401 (*Unauthorized).
 func (c *Client) AddAlbum(ctx context.Context, body *NewAlbum) error {
-	return c.svc.Invoke(ctx, &opAddAlbum, nil, body, nil)
+	return tpgenimpl.Invoke(ctx, c.svc, &opAddAlbum, nil, body, nil)
 }
 
-var opGetMultipleAlbums = runtime.Operation{
+var opGetMultipleAlbums = tpgenimpl.Operation{
 	Accept: "application/json",
 	ID:     "getMultipleAlbums",
 	Method: "GET",
-	Params: []runtime.Param{{
+	Params: []tpgenimpl.Param{{
 		Explode: true,
-		In:      runtime.InQuery,
+		In:      tpgenimpl.InQuery,
 		Name:    "market",
-		Style:   runtime.StyleForm,
+		Style:   tpgenimpl.StyleForm,
 	}},
 	Path: "/albums",
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}, {
-		Body:  runtime.BodyJSON,
+		Body:  tpgenimpl.BodyJSON,
 		Code:  401,
 		Model: newUnauthorized,
 	}, {
-		Body:  runtime.BodyJSON,
+		Body:  tpgenimpl.BodyJSON,
 		Code:  404,
 		Model: newProblemResponse,
 	}},
-	Result: &runtime.ResultSpec{
+	Result: &tpgenimpl.ResultSpec{
 		Bodies: []string{"Body"},
-		Headers: []runtime.HeaderSpec{{
+		Headers: []tpgenimpl.HeaderSpec{{
 			Field: "XSort",
 			Name:  "X-Sort",
 		}},
@@ -77,37 +77,37 @@ type GetMultipleAlbumsParams struct {
 // Declared errors come back as *runtime.ResponseError with Model set: 401 (*Unauthorized), 404 (*ProblemResponse).
 func (c *Client) GetMultipleAlbums(ctx context.Context, params *GetMultipleAlbumsParams) (*GetMultipleAlbumsResult, error) {
 	out := new(GetMultipleAlbumsResult)
-	if err := c.svc.Invoke(ctx, &opGetMultipleAlbums, params, nil, out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetMultipleAlbums, params, nil, out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-var opReplaceAlbum = runtime.Operation{
+var opReplaceAlbum = tpgenimpl.Operation{
 	Accept:      "application/json",
 	ContentType: "application/json",
 	ID:          "replaceAlbum",
 	Method:      "PUT",
-	Params: []runtime.Param{{Name: "id"}, {
+	Params: []tpgenimpl.Param{{Name: "id"}, {
 		Explode: true,
-		In:      runtime.InQuery,
+		In:      tpgenimpl.InQuery,
 		Name:    "market",
-		Style:   runtime.StyleForm,
+		Style:   tpgenimpl.StyleForm,
 	}},
 	Path:        "/albums/{id}",
-	RequestBody: runtime.BodyJSON,
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	RequestBody: tpgenimpl.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}, {
-		Body:  runtime.BodyJSON,
+		Body:  tpgenimpl.BodyJSON,
 		Code:  401,
 		Model: newUnauthorized,
 	}},
-	Result: &runtime.ResultSpec{
+	Result: &tpgenimpl.ResultSpec{
 		Bodies: []string{"Body"},
-		Headers: []runtime.HeaderSpec{{
+		Headers: []tpgenimpl.HeaderSpec{{
 			Field: "XSort",
 			Name:  "X-Sort",
 		}},
@@ -126,19 +126,19 @@ type ReplaceAlbumParams struct {
 // Declared errors come back as *runtime.ResponseError with Model set: 401 (*Unauthorized).
 func (c *Client) ReplaceAlbum(ctx context.Context, id string, body *NewAlbum, params *ReplaceAlbumParams) (*ReplaceAlbumResult, error) {
 	out := new(ReplaceAlbumResult)
-	if err := c.svc.Invoke(ctx, &opReplaceAlbum, params, body, out, id); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opReplaceAlbum, params, body, out, id); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-var opUploadArtistCover = runtime.Operation{
+var opUploadArtistCover = tpgenimpl.Operation{
 	ID:          "uploadArtistCover",
 	Method:      "PUT",
-	Params:      []runtime.Param{{Name: "id"}},
+	Params:      []tpgenimpl.Param{{Name: "id"}},
 	Path:        "/artists/{id}/cover",
-	RequestBody: runtime.BodyMultipart,
-	Responses: []runtime.ResponseSpec{{
+	RequestBody: tpgenimpl.BodyMultipart,
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -146,21 +146,21 @@ var opUploadArtistCover = runtime.Operation{
 
 // UploadArtistCover calls PUT /artists/{id}/cover.
 func (c *Client) UploadArtistCover(ctx context.Context, id string, body *Upload) error {
-	return c.svc.Invoke(ctx, &opUploadArtistCover, nil, body, nil, id)
+	return tpgenimpl.Invoke(ctx, c.svc, &opUploadArtistCover, nil, body, nil, id)
 }
 
-var opUploadCover = runtime.Operation{
+var opUploadCover = tpgenimpl.Operation{
 	Accept:      "application/json",
 	ID:          "uploadCover",
 	Method:      "PUT",
-	Params:      []runtime.Param{{Name: "id"}},
+	Params:      []tpgenimpl.Param{{Name: "id"}},
 	Path:        "/albums/{id}/cover",
-	RequestBody: runtime.BodyMultipart,
-	Responses: []runtime.ResponseSpec{{
+	RequestBody: tpgenimpl.BodyMultipart,
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}, {
-		Body:  runtime.BodyJSON,
+		Body:  tpgenimpl.BodyJSON,
 		Code:  401,
 		Model: newUnauthorized,
 	}},
@@ -170,5 +170,5 @@ var opUploadCover = runtime.Operation{
 //
 // Declared errors come back as *runtime.ResponseError with Model set: 401 (*Unauthorized).
 func (c *Client) UploadCover(ctx context.Context, id string, body *Upload) error {
-	return c.svc.Invoke(ctx, &opUploadCover, nil, body, nil, id)
+	return tpgenimpl.Invoke(ctx, c.svc, &opUploadCover, nil, body, nil, id)
 }

@@ -5,15 +5,15 @@ package tag_names
 
 import (
 	"context"
-	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
-var opUpload = runtime.Operation{
+var opUpload = tpgenimpl.Operation{
 	ID:          "upload",
 	Method:      "POST",
 	Path:        "/uploads",
-	RequestBody: runtime.BodyMultipart,
-	Responses: []runtime.ResponseSpec{{
+	RequestBody: tpgenimpl.BodyMultipart,
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    201,
 		Success: true,
 	}},
@@ -21,5 +21,5 @@ var opUpload = runtime.Operation{
 
 // Upload calls POST /uploads.
 func (c *Client) Upload(ctx context.Context, body *UploadRequest) error {
-	return c.svc.Invoke(ctx, &opUpload, nil, body, nil)
+	return tpgenimpl.Invoke(ctx, c.svc, &opUpload, nil, body, nil)
 }

@@ -9,8 +9,11 @@ package model
 
 import (
 	"encoding/json"
-	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
+
+// The generated code needs a runtime this version of tpgen supports.
+const _ = tpgenimpl.SupportPackageIsVersion3
 
 // Odd is the schema components/schemas/Odd.
 type Odd struct {
@@ -30,7 +33,7 @@ type Odd struct {
 // MarshalJSON writes the fixed properties and AdditionalProperties.
 func (v Odd) MarshalJSON() ([]byte, error) {
 	type plain Odd
-	return runtime.MarshalWithAdditional(plain(v), v.AdditionalProperties)
+	return tpgenimpl.MarshalWithAdditional(plain(v), v.AdditionalProperties)
 }
 
 // UnmarshalJSON reads the fixed properties and keeps the others in AdditionalProperties.
@@ -41,5 +44,5 @@ func (v *Odd) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*v = Odd(p)
-	return runtime.UnmarshalAdditional(b, &v.AdditionalProperties, "-", "a", "plain", "x y")
+	return tpgenimpl.UnmarshalAdditional(b, &v.AdditionalProperties, "-", "a", "plain", "x y")
 }

@@ -9,8 +9,11 @@ package model
 
 import (
 	"encoding/json"
-	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
+
+// The generated code needs a runtime this version of tpgen supports.
+const _ = tpgenimpl.SupportPackageIsVersion3
 
 // CreateOrderRequest is the schema of POST /orders request body.
 type CreateOrderRequest struct {
@@ -80,7 +83,7 @@ type CreateOrderRequestDetailsLinesItemValue json.RawMessage
 
 // MarshalJSON writes the union's JSON.
 func (u CreateOrderRequestDetailsLinesItemValue) MarshalJSON() ([]byte, error) {
-	return runtime.RawJSON(u)
+	return tpgenimpl.RawJSON(u)
 }
 
 // UnmarshalJSON keeps the union's JSON.
@@ -92,23 +95,23 @@ func (u *CreateOrderRequestDetailsLinesItemValue) UnmarshalJSON(b []byte) error 
 // AsCreateOrderRequestDetailsLinesItemValue0 decodes the union as CreateOrderRequestDetailsLinesItemValue0.
 func (u *CreateOrderRequestDetailsLinesItemValue) AsCreateOrderRequestDetailsLinesItemValue0() (*CreateOrderRequestDetailsLinesItemValue0, error) {
 	v := new(CreateOrderRequestDetailsLinesItemValue0)
-	return v, runtime.DecodeUnion(*u, v)
+	return v, tpgenimpl.DecodeUnion(*u, v)
 }
 
 // FromCreateOrderRequestDetailsLinesItemValue0 sets the union to v.
 func (u *CreateOrderRequestDetailsLinesItemValue) FromCreateOrderRequestDetailsLinesItemValue0(v *CreateOrderRequestDetailsLinesItemValue0) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsCreateOrderRequestDetailsLinesItemValue1 decodes the union as CreateOrderRequestDetailsLinesItemValue1.
 func (u *CreateOrderRequestDetailsLinesItemValue) AsCreateOrderRequestDetailsLinesItemValue1() (*CreateOrderRequestDetailsLinesItemValue1, error) {
 	v := new(CreateOrderRequestDetailsLinesItemValue1)
-	return v, runtime.DecodeUnion(*u, v)
+	return v, tpgenimpl.DecodeUnion(*u, v)
 }
 
 // FromCreateOrderRequestDetailsLinesItemValue1 sets the union to v.
 func (u *CreateOrderRequestDetailsLinesItemValue) FromCreateOrderRequestDetailsLinesItemValue1(v *CreateOrderRequestDetailsLinesItemValue1) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // CreateOrderRequestDetailsLinesItemValue0 is the schema of POST /orders request body/properties/shipping/properties/address/properties/details/properties/lines/items/properties/value/oneOf/0.

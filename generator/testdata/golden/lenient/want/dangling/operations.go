@@ -6,16 +6,16 @@ package dangling
 import (
 	"context"
 	"encoding/json"
-	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
-var opCreateToy = runtime.Operation{
+var opCreateToy = tpgenimpl.Operation{
 	ContentType: "application/json",
 	ID:          "createToy",
 	Method:      "POST",
 	Path:        "/toys",
-	RequestBody: runtime.BodyJSON,
-	Responses: []runtime.ResponseSpec{{
+	RequestBody: tpgenimpl.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    201,
 		Success: true,
 	}},
@@ -23,20 +23,20 @@ var opCreateToy = runtime.Operation{
 
 // CreateToy calls POST /toys.
 func (c *Client) CreateToy(ctx context.Context, body json.RawMessage) error {
-	return c.svc.Invoke(ctx, &opCreateToy, nil, body, nil)
+	return tpgenimpl.Invoke(ctx, c.svc, &opCreateToy, nil, body, nil)
 }
 
-var opListToys = runtime.Operation{
+var opListToys = tpgenimpl.Operation{
 	Accept: "application/json",
 	ID:     "listToys",
 	Method: "GET",
 	Path:   "/toys",
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}, {
-		Body:  runtime.BodyJSON,
+		Body:  tpgenimpl.BodyJSON,
 		Model: newJSONRawMessage,
 	}},
 }
@@ -46,7 +46,7 @@ var opListToys = runtime.Operation{
 // Declared errors come back as *runtime.ResponseError with Model set: default (*json.RawMessage).
 func (c *Client) ListToys(ctx context.Context) ([]Toy, error) {
 	var out []Toy
-	if err := c.svc.Invoke(ctx, &opListToys, nil, nil, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opListToys, nil, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil

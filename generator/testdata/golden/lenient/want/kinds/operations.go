@@ -5,28 +5,28 @@ package kinds
 
 import (
 	"context"
-	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
-var opCreateOrder = runtime.Operation{
+var opCreateOrder = tpgenimpl.Operation{
 	Accept:      "application/json",
 	ContentType: "application/json",
 	ID:          "createOrder",
 	Method:      "POST",
 	Path:        "/orders",
-	RequestBody: runtime.BodyJSON,
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	RequestBody: tpgenimpl.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    201,
 		Success: true,
 	}, {
-		Body:  runtime.BodyJSON,
+		Body:  tpgenimpl.BodyJSON,
 		Code:  400,
 		Model: newProblem,
 	}},
-	Result: &runtime.ResultSpec{
+	Result: &tpgenimpl.ResultSpec{
 		Bodies: []string{"Body"},
-		Headers: []runtime.HeaderSpec{{
+		Headers: []tpgenimpl.HeaderSpec{{
 			Field: "XRateLimit",
 			Name:  "X-Rate-Limit",
 		}},
@@ -38,7 +38,7 @@ var opCreateOrder = runtime.Operation{
 // Declared errors come back as *runtime.ResponseError with Model set: 400 (*Problem).
 func (c *Client) CreateOrder(ctx context.Context, body *Order) (*CreateOrderResult, error) {
 	out := new(CreateOrderResult)
-	if err := c.svc.Invoke(ctx, &opCreateOrder, nil, body, out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opCreateOrder, nil, body, out); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -5,15 +5,15 @@ package pathvars
 
 import (
 	"context"
-	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
-var opDeleteStore = runtime.Operation{
+var opDeleteStore = tpgenimpl.Operation{
 	ID:     "deleteStore",
 	Method: "DELETE",
-	Params: []runtime.Param{{Name: "storeId"}},
+	Params: []tpgenimpl.Param{{Name: "storeId"}},
 	Path:   "/stores/{storeId}",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -21,22 +21,22 @@ var opDeleteStore = runtime.Operation{
 
 // DeleteStore calls DELETE /stores/{storeId}.
 func (c *Client) DeleteStore(ctx context.Context, storeID string) error {
-	return c.svc.Invoke(ctx, &opDeleteStore, nil, nil, nil, storeID)
+	return tpgenimpl.Invoke(ctx, c.svc, &opDeleteStore, nil, nil, nil, storeID)
 }
 
-var opGetToy = runtime.Operation{
+var opGetToy = tpgenimpl.Operation{
 	Accept: "application/json",
 	ID:     "getToy",
 	Method: "GET",
-	Params: []runtime.Param{{Name: "petId"}, {Name: "toyId"}, {
+	Params: []tpgenimpl.Param{{Name: "petId"}, {Name: "toyId"}, {
 		Explode: true,
-		In:      runtime.InQuery,
+		In:      tpgenimpl.InQuery,
 		Name:    "verbose",
-		Style:   runtime.StyleForm,
+		Style:   tpgenimpl.StyleForm,
 	}},
 	Path: "/pets/{petId}/toys/{toyId}",
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}},
@@ -52,7 +52,7 @@ type GetToyParams struct {
 // GetToy calls GET /pets/{petId}/toys/{toyId}.
 func (c *Client) GetToy(ctx context.Context, petID int, toyID string, params *GetToyParams) (*GetToyResponse, error) {
 	var out *GetToyResponse
-	if err := c.svc.Invoke(ctx, &opGetToy, params, nil, &out, runtime.FormatInt(int64(petID)), toyID); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetToy, params, nil, &out, tpgenimpl.FormatInt(int64(petID)), toyID); err != nil {
 		return nil, err
 	}
 	return out, nil

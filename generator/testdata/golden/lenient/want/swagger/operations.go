@@ -5,16 +5,16 @@ package swagger
 
 import (
 	"context"
-	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
-var opListPets = runtime.Operation{
+var opListPets = tpgenimpl.Operation{
 	Accept: "application/json",
 	ID:     "listPets",
 	Method: "GET",
 	Path:   "/pets",
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}},
@@ -23,7 +23,7 @@ var opListPets = runtime.Operation{
 // ListPets calls GET /pets.
 func (c *Client) ListPets(ctx context.Context) ([]Pet, error) {
 	var out []Pet
-	if err := c.svc.Invoke(ctx, &opListPets, nil, nil, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opListPets, nil, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil

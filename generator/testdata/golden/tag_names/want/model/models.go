@@ -10,7 +10,11 @@ package model
 import (
 	"encoding/json"
 	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
+
+// The generated code needs a runtime this version of tpgen supports.
+const _ = tpgenimpl.SupportPackageIsVersion3
 
 // Labels is the schema components/schemas/Labels.
 type Labels struct {
@@ -26,7 +30,7 @@ type Labels struct {
 // MarshalJSON writes the fixed properties and AdditionalProperties.
 func (v Labels) MarshalJSON() ([]byte, error) {
 	type plain Labels
-	return runtime.MarshalWithAdditional(plain(v), v.AdditionalProperties)
+	return tpgenimpl.MarshalWithAdditional(plain(v), v.AdditionalProperties)
 }
 
 // UnmarshalJSON reads the fixed properties and keeps the others in AdditionalProperties.
@@ -37,7 +41,7 @@ func (v *Labels) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*v = Labels(p)
-	return runtime.UnmarshalAdditional(b, &v.AdditionalProperties, "-", "a")
+	return tpgenimpl.UnmarshalAdditional(b, &v.AdditionalProperties, "-", "a")
 }
 
 // UploadRequest is the schema of POST /uploads request body.

@@ -7,7 +7,13 @@
 // that package, not this one.
 package model
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
+)
+
+// The generated code needs a runtime this version of tpgen supports.
+const _ = tpgenimpl.SupportPackageIsVersion3
 
 // Pet is the schema components/schemas/Pet.
 type Pet struct {
