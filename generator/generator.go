@@ -213,7 +213,7 @@ func buildPackage(svc *Service, sp *spec) (*Package, error) {
 	}
 	ns := newNamespace(reservedIdents...)
 	b := &builder{svc: svc, sp: sp, types: ns, pkg: pkg}
-	b.typer = newTyper(ns, b.note)
+	b.typer = newTyper(ns, func(n Note) { b.pkg.Notes = append(b.pkg.Notes, n) })
 	b.typer.fail = func(source, msg string) {
 		b.errs = append(b.errs, sp.errorAt(msg, sourceKeys(source)...))
 	}
@@ -239,6 +239,7 @@ func buildPackage(svc *Service, sp *spec) (*Package, error) {
 	pkg.Types = b.typer.decls
 	if !svc.AllModels && len(pkg.Operations) > 0 {
 		pkg.Types, pkg.UnusedSchemas = usedDecls(pkg)
+		pkg.Notes = notesOf(pkg.Notes, pkg.Types)
 	}
 	sort.Slice(pkg.Types, func(i, j int) bool { return pkg.Types[i].Name < pkg.Types[j].Name })
 	if bd := sp.bundle; bd != nil {

@@ -1,6 +1,9 @@
 package generator
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // What -v says about a spec: what tpgen typed loosely (a union kept as raw
 // JSON with accessors, a tuple as []any), what it ignored (keys the object
@@ -18,6 +21,18 @@ type Note struct {
 	Place string
 	// Detail is what is particular to the place, "" when nothing is.
 	Detail string
+	// decl is the type the note is about, when it is about one: a note of
+	// a type that is not generated (models: used) is not given.
+	decl *Decl
+}
+
+// notesOf keeps the notes that are about no type or about one of types.
+func notesOf(notes []Note, types []*Decl) []Note {
+	kept := make(map[*Decl]bool, len(types))
+	for _, d := range types {
+		kept[d] = true
+	}
+	return slices.DeleteFunc(notes, func(n Note) bool { return n.decl != nil && !kept[n.decl] })
 }
 
 // noteLines writes notes grouped, in the order each group was first met,
@@ -49,7 +64,7 @@ func noteLines(prefix string, notes []Note) []string {
 
 // rewrite is n with f applied to its text.
 func (n Note) rewrite(f func(string) string) Note {
-	return Note{Group: f(n.Group), Place: f(n.Place), Detail: f(n.Detail)}
+	return Note{Group: f(n.Group), Place: f(n.Place), Detail: f(n.Detail), decl: n.decl}
 }
 
 // line writes a note alone (with its group) or under its group's line.

@@ -28,17 +28,22 @@ type typer struct {
 	// stack holds the types declared by the schemas being built, innermost
 	// last: the types a derived name extends (see nameParts).
 	stack   []*Decl
-	depth   int                               // schemas being built, one inside the other
-	tooDeep bool                              // depth reached maxSchemaDepth
-	note    func(group, place, detail string) // records a note for -v
+	depth   int        // schemas being built, one inside the other
+	tooDeep bool       // depth reached maxSchemaDepth
+	addNote func(Note) // records a note for -v
 	// fail reports a problem of the spec at a source path; generation fails.
 	fail func(source, msg string)
 }
 
-func newTyper(ns *namespace, note func(group, place, detail string)) *typer {
+func newTyper(ns *namespace, addNote func(Note)) *typer {
 	return &typer{ns: ns, memo: map[*openapi3.Schema]*Type{}, pending: map[*openapi3.Schema]*Decl{}, building: map[*openapi3.Schema]bool{},
 		reserved: map[*openapi3.Schema]string{}, components: map[string]*openapi3.Schema{},
-		sharedEnums: map[string]*sharedEnum{}, nullables: map[string]*Decl{}, note: note}
+		sharedEnums: map[string]*sharedEnum{}, nullables: map[string]*Decl{}, addNote: addNote}
+}
+
+// note records a note for -v about source.
+func (g *typer) note(group, place, detail string) {
+	g.addNote(Note{Group: group, Place: place, Detail: detail})
 }
 
 // declareComponents gives every component schema its name first, so that the
@@ -922,7 +927,7 @@ func (g *typer) alternatives(s *openapi3.Schema, alts openapi3.SchemaRefs, anyOf
 	if d.Discriminator != "" {
 		detail += fmt.Sprintf(", selected by %q", d.Discriminator)
 	}
-	g.note("unions kept as raw JSON with typed accessors (As and From methods)", source, detail)
+	g.addNote(Note{Group: "unions kept as raw JSON with typed accessors (As and From methods)", Place: source, Detail: detail, decl: d})
 	return named(d)
 }
 
