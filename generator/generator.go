@@ -9,12 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"go/format"
-	"path"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/dave/jennifer/jen"
@@ -208,121 +205,6 @@ func buildPackage(svc *Service, sp *spec) (*Package, error) {
 		}
 	}
 	return pkg, nil
-}
-
-// Chunk sizes: big specs are split over several files so that they format in
-// parallel and stay readable.
-const (
-	opsPerFile   = 200
-	typesPerFile = 400
-)
-
-// ModelDir is the subdirectory of a service's package, and the name of the
-// package in it, that holds the service's types when the service's import
-// path is known (tpgen reads it from go.mod). The client package re-exports
-// every type and enum value under the same name, so callers never need to
-// import it; splitting the two halves the memory the largest single compile
-// of a big client needs. Without an import path the types stay in the client
-// package.
-const ModelDir = "model"
-
-// modelImportPath is the import path of the package's model package, or ""
-// when it has none: its own import path is unknown, or it has no types.
-func modelImportPath(importPath string, pkg *Package) string {
-	if importPath == "" || len(pkg.Types) == 0 {
-		return ""
-	}
-	return importPath + "/" + ModelDir
-}
-
-// PackageDirs are the directories tpgen may write a package to: dir and its
-// model subpackage. Files in them with tpgen's header are tpgen's.
-func PackageDirs(dir string) []string { return []string{dir, filepath.Join(dir, ModelDir)} }
-
-// emitPackage renders the package's files and formats them.
-func emitPackage(svc *Service, pkg *Package) ([]File, error) {
-	type job struct {
-		dir, pkg, name string
-		code           []jen.Code
-		doc            string // package doc comment, for the first file of a package
-	}
-	modelPath := modelImportPath(svc.ImportPath, pkg)
-	typesDir, typesPkg, typesDoc := svc.OutDir, pkg.Name, ""
-	if modelPath != "" {
-		typesDir, typesPkg, typesDoc = filepath.Join(svc.OutDir, ModelDir), ModelDir, modelPackageDoc(pkg)
-	}
-	jobs := []job{{dir: svc.OutDir, pkg: pkg.Name, name: "client.go", code: genClient(pkg), doc: packageDoc(pkg)}}
-	if modelPath != "" {
-		jobs = append(jobs, job{dir: svc.OutDir, pkg: pkg.Name, name: "types.go", code: genAliases(pkg, modelPath)})
-	}
-	for i, chunk := range chunksOf(len(pkg.Operations), opsPerFile) {
-		var code []jen.Code
-		for _, op := range pkg.Operations[chunk[0]:chunk[1]] {
-			code = append(code, genOperation(op))
-		}
-		jobs = append(jobs, job{dir: svc.OutDir, pkg: pkg.Name, name: numbered("operations", i, len(pkg.Operations) > opsPerFile), code: code})
-	}
-	for i, chunk := range chunksOf(len(pkg.Types), typesPerFile) {
-		var code []jen.Code
-		for _, d := range pkg.Types[chunk[0]:chunk[1]] {
-			code = append(code, genDecl(d))
-		}
-		j := job{dir: typesDir, pkg: typesPkg, name: numbered("models", i, len(pkg.Types) > typesPerFile), code: code}
-		if i == 0 {
-			j.doc = typesDoc
-		}
-		jobs = append(jobs, j)
-	}
-	files := make([]File, len(jobs))
-	errs := make([]error, len(jobs))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for i, j := range jobs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			source := pkg.Source
-			if j.dir != svc.OutDir && !filepath.IsAbs(source) {
-				source = path.Join("..", filepath.ToSlash(source))
-			}
-			data, err := renderFile(j.pkg, source, j.doc, modelPath, j.code)
-			if err != nil {
-				errs[i] = fmt.Errorf("%s: generating %s: %w (a bug in tpgen: please report it with the spec)", svc.Name, j.name, err)
-				return
-			}
-			files[i] = File{Path: filepath.Join(j.dir, j.name), Data: data}
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	readme, err := renderReadme(pkg, svc.ImportPath)
-	if err != nil {
-		return nil, err
-	}
-	files = append(files, File{Path: filepath.Join(svc.OutDir, "README.md"), Data: readme})
-	return files, nil
-}
-
-func numbered(base string, i int, split bool) string {
-	if !split {
-		return base + ".go"
-	}
-	return fmt.Sprintf("%s_%d.go", base, i+1)
-}
-
-func chunksOf(n, size int) [][2]int {
-	if n == 0 {
-		return nil
-	}
-	var out [][2]int
-	for i := 0; i < n; i += size {
-		out = append(out, [2]int{i, min(i+size, n)})
-	}
-	return out
 }
 
 // renderFile renders code as a formatted Go file of package name with tpgen's
