@@ -10,8 +10,10 @@ import (
 	"fmt"
 	"go/format"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dave/jennifer/jen"
@@ -89,6 +91,9 @@ type Stats struct {
 	Load       time.Duration
 	Build      time.Duration
 	Emit       time.Duration
+	// Inputs are the files read, sorted by path: the spec and the files it
+	// refers to. With the Service they are all the package is made from.
+	Inputs []Input
 }
 
 // Generate builds every service's package. It returns all problems found, or
@@ -96,19 +101,19 @@ type Stats struct {
 func Generate(services []*Service) (*Output, error) {
 	res := &Output{}
 	var errs []error
-	for _, svc := range services {
-		files, st, warns, err := generateService(svc)
-		if err != nil {
-			errs = append(errs, err)
+	for i, r := range GenerateEach(services) {
+		if r.Err != nil {
+			errs = append(errs, r.Err)
 			continue
 		}
-		res.Files = append(res.Files, files...)
-		res.Stats = append(res.Stats, st)
-		for _, w := range warns {
-			res.Warnings = append(res.Warnings, svc.Name+": "+w)
+		name := services[i].Name
+		res.Files = append(res.Files, r.Files...)
+		res.Stats = append(res.Stats, r.Stats)
+		for _, w := range r.Warnings {
+			res.Warnings = append(res.Warnings, name+": "+w)
 		}
-		if a := insecureBaseURL(st.BaseURL); a != "" {
-			res.Alerts = append(res.Alerts, svc.Name+": "+a)
+		if r.Alert != "" {
+			res.Alerts = append(res.Alerts, name+": "+r.Alert)
 		}
 	}
 	if len(errs) > 0 {
@@ -116,6 +121,42 @@ func Generate(services []*Service) (*Output, error) {
 	}
 	sort.Slice(res.Files, func(i, j int) bool { return res.Files[i].Path < res.Files[j].Path })
 	return res, nil
+}
+
+// ServiceResult is what generating one service gave: its files, or why not.
+type ServiceResult struct {
+	Files    []File // sorted by path
+	Stats    Stats
+	Warnings []string // what could not be typed exactly, for -v; without the service's name
+	Alert    string   // for every run (see Output.Alerts), without the service's name; "" when none
+	Err      error
+}
+
+// GenerateEach generates each service on its own, as many at once as
+// GOMAXPROCS allows (a service's load runs on one core; its rendering uses
+// all of them), and returns their results in the order of services, so that
+// output and errors come in the same order however the work was scheduled.
+func GenerateEach(services []*Service) []ServiceResult {
+	out := make([]ServiceResult, len(services))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, svc := range services {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			files, st, warns, err := generateService(svc)
+			if err != nil {
+				out[i] = ServiceResult{Err: err}
+				return
+			}
+			sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
+			out[i] = ServiceResult{Files: files, Stats: st, Warnings: warns, Alert: insecureBaseURL(st.BaseURL)}
+		}()
+	}
+	wg.Wait()
+	return out
 }
 
 func generateService(svc *Service) ([]File, Stats, []string, error) {
@@ -139,6 +180,7 @@ func generateService(svc *Service) ([]File, Stats, []string, error) {
 	}
 	st.Emit = time.Since(t2)
 	st.Operations, st.Types, st.Unused = len(pkg.Operations), len(pkg.Types), pkg.UnusedSchemas
+	st.Inputs = sp.inputs
 	st.BaseURL = pkg.Runtime.BaseURL
 	for _, f := range files {
 		if strings.HasSuffix(f.Path, ".go") {

@@ -31,6 +31,7 @@ type spec struct {
 	data    []byte
 	notes   []string // what loading had to bend, for -v
 	bundle  *bundle  // the files it refers to, when it refers to others (see bundleSpec)
+	inputs  []Input  // every file read: the spec and those it refers to
 }
 
 // loadSpec reads an OpenAPI 3.x or Swagger 2.0 document and resolves its
@@ -112,6 +113,7 @@ func loadSpec(path, display, refRoot string) (*spec, error) {
 	if sp.doc.Paths == nil {
 		sp.doc.Paths = openapi3.NewPaths()
 	}
+	sp.inputs = inputsOf(path, data, refs.files)
 	return sp, nil
 }
 
