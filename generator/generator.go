@@ -29,14 +29,20 @@ type Service struct {
 	Source      string // the spec's path relative to the output, for the "// source:" line
 	// RefRoot is the directory tree the spec's $refs may read files in, as
 	// the user wrote it; "" is the spec's own directory. It must hold the spec.
-	RefRoot    string
-	OutDir     string     // the directory the package is written to
-	ImportPath string     // the package's import path; "" when unknown (see ModelDir)
-	Pos        config.Pos // where services.yaml declares the service, for messages
-	Runtime    RuntimeDefaults
-	Include    Filter
-	Exclude    Filter
-	Overrides  []*Override
+	RefRoot string
+	// FollowLinks lets $refs read through symbolic links that lead out of
+	// the ref root, for build systems that lay out a run's inputs as links
+	// (Bazel's sandbox): paths are still confined to the ref root as
+	// written, but the links in it are trusted. Off by default: a link in a
+	// vendored spec's tree could otherwise read any file.
+	FollowLinks bool
+	OutDir      string     // the directory the package is written to
+	ImportPath  string     // the package's import path; "" when unknown (see ModelDir)
+	Pos         config.Pos // where services.yaml declares the service, for messages
+	Runtime     RuntimeDefaults
+	Include     Filter
+	Exclude     Filter
+	Overrides   []*Override
 	// AllModels generates every component schema; by default only those
 	// the generated operations use are.
 	AllModels bool
@@ -162,7 +168,7 @@ func GenerateEach(services []*Service) []ServiceResult {
 func generateService(svc *Service) ([]File, Stats, []string, error) {
 	st := Stats{Service: svc.Name}
 	t0 := time.Now()
-	sp, err := loadSpec(svc.Spec, svc.SpecDisplay, svc.RefRoot)
+	sp, err := loadSpecWith(svc.Spec, svc.SpecDisplay, svc.RefRoot, svc.FollowLinks)
 	if err != nil {
 		return nil, st, nil, err
 	}
@@ -190,6 +196,9 @@ func generateService(svc *Service) ([]File, Stats, []string, error) {
 	notes := append(sp.notes, pkg.Warnings...)
 	if svc.RefRoot != "" {
 		notes = append(notes, fmt.Sprintf("$ref may read files anywhere under %s (ref_root), not only in the spec's directory", svc.RefRoot))
+	}
+	if svc.FollowLinks {
+		notes = append(notes, "$ref follows symbolic links wherever they lead (-follow-links)")
 	}
 	if modelImportPath(svc.ImportPath, pkg) == "" && len(pkg.Types) > 0 {
 		notes = append(notes, "no go.mod above "+svc.OutDir+", so the package's import path is unknown: its types stay in the client package instead of a "+ModelDir+" subpackage")

@@ -38,6 +38,12 @@ type spec struct {
 // references, reading referenced files only inside refRoot ("": the spec's
 // directory; see refs.go).
 func loadSpec(path, display, refRoot string) (*spec, error) {
+	return loadSpecWith(path, display, refRoot, false)
+}
+
+// loadSpecWith is loadSpec; followLinks trusts the symbolic links in the
+// ref root (Service.FollowLinks).
+func loadSpecWith(path, display, refRoot string, followLinks bool) (*spec, error) {
 	fail := func(format string, args ...any) error {
 		return &SpecError{File: display, Msg: fmt.Sprintf(format, args...)}
 	}
@@ -69,6 +75,7 @@ func loadSpec(path, display, refRoot string) (*spec, error) {
 	if err != nil {
 		return nil, fail("%v", err)
 	}
+	refs.followLinks = followLinks
 	defer refs.Close()
 	abs, _ := filepath.Abs(path)
 	loc := &url.URL{Path: filepath.ToSlash(abs)}

@@ -26,15 +26,15 @@ var generate = generator.GenerateEach
 // which takes the same).
 type flags struct {
 	configs, services               stringList
-	check, verbose                  bool
+	check, verbose, followLinks     bool
 	spec, pkg, out, importPath      string
 	baseURL, grant, models, refRoot string
 	base                            string // tpgen outputs: what the paths printed are relative to
 }
 
 const usage = `usage:
-  tpgen -config services.yaml [-config ...] [-service NAME ...] [-out DIR] [-import-path PATH] [-check] [-v]
-  tpgen -spec openapi.yaml -package NAME -out DIR [-base-url URL] [-grant GRANT] [-models all] [-ref-root DIR] [-import-path PATH] [-check] [-v]
+  tpgen -config services.yaml [-config ...] [-service NAME ...] [-out DIR] [-import-path PATH] [-follow-links] [-check] [-v]
+  tpgen -spec openapi.yaml -package NAME -out DIR [-base-url URL] [-grant GRANT] [-models all] [-ref-root DIR] [-import-path PATH] [-follow-links] [-check] [-v]
   tpgen outputs (-config ... | -spec ...) [same flags] [-base DIR]
                          print the files a run writes, without generating
   tpgen init [FILE]      write a commented starter services.yaml (default ./services.yaml)
@@ -64,6 +64,7 @@ func parseFlags(name string, args []string, stderr io.Writer, outputs bool) (*fl
 	fs.StringVar(&f.baseURL, "base-url", "", "single-spec mode: base URL (default: the spec's first server)")
 	fs.StringVar(&f.grant, "grant", "", "single-spec mode: grant (none, client_credentials, token_exchange, passthrough, auto)")
 	fs.StringVar(&f.models, "models", "", "single-spec mode: which component schemas become types: used (default; those the operations use) or all")
+	fs.BoolVar(&f.followLinks, "follow-links", false, "let $refs read through symbolic links that lead out of the ref root (for build systems that lay inputs out as links, such as Bazel's sandbox); paths are still confined to the ref root as written")
 	fs.StringVar(&f.refRoot, "ref-root", "", "single-spec mode: the directory tree the spec's $refs may read files in (default: the spec's directory); it must hold the spec")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usage)
@@ -132,6 +133,7 @@ func (f *flags) units(stderr io.Writer) ([]*unit, int) {
 		}
 		for _, u := range units {
 			u.multi = len(units) > 1
+			f.apply(u)
 		}
 		return units, 0
 	default:
@@ -149,7 +151,16 @@ func (f *flags) units(stderr io.Writer) ([]*unit, int) {
 			printErr(stderr, err)
 			return nil, exitFail
 		}
-		return []*unit{{name: f.spec, tgt: target{root: f.out, identity: singleSpec}, svcs: svcs}}, 0
+		u := &unit{name: f.spec, tgt: target{root: f.out, identity: singleSpec}, svcs: svcs}
+		f.apply(u)
+		return []*unit{u}, 0
+	}
+}
+
+// apply sets what the flags say of every service of u.
+func (f *flags) apply(u *unit) {
+	for _, svc := range u.svcs {
+		svc.FollowLinks = f.followLinks
 	}
 }
 

@@ -208,7 +208,13 @@ func upToDate(svc *generator.Service, root string, old *mpackage) (bool, string)
 		if err != nil || !filepath.IsLocal(rel) {
 			return false, in.path + " is outside the spec's ref root"
 		}
-		if sum, err := sumIn(inputs, rel); err != nil || sum != in.sum {
+		var sum string
+		if svc.FollowLinks {
+			sum, err = sumOf(filepath.Join(refRootAbs, rel)) // through the links, as generating reads it
+		} else {
+			sum, err = sumIn(inputs, rel)
+		}
+		if err != nil || sum != in.sum {
 			return false, in.path + " changed"
 		}
 	}
@@ -246,9 +252,23 @@ func sumIn(root *os.Root, rel string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return sumFile(f)
+}
+
+// sumOf hashes the regular file at name.
+func sumOf(name string) (string, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return "", err
+	}
+	return sumFile(f)
+}
+
+// sumFile hashes f, a regular file of at most maxInputSize bytes, and closes it.
+func sumFile(f *os.File) (string, error) {
 	defer f.Close()
 	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
-		return "", fmt.Errorf("%s is not a regular file", rel)
+		return "", fmt.Errorf("%s is not a regular file", f.Name())
 	}
 	h := sha256.New()
 	n, err := io.Copy(h, io.LimitReader(f, maxInputSize+1))
@@ -256,7 +276,7 @@ func sumIn(root *os.Root, rel string) (string, error) {
 		return "", err
 	}
 	if n > maxInputSize {
-		return "", fmt.Errorf("%s is too large", rel)
+		return "", fmt.Errorf("%s is too large", f.Name())
 	}
 	return "sha256:" + hex.EncodeToString(h.Sum(nil)), nil
 }
