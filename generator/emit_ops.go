@@ -10,9 +10,7 @@ import (
 
 // genClient renders the Client, New and the service's defaults.
 func genClient(pkg *Package) []jen.Code {
-	var out []jen.Code
-	out = append(out, comments("The generated code needs a runtime this version of tpgen supports.").Line().
-		Const().Id("_").Op("=").Qual(runtimePkg, "SupportPackageIsVersion2"))
+	out := []jen.Code{handshake()}
 
 	rd := pkg.Runtime
 	cfg := jen.Dict{jen.Id("Name"): jen.Lit(pkg.Service)}
@@ -39,7 +37,7 @@ func genClient(pkg *Package) []jen.Code {
 		cfg[jen.Id("Scopes")] = stringsLit(rd.Scopes)
 	}
 	if rd.ClientAuth == "post" {
-		cfg[jen.Id("ClientAuth")] = jen.Qual(runtimePkg, "ClientAuthPost")
+		cfg[jen.Id("ClientAuth")] = jen.Qual(tokenPkg, "ClientSecretPost")
 	}
 	if rd.TimeoutNanos > 0 {
 		cfg[jen.Id("Timeout")] = durationCode(rd.TimeoutNanos)
@@ -65,6 +63,13 @@ func genClient(pkg *Package) []jen.Code {
 		out = append(out, genErrorModels(pkg)...)
 	}
 	return out
+}
+
+// handshake refers to the runtime version the generated code needs: with
+// another runtime, the package fails to compile at this line.
+func handshake() jen.Code {
+	return comments("The generated code needs a runtime this version of tpgen supports.").Line().
+		Const().Id("_").Op("=").Qual(implPkg, "SupportPackageIsVersion3")
 }
 
 func envName(service string) string {
@@ -137,14 +142,14 @@ func genOperation(op *Operation) jen.Code {
 		opv[jen.Id("Resource")] = jen.Lit(op.Resource)
 	}
 	if specs := responseSpecs(op); len(specs) > 0 {
-		opv[jen.Id("Responses")] = jen.Index().Qual(runtimePkg, "ResponseSpec").ValuesFunc(func(g *jen.Group) {
+		opv[jen.Id("Responses")] = jen.Index().Qual(implPkg, "ResponseSpec").ValuesFunc(func(g *jen.Group) {
 			for _, sp := range specs {
 				g.Values(sp)
 			}
 		})
 	}
 	requestSpec(op, opv)
-	g.Var().Id(op.VarName).Op("=").Qual(runtimePkg, "Operation").Values(opv).Line().Line()
+	g.Var().Id(op.VarName).Op("=").Qual(implPkg, "Operation").Values(opv).Line().Line()
 
 	if op.ParamsType != "" {
 		fields := make([]jen.Code, 0, len(op.Params))
@@ -239,16 +244,16 @@ func genMethodBody(b *jen.Group, op *Operation) {
 		for _, p := range op.PathParams {
 			vals = append(vals, jen.Id(p.Name))
 		}
-		b.List(jen.Id(op.PathVar), jen.Err()).Op(":=").Qual(runtimePkg, "PathValues").Call(vals...)
+		b.List(jen.Id(op.PathVar), jen.Err()).Op(":=").Qual(implPkg, "PathValues").Call(vals...)
 		b.If(jen.Err().Op("!=").Nil()).Block(jen.Return(fail...))
 	}
 	invoke := func(out jen.Code) *jen.Statement {
-		args := []jen.Code{jen.Id("ctx"), jen.Op("&").Id(op.VarName), jen.Nil(), jen.Nil(), out}
+		args := []jen.Code{jen.Id("ctx"), jen.Id("c").Dot("svc"), jen.Op("&").Id(op.VarName), jen.Nil(), jen.Nil(), out}
 		if op.ParamsType != "" {
-			args[2] = jen.Id("params")
+			args[3] = jen.Id("params")
 		}
 		if op.Body != nil {
-			args[3] = jen.Id("body")
+			args[4] = jen.Id("body")
 		}
 		if op.PathVar != "" {
 			args = append(args, jen.Id(op.PathVar).Op("..."))
@@ -257,7 +262,7 @@ func genMethodBody(b *jen.Group, op *Operation) {
 				args = append(args, pathText(p))
 			}
 		}
-		return jen.Id("c").Dot("svc").Dot("Invoke").Call(args...)
+		return jen.Qual(implPkg, "Invoke").Call(args...)
 	}
 	switch res.Kind {
 	case ResultNone:
@@ -285,17 +290,17 @@ func pathText(p *Param) jen.Code {
 		}
 		return v
 	case "Int":
-		return jen.Qual(runtimePkg, "FormatInt").Call(jen.Int64().Parens(v))
+		return jen.Qual(implPkg, "FormatInt").Call(jen.Int64().Parens(v))
 	case "Float":
-		return jen.Qual(runtimePkg, "FormatFloat").Call(jen.Float64().Parens(v))
+		return jen.Qual(implPkg, "FormatFloat").Call(jen.Float64().Parens(v))
 	case "Bool":
-		return jen.Qual(runtimePkg, "FormatBool").Call(jen.Bool().Parens(v))
+		return jen.Qual(implPkg, "FormatBool").Call(jen.Bool().Parens(v))
 	case "Time":
-		return jen.Qual(runtimePkg, "FormatTime").Call(jen.Qual("time", "Time").Parens(v))
+		return jen.Qual(implPkg, "FormatTime").Call(jen.Qual("time", "Time").Parens(v))
 	case "Date":
-		return jen.Qual(runtimePkg, "FormatDate").Call(jen.Qual(runtimePkg, "Date").Parens(v))
+		return jen.Qual(implPkg, "FormatDate").Call(jen.Qual(runtimePkg, "Date").Parens(v))
 	}
-	return jen.Qual(runtimePkg, "FormatJSON").Call(v)
+	return jen.Qual(implPkg, "FormatJSON").Call(v)
 }
 
 // requestSpec describes the request to the runtime's Invoke: parameters,
@@ -305,16 +310,16 @@ func requestSpec(op *Operation, d jen.Dict) {
 	add := func(p *Param, in string) {
 		pv := jen.Dict{jen.Id("Name"): jen.Lit(p.WireName)}
 		if in != "InPath" {
-			pv[jen.Id("In")] = jen.Qual(runtimePkg, in)
+			pv[jen.Id("In")] = jen.Qual(implPkg, in)
 		}
 		if p.Style != "" && p.Style != "StyleSimple" {
-			pv[jen.Id("Style")] = jen.Qual(runtimePkg, p.Style)
+			pv[jen.Id("Style")] = jen.Qual(implPkg, p.Style)
 		}
 		if p.Explode {
 			pv[jen.Id("Explode")] = jen.True()
 		}
 		if shape := shapeConsts[p.Shape]; shape != "" {
-			pv[jen.Id("Shape")] = jen.Qual(runtimePkg, shape)
+			pv[jen.Id("Shape")] = jen.Qual(implPkg, shape)
 		}
 		if p.Required && in != "InPath" {
 			pv[jen.Id("Required")] = jen.True()
@@ -328,10 +333,10 @@ func requestSpec(op *Operation, d jen.Dict) {
 		add(p, inConsts[p.In])
 	}
 	if len(params) > 0 {
-		d[jen.Id("Params")] = jen.Index().Qual(runtimePkg, "Param").Values(params...)
+		d[jen.Id("Params")] = jen.Index().Qual(implPkg, "Param").Values(params...)
 	}
 	if op.Body != nil {
-		d[jen.Id("RequestBody")] = jen.Qual(runtimePkg, requestKinds[op.Body.Kind])
+		d[jen.Id("RequestBody")] = jen.Qual(implPkg, requestKinds[op.Body.Kind])
 		if op.Body.Kind != BodyMultipart {
 			// Multipart's Content-Type carries the boundary, made per call.
 			d[jen.Id("ContentType")] = jen.Lit(op.Body.ContentType)
@@ -354,7 +359,7 @@ func requestSpec(op *Operation, d jen.Dict) {
 		rs[jen.Id("Bodies")] = stringsLit(bodies)
 	}
 	if len(op.Result.Headers) > 0 {
-		rs[jen.Id("Headers")] = jen.Index().Qual(runtimePkg, "HeaderSpec").ValuesFunc(func(g *jen.Group) {
+		rs[jen.Id("Headers")] = jen.Index().Qual(implPkg, "HeaderSpec").ValuesFunc(func(g *jen.Group) {
 			for _, h := range op.Result.Headers {
 				hv := jen.Dict{jen.Id("Name"): jen.Lit(h.WireName), jen.Id("Field"): jen.Lit(h.Name)}
 				if h.List {
@@ -364,7 +369,7 @@ func requestSpec(op *Operation, d jen.Dict) {
 			}
 		})
 	}
-	d[jen.Id("Result")] = jen.Op("&").Qual(runtimePkg, "ResultSpec").Values(rs)
+	d[jen.Id("Result")] = jen.Op("&").Qual(implPkg, "ResultSpec").Values(rs)
 }
 
 var (
@@ -395,7 +400,7 @@ func responseSpecs(op *Operation) []jen.Dict {
 			}
 		}
 		if kind := bodyKindConst(r); kind != "" {
-			d[jen.Id("Body")] = jen.Qual(runtimePkg, kind)
+			d[jen.Id("Body")] = jen.Qual(implPkg, kind)
 		}
 		if !r.Success && r.Model != "" {
 			d[jen.Id("Model")] = jen.Id(r.Model)
@@ -405,7 +410,7 @@ func responseSpecs(op *Operation) []jen.Dict {
 			// The default response as the only success: non-2xx answers are errors.
 			e := jen.Dict{}
 			if r.Kind == BodyJSON && r.Type != nil {
-				e[jen.Id("Body")] = jen.Qual(runtimePkg, "BodyJSON")
+				e[jen.Id("Body")] = jen.Qual(implPkg, "BodyJSON")
 			}
 			out = append(out, e)
 		}

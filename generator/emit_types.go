@@ -8,10 +8,12 @@ import (
 	"github.com/dave/jennifer/jen"
 )
 
-// Import paths the generated code uses. The runtime's is the one place the
-// generator names the runtime package.
+// Import paths the generated code uses: the one place the generator names
+// the runtime's packages.
 const (
-	runtimePkg = "github.com/tpgen/tpgen/runtime"
+	runtimePkg = "github.com/tpgen/tpgen/runtime"           // what applications use too: Service, Option, Grant, Date, File
+	implPkg    = "github.com/tpgen/tpgen/runtime/tpgenimpl" // what only generated code uses: tables, Invoke, helpers
+	tokenPkg   = "github.com/tpgen/tpgen/runtime/token"     // token.ClientSecretPost, in a service's defaults
 	jsonPkg    = "encoding/json"
 )
 
@@ -100,12 +102,12 @@ func genNullable(g *jen.Statement, d *Decl) {
 	).Line()
 	g.Add(comments("MarshalJSON writes the value, or null.")).Line()
 	g.Func().Params(jen.Id("n").Id(d.Name)).Id("MarshalJSON").Params().Params(jen.Index().Byte(), jen.Error()).Block(
-		jen.Return(jen.Qual(runtimePkg, "EncodeNullable").Call(jen.Id("n").Dot("Valid"), jen.Id("n").Dot("Value"))),
+		jen.Return(jen.Qual(implPkg, "EncodeNullable").Call(jen.Id("n").Dot("Valid"), jen.Id("n").Dot("Value"))),
 	).Line()
 	g.Add(comments("UnmarshalJSON reads a value, or null.")).Line()
 	g.Func().Params(jen.Id("n").Op("*").Id(d.Name)).Id("UnmarshalJSON").Params(jen.Id("b").Index().Byte()).Error().Block(
 		jen.Op("*").Id("n").Op("=").Id(d.Name).Values(),
-		jen.Return(jen.Qual(runtimePkg, "DecodeNullable").Call(jen.Id("b"), jen.Op("&").Id("n").Dot("Value"), jen.Op("&").Id("n").Dot("Valid"), jen.Op("&").Id("n").Dot("Null"))),
+		jen.Return(jen.Qual(implPkg, "DecodeNullable").Call(jen.Id("b"), jen.Op("&").Id("n").Dot("Value"), jen.Op("&").Id("n").Dot("Valid"), jen.Op("&").Id("n").Dot("Null"))),
 	).Line()
 }
 
@@ -169,7 +171,7 @@ func genStruct(g *jen.Statement, d *Decl) {
 	g.Add(comments("MarshalJSON writes the fixed properties and AdditionalProperties.")).Line()
 	g.Func().Params(jen.Id("v").Id(d.Name)).Id("MarshalJSON").Params().Params(jen.Index().Byte(), jen.Error()).Block(
 		jen.Type().Id("plain").Id(d.Name),
-		jen.Return(jen.Qual(runtimePkg, "MarshalWithAdditional").Call(jen.Id("plain").Call(jen.Id("v")), jen.Id("v").Dot("AdditionalProperties"))),
+		jen.Return(jen.Qual(implPkg, "MarshalWithAdditional").Call(jen.Id("plain").Call(jen.Id("v")), jen.Id("v").Dot("AdditionalProperties"))),
 	).Line()
 	g.Add(comments("UnmarshalJSON reads the fixed properties and keeps the others in AdditionalProperties.")).Line()
 	g.Func().Params(jen.Id("v").Op("*").Id(d.Name)).Id("UnmarshalJSON").Params(jen.Id("b").Index().Byte()).Error().Block(
@@ -177,7 +179,7 @@ func genStruct(g *jen.Statement, d *Decl) {
 		jen.Var().Id("p").Id("plain"),
 		jen.If(jen.Err().Op(":=").Qual(jsonPkg, "Unmarshal").Call(jen.Id("b"), jen.Op("&").Id("p")), jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Err())),
 		jen.Op("*").Id("v").Op("=").Id(d.Name).Call(jen.Id("p")),
-		jen.Return(jen.Qual(runtimePkg, "UnmarshalAdditional").Call(append([]jen.Code{jen.Id("b"), jen.Op("&").Id("v").Dot("AdditionalProperties")}, known...)...)),
+		jen.Return(jen.Qual(implPkg, "UnmarshalAdditional").Call(append([]jen.Code{jen.Id("b"), jen.Op("&").Id("v").Dot("AdditionalProperties")}, known...)...)),
 	).Line()
 }
 
@@ -231,7 +233,7 @@ func genUnion(g *jen.Statement, d *Decl) {
 	g.Type().Id(d.Name).Qual(jsonPkg, "RawMessage").Line()
 	g.Add(comments("MarshalJSON writes the union's JSON.")).Line()
 	g.Func().Params(jen.Id("u").Id(d.Name)).Id("MarshalJSON").Params().Params(jen.Index().Byte(), jen.Error()).Block(
-		jen.Return(jen.Qual(runtimePkg, "RawJSON").Call(jen.Id("u"))),
+		jen.Return(jen.Qual(implPkg, "RawJSON").Call(jen.Id("u"))),
 	).Line()
 	g.Add(comments("UnmarshalJSON keeps the union's JSON.")).Line()
 	g.Func().Params(jen.Id("u").Op("*").Id(d.Name)).Id("UnmarshalJSON").Params(jen.Id("b").Index().Byte()).Error().Block(
@@ -245,11 +247,11 @@ func genUnion(g *jen.Statement, d *Decl) {
 			// be compiled once per variant.
 			g.Func().Params(jen.Id("u").Op("*").Id(d.Name)).Id("As"+v.Name).Params().Params(jen.Op("*").Add(typeCode(v.Type)), jen.Error()).Block(
 				jen.Id("v").Op(":=").New(typeCode(v.Type)),
-				jen.Return(jen.Id("v"), jen.Qual(runtimePkg, "DecodeUnion").Call(jen.Op("*").Id("u"), jen.Id("v"))),
+				jen.Return(jen.Id("v"), jen.Qual(implPkg, "DecodeUnion").Call(jen.Op("*").Id("u"), jen.Id("v"))),
 			).Line()
 		} else {
 			g.Func().Params(jen.Id("u").Op("*").Id(d.Name)).Id("As"+v.Name).Params().Params(jen.Id("v").Add(typeCode(v.Type)), jen.Err().Error()).Block(
-				jen.Return(jen.Id("v"), jen.Qual(runtimePkg, "DecodeUnion").Call(jen.Op("*").Id("u"), jen.Op("&").Id("v"))),
+				jen.Return(jen.Id("v"), jen.Qual(implPkg, "DecodeUnion").Call(jen.Op("*").Id("u"), jen.Op("&").Id("v"))),
 			).Line()
 		}
 		g.Add(comments(fmt.Sprintf("From%s sets the union to v.", v.Name))).Line()
@@ -258,7 +260,7 @@ func genUnion(g *jen.Statement, d *Decl) {
 			from = jen.Op("*").Add(typeCode(v.Type))
 		}
 		g.Func().Params(jen.Id("u").Op("*").Id(d.Name)).Id("From" + v.Name).Params(jen.Id("v").Add(from)).Error().Block(
-			jen.Return(jen.Qual(runtimePkg, "EncodeUnion").Call(jen.Parens(jen.Op("*").Index().Byte()).Parens(jen.Id("u")), jen.Id("v"))),
+			jen.Return(jen.Qual(implPkg, "EncodeUnion").Call(jen.Parens(jen.Op("*").Index().Byte()).Parens(jen.Id("u")), jen.Id("v"))),
 		).Line()
 	}
 	if d.Discriminator == "" {
@@ -266,7 +268,7 @@ func genUnion(g *jen.Statement, d *Decl) {
 	}
 	g.Add(comments(fmt.Sprintf("Discriminator returns the union's %q property.", d.Discriminator))).Line()
 	g.Func().Params(jen.Id("u").Op("*").Id(d.Name)).Id("Discriminator").Params().Params(jen.String(), jen.Error()).Block(
-		jen.Return(jen.Qual(runtimePkg, "DiscriminatorValue").Call(jen.Op("*").Id("u"), jen.Lit(d.Discriminator))),
+		jen.Return(jen.Qual(implPkg, "DiscriminatorValue").Call(jen.Op("*").Id("u"), jen.Lit(d.Discriminator))),
 	).Line()
 	cases := []jen.Code{}
 	for _, v := range d.Variants {

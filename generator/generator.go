@@ -264,6 +264,8 @@ func renderFile(name, source, doc, modelPath string, code []jen.Code) ([]byte, e
 	f := jen.NewFile(name)
 	f.NoFormat = true
 	f.ImportName(runtimePkg, "runtime")
+	f.ImportName(implPkg, "tpgenimpl")
+	f.ImportName(tokenPkg, "token")
 	if modelPath != "" {
 		f.ImportName(modelPath, ModelDir)
 	}

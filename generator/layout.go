@@ -105,8 +105,12 @@ func emitPackage(svc *Service, pkg *Package) ([]File, error) {
 		ops.parts = append(ops.parts, code)
 	}
 	models := &file{dir: typesDir, pkg: typesPkg, name: FileModels, doc: typesDoc}
-	for _, c := range partsOf(len(pkg.Types), typesPerPart) {
+	for i, c := range partsOf(len(pkg.Types), typesPerPart) {
 		var code []jen.Code
+		if i == 0 && modelPath != "" {
+			// The model package is compiled first: it checks the runtime's version too.
+			code = append(code, handshake())
+		}
 		for _, d := range pkg.Types[c[0]:c[1]] {
 			code = append(code, genDecl(d))
 		}

@@ -209,7 +209,7 @@ type Variant struct {
 // Operation is one API operation, one method of the client.
 type Operation struct {
 	Name        string // Go method name
-	VarName     string // the unexported runtime.Operation variable
+	VarName     string // the unexported tpgenimpl.Operation variable
 	ID          string // operationId (or the derived name) as the runtime reports it
 	Method      string
 	Path        string
@@ -220,7 +220,7 @@ type Operation struct {
 
 	PathParams []*Param // in path order, positional arguments
 	// PathVar is the method's local for the path parameters when one is a
-	// list or object (runtime.PathValues makes them); "" otherwise.
+	// list or object (tpgenimpl.PathValues makes them); "" otherwise.
 	PathVar    string
 	Params     []*Param // query, header, cookie: fields of ParamsType
 	ParamsType string   // "" when there are none

@@ -38,7 +38,7 @@ func (b *builder) params(op *Operation, r *opRef, source string) {
 	}
 	// The method's own names: its receiver, arguments and locals, and the
 	// packages and predeclared types its body names (see genMethodBody).
-	args := newNamespace("ctx", "params", "body", "c", "out", "err", "runtime", "time", "string", "int64", "float64", "bool")
+	args := newNamespace("ctx", "params", "body", "c", "out", "err", "runtime", "tpgenimpl", "time", "string", "int64", "float64", "bool")
 	for _, v := range vars {
 		var p *openapi3.Parameter
 		for _, q := range all {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/token"
 )
 
 // TestBaseURLUserinfo: a base URL with a user name names another host than
@@ -38,7 +39,7 @@ func TestBaseURLUserinfo(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			svc, err := runtime.NewService(tt.def, tt.opts...)
 			if err == nil {
-				req, _ := http.NewRequestWithContext(runtime.WithToken(t.Context(), "caller-token"), http.MethodGet, svc.BaseURL()+"/orders", nil)
+				req, _ := http.NewRequestWithContext(runtime.ContextWithOutgoingToken(t.Context(), "caller-token"), http.MethodGet, svc.BaseURL()+"/orders", nil)
 				if resp, err := svc.HTTPClient().Do(req); err == nil {
 					resp.Body.Close()
 				}
@@ -69,13 +70,13 @@ func TestTokenURLUserinfo(t *testing.T) {
 		"TPGEN_ORDERS_ISSUER":    {envMap(map[string]string{"TPGEN_ORDERS_ISSUER": smuggled})},
 		"WithTokenURL":           {envMap(nil), runtime.WithTokenURL(smuggled)},
 		"WithIssuer":             {envMap(nil), runtime.WithIssuer(smuggled)},
-		"https and insecure":     {envMap(nil), runtime.WithInsecureTokenURL(), runtime.WithTokenURL("https://user:s3cr3t@auth.example.com/token")},
+		"https and insecure":     {envMap(nil), runtime.WithTokenConfig(token.Config{AllowInsecureHTTP: true}), runtime.WithTokenURL("https://user:s3cr3t@auth.example.com/token")},
 	} {
 		t.Run(name, func(t *testing.T) {
 			opts = append(opts, runtime.WithClientCredentials("shop", "client-secret"))
 			svc, err := runtime.NewService(cc, opts...)
 			if err == nil {
-				_, _ = svc.TokenSource(t.Context(), nil).Token()
+				_, _ = svc.TokenSource(t.Context()).Token()
 				t.Fatal("NewService accepted a token URL with a user name and password")
 			}
 			if !strings.Contains(err.Error(), "user name or password") || strings.Contains(err.Error(), "s3cr3t") {

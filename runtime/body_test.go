@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
 // gzipMember compresses b as one gzip member. Members concatenated are one
@@ -131,14 +132,28 @@ func newBodyServer(t *testing.T, limit int) *bodyServer {
 	return s
 }
 
-var opBody = runtime.Operation{ID: "getBody", Method: "GET", Path: "/body", Responses: []runtime.ResponseSpec{
-	{Code: 200, Success: true, Body: runtime.BodyJSON},
-	{Code: 500, Body: runtime.BodyJSON, Model: func() any { return new(json.RawMessage) }},
-}}
+// opBody gets the body server's /{name}, with ?status= when bodyParams sets it.
+var opBody = tpgenimpl.Operation{ID: "getBody", Method: "GET", Path: "/{name}",
+	Params: []tpgenimpl.Param{{Name: "name"}, {Name: "status", In: tpgenimpl.InQuery, Style: tpgenimpl.StyleForm, Explode: true}},
+	Responses: []tpgenimpl.ResponseSpec{
+		{Code: 200, Success: true, Body: tpgenimpl.BodyJSON},
+		{Code: 500, Body: tpgenimpl.BodyJSON, Model: func() any { return new(json.RawMessage) }},
+	}}
 
-var opDownload = runtime.Operation{ID: "download", Method: "GET", Path: "/download", Responses: []runtime.ResponseSpec{
-	{Code: 200, Success: true, Body: runtime.BodyBinary},
-}}
+type bodyParams struct{ Status *string }
+
+// getBody calls opBody for a path such as /bomb or /bomb?status=500.
+func getBody(ctx context.Context, svc *runtime.Service, path string, out *json.RawMessage) error {
+	name, query, _ := strings.Cut(strings.TrimPrefix(path, "/"), "?")
+	var p bodyParams
+	if status, ok := strings.CutPrefix(query, "status="); ok {
+		p.Status = &status
+	}
+	return tpgenimpl.Invoke(ctx, svc, &opBody, &p, nil, out, name)
+}
+
+var opDownload = tpgenimpl.Operation{ID: "download", Method: "GET", Path: "/{name}", Params: []tpgenimpl.Param{{Name: "name"}},
+	Responses: []tpgenimpl.ResponseSpec{{Code: 200, Success: true, Body: tpgenimpl.BodyBinary}}}
 
 // allocated returns the bytes f allocated (process-wide) and what it returned.
 func allocated(f func() error) (uint64, error) {
@@ -158,8 +173,8 @@ func TestResponseBodyBounded(t *testing.T) {
 		runtime.WithMaxResponseBytes(limit))
 	call := func(path string) (json.RawMessage, error) {
 		var out json.RawMessage
-		ctx := runtime.WithMessageID(context.Background(), "mid-body")
-		return out, svc.Call(ctx, &opBody, &runtime.Request{Path: path}, &out)
+		ctx := runtime.ContextWithMessageID(context.Background(), "mid-body")
+		return out, getBody(ctx, svc, path, &out)
 	}
 	tests := []struct {
 		path     string
@@ -237,7 +252,7 @@ func TestResponseBodyBounded(t *testing.T) {
 		want := sha256.Sum256(bytes.Repeat([]byte("0123456789abcdef"), 3*limit/16))
 		for _, path := range []string{"/download", "/download-gzip"} {
 			var rc io.ReadCloser
-			if err := svc.Call(context.Background(), &opDownload, &runtime.Request{Path: path}, &rc); err != nil {
+			if err := tpgenimpl.Invoke(context.Background(), svc, &opDownload, nil, nil, &rc, strings.TrimPrefix(path, "/")); err != nil {
 				t.Fatal(err)
 			}
 			h := sha256.New()
@@ -267,7 +282,7 @@ func TestResponseBodyDefaultLimit(t *testing.T) {
 			t.Fatal(err)
 		}
 		var out json.RawMessage
-		alloc, err := allocated(func() error { return svc.Call(context.Background(), &opBody, &runtime.Request{Path: "/bomb"}, &out) })
+		alloc, err := allocated(func() error { return getBody(context.Background(), svc, "/bomb", &out) })
 		var tl *runtime.ResponseTooLargeError
 		if !errors.As(err, &tl) || tl.Limit != tt.limit {
 			t.Fatalf("error %v, want a *ResponseTooLargeError at %d bytes", err, tt.limit)

@@ -6,10 +6,12 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+
+	"github.com/tpgen/tpgen/runtime/token"
 )
 
 // Cache keys name everything that changes a token, the service included, so
-// that services sharing a TokenStore never get each other's tokens: the
+// that services sharing a token.Store never get each other's tokens: the
 // service's name, who fetches (the token endpoint, or which custom fetcher),
 // the endpoint, the client and how it authenticates, scopes, audience and
 // resource, and for exchanges the token types and a hash of the subject token.
@@ -23,13 +25,13 @@ var processID = rand.Text()[:16]
 // serviceSeq numbers Services whose custom fetcher has no identity of its own.
 var serviceSeq atomic.Uint64
 
-// fetcherID names the fetcher in cache keys: "endpoint" for the TokenEndpoint
+// fetcherID names the fetcher in cache keys: "endpoint" for the token.Endpoint
 // the runtime made itself (the endpoint and client in the key identify its
 // tokens, across processes too), otherwise this process, the fetcher's type
 // and its instance: its address when it is a pointer, map or channel (two
 // Services with one fetcher share tokens), else a number of the Service (a
 // func's address is its code's, the same for closures over other values).
-func fetcherID(f TokenFetcher, own bool) string {
+func fetcherID(f token.Fetcher, own bool) string {
 	if own {
 		return "endpoint"
 	}

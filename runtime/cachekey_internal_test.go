@@ -1,6 +1,10 @@
 package runtime
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/tpgen/tpgen/runtime/token"
+)
 
 // TestCacheKeyFieldsCannotShift: values that contain the separators, or
 // that move text between neighbouring fields, give different keys.
@@ -24,7 +28,7 @@ func TestCacheKeyFieldsCannotShift(t *testing.T) {
 }
 
 func TestFetcherID(t *testing.T) {
-	fv := func() TokenFetcher { return &TokenEndpoint{} }
+	fv := func() token.Fetcher { return &token.Endpoint{} }
 	a, b := fv(), fv()
 	if fetcherID(a, false) == fetcherID(b, false) || fetcherID(a, false) != fetcherID(a, false) {
 		t.Error("pointer fetchers: instances must differ, one instance must not")

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/token"
 )
 
 // namedFetcher hands out one token named after it, and counts how often.
@@ -19,27 +20,27 @@ type namedFetcher struct {
 	n    atomic.Int64
 }
 
-func (f *namedFetcher) FetchToken(_ context.Context, r *runtime.TokenRequest) (*runtime.Token, error) {
+func (f *namedFetcher) FetchToken(_ context.Context, r *token.Request) (*token.Token, error) {
 	f.n.Add(1)
-	return &runtime.Token{AccessToken: "token-of-" + f.name + "-" + r.SubjectTokenType + "-" + fmt.Sprint(r.ClientAuth), Expiry: time.Now().Add(time.Hour)}, nil
+	return &token.Token{AccessToken: "token-of-" + f.name + "-" + r.SubjectTokenType + "-" + fmt.Sprint(r.ClientAuth), Expiry: time.Now().Add(time.Hour)}, nil
 }
 
-// fetcherFunc adapts a function to runtime.TokenFetcher.
-type fetcherFunc func(ctx context.Context, r *runtime.TokenRequest) (*runtime.Token, error)
+// fetcherFunc adapts a function to token.Fetcher.
+type fetcherFunc func(ctx context.Context, r *token.Request) (*token.Token, error)
 
-func (f fetcherFunc) FetchToken(ctx context.Context, r *runtime.TokenRequest) (*runtime.Token, error) {
+func (f fetcherFunc) FetchToken(ctx context.Context, r *token.Request) (*token.Token, error) {
 	return f(ctx, r)
 }
 
 // fetcherValue is a fetcher that is not a pointer.
 type fetcherValue struct{ name string }
 
-func (f fetcherValue) FetchToken(context.Context, *runtime.TokenRequest) (*runtime.Token, error) {
-	return &runtime.Token{AccessToken: "token-of-" + f.name, Expiry: time.Now().Add(time.Hour)}, nil
+func (f fetcherValue) FetchToken(context.Context, *token.Request) (*token.Token, error) {
+	return &token.Token{AccessToken: "token-of-" + f.name, Expiry: time.Now().Add(time.Hour)}, nil
 }
 
 // TestSharedStoreKeepsServicesApart performs the collision: services share one
-// TokenStore, and nothing in their configuration (no token URL, no client id)
+// token.Store, and nothing in their configuration (no token URL, no client id)
 // tells them apart but who they are and who fetches for them. Each service's
 // calls carry the token its own fetcher made; one fetcher shared by two
 // Services of one configuration is asked once.
@@ -53,10 +54,10 @@ func TestSharedStoreKeepsServicesApart(t *testing.T) {
 		w.Write([]byte(`{}`))
 	}))
 	defer backend.Close()
-	store := runtime.NewMemoryStore(100)
-	build := func(name string, f runtime.TokenFetcher, grant runtime.Grant, opts ...runtime.Option) *runtime.Service {
+	store := token.NewMemoryStore(100)
+	build := func(name string, f token.Fetcher, grant runtime.Grant, opts ...runtime.Option) *runtime.Service {
 		return newService(t, runtime.ServiceConfig{Name: name}, append([]runtime.Option{runtime.WithBaseURL(backend.URL),
-			runtime.WithGrant(grant), runtime.WithTokenStore(store), runtime.WithTokenFetcher(f)}, opts...)...)
+			runtime.WithGrant(grant), runtime.WithTokenConfig(token.Config{Store: store}), runtime.WithTokenConfig(token.Config{Fetcher: f})}, opts...)...)
 	}
 	call := func(svc *runtime.Service, path string, ctx context.Context) string {
 		t.Helper()
@@ -69,9 +70,9 @@ func TestSharedStoreKeepsServicesApart(t *testing.T) {
 	}
 	bg := context.Background()
 	a, b, shared := &namedFetcher{name: "a"}, &namedFetcher{name: "b"}, &namedFetcher{name: "shared"}
-	closure := func(name string) runtime.TokenFetcher {
-		return fetcherFunc(func(context.Context, *runtime.TokenRequest) (*runtime.Token, error) {
-			return &runtime.Token{AccessToken: "token-of-" + name, Expiry: time.Now().Add(time.Hour)}, nil
+	closure := func(name string) token.Fetcher {
+		return fetcherFunc(func(context.Context, *token.Request) (*token.Token, error) {
+			return &token.Token{AccessToken: "token-of-" + name, Expiry: time.Now().Add(time.Hour)}, nil
 		})
 	}
 	cases := []struct {
@@ -85,10 +86,10 @@ func TestSharedStoreKeepsServicesApart(t *testing.T) {
 		{"one name, two closures of one function", build("orders", closure("c1"), runtime.GrantClientCredentials), build("orders", closure("c2"), runtime.GrantClientCredentials), bg, false},
 		{"one name, two fetcher values", build("orders", fetcherValue{"v1"}, runtime.GrantClientCredentials), build("orders", fetcherValue{"v2"}, runtime.GrantClientCredentials), bg, false},
 		{"one name, one fetcher, other subject token type",
-			build("orders", shared, runtime.GrantTokenExchange), build("orders", shared, runtime.GrantTokenExchange, runtime.WithSubjectTokenType(runtime.TokenTypeJWT)),
-			runtime.WithSubjectToken(bg, "caller-token-1"), false},
+			build("orders", shared, runtime.GrantTokenExchange), build("orders", shared, runtime.GrantTokenExchange, runtime.WithSubjectTokenType(token.TypeJWT)),
+			runtime.ContextWithCallerToken(bg, "caller-token-1"), false},
 		{"one name, one fetcher, other client authentication",
-			build("orders", shared, runtime.GrantClientCredentials), build("orders", shared, runtime.GrantClientCredentials, runtime.WithClientAuth(runtime.ClientAuthPost)), bg, false},
+			build("orders", shared, runtime.GrantClientCredentials), build("orders", shared, runtime.GrantClientCredentials, runtime.WithClientAuth(token.ClientSecretPost)), bg, false},
 		{"one name, one fetcher, one configuration", build("inventory", shared, runtime.GrantClientCredentials), build("inventory", shared, runtime.GrantClientCredentials), bg, true},
 	}
 	for i, c := range cases {

@@ -9,6 +9,8 @@ import (
 
 	"github.com/tpgen/tpgen/internal/authserver"
 	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/token"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
 func TestClientCredentials(t *testing.T) {
@@ -23,7 +25,7 @@ func TestClientCredentials(t *testing.T) {
 	}{
 		{name: "basic, discovery", issuer: true, wantAuth: "client_secret_basic"},
 		{name: "basic, token URL", opts: []runtime.Option{runtime.WithTokenURL(auth.TokenURL())}, wantAuth: "client_secret_basic"},
-		{name: "client_secret_post", issuer: true, opts: []runtime.Option{runtime.WithClientAuth(runtime.ClientAuthPost)}, wantAuth: "client_secret_post"},
+		{name: "client_secret_post", issuer: true, opts: []runtime.Option{runtime.WithClientAuth(token.ClientSecretPost)}, wantAuth: "client_secret_post"},
 		{name: "scopes", issuer: true, opts: []runtime.Option{runtime.WithScopes("orders.write", "orders.read", "orders.write")},
 			wantAuth: "client_secret_basic", wantScope: "orders.read orders.write", wantScopes: []string{"orders.read", "orders.write"}},
 	}
@@ -85,29 +87,25 @@ func TestOperationScopes(t *testing.T) {
 	auth := startProvider(t)
 	a := newAPI(t, auth, "orders-api")
 	svc := ccService(t, auth, a, runtime.WithScopes("orders.read"))
-	write := runtime.Operation{ID: "createOrder", Method: "POST", Path: "/orders", Scopes: []string{"orders.write", "orders.read"}}
-	none := runtime.Operation{ID: "health", Method: "GET", Path: "/health", Grant: runtime.GrantNone}
+	write := tpgenimpl.Operation{ID: "createOrder", Method: "POST", Path: "/orders", Scopes: []string{"orders.write", "orders.read"},
+		RequestBody: tpgenimpl.BodyJSON, ContentType: "application/json",
+		Responses: []tpgenimpl.ResponseSpec{{Code: 200, Success: true, Body: tpgenimpl.BodyJSON}}}
+	none := tpgenimpl.Operation{ID: "health", Method: "GET", Path: "/health", Grant: runtime.GrantNone,
+		Responses: []tpgenimpl.ResponseSpec{{Success: true}}}
 	ctx := context.Background()
 	for range 3 {
 		if _, err := getOrder(ctx, svc, "1"); err != nil {
 			t.Fatal(err)
 		}
-		resp, err := svc.Do(ctx, &write, &runtime.Request{Path: "/orders", Body: []byte(`{}`), ContentType: "application/json"})
-		if err != nil {
-			t.Fatal(err)
-		}
 		var e echo
-		if err := resp.DecodeJSON(&e); err != nil || !slices.Equal(e.Scopes, []string{"orders.read", "orders.write"}) {
+		if err := tpgenimpl.Invoke(ctx, svc, &write, nil, struct{}{}, &e); err != nil || !slices.Equal(e.Scopes, []string{"orders.read", "orders.write"}) {
 			t.Errorf("createOrder token scopes %v, %v", e.Scopes, err)
 		}
-		resp.Close()
 	}
 	a.optional = true
-	resp, err := svc.Do(ctx, &none, &runtime.Request{Path: "/health"})
-	if err != nil {
+	if err := tpgenimpl.Invoke(ctx, svc, &none, nil, nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	resp.Close()
 	if h := a.Hits(); h[len(h)-1].Auth != "" {
 		t.Error("GrantNone operation sent Authorization")
 	}

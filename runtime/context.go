@@ -2,59 +2,63 @@ package runtime
 
 import "context"
 
+// Context helpers are named ContextWithX (a context carrying X) and XFrom (X
+// from a context), so that none can be mistaken for a client Option (WithX).
+
 type ctxKey uint8
 
 const (
-	subjectTokenKey ctxKey = iota
+	callerTokenKey ctxKey = iota
 	messageIDKey
 	callAuthKey
 	timingKey
 	callerKey
 )
 
-// WithSubjectToken returns a context carrying the caller's token: the token that
-// token exchange exchanges and passthrough forwards. Middleware sets it from the
-// incoming request. A "Bearer " prefix is removed. The context then belongs to
-// work done for a caller: with an empty token, that caller is anonymous (see
-// ErrAnonymous), not the service itself.
-func WithSubjectToken(ctx context.Context, token string) context.Context {
-	return context.WithValue(ctx, subjectTokenKey, stripBearer(token))
+// ContextWithCallerToken returns a context carrying the caller's token: the
+// token that token exchange exchanges and passthrough forwards. Middleware
+// sets it from the incoming request. A "Bearer " prefix is removed. The
+// context then belongs to work done for a caller: with an empty token, that
+// caller is anonymous (see ErrAnonymous), not the service itself.
+func ContextWithCallerToken(ctx context.Context, token string) context.Context {
+	return context.WithValue(ctx, callerTokenKey, stripBearer(token))
 }
 
-// SubjectToken returns the caller's token carried by ctx, or "".
-func SubjectToken(ctx context.Context) string {
-	s, _ := ctx.Value(subjectTokenKey).(string)
+// CallerTokenFrom returns the caller's token carried by ctx, or "".
+func CallerTokenFrom(ctx context.Context) string {
+	s, _ := ctx.Value(callerTokenKey).(string)
 	return s
 }
 
-// WithMessageID returns a context carrying the correlation id that every outgoing
-// call made with it sends, logs and reports in its errors.
-func WithMessageID(ctx context.Context, id string) context.Context {
+// ContextWithMessageID returns a context carrying the correlation id that every
+// outgoing call made with it sends, logs and reports in its errors.
+func ContextWithMessageID(ctx context.Context, id string) context.Context {
 	return context.WithValue(ctx, messageIDKey, id)
 }
 
-// MessageID returns the message id carried by ctx, or "".
-func MessageID(ctx context.Context) string {
+// MessageIDFrom returns the message id carried by ctx, or "".
+func MessageIDFrom(ctx context.Context) string {
 	s, _ := ctx.Value(messageIDKey).(string)
 	return s
 }
 
-// callAuth is a per-call override of authentication, set by WithoutAuth or WithToken.
+// callAuth is a per-call override of authentication, set by
+// ContextWithoutAuth or ContextWithOutgoingToken.
 type callAuth struct {
 	skip  bool
 	token string
 }
 
-// WithoutAuth returns a context whose calls send no Authorization header,
-// whatever grant the service or operation is configured with (the original's
-// authenticate=false).
-func WithoutAuth(ctx context.Context) context.Context {
+// ContextWithoutAuth returns a context whose calls send no Authorization
+// header, whatever grant the service or operation is configured with.
+func ContextWithoutAuth(ctx context.Context) context.Context {
 	return context.WithValue(ctx, callAuthKey, &callAuth{skip: true})
 }
 
-// WithToken returns a context whose calls send token as their bearer token instead of
-// obtaining one. The token is still sent only to the service's own host.
-func WithToken(ctx context.Context, token string) context.Context {
+// ContextWithOutgoingToken returns a context whose calls send token as their
+// bearer token instead of obtaining one. The token is still sent only to the
+// service's own host.
+func ContextWithOutgoingToken(ctx context.Context, token string) context.Context {
 	return context.WithValue(ctx, callAuthKey, &callAuth{token: stripBearer(token)})
 }
 

@@ -22,6 +22,8 @@ import (
 	"time"
 
 	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/token"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
 // signES256 makes a compact JWS (ES256) of claims: enough of private_key_jwt
@@ -66,7 +68,7 @@ func verifyES256(pub *ecdsa.PublicKey, jws string) (map[string]any, error) {
 }
 
 // TestPrivateKeyJWT: a client authenticates with a signed assertion instead
-// of a secret, through TokenEndpoint.Authenticate; the token endpoint checks
+// of a secret, through token.Endpoint.Authenticate; the token endpoint checks
 // the signature, issuer, subject and audience, and that no secret was sent.
 func TestPrivateKeyJWT(t *testing.T) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -116,8 +118,8 @@ func TestPrivateKeyJWT(t *testing.T) {
 	}))
 	defer api.Close()
 
-	fetcher := &runtime.TokenEndpoint{
-		Authenticate: func(req *http.Request, form url.Values, tr *runtime.TokenRequest) error {
+	fetcher := &token.Endpoint{
+		Authenticate: func(req *http.Request, form url.Values, tr *token.Request) error {
 			jws, err := signES256(key, map[string]any{
 				"iss": tr.ClientID, "sub": tr.ClientID, "aud": tr.TokenURL,
 				"exp": time.Now().Add(time.Minute).Unix(), "jti": fmt.Sprint(time.Now().UnixNano()),
@@ -132,13 +134,13 @@ func TestPrivateKeyJWT(t *testing.T) {
 		},
 	}
 	svc, err := runtime.NewService(runtime.ServiceConfig{Name: "orders", BaseURL: api.URL, TokenURL: tokenURL, ClientID: "svc-a"},
-		runtime.WithLookupEnv(noEnv), runtime.WithGrant(runtime.GrantClientCredentials), runtime.WithTokenFetcher(fetcher))
+		runtime.WithLookupEnv(noEnv), runtime.WithGrant(runtime.GrantClientCredentials), runtime.WithTokenConfig(token.Config{Fetcher: fetcher}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	op := &runtime.Operation{ID: "ping", Method: "GET", Path: "/ping", Responses: []runtime.ResponseSpec{{Code: 204, Success: true}}}
+	op := &tpgenimpl.Operation{ID: "ping", Method: "GET", Path: "/ping", Responses: []tpgenimpl.ResponseSpec{{Code: 204, Success: true}}}
 	for range 3 {
-		if err := svc.Call(context.Background(), op, &runtime.Request{Path: "/ping"}); err != nil {
+		if err := tpgenimpl.Invoke(context.Background(), svc, op, nil, nil, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -148,7 +150,7 @@ func TestPrivateKeyJWT(t *testing.T) {
 }
 
 // TestMutualTLSClientAuth: the token endpoint authenticates the client by its
-// TLS certificate, given through WithTokenHTTPClient; the service itself is
+// TLS certificate, given through token.Config.HTTPClient; the service itself is
 // called with the ordinary client.
 func TestMutualTLSClientAuth(t *testing.T) {
 	tokens := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -176,20 +178,20 @@ func TestMutualTLSClientAuth(t *testing.T) {
 		w.WriteHeader(204)
 	}))
 	defer api.Close()
-	fetcher := &runtime.TokenEndpoint{
+	fetcher := &token.Endpoint{
 		HTTPClient: tokenClient,
-		Authenticate: func(_ *http.Request, form url.Values, tr *runtime.TokenRequest) error {
+		Authenticate: func(_ *http.Request, form url.Values, tr *token.Request) error {
 			form.Set("client_id", tr.ClientID) // tls_client_auth: the certificate authenticates
 			return nil
 		},
 	}
 	svc, err := runtime.NewService(runtime.ServiceConfig{Name: "orders", BaseURL: api.URL, TokenURL: tokens.URL + "/token", ClientID: "svc-a"},
-		runtime.WithLookupEnv(noEnv), runtime.WithGrant(runtime.GrantClientCredentials), runtime.WithTokenFetcher(fetcher))
+		runtime.WithLookupEnv(noEnv), runtime.WithGrant(runtime.GrantClientCredentials), runtime.WithTokenConfig(token.Config{Fetcher: fetcher}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	op := &runtime.Operation{ID: "ping", Method: "GET", Path: "/ping", Responses: []runtime.ResponseSpec{{Code: 204, Success: true}}}
-	if err := svc.Call(context.Background(), op, &runtime.Request{Path: "/ping"}); err != nil {
+	op := &tpgenimpl.Operation{ID: "ping", Method: "GET", Path: "/ping", Responses: []tpgenimpl.ResponseSpec{{Code: 204, Success: true}}}
+	if err := tpgenimpl.Invoke(context.Background(), svc, op, nil, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	if gotAuth.Load() != "Bearer mtls-token" {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tpgen/tpgen/runtime/internal/quote"
 )
 
 // Record describes one call: what it was, how it ended, and what it cost. It
@@ -148,7 +150,7 @@ func timingEntry(name string, d time.Duration) string {
 	b := make([]byte, 0, len(name)+16)
 	for i := 0; i < len(name); i++ {
 		c := name[i]
-		if isTokenChar(c) {
+		if quote.IsTokenChar(c) {
 			b = append(b, c)
 		} else {
 			b = append(b, '_')
@@ -157,12 +159,4 @@ func timingEntry(name string, d time.Duration) string {
 	b = append(b, ";dur="...)
 	b = strconv.AppendFloat(b, float64(d.Microseconds())/1000, 'f', 1, 64)
 	return string(b)
-}
-
-func isTokenChar(c byte) bool {
-	switch {
-	case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-		return true
-	}
-	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
 }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/tpgen/tpgen/internal/authserver"
 	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/token"
 )
 
 // catcher is a server that must receive nothing of value: it records every
@@ -73,7 +74,7 @@ const (
 // http), or to another path of its own. With client_secret_post and
 // client_secret_basic, for client credentials and token exchange: the
 // other server receives nothing, the endpoint one request, and the call fails
-// with a TokenError that says why.
+// with a token.Error that says why.
 func TestTokenRequestsFollowNoRedirect(t *testing.T) {
 	other := newCatcher(t)
 	var endpointHits atomic.Int64
@@ -97,11 +98,11 @@ func TestTokenRequestsFollowNoRedirect(t *testing.T) {
 			for _, how := range []struct {
 				name  string
 				grant runtime.Grant
-				auth  runtime.ClientAuthMethod
+				auth  token.ClientAuth
 			}{
-				{"client_credentials/post", runtime.GrantClientCredentials, runtime.ClientAuthPost},
-				{"client_credentials/basic", runtime.GrantClientCredentials, runtime.ClientAuthBasic},
-				{"token_exchange/post", runtime.GrantTokenExchange, runtime.ClientAuthPost},
+				{"client_credentials/post", runtime.GrantClientCredentials, token.ClientSecretPost},
+				{"client_credentials/basic", runtime.GrantClientCredentials, token.ClientSecretBasic},
+				{"token_exchange/post", runtime.GrantTokenExchange, token.ClientSecretPost},
 			} {
 				t.Run(code+"/"+to+"/"+how.name, func(t *testing.T) {
 					if to == "same origin" {
@@ -111,9 +112,9 @@ func TestTokenRequestsFollowNoRedirect(t *testing.T) {
 					}
 					svc := newService(t, runtime.ServiceConfig{Name: "orders"}, runtime.WithBaseURL("https://orders.example.test"),
 						runtime.WithGrant(how.grant), runtime.WithClientAuth(how.auth), runtime.WithClientCredentials("client-1", redirectSecret),
-						runtime.WithTokenURL(endpoint.URL+"/token?code="+code), runtime.WithTokenHTTPClient(endpoint.Client()))
+						runtime.WithTokenURL(endpoint.URL+"/token?code="+code), runtime.WithTokenConfig(token.Config{HTTPClient: endpoint.Client()}))
 					before, otherBefore := endpointHits.Load(), len(other.Requests())
-					_, err := getOrder(runtime.WithSubjectToken(context.Background(), redirectSubject), svc, "1")
+					_, err := getOrder(runtime.ContextWithCallerToken(context.Background(), redirectSubject), svc, "1")
 					te := asTokenError(t, err)
 					if fmt.Sprint(te.StatusCode) != code || !strings.Contains(err.Error(), "redirected to") {
 						t.Errorf("error does not say what happened: %v", err)
@@ -254,7 +255,7 @@ func TestDiscoveryFollowsNoRedirectToAnotherOrigin(t *testing.T) {
 }
 
 // TestDiscoveryCacheKeepsEachServicesRule performs the attack on the shared
-// discovery cache: a service allowed plain http (WithInsecureTokenURL)
+// discovery cache: a service allowed plain http (token.Config.AllowInsecureHTTP)
 // discovers issuer X, whose document names a plain-http token endpoint on a
 // host that is not loopback; a strict service with the same issuer must not
 // send its secret there, although the document is cached.
@@ -277,15 +278,15 @@ func TestDiscoveryCacheKeepsEachServicesRule(t *testing.T) {
 		return (&net.Dialer{}).DialContext(ctx, network, addr)
 	}
 	defer tr.CloseIdleConnections()
-	opts := []runtime.Option{runtime.WithIssuer(disco.URL + path), runtime.WithTokenURL(""), runtime.WithTokenHTTPClient(&http.Client{Transport: tr})}
-	lax := ccService(t, auth, a, append(opts, runtime.WithInsecureTokenURL())...)
+	opts := []runtime.Option{runtime.WithIssuer(disco.URL + path), runtime.WithTokenURL(""), runtime.WithTokenConfig(token.Config{HTTPClient: &http.Client{Transport: tr}})}
+	lax := ccService(t, auth, a, append(opts, runtime.WithTokenConfig(token.Config{AllowInsecureHTTP: true}))...)
 	strict := ccService(t, auth, a, append(opts, runtime.WithClientCredentials(authserver.DefaultCCClientID, "strict-secret-Jw4q"))...)
 	if _, err := getOrder(context.Background(), lax, "1"); err != nil || dials.Load() != 1 || auth.TokenRequests() != 1 {
 		t.Fatalf("the service allowed plain http: %v (%d dials, %d token requests)", err, dials.Load(), auth.TokenRequests())
 	}
 	discovered := auth.DiscoveryRequests() // the provider's own: none; the document came from disco
 	_, err := getOrder(context.Background(), strict, "1")
-	if err == nil || !strings.Contains(err.Error(), "plain http") || !errors.As(err, new(*runtime.TokenError)) {
+	if err == nil || !strings.Contains(err.Error(), "plain http") || !errors.As(err, new(*token.Error)) {
 		t.Errorf("the strict service: %v", err)
 	}
 	if dials.Load() != 1 || auth.TokenRequests() != 1 || auth.DiscoveryRequests() != discovered {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tpgen/tpgen/internal/authserver"
 	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/token"
 )
 
 func envMap(m map[string]string) runtime.Option {
@@ -119,15 +120,15 @@ func TestConfigErrors(t *testing.T) {
 		{"no secret, named variable", func() runtime.ServiceConfig { c := cc; c.ClientSecretEnv = "ORDERS_SECRET"; return c }(), nil, nil, "ORDERS_SECRET"},
 		{"no token endpoint", runtime.ServiceConfig{Name: "orders", BaseURL: "https://o.example.com", Grant: runtime.GrantTokenExchange}, nil,
 			[]runtime.Option{withSecret}, "TPGEN_ORDERS_ISSUER"},
-		{"plain http token URL", cc, nil, []runtime.Option{withSecret, runtime.WithTokenURL("http://idp.example.com/token")}, "WithInsecureTokenURL"},
+		{"plain http token URL", cc, nil, []runtime.Option{withSecret, runtime.WithTokenURL("http://idp.example.com/token")}, "AllowInsecureHTTP"},
 		{"plain http issuer", cc, map[string]string{"TPGEN_ORDERS_ISSUER": "http://idp.example.com"}, []runtime.Option{withSecret}, "plain http"},
-		{"plain http allowed", cc, nil, []runtime.Option{withSecret, runtime.WithTokenURL("http://idp.example.com/token"), runtime.WithInsecureTokenURL()}, ""},
+		{"plain http allowed", cc, nil, []runtime.Option{withSecret, runtime.WithTokenURL("http://idp.example.com/token"), runtime.WithTokenConfig(token.Config{AllowInsecureHTTP: true})}, ""},
 		{"loopback http allowed", cc, nil, []runtime.Option{withSecret, runtime.WithTokenURL("http://localhost:8080/token")}, ""},
 		{"bad grant variable", cc, map[string]string{"TPGEN_ORDERS_GRANT": "magic"}, []runtime.Option{withSecret}, "TPGEN_ORDERS_GRANT"},
 		{"bad timeout variable", cc, map[string]string{"TPGEN_ORDERS_TIMEOUT": "soon"}, []runtime.Option{withSecret}, "TPGEN_ORDERS_TIMEOUT"},
 		{"grant none needs nothing", runtime.ServiceConfig{Name: "orders", BaseURL: "https://o.example.com"}, nil, nil, ""},
 		{"custom fetcher needs no endpoint", runtime.ServiceConfig{Name: "orders", BaseURL: "https://o.example.com", Grant: runtime.GrantClientCredentials}, nil,
-			[]runtime.Option{runtime.WithTokenFetcher(&countingFetcher{})}, ""},
+			[]runtime.Option{runtime.WithTokenConfig(token.Config{Fetcher: &countingFetcher{}})}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,11 +3,15 @@ package runtime
 import (
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"github.com/tpgen/tpgen/runtime/internal/quote"
 )
+
+// A call's error is one of these, or a *token.Error for a failed token
+// request. Each names the service, operation and message id, and none holds a
+// token or secret.
 
 // ResponseError is a non-2xx answer from a service (after retries). Model holds
 // the decoded body when the operation declares that status; Body holds the start
@@ -27,18 +31,15 @@ type ResponseError struct {
 	RetryAfter time.Duration
 }
 
-// MaxErrorBody caps how much of an error body ResponseError keeps.
-const MaxErrorBody = 1024
-
 func (e *ResponseError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s.%s: %d %s", e.Service, e.Operation, e.StatusCode, statusText(e.StatusCode))
+	fmt.Fprintf(&b, "%s.%s: %d %s", e.Service, e.Operation, e.StatusCode, quote.StatusText(e.StatusCode))
 	if e.MessageID != "" {
 		fmt.Fprintf(&b, " (message id %s)", e.MessageID)
 	}
 	if len(e.Body) > 0 {
 		b.WriteString(": ")
-		b.WriteString(quoteBody(e.Body, 200))
+		b.WriteString(quote.Body(e.Body, 200))
 	}
 	return b.String()
 }
@@ -55,50 +56,10 @@ func ErrorModel[T any](err error) (T, bool) {
 	return m, ok
 }
 
-// TokenError is a failed token request: the endpoint answered with an error,
-// with something that is not a token, or not at all (Err). It carries the
-// endpoint's RFC 6749 §5.2 error fields, never a secret or token.
-type TokenError struct {
-	Service    string
-	Operation  string
-	Grant      Grant
-	TokenURL   string
-	StatusCode int // 0 when no answer was received
-	MessageID  string
-	// Code, Description and URI are the endpoint's error, error_description and error_uri.
-	Code        string
-	Description string
-	URI         string
-	RetryAfter  time.Duration
-	Err         error
-}
-
-func (e *TokenError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s.%s: %s token request to %s failed", e.Service, e.Operation, e.Grant, e.TokenURL)
-	if e.StatusCode != 0 {
-		fmt.Fprintf(&b, ": %d %s", e.StatusCode, statusText(e.StatusCode))
-	}
-	if e.Code != "" {
-		fmt.Fprintf(&b, ": %s", e.Code)
-		if e.Description != "" {
-			fmt.Fprintf(&b, " (%s)", e.Description)
-		}
-	}
-	if e.Err != nil {
-		fmt.Fprintf(&b, ": %v", e.Err)
-	}
-	if e.MessageID != "" {
-		fmt.Fprintf(&b, " (message id %s)", e.MessageID)
-	}
-	return b.String()
-}
-
-func (e *TokenError) Unwrap() error { return e.Err }
-
 // CallError is a call that failed before a response was received or while its
 // body was read: an unencodable request, a transport failure, an undecodable
-// body, a missing subject token.
+// body, a missing caller token. Err may be a *ParamError or a
+// *ResponseTooLargeError.
 type CallError struct {
 	Service   string
 	Operation string
@@ -115,38 +76,40 @@ func (e *CallError) Error() string {
 
 func (e *CallError) Unwrap() error { return e.Err }
 
-func statusText(code int) string {
-	if t := http.StatusText(code); t != "" {
-		return t
-	}
-	return "status"
+// ParamError is a parameter value that cannot be sent as it is: a header or
+// cookie value with a character HTTP does not allow there (which could split
+// the header), a path parameter that would leave a segment empty. Nothing is
+// sent; calls return it inside a *CallError.
+type ParamError struct {
+	Name   string
+	In     string // where the parameter goes, as OpenAPI's "in" says: path, query, header or cookie
+	Reason string
 }
 
-// quoteBody renders the start of a body for an error string: valid UTF-8,
-// control characters escaped, at most n bytes.
-func quoteBody(b []byte, n int) string {
-	cut := len(b) > n
-	if cut {
-		b = b[:n]
-		// Drop a character the cut split, and only that: invalid bytes before
-		// it are shown as '?' below, not a reason to drop what follows them.
-		for i := 1; i < utf8.UTFMax && i <= len(b); i++ {
-			if utf8.RuneStart(b[len(b)-i]) {
-				if !utf8.FullRune(b[len(b)-i:]) {
-					b = b[:len(b)-i]
-				}
-				break
-			}
-		}
+func (e *ParamError) Error() string {
+	return fmt.Sprintf("%s parameter %s %s", e.In, e.Name, e.Reason)
+}
+
+// ResponseTooLargeError is a response body that the runtime stopped reading at
+// its limit (see WithMaxResponseBytes). Calls return it inside a *CallError.
+type ResponseTooLargeError struct {
+	Service    string
+	Operation  string
+	MessageID  string
+	StatusCode int
+	// Limit is the limit in bytes.
+	Limit int64
+	// Received says the limit was reached by the bytes received (a gzip body
+	// that decodes to less, or a Content-Length above the limit) rather than
+	// by the bytes decoded.
+	Received bool
+}
+
+func (e *ResponseTooLargeError) Error() string {
+	what := "decodes to more"
+	if e.Received {
+		what = "is larger"
 	}
-	s := strings.Map(func(r rune) rune {
-		if r < ' ' || r == 0x7f {
-			return ' '
-		}
-		return r
-	}, strings.ToValidUTF8(string(b), "?"))
-	if cut {
-		s += "…"
-	}
-	return s
+	return fmt.Sprintf("the %d response body %s than the limit of %d bytes (runtime.WithMaxResponseBytes, %sMAX_RESPONSE_BYTES)",
+		e.StatusCode, what, e.Limit, EnvPrefix(e.Service))
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tpgen/tpgen/internal/authserver"
 	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/token"
 )
 
 func TestTokenExchange(t *testing.T) {
@@ -31,7 +32,7 @@ func TestTokenExchange(t *testing.T) {
 			if i%2 == 1 {
 				sub, tok = "bob", bob
 			}
-			e, err := getOrder(runtime.WithSubjectToken(context.Background(), "Bearer "+tok), svc, "1")
+			e, err := getOrder(runtime.ContextWithCallerToken(context.Background(), "Bearer "+tok), svc, "1")
 			if err != nil {
 				t.Error(err)
 				return
@@ -49,7 +50,7 @@ func TestTokenExchange(t *testing.T) {
 		t.Errorf("token requests = %d, want 2", got)
 	}
 	for _, r := range auth.TokenLog() {
-		if r.SubjectTokenType != runtime.TokenTypeAccessToken || !r.HasSubjectToken || r.ClientID != authserver.DefaultTXClientID {
+		if r.SubjectTokenType != token.TypeAccessToken || !r.HasSubjectToken || r.ClientID != authserver.DefaultTXClientID {
 			t.Errorf("exchange request %+v", r)
 		}
 	}
@@ -75,7 +76,7 @@ func TestTokenExchange(t *testing.T) {
 	}
 
 	// An external, opaque caller token is exchanged too.
-	e, err := getOrder(runtime.WithSubjectToken(context.Background(), "opaque-upstream-token"), svc, "1")
+	e, err := getOrder(runtime.ContextWithCallerToken(context.Background(), "opaque-upstream-token"), svc, "1")
 	if err != nil || !strings.HasPrefix(e.Subject, "ext-") || e.Actor != authserver.DefaultTXClientID {
 		t.Errorf("external subject: %+v %v", e, err)
 	}
@@ -89,7 +90,7 @@ func TestTokenExchangeNoSubject(t *testing.T) {
 	for _, g := range []runtime.Grant{runtime.GrantTokenExchange, runtime.GrantPassthrough} {
 		t.Run(g.String(), func(t *testing.T) {
 			svc := txService(t, auth, a, g)
-			ctx := runtime.WithMessageID(context.Background(), "mid-no-subject")
+			ctx := runtime.ContextWithMessageID(context.Background(), "mid-no-subject")
 			_, err := getOrder(ctx, svc, "1")
 			var ce *runtime.CallError
 			if !errors.As(err, &ce) || ce.Service != "orders" || ce.Operation != "getOrder" || ce.MessageID != "mid-no-subject" {

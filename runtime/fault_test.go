@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime/multipart"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -26,6 +25,8 @@ import (
 
 	"github.com/tpgen/tpgen/internal/authserver"
 	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/token"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
 // checkGoroutines waits for the number of goroutines to come back to
@@ -136,7 +137,7 @@ func (f *frontDoor) down() {
 
 // TestTokenEndpointFaults: down, slow, failing, rate limiting, garbage, huge
 // and mislabelled token endpoints. Each call fails promptly with a
-// *TokenError naming service, operation, grant, endpoint and message id, with
+// *token.Error naming service, operation, grant, endpoint and message id, with
 // the status when there was one; no response reads more than the 1 MiB cap;
 // no goroutine is left behind; failures that may pass (no connection, 503,
 // 500) are tried tokenAttempts times, others once; and once the fault is
@@ -173,12 +174,12 @@ func TestTokenEndpointFaults(t *testing.T) {
 		errIs    error
 		errText  string
 		within   time.Duration // the call must fail within this
-		retry    time.Duration // TokenError.RetryAfter
+		retry    time.Duration // token.Error.RetryAfter
 		attempts int           // token requests made for the call; 0: not counted (still in flight)
 	}{
 		{name: "down: closed port", viaDoor: true, doorDown: true, errIs: syscall.ECONNREFUSED, errText: "connection refused", within: 2 * time.Second, attempts: 3},
-		{name: "slow: beyond WithTokenTimeout", fault: authserver.Fault{Delay: 5 * time.Second},
-			opts: []runtime.Option{runtime.WithTokenTimeout(tokenTimeout)}, errIs: context.DeadlineExceeded, within: tokenTimeout + time.Second, attempts: 1},
+		{name: "slow: beyond token.Config.Timeout", fault: authserver.Fault{Delay: 5 * time.Second},
+			opts: []runtime.Option{runtime.WithTokenConfig(token.Config{Timeout: tokenTimeout})}, errIs: context.DeadlineExceeded, within: tokenTimeout + time.Second, attempts: 1},
 		{name: "slow: beyond the context deadline", fault: authserver.Fault{Hang: true}, ctxLimit: ctxTimeout,
 			errIs: context.DeadlineExceeded, within: ctxTimeout + time.Second},
 		{name: "503", fault: authserver.Fault{Status: 503, Body: `{"error":"temporarily_unavailable","error_description":"maintenance"}`},
@@ -212,9 +213,9 @@ func TestTokenEndpointFaults(t *testing.T) {
 				clock := &fakeClock{t: time.Now()}
 				obs := &observer{}
 				opts := append([]runtime.Option{runtime.WithTokenURL(tokenURL), runtime.WithHTTPClient(hc),
-					runtime.WithTokenHTTPClient(&http.Client{Transport: counter}), runtime.WithClock(clock.Now), runtime.WithObserver(obs)}, tt.opts...)
+					runtime.WithTokenConfig(token.Config{HTTPClient: &http.Client{Transport: counter}}), runtime.WithTokenConfig(token.Config{Now: clock.Now}), runtime.WithObserver(obs)}, tt.opts...)
 				svc := txService(t, auth, a, grant, opts...)
-				ctx := runtime.WithMessageID(runtime.WithSubjectToken(context.Background(), alice), "mid-fault-1")
+				ctx := runtime.ContextWithMessageID(runtime.ContextWithCallerToken(context.Background(), alice), "mid-fault-1")
 				if tt.ctxLimit > 0 {
 					var cancel context.CancelFunc
 					ctx, cancel = context.WithTimeout(ctx, tt.ctxLimit)
@@ -227,9 +228,9 @@ func TestTokenEndpointFaults(t *testing.T) {
 				took := time.Since(start)
 
 				te := asTokenError(t, err)
-				if te.Service != "orders" || te.Operation != "getOrder" || te.Grant != grant || te.TokenURL != tokenURL ||
+				if te.Service != "orders" || te.Operation != "getOrder" || te.Grant.String() != grant.String() || te.TokenURL != tokenURL ||
 					te.MessageID != "mid-fault-1" || te.StatusCode != tt.status || te.Code != tt.code || te.RetryAfter != tt.retry {
-					t.Errorf("TokenError %+v", te)
+					t.Errorf("token.Error %+v", te)
 				}
 				if tt.errIs != nil && !errors.Is(err, tt.errIs) {
 					t.Errorf("errors.Is(err, %v) is false: %v", tt.errIs, err)
@@ -260,7 +261,7 @@ func TestTokenEndpointFaults(t *testing.T) {
 				if tt.doorDown {
 					door.up(t)
 				}
-				if _, err := getOrder(runtime.WithSubjectToken(context.Background(), alice), svc, "1"); err != nil {
+				if _, err := getOrder(runtime.ContextWithCallerToken(context.Background(), alice), svc, "1"); err != nil {
 					t.Errorf("after the fault was cleared: %v", err)
 				}
 				door.down()
@@ -301,7 +302,7 @@ func TestTokenResponseBounded(t *testing.T) {
 	counter := &countingTransport{base: tr}
 	svc := newService(t, runtime.ServiceConfig{Name: "orders"}, runtime.WithBaseURL(api.URL), runtime.WithTokenURL(idp.URL),
 		runtime.WithGrant(runtime.GrantClientCredentials), runtime.WithClientCredentials("id", "secret-secret"),
-		runtime.WithTokenHTTPClient(&http.Client{Transport: counter}))
+		runtime.WithTokenConfig(token.Config{HTTPClient: &http.Client{Transport: counter}}))
 	baseline := goruntime.NumGoroutine()
 
 	var before, after goruntime.MemStats
@@ -454,21 +455,19 @@ func TestServiceRetryAfter(t *testing.T) {
 				defer cancel()
 			}
 			start := time.Now()
-			resp, err := svc.Do(ctx, &opGetOrder, &runtime.Request{Path: "/orders/1"})
+			status, re, err := callStatus(ctx, svc, "/orders/1")
 			if err != nil {
 				t.Fatal(err)
 			}
 			took := time.Since(start)
-			if resp.StatusCode != tt.wantStatus {
-				t.Errorf("status %d, want %d", resp.StatusCode, tt.wantStatus)
+			if status != tt.wantStatus {
+				t.Errorf("status %d, want %d", status, tt.wantStatus)
 			}
-			if resp.StatusCode != 200 {
-				var re *runtime.ResponseError
-				if !errors.As(resp.Error(), &re) || re.RetryAfter != tt.retryAfter && !(tt.retryAfter == time.Hour && re.RetryAfter > 59*time.Minute) {
+			if status != 200 {
+				if re == nil || re.RetryAfter != tt.retryAfter && !(tt.retryAfter == time.Hour && re.RetryAfter > 59*time.Minute) {
 					t.Errorf("ResponseError %+v, want RetryAfter %s", re, tt.retryAfter)
 				}
 			}
-			resp.Close()
 			hits := srv.Hits()
 			if len(hits) != tt.wantHits {
 				t.Fatalf("%d requests, want %d", len(hits), tt.wantHits)
@@ -512,10 +511,10 @@ func TestResetMidBody(t *testing.T) {
 		t.Run(method, func(t *testing.T) {
 			before := len(srv.Hits())
 			svc, obs := plainService(t, srv.URL)
-			op := runtime.Operation{ID: "getOrder", Method: method, Path: "/orders/{id}",
-				Responses: []runtime.ResponseSpec{{Code: 200, Success: true, Body: runtime.BodyJSON}}}
+			op := tpgenimpl.Operation{ID: "getOrder", Method: method, Path: "/orders/{id}", Params: []tpgenimpl.Param{{Name: "id"}},
+				RequestBody: tpgenimpl.BodyJSON, Responses: []tpgenimpl.ResponseSpec{{Code: 200, Success: true, Body: tpgenimpl.BodyJSON}}}
 			var out echo
-			err := svc.Call(runtime.WithMessageID(context.Background(), "mid-reset"), &op, &runtime.Request{Path: "/orders/1", Body: []byte(`{}`)}, &out)
+			err := tpgenimpl.Invoke(runtime.ContextWithMessageID(context.Background(), "mid-reset"), svc, &op, nil, struct{}{}, &out, "1")
 			var ce *runtime.CallError
 			if !errors.As(err, &ce) || !errors.Is(err, io.ErrUnexpectedEOF) || ce.MessageID != "mid-reset" || ce.Operation != "getOrder" {
 				t.Fatalf("error %T %v", err, err)
@@ -557,11 +556,13 @@ func TestCancelMidCall(t *testing.T) {
 		t.Run(method, func(t *testing.T) {
 			before := len(srv.Hits())
 			svc, _ := plainService(t, srv.URL, runtime.WithRetry(runtime.RetryPolicy{AddIdempotencyKey: true}))
-			ctx, cancel := context.WithCancel(runtime.WithMessageID(context.Background(), "mid-cancel"))
+			ctx, cancel := context.WithCancel(runtime.ContextWithMessageID(context.Background(), "mid-cancel"))
 			const after = 150 * time.Millisecond
 			time.AfterFunc(after, cancel)
 			start := time.Now()
-			_, err := svc.Do(ctx, &runtime.Operation{ID: "op", Method: method, Path: "/x"}, &runtime.Request{Path: "/x", Body: []byte(`{}`)})
+			op := &tpgenimpl.Operation{ID: "op", Method: method, Path: "/x", RequestBody: tpgenimpl.BodyJSON,
+				Responses: []tpgenimpl.ResponseSpec{{Success: true}}}
+			err := tpgenimpl.Invoke(ctx, svc, op, nil, struct{}{}, nil)
 			took := time.Since(start)
 			var ce *runtime.CallError
 			if !errors.As(err, &ce) || !errors.Is(err, context.Canceled) || ce.MessageID != "mid-cancel" {
@@ -585,7 +586,7 @@ func TestCancelMidCall(t *testing.T) {
 }
 
 // TestCancelMidTokenFetch: the caller whose call started a token request
-// cancels; it returns at once with a *TokenError wrapping context.Canceled,
+// cancels; it returns at once with a *token.Error wrapping context.Canceled,
 // while the token request goes on and serves the caller that joined it. One
 // token request in all, and the token is cached.
 func TestCancelMidTokenFetch(t *testing.T) {
@@ -603,7 +604,7 @@ func TestCancelMidTokenFetch(t *testing.T) {
 	}
 	baseline := goruntime.NumGoroutine()
 
-	ctx, cancel := context.WithCancel(runtime.WithMessageID(context.Background(), "mid-first"))
+	ctx, cancel := context.WithCancel(runtime.ContextWithMessageID(context.Background(), "mid-first"))
 	var first error
 	var firstTook time.Duration
 	const cancelAt = 150 * time.Millisecond
@@ -665,14 +666,16 @@ func TestUploadReleasedOnFailure(t *testing.T) {
 	tokenDown := newService(t, runtime.ServiceConfig{Name: "orders"}, runtime.WithBaseURL(rude.URL), runtime.WithTokenURL(down+"/token"),
 		runtime.WithGrant(runtime.GrantClientCredentials), runtime.WithClientCredentials("id", "secret-secret"))
 	hangsUp, _ := plainService(t, rude.URL)
-	op := runtime.Operation{ID: "upload", Method: "POST", Path: "/files"}
+	op := tpgenimpl.Operation{ID: "upload", Method: "POST", Path: "/files", RequestBody: tpgenimpl.BodyMultipart,
+		Responses: []tpgenimpl.ResponseSpec{{Success: true}}}
+	type uploadBody struct {
+		File runtime.File `json:"file"`
+	}
 	baseline := goruntime.NumGoroutine()
 	for name, svc := range map[string]*runtime.Service{"token endpoint down": tokenDown, "service down": svcDown, "service hangs up": hangsUp} {
 		for range 3 {
-			body, ct := runtime.Multipart(func(w *multipart.Writer) error {
-				return runtime.WriteFilePart(w, "file", runtime.File{Content: strings.NewReader(strings.Repeat("z", 4<<20))})
-			})
-			if _, err := svc.Do(context.Background(), &op, &runtime.Request{Path: "/files", BodyStream: body, ContentType: ct}); err == nil {
+			body := &uploadBody{File: runtime.File{Content: strings.NewReader(strings.Repeat("z", 4<<20))}}
+			if err := tpgenimpl.Invoke(context.Background(), svc, &op, nil, body, nil); err == nil {
 				t.Fatalf("%s: no error", name)
 			}
 		}

@@ -19,6 +19,8 @@ import (
 
 	"github.com/tpgen/tpgen/internal/authserver"
 	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/token"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
 // startProvider runs a provider for the test.
@@ -230,21 +232,58 @@ func txService(t testing.TB, auth *authserver.Server, a *api, grant runtime.Gran
 	return newService(t, runtime.ServiceConfig{Name: "orders"}, append(base, opts...)...)
 }
 
-var opGetOrder = runtime.Operation{ID: "getOrder", Method: "GET", Path: "/orders/{id}"}
+// opGetOrder is an operation as generated code describes it: a 200 with a
+// JSON body is the result, any other status a *runtime.ResponseError.
+var opGetOrder = tpgenimpl.Operation{ID: "getOrder", Method: "GET", Path: "/orders/{id}",
+	Params: []tpgenimpl.Param{{Name: "id"}}, Accept: "application/json",
+	Responses: []tpgenimpl.ResponseSpec{{Code: 200, Success: true, Body: tpgenimpl.BodyJSON}}}
 
 // getOrder is what a generated method does: one call, decoded.
 func getOrder(ctx context.Context, svc *runtime.Service, id string) (*echo, error) {
-	resp, err := svc.Do(ctx, &opGetOrder, &runtime.Request{Path: "/orders/" + id, Accept: "application/json"})
-	if err != nil {
+	var out *echo
+	if err := tpgenimpl.Invoke(ctx, svc, &opGetOrder, nil, nil, &out, id); err != nil {
 		return nil, err
 	}
-	defer resp.Close()
-	if resp.StatusCode != 200 {
-		return nil, resp.Error()
-	}
-	out := new(echo)
-	return out, resp.DecodeJSON(out)
+	return out, nil
 }
+
+// opStatus and opSegment declare a 200 without a body as their success:
+// callStatus tells their answers apart by status.
+var (
+	opStatus = tpgenimpl.Operation{ID: "getOrder", Method: "GET", Path: "/orders/{id}",
+		Params: []tpgenimpl.Param{{Name: "id"}}, Responses: []tpgenimpl.ResponseSpec{{Code: 200, Success: true}}}
+	opSegment = tpgenimpl.Operation{ID: "getOrder", Method: "GET", Path: "/{name}",
+		Params: []tpgenimpl.Param{{Name: "name"}}, Responses: []tpgenimpl.ResponseSpec{{Code: 200, Success: true}}}
+)
+
+// callStatus gets path (/orders/{id}, or a path of one segment) as a
+// generated method would, and returns the answer's status, with its
+// *runtime.ResponseError when it is not 200; err is the error of a call that
+// got no answer.
+func callStatus(ctx context.Context, svc *runtime.Service, path string) (int, *runtime.ResponseError, error) {
+	op, arg := &opSegment, strings.TrimPrefix(path, "/")
+	if id, ok := strings.CutPrefix(path, "/orders/"); ok {
+		op, arg = &opStatus, id
+	}
+	err := tpgenimpl.Invoke(ctx, svc, op, nil, nil, nil, arg)
+	var re *runtime.ResponseError
+	switch {
+	case err == nil:
+		return 200, nil, nil
+	case errors.As(err, &re):
+		return re.StatusCode, re, nil
+	}
+	return 0, nil, err
+}
+
+// opText reads the body of every answer as text.
+var opText = tpgenimpl.Operation{ID: "getOrder", Method: "GET", Path: "/orders/{id}",
+	Params: []tpgenimpl.Param{{Name: "id"}}, Responses: []tpgenimpl.ResponseSpec{{Success: true, Body: tpgenimpl.BodyText}}}
+
+// opAny is an operation whose every answer is a success without a body:
+// calls of it fail only when no answer was received.
+var opAny = tpgenimpl.Operation{ID: "getOrder", Method: "GET", Path: "/orders/{id}",
+	Params: []tpgenimpl.Param{{Name: "id"}}, Responses: []tpgenimpl.ResponseSpec{{Success: true}}}
 
 // user mints a caller's token at the provider.
 func user(t testing.TB, auth *authserver.Server, sub string, extra map[string]any) string {
@@ -266,11 +305,11 @@ func waitFor(d time.Duration, cond func() bool) bool {
 	return cond()
 }
 
-func asTokenError(t testing.TB, err error) *runtime.TokenError {
+func asTokenError(t testing.TB, err error) *token.Error {
 	t.Helper()
-	var te *runtime.TokenError
+	var te *token.Error
 	if !errors.As(err, &te) {
-		t.Fatalf("error %T %v is not a *runtime.TokenError", err, err)
+		t.Fatalf("error %T %v is not a *token.Error", err, err)
 	}
 	return te
 }

@@ -13,15 +13,15 @@ import (
 // itself, since nothing in the runtime has checked that token. GrantAuto
 // decides as follows:
 //
-//   - a verified system caller (WithCaller, or Middleware's WithCallerVerifier,
+//   - a verified system caller (ContextWithCaller, or MiddlewareConfig.VerifyCaller
 //     returned Caller{System: true}): client credentials, the service's own identity;
 //   - otherwise, a caller token in the context: token exchange, where the token
 //     endpoint verifies the token it is given;
 //   - a caller without a token (a request that came in through Middleware with
-//     none, a context made with WithSubjectToken("") or WithCaller): ErrAnonymous,
-//     unless WithAnonymous says what anonymous callers get;
+//     none, a context made with ContextWithCallerToken("") or ContextWithCaller):
+//     ErrAnonymous, unless WithAnonymous says what anonymous callers get;
 //   - work for no caller at all (a context that never passed through Middleware,
-//     WithSubjectToken or WithCaller: a background job): client credentials.
+//     ContextWithCallerToken or ContextWithCaller: a background job): client credentials.
 
 // Caller is what the application verified about the caller of an incoming
 // request: by the signature of its bearer token, a client certificate, the
@@ -33,10 +33,10 @@ type Caller struct {
 	System bool
 }
 
-// WithCaller returns a context carrying the verified caller c. Call it only
-// with what your own verification established: a System caller's calls under
-// GrantAuto are made as the service itself.
-func WithCaller(ctx context.Context, c Caller) context.Context {
+// ContextWithCaller returns a context carrying the verified caller c. Call it
+// only with what your own verification established: a System caller's calls
+// under GrantAuto are made as the service itself.
+func ContextWithCaller(ctx context.Context, c Caller) context.Context {
 	return context.WithValue(ctx, callerKey, c)
 }
 
@@ -55,27 +55,30 @@ type identityError struct {
 func (e *identityError) Error() string { return e.msg }
 func (e *identityError) Unwrap() error { return e.parent }
 
-// ErrNoCallerToken is returned, before anything is sent, when a call's grant
-// needs the caller's token (token_exchange, passthrough) and the context
-// carries none. Test with errors.Is.
-var ErrNoCallerToken error = &identityError{msg: "the context carries no caller token: wrap the handler in runtime.Middleware or use runtime.WithSubjectToken"}
+// Errors of a call that has no identity to be made with; test with errors.Is.
+var (
+	// ErrNoCallerToken is returned, before anything is sent, when a call's grant
+	// needs the caller's token (token_exchange, passthrough) and the context
+	// carries none.
+	ErrNoCallerToken error = &identityError{msg: "the context carries no caller token: wrap the handler in runtime.Middleware or use runtime.ContextWithCallerToken"}
 
-// ErrAnonymous is returned, before anything is sent, when a call is made for a
-// caller that has no token (a request that came in through Middleware without
-// one) and is not a verified system caller: its grant needs the caller's token,
-// or it is GrantAuto and WithAnonymous was not given. An anonymous caller is
-// never given the service's own identity unless the operator says so. Test
-// with errors.Is; errors.Is(err, ErrNoCallerToken) holds too. A handler would
-// answer such an error with 401.
-var ErrAnonymous error = &identityError{
-	msg:    "anonymous caller: the incoming request carried no caller token (runtime.WithAnonymous sets what anonymous callers get under grant auto)",
-	parent: ErrNoCallerToken,
-}
+	// ErrAnonymous is returned, before anything is sent, when a call is made for
+	// a caller that has no token (a request that came in through Middleware
+	// without one) and is not a verified system caller: its grant needs the
+	// caller's token, or it is GrantAuto and WithAnonymous was not given. An
+	// anonymous caller is never given the service's own identity unless the
+	// operator says so. errors.Is(err, ErrNoCallerToken) holds too. A handler
+	// would answer such an error with 401.
+	ErrAnonymous error = &identityError{
+		msg:    "anonymous caller: the incoming request carried no caller token (runtime.WithAnonymous sets what anonymous callers get under grant auto)",
+		parent: ErrNoCallerToken,
+	}
+)
 
 // forCaller reports whether ctx belongs to work done for a caller: it passed
-// through Middleware, WithSubjectToken or WithCaller.
+// through Middleware, ContextWithCallerToken or ContextWithCaller.
 func forCaller(ctx context.Context) bool {
-	if _, ok := ctx.Value(subjectTokenKey).(string); ok {
+	if _, ok := ctx.Value(callerTokenKey).(string); ok {
 		return true
 	}
 	_, ok := CallerFrom(ctx)

@@ -43,7 +43,7 @@ type app struct {
 	errs []error
 }
 
-func newApp(t testing.TB, svc *runtime.Service, opts ...runtime.MiddlewareOption) *app {
+func newApp(t testing.TB, svc *runtime.Service, opts ...runtime.MiddlewareConfig) *app {
 	a := &app{}
 	a.Server = httptest.NewServer(runtime.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, err := getOrder(r.Context(), svc, "1")
@@ -102,16 +102,16 @@ func TestAutoGrant(t *testing.T) {
 		sub, actor string
 	}{
 		{"background work, no caller", bg, runtime.GrantClientCredentials, authserver.DefaultTXClientID, ""},
-		{"user token", runtime.WithSubjectToken(bg, user(t, auth, "alice", map[string]any{"userType": "user"})), runtime.GrantTokenExchange, "alice", authserver.DefaultTXClientID},
-		{"user token without userType", runtime.WithSubjectToken(bg, user(t, auth, "bob", nil)), runtime.GrantTokenExchange, "bob", authserver.DefaultTXClientID},
-		{"opaque user token", runtime.WithSubjectToken(bg, "opaque-user-token"), runtime.GrantTokenExchange, "ext-", authserver.DefaultTXClientID},
+		{"user token", runtime.ContextWithCallerToken(bg, user(t, auth, "alice", map[string]any{"userType": "user"})), runtime.GrantTokenExchange, "alice", authserver.DefaultTXClientID},
+		{"user token without userType", runtime.ContextWithCallerToken(bg, user(t, auth, "bob", nil)), runtime.GrantTokenExchange, "bob", authserver.DefaultTXClientID},
+		{"opaque user token", runtime.ContextWithCallerToken(bg, "opaque-user-token"), runtime.GrantTokenExchange, "ext-", authserver.DefaultTXClientID},
 		// The claim says system, but nothing verified it: exchanged like any caller's token.
-		{"unverified system claim", runtime.WithSubjectToken(bg, system), runtime.GrantTokenExchange, "batch-job", authserver.DefaultTXClientID},
-		{"verified system caller", runtime.WithCaller(runtime.WithSubjectToken(bg, system), runtime.Caller{System: true}), runtime.GrantClientCredentials, authserver.DefaultTXClientID, ""},
-		{"verified system caller without token", runtime.WithCaller(bg, runtime.Caller{System: true}), runtime.GrantClientCredentials, authserver.DefaultTXClientID, ""},
-		{"verified user with token", runtime.WithCaller(runtime.WithSubjectToken(bg, user(t, auth, "carol", nil)), runtime.Caller{}), runtime.GrantTokenExchange, "carol", authserver.DefaultTXClientID},
-		{"empty caller token", runtime.WithSubjectToken(bg, ""), 0, "", ""},
-		{"verified user without token", runtime.WithCaller(bg, runtime.Caller{}), 0, "", ""},
+		{"unverified system claim", runtime.ContextWithCallerToken(bg, system), runtime.GrantTokenExchange, "batch-job", authserver.DefaultTXClientID},
+		{"verified system caller", runtime.ContextWithCaller(runtime.ContextWithCallerToken(bg, system), runtime.Caller{System: true}), runtime.GrantClientCredentials, authserver.DefaultTXClientID, ""},
+		{"verified system caller without token", runtime.ContextWithCaller(bg, runtime.Caller{System: true}), runtime.GrantClientCredentials, authserver.DefaultTXClientID, ""},
+		{"verified user with token", runtime.ContextWithCaller(runtime.ContextWithCallerToken(bg, user(t, auth, "carol", nil)), runtime.Caller{}), runtime.GrantTokenExchange, "carol", authserver.DefaultTXClientID},
+		{"empty caller token", runtime.ContextWithCallerToken(bg, ""), 0, "", ""},
+		{"verified user without token", runtime.ContextWithCaller(bg, runtime.Caller{}), 0, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -204,7 +204,7 @@ func TestForgedSystemTokenGetsNoServiceIdentity(t *testing.T) {
 		}
 		return runtime.Caller{System: c.All["userType"] == "system"}, nil
 	}
-	checked := newApp(t, svc, runtime.WithCallerVerifier(verify))
+	checked := newApp(t, svc, runtime.MiddlewareConfig{VerifyCaller: verify})
 	auth.ResetCounters()
 	hits := len(a.Hits())
 	for name, tok := range forged {
@@ -298,7 +298,7 @@ func TestCallerVerifier(t *testing.T) {
 		} else {
 			w.Write([]byte("user"))
 		}
-	}), runtime.WithCallerVerifier(func(r *http.Request, tok string) (runtime.Caller, error) {
+	}), runtime.MiddlewareConfig{VerifyCaller: func(r *http.Request, tok string) (runtime.Caller, error) {
 		seen = append(seen, tok)
 		switch tok {
 		case "sys-token":
@@ -307,7 +307,7 @@ func TestCallerVerifier(t *testing.T) {
 			return runtime.Caller{}, errors.New("signature invalid for bad-token")
 		}
 		return runtime.Caller{}, nil
-	}))
+	}})
 	for _, c := range []struct {
 		authorization string
 		status        int

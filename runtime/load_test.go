@@ -14,6 +14,7 @@ import (
 
 	"github.com/tpgen/tpgen/internal/authserver"
 	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/token"
 )
 
 // storedToken is one token a recordingStore was given.
@@ -26,7 +27,7 @@ type storedToken struct {
 // recordingStore is the runtime's MemoryStore, keeping a record of every key
 // it is asked about and every token it is given.
 type recordingStore struct {
-	*runtime.MemoryStore
+	*token.MemoryStore
 	mu     sync.Mutex
 	keys   map[string]bool
 	stored []storedToken
@@ -34,17 +35,17 @@ type recordingStore struct {
 }
 
 func newRecordingStore() *recordingStore {
-	return &recordingStore{MemoryStore: runtime.NewMemoryStore(0), keys: map[string]bool{}}
+	return &recordingStore{MemoryStore: token.NewMemoryStore(0), keys: map[string]bool{}}
 }
 
-func (s *recordingStore) Load(key string) (*runtime.Token, bool) {
+func (s *recordingStore) Load(key string) (*token.Token, bool) {
 	s.mu.Lock()
 	s.keys[key] = true
 	s.mu.Unlock()
 	return s.MemoryStore.Load(key)
 }
 
-func (s *recordingStore) Store(key string, t *runtime.Token) {
+func (s *recordingStore) Store(key string, t *token.Token) {
 	s.mu.Lock()
 	s.keys[key] = true
 	s.stored = append(s.stored, storedToken{Key: key, Obtained: t.Obtained, Expiry: t.Expiry, At: time.Now()})
@@ -53,7 +54,7 @@ func (s *recordingStore) Store(key string, t *runtime.Token) {
 	s.MemoryStore.Store(key, t)
 }
 
-func (s *recordingStore) Delete(key string, t *runtime.Token) {
+func (s *recordingStore) Delete(key string, t *token.Token) {
 	s.mu.Lock()
 	s.keys[key] = true
 	s.mu.Unlock()
@@ -110,14 +111,14 @@ const (
 )
 
 // refreshPoint is when the runtime starts refreshing a token ahead of its
-// expiry: WithExpiryMargin before it, at most half its life (documented).
+// expiry: token.Config.ExpiryMargin before it, at most half its life (documented).
 func refreshPoint(st storedToken, margin time.Duration) time.Time {
 	return st.Expiry.Add(-min(margin, st.Expiry.Sub(st.Obtained)/2))
 }
 
 // loadRun makes 200 concurrent cold calls (the warm-up: connections and the
 // first token), then 10,000 calls from 200 goroutines, paced evenly over
-// loadPace, each a getOrder through Service.Do against the resource server,
+// loadPace, each a getOrder through a generated method (tpgenimpl.Invoke) against the resource server,
 // which verifies every token's signature, issuer, expiry and audience.
 func loadRun(t *testing.T, auth *authserver.Server, a *api, life time.Duration) loadResult {
 	t.Helper()
@@ -135,7 +136,7 @@ func loadRun(t *testing.T, auth *authserver.Server, a *api, life time.Duration) 
 	store := newRecordingStore()
 	obs := &observer{}
 	svc := ccService(t, auth, a, runtime.WithTokenURL(auth.TokenURL()), runtime.WithHTTPClient(&http.Client{Transport: tr}),
-		runtime.WithTokenStore(store), runtime.WithObserver(obs), runtime.WithExpiryMargin(loadMargin))
+		runtime.WithTokenConfig(token.Config{Store: store}), runtime.WithObserver(obs), runtime.WithTokenConfig(token.Config{ExpiryMargin: loadMargin}))
 
 	var failed atomic.Int64
 	fail := func(err error) {
@@ -212,7 +213,7 @@ func loadRun(t *testing.T, auth *authserver.Server, a *api, life time.Duration) 
 	return r
 }
 
-// TestLoad: 10,000 calls from 200 goroutines through Service.Do, once with
+// TestLoad: 10,000 calls from 200 goroutines through a generated method (tpgenimpl.Invoke), once with
 // tokens that never expire during the run and once with 2 s tokens that turn
 // over several times, against a resource server that verifies every token.
 //

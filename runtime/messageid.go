@@ -6,10 +6,6 @@ import (
 	"math/rand/v2"
 )
 
-// DefaultMessageIDHeader is the header that carries the message id unless
-// WithMessageIDHeader says otherwise.
-const DefaultMessageIDHeader = "X-Message-Id"
-
 // NewMessageID returns a fresh message id: 128 random bits, base64url without
 // padding (22 characters). The bits come from math/rand/v2's generator
 // (ChaCha8, seeded by the operating system), which is fast enough for every

@@ -10,61 +10,67 @@ import (
 	"time"
 )
 
-// DefaultDiagnosticsHeader is the request header that asks for Server-Timing
-// (the original's tp-diag).
-const DefaultDiagnosticsHeader = "Tp-Diag"
-
-// MiddlewareOption configures Middleware.
-type MiddlewareOption func(*middleware)
-
-// WithTokenHeader sets the request header the caller's token is read from
-// (the original's AuthorizationHeader); Authorization by default, where only a
-// Bearer token is taken.
-func WithTokenHeader(name string) MiddlewareOption {
-	return func(m *middleware) { m.tokenHeader = http.CanonicalHeaderKey(name) }
+// MiddlewareConfig configures Middleware. The zero value of each field keeps
+// its default.
+type MiddlewareConfig struct {
+	// TokenHeader is the request header the caller's token is read from;
+	// Authorization when empty, where only a Bearer token is taken.
+	TokenHeader string
+	// MessageIDHeader is the header the message id is read from and written
+	// to the response in; DefaultMessageIDHeader when empty.
+	MessageIDHeader string
+	// VerifyCaller, when set, verifies the caller of every request: it is
+	// given the request and its bearer token ("" when it has none) and
+	// returns who the caller is, for example after checking the token's
+	// signature, issuer and audience (jwt.Verifier.VerifyCaller does), or
+	// the client certificate. The Caller it returns is put into the request
+	// context (see ContextWithCaller): a System caller's calls under
+	// GrantAuto are made with the service's own identity. A request that
+	// VerifyCaller refuses (an error) is answered 401 and not handled; the
+	// error is not shown to the caller.
+	VerifyCaller func(r *http.Request, token string) (Caller, error)
+	// ServerTiming turns Server-Timing on, for the requests it accepts that
+	// ask for it with DiagnosticsHeader (Tp-Diag: 1). Server-Timing tells a
+	// caller which services a request called, how long each took and
+	// whether a token was just fetched: ServerTiming decides who may know,
+	// for example callers from the operator's network or with a verified
+	// operator identity. Nil, the default, leaves it off; a request header
+	// alone never turns it on.
+	ServerTiming func(*http.Request) bool
+	// DiagnosticsHeader is the request header that asks for Server-Timing;
+	// DefaultDiagnosticsHeader when empty.
+	DiagnosticsHeader string
+	// ServerTimingUnasked writes Server-Timing for every request that
+	// ServerTiming accepts, whether it carries DiagnosticsHeader or not.
+	ServerTimingUnasked bool
 }
 
-// WithIncomingMessageIDHeader sets the header the message id is read from and
-// written to the response in; DefaultMessageIDHeader by default.
-func WithIncomingMessageIDHeader(name string) MiddlewareOption {
-	return func(m *middleware) { m.midHeader = http.CanonicalHeaderKey(name) }
-}
-
-// WithServerTiming turns Server-Timing on, for the requests that ask for it
-// with the diagnostics header (Tp-Diag: 1, see WithDiagnosticsHeader) and
-// that allow accepts. Server-Timing tells a caller which services a request
-// called, how long each took and whether a token was just fetched: allow
-// decides who may know, for example callers from the operator's network or
-// with a verified operator identity. It is off by default, and when allow is
-// nil; a request header alone never turns it on.
-func WithServerTiming(allow func(*http.Request) bool) MiddlewareOption {
-	return func(m *middleware) { m.allowTiming = allow }
-}
-
-// WithDiagnosticsHeader sets the request header that asks for Server-Timing;
-// DefaultDiagnosticsHeader by default. With "", every request that
-// WithServerTiming's allow accepts gets it, asked for or not.
-func WithDiagnosticsHeader(name string) MiddlewareOption {
-	return func(m *middleware) { m.diagHeader = http.CanonicalHeaderKey(name) }
-}
-
-// WithCallerVerifier makes Middleware verify the caller of every request with
-// verify, which is given the request and its bearer token ("" when it has
-// none) and returns who the caller is: for example after checking the token's
-// signature, issuer and audience, or the client certificate. The Caller it
-// returns is put into the request context (see WithCaller): a System caller's
-// calls under GrantAuto are made with the service's own identity. A request
-// that verify refuses (an error) is answered 401 and not handled; the error is
-// not shown to the caller.
-func WithCallerVerifier(verify func(r *http.Request, token string) (Caller, error)) MiddlewareOption {
-	return func(m *middleware) { m.verify = verify }
+// merge returns c with the fields that o sets.
+func (c MiddlewareConfig) merge(o MiddlewareConfig) MiddlewareConfig {
+	if o.TokenHeader != "" {
+		c.TokenHeader = o.TokenHeader
+	}
+	if o.MessageIDHeader != "" {
+		c.MessageIDHeader = o.MessageIDHeader
+	}
+	if o.VerifyCaller != nil {
+		c.VerifyCaller = o.VerifyCaller
+	}
+	if o.ServerTiming != nil {
+		c.ServerTiming = o.ServerTiming
+	}
+	if o.DiagnosticsHeader != "" {
+		c.DiagnosticsHeader = o.DiagnosticsHeader
+	}
+	c.ServerTimingUnasked = c.ServerTimingUnasked || o.ServerTimingUnasked
+	return c
 }
 
 type middleware struct {
 	next        http.Handler
 	tokenHeader string
 	midHeader   string
-	diagHeader  string
+	diagHeader  string                   // "": no header needed
 	allowTiming func(*http.Request) bool // nil: no Server-Timing
 	verify      func(r *http.Request, token string) (Caller, error)
 }
@@ -76,13 +82,29 @@ type middleware struct {
 // marked as work for a caller: a request without a token is an anonymous
 // caller, whose calls under GrantAuto fail with ErrAnonymous unless
 // WithAnonymous says otherwise (see Caller for who a call is made as). When
-// WithServerTiming allows it, it writes a Server-Timing header with an entry per
-// outgoing call and token request, for example
+// MiddlewareConfig.ServerTiming allows it, it writes a Server-Timing header
+// with an entry per outgoing call and token request, for example
 // "orders.getOrder;dur=12.4, auth-cc;dur=40.1, app;dur=55.0".
-func Middleware(next http.Handler, opts ...MiddlewareOption) http.Handler {
-	m := &middleware{next: next, tokenHeader: "Authorization", midHeader: DefaultMessageIDHeader, diagHeader: DefaultDiagnosticsHeader}
-	for _, o := range opts {
-		o(m)
+//
+// cfg is optional; the fields that several configs set are taken from the last.
+func Middleware(next http.Handler, cfg ...MiddlewareConfig) http.Handler {
+	var c MiddlewareConfig
+	for _, o := range cfg {
+		c = c.merge(o)
+	}
+	m := &middleware{next: next, tokenHeader: "Authorization", midHeader: DefaultMessageIDHeader, diagHeader: DefaultDiagnosticsHeader,
+		allowTiming: c.ServerTiming, verify: c.VerifyCaller}
+	if c.TokenHeader != "" {
+		m.tokenHeader = http.CanonicalHeaderKey(c.TokenHeader)
+	}
+	if c.MessageIDHeader != "" {
+		m.midHeader = http.CanonicalHeaderKey(c.MessageIDHeader)
+	}
+	if c.DiagnosticsHeader != "" {
+		m.diagHeader = http.CanonicalHeaderKey(c.DiagnosticsHeader)
+	}
+	if c.ServerTimingUnasked {
+		m.diagHeader = ""
 	}
 	return m
 }
@@ -93,12 +115,12 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	tok := m.callerToken(r)
 	// Set even when empty: the calls made for this request are a caller's, an
 	// anonymous one's when there is no token.
-	ctx = context.WithValue(ctx, subjectTokenKey, tok)
+	ctx = context.WithValue(ctx, callerTokenKey, tok)
 	mid := r.Header.Get(m.midHeader)
 	if !validMessageID(mid) {
 		mid = NewMessageID()
 	}
-	ctx = WithMessageID(ctx, mid)
+	ctx = ContextWithMessageID(ctx, mid)
 	w.Header().Set(m.midHeader, mid)
 	if m.verify != nil {
 		c, err := m.verify(r, tok)
@@ -111,7 +133,7 @@ func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "unauthorized", http.StatusUnauthorized)
 			return
 		}
-		ctx = WithCaller(ctx, c)
+		ctx = ContextWithCaller(ctx, c)
 	}
 
 	if m.wantsTiming(r) {

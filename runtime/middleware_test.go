@@ -45,12 +45,12 @@ func TestMessageID(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			header := tt.header
-			var mwOpts []runtime.MiddlewareOption
+			var mwOpts []runtime.MiddlewareConfig
 			svcOpts := []runtime.Option{runtime.WithRetry(runtime.NoRetry)}
 			if header == "" {
 				header = runtime.DefaultMessageIDHeader
 			} else {
-				mwOpts = append(mwOpts, runtime.WithIncomingMessageIDHeader(header))
+				mwOpts = append(mwOpts, runtime.MiddlewareConfig{MessageIDHeader: header})
 				svcOpts = append(svcOpts, runtime.WithMessageIDHeader(header))
 			}
 			svc := ccService(t, auth, a, svcOpts...) // new: the first call needs a token
@@ -140,26 +140,26 @@ func TestServerTiming(t *testing.T) {
 	auth := startProvider(t)
 	a := newAPI(t, auth, "orders-api")
 	operator := func(r *http.Request) bool { return r.Header.Get("X-Test-Operator") == "yes" }
-	allowed := runtime.WithServerTiming(operator)
+	allowed := runtime.MiddlewareConfig{ServerTiming: operator}
 	tests := []struct {
 		name     string
-		opts     []runtime.MiddlewareOption
+		opts     []runtime.MiddlewareConfig
 		diag     string // Tp-Diag request header
 		operator bool   // the request is one the operator's predicate accepts
 		write    bool   // the handler writes a body
 		want     bool
 	}{
 		{name: "default, asked for", diag: "1", operator: true, write: true},
-		{name: "allowed, asked for", opts: []runtime.MiddlewareOption{allowed}, diag: "Time", operator: true, write: true, want: true},
-		{name: "allowed, asked for, handler writes nothing", opts: []runtime.MiddlewareOption{allowed}, diag: "1", operator: true, want: true},
-		{name: "refused, asked for", opts: []runtime.MiddlewareOption{allowed}, diag: "1", write: true},
-		{name: "allowed, not asked for", opts: []runtime.MiddlewareOption{allowed}, operator: true, write: true},
-		{name: "nil predicate", opts: []runtime.MiddlewareOption{runtime.WithServerTiming(nil)}, diag: "1", operator: true, write: true},
-		{name: "allowed, asked for with another header", opts: []runtime.MiddlewareOption{allowed, runtime.WithDiagnosticsHeader("X-Diag")},
+		{name: "allowed, asked for", opts: []runtime.MiddlewareConfig{allowed}, diag: "Time", operator: true, write: true, want: true},
+		{name: "allowed, asked for, handler writes nothing", opts: []runtime.MiddlewareConfig{allowed}, diag: "1", operator: true, want: true},
+		{name: "refused, asked for", opts: []runtime.MiddlewareConfig{allowed}, diag: "1", write: true},
+		{name: "allowed, not asked for", opts: []runtime.MiddlewareConfig{allowed}, operator: true, write: true},
+		{name: "nil predicate", opts: []runtime.MiddlewareConfig{{ServerTiming: nil}}, diag: "1", operator: true, write: true},
+		{name: "allowed, asked for with another header", opts: []runtime.MiddlewareConfig{allowed, {DiagnosticsHeader: "X-Diag"}},
 			diag: "1", operator: true, write: true},
-		{name: "allowed, no header needed", opts: []runtime.MiddlewareOption{allowed, runtime.WithDiagnosticsHeader("")},
+		{name: "allowed, no header needed", opts: []runtime.MiddlewareConfig{allowed, {ServerTimingUnasked: true}},
 			operator: true, write: true, want: true},
-		{name: "refused, no header needed", opts: []runtime.MiddlewareOption{allowed, runtime.WithDiagnosticsHeader("")},
+		{name: "refused, no header needed", opts: []runtime.MiddlewareConfig{allowed, {ServerTimingUnasked: true}},
 			diag: "1", write: true},
 	}
 	for _, tt := range tests {

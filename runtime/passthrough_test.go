@@ -72,8 +72,8 @@ func TestTokensStayWithTheService(t *testing.T) {
 	}
 	cases := []struct {
 		name        string
-		raw         bool   // through HTTPClient instead of Do
-		url         string // for raw: the URL; for Do: the path
+		raw         bool   // through HTTPClient instead of a generated method
+		url         string // for raw: the URL; else the path
 		wantAPI     int    // requests the service gets, each with a token
 		wantForeign int    // requests the foreign host gets, none with a token
 	}{
@@ -87,7 +87,7 @@ func TestTokensStayWithTheService(t *testing.T) {
 	for _, s := range services {
 		for _, c := range cases {
 			t.Run(s.name+"/"+c.name, func(t *testing.T) {
-				ctx := runtime.WithSubjectToken(context.Background(), alice)
+				ctx := runtime.ContextWithCallerToken(context.Background(), alice)
 				apiBefore, foreignBefore := len(a.Hits()), len(foreign.Auths())
 				var status int
 				if c.raw {
@@ -101,12 +101,10 @@ func TestTokensStayWithTheService(t *testing.T) {
 					resp.Body.Close()
 					status = resp.StatusCode
 				} else {
-					resp, err := s.svc.Do(ctx, &opGetOrder, &runtime.Request{Path: c.url})
-					if err != nil {
+					var err error
+					if status, _, err = callStatus(ctx, s.svc, c.url); err != nil {
 						t.Fatal(err)
 					}
-					status = resp.StatusCode
-					resp.Close()
 				}
 				if status != 200 {
 					t.Errorf("status %d", status)
@@ -133,8 +131,9 @@ func TestTokensStayWithTheService(t *testing.T) {
 	}
 }
 
-// TestPerCallAuth: WithToken and WithoutAuth override the grant for one call,
-// and WithToken's token still goes to the service's host only.
+// TestPerCallAuth: ContextWithOutgoingToken and ContextWithoutAuth override
+// the grant for one call, and the given token still goes to the service's
+// host only.
 func TestPerCallAuth(t *testing.T) {
 	auth := startProvider(t)
 	foreign := newForeignHost(t)
@@ -150,14 +149,12 @@ func TestPerCallAuth(t *testing.T) {
 		ctx  context.Context
 		want string
 	}{
-		{"WithToken", runtime.WithToken(context.Background(), "Bearer "+explicit), "Bearer " + explicit},
-		{"WithoutAuth", runtime.WithoutAuth(context.Background()), ""},
+		{"ContextWithOutgoingToken", runtime.ContextWithOutgoingToken(context.Background(), "Bearer "+explicit), "Bearer " + explicit},
+		{"ContextWithoutAuth", runtime.ContextWithoutAuth(context.Background()), ""},
 	} {
-		resp, err := svc.Do(tc.ctx, &opGetOrder, &runtime.Request{Path: "/orders/1"})
-		if err != nil {
+		if _, _, err := callStatus(tc.ctx, svc, "/orders/1"); err != nil {
 			t.Fatal(err)
 		}
-		resp.Close()
 		h := a.Hits()
 		if got := h[len(h)-1].Auth; got != tc.want {
 			t.Errorf("%s: service got %.20q…", tc.name, got)

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/token"
 )
 
 // Secrets with every character that form and path encoding change.
@@ -136,7 +137,7 @@ func echoIdP(t testing.TB) *httptest.Server {
 // token request back in each encoding (the form body, with upper- and
 // lower-case hex; path escapes; decoded values; the Basic header in both
 // alphabets; the Basic credentials of the raw values), in error_description,
-// error_uri, error or an HTML body. TokenError's text and fields, %+v and %#v
+// error_uri, error or an HTML body. token.Error's text and fields, %+v and %#v
 // of the error, JSON and text logs at debug level, Records and TokenEvents
 // printed with %+v: none holds any form of the secret or the subject token.
 func TestTokenEndpointEchoesEveryEncoding(t *testing.T) {
@@ -150,13 +151,13 @@ func TestTokenEndpointEchoesEveryEncoding(t *testing.T) {
 	modes := []string{"body", "body, lower-case hex", "decoded", "path", "path, lower-case hex", "authorization",
 		"basic, url alphabet", "basic of the raw values", "error_uri", "error", "html"}
 	for _, mode := range modes {
-		for _, auth := range []runtime.ClientAuthMethod{runtime.ClientAuthBasic, runtime.ClientAuthPost} {
+		for _, auth := range []token.ClientAuth{token.ClientSecretBasic, token.ClientSecretPost} {
 			for _, l := range []*slog.Logger{logger, textLogger} {
 				svc := newService(t, runtime.ServiceConfig{Name: "orders"}, runtime.WithBaseURL("http://127.0.0.1:1"),
 					runtime.WithGrant(runtime.GrantTokenExchange), runtime.WithClientAuth(auth),
 					runtime.WithClientCredentials(echoClientID, echoSecret), runtime.WithTokenURL(idp.URL+"/token?echo="+url.QueryEscape(mode)),
 					runtime.WithLogger(l), runtime.WithObserver(obs), runtime.WithRetry(runtime.NoRetry))
-				_, err := getOrder(runtime.WithSubjectToken(context.Background(), echoSubject), svc, "1")
+				_, err := getOrder(runtime.ContextWithCallerToken(context.Background(), echoSubject), svc, "1")
 				te := asTokenError(t, err)
 				outputs = append(outputs, err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err), fmt.Sprintf("%+v", *te),
 					te.Code, te.Description, te.URI)
@@ -177,10 +178,10 @@ func TestTokenEndpointEchoesEveryEncoding(t *testing.T) {
 		len(encodings(echoSecret))+len(encodings(echoSubject))+len(basicEncodings(echoClientID, echoSecret)))
 }
 
-// leakyFetcher is a custom TokenFetcher whose errors quote what it was given.
+// leakyFetcher is a custom token.Fetcher whose errors quote what it was given.
 type leakyFetcher struct{ form string }
 
-func (f leakyFetcher) FetchToken(ctx context.Context, r *runtime.TokenRequest) (*runtime.Token, error) {
+func (f leakyFetcher) FetchToken(ctx context.Context, r *token.Request) (*token.Token, error) {
 	var quoted string
 	switch f.form {
 	case "raw":
@@ -190,7 +191,7 @@ func (f leakyFetcher) FetchToken(ctx context.Context, r *runtime.TokenRequest) (
 	case "basic":
 		quoted = base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(r.ClientID) + ":" + url.QueryEscape(r.ClientSecret)))
 	case "token error":
-		return nil, &runtime.TokenError{Service: r.Service, Grant: r.Grant, Description: "refused " + r.SubjectToken,
+		return nil, &token.Error{Service: r.Service, Grant: r.Grant, Description: "refused " + r.SubjectToken,
 			Err: fmt.Errorf("secret %s: %w", url.PathEscape(r.ClientSecret), context.DeadlineExceeded)}
 	}
 	return nil, fmt.Errorf("broker refused %s: %w", quoted, context.DeadlineExceeded)
@@ -206,9 +207,9 @@ func TestCustomFetcherErrorsAreRedacted(t *testing.T) {
 			obs := &formattingObserver{}
 			svc := newService(t, runtime.ServiceConfig{Name: "orders"}, runtime.WithBaseURL("http://127.0.0.1:1"),
 				runtime.WithGrant(runtime.GrantTokenExchange), runtime.WithClientCredentials(echoClientID, echoSecret),
-				runtime.WithTokenFetcher(leakyFetcher{form}), runtime.WithObserver(obs),
+				runtime.WithTokenConfig(token.Config{Fetcher: leakyFetcher{form}}), runtime.WithObserver(obs),
 				runtime.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
-			_, err := getOrder(runtime.WithSubjectToken(context.Background(), echoSubject), svc, "1")
+			_, err := getOrder(runtime.ContextWithCallerToken(context.Background(), echoSubject), svc, "1")
 			if !errors.Is(err, context.DeadlineExceeded) {
 				t.Errorf("errors.Is lost the wrapped error: %v", err)
 			}
@@ -229,20 +230,20 @@ func TestCustomFetcherErrorsAreRedacted(t *testing.T) {
 // token, the client secret or the subject token.
 func TestFormattingHidesSecrets(t *testing.T) {
 	const access = "access-token-value-Lq83Zx0Pw5"
-	tok := runtime.Token{AccessToken: access, TokenType: "Bearer", Scope: "orders.read", Expiry: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
-	req := runtime.TokenRequest{Grant: runtime.GrantTokenExchange, TokenURL: "https://idp.example/token", ClientID: echoClientID,
+	tok := token.Token{AccessToken: access, TokenType: "Bearer", Scope: "orders.read", Expiry: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
+	req := token.Request{Grant: token.TokenExchange, TokenURL: "https://idp.example/token", ClientID: echoClientID,
 		ClientSecret: echoSecret, SubjectToken: echoSubject, Scopes: []string{"orders.read"}, Service: "orders"}
 	type holder struct {
-		Tok    runtime.Token
-		TokPtr *runtime.Token
-		Req    runtime.TokenRequest
-		ReqPtr *runtime.TokenRequest
+		Tok    token.Token
+		TokPtr *token.Token
+		Req    token.Request
+		ReqPtr *token.Request
 		Any    any
 	}
 	values := map[string]any{
 		"Token": tok, "*Token": &tok, "TokenRequest": req, "*TokenRequest": &req,
 		"struct holding both": holder{Tok: tok, TokPtr: &tok, Req: req, ReqPtr: &req, Any: req},
-		"slice of Tokens":     []runtime.Token{tok}, "map of requests": map[string]runtime.TokenRequest{"k": req},
+		"slice of Tokens":     []token.Token{tok}, "map of requests": map[string]token.Request{"k": req},
 	}
 	scanner := echoScanner()
 	scanner.add("access token", access)
@@ -256,7 +257,7 @@ func TestFormattingHidesSecrets(t *testing.T) {
 		handlers := []func(io.Writer) slog.Handler{func(w io.Writer) slog.Handler { return slog.NewTextHandler(w, nil) }}
 		if !strings.Contains(name, "holding") && !strings.Contains(name, "slice") {
 			// slog's JSON handler encodes a value that holds a Token with
-			// encoding/json, which keeps a Token whole so that a TokenStore can
+			// encoding/json, which keeps a Token whole so that a token.Store can
 			// persist it (a decision: see Token). Token and TokenRequest
 			// themselves, and maps of requests, are safe there too.
 			handlers = append(handlers, func(w io.Writer) slog.Handler { return slog.NewJSONHandler(w, nil) })
@@ -269,7 +270,7 @@ func TestFormattingHidesSecrets(t *testing.T) {
 			}
 		}
 	}
-	for name, v := range map[string]any{"TokenRequest": req, "*TokenRequest": &req, "holder": struct{ R runtime.TokenRequest }{req}} {
+	for name, v := range map[string]any{"TokenRequest": req, "*TokenRequest": &req, "holder": struct{ R token.Request }{req}} {
 		b, err := json.Marshal(v)
 		if err != nil {
 			t.Fatal(err)

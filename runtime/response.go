@@ -6,123 +6,113 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
-	"strconv"
 	"sync/atomic"
 	"time"
+
+	"github.com/tpgen/tpgen/runtime/internal/httpbody"
+	"github.com/tpgen/tpgen/runtime/internal/redact"
+	"github.com/tpgen/tpgen/runtime/internal/retry"
 )
 
-// Response is a service's answer to one call. Generated code decodes it and
-// closes it; Close ends the call's diagnostics record.
+// response is a service's answer to one call, as the engine hands it to the
+// code that decodes it (link.Response). Closing it ends the call's record.
 //
-// DecodeJSON, Bytes, Text and the error methods read at most the service's
-// response limit (WithMaxResponseBytes), received and decoded; beyond it
-// they fail with a *ResponseTooLargeError. Stream, and Body read directly,
-// are not bounded. A gzip body is decoded, as net/http would decode it.
-type Response struct {
-	*http.Response
+// DecodeJSON, Text and Error read at most the service's response limit
+// (WithMaxResponseBytes), received and decoded; beyond it they fail with a
+// *ResponseTooLargeError. Stream is not bounded. A gzip body is decoded, as
+// net/http would decode it.
+type response struct {
+	resp     *http.Response
 	s        *Service
 	rec      *Record
 	ctx      context.Context
 	cancel   context.CancelFunc
 	streamed bool
 	ended    atomic.Bool
-	record   Record // what rec points to for calls made with Do
-	body     body   // what Body reads through; here to save an allocation
-	sent     string // the token sent with the call, kept out of errors
+	record   Record        // what rec points to
+	body     httpbody.Body // what resp.Body reads through; here to save an allocation
+	sent     string        // the token sent with the call, kept out of errors
 }
 
+func (r *response) StatusCode() int     { return r.resp.StatusCode }
+func (r *response) Header() http.Header { return r.resp.Header }
+
 // DecodeJSON decodes the body into v.
-//
-//go:noinline
-func (r *Response) DecodeJSON(v any) error {
-	if r.body.bound(r.s.maxBody) {
-		return r.fail(fmt.Errorf("decoding %d response: %w", r.StatusCode, r.tooLarge()))
+func (r *response) DecodeJSON(v any) error {
+	if r.body.Bound(r.s.maxBody) {
+		return r.Fail(fmt.Errorf("decoding %d response: %w", r.resp.StatusCode, r.tooLarge()))
 	}
 	t := time.Since(r.rec.start)
-	err := json.NewDecoder(r.Body).Decode(v)
+	err := json.NewDecoder(r.resp.Body).Decode(v)
 	r.rec.Decode += time.Since(r.rec.start) - t
-	if over, _ := r.body.over(); over {
+	if over, _ := r.body.Over(); over {
 		err = r.tooLarge()
 	}
 	if err != nil {
-		return r.fail(fmt.Errorf("decoding %d response: %w", r.StatusCode, err))
+		return r.Fail(fmt.Errorf("decoding %d response: %w", r.resp.StatusCode, err))
 	}
 	return nil
 }
 
-// Bytes reads the whole body.
-func (r *Response) Bytes() ([]byte, error) {
-	if r.body.bound(r.s.maxBody) {
-		return nil, r.fail(fmt.Errorf("reading %d response: %w", r.StatusCode, r.tooLarge()))
+// Text reads the whole body.
+func (r *response) Text() (string, error) {
+	if r.body.Bound(r.s.maxBody) {
+		return "", r.Fail(fmt.Errorf("reading %d response: %w", r.resp.StatusCode, r.tooLarge()))
 	}
 	t := time.Since(r.rec.start)
-	b, err := io.ReadAll(r.Body)
+	b, err := io.ReadAll(r.resp.Body)
 	r.rec.Decode += time.Since(r.rec.start) - t
-	if over, _ := r.body.over(); over {
+	if over, _ := r.body.Over(); over {
 		err = r.tooLarge()
 	}
 	if err != nil {
-		return nil, r.fail(fmt.Errorf("reading %d response: %w", r.StatusCode, err))
+		return "", r.Fail(fmt.Errorf("reading %d response: %w", r.resp.StatusCode, err))
 	}
-	return b, nil
+	return string(b), nil
 }
 
 // tooLarge is the error of a body read that reached the limit.
-func (r *Response) tooLarge() error {
-	_, received := r.body.over()
+func (r *response) tooLarge() error {
+	_, received := r.body.Over()
 	return &ResponseTooLargeError{Service: r.s.name, Operation: r.rec.Operation, MessageID: r.rec.MessageID,
-		StatusCode: r.StatusCode, Limit: r.body.limit, Received: received}
-}
-
-// Text reads the whole body as a string.
-func (r *Response) Text() (string, error) {
-	b, err := r.Bytes()
-	return string(b), err
+		StatusCode: r.resp.StatusCode, Limit: r.body.Limit(), Received: received}
 }
 
 // Stream hands the body to the caller, who must close it; closing it ends the
-// call. Close on the Response does nothing after Stream. The stream is not
-// bounded: how much to read is the caller's choice.
-//
-//go:noinline
-func (r *Response) Stream() io.ReadCloser {
+// call. Close does nothing after Stream. The stream is not bounded: how much
+// to read is the caller's choice.
+func (r *response) Stream() io.ReadCloser {
 	r.streamed = true
-	r.body.bound(0)
-	return &streamBody{ReadCloser: r.Body, r: r}
+	r.body.Bound(0)
+	return &streamBody{ReadCloser: r.resp.Body, r: r}
 }
-
-// Error returns the *ResponseError for an answer whose status the operation
-// does not declare, keeping the start of the body.
-func (r *Response) Error() error { return r.ErrorJSON(nil) }
 
 // maxErrorRead caps how much of an error body is read to decode it (received
 // and decoded), unless the service's response limit is lower.
 const maxErrorRead = 1 << 20
 
-// ErrorJSON returns the *ResponseError for a declared error status, with the
-// body decoded into model when it can be (ResponseError.Model), or kept in
-// part otherwise.
-func (r *Response) ErrorJSON(model any) error {
+// Error returns the *ResponseError of the answer, with the body decoded into
+// model when it can be (ResponseError.Model), or kept in part otherwise.
+func (r *response) Error(model any) error {
 	var raw []byte
-	if !r.body.bound(min(maxErrorRead, r.s.maxBody)) {
+	if !r.body.Bound(min(maxErrorRead, r.s.maxBody)) {
 		// What was read before the limit is kept: the error is the status.
-		raw, _ = io.ReadAll(r.Body)
+		raw, _ = io.ReadAll(r.resp.Body)
 	}
-	if len(r.sent) >= minRedacted && len(raw) > 0 {
+	if len(r.sent) >= redact.MinLen && len(raw) > 0 {
 		// A service that echoes the request (a debugging proxy, a verbose
 		// framework) would put the token into the error, and from there into logs.
-		var red redactor
-		red.addSecret(r.sent)
-		raw = []byte(red.sorted().replace(string(raw)))
+		var red redact.Redactor
+		red.AddSecret(r.sent)
+		raw = []byte(red.Sorted().Replace(string(raw)))
 	}
 	e := &ResponseError{
 		Service: r.s.name, Operation: r.rec.Operation, Method: r.rec.Method,
-		StatusCode: r.StatusCode, MessageID: r.rec.MessageID,
+		StatusCode: r.resp.StatusCode, MessageID: r.rec.MessageID,
 	}
-	if ra := r.Header.Get("Retry-After"); ra != "" {
-		e.RetryAfter = parseRetryAfter(ra, time.Now())
+	if ra := r.resp.Header.Get("Retry-After"); ra != "" {
+		e.RetryAfter = retry.After(ra, time.Now())
 	}
 	if model != nil && len(raw) > 0 && json.Unmarshal(raw, model) == nil {
 		e.Model = model
@@ -133,36 +123,29 @@ func (r *Response) ErrorJSON(model any) error {
 	return e
 }
 
-// Fail records err as the call's error and returns it; generated code uses it
-// for failures of its own, such as an unparsable response header.
-//
-//go:noinline
-func (r *Response) Fail(err error) error { return r.fail(err) }
-
-func (r *Response) fail(err error) error {
+// Fail records err as the call's error and returns it as a *CallError.
+func (r *response) Fail(err error) error {
 	ce := &CallError{Service: r.s.name, Operation: r.rec.Operation, MessageID: r.rec.MessageID, Err: err}
 	r.rec.Err = ce
 	return ce
 }
 
-// Close releases the response and ends the call's diagnostics record.
-//
-//go:noinline
-func (r *Response) Close() error {
+// Close releases the response and ends the call's record.
+func (r *response) Close() error {
 	if r.streamed {
 		return nil
 	}
 	return r.end(true)
 }
 
-func (r *Response) end(drain bool) error {
+func (r *response) end(drain bool) error {
 	if !r.ended.CompareAndSwap(false, true) {
 		return nil
 	}
 	if drain {
-		r.body.drain()
+		r.body.Drain()
 	}
-	err := r.Body.Close()
+	err := r.resp.Body.Close()
 	if r.cancel != nil {
 		r.cancel()
 	}
@@ -172,37 +155,7 @@ func (r *Response) end(drain bool) error {
 
 type streamBody struct {
 	io.ReadCloser
-	r *Response
+	r *response
 }
 
 func (b *streamBody) Close() error { return b.r.end(false) }
-
-// maxRetryAfter is what a Retry-After too large for a Duration is read as.
-const maxRetryAfter = time.Duration(math.MaxInt64)
-
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil && secs >= 0 {
-		if secs > int64(maxRetryAfter/time.Second) {
-			return maxRetryAfter // not a negative Duration that would mean "retry now"
-		}
-		return time.Duration(secs) * time.Second
-	}
-	if digits(v) {
-		return maxRetryAfter // more digits than an int64 holds
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
-}
-
-func digits(v string) bool {
-	for i := 0; i < len(v); i++ {
-		if v[i] < '0' || v[i] > '9' {
-			return false
-		}
-	}
-	return v != ""
-}
-
-func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }

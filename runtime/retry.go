@@ -2,14 +2,10 @@ package runtime
 
 import (
 	"context"
-	"crypto/tls"
-	"errors"
-	"io"
-	"math/rand/v2"
-	"net"
 	"net/http"
-	"syscall"
 	"time"
+
+	"github.com/tpgen/tpgen/runtime/internal/retry"
 )
 
 // RetryPolicy says when a failed call is sent again. A call is retried only when
@@ -73,7 +69,7 @@ func idempotent(method string) bool {
 
 // next says whether attempt should be followed by another, and after how long.
 // An error is retried only when the connection failed, not the request (see
-// transportFailure): an invalid header value or an untrusted certificate fails
+// retry.TransportFailure): an invalid header value or an untrusted certificate fails
 // the same way every time. A request that surely never reached the service
 // (its connection could not be made) is sent again whatever its method.
 func (p RetryPolicy) next(ctx context.Context, req *http.Request, resp *http.Response, err error, attempt int) (time.Duration, bool) {
@@ -84,7 +80,7 @@ func (p RetryPolicy) next(ctx context.Context, req *http.Request, resp *http.Res
 	var wait time.Duration
 	switch {
 	case err != nil:
-		transient, unsent := transportFailure(err)
+		transient, unsent := retry.TransportFailure(err)
 		if !transient || !replayable && !unsent {
 			return 0, false
 		}
@@ -92,7 +88,7 @@ func (p RetryPolicy) next(ctx context.Context, req *http.Request, resp *http.Res
 		return 0, false
 	case resp != nil && p.retryStatus(resp.StatusCode):
 		if ra := resp.Header.Get("Retry-After"); ra != "" {
-			wait = parseRetryAfter(ra, time.Now())
+			wait = retry.After(ra, time.Now())
 			if wait > p.MaxDelay {
 				return 0, false
 			}
@@ -101,55 +97,12 @@ func (p RetryPolicy) next(ctx context.Context, req *http.Request, resp *http.Res
 		return 0, false
 	}
 	if wait == 0 {
-		wait = backoff(p.BaseDelay, p.MaxDelay, attempt)
+		wait = retry.Backoff(p.BaseDelay, p.MaxDelay, attempt)
 	}
 	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
 		return 0, false
 	}
 	return wait, true
-}
-
-// backoff is the wait after the attempt-th failure: base doubled with each
-// attempt, at most max, with equal jitter (half fixed, half random) so that
-// callers spread out.
-func backoff(base, max time.Duration, attempt int) time.Duration {
-	d := base << (attempt - 1)
-	if d > max || d <= 0 {
-		d = max
-	}
-	return d/2 + rand.N(d/2+1)
-}
-
-// transportFailure classifies an error of sending a request: transient when
-// the connection failed (it could not be made, was reset or closed, or timed
-// out), so that another attempt may succeed; unsent when the request surely
-// never reached the server (no connection was made), so that sending it again
-// cannot repeat its effect. Anything else (an invalid header value, an
-// unsupported scheme, a certificate that is not trusted, a canceled context,
-// an error of the caller's own RoundTripper) is neither: it would fail again.
-func transportFailure(err error) (transient, unsent bool) {
-	var (
-		dnsErr  *net.DNSError
-		opErr   *net.OpError
-		certErr *tls.CertificateVerificationError
-		hdrErr  tls.RecordHeaderError
-		netErr  net.Error
-	)
-	switch {
-	case err == nil, errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded),
-		errors.As(err, &certErr), errors.As(err, &hdrErr):
-		return false, false
-	case errors.As(err, &dnsErr):
-		return dnsErr.IsTimeout || dnsErr.IsTemporary, true
-	case errors.As(err, &opErr) && (opErr.Op == "dial" || opErr.Op == "proxyconnect"):
-		return true, true
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return true, true
-	case errors.As(err, &opErr), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
-		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE), errors.As(err, &netErr) && netErr.Timeout():
-		return true, false
-	}
-	return false, false
 }
 
 func (p RetryPolicy) retryStatus(code int) bool {

@@ -2,17 +2,25 @@ package runtime_test
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
 // TestUnauthorizedRetry: a 401 from the service makes the runtime forget the
 // token and try once more with a fresh one, replaying a replayable body.
 func TestUnauthorizedRetry(t *testing.T) {
-	opCreate := runtime.Operation{ID: "createOrder", Method: "POST", Path: "/orders"}
+	// The same operation with a body that can be sent again (JSON) and one
+	// that cannot (a stream).
+	opCreate := tpgenimpl.Operation{ID: "createOrder", Method: "POST", Path: "/orders", RequestBody: tpgenimpl.BodyJSON,
+		ContentType: "application/json", Responses: []tpgenimpl.ResponseSpec{{Code: 200, Success: true}}}
+	opUpload := opCreate
+	opUpload.RequestBody = tpgenimpl.BodyBinary
 	const body = `{"item":"valve","qty":3}`
 	tests := []struct {
 		name         string
@@ -47,21 +55,19 @@ func TestUnauthorizedRetry(t *testing.T) {
 				resp.Body.Close()
 				status = resp.StatusCode
 			} else {
-				r := &runtime.Request{Path: "/orders", ContentType: "application/json"}
+				var err error
 				if tt.stream {
-					r.BodyStream = strings.NewReader(body)
+					err = tpgenimpl.Invoke(context.Background(), svc, &opUpload, nil, strings.NewReader(body), nil)
 				} else {
-					r.Body = []byte(body)
+					err = tpgenimpl.Invoke(context.Background(), svc, &opCreate, nil, json.RawMessage(body), nil)
 				}
-				resp, err := svc.Do(context.Background(), &opCreate, r)
-				if err != nil {
+				status = 200
+				var re *runtime.ResponseError
+				if errors.As(err, &re) {
+					status = re.StatusCode
+				} else if err != nil {
 					t.Fatal(err)
 				}
-				status = resp.StatusCode
-				if status != 200 {
-					_ = resp.Error()
-				}
-				resp.Close()
 			}
 			if status != tt.wantStatus {
 				t.Errorf("status %d, want %d", status, tt.wantStatus)

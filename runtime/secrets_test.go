@@ -15,6 +15,7 @@ import (
 
 	"github.com/tpgen/tpgen/internal/authserver"
 	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/token"
 )
 
 // lockedBuffer is a log destination that background refreshes may write to
@@ -48,7 +49,7 @@ func TestSecretsNeverShow(t *testing.T) {
 	logs := &lockedBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	obs := &observer{}
-	common := []runtime.Option{runtime.WithLogger(logger), runtime.WithObserver(obs), runtime.WithExpiryMargin(time.Second)}
+	common := []runtime.Option{runtime.WithLogger(logger), runtime.WithObserver(obs), runtime.WithTokenConfig(token.Config{ExpiryMargin: time.Second})}
 	cc := ccService(t, auth, a, common...)
 	svcs := map[runtime.Grant]*runtime.Service{runtime.GrantClientCredentials: cc}
 	for _, g := range []runtime.Grant{runtime.GrantTokenExchange, runtime.GrantAuto, runtime.GrantPassthrough} {
@@ -73,7 +74,7 @@ func TestSecretsNeverShow(t *testing.T) {
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadGateway)
 		}
-	}), runtime.WithServerTiming(allowAll), runtime.WithDiagnosticsHeader("")))
+	}), runtime.MiddlewareConfig{ServerTiming: allowAll, ServerTimingUnasked: true}))
 	defer app.Close()
 	call := func(grant runtime.Grant, caller, id string) {
 		req, _ := http.NewRequest("GET", app.URL+"?grant="+grant.String()+"&id="+id, nil)
@@ -119,14 +120,14 @@ func TestSecretsNeverShow(t *testing.T) {
 	}
 	auth.Reset()
 	// Wrong secret at the real provider; no caller token for an exchange.
-	_, err := getOrder(runtime.WithSubjectToken(context.Background(), alice), wrong, "1")
+	_, err := getOrder(runtime.ContextWithCallerToken(context.Background(), alice), wrong, "1")
 	keep(err)
 	call(runtime.GrantTokenExchange, "", "1")
 	// Runtime values that a careless caller might log.
 	logger.Info("caller logs runtime values",
-		"request", &runtime.TokenRequest{Grant: runtime.GrantTokenExchange, ClientID: "x", ClientSecret: authserver.DefaultTXClientSecret, SubjectToken: alice},
-		"token", &runtime.Token{AccessToken: alice, TokenType: "Bearer"})
-	outputs = append(outputs, fmt.Sprint(&runtime.Token{AccessToken: alice}), fmt.Sprint(&runtime.TokenRequest{ClientSecret: authserver.DefaultTXClientSecret, SubjectToken: alice}))
+		"request", &token.Request{Grant: token.TokenExchange, ClientID: "x", ClientSecret: authserver.DefaultTXClientSecret, SubjectToken: alice},
+		"token", &token.Token{AccessToken: alice, TokenType: "Bearer"})
+	outputs = append(outputs, fmt.Sprint(&token.Token{AccessToken: alice}), fmt.Sprint(&token.Request{ClientSecret: authserver.DefaultTXClientSecret, SubjectToken: alice}))
 
 	time.Sleep(100 * time.Millisecond) // background refreshes log too
 	for _, r := range obs.Records() {

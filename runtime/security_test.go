@@ -26,6 +26,8 @@ import (
 
 	"github.com/tpgen/tpgen/internal/authserver"
 	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/token"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
 // leakScanner finds any secret, or any 16-byte piece of one (a truncated
@@ -151,8 +153,8 @@ func TestNoLeakInAnyOutput(t *testing.T) {
 	build := func(f func(t testing.TB, opts ...runtime.Option) *runtime.Service, opts ...runtime.Option) *runtime.Service {
 		st := newRecordingStore()
 		stores = append(stores, st)
-		return f(t, append([]runtime.Option{runtime.WithLogger(logger), runtime.WithObserver(obs), runtime.WithTokenStore(st),
-			runtime.WithTokenURL(auth.TokenURL()), runtime.WithExpiryMargin(time.Second),
+		return f(t, append([]runtime.Option{runtime.WithLogger(logger), runtime.WithObserver(obs), runtime.WithTokenConfig(token.Config{Store: st}),
+			runtime.WithTokenURL(auth.TokenURL()), runtime.WithTokenConfig(token.Config{ExpiryMargin: time.Second}),
 			runtime.WithRetry(runtime.RetryPolicy{BaseDelay: time.Millisecond})}, opts...)...)
 	}
 	cc := func(t testing.TB, opts ...runtime.Option) *runtime.Service { return ccService(t, auth, a, opts...) }
@@ -186,7 +188,7 @@ func TestNoLeakInAnyOutput(t *testing.T) {
 		if errors.As(err, &re) {
 			keep(string(re.Body), fmt.Sprintf("%+v", re.Model), fmt.Sprintf("%#v", re.Model))
 		}
-		var te *runtime.TokenError
+		var te *token.Error
 		if errors.As(err, &te) {
 			keep(te.Code, te.Description, te.URI, fmt.Sprintf("%+v", *te))
 		}
@@ -194,16 +196,16 @@ func TestNoLeakInAnyOutput(t *testing.T) {
 	type problem struct {
 		Title, Detail string
 	}
-	opModel := runtime.Operation{ID: "getOrder", Method: "GET", Path: "/orders/{id}", Responses: []runtime.ResponseSpec{
-		{Code: 200, Success: true, Body: runtime.BodyJSON},
-		{Code: 422, Body: runtime.BodyJSON, Model: func() any { return new(problem) }},
+	opModel := tpgenimpl.Operation{ID: "getOrder", Method: "GET", Path: "/{name}", Params: []tpgenimpl.Param{{Name: "name"}}, Responses: []tpgenimpl.ResponseSpec{
+		{Code: 200, Success: true, Body: tpgenimpl.BodyJSON},
+		{Code: 422, Body: tpgenimpl.BodyJSON, Model: func() any { return new(problem) }},
 	}}
 	app := httptest.NewServer(runtime.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		svc := svcs[q.Get("svc")]
 		ctx := r.Context()
 		if tok := q.Get("with-token"); tok != "" {
-			ctx = runtime.WithToken(ctx, tok)
+			ctx = runtime.ContextWithOutgoingToken(ctx, tok)
 		}
 		var err error
 		switch q.Get("how") {
@@ -216,14 +218,11 @@ func TestNoLeakInAnyOutput(t *testing.T) {
 			}
 		case "model":
 			var out echo
-			err = svc.Call(ctx, &opModel, &runtime.Request{Path: q.Get("path")}, &out)
+			err = tpgenimpl.Invoke(ctx, svc, &opModel, nil, nil, &out, strings.TrimPrefix(q.Get("path"), "/"))
 		default:
-			resp, derr := svc.Do(ctx, &opGetOrder, &runtime.Request{Path: q.Get("path")})
-			if err = derr; err == nil {
-				if resp.StatusCode != 200 {
-					err = resp.Error()
-				}
-				resp.Close()
+			var re *runtime.ResponseError
+			if _, re, err = callStatus(ctx, svc, q.Get("path")); re != nil {
+				err = re
 			}
 		}
 		keepErr(err)
@@ -232,7 +231,7 @@ func TestNoLeakInAnyOutput(t *testing.T) {
 			return
 		}
 		io.WriteString(w, "ok")
-	}), runtime.WithServerTiming(allowAll), runtime.WithDiagnosticsHeader("")))
+	}), runtime.MiddlewareConfig{ServerTiming: allowAll, ServerTimingUnasked: true}))
 	defer app.Close()
 	call := func(svc, caller, path string, extra ...string) {
 		t.Helper()
@@ -316,8 +315,8 @@ func TestNoLeakInAnyOutput(t *testing.T) {
 	time.Sleep(300 * time.Millisecond) // background refreshes log and report too
 
 	logger.Info("caller logs runtime values",
-		"request", &runtime.TokenRequest{Grant: runtime.GrantTokenExchange, ClientID: "x", ClientSecret: authserver.DefaultTXClientSecret, SubjectToken: alice},
-		"token", &runtime.Token{AccessToken: alice, TokenType: "Bearer"})
+		"request", &token.Request{Grant: token.TokenExchange, ClientID: "x", ClientSecret: authserver.DefaultTXClientSecret, SubjectToken: alice},
+		"token", &token.Token{AccessToken: alice, TokenType: "Bearer"})
 	keep(logs.String(), obs.String())
 
 	scanner := newLeakScanner()
@@ -489,7 +488,7 @@ func (d *dualServer) Hits() []dualHit {
 // server, an https to http downgrade on the same host and port, and (a
 // decision: the origin changes) an http to https upgrade. net/http alone
 // would keep it in all but the host name case, as it compares host names only.
-// Through Do and through HTTPClient alike.
+// Through a generated method and through HTTPClient alike.
 func TestRedirectKeepsTokenOnItsOrigin(t *testing.T) {
 	d := newDualServer(t)
 	other := newForeignHost(t)
@@ -508,28 +507,28 @@ func TestRedirectKeepsTokenOnItsOrigin(t *testing.T) {
 	const token = "tok-redirect-7d1f4c9e2b8a6f30"
 	for _, c := range cases {
 		for _, raw := range []bool{false, true} {
-			name := c.name + "/Do"
+			name := c.name + "/method"
 			if raw {
 				name = c.name + "/HTTPClient"
 			}
 			t.Run(name, func(t *testing.T) {
 				svc := newService(t, runtime.ServiceConfig{Name: "orders"}, runtime.WithBaseURL(c.base), runtime.WithHTTPClient(d.tls.Client()))
-				ctx := runtime.WithToken(context.Background(), token)
+				ctx := runtime.ContextWithOutgoingToken(context.Background(), token)
 				before, otherBefore := len(d.Hits()), len(other.Auths())
-				path := "/start?to=" + c.to
 				if raw {
-					req, _ := http.NewRequestWithContext(ctx, "GET", c.base+path, nil)
+					req, _ := http.NewRequestWithContext(ctx, "GET", c.base+"/start?to="+c.to, nil)
 					resp, err := svc.HTTPClient().Do(req)
 					if err != nil {
 						t.Fatal(err)
 					}
 					resp.Body.Close()
 				} else {
-					resp, err := svc.Do(ctx, &opGetOrder, &runtime.Request{Path: path})
-					if err != nil {
+					op := &tpgenimpl.Operation{ID: "start", Method: "GET", Path: "/start",
+						Params:    []tpgenimpl.Param{{Name: "to", In: tpgenimpl.InQuery, Style: tpgenimpl.StyleForm, Explode: true}},
+						Responses: []tpgenimpl.ResponseSpec{{Success: true}}}
+					if err := tpgenimpl.Invoke(ctx, svc, op, &struct{ To *string }{&c.to}, nil, nil); err != nil {
 						t.Fatal(err)
 					}
-					resp.Close()
 				}
 				hits := d.Hits()[before:]
 				var landing string
@@ -559,7 +558,7 @@ func TestRedirectKeepsTokenOnItsOrigin(t *testing.T) {
 
 // TestTokenEndpointMustBeHTTPS: client secrets and tokens go to a token
 // endpoint or issuer over https, or plain http on loopback, or anywhere with
-// WithInsecureTokenURL; NewService refuses the rest, and so does the call when
+// token.Config.AllowInsecureHTTP; NewService refuses the rest, and so does the call when
 // discovery names a plain-http token endpoint.
 func TestTokenEndpointMustBeHTTPS(t *testing.T) {
 	base := runtime.ServiceConfig{Name: "orders", BaseURL: "https://orders.example.com", Grant: runtime.GrantClientCredentials}
@@ -594,7 +593,7 @@ func TestTokenEndpointMustBeHTTPS(t *testing.T) {
 			opts = append(opts, runtime.WithTokenURL(c.url))
 		}
 		if c.insecure {
-			opts = append(opts, runtime.WithInsecureTokenURL())
+			opts = append(opts, runtime.WithTokenConfig(token.Config{AllowInsecureHTTP: true}))
 		}
 		_, err := runtime.NewService(base, opts...)
 		if (err == nil) != c.ok {
@@ -607,13 +606,13 @@ func TestTokenEndpointMustBeHTTPS(t *testing.T) {
 	// The environment is held to the same rule.
 	_, err := runtime.NewService(base, envMap(map[string]string{"TPGEN_ORDERS_TOKEN_URL": "http://idp.example.com/token",
 		"TPGEN_ORDERS_CLIENT_ID": "id", "TPGEN_ORDERS_CLIENT_SECRET": "s"}))
-	if err == nil || !strings.Contains(err.Error(), "WithInsecureTokenURL") {
+	if err == nil || !strings.Contains(err.Error(), "AllowInsecureHTTP") {
 		t.Errorf("TPGEN_ORDERS_TOKEN_URL over plain http: %v", err)
 	}
 
 	// Discovery at a loopback issuer that names a plain-http token endpoint
 	// elsewhere: refused at the call, before any token request. With
-	// WithInsecureTokenURL the same endpoint is used (the name is resolved to
+	// AllowInsecureHTTP the same endpoint is used (the name is resolved to
 	// the local provider by the token client's dialer, as a hosts file would).
 	auth := startProvider(t)
 	a := newAPI(t, auth, "orders-api")
@@ -641,15 +640,15 @@ func TestTokenEndpointMustBeHTTPS(t *testing.T) {
 	}
 	defer tr.CloseIdleConnections()
 	for _, insecure := range []bool{false, true} {
-		opts := []runtime.Option{runtime.WithIssuer(disco.URL + issuerPath), runtime.WithTokenURL(""), runtime.WithTokenHTTPClient(&http.Client{Transport: tr})}
+		opts := []runtime.Option{runtime.WithIssuer(disco.URL + issuerPath), runtime.WithTokenURL(""), runtime.WithTokenConfig(token.Config{HTTPClient: &http.Client{Transport: tr}})}
 		if insecure {
-			opts = append(opts, runtime.WithInsecureTokenURL())
+			opts = append(opts, runtime.WithTokenConfig(token.Config{AllowInsecureHTTP: true}))
 		}
 		svc := ccService(t, auth, a, opts...)
 		_, err := getOrder(context.Background(), svc, "1")
 		if insecure {
 			if err != nil || dials.Load() == 0 {
-				t.Errorf("with WithInsecureTokenURL: %v (%d dials)", err, dials.Load())
+				t.Errorf("with AllowInsecureHTTP: %v (%d dials)", err, dials.Load())
 			}
 			continue
 		}
@@ -660,7 +659,7 @@ func TestTokenEndpointMustBeHTTPS(t *testing.T) {
 	}
 }
 
-// TestCacheKeysHideSubjectTokens: the keys a TokenStore is given for
+// TestCacheKeysHideSubjectTokens: the keys a token.Store is given for
 // exchanged tokens hold neither the caller's token nor any 16-byte piece of it
 // (nor the client secret), yet tell callers apart: one key per caller, the
 // same on every call.
@@ -676,7 +675,7 @@ func TestCacheKeysHideSubjectTokens(t *testing.T) {
 	for _, grant := range []runtime.Grant{runtime.GrantTokenExchange, runtime.GrantAuto} {
 		t.Run(grant.String(), func(t *testing.T) {
 			store := newRecordingStore()
-			svc := txService(t, auth, a, grant, runtime.WithTokenURL(auth.TokenURL()), runtime.WithTokenStore(store))
+			svc := txService(t, auth, a, grant, runtime.WithTokenURL(auth.TokenURL()), runtime.WithTokenConfig(token.Config{Store: store}))
 			scanner := newLeakScanner()
 			scanner.add("client secret", authserver.DefaultTXClientSecret)
 			keyOf := map[string]string{}
@@ -684,7 +683,7 @@ func TestCacheKeysHideSubjectTokens(t *testing.T) {
 				scanner.add(name, tok)
 				for range 2 {
 					before := store.Keys()
-					if _, err := getOrder(runtime.WithSubjectToken(context.Background(), tok), svc, "1"); err != nil {
+					if _, err := getOrder(runtime.ContextWithCallerToken(context.Background(), tok), svc, "1"); err != nil {
 						t.Fatal(err)
 					}
 					for _, k := range store.Keys() {
@@ -699,7 +698,7 @@ func TestCacheKeysHideSubjectTokens(t *testing.T) {
 			}
 			scanner.add("system token", system)
 			// auto: client credentials for a system caller; exchange: exchanged like any other.
-			if _, err := getOrder(runtime.WithSubjectToken(context.Background(), system), svc, "1"); err != nil {
+			if _, err := getOrder(runtime.ContextWithCallerToken(context.Background(), system), svc, "1"); err != nil {
 				t.Errorf("system caller: %v", err)
 			}
 			keys := store.Keys()
@@ -743,16 +742,11 @@ func TestErrorsQuoteShortly(t *testing.T) {
 	logs := &lockedBuffer{}
 	svc, _ := plainService(t, srv.URL, runtime.WithRetry(runtime.NoRetry),
 		runtime.WithLogger(slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
-	resp, err := svc.Do(runtime.WithToken(context.Background(), token), &opGetOrder, &runtime.Request{Path: "/orders/1"})
-	if err != nil {
+	_, re, err := callStatus(runtime.ContextWithOutgoingToken(context.Background(), token), svc, "/orders/1")
+	if re == nil {
 		t.Fatal(err)
 	}
-	e := resp.Error()
-	resp.Close()
-	var re *runtime.ResponseError
-	if !errors.As(e, &re) {
-		t.Fatal(e)
-	}
+	var e error = re
 	msg := e.Error()
 	// The quote goes on past the invalid bytes (to the redacted token and beyond), cut at 200 bytes.
 	if len(msg) > 400 || len(msg) < 250 || strings.ContainsFunc(msg, unicode.IsControl) || strings.Contains(msg, token) ||
@@ -773,6 +767,6 @@ func TestErrorsQuoteShortly(t *testing.T) {
 	auth.SetFault(authserver.Fault{Status: 400, Body: fmt.Sprintf(`{"error":%q,"error_description":%q}`, strings.Repeat("e", 10000), strings.Repeat("d\n", 1<<18))})
 	_, err = getOrder(context.Background(), ccService(t, auth, a, runtime.WithTokenURL(auth.TokenURL())), "1")
 	if te := asTokenError(t, err); len(err.Error()) > 700 || len(te.Code) > 110 || len(te.Description) > 310 || strings.ContainsFunc(err.Error(), unicode.IsControl) {
-		t.Errorf("TokenError is %d bytes (code %d, description %d): %q", len(err.Error()), len(te.Code), len(te.Description), err.Error())
+		t.Errorf("token.Error is %d bytes (code %d, description %d): %q", len(err.Error()), len(te.Code), len(te.Description), err.Error())
 	}
 }

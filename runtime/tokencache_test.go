@@ -1,6 +1,6 @@
 package runtime_test
 
-// Pure token cache tests: a TokenFetcher that counts and a clock the test
+// Pure token cache tests: a token.Fetcher that counts and a clock the test
 // moves, against a plain resource server that echoes the token it got.
 
 import (
@@ -16,6 +16,8 @@ import (
 
 	"github.com/tpgen/tpgen/internal/authserver"
 	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/token"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
 // fakeClock is a clock the test moves by hand.
@@ -45,15 +47,15 @@ type countingFetcher struct {
 	life  time.Duration
 	clock *fakeClock
 	mu    sync.Mutex
-	reqs  []runtime.TokenRequest
+	reqs  []token.Request
 }
 
-func (f *countingFetcher) FetchToken(_ context.Context, r *runtime.TokenRequest) (*runtime.Token, error) {
+func (f *countingFetcher) FetchToken(_ context.Context, r *token.Request) (*token.Token, error) {
 	n := f.n.Add(1)
 	f.mu.Lock()
 	f.reqs = append(f.reqs, *r)
 	f.mu.Unlock()
-	t := &runtime.Token{AccessToken: fmt.Sprintf("tok-%d", n), TokenType: "Bearer"}
+	t := &token.Token{AccessToken: fmt.Sprintf("tok-%d", n), TokenType: "Bearer"}
 	if f.life > 0 {
 		t.Obtained = f.clock.Now()
 		t.Expiry = t.Obtained.Add(f.life)
@@ -73,13 +75,8 @@ func echoServer(t *testing.T) *httptest.Server {
 // authOf makes one call and returns the Authorization the service got.
 func authOf(t *testing.T, ctx context.Context, svc *runtime.Service) string {
 	t.Helper()
-	resp, err := svc.Do(ctx, &opGetOrder, &runtime.Request{Path: "/orders/1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Close()
-	s, err := resp.Text()
-	if err != nil {
+	var s string
+	if err := tpgenimpl.Invoke(ctx, svc, &opText, nil, nil, &s, "1"); err != nil {
 		t.Fatal(err)
 	}
 	return s
@@ -87,8 +84,8 @@ func authOf(t *testing.T, ctx context.Context, svc *runtime.Service) string {
 
 func cacheService(t *testing.T, f *countingFetcher, clock *fakeClock, grant runtime.Grant, opts ...runtime.Option) *runtime.Service {
 	return newService(t, runtime.ServiceConfig{Name: "orders"}, append([]runtime.Option{
-		runtime.WithBaseURL(echoServer(t).URL), runtime.WithGrant(grant), runtime.WithTokenFetcher(f),
-		runtime.WithClock(clock.Now),
+		runtime.WithBaseURL(echoServer(t).URL), runtime.WithGrant(grant), runtime.WithTokenConfig(token.Config{Fetcher: f}),
+		runtime.WithTokenConfig(token.Config{Now: clock.Now}),
 	}, opts...)...)
 }
 
@@ -119,7 +116,7 @@ func TestExpiryMargin(t *testing.T) {
 			obs := &observer{}
 			opts := []runtime.Option{runtime.WithObserver(obs)}
 			if tt.margin > 0 {
-				opts = append(opts, runtime.WithExpiryMargin(tt.margin))
+				opts = append(opts, runtime.WithTokenConfig(token.Config{ExpiryMargin: tt.margin}))
 			}
 			svc := cacheService(t, f, clock, runtime.GrantClientCredentials, opts...)
 			ctx := context.Background()
@@ -171,8 +168,8 @@ func TestDefaultLifetime(t *testing.T) {
 			opt  []runtime.Option
 			life time.Duration
 		}{
-			{"DefaultTokenLifetime", nil, runtime.DefaultTokenLifetime},
-			{"WithDefaultTokenLifetime", []runtime.Option{runtime.WithDefaultTokenLifetime(2 * time.Hour)}, 2 * time.Hour},
+			{"DefaultTokenLifetime", nil, token.DefaultLifetime},
+			{"token.Config.DefaultLifetime", []runtime.Option{runtime.WithTokenConfig(token.Config{DefaultLifetime: 2 * time.Hour})}, 2 * time.Hour},
 		} {
 			t.Run(tt.name, func(t *testing.T) {
 				clock := newFakeClock()
@@ -191,7 +188,7 @@ func TestDefaultLifetime(t *testing.T) {
 			})
 		}
 	})
-	// The same through the default TokenEndpoint, against the real provider
+	// The same through the default token.Endpoint, against the real provider
 	// made to answer without expires_in.
 	t.Run("token endpoint", func(t *testing.T) {
 		auth := startProvider(t)
@@ -199,16 +196,16 @@ func TestDefaultLifetime(t *testing.T) {
 		clock := newFakeClock()
 		svc := newService(t, runtime.ServiceConfig{Name: "orders"}, runtime.WithBaseURL(echoServer(t).URL),
 			runtime.WithGrant(runtime.GrantClientCredentials), runtime.WithTokenURL(auth.TokenURL()),
-			runtime.WithClientCredentials(authserver.DefaultCCClientID, authserver.DefaultCCClientSecret), runtime.WithClock(clock.Now))
+			runtime.WithClientCredentials(authserver.DefaultCCClientID, authserver.DefaultCCClientSecret), runtime.WithTokenConfig(token.Config{Now: clock.Now}))
 		if got := authOf(t, context.Background(), svc); got != "Bearer opaque-1" {
 			t.Fatalf("got %q", got)
 		}
-		clock.Advance(runtime.DefaultTokenLifetime - runtime.DefaultExpiryMargin - time.Second)
+		clock.Advance(token.DefaultLifetime - token.DefaultExpiryMargin - time.Second)
 		authOf(t, context.Background(), svc)
 		if n := auth.TokenRequests(); n != 1 {
 			t.Fatalf("%d token requests within the default lifetime", n)
 		}
-		clock.Advance(runtime.DefaultExpiryMargin + 2*time.Second)
+		clock.Advance(token.DefaultExpiryMargin + 2*time.Second)
 		authOf(t, context.Background(), svc)
 		if n := auth.TokenRequests(); n != 2 {
 			t.Errorf("%d token requests after the default lifetime, want 2", n)
@@ -216,14 +213,14 @@ func TestDefaultLifetime(t *testing.T) {
 	})
 }
 
-// TestExchangeCacheBound: the default store keeps at most WithExchangeCacheSize
+// TestExchangeCacheBound: the default store keeps at most token.Config.CacheSize
 // tokens; when full, the least recently used goes, so that a caller who keeps
 // calling keeps its token while new callers arrive.
 func TestExchangeCacheBound(t *testing.T) {
 	clock := newFakeClock()
 	f := &countingFetcher{life: time.Hour, clock: clock}
-	svc := cacheService(t, f, clock, runtime.GrantTokenExchange, runtime.WithExchangeCacheSize(2))
-	as := func(u string) context.Context { return runtime.WithSubjectToken(context.Background(), u) }
+	svc := cacheService(t, f, clock, runtime.GrantTokenExchange, runtime.WithTokenConfig(token.Config{CacheSize: 2}))
+	as := func(u string) context.Context { return runtime.ContextWithCallerToken(context.Background(), u) }
 	steps := []struct {
 		user      string
 		wantToken string // the exchanged token the service gets
@@ -245,7 +242,7 @@ func TestExchangeCacheBound(t *testing.T) {
 	}
 	// Subject tokens are never part of what the fetcher is told to cache by.
 	for _, r := range f.reqs {
-		if r.Grant != runtime.GrantTokenExchange || r.SubjectToken == "" {
+		if r.Grant != token.TokenExchange || r.SubjectToken == "" {
 			t.Errorf("request %v", &r)
 		}
 	}
@@ -255,8 +252,8 @@ func TestExchangeCacheBound(t *testing.T) {
 // first, then the least recently used.
 func TestMemoryStore(t *testing.T) {
 	now := time.Now()
-	tok := func(exp time.Duration) *runtime.Token { return &runtime.Token{AccessToken: "x", Expiry: now.Add(exp)} }
-	s := runtime.NewMemoryStore(2)
+	tok := func(exp time.Duration) *token.Token { return &token.Token{AccessToken: "x", Expiry: now.Add(exp)} }
+	s := token.NewMemoryStore(2)
 	expired, soon, later, latest := tok(-time.Minute), tok(time.Hour), tok(2*time.Hour), tok(3*time.Hour)
 	s.Store("later", later)
 	s.Store("expired", expired) // the most recently used, but expired
@@ -300,7 +297,7 @@ func TestMemoryStore(t *testing.T) {
 	if s.Len() != 0 {
 		t.Errorf("len %d, want 0", s.Len())
 	}
-	unbounded := runtime.NewMemoryStore(0)
+	unbounded := token.NewMemoryStore(0)
 	for i := range 100 {
 		unbounded.Store(fmt.Sprint(i), tok(time.Hour))
 	}

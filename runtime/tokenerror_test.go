@@ -10,10 +10,11 @@ import (
 
 	"github.com/tpgen/tpgen/internal/authserver"
 	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/token"
 )
 
 // TestTokenEndpointFailures: whatever goes wrong at the token endpoint, the call
-// fails with a *TokenError that says where and why, carries the message id,
+// fails with a *token.Error that says where and why, carries the message id,
 // and shows neither the client secret nor any token. The failure is remembered
 // for a second: calls then fail at once, with the same status, without a request.
 func TestTokenEndpointFailures(t *testing.T) {
@@ -44,8 +45,8 @@ func TestTokenEndpointFailures(t *testing.T) {
 			status: 200, errText: "no access_token"},
 		{name: "timeout: context deadline", fault: authserver.Fault{Hang: true}, ctxTimeout: 300 * time.Millisecond,
 			errIs: context.DeadlineExceeded},
-		{name: "timeout: WithTokenTimeout", fault: authserver.Fault{Delay: 3 * time.Second},
-			opts: []runtime.Option{runtime.WithTokenTimeout(200 * time.Millisecond)}, errIs: context.DeadlineExceeded},
+		{name: "timeout: token.Config.Timeout", fault: authserver.Fault{Delay: 3 * time.Second},
+			opts: []runtime.Option{runtime.WithTokenConfig(token.Config{Timeout: 200 * time.Millisecond})}, errIs: context.DeadlineExceeded},
 	}
 	for _, tt := range tests {
 		for _, grant := range []runtime.Grant{runtime.GrantClientCredentials, runtime.GrantTokenExchange} {
@@ -58,9 +59,9 @@ func TestTokenEndpointFailures(t *testing.T) {
 				}
 				clock := &fakeClock{t: time.Now()}
 				opts := append([]runtime.Option{runtime.WithTokenURL(auth.TokenURL()), runtime.WithClientCredentials(id, secret),
-					runtime.WithClock(clock.Now)}, tt.opts...)
+					runtime.WithTokenConfig(token.Config{Now: clock.Now})}, tt.opts...)
 				svc := txService(t, auth, a, grant, opts...)
-				ctx := runtime.WithMessageID(runtime.WithSubjectToken(context.Background(), alice), "mid-"+strings.ReplaceAll(t.Name(), "/", "-"))
+				ctx := runtime.ContextWithMessageID(runtime.ContextWithCallerToken(context.Background(), alice), "mid-"+strings.ReplaceAll(t.Name(), "/", "-"))
 				if tt.ctxTimeout > 0 {
 					var cancel context.CancelFunc
 					ctx, cancel = context.WithTimeout(ctx, tt.ctxTimeout)
@@ -77,9 +78,9 @@ func TestTokenEndpointFailures(t *testing.T) {
 					t.Errorf("the call took %s", d)
 				}
 				te := asTokenError(t, err)
-				if te.Service != "orders" || te.Operation != "getOrder" || te.Grant != grant || te.TokenURL != auth.TokenURL() ||
-					te.MessageID != runtime.MessageID(ctx) || te.StatusCode != tt.status || te.Code != tt.code || (tt.desc != "" && te.Description != tt.desc) {
-					t.Errorf("TokenError %+v", te)
+				if te.Service != "orders" || te.Operation != "getOrder" || te.Grant.String() != grant.String() || te.TokenURL != auth.TokenURL() ||
+					te.MessageID != runtime.MessageIDFrom(ctx) || te.StatusCode != tt.status || te.Code != tt.code || (tt.desc != "" && te.Description != tt.desc) {
+					t.Errorf("token.Error %+v", te)
 				}
 				if tt.errIs != nil && !errors.Is(err, tt.errIs) {
 					t.Errorf("errors.Is(err, %v) is false: %v", tt.errIs, err)
@@ -101,10 +102,10 @@ func TestTokenEndpointFailures(t *testing.T) {
 				// when its caller gave up is joined instead.)
 				if tt.ctxTimeout == 0 {
 					requests := auth.TokenRequests()
-					ctx2 := runtime.WithMessageID(runtime.WithSubjectToken(context.Background(), alice), "mid-again")
+					ctx2 := runtime.ContextWithMessageID(runtime.ContextWithCallerToken(context.Background(), alice), "mid-again")
 					_, err := getOrder(ctx2, svc, "1")
 					again := asTokenError(t, err)
-					if !errors.Is(err, runtime.ErrTokenBackoff) || auth.TokenRequests() != requests {
+					if !errors.Is(err, token.ErrBackoff) || auth.TokenRequests() != requests {
 						t.Errorf("the next call made %d token requests: %v", auth.TokenRequests()-requests, err)
 					}
 					if again.StatusCode != te.StatusCode || again.Code != te.Code || again.MessageID != "mid-again" ||
@@ -116,7 +117,7 @@ func TestTokenEndpointFailures(t *testing.T) {
 				auth.Reset()
 				clock.Advance(time.Second)
 				if tt.secret == "" {
-					if _, err := getOrder(runtime.WithSubjectToken(context.Background(), alice), svc, "1"); err != nil {
+					if _, err := getOrder(runtime.ContextWithCallerToken(context.Background(), alice), svc, "1"); err != nil {
 						t.Errorf("after recovery: %v", err)
 					}
 				}
@@ -125,7 +126,7 @@ func TestTokenEndpointFailures(t *testing.T) {
 	}
 }
 
-// TestDiscoveryFailure: an issuer whose discovery fails gives a *TokenError,
+// TestDiscoveryFailure: an issuer whose discovery fails gives a *token.Error,
 // and discovery is tried again on the next call.
 func TestDiscoveryFailure(t *testing.T) {
 	auth := startProvider(t)
@@ -147,8 +148,8 @@ func TestDiscoveryFailure(t *testing.T) {
 	before := len(broken.Auths())
 	for range 20 {
 		_, err = getOrder(context.Background(), svc, "1")
-		if !errors.Is(err, runtime.ErrTokenBackoff) || !strings.Contains(err.Error(), "no token_endpoint") {
-			t.Fatalf("a call right after a failed discovery: %v, want ErrTokenBackoff naming the failure", err)
+		if !errors.Is(err, token.ErrBackoff) || !strings.Contains(err.Error(), "no token_endpoint") {
+			t.Fatalf("a call right after a failed discovery: %v, want token.ErrBackoff naming the failure", err)
 		}
 	}
 	if n := len(broken.Auths()); n != before {

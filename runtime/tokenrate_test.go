@@ -18,17 +18,16 @@ import (
 
 	"github.com/tpgen/tpgen/internal/authserver"
 	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/token"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
 // authorization makes one call and returns the Authorization the service got
 // (echoServer).
 func authorization(ctx context.Context, svc *runtime.Service) (string, error) {
-	resp, err := svc.Do(ctx, &opGetOrder, &runtime.Request{Path: "/orders/1"})
-	if err != nil {
-		return "", err
-	}
-	defer resp.Close()
-	return resp.Text()
+	var s string
+	err := tpgenimpl.Invoke(ctx, svc, &opText, nil, nil, &s, "1")
+	return s, err
 }
 
 // parallel runs f n times at once and waits for all.
@@ -87,11 +86,11 @@ func TestTokenEndpointStorm(t *testing.T) {
 				clock := &fakeClock{t: time.Now()}
 				obs := &observer{}
 				svc := newService(t, runtime.ServiceConfig{Name: "orders"}, runtime.WithBaseURL(api.URL), runtime.WithTokenURL(door.TokenURL()),
-					runtime.WithGrant(runtime.GrantClientCredentials), runtime.WithClock(clock.Now), runtime.WithObserver(obs),
+					runtime.WithGrant(runtime.GrantClientCredentials), runtime.WithTokenConfig(token.Config{Now: clock.Now}), runtime.WithObserver(obs),
 					runtime.WithClientCredentials(authserver.DefaultCCClientID, authserver.DefaultCCClientSecret))
 				errs := make([]error, calls)
 				call := func(i int) {
-					ctx := runtime.WithMessageID(context.Background(), fmt.Sprintf("storm-%d", i))
+					ctx := runtime.ContextWithMessageID(context.Background(), fmt.Sprintf("storm-%d", i))
 					_, errs[i] = authorization(ctx, svc)
 				}
 				if concurrent {
@@ -110,7 +109,7 @@ func TestTokenEndpointStorm(t *testing.T) {
 					if te.StatusCode != tt.status || te.Code != "slow_down" {
 						t.Errorf("call %d: %+v", i, te)
 					}
-					if errors.Is(err, runtime.ErrTokenBackoff) {
+					if errors.Is(err, token.ErrBackoff) {
 						backedOff++
 						if te.MessageID != fmt.Sprintf("storm-%d", i) || te.RetryAfter <= 0 || te.RetryAfter > tt.remembered {
 							t.Errorf("call %d, failed at once: %+v", i, te)
@@ -162,7 +161,7 @@ func TestTokenEndpointStormPerCaller(t *testing.T) {
 		runtime.WithGrant(runtime.GrantTokenExchange),
 		runtime.WithClientCredentials(authserver.DefaultTXClientID, authserver.DefaultTXClientSecret))
 	parallel(callers, func(i int) {
-		ctx := runtime.WithSubjectToken(context.Background(), fmt.Sprintf("caller-token-%d", i))
+		ctx := runtime.ContextWithCallerToken(context.Background(), fmt.Sprintf("caller-token-%d", i))
 		for range each {
 			if _, err := authorization(ctx, svc); err == nil {
 				t.Error("a call succeeded")
@@ -191,7 +190,7 @@ func TestRefusedTokenStorm(t *testing.T) {
 			clock := &fakeClock{t: time.Now()}
 			obs := &observer{}
 			svc := newService(t, runtime.ServiceConfig{Name: "orders"}, runtime.WithBaseURL(refusing.URL), runtime.WithTokenURL(auth.TokenURL()),
-				runtime.WithGrant(runtime.GrantClientCredentials), runtime.WithClock(clock.Now), runtime.WithObserver(obs),
+				runtime.WithGrant(runtime.GrantClientCredentials), runtime.WithTokenConfig(token.Config{Now: clock.Now}), runtime.WithObserver(obs),
 				runtime.WithClientCredentials(authserver.DefaultCCClientID, authserver.DefaultCCClientSecret))
 			call := func(int) {
 				_, err := getOrder(context.Background(), svc, "1")
@@ -218,7 +217,7 @@ func TestRefusedTokenStorm(t *testing.T) {
 				t.Errorf("the service got %d requests for %d attempts", hits, attempts)
 			}
 			figures = append(figures, fmt.Sprintf("concurrent=%v: %d calls, %d token requests, %d requests to the service", concurrent, calls, auth.TokenRequests(), attempts))
-			clock.Advance(runtime.ReauthInterval - time.Millisecond)
+			clock.Advance(token.ReauthInterval - time.Millisecond)
 			call(0)
 			if got := auth.TokenRequests(); got != 2 {
 				t.Errorf("within the interval: %d token requests, want 2", got)
@@ -246,14 +245,14 @@ func TestTokenLifetimeClamped(t *testing.T) {
 	}{
 		{`3600`, time.Hour},
 		{`"3600"`, time.Hour}, // a string, as some providers send it
-		{`1e12`, runtime.MaxTokenLifetime},
-		{`1e308`, runtime.MaxTokenLifetime},
-		{`1e400`, runtime.MaxTokenLifetime}, // more than a float64 holds
-		{`9223372036854775807`, runtime.MaxTokenLifetime},
-		{`0`, runtime.DefaultTokenLifetime},
-		{`-5`, runtime.DefaultTokenLifetime},
-		{`-1e400`, runtime.DefaultTokenLifetime},
-		{`0.001`, runtime.MinTokenLifetime},
+		{`1e12`, token.MaxLifetime},
+		{`1e308`, token.MaxLifetime},
+		{`1e400`, token.MaxLifetime}, // more than a float64 holds
+		{`9223372036854775807`, token.MaxLifetime},
+		{`0`, token.DefaultLifetime},
+		{`-5`, token.DefaultLifetime},
+		{`-1e400`, token.DefaultLifetime},
+		{`0.001`, token.MinLifetime},
 	}
 	for _, tt := range tests {
 		t.Run(tt.expiresIn, func(t *testing.T) {
@@ -262,10 +261,10 @@ func TestTokenLifetimeClamped(t *testing.T) {
 			auth.ResetCounters()
 			clock := &fakeClock{t: time.Now()}
 			svc := newService(t, runtime.ServiceConfig{Name: "orders"}, runtime.WithBaseURL(api.URL), runtime.WithTokenURL(auth.TokenURL()),
-				runtime.WithGrant(runtime.GrantClientCredentials), runtime.WithClock(clock.Now),
+				runtime.WithGrant(runtime.GrantClientCredentials), runtime.WithTokenConfig(token.Config{Now: clock.Now}),
 				runtime.WithClientCredentials(authserver.DefaultCCClientID, authserver.DefaultCCClientSecret))
 			obtained := clock.Now()
-			tok, err := svc.TokenSource(context.Background(), nil).Token()
+			tok, err := svc.TokenSource(context.Background()).Token()
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -295,7 +294,7 @@ type gatedFetcher struct {
 	now, max atomic.Int64
 }
 
-func (f *gatedFetcher) FetchToken(ctx context.Context, r *runtime.TokenRequest) (*runtime.Token, error) {
+func (f *gatedFetcher) FetchToken(ctx context.Context, r *token.Request) (*token.Token, error) {
 	n := f.now.Add(1)
 	defer f.now.Add(-1)
 	for {
@@ -306,7 +305,7 @@ func (f *gatedFetcher) FetchToken(ctx context.Context, r *runtime.TokenRequest) 
 	}
 	select {
 	case <-f.release:
-		return &runtime.Token{AccessToken: "tok-" + r.SubjectToken}, nil
+		return &token.Token{AccessToken: "tok-" + r.SubjectToken}, nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
@@ -315,8 +314,8 @@ func (f *gatedFetcher) FetchToken(ctx context.Context, r *runtime.TokenRequest) 
 // TestTokenBookkeepingBounded: what the token manager keeps beside the store
 // is bounded however many callers come. 20,000 callers of a token exchange
 // service, whose tokens go stale and whose background refreshes fail (and
-// then 20,000 whose first fetch fails), leave state for WithExchangeCacheSize
-// keys, no more; a hanging provider holds at most MaxTokenFlights requests at
+// then 20,000 whose first fetch fails), leave state for token.Config.CacheSize
+// keys, no more; a hanging provider holds at most token.MaxFlights requests at
 // once, whatever the number of callers waiting.
 func TestTokenBookkeepingBounded(t *testing.T) {
 	const callers, size = 20_000, 100
@@ -326,19 +325,19 @@ func TestTokenBookkeepingBounded(t *testing.T) {
 		var seen sync.Map
 		done := make(chan struct{}, 1)
 		// The first request for a "refresh-" caller succeeds; every other fails.
-		failing := runtime.TokenFetcher(fetcherFunc(func(_ context.Context, r *runtime.TokenRequest) (*runtime.Token, error) {
+		failing := token.Fetcher(fetcherFunc(func(_ context.Context, r *token.Request) (*token.Token, error) {
 			defer func() { done <- struct{}{} }()
 			fetches.Add(1)
 			if _, again := seen.LoadOrStore(r.SubjectToken, true); !again && strings.HasPrefix(r.SubjectToken, "refresh-") {
-				return &runtime.Token{AccessToken: "tok", Obtained: clock.Now(), Expiry: clock.Now().Add(10 * time.Minute)}, nil
+				return &token.Token{AccessToken: "tok", Obtained: clock.Now(), Expiry: clock.Now().Add(10 * time.Minute)}, nil
 			}
-			return nil, &runtime.TokenError{StatusCode: 400, Code: "invalid_grant"}
+			return nil, &token.Error{StatusCode: 400, Code: "invalid_grant"}
 		}))
 		svc := newService(t, runtime.ServiceConfig{Name: "orders"}, runtime.WithBaseURL("https://orders.example.com"),
-			runtime.WithGrant(runtime.GrantTokenExchange), runtime.WithTokenFetcher(failing), runtime.WithClock(clock.Now),
-			runtime.WithExchangeCacheSize(size))
+			runtime.WithGrant(runtime.GrantTokenExchange), runtime.WithTokenConfig(token.Config{Fetcher: failing}), runtime.WithTokenConfig(token.Config{Now: clock.Now}),
+			runtime.WithTokenConfig(token.Config{CacheSize: size}))
 		token := func(subject string) error {
-			_, err := svc.TokenSource(runtime.WithSubjectToken(context.Background(), subject), nil).Token()
+			_, err := svc.TokenSource(runtime.ContextWithCallerToken(context.Background(), subject)).Token()
 			return err
 		}
 		// Each caller: a token (a fetch), and when it has gone stale, a use
@@ -375,24 +374,24 @@ func TestTokenBookkeepingBounded(t *testing.T) {
 		if states != size || flights != 0 {
 			t.Errorf("after %d callers' failed fetches: state for %d keys, %d flights; want %d and 0", callers, states, flights, size)
 		}
-		t.Logf("%d callers with failed refreshes, %d with failed fetches: state kept for %d keys (WithExchangeCacheSize %d)", callers, callers, states, size)
+		t.Logf("%d callers with failed refreshes, %d with failed fetches: state kept for %d keys (token.Config.CacheSize %d)", callers, callers, states, size)
 	})
 	t.Run("flights", func(t *testing.T) {
-		const waiting = runtime.MaxTokenFlights + 100
+		const waiting = token.MaxFlights + 100
 		f := &gatedFetcher{release: make(chan struct{})}
 		svc := newService(t, runtime.ServiceConfig{Name: "orders"}, runtime.WithBaseURL("https://orders.example.com"),
-			runtime.WithGrant(runtime.GrantTokenExchange), runtime.WithTokenFetcher(f))
+			runtime.WithGrant(runtime.GrantTokenExchange), runtime.WithTokenConfig(token.Config{Fetcher: f}))
 		var failed atomic.Int64
 		parallel(waiting, func(i int) {
-			ctx, cancel := context.WithTimeout(runtime.WithSubjectToken(context.Background(), fmt.Sprint(i)), 300*time.Millisecond)
+			ctx, cancel := context.WithTimeout(runtime.ContextWithCallerToken(context.Background(), fmt.Sprint(i)), 300*time.Millisecond)
 			defer cancel()
-			if _, err := svc.TokenSource(ctx, nil).Token(); errors.Is(err, context.DeadlineExceeded) {
+			if _, err := svc.TokenSource(ctx).Token(); errors.Is(err, context.DeadlineExceeded) {
 				failed.Add(1)
 			}
 		})
 		_, flights := runtime.TokenBookkeeping(svc)
-		if max := f.max.Load(); max != runtime.MaxTokenFlights || flights != runtime.MaxTokenFlights {
-			t.Errorf("%d callers of a hanging provider: %d requests held at once, %d flights; want %d", waiting, max, flights, runtime.MaxTokenFlights)
+		if max := f.max.Load(); max != token.MaxFlights || flights != token.MaxFlights {
+			t.Errorf("%d callers of a hanging provider: %d requests held at once, %d flights; want %d", waiting, max, flights, token.MaxFlights)
 		}
 		close(f.release)
 		if !waitFor(5*time.Second, func() bool { _, n := runtime.TokenBookkeeping(svc); return n == 0 }) {

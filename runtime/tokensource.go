@@ -2,43 +2,40 @@ package runtime
 
 import (
 	"context"
+	"time"
 
 	"golang.org/x/oauth2"
 )
 
 // TokenSource returns an oauth2.TokenSource that serves the service's tokens
-// for op (the service's own grant and scopes when op is nil) from the same
-// cache, single flight and refresh ahead as calls, for code that speaks
-// golang.org/x/oauth2: gRPC credentials, other clients. ctx carries the
-// caller's token for token exchange and the message id, as for calls.
-func (s *Service) TokenSource(ctx context.Context, op *Operation) oauth2.TokenSource {
-	if op == nil {
-		op = &s.rawOp
-	}
-	return &tokenSource{s: s, ctx: ctx, op: op}
+// (its own grant and scopes) from the same cache, single flight and refresh
+// ahead as calls, for code that speaks golang.org/x/oauth2: gRPC credentials,
+// other clients. ctx carries the caller's token for token exchange and the
+// message id, as for calls.
+func (s *Service) TokenSource(ctx context.Context) oauth2.TokenSource {
+	return &tokenSource{s: s, ctx: ctx}
 }
 
 type tokenSource struct {
 	s   *Service
 	ctx context.Context
-	op  *Operation
 }
 
 // Token implements oauth2.TokenSource.
 func (ts *tokenSource) Token() (*oauth2.Token, error) {
 	s := ts.s
-	rec := &Record{Service: s.name, Operation: ts.op.ID, MessageID: MessageID(ts.ctx)}
+	rec := &Record{Service: s.name, Operation: rawOp.ID, MessageID: MessageIDFrom(ts.ctx)}
 	if rec.MessageID == "" {
 		rec.MessageID = NewMessageID()
 	}
-	_, tok, _, err := s.authorize(ts.ctx, s.plan(ts.op), rec, rec.MessageID, s.tokens.now())
+	_, tok, _, err := s.authorize(ts.ctx, s.plan(&rawOp), rec, rec.MessageID, time.Now())
 	if err != nil {
 		return nil, err
 	}
 	if tok == nil {
 		// No token is obtained for this grant (none, passthrough, or a token
-		// given with WithToken): there is nothing to hand out.
-		return nil, &CallError{Service: s.name, Operation: ts.op.ID, MessageID: rec.MessageID,
+		// given with ContextWithOutgoingToken): there is nothing to hand out.
+		return nil, &CallError{Service: s.name, Operation: rawOp.ID, MessageID: rec.MessageID,
 			Err: errNoTokenGrant(rec.Grant)}
 	}
 	return &oauth2.Token{AccessToken: tok.AccessToken, TokenType: tok.TokenType, Expiry: tok.Expiry}, nil

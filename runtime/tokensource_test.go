@@ -15,7 +15,7 @@ func TestTokenSource(t *testing.T) {
 	auth := startProvider(t)
 	a := newAPI(t, auth, "orders-api")
 	svc := ccService(t, auth, a)
-	ts := svc.TokenSource(context.Background(), nil)
+	ts := svc.TokenSource(context.Background())
 	first, err := ts.Token()
 	if err != nil {
 		t.Fatal(err)
@@ -39,7 +39,7 @@ func TestTokenSource(t *testing.T) {
 	}
 
 	none := newService(t, runtime.ServiceConfig{Name: "pets"}, runtime.WithBaseURL(a.URL), runtime.WithGrant(runtime.GrantNone))
-	_, err = none.TokenSource(context.Background(), nil).Token()
+	_, err = none.TokenSource(context.Background()).Token()
 	var ce *runtime.CallError
 	if !errors.As(err, &ce) {
 		t.Fatalf("grant none: %v", err)

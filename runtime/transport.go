@@ -7,12 +7,12 @@ import (
 	"time"
 )
 
-// HTTPClient returns an *http.Client for calls the spec does not describe (the
-// original's GetClientAsync). Its requests get the service's grant, message
-// ids, retries and diagnostics, as operation "http". Relative URLs are not
-// resolved: build them with BaseURL. Authorization goes only to the service's
-// own origin, also across redirects: a request whose URL scheme and host, and
-// Host (when set), are the base URL's. Per call, WithoutAuth and WithToken on the
+// HTTPClient returns an *http.Client for calls the spec does not describe. Its
+// requests get the service's grant, message ids, retries and diagnostics, as
+// operation "http". Relative URLs are not resolved: build them with BaseURL.
+// Authorization goes only to the service's own origin, also across
+// redirects: a request whose URL scheme and host, and Host (when set), are the
+// base URL's. Per call, ContextWithoutAuth and ContextWithOutgoingToken on the
 // request's context skip authentication or supply the token. The service's
 // timeout bounds each request, body included, unless the client given with
 // WithHTTPClient has a Timeout of its own.
@@ -30,8 +30,8 @@ type transport struct{ s *Service }
 func (t *transport) RoundTrip(in *http.Request) (*http.Response, error) {
 	s := t.s
 	ctx := in.Context()
-	rec := &Record{Service: s.name, Operation: s.rawOp.ID, Method: in.Method, Path: in.URL.Path, start: time.Now()}
-	rec.MessageID = MessageID(ctx)
+	rec := &Record{Service: s.name, Operation: rawOp.ID, Method: in.Method, Path: in.URL.Path, start: time.Now()}
+	rec.MessageID = MessageIDFrom(ctx)
 	if rec.MessageID == "" {
 		rec.MessageID = NewMessageID()
 	}
@@ -40,7 +40,7 @@ func (t *transport) RoundTrip(in *http.Request) (*http.Response, error) {
 		// The body cannot be sent twice; it is handed through unchanged.
 		req.Body = in.Body
 	}
-	resp, err := s.send(ctx, s.plan(&s.rawOp), rec, req, s.base.RoundTrip)
+	resp, err := s.send(ctx, s.plan(&rawOp), rec, req, s.base.RoundTrip)
 	if err != nil {
 		rec.Err = err
 		s.finish(ctx, rec)

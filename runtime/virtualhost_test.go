@@ -37,13 +37,13 @@ func TestHTTPClientHonoursVirtualHost(t *testing.T) {
 	const caller = "caller-token-vhost-8Rt2kW5q"
 	for _, how := range []string{"passthrough", "per-call token"} {
 		var svc *runtime.Service
-		ctx := runtime.WithSubjectToken(context.Background(), caller)
+		ctx := runtime.ContextWithCallerToken(context.Background(), caller)
 		if how == "passthrough" {
 			svc = newService(t, runtime.ServiceConfig{Name: "orders"}, runtime.WithBaseURL(srv.URL), runtime.WithGrant(runtime.GrantPassthrough))
 		} else {
 			// A per-call token, with no grant configured: the same rule.
 			svc = newService(t, runtime.ServiceConfig{Name: "orders"}, runtime.WithBaseURL(srv.URL))
-			ctx = runtime.WithToken(ctx, caller)
+			ctx = runtime.ContextWithOutgoingToken(ctx, caller)
 		}
 		for _, c := range []struct {
 			name, url, host string

@@ -30,6 +30,7 @@ import (
 	"github.com/tpgen/tpgen/examples/internal/shop"
 	"github.com/tpgen/tpgen/internal/authserver"
 	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/jwt"
 )
 
 func main() {
@@ -154,7 +155,7 @@ func run(w io.Writer) error {
 	// shop (the provider mints callers' tokens for audience "caller"), not
 	// expired. A verified token with userType=system is a system caller, whose
 	// calls under grant auto are made as the shop itself.
-	callers := &runtime.JWTVerifier{Issuer: auth.Issuer(), Audience: "caller", System: runtime.ClaimIs("userType", "system")}
+	callers := &jwt.Verifier{Issuer: auth.Issuer(), Audience: "caller", System: jwt.ClaimIs("userType", "system")}
 	// Server-Timing names internal services and timings: only for callers on
 	// this machine, and only when they ask (Tp-Diag: 1).
 	fromLoopback := func(r *http.Request) bool {
@@ -162,8 +163,7 @@ func run(w io.Writer) error {
 		ip := net.ParseIP(host)
 		return ip != nil && ip.IsLoopback()
 	}
-	front := httptest.NewServer(runtime.Middleware(checkout, runtime.WithServerTiming(fromLoopback),
-		runtime.WithCallerVerifier(callers.VerifyCaller)))
+	front := httptest.NewServer(runtime.Middleware(checkout, runtime.MiddlewareConfig{ServerTiming: fromLoopback, VerifyCaller: callers.VerifyCaller}))
 	defer front.Close()
 
 	alice, err := auth.IssueToken("alice", nil)
@@ -207,12 +207,12 @@ func run(w io.Writer) error {
 	}
 
 	fmt.Fprintf(w, "\n6. A background job (no caller at all): profiles' grant auto uses the shop's own identity\n")
-	if _, err := prof.GetProfile(runtime.WithMessageID(context.Background(), "nightly-sync"), "alice"); err != nil {
+	if _, err := prof.GetProfile(runtime.ContextWithMessageID(context.Background(), "nightly-sync"), "alice"); err != nil {
 		return err
 	}
 
 	fmt.Fprintf(w, "\n7. A declared error comes back typed\n")
-	_, err = ord.GetOrder(runtime.WithSubjectToken(context.Background(), alice), "00000000-0000-4000-8000-000000000000")
+	_, err = ord.GetOrder(runtime.ContextWithCallerToken(context.Background(), alice), "00000000-0000-4000-8000-000000000000")
 	if p, ok := runtime.ErrorModel[*orders.Problem](err); ok {
 		fmt.Fprintf(w, "    error: %v\n    model: *orders.Problem{Title: %q, Status: %d}\n", err, p.Title, p.Status)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/tpgen/tpgen/examples/internal/shop"
 	"github.com/tpgen/tpgen/internal/authserver"
 	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/jwt"
 )
 
 type env struct {
@@ -78,7 +79,7 @@ func (e *env) user(t *testing.T, name string, extra map[string]any) context.Cont
 	if err != nil {
 		t.Fatal(err)
 	}
-	return runtime.WithSubjectToken(context.Background(), tok)
+	return runtime.ContextWithCallerToken(context.Background(), tok)
 }
 
 func TestEveryGrantAgainstRealServers(t *testing.T) {
@@ -131,7 +132,7 @@ func TestEveryGrantAgainstRealServers(t *testing.T) {
 	if _, err := e.profiles.GetProfile(alice, "bob"); err != nil {
 		t.Fatal(err)
 	}
-	system := runtime.WithCaller(e.user(t, "batch-job", map[string]any{"userType": "system"}), runtime.Caller{System: true})
+	system := runtime.ContextWithCaller(e.user(t, "batch-job", map[string]any{"userType": "system"}), runtime.Caller{System: true})
 	if _, err := e.profiles.GetProfile(system, "bob"); err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +202,7 @@ func TestMessageIDFlowsThroughMiddleware(t *testing.T) {
 		if _, err := e.inventory.GetStock(r.Context(), "MUG-1", nil); err != nil {
 			t.Error(err)
 		}
-	}), runtime.WithServerTiming(func(*http.Request) bool { return true }))
+	}), runtime.MiddlewareConfig{ServerTiming: func(*http.Request) bool { return true }})
 	srv := httptest.NewServer(front)
 	defer srv.Close()
 	tok, _ := e.auth.IssueToken("alice", nil)
@@ -241,7 +242,7 @@ func TestMessageIDFlowsThroughMiddleware(t *testing.T) {
 	}
 }
 
-// TestWhoACallIsMadeAs: through Middleware with a runtime.JWTVerifier, a
+// TestWhoACallIsMadeAs: through Middleware with a jwt.Verifier, a
 // verified system caller gets the shop's identity under grant auto; a forged
 // token claiming to be a system is refused before anything is sent; an
 // anonymous caller's calls fail with runtime.ErrAnonymous and send nothing.
@@ -253,8 +254,8 @@ func TestWhoACallIsMadeAs(t *testing.T) {
 		if errors.Is(last, runtime.ErrAnonymous) {
 			w.WriteHeader(http.StatusUnauthorized)
 		}
-	}), runtime.WithCallerVerifier((&runtime.JWTVerifier{Issuer: e.auth.Issuer(), Audience: "caller",
-		System: runtime.ClaimIs("userType", "system")}).VerifyCaller)))
+	}), runtime.MiddlewareConfig{VerifyCaller: (&jwt.Verifier{Issuer: e.auth.Issuer(), Audience: "caller",
+		System: jwt.ClaimIs("userType", "system")}).VerifyCaller}))
 	defer front.Close()
 	get := func(token string) int {
 		req, _ := http.NewRequest("GET", front.URL, nil)

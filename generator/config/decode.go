@@ -93,8 +93,8 @@ var (
 	clientAuthHints = map[string]string{
 		"client_secret_basic": "did you mean basic?",
 		"client_secret_post":  "did you mean post?",
-		"private_key_jwt":     "private_key_jwt and other client authentication are set up in code: see runtime.WithTokenFetcher",
-		"tls_client_auth":     "mTLS client authentication is set up in code: see runtime.WithTokenHTTPClient",
+		"private_key_jwt":     "private_key_jwt and other client authentication are set up in code: see token.Config.Fetcher (runtime.WithTokenConfig)",
+		"tls_client_auth":     "mTLS client authentication is set up in code: see token.Config.HTTPClient (runtime.WithTokenConfig)",
 	}
 	// reservedHeaders cannot carry message ids: HTTP, authentication and
 	// the runtime's diagnostics (runtime.DefaultDiagnosticsHeader) use them.

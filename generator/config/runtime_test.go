@@ -6,6 +6,7 @@ import (
 
 	"github.com/tpgen/tpgen/generator/config"
 	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/token"
 )
 
 // The generator names runtime values only as strings; these tests keep the
@@ -56,9 +57,9 @@ func TestTokenTypesMatchRuntime(t *testing.T) {
 	}
 	orders, payments := cfg.Service("orders").Settings.Auth, cfg.Service("payments").Settings.Auth
 	for _, tc := range []struct{ got, want string }{
-		{orders.SubjectTokenType, runtime.TokenTypeAccessToken},
-		{orders.RequestedTokenType, runtime.TokenTypeJWT},
-		{payments.SubjectTokenType, runtime.TokenTypeIDToken},
+		{orders.SubjectTokenType, token.TypeAccessToken},
+		{orders.RequestedTokenType, token.TypeJWT},
+		{payments.SubjectTokenType, token.TypeIDToken},
 	} {
 		if tc.got != tc.want {
 			t.Errorf("token type %q, want the runtime's %q", tc.got, tc.want)

@@ -5,27 +5,27 @@ package inventory
 
 import (
 	"context"
-	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
-var opGetStock = runtime.Operation{
+var opGetStock = tpgenimpl.Operation{
 	Accept: "application/json",
 	ID:     "getStock",
 	Method: "GET",
-	Params: []runtime.Param{{Name: "sku"}, {
+	Params: []tpgenimpl.Param{{Name: "sku"}, {
 		Explode: true,
-		In:      runtime.InQuery,
+		In:      tpgenimpl.InQuery,
 		Name:    "warehouse",
-		Shape:   runtime.ShapeList,
-		Style:   runtime.StyleForm,
+		Shape:   tpgenimpl.ShapeList,
+		Style:   tpgenimpl.StyleForm,
 	}},
 	Path: "/items/{sku}/stock",
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}, {
-		Body:  runtime.BodyJSON,
+		Body:  tpgenimpl.BodyJSON,
 		Code:  404,
 		Model: newError,
 	}},
@@ -44,25 +44,25 @@ type GetStockParams struct {
 // Declared errors come back as *runtime.ResponseError with Model set: 404 (*Error).
 func (c *Client) GetStock(ctx context.Context, sku string, params *GetStockParams) (*Stock, error) {
 	var out *Stock
-	if err := c.svc.Invoke(ctx, &opGetStock, params, nil, &out, sku); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetStock, params, nil, &out, sku); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-var opReserveStock = runtime.Operation{
+var opReserveStock = tpgenimpl.Operation{
 	Accept:      "application/json",
 	ContentType: "application/json",
 	ID:          "reserveStock",
 	Method:      "POST",
 	Path:        "/reservations",
-	RequestBody: runtime.BodyJSON,
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	RequestBody: tpgenimpl.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    201,
 		Success: true,
 	}, {
-		Body:  runtime.BodyJSON,
+		Body:  tpgenimpl.BodyJSON,
 		Code:  409,
 		Model: newError,
 	}},
@@ -74,7 +74,7 @@ var opReserveStock = runtime.Operation{
 // Declared errors come back as *runtime.ResponseError with Model set: 409 (*Error).
 func (c *Client) ReserveStock(ctx context.Context, body *ReservationRequest) (*Reservation, error) {
 	var out *Reservation
-	if err := c.svc.Invoke(ctx, &opReserveStock, nil, body, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opReserveStock, nil, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -6,23 +6,24 @@ package orders
 import (
 	"context"
 	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
-var opCancelOrder = runtime.Operation{
+var opCancelOrder = tpgenimpl.Operation{
 	Accept: "application/problem+json",
 	ID:     "cancelOrder",
 	Method: "DELETE",
-	Params: []runtime.Param{{Name: "orderId"}},
+	Params: []tpgenimpl.Param{{Name: "orderId"}},
 	Path:   "/orders/{orderId}",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}, {
-		Body:  runtime.BodyJSON,
+		Body:  tpgenimpl.BodyJSON,
 		Code:  404,
 		Model: newProblem,
 	}, {
-		Body:  runtime.BodyJSON,
+		Body:  tpgenimpl.BodyJSON,
 		Code:  409,
 		Model: newProblem,
 	}},
@@ -33,31 +34,31 @@ var opCancelOrder = runtime.Operation{
 //
 // Declared errors come back as *runtime.ResponseError with Model set: 404 (*Problem), 409 (*Problem).
 func (c *Client) CancelOrder(ctx context.Context, orderID string) error {
-	return c.svc.Invoke(ctx, &opCancelOrder, nil, nil, nil, orderID)
+	return tpgenimpl.Invoke(ctx, c.svc, &opCancelOrder, nil, nil, nil, orderID)
 }
 
-var opCreateOrder = runtime.Operation{
+var opCreateOrder = tpgenimpl.Operation{
 	Accept:      "application/json, application/problem+json",
 	ContentType: "application/json",
 	Grant:       runtime.GrantClientCredentials,
 	ID:          "createOrder",
 	Method:      "POST",
-	Params: []runtime.Param{{
-		In:   runtime.InHeader,
+	Params: []tpgenimpl.Param{{
+		In:   tpgenimpl.InHeader,
 		Name: "Idempotency-Key",
 	}},
 	Path:        "/orders",
-	RequestBody: runtime.BodyJSON,
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	RequestBody: tpgenimpl.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    201,
 		Success: true,
 	}, {
-		Body:  runtime.BodyJSON,
+		Body:  tpgenimpl.BodyJSON,
 		Code:  400,
 		Model: newProblem,
 	}, {
-		Body:  runtime.BodyJSON,
+		Body:  tpgenimpl.BodyJSON,
 		Code:  409,
 		Model: newProblem,
 	}},
@@ -77,24 +78,24 @@ type CreateOrderParams struct {
 // Declared errors come back as *runtime.ResponseError with Model set: 400 (*Problem), 409 (*Problem).
 func (c *Client) CreateOrder(ctx context.Context, body *NewOrder, params *CreateOrderParams) (*Order, error) {
 	var out *Order
-	if err := c.svc.Invoke(ctx, &opCreateOrder, params, body, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opCreateOrder, params, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-var opGetOrder = runtime.Operation{
+var opGetOrder = tpgenimpl.Operation{
 	Accept: "application/json, application/problem+json",
 	ID:     "getOrder",
 	Method: "GET",
-	Params: []runtime.Param{{Name: "orderId"}},
+	Params: []tpgenimpl.Param{{Name: "orderId"}},
 	Path:   "/orders/{orderId}",
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}, {
-		Body:  runtime.BodyJSON,
+		Body:  tpgenimpl.BodyJSON,
 		Code:  404,
 		Model: newProblem,
 	}},
@@ -105,20 +106,20 @@ var opGetOrder = runtime.Operation{
 // Declared errors come back as *runtime.ResponseError with Model set: 404 (*Problem).
 func (c *Client) GetOrder(ctx context.Context, orderID string) (*Order, error) {
 	var out *Order
-	if err := c.svc.Invoke(ctx, &opGetOrder, nil, nil, &out, orderID); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetOrder, nil, nil, &out, orderID); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-var opHealth = runtime.Operation{
+var opHealth = tpgenimpl.Operation{
 	Accept: "text/plain",
 	Grant:  runtime.GrantNone,
 	ID:     "health",
 	Method: "GET",
 	Path:   "/health",
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyText,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyText,
 		Code:    200,
 		Success: true,
 	}},
@@ -127,45 +128,45 @@ var opHealth = runtime.Operation{
 // Health calls GET /health: Liveness probe.
 func (c *Client) Health(ctx context.Context) (string, error) {
 	var out string
-	if err := c.svc.Invoke(ctx, &opHealth, nil, nil, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opHealth, nil, nil, &out); err != nil {
 		return "", err
 	}
 	return out, nil
 }
 
-var opListOrders = runtime.Operation{
+var opListOrders = tpgenimpl.Operation{
 	Accept: "application/json, application/problem+json",
 	ID:     "listOrders",
 	Method: "GET",
-	Params: []runtime.Param{{
+	Params: []tpgenimpl.Param{{
 		Explode: true,
-		In:      runtime.InQuery,
+		In:      tpgenimpl.InQuery,
 		Name:    "cursor",
-		Style:   runtime.StyleForm,
+		Style:   tpgenimpl.StyleForm,
 	}, {
 		Explode: true,
-		In:      runtime.InQuery,
+		In:      tpgenimpl.InQuery,
 		Name:    "limit",
-		Style:   runtime.StyleForm,
+		Style:   tpgenimpl.StyleForm,
 	}, {
-		In:    runtime.InQuery,
+		In:    tpgenimpl.InQuery,
 		Name:  "status",
-		Shape: runtime.ShapeList,
-		Style: runtime.StyleForm,
+		Shape: tpgenimpl.ShapeList,
+		Style: tpgenimpl.StyleForm,
 	}},
 	Path: "/orders",
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}, {
-		Body:  runtime.BodyJSON,
+		Body:  tpgenimpl.BodyJSON,
 		Code:  401,
 		Model: newProblem,
 	}},
-	Result: &runtime.ResultSpec{
+	Result: &tpgenimpl.ResultSpec{
 		Bodies: []string{"Body"},
-		Headers: []runtime.HeaderSpec{{
+		Headers: []tpgenimpl.HeaderSpec{{
 			Field: "XNextCursor",
 			Name:  "X-Next-Cursor",
 		}},
@@ -189,7 +190,7 @@ type ListOrdersParams struct {
 // Declared errors come back as *runtime.ResponseError with Model set: 401 (*Problem).
 func (c *Client) ListOrders(ctx context.Context, params *ListOrdersParams) (*ListOrdersResult, error) {
 	out := new(ListOrdersResult)
-	if err := c.svc.Invoke(ctx, &opListOrders, params, nil, out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opListOrders, params, nil, out); err != nil {
 		return nil, err
 	}
 	return out, nil

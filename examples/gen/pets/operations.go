@@ -5,22 +5,22 @@ package pets
 
 import (
 	"context"
-	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
-var opAddPet = runtime.Operation{
+var opAddPet = tpgenimpl.Operation{
 	Accept:      "application/json",
 	ContentType: "application/json",
 	ID:          "addPet",
 	Method:      "POST",
 	Path:        "/pets",
-	RequestBody: runtime.BodyJSON,
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	RequestBody: tpgenimpl.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}, {
-		Body:  runtime.BodyJSON,
+		Body:  tpgenimpl.BodyJSON,
 		Model: newError,
 	}},
 }
@@ -32,23 +32,23 @@ var opAddPet = runtime.Operation{
 // Declared errors come back as *runtime.ResponseError with Model set: default (*Error).
 func (c *Client) AddPet(ctx context.Context, body *NewPet) (*Pet, error) {
 	var out *Pet
-	if err := c.svc.Invoke(ctx, &opAddPet, nil, body, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opAddPet, nil, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-var opDeletePet = runtime.Operation{
+var opDeletePet = tpgenimpl.Operation{
 	Accept: "application/json",
 	ID:     "deletePet",
 	Method: "DELETE",
-	Params: []runtime.Param{{Name: "id"}},
+	Params: []tpgenimpl.Param{{Name: "id"}},
 	Path:   "/pets/{id}",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}, {
-		Body:  runtime.BodyJSON,
+		Body:  tpgenimpl.BodyJSON,
 		Model: newError,
 	}},
 }
@@ -59,21 +59,21 @@ var opDeletePet = runtime.Operation{
 //
 // Declared errors come back as *runtime.ResponseError with Model set: default (*Error).
 func (c *Client) DeletePet(ctx context.Context, id int64) error {
-	return c.svc.Invoke(ctx, &opDeletePet, nil, nil, nil, runtime.FormatInt(int64(id)))
+	return tpgenimpl.Invoke(ctx, c.svc, &opDeletePet, nil, nil, nil, tpgenimpl.FormatInt(int64(id)))
 }
 
-var opFindPetByID = runtime.Operation{
+var opFindPetByID = tpgenimpl.Operation{
 	Accept: "application/json",
 	ID:     "find pet by id",
 	Method: "GET",
-	Params: []runtime.Param{{Name: "id"}},
+	Params: []tpgenimpl.Param{{Name: "id"}},
 	Path:   "/pets/{id}",
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}, {
-		Body:  runtime.BodyJSON,
+		Body:  tpgenimpl.BodyJSON,
 		Model: newError,
 	}},
 }
@@ -85,35 +85,35 @@ var opFindPetByID = runtime.Operation{
 // Declared errors come back as *runtime.ResponseError with Model set: default (*Error).
 func (c *Client) FindPetByID(ctx context.Context, id int64) (*Pet, error) {
 	var out *Pet
-	if err := c.svc.Invoke(ctx, &opFindPetByID, nil, nil, &out, runtime.FormatInt(int64(id))); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opFindPetByID, nil, nil, &out, tpgenimpl.FormatInt(int64(id))); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-var opFindPets = runtime.Operation{
+var opFindPets = tpgenimpl.Operation{
 	Accept: "application/json",
 	ID:     "findPets",
 	Method: "GET",
-	Params: []runtime.Param{{
+	Params: []tpgenimpl.Param{{
 		Explode: true,
-		In:      runtime.InQuery,
+		In:      tpgenimpl.InQuery,
 		Name:    "limit",
-		Style:   runtime.StyleForm,
+		Style:   tpgenimpl.StyleForm,
 	}, {
 		Explode: true,
-		In:      runtime.InQuery,
+		In:      tpgenimpl.InQuery,
 		Name:    "tags",
-		Shape:   runtime.ShapeList,
-		Style:   runtime.StyleForm,
+		Shape:   tpgenimpl.ShapeList,
+		Style:   tpgenimpl.StyleForm,
 	}},
 	Path: "/pets",
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}, {
-		Body:  runtime.BodyJSON,
+		Body:  tpgenimpl.BodyJSON,
 		Model: newError,
 	}},
 }
@@ -153,7 +153,7 @@ type FindPetsParams struct {
 // Declared errors come back as *runtime.ResponseError with Model set: default (*Error).
 func (c *Client) FindPets(ctx context.Context, params *FindPetsParams) ([]Pet, error) {
 	var out []Pet
-	if err := c.svc.Invoke(ctx, &opFindPets, params, nil, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opFindPets, params, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil

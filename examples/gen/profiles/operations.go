@@ -6,16 +6,17 @@ package profiles
 import (
 	"context"
 	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
-var opGetMyProfile = runtime.Operation{
+var opGetMyProfile = tpgenimpl.Operation{
 	Accept: "application/json",
 	Grant:  runtime.GrantPassthrough,
 	ID:     "getMyProfile",
 	Method: "GET",
 	Path:   "/me",
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}},
@@ -24,20 +25,20 @@ var opGetMyProfile = runtime.Operation{
 // GetMyProfile calls GET /me: The caller's own profile.
 func (c *Client) GetMyProfile(ctx context.Context) (*Profile, error) {
 	var out *Profile
-	if err := c.svc.Invoke(ctx, &opGetMyProfile, nil, nil, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetMyProfile, nil, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-var opGetProfile = runtime.Operation{
+var opGetProfile = tpgenimpl.Operation{
 	Accept: "application/json",
 	ID:     "getProfile",
 	Method: "GET",
-	Params: []runtime.Param{{Name: "userId"}},
+	Params: []tpgenimpl.Param{{Name: "userId"}},
 	Path:   "/profiles/{userId}",
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}, {Code: 404}},
@@ -46,7 +47,7 @@ var opGetProfile = runtime.Operation{
 // GetProfile calls GET /profiles/{userId}: Someone's public profile.
 func (c *Client) GetProfile(ctx context.Context, userID string) (*Profile, error) {
 	var out *Profile
-	if err := c.svc.Invoke(ctx, &opGetProfile, nil, nil, &out, userID); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetProfile, nil, nil, &out, userID); err != nil {
 		return nil, err
 	}
 	return out, nil

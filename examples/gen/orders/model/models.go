@@ -9,8 +9,12 @@ package model
 
 import (
 	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 	"time"
 )
+
+// The generated code needs a runtime this version of tpgen supports.
+const _ = tpgenimpl.SupportPackageIsVersion3
 
 // ListOrdersResult is the result of ListOrders: the status, the body of the response received, and the response headers.
 type ListOrdersResult struct {
@@ -57,13 +61,13 @@ type NullableString struct {
 
 // MarshalJSON writes the value, or null.
 func (n NullableString) MarshalJSON() ([]byte, error) {
-	return runtime.EncodeNullable(n.Valid, n.Value)
+	return tpgenimpl.EncodeNullable(n.Valid, n.Value)
 }
 
 // UnmarshalJSON reads a value, or null.
 func (n *NullableString) UnmarshalJSON(b []byte) error {
 	*n = NullableString{}
-	return runtime.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+	return tpgenimpl.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
 }
 
 // Order is the schema components/schemas/Order.

@@ -7,6 +7,11 @@
 // that package, not this one.
 package model
 
+import "github.com/tpgen/tpgen/runtime/tpgenimpl"
+
+// The generated code needs a runtime this version of tpgen supports.
+const _ = tpgenimpl.SupportPackageIsVersion3
+
 // Error is the schema components/schemas/Error.
 type Error struct {
 	_ [0]func()

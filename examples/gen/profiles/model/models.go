@@ -10,8 +10,11 @@ package model
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
+
+// The generated code needs a runtime this version of tpgen supports.
+const _ = tpgenimpl.SupportPackageIsVersion3
 
 // EmailContact is the schema components/schemas/EmailContact.
 type EmailContact struct {
@@ -33,13 +36,13 @@ type NullableString struct {
 
 // MarshalJSON writes the value, or null.
 func (n NullableString) MarshalJSON() ([]byte, error) {
-	return runtime.EncodeNullable(n.Valid, n.Value)
+	return tpgenimpl.EncodeNullable(n.Valid, n.Value)
 }
 
 // UnmarshalJSON reads a value, or null.
 func (n *NullableString) UnmarshalJSON(b []byte) error {
 	*n = NullableString{}
-	return runtime.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+	return tpgenimpl.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
 }
 
 // PhoneContact is the schema components/schemas/PhoneContact.
@@ -70,7 +73,7 @@ type ProfileContact json.RawMessage
 
 // MarshalJSON writes the union's JSON.
 func (u ProfileContact) MarshalJSON() ([]byte, error) {
-	return runtime.RawJSON(u)
+	return tpgenimpl.RawJSON(u)
 }
 
 // UnmarshalJSON keeps the union's JSON.
@@ -82,28 +85,28 @@ func (u *ProfileContact) UnmarshalJSON(b []byte) error {
 // AsEmailContact decodes the union as EmailContact.
 func (u *ProfileContact) AsEmailContact() (*EmailContact, error) {
 	v := new(EmailContact)
-	return v, runtime.DecodeUnion(*u, v)
+	return v, tpgenimpl.DecodeUnion(*u, v)
 }
 
 // FromEmailContact sets the union to v.
 func (u *ProfileContact) FromEmailContact(v *EmailContact) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsPhoneContact decodes the union as PhoneContact.
 func (u *ProfileContact) AsPhoneContact() (*PhoneContact, error) {
 	v := new(PhoneContact)
-	return v, runtime.DecodeUnion(*u, v)
+	return v, tpgenimpl.DecodeUnion(*u, v)
 }
 
 // FromPhoneContact sets the union to v.
 func (u *ProfileContact) FromPhoneContact(v *PhoneContact) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // Discriminator returns the union's "kind" property.
 func (u *ProfileContact) Discriminator() (string, error) {
-	return runtime.DiscriminatorValue(*u, "kind")
+	return tpgenimpl.DiscriminatorValue(*u, "kind")
 }
 
 // ValueByDiscriminator decodes the union as the variant its discriminator names.

@@ -5,24 +5,24 @@ package bodies
 
 import (
 	"context"
-	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 	"io"
 )
 
-var opGetBlob = runtime.Operation{
+var opGetBlob = tpgenimpl.Operation{
 	Accept: "application/octet-stream",
 	ID:     "getBlob",
 	Method: "GET",
-	Params: []runtime.Param{{Name: "name"}},
+	Params: []tpgenimpl.Param{{Name: "name"}},
 	Path:   "/blobs/{name}",
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyBinary,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyBinary,
 		Code:    200,
 		Success: true,
 	}},
-	Result: &runtime.ResultSpec{
+	Result: &tpgenimpl.ResultSpec{
 		Bodies: []string{"Body"},
-		Headers: []runtime.HeaderSpec{{
+		Headers: []tpgenimpl.HeaderSpec{{
 			Field: "XChecksum",
 			Name:  "X-Checksum",
 		}},
@@ -32,19 +32,19 @@ var opGetBlob = runtime.Operation{
 // GetBlob calls GET /blobs/{name}.
 func (c *Client) GetBlob(ctx context.Context, name string) (*GetBlobResult, error) {
 	out := new(GetBlobResult)
-	if err := c.svc.Invoke(ctx, &opGetBlob, nil, nil, out, name); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetBlob, nil, nil, out, name); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-var opPostForm = runtime.Operation{
+var opPostForm = tpgenimpl.Operation{
 	ContentType: "application/x-www-form-urlencoded",
 	ID:          "postForm",
 	Method:      "POST",
 	Path:        "/form",
-	RequestBody: runtime.BodyForm,
-	Responses: []runtime.ResponseSpec{{
+	RequestBody: tpgenimpl.BodyForm,
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -52,18 +52,18 @@ var opPostForm = runtime.Operation{
 
 // PostForm calls POST /form.
 func (c *Client) PostForm(ctx context.Context, body *PostFormRequest) error {
-	return c.svc.Invoke(ctx, &opPostForm, nil, body, nil)
+	return tpgenimpl.Invoke(ctx, c.svc, &opPostForm, nil, body, nil)
 }
 
-var opPostNote = runtime.Operation{
+var opPostNote = tpgenimpl.Operation{
 	Accept:      "text/plain",
 	ContentType: "text/plain",
 	ID:          "postNote",
 	Method:      "POST",
 	Path:        "/notes",
-	RequestBody: runtime.BodyText,
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyText,
+	RequestBody: tpgenimpl.BodyText,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyText,
 		Code:    200,
 		Success: true,
 	}},
@@ -72,20 +72,20 @@ var opPostNote = runtime.Operation{
 // PostNote calls POST /notes.
 func (c *Client) PostNote(ctx context.Context, body string) (string, error) {
 	var out string
-	if err := c.svc.Invoke(ctx, &opPostNote, nil, body, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opPostNote, nil, body, &out); err != nil {
 		return "", err
 	}
 	return out, nil
 }
 
-var opPutBlob = runtime.Operation{
+var opPutBlob = tpgenimpl.Operation{
 	ContentType: "application/octet-stream",
 	ID:          "putBlob",
 	Method:      "PUT",
-	Params:      []runtime.Param{{Name: "name"}},
+	Params:      []tpgenimpl.Param{{Name: "name"}},
 	Path:        "/blobs/{name}",
-	RequestBody: runtime.BodyBinary,
-	Responses: []runtime.ResponseSpec{{
+	RequestBody: tpgenimpl.BodyBinary,
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -93,17 +93,17 @@ var opPutBlob = runtime.Operation{
 
 // PutBlob calls PUT /blobs/{name}.
 func (c *Client) PutBlob(ctx context.Context, name string, body io.Reader) error {
-	return c.svc.Invoke(ctx, &opPutBlob, nil, body, nil, name)
+	return tpgenimpl.Invoke(ctx, c.svc, &opPutBlob, nil, body, nil, name)
 }
 
-var opUpload = runtime.Operation{
+var opUpload = tpgenimpl.Operation{
 	Accept:      "application/vnd.store+json",
 	ID:          "upload",
 	Method:      "POST",
 	Path:        "/upload",
-	RequestBody: runtime.BodyMultipart,
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	RequestBody: tpgenimpl.BodyMultipart,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    201,
 		Success: true,
 	}},
@@ -112,7 +112,7 @@ var opUpload = runtime.Operation{
 // Upload calls POST /upload.
 func (c *Client) Upload(ctx context.Context, body *UploadRequest) (*UploadResponse, error) {
 	var out *UploadResponse
-	if err := c.svc.Invoke(ctx, &opUpload, nil, body, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opUpload, nil, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil

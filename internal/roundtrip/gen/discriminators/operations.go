@@ -5,18 +5,18 @@ package discriminators
 
 import (
 	"context"
-	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
-var opEchoTool = runtime.Operation{
+var opEchoTool = tpgenimpl.Operation{
 	Accept:      "application/json",
 	ContentType: "application/json",
 	ID:          "echoTool",
 	Method:      "POST",
 	Path:        "/tools",
-	RequestBody: runtime.BodyJSON,
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	RequestBody: tpgenimpl.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}},
@@ -25,19 +25,19 @@ var opEchoTool = runtime.Operation{
 // EchoTool calls POST /tools.
 func (c *Client) EchoTool(ctx context.Context, body Tool) (Tool, error) {
 	var out Tool
-	if err := c.svc.Invoke(ctx, &opEchoTool, nil, body, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opEchoTool, nil, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-var opListEvents = runtime.Operation{
+var opListEvents = tpgenimpl.Operation{
 	Accept: "application/json",
 	ID:     "listEvents",
 	Method: "GET",
 	Path:   "/events",
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}},
@@ -46,19 +46,19 @@ var opListEvents = runtime.Operation{
 // ListEvents calls GET /events.
 func (c *Client) ListEvents(ctx context.Context) ([]Event, error) {
 	var out []Event
-	if err := c.svc.Invoke(ctx, &opListEvents, nil, nil, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opListEvents, nil, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-var opListTools = runtime.Operation{
+var opListTools = tpgenimpl.Operation{
 	Accept: "application/json",
 	ID:     "listTools",
 	Method: "GET",
 	Path:   "/tools",
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}},
@@ -67,7 +67,7 @@ var opListTools = runtime.Operation{
 // ListTools calls GET /tools.
 func (c *Client) ListTools(ctx context.Context) ([]Tool, error) {
 	var out []Tool
-	if err := c.svc.Invoke(ctx, &opListTools, nil, nil, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opListTools, nil, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -5,21 +5,21 @@ package params
 
 import (
 	"context"
-	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
-var opCookieFormPrim = runtime.Operation{
+var opCookieFormPrim = tpgenimpl.Operation{
 	ID:     "cookie_form_prim",
 	Method: "GET",
-	Params: []runtime.Param{{
+	Params: []tpgenimpl.Param{{
 		Explode:  true,
-		In:       runtime.InCookie,
+		In:       tpgenimpl.InCookie,
 		Name:     "session",
 		Required: true,
-		Style:    runtime.StyleForm,
+		Style:    tpgenimpl.StyleForm,
 	}},
 	Path: "/cookie/prim",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -34,21 +34,21 @@ type CookieFormPrimParams struct {
 
 // CookieFormPrim calls GET /cookie/prim.
 func (c *Client) CookieFormPrim(ctx context.Context, params *CookieFormPrimParams) error {
-	return c.svc.Invoke(ctx, &opCookieFormPrim, params, nil, nil)
+	return tpgenimpl.Invoke(ctx, c.svc, &opCookieFormPrim, params, nil, nil)
 }
 
-var opHeaderSimpleExplodeArray = runtime.Operation{
+var opHeaderSimpleExplodeArray = tpgenimpl.Operation{
 	ID:     "header_simple_explode_array",
 	Method: "GET",
-	Params: []runtime.Param{{
+	Params: []tpgenimpl.Param{{
 		Explode:  true,
-		In:       runtime.InHeader,
+		In:       tpgenimpl.InHeader,
 		Name:     "X-V",
 		Required: true,
-		Shape:    runtime.ShapeList,
+		Shape:    tpgenimpl.ShapeList,
 	}},
 	Path: "/header/x/array",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -63,21 +63,21 @@ type HeaderSimpleExplodeArrayParams struct {
 
 // HeaderSimpleExplodeArray calls GET /header/x/array.
 func (c *Client) HeaderSimpleExplodeArray(ctx context.Context, params *HeaderSimpleExplodeArrayParams) error {
-	return c.svc.Invoke(ctx, &opHeaderSimpleExplodeArray, params, nil, nil)
+	return tpgenimpl.Invoke(ctx, c.svc, &opHeaderSimpleExplodeArray, params, nil, nil)
 }
 
-var opHeaderSimpleExplodeObject = runtime.Operation{
+var opHeaderSimpleExplodeObject = tpgenimpl.Operation{
 	ID:     "header_simple_explode_object",
 	Method: "GET",
-	Params: []runtime.Param{{
+	Params: []tpgenimpl.Param{{
 		Explode:  true,
-		In:       runtime.InHeader,
+		In:       tpgenimpl.InHeader,
 		Name:     "X-V",
 		Required: true,
-		Shape:    runtime.ShapeObject,
+		Shape:    tpgenimpl.ShapeObject,
 	}},
 	Path: "/header/x/object",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -92,20 +92,20 @@ type HeaderSimpleExplodeObjectParams struct {
 
 // HeaderSimpleExplodeObject calls GET /header/x/object.
 func (c *Client) HeaderSimpleExplodeObject(ctx context.Context, params *HeaderSimpleExplodeObjectParams) error {
-	return c.svc.Invoke(ctx, &opHeaderSimpleExplodeObject, params, nil, nil)
+	return tpgenimpl.Invoke(ctx, c.svc, &opHeaderSimpleExplodeObject, params, nil, nil)
 }
 
-var opHeaderSimpleExplodePrim = runtime.Operation{
+var opHeaderSimpleExplodePrim = tpgenimpl.Operation{
 	ID:     "header_simple_explode_prim",
 	Method: "GET",
-	Params: []runtime.Param{{
+	Params: []tpgenimpl.Param{{
 		Explode:  true,
-		In:       runtime.InHeader,
+		In:       tpgenimpl.InHeader,
 		Name:     "X-V",
 		Required: true,
 	}},
 	Path: "/header/x/prim",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -120,20 +120,20 @@ type HeaderSimpleExplodePrimParams struct {
 
 // HeaderSimpleExplodePrim calls GET /header/x/prim.
 func (c *Client) HeaderSimpleExplodePrim(ctx context.Context, params *HeaderSimpleExplodePrimParams) error {
-	return c.svc.Invoke(ctx, &opHeaderSimpleExplodePrim, params, nil, nil)
+	return tpgenimpl.Invoke(ctx, c.svc, &opHeaderSimpleExplodePrim, params, nil, nil)
 }
 
-var opHeaderSimpleFlatArray = runtime.Operation{
+var opHeaderSimpleFlatArray = tpgenimpl.Operation{
 	ID:     "header_simple_flat_array",
 	Method: "GET",
-	Params: []runtime.Param{{
-		In:       runtime.InHeader,
+	Params: []tpgenimpl.Param{{
+		In:       tpgenimpl.InHeader,
 		Name:     "X-V",
 		Required: true,
-		Shape:    runtime.ShapeList,
+		Shape:    tpgenimpl.ShapeList,
 	}},
 	Path: "/header/f/array",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -148,20 +148,20 @@ type HeaderSimpleFlatArrayParams struct {
 
 // HeaderSimpleFlatArray calls GET /header/f/array.
 func (c *Client) HeaderSimpleFlatArray(ctx context.Context, params *HeaderSimpleFlatArrayParams) error {
-	return c.svc.Invoke(ctx, &opHeaderSimpleFlatArray, params, nil, nil)
+	return tpgenimpl.Invoke(ctx, c.svc, &opHeaderSimpleFlatArray, params, nil, nil)
 }
 
-var opHeaderSimpleFlatObject = runtime.Operation{
+var opHeaderSimpleFlatObject = tpgenimpl.Operation{
 	ID:     "header_simple_flat_object",
 	Method: "GET",
-	Params: []runtime.Param{{
-		In:       runtime.InHeader,
+	Params: []tpgenimpl.Param{{
+		In:       tpgenimpl.InHeader,
 		Name:     "X-V",
 		Required: true,
-		Shape:    runtime.ShapeObject,
+		Shape:    tpgenimpl.ShapeObject,
 	}},
 	Path: "/header/f/object",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -176,19 +176,19 @@ type HeaderSimpleFlatObjectParams struct {
 
 // HeaderSimpleFlatObject calls GET /header/f/object.
 func (c *Client) HeaderSimpleFlatObject(ctx context.Context, params *HeaderSimpleFlatObjectParams) error {
-	return c.svc.Invoke(ctx, &opHeaderSimpleFlatObject, params, nil, nil)
+	return tpgenimpl.Invoke(ctx, c.svc, &opHeaderSimpleFlatObject, params, nil, nil)
 }
 
-var opHeaderSimpleFlatPrim = runtime.Operation{
+var opHeaderSimpleFlatPrim = tpgenimpl.Operation{
 	ID:     "header_simple_flat_prim",
 	Method: "GET",
-	Params: []runtime.Param{{
-		In:       runtime.InHeader,
+	Params: []tpgenimpl.Param{{
+		In:       tpgenimpl.InHeader,
 		Name:     "X-V",
 		Required: true,
 	}},
 	Path: "/header/f/prim",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -203,20 +203,20 @@ type HeaderSimpleFlatPrimParams struct {
 
 // HeaderSimpleFlatPrim calls GET /header/f/prim.
 func (c *Client) HeaderSimpleFlatPrim(ctx context.Context, params *HeaderSimpleFlatPrimParams) error {
-	return c.svc.Invoke(ctx, &opHeaderSimpleFlatPrim, params, nil, nil)
+	return tpgenimpl.Invoke(ctx, c.svc, &opHeaderSimpleFlatPrim, params, nil, nil)
 }
 
-var opPathLabelExplodeArray = runtime.Operation{
+var opPathLabelExplodeArray = tpgenimpl.Operation{
 	ID:     "path_label_explode_array",
 	Method: "GET",
-	Params: []runtime.Param{{
+	Params: []tpgenimpl.Param{{
 		Explode: true,
 		Name:    "v",
-		Shape:   runtime.ShapeList,
-		Style:   runtime.StyleLabel,
+		Shape:   tpgenimpl.ShapeList,
+		Style:   tpgenimpl.StyleLabel,
 	}},
 	Path: "/path/label/x/array/{v}",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -224,24 +224,24 @@ var opPathLabelExplodeArray = runtime.Operation{
 
 // PathLabelExplodeArray calls GET /path/label/x/array/{v}.
 func (c *Client) PathLabelExplodeArray(ctx context.Context, v []int32) error {
-	path, err := runtime.PathValues(&opPathLabelExplodeArray, v)
+	path, err := tpgenimpl.PathValues(&opPathLabelExplodeArray, v)
 	if err != nil {
 		return err
 	}
-	return c.svc.Invoke(ctx, &opPathLabelExplodeArray, nil, nil, nil, path...)
+	return tpgenimpl.Invoke(ctx, c.svc, &opPathLabelExplodeArray, nil, nil, nil, path...)
 }
 
-var opPathLabelExplodeObject = runtime.Operation{
+var opPathLabelExplodeObject = tpgenimpl.Operation{
 	ID:     "path_label_explode_object",
 	Method: "GET",
-	Params: []runtime.Param{{
+	Params: []tpgenimpl.Param{{
 		Explode: true,
 		Name:    "v",
-		Shape:   runtime.ShapeObject,
-		Style:   runtime.StyleLabel,
+		Shape:   tpgenimpl.ShapeObject,
+		Style:   tpgenimpl.StyleLabel,
 	}},
 	Path: "/path/label/x/object/{v}",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -249,23 +249,23 @@ var opPathLabelExplodeObject = runtime.Operation{
 
 // PathLabelExplodeObject calls GET /path/label/x/object/{v}.
 func (c *Client) PathLabelExplodeObject(ctx context.Context, v PathLabelExplodeObjectV) error {
-	path, err := runtime.PathValues(&opPathLabelExplodeObject, v)
+	path, err := tpgenimpl.PathValues(&opPathLabelExplodeObject, v)
 	if err != nil {
 		return err
 	}
-	return c.svc.Invoke(ctx, &opPathLabelExplodeObject, nil, nil, nil, path...)
+	return tpgenimpl.Invoke(ctx, c.svc, &opPathLabelExplodeObject, nil, nil, nil, path...)
 }
 
-var opPathLabelExplodePrim = runtime.Operation{
+var opPathLabelExplodePrim = tpgenimpl.Operation{
 	ID:     "path_label_explode_prim",
 	Method: "GET",
-	Params: []runtime.Param{{
+	Params: []tpgenimpl.Param{{
 		Explode: true,
 		Name:    "v",
-		Style:   runtime.StyleLabel,
+		Style:   tpgenimpl.StyleLabel,
 	}},
 	Path: "/path/label/x/prim/{v}",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -273,19 +273,19 @@ var opPathLabelExplodePrim = runtime.Operation{
 
 // PathLabelExplodePrim calls GET /path/label/x/prim/{v}.
 func (c *Client) PathLabelExplodePrim(ctx context.Context, v int32) error {
-	return c.svc.Invoke(ctx, &opPathLabelExplodePrim, nil, nil, nil, runtime.FormatInt(int64(v)))
+	return tpgenimpl.Invoke(ctx, c.svc, &opPathLabelExplodePrim, nil, nil, nil, tpgenimpl.FormatInt(int64(v)))
 }
 
-var opPathLabelFlatArray = runtime.Operation{
+var opPathLabelFlatArray = tpgenimpl.Operation{
 	ID:     "path_label_flat_array",
 	Method: "GET",
-	Params: []runtime.Param{{
+	Params: []tpgenimpl.Param{{
 		Name:  "v",
-		Shape: runtime.ShapeList,
-		Style: runtime.StyleLabel,
+		Shape: tpgenimpl.ShapeList,
+		Style: tpgenimpl.StyleLabel,
 	}},
 	Path: "/path/label/f/array/{v}",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -293,23 +293,23 @@ var opPathLabelFlatArray = runtime.Operation{
 
 // PathLabelFlatArray calls GET /path/label/f/array/{v}.
 func (c *Client) PathLabelFlatArray(ctx context.Context, v []int32) error {
-	path, err := runtime.PathValues(&opPathLabelFlatArray, v)
+	path, err := tpgenimpl.PathValues(&opPathLabelFlatArray, v)
 	if err != nil {
 		return err
 	}
-	return c.svc.Invoke(ctx, &opPathLabelFlatArray, nil, nil, nil, path...)
+	return tpgenimpl.Invoke(ctx, c.svc, &opPathLabelFlatArray, nil, nil, nil, path...)
 }
 
-var opPathLabelFlatObject = runtime.Operation{
+var opPathLabelFlatObject = tpgenimpl.Operation{
 	ID:     "path_label_flat_object",
 	Method: "GET",
-	Params: []runtime.Param{{
+	Params: []tpgenimpl.Param{{
 		Name:  "v",
-		Shape: runtime.ShapeObject,
-		Style: runtime.StyleLabel,
+		Shape: tpgenimpl.ShapeObject,
+		Style: tpgenimpl.StyleLabel,
 	}},
 	Path: "/path/label/f/object/{v}",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -317,22 +317,22 @@ var opPathLabelFlatObject = runtime.Operation{
 
 // PathLabelFlatObject calls GET /path/label/f/object/{v}.
 func (c *Client) PathLabelFlatObject(ctx context.Context, v PathLabelFlatObjectV) error {
-	path, err := runtime.PathValues(&opPathLabelFlatObject, v)
+	path, err := tpgenimpl.PathValues(&opPathLabelFlatObject, v)
 	if err != nil {
 		return err
 	}
-	return c.svc.Invoke(ctx, &opPathLabelFlatObject, nil, nil, nil, path...)
+	return tpgenimpl.Invoke(ctx, c.svc, &opPathLabelFlatObject, nil, nil, nil, path...)
 }
 
-var opPathLabelFlatPrim = runtime.Operation{
+var opPathLabelFlatPrim = tpgenimpl.Operation{
 	ID:     "path_label_flat_prim",
 	Method: "GET",
-	Params: []runtime.Param{{
+	Params: []tpgenimpl.Param{{
 		Name:  "v",
-		Style: runtime.StyleLabel,
+		Style: tpgenimpl.StyleLabel,
 	}},
 	Path: "/path/label/f/prim/{v}",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -340,20 +340,20 @@ var opPathLabelFlatPrim = runtime.Operation{
 
 // PathLabelFlatPrim calls GET /path/label/f/prim/{v}.
 func (c *Client) PathLabelFlatPrim(ctx context.Context, v int32) error {
-	return c.svc.Invoke(ctx, &opPathLabelFlatPrim, nil, nil, nil, runtime.FormatInt(int64(v)))
+	return tpgenimpl.Invoke(ctx, c.svc, &opPathLabelFlatPrim, nil, nil, nil, tpgenimpl.FormatInt(int64(v)))
 }
 
-var opPathMatrixExplodeArray = runtime.Operation{
+var opPathMatrixExplodeArray = tpgenimpl.Operation{
 	ID:     "path_matrix_explode_array",
 	Method: "GET",
-	Params: []runtime.Param{{
+	Params: []tpgenimpl.Param{{
 		Explode: true,
 		Name:    "v",
-		Shape:   runtime.ShapeList,
-		Style:   runtime.StyleMatrix,
+		Shape:   tpgenimpl.ShapeList,
+		Style:   tpgenimpl.StyleMatrix,
 	}},
 	Path: "/path/matrix/x/array/{v}",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -361,24 +361,24 @@ var opPathMatrixExplodeArray = runtime.Operation{
 
 // PathMatrixExplodeArray calls GET /path/matrix/x/array/{v}.
 func (c *Client) PathMatrixExplodeArray(ctx context.Context, v []int32) error {
-	path, err := runtime.PathValues(&opPathMatrixExplodeArray, v)
+	path, err := tpgenimpl.PathValues(&opPathMatrixExplodeArray, v)
 	if err != nil {
 		return err
 	}
-	return c.svc.Invoke(ctx, &opPathMatrixExplodeArray, nil, nil, nil, path...)
+	return tpgenimpl.Invoke(ctx, c.svc, &opPathMatrixExplodeArray, nil, nil, nil, path...)
 }
 
-var opPathMatrixExplodeObject = runtime.Operation{
+var opPathMatrixExplodeObject = tpgenimpl.Operation{
 	ID:     "path_matrix_explode_object",
 	Method: "GET",
-	Params: []runtime.Param{{
+	Params: []tpgenimpl.Param{{
 		Explode: true,
 		Name:    "v",
-		Shape:   runtime.ShapeObject,
-		Style:   runtime.StyleMatrix,
+		Shape:   tpgenimpl.ShapeObject,
+		Style:   tpgenimpl.StyleMatrix,
 	}},
 	Path: "/path/matrix/x/object/{v}",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -386,23 +386,23 @@ var opPathMatrixExplodeObject = runtime.Operation{
 
 // PathMatrixExplodeObject calls GET /path/matrix/x/object/{v}.
 func (c *Client) PathMatrixExplodeObject(ctx context.Context, v PathMatrixExplodeObjectV) error {
-	path, err := runtime.PathValues(&opPathMatrixExplodeObject, v)
+	path, err := tpgenimpl.PathValues(&opPathMatrixExplodeObject, v)
 	if err != nil {
 		return err
 	}
-	return c.svc.Invoke(ctx, &opPathMatrixExplodeObject, nil, nil, nil, path...)
+	return tpgenimpl.Invoke(ctx, c.svc, &opPathMatrixExplodeObject, nil, nil, nil, path...)
 }
 
-var opPathMatrixExplodePrim = runtime.Operation{
+var opPathMatrixExplodePrim = tpgenimpl.Operation{
 	ID:     "path_matrix_explode_prim",
 	Method: "GET",
-	Params: []runtime.Param{{
+	Params: []tpgenimpl.Param{{
 		Explode: true,
 		Name:    "v",
-		Style:   runtime.StyleMatrix,
+		Style:   tpgenimpl.StyleMatrix,
 	}},
 	Path: "/path/matrix/x/prim/{v}",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -410,19 +410,19 @@ var opPathMatrixExplodePrim = runtime.Operation{
 
 // PathMatrixExplodePrim calls GET /path/matrix/x/prim/{v}.
 func (c *Client) PathMatrixExplodePrim(ctx context.Context, v int32) error {
-	return c.svc.Invoke(ctx, &opPathMatrixExplodePrim, nil, nil, nil, runtime.FormatInt(int64(v)))
+	return tpgenimpl.Invoke(ctx, c.svc, &opPathMatrixExplodePrim, nil, nil, nil, tpgenimpl.FormatInt(int64(v)))
 }
 
-var opPathMatrixFlatArray = runtime.Operation{
+var opPathMatrixFlatArray = tpgenimpl.Operation{
 	ID:     "path_matrix_flat_array",
 	Method: "GET",
-	Params: []runtime.Param{{
+	Params: []tpgenimpl.Param{{
 		Name:  "v",
-		Shape: runtime.ShapeList,
-		Style: runtime.StyleMatrix,
+		Shape: tpgenimpl.ShapeList,
+		Style: tpgenimpl.StyleMatrix,
 	}},
 	Path: "/path/matrix/f/array/{v}",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -430,23 +430,23 @@ var opPathMatrixFlatArray = runtime.Operation{
 
 // PathMatrixFlatArray calls GET /path/matrix/f/array/{v}.
 func (c *Client) PathMatrixFlatArray(ctx context.Context, v []int32) error {
-	path, err := runtime.PathValues(&opPathMatrixFlatArray, v)
+	path, err := tpgenimpl.PathValues(&opPathMatrixFlatArray, v)
 	if err != nil {
 		return err
 	}
-	return c.svc.Invoke(ctx, &opPathMatrixFlatArray, nil, nil, nil, path...)
+	return tpgenimpl.Invoke(ctx, c.svc, &opPathMatrixFlatArray, nil, nil, nil, path...)
 }
 
-var opPathMatrixFlatObject = runtime.Operation{
+var opPathMatrixFlatObject = tpgenimpl.Operation{
 	ID:     "path_matrix_flat_object",
 	Method: "GET",
-	Params: []runtime.Param{{
+	Params: []tpgenimpl.Param{{
 		Name:  "v",
-		Shape: runtime.ShapeObject,
-		Style: runtime.StyleMatrix,
+		Shape: tpgenimpl.ShapeObject,
+		Style: tpgenimpl.StyleMatrix,
 	}},
 	Path: "/path/matrix/f/object/{v}",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -454,22 +454,22 @@ var opPathMatrixFlatObject = runtime.Operation{
 
 // PathMatrixFlatObject calls GET /path/matrix/f/object/{v}.
 func (c *Client) PathMatrixFlatObject(ctx context.Context, v PathMatrixFlatObjectV) error {
-	path, err := runtime.PathValues(&opPathMatrixFlatObject, v)
+	path, err := tpgenimpl.PathValues(&opPathMatrixFlatObject, v)
 	if err != nil {
 		return err
 	}
-	return c.svc.Invoke(ctx, &opPathMatrixFlatObject, nil, nil, nil, path...)
+	return tpgenimpl.Invoke(ctx, c.svc, &opPathMatrixFlatObject, nil, nil, nil, path...)
 }
 
-var opPathMatrixFlatPrim = runtime.Operation{
+var opPathMatrixFlatPrim = tpgenimpl.Operation{
 	ID:     "path_matrix_flat_prim",
 	Method: "GET",
-	Params: []runtime.Param{{
+	Params: []tpgenimpl.Param{{
 		Name:  "v",
-		Style: runtime.StyleMatrix,
+		Style: tpgenimpl.StyleMatrix,
 	}},
 	Path: "/path/matrix/f/prim/{v}",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -477,19 +477,19 @@ var opPathMatrixFlatPrim = runtime.Operation{
 
 // PathMatrixFlatPrim calls GET /path/matrix/f/prim/{v}.
 func (c *Client) PathMatrixFlatPrim(ctx context.Context, v int32) error {
-	return c.svc.Invoke(ctx, &opPathMatrixFlatPrim, nil, nil, nil, runtime.FormatInt(int64(v)))
+	return tpgenimpl.Invoke(ctx, c.svc, &opPathMatrixFlatPrim, nil, nil, nil, tpgenimpl.FormatInt(int64(v)))
 }
 
-var opPathSimpleExplodeArray = runtime.Operation{
+var opPathSimpleExplodeArray = tpgenimpl.Operation{
 	ID:     "path_simple_explode_array",
 	Method: "GET",
-	Params: []runtime.Param{{
+	Params: []tpgenimpl.Param{{
 		Explode: true,
 		Name:    "v",
-		Shape:   runtime.ShapeList,
+		Shape:   tpgenimpl.ShapeList,
 	}},
 	Path: "/path/simple/x/array/{v}",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -497,23 +497,23 @@ var opPathSimpleExplodeArray = runtime.Operation{
 
 // PathSimpleExplodeArray calls GET /path/simple/x/array/{v}.
 func (c *Client) PathSimpleExplodeArray(ctx context.Context, v []int32) error {
-	path, err := runtime.PathValues(&opPathSimpleExplodeArray, v)
+	path, err := tpgenimpl.PathValues(&opPathSimpleExplodeArray, v)
 	if err != nil {
 		return err
 	}
-	return c.svc.Invoke(ctx, &opPathSimpleExplodeArray, nil, nil, nil, path...)
+	return tpgenimpl.Invoke(ctx, c.svc, &opPathSimpleExplodeArray, nil, nil, nil, path...)
 }
 
-var opPathSimpleExplodeObject = runtime.Operation{
+var opPathSimpleExplodeObject = tpgenimpl.Operation{
 	ID:     "path_simple_explode_object",
 	Method: "GET",
-	Params: []runtime.Param{{
+	Params: []tpgenimpl.Param{{
 		Explode: true,
 		Name:    "v",
-		Shape:   runtime.ShapeObject,
+		Shape:   tpgenimpl.ShapeObject,
 	}},
 	Path: "/path/simple/x/object/{v}",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -521,22 +521,22 @@ var opPathSimpleExplodeObject = runtime.Operation{
 
 // PathSimpleExplodeObject calls GET /path/simple/x/object/{v}.
 func (c *Client) PathSimpleExplodeObject(ctx context.Context, v PathSimpleExplodeObjectV) error {
-	path, err := runtime.PathValues(&opPathSimpleExplodeObject, v)
+	path, err := tpgenimpl.PathValues(&opPathSimpleExplodeObject, v)
 	if err != nil {
 		return err
 	}
-	return c.svc.Invoke(ctx, &opPathSimpleExplodeObject, nil, nil, nil, path...)
+	return tpgenimpl.Invoke(ctx, c.svc, &opPathSimpleExplodeObject, nil, nil, nil, path...)
 }
 
-var opPathSimpleExplodePrim = runtime.Operation{
+var opPathSimpleExplodePrim = tpgenimpl.Operation{
 	ID:     "path_simple_explode_prim",
 	Method: "GET",
-	Params: []runtime.Param{{
+	Params: []tpgenimpl.Param{{
 		Explode: true,
 		Name:    "v",
 	}},
 	Path: "/path/simple/x/prim/{v}",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -544,18 +544,18 @@ var opPathSimpleExplodePrim = runtime.Operation{
 
 // PathSimpleExplodePrim calls GET /path/simple/x/prim/{v}.
 func (c *Client) PathSimpleExplodePrim(ctx context.Context, v int32) error {
-	return c.svc.Invoke(ctx, &opPathSimpleExplodePrim, nil, nil, nil, runtime.FormatInt(int64(v)))
+	return tpgenimpl.Invoke(ctx, c.svc, &opPathSimpleExplodePrim, nil, nil, nil, tpgenimpl.FormatInt(int64(v)))
 }
 
-var opPathSimpleFlatArray = runtime.Operation{
+var opPathSimpleFlatArray = tpgenimpl.Operation{
 	ID:     "path_simple_flat_array",
 	Method: "GET",
-	Params: []runtime.Param{{
+	Params: []tpgenimpl.Param{{
 		Name:  "v",
-		Shape: runtime.ShapeList,
+		Shape: tpgenimpl.ShapeList,
 	}},
 	Path: "/path/simple/f/array/{v}",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -563,22 +563,22 @@ var opPathSimpleFlatArray = runtime.Operation{
 
 // PathSimpleFlatArray calls GET /path/simple/f/array/{v}.
 func (c *Client) PathSimpleFlatArray(ctx context.Context, v []int32) error {
-	path, err := runtime.PathValues(&opPathSimpleFlatArray, v)
+	path, err := tpgenimpl.PathValues(&opPathSimpleFlatArray, v)
 	if err != nil {
 		return err
 	}
-	return c.svc.Invoke(ctx, &opPathSimpleFlatArray, nil, nil, nil, path...)
+	return tpgenimpl.Invoke(ctx, c.svc, &opPathSimpleFlatArray, nil, nil, nil, path...)
 }
 
-var opPathSimpleFlatObject = runtime.Operation{
+var opPathSimpleFlatObject = tpgenimpl.Operation{
 	ID:     "path_simple_flat_object",
 	Method: "GET",
-	Params: []runtime.Param{{
+	Params: []tpgenimpl.Param{{
 		Name:  "v",
-		Shape: runtime.ShapeObject,
+		Shape: tpgenimpl.ShapeObject,
 	}},
 	Path: "/path/simple/f/object/{v}",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -586,19 +586,19 @@ var opPathSimpleFlatObject = runtime.Operation{
 
 // PathSimpleFlatObject calls GET /path/simple/f/object/{v}.
 func (c *Client) PathSimpleFlatObject(ctx context.Context, v PathSimpleFlatObjectV) error {
-	path, err := runtime.PathValues(&opPathSimpleFlatObject, v)
+	path, err := tpgenimpl.PathValues(&opPathSimpleFlatObject, v)
 	if err != nil {
 		return err
 	}
-	return c.svc.Invoke(ctx, &opPathSimpleFlatObject, nil, nil, nil, path...)
+	return tpgenimpl.Invoke(ctx, c.svc, &opPathSimpleFlatObject, nil, nil, nil, path...)
 }
 
-var opPathSimpleFlatPrim = runtime.Operation{
+var opPathSimpleFlatPrim = tpgenimpl.Operation{
 	ID:     "path_simple_flat_prim",
 	Method: "GET",
-	Params: []runtime.Param{{Name: "v"}},
+	Params: []tpgenimpl.Param{{Name: "v"}},
 	Path:   "/path/simple/f/prim/{v}",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -606,22 +606,22 @@ var opPathSimpleFlatPrim = runtime.Operation{
 
 // PathSimpleFlatPrim calls GET /path/simple/f/prim/{v}.
 func (c *Client) PathSimpleFlatPrim(ctx context.Context, v int32) error {
-	return c.svc.Invoke(ctx, &opPathSimpleFlatPrim, nil, nil, nil, runtime.FormatInt(int64(v)))
+	return tpgenimpl.Invoke(ctx, c.svc, &opPathSimpleFlatPrim, nil, nil, nil, tpgenimpl.FormatInt(int64(v)))
 }
 
-var opQueryDeepObjectExplodeObject = runtime.Operation{
+var opQueryDeepObjectExplodeObject = tpgenimpl.Operation{
 	ID:     "query_deepObject_explode_object",
 	Method: "GET",
-	Params: []runtime.Param{{
+	Params: []tpgenimpl.Param{{
 		Explode:  true,
-		In:       runtime.InQuery,
+		In:       tpgenimpl.InQuery,
 		Name:     "v",
 		Required: true,
-		Shape:    runtime.ShapeObject,
-		Style:    runtime.StyleDeepObject,
+		Shape:    tpgenimpl.ShapeObject,
+		Style:    tpgenimpl.StyleDeepObject,
 	}},
 	Path: "/query/deepObject/x/object",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -636,22 +636,22 @@ type QueryDeepObjectExplodeObjectParams struct {
 
 // QueryDeepObjectExplodeObject calls GET /query/deepObject/x/object.
 func (c *Client) QueryDeepObjectExplodeObject(ctx context.Context, params *QueryDeepObjectExplodeObjectParams) error {
-	return c.svc.Invoke(ctx, &opQueryDeepObjectExplodeObject, params, nil, nil)
+	return tpgenimpl.Invoke(ctx, c.svc, &opQueryDeepObjectExplodeObject, params, nil, nil)
 }
 
-var opQueryFormExplodeArray = runtime.Operation{
+var opQueryFormExplodeArray = tpgenimpl.Operation{
 	ID:     "query_form_explode_array",
 	Method: "GET",
-	Params: []runtime.Param{{
+	Params: []tpgenimpl.Param{{
 		Explode:  true,
-		In:       runtime.InQuery,
+		In:       tpgenimpl.InQuery,
 		Name:     "v",
 		Required: true,
-		Shape:    runtime.ShapeList,
-		Style:    runtime.StyleForm,
+		Shape:    tpgenimpl.ShapeList,
+		Style:    tpgenimpl.StyleForm,
 	}},
 	Path: "/query/form/x/array",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -666,22 +666,22 @@ type QueryFormExplodeArrayParams struct {
 
 // QueryFormExplodeArray calls GET /query/form/x/array.
 func (c *Client) QueryFormExplodeArray(ctx context.Context, params *QueryFormExplodeArrayParams) error {
-	return c.svc.Invoke(ctx, &opQueryFormExplodeArray, params, nil, nil)
+	return tpgenimpl.Invoke(ctx, c.svc, &opQueryFormExplodeArray, params, nil, nil)
 }
 
-var opQueryFormExplodeObject = runtime.Operation{
+var opQueryFormExplodeObject = tpgenimpl.Operation{
 	ID:     "query_form_explode_object",
 	Method: "GET",
-	Params: []runtime.Param{{
+	Params: []tpgenimpl.Param{{
 		Explode:  true,
-		In:       runtime.InQuery,
+		In:       tpgenimpl.InQuery,
 		Name:     "v",
 		Required: true,
-		Shape:    runtime.ShapeObject,
-		Style:    runtime.StyleForm,
+		Shape:    tpgenimpl.ShapeObject,
+		Style:    tpgenimpl.StyleForm,
 	}},
 	Path: "/query/form/x/object",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -696,21 +696,21 @@ type QueryFormExplodeObjectParams struct {
 
 // QueryFormExplodeObject calls GET /query/form/x/object.
 func (c *Client) QueryFormExplodeObject(ctx context.Context, params *QueryFormExplodeObjectParams) error {
-	return c.svc.Invoke(ctx, &opQueryFormExplodeObject, params, nil, nil)
+	return tpgenimpl.Invoke(ctx, c.svc, &opQueryFormExplodeObject, params, nil, nil)
 }
 
-var opQueryFormExplodePrim = runtime.Operation{
+var opQueryFormExplodePrim = tpgenimpl.Operation{
 	ID:     "query_form_explode_prim",
 	Method: "GET",
-	Params: []runtime.Param{{
+	Params: []tpgenimpl.Param{{
 		Explode:  true,
-		In:       runtime.InQuery,
+		In:       tpgenimpl.InQuery,
 		Name:     "v",
 		Required: true,
-		Style:    runtime.StyleForm,
+		Style:    tpgenimpl.StyleForm,
 	}},
 	Path: "/query/form/x/prim",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -725,21 +725,21 @@ type QueryFormExplodePrimParams struct {
 
 // QueryFormExplodePrim calls GET /query/form/x/prim.
 func (c *Client) QueryFormExplodePrim(ctx context.Context, params *QueryFormExplodePrimParams) error {
-	return c.svc.Invoke(ctx, &opQueryFormExplodePrim, params, nil, nil)
+	return tpgenimpl.Invoke(ctx, c.svc, &opQueryFormExplodePrim, params, nil, nil)
 }
 
-var opQueryFormFlatArray = runtime.Operation{
+var opQueryFormFlatArray = tpgenimpl.Operation{
 	ID:     "query_form_flat_array",
 	Method: "GET",
-	Params: []runtime.Param{{
-		In:       runtime.InQuery,
+	Params: []tpgenimpl.Param{{
+		In:       tpgenimpl.InQuery,
 		Name:     "v",
 		Required: true,
-		Shape:    runtime.ShapeList,
-		Style:    runtime.StyleForm,
+		Shape:    tpgenimpl.ShapeList,
+		Style:    tpgenimpl.StyleForm,
 	}},
 	Path: "/query/form/f/array",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -754,21 +754,21 @@ type QueryFormFlatArrayParams struct {
 
 // QueryFormFlatArray calls GET /query/form/f/array.
 func (c *Client) QueryFormFlatArray(ctx context.Context, params *QueryFormFlatArrayParams) error {
-	return c.svc.Invoke(ctx, &opQueryFormFlatArray, params, nil, nil)
+	return tpgenimpl.Invoke(ctx, c.svc, &opQueryFormFlatArray, params, nil, nil)
 }
 
-var opQueryFormFlatObject = runtime.Operation{
+var opQueryFormFlatObject = tpgenimpl.Operation{
 	ID:     "query_form_flat_object",
 	Method: "GET",
-	Params: []runtime.Param{{
-		In:       runtime.InQuery,
+	Params: []tpgenimpl.Param{{
+		In:       tpgenimpl.InQuery,
 		Name:     "v",
 		Required: true,
-		Shape:    runtime.ShapeObject,
-		Style:    runtime.StyleForm,
+		Shape:    tpgenimpl.ShapeObject,
+		Style:    tpgenimpl.StyleForm,
 	}},
 	Path: "/query/form/f/object",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -783,20 +783,20 @@ type QueryFormFlatObjectParams struct {
 
 // QueryFormFlatObject calls GET /query/form/f/object.
 func (c *Client) QueryFormFlatObject(ctx context.Context, params *QueryFormFlatObjectParams) error {
-	return c.svc.Invoke(ctx, &opQueryFormFlatObject, params, nil, nil)
+	return tpgenimpl.Invoke(ctx, c.svc, &opQueryFormFlatObject, params, nil, nil)
 }
 
-var opQueryFormFlatPrim = runtime.Operation{
+var opQueryFormFlatPrim = tpgenimpl.Operation{
 	ID:     "query_form_flat_prim",
 	Method: "GET",
-	Params: []runtime.Param{{
-		In:       runtime.InQuery,
+	Params: []tpgenimpl.Param{{
+		In:       tpgenimpl.InQuery,
 		Name:     "v",
 		Required: true,
-		Style:    runtime.StyleForm,
+		Style:    tpgenimpl.StyleForm,
 	}},
 	Path: "/query/form/f/prim",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -811,20 +811,20 @@ type QueryFormFlatPrimParams struct {
 
 // QueryFormFlatPrim calls GET /query/form/f/prim.
 func (c *Client) QueryFormFlatPrim(ctx context.Context, params *QueryFormFlatPrimParams) error {
-	return c.svc.Invoke(ctx, &opQueryFormFlatPrim, params, nil, nil)
+	return tpgenimpl.Invoke(ctx, c.svc, &opQueryFormFlatPrim, params, nil, nil)
 }
 
-var opQueryOptionalAbsent = runtime.Operation{
+var opQueryOptionalAbsent = tpgenimpl.Operation{
 	ID:     "query_optional_absent",
 	Method: "GET",
-	Params: []runtime.Param{{
+	Params: []tpgenimpl.Param{{
 		Explode: true,
-		In:      runtime.InQuery,
+		In:      tpgenimpl.InQuery,
 		Name:    "v",
-		Style:   runtime.StyleForm,
+		Style:   tpgenimpl.StyleForm,
 	}},
 	Path: "/query/optional",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -839,21 +839,21 @@ type QueryOptionalAbsentParams struct {
 
 // QueryOptionalAbsent calls GET /query/optional.
 func (c *Client) QueryOptionalAbsent(ctx context.Context, params *QueryOptionalAbsentParams) error {
-	return c.svc.Invoke(ctx, &opQueryOptionalAbsent, params, nil, nil)
+	return tpgenimpl.Invoke(ctx, c.svc, &opQueryOptionalAbsent, params, nil, nil)
 }
 
-var opQueryPipeDelimitedFlatArray = runtime.Operation{
+var opQueryPipeDelimitedFlatArray = tpgenimpl.Operation{
 	ID:     "query_pipeDelimited_flat_array",
 	Method: "GET",
-	Params: []runtime.Param{{
-		In:       runtime.InQuery,
+	Params: []tpgenimpl.Param{{
+		In:       tpgenimpl.InQuery,
 		Name:     "v",
 		Required: true,
-		Shape:    runtime.ShapeList,
-		Style:    runtime.StylePipeDelimited,
+		Shape:    tpgenimpl.ShapeList,
+		Style:    tpgenimpl.StylePipeDelimited,
 	}},
 	Path: "/query/pipeDelimited/f/array",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -868,21 +868,21 @@ type QueryPipeDelimitedFlatArrayParams struct {
 
 // QueryPipeDelimitedFlatArray calls GET /query/pipeDelimited/f/array.
 func (c *Client) QueryPipeDelimitedFlatArray(ctx context.Context, params *QueryPipeDelimitedFlatArrayParams) error {
-	return c.svc.Invoke(ctx, &opQueryPipeDelimitedFlatArray, params, nil, nil)
+	return tpgenimpl.Invoke(ctx, c.svc, &opQueryPipeDelimitedFlatArray, params, nil, nil)
 }
 
-var opQuerySpaceDelimitedFlatArray = runtime.Operation{
+var opQuerySpaceDelimitedFlatArray = tpgenimpl.Operation{
 	ID:     "query_spaceDelimited_flat_array",
 	Method: "GET",
-	Params: []runtime.Param{{
-		In:       runtime.InQuery,
+	Params: []tpgenimpl.Param{{
+		In:       tpgenimpl.InQuery,
 		Name:     "v",
 		Required: true,
-		Shape:    runtime.ShapeList,
-		Style:    runtime.StyleSpaceDelimited,
+		Shape:    tpgenimpl.ShapeList,
+		Style:    tpgenimpl.StyleSpaceDelimited,
 	}},
 	Path: "/query/spaceDelimited/f/array",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -897,5 +897,5 @@ type QuerySpaceDelimitedFlatArrayParams struct {
 
 // QuerySpaceDelimitedFlatArray calls GET /query/spaceDelimited/f/array.
 func (c *Client) QuerySpaceDelimitedFlatArray(ctx context.Context, params *QuerySpaceDelimitedFlatArrayParams) error {
-	return c.svc.Invoke(ctx, &opQuerySpaceDelimitedFlatArray, params, nil, nil)
+	return tpgenimpl.Invoke(ctx, c.svc, &opQuerySpaceDelimitedFlatArray, params, nil, nil)
 }

@@ -9,11 +9,12 @@ package unions
 
 import (
 	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 	"time"
 )
 
 // The generated code needs a runtime this version of tpgen supports.
-const _ = runtime.SupportPackageIsVersion2
+const _ = tpgenimpl.SupportPackageIsVersion3
 
 // serviceConfig holds the service's defaults from services.yaml; secrets are only named, never held.
 var serviceConfig = runtime.ServiceConfig{

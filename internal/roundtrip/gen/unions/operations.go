@@ -5,18 +5,18 @@ package unions
 
 import (
 	"context"
-	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
-var opEchoPet = runtime.Operation{
+var opEchoPet = tpgenimpl.Operation{
 	Accept:      "application/json",
 	ContentType: "application/json",
 	ID:          "echoPet",
 	Method:      "POST",
 	Path:        "/pets",
-	RequestBody: runtime.BodyJSON,
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	RequestBody: tpgenimpl.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}},
@@ -25,21 +25,21 @@ var opEchoPet = runtime.Operation{
 // EchoPet calls POST /pets.
 func (c *Client) EchoPet(ctx context.Context, body Pet) (Pet, error) {
 	var out Pet
-	if err := c.svc.Invoke(ctx, &opEchoPet, nil, body, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opEchoPet, nil, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-var opEchoValue = runtime.Operation{
+var opEchoValue = tpgenimpl.Operation{
 	Accept:      "application/json",
 	ContentType: "application/json",
 	ID:          "echoValue",
 	Method:      "POST",
 	Path:        "/values",
-	RequestBody: runtime.BodyJSON,
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	RequestBody: tpgenimpl.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}},
@@ -48,21 +48,21 @@ var opEchoValue = runtime.Operation{
 // EchoValue calls POST /values.
 func (c *Client) EchoValue(ctx context.Context, body *Holder) (*Holder, error) {
 	var out *Holder
-	if err := c.svc.Invoke(ctx, &opEchoValue, nil, body, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opEchoValue, nil, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-var opPatchNote = runtime.Operation{
+var opPatchNote = tpgenimpl.Operation{
 	Accept:      "application/json",
 	ContentType: "application/json",
 	ID:          "patchNote",
 	Method:      "PATCH",
 	Path:        "/notes",
-	RequestBody: runtime.BodyJSON,
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	RequestBody: tpgenimpl.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}},
@@ -71,7 +71,7 @@ var opPatchNote = runtime.Operation{
 // PatchNote calls PATCH /notes.
 func (c *Client) PatchNote(ctx context.Context, body *NotePatch) (*NotePatch, error) {
 	var out *NotePatch
-	if err := c.svc.Invoke(ctx, &opPatchNote, nil, body, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opPatchNote, nil, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil

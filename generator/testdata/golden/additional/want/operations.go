@@ -5,16 +5,16 @@ package additional
 
 import (
 	"context"
-	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
-var opGetSettings = runtime.Operation{
+var opGetSettings = tpgenimpl.Operation{
 	Accept: "application/json",
 	ID:     "getSettings",
 	Method: "GET",
 	Path:   "/settings",
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}},
@@ -23,19 +23,19 @@ var opGetSettings = runtime.Operation{
 // GetSettings calls GET /settings.
 func (c *Client) GetSettings(ctx context.Context) (*Settings, error) {
 	var out *Settings
-	if err := c.svc.Invoke(ctx, &opGetSettings, nil, nil, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetSettings, nil, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-var opPutLabels = runtime.Operation{
+var opPutLabels = tpgenimpl.Operation{
 	ContentType: "application/json",
 	ID:          "putLabels",
 	Method:      "PUT",
 	Path:        "/settings",
-	RequestBody: runtime.BodyJSON,
-	Responses: []runtime.ResponseSpec{{
+	RequestBody: tpgenimpl.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -43,5 +43,5 @@ var opPutLabels = runtime.Operation{
 
 // PutLabels calls PUT /settings.
 func (c *Client) PutLabels(ctx context.Context, body map[string]string) error {
-	return c.svc.Invoke(ctx, &opPutLabels, nil, body, nil)
+	return tpgenimpl.Invoke(ctx, c.svc, &opPutLabels, nil, body, nil)
 }

@@ -5,18 +5,18 @@ package allof
 
 import (
 	"context"
-	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
-var opCreateAccount = runtime.Operation{
+var opCreateAccount = tpgenimpl.Operation{
 	Accept:      "application/json",
 	ContentType: "application/json",
 	ID:          "createAccount",
 	Method:      "POST",
 	Path:        "/accounts",
-	RequestBody: runtime.BodyJSON,
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	RequestBody: tpgenimpl.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    201,
 		Success: true,
 	}},
@@ -25,20 +25,20 @@ var opCreateAccount = runtime.Operation{
 // CreateAccount calls POST /accounts.
 func (c *Client) CreateAccount(ctx context.Context, body *AccountInput) (*Account, error) {
 	var out *Account
-	if err := c.svc.Invoke(ctx, &opCreateAccount, nil, body, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opCreateAccount, nil, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-var opGetOwner = runtime.Operation{
+var opGetOwner = tpgenimpl.Operation{
 	Accept: "application/json",
 	ID:     "getOwner",
 	Method: "GET",
-	Params: []runtime.Param{{Name: "id"}},
+	Params: []tpgenimpl.Param{{Name: "id"}},
 	Path:   "/accounts/{id}/owner",
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}},
@@ -47,7 +47,7 @@ var opGetOwner = runtime.Operation{
 // GetOwner calls GET /accounts/{id}/owner.
 func (c *Client) GetOwner(ctx context.Context, id string) (*GetOwnerResponse, error) {
 	var out *GetOwnerResponse
-	if err := c.svc.Invoke(ctx, &opGetOwner, nil, nil, &out, id); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetOwner, nil, nil, &out, id); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -5,19 +5,19 @@ package bodies
 
 import (
 	"context"
-	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 	"io"
 )
 
-var opCreateDocument = runtime.Operation{
+var opCreateDocument = tpgenimpl.Operation{
 	Accept:      "application/json",
 	ContentType: "application/json",
 	ID:          "createDocument",
 	Method:      "POST",
 	Path:        "/documents",
-	RequestBody: runtime.BodyJSON,
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	RequestBody: tpgenimpl.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    201,
 		Success: true,
 	}},
@@ -26,19 +26,19 @@ var opCreateDocument = runtime.Operation{
 // CreateDocument calls POST /documents.
 func (c *Client) CreateDocument(ctx context.Context, body *Document) (*Document, error) {
 	var out *Document
-	if err := c.svc.Invoke(ctx, &opCreateDocument, nil, body, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opCreateDocument, nil, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-var opImportDocuments = runtime.Operation{
+var opImportDocuments = tpgenimpl.Operation{
 	ContentType: "application/json",
 	ID:          "importDocuments",
 	Method:      "POST",
 	Path:        "/imports",
-	RequestBody: runtime.BodyJSON,
-	Responses: []runtime.ResponseSpec{{
+	RequestBody: tpgenimpl.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    202,
 		Success: true,
 	}},
@@ -46,16 +46,16 @@ var opImportDocuments = runtime.Operation{
 
 // ImportDocuments calls POST /imports.
 func (c *Client) ImportDocuments(ctx context.Context, body []Document) error {
-	return c.svc.Invoke(ctx, &opImportDocuments, nil, body, nil)
+	return tpgenimpl.Invoke(ctx, c.svc, &opImportDocuments, nil, body, nil)
 }
 
-var opLogin = runtime.Operation{
+var opLogin = tpgenimpl.Operation{
 	ContentType: "application/x-www-form-urlencoded",
 	ID:          "login",
 	Method:      "POST",
 	Path:        "/login",
-	RequestBody: runtime.BodyForm,
-	Responses: []runtime.ResponseSpec{{
+	RequestBody: tpgenimpl.BodyForm,
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -63,19 +63,19 @@ var opLogin = runtime.Operation{
 
 // Login calls POST /login.
 func (c *Client) Login(ctx context.Context, body *LoginRequest) error {
-	return c.svc.Invoke(ctx, &opLogin, nil, body, nil)
+	return tpgenimpl.Invoke(ctx, c.svc, &opLogin, nil, body, nil)
 }
 
-var opPatchDocument = runtime.Operation{
+var opPatchDocument = tpgenimpl.Operation{
 	Accept:      "application/vnd.docs.v2+json",
 	ContentType: "application/merge-patch+json",
 	ID:          "patchDocument",
 	Method:      "PATCH",
-	Params:      []runtime.Param{{Name: "id"}},
+	Params:      []tpgenimpl.Param{{Name: "id"}},
 	Path:        "/documents/{id}",
-	RequestBody: runtime.BodyJSON,
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	RequestBody: tpgenimpl.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}},
@@ -84,20 +84,20 @@ var opPatchDocument = runtime.Operation{
 // PatchDocument calls PATCH /documents/{id}.
 func (c *Client) PatchDocument(ctx context.Context, id string, body *Document) (*Document, error) {
 	var out *Document
-	if err := c.svc.Invoke(ctx, &opPatchDocument, nil, body, &out, id); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opPatchDocument, nil, body, &out, id); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-var opPutNote = runtime.Operation{
+var opPutNote = tpgenimpl.Operation{
 	ContentType: "text/plain",
 	ID:          "putNote",
 	Method:      "PUT",
-	Params:      []runtime.Param{{Name: "id"}},
+	Params:      []tpgenimpl.Param{{Name: "id"}},
 	Path:        "/documents/{id}/note",
-	RequestBody: runtime.BodyText,
-	Responses: []runtime.ResponseSpec{{
+	RequestBody: tpgenimpl.BodyText,
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -105,17 +105,17 @@ var opPutNote = runtime.Operation{
 
 // PutNote calls PUT /documents/{id}/note.
 func (c *Client) PutNote(ctx context.Context, id string, body string) error {
-	return c.svc.Invoke(ctx, &opPutNote, nil, body, nil, id)
+	return tpgenimpl.Invoke(ctx, c.svc, &opPutNote, nil, body, nil, id)
 }
 
-var opReplaceContent = runtime.Operation{
+var opReplaceContent = tpgenimpl.Operation{
 	ContentType: "application/octet-stream",
 	ID:          "replaceContent",
 	Method:      "PUT",
-	Params:      []runtime.Param{{Name: "id"}},
+	Params:      []tpgenimpl.Param{{Name: "id"}},
 	Path:        "/documents/{id}",
-	RequestBody: runtime.BodyBinary,
-	Responses: []runtime.ResponseSpec{{
+	RequestBody: tpgenimpl.BodyBinary,
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -123,16 +123,16 @@ var opReplaceContent = runtime.Operation{
 
 // ReplaceContent calls PUT /documents/{id}.
 func (c *Client) ReplaceContent(ctx context.Context, id string, body io.Reader) error {
-	return c.svc.Invoke(ctx, &opReplaceContent, nil, body, nil, id)
+	return tpgenimpl.Invoke(ctx, c.svc, &opReplaceContent, nil, body, nil, id)
 }
 
-var opSendRaw = runtime.Operation{
+var opSendRaw = tpgenimpl.Operation{
 	ContentType: "image/png",
 	ID:          "sendRaw",
 	Method:      "POST",
 	Path:        "/raw",
-	RequestBody: runtime.BodyBinary,
-	Responses: []runtime.ResponseSpec{{
+	RequestBody: tpgenimpl.BodyBinary,
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -140,15 +140,15 @@ var opSendRaw = runtime.Operation{
 
 // SendRaw calls POST /raw.
 func (c *Client) SendRaw(ctx context.Context, body io.Reader) error {
-	return c.svc.Invoke(ctx, &opSendRaw, nil, body, nil)
+	return tpgenimpl.Invoke(ctx, c.svc, &opSendRaw, nil, body, nil)
 }
 
-var opUpload = runtime.Operation{
+var opUpload = tpgenimpl.Operation{
 	ID:          "upload",
 	Method:      "POST",
 	Path:        "/uploads",
-	RequestBody: runtime.BodyMultipart,
-	Responses: []runtime.ResponseSpec{{
+	RequestBody: tpgenimpl.BodyMultipart,
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    201,
 		Success: true,
 	}},
@@ -156,5 +156,5 @@ var opUpload = runtime.Operation{
 
 // Upload calls POST /uploads.
 func (c *Client) Upload(ctx context.Context, body *UploadRequest) error {
-	return c.svc.Invoke(ctx, &opUpload, nil, body, nil)
+	return tpgenimpl.Invoke(ctx, c.svc, &opUpload, nil, body, nil)
 }

@@ -5,16 +5,16 @@ package collisions
 
 import (
 	"context"
-	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
-var opGetConfig = runtime.Operation{
+var opGetConfig = tpgenimpl.Operation{
 	Accept: "application/json",
 	ID:     "getConfig",
 	Method: "GET",
 	Path:   "/config",
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}},
@@ -23,19 +23,19 @@ var opGetConfig = runtime.Operation{
 // GetConfig calls GET /config.
 func (c *Client) GetConfig(ctx context.Context) (*ServiceConfig2, error) {
 	var out *ServiceConfig2
-	if err := c.svc.Invoke(ctx, &opGetConfig, nil, nil, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetConfig, nil, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-var opListActors = runtime.Operation{
+var opListActors = tpgenimpl.Operation{
 	Accept: "application/json",
 	ID:     "list_actors",
 	Method: "GET",
 	Path:   "/actors",
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}},
@@ -44,19 +44,19 @@ var opListActors = runtime.Operation{
 // ListActors calls GET /actors.
 func (c *Client) ListActors(ctx context.Context) ([]Actor, error) {
 	var out []Actor
-	if err := c.svc.Invoke(ctx, &opListActors, nil, nil, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opListActors, nil, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-var opListActors2 = runtime.Operation{
+var opListActors2 = tpgenimpl.Operation{
 	Accept: "application/json",
 	ID:     "listActors",
 	Method: "GET",
 	Path:   "/actors/all",
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}},
@@ -65,20 +65,20 @@ var opListActors2 = runtime.Operation{
 // ListActors2 calls GET /actors/all.
 func (c *Client) ListActors2(ctx context.Context) ([]Actor2, error) {
 	var out []Actor2
-	if err := c.svc.Invoke(ctx, &opListActors2, nil, nil, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opListActors2, nil, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-var opListActors3 = runtime.Operation{
+var opListActors3 = tpgenimpl.Operation{
 	Accept: "application/json",
 	ID:     "ListActors_",
 	Method: "GET",
-	Params: []runtime.Param{{Name: "id"}},
+	Params: []tpgenimpl.Param{{Name: "id"}},
 	Path:   "/actors/{id}",
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}},
@@ -87,27 +87,27 @@ var opListActors3 = runtime.Operation{
 // ListActors3 calls GET /actors/{id}.
 func (c *Client) ListActors3(ctx context.Context, id string) (*Actor, error) {
 	var out *Actor
-	if err := c.svc.Invoke(ctx, &opListActors3, nil, nil, &out, id); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opListActors3, nil, nil, &out, id); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-var opNewClient = runtime.Operation{
+var opNewClient = tpgenimpl.Operation{
 	Accept:      "application/json",
 	ContentType: "application/json",
 	ID:          "newClient",
 	Method:      "POST",
-	Params: []runtime.Param{{
+	Params: []tpgenimpl.Param{{
 		Explode: true,
-		In:      runtime.InQuery,
+		In:      tpgenimpl.InQuery,
 		Name:    "dryRun",
-		Style:   runtime.StyleForm,
+		Style:   tpgenimpl.StyleForm,
 	}},
 	Path:        "/clients",
-	RequestBody: runtime.BodyJSON,
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	RequestBody: tpgenimpl.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}},
@@ -123,17 +123,17 @@ type NewClientParams2 struct {
 // NewClient calls POST /clients.
 func (c *Client) NewClient(ctx context.Context, body *Client2, params *NewClientParams2) (*New2, error) {
 	var out *New2
-	if err := c.svc.Invoke(ctx, &opNewClient, params, body, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opNewClient, params, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-var opRuntime2 = runtime.Operation{
+var opRuntime2 = tpgenimpl.Operation{
 	ID:     "runtime",
 	Method: "GET",
 	Path:   "/runtime",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -141,5 +141,5 @@ var opRuntime2 = runtime.Operation{
 
 // Runtime2 calls GET /runtime.
 func (c *Client) Runtime2(ctx context.Context) error {
-	return c.svc.Invoke(ctx, &opRuntime2, nil, nil, nil)
+	return tpgenimpl.Invoke(ctx, c.svc, &opRuntime2, nil, nil, nil)
 }

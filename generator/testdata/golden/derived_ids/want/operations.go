@@ -5,14 +5,14 @@ package derived_ids
 
 import (
 	"context"
-	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
-var opGetPets = runtime.Operation{
+var opGetPets = tpgenimpl.Operation{
 	ID:     "getPets",
 	Method: "GET",
 	Path:   "/Pets",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    200,
 		Success: true,
 	}},
@@ -20,14 +20,14 @@ var opGetPets = runtime.Operation{
 
 // GetPets calls GET /Pets.
 func (c *Client) GetPets(ctx context.Context) error {
-	return c.svc.Invoke(ctx, &opGetPets, nil, nil, nil)
+	return tpgenimpl.Invoke(ctx, c.svc, &opGetPets, nil, nil, nil)
 }
 
-var opGetPets2 = runtime.Operation{
+var opGetPets2 = tpgenimpl.Operation{
 	ID:     "getPets2",
 	Method: "GET",
 	Path:   "/pets",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    200,
 		Success: true,
 	}},
@@ -35,14 +35,14 @@ var opGetPets2 = runtime.Operation{
 
 // GetPets2 calls GET /pets.
 func (c *Client) GetPets2(ctx context.Context) error {
-	return c.svc.Invoke(ctx, &opGetPets2, nil, nil, nil)
+	return tpgenimpl.Invoke(ctx, c.svc, &opGetPets2, nil, nil, nil)
 }
 
-var opGetPets3 = runtime.Operation{
+var opGetPets3 = tpgenimpl.Operation{
 	ID:     "getPets3",
 	Method: "GET",
 	Path:   "/pets/",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    200,
 		Success: true,
 	}},
@@ -50,5 +50,5 @@ var opGetPets3 = runtime.Operation{
 
 // GetPets3 calls GET /pets/.
 func (c *Client) GetPets3(ctx context.Context) error {
-	return c.svc.Invoke(ctx, &opGetPets3, nil, nil, nil)
+	return tpgenimpl.Invoke(ctx, c.svc, &opGetPets3, nil, nil, nil)
 }

@@ -7,10 +7,13 @@
 // and diagnostics from github.com/tpgen/tpgen/runtime; see README.md beside this file.
 package discriminators
 
-import "github.com/tpgen/tpgen/runtime"
+import (
+	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
+)
 
 // The generated code needs a runtime this version of tpgen supports.
-const _ = runtime.SupportPackageIsVersion2
+const _ = tpgenimpl.SupportPackageIsVersion3
 
 // serviceConfig holds the service's defaults from services.yaml; secrets are only named, never held.
 var serviceConfig = runtime.ServiceConfig{Name: "discriminators"}

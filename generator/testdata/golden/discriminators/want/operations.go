@@ -5,16 +5,16 @@ package discriminators
 
 import (
 	"context"
-	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
-var opListTools = runtime.Operation{
+var opListTools = tpgenimpl.Operation{
 	Accept: "application/json",
 	ID:     "listTools",
 	Method: "GET",
 	Path:   "/tools",
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}},
@@ -23,7 +23,7 @@ var opListTools = runtime.Operation{
 // ListTools calls GET /tools.
 func (c *Client) ListTools(ctx context.Context) ([]Tool, error) {
 	var out []Tool
-	if err := c.svc.Invoke(ctx, &opListTools, nil, nil, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opListTools, nil, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -5,39 +5,39 @@ package enums
 
 import (
 	"context"
-	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
-var opListRatings = runtime.Operation{
+var opListRatings = tpgenimpl.Operation{
 	Accept: "application/json",
 	ID:     "listRatings",
 	Method: "GET",
-	Params: []runtime.Param{{
+	Params: []tpgenimpl.Param{{
 		Explode: true,
-		In:      runtime.InQuery,
+		In:      tpgenimpl.InQuery,
 		Name:    "level",
-		Shape:   runtime.ShapeList,
-		Style:   runtime.StyleForm,
+		Shape:   tpgenimpl.ShapeList,
+		Style:   tpgenimpl.StyleForm,
 	}, {
 		Explode: true,
-		In:      runtime.InQuery,
+		In:      tpgenimpl.InQuery,
 		Name:    "order",
-		Style:   runtime.StyleForm,
+		Style:   tpgenimpl.StyleForm,
 	}, {
 		Explode: true,
-		In:      runtime.InQuery,
+		In:      tpgenimpl.InQuery,
 		Name:    "vote",
-		Style:   runtime.StyleForm,
+		Style:   tpgenimpl.StyleForm,
 	}},
 	Path: "/ratings",
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}},
-	Result: &runtime.ResultSpec{
+	Result: &tpgenimpl.ResultSpec{
 		Bodies: []string{"Body"},
-		Headers: []runtime.HeaderSpec{{
+		Headers: []tpgenimpl.HeaderSpec{{
 			Field: "XRateLimitTier",
 			Name:  "X-Rate-Limit-Tier",
 		}},
@@ -58,7 +58,7 @@ type ListRatingsParams struct {
 // ListRatings calls GET /ratings.
 func (c *Client) ListRatings(ctx context.Context, params *ListRatingsParams) (*ListRatingsResult, error) {
 	out := new(ListRatingsResult)
-	if err := c.svc.Invoke(ctx, &opListRatings, params, nil, out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opListRatings, params, nil, out); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -6,44 +6,45 @@ package formats
 import (
 	"context"
 	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 	"time"
 )
 
-var opListEvents = runtime.Operation{
+var opListEvents = tpgenimpl.Operation{
 	Accept: "application/json",
 	ID:     "listEvents",
 	Method: "GET",
-	Params: []runtime.Param{{Name: "day"}, {
+	Params: []tpgenimpl.Param{{Name: "day"}, {
 		Explode: true,
-		In:      runtime.InQuery,
+		In:      tpgenimpl.InQuery,
 		Name:    "ids",
-		Shape:   runtime.ShapeList,
-		Style:   runtime.StyleForm,
+		Shape:   tpgenimpl.ShapeList,
+		Style:   tpgenimpl.StyleForm,
 	}, {
 		Explode: true,
-		In:      runtime.InQuery,
+		In:      tpgenimpl.InQuery,
 		Name:    "minScore",
-		Style:   runtime.StyleForm,
+		Style:   tpgenimpl.StyleForm,
 	}, {
 		Explode: true,
-		In:      runtime.InQuery,
+		In:      tpgenimpl.InQuery,
 		Name:    "page",
-		Style:   runtime.StyleForm,
+		Style:   tpgenimpl.StyleForm,
 	}, {
 		Explode: true,
-		In:      runtime.InQuery,
+		In:      tpgenimpl.InQuery,
 		Name:    "since",
-		Style:   runtime.StyleForm,
+		Style:   tpgenimpl.StyleForm,
 	}},
 	Path: "/events/{day}",
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}},
-	Result: &runtime.ResultSpec{
+	Result: &tpgenimpl.ResultSpec{
 		Bodies: []string{"Body"},
-		Headers: []runtime.HeaderSpec{{
+		Headers: []tpgenimpl.HeaderSpec{{
 			Field: "LastModified",
 			Name:  "Last-Modified",
 		}, {
@@ -69,7 +70,7 @@ type ListEventsParams struct {
 // ListEvents calls GET /events/{day}.
 func (c *Client) ListEvents(ctx context.Context, day runtime.Date, params *ListEventsParams) (*ListEventsResult, error) {
 	out := new(ListEventsResult)
-	if err := c.svc.Invoke(ctx, &opListEvents, params, nil, out, runtime.FormatDate(runtime.Date(day))); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opListEvents, params, nil, out, tpgenimpl.FormatDate(runtime.Date(day))); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -5,27 +5,27 @@ package ignored_keys
 
 import (
 	"context"
-	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
-var opListPets = runtime.Operation{
+var opListPets = tpgenimpl.Operation{
 	Accept: "application/json",
 	ID:     "listPets",
 	Method: "GET",
-	Params: []runtime.Param{{
+	Params: []tpgenimpl.Param{{
 		Explode: true,
-		In:      runtime.InQuery,
+		In:      tpgenimpl.InQuery,
 		Name:    "limit",
-		Style:   runtime.StyleForm,
+		Style:   tpgenimpl.StyleForm,
 	}, {
 		Explode: true,
-		In:      runtime.InQuery,
+		In:      tpgenimpl.InQuery,
 		Name:    "tag",
-		Style:   runtime.StyleForm,
+		Style:   tpgenimpl.StyleForm,
 	}},
 	Path: "/pets",
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}},
@@ -43,7 +43,7 @@ type ListPetsParams struct {
 // ListPets calls GET /pets.
 func (c *Client) ListPets(ctx context.Context, params *ListPetsParams) ([]Pet, error) {
 	var out []Pet
-	if err := c.svc.Invoke(ctx, &opListPets, params, nil, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opListPets, params, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -5,22 +5,22 @@ package multifile
 
 import (
 	"context"
-	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
-var opCreatePet = runtime.Operation{
+var opCreatePet = tpgenimpl.Operation{
 	Accept:      "application/json",
 	ContentType: "application/json",
 	ID:          "createPet",
 	Method:      "POST",
 	Path:        "/pets",
-	RequestBody: runtime.BodyJSON,
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	RequestBody: tpgenimpl.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    201,
 		Success: true,
 	}, {
-		Body:  runtime.BodyJSON,
+		Body:  tpgenimpl.BodyJSON,
 		Model: newError,
 	}},
 }
@@ -30,23 +30,23 @@ var opCreatePet = runtime.Operation{
 // Declared errors come back as *runtime.ResponseError with Model set: default (*Error).
 func (c *Client) CreatePet(ctx context.Context, body *Pet) (*Pet, error) {
 	var out *Pet
-	if err := c.svc.Invoke(ctx, &opCreatePet, nil, body, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opCreatePet, nil, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-var opDeletePet = runtime.Operation{
+var opDeletePet = tpgenimpl.Operation{
 	Accept: "application/json",
 	ID:     "deletePet",
 	Method: "DELETE",
-	Params: []runtime.Param{{Name: "petId"}},
+	Params: []tpgenimpl.Param{{Name: "petId"}},
 	Path:   "/pets/{petId}",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}, {
-		Body:  runtime.BodyJSON,
+		Body:  tpgenimpl.BodyJSON,
 		Model: newError,
 	}},
 }
@@ -55,17 +55,17 @@ var opDeletePet = runtime.Operation{
 //
 // Declared errors come back as *runtime.ResponseError with Model set: default (*Error).
 func (c *Client) DeletePet(ctx context.Context, petID string) error {
-	return c.svc.Invoke(ctx, &opDeletePet, nil, nil, nil, petID)
+	return tpgenimpl.Invoke(ctx, c.svc, &opDeletePet, nil, nil, nil, petID)
 }
 
-var opGetPet = runtime.Operation{
+var opGetPet = tpgenimpl.Operation{
 	Accept: "application/json",
 	ID:     "getPet",
 	Method: "GET",
-	Params: []runtime.Param{{Name: "petId"}},
+	Params: []tpgenimpl.Param{{Name: "petId"}},
 	Path:   "/pets/{petId}",
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}},
@@ -74,19 +74,19 @@ var opGetPet = runtime.Operation{
 // GetPet calls GET /pets/{petId}.
 func (c *Client) GetPet(ctx context.Context, petID string) (*Pet, error) {
 	var out *Pet
-	if err := c.svc.Invoke(ctx, &opGetPet, nil, nil, &out, petID); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetPet, nil, nil, &out, petID); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-var opListOwners = runtime.Operation{
+var opListOwners = tpgenimpl.Operation{
 	Accept: "application/json",
 	ID:     "listOwners",
 	Method: "GET",
 	Path:   "/owners",
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}},
@@ -95,29 +95,29 @@ var opListOwners = runtime.Operation{
 // ListOwners calls GET /owners.
 func (c *Client) ListOwners(ctx context.Context) ([]Owner, error) {
 	var out []Owner
-	if err := c.svc.Invoke(ctx, &opListOwners, nil, nil, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opListOwners, nil, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-var opListPets = runtime.Operation{
+var opListPets = tpgenimpl.Operation{
 	Accept: "application/json",
 	ID:     "listPets",
 	Method: "GET",
-	Params: []runtime.Param{{
+	Params: []tpgenimpl.Param{{
 		Explode: true,
-		In:      runtime.InQuery,
+		In:      tpgenimpl.InQuery,
 		Name:    "limit",
-		Style:   runtime.StyleForm,
+		Style:   tpgenimpl.StyleForm,
 	}},
 	Path: "/pets",
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}, {
-		Body:  runtime.BodyJSON,
+		Body:  tpgenimpl.BodyJSON,
 		Model: newError,
 	}},
 }
@@ -135,19 +135,19 @@ type ListPetsParams struct {
 // Declared errors come back as *runtime.ResponseError with Model set: default (*Error).
 func (c *Client) ListPets(ctx context.Context, params *ListPetsParams) ([]Pet, error) {
 	var out []Pet
-	if err := c.svc.Invoke(ctx, &opListPets, params, nil, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opListPets, params, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-var opListPetsV2 = runtime.Operation{
+var opListPetsV2 = tpgenimpl.Operation{
 	Accept: "application/json",
 	ID:     "listPetsV2",
 	Method: "GET",
 	Path:   "/v2/pets",
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}},
@@ -156,19 +156,19 @@ var opListPetsV2 = runtime.Operation{
 // ListPetsV2 calls GET /v2/pets.
 func (c *Client) ListPetsV2(ctx context.Context) ([]V2Pet, error) {
 	var out []V2Pet
-	if err := c.svc.Invoke(ctx, &opListPetsV2, nil, nil, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opListPetsV2, nil, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-var opListShapes = runtime.Operation{
+var opListShapes = tpgenimpl.Operation{
 	Accept: "application/json",
 	ID:     "listShapes",
 	Method: "GET",
 	Path:   "/shapes",
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}},
@@ -177,7 +177,7 @@ var opListShapes = runtime.Operation{
 // ListShapes calls GET /shapes.
 func (c *Client) ListShapes(ctx context.Context) ([]Shape, error) {
 	var out []Shape
-	if err := c.svc.Invoke(ctx, &opListShapes, nil, nil, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opListShapes, nil, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil

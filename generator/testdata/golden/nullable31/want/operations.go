@@ -5,19 +5,19 @@ package nullable31
 
 import (
 	"context"
-	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
-var opPatchProfile = runtime.Operation{
+var opPatchProfile = tpgenimpl.Operation{
 	Accept:      "application/json",
 	ContentType: "application/json",
 	ID:          "patchProfile",
 	Method:      "PATCH",
-	Params:      []runtime.Param{{Name: "id"}},
+	Params:      []tpgenimpl.Param{{Name: "id"}},
 	Path:        "/profiles/{id}",
-	RequestBody: runtime.BodyJSON,
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	RequestBody: tpgenimpl.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}},
@@ -26,7 +26,7 @@ var opPatchProfile = runtime.Operation{
 // PatchProfile calls PATCH /profiles/{id}.
 func (c *Client) PatchProfile(ctx context.Context, id string, body *Profile) (*Profile, error) {
 	var out *Profile
-	if err := c.svc.Invoke(ctx, &opPatchProfile, nil, body, &out, id); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opPatchProfile, nil, body, &out, id); err != nil {
 		return nil, err
 	}
 	return out, nil

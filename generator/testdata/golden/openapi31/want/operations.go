@@ -5,20 +5,20 @@ package openapi31
 
 import (
 	"context"
-	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
-var opGetPlace = runtime.Operation{
+var opGetPlace = tpgenimpl.Operation{
 	Accept: "application/json",
 	ID:     "getPlace",
 	Method: "GET",
-	Params: []runtime.Param{{
+	Params: []tpgenimpl.Param{{
 		Name:  "id",
-		Shape: runtime.ShapeObject,
+		Shape: tpgenimpl.ShapeObject,
 	}},
 	Path: "/places/{id}",
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}},
@@ -26,26 +26,26 @@ var opGetPlace = runtime.Operation{
 
 // GetPlace calls GET /places/{id}.
 func (c *Client) GetPlace(ctx context.Context, id GetPlaceID) (*Place, error) {
-	path, err := runtime.PathValues(&opGetPlace, id)
+	path, err := tpgenimpl.PathValues(&opGetPlace, id)
 	if err != nil {
 		return nil, err
 	}
 	var out *Place
-	if err := c.svc.Invoke(ctx, &opGetPlace, nil, nil, &out, path...); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetPlace, nil, nil, &out, path...); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-var opPlanRoute = runtime.Operation{
+var opPlanRoute = tpgenimpl.Operation{
 	Accept:      "application/json",
 	ContentType: "application/json",
 	ID:          "planRoute",
 	Method:      "POST",
 	Path:        "/routes",
-	RequestBody: runtime.BodyJSON,
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	RequestBody: tpgenimpl.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}},
@@ -54,7 +54,7 @@ var opPlanRoute = runtime.Operation{
 // PlanRoute calls POST /routes.
 func (c *Client) PlanRoute(ctx context.Context, body *Route) (*Route, error) {
 	var out *Route
-	if err := c.svc.Invoke(ctx, &opPlanRoute, nil, body, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opPlanRoute, nil, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -5,25 +5,25 @@ package params
 
 import (
 	"context"
-	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
-var opGetCase = runtime.Operation{
+var opGetCase = tpgenimpl.Operation{
 	ID:     "getCase",
 	Method: "GET",
-	Params: []runtime.Param{{Name: "ID"}, {Name: "id"}, {
+	Params: []tpgenimpl.Param{{Name: "ID"}, {Name: "id"}, {
 		Explode: true,
-		In:      runtime.InQuery,
+		In:      tpgenimpl.InQuery,
 		Name:    "c",
-		Style:   runtime.StyleForm,
+		Style:   tpgenimpl.StyleForm,
 	}, {
 		Explode: true,
-		In:      runtime.InQuery,
+		In:      tpgenimpl.InQuery,
 		Name:    "err",
-		Style:   runtime.StyleForm,
+		Style:   tpgenimpl.StyleForm,
 	}},
 	Path: "/cases/{ID}/{id}",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -40,22 +40,22 @@ type GetCaseParams struct {
 
 // GetCase calls GET /cases/{ID}/{id}.
 func (c *Client) GetCase(ctx context.Context, id string, id2 string, params *GetCaseParams) error {
-	return c.svc.Invoke(ctx, &opGetCase, params, nil, nil, id, id2)
+	return tpgenimpl.Invoke(ctx, c.svc, &opGetCase, params, nil, nil, id, id2)
 }
 
-var opGetItem = runtime.Operation{
+var opGetItem = tpgenimpl.Operation{
 	ID:     "getItem",
 	Method: "GET",
-	Params: []runtime.Param{{Name: "id"}, {
+	Params: []tpgenimpl.Param{{Name: "id"}, {
 		Name:  "tags",
-		Shape: runtime.ShapeList,
+		Shape: tpgenimpl.ShapeList,
 	}, {
 		Explode: true,
 		Name:    "coords",
-		Shape:   runtime.ShapeObject,
+		Shape:   tpgenimpl.ShapeObject,
 	}},
 	Path: "/items/{id}/{tags}/{coords}",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -63,28 +63,28 @@ var opGetItem = runtime.Operation{
 
 // GetItem calls GET /items/{id}/{tags}/{coords}.
 func (c *Client) GetItem(ctx context.Context, id int64, tags []string, coords Point) error {
-	path, err := runtime.PathValues(&opGetItem, id, tags, coords)
+	path, err := tpgenimpl.PathValues(&opGetItem, id, tags, coords)
 	if err != nil {
 		return err
 	}
-	return c.svc.Invoke(ctx, &opGetItem, nil, nil, nil, path...)
+	return tpgenimpl.Invoke(ctx, c.svc, &opGetItem, nil, nil, nil, path...)
 }
 
-var opGetLabelMatrix = runtime.Operation{
+var opGetLabelMatrix = tpgenimpl.Operation{
 	ID:     "getLabelMatrix",
 	Method: "GET",
-	Params: []runtime.Param{{
+	Params: []tpgenimpl.Param{{
 		Name:  "label",
-		Shape: runtime.ShapeList,
-		Style: runtime.StyleLabel,
+		Shape: tpgenimpl.ShapeList,
+		Style: tpgenimpl.StyleLabel,
 	}, {
 		Explode: true,
 		Name:    "matrix",
-		Shape:   runtime.ShapeObject,
-		Style:   runtime.StyleMatrix,
+		Shape:   tpgenimpl.ShapeObject,
+		Style:   tpgenimpl.StyleMatrix,
 	}},
 	Path: "/labels/{label}/matrix/{matrix}",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -92,26 +92,26 @@ var opGetLabelMatrix = runtime.Operation{
 
 // GetLabelMatrix calls GET /labels/{label}/matrix/{matrix}.
 func (c *Client) GetLabelMatrix(ctx context.Context, label []int, matrix Point) error {
-	path, err := runtime.PathValues(&opGetLabelMatrix, label, matrix)
+	path, err := tpgenimpl.PathValues(&opGetLabelMatrix, label, matrix)
 	if err != nil {
 		return err
 	}
-	return c.svc.Invoke(ctx, &opGetLabelMatrix, nil, nil, nil, path...)
+	return tpgenimpl.Invoke(ctx, c.svc, &opGetLabelMatrix, nil, nil, nil, path...)
 }
 
-var opGetLabelObject = runtime.Operation{
+var opGetLabelObject = tpgenimpl.Operation{
 	ID:     "getLabelObject",
 	Method: "GET",
-	Params: []runtime.Param{{
+	Params: []tpgenimpl.Param{{
 		Name:  "point",
-		Shape: runtime.ShapeObject,
-		Style: runtime.StyleLabel,
+		Shape: tpgenimpl.ShapeObject,
+		Style: tpgenimpl.StyleLabel,
 	}, {
 		Name:  "scalar",
-		Style: runtime.StyleMatrix,
+		Style: tpgenimpl.StyleMatrix,
 	}, {Name: "pathPoint"}},
 	Path: "/label-objects/{point}/{scalar}/{pathPoint}",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -119,59 +119,59 @@ var opGetLabelObject = runtime.Operation{
 
 // GetLabelObject calls GET /label-objects/{point}/{scalar}/{pathPoint}.
 func (c *Client) GetLabelObject(ctx context.Context, point Point, scalar bool, pathPoint string) error {
-	path, err := runtime.PathValues(&opGetLabelObject, point, scalar, pathPoint)
+	path, err := tpgenimpl.PathValues(&opGetLabelObject, point, scalar, pathPoint)
 	if err != nil {
 		return err
 	}
-	return c.svc.Invoke(ctx, &opGetLabelObject, nil, nil, nil, path...)
+	return tpgenimpl.Invoke(ctx, c.svc, &opGetLabelObject, nil, nil, nil, path...)
 }
 
-var opKeywords = runtime.Operation{
+var opKeywords = tpgenimpl.Operation{
 	ContentType: "application/json",
 	ID:          "keywords",
 	Method:      "POST",
-	Params: []runtime.Param{{Name: "type"}, {Name: "func"}, {
+	Params: []tpgenimpl.Param{{Name: "type"}, {Name: "func"}, {
 		Explode: true,
-		In:      runtime.InQuery,
+		In:      tpgenimpl.InQuery,
 		Name:    "Select",
-		Style:   runtime.StyleForm,
+		Style:   tpgenimpl.StyleForm,
 	}, {
 		Explode: true,
-		In:      runtime.InQuery,
+		In:      tpgenimpl.InQuery,
 		Name:    "body",
-		Style:   runtime.StyleForm,
+		Style:   tpgenimpl.StyleForm,
 	}, {
 		Explode: true,
-		In:      runtime.InQuery,
+		In:      tpgenimpl.InQuery,
 		Name:    "ctx",
-		Style:   runtime.StyleForm,
+		Style:   tpgenimpl.StyleForm,
 	}, {
 		Explode: true,
-		In:      runtime.InQuery,
+		In:      tpgenimpl.InQuery,
 		Name:    "page-size",
-		Style:   runtime.StyleForm,
+		Style:   tpgenimpl.StyleForm,
 	}, {
 		Explode: true,
-		In:      runtime.InQuery,
+		In:      tpgenimpl.InQuery,
 		Name:    "page_size",
-		Style:   runtime.StyleForm,
+		Style:   tpgenimpl.StyleForm,
 	}, {
 		Explode: true,
-		In:      runtime.InQuery,
+		In:      tpgenimpl.InQuery,
 		Name:    "range",
-		Style:   runtime.StyleForm,
+		Style:   tpgenimpl.StyleForm,
 	}, {
 		Explode: true,
-		In:      runtime.InQuery,
+		In:      tpgenimpl.InQuery,
 		Name:    "select",
-		Style:   runtime.StyleForm,
+		Style:   tpgenimpl.StyleForm,
 	}, {
-		In:   runtime.InHeader,
+		In:   tpgenimpl.InHeader,
 		Name: "params",
 	}},
 	Path:        "/keywords/{type}/{func}",
-	RequestBody: runtime.BodyJSON,
-	Responses: []runtime.ResponseSpec{{
+	RequestBody: tpgenimpl.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -200,103 +200,103 @@ type KeywordsParams struct {
 
 // Keywords calls POST /keywords/{type}/{func}.
 func (c *Client) Keywords(ctx context.Context, type_ string, func_ string, body *KeywordsRequest, params *KeywordsParams) error {
-	return c.svc.Invoke(ctx, &opKeywords, params, body, nil, type_, func_)
+	return tpgenimpl.Invoke(ctx, c.svc, &opKeywords, params, body, nil, type_, func_)
 }
 
-var opSearch = runtime.Operation{
+var opSearch = tpgenimpl.Operation{
 	ID:     "search",
 	Method: "GET",
-	Params: []runtime.Param{{
+	Params: []tpgenimpl.Param{{
 		Explode: true,
-		In:      runtime.InQuery,
+		In:      tpgenimpl.InQuery,
 		Name:    "attrs",
-		Shape:   runtime.ShapeObject,
-		Style:   runtime.StyleForm,
+		Shape:   tpgenimpl.ShapeObject,
+		Style:   tpgenimpl.StyleForm,
 	}, {
-		In:    runtime.InQuery,
+		In:    tpgenimpl.InQuery,
 		Name:  "extra",
-		Shape: runtime.ShapeJSON,
+		Shape: tpgenimpl.ShapeJSON,
 	}, {
 		Explode: true,
-		In:      runtime.InQuery,
+		In:      tpgenimpl.InQuery,
 		Name:    "filter",
-		Shape:   runtime.ShapeObject,
-		Style:   runtime.StyleDeepObject,
+		Shape:   tpgenimpl.ShapeObject,
+		Style:   tpgenimpl.StyleDeepObject,
 	}, {
 		Explode: true,
-		In:      runtime.InQuery,
+		In:      tpgenimpl.InQuery,
 		Name:    "formExploded",
-		Shape:   runtime.ShapeList,
-		Style:   runtime.StyleForm,
+		Shape:   tpgenimpl.ShapeList,
+		Style:   tpgenimpl.StyleForm,
 	}, {
-		In:    runtime.InQuery,
+		In:    tpgenimpl.InQuery,
 		Name:  "formFlat",
-		Shape: runtime.ShapeList,
-		Style: runtime.StyleForm,
+		Shape: tpgenimpl.ShapeList,
+		Style: tpgenimpl.StyleForm,
 	}, {
 		Explode: true,
-		In:      runtime.InQuery,
+		In:      tpgenimpl.InQuery,
 		Name:    "matrix",
-		Shape:   runtime.ShapeList,
-		Style:   runtime.StyleForm,
+		Shape:   tpgenimpl.ShapeList,
+		Style:   tpgenimpl.StyleForm,
 	}, {
 		Explode: true,
-		In:      runtime.InQuery,
+		In:      tpgenimpl.InQuery,
 		Name:    "oldParam",
-		Style:   runtime.StyleForm,
+		Style:   tpgenimpl.StyleForm,
 	}, {
-		In:    runtime.InQuery,
+		In:    tpgenimpl.InQuery,
 		Name:  "piped",
-		Shape: runtime.ShapeList,
-		Style: runtime.StylePipeDelimited,
+		Shape: tpgenimpl.ShapeList,
+		Style: tpgenimpl.StylePipeDelimited,
 	}, {
 		Explode: true,
-		In:      runtime.InQuery,
+		In:      tpgenimpl.InQuery,
 		Name:    "point",
-		Shape:   runtime.ShapeObject,
-		Style:   runtime.StyleForm,
+		Shape:   tpgenimpl.ShapeObject,
+		Style:   tpgenimpl.StyleForm,
 	}, {
-		In:    runtime.InQuery,
+		In:    tpgenimpl.InQuery,
 		Name:  "pointFlat",
-		Shape: runtime.ShapeObject,
-		Style: runtime.StyleForm,
+		Shape: tpgenimpl.ShapeObject,
+		Style: tpgenimpl.StyleForm,
 	}, {
 		Explode:  true,
-		In:       runtime.InQuery,
+		In:       tpgenimpl.InQuery,
 		Name:     "q",
 		Required: true,
-		Style:    runtime.StyleForm,
+		Style:    tpgenimpl.StyleForm,
 	}, {
-		In:    runtime.InQuery,
+		In:    tpgenimpl.InQuery,
 		Name:  "spaced",
-		Shape: runtime.ShapeList,
-		Style: runtime.StyleSpaceDelimited,
+		Shape: tpgenimpl.ShapeList,
+		Style: tpgenimpl.StyleSpaceDelimited,
 	}, {
-		In:       runtime.InHeader,
+		In:       tpgenimpl.InHeader,
 		Name:     "X-Limit",
 		Required: true,
 	}, {
 		Explode: true,
-		In:      runtime.InHeader,
+		In:      tpgenimpl.InHeader,
 		Name:    "X-Point",
-		Shape:   runtime.ShapeObject,
+		Shape:   tpgenimpl.ShapeObject,
 	}, {
-		In:    runtime.InHeader,
+		In:    tpgenimpl.InHeader,
 		Name:  "X-Request-Tags",
-		Shape: runtime.ShapeList,
+		Shape: tpgenimpl.ShapeList,
 	}, {
-		In:    runtime.InCookie,
+		In:    tpgenimpl.InCookie,
 		Name:  "prefs",
-		Shape: runtime.ShapeList,
-		Style: runtime.StyleForm,
+		Shape: tpgenimpl.ShapeList,
+		Style: tpgenimpl.StyleForm,
 	}, {
 		Explode: true,
-		In:      runtime.InCookie,
+		In:      tpgenimpl.InCookie,
 		Name:    "session",
-		Style:   runtime.StyleForm,
+		Style:   tpgenimpl.StyleForm,
 	}},
 	Path: "/search",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -347,5 +347,5 @@ type SearchParams struct {
 
 // Search calls GET /search.
 func (c *Client) Search(ctx context.Context, params *SearchParams) error {
-	return c.svc.Invoke(ctx, &opSearch, params, nil, nil)
+	return tpgenimpl.Invoke(ctx, c.svc, &opSearch, params, nil, nil)
 }

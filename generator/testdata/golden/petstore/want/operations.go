@@ -5,22 +5,22 @@ package petstore
 
 import (
 	"context"
-	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
-var opCreatePet = runtime.Operation{
+var opCreatePet = tpgenimpl.Operation{
 	Accept:      "application/json",
 	ContentType: "application/json",
 	ID:          "createPet",
 	Method:      "POST",
 	Path:        "/pets",
-	RequestBody: runtime.BodyJSON,
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	RequestBody: tpgenimpl.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    201,
 		Success: true,
 	}, {
-		Body:  runtime.BodyJSON,
+		Body:  tpgenimpl.BodyJSON,
 		Code:  400,
 		Model: newError,
 	}},
@@ -31,23 +31,23 @@ var opCreatePet = runtime.Operation{
 // Declared errors come back as *runtime.ResponseError with Model set: 400 (*Error).
 func (c *Client) CreatePet(ctx context.Context, body *NewPet) (*Pet, error) {
 	var out *Pet
-	if err := c.svc.Invoke(ctx, &opCreatePet, nil, body, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opCreatePet, nil, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-var opDeletePet = runtime.Operation{
+var opDeletePet = tpgenimpl.Operation{
 	Accept: "application/json",
 	ID:     "deletePet",
 	Method: "DELETE",
-	Params: []runtime.Param{{Name: "petId"}},
+	Params: []tpgenimpl.Param{{Name: "petId"}},
 	Path:   "/pets/{petId}",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}, {
-		Body:  runtime.BodyJSON,
+		Body:  tpgenimpl.BodyJSON,
 		Model: newError,
 	}},
 }
@@ -58,37 +58,37 @@ var opDeletePet = runtime.Operation{
 //
 // Deprecated: the API marks this as deprecated.
 func (c *Client) DeletePet(ctx context.Context, petID int64) error {
-	return c.svc.Invoke(ctx, &opDeletePet, nil, nil, nil, runtime.FormatInt(int64(petID)))
+	return tpgenimpl.Invoke(ctx, c.svc, &opDeletePet, nil, nil, nil, tpgenimpl.FormatInt(int64(petID)))
 }
 
-var opListPets = runtime.Operation{
+var opListPets = tpgenimpl.Operation{
 	Accept: "application/json",
 	ID:     "listPets",
 	Method: "GET",
-	Params: []runtime.Param{{
+	Params: []tpgenimpl.Param{{
 		Explode: true,
-		In:      runtime.InQuery,
+		In:      tpgenimpl.InQuery,
 		Name:    "limit",
-		Style:   runtime.StyleForm,
+		Style:   tpgenimpl.StyleForm,
 	}, {
 		Explode: true,
-		In:      runtime.InQuery,
+		In:      tpgenimpl.InQuery,
 		Name:    "tag",
-		Shape:   runtime.ShapeList,
-		Style:   runtime.StyleForm,
+		Shape:   tpgenimpl.ShapeList,
+		Style:   tpgenimpl.StyleForm,
 	}},
 	Path: "/pets",
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}, {
-		Body:  runtime.BodyJSON,
+		Body:  tpgenimpl.BodyJSON,
 		Model: newError,
 	}},
-	Result: &runtime.ResultSpec{
+	Result: &tpgenimpl.ResultSpec{
 		Bodies: []string{"Body"},
-		Headers: []runtime.HeaderSpec{{
+		Headers: []tpgenimpl.HeaderSpec{{
 			Field: "XNext",
 			Name:  "X-Next",
 		}},
@@ -110,24 +110,24 @@ type ListPetsParams struct {
 // Declared errors come back as *runtime.ResponseError with Model set: default (*Error).
 func (c *Client) ListPets(ctx context.Context, params *ListPetsParams) (*ListPetsResult, error) {
 	out := new(ListPetsResult)
-	if err := c.svc.Invoke(ctx, &opListPets, params, nil, out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opListPets, params, nil, out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-var opShowPetByID = runtime.Operation{
+var opShowPetByID = tpgenimpl.Operation{
 	Accept: "application/json",
 	ID:     "showPetById",
 	Method: "GET",
-	Params: []runtime.Param{{Name: "petId"}},
+	Params: []tpgenimpl.Param{{Name: "petId"}},
 	Path:   "/pets/{petId}",
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}, {
-		Body:  runtime.BodyJSON,
+		Body:  tpgenimpl.BodyJSON,
 		Code:  404,
 		Model: newError,
 	}},
@@ -138,7 +138,7 @@ var opShowPetByID = runtime.Operation{
 // Declared errors come back as *runtime.ResponseError with Model set: 404 (*Error).
 func (c *Client) ShowPetByID(ctx context.Context, petID int64) (*Pet, error) {
 	var out *Pet
-	if err := c.svc.Invoke(ctx, &opShowPetByID, nil, nil, &out, runtime.FormatInt(int64(petID))); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opShowPetByID, nil, nil, &out, tpgenimpl.FormatInt(int64(petID))); err != nil {
 		return nil, err
 	}
 	return out, nil

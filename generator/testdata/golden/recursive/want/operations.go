@@ -5,16 +5,16 @@ package recursive
 
 import (
 	"context"
-	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
-var opGetNested = runtime.Operation{
+var opGetNested = tpgenimpl.Operation{
 	Accept: "application/json",
 	ID:     "getNested",
 	Method: "GET",
 	Path:   "/nested",
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}},
@@ -23,20 +23,20 @@ var opGetNested = runtime.Operation{
 // GetNested calls GET /nested.
 func (c *Client) GetNested(ctx context.Context) (NestedList, error) {
 	var out NestedList
-	if err := c.svc.Invoke(ctx, &opGetNested, nil, nil, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetNested, nil, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-var opGetTree = runtime.Operation{
+var opGetTree = tpgenimpl.Operation{
 	Accept: "application/json",
 	ID:     "getTree",
 	Method: "GET",
-	Params: []runtime.Param{{Name: "id"}},
+	Params: []tpgenimpl.Param{{Name: "id"}},
 	Path:   "/trees/{id}",
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}},
@@ -45,7 +45,7 @@ var opGetTree = runtime.Operation{
 // GetTree calls GET /trees/{id}.
 func (c *Client) GetTree(ctx context.Context, id string) (*Node, error) {
 	var out *Node
-	if err := c.svc.Invoke(ctx, &opGetTree, nil, nil, &out, id); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetTree, nil, nil, &out, id); err != nil {
 		return nil, err
 	}
 	return out, nil

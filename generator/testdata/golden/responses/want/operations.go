@@ -5,17 +5,17 @@ package responses
 
 import (
 	"context"
-	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 	"io"
 )
 
-var opAlwaysFails = runtime.Operation{
+var opAlwaysFails = tpgenimpl.Operation{
 	Accept: "application/json",
 	ID:     "alwaysFails",
 	Method: "GET",
 	Path:   "/fail",
-	Responses: []runtime.ResponseSpec{{
-		Body:  runtime.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:  tpgenimpl.BodyJSON,
 		Code:  500,
 		Model: newProblem,
 	}},
@@ -25,20 +25,20 @@ var opAlwaysFails = runtime.Operation{
 //
 // Declared errors come back as *runtime.ResponseError with Model set: 500 (*Problem).
 func (c *Client) AlwaysFails(ctx context.Context) error {
-	return c.svc.Invoke(ctx, &opAlwaysFails, nil, nil, nil)
+	return tpgenimpl.Invoke(ctx, c.svc, &opAlwaysFails, nil, nil, nil)
 }
 
-var opCancelJob = runtime.Operation{
+var opCancelJob = tpgenimpl.Operation{
 	Accept: "application/json",
 	ID:     "cancelJob",
 	Method: "DELETE",
-	Params: []runtime.Param{{Name: "id"}},
+	Params: []tpgenimpl.Param{{Name: "id"}},
 	Path:   "/jobs/{id}",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}, {
-		Body:  runtime.BodyJSON,
+		Body:  tpgenimpl.BodyJSON,
 		Code:  404,
 		Model: newProblem,
 	}},
@@ -48,17 +48,17 @@ var opCancelJob = runtime.Operation{
 //
 // Declared errors come back as *runtime.ResponseError with Model set: 404 (*Problem).
 func (c *Client) CancelJob(ctx context.Context, id string) error {
-	return c.svc.Invoke(ctx, &opCancelJob, nil, nil, nil, id)
+	return tpgenimpl.Invoke(ctx, c.svc, &opCancelJob, nil, nil, nil, id)
 }
 
-var opDownloadOutput = runtime.Operation{
+var opDownloadOutput = tpgenimpl.Operation{
 	Accept: "application/octet-stream",
 	ID:     "downloadOutput",
 	Method: "GET",
-	Params: []runtime.Param{{Name: "id"}},
+	Params: []tpgenimpl.Param{{Name: "id"}},
 	Path:   "/jobs/{id}/output",
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyBinary,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyBinary,
 		Code:    200,
 		Success: true,
 	}, {Code: 404}},
@@ -67,26 +67,26 @@ var opDownloadOutput = runtime.Operation{
 // DownloadOutput calls GET /jobs/{id}/output.
 func (c *Client) DownloadOutput(ctx context.Context, id string) (io.ReadCloser, error) {
 	var out io.ReadCloser
-	if err := c.svc.Invoke(ctx, &opDownloadOutput, nil, nil, &out, id); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opDownloadOutput, nil, nil, &out, id); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-var opGetJob = runtime.Operation{
+var opGetJob = tpgenimpl.Operation{
 	Accept: "application/json",
 	ID:     "getJob",
 	Method: "GET",
-	Params: []runtime.Param{{Name: "id"}},
+	Params: []tpgenimpl.Param{{Name: "id"}},
 	Path:   "/jobs/{id}",
-	Responses: []runtime.ResponseSpec{{Code: 404}, {
-		Body:    runtime.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{Code: 404}, {
+		Body:    tpgenimpl.BodyJSON,
 		Class:   2,
 		Success: true,
 	}},
-	Result: &runtime.ResultSpec{
+	Result: &tpgenimpl.ResultSpec{
 		Bodies: []string{"Body"},
-		Headers: []runtime.HeaderSpec{{
+		Headers: []tpgenimpl.HeaderSpec{{
 			Field: "ETag",
 			Name:  "ETag",
 		}, {
@@ -110,20 +110,20 @@ var opGetJob = runtime.Operation{
 // GetJob calls GET /jobs/{id}.
 func (c *Client) GetJob(ctx context.Context, id string) (*GetJobResult, error) {
 	out := new(GetJobResult)
-	if err := c.svc.Invoke(ctx, &opGetJob, nil, nil, out, id); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetJob, nil, nil, out, id); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-var opGetLog = runtime.Operation{
+var opGetLog = tpgenimpl.Operation{
 	Accept: "text/plain",
 	ID:     "getLog",
 	Method: "GET",
-	Params: []runtime.Param{{Name: "id"}},
+	Params: []tpgenimpl.Param{{Name: "id"}},
 	Path:   "/jobs/{id}/log",
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyText,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyText,
 		Code:    200,
 		Success: true,
 	}},
@@ -132,38 +132,38 @@ var opGetLog = runtime.Operation{
 // GetLog calls GET /jobs/{id}/log.
 func (c *Client) GetLog(ctx context.Context, id string) (string, error) {
 	var out string
-	if err := c.svc.Invoke(ctx, &opGetLog, nil, nil, &out, id); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetLog, nil, nil, &out, id); err != nil {
 		return "", err
 	}
 	return out, nil
 }
 
-var opHealth = runtime.Operation{
+var opHealth = tpgenimpl.Operation{
 	Accept: "application/json",
 	ID:     "health",
 	Method: "GET",
 	Path:   "/health",
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Class:   2,
 		Success: true,
-	}, {Body: runtime.BodyJSON}},
+	}, {Body: tpgenimpl.BodyJSON}},
 }
 
 // Health calls GET /health.
 func (c *Client) Health(ctx context.Context) (*HealthResponse, error) {
 	var out *HealthResponse
-	if err := c.svc.Invoke(ctx, &opHealth, nil, nil, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opHealth, nil, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-var opPing = runtime.Operation{
+var opPing = tpgenimpl.Operation{
 	ID:     "ping",
 	Method: "HEAD",
 	Path:   "/ping",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    200,
 		Success: true,
 	}},
@@ -171,18 +171,18 @@ var opPing = runtime.Operation{
 
 // Ping calls HEAD /ping.
 func (c *Client) Ping(ctx context.Context) error {
-	return c.svc.Invoke(ctx, &opPing, nil, nil, nil)
+	return tpgenimpl.Invoke(ctx, c.svc, &opPing, nil, nil, nil)
 }
 
-var opRedirect = runtime.Operation{
+var opRedirect = tpgenimpl.Operation{
 	ID:     "redirect",
 	Method: "GET",
 	Path:   "/redirect",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    302,
 		Success: true,
 	}},
-	Result: &runtime.ResultSpec{Headers: []runtime.HeaderSpec{{
+	Result: &tpgenimpl.ResultSpec{Headers: []tpgenimpl.HeaderSpec{{
 		Field: "Location",
 		Name:  "Location",
 	}}},
@@ -191,43 +191,43 @@ var opRedirect = runtime.Operation{
 // Redirect calls GET /redirect.
 func (c *Client) Redirect(ctx context.Context) (*RedirectResult, error) {
 	out := new(RedirectResult)
-	if err := c.svc.Invoke(ctx, &opRedirect, nil, nil, out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opRedirect, nil, nil, out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-var opSubmitJob = runtime.Operation{
+var opSubmitJob = tpgenimpl.Operation{
 	Accept:      "application/json, application/problem+json",
 	ContentType: "application/json",
 	ID:          "submitJob",
 	Method:      "POST",
 	Path:        "/jobs",
-	RequestBody: runtime.BodyJSON,
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	RequestBody: tpgenimpl.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}, {
-		Body:    runtime.BodyJSON,
+		Body:    tpgenimpl.BodyJSON,
 		Code:    202,
 		Success: true,
 		Target:  1,
 	}, {
-		Body:  runtime.BodyJSON,
+		Body:  tpgenimpl.BodyJSON,
 		Code:  409,
 		Model: newProblem,
 	}, {
-		Body:  runtime.BodyJSON,
+		Body:  tpgenimpl.BodyJSON,
 		Class: 4,
 		Model: newProblem,
 	}, {
-		Body:  runtime.BodyJSON,
+		Body:  tpgenimpl.BodyJSON,
 		Model: newProblem,
 	}},
-	Result: &runtime.ResultSpec{
+	Result: &tpgenimpl.ResultSpec{
 		Bodies: []string{"Body200", "Body202"},
-		Headers: []runtime.HeaderSpec{{
+		Headers: []tpgenimpl.HeaderSpec{{
 			Field: "Location",
 			Name:  "Location",
 		}, {
@@ -242,7 +242,7 @@ var opSubmitJob = runtime.Operation{
 // Declared errors come back as *runtime.ResponseError with Model set: 409 (*Problem), 4XX (*Problem), default (*Problem).
 func (c *Client) SubmitJob(ctx context.Context, body *Job) (*SubmitJobResult, error) {
 	out := new(SubmitJobResult)
-	if err := c.svc.Invoke(ctx, &opSubmitJob, nil, body, out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opSubmitJob, nil, body, out); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -5,22 +5,22 @@ package swagger2
 
 import (
 	"context"
-	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
-var opAddItem = runtime.Operation{
+var opAddItem = tpgenimpl.Operation{
 	Accept:      "application/json",
 	ContentType: "application/json",
 	ID:          "addItem",
 	Method:      "POST",
 	Path:        "/items",
-	RequestBody: runtime.BodyJSON,
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	RequestBody: tpgenimpl.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    201,
 		Success: true,
 	}, {
-		Body:  runtime.BodyJSON,
+		Body:  tpgenimpl.BodyJSON,
 		Model: newError,
 	}},
 	Scopes: []string{"inventory.write"},
@@ -31,40 +31,40 @@ var opAddItem = runtime.Operation{
 // Declared errors come back as *runtime.ResponseError with Model set: default (*Error).
 func (c *Client) AddItem(ctx context.Context, body *Item) (*Item, error) {
 	var out *Item
-	if err := c.svc.Invoke(ctx, &opAddItem, nil, body, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opAddItem, nil, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-var opListItems = runtime.Operation{
+var opListItems = tpgenimpl.Operation{
 	Accept: "application/json",
 	ID:     "listItems",
 	Method: "GET",
-	Params: []runtime.Param{{
-		In:    runtime.InQuery,
+	Params: []tpgenimpl.Param{{
+		In:    tpgenimpl.InQuery,
 		Name:  "sku",
-		Shape: runtime.ShapeList,
-		Style: runtime.StyleForm,
+		Shape: tpgenimpl.ShapeList,
+		Style: tpgenimpl.StyleForm,
 	}, {
 		Explode: true,
-		In:      runtime.InQuery,
+		In:      tpgenimpl.InQuery,
 		Name:    "warehouse",
-		Shape:   runtime.ShapeList,
-		Style:   runtime.StyleForm,
+		Shape:   tpgenimpl.ShapeList,
+		Style:   tpgenimpl.StyleForm,
 	}, {
-		In:   runtime.InHeader,
+		In:   tpgenimpl.InHeader,
 		Name: "X-Trace",
 	}},
 	Path: "/items",
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}},
-	Result: &runtime.ResultSpec{
+	Result: &tpgenimpl.ResultSpec{
 		Bodies: []string{"Body"},
-		Headers: []runtime.HeaderSpec{{
+		Headers: []tpgenimpl.HeaderSpec{{
 			Field: "XTotalCount",
 			Name:  "X-Total-Count",
 		}},
@@ -85,20 +85,20 @@ type ListItemsParams struct {
 // ListItems calls GET /items.
 func (c *Client) ListItems(ctx context.Context, params *ListItemsParams) (*ListItemsResult, error) {
 	out := new(ListItemsResult)
-	if err := c.svc.Invoke(ctx, &opListItems, params, nil, out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opListItems, params, nil, out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-var opReserve = runtime.Operation{
+var opReserve = tpgenimpl.Operation{
 	ContentType: "application/x-www-form-urlencoded",
 	ID:          "reserve",
 	Method:      "POST",
-	Params:      []runtime.Param{{Name: "sku"}},
+	Params:      []tpgenimpl.Param{{Name: "sku"}},
 	Path:        "/items/{sku}/reserve",
-	RequestBody: runtime.BodyForm,
-	Responses: []runtime.ResponseSpec{{
+	RequestBody: tpgenimpl.BodyForm,
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -106,16 +106,16 @@ var opReserve = runtime.Operation{
 
 // Reserve calls POST /items/{sku}/reserve.
 func (c *Client) Reserve(ctx context.Context, sku string, body *ReserveRequest) error {
-	return c.svc.Invoke(ctx, &opReserve, nil, body, nil, sku)
+	return tpgenimpl.Invoke(ctx, c.svc, &opReserve, nil, body, nil, sku)
 }
 
-var opUploadPhoto = runtime.Operation{
+var opUploadPhoto = tpgenimpl.Operation{
 	ID:          "uploadPhoto",
 	Method:      "PUT",
-	Params:      []runtime.Param{{Name: "sku"}},
+	Params:      []tpgenimpl.Param{{Name: "sku"}},
 	Path:        "/items/{sku}/photo",
-	RequestBody: runtime.BodyMultipart,
-	Responses: []runtime.ResponseSpec{{
+	RequestBody: tpgenimpl.BodyMultipart,
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -123,5 +123,5 @@ var opUploadPhoto = runtime.Operation{
 
 // UploadPhoto calls PUT /items/{sku}/photo.
 func (c *Client) UploadPhoto(ctx context.Context, sku string, body *UploadPhotoRequest) error {
-	return c.svc.Invoke(ctx, &opUploadPhoto, nil, body, nil, sku)
+	return tpgenimpl.Invoke(ctx, c.svc, &opUploadPhoto, nil, body, nil, sku)
 }

@@ -5,18 +5,18 @@ package unions
 
 import (
 	"context"
-	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
-var opAddAnimal = runtime.Operation{
+var opAddAnimal = tpgenimpl.Operation{
 	Accept:      "application/json",
 	ContentType: "application/json",
 	ID:          "addAnimal",
 	Method:      "POST",
 	Path:        "/animals",
-	RequestBody: runtime.BodyJSON,
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	RequestBody: tpgenimpl.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    201,
 		Success: true,
 	}},
@@ -25,20 +25,20 @@ var opAddAnimal = runtime.Operation{
 // AddAnimal calls POST /animals.
 func (c *Client) AddAnimal(ctx context.Context, body Animal) (AddAnimalResponse, error) {
 	var out AddAnimalResponse
-	if err := c.svc.Invoke(ctx, &opAddAnimal, nil, body, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opAddAnimal, nil, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-var opGetAnimal = runtime.Operation{
+var opGetAnimal = tpgenimpl.Operation{
 	Accept: "application/json",
 	ID:     "getAnimal",
 	Method: "GET",
-	Params: []runtime.Param{{Name: "id"}},
+	Params: []tpgenimpl.Param{{Name: "id"}},
 	Path:   "/animals/{id}",
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}},
@@ -47,26 +47,26 @@ var opGetAnimal = runtime.Operation{
 // GetAnimal calls GET /animals/{id}.
 func (c *Client) GetAnimal(ctx context.Context, id string) (Animal, error) {
 	var out Animal
-	if err := c.svc.Invoke(ctx, &opGetAnimal, nil, nil, &out, id); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetAnimal, nil, nil, &out, id); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-var opListShapes = runtime.Operation{
+var opListShapes = tpgenimpl.Operation{
 	Accept: "application/json",
 	ID:     "listShapes",
 	Method: "GET",
-	Params: []runtime.Param{{
+	Params: []tpgenimpl.Param{{
 		Explode: true,
-		In:      runtime.InQuery,
+		In:      tpgenimpl.InQuery,
 		Name:    "id",
-		Shape:   runtime.ShapeObject,
-		Style:   runtime.StyleForm,
+		Shape:   tpgenimpl.ShapeObject,
+		Style:   tpgenimpl.StyleForm,
 	}},
 	Path: "/shapes",
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}},
@@ -83,7 +83,7 @@ type ListShapesParams struct {
 // ListShapes calls GET /shapes.
 func (c *Client) ListShapes(ctx context.Context, params *ListShapesParams) ([]Shape, error) {
 	var out []Shape
-	if err := c.svc.Invoke(ctx, &opListShapes, params, nil, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opListShapes, params, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil

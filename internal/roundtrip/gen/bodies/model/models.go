@@ -9,8 +9,12 @@ package model
 
 import (
 	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 	"io"
 )
+
+// The generated code needs a runtime this version of tpgen supports.
+const _ = tpgenimpl.SupportPackageIsVersion3
 
 // GetBlobResult is the result of GetBlob: the status, the body of the response received, and the response headers.
 type GetBlobResult struct {

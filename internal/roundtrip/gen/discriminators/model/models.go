@@ -10,8 +10,11 @@ package model
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
+
+// The generated code needs a runtime this version of tpgen supports.
+const _ = tpgenimpl.SupportPackageIsVersion3
 
 // CodeTool is the schema components/schemas/CodeTool.
 type CodeTool struct {
@@ -56,7 +59,7 @@ type Event json.RawMessage
 
 // MarshalJSON writes the union's JSON.
 func (u Event) MarshalJSON() ([]byte, error) {
-	return runtime.RawJSON(u)
+	return tpgenimpl.RawJSON(u)
 }
 
 // UnmarshalJSON keeps the union's JSON.
@@ -68,28 +71,28 @@ func (u *Event) UnmarshalJSON(b []byte) error {
 // AsCreated decodes the union as Created.
 func (u *Event) AsCreated() (*Created, error) {
 	v := new(Created)
-	return v, runtime.DecodeUnion(*u, v)
+	return v, tpgenimpl.DecodeUnion(*u, v)
 }
 
 // FromCreated sets the union to v.
 func (u *Event) FromCreated(v *Created) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsDeleted decodes the union as Deleted.
 func (u *Event) AsDeleted() (*Deleted, error) {
 	v := new(Deleted)
-	return v, runtime.DecodeUnion(*u, v)
+	return v, tpgenimpl.DecodeUnion(*u, v)
 }
 
 // FromDeleted sets the union to v.
 func (u *Event) FromDeleted(v *Deleted) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // Discriminator returns the union's "kind" property.
 func (u *Event) Discriminator() (string, error) {
-	return runtime.DiscriminatorValue(*u, "kind")
+	return tpgenimpl.DiscriminatorValue(*u, "kind")
 }
 
 // ValueByDiscriminator decodes the union as the variant its discriminator names.
@@ -130,7 +133,7 @@ type Tool json.RawMessage
 
 // MarshalJSON writes the union's JSON.
 func (u Tool) MarshalJSON() ([]byte, error) {
-	return runtime.RawJSON(u)
+	return tpgenimpl.RawJSON(u)
 }
 
 // UnmarshalJSON keeps the union's JSON.
@@ -142,28 +145,28 @@ func (u *Tool) UnmarshalJSON(b []byte) error {
 // AsSearchTool decodes the union as SearchTool.
 func (u *Tool) AsSearchTool() (*SearchTool, error) {
 	v := new(SearchTool)
-	return v, runtime.DecodeUnion(*u, v)
+	return v, tpgenimpl.DecodeUnion(*u, v)
 }
 
 // FromSearchTool sets the union to v.
 func (u *Tool) FromSearchTool(v *SearchTool) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsCodeTool decodes the union as CodeTool.
 func (u *Tool) AsCodeTool() (*CodeTool, error) {
 	v := new(CodeTool)
-	return v, runtime.DecodeUnion(*u, v)
+	return v, tpgenimpl.DecodeUnion(*u, v)
 }
 
 // FromCodeTool sets the union to v.
 func (u *Tool) FromCodeTool(v *CodeTool) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // Discriminator returns the union's "type" property.
 func (u *Tool) Discriminator() (string, error) {
-	return runtime.DiscriminatorValue(*u, "type")
+	return tpgenimpl.DiscriminatorValue(*u, "type")
 }
 
 // ValueByDiscriminator decodes the union as the variant its discriminator names.

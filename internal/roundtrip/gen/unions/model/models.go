@@ -11,8 +11,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 	"time"
 )
+
+// The generated code needs a runtime this version of tpgen supports.
+const _ = tpgenimpl.SupportPackageIsVersion3
 
 // Cat is the schema components/schemas/Cat.
 type Cat struct {
@@ -67,7 +71,7 @@ type HolderListItem json.RawMessage
 
 // MarshalJSON writes the union's JSON.
 func (u HolderListItem) MarshalJSON() ([]byte, error) {
-	return runtime.RawJSON(u)
+	return tpgenimpl.RawJSON(u)
 }
 
 // UnmarshalJSON keeps the union's JSON.
@@ -79,23 +83,23 @@ func (u *HolderListItem) UnmarshalJSON(b []byte) error {
 // AsCat decodes the union as Cat.
 func (u *HolderListItem) AsCat() (*Cat, error) {
 	v := new(Cat)
-	return v, runtime.DecodeUnion(*u, v)
+	return v, tpgenimpl.DecodeUnion(*u, v)
 }
 
 // FromCat sets the union to v.
 func (u *HolderListItem) FromCat(v *Cat) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsDog decodes the union as Dog.
 func (u *HolderListItem) AsDog() (*Dog, error) {
 	v := new(Dog)
-	return v, runtime.DecodeUnion(*u, v)
+	return v, tpgenimpl.DecodeUnion(*u, v)
 }
 
 // FromDog sets the union to v.
 func (u *HolderListItem) FromDog(v *Dog) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // HolderValue is the schema components/schemas/Holder/properties/value.
@@ -104,7 +108,7 @@ type HolderValue json.RawMessage
 
 // MarshalJSON writes the union's JSON.
 func (u HolderValue) MarshalJSON() ([]byte, error) {
-	return runtime.RawJSON(u)
+	return tpgenimpl.RawJSON(u)
 }
 
 // UnmarshalJSON keeps the union's JSON.
@@ -115,22 +119,22 @@ func (u *HolderValue) UnmarshalJSON(b []byte) error {
 
 // AsString decodes the union as string.
 func (u *HolderValue) AsString() (v string, err error) {
-	return v, runtime.DecodeUnion(*u, &v)
+	return v, tpgenimpl.DecodeUnion(*u, &v)
 }
 
 // FromString sets the union to v.
 func (u *HolderValue) FromString(v string) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsInt decodes the union as int.
 func (u *HolderValue) AsInt() (v int, err error) {
-	return v, runtime.DecodeUnion(*u, &v)
+	return v, tpgenimpl.DecodeUnion(*u, &v)
 }
 
 // FromInt sets the union to v.
 func (u *HolderValue) FromInt(v int) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // NotePatch is the schema components/schemas/NotePatch.
@@ -160,13 +164,13 @@ type NullableString struct {
 
 // MarshalJSON writes the value, or null.
 func (n NullableString) MarshalJSON() ([]byte, error) {
-	return runtime.EncodeNullable(n.Valid, n.Value)
+	return tpgenimpl.EncodeNullable(n.Valid, n.Value)
 }
 
 // UnmarshalJSON reads a value, or null.
 func (n *NullableString) UnmarshalJSON(b []byte) error {
 	*n = NullableString{}
-	return runtime.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+	return tpgenimpl.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
 }
 
 // NullableStringList is an optional []string that may also be null.
@@ -180,13 +184,13 @@ type NullableStringList struct {
 
 // MarshalJSON writes the value, or null.
 func (n NullableStringList) MarshalJSON() ([]byte, error) {
-	return runtime.EncodeNullable(n.Valid, n.Value)
+	return tpgenimpl.EncodeNullable(n.Valid, n.Value)
 }
 
 // UnmarshalJSON reads a value, or null.
 func (n *NullableStringList) UnmarshalJSON(b []byte) error {
 	*n = NullableStringList{}
-	return runtime.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+	return tpgenimpl.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
 }
 
 // NullableTime is an optional time.Time that may also be null.
@@ -200,13 +204,13 @@ type NullableTime struct {
 
 // MarshalJSON writes the value, or null.
 func (n NullableTime) MarshalJSON() ([]byte, error) {
-	return runtime.EncodeNullable(n.Valid, n.Value)
+	return tpgenimpl.EncodeNullable(n.Valid, n.Value)
 }
 
 // UnmarshalJSON reads a value, or null.
 func (n *NullableTime) UnmarshalJSON(b []byte) error {
 	*n = NullableTime{}
-	return runtime.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+	return tpgenimpl.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
 }
 
 // Pet is the schema components/schemas/Pet.
@@ -215,7 +219,7 @@ type Pet json.RawMessage
 
 // MarshalJSON writes the union's JSON.
 func (u Pet) MarshalJSON() ([]byte, error) {
-	return runtime.RawJSON(u)
+	return tpgenimpl.RawJSON(u)
 }
 
 // UnmarshalJSON keeps the union's JSON.
@@ -227,28 +231,28 @@ func (u *Pet) UnmarshalJSON(b []byte) error {
 // AsCat decodes the union as Cat.
 func (u *Pet) AsCat() (*Cat, error) {
 	v := new(Cat)
-	return v, runtime.DecodeUnion(*u, v)
+	return v, tpgenimpl.DecodeUnion(*u, v)
 }
 
 // FromCat sets the union to v.
 func (u *Pet) FromCat(v *Cat) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsDog decodes the union as Dog.
 func (u *Pet) AsDog() (*Dog, error) {
 	v := new(Dog)
-	return v, runtime.DecodeUnion(*u, v)
+	return v, tpgenimpl.DecodeUnion(*u, v)
 }
 
 // FromDog sets the union to v.
 func (u *Pet) FromDog(v *Dog) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // Discriminator returns the union's "petType" property.
 func (u *Pet) Discriminator() (string, error) {
-	return runtime.DiscriminatorValue(*u, "petType")
+	return tpgenimpl.DiscriminatorValue(*u, "petType")
 }
 
 // ValueByDiscriminator decodes the union as the variant its discriminator names.

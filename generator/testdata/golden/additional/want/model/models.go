@@ -9,8 +9,11 @@ package model
 
 import (
 	"encoding/json"
-	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
+
+// The generated code needs a runtime this version of tpgen supports.
+const _ = tpgenimpl.SupportPackageIsVersion3
 
 // AdditionalCollision is the schema components/schemas/AdditionalCollision.
 type AdditionalCollision struct {
@@ -24,7 +27,7 @@ type AdditionalCollision struct {
 // MarshalJSON writes the fixed properties and AdditionalProperties.
 func (v AdditionalCollision) MarshalJSON() ([]byte, error) {
 	type plain AdditionalCollision
-	return runtime.MarshalWithAdditional(plain(v), v.AdditionalProperties)
+	return tpgenimpl.MarshalWithAdditional(plain(v), v.AdditionalProperties)
 }
 
 // UnmarshalJSON reads the fixed properties and keeps the others in AdditionalProperties.
@@ -35,7 +38,7 @@ func (v *AdditionalCollision) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*v = AdditionalCollision(p)
-	return runtime.UnmarshalAdditional(b, &v.AdditionalProperties, "additionalProperties")
+	return tpgenimpl.UnmarshalAdditional(b, &v.AdditionalProperties, "additionalProperties")
 }
 
 // Quota is the schema components/schemas/Quota.
@@ -52,7 +55,7 @@ type Quota struct {
 // MarshalJSON writes the fixed properties and AdditionalProperties.
 func (v Quota) MarshalJSON() ([]byte, error) {
 	type plain Quota
-	return runtime.MarshalWithAdditional(plain(v), v.AdditionalProperties)
+	return tpgenimpl.MarshalWithAdditional(plain(v), v.AdditionalProperties)
 }
 
 // UnmarshalJSON reads the fixed properties and keeps the others in AdditionalProperties.
@@ -63,7 +66,7 @@ func (v *Quota) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*v = Quota(p)
-	return runtime.UnmarshalAdditional(b, &v.AdditionalProperties, "max", "used")
+	return tpgenimpl.UnmarshalAdditional(b, &v.AdditionalProperties, "max", "used")
 }
 
 // QuotaRef is the schema components/schemas/QuotaRef.
@@ -114,7 +117,7 @@ type Tags struct {
 // MarshalJSON writes the fixed properties and AdditionalProperties.
 func (v Tags) MarshalJSON() ([]byte, error) {
 	type plain Tags
-	return runtime.MarshalWithAdditional(plain(v), v.AdditionalProperties)
+	return tpgenimpl.MarshalWithAdditional(plain(v), v.AdditionalProperties)
 }
 
 // UnmarshalJSON reads the fixed properties and keeps the others in AdditionalProperties.
@@ -125,5 +128,5 @@ func (v *Tags) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*v = Tags(p)
-	return runtime.UnmarshalAdditional(b, &v.AdditionalProperties, "owner")
+	return tpgenimpl.UnmarshalAdditional(b, &v.AdditionalProperties, "owner")
 }

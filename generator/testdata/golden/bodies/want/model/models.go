@@ -7,7 +7,13 @@
 // that package, not this one.
 package model
 
-import "github.com/tpgen/tpgen/runtime"
+import (
+	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
+)
+
+// The generated code needs a runtime this version of tpgen supports.
+const _ = tpgenimpl.SupportPackageIsVersion3
 
 // Document is the schema components/schemas/Document.
 type Document struct {

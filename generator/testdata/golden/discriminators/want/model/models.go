@@ -10,9 +10,12 @@ package model
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 	"time"
 )
+
+// The generated code needs a runtime this version of tpgen supports.
+const _ = tpgenimpl.SupportPackageIsVersion3
 
 // Bike is the schema components/schemas/Bike.
 type Bike struct {
@@ -106,7 +109,7 @@ type Event json.RawMessage
 
 // MarshalJSON writes the union's JSON.
 func (u Event) MarshalJSON() ([]byte, error) {
-	return runtime.RawJSON(u)
+	return tpgenimpl.RawJSON(u)
 }
 
 // UnmarshalJSON keeps the union's JSON.
@@ -118,28 +121,28 @@ func (u *Event) UnmarshalJSON(b []byte) error {
 // AsCreated decodes the union as Created.
 func (u *Event) AsCreated() (*Created, error) {
 	v := new(Created)
-	return v, runtime.DecodeUnion(*u, v)
+	return v, tpgenimpl.DecodeUnion(*u, v)
 }
 
 // FromCreated sets the union to v.
 func (u *Event) FromCreated(v *Created) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsDeleted decodes the union as Deleted.
 func (u *Event) AsDeleted() (*Deleted, error) {
 	v := new(Deleted)
-	return v, runtime.DecodeUnion(*u, v)
+	return v, tpgenimpl.DecodeUnion(*u, v)
 }
 
 // FromDeleted sets the union to v.
 func (u *Event) FromDeleted(v *Deleted) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // Discriminator returns the union's "kind" property.
 func (u *Event) Discriminator() (string, error) {
-	return runtime.DiscriminatorValue(*u, "kind")
+	return tpgenimpl.DiscriminatorValue(*u, "kind")
 }
 
 // ValueByDiscriminator decodes the union as the variant its discriminator names.
@@ -204,7 +207,7 @@ type Message json.RawMessage
 
 // MarshalJSON writes the union's JSON.
 func (u Message) MarshalJSON() ([]byte, error) {
-	return runtime.RawJSON(u)
+	return tpgenimpl.RawJSON(u)
 }
 
 // UnmarshalJSON keeps the union's JSON.
@@ -216,28 +219,28 @@ func (u *Message) UnmarshalJSON(b []byte) error {
 // AsTextMessage decodes the union as TextMessage.
 func (u *Message) AsTextMessage() (*TextMessage, error) {
 	v := new(TextMessage)
-	return v, runtime.DecodeUnion(*u, v)
+	return v, tpgenimpl.DecodeUnion(*u, v)
 }
 
 // FromTextMessage sets the union to v.
 func (u *Message) FromTextMessage(v *TextMessage) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsImageMessage decodes the union as ImageMessage.
 func (u *Message) AsImageMessage() (*ImageMessage, error) {
 	v := new(ImageMessage)
-	return v, runtime.DecodeUnion(*u, v)
+	return v, tpgenimpl.DecodeUnion(*u, v)
 }
 
 // FromImageMessage sets the union to v.
 func (u *Message) FromImageMessage(v *ImageMessage) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // Discriminator returns the union's "kind" property.
 func (u *Message) Discriminator() (string, error) {
-	return runtime.DiscriminatorValue(*u, "kind")
+	return tpgenimpl.DiscriminatorValue(*u, "kind")
 }
 
 // ValueByDiscriminator decodes the union as the variant its discriminator names.
@@ -261,7 +264,7 @@ type Partial json.RawMessage
 
 // MarshalJSON writes the union's JSON.
 func (u Partial) MarshalJSON() ([]byte, error) {
-	return runtime.RawJSON(u)
+	return tpgenimpl.RawJSON(u)
 }
 
 // UnmarshalJSON keeps the union's JSON.
@@ -273,23 +276,23 @@ func (u *Partial) UnmarshalJSON(b []byte) error {
 // AsUp decodes the union as Up.
 func (u *Partial) AsUp() (*Up, error) {
 	v := new(Up)
-	return v, runtime.DecodeUnion(*u, v)
+	return v, tpgenimpl.DecodeUnion(*u, v)
 }
 
 // FromUp sets the union to v.
 func (u *Partial) FromUp(v *Up) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsDown decodes the union as Down.
 func (u *Partial) AsDown() (*Down, error) {
 	v := new(Down)
-	return v, runtime.DecodeUnion(*u, v)
+	return v, tpgenimpl.DecodeUnion(*u, v)
 }
 
 // FromDown sets the union to v.
 func (u *Partial) FromDown(v *Down) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // Pet is the schema components/schemas/Pet.
@@ -298,7 +301,7 @@ type Pet json.RawMessage
 
 // MarshalJSON writes the union's JSON.
 func (u Pet) MarshalJSON() ([]byte, error) {
-	return runtime.RawJSON(u)
+	return tpgenimpl.RawJSON(u)
 }
 
 // UnmarshalJSON keeps the union's JSON.
@@ -310,28 +313,28 @@ func (u *Pet) UnmarshalJSON(b []byte) error {
 // AsCat decodes the union as Cat.
 func (u *Pet) AsCat() (*Cat, error) {
 	v := new(Cat)
-	return v, runtime.DecodeUnion(*u, v)
+	return v, tpgenimpl.DecodeUnion(*u, v)
 }
 
 // FromCat sets the union to v.
 func (u *Pet) FromCat(v *Cat) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsDog decodes the union as Dog.
 func (u *Pet) AsDog() (*Dog, error) {
 	v := new(Dog)
-	return v, runtime.DecodeUnion(*u, v)
+	return v, tpgenimpl.DecodeUnion(*u, v)
 }
 
 // FromDog sets the union to v.
 func (u *Pet) FromDog(v *Dog) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // Discriminator returns the union's "petType" property.
 func (u *Pet) Discriminator() (string, error) {
-	return runtime.DiscriminatorValue(*u, "petType")
+	return tpgenimpl.DiscriminatorValue(*u, "petType")
 }
 
 // ValueByDiscriminator decodes the union as the variant its discriminator names.
@@ -388,7 +391,7 @@ type Tool json.RawMessage
 
 // MarshalJSON writes the union's JSON.
 func (u Tool) MarshalJSON() ([]byte, error) {
-	return runtime.RawJSON(u)
+	return tpgenimpl.RawJSON(u)
 }
 
 // UnmarshalJSON keeps the union's JSON.
@@ -400,28 +403,28 @@ func (u *Tool) UnmarshalJSON(b []byte) error {
 // AsSearchTool decodes the union as SearchTool.
 func (u *Tool) AsSearchTool() (*SearchTool, error) {
 	v := new(SearchTool)
-	return v, runtime.DecodeUnion(*u, v)
+	return v, tpgenimpl.DecodeUnion(*u, v)
 }
 
 // FromSearchTool sets the union to v.
 func (u *Tool) FromSearchTool(v *SearchTool) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsCodeTool decodes the union as CodeTool.
 func (u *Tool) AsCodeTool() (*CodeTool, error) {
 	v := new(CodeTool)
-	return v, runtime.DecodeUnion(*u, v)
+	return v, tpgenimpl.DecodeUnion(*u, v)
 }
 
 // FromCodeTool sets the union to v.
 func (u *Tool) FromCodeTool(v *CodeTool) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // Discriminator returns the union's "type" property.
 func (u *Tool) Discriminator() (string, error) {
-	return runtime.DiscriminatorValue(*u, "type")
+	return tpgenimpl.DiscriminatorValue(*u, "type")
 }
 
 // ValueByDiscriminator decodes the union as the variant its discriminator names.
@@ -445,7 +448,7 @@ type Twins json.RawMessage
 
 // MarshalJSON writes the union's JSON.
 func (u Twins) MarshalJSON() ([]byte, error) {
-	return runtime.RawJSON(u)
+	return tpgenimpl.RawJSON(u)
 }
 
 // UnmarshalJSON keeps the union's JSON.
@@ -457,23 +460,23 @@ func (u *Twins) UnmarshalJSON(b []byte) error {
 // AsLeft decodes the union as Left.
 func (u *Twins) AsLeft() (*Left, error) {
 	v := new(Left)
-	return v, runtime.DecodeUnion(*u, v)
+	return v, tpgenimpl.DecodeUnion(*u, v)
 }
 
 // FromLeft sets the union to v.
 func (u *Twins) FromLeft(v *Left) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsRight decodes the union as Right.
 func (u *Twins) AsRight() (*Right, error) {
 	v := new(Right)
-	return v, runtime.DecodeUnion(*u, v)
+	return v, tpgenimpl.DecodeUnion(*u, v)
 }
 
 // FromRight sets the union to v.
 func (u *Twins) FromRight(v *Right) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // Up is the schema components/schemas/Up.
@@ -497,7 +500,7 @@ type Vehicle json.RawMessage
 
 // MarshalJSON writes the union's JSON.
 func (u Vehicle) MarshalJSON() ([]byte, error) {
-	return runtime.RawJSON(u)
+	return tpgenimpl.RawJSON(u)
 }
 
 // UnmarshalJSON keeps the union's JSON.
@@ -509,28 +512,28 @@ func (u *Vehicle) UnmarshalJSON(b []byte) error {
 // AsCar decodes the union as Car.
 func (u *Vehicle) AsCar() (*Car, error) {
 	v := new(Car)
-	return v, runtime.DecodeUnion(*u, v)
+	return v, tpgenimpl.DecodeUnion(*u, v)
 }
 
 // FromCar sets the union to v.
 func (u *Vehicle) FromCar(v *Car) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsBike decodes the union as Bike.
 func (u *Vehicle) AsBike() (*Bike, error) {
 	v := new(Bike)
-	return v, runtime.DecodeUnion(*u, v)
+	return v, tpgenimpl.DecodeUnion(*u, v)
 }
 
 // FromBike sets the union to v.
 func (u *Vehicle) FromBike(v *Bike) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // Discriminator returns the union's "vehicle" property.
 func (u *Vehicle) Discriminator() (string, error) {
-	return runtime.DiscriminatorValue(*u, "vehicle")
+	return tpgenimpl.DiscriminatorValue(*u, "vehicle")
 }
 
 // ValueByDiscriminator decodes the union as the variant its discriminator names.

@@ -7,7 +7,10 @@
 // that package, not this one.
 package model
 
-import "github.com/tpgen/tpgen/runtime"
+import "github.com/tpgen/tpgen/runtime/tpgenimpl"
+
+// The generated code needs a runtime this version of tpgen supports.
+const _ = tpgenimpl.SupportPackageIsVersion3
 
 // Flag is the schema components/schemas/Flag.
 type Flag bool
@@ -54,13 +57,13 @@ type NullableRatingNullableChoice struct {
 
 // MarshalJSON writes the value, or null.
 func (n NullableRatingNullableChoice) MarshalJSON() ([]byte, error) {
-	return runtime.EncodeNullable(n.Valid, n.Value)
+	return tpgenimpl.EncodeNullable(n.Valid, n.Value)
 }
 
 // UnmarshalJSON reads a value, or null.
 func (n *NullableRatingNullableChoice) UnmarshalJSON(b []byte) error {
 	*n = NullableRatingNullableChoice{}
-	return runtime.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+	return tpgenimpl.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
 }
 
 // Priority is the schema components/schemas/Priority.

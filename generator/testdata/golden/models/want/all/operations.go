@@ -5,21 +5,21 @@ package all
 
 import (
 	"context"
-	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
-var opGetPet = runtime.Operation{
+var opGetPet = tpgenimpl.Operation{
 	Accept: "application/json",
 	ID:     "getPet",
 	Method: "GET",
-	Params: []runtime.Param{{Name: "id"}},
+	Params: []tpgenimpl.Param{{Name: "id"}},
 	Path:   "/pets/{id}",
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}, {
-		Body:  runtime.BodyJSON,
+		Body:  tpgenimpl.BodyJSON,
 		Code:  404,
 		Model: newProblem,
 	}},
@@ -30,7 +30,7 @@ var opGetPet = runtime.Operation{
 // Declared errors come back as *runtime.ResponseError with Model set: 404 (*Problem).
 func (c *Client) GetPet(ctx context.Context, id string) (*Pet, error) {
 	var out *Pet
-	if err := c.svc.Invoke(ctx, &opGetPet, nil, nil, &out, id); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetPet, nil, nil, &out, id); err != nil {
 		return nil, err
 	}
 	return out, nil

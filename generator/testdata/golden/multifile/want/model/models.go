@@ -10,8 +10,11 @@ package model
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
+
+// The generated code needs a runtime this version of tpgen supports.
+const _ = tpgenimpl.SupportPackageIsVersion3
 
 // ChewToy is the schema of models/toy.yaml.
 //
@@ -83,7 +86,7 @@ type Shape json.RawMessage
 
 // MarshalJSON writes the union's JSON.
 func (u Shape) MarshalJSON() ([]byte, error) {
-	return runtime.RawJSON(u)
+	return tpgenimpl.RawJSON(u)
 }
 
 // UnmarshalJSON keeps the union's JSON.
@@ -95,28 +98,28 @@ func (u *Shape) UnmarshalJSON(b []byte) error {
 // AsCircle decodes the union as Circle.
 func (u *Shape) AsCircle() (*Circle, error) {
 	v := new(Circle)
-	return v, runtime.DecodeUnion(*u, v)
+	return v, tpgenimpl.DecodeUnion(*u, v)
 }
 
 // FromCircle sets the union to v.
 func (u *Shape) FromCircle(v *Circle) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsSquare decodes the union as Square.
 func (u *Shape) AsSquare() (*Square, error) {
 	v := new(Square)
-	return v, runtime.DecodeUnion(*u, v)
+	return v, tpgenimpl.DecodeUnion(*u, v)
 }
 
 // FromSquare sets the union to v.
 func (u *Shape) FromSquare(v *Square) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // Discriminator returns the union's "kind" property.
 func (u *Shape) Discriminator() (string, error) {
-	return runtime.DiscriminatorValue(*u, "kind")
+	return tpgenimpl.DiscriminatorValue(*u, "kind")
 }
 
 // ValueByDiscriminator decodes the union as the variant its discriminator names.

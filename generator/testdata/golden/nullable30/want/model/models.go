@@ -7,7 +7,13 @@
 // that package, not this one.
 package model
 
-import "github.com/tpgen/tpgen/runtime"
+import (
+	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
+)
+
+// The generated code needs a runtime this version of tpgen supports.
+const _ = tpgenimpl.SupportPackageIsVersion3
 
 // Address is the schema components/schemas/Address.
 type Address struct {
@@ -27,13 +33,13 @@ type NullableDate struct {
 
 // MarshalJSON writes the value, or null.
 func (n NullableDate) MarshalJSON() ([]byte, error) {
-	return runtime.EncodeNullable(n.Valid, n.Value)
+	return tpgenimpl.EncodeNullable(n.Valid, n.Value)
 }
 
 // UnmarshalJSON reads a value, or null.
 func (n *NullableDate) UnmarshalJSON(b []byte) error {
 	*n = NullableDate{}
-	return runtime.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+	return tpgenimpl.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
 }
 
 // NullableInt is an optional int that may also be null.
@@ -47,13 +53,13 @@ type NullableInt struct {
 
 // MarshalJSON writes the value, or null.
 func (n NullableInt) MarshalJSON() ([]byte, error) {
-	return runtime.EncodeNullable(n.Valid, n.Value)
+	return tpgenimpl.EncodeNullable(n.Valid, n.Value)
 }
 
 // UnmarshalJSON reads a value, or null.
 func (n *NullableInt) UnmarshalJSON(b []byte) error {
 	*n = NullableInt{}
-	return runtime.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+	return tpgenimpl.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
 }
 
 // NullableString is an optional string that may also be null.
@@ -67,13 +73,13 @@ type NullableString struct {
 
 // MarshalJSON writes the value, or null.
 func (n NullableString) MarshalJSON() ([]byte, error) {
-	return runtime.EncodeNullable(n.Valid, n.Value)
+	return tpgenimpl.EncodeNullable(n.Valid, n.Value)
 }
 
 // UnmarshalJSON reads a value, or null.
 func (n *NullableString) UnmarshalJSON(b []byte) error {
 	*n = NullableString{}
-	return runtime.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+	return tpgenimpl.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
 }
 
 // NullableStringList is an optional []*string that may also be null.
@@ -87,13 +93,13 @@ type NullableStringList struct {
 
 // MarshalJSON writes the value, or null.
 func (n NullableStringList) MarshalJSON() ([]byte, error) {
-	return runtime.EncodeNullable(n.Valid, n.Value)
+	return tpgenimpl.EncodeNullable(n.Valid, n.Value)
 }
 
 // UnmarshalJSON reads a value, or null.
 func (n *NullableStringList) UnmarshalJSON(b []byte) error {
 	*n = NullableStringList{}
-	return runtime.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+	return tpgenimpl.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
 }
 
 // Profile is the schema components/schemas/Profile.

@@ -8,9 +8,12 @@
 package model
 
 import (
-	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 	"time"
 )
+
+// The generated code needs a runtime this version of tpgen supports.
+const _ = tpgenimpl.SupportPackageIsVersion3
 
 // Address is the schema components/schemas/Address.
 type Address struct {
@@ -30,13 +33,13 @@ type NullableInt struct {
 
 // MarshalJSON writes the value, or null.
 func (n NullableInt) MarshalJSON() ([]byte, error) {
-	return runtime.EncodeNullable(n.Valid, n.Value)
+	return tpgenimpl.EncodeNullable(n.Valid, n.Value)
 }
 
 // UnmarshalJSON reads a value, or null.
 func (n *NullableInt) UnmarshalJSON(b []byte) error {
 	*n = NullableInt{}
-	return runtime.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+	return tpgenimpl.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
 }
 
 // NullableString is an optional string that may also be null.
@@ -50,13 +53,13 @@ type NullableString struct {
 
 // MarshalJSON writes the value, or null.
 func (n NullableString) MarshalJSON() ([]byte, error) {
-	return runtime.EncodeNullable(n.Valid, n.Value)
+	return tpgenimpl.EncodeNullable(n.Valid, n.Value)
 }
 
 // UnmarshalJSON reads a value, or null.
 func (n *NullableString) UnmarshalJSON(b []byte) error {
 	*n = NullableString{}
-	return runtime.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+	return tpgenimpl.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
 }
 
 // NullableTime is an optional time.Time that may also be null.
@@ -70,13 +73,13 @@ type NullableTime struct {
 
 // MarshalJSON writes the value, or null.
 func (n NullableTime) MarshalJSON() ([]byte, error) {
-	return runtime.EncodeNullable(n.Valid, n.Value)
+	return tpgenimpl.EncodeNullable(n.Valid, n.Value)
 }
 
 // UnmarshalJSON reads a value, or null.
 func (n *NullableTime) UnmarshalJSON(b []byte) error {
 	*n = NullableTime{}
-	return runtime.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+	return tpgenimpl.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
 }
 
 // Profile is the schema components/schemas/Profile.

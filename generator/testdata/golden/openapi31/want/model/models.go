@@ -9,8 +9,11 @@ package model
 
 import (
 	"encoding/json"
-	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
+
+// The generated code needs a runtime this version of tpgen supports.
+const _ = tpgenimpl.SupportPackageIsVersion3
 
 // Anything is the schema components/schemas/Anything.
 type Anything any
@@ -21,7 +24,7 @@ type GetPlaceID json.RawMessage
 
 // MarshalJSON writes the union's JSON.
 func (u GetPlaceID) MarshalJSON() ([]byte, error) {
-	return runtime.RawJSON(u)
+	return tpgenimpl.RawJSON(u)
 }
 
 // UnmarshalJSON keeps the union's JSON.
@@ -32,22 +35,22 @@ func (u *GetPlaceID) UnmarshalJSON(b []byte) error {
 
 // AsString decodes the union as string.
 func (u *GetPlaceID) AsString() (v string, err error) {
-	return v, runtime.DecodeUnion(*u, &v)
+	return v, tpgenimpl.DecodeUnion(*u, &v)
 }
 
 // FromString sets the union to v.
 func (u *GetPlaceID) FromString(v string) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsInt decodes the union as int.
 func (u *GetPlaceID) AsInt() (v int, err error) {
-	return v, runtime.DecodeUnion(*u, &v)
+	return v, tpgenimpl.DecodeUnion(*u, &v)
 }
 
 // FromInt sets the union to v.
 func (u *GetPlaceID) FromInt(v int) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // LatLng is the schema components/schemas/LatLng.
@@ -77,13 +80,13 @@ type NullableFloat64 struct {
 
 // MarshalJSON writes the value, or null.
 func (n NullableFloat64) MarshalJSON() ([]byte, error) {
-	return runtime.EncodeNullable(n.Valid, n.Value)
+	return tpgenimpl.EncodeNullable(n.Valid, n.Value)
 }
 
 // UnmarshalJSON reads a value, or null.
 func (n *NullableFloat64) UnmarshalJSON(b []byte) error {
 	*n = NullableFloat64{}
-	return runtime.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+	return tpgenimpl.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
 }
 
 // NullableStringList is an optional []string that may also be null.
@@ -97,13 +100,13 @@ type NullableStringList struct {
 
 // MarshalJSON writes the value, or null.
 func (n NullableStringList) MarshalJSON() ([]byte, error) {
-	return runtime.EncodeNullable(n.Valid, n.Value)
+	return tpgenimpl.EncodeNullable(n.Valid, n.Value)
 }
 
 // UnmarshalJSON reads a value, or null.
 func (n *NullableStringList) UnmarshalJSON(b []byte) error {
 	*n = NullableStringList{}
-	return runtime.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+	return tpgenimpl.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
 }
 
 // Place is the schema components/schemas/Place.
@@ -136,7 +139,7 @@ type PlacePopulation json.RawMessage
 
 // MarshalJSON writes the union's JSON.
 func (u PlacePopulation) MarshalJSON() ([]byte, error) {
-	return runtime.RawJSON(u)
+	return tpgenimpl.RawJSON(u)
 }
 
 // UnmarshalJSON keeps the union's JSON.
@@ -147,22 +150,22 @@ func (u *PlacePopulation) UnmarshalJSON(b []byte) error {
 
 // AsInt decodes the union as int.
 func (u *PlacePopulation) AsInt() (v int, err error) {
-	return v, runtime.DecodeUnion(*u, &v)
+	return v, tpgenimpl.DecodeUnion(*u, &v)
 }
 
 // FromInt sets the union to v.
 func (u *PlacePopulation) FromInt(v int) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsString decodes the union as string.
 func (u *PlacePopulation) AsString() (v string, err error) {
-	return v, runtime.DecodeUnion(*u, &v)
+	return v, tpgenimpl.DecodeUnion(*u, &v)
 }
 
 // FromString sets the union to v.
 func (u *PlacePopulation) FromString(v string) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // Route is the schema components/schemas/Route.

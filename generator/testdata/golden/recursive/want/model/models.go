@@ -10,8 +10,11 @@ package model
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
+
+// The generated code needs a runtime this version of tpgen supports.
+const _ = tpgenimpl.SupportPackageIsVersion3
 
 // Expr is the schema components/schemas/Expr.
 // The oneOf union is kept as raw JSON; its As and From methods (on *Expr) convert it to and from its variants.
@@ -19,7 +22,7 @@ type Expr json.RawMessage
 
 // MarshalJSON writes the union's JSON.
 func (u Expr) MarshalJSON() ([]byte, error) {
-	return runtime.RawJSON(u)
+	return tpgenimpl.RawJSON(u)
 }
 
 // UnmarshalJSON keeps the union's JSON.
@@ -31,28 +34,28 @@ func (u *Expr) UnmarshalJSON(b []byte) error {
 // AsLiteral decodes the union as Literal.
 func (u *Expr) AsLiteral() (*Literal, error) {
 	v := new(Literal)
-	return v, runtime.DecodeUnion(*u, v)
+	return v, tpgenimpl.DecodeUnion(*u, v)
 }
 
 // FromLiteral sets the union to v.
 func (u *Expr) FromLiteral(v *Literal) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsSum decodes the union as Sum.
 func (u *Expr) AsSum() (*Sum, error) {
 	v := new(Sum)
-	return v, runtime.DecodeUnion(*u, v)
+	return v, tpgenimpl.DecodeUnion(*u, v)
 }
 
 // FromSum sets the union to v.
 func (u *Expr) FromSum(v *Sum) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // Discriminator returns the union's "op" property.
 func (u *Expr) Discriminator() (string, error) {
-	return runtime.DiscriminatorValue(*u, "op")
+	return tpgenimpl.DiscriminatorValue(*u, "op")
 }
 
 // ValueByDiscriminator decodes the union as the variant its discriminator names.
@@ -76,7 +79,7 @@ type JSON json.RawMessage
 
 // MarshalJSON writes the union's JSON.
 func (u JSON) MarshalJSON() ([]byte, error) {
-	return runtime.RawJSON(u)
+	return tpgenimpl.RawJSON(u)
 }
 
 // UnmarshalJSON keeps the union's JSON.
@@ -87,52 +90,52 @@ func (u *JSON) UnmarshalJSON(b []byte) error {
 
 // AsString decodes the union as string.
 func (u *JSON) AsString() (v string, err error) {
-	return v, runtime.DecodeUnion(*u, &v)
+	return v, tpgenimpl.DecodeUnion(*u, &v)
 }
 
 // FromString sets the union to v.
 func (u *JSON) FromString(v string) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsFloat64 decodes the union as float64.
 func (u *JSON) AsFloat64() (v float64, err error) {
-	return v, runtime.DecodeUnion(*u, &v)
+	return v, tpgenimpl.DecodeUnion(*u, &v)
 }
 
 // FromFloat64 sets the union to v.
 func (u *JSON) FromFloat64(v float64) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsBool decodes the union as bool.
 func (u *JSON) AsBool() (v bool, err error) {
-	return v, runtime.DecodeUnion(*u, &v)
+	return v, tpgenimpl.DecodeUnion(*u, &v)
 }
 
 // FromBool sets the union to v.
 func (u *JSON) FromBool(v bool) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsJSONList decodes the union as []JSON.
 func (u *JSON) AsJSONList() (v []JSON, err error) {
-	return v, runtime.DecodeUnion(*u, &v)
+	return v, tpgenimpl.DecodeUnion(*u, &v)
 }
 
 // FromJSONList sets the union to v.
 func (u *JSON) FromJSONList(v []JSON) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsJSONMap decodes the union as map[string]JSON.
 func (u *JSON) AsJSONMap() (v map[string]JSON, err error) {
-	return v, runtime.DecodeUnion(*u, &v)
+	return v, tpgenimpl.DecodeUnion(*u, &v)
 }
 
 // FromJSONMap sets the union to v.
 func (u *JSON) FromJSONMap(v map[string]JSON) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // Literal is the schema components/schemas/Literal.

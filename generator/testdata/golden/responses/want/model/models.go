@@ -7,6 +7,11 @@
 // that package, not this one.
 package model
 
+import "github.com/tpgen/tpgen/runtime/tpgenimpl"
+
+// The generated code needs a runtime this version of tpgen supports.
+const _ = tpgenimpl.SupportPackageIsVersion3
+
 // GetJobResult is the result of GetJob: the status, the body of the response received, and the response headers.
 type GetJobResult struct {
 	_ [0]func()

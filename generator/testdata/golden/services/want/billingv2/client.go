@@ -9,16 +9,18 @@ package billingv2
 
 import (
 	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/token"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 	"time"
 )
 
 // The generated code needs a runtime this version of tpgen supports.
-const _ = runtime.SupportPackageIsVersion2
+const _ = tpgenimpl.SupportPackageIsVersion3
 
 // serviceConfig holds the service's defaults from services.yaml; secrets are only named, never held.
 var serviceConfig = runtime.ServiceConfig{
 	BaseURL:         "https://billing.internal.example.com/v2",
-	ClientAuth:      runtime.ClientAuthPost,
+	ClientAuth:      token.ClientSecretPost,
 	ClientID:        "billing-client",
 	ClientSecretEnv: "SHOP_CLIENT_SECRET",
 	Grant:           runtime.GrantAuto,

@@ -6,16 +6,17 @@ package billingv2
 import (
 	"context"
 	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
-var opGetInvoice = runtime.Operation{
+var opGetInvoice = tpgenimpl.Operation{
 	Accept: "application/json",
 	ID:     "getInvoice",
 	Method: "GET",
-	Params: []runtime.Param{{Name: "id"}},
+	Params: []tpgenimpl.Param{{Name: "id"}},
 	Path:   "/invoices/{id}",
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}},
@@ -25,20 +26,20 @@ var opGetInvoice = runtime.Operation{
 // GetInvoice calls GET /invoices/{id}.
 func (c *Client) GetInvoice(ctx context.Context, id string) (*Invoice, error) {
 	var out *Invoice
-	if err := c.svc.Invoke(ctx, &opGetInvoice, nil, nil, &out, id); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetInvoice, nil, nil, &out, id); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-var opGetStatus = runtime.Operation{
+var opGetStatus = tpgenimpl.Operation{
 	Accept: "text/plain",
 	Grant:  runtime.GrantNone,
 	ID:     "getStatus",
 	Method: "GET",
 	Path:   "/status",
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyText,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyText,
 		Code:    200,
 		Success: true,
 	}},
@@ -47,19 +48,19 @@ var opGetStatus = runtime.Operation{
 // GetStatus calls GET /status.
 func (c *Client) GetStatus(ctx context.Context) (string, error) {
 	var out string
-	if err := c.svc.Invoke(ctx, &opGetStatus, nil, nil, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetStatus, nil, nil, &out); err != nil {
 		return "", err
 	}
 	return out, nil
 }
 
-var opListInvoices = runtime.Operation{
+var opListInvoices = tpgenimpl.Operation{
 	Accept: "application/json",
 	ID:     "listInvoices",
 	Method: "GET",
 	Path:   "/invoices",
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}},
@@ -68,7 +69,7 @@ var opListInvoices = runtime.Operation{
 // ListInvoices calls GET /invoices.
 func (c *Client) ListInvoices(ctx context.Context) ([]Invoice, error) {
 	var out []Invoice
-	if err := c.svc.Invoke(ctx, &opListInvoices, nil, nil, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opListInvoices, nil, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -6,16 +6,17 @@ package orders
 import (
 	"context"
 	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 	"io"
 )
 
-var opCancelOrder = runtime.Operation{
+var opCancelOrder = tpgenimpl.Operation{
 	Audience: "orders-admin",
 	ID:       "cancelOrder",
 	Method:   "POST",
-	Params:   []runtime.Param{{Name: "id"}},
+	Params:   []tpgenimpl.Param{{Name: "id"}},
 	Path:     "/orders/{id}/cancel",
-	Responses: []runtime.ResponseSpec{{
+	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
@@ -24,19 +25,19 @@ var opCancelOrder = runtime.Operation{
 
 // CancelOrder calls POST /orders/{id}/cancel.
 func (c *Client) CancelOrder(ctx context.Context, id string) error {
-	return c.svc.Invoke(ctx, &opCancelOrder, nil, nil, nil, id)
+	return tpgenimpl.Invoke(ctx, c.svc, &opCancelOrder, nil, nil, nil, id)
 }
 
-var opCreateOrder = runtime.Operation{
+var opCreateOrder = tpgenimpl.Operation{
 	Accept:      "application/json",
 	ContentType: "application/json",
 	Grant:       runtime.GrantClientCredentials,
 	ID:          "createOrder",
 	Method:      "POST",
 	Path:        "/orders",
-	RequestBody: runtime.BodyJSON,
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	RequestBody: tpgenimpl.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    201,
 		Success: true,
 	}},
@@ -46,20 +47,20 @@ var opCreateOrder = runtime.Operation{
 // CreateOrder calls POST /orders.
 func (c *Client) CreateOrder(ctx context.Context, body *Order) (*Order, error) {
 	var out *Order
-	if err := c.svc.Invoke(ctx, &opCreateOrder, nil, body, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opCreateOrder, nil, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-var opGetOrder = runtime.Operation{
+var opGetOrder = tpgenimpl.Operation{
 	Accept: "application/json",
 	ID:     "getOrder",
 	Method: "GET",
-	Params: []runtime.Param{{Name: "id"}},
+	Params: []tpgenimpl.Param{{Name: "id"}},
 	Path:   "/orders/{id}",
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}},
@@ -69,21 +70,21 @@ var opGetOrder = runtime.Operation{
 // GetOrder calls GET /orders/{id}.
 func (c *Client) GetOrder(ctx context.Context, id string) (*Order, error) {
 	var out *Order
-	if err := c.svc.Invoke(ctx, &opGetOrder, nil, nil, &out, id); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetOrder, nil, nil, &out, id); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-var opGetOrderReceipt = runtime.Operation{
+var opGetOrderReceipt = tpgenimpl.Operation{
 	Accept: "application/pdf",
 	Grant:  runtime.GrantPassthrough,
 	ID:     "getOrderReceipt",
 	Method: "GET",
-	Params: []runtime.Param{{Name: "id"}},
+	Params: []tpgenimpl.Param{{Name: "id"}},
 	Path:   "/orders/{id}/receipt",
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyBinary,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyBinary,
 		Code:    200,
 		Success: true,
 	}},
@@ -92,19 +93,19 @@ var opGetOrderReceipt = runtime.Operation{
 // GetOrderReceipt calls GET /orders/{id}/receipt.
 func (c *Client) GetOrderReceipt(ctx context.Context, id string) (io.ReadCloser, error) {
 	var out io.ReadCloser
-	if err := c.svc.Invoke(ctx, &opGetOrderReceipt, nil, nil, &out, id); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetOrderReceipt, nil, nil, &out, id); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-var opListOrders = runtime.Operation{
+var opListOrders = tpgenimpl.Operation{
 	Accept: "application/json",
 	ID:     "listOrders",
 	Method: "GET",
 	Path:   "/orders",
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}},
@@ -113,21 +114,21 @@ var opListOrders = runtime.Operation{
 // ListOrders calls GET /orders.
 func (c *Client) ListOrders(ctx context.Context) ([]Order, error) {
 	var out []Order
-	if err := c.svc.Invoke(ctx, &opListOrders, nil, nil, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opListOrders, nil, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-var opTrackOrder = runtime.Operation{
+var opTrackOrder = tpgenimpl.Operation{
 	Accept: "application/json",
 	Grant:  runtime.GrantNone,
 	ID:     "trackOrder",
 	Method: "GET",
-	Params: []runtime.Param{{Name: "id"}},
+	Params: []tpgenimpl.Param{{Name: "id"}},
 	Path:   "/orders/{id}/track",
-	Responses: []runtime.ResponseSpec{{
-		Body:    runtime.BodyJSON,
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
 	}},
@@ -136,7 +137,7 @@ var opTrackOrder = runtime.Operation{
 // TrackOrder calls GET /orders/{id}/track.
 func (c *Client) TrackOrder(ctx context.Context, id string) (*TrackOrderResponse, error) {
 	var out *TrackOrderResponse
-	if err := c.svc.Invoke(ctx, &opTrackOrder, nil, nil, &out, id); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opTrackOrder, nil, nil, &out, id); err != nil {
 		return nil, err
 	}
 	return out, nil

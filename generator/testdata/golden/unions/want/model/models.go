@@ -10,8 +10,11 @@ package model
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
+
+// The generated code needs a runtime this version of tpgen supports.
+const _ = tpgenimpl.SupportPackageIsVersion3
 
 // AddAnimalResponse is the schema of POST /animals response 201.
 // The oneOf union is kept as raw JSON; its As and From methods (on *AddAnimalResponse) convert it to and from its variants.
@@ -19,7 +22,7 @@ type AddAnimalResponse json.RawMessage
 
 // MarshalJSON writes the union's JSON.
 func (u AddAnimalResponse) MarshalJSON() ([]byte, error) {
-	return runtime.RawJSON(u)
+	return tpgenimpl.RawJSON(u)
 }
 
 // UnmarshalJSON keeps the union's JSON.
@@ -31,23 +34,23 @@ func (u *AddAnimalResponse) UnmarshalJSON(b []byte) error {
 // AsCat decodes the union as Cat.
 func (u *AddAnimalResponse) AsCat() (*Cat, error) {
 	v := new(Cat)
-	return v, runtime.DecodeUnion(*u, v)
+	return v, tpgenimpl.DecodeUnion(*u, v)
 }
 
 // FromCat sets the union to v.
 func (u *AddAnimalResponse) FromCat(v *Cat) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsDog decodes the union as Dog.
 func (u *AddAnimalResponse) AsDog() (*Dog, error) {
 	v := new(Dog)
-	return v, runtime.DecodeUnion(*u, v)
+	return v, tpgenimpl.DecodeUnion(*u, v)
 }
 
 // FromDog sets the union to v.
 func (u *AddAnimalResponse) FromDog(v *Dog) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // Animal is the schema components/schemas/Animal.
@@ -58,7 +61,7 @@ type Animal json.RawMessage
 
 // MarshalJSON writes the union's JSON.
 func (u Animal) MarshalJSON() ([]byte, error) {
-	return runtime.RawJSON(u)
+	return tpgenimpl.RawJSON(u)
 }
 
 // UnmarshalJSON keeps the union's JSON.
@@ -70,39 +73,39 @@ func (u *Animal) UnmarshalJSON(b []byte) error {
 // AsCat decodes the union as Cat.
 func (u *Animal) AsCat() (*Cat, error) {
 	v := new(Cat)
-	return v, runtime.DecodeUnion(*u, v)
+	return v, tpgenimpl.DecodeUnion(*u, v)
 }
 
 // FromCat sets the union to v.
 func (u *Animal) FromCat(v *Cat) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsDog decodes the union as Dog.
 func (u *Animal) AsDog() (*Dog, error) {
 	v := new(Dog)
-	return v, runtime.DecodeUnion(*u, v)
+	return v, tpgenimpl.DecodeUnion(*u, v)
 }
 
 // FromDog sets the union to v.
 func (u *Animal) FromDog(v *Dog) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsBird decodes the union as Bird.
 func (u *Animal) AsBird() (*Bird, error) {
 	v := new(Bird)
-	return v, runtime.DecodeUnion(*u, v)
+	return v, tpgenimpl.DecodeUnion(*u, v)
 }
 
 // FromBird sets the union to v.
 func (u *Animal) FromBird(v *Bird) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // Discriminator returns the union's "kind" property.
 func (u *Animal) Discriminator() (string, error) {
-	return runtime.DiscriminatorValue(*u, "kind")
+	return tpgenimpl.DiscriminatorValue(*u, "kind")
 }
 
 // ValueByDiscriminator decodes the union as the variant its discriminator names.
@@ -157,7 +160,7 @@ type Contact json.RawMessage
 
 // MarshalJSON writes the union's JSON.
 func (u Contact) MarshalJSON() ([]byte, error) {
-	return runtime.RawJSON(u)
+	return tpgenimpl.RawJSON(u)
 }
 
 // UnmarshalJSON keeps the union's JSON.
@@ -169,23 +172,23 @@ func (u *Contact) UnmarshalJSON(b []byte) error {
 // AsContact0 decodes the union as Contact0.
 func (u *Contact) AsContact0() (*Contact0, error) {
 	v := new(Contact0)
-	return v, runtime.DecodeUnion(*u, v)
+	return v, tpgenimpl.DecodeUnion(*u, v)
 }
 
 // FromContact0 sets the union to v.
 func (u *Contact) FromContact0(v *Contact0) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsContact1 decodes the union as Contact1.
 func (u *Contact) AsContact1() (*Contact1, error) {
 	v := new(Contact1)
-	return v, runtime.DecodeUnion(*u, v)
+	return v, tpgenimpl.DecodeUnion(*u, v)
 }
 
 // FromContact1 sets the union to v.
 func (u *Contact) FromContact1(v *Contact1) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // Contact0 is the schema components/schemas/Contact/oneOf/0.
@@ -219,7 +222,7 @@ type ListShapesID json.RawMessage
 
 // MarshalJSON writes the union's JSON.
 func (u ListShapesID) MarshalJSON() ([]byte, error) {
-	return runtime.RawJSON(u)
+	return tpgenimpl.RawJSON(u)
 }
 
 // UnmarshalJSON keeps the union's JSON.
@@ -230,22 +233,22 @@ func (u *ListShapesID) UnmarshalJSON(b []byte) error {
 
 // AsInt decodes the union as int.
 func (u *ListShapesID) AsInt() (v int, err error) {
-	return v, runtime.DecodeUnion(*u, &v)
+	return v, tpgenimpl.DecodeUnion(*u, &v)
 }
 
 // FromInt sets the union to v.
 func (u *ListShapesID) FromInt(v int) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsString decodes the union as string.
 func (u *ListShapesID) AsString() (v string, err error) {
-	return v, runtime.DecodeUnion(*u, &v)
+	return v, tpgenimpl.DecodeUnion(*u, &v)
 }
 
 // FromString sets the union to v.
 func (u *ListShapesID) FromString(v string) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // NullableInt is an optional int that may also be null.
@@ -259,13 +262,13 @@ type NullableInt struct {
 
 // MarshalJSON writes the value, or null.
 func (n NullableInt) MarshalJSON() ([]byte, error) {
-	return runtime.EncodeNullable(n.Valid, n.Value)
+	return tpgenimpl.EncodeNullable(n.Valid, n.Value)
 }
 
 // UnmarshalJSON reads a value, or null.
 func (n *NullableInt) UnmarshalJSON(b []byte) error {
 	*n = NullableInt{}
-	return runtime.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+	return tpgenimpl.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
 }
 
 // NullableOwnerPet is an optional OwnerPet that may also be null.
@@ -279,13 +282,13 @@ type NullableOwnerPet struct {
 
 // MarshalJSON writes the value, or null.
 func (n NullableOwnerPet) MarshalJSON() ([]byte, error) {
-	return runtime.EncodeNullable(n.Valid, n.Value)
+	return tpgenimpl.EncodeNullable(n.Valid, n.Value)
 }
 
 // UnmarshalJSON reads a value, or null.
 func (n *NullableOwnerPet) UnmarshalJSON(b []byte) error {
 	*n = NullableOwnerPet{}
-	return runtime.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+	return tpgenimpl.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
 }
 
 // Owner is the schema components/schemas/Owner.
@@ -307,7 +310,7 @@ type OwnerContact json.RawMessage
 
 // MarshalJSON writes the union's JSON.
 func (u OwnerContact) MarshalJSON() ([]byte, error) {
-	return runtime.RawJSON(u)
+	return tpgenimpl.RawJSON(u)
 }
 
 // UnmarshalJSON keeps the union's JSON.
@@ -318,22 +321,22 @@ func (u *OwnerContact) UnmarshalJSON(b []byte) error {
 
 // AsContact decodes the union as Contact.
 func (u *OwnerContact) AsContact() (v Contact, err error) {
-	return v, runtime.DecodeUnion(*u, &v)
+	return v, tpgenimpl.DecodeUnion(*u, &v)
 }
 
 // FromContact sets the union to v.
 func (u *OwnerContact) FromContact(v Contact) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsString decodes the union as string.
 func (u *OwnerContact) AsString() (v string, err error) {
-	return v, runtime.DecodeUnion(*u, &v)
+	return v, tpgenimpl.DecodeUnion(*u, &v)
 }
 
 // FromString sets the union to v.
 func (u *OwnerContact) FromString(v string) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // OwnerPet is the schema components/schemas/Owner/properties/pet.
@@ -342,7 +345,7 @@ type OwnerPet json.RawMessage
 
 // MarshalJSON writes the union's JSON.
 func (u OwnerPet) MarshalJSON() ([]byte, error) {
-	return runtime.RawJSON(u)
+	return tpgenimpl.RawJSON(u)
 }
 
 // UnmarshalJSON keeps the union's JSON.
@@ -354,23 +357,23 @@ func (u *OwnerPet) UnmarshalJSON(b []byte) error {
 // AsCat decodes the union as Cat.
 func (u *OwnerPet) AsCat() (*Cat, error) {
 	v := new(Cat)
-	return v, runtime.DecodeUnion(*u, v)
+	return v, tpgenimpl.DecodeUnion(*u, v)
 }
 
 // FromCat sets the union to v.
 func (u *OwnerPet) FromCat(v *Cat) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsDog decodes the union as Dog.
 func (u *OwnerPet) AsDog() (*Dog, error) {
 	v := new(Dog)
-	return v, runtime.DecodeUnion(*u, v)
+	return v, tpgenimpl.DecodeUnion(*u, v)
 }
 
 // FromDog sets the union to v.
 func (u *OwnerPet) FromDog(v *Dog) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // Pet is the schema components/schemas/Pet.
@@ -384,7 +387,7 @@ type Point json.RawMessage
 
 // MarshalJSON writes the union's JSON.
 func (u Point) MarshalJSON() ([]byte, error) {
-	return runtime.RawJSON(u)
+	return tpgenimpl.RawJSON(u)
 }
 
 // UnmarshalJSON keeps the union's JSON.
@@ -395,23 +398,23 @@ func (u *Point) UnmarshalJSON(b []byte) error {
 
 // AsFloat64List decodes the union as []float64.
 func (u *Point) AsFloat64List() (v []float64, err error) {
-	return v, runtime.DecodeUnion(*u, &v)
+	return v, tpgenimpl.DecodeUnion(*u, &v)
 }
 
 // FromFloat64List sets the union to v.
 func (u *Point) FromFloat64List(v []float64) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsPoint1 decodes the union as Point1.
 func (u *Point) AsPoint1() (*Point1, error) {
 	v := new(Point1)
-	return v, runtime.DecodeUnion(*u, v)
+	return v, tpgenimpl.DecodeUnion(*u, v)
 }
 
 // FromPoint1 sets the union to v.
 func (u *Point) FromPoint1(v *Point1) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // Point1 is the schema components/schemas/Point/anyOf/1.
@@ -438,7 +441,7 @@ type Scalar json.RawMessage
 
 // MarshalJSON writes the union's JSON.
 func (u Scalar) MarshalJSON() ([]byte, error) {
-	return runtime.RawJSON(u)
+	return tpgenimpl.RawJSON(u)
 }
 
 // UnmarshalJSON keeps the union's JSON.
@@ -449,42 +452,42 @@ func (u *Scalar) UnmarshalJSON(b []byte) error {
 
 // AsString decodes the union as string.
 func (u *Scalar) AsString() (v string, err error) {
-	return v, runtime.DecodeUnion(*u, &v)
+	return v, tpgenimpl.DecodeUnion(*u, &v)
 }
 
 // FromString sets the union to v.
 func (u *Scalar) FromString(v string) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsInt64 decodes the union as int64.
 func (u *Scalar) AsInt64() (v int64, err error) {
-	return v, runtime.DecodeUnion(*u, &v)
+	return v, tpgenimpl.DecodeUnion(*u, &v)
 }
 
 // FromInt64 sets the union to v.
 func (u *Scalar) FromInt64(v int64) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsBool decodes the union as bool.
 func (u *Scalar) AsBool() (v bool, err error) {
-	return v, runtime.DecodeUnion(*u, &v)
+	return v, tpgenimpl.DecodeUnion(*u, &v)
 }
 
 // FromBool sets the union to v.
 func (u *Scalar) FromBool(v bool) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsFloat64 decodes the union as float64.
 func (u *Scalar) AsFloat64() (v float64, err error) {
-	return v, runtime.DecodeUnion(*u, &v)
+	return v, tpgenimpl.DecodeUnion(*u, &v)
 }
 
 // FromFloat64 sets the union to v.
 func (u *Scalar) FromFloat64(v float64) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // Shape is the schema components/schemas/Shape.
@@ -493,7 +496,7 @@ type Shape json.RawMessage
 
 // MarshalJSON writes the union's JSON.
 func (u Shape) MarshalJSON() ([]byte, error) {
-	return runtime.RawJSON(u)
+	return tpgenimpl.RawJSON(u)
 }
 
 // UnmarshalJSON keeps the union's JSON.
@@ -505,28 +508,28 @@ func (u *Shape) UnmarshalJSON(b []byte) error {
 // AsCircle decodes the union as Circle.
 func (u *Shape) AsCircle() (*Circle, error) {
 	v := new(Circle)
-	return v, runtime.DecodeUnion(*u, v)
+	return v, tpgenimpl.DecodeUnion(*u, v)
 }
 
 // FromCircle sets the union to v.
 func (u *Shape) FromCircle(v *Circle) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // AsPolygon decodes the union as Polygon.
 func (u *Shape) AsPolygon() (*Polygon, error) {
 	v := new(Polygon)
-	return v, runtime.DecodeUnion(*u, v)
+	return v, tpgenimpl.DecodeUnion(*u, v)
 }
 
 // FromPolygon sets the union to v.
 func (u *Shape) FromPolygon(v *Polygon) error {
-	return runtime.EncodeUnion((*[]byte)(u), v)
+	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
 // Discriminator returns the union's "shapeType" property.
 func (u *Shape) Discriminator() (string, error) {
-	return runtime.DiscriminatorValue(*u, "shapeType")
+	return tpgenimpl.DiscriminatorValue(*u, "shapeType")
 }
 
 // ValueByDiscriminator decodes the union as the variant its discriminator names.

@@ -7,7 +7,13 @@
 // that package, not this one.
 package model
 
-import "time"
+import (
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
+	"time"
+)
+
+// The generated code needs a runtime this version of tpgen supports.
+const _ = tpgenimpl.SupportPackageIsVersion3
 
 // Audit is the schema components/schemas/Audit.
 //

@@ -1,4 +1,4 @@
-package runtime_test
+package tpgenimpl_test
 
 // Parameters on the wire, as a real server receives them: path parameters are
 // data, never path structure; header and cookie values that HTTP cannot carry
@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
 // stockServer routes /v2/items/{id}/stock and records what it got; any
@@ -69,13 +70,13 @@ func TestPathParamsAreData(t *testing.T) {
 	values := []string{".", "..", "../x", "./..", "...", "%2e%2e", "%2E", "a/b", "?x", "#x", "a b", ""}
 	styles := []struct {
 		name  string
-		style runtime.Style
+		style tpgenimpl.Style
 		// prefix and separators of the serialisation (OpenAPI 3 §4.8.12.4)
 		prefix, sep, explodeSep string
 	}{
-		{"simple", runtime.StyleSimple, "", ",", ","},
-		{"label", runtime.StyleLabel, ".", ",", "."},
-		{"matrix", runtime.StyleMatrix, ";id=", ",", ";id="},
+		{"simple", tpgenimpl.StyleSimple, "", ",", ","},
+		{"label", tpgenimpl.StyleLabel, ".", ",", "."},
+		{"matrix", tpgenimpl.StyleMatrix, ";id=", ",", ";id="},
 	}
 	shapes := []struct {
 		name string
@@ -86,19 +87,19 @@ func TestPathParamsAreData(t *testing.T) {
 			for _, sh := range shapes {
 				for _, v := range values {
 					name := st.name + "/explode=" + map[bool]string{false: "false", true: "true"}[explode] + "/" + sh.name + "/" + v
-					op := &runtime.Operation{ID: "getStock", Method: "GET", Path: "/items/{id}/stock",
-						Params:    []runtime.Param{{Name: "id", In: runtime.InPath, Style: st.style, Explode: explode, Required: true}},
-						Responses: []runtime.ResponseSpec{{Code: 200, Success: true}}}
+					op := &tpgenimpl.Operation{ID: "getStock", Method: "GET", Path: "/items/{id}/stock",
+						Params:    []tpgenimpl.Param{{Name: "id", In: tpgenimpl.InPath, Style: st.style, Explode: explode, Required: true}},
+						Responses: []tpgenimpl.ResponseSpec{{Code: 200, Success: true}}}
 					path := []string{v}
 					want := st.prefix + v // what the server's segment decodes to
 					if sh.n > 0 {
-						op.Params[0].Shape = runtime.ShapeList
+						op.Params[0].Shape = tpgenimpl.ShapeList
 						list := make([]string, sh.n)
 						for i := range list {
 							list[i] = v
 						}
 						var err error
-						if path, err = runtime.PathValues(op, list); err != nil {
+						if path, err = tpgenimpl.PathValues(op, list); err != nil {
 							t.Fatal(err)
 						}
 						sep := st.sep
@@ -107,11 +108,11 @@ func TestPathParamsAreData(t *testing.T) {
 						}
 						want = st.prefix + strings.Join(list, sep)
 					}
-					err := svc.Invoke(context.Background(), op, nil, nil, nil, path...)
+					err := tpgenimpl.Invoke(context.Background(), svc, op, nil, nil, nil, path...)
 					hits := srv.take()
 					if want == "" {
 						var pe *runtime.ParamError
-						if !errors.As(err, &pe) || pe.Name != "id" || pe.In != runtime.InPath || len(hits) != 0 {
+						if !errors.As(err, &pe) || pe.Name != "id" || pe.In != "path" || len(hits) != 0 {
 							t.Errorf("%s: an empty segment: %v, %d requests; want a *ParamError and none", name, err, len(hits))
 						}
 						continue
@@ -140,9 +141,9 @@ func TestPathParamsAreData(t *testing.T) {
 		"%2e%2e": "/v2/items/%252e%252e/stock", "a/b": "/v2/items/a%2Fb/stock", "?x": "/v2/items/%3Fx/stock", "#x": "/v2/items/%23x/stock",
 		"/": "/v2/items/%2F/stock",
 	} {
-		op := &runtime.Operation{ID: "getStock", Method: "GET", Path: "/items/{id}/stock",
-			Params: []runtime.Param{{Name: "id", In: runtime.InPath, Required: true}}, Responses: []runtime.ResponseSpec{{Code: 200, Success: true}}}
-		if err := svc.Invoke(context.Background(), op, nil, nil, nil, v); err != nil && v != "/" {
+		op := &tpgenimpl.Operation{ID: "getStock", Method: "GET", Path: "/items/{id}/stock",
+			Params: []tpgenimpl.Param{{Name: "id", In: tpgenimpl.InPath, Required: true}}, Responses: []tpgenimpl.ResponseSpec{{Code: 200, Success: true}}}
+		if err := tpgenimpl.Invoke(context.Background(), svc, op, nil, nil, nil, v); err != nil && v != "/" {
 			t.Error(err)
 		}
 		if h := srv.take(); len(h) == 0 || h[0].uri != want {
@@ -166,32 +167,32 @@ func TestHeaderAndCookieParamsRefused(t *testing.T) {
 		Trace   *string
 		Session *string
 	}
-	op := &runtime.Operation{ID: "getStock", Method: "GET", Path: "/items/{id}/stock",
-		Params:    []runtime.Param{{Name: "id", In: runtime.InPath, Required: true}, {Name: "X-Trace", In: runtime.InHeader}, {Name: "session", In: runtime.InCookie}},
-		Responses: []runtime.ResponseSpec{{Code: 200, Success: true}}}
+	op := &tpgenimpl.Operation{ID: "getStock", Method: "GET", Path: "/items/{id}/stock",
+		Params:    []tpgenimpl.Param{{Name: "id", In: tpgenimpl.InPath, Required: true}, {Name: "X-Trace", In: tpgenimpl.InHeader}, {Name: "session", In: tpgenimpl.InCookie}},
+		Responses: []tpgenimpl.ResponseSpec{{Code: 200, Success: true}}}
 	str := func(s string) *string { return &s }
 	for _, tt := range []struct {
 		name  string
 		p     params
-		in    runtime.ParamIn // where the refused one is; 0 and ok: sent
+		in    tpgenimpl.ParamIn // where the refused one is; 0 and ok: sent
 		ok    bool
 		check func(h http.Header) bool
 	}{
-		{name: "CRLF in a header", p: params{Trace: str("t-1\r\nX-Injected: 1")}, in: runtime.InHeader},
-		{name: "LF in a header", p: params{Trace: str("t-1\nX-Injected: 1")}, in: runtime.InHeader},
-		{name: "NUL in a header", p: params{Trace: str("t-1\x00")}, in: runtime.InHeader},
-		{name: "; in a cookie", p: params{Session: str("s-1; admin=1")}, in: runtime.InCookie},
-		{name: "quote in a cookie", p: params{Session: str(`s-"1"`)}, in: runtime.InCookie},
-		{name: "backslash in a cookie", p: params{Session: str(`s\1`)}, in: runtime.InCookie},
-		{name: "non-ASCII in a cookie", p: params{Session: str("süß")}, in: runtime.InCookie},
-		{name: "CRLF in a cookie", p: params{Session: str("s\r\nX-Injected: 1")}, in: runtime.InCookie},
+		{name: "CRLF in a header", p: params{Trace: str("t-1\r\nX-Injected: 1")}, in: tpgenimpl.InHeader},
+		{name: "LF in a header", p: params{Trace: str("t-1\nX-Injected: 1")}, in: tpgenimpl.InHeader},
+		{name: "NUL in a header", p: params{Trace: str("t-1\x00")}, in: tpgenimpl.InHeader},
+		{name: "; in a cookie", p: params{Session: str("s-1; admin=1")}, in: tpgenimpl.InCookie},
+		{name: "quote in a cookie", p: params{Session: str(`s-"1"`)}, in: tpgenimpl.InCookie},
+		{name: "backslash in a cookie", p: params{Session: str(`s\1`)}, in: tpgenimpl.InCookie},
+		{name: "non-ASCII in a cookie", p: params{Session: str("süß")}, in: tpgenimpl.InCookie},
+		{name: "CRLF in a cookie", p: params{Session: str("s\r\nX-Injected: 1")}, in: tpgenimpl.InCookie},
 		{name: "tab and UTF-8 in a header", p: params{Trace: str("t\t1 ü")}, ok: true,
 			check: func(h http.Header) bool { return h.Get("X-Trace") == "t\t1 ü" }},
 		{name: "a plain cookie", p: params{Session: str("s-1.abc_DEF~")}, ok: true,
 			check: func(h http.Header) bool { return h.Get("Cookie") == "session=s-1.abc_DEF~" }},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			err := svc.Invoke(context.Background(), op, &tt.p, nil, nil, "1")
+			err := tpgenimpl.Invoke(context.Background(), svc, op, &tt.p, nil, nil, "1")
 			hits := srv.take()
 			if tt.ok {
 				if err != nil || len(hits) != 1 || !tt.check(hits[0].header) || hits[0].header.Get("X-Injected") != "" {
@@ -201,7 +202,7 @@ func TestHeaderAndCookieParamsRefused(t *testing.T) {
 			}
 			var pe *runtime.ParamError
 			var ce *runtime.CallError
-			if !errors.As(err, &pe) || pe.In != tt.in || !errors.As(err, &ce) || len(hits) != 0 {
+			if !errors.As(err, &pe) || pe.In != tt.in.String() || !errors.As(err, &ce) || len(hits) != 0 {
 				t.Errorf("%v, %d requests; want a *ParamError in a *CallError, and none", err, len(hits))
 			}
 			if strings.Contains(err.Error(), "X-Injected") || strings.Contains(err.Error(), "admin") {

@@ -1,32 +1,13 @@
-package runtime
+package tpgenimpl
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
+	"sort"
 	"strings"
-	"time"
 )
-
-// Helpers that generated code calls to stay short. They are part of the
-// contract between generated code and the runtime; users rarely need them.
-// They are marked go:noinline, as are the parameter helpers in params.go: a
-// call costs nanoseconds beside an HTTP round trip, while inlining them into
-// every generated method made big clients markedly slower to compile.
-
-// Fail reports an error that a generated method hits before anything is sent
-// (a body or parameter that cannot be encoded) as a *CallError, and records it.
-//
-//go:noinline
-func (s *Service) Fail(ctx context.Context, op *Operation, err error) error {
-	mid := MessageID(ctx)
-	ce := &CallError{Service: s.name, Operation: op.ID, MessageID: mid, Err: err}
-	s.finish(ctx, &Record{Service: s.name, Operation: op.ID, Method: op.Method, Path: op.Path, MessageID: mid, Err: ce, start: time.Now()})
-	return ce
-}
 
 // MarshalWithAdditional encodes fixed (a struct) and adds the properties of
 // extra that fixed does not have.
@@ -93,7 +74,7 @@ func sortedKeysOf[T any](m map[string]T) []string {
 	for k := range m {
 		keys = append(keys, k)
 	}
-	sortStrings(keys)
+	sort.Strings(keys)
 	return keys
 }
 
@@ -148,30 +129,29 @@ func DiscriminatorValue(raw []byte, property string) (string, error) {
 	return s, nil
 }
 
-// Format helpers turn parameter values into text.
-
-// FormatTime formats a time as RFC 3339.
-//
-//go:noinline
-func FormatTime(v time.Time) string { return v.Format(time.RFC3339Nano) }
-
-// FormatDate formats a date as 2006-01-02.
-//
-//go:noinline
-func FormatDate(v Date) string { return v.String() }
-
-// FormatJSON formats a value that has no text form of its own as JSON.
-//
-//go:noinline
-func FormatJSON(v any) string {
-	b, _ := json.Marshal(v)
-	return string(b)
+// EncodeNullable is the MarshalJSON of a generated nullable type (a struct
+// of Value, Valid and Null): the value when valid, else null. The zero value,
+// absent, is left out by encoding/json's omitzero before it gets here.
+// Generated packages declare one such type per value type (NullableString,
+// NullablePetList) rather than use a generic one: see runtime/DESIGN.md.
+func EncodeNullable(valid bool, v any) ([]byte, error) {
+	if !valid {
+		return []byte("null"), nil
+	}
+	return json.Marshal(v)
 }
 
-// ParseTime reads an RFC 3339 time, or an HTTP date.
-func ParseTime(s string) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(s)); err == nil {
-		return t, nil
+// DecodeNullable is the UnmarshalJSON of a generated nullable type, whose
+// caller has reset it: null sets *null, anything else is decoded into v (a
+// pointer to Value) and sets *valid.
+func DecodeNullable(b []byte, v any, valid, null *bool) error {
+	if string(bytes.TrimSpace(b)) == "null" {
+		*null = true
+		return nil
 	}
-	return http.ParseTime(s)
+	if err := json.Unmarshal(b, v); err != nil {
+		return err
+	}
+	*valid = true
+	return nil
 }

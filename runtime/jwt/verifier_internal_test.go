@@ -1,4 +1,4 @@
-package runtime
+package jwt
 
 import (
 	"context"
@@ -34,7 +34,7 @@ func FuzzJWTVerify(f *testing.F) {
 	f.Add(enc.EncodeToString([]byte(`{"alg":"none"}`)) + "." + enc.EncodeToString([]byte(`{"iss":"https://issuer.test","aud":"shop","exp":4102444800}`)) + ".")
 	f.Add("a.b.c")
 	f.Add("..")
-	v := &JWTVerifier{Issuer: "https://issuer.test", Audience: "shop",
+	v := &Verifier{Issuer: "https://issuer.test", Audience: "shop",
 		keys: []jwk{{kid: "k1", alg: "RS256", pub: &key.PublicKey}}, fetched: time.Now().Add(time.Hour)} // never fetched again
 	f.Fuzz(func(t *testing.T, token string) {
 		claims, err := v.Verify(context.Background(), token)

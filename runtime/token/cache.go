@@ -1,56 +1,113 @@
-package runtime
+package token
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/tpgen/tpgen/runtime/internal/retry"
 )
 
-// tokenManager serves tokens from a TokenStore, fetching on a miss with one
-// request per key however many callers wait (single flight), and refreshing
-// ahead of expiry in the background so that warm callers never wait.
+// Cache serves tokens from a Store, asking its Fetcher when a key has no
+// token that may still be used, with one request per key however many
+// callers wait (single flight), and refreshing ahead of expiry in the
+// background so that warm callers never wait.
 //
 // The rate of calls never becomes the rate of token requests: a failed
 // request is retried with backoff when the failure may pass (connection
 // errors, 429, 5xx, within the fetch's deadline), and then remembered for a
-// while, during which calls fail at once with it; a token that a service
-// refuses is fetched again at most once per reauthInterval.
+// while, during which callers fail at once with it (ErrBackoff); a token that
+// a service refuses is fetched again at most once per ReauthInterval per key (Refused).
 //
 // Everything kept beside the store is bounded, since keys come from callers
-// (one per subject token for exchanges): at most maxTokenFlights requests are
-// in flight, and state is kept for at most maxStates keys, the least recently
-// used forgotten first.
-type tokenManager struct {
-	store           TokenStore
-	fetcher         TokenFetcher
+// (one per subject token for exchanges): at most MaxFlights requests are in flight,
+// and state is kept for at most Config.CacheSize keys, the least recently used
+// forgotten first.
+//
+// Keys are the caller's: they must name everything that changes a token, and
+// never hold a secret or token (the runtime's hash the subject token).
+type Cache struct {
+	store           Store
+	fetcher         Fetcher
 	now             func() time.Time
-	realClock       bool // now is time.Now
 	margin          time.Duration
 	defaultLifetime time.Duration
 	timeout         time.Duration
-	logger          *slog.Logger
-	observer        Observer
 	maxStates       int
+	onFetch         func(ctx context.Context, r *Request, d time.Duration, background bool, err error)
 
-	slots chan struct{} // holds one value per flight; capacity maxTokenFlights
+	slots chan struct{} // holds one value per flight; capacity MaxFlights
 
 	mu      sync.Mutex
 	flights map[string]*flight
 	states  lru // key -> *keyState
 
-	reauthMu sync.Mutex // orders re-authentications after a 401 (see reauthorize)
+	reauthMu sync.Mutex // orders re-authentications after a 401 (see Refused)
 }
 
-// Bounds and intervals of the token manager.
+// NewCache returns a Cache that obtains and keeps tokens as c says. onFetch,
+// when not nil, is told of every token request: for whom, how long it took,
+// whether it was a refresh ahead of expiry that no call waited for, and how
+// it failed.
+func NewCache(c Config, onFetch func(ctx context.Context, r *Request, d time.Duration, background bool, err error)) *Cache {
+	m := &Cache{
+		store:           c.Store,
+		fetcher:         c.Fetcher,
+		now:             c.Now,
+		margin:          orDefault(c.ExpiryMargin, DefaultExpiryMargin),
+		defaultLifetime: orDefault(c.DefaultLifetime, DefaultLifetime),
+		timeout:         orDefault(c.Timeout, DefaultTimeout),
+		maxStates:       c.CacheSize,
+		onFetch:         onFetch,
+		slots:           make(chan struct{}, MaxFlights),
+		flights:         make(map[string]*flight),
+	}
+	if m.now == nil {
+		m.now = time.Now
+	}
+	if m.maxStates <= 0 {
+		m.maxStates = DefaultCacheSize
+	}
+	if m.fetcher == nil {
+		m.fetcher = &Endpoint{HTTPClient: c.HTTPClient, Now: c.Now}
+	}
+	if m.store == nil {
+		ms := NewMemoryStore(m.maxStates)
+		ms.now = m.now
+		m.store = ms
+	}
+	return m
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return def
+}
+
+// Bounds of the Cache, which the runtime's documentation promises.
 const (
-	// maxTokenFlights bounds the token requests in flight at once: past it,
-	// a call that needs a new token waits (within its deadline) for one to
+	// MaxFlights bounds the token requests in flight at once: past it, a
+	// call that needs a new token waits (within its deadline) for one to
 	// end, and a background refresh is left to a later call.
-	maxTokenFlights = 256
+	MaxFlights = 256
+	// ReauthInterval spaces the re-authentications of a key after its token
+	// was refused (401): a service that refuses every token costs a token
+	// request per interval, not one per call.
+	ReauthInterval = 10 * time.Second
+	// Token lifetimes are clamped to [MinLifetime, MaxLifetime]: an endpoint
+	// that says 1e12 seconds is asked again in a day, one that says a
+	// millisecond is not asked on every call.
+	MinLifetime = time.Second
+	MaxLifetime = 24 * time.Hour
+)
+
+// How the Cache retries and remembers failures.
+const (
 	// tokenAttempts bounds the requests of one fetch that a call waits for;
 	// a background refresh makes one.
 	tokenAttempts  = 3
@@ -65,28 +122,14 @@ const (
 	failureMemory       = time.Second
 	maxFailureMemory    = 30 * time.Second
 	maxRetryAfterMemory = time.Minute
-	// reauthInterval spaces the re-authentications of a key after its token
-	// was refused (401): a service that refuses every token costs a token
-	// request per interval, not one per call.
-	reauthInterval = 10 * time.Second
-	// Token lifetimes are clamped to [minTokenLifetime, maxTokenLifetime]:
-	// an endpoint that says 1e12 seconds is asked again in a day, one that
-	// says a millisecond is not asked on every call.
-	minTokenLifetime = time.Second
-	maxTokenLifetime = 24 * time.Hour
 )
-
-// ErrTokenBackoff is wrapped by the *TokenError of a call that did not ask the
-// token endpoint because the same request failed moments ago: the error
-// carries that failure's status and error fields, and its RetryAfter says when
-// the endpoint is asked again.
-var ErrTokenBackoff = errors.New("token request not sent (backing off)")
 
 // flight is one token request that callers wait for.
 type flight struct {
-	done chan struct{} // closed once tok or err is set
-	tok  *Token
-	err  error
+	done   chan struct{} // closed once tok or err is set
+	tok    *Token
+	err    error
+	stored bool // tok came from the store, not from a token request
 }
 
 // keyState is what the manager remembers about one key besides its token.
@@ -102,16 +145,6 @@ type keyState struct {
 	reauthAt time.Time
 }
 
-// newTokenManager completes m's bookkeeping.
-func newTokenManager(m *tokenManager) *tokenManager {
-	m.slots = make(chan struct{}, maxTokenFlights)
-	m.flights = make(map[string]*flight)
-	if m.maxStates <= 0 {
-		m.maxStates = DefaultExchangeCacheSize
-	}
-	return m
-}
-
 // tokenPhase is where a cached token stands in its life.
 type tokenPhase uint8
 
@@ -121,7 +154,7 @@ const (
 	tokenExpired                   // do not use it; fetch and wait
 )
 
-func (m *tokenManager) phase(t *Token, now time.Time) tokenPhase {
+func (m *Cache) phase(t *Token, now time.Time) tokenPhase {
 	life := t.Expiry.Sub(t.Obtained)
 	window := min(m.margin, life/2)
 	hard := min(5*time.Second, life/10)
@@ -135,9 +168,11 @@ func (m *tokenManager) phase(t *Token, now time.Time) tokenPhase {
 	}
 }
 
-// get returns a token for key, from the store when it may still be used.
-// hit reports whether the store served it.
-func (m *tokenManager) get(ctx context.Context, key string, req *TokenRequest) (tok *Token, hit bool, err error) {
+// Token returns a token for key, from the store when it may still be used,
+// fetching it for r otherwise; hit reports whether the store served it. A
+// stale token (within the expiry margin) is served while a refresh runs in
+// the background.
+func (m *Cache) Token(ctx context.Context, key string, req *Request) (tok *Token, hit bool, err error) {
 	if t, ok := m.store.Load(key); ok {
 		switch m.phase(t, m.now()) {
 		case tokenFresh:
@@ -147,31 +182,32 @@ func (m *tokenManager) get(ctx context.Context, key string, req *TokenRequest) (
 			return t, true, nil
 		}
 	}
-	tok, err = m.fetch(ctx, key, req)
-	return tok, false, err
+	return m.fetch(ctx, key, req)
 }
 
 // fetch obtains a token, joining a request already in flight for key. The
 // request itself runs detached from ctx so that one caller giving up does not
-// fail the others; the caller stops waiting when ctx ends.
-func (m *tokenManager) fetch(ctx context.Context, key string, req *TokenRequest) (*Token, error) {
+// fail the others; the caller stops waiting when ctx ends. stored reports
+// that no token request was needed after all: the flight found a usable
+// token in the store (see run).
+func (m *Cache) fetch(ctx context.Context, key string, req *Request) (tok *Token, stored bool, err error) {
 	f, err := m.join(ctx, key, req)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	select {
 	case <-f.done:
-		return f.tok, f.err
+		return f.tok, f.stored, f.err
 	case <-ctx.Done():
-		// Still a failed token request for the caller: errors.As(err, *TokenError).
-		return nil, req.fail(0, ctx.Err())
+		// Still a failed token request for the caller: errors.As(err, *Error).
+		return nil, false, req.fail(0, ctx.Err())
 	}
 }
 
 // join returns the flight for key: the one in flight, or a new one when a
 // slot is free, waiting for one within ctx when none is. While key's last
 // failure is remembered, it returns that instead.
-func (m *tokenManager) join(ctx context.Context, key string, req *TokenRequest) (*flight, error) {
+func (m *Cache) join(ctx context.Context, key string, req *Request) (*flight, error) {
 	for {
 		m.mu.Lock()
 		if f := m.flights[key]; f != nil {
@@ -203,7 +239,7 @@ func (m *tokenManager) join(ctx context.Context, key string, req *TokenRequest) 
 }
 
 // start registers a new flight for key. Called with mu held and a slot taken.
-func (m *tokenManager) start(key string) *flight {
+func (m *Cache) start(key string) *flight {
 	f := &flight{done: make(chan struct{})}
 	m.flights[key] = f
 	return f
@@ -211,7 +247,7 @@ func (m *tokenManager) start(key string) *flight {
 
 // run is the flight f: it obtains the token, records the outcome and frees
 // its slot.
-func (m *tokenManager) run(ctx context.Context, key string, req *TokenRequest, f *flight, background bool) {
+func (m *Cache) run(ctx context.Context, key string, req *Request, f *flight, background bool) {
 	defer func() { <-m.slots }()
 	// A caller that found no usable token may get here just after the flight
 	// that replaced it ended: it uses what that flight stored instead of
@@ -222,7 +258,7 @@ func (m *tokenManager) run(ctx context.Context, key string, req *TokenRequest, f
 		ok = ph == tokenFresh || (ph == tokenStale && !background)
 	}
 	if ok {
-		f.tok = t
+		f.tok, f.stored = t, true
 	} else {
 		f.tok, f.err = m.fetchNow(ctx, key, req, background)
 	}
@@ -236,7 +272,7 @@ func (m *tokenManager) run(ctx context.Context, key string, req *TokenRequest, f
 // fetchNow asks the fetcher for a token and stores it: a fetch that calls wait
 // for up to tokenAttempts times while the failure may pass, a background
 // refresh once.
-func (m *tokenManager) fetchNow(ctx context.Context, key string, req *TokenRequest, background bool) (*Token, error) {
+func (m *Cache) fetchNow(ctx context.Context, key string, req *Request, background bool) (*Token, error) {
 	ctx, cancel := context.WithTimeout(ctx, m.timeout)
 	defer cancel()
 	for attempt := 1; ; attempt++ {
@@ -245,9 +281,9 @@ func (m *tokenManager) fetchNow(ctx context.Context, key string, req *TokenReque
 		if err == nil && tok == nil {
 			err = req.fail(0, errors.New("the token fetcher returned neither a token nor an error"))
 		}
-		// Whatever fetched it (a custom TokenFetcher too), an error that reaches
+		// Whatever fetched it (a custom Fetcher too), an error that reaches
 		// logs, observers and callers holds no form of the secret or subject token.
-		err = req.redactError(err)
+		err = req.redact(err)
 		if err == nil {
 			m.complete(tok)
 			m.store.Store(key, tok)
@@ -260,24 +296,24 @@ func (m *tokenManager) fetchNow(ctx context.Context, key string, req *TokenReque
 			return nil, err // a later call tries again, once the failure is no longer remembered
 		}
 		wait, again := retryToken(ctx, err, attempt)
-		if !again || !sleep(ctx, wait) {
+		if !again || !retry.Sleep(ctx, wait) {
 			return nil, err
 		}
 	}
 }
 
 // complete fills in what the fetcher left out and clamps the token's lifetime.
-func (m *tokenManager) complete(tok *Token) {
+func (m *Cache) complete(tok *Token) {
 	if tok.Obtained.IsZero() {
 		tok.Obtained = m.now()
 	}
 	if tok.Expiry.IsZero() {
 		tok.Expiry = tok.Obtained.Add(m.defaultLifetime)
 	}
-	life := min(max(tok.Expiry.Sub(tok.Obtained), minTokenLifetime), maxTokenLifetime)
+	life := min(max(tok.Expiry.Sub(tok.Obtained), MinLifetime), MaxLifetime)
 	tok.Expiry = tok.Obtained.Add(life)
 	if tok.header == "" {
-		tok.header = tok.authorization()
+		tok.header = tok.Authorization()
 	}
 }
 
@@ -285,11 +321,11 @@ func (m *tokenManager) complete(tok *Token) {
 // again (429, 5xx, or no answer because the connection failed), and how long
 // the endpoint asked to wait.
 func tokenFailure(err error) (retryAfter time.Duration, transient bool) {
-	var te *TokenError
+	var te *Error
 	if errors.As(err, &te) && te.StatusCode != 0 {
 		return te.RetryAfter, te.StatusCode == http.StatusTooManyRequests || te.StatusCode >= 500
 	}
-	transient, _ = transportFailure(err)
+	transient, _ = retry.TransportFailure(err)
 	return 0, transient
 }
 
@@ -304,7 +340,7 @@ func retryToken(ctx context.Context, err error, attempt int) (time.Duration, boo
 		return 0, false
 	}
 	if wait == 0 {
-		wait = backoff(tokenRetryBase, maxTokenRetryWait, attempt)
+		wait = retry.Backoff(tokenRetryBase, maxTokenRetryWait, attempt)
 	}
 	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
 		return 0, false
@@ -313,13 +349,13 @@ func retryToken(ctx context.Context, err error, attempt int) (time.Duration, boo
 }
 
 // settle records the outcome of a flight for key. Called with mu held.
-func (m *tokenManager) settle(key string, err error) {
+func (m *Cache) settle(key string, err error) {
 	now := m.now()
 	if err == nil {
 		if e := m.states.find(key); e != nil {
 			st := e.Value.(*keyState)
 			st.failed, st.failures, st.retryAt = nil, 0, time.Time{}
-			if now.Sub(st.reauthAt) >= reauthInterval {
+			if now.Sub(st.reauthAt) >= ReauthInterval {
 				m.states.remove(key, e) // nothing left to remember
 			}
 		}
@@ -339,7 +375,7 @@ func (m *tokenManager) settle(key string, err error) {
 
 // state returns key's state, making it (and room for it) when there is
 // none. Called with mu held.
-func (m *tokenManager) state(key string) *keyState {
+func (m *Cache) state(key string) *keyState {
 	if e := m.states.find(key); e != nil {
 		m.states.use(e)
 		return e.Value.(*keyState)
@@ -355,7 +391,7 @@ func (m *tokenManager) state(key string) *keyState {
 
 // remembered returns the error for a call of req while key's last failure is
 // remembered, nil otherwise. Called with mu held.
-func (m *tokenManager) remembered(key string, req *TokenRequest) error {
+func (m *Cache) remembered(key string, req *Request) error {
 	e := m.states.find(key)
 	if e == nil {
 		return nil
@@ -368,7 +404,7 @@ func (m *tokenManager) remembered(key string, req *TokenRequest) error {
 	m.states.use(e)
 	te := req.fail(0, nil)
 	cause := st.failed
-	var prev *TokenError
+	var prev *Error
 	if errors.As(st.failed, &prev) {
 		te.StatusCode, te.Code, te.Description, te.URI = prev.StatusCode, prev.Code, prev.Description, prev.URI
 		cause = prev.Err
@@ -377,9 +413,9 @@ func (m *tokenManager) remembered(key string, req *TokenRequest) error {
 	what := fmt.Sprintf("the same request failed %s ago (%d in a row), the next is sent in %s",
 		now.Sub(st.failedAt).Round(time.Millisecond), st.failures, te.RetryAfter.Round(time.Millisecond))
 	if cause != nil {
-		te.Err = fmt.Errorf("%w: %s: %w", ErrTokenBackoff, what, cause)
+		te.Err = fmt.Errorf("%w: %s: %w", ErrBackoff, what, cause)
 	} else {
-		te.Err = fmt.Errorf("%w: %s", ErrTokenBackoff, what)
+		te.Err = fmt.Errorf("%w: %s", ErrBackoff, what)
 	}
 	return te
 }
@@ -387,7 +423,7 @@ func (m *tokenManager) remembered(key string, req *TokenRequest) error {
 // refreshAhead starts one background refresh of key unless one runs, the
 // key's last failure is still remembered, or every slot is taken (a later
 // call starts it then: the token is still usable).
-func (m *tokenManager) refreshAhead(ctx context.Context, key string, req *TokenRequest) {
+func (m *Cache) refreshAhead(ctx context.Context, key string, req *Request) {
 	m.mu.Lock()
 	if m.flights[key] != nil || m.remembered(key, req) != nil {
 		m.mu.Unlock()
@@ -405,13 +441,13 @@ func (m *tokenManager) refreshAhead(ctx context.Context, key string, req *TokenR
 	go m.run(context.WithoutCancel(ctx), key, &r, f, true)
 }
 
-// reauthorize is called when a service refused t, key's token (401), and
+// Refused is called when a service refused t, key's token (401), and
 // says whether the call is tried once more. The token is forgotten, so that
-// the next attempt fetches a new one, at most once per reauthInterval per
+// the next attempt fetches a new one, at most once per ReauthInterval per
 // key; within the interval the refusal stands, unless t was replaced
 // meanwhile (by a concurrent call's re-authentication, say): then the call
 // is tried with the new token.
-func (m *tokenManager) reauthorize(key string, t *Token) bool {
+func (m *Cache) Refused(key string, t *Token) bool {
 	m.reauthMu.Lock()
 	defer m.reauthMu.Unlock()
 	cur, ok := m.store.Load(key)
@@ -421,7 +457,7 @@ func (m *tokenManager) reauthorize(key string, t *Token) bool {
 	m.mu.Lock()
 	st := m.state(key)
 	now := m.now()
-	recent := !st.reauthAt.IsZero() && now.Sub(st.reauthAt) < reauthInterval
+	recent := !st.reauthAt.IsZero() && now.Sub(st.reauthAt) < ReauthInterval
 	if !recent {
 		st.reauthAt = now
 	}
@@ -433,27 +469,31 @@ func (m *tokenManager) reauthorize(key string, t *Token) bool {
 	return true
 }
 
-func (m *tokenManager) report(ctx context.Context, req *TokenRequest, d time.Duration, background bool, err error) {
-	if to, ok := m.observer.(TokenObserver); ok {
-		to.ObserveToken(ctx, &TokenEvent{Service: req.Service, Operation: req.Operation, Grant: req.Grant,
-			MessageID: req.MessageID, Duration: d, Background: background, Err: err})
+func (m *Cache) report(ctx context.Context, req *Request, d time.Duration, background bool, err error) {
+	if m.onFetch != nil {
+		m.onFetch(ctx, req, d, background, err)
 	}
-	level := slog.LevelDebug
-	if err != nil {
-		level = slog.LevelWarn
+}
+
+// Fresh returns key's token when the store holds one that may be used without
+// asking anything: not within the expiry margin, judged at now.
+func (m *Cache) Fresh(key string, now time.Time) (*Token, bool) {
+	t, ok := m.store.Load(key)
+	if !ok || m.phase(t, now) != tokenFresh {
+		return nil, false
 	}
-	if !m.logger.Enabled(ctx, level) {
-		return
-	}
-	attrs := []slog.Attr{
-		slog.String("service", req.Service), slog.String("operation", req.Operation),
-		slog.String("grant", req.Grant.String()), slog.String("message_id", req.MessageID),
-		slog.Duration("duration", d), slog.Bool("background", background),
-	}
-	msg := "tpgen: token obtained"
-	if err != nil {
-		msg = "tpgen: token request failed"
-		attrs = append(attrs, slog.String("error", err.Error()))
-	}
-	m.logger.LogAttrs(ctx, level, msg, attrs...)
+	return t, true
+}
+
+// Stats is what a Cache keeps beside its store.
+type Stats struct {
+	Keys    int // keys with remembered state (failures, re-authentications)
+	Flights int // token requests in flight
+}
+
+// Stats reports what c keeps beside its store.
+func (m *Cache) Stats() Stats {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return Stats{Keys: m.states.len(), Flights: len(m.flights)}
 }

@@ -1,4 +1,4 @@
-package runtime
+package token
 
 import (
 	"container/heap"
@@ -7,13 +7,13 @@ import (
 	"time"
 )
 
-// TokenStore keeps tokens between calls. Keys are opaque, include everything
+// Store keeps tokens between calls. Keys are opaque, include everything
 // that changes a token (the service, who fetches it, endpoint, client and how
 // it authenticates, grant, scopes, audience, resource, token types, and a hash
 // of the subject token for exchanges) and never contain a secret or token. A
 // store may be shared between services. Implementations must be safe for
 // concurrent use.
-type TokenStore interface {
+type Store interface {
 	Load(key string) (*Token, bool)
 	Store(key string, t *Token)
 	// Delete removes key's token if it is still t (compare-and-delete), so that a
@@ -21,7 +21,7 @@ type TokenStore interface {
 	Delete(key string, t *Token)
 }
 
-// MemoryStore is the default TokenStore: a map bounded in size. When it is
+// MemoryStore is the default Store: a map bounded in size. When it is
 // full, an expired token goes first (the one that expired earliest), and
 // otherwise the least recently used one: an active caller keeps its token
 // while callers who went away lose theirs. Making room costs O(log n), and
@@ -46,7 +46,7 @@ func NewMemoryStore(max int) *MemoryStore {
 	return &MemoryStore{max: max, now: time.Now}
 }
 
-// Load implements TokenStore.
+// Load implements Store.
 func (s *MemoryStore) Load(key string) (*Token, bool) {
 	s.mu.RLock()
 	e := s.lru.find(key)
@@ -67,7 +67,7 @@ func (s *MemoryStore) Load(key string) (*Token, bool) {
 	return t, true
 }
 
-// Store implements TokenStore.
+// Store implements Store.
 func (s *MemoryStore) Store(key string, t *Token) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -86,7 +86,7 @@ func (s *MemoryStore) Store(key string, t *Token) {
 	heap.Push(&s.expiry, se)
 }
 
-// Delete implements TokenStore.
+// Delete implements Store.
 func (s *MemoryStore) Delete(key string, t *Token) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -1,4 +1,4 @@
-package runtime
+package tpgenimpl
 
 import (
 	"bytes"
@@ -8,20 +8,9 @@ import (
 	"net/url"
 	"sort"
 	"strings"
-)
 
-// Style is an OpenAPI parameter serialisation style.
-type Style uint8
-
-// Styles of OpenAPI 3 §4.8.12.4.
-const (
-	StyleSimple Style = iota
-	StyleLabel
-	StyleMatrix
-	StyleForm
-	StyleSpaceDelimited
-	StylePipeDelimited
-	StyleDeepObject
+	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/internal/quote"
 )
 
 // escape percent-encodes everything but RFC 3986 unreserved characters, so
@@ -53,39 +42,8 @@ func unreserved(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~'
 }
 
-// ParamError is a parameter value that cannot be sent as it is: a header or
-// cookie value with a character HTTP does not allow there (which could split
-// the header), a path parameter that would leave a segment empty. Nothing is
-// sent; calls return it inside a *CallError.
-type ParamError struct {
-	Name   string
-	In     ParamIn
-	Reason string
-}
-
-func (e *ParamError) Error() string {
-	return fmt.Sprintf("%s parameter %s %s", e.In, e.Name, e.Reason)
-}
-
-// String returns where a parameter goes, as OpenAPI's "in" says it.
-func (in ParamIn) String() string {
-	switch in {
-	case InPath:
-		return "path"
-	case InQuery:
-		return "query"
-	case InHeader:
-		return "header"
-	case InCookie:
-		return "cookie"
-	}
-	return fmt.Sprintf("ParamIn(%d)", in)
-}
-
-// PathParam serialises a primitive path parameter.
-//
-//go:noinline
-func PathParam(style Style, name, value string) string {
+// pathParam serialises a primitive path parameter.
+func pathParam(style Style, name, value string) string {
 	switch style {
 	case StyleLabel:
 		return "." + escape(value)
@@ -95,10 +53,8 @@ func PathParam(style Style, name, value string) string {
 	return escape(value)
 }
 
-// PathList serialises an array path parameter.
-//
-//go:noinline
-func PathList(style Style, explode bool, name string, values []string) string {
+// pathList serialises an array path parameter.
+func pathList(style Style, explode bool, name string, values []string) string {
 	esc := make([]string, len(values))
 	for i, v := range values {
 		esc[i] = escape(v)
@@ -123,21 +79,19 @@ func PathList(style Style, explode bool, name string, values []string) string {
 	return strings.Join(esc, ",")
 }
 
-// PathObject serialises an object path parameter: v is encoded as JSON and its
+// pathObject serialises an object path parameter: v is encoded as JSON and its
 // top-level properties written in key order. A v that encodes as an array or
 // a scalar (a union of primitives) is written as a list or a primitive.
-//
-//go:noinline
-func PathObject(style Style, explode bool, name string, v any) (string, error) {
+func pathObject(style Style, explode bool, name string, v any) (string, error) {
 	j, err := flatten(v)
 	if err != nil {
 		return "", fmt.Errorf("path parameter %s: %w", name, err)
 	}
 	switch {
 	case j.list != nil:
-		return PathList(style, explode, name, j.list), nil
+		return pathList(style, explode, name, j.list), nil
 	case j.kv == nil:
-		return PathParam(style, name, j.scalar), nil
+		return pathParam(style, name, j.scalar), nil
 	}
 	kv := j.kv
 	for i := range kv {
@@ -183,23 +137,19 @@ func joinPairs(b *strings.Builder, kv []string, explode bool, sep string) {
 	}
 }
 
-// HeaderList serialises an array header parameter (style simple).
-//
-//go:noinline
-func HeaderList(values []string) string { return strings.Join(values, ",") }
+// headerList serialises an array header parameter (style simple).
+func headerList(values []string) string { return strings.Join(values, ",") }
 
-// HeaderObject serialises an object header parameter (style simple); arrays
-// and scalars as HeaderList and the plain value.
-//
-//go:noinline
-func HeaderObject(explode bool, v any) (string, error) {
+// headerObject serialises an object header parameter (style simple); arrays
+// and scalars as headerList and the plain value.
+func headerObject(explode bool, v any) (string, error) {
 	j, err := flatten(v)
 	if err != nil {
 		return "", err
 	}
 	switch {
 	case j.list != nil:
-		return HeaderList(j.list), nil
+		return headerList(j.list), nil
 	case j.kv == nil:
 		return j.scalar, nil
 	}
@@ -208,20 +158,18 @@ func HeaderObject(explode bool, v any) (string, error) {
 	return b.String(), nil
 }
 
-// AddCookie adds name=value to the request's single Cookie header. A name
+// addCookie adds name=value to the request's single Cookie header. A name
 // that is not a token, or a value with a character a cookie cannot carry
 // (RFC 6265: control characters, '"', ';', a backslash, anything beyond ASCII), is
-// refused with a *ParamError rather than altered: net/http would drop the
+// refused with a *runtime.ParamError rather than altered: net/http would drop the
 // characters and say so only to the global log.
-//
-//go:noinline
-func AddCookie(h http.Header, name, value string) error {
-	if !isToken(name) {
-		return &ParamError{Name: name, In: InCookie, Reason: "has a name that is not an HTTP token"}
+func addCookie(h http.Header, name, value string) error {
+	if !quote.IsToken(name) {
+		return &runtime.ParamError{Name: name, In: InCookie.String(), Reason: "has a name that is not an HTTP token"}
 	}
 	for i := 0; i < len(value); i++ {
 		if c := value[i]; c < 0x20 || c >= 0x7f || c == '"' || c == ';' || c == '\\' {
-			return &ParamError{Name: name, In: InCookie, Reason: fmt.Sprintf("holds the byte %#02x, which a cookie value cannot carry", c)}
+			return &runtime.ParamError{Name: name, In: InCookie.String(), Reason: fmt.Sprintf("holds the byte %#02x, which a cookie value cannot carry", c)}
 		}
 	}
 	c := (&http.Cookie{Name: name, Value: value}).String() // quotes a value with a space or a comma
@@ -236,37 +184,27 @@ func AddCookie(h http.Header, name, value string) error {
 // value holds a control character other than a tab: CR and LF would split
 // the header, and net/http refuses them only as it sends.
 func checkHeader(name, value string) error {
-	if !isToken(name) {
-		return &ParamError{Name: name, In: InHeader, Reason: "has a name that is not an HTTP token"}
+	if !quote.IsToken(name) {
+		return &runtime.ParamError{Name: name, In: InHeader.String(), Reason: "has a name that is not an HTTP token"}
 	}
 	for i := 0; i < len(value); i++ {
 		if c := value[i]; c < 0x20 && c != '\t' || c == 0x7f {
-			return &ParamError{Name: name, In: InHeader, Reason: fmt.Sprintf("holds the byte %#02x, which a header value cannot carry", c)}
+			return &runtime.ParamError{Name: name, In: InHeader.String(), Reason: fmt.Sprintf("holds the byte %#02x, which a header value cannot carry", c)}
 		}
 	}
 	return nil
 }
 
-// isToken reports whether s is an HTTP token (RFC 9110 §5.6.2).
-func isToken(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if !isTokenChar(s[i]) {
-			return false
-		}
-	}
-	return s != ""
-}
+// query builds a query string, parameters in the order they are added.
+type query struct{ b []byte }
 
-// Query builds a query string, parameters in the order they are added.
-type Query struct{ b []byte }
-
-func (q *Query) sep() {
+func (q *query) sep() {
 	if len(q.b) > 0 {
 		q.b = append(q.b, '&')
 	}
 }
 
-func (q *Query) pair(name, value string) {
+func (q *query) pair(name, value string) {
 	q.sep()
 	q.b = append(q.b, url.QueryEscape(name)...)
 	q.b = append(q.b, '=')
@@ -275,7 +213,7 @@ func (q *Query) pair(name, value string) {
 
 // joined adds name=v1<delim>v2…: each value escaped, the delimiter as the
 // style writes it (",", "%20", "|").
-func (q *Query) joined(name, delim string, values []string) {
+func (q *query) joined(name, delim string, values []string) {
 	q.sep()
 	q.b = append(q.b, url.QueryEscape(name)...)
 	q.b = append(q.b, '=')
@@ -303,22 +241,18 @@ func deepName(name string) string {
 	return b.String()
 }
 
-func (q *Query) deepPair(name, value string) {
+func (q *query) deepPair(name, value string) {
 	q.sep()
 	q.b = append(q.b, deepName(name)...)
 	q.b = append(q.b, '=')
 	q.b = append(q.b, url.QueryEscape(value)...)
 }
 
-// Add adds a primitive parameter (style form).
-//
-//go:noinline
-func (q *Query) Add(name, value string) { q.pair(name, value) }
+// add adds a primitive parameter (style form).
+func (q *query) add(name, value string) { q.pair(name, value) }
 
-// AddList adds an array parameter.
-//
-//go:noinline
-func (q *Query) AddList(style Style, explode bool, name string, values []string) {
+// addList adds an array parameter.
+func (q *query) addList(style Style, explode bool, name string, values []string) {
 	if len(values) == 0 {
 		return
 	}
@@ -344,11 +278,9 @@ func (q *Query) AddList(style Style, explode bool, name string, values []string)
 	q.joined(name, delim, values)
 }
 
-// AddObject adds an object parameter: v is encoded as JSON and its properties
+// addObject adds an object parameter: v is encoded as JSON and its properties
 // written in key order, nested ones (deepObject) as name[a][b] and name[a][0].
-//
-//go:noinline
-func (q *Query) AddObject(style Style, explode bool, name string, v any) error {
+func (q *query) addObject(style Style, explode bool, name string, v any) error {
 	if style == StyleDeepObject {
 		tree, err := jsonTree(v)
 		if err != nil {
@@ -363,7 +295,7 @@ func (q *Query) AddObject(style Style, explode bool, name string, v any) error {
 	}
 	switch {
 	case j.list != nil:
-		q.AddList(style, explode, name, j.list)
+		q.addList(style, explode, name, j.list)
 		return nil
 	case j.kv == nil:
 		if !j.null {
@@ -382,10 +314,8 @@ func (q *Query) AddObject(style Style, explode bool, name string, v any) error {
 	return nil
 }
 
-// AddJSON adds a parameter whose content is application/json.
-//
-//go:noinline
-func (q *Query) AddJSON(name string, v any) error {
+// addJSON adds a parameter whose content is application/json.
+func (q *query) addJSON(name string, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("query parameter %s: %w", name, err)
@@ -394,7 +324,7 @@ func (q *Query) AddJSON(name string, v any) error {
 	return nil
 }
 
-func (q *Query) deep(prefix string, v any) {
+func (q *query) deep(prefix string, v any) {
 	switch x := v.(type) {
 	case map[string]any:
 		for _, k := range sortedKeys(x) {
@@ -410,14 +340,12 @@ func (q *Query) deep(prefix string, v any) {
 	}
 }
 
-// Encode returns the query string without the leading '?'.
-//
-//go:noinline
-func (q *Query) Encode() string { return string(q.b) }
+// encode returns the query string without the leading '?'.
+func (q *query) encode() string { return string(q.b) }
 
-// FormBody encodes v as application/x-www-form-urlencoded: top-level
+// formBody encodes v as application/x-www-form-urlencoded: top-level
 // properties as key=value (arrays repeated), nested objects as key[a][b].
-func FormBody(v any) ([]byte, error) {
+func formBody(v any) ([]byte, error) {
 	tree, err := jsonTree(v)
 	if err != nil {
 		return nil, fmt.Errorf("form body: %w", err)
@@ -426,7 +354,7 @@ func FormBody(v any) ([]byte, error) {
 	if !ok {
 		return nil, fmt.Errorf("form body: %T is not an object", v)
 	}
-	var q Query
+	var q query
 	for _, k := range sortedKeys(obj) {
 		switch x := obj[k].(type) {
 		case []any:
@@ -522,5 +450,3 @@ func sortedKeys(m map[string]any) []string {
 	sort.Strings(keys)
 	return keys
 }
-
-func sortStrings(s []string) { sort.Strings(s) }

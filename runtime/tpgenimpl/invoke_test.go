@@ -1,6 +1,8 @@
-package runtime
+package tpgenimpl
 
 import (
+	"context"
+	"errors"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -9,13 +11,16 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/internal/link"
 )
 
 type (
 	level  string
 	count  int16
 	stamp  time.Time
-	day    Date
+	day    runtime.Date
 	ratio  float32
 	toggle bool
 )
@@ -39,7 +44,7 @@ func TestText(t *testing.T) {
 		{toggle(false), "false"},
 		{at, "2026-11-26T09:30:00.000000005Z"},
 		{stamp(at), "2026-11-26T09:30:00.000000005Z"},
-		{Date{2026, 2, 3}, "2026-02-03"},
+		{runtime.Date{Year: 2026, Month: 2, Day: 3}, "2026-02-03"},
 		{day{2026, 2, 3}, "2026-02-03"},
 		{map[string]int{"a": 1}, `{"a":1}`},
 		{[]byte("hi"), `"aGk="`},
@@ -114,13 +119,13 @@ func TestEncodeParams(t *testing.T) {
 		{Name: "X-Trace", In: InHeader},
 		{Name: "session", In: InCookie, Style: StyleForm},
 	}
-	var r Request
+	var r link.Request
 	err := encodeParams(&r, params, (*listParams)(nil))
 	if err == nil || err.Error() != "params must not be nil: it holds the required parameters id" {
 		t.Errorf("nil params with a required one: %v", err)
 	}
 	q, trace, sess := "a&b", "t-1", "s 1"
-	r = Request{}
+	r = link.Request{}
 	if err := encodeParams(&r, params, &listParams{Q: &q, Tags: []string{"x", "y"}, Filter: map[string]string{"k": "v"}, ID: 3, Trace: &trace, Cookie: &sess}); err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +135,7 @@ func TestEncodeParams(t *testing.T) {
 	if r.Header.Get("X-Trace") != "t-1" || !strings.HasPrefix(r.Header.Get("Cookie"), "session=") {
 		t.Errorf("headers %v", r.Header)
 	}
-	r = Request{}
+	r = link.Request{}
 	if err := encodeParams(&r, params, &listParams{ID: 0}); err != nil || r.RawQuery != "id=0" || r.Header != nil {
 		t.Errorf("only the required value: query %q, header %v, %v", r.RawQuery, r.Header, err)
 	}
@@ -138,20 +143,20 @@ func TestEncodeParams(t *testing.T) {
 
 type upload struct {
 	_     [0]func()
-	Title string  `json:"title"`
-	Note  *string `json:"note,omitempty"`
-	Meta  any     `json:"meta,omitempty"`
-	File  *File   `json:"file,omitempty"`
-	More  []File  `json:"more,omitempty"`
-	Skip  string  `json:"-"`
+	Title string         `json:"title"`
+	Note  *string        `json:"note,omitempty"`
+	Meta  any            `json:"meta,omitempty"`
+	File  *runtime.File  `json:"file,omitempty"`
+	More  []runtime.File `json:"more,omitempty"`
+	Skip  string         `json:"-"`
 }
 
 // TestMultipart: one part per field that is set, files as file parts, other
 // values as JSON parts.
 func TestMultipart(t *testing.T) {
-	var r Request
-	body := &upload{Title: "t", Meta: map[string]int{"n": 1}, File: &File{Name: "a.txt", Content: strings.NewReader("A")},
-		More: []File{{Content: strings.NewReader("B")}}, Skip: "no"}
+	var r link.Request
+	body := &upload{Title: "t", Meta: map[string]int{"n": 1}, File: &runtime.File{Name: "a.txt", Content: strings.NewReader("A")},
+		More: []runtime.File{{Content: strings.NewReader("B")}}, Skip: "no"}
 	if err := encodeBody(&r, BodyMultipart, "", body); err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +164,7 @@ func TestMultipart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mr := multipart.NewReader(r.BodyStream, ps["boundary"])
+	mr := multipart.NewReader(r.Stream, ps["boundary"])
 	var got []string
 	for {
 		p, err := mr.NextPart()
@@ -181,12 +186,12 @@ func TestMultipart(t *testing.T) {
 // TestEncodeBodyNil: a nil body is not sent, whatever its type.
 func TestEncodeBodyNil(t *testing.T) {
 	for _, b := range []any{nil, (*upload)(nil), []int(nil), map[string]any(nil), io.Reader(nil)} {
-		var r Request
-		if err := encodeBody(&r, BodyJSON, "application/json", b); err != nil || r.JSON != nil || r.ContentType != "" {
+		var r link.Request
+		if err := encodeBody(&r, BodyJSON, "application/json", b); err != nil || r.Body != nil || r.ContentType != "" {
 			t.Errorf("%T: %+v, %v", b, r, err)
 		}
 	}
-	var r Request
+	var r link.Request
 	if err := encodeBody(&r, BodyText, "text/plain", level("hi")); err != nil || string(r.Body) != "hi" {
 		t.Errorf("text body: %q, %v", r.Body, err)
 	}
@@ -233,17 +238,44 @@ func TestExpandPath(t *testing.T) {
 // error, never a panic or a silently wrong request.
 func TestInvokeMismatch(t *testing.T) {
 	params := []Param{{Name: "q", In: InQuery}, {Name: "r", In: InQuery}}
-	var r Request
+	var r link.Request
 	if err := encodeParams(&r, params, &struct{ Q *string }{}); err == nil || !strings.Contains(err.Error(), "a bug in the generated code") {
 		t.Errorf("params struct with a field missing: %v", err)
 	}
-	svc, err := NewService(ServiceConfig{Name: "orders", BaseURL: "http://127.0.0.1:1"}, WithLookupEnv(func(string) (string, bool) { return "", false }))
+	svc, err := runtime.NewService(runtime.ServiceConfig{Name: "orders", BaseURL: "http://127.0.0.1:1"}, runtime.WithLookupEnv(func(string) (string, bool) { return "", false }))
 	if err != nil {
 		t.Fatal(err)
 	}
 	op := &Operation{ID: "get", Method: "GET", Path: "/x", Result: &ResultSpec{Bodies: []string{"Nope"}}}
 	var out struct{ StatusCode int }
-	if err := svc.Invoke(t.Context(), op, nil, nil, &out); err == nil || !strings.Contains(err.Error(), "has no field Nope") {
+	if err := Invoke(t.Context(), svc, op, nil, nil, &out); err == nil || !strings.Contains(err.Error(), "has no field Nope") {
 		t.Errorf("result struct without the body field: %v", err)
+	}
+}
+
+// TestEncodeFailure: a body that cannot be encoded fails the call before
+// anything is sent, as a *runtime.CallError that names the operation and a
+// message id (the context's, or a new one), and the call is recorded.
+func TestEncodeFailure(t *testing.T) {
+	var recs []runtime.Record
+	obs := runtime.ObserverFunc(func(_ context.Context, r *runtime.Record) { recs = append(recs, *r) })
+	svc, err := runtime.NewService(runtime.ServiceConfig{Name: "orders", BaseURL: "http://127.0.0.1:1"}, runtime.WithObserver(obs),
+		runtime.WithLookupEnv(func(string) (string, bool) { return "", false }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	op := &Operation{ID: "createOrder", Method: "POST", Path: "/orders", RequestBody: BodyJSON}
+	for _, ctx := range []context.Context{t.Context(), runtime.ContextWithMessageID(t.Context(), "mid-1")} {
+		err := Invoke(ctx, svc, op, nil, map[string]any{"f": func() {}}, nil)
+		var ce *runtime.CallError
+		if !errors.As(err, &ce) || ce.Operation != "createOrder" || !strings.Contains(err.Error(), "encoding the request body") {
+			t.Fatalf("error %v", err)
+		}
+		if want := runtime.MessageIDFrom(ctx); ce.MessageID == "" || want != "" && ce.MessageID != want {
+			t.Errorf("message id %q, want %q or a new one", ce.MessageID, want)
+		}
+	}
+	if len(recs) != 2 || recs[0].Err == nil || recs[0].Attempts != 0 {
+		t.Errorf("records %+v", recs)
 	}
 }

@@ -1,4 +1,4 @@
-package runtime
+package tpgenimpl
 
 import (
 	"errors"
@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/tpgen/tpgen/runtime"
 )
 
 // FuzzExpandPath: whatever a path parameter holds, in whatever style, the
@@ -14,7 +16,7 @@ import (
 // serialisation; or the parameter is refused because the segment would be
 // empty.
 //
-//	go test -run '^$' -fuzz FuzzExpandPath ./runtime
+//	go test -run '^$' -fuzz FuzzExpandPath ./runtime/tpgenimpl
 func FuzzExpandPath(f *testing.F) {
 	for _, v := range []string{".", "..", "../x", "%2e%2e", "a/b", "?x", "#x", "", "\x00", "é", "..;", ".%2E"} {
 		for style := range 3 {
@@ -27,7 +29,7 @@ func FuzzExpandPath(f *testing.F) {
 		got, err := expandPath("/items/{id}/stock", p, []string{v})
 		want := []string{"", ".", ";id="}[style%3] + v
 		if err != nil {
-			var pe *ParamError
+			var pe *runtime.ParamError
 			if !errors.As(err, &pe) || want != "" {
 				t.Fatalf("%q: %v", v, err)
 			}
@@ -48,7 +50,7 @@ func FuzzExpandPath(f *testing.F) {
 // reads back, as a server parses it, as the value given, and as the only
 // cookie.
 //
-//	go test -run '^$' -fuzz FuzzHeaderParams ./runtime
+//	go test -run '^$' -fuzz FuzzHeaderParams ./runtime/tpgenimpl
 func FuzzHeaderParams(f *testing.F) {
 	for _, v := range []string{"plain", "a;b", "a b", "a,b", `"q"`, `a\b`, "süß", "x\r\nInjected: 1", "\x00", "\t", ""} {
 		f.Add(v)
@@ -58,9 +60,9 @@ func FuzzHeaderParams(f *testing.F) {
 			t.Fatalf("header value %q accepted", v)
 		}
 		h := http.Header{}
-		if err := AddCookie(h, "session", v); err != nil {
-			var pe *ParamError
-			if !errors.As(err, &pe) || pe.In != InCookie {
+		if err := addCookie(h, "session", v); err != nil {
+			var pe *runtime.ParamError
+			if !errors.As(err, &pe) || pe.In != "cookie" {
 				t.Fatalf("%q: %v", v, err)
 			}
 			return

@@ -1,4 +1,13 @@
-package runtime
+// Package jwt verifies the JWT bearer tokens of incoming requests against the
+// keys their issuer publishes, for runtime.Middleware: a Verifier's
+// VerifyCaller is a MiddlewareConfig.VerifyCaller. It uses the standard
+// library only and accepts RS256 (2048-bit keys or more) and ES256 signatures,
+// never "none" or HMAC.
+//
+//	callers := &jwt.Verifier{Issuer: "https://auth.example.com", Audience: "shop-api",
+//		System: jwt.ClaimIs("userType", "system")}
+//	http.ListenAndServe(":8080", runtime.Middleware(mux, runtime.MiddlewareConfig{VerifyCaller: callers.VerifyCaller}))
+package jwt
 
 import (
 	"context"
@@ -22,17 +31,19 @@ import (
 	"time"
 
 	"github.com/tpgen/tpgen/internal/loopback"
-
+	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/internal/quote"
+	"github.com/tpgen/tpgen/runtime/internal/redirect"
 	"golang.org/x/sync/singleflight"
 )
 
-// JWTVerifier checks JWT bearer tokens with the keys their issuer publishes
+// Verifier checks JWT bearer tokens with the keys their issuer publishes
 // (its JWKS, found by OIDC discovery): the signature (RS256 or ES256; nothing
 // else, "none" least of all), the issuer, the audience, expiry and not-before.
-// VerifyCaller makes it a verifier for Middleware's WithCallerVerifier. Set
-// Issuer and Audience; the rest has defaults. Safe for concurrent use: keep one
-// per issuer and audience.
-type JWTVerifier struct {
+// VerifyCaller makes it a verifier for runtime.MiddlewareConfig.VerifyCaller.
+// Set Issuer and Audience; the rest has defaults. Safe for concurrent use:
+// keep one per issuer and audience.
+type Verifier struct {
 	// Issuer is what tokens must name in iss, exactly, and the issuer whose
 	// discovery document (Issuer/.well-known/openid-configuration, which must
 	// name the same issuer) gives the key set's URL.
@@ -41,7 +52,7 @@ type JWTVerifier struct {
 	// service proves nothing here.
 	Audience string
 	// System tells, from a verified token's claims, whether its caller is a
-	// system (see Caller); nil: every caller is a user. ClaimIs makes one.
+	// system (see runtime.Caller); nil: every caller is a user. ClaimIs makes one.
 	System func(claims map[string]any) bool
 	// JWKSURL is the key set's URL; found by discovery when empty. It must be
 	// https, or plain http on loopback.
@@ -67,6 +78,8 @@ const (
 	jwksRefetch   = time.Minute // an unknown kid fetches the key set at most this often
 	jwksMaxAge    = time.Hour   // keys older than this are fetched again on next need
 	defaultLeeway = 30 * time.Second
+	fetchTimeout  = 15 * time.Second // for discovery and the key set, however long the caller waits
+	maxDoc        = 1 << 20          // bytes of a discovery document or key set
 )
 
 type jwk struct {
@@ -75,7 +88,7 @@ type jwk struct {
 	pub crypto.PublicKey
 }
 
-// ClaimIs returns a test for JWTVerifier.System that holds when the verified
+// ClaimIs returns a test for Verifier.System that holds when the verified
 // claim name is value, or is a list holding value (roles: ["system"]).
 func ClaimIs(name, value string) func(claims map[string]any) bool {
 	return func(claims map[string]any) bool {
@@ -90,23 +103,24 @@ func ClaimIs(name, value string) func(claims map[string]any) bool {
 }
 
 // VerifyCaller verifies token and tells who the caller is, for
-// WithCallerVerifier: no token is an anonymous caller (Caller{}, no error), a
-// token that does not verify an error (Middleware answers 401).
-func (v *JWTVerifier) VerifyCaller(r *http.Request, token string) (Caller, error) {
+// runtime.MiddlewareConfig.VerifyCaller: no token is an anonymous caller
+// (runtime.Caller{}, no error), a token that does not verify an error
+// (Middleware answers 401).
+func (v *Verifier) VerifyCaller(r *http.Request, token string) (runtime.Caller, error) {
 	if token == "" {
-		return Caller{}, nil
+		return runtime.Caller{}, nil
 	}
 	claims, err := v.Verify(r.Context(), token)
 	if err != nil {
-		return Caller{}, err
+		return runtime.Caller{}, err
 	}
-	return Caller{System: v.System != nil && v.System(claims)}, nil
+	return runtime.Caller{System: v.System != nil && v.System(claims)}, nil
 }
 
 // Verify checks token and returns its claims. Errors never quote the token.
-func (v *JWTVerifier) Verify(ctx context.Context, token string) (map[string]any, error) {
+func (v *Verifier) Verify(ctx context.Context, token string) (map[string]any, error) {
 	if v.Issuer == "" || v.Audience == "" {
-		return nil, errors.New("JWTVerifier: set Issuer and Audience")
+		return nil, errors.New("jwt.Verifier: set Issuer and Audience")
 	}
 	if len(token) > maxJWT {
 		return nil, fmt.Errorf("jwt: token longer than %d bytes", maxJWT)
@@ -131,7 +145,7 @@ func (v *JWTVerifier) Verify(ctx context.Context, token string) (map[string]any,
 		return nil, errors.New("jwt: the header is not a JSON object")
 	}
 	if head.Alg != "RS256" && head.Alg != "ES256" {
-		return nil, fmt.Errorf("jwt: alg %q is not accepted (RS256 and ES256 are)", truncate(head.Alg, 20))
+		return nil, fmt.Errorf("jwt: alg %q is not accepted (RS256 and ES256 are)", quote.Truncate(head.Alg, 20))
 	}
 	if head.Crit != nil {
 		return nil, errors.New("jwt: critical header extensions are not understood")
@@ -161,7 +175,7 @@ func verifySignature(key jwk, sum, sig []byte) bool {
 }
 
 // checkClaims checks issuer, audience and time of a payload whose signature verified.
-func (v *JWTVerifier) checkClaims(payload []byte) (map[string]any, error) {
+func (v *Verifier) checkClaims(payload []byte) (map[string]any, error) {
 	var claims map[string]any
 	var reg struct {
 		Iss string          `json:"iss"`
@@ -173,7 +187,7 @@ func (v *JWTVerifier) checkClaims(payload []byte) (map[string]any, error) {
 		return nil, errors.New("jwt: the claims are not a JSON object with the registered claims' types")
 	}
 	if reg.Iss != v.Issuer {
-		return nil, fmt.Errorf("jwt: issuer %q is not %q", truncate(reg.Iss, 100), v.Issuer)
+		return nil, fmt.Errorf("jwt: issuer %q is not %q", quote.Truncate(reg.Iss, 100), v.Issuer)
 	}
 	var aud []string
 	if json.Unmarshal(reg.Aud, &aud) != nil {
@@ -221,7 +235,7 @@ func seconds(n *json.Number) (float64, bool) {
 
 // key returns the key for kid and alg, fetching the key set when it has none
 // (at most once per jwksRefetch) or when it is old.
-func (v *JWTVerifier) key(ctx context.Context, kid, alg string) (jwk, error) {
+func (v *Verifier) key(ctx context.Context, kid, alg string) (jwk, error) {
 	v.mu.Lock()
 	k, found := findKey(v.keys, kid, alg)
 	age := time.Since(v.fetched)
@@ -231,10 +245,10 @@ func (v *JWTVerifier) key(ctx context.Context, kid, alg string) (jwk, error) {
 		return k, nil
 	}
 	if !found && !never && age < jwksRefetch {
-		return jwk{}, fmt.Errorf("jwt: no %s key with kid %q in the issuer's key set", alg, truncate(kid, 64))
+		return jwk{}, fmt.Errorf("jwt: no %s key with kid %q in the issuer's key set", alg, quote.Truncate(kid, 64))
 	}
 	ch := v.flight.DoChan("jwks", func() (any, error) {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), DefaultTokenTimeout)
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), fetchTimeout)
 		defer cancel()
 		keys, err := v.fetchKeys(ctx)
 		v.mu.Lock()
@@ -256,7 +270,7 @@ func (v *JWTVerifier) key(ctx context.Context, kid, alg string) (jwk, error) {
 		if r.Err != nil {
 			return jwk{}, r.Err
 		}
-		return jwk{}, fmt.Errorf("jwt: no %s key with kid %q in the issuer's key set", alg, truncate(kid, 64))
+		return jwk{}, fmt.Errorf("jwt: no %s key with kid %q in the issuer's key set", alg, quote.Truncate(kid, 64))
 	case <-ctx.Done():
 		return jwk{}, ctx.Err()
 	}
@@ -277,16 +291,16 @@ func findKey(keys []jwk, kid, alg string) (jwk, bool) {
 	return jwk{}, false
 }
 
-func (v *JWTVerifier) client() *http.Client {
+func (v *Verifier) client() *http.Client {
 	c := v.HTTPClient
 	if c == nil {
 		c = http.DefaultClient
 	}
-	return sameOriginClient(c)
+	return redirect.SameOrigin(c)
 }
 
 // fetchKeys reads the key set, finding its URL by discovery first when needed.
-func (v *JWTVerifier) fetchKeys(ctx context.Context) ([]jwk, error) {
+func (v *Verifier) fetchKeys(ctx context.Context) ([]jwk, error) {
 	u := v.JWKSURL
 	if u == "" {
 		var doc struct {
@@ -298,7 +312,7 @@ func (v *JWTVerifier) fetchKeys(ctx context.Context) ([]jwk, error) {
 			return nil, err
 		}
 		if doc.Issuer != v.Issuer {
-			return nil, fmt.Errorf("jwt: discovery at %s names issuer %q, not %q, and is not used", at, truncate(doc.Issuer, 200), v.Issuer)
+			return nil, fmt.Errorf("jwt: discovery at %s names issuer %q, not %q, and is not used", at, quote.Truncate(doc.Issuer, 200), v.Issuer)
 		}
 		u = doc.JWKSURI
 	}
@@ -369,14 +383,14 @@ func checkKeysURL(raw string) error {
 	u, err := url.Parse(raw)
 	switch {
 	case err != nil || u.Host == "":
-		return fmt.Errorf("jwt: key set URL %q is not an absolute URL", truncate(raw, 200))
+		return fmt.Errorf("jwt: key set URL %q is not an absolute URL", quote.Truncate(raw, 200))
 	case u.Scheme == "https", u.Scheme == "http" && loopback.Is(u.Hostname()):
 		return nil
 	}
-	return fmt.Errorf("jwt: key set URL %q is not https (plain http only on loopback)", truncate(raw, 200))
+	return fmt.Errorf("jwt: key set URL %q is not https (plain http only on loopback)", quote.Truncate(raw, 200))
 }
 
-func (v *JWTVerifier) getJSON(ctx context.Context, u string, out any) error {
+func (v *Verifier) getJSON(ctx context.Context, u string, out any) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return fmt.Errorf("jwt: %w", err)
@@ -388,9 +402,9 @@ func (v *JWTVerifier) getJSON(ctx context.Context, u string, out any) error {
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("jwt: %s: %d %s", u, resp.StatusCode, statusText(resp.StatusCode))
+		return fmt.Errorf("jwt: %s: %d %s", u, resp.StatusCode, quote.StatusText(resp.StatusCode))
 	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, defaultMaxTokenBody)).Decode(out); err != nil {
+	if err := json.NewDecoder(io.LimitReader(resp.Body, maxDoc)).Decode(out); err != nil {
 		return fmt.Errorf("jwt: %s: not a JSON document: %w", u, err)
 	}
 	return nil

@@ -1,10 +1,10 @@
-package runtime
+package token
 
 import "container/list"
 
 // lru indexes values by key in the order they were last used, so that the
-// least recently used is found in O(1): what the token store and the token
-// manager's bookkeeping evict when they are full. Its owner locks it and
+// least recently used is found in O(1): what MemoryStore and the Cache's
+// bookkeeping evict when they are full. Its owner locks it and
 // decides what goes; each value knows its own key.
 type lru struct {
 	items map[string]*list.Element

@@ -1,4 +1,4 @@
-package runtime_test
+package token_test
 
 import (
 	"fmt"
@@ -7,13 +7,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/token"
 )
 
 // BenchmarkMemoryStore measures the default token store when it is full, at
 // three sizes:
 //
-//	go test -run '^$' -bench MemoryStore -benchmem ./runtime
+//	go test -run '^$' -bench MemoryStore -benchmem ./runtime/token
 //
 // NewCaller stores a token for a key the store does not hold (a new caller of
 // a token exchange service), so that one token has to go; Load reads a token
@@ -30,15 +30,15 @@ func BenchmarkMemoryStore(b *testing.B) {
 		now := time.Now()
 		// Later keys expire later: the token that has to go is the oldest,
 		// whether a store picks the one closest to expiry or the least recently used.
-		token := func(i int) *runtime.Token {
-			return &runtime.Token{AccessToken: "t", Obtained: now, Expiry: now.Add(time.Hour + time.Duration(i)*time.Millisecond)}
+		tok := func(i int) *token.Token {
+			return &token.Token{AccessToken: "t", Obtained: now, Expiry: now.Add(time.Hour + time.Duration(i)*time.Millisecond)}
 		}
-		tokens := make([]*runtime.Token, 2*n)
+		tokens := make([]*token.Token, 2*n)
 		for i := range tokens {
-			tokens[i] = token(i)
+			tokens[i] = tok(i)
 		}
-		full := func() *runtime.MemoryStore {
-			s := runtime.NewMemoryStore(n)
+		full := func() *token.MemoryStore {
+			s := token.NewMemoryStore(n)
 			for i := range n {
 				s.Store(keys[i], tokens[i])
 			}

@@ -1,0 +1,182 @@
+package token
+
+import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+
+	"github.com/tpgen/tpgen/runtime/internal/quote"
+	"github.com/tpgen/tpgen/runtime/internal/redact"
+)
+
+// GrantType is the grant a token request asks for.
+type GrantType uint8
+
+const (
+	// ClientCredentials asks for a token for the client's own identity (RFC 6749 §4.4).
+	ClientCredentials GrantType = iota
+	// TokenExchange exchanges the caller's token for one meant for the service (RFC 8693).
+	TokenExchange
+)
+
+// String returns the grant's name as services.yaml writes it.
+func (g GrantType) String() string {
+	switch g {
+	case ClientCredentials:
+		return "client_credentials"
+	case TokenExchange:
+		return "token_exchange"
+	}
+	return fmt.Sprintf("GrantType(%d)", g)
+}
+
+// ClientAuth is how a client authenticates at the token endpoint (RFC 7591 §2
+// names them).
+type ClientAuth uint8
+
+const (
+	// ClientSecretBasic sends the client id and secret with HTTP Basic. The default.
+	ClientSecretBasic ClientAuth = iota
+	// ClientSecretPost sends them as form fields.
+	ClientSecretPost
+)
+
+// Token type URNs of RFC 8693 §3.
+const (
+	TypeAccessToken = "urn:ietf:params:oauth:token-type:access_token"
+	TypeJWT         = "urn:ietf:params:oauth:token-type:jwt"
+	TypeIDToken     = "urn:ietf:params:oauth:token-type:id_token"
+)
+
+// Request is one request for a token: what a Fetcher is asked to obtain.
+type Request struct {
+	Grant    GrantType
+	TokenURL string
+	ClientID string
+	// ClientSecret and SubjectToken are never printed: fmt, slog and JSON omit them.
+	ClientSecret       string
+	Scopes             []string
+	Audience           string
+	Resource           string
+	SubjectToken       string
+	SubjectTokenType   string
+	RequestedTokenType string
+	ClientAuth         ClientAuth
+
+	// For the request's own headers, errors and logs.
+	Service         string
+	Operation       string
+	MessageID       string
+	MessageIDHeader string
+}
+
+// String describes the request without secrets or tokens.
+func (r Request) String() string {
+	return fmt.Sprintf("TokenRequest(grant=%s, url=%s, client=%s, scopes=%q, audience=%q)",
+		r.Grant, r.TokenURL, r.ClientID, r.Scopes, r.Audience)
+}
+
+// Format prints String for every verb (%v, %+v, %#v, ...), so that no verb
+// shows the client secret or the subject token.
+func (r Request) Format(f fmt.State, verb rune) { formatRedacted(f, verb, r.String()) }
+
+// LogValue keeps secrets out of slog output.
+func (r Request) LogValue() slog.Value { return slog.StringValue(r.String()) }
+
+// MarshalJSON encodes every field but the client secret and the subject token,
+// which are "[redacted]" when set.
+func (r Request) MarshalJSON() ([]byte, error) {
+	type fields Request // without the methods: no recursion
+	f := fields(r)
+	if f.ClientSecret != "" {
+		f.ClientSecret = redact.Mark
+	}
+	if f.SubjectToken != "" {
+		f.SubjectToken = redact.Mark
+	}
+	return json.Marshal(f)
+}
+
+// Form returns the form fields of the request's grant (RFC 6749 §4.4, RFC 8693 §2.1),
+// without client authentication.
+func (r *Request) Form() url.Values {
+	f := url.Values{}
+	switch r.Grant {
+	case TokenExchange:
+		f.Set("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange")
+		f.Set("subject_token", r.SubjectToken)
+		typ := r.SubjectTokenType
+		if typ == "" {
+			typ = TypeAccessToken
+		}
+		f.Set("subject_token_type", typ)
+		if r.RequestedTokenType != "" {
+			f.Set("requested_token_type", r.RequestedTokenType)
+		}
+	default:
+		f.Set("grant_type", "client_credentials")
+	}
+	if len(r.Scopes) > 0 {
+		f.Set("scope", strings.Join(r.Scopes, " "))
+	}
+	if r.Audience != "" {
+		f.Set("audience", r.Audience)
+	}
+	if r.Resource != "" {
+		f.Set("resource", r.Resource)
+	}
+	return f
+}
+
+// fail returns the *Error of the request failing with err, after status
+// (0 when no answer was received); err is redacted.
+func (r *Request) fail(status int, err error) *Error {
+	return &Error{Service: r.Service, Operation: r.Operation, Grant: r.Grant, TokenURL: r.TokenURL,
+		StatusCode: status, MessageID: r.MessageID, Err: r.redact(err)}
+}
+
+// scrub removes every form of the request's subject token and client secret
+// from text the endpoint sent (an error_description that quotes what it
+// refused), and quotes it as error bodies are: at most n bytes, on one line.
+func (r *Request) scrub(s string, n int) string {
+	return quote.Body([]byte(r.redactor().Replace(s)), n)
+}
+
+// redactor returns the forms of the request's client secret and subject token.
+func (r *Request) redactor() redact.Redactor {
+	var red redact.Redactor
+	red.AddSecret(r.ClientSecret)
+	red.AddBasic(r.ClientID, r.ClientSecret)
+	red.AddSecret(r.SubjectToken)
+	return red.Sorted()
+}
+
+// redact returns err with every form of the request's secret and subject
+// token removed from what it says: an *Error is copied with its fields
+// redacted, any other error whose text holds one is replaced by an error
+// with the redacted text that still matches errors.Is but no longer gives
+// errors.As the original (whose text holds the secret).
+func (r *Request) redact(err error) error {
+	if err == nil {
+		return nil
+	}
+	red := r.redactor()
+	if len(red) == 0 {
+		return err
+	}
+	return redactError(red, err)
+}
+
+func redactError(red redact.Redactor, err error) error {
+	if te, ok := err.(*Error); ok {
+		cp := *te
+		cp.TokenURL, cp.Code, cp.Description, cp.URI = red.Replace(cp.TokenURL), red.Replace(cp.Code), red.Replace(cp.Description), red.Replace(cp.URI)
+		if cp.Err != nil {
+			cp.Err = redactError(red, cp.Err)
+		}
+		return &cp
+	}
+	return red.Error(err)
+}
