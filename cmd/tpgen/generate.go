@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path"
 	"path/filepath"
 	"strings"
 	"time"
@@ -94,6 +95,9 @@ func (f *flags) units(stderr io.Writer) ([]*unit, int) {
 	usageErr := func(msg string) ([]*unit, int) {
 		fmt.Fprintln(stderr, "tpgen: "+msg)
 		return nil, exitUsage
+	}
+	if f.importPath != "" && !validImportPath(f.importPath) {
+		return usageErr(fmt.Sprintf("-import-path %q is not an import path (example.com/repo/gen: slash-separated, no spaces, quotes or backslashes)", f.importPath))
 	}
 	switch {
 	case len(f.configs) > 0 && f.spec != "":
@@ -312,6 +316,21 @@ func generateUnits(units []*unit, check, verbose bool, stdout, stderr io.Writer)
 		fmt.Fprintf(stderr, "tpgen: wrote %d files in %v\n", written, time.Since(start).Round(time.Millisecond))
 	}
 	return exitOK
+}
+
+// validImportPath reports whether p can be a Go import path as generated
+// code writes it: clean, slash-separated, relative, of printable ASCII
+// without spaces, quotes or backslashes.
+func validImportPath(p string) bool {
+	if p == "" || path.Clean(p) != p || strings.HasPrefix(p, "/") || strings.HasPrefix(p, ".") {
+		return false
+	}
+	for _, r := range p {
+		if r <= ' ' || r >= 0x7f || strings.ContainsRune("\"'`\\:;", r) {
+			return false
+		}
+	}
+	return true
 }
 
 // printErr prints err; joined errors (errors.Join, config.Errors) already

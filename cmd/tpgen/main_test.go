@@ -130,6 +130,10 @@ func TestUsageErrors(t *testing.T) {
 		{"single-spec flag with config", []string{"-config", cfg, "-package", "orders"}, "belong to single-spec mode"},
 		{"service with spec", []string{"-spec", spec, "-package", "orders", "-out", filepath.Join(dir, "out"), "-service", "orders"}, "-service selects services of a -config file"},
 		{"init with two files", []string{"init", "a.yaml", "b.yaml"}, "usage: tpgen init [FILE]"},
+		{"import path with a quote", []string{"-config", cfg, "-import-path", `x.com/a"b`}, "is not an import path"},
+		{"import path with a space", []string{"-config", cfg, "-import-path", "x.com/a b"}, "is not an import path"},
+		{"import path not clean", []string{"-config", cfg, "-import-path", "x.com/../b"}, "is not an import path"},
+		{"import path absolute", []string{"-spec", spec, "-package", "orders", "-out", filepath.Join(dir, "out"), "-import-path", "/x"}, "is not an import path"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
