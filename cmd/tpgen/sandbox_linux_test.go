@@ -95,6 +95,15 @@ func newSandbox(t *testing.T) *sandbox {
 	}
 	s := &sandbox{t: t, root: root, home: filepath.Join(root, "home"), tmp: filepath.Join(root, "tmp"), cwd: filepath.Join(root, "cwd"),
 		asNobody: os.Geteuid() == 0}
+	t.Cleanup(func() {
+		// Writable again, so that t.TempDir can remove it (before this runs).
+		filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && d.IsDir() {
+				os.Chmod(p, 0o755)
+			}
+			return nil
+		})
+	})
 	for _, d := range []string{s.home, s.tmp, s.cwd} {
 		if err := os.Mkdir(d, 0o755); err != nil {
 			t.Fatal(err)
