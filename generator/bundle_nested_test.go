@@ -31,7 +31,7 @@ func TestNestedTargets(t *testing.T) {
 			if tc.file != "" {
 				writeFile(t, dir, tc.file, tc.body)
 			}
-			sp, err := loadSpec(filepath.Join(dir, "spec.yaml"), "spec.yaml", "", false)
+			sp, err := loadSpec(filepath.Join(dir, "spec.yaml"), "spec.yaml", "", false, false)
 			if err != nil {
 				t.Fatal(err)
 			}

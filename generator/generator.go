@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"go/format"
-	"path"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -30,14 +29,20 @@ type Service struct {
 	Source      string // the spec's path relative to the output, for the "// source:" line
 	// RefRoot is the directory tree the spec's $refs may read files in, as
 	// the user wrote it; "" is the spec's own directory. It must hold the spec.
-	RefRoot    string
-	OutDir     string     // the directory the package is written to
-	ImportPath string     // the package's import path; "" when unknown (see ModelDir)
-	Pos        config.Pos // where services.yaml declares the service, for messages
-	Runtime    RuntimeDefaults
-	Include    Filter
-	Exclude    Filter
-	Overrides  []*Override
+	RefRoot string
+	// FollowLinks lets $refs read through symbolic links that lead out of
+	// the ref root, for build systems that lay out a run's inputs as links
+	// (Bazel's sandbox): paths are still confined to the ref root as
+	// written, but the links in it are trusted. Off by default: a link in a
+	// vendored spec's tree could otherwise read any file.
+	FollowLinks bool
+	OutDir      string     // the directory the package is written to
+	ImportPath  string     // the package's import path; "" when unknown (see ModelDir)
+	Pos         config.Pos // where services.yaml declares the service, for messages
+	Runtime     RuntimeDefaults
+	Include     Filter
+	Exclude     Filter
+	Overrides   []*Override
 	// AllModels generates every component schema; by default only those
 	// the generated operations use are.
 	AllModels bool
@@ -98,6 +103,9 @@ type Stats struct {
 	Load       time.Duration
 	Build      time.Duration
 	Emit       time.Duration
+	// Inputs are the files read, sorted by path: the spec and the files it
+	// refers to. With the Service they are all the package is made from.
+	Inputs []Input
 }
 
 // Generate builds every service's package. It returns all problems found, or
@@ -105,20 +113,19 @@ type Stats struct {
 func Generate(services []*Service) (*Output, error) {
 	res := &Output{}
 	var errs []error
-	for _, svc := range services {
-		files, st, warns, repairs, err := generateService(svc)
-		if err != nil {
-			errs = append(errs, lineErrors(err)...)
+	for i, r := range GenerateEach(services) {
+		if r.Err != nil {
+			errs = append(errs, r.Err)
 			continue
 		}
-		res.Files = append(res.Files, files...)
-		res.Stats = append(res.Stats, st)
-		res.Warnings = append(res.Warnings, noteLines(svc.Name+": ", warns)...)
-		for _, r := range repairs {
-			res.Alerts = append(res.Alerts, sanitize(svc.Name+": "+r))
+		name := services[i].Name
+		res.Files = append(res.Files, r.Files...)
+		res.Stats = append(res.Stats, r.Stats)
+		for _, w := range r.Warnings {
+			res.Warnings = append(res.Warnings, name+": "+w)
 		}
-		if a := insecureBaseURL(st.BaseURL); a != "" {
-			res.Alerts = append(res.Alerts, svc.Name+": "+a)
+		for _, a := range r.Alerts {
+			res.Alerts = append(res.Alerts, name+": "+a)
 		}
 	}
 	if len(errs) > 0 {
@@ -128,12 +135,60 @@ func Generate(services []*Service) (*Output, error) {
 	return res, nil
 }
 
+// ServiceResult is what generating one service gave: its files, or why not.
+type ServiceResult struct {
+	Files []File // sorted by path
+	Stats Stats
+	// Warnings are the -v notes, grouped one a line as Output.Warnings,
+	// without the service's name.
+	Warnings []string
+	// Alerts are for every run (see Output.Alerts): lenient mode's repairs
+	// and settings that put calls at risk, without the service's name.
+	Alerts []string
+	// Err joins every problem found, each of which prints as one line.
+	Err error
+}
+
+// GenerateEach generates each service on its own, as many at once as
+// GOMAXPROCS allows (a service's load runs on one core; its rendering uses
+// all of them), and returns their results in the order of services, so that
+// output and errors come in the same order however the work was scheduled.
+func GenerateEach(services []*Service) []ServiceResult {
+	out := make([]ServiceResult, len(services))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, svc := range services {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			files, st, notes, repairs, err := generateService(svc)
+			if err != nil {
+				out[i] = ServiceResult{Err: errors.Join(lineErrors(err)...)}
+				return
+			}
+			sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
+			r := ServiceResult{Files: files, Stats: st, Warnings: noteLines("", notes)}
+			for _, rep := range repairs {
+				r.Alerts = append(r.Alerts, sanitize(rep))
+			}
+			if a := insecureBaseURL(st.BaseURL); a != "" {
+				r.Alerts = append(r.Alerts, a)
+			}
+			out[i] = r
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
 // generateService builds one service's files. Besides them it returns
 // notes for -v, and the repairs of lenient mode, for every run.
 func generateService(svc *Service) ([]File, Stats, []Note, []string, error) {
 	st := Stats{Service: svc.Name}
 	t0 := time.Now()
-	sp, err := loadSpec(svc.Spec, svc.SpecDisplay, svc.RefRoot, svc.Lenient)
+	sp, err := loadSpec(svc.Spec, svc.SpecDisplay, svc.RefRoot, svc.Lenient, svc.FollowLinks)
 	if err != nil {
 		return nil, st, nil, nil, err
 	}
@@ -151,6 +206,7 @@ func generateService(svc *Service) ([]File, Stats, []Note, []string, error) {
 	}
 	st.Emit = time.Since(t2)
 	st.Operations, st.Types, st.Unused = len(pkg.Operations), len(pkg.Types), pkg.UnusedSchemas
+	st.Inputs = sp.inputs
 	st.BaseURL = pkg.Runtime.BaseURL
 	for _, f := range files {
 		if strings.HasSuffix(f.Path, ".go") {
@@ -160,6 +216,9 @@ func generateService(svc *Service) ([]File, Stats, []Note, []string, error) {
 	notes := append(sp.notes, pkg.Notes...)
 	if svc.RefRoot != "" {
 		notes = append(notes, Note{Group: fmt.Sprintf("$ref may read files anywhere under %s (ref_root), not only in the spec's directory", svc.RefRoot)})
+	}
+	if svc.FollowLinks {
+		notes = append(notes, Note{Group: "$ref follows symbolic links wherever they lead (-follow-links)"})
 	}
 	if modelImportPath(svc.ImportPath, pkg) == "" && len(pkg.Types) > 0 {
 		notes = append(notes, Note{Group: "no go.mod above " + svc.OutDir + ", so the package's import path is unknown: its types stay in the client package instead of a " + ModelDir + " subpackage"})
@@ -257,125 +316,6 @@ func buildPackage(svc *Service, sp *spec) (*Package, error) {
 		}
 	}
 	return pkg, nil
-}
-
-// Chunk sizes: big specs are split over several files so that they format in
-// parallel and stay readable.
-const (
-	opsPerFile   = 200
-	typesPerFile = 400
-)
-
-// ModelDir is the subdirectory of a service's package, and the name of the
-// package in it, that holds the service's types when the service's import
-// path is known (tpgen reads it from go.mod). The client package re-exports
-// every type and enum value under the same name, so callers never need to
-// import it; splitting the two halves the memory the largest single compile
-// of a big client needs. Without an import path the types stay in the client
-// package.
-const ModelDir = "model"
-
-// modelImportPath is the import path of the package's model package, or ""
-// when it has none: its own import path is unknown, or it has no types.
-func modelImportPath(importPath string, pkg *Package) string {
-	if importPath == "" || len(pkg.Types) == 0 {
-		return ""
-	}
-	return importPath + "/" + ModelDir
-}
-
-// PackageDirs are the directories tpgen may write a package to: dir and its
-// model subpackage. Files in them with tpgen's header are tpgen's.
-func PackageDirs(dir string) []string { return []string{dir, filepath.Join(dir, ModelDir)} }
-
-// emitPackage renders the package's files and formats them.
-func emitPackage(svc *Service, pkg *Package) ([]File, error) {
-	type job struct {
-		dir, pkg, name string
-		code           []jen.Code
-		doc            string // package doc comment, for the first file of a package
-	}
-	modelPath := modelImportPath(svc.ImportPath, pkg)
-	typesDir, typesPkg, typesDoc := svc.OutDir, pkg.Name, ""
-	if modelPath != "" {
-		typesDir, typesPkg, typesDoc = filepath.Join(svc.OutDir, ModelDir), ModelDir, modelPackageDoc(pkg)
-	}
-	jobs := []job{{dir: svc.OutDir, pkg: pkg.Name, name: "client.go", code: genClient(pkg), doc: packageDoc(pkg)}}
-	if modelPath != "" {
-		jobs = append(jobs, job{dir: svc.OutDir, pkg: pkg.Name, name: "types.go", code: genAliases(pkg, modelPath)})
-	}
-	for i, chunk := range chunksOf(len(pkg.Operations), opsPerFile) {
-		var code []jen.Code
-		for _, op := range pkg.Operations[chunk[0]:chunk[1]] {
-			code = append(code, genOperation(op))
-		}
-		jobs = append(jobs, job{dir: svc.OutDir, pkg: pkg.Name, name: numbered("operations", i, len(pkg.Operations) > opsPerFile), code: code})
-	}
-	for i, chunk := range chunksOf(len(pkg.Types), typesPerFile) {
-		var code []jen.Code
-		for _, d := range pkg.Types[chunk[0]:chunk[1]] {
-			code = append(code, genDecl(d))
-		}
-		j := job{dir: typesDir, pkg: typesPkg, name: numbered("models", i, len(pkg.Types) > typesPerFile), code: code}
-		if i == 0 {
-			j.doc = typesDoc
-			if modelPath != "" {
-				// The model package is compiled first: it checks the runtime's version too.
-				j.code = append([]jen.Code{handshake()}, code...)
-			}
-		}
-		jobs = append(jobs, j)
-	}
-	files := make([]File, len(jobs))
-	errs := make([]error, len(jobs))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for i, j := range jobs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			source := pkg.Source
-			if j.dir != svc.OutDir && !filepath.IsAbs(source) {
-				source = path.Join("..", filepath.ToSlash(source))
-			}
-			data, err := renderFile(j.pkg, source, j.doc, modelPath, j.code)
-			if err != nil {
-				errs[i] = fmt.Errorf("%s: generating %s: %w (a bug in tpgen: please report it with the spec)", svc.Name, j.name, err)
-				return
-			}
-			files[i] = File{Path: filepath.Join(j.dir, j.name), Data: data}
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	readme, err := renderReadme(pkg, svc.ImportPath)
-	if err != nil {
-		return nil, err
-	}
-	files = append(files, File{Path: filepath.Join(svc.OutDir, "README.md"), Data: readme})
-	return files, nil
-}
-
-func numbered(base string, i int, split bool) string {
-	if !split {
-		return base + ".go"
-	}
-	return fmt.Sprintf("%s_%d.go", base, i+1)
-}
-
-func chunksOf(n, size int) [][2]int {
-	if n == 0 {
-		return nil
-	}
-	var out [][2]int
-	for i := 0; i < n; i += size {
-		out = append(out, [2]int{i, min(i+size, n)})
-	}
-	return out
 }
 
 // renderFile renders code as a formatted Go file of package name with tpgen's

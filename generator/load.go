@@ -30,6 +30,7 @@ type spec struct {
 	data    []byte
 	notes   []Note  // what loading had to bend, for -v
 	bundle  *bundle // the files it refers to, when it refers to others (see bundleSpec)
+	inputs  []Input // every file read: the spec and those it refers to
 	// lenient repairs what lenient mode repairs (see lenient.go); repairs
 	// say what was repaired, each at its place.
 	lenient bool
@@ -39,8 +40,10 @@ type spec struct {
 
 // loadSpec reads an OpenAPI 3.x or Swagger 2.0 document and resolves its
 // references, reading referenced files only inside refRoot ("": the spec's
-// directory; see refs.go). lenient repairs what lenient mode repairs.
-func loadSpec(path, display, refRoot string, lenient bool) (*spec, error) {
+// directory; see refs.go). lenient repairs what lenient mode repairs;
+// followLinks trusts the symbolic links in the ref root
+// (Service.FollowLinks).
+func loadSpec(path, display, refRoot string, lenient, followLinks bool) (*spec, error) {
 	fail := func(format string, args ...any) error {
 		return &SpecError{File: display, Msg: fmt.Sprintf(format, args...)}
 	}
@@ -72,6 +75,7 @@ func loadSpec(path, display, refRoot string, lenient bool) (*spec, error) {
 	if err != nil {
 		return nil, fail("%v", err)
 	}
+	refs.followLinks = followLinks
 	defer refs.Close()
 	abs, _ := filepath.Abs(path)
 	loc := &url.URL{Path: filepath.ToSlash(abs)}
@@ -118,6 +122,7 @@ func loadSpec(path, display, refRoot string, lenient bool) (*spec, error) {
 	if sp.doc.Paths == nil {
 		sp.doc.Paths = openapi3.NewPaths()
 	}
+	sp.inputs = inputsOf(path, data, refs.files)
 	return sp, nil
 }
 

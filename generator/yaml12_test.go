@@ -34,7 +34,7 @@ components:
     Kind: {type: string, enum: ["`+yaml12Escapes+`"]}
 `)
 	writeFile(t, dir, "models.yaml", "Tag: {type: object, properties: {etag: {type: string, pattern: \"^W\\/\\\"[0-9]+\\\"$\"}, kind: {type: string, enum: [\""+yaml12Escapes+"\"]}}}\n")
-	sp, err := loadSpec(filepath.Join(dir, "spec.yaml"), "spec.yaml", "", false)
+	sp, err := loadSpec(filepath.Join(dir, "spec.yaml"), "spec.yaml", "", false, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ components:
 
 	// Positions after an escape on the same line are the columns as written.
 	writeFile(t, dir, "bad.yaml", "openapi: 3.0.3\ninfo: {title: Escapes, version: \"1\"}\npaths: {}\ncomponents:\n  schemas:\n    Tag: {pattern: \"^W\\/\\\"x\", type: []}\n")
-	_, err = loadSpec(filepath.Join(dir, "bad.yaml"), "bad.yaml", "", false)
+	_, err = loadSpec(filepath.Join(dir, "bad.yaml"), "bad.yaml", "", false, false)
 	if want := "bad.yaml:6:37: type: [] allows no value"; err == nil || !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("got %v, want %s...", err, want)
 	}

@@ -186,7 +186,7 @@ func TestAliasBomb(t *testing.T) {
 		writeFile(t, dir, "spec.yaml", billionLaughs(levels))
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
-		_, err := loadSpec(path, "spec.yaml", "", false)
+		_, err := loadSpec(path, "spec.yaml", "", false, false)
 		runtime.ReadMemStats(&after)
 		if err == nil {
 			t.Fatalf("%d levels: loaded", levels)
