@@ -53,6 +53,13 @@ type Config struct {
 	// it from incoming ones; W3C trace context (traceparent, tracestate)
 	// when nil, not the global propagator, which does nothing until set.
 	Propagator propagation.TextMapPropagator
+	// PublicEndpoint, when set, says which incoming requests come from
+	// callers outside the operator's trust (the internet): RequestContext
+	// does not continue their trace, so that such a caller can neither
+	// choose the trace the service's calls join nor force them to be
+	// sampled; the calls start a trace of their own. otelhttp's
+	// WithPublicEndpointFn decides the same for its server span.
+	PublicEndpoint func(r *http.Request) bool
 }
 
 // Observer makes spans and metrics of the calls of tpgen clients. It is a
@@ -61,7 +68,9 @@ type Config struct {
 // so that calls and token requests carry the trace context.
 type Observer struct {
 	tracer trace.Tracer
+	meter  metric.Meter
 	prop   propagation.TextMapPropagator
+	public func(*http.Request) bool // nil: every caller is trusted
 
 	callDuration  metric.Float64Histogram
 	tokenDuration metric.Float64Histogram
@@ -86,12 +95,13 @@ func New(c Config) (*Observer, error) {
 	if mp == nil {
 		mp = otel.GetMeterProvider()
 	}
-	o := &Observer{prop: c.Propagator}
+	o := &Observer{prop: c.Propagator, public: c.PublicEndpoint}
 	if o.prop == nil {
 		o.prop = propagation.TraceContext{}
 	}
 	o.tracer = tp.Tracer(ScopeName, trace.WithSchemaURL(semconv.SchemaURL))
 	m := mp.Meter(ScopeName, metric.WithSchemaURL(semconv.SchemaURL))
+	o.meter = m
 	var err error
 	if o.callDuration, err = m.Float64Histogram(MetricCallDuration, metric.WithUnit("s"),
 		metric.WithDescription("Duration of HTTP client requests."), metric.WithExplicitBucketBoundaries(durationBuckets...)); err != nil {
@@ -261,11 +271,26 @@ func (t *transport) RoundTrip(r *http.Request) (*http.Response, error) {
 // of an incoming request with the caller's trace context (traceparent,
 // tracestate) as the remote parent of the calls made while handling it.
 // When the context already holds a span (otelhttp.NewHandler outside
-// Middleware made the server span), it is kept as it is.
+// Middleware made the server span), it is kept as it is. A request that
+// Config.PublicEndpoint names keeps the context it has: its trace context
+// is not continued.
 func (o *Observer) RequestContext(r *http.Request) context.Context {
 	ctx := r.Context()
-	if trace.SpanContextFromContext(ctx).IsValid() {
+	if trace.SpanContextFromContext(ctx).IsValid() || (o.public != nil && o.public(r)) {
 		return ctx
 	}
 	return o.prop.Extract(ctx, propagation.HeaderCarrier(r.Header))
+}
+
+// Filter is for otelhttp.WithFilter, when the clients' HTTP client is
+// wrapped in otelhttp.NewTransport too: it returns false for the requests of
+// the calls this Observer traces (their attempts and token requests), which
+// already have their span and their http.client.request.duration from the
+// Observer, so that otelhttp makes no second client span or measurement of
+// them; true for every other request, which otelhttp traces as usual.
+//
+//	hc := &http.Client{Transport: otelhttp.NewTransport(obs.Transport(nil), otelhttp.WithFilter(obs.Filter))}
+func (o *Observer) Filter(r *http.Request) bool {
+	_, ours := r.Context().Value(spanKey{}).(trace.Span)
+	return !ours
 }

@@ -25,6 +25,7 @@ import (
 
 	tpotel "github.com/tpgen/tpgen/otel"
 	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/token"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
@@ -35,6 +36,7 @@ type world struct {
 	spans   *tracetest.SpanRecorder
 	tp      *sdktrace.TracerProvider
 	metrics *sdkmetric.ManualReader
+	mp      *sdkmetric.MeterProvider
 	obs     *tpotel.Observer
 	idp     *httptest.Server
 	api     *httptest.Server
@@ -42,13 +44,15 @@ type world struct {
 	mu          sync.Mutex
 	idpParents  []string // traceparent of each token request
 	apiParents  []string // traceparent of each call
+	apiStates   []string // tracestate of each call
 	unavailable atomic.Int64
 }
 
 func newWorld(t *testing.T) *world {
 	w := &world{spans: tracetest.NewSpanRecorder(), metrics: sdkmetric.NewManualReader()}
 	w.tp = sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(w.spans))
-	obs, err := tpotel.New(tpotel.Config{TracerProvider: w.tp, MeterProvider: sdkmetric.NewMeterProvider(sdkmetric.WithReader(w.metrics))})
+	w.mp = sdkmetric.NewMeterProvider(sdkmetric.WithReader(w.metrics))
+	obs, err := tpotel.New(tpotel.Config{TracerProvider: w.tp, MeterProvider: w.mp})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,6 +68,7 @@ func newWorld(t *testing.T) *world {
 	w.api = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		w.mu.Lock()
 		w.apiParents = append(w.apiParents, r.Header.Get("Traceparent"))
+		w.apiStates = append(w.apiStates, r.Header.Get("Tracestate"))
 		w.mu.Unlock()
 		switch {
 		case strings.HasSuffix(r.URL.Path, "/missing"):
@@ -81,10 +86,13 @@ func newWorld(t *testing.T) *world {
 }
 
 func (w *world) service(t *testing.T) *runtime.Service {
+	return w.serviceWith(t, &http.Client{Transport: w.obs.Transport(nil)})
+}
+
+func (w *world) serviceWith(t *testing.T, hc *http.Client) *runtime.Service {
 	svc, err := runtime.NewService(runtime.ServiceConfig{Name: "orders"}, runtime.WithLookupEnv(func(string) (string, bool) { return "", false }),
 		runtime.WithBaseURL(w.api.URL), runtime.WithTokenURL(w.idp.URL), runtime.WithGrant(runtime.GrantClientCredentials),
-		runtime.WithClientCredentials("client", "secret"), runtime.WithObserver(w.obs),
-		runtime.WithHTTPClient(&http.Client{Transport: w.obs.Transport(nil)}))
+		runtime.WithClientCredentials("client", "secret"), runtime.WithObserver(w.obs), runtime.WithHTTPClient(hc))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -275,10 +283,12 @@ func (w *world) incoming(t *testing.T, wrap func(http.Handler) http.Handler) *ht
 
 const callerTrace = "4bf92f3577b34da6a3ce929d0e0e4736"
 const callerSpan = "00f067aa0ba902b7"
+const callerState = "congo=t61rcWkgMzE,rojo=00f067aa0ba902b7"
 
 func send(t *testing.T, url string) {
 	req, _ := http.NewRequest("GET", url, nil)
 	req.Header.Set("Traceparent", "00-"+callerTrace+"-"+callerSpan+"-01")
+	req.Header.Set("Tracestate", callerState)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -304,6 +314,12 @@ func TestTraceCrossesService(t *testing.T) {
 	defer w.mu.Unlock()
 	if tr, sp := parentID(w.apiParents[0]); tr != callerTrace || sp != c.SpanContext().SpanID().String() {
 		t.Errorf("the API received traceparent %q, want trace %s under the call's span %s", w.apiParents[0], callerTrace, c.SpanContext().SpanID())
+	}
+	if w.apiStates[0] != callerState {
+		t.Errorf("the API received tracestate %q, want the caller's %q", w.apiStates[0], callerState)
+	}
+	if tr, sp := parentID(w.idpParents[0]); tr != callerTrace || sp != c.SpanContext().SpanID().String() {
+		t.Errorf("the token request carried traceparent %q, want trace %s under the call's span %s", w.idpParents[0], callerTrace, c.SpanContext().SpanID())
 	}
 }
 
@@ -344,4 +360,160 @@ func TestObserveCallEndsOnlyItsSpan(t *testing.T) {
 		t.Fatal("ObserveCall ended a span it did not start")
 	}
 	outer.End()
+}
+
+// TestBesideOtelhttpTransport: a client whose transport otelhttp wraps too
+// (in either order) gets one client span and one http.client.request.duration
+// per call with obs.Filter, the backend sees the call's span as the parent,
+// and otelhttp still traces the other requests of the client. Without the
+// filter, otelhttp adds a second client span per attempt: the duplicate that
+// Filter is for.
+func TestBesideOtelhttpTransport(t *testing.T) {
+	cases := []struct {
+		name   string
+		filter bool
+		wrap   func(w *world, opts ...otelhttp.Option) http.RoundTripper
+	}{
+		{"otelhttp outside", true, func(w *world, opts ...otelhttp.Option) http.RoundTripper {
+			return otelhttp.NewTransport(w.obs.Transport(nil), opts...)
+		}},
+		{"otelhttp inside", true, func(w *world, opts ...otelhttp.Option) http.RoundTripper {
+			return w.obs.Transport(otelhttp.NewTransport(nil, opts...))
+		}},
+		{"no filter", false, func(w *world, opts ...otelhttp.Option) http.RoundTripper {
+			return otelhttp.NewTransport(w.obs.Transport(nil), opts...)
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			w := newWorld(t)
+			opts := []otelhttp.Option{otelhttp.WithTracerProvider(w.tp), otelhttp.WithMeterProvider(w.mp),
+				otelhttp.WithPropagators(propagation.TraceContext{})}
+			if c.filter {
+				opts = append(opts, otelhttp.WithFilter(w.obs.Filter))
+			}
+			hc := &http.Client{Transport: c.wrap(w, opts...)}
+			svc := w.serviceWith(t, hc)
+			for _, id := range []string{"1", "flaky"} { // the second call makes two attempts
+				if err := call(context.Background(), svc, id); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// A request of the application's own through the same client.
+			resp, err := hc.Get(w.api.URL + "/health")
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+
+			byScope := map[string]int{}
+			var ours []sdktrace.ReadOnlySpan
+			for _, s := range clientSpans(w.spans.Ended()) {
+				byScope[s.InstrumentationScope().Name]++
+				if s.InstrumentationScope().Name == tpotel.ScopeName {
+					ours = append(ours, s)
+				}
+			}
+			wantOtelhttp := 1 // the application's request
+			if !c.filter {
+				wantOtelhttp = 1 + 1 + 2 + 1 // and the token request, the attempts of both calls
+			}
+			if byScope[tpotel.ScopeName] != 2 || byScope[otelhttpScope] != wantOtelhttp {
+				t.Fatalf("client spans by scope %v, want 2 of %s and %d of otelhttp", byScope, tpotel.ScopeName, wantOtelhttp)
+			}
+			if !c.filter {
+				return
+			}
+			w.mu.Lock()
+			for i, call := range []int{0, 1, 1} {
+				sc := ours[call].SpanContext()
+				if tr, sp := parentID(w.apiParents[i]); tr != sc.TraceID().String() || sp != sc.SpanID().String() {
+					t.Errorf("request %d carried traceparent %q, want call %d's span %s", i, w.apiParents[i], call, sc.SpanID())
+				}
+			}
+			w.mu.Unlock()
+			durations := map[string]uint64{}
+			var rm metricdata.ResourceMetrics
+			if err := w.metrics.Collect(context.Background(), &rm); err != nil {
+				t.Fatal(err)
+			}
+			for _, sm := range rm.ScopeMetrics {
+				for _, m := range sm.Metrics {
+					if h, ok := m.Data.(metricdata.Histogram[float64]); ok && m.Name == tpotel.MetricCallDuration {
+						for _, dp := range h.DataPoints {
+							durations[sm.Scope.Name] += dp.Count
+						}
+					}
+				}
+			}
+			if durations[tpotel.ScopeName] != 2 || durations[otelhttpScope] != 1 {
+				t.Errorf("%s counts by scope %v, want 2 of %s and 1 of otelhttp", tpotel.MetricCallDuration, durations, tpotel.ScopeName)
+			}
+		})
+	}
+}
+
+const otelhttpScope = "go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+
+// stats is a shared store's figures as a test sets them.
+type stats struct{ st token.SharedStats }
+
+func (s *stats) SharedStats() token.SharedStats { return s.st }
+
+func TestStoreMetrics(t *testing.T) {
+	w := newWorld(t)
+	st := &stats{token.SharedStats{Available: false, Outages: 2, Fallbacks: 7, Leases: 3, Shared: 11, Waited: 4, Errors: 9}}
+	reg, err := w.obs.ObserveStore("fleet", st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	collect := func() map[string]map[string]int64 {
+		var rm metricdata.ResourceMetrics
+		if err := w.metrics.Collect(context.Background(), &rm); err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]map[string]int64{}
+		for _, sm := range rm.ScopeMetrics {
+			for _, m := range sm.Metrics {
+				var points []metricdata.DataPoint[int64]
+				switch d := m.Data.(type) {
+				case metricdata.Sum[int64]:
+					points = d.DataPoints
+				case metricdata.Gauge[int64]:
+					points = d.DataPoints
+				}
+				for _, dp := range points {
+					if s, _ := dp.Attributes.Value(tpotel.AttrStore); s.AsString() != "fleet" {
+						t.Errorf("%s without the store's name: %v", m.Name, dp.Attributes)
+					}
+					o, _ := dp.Attributes.Value(tpotel.AttrStoreOutcome)
+					if got[m.Name] == nil {
+						got[m.Name] = map[string]int64{}
+					}
+					got[m.Name][o.AsString()] = dp.Value
+				}
+			}
+		}
+		return got
+	}
+	got := collect()
+	want := map[string]map[string]int64{
+		tpotel.MetricStoreAvailable: {"": 0},
+		tpotel.MetricStoreClaims:    {"lease": 3, "shared": 7, "waited": 4, "fallback": 7},
+		tpotel.MetricStoreOutages:   {"": 2},
+		tpotel.MetricStoreErrors:    {"": 9},
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("store metrics\n got %v\nwant %v", got, want)
+	}
+	st.st.Available = true
+	if got := collect(); got[tpotel.MetricStoreAvailable][""] != 1 {
+		t.Errorf("%s = %v once the store is back", tpotel.MetricStoreAvailable, got[tpotel.MetricStoreAvailable])
+	}
+	if err := reg.Unregister(); err != nil {
+		t.Fatal(err)
+	}
+	if got := collect(); len(got) != 0 {
+		t.Errorf("metrics after Unregister: %v", got)
+	}
 }

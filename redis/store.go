@@ -290,29 +290,16 @@ func (s *Store) result(ctx context.Context, err error) error {
 	return err
 }
 
-// Stats is what a Store has done since it was made.
+// Stats is what a Store has done since it was made: what every shared
+// store reports (token.SharedStats: availability, outages, fallbacks,
+// leases, shared tokens), and what this one keeps besides.
 type Stats struct {
-	// Available says that Redis answered the last operation (or was not
-	// asked yet); while it is false, each process fetches its own tokens.
-	Available bool
-	// Outages counts the times Redis became unavailable, Recoveries the
-	// times it answered again.
-	Outages, Recoveries int64
-	// Fallbacks counts the token requests that were made, or would have been
-	// coordinated, without Redis: Claims that failed or were not sent.
-	Fallbacks int64
-	// Leases counts the leases this process got: token requests it made for the fleet.
-	Leases int64
-	// Shared counts tokens taken from Redis instead of a token request;
-	// Waited, those among them that another process was fetching.
-	Shared, Waited int64
+	token.SharedStats
 	// Stored counts tokens written to Redis.
 	Stored int64
 	// Undecryptable counts values that did not decrypt (another key, or
 	// changed), each treated as absent.
 	Undecryptable int64
-	// Errors counts failed Redis operations.
-	Errors int64
 	// NearCache is the number of tokens held in the process's memory.
 	NearCache int
 }
@@ -320,10 +307,18 @@ type Stats struct {
 // Stats reports what s has done.
 func (s *Store) Stats() Stats {
 	return Stats{
+		SharedStats: s.SharedStats(), Stored: s.stats.stored.Load(),
+		Undecryptable: s.stats.undecryptable.Load(), NearCache: s.near.Len(),
+	}
+}
+
+// SharedStats reports what s has done as every shared store does, for
+// metrics (otel.Observer.ObserveStore).
+func (s *Store) SharedStats() token.SharedStats {
+	return token.SharedStats{
 		Available: !s.health.down.Load(), Outages: s.health.outages.Load(), Recoveries: s.health.recoveries.Load(),
 		Fallbacks: s.stats.fallbacks.Load(), Leases: s.stats.leases.Load(), Shared: s.stats.shared.Load(),
-		Waited: s.stats.waited.Load(), Stored: s.stats.stored.Load(), Undecryptable: s.stats.undecryptable.Load(),
-		Errors: s.stats.errors.Load(), NearCache: s.near.Len(),
+		Waited: s.stats.waited.Load(), Errors: s.stats.errors.Load(),
 	}
 }
 

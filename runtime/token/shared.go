@@ -45,6 +45,29 @@ type Lease interface {
 	Release()
 }
 
+// SharedStats is what a SharedStore has done for the process it serves, in
+// a form every store can give and metrics can read (package
+// github.com/tpgen/tpgen/otel reports it). A store offers it with a method
+// SharedStats() SharedStats.
+type SharedStats struct {
+	// Available says that the store answered its last operation (or was not
+	// asked yet); while it is false, the process fetches its own tokens.
+	Available bool
+	// Outages counts the times the store became unavailable, Recoveries the
+	// times it answered again.
+	Outages, Recoveries int64
+	// Fallbacks counts the Claims that failed or were not sent because the
+	// store was unavailable: token requests made without the fleet.
+	Fallbacks int64
+	// Leases counts the leases this process got: token requests it made for the fleet.
+	Leases int64
+	// Shared counts tokens taken from the store instead of a token request;
+	// Waited, those among them that another process was fetching.
+	Shared, Waited int64
+	// Errors counts failed operations of the store.
+	Errors int64
+}
+
 // fetchShared obtains key's token through a SharedStore: a token another
 // process stored, or a token request of this process made under the fleet's
 // lease, or one made alone when the store cannot coordinate. stored reports
