@@ -2,11 +2,17 @@
 // process of a fleet, so that the fleet makes one token request per key per
 // expiry, however many replicas it runs: a token.SharedStore.
 //
+// From services.yaml's defaults.token_store (kind: redis, addr, username,
+// password: ${VAR}, tls, key_prefix, encryption_key: ${VAR}) and the
+// TPGEN_TOKEN_STORE variables, by linking the package into the program:
+//
+//	import _ "github.com/tpgen/tpgen/redis"
+//
+// Every generated client of the process then shares one Store (see Open).
+// Or in code, with every setting of Config:
+//
 //	store, err := redis.New(redis.Config{Addr: "redis:6379", Password: pw, EncryptionKey: key})
 //	orders, err := ordersclient.New(runtime.WithTokenConfig(token.Config{Store: store}))
-//
-// or, from services.yaml (token_store: {kind: redis, ...}), by linking the
-// package in: import _ "github.com/tpgen/tpgen/redis".
 //
 // What it promises:
 //

@@ -2,6 +2,7 @@ package redis_test
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"os"
@@ -21,16 +22,26 @@ const requireRedis = "TPGEN_REQUIRE_REDIS"
 // redisServer is a real redis-server on a free loopback port with a
 // temporary directory, started for one test and stopped after it.
 type redisServer struct {
-	t    testing.TB
-	bin  string
-	dir  string
-	port int
-	cmd  *exec.Cmd
+	t     testing.TB
+	bin   string
+	dir   string
+	port  int
+	cmd   *exec.Cmd
+	extra []string    // further arguments of redis-server
+	ping  *tls.Config // when the port speaks TLS
+	pass  string      // when the server requires a password
 }
 
 // startRedis starts a redis-server for t, or skips t when none is installed
 // (fails when TPGEN_REQUIRE_REDIS is set).
 func startRedis(t testing.TB) *redisServer {
+	t.Helper()
+	return startRedisWith(t, func(*redisServer) {})
+}
+
+// startRedisWith is startRedis with setup, which may add arguments (and
+// say how to ping the server) before it starts.
+func startRedisWith(t testing.TB, setup func(*redisServer)) *redisServer {
 	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
@@ -41,6 +52,7 @@ func startRedis(t testing.TB) *redisServer {
 		t.Skip(msg)
 	}
 	s := &redisServer{t: t, bin: bin, dir: t.TempDir(), port: freePort(t)}
+	setup(s)
 	s.Start()
 	t.Cleanup(s.Kill)
 	return s
@@ -61,12 +73,17 @@ func (s *redisServer) Addr() string { return "127.0.0.1:" + strconv.Itoa(s.port)
 // Start starts the server (again, on the same port) and waits until it answers.
 func (s *redisServer) Start() {
 	s.t.Helper()
-	s.cmd = exec.Command(s.bin, "--port", strconv.Itoa(s.port), "--bind", "127.0.0.1", "--dir", s.dir,
-		"--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning")
+	args := []string{"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1", "--dir", s.dir,
+		"--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"}
+	if s.ping != nil {
+		args = []string{"--port", "0", "--tls-port", strconv.Itoa(s.port), "--bind", "127.0.0.1", "--dir", s.dir,
+			"--save", "", "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"}
+	}
+	s.cmd = exec.Command(s.bin, append(args, s.extra...)...)
 	if err := s.cmd.Start(); err != nil {
 		s.t.Fatal(err)
 	}
-	c := goredis.NewClient(&goredis.Options{Addr: s.Addr(), MaxRetries: -1})
+	c := goredis.NewClient(&goredis.Options{Addr: s.Addr(), MaxRetries: -1, TLSConfig: s.ping, Password: s.pass})
 	defer c.Close()
 	for i := 0; ; i++ {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
@@ -100,7 +117,7 @@ func (s *redisServer) Resume() { s.cmd.Process.Signal(syscall.SIGCONT) }
 // Client is a plain connection to the server, for what an attacker with
 // access to Redis would see and do.
 func (s *redisServer) Client() *goredis.Client {
-	c := goredis.NewClient(&goredis.Options{Addr: s.Addr(), MaxRetries: -1})
+	c := goredis.NewClient(&goredis.Options{Addr: s.Addr(), MaxRetries: -1, TLSConfig: s.ping, Password: s.pass})
 	s.t.Cleanup(func() { c.Close() })
 	return c
 }

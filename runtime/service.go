@@ -57,6 +57,10 @@ type ServiceConfig struct {
 	// Timeout bounds each call, retries included, unless the context ends
 	// sooner; DefaultTimeout when zero.
 	Timeout time.Duration
+	// TokenStore is where tokens are kept besides the process's memory
+	// (services.yaml's defaults.token_store), unless an option passes a
+	// token.Config.Store.
+	TokenStore TokenStoreConfig
 }
 
 // Service is the runtime side of one client: its configuration, token cache
@@ -219,6 +223,11 @@ func newService(st *settings) (*Service, error) {
 	}
 	s.fetcherID = fetcherID(s.fetcher, s.ownFetcher)
 	tc.Fetcher = s.fetcher
+	if tc.Store == nil {
+		if tc.Store, err = st.tokenStore(); err != nil {
+			return nil, fail("%v", err)
+		}
+	}
 	s.tokens = token.NewCache(tc, s.reportToken)
 	return s, nil
 }

@@ -49,6 +49,9 @@ type Settings struct {
 	// overrides the defaults' true.
 	Lenient    bool
 	LenientSet bool
+	// TokenStore is where the services keep their tokens besides the
+	// process's memory; only defaults: sets it (see TokenStore).
+	TokenStore TokenStore
 }
 
 // Auth says how calls are authenticated. Empty fields are inherited (see
@@ -179,6 +182,7 @@ func (c *Config) Effective(s *Service) Settings {
 		RefRootPos:      root.RefRootPos,
 		Lenient:         s.Settings.Lenient || !s.Settings.LenientSet && c.Defaults.Lenient,
 		LenientSet:      s.Settings.LenientSet || c.Defaults.LenientSet,
+		TokenStore:      c.Defaults.TokenStore,
 	}
 }
 

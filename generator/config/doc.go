@@ -45,8 +45,8 @@
 //	      createOrder: {auth: {grant: client_credentials, scopes: [orders.write]}}
 //
 // Top level: version (required, 1), output (a relative directory; default
-// DefaultOutput), defaults (auth, message_id_header, timeout, ref_root, lenient) and
-// services (required, at least one).
+// DefaultOutput), defaults (auth, message_id_header, timeout, ref_root,
+// lenient, and token_store) and services (required, at least one).
 //
 // A service: spec (required), package, base_url, auth, message_id_header,
 // timeout, ref_root, lenient, include, exclude and operations. Its name prefixes the
@@ -76,6 +76,11 @@
 // spec's own directory, which is the default. lenient (true or false,
 // default false) generates from a spec broken as published, repairing what
 // has an honest repair with a warning each (see the README).
+//
+// token_store, in defaults only, says where every service of a process keeps
+// its tokens: kind memory (the default) or redis, with addr (host:port),
+// username, password (${VAR} only), tls, key_prefix and encryption_key
+// (${VAR} only); see TokenStore and REFERENCE.md.
 //
 // # Inheritance
 //
