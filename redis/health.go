@@ -11,8 +11,12 @@ import (
 // health is whether Redis may be asked now. After a failed operation Redis is
 // left alone for a retry interval (doubling with each failure in a row), during
 // which the store answers from memory and Claim says it cannot coordinate;
-// the first operation after the interval tries again, and one that works
-// ends the outage. Each outage and each recovery is logged once.
+// the first operation after the interval tries again (the probe), and one
+// that works ends the outage. Claims made while the probe is out wait for its
+// outcome (within the operation timeout) rather than fall back at once: after
+// an outage, the refreshes of every key of a process come due together, and
+// each that fell back would be a token request the fleet need not make. Each
+// outage and each recovery is logged once.
 type health struct {
 	log      *slog.Logger
 	interval time.Duration
@@ -21,7 +25,8 @@ type health struct {
 	mu       sync.Mutex
 	retryAt  time.Time
 	failures int
-	since    time.Time // the outage's start
+	since    time.Time     // the outage's start
+	probe    chan struct{} // closed when the probe out now ends; nil when none is
 
 	outages, recoveries atomic.Int64
 }
@@ -39,7 +44,42 @@ func (h *health) ok() bool {
 	}
 	// One probe per interval: the others keep answering from memory.
 	h.retryAt = now.Add(h.wait())
+	if h.probe == nil {
+		h.probe = make(chan struct{})
+	}
 	return true
+}
+
+// await is ok for an operation that would rather wait for the probe out now
+// than fall back: it reports whether Redis may be asked, after the probe's
+// outcome when one is out, waiting at most d or until ctx ends.
+func (h *health) await(ctx context.Context, d time.Duration) bool {
+	if h.ok() {
+		return true
+	}
+	h.mu.Lock()
+	probe := h.probe
+	h.mu.Unlock()
+	if probe == nil {
+		return false
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-probe:
+		return !h.down.Load()
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	return false
+}
+
+// probed ends the probe out now, if any. Called with mu held.
+func (h *health) probed() {
+	if h.probe != nil {
+		close(h.probe)
+		h.probe = nil
+	}
 }
 
 // wait is how long Redis is left alone after failures in a row. Called with mu held.
@@ -55,11 +95,14 @@ func (h *health) wait() time.Duration {
 // ended (the caller gave up, or its deadline came first) that says nothing
 // about Redis.
 func (h *health) failed(parent context.Context, err error) {
-	if parent.Err() != nil {
-		return
-	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if parent.Err() != nil {
+		h.probed() // the probe says nothing; the next operation probes again
+		h.retryAt = time.Time{}
+		return
+	}
+	h.probed()
 	h.failures++
 	h.retryAt = time.Now().Add(h.wait())
 	if h.down.Load() {
@@ -79,6 +122,7 @@ func (h *health) worked() {
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.probed()
 	if !h.down.Load() {
 		return
 	}

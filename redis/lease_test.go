@@ -3,6 +3,8 @@ package redis_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -212,4 +214,39 @@ type fetcherFunc func(ctx context.Context, r *token.Request) (*token.Token, erro
 
 func (f fetcherFunc) FetchToken(ctx context.Context, r *token.Request) (*token.Token, error) {
 	return f(ctx, r)
+}
+
+// TestRecoveryProbe: after an outage the refreshes of every key of a process
+// come due together. The first claim probes Redis; the others wait for its
+// outcome instead of falling back, so that none of them becomes a token
+// request of the process's own once Redis answers again.
+func TestRecoveryProbe(t *testing.T) {
+	srv := startRedis(t)
+	s, _ := newStore(t, srv, redis.Config{RetryInterval: 100 * time.Millisecond})
+	ctx := context.Background()
+	srv.Kill()
+	if _, err := s.Claim(ctx, "k0", anyToken); err == nil {
+		t.Fatal("a claim succeeded with Redis down")
+	}
+	srv.Start()
+	time.Sleep(150 * time.Millisecond) // the retry interval has passed: the next claim probes
+	before := s.Stats()
+	var wg sync.WaitGroup
+	var failed atomic.Int64
+	for i := range 6 {
+		wg.Go(func() {
+			c, err := s.Claim(ctx, fmt.Sprintf("k%d", i+1), func(*token.Token) bool { return false })
+			if err != nil {
+				failed.Add(1)
+				return
+			}
+			c.Lease.Release()
+		})
+	}
+	wg.Wait()
+	after := s.Stats()
+	if n := failed.Load(); n != 0 || after.Fallbacks != before.Fallbacks || after.Leases != before.Leases+6 || after.Recoveries != 1 {
+		t.Errorf("%d of 6 claims failed after Redis came back; fallbacks %d -> %d, leases %d -> %d, recoveries %d",
+			n, before.Fallbacks, after.Fallbacks, before.Leases, after.Leases, after.Recoveries)
+	}
 }

@@ -130,12 +130,12 @@ func (s *Store) Load(key string) (*token.Token, bool) { return s.near.Load(key) 
 func (s *Store) Store(key string, t *token.Token) {
 	s.near.Store(key, t)
 	ttl := time.Until(t.Expiry)
-	if ttl < time.Millisecond || !s.health.ok() {
+	if ttl < time.Millisecond {
 		return
 	}
 	n := s.seal.names(s.prefix, key)
 	v, err := s.seal.seal(n.token, t)
-	if err != nil {
+	if err != nil || !s.health.ok() {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
@@ -166,7 +166,7 @@ var errUnavailable = errors.New("redis token store unavailable")
 // Claim implements token.SharedStore: a usable token that another process
 // stored, or the lease to fetch it, waiting while another process holds it.
 func (s *Store) Claim(ctx context.Context, key string, usable func(*token.Token) bool) (token.Claim, error) {
-	if !s.health.ok() {
+	if !s.health.await(ctx, s.timeout) {
 		s.stats.fallbacks.Add(1)
 		return token.Claim{}, errUnavailable
 	}
