@@ -149,7 +149,7 @@ type fleetRun struct {
 	shared bool
 	procs  []*proc
 	marks  []string
-	began time.Time
+	began  time.Time
 	res    []*workerResult
 }
 

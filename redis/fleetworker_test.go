@@ -297,7 +297,7 @@ type workerObserver struct {
 	token func(*runtime.TokenEvent)
 }
 
-func (o *workerObserver) ObserveCall(ctx context.Context, r *runtime.Record)      { o.call(ctx, r) }
+func (o *workerObserver) ObserveCall(ctx context.Context, r *runtime.Record)    { o.call(ctx, r) }
 func (o *workerObserver) ObserveToken(_ context.Context, e *runtime.TokenEvent) { o.token(e) }
 
 // parseResult finds a worker's result in its output.
@@ -313,4 +313,3 @@ func parseResult(out []byte) (*workerResult, error) {
 	}
 	return nil, fmt.Errorf("no result in the worker's output: %s", strings.TrimSpace(string(out[max(0, len(out)-2000):])))
 }
-
