@@ -143,7 +143,7 @@ type fleetSetup struct {
 
 // fleetRun is one run of a fleet.
 type fleetRun struct {
-	t      *testing.T
+	t      testing.TB
 	f      fleetSetup
 	world  *fleetWorld
 	shared bool
@@ -182,7 +182,16 @@ func (l *lockedBuffer) Bytes() []byte {
 }
 
 // start starts the world and the workers; srv nil: without Redis.
-func (f fleetSetup) start(t *testing.T, srv *redisServer, name string) *fleetRun {
+func (f fleetSetup) start(t testing.TB, srv *redisServer, name string) *fleetRun {
+	return f.startWith(t, srv, name, false)
+}
+
+// startCold starts workers that make one call per goroutine and stop.
+func (f fleetSetup) startCold(t testing.TB, srv *redisServer) *fleetRun {
+	return f.startWith(t, srv, "cold", true)
+}
+
+func (f fleetSetup) startWith(t testing.TB, srv *redisServer, name string, cold bool) *fleetRun {
 	r := &fleetRun{t: t, f: f, world: newFleetWorld(f.life), shared: srv != nil, began: time.Now()}
 	t.Cleanup(r.world.Close)
 	c := workerConfig{TokenURL: r.world.idpSrv.URL, BaseURL: r.world.apiSrv.URL, Goroutines: f.goroutines, Pace: f.pace,
@@ -190,7 +199,7 @@ func (f fleetSetup) start(t *testing.T, srv *redisServer, name string) *fleetRun
 		// Bounds for a loaded machine: a Redis operation that takes longer
 		// than this makes a process fall back, which a fleet of 8 race-built
 		// processes on 2 cores must not do by accident (the default is 250 ms).
-		OpTimeout: time.Second, Retry: 200 * time.Millisecond}
+		OpTimeout: time.Second, Retry: 200 * time.Millisecond, Cold: cold}
 	if srv != nil {
 		c.Redis = srv.Addr()
 	}
@@ -209,7 +218,7 @@ func (f fleetSetup) start(t *testing.T, srv *redisServer, name string) *fleetRun
 	return r
 }
 
-func (r *fleetRun) spawn(t *testing.T, c workerConfig, name string) *proc {
+func (r *fleetRun) spawn(t testing.TB, c workerConfig, name string) *proc {
 	c.Name = name
 	cfg, _ := json.Marshal(c)
 	p := &proc{name: name, done: make(chan error, 1)}

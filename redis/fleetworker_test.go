@@ -132,7 +132,10 @@ var workOp = tpgenimpl.Operation{ID: "work", Method: "GET", Path: "/work/{caller
 func runWorker(c workerConfig, stop io.Reader) (*workerResult, error) {
 	res := &workerResult{Name: c.Name, Logged: map[string]int{}}
 	logs := &logCounter{n: map[string]int{}}
-	var store token.Store
+	// The store: Redis's, or the process's memory, counting the loads that
+	// find no token a call may use.
+	miss := &missCounter{warm: map[string]bool{}}
+	var store token.Store = counting{token.NewMemoryStore(0), miss}
 	var rs *redis.Store
 	if c.Redis != "" {
 		var err error
@@ -142,13 +145,7 @@ func runWorker(c workerConfig, stop io.Reader) (*workerResult, error) {
 			return nil, err
 		}
 		defer rs.Close()
-		store = rs
-	}
-	miss := &missCounter{warm: map[string]bool{}}
-	if rs != nil {
 		store = sharedCounting{rs, miss}
-	} else {
-		store = counting{token.NewMemoryStore(0), miss}
 	}
 	var (
 		mu       sync.Mutex
