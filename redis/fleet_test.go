@@ -78,10 +78,10 @@ func TestFleet(t *testing.T) {
 	})
 	t.Run("memory", func(t *testing.T) {
 		r := f.start(t, nil, "memory")
-		r.waitGenerations(3)
+		r.waitGenerations(4)
 		r.stop()
 		r.checkCalls()
-		r.checkPerProcess(3)
+		r.checkPerProcess(4)
 		r.report()
 	})
 	t.Run("redis killed", func(t *testing.T) {
