@@ -50,8 +50,10 @@ type Config struct {
 	LeaseTTL time.Duration
 	// RetryInterval is how long an unavailable Redis is left alone before it
 	// is tried again, doubling with each failure in a row up to
-	// MaxRetryInterval; DefaultRetryInterval when zero.
-	RetryInterval time.Duration
+	// MaxRetryInterval; DefaultRetryInterval and DefaultMaxRetryInterval
+	// when zero. The maximum bounds how long a fleet goes on fetching per
+	// process after Redis is back.
+	RetryInterval, MaxRetryInterval time.Duration
 	// MaxEntries bounds the tokens kept in Redis under KeyPrefix; past it,
 	// those that expire first go. DefaultMaxEntries when zero.
 	MaxEntries int
@@ -65,10 +67,10 @@ type Config struct {
 
 // Defaults of Config.
 const (
-	DefaultKeyPrefix     = "tpgen"
-	DefaultOpTimeout     = 250 * time.Millisecond
-	DefaultLeaseTTL      = 5 * time.Second
-	DefaultRetryInterval = time.Second
-	MaxRetryInterval     = 30 * time.Second
-	DefaultMaxEntries    = 100_000
+	DefaultKeyPrefix        = "tpgen"
+	DefaultOpTimeout        = 250 * time.Millisecond
+	DefaultLeaseTTL         = 5 * time.Second
+	DefaultRetryInterval    = time.Second
+	DefaultMaxRetryInterval = 30 * time.Second
+	DefaultMaxEntries       = 100_000
 )

@@ -26,11 +26,11 @@ import (
 //   - shared: every key gets exactly one token request per generation
 //     fleet-wide (expiries + 1 per key), no call fails, and after its warm-up
 //     no call waits for a token.
-//   - memory: the same fleet without Redis, for comparison: one request per
-//     process per key per generation.
-//   - redis killed: Redis is killed (SIGKILL) in the middle of a run and
-//     started again (empty) later: while it is down each process fetches
-//     its own tokens (one request per process per key per generation), no
+//   - memory: the same fleet without Redis, for comparison: each process
+//     asks once per key per generation of its own tokens.
+//   - redis killed: Redis is killed (SIGKILL) in the middle of a generation
+//     and started again (empty) two refreshes later: meanwhile each process
+//     fetches its own tokens (once per key per generation of its own), no
 //     call fails or waits, each process logs the outage and the recovery
 //     once, and once Redis is back the fleet shares again: one request per
 //     key per generation.
@@ -68,41 +68,54 @@ func TestFleet(t *testing.T) {
 		f.procs, f.goroutines, f.pace, f.life, f.leaseTTL)
 
 	t.Run("shared", func(t *testing.T) {
+		srv.ensure()
 		r := f.start(t, srv, "shared")
 		r.waitGenerations(4)
 		r.stop()
 		r.checkCalls()
-		r.checkPerGeneration(map[int]int{}, 1)
+		r.checkGenerations(r.world.idp.requests(), 4)
 		r.checkStores(0)
 		r.report()
 	})
 	t.Run("memory", func(t *testing.T) {
 		r := f.start(t, nil, "memory")
-		r.waitGenerations(4)
+		r.waitOwnGenerations(4)
 		r.stop()
 		r.checkCalls()
-		r.checkPerProcess(4)
+		r.checkOwnGenerations(r.world.idp.requests(), 4)
 		r.report()
 	})
 	t.Run("redis killed", func(t *testing.T) {
+		srv.ensure()
 		r := f.start(t, srv, "outage")
 		r.waitGenerations(2)
 		killed := time.Now()
 		srv.Kill()
 		r.mark("Redis killed", killed)
-		r.waitGenerations(4)
+		time.Sleep(f.life) // two refreshes come due without Redis
 		restarted := time.Now()
 		srv.Start()
-		r.mark("Redis started again", restarted)
-		r.waitGenerations(7)
+		r.mark("Redis started again (empty)", restarted)
+		recovered := r.waitRecovered(restarted, 2)
+		var shared time.Time // when every key was shared again
+		for _, at := range recovered {
+			if at.After(shared) {
+				shared = at
+			}
+		}
+		r.mark("the fleet shared every key again", shared)
 		r.stop()
 		r.checkCalls()
-		r.checkPerGeneration(map[int]int{3: f.procs, 4: f.procs}, 1)
+		before, during, after := r.split(killed, recovered)
+		r.checkGenerations(before, 2)
+		r.checkOwnGenerations(during, 1)
+		r.checkGenerations(after, 2)
 		r.checkStores(1)
 		r.report()
-		r.reportFailover(killed, restarted)
+		r.reportFailover(killed, restarted, shared, during)
 	})
 	t.Run("fetcher killed", func(t *testing.T) {
+		srv.ensure()
 		r := f.start(t, srv, "takeover")
 		victim := make(chan string, 1)
 		r.world.idp.mu.Lock()
@@ -127,7 +140,7 @@ func TestFleet(t *testing.T) {
 		r.waitGenerations(3)
 		r.stop()
 		r.checkCalls()
-		r.checkPerGeneration(map[int]int{}, 1)
+		r.checkGenerations(r.world.idp.requests(), 3)
 		r.checkStores(0)
 		r.report()
 		r.reportTakeover(killedAt)
@@ -199,7 +212,7 @@ func (f fleetSetup) startWith(t testing.TB, srv *redisServer, name string, cold 
 		// Bounds for a loaded machine: a Redis operation that takes longer
 		// than this makes a process fall back, which a fleet of 8 race-built
 		// processes on 2 cores must not do by accident (the default is 250 ms).
-		OpTimeout: time.Second, Retry: 200 * time.Millisecond, Cold: cold}
+		OpTimeout: time.Second, Retry: 200 * time.Millisecond, MaxRetry: time.Second, Cold: cold}
 	if srv != nil {
 		c.Redis = srv.Addr()
 	}
@@ -365,18 +378,17 @@ func (r *fleetRun) checkCalls() {
 	}
 }
 
-// checkPerGeneration: every generation of every key has exactly want[g]
-// answered token requests (1-based), def when want does not name it; and
-// requests that were not answered (held by a killed process) are only the
-// killed process's.
-func (r *fleetRun) checkPerGeneration(want map[int]int, def int) {
-	gens := r.generations(r.world.idp.requests())
+// checkGenerations: reqs (a span of a run in which the fleet shares its
+// tokens) hold n generations of every key, and each has exactly one answered
+// token request fleet-wide; requests that were not answered (held by a
+// killed process) are only the killed process's.
+func (r *fleetRun) checkGenerations(reqs []tokenRequest, n int) {
+	gens := r.generations(reqs)
 	for _, k := range fleetKeys() {
+		if len(gens[k]) != n {
+			r.t.Errorf("%s: %d generations, want %d (%s)", k, len(gens[k]), n, r.describe(gens))
+		}
 		for i, g := range gens[k] {
-			exp, ok := want[i+1]
-			if !ok {
-				exp = def
-			}
 			answered := 0
 			for _, q := range g {
 				if q.Answered {
@@ -385,8 +397,8 @@ func (r *fleetRun) checkPerGeneration(want map[int]int, def int) {
 					r.t.Errorf("%s generation %d: a request of %s, which was not killed, was not answered", k, i+1, q.Worker)
 				}
 			}
-			if answered != exp {
-				r.t.Errorf("%s generation %d: %d tokens issued, want %d (%s)", k, i+1, answered, exp, r.describe(gens))
+			if answered != 1 {
+				r.t.Errorf("%s generation %d: %d tokens issued fleet-wide, want 1 (%s)", k, i+1, answered, r.describe(gens))
 			}
 		}
 	}
@@ -401,21 +413,28 @@ func (r *fleetRun) killedWorker(name string) bool {
 	return false
 }
 
-// checkPerProcess (memory stores): each process asked once per generation
-// for each key, n generations.
-func (r *fleetRun) checkPerProcess(n int) {
-	byProc := map[string][]tokenRequest{}
-	for _, q := range r.world.idp.requests() {
-		byProc[q.Worker] = append(byProc[q.Worker], q)
+// byWorker splits requests by the process that sent them.
+func byWorker(reqs []tokenRequest) map[string][]tokenRequest {
+	out := map[string][]tokenRequest{}
+	for _, q := range reqs {
+		out[q.Worker] = append(out[q.Worker], q)
 	}
-	if len(byProc) != r.f.procs {
-		r.t.Errorf("%d processes asked for tokens, want %d", len(byProc), r.f.procs)
+	return out
+}
+
+// checkOwnGenerations: in reqs (a span in which each process fetches its
+// own tokens) every process asked exactly once per generation of its own
+// tokens, for every key, and had at least n generations.
+func (r *fleetRun) checkOwnGenerations(reqs []tokenRequest, n int) {
+	procs := byWorker(reqs)
+	if len(procs) != r.f.procs {
+		r.t.Errorf("%d processes asked for tokens, want %d", len(procs), r.f.procs)
 	}
-	for w, reqs := range byProc {
+	for w, reqs := range procs {
 		gens := r.generations(reqs)
 		for _, k := range fleetKeys() {
-			if len(gens[k]) != n {
-				r.t.Errorf("%s: %d generations of %s, want %d", w, len(gens[k]), k, n)
+			if len(gens[k]) < n {
+				r.t.Errorf("%s: %d generations of %s, want at least %d", w, len(gens[k]), k, n)
 			}
 			for i, g := range gens[k] {
 				if len(g) != 1 {
@@ -424,6 +443,87 @@ func (r *fleetRun) checkPerProcess(n int) {
 			}
 		}
 	}
+}
+
+// waitOwnGenerations returns once every process has n generations of its
+// own tokens for every key.
+func (r *fleetRun) waitOwnGenerations(n int) {
+	deadline := time.Now().Add(time.Duration(n+4) * r.f.life)
+	for {
+		ready := true
+		procs := byWorker(r.world.idp.requests())
+		for _, p := range r.procs {
+			gens := r.generations(procs[p.name])
+			for _, k := range fleetKeys() {
+				if len(gens[k]) < n {
+					ready = false
+				}
+			}
+		}
+		if ready && len(procs) == r.f.procs {
+			return
+		}
+		if time.Now().After(deadline) {
+			r.t.Fatalf("not every process had %d generations of tokens after %s", n, time.Since(r.began).Round(time.Millisecond))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// waitRecovered waits, after since, for the fleet to share its tokens again:
+// for every key a run of n generations of one token request each, to its
+// latest. It returns in the middle of the n-th, with when each key's run
+// began: from then on the fleet shares that key's tokens again.
+func (r *fleetRun) waitRecovered(since time.Time, n int) (recovered map[string]time.Time) {
+	deadline := time.Now().Add(time.Duration(n+6) * r.f.life)
+	for {
+		var after []tokenRequest
+		for _, q := range r.world.idp.requests() {
+			if q.At.After(since) {
+				after = append(after, q)
+			}
+		}
+		gens := r.generations(after)
+		recovered = map[string]time.Time{}
+		var latest time.Time
+		for _, k := range fleetKeys() {
+			g := gens[k]
+			run := 0 // trailing generations of one request
+			for run < len(g) && len(g[len(g)-1-run]) == 1 {
+				run++
+			}
+			if run < n {
+				break
+			}
+			recovered[k] = g[len(g)-run][0].At
+			if at := g[len(g)-run+n-1][0].At; at.After(latest) {
+				latest = at
+			}
+		}
+		if len(recovered) == len(fleetKeys()) {
+			time.Sleep(time.Until(latest.Add(r.f.life / 4)))
+			return recovered
+		}
+		if time.Now().After(deadline) {
+			r.t.Fatalf("the fleet did not share its tokens again after Redis came back: %s", r.describe(gens))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// split divides the token requests at the kill and at each key's recovery.
+func (r *fleetRun) split(killed time.Time, recovered map[string]time.Time) (before, during, after []tokenRequest) {
+	for _, q := range r.world.idp.requests() {
+		switch {
+		case q.At.Before(killed):
+			before = append(before, q)
+		case q.At.Before(recovered[q.Key]):
+			during = append(during, q)
+		default:
+			after = append(after, q)
+		}
+	}
+	return before, during, after
 }
 
 // checkStores: each process's store saw outages outages and as many
@@ -504,33 +604,38 @@ func (r *fleetRun) report() {
 }
 
 // reportFailover logs how the fleet went through the outage: latencies
-// before, during and after it, and how soon each process's refresh went
-// ahead without Redis.
-func (r *fleetRun) reportFailover(killed, restarted time.Time) {
-	var before, during, after []int64
+// before, during and after it, and what each process fetched on its own.
+func (r *fleetRun) reportFailover(killed, restarted, recovered time.Time, during []tokenRequest) {
+	var before, down, after []int64
 	for _, w := range r.res {
 		for _, s := range w.Samples {
 			at := time.UnixMicro(s[0])
 			switch {
 			case at.Before(killed):
 				before = append(before, s[1])
-			case at.Before(restarted):
-				during = append(during, s[1])
+			case at.Before(recovered):
+				down = append(down, s[1])
 			default:
 				after = append(after, s[1])
 			}
 		}
 	}
-	r.t.Logf("call latency before the outage p50 %s p99 %s (%d calls), while Redis was down p50 %s p99 %s (%d), after p50 %s p99 %s (%d)",
-		pct(before, 50), pct(before, 99), len(before), pct(during, 50), pct(during, 99), len(during), pct(after, 50), pct(after, 99), len(after))
-	gens := r.generations(r.world.idp.requests())
-	for _, k := range fleetKeys()[:1] {
-		for i, g := range gens[k] {
-			if len(g) > 1 {
-				r.t.Logf("%s generation %d: %d token requests (one per process) within %s of each other: each process fell back at its first Redis operation",
-					k, i+1, len(g), g[len(g)-1].At.Sub(g[0].At).Round(time.Millisecond))
-			}
-		}
+	r.t.Logf("call latency before the outage p50 %s p99 %s (%d calls), from the kill until the fleet shared again p50 %s p99 %s (%d), after p50 %s p99 %s (%d)",
+		pct(before, 50), pct(before, 99), len(before), pct(down, 50), pct(down, 99), len(down), pct(after, 50), pct(after, 99), len(after))
+	perKey := map[string]int{}
+	for _, q := range during {
+		perKey[q.Key]++
+	}
+	var parts []string
+	for _, k := range fleetKeys() {
+		parts = append(parts, fmt.Sprintf("%s %d", k, perKey[k]))
+	}
+	r.t.Logf("Redis down %s; from the kill until the fleet shared every key again (%s after the restart): %d token requests, each process its own (%s)",
+		restarted.Sub(killed).Round(time.Millisecond), recovered.Sub(restarted).Round(time.Millisecond), len(during), strings.Join(parts, ", "))
+	gens := r.generations(during)
+	for i, g := range gens["cc"] {
+		r.t.Logf("cc: generation %d without Redis: %d token requests (one per process) within %s of each other",
+			i+1, len(g), g[len(g)-1].At.Sub(g[0].At).Round(time.Millisecond))
 	}
 }
 

@@ -47,6 +47,7 @@ type workerConfig struct {
 	LeaseTTL   time.Duration
 	OpTimeout  time.Duration
 	Retry      time.Duration
+	MaxRetry   time.Duration
 }
 
 // workerResult is what a worker saw.
@@ -140,7 +141,7 @@ func runWorker(c workerConfig, stop io.Reader) (*workerResult, error) {
 	if c.Redis != "" {
 		var err error
 		rs, err = redis.New(redis.Config{Addr: c.Redis, EncryptionKey: testKey, KeyPrefix: c.Prefix, Logger: slog.New(logs),
-			LeaseTTL: c.LeaseTTL, OpTimeout: c.OpTimeout, RetryInterval: c.Retry})
+			LeaseTTL: c.LeaseTTL, OpTimeout: c.OpTimeout, RetryInterval: c.Retry, MaxRetryInterval: c.MaxRetry})
 		if err != nil {
 			return nil, err
 		}

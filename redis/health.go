@@ -20,6 +20,7 @@ import (
 type health struct {
 	log      *slog.Logger
 	interval time.Duration
+	max      time.Duration // of the interval, however many failures in a row
 
 	down     atomic.Bool // fast path: false while Redis answers
 	mu       sync.Mutex
@@ -85,10 +86,10 @@ func (h *health) probed() {
 // wait is how long Redis is left alone after failures in a row. Called with mu held.
 func (h *health) wait() time.Duration {
 	d := h.interval
-	for i := 1; i < h.failures && d < MaxRetryInterval; i++ {
+	for i := 1; i < h.failures && d < h.max; i++ {
 		d *= 2
 	}
-	return min(d, MaxRetryInterval)
+	return min(d, h.max)
 }
 
 // failed records a failed operation made within parent. When parent itself

@@ -29,13 +29,15 @@ return 0`)
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`)
 
-	// storeScript keeps the value ARGV[1] under KEYS[1] for ARGV[2] ms and
-	// indexes it by expiry (ARGV[3], unix ms) in the sorted set KEYS[2];
+	// storeScript keeps the value ARGV[1] under KEYS[1] until ARGV[2] (unix
+	// ms: the token's expiry, so that Redis's clock reading it later cannot
+	// keep it longer; Redis 6.2 or newer) and indexes it by expiry (ARGV[3],
+	// unix ms) in the sorted set KEYS[2];
 	// then it forgets what expired by ARGV[4] and, past ARGV[5] entries,
 	// deletes those that expire first. The index itself goes after ARGV[6]
 	// ms without a store.
 	storeScript = goredis.NewScript(`
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[2])
 redis.call('ZADD', KEYS[2], ARGV[3], KEYS[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[4])
 local over = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[5])

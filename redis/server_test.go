@@ -99,6 +99,13 @@ func (s *redisServer) Start() {
 	}
 }
 
+// ensure starts the server again if a test killed it.
+func (s *redisServer) ensure() {
+	if s.cmd == nil {
+		s.Start()
+	}
+}
+
 // Kill stops the server at once (SIGKILL), as a crash would.
 func (s *redisServer) Kill() {
 	if s.cmd == nil || s.cmd.Process == nil {

@@ -81,7 +81,8 @@ func New(c Config) (*Store, error) {
 		near = token.DefaultCacheSize
 	}
 	s.near = token.NewMemoryStore(near)
-	s.health = health{log: s.log, interval: orDefault(c.RetryInterval, DefaultRetryInterval)}
+	s.health = health{log: s.log, interval: orDefault(c.RetryInterval, DefaultRetryInterval),
+		max: orDefault(c.MaxRetryInterval, DefaultMaxRetryInterval)}
 	switch {
 	case c.Client != nil:
 		s.rdb = c.Client
@@ -140,7 +141,7 @@ func (s *Store) Store(key string, t *token.Token) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
 	defer cancel()
-	err = storeScript.Run(ctx, s.rdb, []string{n.token, s.index}, v, ttl.Milliseconds(),
+	err = storeScript.Run(ctx, s.rdb, []string{n.token, s.index}, v, t.Expiry.UnixMilli(),
 		t.Expiry.UnixMilli(), time.Now().UnixMilli(), s.max, token.MaxLifetime.Milliseconds()).Err()
 	if s.result(context.Background(), err) == nil {
 		s.stats.stored.Add(1)
