@@ -59,9 +59,12 @@ func (h *health) await(ctx context.Context, d time.Duration) bool {
 		return true
 	}
 	h.mu.Lock()
-	probe := h.probe
+	probe, down := h.probe, h.down.Load()
 	h.mu.Unlock()
-	if probe == nil {
+	switch {
+	case !down:
+		return true // the probe ended well since ok looked
+	case probe == nil:
 		return false
 	}
 	t := time.NewTimer(d)
@@ -98,12 +101,11 @@ func (h *health) wait() time.Duration {
 func (h *health) failed(parent context.Context, err error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	defer h.probed() // after the state is updated: a waiter reads it then
 	if parent.Err() != nil {
-		h.probed() // the probe says nothing; the next operation probes again
-		h.retryAt = time.Time{}
+		h.retryAt = time.Time{} // the probe says nothing; the next operation probes again
 		return
 	}
-	h.probed()
 	h.failures++
 	h.retryAt = time.Now().Add(h.wait())
 	if h.down.Load() {
@@ -123,7 +125,7 @@ func (h *health) worked() {
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.probed()
+	defer h.probed() // after the state is updated: a waiter reads it then
 	if !h.down.Load() {
 		return
 	}

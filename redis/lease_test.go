@@ -238,6 +238,7 @@ func TestRecoveryProbe(t *testing.T) {
 			c, err := s.Claim(ctx, fmt.Sprintf("k%d", i+1), func(*token.Token) bool { return false })
 			if err != nil {
 				failed.Add(1)
+				t.Logf("claim k%d: %v", i+1, err)
 				return
 			}
 			c.Lease.Release()
