@@ -61,9 +61,11 @@ type workerResult struct {
 	// a call of this process with the same key had succeeded (after its
 	// warm-up).
 	Waited int
-	// Misses counts the times a call found no token it could use in this
-	// process's memory for a key it had held one for: the call then waited
-	// for a token (from Redis or a token request).
+	// Misses counts the loads from this process's memory (by calls, and by
+	// the refreshes themselves) that found no token a call may use for a key
+	// it had held one for: a refresh so late that the token it replaces
+	// reached its use-by point. Reported, not asserted: the calls that
+	// waited are Waited.
 	Misses int
 	// Calls as [start (unix µs), duration (µs), waited for a token (0/1)].
 	Samples [][3]int64
