@@ -15,7 +15,34 @@ import (
 // keeps its last value, as encoding/json does. The caller bounds the nesting
 // (checkJSONDepth): the parser recurses once per level.
 func parseJSONNode(data []byte) (*yaml.Node, error) {
-	p := &jsonParser{data: data, line: 1}
+	p := newJSONParser(data, false)
+	return p.document()
+}
+
+// jsonParser reads JSON into yaml.Nodes. Big specs are millions of nodes, so
+// it allocates little per node: nodes come from slabs, every collection's
+// content is gathered on one stack and copied out at its exact size, and
+// strings without escapes are slices of one copy of the text.
+type jsonParser struct {
+	data      []byte
+	src       string // data as a string: unescaped strings are slices of it
+	i         int
+	line, bol int // the current line and the offset its first byte is at
+	stack     []*yaml.Node
+	slab      []yaml.Node
+	// asYAML reads scalars and collections as go-yaml reads the same text
+	// (see parseJSONDoc); differs is then set when go-yaml would read the
+	// text otherwise than encoding/json, or refuse it.
+	asYAML  bool
+	differs bool
+}
+
+func newJSONParser(data []byte, asYAML bool) *jsonParser {
+	return &jsonParser{data: data, src: string(data), line: 1, asYAML: asYAML}
+}
+
+// document parses the whole text as one value.
+func (p *jsonParser) document() (*yaml.Node, error) {
 	p.space()
 	n, err := p.value()
 	if err == nil {
@@ -27,21 +54,15 @@ func parseJSONNode(data []byte) (*yaml.Node, error) {
 	if err != nil {
 		// encoding/json's words and offset for what is wrong, when it sees it too.
 		var v any
-		if jerr := json.Unmarshal(data, &v); jerr != nil {
+		if jerr := json.Unmarshal(p.data, &v); jerr != nil {
 			if syn, ok := jerr.(*json.SyntaxError); ok {
-				line, col := offsetPos(data, jsonErrorOffset(syn))
+				line, col := offsetPos(p.data, jsonErrorOffset(syn))
 				return nil, &posError{line: line, col: col, msg: syn.Error()}
 			}
 		}
 		return nil, err
 	}
 	return n, nil
-}
-
-type jsonParser struct {
-	data      []byte
-	i         int
-	line, bol int // the current line and the offset its first byte is at
 }
 
 func (p *jsonParser) errorf(format string, args ...any) error {
@@ -62,8 +83,20 @@ func (p *jsonParser) space() {
 	}
 }
 
+// slabSize is how many nodes are allocated at once.
+const slabSize = 512
+
 func (p *jsonParser) node(kind yaml.Kind, tag string) *yaml.Node {
-	return &yaml.Node{Kind: kind, Tag: tag, Line: p.line, Column: p.i - p.bol + 1}
+	if len(p.slab) == 0 {
+		p.slab = make([]yaml.Node, slabSize)
+	}
+	n := &p.slab[0]
+	p.slab = p.slab[1:]
+	n.Kind, n.Tag, n.Line, n.Column = kind, tag, p.line, p.i-p.bol+1
+	if p.asYAML && kind != yaml.ScalarNode {
+		n.Style = yaml.FlowStyle
+	}
+	return n
 }
 
 func (p *jsonParser) value() (*yaml.Node, error) {
@@ -85,7 +118,7 @@ func (p *jsonParser) value() (*yaml.Node, error) {
 		return p.number()
 	}
 	for _, lit := range []struct{ text, tag string }{{"true", "!!bool"}, {"false", "!!bool"}, {"null", "!!null"}} {
-		if len(p.data)-p.i >= len(lit.text) && string(p.data[p.i:p.i+len(lit.text)]) == lit.text {
+		if len(p.data)-p.i >= len(lit.text) && p.src[p.i:p.i+len(lit.text)] == lit.text {
 			n := p.node(yaml.ScalarNode, lit.tag)
 			n.Value = lit.text
 			p.i += len(lit.text)
@@ -95,15 +128,29 @@ func (p *jsonParser) value() (*yaml.Node, error) {
 	return nil, p.errorf("invalid character %q looking for beginning of value", p.data[p.i])
 }
 
+// content moves the nodes gathered on the stack since mark into a slice of
+// their own.
+func (p *jsonParser) content(mark int) []*yaml.Node {
+	if len(p.stack) == mark {
+		return nil
+	}
+	c := make([]*yaml.Node, len(p.stack)-mark)
+	copy(c, p.stack[mark:])
+	clear(p.stack[mark:])
+	p.stack = p.stack[:mark]
+	return c
+}
+
 func (p *jsonParser) object() (*yaml.Node, error) {
 	n := p.node(yaml.MappingNode, "!!map")
+	mark := len(p.stack)
 	p.i++ // {
-	index := map[string]int{}
 	p.space()
 	if p.i < len(p.data) && p.data[p.i] == '}' {
 		p.i++
 		return n, nil
 	}
+	var index map[string]int // of the keys, once there are many
 	for {
 		p.space()
 		if p.i >= len(p.data) || p.data[p.i] != '"' {
@@ -111,9 +158,14 @@ func (p *jsonParser) object() (*yaml.Node, error) {
 		}
 		k := p.node(yaml.ScalarNode, "!!str")
 		k.Style = yaml.DoubleQuotedStyle
+		start := p.i
 		s, err := p.str()
 		if err != nil {
 			return nil, err
+		}
+		if p.i-start > maxImplicitKey {
+			// go-yaml reads a key this long in a flow mapping otherwise.
+			p.differs = true
 		}
 		k.Value = s
 		p.space()
@@ -126,11 +178,39 @@ func (p *jsonParser) object() (*yaml.Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		if at, dup := index[s]; dup {
-			n.Content[at], n.Content[at+1] = k, v
+		at := -1
+		pairs := p.stack[mark:]
+		switch {
+		case index != nil:
+			if j, ok := index[s]; ok {
+				at = j
+			}
+		case len(pairs) < 32:
+			for j := 0; j < len(pairs); j += 2 {
+				if pairs[j].Value == s {
+					at = j
+					break
+				}
+			}
+		default:
+			index = make(map[string]int, len(pairs))
+			for j := 0; j < len(pairs); j += 2 {
+				index[pairs[j].Value] = j
+			}
+			if j, ok := index[s]; ok {
+				at = j
+			}
+		}
+		if at >= 0 {
+			// The last value wins, at the first key's place; go-yaml refuses
+			// the document.
+			pairs[at], pairs[at+1] = k, v
+			p.differs = true
 		} else {
-			index[s] = len(n.Content)
-			n.Content = append(n.Content, k, v)
+			if index != nil {
+				index[s] = len(pairs)
+			}
+			p.stack = append(p.stack, k, v)
 		}
 		p.space()
 		if p.i < len(p.data) && p.data[p.i] == ',' {
@@ -139,6 +219,7 @@ func (p *jsonParser) object() (*yaml.Node, error) {
 		}
 		if p.i < len(p.data) && p.data[p.i] == '}' {
 			p.i++
+			n.Content = p.content(mark)
 			return n, nil
 		}
 		return nil, p.errorf("expected , or } after object value")
@@ -147,6 +228,7 @@ func (p *jsonParser) object() (*yaml.Node, error) {
 
 func (p *jsonParser) array() (*yaml.Node, error) {
 	n := p.node(yaml.SequenceNode, "!!seq")
+	mark := len(p.stack)
 	p.i++ // [
 	p.space()
 	if p.i < len(p.data) && p.data[p.i] == ']' {
@@ -159,7 +241,7 @@ func (p *jsonParser) array() (*yaml.Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		n.Content = append(n.Content, v)
+		p.stack = append(p.stack, v)
 		p.space()
 		if p.i < len(p.data) && p.data[p.i] == ',' {
 			p.i++
@@ -167,6 +249,7 @@ func (p *jsonParser) array() (*yaml.Node, error) {
 		}
 		if p.i < len(p.data) && p.data[p.i] == ']' {
 			p.i++
+			n.Content = p.content(mark)
 			return n, nil
 		}
 		return nil, p.errorf("expected , or ] after array element")
@@ -181,15 +264,19 @@ func (p *jsonParser) str() (string, error) {
 		switch c := p.data[p.i]; {
 		case c == '\\':
 			escaped = true
+			if p.asYAML && p.i+2 < len(p.data) && p.data[p.i+1] == 'u' && (p.data[p.i+2] == 'd' || p.data[p.i+2] == 'D') {
+				// \uD800-\uDFFF (surrogates: go-yaml refuses them) or
+				// \uD000-\uD7FF (checked no closer: rare, and only slower).
+				p.differs = true
+			}
 			p.i++
 		case c == '"':
 			p.i++
-			raw := p.data[start:p.i]
 			if !escaped {
-				return string(raw[1 : len(raw)-1]), nil
+				return p.src[start+1 : p.i-1], nil
 			}
 			var s string
-			if err := json.Unmarshal(raw, &s); err != nil {
+			if err := json.Unmarshal(p.data[start:p.i], &s); err != nil {
 				return "", p.errorf("invalid string: %v", err)
 			}
 			return s, nil
@@ -212,11 +299,14 @@ func (p *jsonParser) number() (*yaml.Node, error) {
 		}
 		p.i++
 	}
-	n.Value = string(p.data[start:p.i])
+	n.Value = p.src[start:p.i]
 	if !json.Valid(p.data[start:p.i]) {
 		return nil, p.errorf("invalid number %s", n.Value)
 	}
-	if n.Tag == "!!int" {
+	switch {
+	case p.asYAML:
+		n.Tag = yamlNumberTag(n.Value)
+	case n.Tag == "!!int":
 		if _, err := strconv.ParseInt(n.Value, 10, 64); err != nil {
 			n.Tag = "!!float" // too large for an int64: still a number
 		}
