@@ -95,7 +95,9 @@ func emitPackage(svc *Service, pkg *Package) ([]File, error) {
 	if svc.ImportPath != "" {
 		typesDir, typesPkg, typesDoc = filepath.Join(svc.OutDir, ModelDir), ModelDir, modelPackageDoc(pkg)
 	}
-	one := func(code []jen.Code) []func() []jen.Code { return []func() []jen.Code{func() []jen.Code { return code }} }
+	one := func(code []jen.Code) []func() []jen.Code {
+		return []func() []jen.Code{func() []jen.Code { return code }}
+	}
 	files := []*file{{dir: svc.OutDir, pkg: pkg.Name, name: FileClient, doc: packageDoc(pkg), parts: one(genClient(pkg))}}
 	if svc.ImportPath != "" {
 		files = append(files, &file{dir: svc.OutDir, pkg: pkg.Name, name: FileTypes, parts: one(genAliases(pkg, modelPath))})
