@@ -5,7 +5,11 @@ import (
 	"errors"
 	"net/url"
 	"path"
+	"reflect"
+	"runtime"
 	"strconv"
+	"strings"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"go.yaml.in/yaml/v4"
@@ -118,13 +122,109 @@ func loadJSONDoc(jd *jsonDoc, loc *url.URL) (*openapi3.T, error) {
 	if _, err := l.LoadFromDataWithPath([]byte(`{"openapi":"3.0.0","info":{"title":"","version":""},"paths":{}}`), loc); err != nil {
 		return nil, err
 	}
-	doc := &openapi3.T{}
-	root := &yaml.Node{Kind: yaml.DocumentNode, Line: 1, Column: 1, Content: []*yaml.Node{jd.top}}
-	if err := root.Decode(doc); err != nil {
+	doc, err := decodeSplit(jd.top)
+	if err != nil {
 		return nil, err
 	}
 	if err := l.ResolveRefsIn(doc, loc); err != nil {
 		return nil, err
 	}
 	return doc, nil
+}
+
+// Keys of a document, and of its components, whose values are decoded apart
+// (and at once, on all cores). Decoding a struct decodes each declared
+// field's value on its own, into the field, so the document decoded without
+// them, with each then decoded into its field, is the document decoded whole
+// (TestJSONDocLoad compares them). Extensions (x-...) stay: kin-openapi
+// decodes them with the struct.
+var (
+	docApart        = map[string]bool{"paths": true, "webhooks": true}
+	componentsApart = map[string]bool{
+		"schemas": true, "parameters": true, "headers": true, "requestBodies": true, "responses": true,
+		"securitySchemes": true, "examples": true, "links": true, "callbacks": true,
+	}
+)
+
+// decodeSplit decodes a JSON spec's tree as kin-openapi decodes it whole,
+// its paths, webhooks and sections of components apart, on all cores, each
+// subtree let go once decoded.
+func decodeSplit(top *yaml.Node) (*openapi3.T, error) {
+	root, apart := withoutKeys(top, docApart)
+	var compsApart []*yaml.Node
+	for i := 1; i < len(root.Content); i += 2 {
+		if root.Content[i-1].Value == "components" && root.Content[i].Kind == yaml.MappingNode {
+			root.Content[i], compsApart = withoutKeys(root.Content[i], componentsApart)
+		}
+	}
+	doc := &openapi3.T{}
+	if err := (&yaml.Node{Kind: yaml.DocumentNode, Line: 1, Column: 1, Content: []*yaml.Node{root}}).Decode(doc); err != nil {
+		return nil, err
+	}
+	type part struct {
+		key   string
+		node  *yaml.Node
+		field reflect.Value
+	}
+	var parts []part
+	for i := 0; i+1 < len(apart); i += 2 {
+		parts = append(parts, part{apart[i].Value, apart[i+1], yamlField(reflect.ValueOf(doc).Elem(), apart[i].Value)})
+	}
+	if doc.Components != nil {
+		for i := 0; i+1 < len(compsApart); i += 2 {
+			parts = append(parts, part{compsApart[i].Value, compsApart[i+1], yamlField(reflect.ValueOf(doc.Components).Elem(), compsApart[i].Value)})
+		}
+	}
+	errs := make([]error, len(parts))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, p := range parts {
+		if !p.field.IsValid() {
+			errs[i] = errors.New("no field for " + p.key)
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			v := reflect.New(p.field.Type())
+			if errs[i] = p.node.Decode(v.Interface()); errs[i] == nil {
+				p.field.Set(v.Elem())
+			}
+			p.node.Content = nil // decoded: the subtree is garbage
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return doc, nil
+}
+
+// withoutKeys returns a copy of mapping n without the keys named, and the
+// keys and values left out.
+func withoutKeys(n *yaml.Node, keys map[string]bool) (*yaml.Node, []*yaml.Node) {
+	light := *n
+	light.Content = nil
+	var apart []*yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if keys[n.Content[i].Value] {
+			apart = append(apart, n.Content[i], n.Content[i+1])
+		} else {
+			light.Content = append(light.Content, n.Content[i], n.Content[i+1])
+		}
+	}
+	return &light, apart
+}
+
+// yamlField is the field of struct v that the yaml key names.
+func yamlField(v reflect.Value, key string) reflect.Value {
+	t := v.Type()
+	for i := range t.NumField() {
+		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ","); name == key {
+			return v.Field(i)
+		}
+	}
+	return reflect.Value{}
 }
