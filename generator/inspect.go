@@ -43,7 +43,7 @@ func inspect(data []byte) (string, *jsonDoc, error) {
 		}
 		var ok bool
 		if jd != nil {
-			head.OpenAPI, head.Swagger, keys, ok = jsonHead(data, jd.top)
+			head.OpenAPI, head.Swagger, keys, ok = jsonHead(jd)
 		}
 		if !ok {
 			keys = nil

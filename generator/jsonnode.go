@@ -3,6 +3,8 @@ package generator
 import (
 	"encoding/json"
 	"fmt"
+	"math"
+	"slices"
 	"strconv"
 
 	"go.yaml.in/yaml/v4"
@@ -15,14 +17,18 @@ import (
 // keeps its last value, as encoding/json does. The caller bounds the nesting
 // (checkJSONDepth): the parser recurses once per level.
 func parseJSONNode(data []byte) (*yaml.Node, error) {
-	p := newJSONParser(data, false)
-	return p.document()
+	return newJSONParser(data, string(data), false).document()
 }
 
 // jsonParser reads JSON into yaml.Nodes. Big specs are millions of nodes, so
 // it allocates little per node: nodes come from slabs, every collection's
 // content is gathered on one stack and copied out at its exact size, and
 // strings without escapes are slices of one copy of the text.
+//
+// It can also read without keeping what it reads below a depth (keep), for
+// inspect: the nodes below are reused, what inspect looks for is noted as the
+// objects are read, and the spans of the values spanAt names are recorded, to
+// be parsed (and let go) one at a time later (see load_json.go).
 type jsonParser struct {
 	data      []byte
 	src       string // data as a string: unescaped strings are slices of it
@@ -35,16 +41,40 @@ type jsonParser struct {
 	// text otherwise than encoding/json, or refuse it.
 	asYAML  bool
 	differs bool
+
+	keep   int          // collections at a depth below keep keep their content
+	free   []*yaml.Node // nodes read and no longer kept, to reuse
+	path   []string     // the keys of the objects the parser is in
+	arrays int          // the arrays it is in
+	// spanAt says whether the span of the value at path (keys of objects
+	// only) is recorded in spans.
+	spanAt func(path []string) bool
+	spans  []jsonSpan
+	// What inspect looks for (see inspect_json.go), noted as objects and
+	// arrays are read; a key given twice may note what its last value does
+	// not say, which only makes inspect look at the text.
+	emptyType bool // an object with "type": []
+	badIn     bool // an object with a name and "in": "body" or "formData"
+	nullOp    bool // a path item of the document's paths with an operation that is null
 }
 
-func newJSONParser(data []byte, asYAML bool) *jsonParser {
-	return &jsonParser{data: data, src: string(data), line: 1, asYAML: asYAML}
+// maxSpanDepth is the deepest a recorded span may be.
+const maxSpanDepth = 3
+
+// jsonSpan is where a value is in the text, and the keys that lead to it.
+type jsonSpan struct {
+	path                  []string
+	start, end, line, bol int
+}
+
+func newJSONParser(data []byte, src string, asYAML bool) *jsonParser {
+	return &jsonParser{data: data, src: src, line: 1, asYAML: asYAML, keep: math.MaxInt}
 }
 
 // document parses the whole text as one value.
 func (p *jsonParser) document() (*yaml.Node, error) {
 	p.space()
-	n, err := p.value()
+	n, err := p.value(nil, 0)
 	if err == nil {
 		p.space()
 		if p.i < len(p.data) {
@@ -63,6 +93,16 @@ func (p *jsonParser) document() (*yaml.Node, error) {
 		return nil, err
 	}
 	return n, nil
+}
+
+// spanValue parses the value of a span recorded earlier from the same text.
+func (p *jsonParser) spanValue(s jsonSpan) (*yaml.Node, error) {
+	p.i, p.line, p.bol = s.start, s.line, s.bol
+	n, err := p.value(nil, 0)
+	if err == nil && p.i != s.end {
+		err = p.errorf("the value ends at %d, not at %d", p.i, s.end)
+	}
+	return n, err
 }
 
 func (p *jsonParser) errorf(format string, args ...any) error {
@@ -87,11 +127,16 @@ func (p *jsonParser) space() {
 const slabSize = 512
 
 func (p *jsonParser) node(kind yaml.Kind, tag string) *yaml.Node {
-	if len(p.slab) == 0 {
-		p.slab = make([]yaml.Node, slabSize)
+	var n *yaml.Node
+	if k := len(p.free); k > 0 {
+		n, p.free = p.free[k-1], p.free[:k-1]
+		*n = yaml.Node{}
+	} else {
+		if len(p.slab) == 0 {
+			p.slab = make([]yaml.Node, slabSize)
+		}
+		n, p.slab = &p.slab[0], p.slab[1:]
 	}
-	n := &p.slab[0]
-	p.slab = p.slab[1:]
 	n.Kind, n.Tag, n.Line, n.Column = kind, tag, p.line, p.i-p.bol+1
 	if p.asYAML && kind != yaml.ScalarNode {
 		n.Style = yaml.FlowStyle
@@ -99,15 +144,17 @@ func (p *jsonParser) node(kind yaml.Kind, tag string) *yaml.Node {
 	return n
 }
 
-func (p *jsonParser) value() (*yaml.Node, error) {
+// value reads the value at p.i, at depth (the document is 0); key is its
+// key when it is an object's member.
+func (p *jsonParser) value(key *yaml.Node, depth int) (*yaml.Node, error) {
 	if p.i >= len(p.data) {
 		return nil, p.errorf("unexpected end of JSON input")
 	}
 	switch c := p.data[p.i]; {
 	case c == '{':
-		return p.object()
+		return p.object(depth)
 	case c == '[':
-		return p.array()
+		return p.array(key, depth)
 	case c == '"':
 		n := p.node(yaml.ScalarNode, "!!str")
 		n.Style = yaml.DoubleQuotedStyle
@@ -129,19 +176,23 @@ func (p *jsonParser) value() (*yaml.Node, error) {
 }
 
 // content moves the nodes gathered on the stack since mark into a slice of
-// their own.
-func (p *jsonParser) content(mark int) []*yaml.Node {
-	if len(p.stack) == mark {
-		return nil
+// their own, or, below the depth kept, lets them go for reuse.
+func (p *jsonParser) content(mark, depth int) []*yaml.Node {
+	var c []*yaml.Node
+	if depth < p.keep {
+		if len(p.stack) > mark {
+			c = make([]*yaml.Node, len(p.stack)-mark)
+			copy(c, p.stack[mark:])
+		}
+	} else {
+		p.free = append(p.free, p.stack[mark:]...)
 	}
-	c := make([]*yaml.Node, len(p.stack)-mark)
-	copy(c, p.stack[mark:])
 	clear(p.stack[mark:])
 	p.stack = p.stack[:mark]
 	return c
 }
 
-func (p *jsonParser) object() (*yaml.Node, error) {
+func (p *jsonParser) object(depth int) (*yaml.Node, error) {
 	n := p.node(yaml.MappingNode, "!!map")
 	mark := len(p.stack)
 	p.i++ // {
@@ -174,10 +225,17 @@ func (p *jsonParser) object() (*yaml.Node, error) {
 		}
 		p.i++
 		p.space()
-		v, err := p.value()
+		p.path = append(p.path, s)
+		span := jsonSpan{start: p.i, line: p.line, bol: p.bol}
+		v, err := p.value(k, depth+1)
 		if err != nil {
 			return nil, err
 		}
+		if p.spanAt != nil && p.arrays == 0 && len(p.path) <= maxSpanDepth && p.spanAt(p.path) {
+			span.path, span.end = slices.Clone(p.path), p.i
+			p.spans = append(p.spans, span)
+		}
+		p.path = p.path[:len(p.path)-1]
 		at := -1
 		pairs := p.stack[mark:]
 		switch {
@@ -204,6 +262,7 @@ func (p *jsonParser) object() (*yaml.Node, error) {
 		if at >= 0 {
 			// The last value wins, at the first key's place; go-yaml refuses
 			// the document.
+			p.free = append(p.free, pairs[at], pairs[at+1])
 			pairs[at], pairs[at+1] = k, v
 			p.differs = true
 		} else {
@@ -219,25 +278,47 @@ func (p *jsonParser) object() (*yaml.Node, error) {
 		}
 		if p.i < len(p.data) && p.data[p.i] == '}' {
 			p.i++
-			n.Content = p.content(mark)
+			p.noteObject(p.stack[mark:])
+			n.Content = p.content(mark, depth)
 			return n, nil
 		}
 		return nil, p.errorf("expected , or } after object value")
 	}
 }
 
-func (p *jsonParser) array() (*yaml.Node, error) {
+// noteObject notes what inspect looks for in an object's keys and values.
+func (p *jsonParser) noteObject(pairs []*yaml.Node) {
+	named, badIn := false, false
+	item := p.arrays == 0 && len(p.path) == 2 && p.path[0] == "paths"
+	for j := 0; j+1 < len(pairs); j += 2 {
+		switch k, v := pairs[j].Value, pairs[j+1]; {
+		case k == "name":
+			named = true
+		case k == "in":
+			badIn = v.Kind == yaml.ScalarNode && (v.Value == "body" || v.Value == "formData")
+		case item && v.Tag == "!!null" && slices.Contains(methodKeys, k):
+			p.nullOp = true
+		}
+	}
+	p.badIn = p.badIn || named && badIn
+}
+
+func (p *jsonParser) array(key *yaml.Node, depth int) (*yaml.Node, error) {
 	n := p.node(yaml.SequenceNode, "!!seq")
 	mark := len(p.stack)
 	p.i++ // [
 	p.space()
 	if p.i < len(p.data) && p.data[p.i] == ']' {
 		p.i++
+		if key != nil && key.Value == "type" {
+			p.emptyType = true
+		}
 		return n, nil
 	}
+	p.arrays++
 	for {
 		p.space()
-		v, err := p.value()
+		v, err := p.value(nil, depth+1)
 		if err != nil {
 			return nil, err
 		}
@@ -249,7 +330,8 @@ func (p *jsonParser) array() (*yaml.Node, error) {
 		}
 		if p.i < len(p.data) && p.data[p.i] == ']' {
 			p.i++
-			n.Content = p.content(mark)
+			p.arrays--
+			n.Content = p.content(mark, depth)
 			return n, nil
 		}
 		return nil, p.errorf("expected , or ] after array element")

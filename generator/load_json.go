@@ -7,9 +7,11 @@ import (
 	"path"
 	"reflect"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"go.yaml.in/yaml/v4"
@@ -21,37 +23,72 @@ import (
 // YAML parser is most of the load, its token queue being costly in flow
 // collections (it allocates about 1 GB to parse GitHub's). tpgen parses JSON
 // itself (jsonnode.go), about nine times faster and allocating a tenth
-// (BenchmarkParseJSON), into the tree go-yaml would have made of the same
-// text, and hands that tree to the same decoder. The tree is also what inspect checks, so a
-// JSON spec is parsed once.
+// (BenchmarkParseJSON), into the trees go-yaml would have made of the same
+// text, and hands them to the same decoder.
 //
-// The tree must be the one go-yaml makes, or the spec would load otherwise
+// Nor is the whole tree ever held: a node is 176 bytes, and GitHub's tree
+// (475,000 nodes, 80 MB) would be more than the loaded document. inspect reads
+// the text once without keeping what it reads (jsonParser.keep), noting what
+// its checks look for and where the values of the document, of its
+// components and of their sections are (spans); the load then parses those
+// values one at a time, on all cores, each decoded into its place in the
+// document and let go (decodeSplit).
+//
+// The trees must be the ones go-yaml makes, or the spec would load otherwise
 // than kin-openapi loads it alone. So the parser resolves scalars as go-yaml
 // does (yamlNumberTag), and every text that go-yaml reads otherwise than JSON
 // or refuses (a key given twice, a key longer than a YAML implicit key, an
 // escaped surrogate, the characters YAML reads as line breaks or does not
 // allow: differsAsYAML) takes kin-openapi's own way instead, as does every
 // spec whose load fails, so that its errors are kin-openapi's words.
-// FuzzJSONDoc checks the trees against go-yaml's; TestJSONDocLoad the loaded
-// documents against kin-openapi's.
+// FuzzJSONDoc checks the trees against go-yaml's, FuzzJSONScan the notes and
+// spans against the tree, TestJSONDocLoad the loaded documents against
+// kin-openapi's.
 
-// jsonDoc is a JSON spec parsed into the tree go-yaml would make of it.
+// jsonDoc is a JSON spec as inspect read it.
 type jsonDoc struct {
-	top *yaml.Node
-	// asYAML says that go-yaml reads the text as this tree too, so that
-	// kin-openapi may decode the tree instead of the text.
+	data []byte
+	src  string // data as a string, which the parsed strings are slices of
+	// top is the top-level object: its keys, and its values, collections
+	// without their content (spans has them).
+	top   *yaml.Node
+	spans []jsonSpan // see docSpan
+	// asYAML says that go-yaml reads the text as these trees too, so that
+	// kin-openapi may decode them instead of the text.
 	asYAML bool
+	// What inspect's checks look for (see jsonParser).
+	emptyType, badIn, nullOp bool
 }
 
-// parseJSONDoc parses a JSON spec whose nesting is bounded already
-// (checkJSONDepth).
+// docSpan says which spans inspect records: the document's values, its
+// components' values, and the objects of the sections of its components
+// (schemas, parameters, ...).
+func docSpan(path []string) bool {
+	switch len(path) {
+	case 1:
+		return true
+	case 2:
+		return path[0] == "components"
+	case 3:
+		return path[0] == "components" && componentsApart[path[1]]
+	}
+	return false
+}
+
+// parseJSONDoc reads a JSON spec whose nesting is bounded already
+// (checkJSONDepth), keeping its top level only.
 func parseJSONDoc(data []byte) (*jsonDoc, error) {
-	p := newJSONParser(data, true)
+	p := newJSONParser(data, string(data), true)
+	p.keep, p.spanAt = 1, docSpan
 	top, err := p.document()
 	if err != nil {
 		return nil, err
 	}
-	return &jsonDoc{top: top, asYAML: !p.differs && !differsAsYAML(data)}, nil
+	return &jsonDoc{
+		data: data, src: p.src, top: top, spans: p.spans,
+		asYAML:    !p.differs && !differsAsYAML(data),
+		emptyType: p.emptyType, badIn: p.badIn, nullOp: p.nullOp,
+	}, nil
 }
 
 // yamlNumberTag is the tag go-yaml resolves a JSON number to (its resolver
@@ -122,7 +159,7 @@ func loadJSONDoc(jd *jsonDoc, loc *url.URL) (*openapi3.T, error) {
 	if _, err := l.LoadFromDataWithPath([]byte(`{"openapi":"3.0.0","info":{"title":"","version":""},"paths":{}}`), loc); err != nil {
 		return nil, err
 	}
-	doc, err := decodeSplit(jd.top)
+	doc, err := decodeSplit(jd)
 	if err != nil {
 		return nil, err
 	}
@@ -134,10 +171,11 @@ func loadJSONDoc(jd *jsonDoc, loc *url.URL) (*openapi3.T, error) {
 
 // Keys of a document, and of its components, whose values are decoded apart
 // (and at once, on all cores). Decoding a struct decodes each declared
-// field's value on its own, into the field, so the document decoded without
-// them, with each then decoded into its field, is the document decoded whole
-// (TestJSONDocLoad compares them). Extensions (x-...) stay: kin-openapi
-// decodes them with the struct.
+// field's value on its own, into the field, and a map each value into its
+// key, so the document decoded without them, with each then decoded into its
+// field (a section of the components one object at a time), is the document
+// decoded whole (TestJSONDocLoad compares them). Extensions (x-...) stay:
+// kin-openapi decodes them with the struct.
 var (
 	docApart        = map[string]bool{"paths": true, "webhooks": true}
 	componentsApart = map[string]bool{
@@ -146,76 +184,170 @@ var (
 	}
 )
 
-// decodeSplit decodes a JSON spec's tree as kin-openapi decodes it whole,
-// its paths, webhooks and sections of components apart, on all cores, each
-// subtree let go once decoded.
-func decodeSplit(top *yaml.Node) (*openapi3.T, error) {
-	root, apart := withoutKeys(top, docApart)
-	var compsApart []*yaml.Node
-	for i := 1; i < len(root.Content); i += 2 {
-		if root.Content[i-1].Value == "components" && root.Content[i].Kind == yaml.MappingNode {
-			root.Content[i], compsApart = withoutKeys(root.Content[i], componentsApart)
+// jsonPart is a value decoded apart: into field, or, with key, into the
+// map field at key.
+type jsonPart struct {
+	span  jsonSpan
+	field reflect.Value
+	key   string
+	entry bool
+	value reflect.Value // decoded
+	err   error
+}
+
+// decodeSplit decodes a JSON spec read by parseJSONDoc as kin-openapi
+// decodes its tree: the document but for what is decoded apart, then those
+// parts, on all cores, each parsed from its span and let go once decoded.
+func decodeSplit(jd *jsonDoc) (*openapi3.T, error) {
+	spans := make(map[string]jsonSpan, len(jd.spans))
+	for _, s := range jd.spans {
+		spans[strings.Join(s.path, "\x00")] = s
+	}
+	p := newJSONParser(jd.data, jd.src, true)
+	root := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Style: jd.top.Style, Line: jd.top.Line, Column: jd.top.Column}
+	var comps *yaml.Node // the components, but for their sections
+	type apart struct{ path []string }
+	var docParts, compParts []apart
+	for i := 0; i+1 < len(jd.top.Content); i += 2 {
+		k := jd.top.Content[i]
+		s, ok := spans[k.Value]
+		if !ok {
+			return nil, errors.New("no span for " + k.Value)
 		}
+		switch {
+		case docApart[k.Value]:
+			docParts = append(docParts, apart{s.path})
+			continue
+		case k.Value == "components" && jd.data[s.start] == '{':
+			comps = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Style: yaml.FlowStyle, Line: s.line, Column: s.start - s.bol + 1}
+			for _, cs := range jd.spans {
+				if len(cs.path) != 2 || cs.path[0] != "components" {
+					continue
+				}
+				if componentsApart[cs.path[1]] {
+					compParts = append(compParts, apart{cs.path})
+					continue
+				}
+				v, err := p.spanValue(cs)
+				if err != nil {
+					return nil, err
+				}
+				comps.Content = append(comps.Content, spanKey(cs), v)
+			}
+			root.Content = append(root.Content, k, comps)
+			continue
+		}
+		v, err := p.spanValue(s)
+		if err != nil {
+			return nil, err
+		}
+		root.Content = append(root.Content, k, v)
 	}
 	doc := &openapi3.T{}
 	if err := (&yaml.Node{Kind: yaml.DocumentNode, Line: 1, Column: 1, Content: []*yaml.Node{root}}).Decode(doc); err != nil {
 		return nil, err
 	}
-	type part struct {
-		key   string
-		node  *yaml.Node
+
+	var parts []*jsonPart
+	docValue := reflect.ValueOf(doc).Elem()
+	for _, a := range docParts {
+		parts = append(parts, &jsonPart{span: spans[a.path[0]], field: yamlField(docValue, a.path[0])})
+	}
+	type section struct {
 		field reflect.Value
+		parts []*jsonPart
 	}
-	var parts []part
-	for i := 0; i+1 < len(apart); i += 2 {
-		parts = append(parts, part{apart[i].Value, apart[i+1], yamlField(reflect.ValueOf(doc).Elem(), apart[i].Value)})
-	}
-	if doc.Components != nil {
-		for i := 0; i+1 < len(compsApart); i += 2 {
-			parts = append(parts, part{compsApart[i].Value, compsApart[i+1], yamlField(reflect.ValueOf(doc.Components).Elem(), compsApart[i].Value)})
+	var sections []*section
+	if len(compParts) > 0 {
+		if doc.Components == nil {
+			return nil, errors.New("no components decoded")
 		}
-	}
-	errs := make([]error, len(parts))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for i, p := range parts {
-		if !p.field.IsValid() {
-			errs[i] = errors.New("no field for " + p.key)
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			v := reflect.New(p.field.Type())
-			if errs[i] = p.node.Decode(v.Interface()); errs[i] == nil {
-				p.field.Set(v.Elem())
+		compsValue := reflect.ValueOf(doc.Components).Elem()
+		for _, a := range compParts {
+			s := spans[strings.Join(a.path, "\x00")]
+			field := yamlField(compsValue, a.path[1])
+			if jd.data[s.start] != '{' {
+				parts = append(parts, &jsonPart{span: s, field: field})
+				continue
 			}
-			p.node.Content = nil // decoded: the subtree is garbage
-		}()
+			sec := &section{field: field}
+			for _, es := range jd.spans {
+				if len(es.path) == 3 && es.path[0] == "components" && es.path[1] == a.path[1] {
+					sec.parts = append(sec.parts, &jsonPart{span: es, field: field, key: es.path[2], entry: true})
+				}
+			}
+			sections = append(sections, sec)
+			parts = append(parts, sec.parts...)
+		}
 	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	if err := decodeParts(jd, parts); err != nil {
 		return nil, err
+	}
+	for _, sec := range sections {
+		m := reflect.MakeMapWithSize(sec.field.Type(), len(sec.parts))
+		for _, part := range sec.parts {
+			m.SetMapIndex(reflect.ValueOf(part.key).Convert(m.Type().Key()), part.value)
+		}
+		sec.field.Set(m)
+	}
+	for _, part := range parts {
+		if !part.entry {
+			part.field.Set(part.value)
+		}
 	}
 	return doc, nil
 }
 
-// withoutKeys returns a copy of mapping n without the keys named, and the
-// keys and values left out.
-func withoutKeys(n *yaml.Node, keys map[string]bool) (*yaml.Node, []*yaml.Node) {
-	light := *n
-	light.Content = nil
-	var apart []*yaml.Node
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if keys[n.Content[i].Value] {
-			apart = append(apart, n.Content[i], n.Content[i+1])
-		} else {
-			light.Content = append(light.Content, n.Content[i], n.Content[i+1])
+// decodeParts parses and decodes the parts, as many at once as GOMAXPROCS
+// allows, the largest first.
+func decodeParts(jd *jsonDoc, parts []*jsonPart) error {
+	for _, part := range parts {
+		if !part.field.IsValid() {
+			return errors.New("no field for " + strings.Join(part.span.path, "/"))
 		}
 	}
-	return &light, apart
+	order := slices.Clone(parts)
+	slices.SortStableFunc(order, func(a, b *jsonPart) int { return (b.span.end - b.span.start) - (a.span.end - a.span.start) })
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(order)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p := newJSONParser(jd.data, jd.src, true)
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(order) {
+					return
+				}
+				part := order[i]
+				t := part.field.Type()
+				if part.entry {
+					t = t.Elem()
+				}
+				n, err := p.spanValue(part.span)
+				if err == nil {
+					v := reflect.New(t)
+					if err = n.Decode(v.Interface()); err == nil {
+						part.value = v.Elem()
+					}
+				}
+				part.err = err
+			}
+		}()
+	}
+	wg.Wait()
+	for _, part := range parts {
+		if part.err != nil {
+			return part.err
+		}
+	}
+	return nil
+}
+
+// spanKey is the key node of the value at a span.
+func spanKey(s jsonSpan) *yaml.Node {
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Style: yaml.DoubleQuotedStyle, Value: s.path[len(s.path)-1]}
 }
 
 // yamlField is the field of struct v that the yaml key names.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"unsafe"
@@ -198,7 +199,7 @@ func FuzzJSONDoc(f *testing.F) {
 		if !isJSON(data) || checkJSONDepth(data) != nil || checkUTF8(data) != nil || len(data) > 1<<16 {
 			return
 		}
-		jd, err := parseJSONDoc(data)
+		top, asYAML, err := parseJSONTree(data)
 		if err != nil {
 			if json.Valid(data) {
 				t.Fatalf("valid JSON refused: %v", err)
@@ -208,7 +209,7 @@ func FuzzJSONDoc(f *testing.F) {
 		if !json.Valid(data) {
 			t.Fatalf("invalid JSON read")
 		}
-		if !jd.asYAML {
+		if !asYAML {
 			return
 		}
 		var compact bytes.Buffer
@@ -219,28 +220,216 @@ func FuzzJSONDoc(f *testing.F) {
 		if err := yaml.Unmarshal(compact.Bytes(), &doc); err != nil {
 			t.Fatalf("go-yaml refuses what was read as go-yaml reads it: %v", err)
 		}
-		if diff := nodeDiff(doc.Content[0], jd.top, ""); diff != "" {
+		if diff := nodeDiff(doc.Content[0], top, "", false); diff != "" {
 			t.Fatalf("the trees differ at %s", diff)
 		}
 	})
 }
 
-// nodeDiff returns the path of the first difference between go-yaml's tree
-// and the parsed one, positions aside; "" when they are the same.
-func nodeDiff(want, got *yaml.Node, at string) string {
-	if want.Kind != got.Kind || want.Tag != got.Tag || want.Style != got.Style || want.Value != got.Value || want.Anchor != got.Anchor || len(want.Content) != len(got.Content) || (want.Alias == nil) != (got.Alias == nil) {
-		return fmt.Sprintf("%s: go-yaml %v %s %v %q (%d), parsed %v %s %v %q (%d)", at, want.Kind, want.Tag, want.Style, want.Value, len(want.Content), got.Kind, got.Tag, got.Style, got.Value, len(got.Content))
+// parseJSONTree parses a whole JSON text as parseJSONDoc reads it, keeping
+// every node, and says whether go-yaml reads the text alike.
+func parseJSONTree(data []byte) (*yaml.Node, bool, error) {
+	p := newJSONParser(data, string(data), true)
+	top, err := p.document()
+	return top, err == nil && !p.differs && !differsAsYAML(data), err
+}
+
+// nodeDiff returns the path of the first difference between the trees want
+// and got (positions too when asked); "" when they are the same.
+func nodeDiff(want, got *yaml.Node, at string, positions bool) string {
+	if want.Kind != got.Kind || want.Tag != got.Tag || want.Style != got.Style || want.Value != got.Value || want.Anchor != got.Anchor || len(want.Content) != len(got.Content) || (want.Alias == nil) != (got.Alias == nil) ||
+		positions && (want.Line != got.Line || want.Column != got.Column) {
+		return fmt.Sprintf("%s: want %v %s %v %q (%d) at %d:%d, got %v %s %v %q (%d) at %d:%d", at, want.Kind, want.Tag, want.Style, want.Value, len(want.Content), want.Line, want.Column, got.Kind, got.Tag, got.Style, got.Value, len(got.Content), got.Line, got.Column)
 	}
 	for i := range want.Content {
-		if d := nodeDiff(want.Content[i], got.Content[i], fmt.Sprintf("%s/%d", at, i)); d != "" {
+		if d := nodeDiff(want.Content[i], got.Content[i], fmt.Sprintf("%s/%d", at, i), positions); d != "" {
 			return d
 		}
 	}
 	return ""
 }
 
+// FuzzJSONScan checks what parseJSONDoc keeps and notes against the whole
+// tree: the top level, the notes inspect's checks read (as scanNode and
+// hasNullOperation find them on the tree; with a key given twice they may
+// say more), and the spans, each of which parses to the tree's value at its
+// keys, positions included, for every value docSpan names.
+func FuzzJSONScan(f *testing.F) {
+	for _, s := range []string{jsonDocFixture, `{}`, `{"paths": {"/a": {"get": null}}}`, `{"paths": {"/a": [{"get": null}]}}`,
+		`{"x": {"type": []}}`, `{"x": [{"type": [], "a": 1}]}`, `{"x": {"type": [], "type": 1}}`, `{"p": [{"name": 1, "in": "body"}]}`,
+		`{"p": {"in": "formData", "name": null}}`, `{"p": {"in": "query", "name": "a"}}`,
+		"{\n \"components\": {\n  \"schemas\": {\"A\": {\"type\": \"string\"},\n \"B\": []}, \"examples\": [1], \"x-a\": 2}, \"paths\": {}}"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		data := []byte(text)
+		if !isJSON(data) || checkJSONDepth(data) != nil || checkUTF8(data) != nil || len(data) > 1<<16 {
+			return
+		}
+		tree, asYAML, err := parseJSONTree(data)
+		jd, jerr := parseJSONDoc(data)
+		if (err == nil) != (jerr == nil) {
+			t.Fatalf("the tree: %v; the scan: %v", err, jerr)
+		}
+		if err != nil {
+			return
+		}
+		if jd.asYAML != asYAML {
+			t.Fatalf("asYAML %v, the tree says %v", jd.asYAML, asYAML)
+		}
+		emptyType, badIn := scanNode(tree, 0)
+		nullOp := hasNullOperation(mappingValue(tree, "paths"))
+		dups := hasDuplicateKeys(data)
+		for _, c := range []struct {
+			name        string
+			noted, want bool
+		}{{"type: []", jd.emptyType, emptyType}, {"in: body", jd.badIn, badIn}, {"null operation", jd.nullOp, nullOp}} {
+			if c.noted != c.want && (!dups || c.want) {
+				t.Fatalf("%s noted %v, the tree says %v", c.name, c.noted, c.want)
+			}
+		}
+		if len(jd.top.Content) != len(tree.Content) {
+			t.Fatalf("top level: %d nodes, the tree %d", len(jd.top.Content), len(tree.Content))
+		}
+		for i, n := range tree.Content {
+			if got := jd.top.Content[i]; got.Kind != n.Kind || got.Value != n.Value || got.Tag != n.Tag || got.Line != n.Line || got.Column != n.Column {
+				t.Fatalf("top level %d: %v %q, the tree %v %q", i, got.Kind, got.Value, n.Kind, n.Value)
+			}
+		}
+		found := map[string]bool{}
+		p := newJSONParser(jd.data, jd.src, true)
+		for _, s := range jd.spans {
+			want := lookupNode(tree, s.path)
+			if want == nil {
+				t.Fatalf("span %q: the tree has no such value", s.path)
+			}
+			got, err := p.spanValue(s)
+			if err != nil {
+				t.Fatalf("span %q: %v", s.path, err)
+			}
+			if d := nodeDiff(want, got, strings.Join(s.path, "/"), true); d != "" {
+				t.Fatalf("span %q differs: %s", s.path, d)
+			}
+			found[strings.Join(s.path, "\x00")] = true
+		}
+		if dups {
+			return // the tree keeps the last value, the spans all
+		}
+		var walk func(n *yaml.Node, path []string)
+		walk = func(n *yaml.Node, path []string) {
+			if n.Kind != yaml.MappingNode || len(path) >= maxSpanDepth {
+				return
+			}
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				at := append(slices.Clone(path), n.Content[i].Value)
+				if docSpan(at) {
+					if !found[strings.Join(at, "\x00")] {
+						t.Fatalf("no span for %q", at)
+					}
+				}
+				walk(n.Content[i+1], at)
+			}
+		}
+		walk(tree, nil)
+	})
+}
+
+// hasDuplicateKeys reports whether a JSON text gives a key twice in an
+// object (the tree keeps one of them).
+func hasDuplicateKeys(data []byte) bool {
+	var dup bool
+	var walk func(d *json.Decoder) error
+	walk = func(d *json.Decoder) error {
+		tok, err := d.Token()
+		if err != nil {
+			return err
+		}
+		switch tok {
+		case json.Delim('{'):
+			seen := map[string]bool{}
+			for d.More() {
+				k, err := d.Token()
+				if err != nil {
+					return err
+				}
+				if seen[k.(string)] {
+					dup = true
+				}
+				seen[k.(string)] = true
+				if err := walk(d); err != nil {
+					return err
+				}
+			}
+			_, err = d.Token()
+			return err
+		case json.Delim('['):
+			for d.More() {
+				if err := walk(d); err != nil {
+					return err
+				}
+			}
+			_, err = d.Token()
+			return err
+		}
+		return nil
+	}
+	_ = walk(json.NewDecoder(bytes.NewReader(data)))
+	return dup
+}
+
+// scanNode is what inspect's check of type: [] and of parameters in body or
+// formData looks for (see checkRaw's scanTree), on a tree: whether the
+// document has an object with type: [], and one with a name and in: body or
+// formData.
+func scanNode(n *yaml.Node, depth int) (emptyType, badIn bool) {
+	if depth > maxNesting {
+		return false, false
+	}
+	if n.Kind == yaml.MappingNode {
+		named := false
+		var in *yaml.Node
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			switch k, v := n.Content[i].Value, n.Content[i+1]; k {
+			case "type":
+				emptyType = emptyType || v.Kind == yaml.SequenceNode && len(v.Content) == 0
+			case "in":
+				in = v
+			case "name":
+				named = true
+			}
+		}
+		badIn = named && in != nil && in.Kind == yaml.ScalarNode && (in.Value == "body" || in.Value == "formData")
+	}
+	for _, c := range n.Content {
+		et, bi := scanNode(c, depth+1)
+		emptyType, badIn = emptyType || et, badIn || bi
+	}
+	return emptyType, badIn
+}
+
+// hasNullOperation reports whether a path item of paths has an operation
+// that is null (what inspect's check of null operations looks for).
+func hasNullOperation(paths *yaml.Node) bool {
+	if paths == nil || paths.Kind != yaml.MappingNode {
+		return false
+	}
+	for i := 1; i < len(paths.Content); i += 2 {
+		item := paths.Content[i]
+		if item.Kind != yaml.MappingNode {
+			continue
+		}
+		for j := 0; j+1 < len(item.Content); j += 2 {
+			if v := item.Content[j+1]; v.Tag == "!!null" && slices.Contains(methodKeys, item.Content[j].Value) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // BenchmarkParseJSON compares the parsers of a JSON spec: go-yaml's (as
-// kin-openapi parses it) and tpgen's (see load_json.go).
+// kin-openapi parses it), tpgen's keeping the whole tree, and tpgen's read of
+// it for inspect, which keeps the top level only (see load_json.go).
 func BenchmarkParseJSON(b *testing.B) {
 	data, err := os.ReadFile(corpusFile(b, "github.json"))
 	if err != nil {
@@ -260,6 +449,14 @@ func BenchmarkParseJSON(b *testing.B) {
 		}
 	})
 	b.Run("tpgen", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, _, err := parseJSONTree(data); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("tpgen-inspect", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			if _, err := parseJSONDoc(data); err != nil {
