@@ -35,11 +35,13 @@ func inspect(data []byte) (string, *jsonDoc, error) {
 	var yamlRoot *yaml.Node
 	var jd *jsonDoc
 	if isJSON(data) {
-		if err := checkJSONDepth(data); err != nil {
-			return "", nil, err
-		}
+		// The parser stops at the nesting checkJSONDepth refuses; when it
+		// fails, the text is checked as it always was, so that the error is
+		// the one for the first problem in it.
 		if parsed, err := parseJSONDoc(data); err == nil {
 			jd = parsed
+		} else if err := checkJSONDepth(data); err != nil {
+			return "", nil, err
 		}
 		var ok bool
 		if jd != nil {

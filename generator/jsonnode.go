@@ -14,8 +14,8 @@ import (
 // line and column of every value, so that referenced JSON files are walked and
 // located like YAML ones. yaml.v3 would read most JSON too, but refuses some
 // valid JSON (the \/ escape) and is slow on big documents. A key given twice
-// keeps its last value, as encoding/json does. The caller bounds the nesting
-// (checkJSONDepth): the parser recurses once per level.
+// keeps its last value, as encoding/json does. The parser recurses once per
+// level, to maxNesting levels, where it stops as checkJSONDepth does.
 func parseJSONNode(data []byte) (*yaml.Node, error) {
 	return newJSONParser(data, string(data), false).document()
 }
@@ -151,6 +151,8 @@ func (p *jsonParser) value(key *yaml.Node, depth int) (*yaml.Node, error) {
 		return nil, p.errorf("unexpected end of JSON input")
 	}
 	switch c := p.data[p.i]; {
+	case (c == '{' || c == '[') && depth >= maxNesting:
+		return nil, p.errorf("nested more than %d levels deep", maxNesting)
 	case c == '{':
 		return p.object(depth)
 	case c == '[':

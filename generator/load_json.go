@@ -75,8 +75,8 @@ func docSpan(path []string) bool {
 	return false
 }
 
-// parseJSONDoc reads a JSON spec whose nesting is bounded already
-// (checkJSONDepth), keeping its top level only.
+// parseJSONDoc reads a JSON spec, keeping its top level only. It refuses
+// what checkJSONDepth refuses, at the same place.
 func parseJSONDoc(data []byte) (*jsonDoc, error) {
 	p := newJSONParser(data, string(data), true)
 	p.keep, p.spanAt = 1, docSpan

@@ -3,6 +3,7 @@ package generator
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -162,6 +163,34 @@ func TestJSONDocDeclines(t *testing.T) {
 	jd, err := parseJSONDoc([]byte(`{"a": "x\/\u00e9\u20ac", "b": [1, -0, 1e400]}`))
 	if err != nil || !jd.asYAML {
 		t.Errorf("a text go-yaml reads alike is not read from the tree: %v", err)
+	}
+}
+
+// TestJSONDepth checks that inspect refuses a JSON spec nested too deeply
+// with checkJSONDepth's words, at its place, and that the parser stops there:
+// it never recurses further.
+func TestJSONDepth(t *testing.T) {
+	for _, depth := range []int{maxNesting - 1, maxNesting, maxNesting + 1, 100 * maxNesting} {
+		for _, open := range []string{"[", "{\"a\":\n"} {
+			closing := map[string]string{"[": "]", "{\"a\":\n": "}"}[open]
+			text := []byte(`{"openapi": "3.0.0", "x": ` + strings.Repeat(open, depth-1) + "1" + strings.Repeat(closing, depth-1) + "}")
+			_, perr := parseJSONDoc(text)
+			_, _, ierr := inspect(text)
+			cerr := checkJSONDepth(text)
+			if (perr != nil) != (depth > maxNesting) || (cerr != nil) != (depth > maxNesting) {
+				t.Fatalf("depth %d of %q: the parser says %v, checkJSONDepth %v", depth, open, perr, cerr)
+			}
+			var ipos, cpos *posError
+			if cerr == nil {
+				continue
+			}
+			if !errors.As(ierr, &ipos) || !errors.As(cerr, &cpos) || *ipos != *cpos {
+				t.Errorf("depth %d of %q: inspect says %#v, checkJSONDepth %#v", depth, open, ierr, cerr)
+			}
+			if pp, ok := perr.(*posError); ok && pp.msg == cpos.msg && *pp != *cpos {
+				t.Errorf("depth %d of %q: the parser stops at %d:%d, checkJSONDepth at %d:%d", depth, open, pp.line, pp.col, cpos.line, cpos.col)
+			}
+		}
 	}
 }
 
