@@ -199,33 +199,34 @@ type jsonPart struct {
 // decodes its tree: the document but for what is decoded apart, then those
 // parts, on all cores, each parsed from its span and let go once decoded.
 func decodeSplit(jd *jsonDoc) (*openapi3.T, error) {
-	spans := make(map[string]jsonSpan, len(jd.spans))
+	top := make(map[string]jsonSpan, len(jd.top.Content)/2) // the spans of the document's values
 	for _, s := range jd.spans {
-		spans[strings.Join(s.path, "\x00")] = s
+		if len(s.path) == 1 {
+			top[s.path[0]] = s
+		}
 	}
 	p := newJSONParser(jd.data, jd.src, true)
 	root := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Style: jd.top.Style, Line: jd.top.Line, Column: jd.top.Column}
-	var comps *yaml.Node // the components, but for their sections
-	type apart struct{ path []string }
-	var docParts, compParts []apart
+	var docParts, compParts []jsonSpan // decoded apart
 	for i := 0; i+1 < len(jd.top.Content); i += 2 {
 		k := jd.top.Content[i]
-		s, ok := spans[k.Value]
+		s, ok := top[k.Value]
 		if !ok {
 			return nil, errors.New("no span for " + k.Value)
 		}
 		switch {
 		case docApart[k.Value]:
-			docParts = append(docParts, apart{s.path})
+			docParts = append(docParts, s)
 			continue
 		case k.Value == "components" && jd.data[s.start] == '{':
-			comps = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Style: yaml.FlowStyle, Line: s.line, Column: s.start - s.bol + 1}
+			// The components, but for their sections.
+			comps := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Style: yaml.FlowStyle, Line: s.line, Column: s.start - s.bol + 1}
 			for _, cs := range jd.spans {
 				if len(cs.path) != 2 || cs.path[0] != "components" {
 					continue
 				}
 				if componentsApart[cs.path[1]] {
-					compParts = append(compParts, apart{cs.path})
+					compParts = append(compParts, cs)
 					continue
 				}
 				v, err := p.spanValue(cs)
@@ -250,8 +251,8 @@ func decodeSplit(jd *jsonDoc) (*openapi3.T, error) {
 
 	var parts []*jsonPart
 	docValue := reflect.ValueOf(doc).Elem()
-	for _, a := range docParts {
-		parts = append(parts, &jsonPart{span: spans[a.path[0]], field: yamlField(docValue, a.path[0])})
+	for _, s := range docParts {
+		parts = append(parts, &jsonPart{span: s, field: yamlField(docValue, s.path[0])})
 	}
 	type section struct {
 		field reflect.Value
@@ -263,16 +264,15 @@ func decodeSplit(jd *jsonDoc) (*openapi3.T, error) {
 			return nil, errors.New("no components decoded")
 		}
 		compsValue := reflect.ValueOf(doc.Components).Elem()
-		for _, a := range compParts {
-			s := spans[strings.Join(a.path, "\x00")]
-			field := yamlField(compsValue, a.path[1])
+		for _, s := range compParts {
+			field := yamlField(compsValue, s.path[1])
 			if jd.data[s.start] != '{' {
 				parts = append(parts, &jsonPart{span: s, field: field})
 				continue
 			}
 			sec := &section{field: field}
 			for _, es := range jd.spans {
-				if len(es.path) == 3 && es.path[0] == "components" && es.path[1] == a.path[1] {
+				if len(es.path) == 3 && es.path[0] == "components" && es.path[1] == s.path[1] {
 					sec.parts = append(sec.parts, &jsonPart{span: es, field: field, key: es.path[2], entry: true})
 				}
 			}
