@@ -40,7 +40,8 @@ func ExpectedDecls(svc *Service) (map[string][]string, error) {
 		}
 		switch d.Kind {
 		case DeclNullable:
-			method("MarshalJSON", "UnmarshalJSON")
+			types = append(types, "func "+d.NewFunc, "func "+d.NullFunc)
+			method("Get", "IsNull", "IsSet", "MarshalJSON", "UnmarshalJSON")
 		case DeclStruct:
 			if d.Additional != nil {
 				method("MarshalJSON", "UnmarshalJSON")
@@ -70,6 +71,9 @@ func ExpectedDecls(svc *Service) (map[string][]string, error) {
 				if d.Kind == DeclEnum {
 					client = append(client, "const "+v.Name)
 				}
+			}
+			if d.Kind == DeclNullable {
+				client = append(client, "func "+d.NewFunc, "func "+d.NullFunc)
 			}
 		}
 		out[svc.OutDir] = client

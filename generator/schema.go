@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -650,13 +651,22 @@ func typeKey(t *Type) string {
 
 // nameNullables names the nullable types after their value types
 // (NullableString, NullableTime, NullablePetList; see variantName), in the order they were
-// met. It runs last: names taken by then go to the schemas.
+// met, with their constructors (NewNullableString, NullNullableString): a
+// name is taken only when the constructors' names are free too, so that the
+// three always go together. It runs last: names taken by then go to the schemas.
 func (g *typer) nameNullables() {
 	for _, d := range g.decls {
-		if d.Kind == DeclNullable {
-			d.Name = g.ns.claim("Nullable" + variantName(d.Underlying, 0))
-			d.Doc = fmt.Sprintf("is an optional %s that may also be null.\nIts zero value is absent (encoding/json's omitzero leaves it out); Null is null; Valid holds Value.", typeString(d.Underlying))
+		if d.Kind != DeclNullable {
+			continue
 		}
+		base := "Nullable" + variantName(d.Underlying, 0)
+		name := base
+		for i := 2; g.ns.has(name) || g.ns.has("New"+name) || g.ns.has("Null"+name); i++ {
+			name = base + strconv.Itoa(i)
+		}
+		d.Name, d.NewFunc, d.NullFunc = g.ns.claim(name), g.ns.claim("New"+name), g.ns.claim("Null"+name)
+		d.Doc = fmt.Sprintf("is an optional %s that may also be null: absent (its zero value, left out of the JSON), null (%s()) or a value (%s(v)).\nA value is sent as it is, also when it is the zero %s; only %s sends null.",
+			typeString(d.Underlying), d.NullFunc, d.NewFunc, typeString(d.Underlying), d.NullFunc)
 	}
 }
 

@@ -10,7 +10,7 @@ package model
 import "github.com/tpgen/tpgen/runtime/tpgenimpl"
 
 // The generated code needs a runtime this version of tpgen supports.
-const _ = tpgenimpl.SupportPackageIsVersion3
+const _ = tpgenimpl.SupportPackageIsVersion4
 
 // Flag is the schema components/schemas/Flag.
 type Flag bool
@@ -46,24 +46,53 @@ type ListRatingsResult struct {
 	XRateLimitTier *Level
 }
 
-// NullableRatingNullableChoice is an optional RatingNullableChoice that may also be null.
-// Its zero value is absent (encoding/json's omitzero leaves it out); Null is null; Valid holds Value.
+// NullableRatingNullableChoice is an optional RatingNullableChoice that may also be null: absent (its
+// zero value, left out of the JSON), null (NullNullableRatingNullableChoice()) or a value
+// (NewNullableRatingNullableChoice(v)).
+// A value is sent as it is, also when it is the zero RatingNullableChoice; only NullNullableRatingNullableChoice sends null.
 type NullableRatingNullableChoice struct {
-	_     [0]func()            // not comparable: Go compiles no equality function for it
-	Value RatingNullableChoice // the value, when Valid
-	Valid bool                 // a value was given
-	Null  bool                 // null was given
+	_     [0]func() // not comparable: Go compiles no equality function for it
+	value RatingNullableChoice
+	state tpgenimpl.NullState // absent (the zero value), null or a value
 }
 
-// MarshalJSON writes the value, or null.
+// NewNullableRatingNullableChoice returns a NullableRatingNullableChoice holding v, which is sent as it is (also when it is the zero RatingNullableChoice).
+func NewNullableRatingNullableChoice(v RatingNullableChoice) NullableRatingNullableChoice {
+	return NullableRatingNullableChoice{
+		state: tpgenimpl.NullValue,
+		value: v,
+	}
+}
+
+// NullNullableRatingNullableChoice returns a NullableRatingNullableChoice that is sent as null.
+func NullNullableRatingNullableChoice() NullableRatingNullableChoice {
+	return NullableRatingNullableChoice{state: tpgenimpl.NullNull}
+}
+
+// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and false.
+func (n NullableRatingNullableChoice) Get() (RatingNullableChoice, bool) {
+	return n.value, n.state == tpgenimpl.NullValue
+}
+
+// IsNull reports whether n is null.
+func (n NullableRatingNullableChoice) IsNull() bool {
+	return n.state == tpgenimpl.NullNull
+}
+
+// IsSet reports whether n is null or holds a value: whether it is sent, or was received.
+func (n NullableRatingNullableChoice) IsSet() bool {
+	return n.state != tpgenimpl.NullAbsent
+}
+
+// MarshalJSON writes the value, or null; absent is left out of objects before it is called.
 func (n NullableRatingNullableChoice) MarshalJSON() ([]byte, error) {
-	return tpgenimpl.EncodeNullable(n.Valid, n.Value)
+	return tpgenimpl.EncodeNullable(n.state, n.value)
 }
 
 // UnmarshalJSON reads a value, or null.
 func (n *NullableRatingNullableChoice) UnmarshalJSON(b []byte) error {
 	*n = NullableRatingNullableChoice{}
-	return tpgenimpl.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+	return tpgenimpl.DecodeNullable(b, &n.value, &n.state)
 }
 
 // Priority is the schema components/schemas/Priority.
