@@ -588,15 +588,18 @@ func (g *typer) fields(d *Decl, props openapi3.Schemas, required []string, sourc
 // fieldType wraps t so that absent, null and zero are told apart where the
 // schema makes them differ:
 //
-//	required               T        (*T for structs)
+//	required               T        (structs: T, or *T on a circle of required structs; see requiredValues)
 //	optional               *T       (T when nil already means absent)
 //	required, nullable     *T       (T when nilable)
 //	optional, nullable     NullableT (see DeclNullable; *T for structs: null and absent both nil)
 func (g *typer) fieldType(t *Type, required, isNullable bool) *Type {
 	switch {
 	case t.isStruct(), t.Kind == KindNamed && t.Decl.placeholder:
-		// A placeholder is a schema still being built, which may turn out to be
-		// a struct that contains this field: a pointer keeps the type finite.
+		// A struct may still be being built, and a placeholder is a schema
+		// still being built, either of which may turn out to hold this
+		// field's struct: a pointer keeps the type finite until
+		// requiredValues, once every type is known, makes required ones
+		// values where no circle needs the pointer.
 		return pointerTo(t)
 	case t.Kind == KindBuiltin && t.Name == "any":
 		return t

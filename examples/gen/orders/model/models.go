@@ -114,7 +114,7 @@ type Order struct {
 	// Status is the "status" property.
 	Status OrderStatus `json:"status"`
 	// Total is the "total" property.
-	Total *Money `json:"total"`
+	Total Money `json:"total"`
 }
 
 // OrderLine is the schema components/schemas/OrderLine.

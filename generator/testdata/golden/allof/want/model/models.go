@@ -29,7 +29,7 @@ type Account struct {
 	ID string `json:"id"`
 	// Owner is the "owner" property.
 	// Who owns the account.
-	Owner *Person `json:"owner"`
+	Owner Person `json:"owner"`
 	// Tier is the "tier" property.
 	Tier *Tier `json:"tier,omitempty"`
 }
@@ -41,7 +41,7 @@ type AccountInput struct {
 	ID *string `json:"id,omitempty"`
 	// Owner is the "owner" property.
 	// Who owns the account.
-	Owner *Person `json:"owner"`
+	Owner Person `json:"owner"`
 	// Tier is the "tier" property.
 	Tier *Tier `json:"tier,omitempty"`
 }
@@ -59,7 +59,7 @@ type Audited struct {
 	ID string `json:"id"`
 	// Owner is the "owner" property.
 	// Who owns the account.
-	Owner *Person `json:"owner"`
+	Owner Person `json:"owner"`
 	// Tier is the "tier" property.
 	Tier *Tier `json:"tier,omitempty"`
 }
