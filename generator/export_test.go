@@ -41,7 +41,7 @@ func ExpectedDecls(svc *Service) (map[string][]string, error) {
 		switch d.Kind {
 		case DeclNullable:
 			types = append(types, "func "+d.NewFunc, "func "+d.NullFunc)
-			method("Get", "IsNull", "IsSet", "MarshalJSON", "UnmarshalJSON")
+			method("Get", "IsNull", "MarshalJSON", "UnmarshalJSON")
 		case DeclStruct:
 			if d.Additional != nil {
 				method("MarshalJSON", "UnmarshalJSON")

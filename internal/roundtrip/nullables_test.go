@@ -64,7 +64,7 @@ func nullableFields(t *testing.T) []nullableField {
 		},
 		get: func(p *unions.NotePatch) (bool, bool, string) {
 			v, ok := p.Note.Get()
-			return p.Note.IsSet(), p.Note.IsNull(), valueJSON(t, ok, v)
+			return ok || p.Note.IsNull(), p.Note.IsNull(), valueJSON(t, ok, v)
 		},
 	}, {
 		key: "tags", states: all,
@@ -79,7 +79,7 @@ func nullableFields(t *testing.T) []nullableField {
 			if ok && v == nil {
 				v = []string{} // decoded [] is an empty list; nil would be written null
 			}
-			return p.Tags.IsSet(), p.Tags.IsNull(), valueJSON(t, ok, v)
+			return ok || p.Tags.IsNull(), p.Tags.IsNull(), valueJSON(t, ok, v)
 		},
 	}, {
 		key: "at", states: all,
@@ -90,7 +90,7 @@ func nullableFields(t *testing.T) []nullableField {
 		},
 		get: func(p *unions.NotePatch) (bool, bool, string) {
 			v, ok := p.At.Get()
-			return p.At.IsSet(), p.At.IsNull(), valueJSON(t, ok, v)
+			return ok || p.At.IsNull(), p.At.IsNull(), valueJSON(t, ok, v)
 		},
 	}, {
 		// An enum's zero value is not one of its values: the spec does not
@@ -103,7 +103,7 @@ func nullableFields(t *testing.T) []nullableField {
 		},
 		get: func(p *unions.NotePatch) (bool, bool, string) {
 			v, ok := p.Status.Get()
-			return p.Status.IsSet(), p.Status.IsNull(), valueJSON(t, ok, v)
+			return ok || p.Status.IsNull(), p.Status.IsNull(), valueJSON(t, ok, v)
 		},
 	}}
 }

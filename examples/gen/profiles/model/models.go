@@ -51,14 +51,9 @@ func (n NullableString) Get() (string, bool) {
 	return n.value, n.state == tpgenimpl.NullValue
 }
 
-// IsNull reports whether n is null.
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
 func (n NullableString) IsNull() bool {
 	return n.state == tpgenimpl.NullNull
-}
-
-// IsSet reports whether n is null or holds a value: whether it is sent, or was received.
-func (n NullableString) IsSet() bool {
-	return n.state != tpgenimpl.NullAbsent
 }
 
 // MarshalJSON writes the value, or null; absent is left out of objects before it is called.

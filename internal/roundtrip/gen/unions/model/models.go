@@ -192,14 +192,9 @@ func (n NullableNotePatchStatus) Get() (NotePatchStatus, bool) {
 	return n.value, n.state == tpgenimpl.NullValue
 }
 
-// IsNull reports whether n is null.
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
 func (n NullableNotePatchStatus) IsNull() bool {
 	return n.state == tpgenimpl.NullNull
-}
-
-// IsSet reports whether n is null or holds a value: whether it is sent, or was received.
-func (n NullableNotePatchStatus) IsSet() bool {
-	return n.state != tpgenimpl.NullAbsent
 }
 
 // MarshalJSON writes the value, or null; absent is left out of objects before it is called.
@@ -239,14 +234,9 @@ func (n NullableString) Get() (string, bool) {
 	return n.value, n.state == tpgenimpl.NullValue
 }
 
-// IsNull reports whether n is null.
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
 func (n NullableString) IsNull() bool {
 	return n.state == tpgenimpl.NullNull
-}
-
-// IsSet reports whether n is null or holds a value: whether it is sent, or was received.
-func (n NullableString) IsSet() bool {
-	return n.state != tpgenimpl.NullAbsent
 }
 
 // MarshalJSON writes the value, or null; absent is left out of objects before it is called.
@@ -286,14 +276,9 @@ func (n NullableStringList) Get() ([]string, bool) {
 	return n.value, n.state == tpgenimpl.NullValue
 }
 
-// IsNull reports whether n is null.
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
 func (n NullableStringList) IsNull() bool {
 	return n.state == tpgenimpl.NullNull
-}
-
-// IsSet reports whether n is null or holds a value: whether it is sent, or was received.
-func (n NullableStringList) IsSet() bool {
-	return n.state != tpgenimpl.NullAbsent
 }
 
 // MarshalJSON writes the value, or null; absent is left out of objects before it is called.
@@ -333,14 +318,9 @@ func (n NullableTime) Get() (time.Time, bool) {
 	return n.value, n.state == tpgenimpl.NullValue
 }
 
-// IsNull reports whether n is null.
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
 func (n NullableTime) IsNull() bool {
 	return n.state == tpgenimpl.NullNull
-}
-
-// IsSet reports whether n is null or holds a value: whether it is sent, or was received.
-func (n NullableTime) IsSet() bool {
-	return n.state != tpgenimpl.NullAbsent
 }
 
 // MarshalJSON writes the value, or null; absent is left out of objects before it is called.

@@ -51,14 +51,9 @@ func (n NullableDate) Get() (runtime.Date, bool) {
 	return n.value, n.state == tpgenimpl.NullValue
 }
 
-// IsNull reports whether n is null.
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
 func (n NullableDate) IsNull() bool {
 	return n.state == tpgenimpl.NullNull
-}
-
-// IsSet reports whether n is null or holds a value: whether it is sent, or was received.
-func (n NullableDate) IsSet() bool {
-	return n.state != tpgenimpl.NullAbsent
 }
 
 // MarshalJSON writes the value, or null; absent is left out of objects before it is called.
@@ -98,14 +93,9 @@ func (n NullableInt2) Get() (int, bool) {
 	return n.value, n.state == tpgenimpl.NullValue
 }
 
-// IsNull reports whether n is null.
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
 func (n NullableInt2) IsNull() bool {
 	return n.state == tpgenimpl.NullNull
-}
-
-// IsSet reports whether n is null or holds a value: whether it is sent, or was received.
-func (n NullableInt2) IsSet() bool {
-	return n.state != tpgenimpl.NullAbsent
 }
 
 // MarshalJSON writes the value, or null; absent is left out of objects before it is called.
@@ -145,14 +135,9 @@ func (n NullableString) Get() (string, bool) {
 	return n.value, n.state == tpgenimpl.NullValue
 }
 
-// IsNull reports whether n is null.
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
 func (n NullableString) IsNull() bool {
 	return n.state == tpgenimpl.NullNull
-}
-
-// IsSet reports whether n is null or holds a value: whether it is sent, or was received.
-func (n NullableString) IsSet() bool {
-	return n.state != tpgenimpl.NullAbsent
 }
 
 // MarshalJSON writes the value, or null; absent is left out of objects before it is called.
@@ -192,14 +177,9 @@ func (n NullableStringList) Get() ([]*string, bool) {
 	return n.value, n.state == tpgenimpl.NullValue
 }
 
-// IsNull reports whether n is null.
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
 func (n NullableStringList) IsNull() bool {
 	return n.state == tpgenimpl.NullNull
-}
-
-// IsSet reports whether n is null or holds a value: whether it is sent, or was received.
-func (n NullableStringList) IsSet() bool {
-	return n.state != tpgenimpl.NullAbsent
 }
 
 // MarshalJSON writes the value, or null; absent is left out of objects before it is called.

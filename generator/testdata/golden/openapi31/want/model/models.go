@@ -95,14 +95,9 @@ func (n NullableFloat64) Get() (float64, bool) {
 	return n.value, n.state == tpgenimpl.NullValue
 }
 
-// IsNull reports whether n is null.
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
 func (n NullableFloat64) IsNull() bool {
 	return n.state == tpgenimpl.NullNull
-}
-
-// IsSet reports whether n is null or holds a value: whether it is sent, or was received.
-func (n NullableFloat64) IsSet() bool {
-	return n.state != tpgenimpl.NullAbsent
 }
 
 // MarshalJSON writes the value, or null; absent is left out of objects before it is called.
@@ -142,14 +137,9 @@ func (n NullableStringList) Get() ([]string, bool) {
 	return n.value, n.state == tpgenimpl.NullValue
 }
 
-// IsNull reports whether n is null.
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
 func (n NullableStringList) IsNull() bool {
 	return n.state == tpgenimpl.NullNull
-}
-
-// IsSet reports whether n is null or holds a value: whether it is sent, or was received.
-func (n NullableStringList) IsSet() bool {
-	return n.state != tpgenimpl.NullAbsent
 }
 
 // MarshalJSON writes the value, or null; absent is left out of objects before it is called.

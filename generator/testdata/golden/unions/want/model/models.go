@@ -277,14 +277,9 @@ func (n NullableInt) Get() (int, bool) {
 	return n.value, n.state == tpgenimpl.NullValue
 }
 
-// IsNull reports whether n is null.
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
 func (n NullableInt) IsNull() bool {
 	return n.state == tpgenimpl.NullNull
-}
-
-// IsSet reports whether n is null or holds a value: whether it is sent, or was received.
-func (n NullableInt) IsSet() bool {
-	return n.state != tpgenimpl.NullAbsent
 }
 
 // MarshalJSON writes the value, or null; absent is left out of objects before it is called.
@@ -324,14 +319,9 @@ func (n NullableOwnerPet) Get() (OwnerPet, bool) {
 	return n.value, n.state == tpgenimpl.NullValue
 }
 
-// IsNull reports whether n is null.
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
 func (n NullableOwnerPet) IsNull() bool {
 	return n.state == tpgenimpl.NullNull
-}
-
-// IsSet reports whether n is null or holds a value: whether it is sent, or was received.
-func (n NullableOwnerPet) IsSet() bool {
-	return n.state != tpgenimpl.NullAbsent
 }
 
 // MarshalJSON writes the value, or null; absent is left out of objects before it is called.
