@@ -256,15 +256,23 @@ func fieldDoc(f *Field) jen.Code {
 
 func genEnum(g *jen.Statement, d *Decl) {
 	g.Type().Id(d.Name).Add(typeCode(d.EnumBase)).Line()
-	if len(d.EnumValues) == 0 {
-		return
+	known := jen.Return(jen.False())
+	if len(d.EnumValues) > 0 {
+		defs := make([]jen.Code, 0, len(d.EnumValues))
+		names := make([]jen.Code, 0, len(d.EnumValues))
+		for _, v := range d.EnumValues {
+			defs = append(defs, jen.Id(v.Name).Id(d.Name).Op("=").Add(untypedLit(v.Value)))
+			names = append(names, jen.Id(v.Name))
+		}
+		g.Add(comments(fmt.Sprintf("Values of %s known to the spec. Others are kept as they come (see IsKnown).", d.Name))).Line()
+		g.Const().Defs(defs...).Line()
+		known = jen.Switch(jen.Id("v")).Block(jen.Case(names...).Block(jen.Return(jen.True()))).Line().Return(jen.False())
 	}
-	defs := make([]jen.Code, 0, len(d.EnumValues))
-	for _, v := range d.EnumValues {
-		defs = append(defs, jen.Id(v.Name).Id(d.Name).Op("=").Add(untypedLit(v.Value)))
-	}
-	g.Add(comments(fmt.Sprintf("Values of %s known to the spec. Others are kept as they come.", d.Name))).Line()
-	g.Const().Defs(defs...).Line()
+	// IsKnown rather than Valid: a value the spec does not list decodes all
+	// the same, and is often one the service added after the spec was
+	// written, not an invalid one.
+	g.Add(comments(fmt.Sprintf("IsKnown reports whether v is one of the values of %s that the spec lists. Other values decode\nall the same (a service may have added them since): check with IsKnown before relying on the list.", d.Name))).Line()
+	g.Func().Params(jen.Id("v").Id(d.Name)).Id("IsKnown").Params().Bool().Block(known).Line()
 }
 
 func genUnion(g *jen.Statement, d *Decl) {

@@ -50,6 +50,7 @@ func ExpectedDecls(svc *Service) (map[string][]string, error) {
 			for _, v := range d.EnumValues {
 				types = append(types, "const "+v.Name)
 			}
+			method("IsKnown")
 		case DeclUnion:
 			method("MarshalJSON", "UnmarshalJSON")
 			for _, v := range d.Variants {

@@ -126,13 +126,23 @@ type OrderLine struct {
 // OrderStatus is the schema components/schemas/OrderStatus.
 type OrderStatus string
 
-// Values of OrderStatus known to the spec. Others are kept as they come.
+// Values of OrderStatus known to the spec. Others are kept as they come (see IsKnown).
 const (
 	OrderStatusPending   OrderStatus = "pending"
 	OrderStatusPaid      OrderStatus = "paid"
 	OrderStatusShipped   OrderStatus = "shipped"
 	OrderStatusCancelled OrderStatus = "cancelled"
 )
+
+// IsKnown reports whether v is one of the values of OrderStatus that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v OrderStatus) IsKnown() bool {
+	switch v {
+	case OrderStatusPending, OrderStatusPaid, OrderStatusShipped, OrderStatusCancelled:
+		return true
+	}
+	return false
+}
 
 // Problem is the schema components/schemas/Problem.
 type Problem struct {

@@ -19,6 +19,7 @@ type (
 	HolderListItem          = model.HolderListItem
 	HolderValue             = model.HolderValue
 	NotePatch               = model.NotePatch
+	NotePatchPriority       = model.NotePatchPriority
 	NotePatchStatus         = model.NotePatchStatus
 	NullableNotePatchStatus = model.NullableNotePatchStatus
 	NullableString          = model.NullableString
@@ -31,6 +32,9 @@ type (
 const (
 	CatPetTypeCat         = model.CatPetTypeCat
 	DogPetTypeDog         = model.DogPetTypeDog
+	NotePatchPriority1    = model.NotePatchPriority1
+	NotePatchPriority2    = model.NotePatchPriority2
+	NotePatchPriority3    = model.NotePatchPriority3
 	NotePatchStatusOpen   = model.NotePatchStatusOpen
 	NotePatchStatusClosed = model.NotePatchStatusClosed
 )

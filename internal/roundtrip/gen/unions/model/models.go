@@ -32,10 +32,20 @@ type Cat struct {
 // CatPetType is the schema components/schemas/Cat/properties/petType.
 type CatPetType string
 
-// Values of CatPetType known to the spec. Others are kept as they come.
+// Values of CatPetType known to the spec. Others are kept as they come (see IsKnown).
 const (
 	CatPetTypeCat CatPetType = "cat"
 )
+
+// IsKnown reports whether v is one of the values of CatPetType that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v CatPetType) IsKnown() bool {
+	switch v {
+	case CatPetTypeCat:
+		return true
+	}
+	return false
+}
 
 // Dog is the schema components/schemas/Dog.
 type Dog struct {
@@ -51,10 +61,20 @@ type Dog struct {
 // DogPetType is the schema components/schemas/Dog/properties/petType.
 type DogPetType string
 
-// Values of DogPetType known to the spec. Others are kept as they come.
+// Values of DogPetType known to the spec. Others are kept as they come (see IsKnown).
 const (
 	DogPetTypeDog DogPetType = "dog"
 )
+
+// IsKnown reports whether v is one of the values of DogPetType that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v DogPetType) IsKnown() bool {
+	switch v {
+	case DogPetTypeDog:
+		return true
+	}
+	return false
+}
 
 // Holder is the schema components/schemas/Holder.
 type Holder struct {
@@ -149,20 +169,52 @@ type NotePatch struct {
 	// Note is the "note" property.
 	// Absent leaves the note, null clears it.
 	Note NullableString `json:"note,omitzero"`
+	// Priority is the "priority" property.
+	Priority *NotePatchPriority `json:"priority,omitempty"`
 	// Status is the "status" property.
 	Status NullableNotePatchStatus `json:"status,omitzero"`
 	// Tags is the "tags" property.
 	Tags NullableStringList `json:"tags,omitzero"`
 }
 
+// NotePatchPriority is the schema components/schemas/NotePatch/properties/priority.
+type NotePatchPriority int
+
+// Values of NotePatchPriority known to the spec. Others are kept as they come (see IsKnown).
+const (
+	NotePatchPriority1 NotePatchPriority = 1
+	NotePatchPriority2 NotePatchPriority = 2
+	NotePatchPriority3 NotePatchPriority = 3
+)
+
+// IsKnown reports whether v is one of the values of NotePatchPriority that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v NotePatchPriority) IsKnown() bool {
+	switch v {
+	case NotePatchPriority1, NotePatchPriority2, NotePatchPriority3:
+		return true
+	}
+	return false
+}
+
 // NotePatchStatus is the schema components/schemas/NotePatch/properties/status.
 type NotePatchStatus string
 
-// Values of NotePatchStatus known to the spec. Others are kept as they come.
+// Values of NotePatchStatus known to the spec. Others are kept as they come (see IsKnown).
 const (
 	NotePatchStatusOpen   NotePatchStatus = "open"
 	NotePatchStatusClosed NotePatchStatus = "closed"
 )
+
+// IsKnown reports whether v is one of the values of NotePatchStatus that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v NotePatchStatus) IsKnown() bool {
+	switch v {
+	case NotePatchStatusOpen, NotePatchStatusClosed:
+		return true
+	}
+	return false
+}
 
 // NullableNotePatchStatus is an optional NotePatchStatus that may also be null: absent (its zero
 // value, left out of the JSON), null (NullNullableNotePatchStatus()) or a value

@@ -99,8 +99,18 @@ type Resource struct {
 // Tier is the schema components/schemas/Tier.
 type Tier string
 
-// Values of Tier known to the spec. Others are kept as they come.
+// Values of Tier known to the spec. Others are kept as they come (see IsKnown).
 const (
 	TierFree Tier = "free"
 	TierPro  Tier = "pro"
 )
+
+// IsKnown reports whether v is one of the values of Tier that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v Tier) IsKnown() bool {
+	switch v {
+	case TierFree, TierPro:
+		return true
+	}
+	return false
+}

@@ -18,7 +18,7 @@ type Flag bool
 // Level is the schema components/schemas/Level.
 type Level int
 
-// Values of Level known to the spec. Others are kept as they come.
+// Values of Level known to the spec. Others are kept as they come (see IsKnown).
 const (
 	Level1      Level = 1
 	Level2      Level = 2
@@ -26,14 +26,34 @@ const (
 	LevelMinus1 Level = -1
 )
 
+// IsKnown reports whether v is one of the values of Level that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v Level) IsKnown() bool {
+	switch v {
+	case Level1, Level2, Level3, LevelMinus1:
+		return true
+	}
+	return false
+}
+
 // ListRatingsOrder is the schema of GET /ratings parameter order.
 type ListRatingsOrder string
 
-// Values of ListRatingsOrder known to the spec. Others are kept as they come.
+// Values of ListRatingsOrder known to the spec. Others are kept as they come (see IsKnown).
 const (
 	ListRatingsOrderAsc  ListRatingsOrder = "asc"
 	ListRatingsOrderDesc ListRatingsOrder = "desc"
 )
+
+// IsKnown reports whether v is one of the values of ListRatingsOrder that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v ListRatingsOrder) IsKnown() bool {
+	switch v {
+	case ListRatingsOrderAsc, ListRatingsOrderDesc:
+		return true
+	}
+	return false
+}
 
 // ListRatingsResult is the result of ListRatings: the status, the body of the response received, and the response headers.
 type ListRatingsResult struct {
@@ -93,11 +113,21 @@ func (n *NullableRatingNullableChoice) UnmarshalJSON(b []byte) error {
 // Priority is the schema components/schemas/Priority.
 type Priority int64
 
-// Values of Priority known to the spec. Others are kept as they come.
+// Values of Priority known to the spec. Others are kept as they come (see IsKnown).
 const (
 	Priority10 Priority = 10
 	Priority20 Priority = 20
 )
+
+// IsKnown reports whether v is one of the values of Priority that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v Priority) IsKnown() bool {
+	switch v {
+	case Priority10, Priority20:
+		return true
+	}
+	return false
+}
 
 // Rating is the schema components/schemas/Rating.
 type Rating struct {
@@ -121,35 +151,65 @@ type RatingKind string
 // RatingKind2 is the schema components/schemas/Rating/properties/kind.
 type RatingKind2 string
 
-// Values of RatingKind2 known to the spec. Others are kept as they come.
+// Values of RatingKind2 known to the spec. Others are kept as they come (see IsKnown).
 const (
 	RatingKind2Star  RatingKind2 = "star"
 	RatingKind2Thumb RatingKind2 = "thumb"
 )
 
+// IsKnown reports whether v is one of the values of RatingKind2 that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v RatingKind2) IsKnown() bool {
+	switch v {
+	case RatingKind2Star, RatingKind2Thumb:
+		return true
+	}
+	return false
+}
+
 // RatingNullableChoice is the schema components/schemas/Rating/properties/nullableChoice.
 type RatingNullableChoice string
 
-// Values of RatingNullableChoice known to the spec. Others are kept as they come.
+// Values of RatingNullableChoice known to the spec. Others are kept as they come (see IsKnown).
 const (
 	RatingNullableChoiceA RatingNullableChoice = "a"
 	RatingNullableChoiceB RatingNullableChoice = "b"
 )
 
+// IsKnown reports whether v is one of the values of RatingNullableChoice that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v RatingNullableChoice) IsKnown() bool {
+	switch v {
+	case RatingNullableChoiceA, RatingNullableChoiceB:
+		return true
+	}
+	return false
+}
+
 // Ratio is the schema components/schemas/Ratio.
 type Ratio float64
 
-// Values of Ratio known to the spec. Others are kept as they come.
+// Values of Ratio known to the spec. Others are kept as they come (see IsKnown).
 const (
 	Ratio05 Ratio = 0.5
 	Ratio1  Ratio = 1
 	Ratio15 Ratio = 1.5
 )
 
+// IsKnown reports whether v is one of the values of Ratio that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v Ratio) IsKnown() bool {
+	switch v {
+	case Ratio05, Ratio1, Ratio15:
+		return true
+	}
+	return false
+}
+
 // Status is the schema components/schemas/Status.
 type Status string
 
-// Values of Status known to the spec. Others are kept as they come.
+// Values of Status known to the spec. Others are kept as they come (see IsKnown).
 const (
 	StatusActive2   Status = "active"
 	StatusActive3   Status = "active!"
@@ -157,6 +217,16 @@ const (
 	StatusInReview  Status = "in-review"
 	StatusInReview2 Status = "in_review"
 )
+
+// IsKnown reports whether v is one of the values of Status that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v Status) IsKnown() bool {
+	switch v {
+	case StatusActive2, StatusActive3, StatusActive4, StatusInReview, StatusInReview2:
+		return true
+	}
+	return false
+}
 
 // StatusActive is the schema components/schemas/StatusActive.
 type StatusActive struct {
@@ -170,10 +240,20 @@ type StatusActive struct {
 // Up, down or no vote.
 type Vote string
 
-// Values of Vote known to the spec. Others are kept as they come.
+// Values of Vote known to the spec. Others are kept as they come (see IsKnown).
 const (
 	VotePlus1  Vote = "+1"
 	VoteMinus1 Vote = "-1"
 	VoteEmpty  Vote = ""
 	Vote0      Vote = "0"
 )
+
+// IsKnown reports whether v is one of the values of Vote that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v Vote) IsKnown() bool {
+	switch v {
+	case VotePlus1, VoteMinus1, VoteEmpty, Vote0:
+		return true
+	}
+	return false
+}

@@ -59,12 +59,22 @@ type LatLng []float64
 // Mode is the schema components/schemas/Mode.
 type Mode string
 
-// Values of Mode known to the spec. Others are kept as they come.
+// Values of Mode known to the spec. Others are kept as they come (see IsKnown).
 const (
 	ModeWalk Mode = "walk"
 	ModeBike Mode = "bike"
 	ModeCar  Mode = "car"
 )
+
+// IsKnown reports whether v is one of the values of Mode that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v Mode) IsKnown() bool {
+	switch v {
+	case ModeWalk, ModeBike, ModeCar:
+		return true
+	}
+	return false
+}
 
 // Nothing is the schema components/schemas/Nothing.
 type Nothing any

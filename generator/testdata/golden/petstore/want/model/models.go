@@ -61,9 +61,19 @@ type Pet struct {
 // Where the pet is in the sale.
 type PetStatus string
 
-// Values of PetStatus known to the spec. Others are kept as they come.
+// Values of PetStatus known to the spec. Others are kept as they come (see IsKnown).
 const (
 	PetStatusAvailable PetStatus = "available"
 	PetStatusPending   PetStatus = "pending"
 	PetStatusSold      PetStatus = "sold"
 )
+
+// IsKnown reports whether v is one of the values of PetStatus that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v PetStatus) IsKnown() bool {
+	switch v {
+	case PetStatusAvailable, PetStatusPending, PetStatusSold:
+		return true
+	}
+	return false
+}
