@@ -42,6 +42,9 @@ func genClient(pkg *Package) []jen.Code {
 	if rd.TimeoutNanos > 0 {
 		cfg[jen.Id("Timeout")] = durationCode(rd.TimeoutNanos)
 	}
+	if rd.ValidateResponses {
+		cfg[jen.Id("ValidateResponses")] = jen.True()
+	}
 	out = append(out, comments("serviceConfig holds the service's defaults from services.yaml; secrets are only named, never held.").Line().
 		Var().Id("serviceConfig").Op("=").Qual(runtimePkg, "ServiceConfig").Values(cfg))
 

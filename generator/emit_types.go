@@ -195,7 +195,11 @@ func genStruct(g *jen.Statement, d *Decl) {
 			case tag == "-":
 				tag = "-," // the name "-": a tag of "-" alone leaves the field out
 			}
-			st.Tag(map[string]string{"json": tag})
+			tags := map[string]string{"json": tag}
+			if f.RequiredReceived {
+				tags["tpgen"] = "required" // for response validation (runtime.WithResponseValidation)
+			}
+			st.Tag(tags)
 		}
 		fields = append(fields, &st)
 	}

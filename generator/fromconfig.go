@@ -94,6 +94,7 @@ func runtimeDefaults(eff config.Settings, baseURL string) RuntimeDefaults {
 		ClientAuth:         a.ClientAuth,
 		MessageIDHeader:    eff.MessageIDHeader,
 		TimeoutNanos:       int64(eff.Timeout),
+		ValidateResponses:  eff.ValidateResponses,
 	}
 	if a.ScopesSet {
 		rd.Scopes = append([]string{}, a.Scopes...)

@@ -46,6 +46,7 @@ type RuntimeDefaults struct {
 	ClientAuth         string // "", "basic", "post"
 	MessageIDHeader    string
 	TimeoutNanos       int64
+	ValidateResponses  bool // check decoded success bodies (runtime.WithResponseValidation)
 }
 
 // TypeKind is the shape of a type expression.
@@ -187,17 +188,20 @@ type Decl struct {
 
 // Field is a struct field.
 type Field struct {
-	Name       string // Go name
-	JSONName   string
-	Type       *Type // already pointer/Nullable-wrapped as needed
-	Required   bool
-	Nullable   bool
-	OmitEmpty  bool // ",omitempty" or ",omitzero" in the tag
-	OmitZero   bool
-	Doc        string
-	Deprecated bool
-	ReadOnly   bool
-	WriteOnly  bool
+	Name     string // Go name
+	JSONName string
+	Type     *Type // already pointer/Nullable-wrapped as needed
+	Required bool
+	// RequiredReceived marks a read-only property the spec requires: optional
+	// in what is sent (Required is false), required in what is received.
+	RequiredReceived bool
+	Nullable         bool
+	OmitEmpty        bool // ",omitempty" or ",omitzero" in the tag
+	OmitZero         bool
+	Doc              string
+	Deprecated       bool
+	ReadOnly         bool
+	WriteOnly        bool
 }
 
 // EnumValue is one constant of an enum.

@@ -572,6 +572,9 @@ func (g *typer) fields(d *Decl, props openapi3.Schemas, required []string, sourc
 		f := &Field{JSONName: k, Doc: schemaDoc(ps), Deprecated: ps.Deprecated, ReadOnly: ps.ReadOnly, WriteOnly: ps.WriteOnly}
 		f.Name = fns.claim(valueName(k))
 		f.Required = slices.Contains(required, k) && !ps.ReadOnly && !ps.WriteOnly
+		// Optional when sent, but the service must send it: response
+		// validation checks it (tag tpgen:"required").
+		f.RequiredReceived = slices.Contains(required, k) && ps.ReadOnly && !ps.WriteOnly
 		f.Nullable = nullable(ps)
 		t := g.typeOf(pr, d.Name+f.Name, source+"/properties/"+k)
 		f.Type = g.fieldType(t, f.Required, f.Nullable)

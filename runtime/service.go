@@ -57,6 +57,9 @@ type ServiceConfig struct {
 	// Timeout bounds each call, retries included, unless the context ends
 	// sooner; DefaultTimeout when zero.
 	Timeout time.Duration
+	// ValidateResponses checks decoded success bodies against their schemas
+	// (see WithResponseValidation).
+	ValidateResponses bool
 }
 
 // Service is the runtime side of one client: its configuration, token cache
@@ -76,6 +79,7 @@ type Service struct {
 	retry      RetryPolicy
 	anonymous  Grant // what GrantAuto gives anonymous callers; GrantInherit: ErrAnonymous
 	maxBody    int64 // bounds the bodies a response reads for the caller
+	validate   bool  // check decoded success bodies (WithResponseValidation)
 
 	grant              Grant
 	scopes             []string
@@ -152,6 +156,7 @@ func newService(st *settings) (*Service, error) {
 		retry:              st.retry.withDefaults(),
 		anonymous:          st.anonymous,
 		maxBody:            st.maxBody,
+		validate:           st.ValidateResponses,
 		grant:              st.Grant,
 		scopes:             st.Scopes,
 		audience:           st.Audience,

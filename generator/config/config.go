@@ -49,6 +49,11 @@ type Settings struct {
 	// overrides the defaults' true.
 	Lenient    bool
 	LenientSet bool
+	// ValidateResponses has the generated client check decoded success
+	// bodies against their schemas by default (runtime.WithResponseValidation);
+	// ValidateResponsesSet says it was written here, as LenientSet does.
+	ValidateResponses    bool
+	ValidateResponsesSet bool
 }
 
 // Auth says how calls are authenticated. Empty fields are inherited (see
@@ -165,7 +170,8 @@ func Parse(path string, data []byte) (*Config, error) {
 }
 
 // Effective returns the settings s runs with: the defaults, overridden field
-// by field by what s sets (ref_root with its position, lenient), then DefaultTimeout
+// by field by what s sets (ref_root with its position, lenient,
+// validate_responses), then DefaultTimeout
 // and DefaultMessageIDHeader where neither sets them. Auth fields that
 // nobody sets stay empty; the runtime's own defaults apply to them.
 func (c *Config) Effective(s *Service) Settings {
@@ -179,6 +185,9 @@ func (c *Config) Effective(s *Service) Settings {
 		RefRootPos:      root.RefRootPos,
 		Lenient:         s.Settings.Lenient || !s.Settings.LenientSet && c.Defaults.Lenient,
 		LenientSet:      s.Settings.LenientSet || c.Defaults.LenientSet,
+		ValidateResponses: s.Settings.ValidateResponses ||
+			!s.Settings.ValidateResponsesSet && c.Defaults.ValidateResponses,
+		ValidateResponsesSet: s.Settings.ValidateResponsesSet || c.Defaults.ValidateResponsesSet,
 	}
 }
 

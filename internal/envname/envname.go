@@ -23,4 +23,4 @@ func Prefix(service string) string {
 }
 
 // Vars lists the suffixes of the variables Prefix introduces.
-var Vars = []string{"BASE_URL", "TOKEN_URL", "ISSUER", "CLIENT_ID", "CLIENT_SECRET", "GRANT", "SCOPES", "AUDIENCE", "RESOURCE", "TIMEOUT", "MAX_RESPONSE_BYTES"}
+var Vars = []string{"BASE_URL", "TOKEN_URL", "ISSUER", "CLIENT_ID", "CLIENT_SECRET", "GRANT", "SCOPES", "AUDIENCE", "RESOURCE", "TIMEOUT", "MAX_RESPONSE_BYTES", "VALIDATE_RESPONSES"}

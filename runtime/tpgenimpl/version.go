@@ -6,7 +6,9 @@ package tpgenimpl
 // run time.
 //
 // Version 4: nullable types keep their state unexported (NullState, set by
-// their constructors), and EncodeNullable and DecodeNullable take it.
+// their constructors), and EncodeNullable and DecodeNullable take it;
+// runtime.ServiceConfig has ValidateResponses (services.yaml's
+// validate_responses).
 // Regenerate packages that refer to SupportPackageIsVersion3.
 //
 // Version 3: what only generated code uses moved from package runtime to this

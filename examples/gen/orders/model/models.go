@@ -100,7 +100,7 @@ type Order struct {
 	// DeliverBy is the "deliverBy" property.
 	DeliverBy *runtime.Date `json:"deliverBy,omitempty"`
 	// ID is the "id" property. Read-only: sent by the service, not to it.
-	ID *string `json:"id,omitempty"`
+	ID *string `json:"id,omitempty" tpgen:"required"`
 	// Lines is the "lines" property.
 	Lines []OrderLine `json:"lines"`
 	// Note is the "note" property.

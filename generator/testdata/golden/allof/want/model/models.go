@@ -93,7 +93,7 @@ type Resource struct {
 	// CreatedAt is the "createdAt" property. Read-only: sent by the service, not to it.
 	CreatedAt *time.Time `json:"createdAt,omitempty"`
 	// ID is the "id" property. Read-only: sent by the service, not to it.
-	ID *string `json:"id,omitempty"`
+	ID *string `json:"id,omitempty" tpgen:"required"`
 }
 
 // Tier is the schema components/schemas/Tier.

@@ -46,7 +46,7 @@ type NewPet struct {
 type Pet struct {
 	_ [0]func()
 	// ID is the "id" property. Read-only: sent by the service, not to it.
-	ID *int64 `json:"id,omitempty"`
+	ID *int64 `json:"id,omitempty" tpgen:"required"`
 	// Name is the "name" property.
 	Name string `json:"name"`
 	// Status is the "status" property.
