@@ -293,6 +293,7 @@ func buildPackage(svc *Service, sp *spec) (*Package, error) {
 	b.operations()
 	b.typer.nameSharedEnums()
 	b.typer.nameNullables()
+	b.typer.requiredValues()
 	b.errorModels()
 	if len(b.errs) > 0 {
 		return nil, errors.Join(b.errs...)
