@@ -184,20 +184,23 @@ var (
 	}
 )
 
-// jsonPart is a value decoded apart: into field, or, with key, into the
-// map field at key.
+// jsonPart is a value decoded apart: a field of the document or of its
+// components (field), or an object of a section of the components (the map
+// field, at key).
 type jsonPart struct {
 	span  jsonSpan
-	field reflect.Value
-	key   string
+	typ   reflect.Type // of the value decoded
+	field string       // the field's yaml key
+	key   string       // for an object of a section: its key
 	entry bool
 	value reflect.Value // decoded
 	err   error
 }
 
 // decodeSplit decodes a JSON spec read by parseJSONDoc as kin-openapi
-// decodes its tree: the document but for what is decoded apart, then those
-// parts, on all cores, each parsed from its span and let go once decoded.
+// decodes its tree: the document but for what is decoded apart, and those
+// parts, each parsed from its span and let go once decoded, all on all
+// cores; then each part is set in its place.
 func decodeSplit(jd *jsonDoc) (*openapi3.T, error) {
 	top := make(map[string]jsonSpan, len(jd.top.Content)/2) // the spans of the document's values
 	for _, s := range jd.spans {
@@ -205,107 +208,154 @@ func decodeSplit(jd *jsonDoc) (*openapi3.T, error) {
 			top[s.path[0]] = s
 		}
 	}
-	p := newJSONParser(jd.data, jd.src, true)
-	root := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Style: jd.top.Style, Line: jd.top.Line, Column: jd.top.Column}
-	var docParts, compParts []jsonSpan // decoded apart
+	var light []jsonSpan       // the document's values that are not apart, components but for their sections
+	var parts []*jsonPart      // what is apart
+	var sections []string      // the sections of the components decoded one object at a time
+	comps := jsonSpan{end: -1} // the components, when they are an object
+	docType, compsType := reflect.TypeFor[openapi3.T](), reflect.TypeFor[openapi3.Components]()
 	for i := 0; i+1 < len(jd.top.Content); i += 2 {
-		k := jd.top.Content[i]
-		s, ok := top[k.Value]
+		k := jd.top.Content[i].Value
+		s, ok := top[k]
 		if !ok {
-			return nil, errors.New("no span for " + k.Value)
+			return nil, errors.New("no span for " + k)
 		}
 		switch {
-		case docApart[k.Value]:
-			docParts = append(docParts, s)
-			continue
-		case k.Value == "components" && jd.data[s.start] == '{':
-			// The components, but for their sections.
-			comps := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Style: yaml.FlowStyle, Line: s.line, Column: s.start - s.bol + 1}
+		case docApart[k]:
+			parts = append(parts, &jsonPart{span: s, typ: yamlFieldType(docType, k), field: k})
+		case k == "components" && jd.data[s.start] == '{':
+			comps = s
 			for _, cs := range jd.spans {
-				if len(cs.path) != 2 || cs.path[0] != "components" {
+				if len(cs.path) != 2 || cs.path[0] != "components" || !componentsApart[cs.path[1]] {
 					continue
 				}
-				if componentsApart[cs.path[1]] {
-					compParts = append(compParts, cs)
+				sec := cs.path[1]
+				t := yamlFieldType(compsType, sec)
+				if jd.data[cs.start] != '{' || t == nil || t.Kind() != reflect.Map {
+					parts = append(parts, &jsonPart{span: cs, typ: t, field: sec})
 					continue
 				}
-				v, err := p.spanValue(cs)
-				if err != nil {
-					return nil, err
+				sections = append(sections, sec)
+				for _, es := range jd.spans {
+					if len(es.path) == 3 && es.path[0] == "components" && es.path[1] == sec {
+						parts = append(parts, &jsonPart{span: es, typ: t.Elem(), field: sec, key: es.path[2], entry: true})
+					}
 				}
-				comps.Content = append(comps.Content, spanKey(cs), v)
 			}
-			root.Content = append(root.Content, k, comps)
+		default:
+			light = append(light, s)
+		}
+	}
+	for _, part := range parts {
+		if part.typ == nil {
+			return nil, errors.New("no field for " + strings.Join(part.span.path, "/"))
+		}
+	}
+	var doc *openapi3.T
+	var docErr error
+	done := make(chan struct{})
+	go func() {
+		// The document itself, beside the parts.
+		defer close(done)
+		doc, docErr = decodeLight(jd, light, comps)
+	}()
+	partsErr := decodeParts(jd, parts)
+	<-done
+	if err := errors.Join(docErr, partsErr); err != nil {
+		return nil, err
+	}
+	docValue := reflect.ValueOf(doc).Elem()
+	var compsValue reflect.Value
+	if doc.Components != nil {
+		compsValue = reflect.ValueOf(doc.Components).Elem()
+	}
+	field := func(part *jsonPart) (reflect.Value, error) {
+		if len(part.span.path) == 1 {
+			return yamlField(docValue, part.field), nil
+		}
+		if !compsValue.IsValid() {
+			return reflect.Value{}, errors.New("no components decoded")
+		}
+		return yamlField(compsValue, part.field), nil
+	}
+	maps := map[string]reflect.Value{}
+	for _, sec := range sections {
+		maps[sec] = reflect.MakeMap(yamlFieldType(compsType, sec))
+	}
+	for _, part := range parts {
+		if part.entry {
+			m := maps[part.field]
+			m.SetMapIndex(reflect.ValueOf(part.key).Convert(m.Type().Key()), part.value)
 			continue
 		}
-		v, err := p.spanValue(s)
+		f, err := field(part)
 		if err != nil {
 			return nil, err
 		}
-		root.Content = append(root.Content, k, v)
+		f.Set(part.value)
+	}
+	for _, sec := range sections {
+		if !compsValue.IsValid() {
+			return nil, errors.New("no components decoded")
+		}
+		yamlField(compsValue, sec).Set(maps[sec])
+	}
+	return doc, nil
+}
+
+// decodeLight decodes the document from the spans of its values that are
+// not decoded apart, and of its components' (comps, end -1 when they are not
+// an object) but for their sections.
+func decodeLight(jd *jsonDoc, light []jsonSpan, comps jsonSpan) (*openapi3.T, error) {
+	p := newJSONParser(jd.data, jd.src, true)
+	root := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Style: jd.top.Style, Line: jd.top.Line, Column: jd.top.Column}
+	add := func(n *yaml.Node, s jsonSpan) error {
+		v, err := p.spanValue(s)
+		if err == nil {
+			n.Content = append(n.Content, spanKey(s), v)
+		}
+		return err
+	}
+	// In the document's order: the components among the others.
+	for _, s := range light {
+		if comps.end >= 0 && comps.start < s.start {
+			if err := lightComponents(jd, p, root, comps, add); err != nil {
+				return nil, err
+			}
+			comps.end = -1
+		}
+		if err := add(root, s); err != nil {
+			return nil, err
+		}
+	}
+	if comps.end >= 0 {
+		if err := lightComponents(jd, p, root, comps, add); err != nil {
+			return nil, err
+		}
 	}
 	doc := &openapi3.T{}
 	if err := (&yaml.Node{Kind: yaml.DocumentNode, Line: 1, Column: 1, Content: []*yaml.Node{root}}).Decode(doc); err != nil {
 		return nil, err
 	}
-
-	var parts []*jsonPart
-	docValue := reflect.ValueOf(doc).Elem()
-	for _, s := range docParts {
-		parts = append(parts, &jsonPart{span: s, field: yamlField(docValue, s.path[0])})
-	}
-	type section struct {
-		field reflect.Value
-		parts []*jsonPart
-	}
-	var sections []*section
-	if len(compParts) > 0 {
-		if doc.Components == nil {
-			return nil, errors.New("no components decoded")
-		}
-		compsValue := reflect.ValueOf(doc.Components).Elem()
-		for _, s := range compParts {
-			field := yamlField(compsValue, s.path[1])
-			if jd.data[s.start] != '{' {
-				parts = append(parts, &jsonPart{span: s, field: field})
-				continue
-			}
-			sec := &section{field: field}
-			for _, es := range jd.spans {
-				if len(es.path) == 3 && es.path[0] == "components" && es.path[1] == s.path[1] {
-					sec.parts = append(sec.parts, &jsonPart{span: es, field: field, key: es.path[2], entry: true})
-				}
-			}
-			sections = append(sections, sec)
-			parts = append(parts, sec.parts...)
-		}
-	}
-	if err := decodeParts(jd, parts); err != nil {
-		return nil, err
-	}
-	for _, sec := range sections {
-		m := reflect.MakeMapWithSize(sec.field.Type(), len(sec.parts))
-		for _, part := range sec.parts {
-			m.SetMapIndex(reflect.ValueOf(part.key).Convert(m.Type().Key()), part.value)
-		}
-		sec.field.Set(m)
-	}
-	for _, part := range parts {
-		if !part.entry {
-			part.field.Set(part.value)
-		}
-	}
 	return doc, nil
+}
+
+// lightComponents adds the components, but for their sections, to root.
+func lightComponents(jd *jsonDoc, p *jsonParser, root *yaml.Node, comps jsonSpan, add func(*yaml.Node, jsonSpan) error) error {
+	n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Style: yaml.FlowStyle, Line: comps.line, Column: comps.start - comps.bol + 1}
+	for _, cs := range jd.spans {
+		if len(cs.path) == 2 && cs.path[0] == "components" && !componentsApart[cs.path[1]] {
+			if err := add(n, cs); err != nil {
+				return err
+			}
+		}
+	}
+	root.Content = append(root.Content, spanKey(comps), n)
+	return nil
 }
 
 // decodeParts parses and decodes the parts, as many at once as GOMAXPROCS
 // allows, the largest first.
 func decodeParts(jd *jsonDoc, parts []*jsonPart) error {
-	for _, part := range parts {
-		if !part.field.IsValid() {
-			return errors.New("no field for " + strings.Join(part.span.path, "/"))
-		}
-	}
 	order := slices.Clone(parts)
 	slices.SortStableFunc(order, func(a, b *jsonPart) int { return (b.span.end - b.span.start) - (a.span.end - a.span.start) })
 	var next atomic.Int64
@@ -321,13 +371,9 @@ func decodeParts(jd *jsonDoc, parts []*jsonPart) error {
 					return
 				}
 				part := order[i]
-				t := part.field.Type()
-				if part.entry {
-					t = t.Elem()
-				}
 				n, err := p.spanValue(part.span)
 				if err == nil {
-					v := reflect.New(t)
+					v := reflect.New(part.typ)
 					if err = n.Decode(v.Interface()); err == nil {
 						part.value = v.Elem()
 					}
@@ -352,11 +398,26 @@ func spanKey(s jsonSpan) *yaml.Node {
 
 // yamlField is the field of struct v that the yaml key names.
 func yamlField(v reflect.Value, key string) reflect.Value {
-	t := v.Type()
-	for i := range t.NumField() {
-		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ","); name == key {
-			return v.Field(i)
-		}
+	if i := yamlFieldIndex(v.Type(), key); i >= 0 {
+		return v.Field(i)
 	}
 	return reflect.Value{}
+}
+
+// yamlFieldType is the type of the field of struct type t that the yaml key
+// names, nil when none does.
+func yamlFieldType(t reflect.Type, key string) reflect.Type {
+	if i := yamlFieldIndex(t, key); i >= 0 {
+		return t.Field(i).Type
+	}
+	return nil
+}
+
+func yamlFieldIndex(t reflect.Type, key string) int {
+	for i := range t.NumField() {
+		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ","); name == key {
+			return i
+		}
+	}
+	return -1
 }
