@@ -127,6 +127,13 @@ func TestEveryGrantAgainstRealServers(t *testing.T) {
 	if ec, ok := contact.(*profiles.EmailContact); !ok || ec.Address != "alice@example.com" {
 		t.Fatalf("contact = %#v", contact)
 	}
+	// The profile is the caller's: bob's own token gets bob's, never alice's.
+	if me.DisplayName != "Alice" {
+		t.Fatalf("alice's GetMyProfile = %q", me.DisplayName)
+	}
+	if bob, err := e.profiles.GetMyProfile(e.user(t, "bob", nil)); err != nil || bob.DisplayName != "Bob" || bob.ID != "bob" {
+		t.Fatalf("bob's GetMyProfile = %+v, %v; want bob's own profile", bob, err)
+	}
 	// auto: a user's token is exchanged; a verified system caller and work for
 	// no caller (context.Background) use client credentials.
 	if _, err := e.profiles.GetProfile(alice, "bob"); err != nil {
@@ -151,6 +158,7 @@ func TestEveryGrantAgainstRealServers(t *testing.T) {
 		{Service: "orders", Subject: authserver.DefaultTXClientID},
 		{Service: "inventory", Subject: authserver.DefaultTXClientID},
 		{Service: "profiles", Subject: "alice"},
+		{Service: "profiles", Subject: "bob"},
 		{Service: "profiles", Subject: "alice", Actor: authserver.DefaultTXClientID},
 		{Service: "profiles", Subject: authserver.DefaultTXClientID},
 		{Service: "profiles", Subject: authserver.DefaultTXClientID},
