@@ -160,7 +160,8 @@ func getMetadata(ctx context.Context, hc *http.Client, u string, header http.Hea
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, resp.StatusCode, fmt.Errorf("discovery at %s: %d %s", u, resp.StatusCode, http.StatusText(resp.StatusCode))
+		return nil, resp.StatusCode, &statusError{status: resp.StatusCode,
+			msg: fmt.Sprintf("discovery at %s: %d %s", u, resp.StatusCode, http.StatusText(resp.StatusCode))}
 	}
 	var doc metadataDoc
 	if err := json.NewDecoder(io.LimitReader(resp.Body, maxBody)).Decode(&doc); err != nil {

@@ -148,16 +148,16 @@ func parseTokenResponse(contentType string, raw []byte, now time.Time) (*Token, 
 	if mt == "application/x-www-form-urlencoded" || mt == "text/plain" {
 		vals, err := url.ParseQuery(string(raw))
 		if err != nil {
-			return nil, fmt.Errorf("token response (%s) is not a form: %w", mt, err)
+			return nil, fmt.Errorf("%w: token response (%s) is not a form: %w", errUnusable, mt, err)
 		}
 		v.AccessToken, v.TokenType, v.Scope = vals.Get("access_token"), vals.Get("token_type"), vals.Get("scope")
 		v.ExpiresIn, v.IssuedTokenType = json.Number(vals.Get("expires_in")), vals.Get("issued_token_type")
 	} else if err := json.Unmarshal(raw, &v); err != nil {
 		// The body is not quoted: it might hold a token.
-		return nil, fmt.Errorf("token response (content type %q, %d bytes) is not a JSON token response", contentType, len(raw))
+		return nil, fmt.Errorf("%w: token response (content type %q, %d bytes) is not a JSON token response", errUnusable, contentType, len(raw))
 	}
 	if v.AccessToken == "" {
-		return nil, errors.New("token response has no access_token")
+		return nil, fmt.Errorf("%w: token response has no access_token", errUnusable)
 	}
 	tok := &Token{AccessToken: v.AccessToken, TokenType: v.TokenType, IssuedTokenType: v.IssuedTokenType, Scope: v.Scope, Obtained: now}
 	if tok.TokenType == "" || strings.EqualFold(tok.TokenType, "bearer") || strings.EqualFold(tok.TokenType, "N_A") {

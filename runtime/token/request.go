@@ -112,9 +112,9 @@ func (r *Request) Form() url.Values {
 			typ = TypeAccessToken
 		}
 		f.Set("subject_token_type", typ)
-		if r.RequestedTokenType != "" {
-			f.Set("requested_token_type", r.RequestedTokenType)
-		}
+		// Sent always: without it some providers (zitadel's example) issue a
+		// refresh token, which is no use as a bearer token.
+		f.Set("requested_token_type", r.requestedType())
 	default:
 		f.Set("grant_type", "client_credentials")
 	}
@@ -128,6 +128,30 @@ func (r *Request) Form() url.Values {
 		f.Set("resource", r.Resource)
 	}
 	return f
+}
+
+// requestedType is the token type an exchange asks for: RequestedTokenType,
+// or TypeAccessToken.
+func (r *Request) requestedType() string {
+	if r.RequestedTokenType != "" {
+		return r.RequestedTokenType
+	}
+	return TypeAccessToken
+}
+
+// checkIssued refuses a token that the endpoint says is of a type other than
+// an access token (RFC 8693 §2.2.1 issued_token_type): a refresh token or an
+// ID token sent as a bearer token is refused by the service at best, and a
+// refresh token is a long-lived secret that must not travel with every call.
+// An access token, a JWT, the type the request asked for, or no type at all
+// (client credentials responses have none) are used.
+func (r *Request) checkIssued(t *Token) error {
+	switch t.IssuedTokenType {
+	case "", TypeAccessToken, TypeJWT, r.RequestedTokenType:
+		return nil
+	}
+	return fmt.Errorf("%w: the token endpoint issued a token of type %q, not an access token (requested_token_type %s); it is not used as a bearer token: configure the provider to issue access tokens for this client, or set requested_token_type",
+		errUnusable, quote.Truncate(t.IssuedTokenType, 100), r.requestedType())
 }
 
 // fail returns the *Error of the request failing with err, after status
