@@ -25,8 +25,12 @@ func genClient(pkg *Package) []jen.Code {
 	set("ClientID", rd.ClientID)
 	set("ClientIDEnv", rd.ClientIDEnv)
 	set("ClientSecretEnv", rd.ClientSecretEnv)
-	set("Audience", rd.Audience)
-	set("Resource", rd.Resource)
+	if rd.Audience != "" {
+		cfg[jen.Id("Audiences")] = stringsLit([]string{rd.Audience})
+	}
+	if rd.Resource != "" {
+		cfg[jen.Id("Resources")] = stringsLit([]string{rd.Resource})
+	}
 	set("SubjectTokenType", rd.SubjectTokenType)
 	set("RequestedTokenType", rd.RequestedTokenType)
 	set("MessageIDHeader", rd.MessageIDHeader)
@@ -69,7 +73,7 @@ func genClient(pkg *Package) []jen.Code {
 // another runtime, the package fails to compile at this line.
 func handshake() jen.Code {
 	return comments("The generated code needs a runtime this version of tpgen supports.").Line().
-		Const().Id("_").Op("=").Qual(implPkg, "SupportPackageIsVersion3")
+		Const().Id("_").Op("=").Qual(implPkg, "SupportPackageIsVersion4")
 }
 
 func envName(service string) string {
@@ -136,10 +140,10 @@ func genOperation(op *Operation) jen.Code {
 		opv[jen.Id("Scopes")] = stringsLit(op.Scopes)
 	}
 	if op.Audience != "" {
-		opv[jen.Id("Audience")] = jen.Lit(op.Audience)
+		opv[jen.Id("Audiences")] = stringsLit([]string{op.Audience})
 	}
 	if op.Resource != "" {
-		opv[jen.Id("Resource")] = jen.Lit(op.Resource)
+		opv[jen.Id("Resources")] = stringsLit([]string{op.Resource})
 	}
 	if specs := responseSpecs(op); len(specs) > 0 {
 		opv[jen.Id("Responses")] = jen.Index().Qual(implPkg, "ResponseSpec").ValuesFunc(func(g *jen.Group) {

@@ -13,6 +13,7 @@ const (
 	callAuthKey
 	timingKey
 	callerKey
+	actorKey
 )
 
 // ContextWithCallerToken returns a context carrying the caller's token: the
@@ -60,6 +61,28 @@ func ContextWithoutAuth(ctx context.Context) context.Context {
 // service's own host.
 func ContextWithOutgoingToken(ctx context.Context, token string) context.Context {
 	return context.WithValue(ctx, callAuthKey, &callAuth{token: stripBearer(token)})
+}
+
+// actor is an actor token for token exchanges, set by ContextWithActorToken.
+type actor struct{ token, typ string }
+
+// ContextWithActorToken returns a context whose token exchanges send token as
+// their actor_token (delegation, RFC 8693 §1.1: the party acting for the
+// caller), of type typ (token.TypeAccessToken when ""), instead of the one
+// WithActorToken configured. Exchanged tokens are cached per caller and
+// actor. A "Bearer " prefix is removed.
+func ContextWithActorToken(ctx context.Context, token, typ string) context.Context {
+	return context.WithValue(ctx, actorKey, actor{token: stripBearer(token), typ: typ})
+}
+
+func actorTokenFrom(ctx context.Context) string {
+	a, _ := ctx.Value(actorKey).(actor)
+	return a.token
+}
+
+func actorTypeFrom(ctx context.Context) string {
+	a, _ := ctx.Value(actorKey).(actor)
+	return a.typ
 }
 
 func callAuthFrom(ctx context.Context) *callAuth {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -125,7 +126,10 @@ func (r *response) Error(model any) error {
 
 // redactor returns the forms of what the call sent that error bodies must not show.
 func (r *response) redactor() redact.Redactor {
-	var red redact.Redactor
+	if len(r.sent) < redact.MinLen {
+		return r.rec.red
+	}
+	red := slices.Clone(r.rec.red)
 	red.AddSecret(r.sent)
 	return red.Sorted()
 }

@@ -117,6 +117,8 @@ func (s *Service) send(ctx context.Context, p *plan, rec *Record, req *http.Requ
 	}
 	own := s.ownRequest(req)
 	retried401 := false
+	cookie := req.Header["Cookie"] // before any API key was added
+	queried := false
 	for attempt := 1; ; attempt++ {
 		rec.Attempts = attempt
 		var tok *token.Token
@@ -127,7 +129,7 @@ func (s *Service) send(ctx context.Context, p *plan, rec *Record, req *http.Requ
 		if own {
 			t0 := time.Since(rec.start)
 			// rec.start+t0 is the time now, without reading the clock again.
-			auth, t, k, err := s.authorize(ctx, p, rec, rec.MessageID, rec.start.Add(t0))
+			auth, alt, t, k, err := s.authorize(ctx, p, rec, rec.MessageID, rec.start.Add(t0))
 			t1 = time.Since(rec.start)
 			rec.Token += t1 - t0
 			if err != nil {
@@ -147,6 +149,17 @@ func (s *Service) send(ctx context.Context, p *plan, rec *Record, req *http.Requ
 			} else {
 				req.Header.Del("Authorization")
 			}
+			if alt != nil {
+				alt.apply(req, cookie)
+				if alt.query != "" && !queried {
+					queried = true
+					if req.URL.RawQuery != "" {
+						req.URL.RawQuery += "&"
+					}
+					req.URL.RawQuery += alt.query
+				}
+				rec.red = alt.red
+			}
 		} else {
 			req.Header.Del("Authorization")
 			rec.Grant = GrantNone
@@ -159,11 +172,15 @@ func (s *Service) send(ctx context.Context, p *plan, rec *Record, req *http.Requ
 		}
 		// A rejected token is forgotten, and the call tried once more with a
 		// fresh one (see token.Cache.Refused for how often).
-		if err == nil && resp.StatusCode == http.StatusUnauthorized && tok != nil && !retried401 &&
+		if err == nil && resp.StatusCode == http.StatusUnauthorized && tok != nil && key != "" && !retried401 &&
 			s.tokens.Refused(key, tok) && rewind(req) {
 			retried401 = true
 			discard(resp)
 			continue
+		}
+		if err != nil && len(rec.red) > 0 {
+			// The error names the URL, which may carry an API key.
+			err = rec.red.Error(err)
 		}
 		delay, again := s.retry.next(ctx, req, resp, err, attempt)
 		if !again || !rewind(req) {

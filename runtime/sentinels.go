@@ -26,6 +26,10 @@ var (
 	// ErrResponseTooLarge: a response body was over the limit
 	// (WithMaxResponseBytes); the error is a *ResponseTooLargeError.
 	ErrResponseTooLarge = errors.New("response body over the limit")
+	// ErrNoCredentials: none of the operation's security requirements (from
+	// the spec) has its credentials configured (an API key, a user name and
+	// password, a grant); nothing was sent. The error names what to set.
+	ErrNoCredentials = errors.New("no credentials configured")
 	// ErrTokenEndpointUnreachable: no token could be obtained because the
 	// token endpoint or the issuer's discovery could not be reached, or
 	// answered 429 or 5xx (also while the runtime waits before asking again,

@@ -28,7 +28,7 @@ func (ts *tokenSource) Token() (*oauth2.Token, error) {
 	if rec.MessageID == "" {
 		rec.MessageID = NewMessageID()
 	}
-	_, tok, _, err := s.authorize(ts.ctx, s.plan(&rawOp), rec, rec.MessageID, time.Now())
+	_, _, tok, _, err := s.authorize(ts.ctx, s.plan(&rawOp), rec, rec.MessageID, time.Now())
 	if err != nil {
 		return nil, err
 	}

@@ -411,7 +411,7 @@ func (m *Cache) remembered(key string, req *Request) error {
 	cause := st.failed
 	var prev *Error
 	if errors.As(st.failed, &prev) {
-		te.StatusCode, te.Code, te.Description, te.URI = prev.StatusCode, prev.Code, prev.Description, prev.URI
+		te.StatusCode, te.Code, te.Description, te.URI, te.Hint = prev.StatusCode, prev.Code, prev.Description, prev.URI, prev.Hint
 		cause = prev.Err
 	}
 	te.RetryAfter = st.retryAt.Sub(now)

@@ -27,7 +27,10 @@ type Error struct {
 	Description string
 	URI         string
 	RetryAfter  time.Duration
-	Err         error
+	// Hint says what may fix the failure, when the runtime can tell (a
+	// client authentication the endpoint refused, say).
+	Hint string
+	Err  error
 }
 
 func (e *Error) Error() string {
@@ -44,6 +47,9 @@ func (e *Error) Error() string {
 	}
 	if e.Err != nil {
 		fmt.Fprintf(&b, ": %v", e.Err)
+	}
+	if e.Hint != "" {
+		fmt.Fprintf(&b, " (%s)", e.Hint)
 	}
 	if e.MessageID != "" {
 		fmt.Fprintf(&b, " (message id %s)", e.MessageID)

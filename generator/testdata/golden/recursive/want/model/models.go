@@ -14,7 +14,7 @@ import (
 )
 
 // The generated code needs a runtime this version of tpgen supports.
-const _ = tpgenimpl.SupportPackageIsVersion3
+const _ = tpgenimpl.SupportPackageIsVersion4
 
 // Expr is the schema components/schemas/Expr.
 // The oneOf union is kept as raw JSON; its As and From methods (on *Expr) convert it to and from its variants.

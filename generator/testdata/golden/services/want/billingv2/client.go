@@ -15,7 +15,7 @@ import (
 )
 
 // The generated code needs a runtime this version of tpgen supports.
-const _ = tpgenimpl.SupportPackageIsVersion3
+const _ = tpgenimpl.SupportPackageIsVersion4
 
 // serviceConfig holds the service's defaults from services.yaml; secrets are only named, never held.
 var serviceConfig = runtime.ServiceConfig{
@@ -26,7 +26,7 @@ var serviceConfig = runtime.ServiceConfig{
 	Grant:           runtime.GrantAuto,
 	MessageIDHeader: "X-Correlation-Id",
 	Name:            "billing-v2",
-	Resource:        "urn:example:billing",
+	Resources:       []string{"urn:example:billing"},
 	Scopes:          []string{"billing"},
 	Timeout:         5 * time.Second,
 	TokenURL:        "https://billing-auth.example.com/oauth2/token",

@@ -11,11 +11,11 @@ import (
 )
 
 var opCancelOrder = tpgenimpl.Operation{
-	Audience: "orders-admin",
-	ID:       "cancelOrder",
-	Method:   "POST",
-	Params:   []tpgenimpl.Param{{Name: "id"}},
-	Path:     "/orders/{id}/cancel",
+	Audiences: []string{"orders-admin"},
+	ID:        "cancelOrder",
+	Method:    "POST",
+	Params:    []tpgenimpl.Param{{Name: "id"}},
+	Path:      "/orders/{id}/cancel",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
