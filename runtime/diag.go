@@ -23,7 +23,7 @@ type Record struct {
 	Attempts  int
 	MessageID string
 
-	Grant      Grant // the grant used; GrantNone when no token of a grant was sent
+	Grant Grant // the grant used; GrantNone when no token of a grant was sent
 	// Scheme names the spec's security schemes whose credentials were sent
 	// ("apiKeyAuth", "apiKeyAuth+appKeyAuth"); "" when the spec states none
 	// for the operation, or none was sent.

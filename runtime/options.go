@@ -50,11 +50,11 @@ type settings struct {
 
 	// Credentials of the spec's security schemes (see schemes.go): API keys
 	// by scheme name ("" for every apiKey scheme), HTTP Basic, a bearer token.
-	apiKeys        map[string]string
-	username       string
-	password       string
-	bearerToken    string
-	usernameSet    bool
+	apiKeys     map[string]string
+	username    string
+	password    string
+	bearerToken string
+	usernameSet bool
 
 	// set records which fields an option set, so that environment variables do not override them.
 	set map[string]bool

@@ -166,7 +166,7 @@ type alternative struct {
 	grant         bool   // the grant's token is sent as the bearer token
 	authorization string // a static Authorization value (basic, a static bearer token)
 	creds         []credential
-	query         string         // API keys in the query, encoded, to append
+	query         string          // API keys in the query, encoded, to append
 	red           redact.Redactor // every form of the secrets sent
 }
 
