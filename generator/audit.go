@@ -194,7 +194,7 @@ func (a *auditor) unknown(where string, ext map[string]any, known []string, keys
 		if why == "" {
 			why = "not a field of the object"
 		}
-		a.b.warn("%s: key %q is ignored: %s", where, k, why)
+		a.b.note("keys that are not fields of their objects, ignored", where, fmt.Sprintf("%q: %s", k, why))
 	}
 }
 
@@ -229,7 +229,7 @@ func (a *auditor) siblings(where string, ref interface{ MarshalYAML() (any, erro
 	if _, isSchema := ref.(*openapi3.SchemaRef); isSchema {
 		how = "write allOf: [{$ref: ...}] beside them to apply them"
 	}
-	a.b.warn("%s: %s beside $ref %q ignored, as OpenAPI 3.0 says (%s)", where, strings.Join(quoted(ignored), ", "), refText, how)
+	a.b.note("keys beside a $ref, ignored as OpenAPI 3.0 says", where, fmt.Sprintf("%s beside $ref %q (%s)", strings.Join(quoted(ignored), ", "), refText, how))
 }
 
 // sameAsTarget reports whether a schema's key beside its $ref says what the
@@ -311,7 +311,7 @@ func (a *auditor) schemaIn(where string, sr *openapi3.SchemaRef, depth int) {
 		if sug := config.Suggest(k, schemaKeys); sug != "" {
 			hint = fmt.Sprintf(" (did you mean %s?)", sug)
 		}
-		a.b.warn("%s: schema keyword %q is ignored: tpgen does not know it%s", where, k, hint)
+		a.b.note("schema keywords tpgen does not know, ignored", where, fmt.Sprintf("%q%s", k, hint))
 	}
 	if d := s.Discriminator; d != nil {
 		a.unknown(where+" discriminator", d.Extensions, []string{"propertyName", "mapping"}, append(sourceKeys(where), "discriminator"), func(string) string { return "" })

@@ -26,7 +26,7 @@ func (b *builder) defaultBaseURL() {
 	u, problem, keys := b.firstServer()
 	switch {
 	case problem != "" && configured:
-		b.warn("the spec's first server is not used, base_url is; it would have been refused: %s", problem)
+		b.note("the spec's first server is not used, base_url is; it would have been refused: "+problem, "", "")
 	case problem != "":
 		b.errs = append(b.errs, b.sp.errorAt(problem+"; it would be the client's default base URL: set base_url in services.yaml (-base-url in single-spec mode) to the service's real URL", keys...))
 	case !configured:
@@ -47,11 +47,11 @@ func (b *builder) firstServer() (u, problem string, keys []string) {
 	s := b.sp.doc.Servers[0]
 	u = substitute(s)
 	if strings.ContainsAny(u, "{}") {
-		b.warn("the spec's first server %q has a variable without a default; set base_url in services.yaml or pass runtime.WithBaseURL", s.URL)
+		b.note(fmt.Sprintf("the spec's first server %q has a variable without a default; set base_url in services.yaml or pass runtime.WithBaseURL", s.URL), "", "")
 		return "", "", nil
 	}
 	if p, err := url.Parse(u); err == nil && p.Scheme == "" && p.Host == "" {
-		b.warn("the spec's first server %q is not an absolute URL; set base_url in services.yaml or pass runtime.WithBaseURL", s.URL)
+		b.note(fmt.Sprintf("the spec's first server %q is not an absolute URL; set base_url in services.yaml or pass runtime.WithBaseURL", s.URL), "", "")
 		return "", "", nil
 	}
 	problem = config.CheckHTTPURL("the spec's first server url", u, false)

@@ -47,7 +47,7 @@ func BenchmarkLoad(b *testing.B) {
 		})
 		b.Run(name+"/tpgen", func(b *testing.B) {
 			for b.Loop() {
-				if _, err := loadSpec(path, name, ""); err != nil {
+				if _, err := loadSpec(path, name, "", false, false); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v4"
 )
 
 // Multi-file specs. kin-openapi resolves a $ref to another file by reading
@@ -58,7 +58,12 @@ type bundle struct {
 	lines   []lineOrigin            // when tracking: where each line of data came from
 	trees   map[*refFile]*yaml.Node // parsed again for positions, on errors only
 	inlined int                     // path items and operations written out where referenced
-	reader  *refReader              // reads every file but the root, inside the ref root
+	// docNotes say which documentation fields were left out (see bundle_docs.go).
+	docNotes []Note
+	// repairs are what lenient mode repaired, each at its place (see lenient.go).
+	repairs []string
+	opts    bundleOptions
+	reader  *refReader // reads every file but the root, inside the ref root
 }
 
 // target is an object that references from other files point at.
@@ -95,42 +100,71 @@ type bundler struct {
 	queue    []*target          // targets whose content is still to be walked
 	taken    map[string]map[string]bool
 	inlining map[string]bool // path items and operations being written out, against cycles
+	current  string          // the targetKey of the target being hoisted or placed
 	at, from []string        // where the walk is: in the bundle, and in the current file
 	count    int             // nodes written out by inlining so far
 	input    int             // nodes of the files read so far
 	size     int             // bytes of the files read so far
 }
 
+// bundleOptions say how a spec is bundled.
+type bundleOptions struct {
+	// track records where each line of the bundle comes from, for error
+	// positions (see bundle.loadError).
+	track bool
+	// lenient repairs what lenient mode repairs (see lenient.go) instead of
+	// failing.
+	lenient bool
+	// nested are the targets (by targetKey) that lie inside other targets,
+	// found by a first bundling (see bundle_nested.go).
+	nested map[string]bool
+}
+
 // bundleSpec reads the root document (data, at abs) and every file it refers
-// to, and makes them one document. track records where each line of it
-// comes from, for error positions (see bundle.loadError).
-func bundleSpec(abs, display string, data []byte, reader *refReader, track bool) (*bundle, error) {
+// to, and makes them one document.
+func bundleSpec(abs, display string, data []byte, reader *refReader, opts bundleOptions) (*bundle, error) {
+	bd, b, err := bundleOnce(abs, display, data, reader, opts)
+	if err != nil || opts.nested != nil {
+		return bd, err
+	}
+	if nested := b.nestedTargets(); len(nested) > 0 {
+		// Objects referred to both themselves and inside another: bundled
+		// again, the inner ones placed once and referred to from the outer.
+		opts.nested = nested
+		bd, _, err = bundleOnce(abs, display, data, reader, opts)
+	}
+	return bd, err
+}
+
+// bundleOnce is bundleSpec's work, returning the bundler too.
+func bundleOnce(abs, display string, data []byte, reader *refReader, opts bundleOptions) (*bundle, *bundler, error) {
 	root := &refFile{abs: abs, display: display, rel: filepath.Base(abs), data: data}
-	bd := &bundle{root: root, files: map[string]*refFile{abs: root}, order: []*refFile{root}, hoisted: map[string]*target{}, reader: reader}
+	bd := &bundle{root: root, files: map[string]*refFile{abs: root}, order: []*refFile{root}, hoisted: map[string]*target{}, reader: reader, opts: opts}
+	track := opts.track
 	if track {
 		bd.fileOf = map[*yaml.Node]*refFile{}
 	}
 	b := &bundler{bundle: bd, targets: map[string]*target{}, taken: map[string]map[string]bool{}, inlining: map[string]bool{}}
 	tree, err := parseRefFile(root)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	root.tree = tree
 	if tree.Kind != yaml.MappingNode {
-		return nil, &SpecError{File: display, Line: tree.Line, Col: tree.Column, Msg: "not an OpenAPI document: the top level is not a mapping"}
+		return nil, nil, &SpecError{File: display, Line: tree.Line, Col: tree.Column, Msg: "not an OpenAPI document: the top level is not a mapping"}
 	}
 	b.input, b.size = countNodes(tree, 0), len(data)
 	b.rootComponents()
 	b.grafts = append(b.grafts, graft{file: root})
 	out, err := b.walk(root, tree, kDoc)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for len(b.queue) > 0 {
 		t := b.queue[0]
 		b.queue = b.queue[1:]
 		if err := b.hoist(t); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	out = b.withHoisted(out)
@@ -141,16 +175,16 @@ func bundleSpec(abs, display string, data []byte, reader *refReader, track bool)
 	}
 	w := &bundleWriter{track: track, fileOf: bd.fileOf, limit: bundleExpansion*b.size + 1<<20}
 	if err := w.document(out); err != nil {
-		return nil, &SpecError{File: display, Msg: err.Error()}
+		return nil, nil, &SpecError{File: display, Msg: err.Error()}
 	}
 	bd.data, bd.lines = w.buf.Bytes(), w.lines
 	for _, f := range bd.order {
 		f.tree = nil // the trees are most of bundling's memory; errors parse again
 	}
-	return bd, nil
+	return bd, b, nil
 }
 
-// note says what bundling did, for -v.
+// note says what bundling did, for -v ("" when there is nothing to say).
 func (bd *bundle) note() string {
 	per := map[string]int{}
 	for _, t := range bd.hoisted {
@@ -163,6 +197,9 @@ func (bd *bundle) note() string {
 	placed := "none"
 	if len(parts) > 0 {
 		placed = strings.Join(parts, ", ")
+	}
+	if len(bd.order) == 1 && bd.inlined == 0 {
+		return "" // bundled only to leave out documentation (see bundle_docs.go)
 	}
 	files := fmt.Sprintf("%d files", len(bd.order))
 	if len(bd.order) == 1 {
@@ -226,8 +263,14 @@ func (b *bundler) walk(f *refFile, n *yaml.Node, k kind) (*yaml.Node, error) {
 	if n.Kind != yaml.MappingNode {
 		return n, nil // not an object: kin-openapi words it
 	}
-	if ref := refNode(n); ref != nil && k != kDoc && k != kComponents && k != kMediaType && k != kEncoding {
+	ref := refNode(n)
+	if ref != nil && refersHere(k) {
 		return b.ref(f, n, ref, k)
+	}
+	if ref == nil && b.opts.nested != nil {
+		if out := b.nestedRef(f, n, k); out != nil {
+			return out, nil
+		}
 	}
 	return b.walkObject(f, n, k)
 }
@@ -251,6 +294,8 @@ func (b *bundler) walkObject(f *refFile, n *yaml.Node, k kind) (*yaml.Node, erro
 			}
 			k := n.Content[i]
 			return nil, &SpecError{File: f.display, Line: k.Line, Col: k.Column, Msg: fmt.Sprintf("operation %s%s is empty: give it responses, or remove it", key, where)}
+		case docValue(k, key, val) != nil:
+			nv = b.leaveOutDoc(f, key, val, docValue(k, key, val))
 		case k == kSchema && key == "discriminator":
 			nv, err = b.discriminator(f, val)
 		case ok:
@@ -396,21 +441,38 @@ func (b *bundler) made(f *refFile, n *yaml.Node) {
 // ref handles a $ref object n of kind k in f.
 func (b *bundler) ref(f *refFile, n, ref *yaml.Node, k kind) (*yaml.Node, error) {
 	tf, ptr, err := b.resolve(f, ref)
+	var missing *missingFile
+	if errors.As(err, &missing) && b.opts.lenient && k == kSchema {
+		return b.unresolved(f, n, ref, missing.err.Msg)
+	}
 	if err != nil {
 		return nil, err
 	}
 	node := lookupNode(tf.tree, ptr)
 	if node == nil {
-		return nil, b.refError(f, ref, errors.New(missingTarget(tf, ptr)))
+		if b.opts.lenient && k == kSchema {
+			return b.unresolved(f, n, ref, fmt.Sprintf("$ref %s: %s", quoteText(ref.Value), missingTarget(tf, ptr)))
+		}
+		why := missingTarget(tf, ptr)
+		if b.opts.lenient {
+			why += fmt.Sprintf(" (lenient mode types dangling $refs to schemas only: %s here cannot be made up)", strings.TrimPrefix(kindNames[k], "a "))
+		}
+		return nil, b.refError(f, ref, errors.New(why))
 	}
 	if k == kPathItem || k == kOperation {
 		return b.inline(f, n, ref, tf, ptr, node, k)
 	}
 	var to string
-	if tf == b.root {
+	switch have := componentKind(ptr); {
+	case have != kNone && have != k && (b.opts.lenient || tf != b.root):
+		// (kin-openapi words it in the root document, as it always has.)
+		if to, err = b.otherKind(f, ref, tf, ptr, node, have, k); err != nil {
+			return nil, err
+		}
+	case tf == b.root:
 		// The root document's own object: a local pointer, as written in it.
 		to = localRef(ptr)
-	} else {
+	default:
 		t := b.target(tf, ptr, node, k)
 		if t.rootDef && f == b.root && len(b.at) == 3 && b.at[0] == "components" && b.at[1] == t.section && b.at[2] == t.name {
 			// The root component that names the target holds it.
@@ -468,9 +530,9 @@ func (b *bundler) target(tf *refFile, ptr []string, node *yaml.Node, k kind) *ta
 
 // hoist walks a target's content into its place in the components.
 func (b *bundler) hoist(t *target) error {
-	at, from := b.at, b.from
-	b.at, b.from = []string{"components", t.section, t.name}, slices.Clone(t.ptr)
-	defer func() { b.at, b.from = at, from }()
+	at, from, current := b.at, b.from, b.current
+	b.at, b.from, b.current = []string{"components", t.section, t.name}, slices.Clone(t.ptr), targetKey(t.kind, t.file, t.ptr)
+	defer func() { b.at, b.from, b.current = at, from, current }()
 	b.grafts = append(b.grafts, graft{at: slices.Clone(b.at), file: t.file, from: slices.Clone(t.ptr)})
 	out, err := b.walk(t.file, t.node, t.kind)
 	if err != nil {
@@ -483,9 +545,9 @@ func (b *bundler) hoist(t *target) error {
 
 // place walks a root component's target where the component is.
 func (b *bundler) place(t *target) (*yaml.Node, error) {
-	from := b.from
-	b.from = slices.Clone(t.ptr)
-	defer func() { b.from = from }()
+	from, current := b.from, b.current
+	b.from, b.current = slices.Clone(t.ptr), targetKey(t.kind, t.file, t.ptr)
+	defer func() { b.from, b.current = from, current }()
 	b.grafts = append(b.grafts, graft{at: slices.Clone(b.at), file: t.file, from: slices.Clone(t.ptr)})
 	return b.walk(t.file, t.node, t.kind)
 }

@@ -26,6 +26,11 @@ const (
 	kLink
 	kCallback
 	kSecurityScheme
+	kInfo
+	kTag
+	kExternalDocs
+	kServer
+	kServerVariable
 )
 
 // shape says how a key's value holds objects of its kind.
@@ -52,12 +57,18 @@ var (
 	mediaMap       = child{kMediaType, shapeMap}
 	exampleMap     = child{kExample, shapeMap}
 	parameterList  = child{kParameter, shapeList}
+	// Objects that only document the API: walked for what documentation.go tolerates.
+	externalDocsChild = child{kExternalDocs, shapeOne}
+	serverList        = child{kServer, shapeList}
 )
 
 // children lists, per kind, the keys whose values are objects to walk.
 // Every key of a callback is a path item (see walkObject).
 var children = map[kind]map[string]child{
-	kDoc: {"paths": {kPathItem, shapeMap}, "webhooks": {kPathItem, shapeMap}, "components": {kComponents, shapeOne}},
+	kDoc: {
+		"paths": {kPathItem, shapeMap}, "webhooks": {kPathItem, shapeMap}, "components": {kComponents, shapeOne},
+		"info": {kInfo, shapeOne}, "tags": {kTag, shapeList}, "externalDocs": externalDocsChild, "servers": serverList,
+	},
 	kComponents: {
 		"schemas": schemaMap, "responses": {kResponse, shapeMap}, "parameters": {kParameter, shapeMap},
 		"examples": exampleMap, "requestBodies": {kRequestBody, shapeMap}, "headers": headerMap,
@@ -68,10 +79,11 @@ var children = map[kind]map[string]child{
 		"parameters": parameterList, "get": operationChild, "put": operationChild, "post": operationChild,
 		"delete": operationChild, "options": operationChild, "head": operationChild, "patch": operationChild,
 		"trace": operationChild, "query": operationChild, "additionalOperations": {kOperation, shapeMap},
+		"servers": serverList,
 	},
 	kOperation: {
 		"parameters": parameterList, "requestBody": {kRequestBody, shapeOne}, "responses": {kResponse, shapeMap},
-		"callbacks": {kCallback, shapeMap},
+		"callbacks": {kCallback, shapeMap}, "externalDocs": externalDocsChild, "servers": serverList,
 	},
 	kParameter:   {"schema": schemaChild, "content": mediaMap, "examples": exampleMap},
 	kHeader:      {"schema": schemaChild, "content": mediaMap, "examples": exampleMap},
@@ -79,6 +91,9 @@ var children = map[kind]map[string]child{
 	kResponse:    {"headers": headerMap, "content": mediaMap, "links": {kLink, shapeMap}},
 	kMediaType:   {"schema": schemaChild, "itemSchema": schemaChild, "examples": exampleMap, "encoding": {kEncoding, shapeMap}},
 	kEncoding:    {"headers": headerMap},
+	kLink:        {"server": {kServer, shapeOne}},
+	kTag:         {"externalDocs": externalDocsChild},
+	kServer:      {"variables": {kServerVariable, shapeMap}},
 	kSchema: {
 		"properties": schemaMap, "patternProperties": schemaMap, "$defs": schemaMap, "definitions": schemaMap,
 		"dependentSchemas": schemaMap, "items": {kSchema, shapeOneOrList}, "additionalProperties": schemaChild,
@@ -86,6 +101,7 @@ var children = map[kind]map[string]child{
 		"else": schemaChild, "contains": schemaChild, "propertyNames": schemaChild, "unevaluatedItems": schemaChild,
 		"unevaluatedProperties": schemaChild, "contentSchema": schemaChild,
 		"allOf": schemaList, "anyOf": schemaList, "oneOf": schemaList, "prefixItems": schemaList,
+		"externalDocs": externalDocsChild,
 	},
 }
 
@@ -106,6 +122,14 @@ func kindOfSection(section string) kind {
 		}
 	}
 	return kNone
+}
+
+// refersHere reports whether a $ref in an object of kind k refers to an
+// object of that kind: the grammar allows one there. (Elsewhere it is a key
+// the object does not have, which kin-openapi keeps or words.)
+func refersHere(k kind) bool {
+	_, placed := sections[k]
+	return placed || k == kPathItem || k == kOperation
 }
 
 // childOf returns how the value at key of an object of kind k is walked.

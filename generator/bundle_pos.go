@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"fmt"
 	"net/url"
 	"path/filepath"
 	"regexp"
@@ -8,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v4"
 )
 
 // Positions in a bundled spec: what the bundled document's keys, lines and
@@ -106,15 +107,25 @@ func (bd *bundle) loadError(err error) error {
 		msg = cleanLoadError(msg)
 	}
 	se := &SpecError{File: bd.root.display}
-	if m := loadLineRE.FindStringSubmatch(msg); m != nil {
-		if again, berr := bundleSpec(bd.root.abs, bd.root.display, bd.root.data, bd.reader, true); berr == nil {
-			if n, _ := strconv.Atoi(m[1]); n >= 1 && n <= len(again.lines) {
-				o := again.lines[n-1]
-				if o.file != nil {
-					se.File, se.Line, se.Col = o.file.display, o.line, o.col
-					msg = strings.Replace(msg, m[0], "", 1)
+	if loadLineRE.MatchString(msg) {
+		if again, berr := bundleSpec(bd.root.abs, bd.root.display, bd.root.data, bd.reader, bundleOptions{track: true, lenient: bd.opts.lenient}); berr == nil {
+			// The first line named is the error's position; kin-openapi lists
+			// further problems after it, each placed in its file.
+			first := true
+			msg = loadLineRE.ReplaceAllStringFunc(msg, func(m string) string {
+				sub := loadLineRE.FindStringSubmatch(m)
+				n, _ := strconv.Atoi(sub[1])
+				if n < 1 || n > len(again.lines) || again.lines[n-1].file == nil {
+					return m
 				}
-			}
+				o := again.lines[n-1]
+				if first {
+					first = false
+					se.File, se.Line, se.Col = o.file.display, o.line, o.col
+					return ""
+				}
+				return fmt.Sprintf("%s:%d:%d: ", o.file.display, o.line, o.col)
+			})
 		}
 	}
 	msg = yamlPrefixRE.ReplaceAllString(msg, "")

@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v4"
 )
 
 // Reading the files of a multi-file spec, and following pointers in them.
@@ -38,10 +39,20 @@ func (b *bundler) resolve(f *refFile, ref *yaml.Node) (*refFile, []string, error
 		if errors.As(err, &refused) {
 			return nil, nil, b.reader.refusalError(f.display, ref.Line, ref.Column, ref.Value, refused)
 		}
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil, &missingFile{b.refError(f, ref, err).(*SpecError)}
+		}
 		return nil, nil, b.refError(f, ref, err)
 	}
 	return tf, ptr, nil
 }
+
+// missingFile is the error of a $ref to a file that does not exist, which
+// lenient mode repairs where a schema belongs.
+type missingFile struct{ err *SpecError }
+
+func (e *missingFile) Error() string { return e.err.Error() }
+func (e *missingFile) Unwrap() error { return e.err }
 
 // read returns the file u (relative to f) names, read and parsed once,
 // through the ref reader, which confines it to the ref root.
@@ -116,7 +127,7 @@ func parseRefFile(f *refFile) (*yaml.Node, error) {
 	if err := yaml.Unmarshal(f.data, &doc); err != nil {
 		return nil, fail(err)
 	}
-	if err := walkYAML(&doc, 0); err != nil {
+	if err := checkYAML(&doc); err != nil {
 		return nil, fail(err)
 	}
 	if len(doc.Content) == 0 {

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v4"
 )
 
 func TestParsePointer(t *testing.T) {
@@ -112,7 +112,7 @@ components:
 		}
 	}
 	root := filepath.Join(dir, "spec.yaml")
-	bd, err := bundleSpec(root, "spec.yaml", []byte(files["spec.yaml"]), testRefReader(t, root), false)
+	bd, err := bundleSpec(root, "spec.yaml", []byte(files["spec.yaml"]), testRefReader(t, root), bundleOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,7 +246,7 @@ func FuzzBundleWriter(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var doc yaml.Node
-		if yaml.Unmarshal(data, &doc) != nil || walkYAML(&doc, 0) != nil || len(doc.Content) == 0 {
+		if yaml.Unmarshal(data, &doc) != nil || checkYAML(&doc) != nil || len(doc.Content) == 0 {
 			return
 		}
 		// Keys are written as the text they are (200: as "200"), as JSON
@@ -350,7 +350,7 @@ func TestBundleExpansionBounded(t *testing.T) {
 	write("leaf.yaml", "post:\n  responses:\n    \"200\": {description: ok}\n")
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	_, err := bundleSpec(filepath.Join(dir, "spec.yaml"), "spec.yaml", []byte(root), testRefReader(t, filepath.Join(dir, "spec.yaml")), false)
+	_, err := bundleSpec(filepath.Join(dir, "spec.yaml"), "spec.yaml", []byte(root), testRefReader(t, filepath.Join(dir, "spec.yaml")), bundleOptions{})
 	runtime.ReadMemStats(&after)
 	if err == nil || !strings.Contains(err.Error(), "too large") {
 		t.Fatalf("bundleSpec = %v, want an error: the document would be too large", err)

@@ -3,15 +3,17 @@ package generator_test
 import (
 	"bytes"
 	"encoding/json"
+	"go/format"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/tpgen/tpgen/generator"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v4"
 )
 
 // TestCorpus generates a client for every document in $TPGEN_CORPUS, checks
@@ -76,6 +78,7 @@ func TestCorpus(t *testing.T) {
 			if want := countOperations(t, f); out.Stats[0].Operations != want {
 				t.Errorf("%s: %d operations generated, the spec has %d", base, out.Stats[0].Operations, want)
 			}
+			checkLayout(t, base, svc, out.Files)
 			for _, file := range out.Files {
 				if err := os.MkdirAll(filepath.Dir(file.Path), 0o755); err != nil {
 					t.Fatal(err)
@@ -107,6 +110,26 @@ func TestCorpus(t *testing.T) {
 	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build of the generated clients failed: %v\n%s", err, out)
+	}
+}
+
+// checkLayout asserts that a corpus client has exactly the files
+// PackageFiles names, and that the big ones, joined from parts formatted in
+// parallel, are what gofmt would write.
+func checkLayout(t *testing.T, base string, svc *generator.Service, files []generator.File) {
+	t.Helper()
+	var paths []string
+	for _, f := range files {
+		paths = append(paths, f.Path)
+		if strings.HasSuffix(f.Path, ".go") {
+			if formatted, err := format.Source(f.Data); err != nil || !bytes.Equal(formatted, f.Data) {
+				t.Errorf("%s: %s is not gofmt-ed (%v)", base, filepath.Base(f.Path), err)
+			}
+		}
+	}
+	slices.Sort(paths)
+	if want := generator.PackageFiles(svc.OutDir, svc.ImportPath != ""); !slices.Equal(paths, want) {
+		t.Errorf("%s: wrote %v, PackageFiles says %v", base, paths, want)
 	}
 }
 

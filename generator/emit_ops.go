@@ -133,6 +133,9 @@ func signature(op *Operation) []jen.Code {
 func genOperation(op *Operation) jen.Code {
 	g := &jen.Statement{}
 	opv := jen.Dict{jen.Id("ID"): jen.Lit(op.ID), jen.Id("Method"): jen.Lit(op.Method), jen.Id("Path"): jen.Lit(op.Path)}
+	if op.Query != "" {
+		opv[jen.Id("Query")] = jen.Lit(op.Query)
+	}
 	if op.Grant != "" {
 		opv[jen.Id("Grant")] = grantCode(op.Grant)
 	}
@@ -175,7 +178,7 @@ func genOperation(op *Operation) jen.Code {
 		g.Type().Id(op.ParamsType).Struct(fields...).Line().Line()
 	}
 
-	first := fmt.Sprintf("calls %s %s", op.Method, op.Path)
+	first := fmt.Sprintf("calls %s %s", op.Method, op.writtenPath())
 	if s := strings.TrimSpace(cleanDoc(op.Summary)); s != "" {
 		first += ": " + strings.ReplaceAll(s, "\n", " ")
 	}

@@ -151,6 +151,8 @@ func genStruct(g *jen.Statement, d *Decl) {
 				tag += ",omitzero"
 			case f.OmitEmpty:
 				tag += ",omitempty"
+			case tag == "-":
+				tag = "-," // the name "-": a tag of "-" alone leaves the field out
 			}
 			st.Tag(map[string]string{"json": tag})
 		}

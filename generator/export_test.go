@@ -12,7 +12,7 @@ import (
 // it with what they parse from the files, so that a declaration that spec
 // text smuggled in (an init, another method) shows as one tpgen never meant.
 func ExpectedDecls(svc *Service) (map[string][]string, error) {
-	sp, err := loadSpec(svc.Spec, svc.SpecDisplay, svc.RefRoot)
+	sp, err := loadSpec(svc.Spec, svc.SpecDisplay, svc.RefRoot, svc.Lenient, svc.FollowLinks)
 	if err != nil {
 		return nil, err
 	}

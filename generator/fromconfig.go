@@ -56,6 +56,7 @@ func FromConfig(cfg *config.Config, only []string, importBase string) ([]*Servic
 			Include:     filter(s.Include),
 			Exclude:     filter(s.Exclude),
 			AllModels:   s.Models == config.ModelsAll,
+			Lenient:     eff.Lenient,
 		}
 		if importBase != "" {
 			svc.ImportPath = importBase + "/" + pkg

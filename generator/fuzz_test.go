@@ -26,7 +26,7 @@ import (
 	"time"
 
 	"github.com/tpgen/tpgen/generator"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v4"
 )
 
 // The fuzz targets feed specs to Generate and hold it to what it promises for

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"go/format"
-	"path"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -30,17 +29,26 @@ type Service struct {
 	Source      string // the spec's path relative to the output, for the "// source:" line
 	// RefRoot is the directory tree the spec's $refs may read files in, as
 	// the user wrote it; "" is the spec's own directory. It must hold the spec.
-	RefRoot    string
-	OutDir     string     // the directory the package is written to
-	ImportPath string     // the package's import path; "" when unknown (see ModelDir)
-	Pos        config.Pos // where services.yaml declares the service, for messages
-	Runtime    RuntimeDefaults
-	Include    Filter
-	Exclude    Filter
-	Overrides  []*Override
+	RefRoot string
+	// FollowLinks lets $refs read through symbolic links that lead out of
+	// the ref root, for build systems that lay out a run's inputs as links
+	// (Bazel's sandbox): paths are still confined to the ref root as
+	// written, but the links in it are trusted. Off by default: a link in a
+	// vendored spec's tree could otherwise read any file.
+	FollowLinks bool
+	OutDir      string     // the directory the package is written to
+	ImportPath  string     // the package's import path; "" when unknown (see ModelDir)
+	Pos         config.Pos // where services.yaml declares the service, for messages
+	Runtime     RuntimeDefaults
+	Include     Filter
+	Exclude     Filter
+	Overrides   []*Override
 	// AllModels generates every component schema; by default only those
 	// the generated operations use are.
 	AllModels bool
+	// Lenient generates from a broken spec: each defect that has an honest
+	// repair (see lenient.go) becomes an alert at its place instead of an error.
+	Lenient bool
 }
 
 // Filter selects operations by tag or operationId. OperationsPos holds the
@@ -73,8 +81,11 @@ type File struct {
 
 // Output is what Generate produces.
 type Output struct {
-	Files    []File
-	Warnings []string // what could not be typed exactly, for -v
+	Files []File
+	// Warnings are the -v notes on what could not be typed exactly, was
+	// ignored or chosen, one a line: notes of one kind grouped under a line
+	// with their count (see Note).
+	Warnings []string
 	// Alerts are for every run, not only -v: settings that put calls at
 	// risk, such as a base URL over plain http to a host that is not loopback.
 	Alerts []string
@@ -92,6 +103,9 @@ type Stats struct {
 	Load       time.Duration
 	Build      time.Duration
 	Emit       time.Duration
+	// Inputs are the files read, sorted by path: the spec and the files it
+	// refers to. With the Service they are all the package is made from.
+	Inputs []Input
 }
 
 // Generate builds every service's package. It returns all problems found, or
@@ -99,19 +113,19 @@ type Stats struct {
 func Generate(services []*Service) (*Output, error) {
 	res := &Output{}
 	var errs []error
-	for _, svc := range services {
-		files, st, warns, err := generateService(svc)
-		if err != nil {
-			errs = append(errs, err)
+	for i, r := range GenerateEach(services) {
+		if r.Err != nil {
+			errs = append(errs, r.Err)
 			continue
 		}
-		res.Files = append(res.Files, files...)
-		res.Stats = append(res.Stats, st)
-		for _, w := range warns {
-			res.Warnings = append(res.Warnings, svc.Name+": "+w)
+		name := services[i].Name
+		res.Files = append(res.Files, r.Files...)
+		res.Stats = append(res.Stats, r.Stats)
+		for _, w := range r.Warnings {
+			res.Warnings = append(res.Warnings, name+": "+w)
 		}
-		if a := insecureBaseURL(st.BaseURL); a != "" {
-			res.Alerts = append(res.Alerts, svc.Name+": "+a)
+		for _, a := range r.Alerts {
+			res.Alerts = append(res.Alerts, name+": "+a)
 		}
 	}
 	if len(errs) > 0 {
@@ -121,41 +135,129 @@ func Generate(services []*Service) (*Output, error) {
 	return res, nil
 }
 
-func generateService(svc *Service) ([]File, Stats, []string, error) {
+// ServiceResult is what generating one service gave: its files, or why not.
+type ServiceResult struct {
+	Files []File // sorted by path
+	Stats Stats
+	// Warnings are the -v notes, grouped one a line as Output.Warnings,
+	// without the service's name.
+	Warnings []string
+	// Alerts are for every run (see Output.Alerts): lenient mode's repairs
+	// and settings that put calls at risk, without the service's name.
+	Alerts []string
+	// Err joins every problem found, each of which prints as one line.
+	Err error
+}
+
+// GenerateEach generates each service on its own, as many at once as
+// GOMAXPROCS allows (a service's load runs on one core; its rendering uses
+// all of them), and returns their results in the order of services, so that
+// output and errors come in the same order however the work was scheduled.
+func GenerateEach(services []*Service) []ServiceResult {
+	out := make([]ServiceResult, len(services))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, svc := range services {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			files, st, notes, repairs, err := generateService(svc)
+			if err != nil {
+				out[i] = ServiceResult{Err: errors.Join(lineErrors(err)...)}
+				return
+			}
+			sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
+			r := ServiceResult{Files: files, Stats: st, Warnings: noteLines("", notes)}
+			for _, rep := range repairs {
+				r.Alerts = append(r.Alerts, sanitize(rep))
+			}
+			if a := insecureBaseURL(st.BaseURL); a != "" {
+				r.Alerts = append(r.Alerts, a)
+			}
+			out[i] = r
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// generateService builds one service's files. Besides them it returns
+// notes for -v, and the repairs of lenient mode, for every run.
+func generateService(svc *Service) ([]File, Stats, []Note, []string, error) {
 	st := Stats{Service: svc.Name}
 	t0 := time.Now()
-	sp, err := loadSpec(svc.Spec, svc.SpecDisplay, svc.RefRoot)
+	sp, err := loadSpec(svc.Spec, svc.SpecDisplay, svc.RefRoot, svc.Lenient, svc.FollowLinks)
 	if err != nil {
-		return nil, st, nil, err
+		return nil, st, nil, nil, err
 	}
 	st.Load = time.Since(t0)
 	t1 := time.Now()
 	pkg, err := buildPackage(svc, sp)
 	if err != nil {
-		return nil, st, nil, err
+		return nil, st, nil, nil, err
 	}
 	st.Build = time.Since(t1)
 	t2 := time.Now()
 	files, err := emitPackage(svc, pkg)
 	if err != nil {
-		return nil, st, nil, err
+		return nil, st, nil, nil, err
 	}
 	st.Emit = time.Since(t2)
 	st.Operations, st.Types, st.Unused = len(pkg.Operations), len(pkg.Types), pkg.UnusedSchemas
+	st.Inputs = sp.inputs
 	st.BaseURL = pkg.Runtime.BaseURL
 	for _, f := range files {
 		if strings.HasSuffix(f.Path, ".go") {
 			st.Lines += bytes.Count(f.Data, []byte("\n"))
 		}
 	}
-	notes := append(sp.notes, pkg.Warnings...)
+	notes := append(sp.notes, pkg.Notes...)
 	if svc.RefRoot != "" {
-		notes = append(notes, fmt.Sprintf("$ref may read files anywhere under %s (ref_root), not only in the spec's directory", svc.RefRoot))
+		notes = append(notes, Note{Group: fmt.Sprintf("$ref may read files anywhere under %s (ref_root), not only in the spec's directory", svc.RefRoot)})
+	}
+	if svc.FollowLinks {
+		notes = append(notes, Note{Group: "$ref follows symbolic links wherever they lead (-follow-links)"})
 	}
 	if modelImportPath(svc.ImportPath, pkg) == "" && len(pkg.Types) > 0 {
-		notes = append(notes, "no go.mod above "+svc.OutDir+", so the package's import path is unknown: its types stay in the client package instead of a "+ModelDir+" subpackage")
+		notes = append(notes, Note{Group: "no go.mod above " + svc.OutDir + ", so the package's import path is unknown: its types stay in the client package instead of a " + ModelDir + " subpackage"})
 	}
-	return files, st, notes, nil
+	return files, st, notes, unique(append(sp.repairs, pkg.Repairs...)), nil
+}
+
+// lineErrors splits err into the problems it joins, each of which prints as
+// one line of text whatever spec text it holds (see sanitize).
+func lineErrors(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, lineErrors(e)...)
+		}
+		return out
+	}
+	return []error{sanitized{err}}
+}
+
+// sanitized is an error whose text is sanitized; errors.As and errors.Is
+// see the error it holds.
+type sanitized struct{ err error }
+
+func (e sanitized) Error() string { return sanitize(e.err.Error()) }
+func (e sanitized) Unwrap() error { return e.err }
+
+// unique is ss without repetitions, in the order first met: a $ref walked
+// twice (through an alias, say) is one repair.
+func unique[T comparable](ss []T) []T {
+	seen := make(map[T]bool, len(ss))
+	out := ss[:0]
+	for _, s := range ss {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // buildPackage turns a loaded spec into the model.
@@ -170,7 +272,7 @@ func buildPackage(svc *Service, sp *spec) (*Package, error) {
 	}
 	ns := newNamespace(reservedIdents...)
 	b := &builder{svc: svc, sp: sp, types: ns, pkg: pkg}
-	b.typer = newTyper(ns, b.warn)
+	b.typer = newTyper(ns, func(n Note) { b.pkg.Notes = append(b.pkg.Notes, n) })
 	b.typer.fail = func(source, msg string) {
 		b.errs = append(b.errs, sp.errorAt(msg, sourceKeys(source)...))
 	}
@@ -191,11 +293,12 @@ func buildPackage(svc *Service, sp *spec) (*Package, error) {
 		return nil, errors.Join(b.errs...)
 	}
 	if len(pkg.Operations) == 0 {
-		b.warn("no operations selected: the package has types only")
+		b.note("no operations selected: the package has types only", "", "")
 	}
 	pkg.Types = b.typer.decls
 	if !svc.AllModels && len(pkg.Operations) > 0 {
 		pkg.Types, pkg.UnusedSchemas = usedDecls(pkg)
+		pkg.Notes = notesOf(pkg.Notes, pkg.Types)
 	}
 	sort.Slice(pkg.Types, func(i, j int) bool { return pkg.Types[i].Name < pkg.Types[j].Name })
 	if bd := sp.bundle; bd != nil {
@@ -203,130 +306,16 @@ func buildPackage(svc *Service, sp *spec) (*Package, error) {
 		for _, d := range pkg.Types {
 			d.Source = bd.displaySources(d.Source)
 		}
-		for i, w := range pkg.Warnings {
-			pkg.Warnings[i] = bd.displaySources(w)
+		for i := range pkg.Notes {
+			pkg.Notes[i] = pkg.Notes[i].rewrite(bd.displaySources)
+		}
+	}
+	if sp.swagger {
+		for i := range pkg.Notes {
+			pkg.Notes[i] = pkg.Notes[i].rewrite(swagger2Text)
 		}
 	}
 	return pkg, nil
-}
-
-// Chunk sizes: big specs are split over several files so that they format in
-// parallel and stay readable.
-const (
-	opsPerFile   = 200
-	typesPerFile = 400
-)
-
-// ModelDir is the subdirectory of a service's package, and the name of the
-// package in it, that holds the service's types when the service's import
-// path is known (tpgen reads it from go.mod). The client package re-exports
-// every type and enum value under the same name, so callers never need to
-// import it; splitting the two halves the memory the largest single compile
-// of a big client needs. Without an import path the types stay in the client
-// package.
-const ModelDir = "model"
-
-// modelImportPath is the import path of the package's model package, or ""
-// when it has none: its own import path is unknown, or it has no types.
-func modelImportPath(importPath string, pkg *Package) string {
-	if importPath == "" || len(pkg.Types) == 0 {
-		return ""
-	}
-	return importPath + "/" + ModelDir
-}
-
-// PackageDirs are the directories tpgen may write a package to: dir and its
-// model subpackage. Files in them with tpgen's header are tpgen's.
-func PackageDirs(dir string) []string { return []string{dir, filepath.Join(dir, ModelDir)} }
-
-// emitPackage renders the package's files and formats them.
-func emitPackage(svc *Service, pkg *Package) ([]File, error) {
-	type job struct {
-		dir, pkg, name string
-		code           []jen.Code
-		doc            string // package doc comment, for the first file of a package
-	}
-	modelPath := modelImportPath(svc.ImportPath, pkg)
-	typesDir, typesPkg, typesDoc := svc.OutDir, pkg.Name, ""
-	if modelPath != "" {
-		typesDir, typesPkg, typesDoc = filepath.Join(svc.OutDir, ModelDir), ModelDir, modelPackageDoc(pkg)
-	}
-	jobs := []job{{dir: svc.OutDir, pkg: pkg.Name, name: "client.go", code: genClient(pkg), doc: packageDoc(pkg)}}
-	if modelPath != "" {
-		jobs = append(jobs, job{dir: svc.OutDir, pkg: pkg.Name, name: "types.go", code: genAliases(pkg, modelPath)})
-	}
-	for i, chunk := range chunksOf(len(pkg.Operations), opsPerFile) {
-		var code []jen.Code
-		for _, op := range pkg.Operations[chunk[0]:chunk[1]] {
-			code = append(code, genOperation(op))
-		}
-		jobs = append(jobs, job{dir: svc.OutDir, pkg: pkg.Name, name: numbered("operations", i, len(pkg.Operations) > opsPerFile), code: code})
-	}
-	for i, chunk := range chunksOf(len(pkg.Types), typesPerFile) {
-		var code []jen.Code
-		for _, d := range pkg.Types[chunk[0]:chunk[1]] {
-			code = append(code, genDecl(d))
-		}
-		j := job{dir: typesDir, pkg: typesPkg, name: numbered("models", i, len(pkg.Types) > typesPerFile), code: code}
-		if i == 0 {
-			j.doc = typesDoc
-			if modelPath != "" {
-				// The model package is compiled first: it checks the runtime's version too.
-				j.code = append([]jen.Code{handshake()}, code...)
-			}
-		}
-		jobs = append(jobs, j)
-	}
-	files := make([]File, len(jobs))
-	errs := make([]error, len(jobs))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for i, j := range jobs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			source := pkg.Source
-			if j.dir != svc.OutDir && !filepath.IsAbs(source) {
-				source = path.Join("..", filepath.ToSlash(source))
-			}
-			data, err := renderFile(j.pkg, source, j.doc, modelPath, j.code)
-			if err != nil {
-				errs[i] = fmt.Errorf("%s: generating %s: %w (a bug in tpgen: please report it with the spec)", svc.Name, j.name, err)
-				return
-			}
-			files[i] = File{Path: filepath.Join(j.dir, j.name), Data: data}
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	readme, err := renderReadme(pkg, svc.ImportPath)
-	if err != nil {
-		return nil, err
-	}
-	files = append(files, File{Path: filepath.Join(svc.OutDir, "README.md"), Data: readme})
-	return files, nil
-}
-
-func numbered(base string, i int, split bool) string {
-	if !split {
-		return base + ".go"
-	}
-	return fmt.Sprintf("%s_%d.go", base, i+1)
-}
-
-func chunksOf(n, size int) [][2]int {
-	if n == 0 {
-		return nil
-	}
-	var out [][2]int
-	for i := 0; i < n; i += size {
-		out = append(out, [2]int{i, min(i+size, n)})
-	}
-	return out
 }
 
 // renderFile renders code as a formatted Go file of package name with tpgen's

@@ -36,7 +36,8 @@ import (
 // and the specs it names, or a single spec.yaml or spec.json, generated as
 // the package named after the case (as `tpgen -spec spec.yaml -package CASE
 // -out want -models all` would: those cases type schemas that few operations
-// use). Beside want/, notes.txt holds what -v would note.
+// use). Beside want/, notes.txt holds what -v would note, and alerts.txt
+// (when there are any) the warnings of every run.
 var updating = func() func() bool {
 	// Another test file of the package may define -update too: the internal
 	// and external test packages share one binary and one flag set.
@@ -73,19 +74,27 @@ func TestGolden(t *testing.T) {
 				got[filepath.ToSlash(rel)] = f.Data
 				checkFile(t, rel, f.Data)
 			}
-			notes := []byte(strings.Join(out.Warnings, "\n"))
-			if len(notes) > 0 {
-				notes = append(notes, '\n')
-			}
+			notes := lines(out.Warnings)
+			alerts := lines(out.Alerts)
 			if updating() {
 				writeDir(t, want, got)
 				writeGolden(t, filepath.Join(dir, "notes.txt"), notes)
+				writeGolden(t, filepath.Join(dir, "alerts.txt"), alerts)
 				return
 			}
 			compareDir(t, want, got)
 			compareGolden(t, filepath.Join(dir, "notes.txt"), notes)
+			compareGolden(t, filepath.Join(dir, "alerts.txt"), alerts)
 		})
 	}
+}
+
+// lines joins messages one a line.
+func lines(msgs []string) []byte {
+	if len(msgs) == 0 {
+		return nil
+	}
+	return []byte(strings.Join(msgs, "\n") + "\n")
 }
 
 // goldenServices describes a case as the CLI would: from its services.yaml,
@@ -803,16 +812,28 @@ var specTypes = map[string]map[string]bool{
 	"additional":  {"AdditionalCollision": true, "Quota": true, "QuotaRef": true, "Settings": true, "Strict": true, "Tags": true},
 	"allof":       {"Account": true, "AccountInput": true, "Audited": true, "Code": true, "Person": true, "Resource": true, "Tier": true},
 	"bodies":      {"Document": true},
+	"big_numbers": {"Huge": true, "Inexact": true, "Exact": true, "Half": true, "Wide": true, "Untyped": true, "HugeConst": true},
 	"derived_ids": {}, // no schemas
+	"deep_names": {
+		"CreateOrderRequestDetailsLinesItem": true, "CreateOrderRequestAddressDetailsLinesItem": true,
+		"CreateOrderRequestShippingAddressDetailsLinesItem": false, "CreateOrderRequestBillingAddressDetailsLinesItem": false,
+	},
 	"collisions": {
 		"Actor": true, "Actor2": true, // Actor and actor
 		"API": true, "API2": false, "Client2": true, "New2": true, "Operations2": true, "Option2": true, "ServiceConfig2": true, // the package's own names
 		"ListActorsResult": true, "NewClientParams": true, // names the generator would derive
 	},
-	"discriminators": {"Tool": true, "SearchTool": true, "CodeTool": true, "Event": true, "Created": true, "Deleted": true, "Pet": true, "Vehicle": true, "Message": true, "Twins": true, "Partial": true},
-	"enums":          {"Flag": true, "Level": true, "Priority": true, "Rating": true, "RatingKind": true, "Ratio": true, "Status": true, "StatusActive": true, "Vote": true},
-	"formats":        {"Blob": true, "Day": true, "Event": true, "Timestamp": true},
-	"ignored_keys":   {"Pet": true, "Owner": true},
+	"docs_not_text":          {"Pet": true},
+	"docs_not_text_files":    {"Pet": true},
+	"docs_not_text_swagger2": {"Pet": true},
+	"lenient/dangling":       {"Toy": true, "Alias": true, "Maker": true, "Owner": false, "NewToy": false},
+	"lenient/kinds":          {"Order": true, "Problem": true},
+	"lenient/pathvars":       {},
+	"lenient/swagger":        {"Pet": true, "Owner": false},
+	"discriminators":         {"Tool": true, "SearchTool": true, "CodeTool": true, "Event": true, "Created": true, "Deleted": true, "Pet": true, "Vehicle": true, "Message": true, "Twins": true, "Partial": true},
+	"enums":                  {"Flag": true, "Level": true, "Priority": true, "Rating": true, "RatingKind": true, "Ratio": true, "Status": true, "StatusActive": true, "Vote": true},
+	"formats":                {"Blob": true, "Day": true, "Event": true, "Timestamp": true},
+	"ignored_keys":           {"Pet": true, "Owner": true},
 	"multifile": {
 		"Pet": true, "Owner": true, "Tag": true, "Kind": true, "ChewToy": true, "V2Pet": true, "Shape": true, "Circle": true, "Square": true, "Error": true,
 		"PetYaml": false, "PetYaml2": false, "Pet2": false, "OwnerJSON": false, // one type per file and pointer, never named after the extension
@@ -827,9 +848,14 @@ var specTypes = map[string]map[string]bool{
 	"recursive":          {"Expr": true, "JSON": true, "Literal": true, "NestedList": true, "Node": true, "Person": true, "Sum": true},
 	"responses":          {"Job": true, "Problem": true, "Result": true},
 	"services/billingv2": {"Invoice": true},
-	"services/orders":    {"Order": true},
-	"swagger2":           {"Error": true, "Item": true},
-	"unions":             {"Animal": true, "Bird": true, "Cat": true, "Circle": true, "Contact": true, "Dog": true, "Owner": true, "Pet": true, "Point": true, "Polygon": true, "Scalar": true, "Shape": true},
+	"shared_components": {
+		"Albums": true, "AlbumsXSortHeader": true, "Market": true, "NewAlbum": true, "Problem": true, "ProblemResponse": true, "Unauthorized": true, "Upload": true,
+		"GetMultipleAlbums401Error": false, "AddAlbumRequest": false, "UploadCoverRequest": false, "UploadArtistCoverRequest": false, "GetMultipleAlbumsMarket": false,
+	},
+	"services/orders": {"Order": true},
+	"swagger2":        {"Error": true, "Item": true},
+	"tag_names":       {"Labels": true, "UploadRequest": true},
+	"unions":          {"Animal": true, "Bird": true, "Cat": true, "Circle": true, "Contact": true, "Dog": true, "Owner": true, "Pet": true, "Point": true, "Polygon": true, "Scalar": true, "Shape": true},
 }
 
 // specDocs are text that the doc comment of a type must hold: the spec's

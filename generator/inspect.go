@@ -13,15 +13,15 @@ import (
 	"unicode/utf8"
 
 	"github.com/tpgen/tpgen/generator/config"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v4"
 )
 
 // Checks of a spec's raw text before and beside kin-openapi: what its
 // decoder would reject without a position, or accept without a word.
 
 // inspect checks a document's shape before any decoder sees it (nesting
-// depth, YAML aliases, which can expand without bound, a top level that is not
-// a mapping) and returns its openapi or swagger version.
+// depth, YAML aliases that would expand without bound, a top level that is
+// not a mapping) and returns its openapi or swagger version.
 func inspect(data []byte) (string, error) {
 	var head struct {
 		OpenAPI any
@@ -87,7 +87,7 @@ func inspect(data []byte) (string, error) {
 		if err := yaml.Unmarshal(data, &n); err != nil {
 			return "", err
 		}
-		if err := walkYAML(&n, 0); err != nil {
+		if err := checkYAML(&n); err != nil {
 			return "", err
 		}
 		if len(n.Content) == 0 {
@@ -106,7 +106,7 @@ func inspect(data []byte) (string, error) {
 				}
 			}
 			keys = append(keys, topKey{name: k.Value, line: k.Line, col: k.Column})
-			switch v := root.Content[i+1]; k.Value {
+			switch v := deref(root.Content[i+1]); k.Value {
 			case "openapi", "swagger":
 				if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!str" {
 					return "", &posError{line: v.Line, col: v.Column, msg: fmt.Sprintf("%s must be a string: write it in quotes, %s: \"%s\"", k.Value, k.Value, v.Value)}
@@ -174,6 +174,8 @@ func (e *versionError) Error() string { return e.msg }
 
 func yamlKind(n *yaml.Node) string {
 	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
 	case yaml.SequenceNode:
 		return "a list"
 	case yaml.ScalarNode:
@@ -220,31 +222,6 @@ func checkJSONDepth(data []byte) error {
 	return nil
 }
 
-func walkYAML(n *yaml.Node, depth int) error {
-	if depth > maxNesting {
-		return &posError{line: n.Line, col: n.Column, msg: fmt.Sprintf("nested more than %d levels deep", maxNesting)}
-	}
-	if n.Kind == yaml.AliasNode {
-		return &posError{line: n.Line, col: n.Column, msg: "YAML aliases (*name) are not supported in specs: write the value out, or use a $ref"}
-	}
-	if n.Kind == yaml.MappingNode && len(n.Content) > 2 {
-		seen := make(map[string]*yaml.Node, len(n.Content)/2)
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k := n.Content[i]
-			if prev, dup := seen[k.Value]; dup {
-				return &posError{line: k.Line, col: k.Column, msg: fmt.Sprintf("key %q is written twice (also at line %d): YAML keeps only one of them; merge them", k.Value, prev.Line)}
-			}
-			seen[k.Value] = k
-		}
-	}
-	for _, c := range n.Content {
-		if err := walkYAML(c, depth+1); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // topKey is a key of a document's top level and where it is.
 type topKey struct {
 	name      string
@@ -286,16 +263,17 @@ var nullOperationRE = regexp.MustCompile(`"(get|put|post|delete|options|head|pat
 // checkNullOperations refuses an operation written as null (get: with
 // nothing after it), which loaders read as no operation at all.
 func checkNullOperations(paths *yaml.Node) error {
+	paths = deref(paths)
 	if paths.Kind != yaml.MappingNode {
 		return nil
 	}
 	for i := 1; i < len(paths.Content); i += 2 {
-		item := paths.Content[i]
+		item := deref(paths.Content[i])
 		if item.Kind != yaml.MappingNode {
 			continue
 		}
 		for j := 0; j+1 < len(item.Content); j += 2 {
-			k, v := item.Content[j], item.Content[j+1]
+			k, v := item.Content[j], deref(item.Content[j+1])
 			if slices.Contains(methodKeys, k.Value) && v.Kind == yaml.ScalarNode && v.ShortTag() == "!!null" {
 				return &posError{line: k.Line, col: k.Column, msg: fmt.Sprintf("operation %s of %s is empty: give it responses, or remove it", k.Value, paths.Content[i-1].Value)}
 			}

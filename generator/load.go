@@ -8,13 +8,12 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
-	"github.com/getkin/kin-openapi/openapi2"
-	"github.com/getkin/kin-openapi/openapi2conv"
 	"github.com/getkin/kin-openapi/openapi3"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v4"
 )
 
 // maxSpecSize bounds the specs tpgen reads (GitHub's is 13 MB).
@@ -29,14 +28,22 @@ type spec struct {
 	path    string // the file read
 	display string // the path as the user wrote it, for messages
 	data    []byte
-	notes   []string // what loading had to bend, for -v
-	bundle  *bundle  // the files it refers to, when it refers to others (see bundleSpec)
+	notes   []Note  // what loading had to bend, for -v
+	bundle  *bundle // the files it refers to, when it refers to others (see bundleSpec)
+	inputs  []Input // every file read: the spec and those it refers to
+	// lenient repairs what lenient mode repairs (see lenient.go); repairs
+	// say what was repaired, each at its place.
+	lenient bool
+	repairs []string
+	swagger bool // converted from Swagger 2.0: messages name the places in the document as written
 }
 
 // loadSpec reads an OpenAPI 3.x or Swagger 2.0 document and resolves its
 // references, reading referenced files only inside refRoot ("": the spec's
-// directory; see refs.go).
-func loadSpec(path, display, refRoot string) (*spec, error) {
+// directory; see refs.go). lenient repairs what lenient mode repairs;
+// followLinks trusts the symbolic links in the ref root
+// (Service.FollowLinks).
+func loadSpec(path, display, refRoot string, lenient, followLinks bool) (*spec, error) {
 	fail := func(format string, args ...any) error {
 		return &SpecError{File: display, Msg: fmt.Sprintf(format, args...)}
 	}
@@ -63,11 +70,12 @@ func loadSpec(path, display, refRoot string) (*spec, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, fail("spec file is empty: expected an OpenAPI 3.x or Swagger 2.0 document")
 	}
-	sp := &spec{path: path, display: display, data: data}
+	sp := &spec{path: path, display: display, data: data, lenient: lenient}
 	refs, err := newRefReader(path, display, refRoot)
 	if err != nil {
 		return nil, fail("%v", err)
 	}
+	refs.followLinks = followLinks
 	defer refs.Close()
 	abs, _ := filepath.Abs(path)
 	loc := &url.URL{Path: filepath.ToSlash(abs)}
@@ -77,10 +85,12 @@ func loadSpec(path, display, refRoot string) (*spec, error) {
 	}
 	switch {
 	case strings.HasPrefix(version, "2"):
-		sp.doc, err = loadSwagger2(data)
-		sp.notes = append(sp.notes, "Swagger 2.0 document converted to OpenAPI 3.0")
+		sp.swagger = true
+		err = sp.loadSwagger2()
+		sp.notes = append(sp.notes, Note{Group: "Swagger 2.0 document converted to OpenAPI 3.0"})
 	case strings.HasPrefix(version, "3"):
-		err = sp.loadOpenAPI3(abs, loc, refs, needsBundle(data))
+		// Lenient mode repairs in the bundle, so every spec is bundled.
+		err = sp.loadOpenAPI3(abs, loc, refs, lenient || needsBundle(data))
 		if err == nil && sp.bundle == nil && hasOperationRefs(sp.doc) {
 			// Operations written as $refs, within the document: kin-openapi
 			// reads them as empty operations; the bundle writes them out.
@@ -112,6 +122,7 @@ func loadSpec(path, display, refRoot string) (*spec, error) {
 	if sp.doc.Paths == nil {
 		sp.doc.Paths = openapi3.NewPaths()
 	}
+	sp.inputs = inputsOf(path, data, refs.files)
 	return sp, nil
 }
 
@@ -121,12 +132,16 @@ func (sp *spec) loadOpenAPI3(abs string, loc *url.URL, refs *refReader, bundled 
 	data := sp.data
 	sp.bundle = nil
 	if bundled {
-		bd, err := bundleSpec(abs, sp.display, sp.data, refs, false)
+		bd, err := bundleSpec(abs, sp.display, sp.data, refs, bundleOptions{lenient: sp.lenient})
 		if err != nil {
 			return err
 		}
+		sp.repairs = append(sp.repairs, bd.repairs...)
 		sp.bundle, data = bd, bd.data
-		sp.notes = append(sp.notes, bd.note())
+		if n := bd.note(); n != "" {
+			sp.notes = append(sp.notes, Note{Group: n})
+		}
+		sp.notes = append(sp.notes, bd.docNotes...)
 	}
 	doc, err := loadOpenAPI3(data, loc, refs)
 	if err != nil && tupleItemsError(err) {
@@ -135,9 +150,14 @@ func (sp *spec) loadOpenAPI3(abs string, loc *url.URL, refs *refReader, bundled 
 		if fixed, ferr := rewriteTupleItems(data); ferr == nil {
 			if fdoc, rerr := loadOpenAPI3(fixed, loc, refs); rerr == nil {
 				doc, err = fdoc, nil
-				sp.notes = append(sp.notes, "array-valued items read as prefixItems (tuples)")
+				sp.notes = append(sp.notes, Note{Group: "array-valued items read as prefixItems (tuples)"})
 			}
 		}
+	}
+	if err != nil && !bundled && docFieldError(err) {
+		// A description (or another field that only documents) that is not
+		// text: the bundle leaves it out.
+		return sp.loadOpenAPI3(abs, loc, refs, true)
 	}
 	if err != nil && sp.bundle != nil {
 		return sp.bundle.loadError(err)
@@ -206,27 +226,6 @@ func loadOpenAPI3(data []byte, loc *url.URL, refs *refReader) (*openapi3.T, erro
 	return load(data)
 }
 
-func loadSwagger2(data []byte) (*openapi3.T, error) {
-	var d2 openapi2.T
-	if err := unmarshalAny(data, &d2); err != nil {
-		return nil, err
-	}
-	doc, err := openapi2conv.ToV3(&d2)
-	var ext *openapi3.DisallowedExternalRefError
-	if errors.As(err, &ext) {
-		// refRE finds the $ref in the message, for its position.
-		return nil, fmt.Errorf("error resolving reference %q: a $ref to another file; tpgen reads Swagger 2.0 documents from one file only (convert it to OpenAPI 3, or bundle it into one file)", ext.Ref)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("converting Swagger 2.0: %w", err)
-	}
-	l := openapi3.NewLoader()
-	if err := l.ResolveRefsIn(doc, nil); err != nil {
-		return nil, err
-	}
-	return doc, nil
-}
-
 // isJSON reports whether a document is JSON (an object) rather than YAML.
 func isJSON(data []byte) bool {
 	t := bytes.TrimSpace(data)
@@ -270,6 +269,12 @@ func yamlToJSON(v any) any {
 	}
 	return v
 }
+
+// docFieldRE finds kin-openapi's refusal of a field that only documents
+// (see bundle_docs.go) because its value is not of the field's type.
+var docFieldRE = regexp.MustCompile(`cannot construct !!\w+ into \S+ in /\S*\b(title|summary|description|termsOfService|\$comment|externalDocs|contact|license)\b`)
+
+func docFieldError(err error) bool { return docFieldRE.MatchString(err.Error()) }
 
 func tupleItemsError(err error) bool {
 	s := err.Error()

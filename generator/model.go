@@ -15,7 +15,8 @@ type Package struct {
 	Operations  []*Operation  // sorted by Go name
 	Types       []*Decl       // sorted by Go name
 	ErrorModels []*ErrorModel // constructors of declared error bodies, sorted by name
-	Warnings    []string      // what could not be typed exactly, for -v
+	Notes       []Note        // what could not be typed exactly, was ignored or chosen, for -v
+	Repairs     []string      // what lenient mode repaired, each at its place (see lenient.go)
 	// UnusedSchemas counts the component schemas not generated because no
 	// generated operation uses them (models: used).
 	UnusedSchemas int
@@ -171,6 +172,8 @@ type Decl struct {
 	// placeholder marks a DeclDefined made for a schema met again while it
 	// was being built (recursion): what it stands for was not known yet.
 	placeholder bool
+	// parts is the chain of names the name is derived from (see names_derived.go).
+	parts []string
 
 	Variants      []*Variant // DeclUnion
 	Discriminator string     // DeclUnion: property name, "" if none
@@ -212,7 +215,8 @@ type Operation struct {
 	VarName     string // the unexported tpgenimpl.Operation variable
 	ID          string // operationId (or the derived name) as the runtime reports it
 	Method      string
-	Path        string
+	Path        string // the path template, without the query a spec may write into it
+	Query       string // that query, URL-encoded (see splitPathQuery); "" when none
 	Summary     string
 	Description string
 	Deprecated  bool

@@ -125,7 +125,7 @@ func BenchmarkMultiFileLoad(b *testing.B) {
 		b.Run(name+"/bundled", func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := loadSpec(path, "spec.yaml", ""); err != nil {
+				if _, err := loadSpec(path, "spec.yaml", "", false, false); err != nil {
 					b.Fatal(err)
 				}
 			}

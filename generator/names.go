@@ -25,8 +25,10 @@ var symbolWords = map[rune]string{
 }
 
 // words splits an identifier-ish string into words: at non-alphanumerics, at
-// lower-to-upper changes (fooBar), at the end of an upper run (HTTPServer), and
-// between letters and digits only when a letter follows digits (v2beta stays).
+// lower-to-upper changes (fooBar), at the end of an upper run (HTTPServer),
+// and after digits where a capitalised word follows (OAuth2Token: O Auth2
+// Token); digits stay with the letters before them, and so do lower-case
+// letters and capitals without lower case after them (v2beta, 4XX).
 func words(s string) []string {
 	var out []string
 	var cur []rune
@@ -47,6 +49,9 @@ func words(s string) []string {
 			switch {
 			case unicode.IsLower(prev) && unicode.IsUpper(r):
 				flush()
+			case unicode.IsDigit(prev) && unicode.IsUpper(r) && i+1 < len(rs) && unicode.IsLower(rs[i+1]):
+				flush() // a capitalised word after digits: 2Token, not 2XX
+
 			case unicode.IsUpper(prev) && unicode.IsUpper(r) && i+1 < len(rs) && unicode.IsLower(rs[i+1]):
 				flush()
 			}

@@ -21,10 +21,14 @@ type builder struct {
 	errs  []error
 	// audited is what audit has looked at, so that shared parts are looked at once.
 	audited *auditor
+	// multipart holds the struct declared for each multipart body, so that a
+	// shared request body has one.
+	multipart map[*openapi3.MediaType]*Decl
 }
 
-func (b *builder) warn(format string, args ...any) {
-	b.pkg.Warnings = append(b.pkg.Warnings, fmt.Sprintf(format, args...))
+// note records a note for -v (see Note).
+func (b *builder) note(group, place, detail string) {
+	b.pkg.Notes = append(b.pkg.Notes, Note{Group: group, Place: place, Detail: detail})
 }
 
 // reservedIdents are package-level names the generated code declares itself.
@@ -140,7 +144,7 @@ func (b *builder) operations() {
 			for i := 2; ids[r.id] != nil; i++ {
 				r.id = fmt.Sprintf("%s%d", base, i)
 			}
-			b.warn("%s %s has no operationId and its derived name %s is taken; it is called %s", r.method, r.path, base, r.id)
+			b.note("operations without an operationId whose derived name is taken, numbered", r.method+" "+r.path, fmt.Sprintf("called %s (%s is taken)", r.id, base))
 		}
 		if prev, dup := ids[r.id]; dup {
 			b.errs = append(b.errs, b.sp.errorAt(fmt.Sprintf("operationId %q is used by both %s %s and %s %s: operationIds must be unique; rename one", r.id, prev.method, prev.path, r.method, r.path),
@@ -229,7 +233,13 @@ func (b *builder) operation(r *opRef, methods *namespace) *Operation {
 		Summary: r.op.Summary, Description: r.op.Description, Deprecated: r.op.Deprecated, Tags: r.op.Tags,
 	}
 	op.VarName = "op" + op.Name
+	var err error
+	if op.Path, op.Query, err = splitPathQuery(r.path); err != nil {
+		b.errs = append(b.errs, b.sp.errorAt(fmt.Sprintf("path %s: %v", r.path, err), "paths", r.path))
+		return nil
+	}
 	source := r.method + " " + r.path
+	b.typer.stack = b.typer.stack[:0] // the operation's names extend none of another's
 	b.audit(r)
 	b.params(op, r, source)
 	b.requestBody(op, r, source)

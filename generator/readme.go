@@ -74,7 +74,7 @@ func renderReadme(pkg *Package, importPath string) ([]byte, error) {
 				sc = "(none)"
 			}
 		}
-		d.Operations = append(d.Operations, readmeOp{mdCode(op.Method+" "+op.Path, true), mdCode(op.Name, true), mdText(g, true), mdText(sc, true)})
+		d.Operations = append(d.Operations, readmeOp{mdCode(op.Method+" "+op.writtenPath(), true), mdCode(op.Name, true), mdText(g, true), mdText(sc, true)})
 	}
 	for _, op := range pkg.Operations {
 		if op.Result.Kind == ResultNone && op != pkg.Operations[len(pkg.Operations)-1] {

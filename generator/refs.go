@@ -13,7 +13,7 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v4"
 )
 
 // The files a spec's $refs name are read only inside one directory tree, the
@@ -45,9 +45,12 @@ type refReader struct {
 	rootReal string // rootDir with symbolic links resolved
 	rootName string // how messages name the tree
 	widened  bool   // the root was set by the user rather than the spec's directory
-	spec     string // the root spec, absolute, slash-separated (kin-openapi reads it again in places)
-	specDir  string // its directory, absolute
-	display  string // the root spec as the user wrote it
+	// followLinks reads through symbolic links in the root wherever they
+	// lead (Service.FollowLinks); paths are still confined as written.
+	followLinks bool
+	spec        string // the root spec, absolute, slash-separated (kin-openapi reads it again in places)
+	specDir     string // its directory, absolute
+	display     string // the root spec as the user wrote it
 	// joined holds the paths kin-openapi made by resolving a relative $ref
 	// (through join); any other path reached the reader as written: absolute.
 	joined map[string]bool
@@ -155,6 +158,9 @@ func (r *refReader) readConfined(u *url.URL) ([]byte, error) {
 	if err != nil || !filepath.IsLocal(rel) {
 		return nil, refuse(refOutside)
 	}
+	if r.followLinks {
+		return r.readLinked(u.Path, abs)
+	}
 	// os.Root would refuse a link out of the tree too; resolving first tells
 	// that apart from a file that does not exist.
 	if real, err := filepath.EvalSymlinks(abs); err == nil {
@@ -194,6 +200,29 @@ func (r *refReader) readConfined(u *url.URL) ([]byte, error) {
 	}
 	r.files = append(r.files, readFile{path: u.Path, data: data})
 	r.byPath[u.Path] = data
+	return data, nil
+}
+
+// readLinked reads abs, a path inside the root as written, following
+// symbolic links wherever they lead (followLinks), with the same bounds.
+func (r *refReader) readLinked(slashPath, abs string) ([]byte, error) {
+	f, err := os.Open(abs)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", abs)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxSpecSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxSpecSize {
+		return nil, fmt.Errorf("%s is more than the %d bytes tpgen reads", abs, maxSpecSize)
+	}
+	r.files = append(r.files, readFile{path: slashPath, data: data})
+	r.byPath[slashPath] = data
 	return data, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -16,6 +17,7 @@ func (b *builder) params(op *Operation, r *opRef, source string) {
 	// Operation parameters override path-item ones with the same name and location.
 	var all []*openapi3.Parameter
 	seen := map[string]bool{}
+	refs := map[*openapi3.Parameter]string{} // the $ref each came from, if any
 	for _, list := range []openapi3.Parameters{r.op.Parameters, r.item.Parameters} {
 		for _, pr := range list {
 			if pr == nil || pr.Value == nil {
@@ -27,11 +29,12 @@ func (b *builder) params(op *Operation, r *opRef, source string) {
 			}
 			seen[key] = true
 			all = append(all, pr.Value)
+			refs[pr.Value] = pr.Ref
 		}
 	}
 	// Path variables in template order.
 	var vars []string
-	for _, m := range pathVarRE.FindAllStringSubmatch(r.path, -1) {
+	for _, m := range pathVarRE.FindAllStringSubmatch(op.Path, -1) {
 		if v := pathVarName(m[1]); !slices.Contains(vars, v) {
 			vars = append(vars, v) // a variable used twice is one argument
 		}
@@ -47,11 +50,16 @@ func (b *builder) params(op *Operation, r *opRef, source string) {
 			}
 		}
 		if p == nil {
-			b.errs = append(b.errs, b.sp.errorAt(fmt.Sprintf("%s %s: path parameter {%s} is not declared: add it to the operation's parameters with in: path", r.method, r.path, v),
-				"paths", r.path))
-			continue
+			msg := fmt.Sprintf("%s %s: path parameter {%s} is not declared", r.method, r.path, v)
+			if !b.svc.Lenient {
+				b.errs = append(b.errs, b.sp.errorAt(msg+": add it to the operation's parameters with in: path", "paths", r.path))
+				continue
+			}
+			// Lenient: what every path variable is at the least, text.
+			p = &openapi3.Parameter{Name: v, In: "path", Required: true, Schema: &openapi3.SchemaRef{Value: openapi3.NewStringSchema()}}
+			b.pkg.Repairs = append(b.pkg.Repairs, repairFrom(b.sp.errorAt(msg+": sent as a required string parameter", "paths", r.path)))
 		}
-		param := b.param(op, p, source)
+		param := b.param(op, p, source, refs[p])
 		param.Name = args.claim(unexportedName(p.Name))
 		param.Required = true
 		param.Type = param.baseType()
@@ -68,7 +76,7 @@ func (b *builder) params(op *Operation, r *opRef, source string) {
 		switch p.In {
 		case "path":
 			if !slices.Contains(vars, p.Name) {
-				b.warn("%s %s: path parameter %q does not appear in the path; it is left out", r.method, r.path, p.Name)
+				b.note("path parameters that do not appear in the path, left out", r.method+" "+r.path, strconv.Quote(p.Name))
 			}
 		case "query", "header", "cookie":
 			rest = append(rest, p)
@@ -91,7 +99,7 @@ func (b *builder) params(op *Operation, r *opRef, source string) {
 	op.ParamsType = b.types.claim(op.Name + "Params")
 	fields := newNamespace()
 	for _, p := range rest {
-		param := b.param(op, p, source)
+		param := b.param(op, p, source, refs[p])
 		param.Name = fields.claim(valueName(p.Name))
 		param.Required = p.Required
 		t := param.baseType()
@@ -103,11 +111,18 @@ func (b *builder) params(op *Operation, r *opRef, source string) {
 	}
 }
 
-// param types one parameter and settles its serialisation.
-func (b *builder) param(op *Operation, p *openapi3.Parameter, source string) *Param {
+// param types one parameter (from the $ref ref, if any) and settles its
+// serialisation.
+func (b *builder) param(op *Operation, p *openapi3.Parameter, source, ref string) *Param {
 	param := &Param{WireName: p.Name, In: p.In, Doc: p.Description, Deprecated: p.Deprecated}
 	hint := op.Name + exportedName(p.Name)
 	src := source + " parameter " + p.Name
+	if comp := componentName(ref, "parameters"); comp != "" {
+		// A shared parameter: its types are named after it.
+		if h := b.componentHint(comp, "Param"); h != "" {
+			hint, src = h, "components/parameters/"+comp
+		}
+	}
 	if p.Schema == nil && len(p.Content) > 0 {
 		// content-encoded parameter: JSON text.
 		param.Shape = ShapeJSON
@@ -238,12 +253,12 @@ func (b *builder) requestBody(op *Operation, r *opRef, source string) {
 		if rb.Required {
 			b.errs = append(b.errs, b.sp.errorAt(fmt.Sprintf("%s %s: the request body is required but lists no content (media types): add content, e.g. application/json", r.method, r.path), "paths", r.path, strings.ToLower(r.method), "requestBody"))
 		} else {
-			b.warn("%s %s: the optional request body lists no content; the method sends none", r.method, r.path)
+			b.note("optional request bodies that list no content: the method sends none", r.method+" "+r.path, "")
 		}
 		return
 	}
 	if len(rb.Content) > 1 {
-		b.warn("%s %s: request body offered as %s; tpgen sends %s", r.method, r.path, strings.Join(sortedKeys(rb.Content), ", "), ct)
+		b.note("request bodies offered in several media types: tpgen sends one", r.method+" "+r.path, fmt.Sprintf("sends %s (of %s)", ct, strings.Join(sortedKeys(rb.Content), ", ")))
 	}
 	body := &Body{ContentType: ct, Required: rb.Required, Doc: rb.Description}
 	if ct == "*/*" {
@@ -251,6 +266,12 @@ func (b *builder) requestBody(op *Operation, r *opRef, source string) {
 	}
 	hint := op.Name + "Request"
 	src := source + " request body"
+	if comp := componentName(r.op.RequestBody.Ref, "requestBodies"); comp != "" {
+		// A shared request body: its types are named after it.
+		if h := b.componentHint(comp, "Request"); h != "" {
+			hint, src = h, "components/requestBodies/"+comp
+		}
+	}
 	switch kind := mediaKind(ct); {
 	case kind == BodyJSON && isBinary(mt.Schema):
 		body.Kind, body.Type = BodyBinary, tReader
@@ -263,7 +284,15 @@ func (b *builder) requestBody(op *Operation, r *opRef, source string) {
 		body.Type = t
 	case kind == BodyMultipart:
 		body.Kind = BodyMultipart
-		body.Type = pointerTo(named(b.multipartDecl(hint, mt.Schema, src)))
+		if b.multipart == nil {
+			b.multipart = map[*openapi3.MediaType]*Decl{}
+		}
+		d := b.multipart[mt] // a shared request body's struct is declared once
+		if d == nil {
+			d = b.multipartDecl(hint, mt.Schema, src)
+			b.multipart[mt] = d
+		}
+		body.Type = pointerTo(named(d))
 	case kind == BodyText && !isBinary(mt.Schema):
 		body.Kind, body.Type = BodyText, tString
 	default:
@@ -291,7 +320,17 @@ func (b *builder) multipartDecl(hint string, sr *openapi3.SchemaRef, source stri
 	}
 	s := sr.Value
 	fns := newNamespace()
-	for _, k := range sortedKeys(s.Properties) {
+	keys := sortedKeys(s.Properties)
+	if odd, quoted := untaggable(keys); len(odd) > 0 || slices.Contains(keys, "-") {
+		// The runtime names parts by the fields' tags (see json_names.go).
+		if slices.Contains(keys, "-") {
+			odd = append(odd, "-")
+			quoted = strings.TrimPrefix(quoted+`, "-"`, ", ")
+		}
+		b.note("multipart parts whose names a struct tag cannot carry, left out: the method cannot send them", source, quoted)
+		keys = slices.DeleteFunc(keys, func(k string) bool { return slices.Contains(odd, k) })
+	}
+	for _, k := range keys {
 		pr := s.Properties[k]
 		if pr == nil || pr.Value == nil {
 			continue

@@ -53,7 +53,7 @@ func (b *builder) responses(op *Operation, r *opRef, source string) {
 		}
 		class, n := statusOrder(s)
 		if class == 3 {
-			b.warn("%s %s: response %q is not a status code, range or default; it is left out", r.method, r.path, s)
+			b.note("responses keyed by something other than a status code, range or default, left out", r.method+" "+r.path, strconv.Quote(s))
 			continue
 		}
 		resp := &Response{Status: s}
@@ -76,13 +76,20 @@ func (b *builder) responses(op *Operation, r *opRef, source string) {
 		} else if len(statuses) > 1 && s != "200" {
 			hint = op.Name + suffixName(s) + "Response"
 		}
+		src, headerBase := source+" response "+s, op.Name
+		if comp := componentName(rr.Ref, "responses"); comp != "" {
+			// A shared response: its types are named after it.
+			if h := b.componentHint(comp, "Response"); h != "" {
+				hint, src, headerBase = h, "components/responses/"+comp, h
+			}
+		}
 		ct, mt := pickContent(rr.Value.Content)
 		if mt != nil {
 			resp.ContentType = ct
 			switch kind := mediaKind(ct); {
 			case kind == BodyJSON && !isBinary(mt.Schema):
 				resp.Kind = BodyJSON
-				resp.Type = b.typer.typeOf(mt.Schema, hint, source+" response "+s)
+				resp.Type = b.typer.typeOf(mt.Schema, hint, src)
 			case kind == BodyText:
 				resp.Kind, resp.Type = BodyText, tString
 			default:
@@ -98,7 +105,7 @@ func (b *builder) responses(op *Operation, r *opRef, source string) {
 				rh := &ResponseHeader{WireName: hn, Doc: h.Value.Description}
 				t := tString
 				if h.Value.Schema != nil {
-					t = b.typer.typeOf(h.Value.Schema, op.Name+exportedName(hn)+"Header", source+" response "+s+" header "+hn)
+					t = b.typer.typeOf(h.Value.Schema, headerBase+exportedName(hn)+"Header", src+" header "+hn)
 				}
 				under := underlying(t)
 				if t.Kind == KindNamed && t.Decl.Kind == DeclDefined {

@@ -25,17 +25,25 @@ type typer struct {
 	sharedOrder []string                    // keys of sharedEnums in the order met
 	nullables   map[string]*Decl            // typeKey of the value type -> its DeclNullable
 	decls       []*Decl
-	depth       int  // schemas being built, one inside the other
-	tooDeep     bool // depth reached maxSchemaDepth
-	warn        func(format string, args ...any)
+	// stack holds the types declared by the schemas being built, innermost
+	// last: the types a derived name extends (see nameParts).
+	stack   []*Decl
+	depth   int        // schemas being built, one inside the other
+	tooDeep bool       // depth reached maxSchemaDepth
+	addNote func(Note) // records a note for -v
 	// fail reports a problem of the spec at a source path; generation fails.
 	fail func(source, msg string)
 }
 
-func newTyper(ns *namespace, warn func(string, ...any)) *typer {
+func newTyper(ns *namespace, addNote func(Note)) *typer {
 	return &typer{ns: ns, memo: map[*openapi3.Schema]*Type{}, pending: map[*openapi3.Schema]*Decl{}, building: map[*openapi3.Schema]bool{},
 		reserved: map[*openapi3.Schema]string{}, components: map[string]*openapi3.Schema{},
-		sharedEnums: map[string]*sharedEnum{}, nullables: map[string]*Decl{}, warn: warn}
+		sharedEnums: map[string]*sharedEnum{}, nullables: map[string]*Decl{}, addNote: addNote}
+}
+
+// note records a note for -v about source.
+func (g *typer) note(group, place, detail string) {
+	g.addNote(Note{Group: group, Place: place, Detail: detail})
 }
 
 // declareComponents gives every component schema its name first, so that the
@@ -112,12 +120,14 @@ func (g *typer) typeOf(sr *openapi3.SchemaRef, hint, source string) *Type {
 	}
 	g.depth++
 	g.building[s] = true
+	mark := len(g.stack)
 	t := g.build(s, hint, source)
+	g.stack = g.stack[:mark]
 	delete(g.building, s)
 	g.depth--
 	if d, ok := g.pending[s]; ok && d.Kind == DeclDefined && d.Underlying == tAny && (t.Kind != KindNamed || t.Decl != d) {
 		if namesOnly(t, d) {
-			g.warn("%s: the schema only refers to itself; typed as any", source)
+			g.note("schemas that only refer to themselves, typed as any", source, "")
 			t = tAny
 		}
 		d.Underlying = t
@@ -260,6 +270,11 @@ func (g *typer) checkRefCycles(schemas openapi3.Schemas, keys []string) {
 }
 
 func (g *typer) build(s *openapi3.Schema, hint, source string) *Type {
+	if ref, ok := s.Extensions[unresolvedKey]; ok {
+		// Lenient mode's stand-in for a schema a $ref did not lead to.
+		g.note("schemas a $ref did not lead to (lenient), typed as raw JSON (json.RawMessage)", source, "$ref "+quoteText(fmt.Sprint(ref)))
+		return g.defined(tRaw, hint, source, s)
+	}
 	if s.Type != nil && len(*s.Type) == 0 {
 		g.fail(source, "type: [] allows no value at all: list at least one type, or leave type out")
 	}
@@ -323,7 +338,7 @@ func (g *typer) defined(t *Type, hint, source string, s *openapi3.Schema) *Type 
 			// through other schemas that are nothing but it (A is allOf [B], B
 			// is oneOf [A]): it accepts anything. Go has no type for it
 			// (type A B; type B A is refused).
-			g.warn("%s: the schema only refers to itself; typed as any", source)
+			g.note("schemas that only refer to themselves, typed as any", source, "")
 			t = tAny
 		}
 		d.Underlying = t // the placeholder a recursive reference made
@@ -397,7 +412,7 @@ func constType(v any) *Type {
 	case bool:
 		return tBool
 	case float64:
-		if f := v.(float64); f == math.Trunc(f) {
+		if f := v.(float64); f == math.Trunc(f) && math.Abs(f) < math.MaxInt64 {
 			return tInt64
 		}
 		return tFloat64
@@ -409,9 +424,11 @@ func constType(v any) *Type {
 // caller; until then recursive references resolve to it through pending.
 func (g *typer) declare(hint string, kind DeclKind, source string, s *openapi3.Schema) *Decl {
 	var name string
+	var parts []string
 	if r, ok := g.reserved[s]; ok && s != nil {
 		name = r
 		delete(g.reserved, s)
+		parts = []string{name}
 	} else {
 		name = hint
 		if !isExported(hint) {
@@ -421,9 +438,16 @@ func (g *typer) declare(hint string, kind DeclKind, source string, s *openapi3.S
 		if name == "" {
 			name = "Type"
 		}
+		if name == hint {
+			parts = g.nameParts(hint)
+			name = g.shortName(parts)
+		} else {
+			parts = []string{name}
+		}
 		name = g.ns.claim(name)
 	}
-	d := &Decl{Name: name, Kind: kind, Source: source}
+	d := &Decl{Name: name, Kind: kind, Source: source, parts: parts}
+	g.stack = append(g.stack, d)
 	if s != nil {
 		d.Doc = schemaDoc(s)
 		d.Deprecated = s.Deprecated
@@ -472,7 +496,7 @@ func (g *typer) tupleElem(items openapi3.SchemaRefs, hint, source string) *Type 
 	if same && first != nil {
 		return first
 	}
-	g.warn("%s: tuple with items of different types typed as []any", source)
+	g.note("tuples with items of different types, typed as []any", source, "")
 	return tAny
 }
 
@@ -524,6 +548,16 @@ func (g *typer) fields(d *Decl, props openapi3.Schemas, required []string, sourc
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	if odd, quoted := untaggable(keys); len(odd) > 0 {
+		// See json_names.go: kept in AdditionalProperties under their names.
+		detail := quoted
+		if d.Additional != nil && d.Additional != tAny {
+			detail += "; AdditionalProperties was typed " + typeString(d.Additional)
+		}
+		d.Additional = tAny
+		g.note("properties whose names encoding/json cannot carry in a struct tag, kept in AdditionalProperties (map[string]any)", source, detail)
+		keys = slices.DeleteFunc(keys, func(k string) bool { return slices.Contains(odd, k) })
+	}
 	fns := newNamespace("MarshalJSON", "UnmarshalJSON")
 	if d.Additional != nil {
 		fns.claim("AdditionalProperties")
@@ -683,7 +717,7 @@ func (g *typer) allOf(s *openapi3.Schema, hint, source string) *Type {
 		return g.defined(g.typeOf(other, hint, source+"/allOf"), hint, source, s)
 	}
 	if other != nil && (len(other.Value.OneOf) > 0 || len(other.Value.AnyOf) > 0) {
-		g.warn("%s: allOf member with oneOf/anyOf: only the members' common properties are typed", source)
+		g.note("allOf members with oneOf or anyOf: only the members' common properties are typed", source, "")
 	}
 	merged := &openapi3.Schema{Properties: props, Required: required, Description: s.Description, Title: s.Title, Deprecated: s.Deprecated}
 	merged.AdditionalProperties.Schema = additional
@@ -737,6 +771,16 @@ func (g *typer) enum(s *openapi3.Schema, hint, source string) *Type {
 		} else {
 			base = tFloat64
 		}
+	}
+	if base != nil && base != tString {
+		fit, exact, why := numericEnum(s.Enum, base)
+		if why != "" {
+			g.note("numeric enums typed loosely", source, why)
+		}
+		if !exact {
+			return g.defined(fit, hint, source, s)
+		}
+		base = fit
 	}
 	if base == nil {
 		// Booleans, mixed or odd enums: the schema's plain type.
@@ -864,7 +908,7 @@ func (g *typer) alternatives(s *openapi3.Schema, alts openapi3.SchemaRefs, anyOf
 	if d.Discriminator != "" {
 		values, why := discriminatorDispatch(s.Discriminator, alts, d.Variants)
 		if why != "" {
-			g.warn("%s: the discriminator %q cannot select a variant: %s; the union has As methods but no ValueByDiscriminator", source, d.Discriminator, why)
+			g.note("discriminators that cannot select a variant: the union has As methods but no ValueByDiscriminator", source, fmt.Sprintf("%q: %s", d.Discriminator, why))
 			d.Discriminator = ""
 		} else {
 			for i, v := range d.Variants {
@@ -873,8 +917,17 @@ func (g *typer) alternatives(s *openapi3.Schema, alts openapi3.SchemaRefs, anyOf
 		}
 	}
 	if len(s.Properties) > 0 {
-		g.warn("%s: properties beside %s are not typed; the union keeps them in its raw JSON", source, kw)
+		g.note("properties beside oneOf or anyOf, not typed: the union keeps them in its raw JSON", source, kw)
 	}
+	names := make([]string, len(d.Variants))
+	for i, v := range d.Variants {
+		names[i] = v.Name
+	}
+	detail := fmt.Sprintf("%s (%s: %s)", d.Name, kw, strings.Join(names, ", "))
+	if d.Discriminator != "" {
+		detail += fmt.Sprintf(", selected by %q", d.Discriminator)
+	}
+	g.addNote(Note{Group: "unions kept as raw JSON with typed accessors (As and From methods)", Place: source, Detail: detail, decl: d})
 	return named(d)
 }
 

@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v4"
 )
 
 // SpecError is a problem with a spec, pointing at the file and, where it can
@@ -21,14 +21,16 @@ type SpecError struct {
 	Msg       string
 }
 
+// Error is the problem as a line: spec text in it (file names from $refs
+// included) is escaped (see sanitize).
 func (e *SpecError) Error() string {
 	switch {
 	case e.Line > 0 && e.Col > 0:
-		return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
+		return sanitize(fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg))
 	case e.Line > 0:
-		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+		return sanitize(fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg))
 	}
-	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+	return sanitize(fmt.Sprintf("%s: %s", e.File, e.Msg))
 }
 
 type posError struct {
@@ -179,6 +181,9 @@ func (sp *spec) errorAt(msg string, keys ...string) *SpecError {
 	if sp.bundle != nil {
 		file, line, col := sp.bundle.position(keys...)
 		return &SpecError{File: file, Line: line, Col: col, Msg: sp.bundle.displaySources(msg)}
+	}
+	if sp.swagger {
+		keys, msg = swagger2Keys(keys), swagger2Text(msg)
 	}
 	line, col := sp.locate(keys...)
 	return &SpecError{File: sp.display, Line: line, Col: col, Msg: msg}

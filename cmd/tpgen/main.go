@@ -1,8 +1,9 @@
 // Command tpgen generates typed Go clients for the services described in a
 // services.yaml, or for a single OpenAPI document.
 //
-//	tpgen -config services.yaml [-service NAME ...] [-check] [-v]
-//	tpgen -spec openapi.yaml -package NAME -out DIR [-base-url URL] [-grant GRANT] [-ref-root DIR]
+//	tpgen -config services.yaml [-config ...] [-service NAME ...] [-out DIR] [-import-path PATH] [-check] [-v]
+//	tpgen -spec openapi.yaml -package NAME -out DIR [-base-url URL] [-grant GRANT] [-ref-root DIR] [-import-path PATH]
+//	tpgen outputs (-config ... | -spec ...) [-base DIR]
 //	tpgen init [FILE]
 //	tpgen version
 //
@@ -45,6 +46,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return exitOK
 		case "schema":
 			return runSchema(stdout)
+		case "outputs":
+			return runOutputs(args[1:], stdout, stderr)
 		}
 	}
 	return runGenerate(args, stdout, stderr)

@@ -46,11 +46,19 @@ func TestParseManifest(t *testing.T) {
 		{"twice", head + "file orders/client.go\nfile orders/client.go\n", `:7: file "orders/client.go" is listed twice (also on line 6)`},
 		{"overlapping packages", "tpgen-manifest 1\nsingle-spec\npackage .\nconfig ../s.yaml\npackage model\n", `:5: package "model" overlaps one listed on line 3`},
 		{"section twice", "tpgen-manifest 1\nsingle-spec\nsingle-spec\n", `:3: configuration "single-spec" is listed twice`},
-		{"no version", "config ../s.yaml\n", `:1: not a tpgen manifest of version 1`},
-		{"version 2", "tpgen-manifest 2\n", `:1: not a tpgen manifest of version 1`},
+		{"no version", "config ../s.yaml\n", `:1: not a tpgen manifest of version 1 or 2`},
+		{"version 3", "tpgen-manifest 3\n", `:1: not a tpgen manifest of version 1 or 2`},
 		{"empty", "", `not a tpgen manifest (it is empty)`},
 		{"file first", "tpgen-manifest 1\nfile x.go\n", `:2: file before any package`},
 		{"unknown", head + "delete orders/client.go\n", `:6: unknown line`},
+		{"options not a hash", head + "options md5:abc\n", `:6: options "md5:abc" is not one sha256:<hex>`},
+		{"input not a hash", head + "input sha256:xyz ../specs/a.yaml\n", `:6: input "sha256:xyz ../specs/a.yaml" is not a sha256:<hex> and a clean relative path`},
+		{"input absolute", head + "input " + zeros + " /etc/passwd\n", `is not a sha256:<hex> and a clean relative path`},
+		{"input not clean", head + "input " + zeros + " ../specs/../../x\n", `is not a sha256:<hex> and a clean relative path`},
+		{"input twice", head + "input " + zeros + " a.yaml\ninput " + zeros + " a.yaml\n", `:7: input "a.yaml" is listed twice`},
+		{"input first", "tpgen-manifest 2\nconfig ../s.yaml\ninput " + zeros + " a.yaml\n", `:3: input before any package`},
+		{"tool twice", head + "tool a\ntool b\n", `:7: a second or empty tool line`},
+		{"file hash", head + "file sha256:12 orders/client.go\n", `:6: file "orders/client.go": "sha256:12" is not a sha256:<hex>`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := parseManifest(filepath.Join("gen", manifestName), []byte(tt.data))
@@ -60,6 +68,8 @@ func TestParseManifest(t *testing.T) {
 		})
 	}
 }
+
+var zeros = "sha256:" + strings.Repeat("0", 64)
 
 // twoConfigs lays out two services.yaml files in one directory that share
 // the output gen: a.yaml generates orders and billing, b.yaml generates
@@ -360,6 +370,9 @@ func FuzzParseManifest(f *testing.F) {
 		"tpgen-manifest 1\nconfig ../../a/services.yaml\npackage a\nfile a/README.md\nconfig x.yaml\npackage b\n",
 		"tpgen-manifest 1\nconfig ../s.yaml\npackage ..\nfile ../x.go\n", "tpgen-manifest 1\n\n# x\nsingle-spec\n",
 		"tpgen-manifest 1\nconfig ../s.yaml\npackage a/../b\nfile /x.go\n",
+		"tpgen-manifest 2\nconfig ../s.yaml\npackage a\ntool tpgen v1 go1.26 deps:00\noptions sha256:" + strings.Repeat("0", 64) +
+			"\ninput sha256:" + strings.Repeat("1", 64) + " ../specs/a b.yaml\nfile sha256:" + strings.Repeat("2", 64) + " a/client.go\n",
+		"tpgen-manifest 2\nsingle-spec\npackage .\ninput sha256:" + strings.Repeat("1", 64) + " ../../x\nfile a/client.go\n",
 	} {
 		f.Add([]byte(s))
 	}
@@ -372,6 +385,11 @@ func FuzzParseManifest(f *testing.F) {
 			for _, p := range s.packages {
 				if !filepath.IsLocal(filepath.FromSlash(p.dir)) || strings.Contains(p.dir, "\\") {
 					t.Errorf("accepted package %q", p.dir)
+				}
+				for _, in := range p.inputs {
+					if !cleanPath(in.path, true) || !sumPattern.MatchString(in.sum) {
+						t.Errorf("accepted input %q %q", in.path, in.sum)
+					}
 				}
 				for _, file := range p.files {
 					if !filepath.IsLocal(filepath.FromSlash(file)) || strings.Contains(file, "\\") || !strings.HasPrefix(file, strings.TrimPrefix(p.dir+"/", "./")) {

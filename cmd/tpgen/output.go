@@ -48,9 +48,12 @@ const maxManifestSize = 4 << 20
 // tpgen can prove it wrote for this configuration and no longer generates
 // (listed in the manifest under t.identity; for a package the manifest does
 // not list yet, the tpgen-headed files in its directories), and the manifest
-// after the run. It refuses to write into a package that another
-// configuration's manifest claims.
-func planOutput(t target, svcs []*generator.Service, files []generator.File) (*plan, error) {
+// after the run. files are those generated now, stamps their packages'
+// stamps (by directory relative to the root); kept are the packages of svcs
+// found up to date, which stay as they are, on disk and in the manifest. It
+// refuses to write into a package that another configuration's manifest
+// claims.
+func planOutput(t target, svcs []*generator.Service, files []generator.File, stamps map[string]stamp, kept map[string]*mpackage) (*plan, error) {
 	p := &plan{root: t.root, files: files}
 	m := &manifest{}
 	if data, err := readManifest(p.manifestPath()); err != nil {
@@ -70,7 +73,14 @@ func planOutput(t target, svcs []*generator.Service, files []generator.File) (*p
 		if err != nil {
 			return nil, err
 		}
-		now.packages = append(now.packages, &mpackage{dir: dir})
+		if old := kept[dir]; old != nil {
+			now.packages = append(now.packages, old)
+			for _, f := range old.files {
+				generated[f] = true
+			}
+			continue
+		}
+		now.packages = append(now.packages, &mpackage{dir: dir, sums: map[string]string{}, stamp: stamps[dir]})
 	}
 	for _, f := range files {
 		rel, err := relSlash(t.root, f.Path)
@@ -79,10 +89,11 @@ func planOutput(t target, svcs []*generator.Service, files []generator.File) (*p
 		}
 		generated[rel] = true
 		pkg := packageOf(now, rel)
-		if pkg == nil {
+		if pkg == nil || kept[pkg.dir] != nil {
 			return nil, fmt.Errorf("%s is outside the directories of the packages it belongs to (a bug in tpgen: please report it)", f.Path)
 		}
 		pkg.files = append(pkg.files, rel)
+		pkg.sums[rel] = hashOf(f.Data)
 	}
 	if err := checkClaims(t, m, now); err != nil {
 		return nil, err
@@ -300,7 +311,7 @@ func (p *plan) differences() []string {
 	for _, s := range p.stale {
 		diffs = append(diffs, filepath.Join(p.root, filepath.FromSlash(s))+" (stale: no longer generated)")
 	}
-	if !bytes.Equal(p.oldManifest, p.manifest) {
+	if !bytes.Equal(withoutTool(p.oldManifest), withoutTool(p.manifest)) {
 		diffs = append(diffs, p.manifestPath()+" (the manifest of what tpgen generated)")
 	}
 	return diffs

@@ -11,8 +11,9 @@ import (
 	"github.com/tpgen/tpgen/generator/config"
 )
 
-// fromSpec describes single-spec mode as one service.
-func fromSpec(spec, pkg, out, baseURL, grant, refRoot string, allModels bool) ([]*generator.Service, error) {
+// fromSpec describes single-spec mode as one service; importPath is the
+// package's, derived from go.mod when "".
+func fromSpec(spec, pkg, out, baseURL, grant, refRoot, importPath string, allModels bool) ([]*generator.Service, error) {
 	abs, err := filepath.Abs(out)
 	if err != nil {
 		return nil, err
@@ -25,6 +26,9 @@ func fromSpec(spec, pkg, out, baseURL, grant, refRoot string, allModels bool) ([
 	if err != nil {
 		src = filepath.Base(spec)
 	}
+	if importPath == "" {
+		importPath = importPathOf(abs)
+	}
 	return []*generator.Service{{
 		Name:        pkg,
 		Package:     pkg,
@@ -33,7 +37,7 @@ func fromSpec(spec, pkg, out, baseURL, grant, refRoot string, allModels bool) ([
 		Source:      filepath.ToSlash(src),
 		RefRoot:     refRoot,
 		OutDir:      out,
-		ImportPath:  importPath(abs),
+		ImportPath:  importPath,
 		Runtime:     generator.RuntimeDefaults{BaseURL: baseURL, Grant: grant},
 		AllModels:   allModels,
 	}}, nil

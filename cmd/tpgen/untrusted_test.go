@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -85,5 +86,41 @@ func TestPlainHTTPWarning(t *testing.T) {
 		if r.code != exitOK || warned != tt.warn {
 			t.Errorf("-base-url %s: want exit 0, warning %v; got %v", tt.base, tt.warn, r)
 		}
+	}
+}
+
+// TestFollowLinks: a symbolic link in the spec's tree that leads out of it is
+// refused (a vendored spec could link to any file), unless -follow-links says
+// that the links are a build system's; even then a $ref may not leave the
+// tree by its path (../), and -v names the hatch.
+func TestFollowLinks(t *testing.T) {
+	dir := shop(t)
+	outside := filepath.Join(dir, "outside")
+	writeFile(t, filepath.Join(outside, "money.yaml"), "Money: {type: object, properties: {secretField: {type: string}}}\n")
+	spec := filepath.Join(dir, "linked", "api", "pay.yaml")
+	writeFile(t, spec, strings.Replace(paySpec, "../shared/money.yaml", "money.yaml", 1))
+	if err := os.Symlink(filepath.Join(outside, "money.yaml"), filepath.Join(dir, "linked", "api", "money.yaml")); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+	out := filepath.Join(dir, "gen")
+	r := tpgen(t, "-spec", spec, "-package", "pay", "-out", out)
+	if r.code != exitFail || !strings.Contains(r.stderr, "through a symbolic link") || strings.Contains(r.stderr, "secretField") {
+		t.Fatalf("a link out of the tree: want exit 1 and a refusal that shows nothing of the file; got %v", r)
+	}
+	if snapshot(t, out) != nil {
+		t.Fatal("a refused link wrote output")
+	}
+	r = tpgen(t, "-spec", spec, "-package", "pay", "-out", out, "-follow-links", "-v")
+	if r.code != exitOK || !strings.Contains(r.stderr, "-follow-links") {
+		t.Fatalf("-follow-links: want exit 0 and a -v note; got %v", r)
+	}
+	if !strings.Contains(readFile(t, filepath.Join(out, "models.go")), "SecretField") {
+		t.Error("-follow-links did not read through the link")
+	}
+	// By path, the tree still ends at the spec's directory.
+	writeFile(t, spec, strings.Replace(paySpec, "../shared/money.yaml", "../../outside/money.yaml", 1))
+	r = tpgen(t, "-spec", spec, "-package", "pay", "-out", filepath.Join(dir, "gen2"), "-follow-links")
+	if r.code != exitFail || !strings.Contains(r.stderr, "leads outside the spec's directory") {
+		t.Errorf("-follow-links with ../ out of the tree: want exit 1; got %v", r)
 	}
 }

@@ -43,6 +43,12 @@ type Settings struct {
 	RefRoot    string
 	RefRootDir string
 	RefRootPos Pos
+	// Lenient generates from a broken spec, repairing what can be repaired
+	// honestly with a warning each (see the generator's lenient mode);
+	// LenientSet says lenient: was written here, so that a service's false
+	// overrides the defaults' true.
+	Lenient    bool
+	LenientSet bool
 }
 
 // Auth says how calls are authenticated. Empty fields are inherited (see
@@ -159,7 +165,7 @@ func Parse(path string, data []byte) (*Config, error) {
 }
 
 // Effective returns the settings s runs with: the defaults, overridden field
-// by field by what s sets (ref_root with its position), then DefaultTimeout
+// by field by what s sets (ref_root with its position, lenient), then DefaultTimeout
 // and DefaultMessageIDHeader where neither sets them. Auth fields that
 // nobody sets stay empty; the runtime's own defaults apply to them.
 func (c *Config) Effective(s *Service) Settings {
@@ -171,6 +177,8 @@ func (c *Config) Effective(s *Service) Settings {
 		RefRoot:         root.RefRoot,
 		RefRootDir:      root.RefRootDir,
 		RefRootPos:      root.RefRootPos,
+		Lenient:         s.Settings.Lenient || !s.Settings.LenientSet && c.Defaults.Lenient,
+		LenientSet:      s.Settings.LenientSet || c.Defaults.LenientSet,
 	}
 }
 

@@ -446,3 +446,40 @@ func TestFilterIsZero(t *testing.T) {
 			orders.Include.IsZero(), payments.Include.IsZero(), payments.Exclude.IsZero())
 	}
 }
+
+// TestLenient: lenient: in defaults is inherited; a service's own, true or
+// false, wins.
+func TestLenient(t *testing.T) {
+	for _, tc := range []struct {
+		name              string
+		defaults, service Settings
+		want              bool
+	}{
+		{"unset", Settings{}, Settings{}, false},
+		{"from defaults", Settings{Lenient: true, LenientSet: true}, Settings{}, true},
+		{"service true", Settings{}, Settings{Lenient: true, LenientSet: true}, true},
+		{"service false over defaults", Settings{Lenient: true, LenientSet: true}, Settings{Lenient: false, LenientSet: true}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := &Config{Defaults: tc.defaults}
+			if got := cfg.Effective(&Service{Settings: tc.service}).Lenient; got != tc.want {
+				t.Errorf("Lenient = %v, want %v", got, tc.want)
+			}
+		})
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "spec.yaml"), []byte("openapi: 3.0.3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Parse(filepath.Join(dir, "services.yaml"), []byte("version: 1\ndefaults: {lenient: true}\nservices:\n  a: {spec: spec.yaml}\n  b: {spec: spec.yaml, lenient: false}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := cfg.Effective(cfg.Service("a")).Lenient, cfg.Effective(cfg.Service("b")).Lenient; !a || b {
+		t.Errorf("a lenient %v, b lenient %v; want true, false", a, b)
+	}
+	_, err = Parse(filepath.Join(dir, "services.yaml"), []byte("version: 1\nservices:\n  a: {spec: spec.yaml, lenient: \"yes\"}\n"))
+	if want := `services.yaml:3:33: service "a": lenient must be true or false, not a string`; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("got %v, want %s", err, want)
+	}
+}

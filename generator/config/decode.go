@@ -43,8 +43,8 @@ var (
 // Keys and values, in the order the documentation lists them.
 var (
 	topKeys      = []string{"version", "output", "defaults", "services"}
-	defaultsKeys = []string{"auth", "message_id_header", "timeout", "ref_root"}
-	serviceKeys  = []string{"spec", "package", "base_url", "auth", "message_id_header", "timeout", "ref_root", "include", "exclude", "models", "operations"}
+	defaultsKeys = []string{"auth", "message_id_header", "timeout", "ref_root", "lenient"}
+	serviceKeys  = []string{"spec", "package", "base_url", "auth", "message_id_header", "timeout", "ref_root", "lenient", "include", "exclude", "models", "operations"}
 	authKeys     = []string{"issuer", "token_url", "client_id", "client_secret", "grant", "scopes", "audience", "resource", "client_auth", "subject_token_type", "requested_token_type"}
 	opKeys       = []string{"auth"}
 	opAuthKeys   = []string{"grant", "scopes", "audience", "resource"}
@@ -67,6 +67,7 @@ var (
 		"spec":              "spec belongs under a service",
 		"base_url":          "base_url belongs under a service",
 		"ref_root":          "ref_root belongs under defaults: or a service",
+		"lenient":           "lenient belongs under defaults: or a service",
 	}
 	defaultsHints = map[string]string{
 		"spec":       "spec is set per service",
@@ -504,10 +505,28 @@ func (d *decoder) setting(pre string, e entry, s *Settings) bool {
 	case "ref_root":
 		s.RefRoot, s.RefRootDir = d.dirPath(pre, e.key, e.v)
 		s.RefRootPos = d.pos(e.v)
+	case "lenient":
+		s.Lenient, s.LenientSet = d.boolean(pre, e.key, e.v)
 	default:
 		return false
 	}
 	return true
+}
+
+// boolean returns the value of a true/false setting, and whether it is one.
+func (d *decoder) boolean(pre, key string, n *yaml.Node) (v, ok bool) {
+	if n.Kind == yaml.AliasNode {
+		return false, false
+	}
+	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" {
+		d.wrongKind(pre, key, n, "true or false")
+		return false, false
+	}
+	if err := n.Decode(&v); err != nil {
+		d.wrongKind(pre, key, n, "true or false")
+		return false, false
+	}
+	return v, true
 }
 
 // dirPath returns the path of a directory relative to services.yaml, as written

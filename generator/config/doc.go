@@ -45,11 +45,11 @@
 //	      createOrder: {auth: {grant: client_credentials, scopes: [orders.write]}}
 //
 // Top level: version (required, 1), output (a relative directory; default
-// DefaultOutput), defaults (auth, message_id_header, timeout, ref_root) and
+// DefaultOutput), defaults (auth, message_id_header, timeout, ref_root, lenient) and
 // services (required, at least one).
 //
 // A service: spec (required), package, base_url, auth, message_id_header,
-// timeout, ref_root, include, exclude and operations. Its name prefixes the
+// timeout, ref_root, lenient, include, exclude and operations. Its name prefixes the
 // environment variables that override it at run time (orders-v2:
 // TPGEN_ORDERS_V2_*), so two names that differ only in '-' and '_' are
 // refused, as are two services with one Go package name.
@@ -73,7 +73,9 @@
 // timeout is a positive Go duration (10s, 1m30s); message_id_header an
 // HTTP header name. ref_root is a directory relative to this file that holds
 // the spec: the tree the spec's $refs may read files in, wider than the
-// spec's own directory, which is the default.
+// spec's own directory, which is the default. lenient (true or false,
+// default false) generates from a spec broken as published, repairing what
+// has an honest repair with a warning each (see the README).
 //
 // # Inheritance
 //

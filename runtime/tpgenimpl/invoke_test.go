@@ -141,6 +141,30 @@ func TestEncodeParams(t *testing.T) {
 	}
 }
 
+// TestEncodeQueryInPath: a query the spec wrote into the path comes first,
+// the parameters' after it, in one query.
+func TestEncodeQueryInPath(t *testing.T) {
+	type limit struct{ Limit *int }
+	n := 5
+	for _, tt := range []struct {
+		name   string
+		params any
+		want   string
+	}{
+		{"no parameters given", &limit{}, "beta=true"},
+		{"a parameter", &limit{Limit: &n}, "beta=true&limit=5"},
+	} {
+		op := &Operation{Path: "/responses/compact", Query: "beta=true", Params: []Param{{Name: "limit", In: InQuery, Style: StyleForm, Explode: true}}}
+		var r link.Request
+		if err := op.encode(&r, nil, tt.params, nil); err != nil {
+			t.Fatal(err)
+		}
+		if r.Path != "/responses/compact" || r.RawQuery != tt.want {
+			t.Errorf("%s: %s?%s, want /responses/compact?%s", tt.name, r.Path, r.RawQuery, tt.want)
+		}
+	}
+}
+
 type upload struct {
 	_     [0]func()
 	Title string         `json:"title"`

@@ -14,6 +14,9 @@ type Operation struct {
 	ID     string // the operationId, e.g. "getOrder"
 	Method string
 	Path   string // the path template, e.g. "/orders/{id}"
+	// Query is a query the spec wrote into the path (/responses/compact?beta=true:
+	// beta=true), URL-encoded; it is sent before the parameters' query.
+	Query string
 	// Grant is the operation's own grant; GrantInherit uses the service's. The
 	// generator sets GrantNone for an operation whose security is explicitly empty.
 	Grant runtime.Grant

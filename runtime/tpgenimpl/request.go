@@ -35,6 +35,14 @@ func (op *Operation) encode(r *link.Request, path []string, params, body any) er
 			return err
 		}
 	}
+	if op.Query != "" {
+		// One query: the path's first, then the parameters'.
+		if r.RawQuery == "" {
+			r.RawQuery = op.Query
+		} else {
+			r.RawQuery = op.Query + "&" + r.RawQuery
+		}
+	}
 	if op.RequestBody != BodyNone {
 		return encodeBody(r, op.RequestBody, op.ContentType, body)
 	}
