@@ -7,8 +7,11 @@ package tpgenimpl
 //
 // Version 4: operations carry the spec's security requirements
 // (Operation.Security) and the service its security schemes
-// (runtime.ServiceConfig.Schemes), audiences and resources are lists.
-// Regenerate packages that refer to SupportPackageIsVersion3.
+// (runtime.ServiceConfig.Schemes), audiences and resources are lists. It
+// also covers Operation.Query (a query written into a path key), which was
+// added under version 3 without a bump: a version 3 package that sets it did
+// not compile against an earlier version 3 runtime, and failed at the field
+// rather than at the handshake. Regenerate packages that refer to SupportPackageIsVersion3.
 //
 // Version 3: what only generated code uses moved from package runtime to this
 // package (operation tables, Invoke, codecs and helpers), and Invoke is a
