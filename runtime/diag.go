@@ -89,10 +89,13 @@ func (s *Service) finish(ctx context.Context, r *Record) {
 		slog.String("service", r.Service), slog.String("operation", r.Operation),
 		slog.String("method", r.Method), slog.String("path", r.Path),
 		slog.Int("status", r.Status), slog.Int("attempts", r.Attempts),
-		slog.String("message_id", r.MessageID), slog.String("grant", r.Grant.String()), slog.String("scheme", r.Scheme),
+		slog.String("message_id", r.MessageID), slog.String("grant", r.Grant.String()),
 		slog.Bool("token_cached", r.TokenCache), slog.Duration("token", r.Token),
 		slog.Duration("round_trip", r.RoundTrip), slog.Duration("decode", r.Decode),
 		slog.Duration("total", r.Total))
+	if r.Scheme != "" {
+		attrs = append(attrs, slog.String("scheme", r.Scheme))
+	}
 	msg := "tpgen: call"
 	if r.Err != nil {
 		msg = "tpgen: call failed"
