@@ -25,14 +25,16 @@ func genClient(pkg *Package) []jen.Code {
 	set("ClientID", rd.ClientID)
 	set("ClientIDEnv", rd.ClientIDEnv)
 	set("ClientSecretEnv", rd.ClientSecretEnv)
-	if rd.Audience != "" {
-		cfg[jen.Id("Audiences")] = stringsLit([]string{rd.Audience})
+	if rd.Audiences != nil {
+		cfg[jen.Id("Audiences")] = stringsLit(rd.Audiences)
 	}
-	if rd.Resource != "" {
-		cfg[jen.Id("Resources")] = stringsLit([]string{rd.Resource})
+	if rd.Resources != nil {
+		cfg[jen.Id("Resources")] = stringsLit(rd.Resources)
 	}
 	set("SubjectTokenType", rd.SubjectTokenType)
 	set("RequestedTokenType", rd.RequestedTokenType)
+	set("ActorTokenEnv", rd.ActorTokenEnv)
+	set("ActorTokenType", rd.ActorTokenType)
 	set("MessageIDHeader", rd.MessageIDHeader)
 	if rd.Grant != "" {
 		cfg[jen.Id("Grant")] = grantCode(rd.Grant)
@@ -40,8 +42,12 @@ func genClient(pkg *Package) []jen.Code {
 	if rd.Scopes != nil {
 		cfg[jen.Id("Scopes")] = stringsLit(rd.Scopes)
 	}
-	if rd.ClientAuth == "post" {
+	switch rd.ClientAuth {
+	case "post":
 		cfg[jen.Id("ClientAuth")] = jen.Qual(tokenPkg, "ClientSecretPost")
+	case "basic":
+		// Written, so not left to the issuer's metadata.
+		cfg[jen.Id("ClientAuth")] = jen.Qual(tokenPkg, "ClientSecretBasic")
 	}
 	if rd.TimeoutNanos > 0 {
 		cfg[jen.Id("Timeout")] = durationCode(rd.TimeoutNanos)
@@ -142,11 +148,11 @@ func genOperation(op *Operation) jen.Code {
 	if op.Scopes != nil {
 		opv[jen.Id("Scopes")] = stringsLit(op.Scopes)
 	}
-	if op.Audience != "" {
-		opv[jen.Id("Audiences")] = stringsLit([]string{op.Audience})
+	if op.Audiences != nil {
+		opv[jen.Id("Audiences")] = stringsLit(op.Audiences)
 	}
-	if op.Resource != "" {
-		opv[jen.Id("Resources")] = stringsLit([]string{op.Resource})
+	if op.Resources != nil {
+		opv[jen.Id("Resources")] = stringsLit(op.Resources)
 	}
 	if specs := responseSpecs(op); len(specs) > 0 {
 		opv[jen.Id("Responses")] = jen.Index().Qual(implPkg, "ResponseSpec").ValuesFunc(func(g *jen.Group) {

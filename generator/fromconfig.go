@@ -65,7 +65,7 @@ func FromConfig(cfg *config.Config, only []string, importBase string) ([]*Servic
 			svc.Overrides = append(svc.Overrides, &Override{
 				ID: o.ID, Pos: o.Pos, Grant: o.Auth.Grant,
 				Scopes: o.Auth.Scopes, ScopesSet: o.Auth.ScopesSet,
-				Audience: o.Auth.Audience, Resource: o.Auth.Resource,
+				Audiences: o.Auth.Audiences, Resources: o.Auth.Resources,
 			})
 		}
 		out = append(out, svc)
@@ -87,10 +87,12 @@ func runtimeDefaults(eff config.Settings, baseURL string) RuntimeDefaults {
 		ClientIDEnv:        a.ClientID.Env,
 		ClientSecretEnv:    a.ClientSecret.Env,
 		Grant:              a.Grant,
-		Audience:           a.Audience,
-		Resource:           a.Resource,
+		Audiences:          a.Audiences,
+		Resources:          a.Resources,
 		SubjectTokenType:   a.SubjectTokenType,
 		RequestedTokenType: a.RequestedTokenType,
+		ActorTokenEnv:      a.ActorToken.Env,
+		ActorTokenType:     a.ActorTokenType,
 		ClientAuth:         a.ClientAuth,
 		MessageIDHeader:    eff.MessageIDHeader,
 		TimeoutNanos:       int64(eff.Timeout),

@@ -69,8 +69,8 @@ type Override struct {
 	Grant     string
 	Scopes    []string
 	ScopesSet bool
-	Audience  string
-	Resource  string
+	Audiences []string // nil inherits
+	Resources []string // nil inherits
 }
 
 // File is one generated file.

@@ -39,10 +39,12 @@ type RuntimeDefaults struct {
 	ClientSecretEnv    string
 	Grant              string // a runtime Grant name: "", "none", "client_credentials", ...
 	Scopes             []string
-	Audience           string
-	Resource           string
+	Audiences          []string
+	Resources          []string
 	SubjectTokenType   string
 	RequestedTokenType string
+	ActorTokenEnv      string
+	ActorTokenType     string
 	ClientAuth         string // "", "basic", "post"
 	MessageIDHeader    string
 	TimeoutNanos       int64
@@ -233,10 +235,10 @@ type Operation struct {
 	Responses []*Response // declared responses, most specific first
 	Result    *Result
 
-	Grant    string   // runtime grant name set for this operation; "" inherits
-	Scopes   []string // nil inherits
-	Audience string   // "" inherits
-	Resource string   // "" inherits
+	Grant     string   // runtime grant name set for this operation; "" inherits
+	Scopes    []string // nil inherits
+	Audiences []string // nil inherits
+	Resources []string // nil inherits
 }
 
 // ParamStyle values are the runtime's Style constant names.

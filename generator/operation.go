@@ -253,7 +253,7 @@ func (b *builder) operation(r *opRef, methods *namespace) *Operation {
 func (b *builder) auth(op *Operation, r *opRef) {
 	for _, o := range b.svc.Overrides {
 		if o.ID == op.ID {
-			op.Grant, op.Audience, op.Resource = o.Grant, o.Audience, o.Resource
+			op.Grant, op.Audiences, op.Resources = o.Grant, o.Audiences, o.Resources
 			if o.ScopesSet {
 				op.Scopes = append([]string{}, o.Scopes...)
 			}

@@ -54,8 +54,11 @@ func renderReadme(pkg *Package, importPath string) ([]byte, error) {
 		row("client secret from", "$"+rd.ClientSecretEnv)
 	}
 	row("scopes", strings.Join(rd.Scopes, " "))
-	row("audience", rd.Audience)
-	row("resource", rd.Resource)
+	row("audience", strings.Join(rd.Audiences, " "))
+	row("resource", strings.Join(rd.Resources, " "))
+	if rd.ActorTokenEnv != "" {
+		row("actor token from", "$"+rd.ActorTokenEnv)
+	}
 	prefix := envname.Prefix(pkg.Service)
 	for _, v := range envname.Vars {
 		d.Env = append(d.Env, mdCode(prefix+v, false))

@@ -9,6 +9,7 @@ package orders
 
 import (
 	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/token"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 	"time"
 )
@@ -18,8 +19,11 @@ const _ = tpgenimpl.SupportPackageIsVersion4
 
 // serviceConfig holds the service's defaults from services.yaml; secrets are only named, never held.
 var serviceConfig = runtime.ServiceConfig{
-	Audiences:       []string{"orders-api"},
+	ActorTokenEnv:   "SHOP_ACTOR_TOKEN",
+	ActorTokenType:  "urn:ietf:params:oauth:token-type:jwt",
+	Audiences:       []string{"orders-api", "orders-audit"},
 	BaseURL:         "https://api.example.com/orders/v1",
+	ClientAuth:      token.ClientSecretBasic,
 	ClientIDEnv:     "SHOP_CLIENT_ID",
 	ClientSecretEnv: "SHOP_CLIENT_SECRET",
 	Grant:           runtime.GrantTokenExchange,

@@ -16,6 +16,7 @@ var opCancelOrder = tpgenimpl.Operation{
 	Method:    "POST",
 	Params:    []tpgenimpl.Param{{Name: "id"}},
 	Path:      "/orders/{id}/cancel",
+	Resources: []string{"urn:example:orders", "urn:example:admin"},
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
