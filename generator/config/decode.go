@@ -47,9 +47,9 @@ var (
 	serviceKeys  = []string{"spec", "package", "base_url", "auth", "message_id_header", "timeout", "ref_root", "lenient", "include", "exclude", "models", "operations"}
 	authKeys     = []string{"issuer", "token_url", "client_id", "client_secret", "grant", "scopes", "audience", "resource", "client_auth", "subject_token_type", "requested_token_type",
 		"actor_token", "actor_token_type", "api_key", "api_keys", "username", "password", "bearer_token"}
-	opKeys       = []string{"auth"}
-	opAuthKeys   = []string{"grant", "scopes", "audience", "resource"}
-	filterKeys   = []string{"tags", "operations"}
+	opKeys     = []string{"auth"}
+	opAuthKeys = []string{"grant", "scopes", "audience", "resource"}
+	filterKeys = []string{"tags", "operations"}
 
 	// grantNames are the runtime's (runtime.GrantNames); a test keeps them equal.
 	grantNames      = []string{"none", "client_credentials", "token_exchange", "passthrough", "auto"}
@@ -726,7 +726,9 @@ func (d *decoder) ref(pre, key string, n *yaml.Node) Ref {
 }
 
 // clientSecret accepts only ${VAR}. Nothing it reports quotes the value.
-func (d *decoder) clientSecret(pre string, n *yaml.Node) Ref { return d.secretRef(pre, "client_secret", n) }
+func (d *decoder) clientSecret(pre string, n *yaml.Node) Ref {
+	return d.secretRef(pre, "client_secret", n)
+}
 
 // secretRef accepts only ${VAR}: key names a secret (a client secret, an
 // API key, a password, a token). Nothing it reports quotes the value.

@@ -164,9 +164,9 @@ type Server struct {
 
 	lifetime    atomic.Int64 // time.Duration
 	authMethods []string     // announced by discovery when set; see WithTokenEndpointAuthMethods
-	faultMu  sync.Mutex
-	fault    *Fault
-	changed  chan struct{} // closed when the fault changes
+	faultMu     sync.Mutex
+	fault       *Fault
+	changed     chan struct{} // closed when the fault changes
 
 	tokens    atomic.Int64
 	discovery atomic.Int64
