@@ -52,6 +52,17 @@ func genClient(pkg *Package) []jen.Code {
 	if rd.TimeoutNanos > 0 {
 		cfg[jen.Id("Timeout")] = durationCode(rd.TimeoutNanos)
 	}
+	set("APIKeyEnv", rd.APIKeyEnv)
+	if len(pkg.Schemes) > 0 {
+		cfg[jen.Id("Schemes")] = jen.Index().Qual(runtimePkg, "SecurityScheme").ValuesFunc(func(g *jen.Group) {
+			for _, sc := range pkg.Schemes {
+				g.Values(schemeCode(sc))
+			}
+		})
+	}
+	if pkg.Security != nil {
+		cfg[jen.Id("Security")] = requirementsCode(pkg.Security)
+	}
 	out = append(out, comments("serviceConfig holds the service's defaults from services.yaml; secrets are only named, never held.").Line().
 		Var().Id("serviceConfig").Op("=").Qual(runtimePkg, "ServiceConfig").Values(cfg))
 
@@ -107,6 +118,31 @@ var grantConsts = map[string]string{
 
 func grantCode(g string) jen.Code { return jen.Qual(runtimePkg, grantConsts[g]) }
 
+// schemeCode writes a runtime.SecurityScheme's fields.
+func schemeCode(sc SecurityScheme) jen.Dict {
+	d := jen.Dict{jen.Id("Name"): jen.Lit(sc.Name), jen.Id("Kind"): jen.Qual(runtimePkg, sc.Kind)}
+	for _, f := range []struct{ name, v string }{{"In", sc.In}, {"Param", sc.Param}, {"SecretEnv", sc.SecretEnv},
+		{"Username", sc.Username}, {"UsernameEnv", sc.UsernameEnv}} {
+		if f.v != "" {
+			d[jen.Id(f.name)] = jen.Lit(f.v)
+		}
+	}
+	return d
+}
+
+// requirementsCode writes security requirements: [][]string{{"a"}, {"b", "c"}}.
+func requirementsCode(reqs [][]string) jen.Code {
+	return jen.Index().Index().String().ValuesFunc(func(g *jen.Group) {
+		for _, r := range reqs {
+			vals := make([]jen.Code, len(r))
+			for i, n := range r {
+				vals[i] = jen.Lit(n)
+			}
+			g.Values(vals...)
+		}
+	})
+}
+
 func stringsLit(ss []string) jen.Code {
 	vals := make([]jen.Code, len(ss))
 	for i, s := range ss {
@@ -153,6 +189,9 @@ func genOperation(op *Operation) jen.Code {
 	}
 	if op.Resources != nil {
 		opv[jen.Id("Resources")] = stringsLit(op.Resources)
+	}
+	if op.Security != nil {
+		opv[jen.Id("Security")] = requirementsCode(op.Security)
 	}
 	if specs := responseSpecs(op); len(specs) > 0 {
 		opv[jen.Id("Responses")] = jen.Index().Qual(implPkg, "ResponseSpec").ValuesFunc(func(g *jen.Group) {

@@ -53,6 +53,7 @@ func FromConfig(cfg *config.Config, only []string, importBase string) ([]*Servic
 			OutDir:      dir,
 			Pos:         s.Pos,
 			Runtime:     runtimeDefaults(eff, s.BaseURL),
+			Credentials: credentials(eff.Auth),
 			Include:     filter(s.Include),
 			Exclude:     filter(s.Exclude),
 			AllModels:   s.Models == config.ModelsAll,
@@ -101,6 +102,18 @@ func runtimeDefaults(eff config.Settings, baseURL string) RuntimeDefaults {
 		rd.Scopes = append([]string{}, a.Scopes...)
 	}
 	return rd
+}
+
+func credentials(a config.Auth) Credentials {
+	c := Credentials{APIKey: a.APIKey.Env, Username: a.Username.Literal, UserEnv: a.Username.Env, Password: a.Password.Env,
+		Bearer: a.BearerToken.Env, APIKeysPos: a.APIKeysPos}
+	for name, r := range a.APIKeys {
+		if c.APIKeys == nil {
+			c.APIKeys = map[string]string{}
+		}
+		c.APIKeys[name] = r.Env
+	}
+	return c
 }
 
 func filter(f config.Filter) Filter {

@@ -40,6 +40,8 @@ type Service struct {
 	ImportPath  string     // the package's import path; "" when unknown (see ModelDir)
 	Pos         config.Pos // where services.yaml declares the service, for messages
 	Runtime     RuntimeDefaults
+	// Credentials name the variables of the spec's security schemes' secrets.
+	Credentials Credentials
 	Include     Filter
 	Exclude     Filter
 	Overrides   []*Override
@@ -284,8 +286,12 @@ func buildPackage(svc *Service, sp *spec) (*Package, error) {
 	if sp.doc.Components != nil {
 		b.typer.declareComponents(sp.doc.Components.Schemas)
 	}
+	if sp.doc.Security != nil {
+		pkg.Security = requirements(sp.doc.Security)
+	}
 	b.auditDocument()
 	b.operations()
+	b.security()
 	b.typer.nameSharedEnums()
 	b.typer.nameNullables()
 	b.errorModels()

@@ -12,6 +12,11 @@ type Package struct {
 	Version     string
 	Description string
 	Runtime     RuntimeDefaults
+	// Schemes are the security schemes the requirements name, sorted by
+	// name; Security the spec's global requirements when an operation
+	// inherits them (see security.go).
+	Schemes     []SecurityScheme
+	Security    [][]string
 	Operations  []*Operation  // sorted by Go name
 	Types       []*Decl       // sorted by Go name
 	ErrorModels []*ErrorModel // constructors of declared error bodies, sorted by name
@@ -45,6 +50,7 @@ type RuntimeDefaults struct {
 	RequestedTokenType string
 	ActorTokenEnv      string
 	ActorTokenType     string
+	APIKeyEnv          string // the key of every apiKey scheme; set when the spec has one
 	ClientAuth         string // "", "basic", "post"
 	MessageIDHeader    string
 	TimeoutNanos       int64
@@ -235,10 +241,11 @@ type Operation struct {
 	Responses []*Response // declared responses, most specific first
 	Result    *Result
 
-	Grant     string   // runtime grant name set for this operation; "" inherits
-	Scopes    []string // nil inherits
-	Audiences []string // nil inherits
-	Resources []string // nil inherits
+	Grant     string     // runtime grant name set for this operation; "" inherits
+	Scopes    []string   // nil inherits
+	Security  [][]string // the spec's requirements of the operation; nil inherits the package's
+	Audiences []string   // nil inherits
+	Resources []string   // nil inherits
 }
 
 // ParamStyle values are the runtime's Style constant names.

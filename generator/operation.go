@@ -260,6 +260,9 @@ func (b *builder) auth(op *Operation, r *opRef) {
 		}
 	}
 	sec := r.op.Security
+	if sec != nil {
+		op.Security = requirements(*sec)
+	}
 	if sec != nil && len(*sec) == 0 && op.Grant == "" {
 		op.Grant = "none" // security: [] — the operation is public
 	}

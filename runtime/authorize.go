@@ -56,11 +56,20 @@ func (s *Service) plan(op *link.Op) *plan {
 	p.scopes = slices.Clone(p.scopes)
 	slices.Sort(p.scopes)
 	p.scopes = slices.Compact(p.scopes)
-	if sec := op.Security; sec != nil || s.security != nil {
-		if sec == nil {
-			sec = s.security
-		}
+	sec := op.Security
+	if sec == nil {
+		sec = s.security
+	}
+	if len(sec) > 0 {
+		// No requirements (security: []) leave it to the grant, as no
+		// security in the spec does.
 		p.alt, p.altErr = s.choose(sec, p.grant)
+		if p.alt == nil && p.altErr == nil {
+			// GrantNone: the operator chose to call without credentials. Said
+			// once per operation, since the service will likely refuse.
+			s.logger.LogAttrs(context.Background(), slog.LevelWarn, "tpgen: calling without credentials: grant none, and none of the operation's security requirements has its credentials configured",
+				slog.String("service", s.name), slog.String("operation", op.ID))
+		}
 	}
 	fields := []string{s.name, s.fetcherID, s.endpointID, s.clientID, strconv.Itoa(int(s.clientAuth)),
 		strings.Join(p.scopes, " "), listKey(p.audiences), listKey(p.resources)}

@@ -197,7 +197,9 @@ func WithFailureLogLevel(l slog.Level) Option {
 
 // WithAPIKey sets the key of the spec's apiKey security schemes: of the
 // scheme named scheme (as components.securitySchemes names it), or of every
-// apiKey scheme without a key of its own when scheme is "". The key is sent
+// apiKey scheme without a key of its own (from WithAPIKey,
+// TPGEN_<SERVICE>_API_KEY_<SCHEME> or services.yaml's api_keys) when scheme
+// is "". The key is sent
 // only to the service's own origin, where the scheme says (a header, query
 // parameter or cookie), and never shown in errors, logs or records.
 func WithAPIKey(scheme, key string) Option {

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"cmp"
 	"encoding/base64"
 	"fmt"
 	"net/http"
@@ -8,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/tpgen/tpgen/internal/envname"
+	"github.com/tpgen/tpgen/internal/keyheader"
 	"github.com/tpgen/tpgen/runtime/internal/quote"
 	"github.com/tpgen/tpgen/runtime/internal/redact"
 )
@@ -29,9 +31,12 @@ const (
 	// SchemeBearer is an HTTP bearer scheme: a static token when one is
 	// configured (WithBearerToken), else the token the grant obtains.
 	SchemeBearer
+	// SchemeMutualTLS is a mutualTLS scheme: the client certificate of the
+	// HTTP client (WithHTTPClient) meets it; the runtime sends nothing for it.
+	SchemeMutualTLS
 )
 
-var schemeKindNames = [...]string{"unsupported", "oauth2", "apiKey", "http basic", "http bearer"}
+var schemeKindNames = [...]string{"unsupported", "oauth2", "apiKey", "http basic", "http bearer", "mutualTLS"}
 
 // String names the kind as OpenAPI does.
 func (k SchemeKind) String() string {
@@ -54,7 +59,8 @@ type SecurityScheme struct {
 	In    string
 	Param string
 	// SecretEnv names the environment variable (a ${VAR} of services.yaml)
-	// that holds the API key, the basic password or the bearer token.
+	// that holds the API key (of this scheme: api_keys), the basic password
+	// or the bearer token.
 	SecretEnv string
 	// Username is the basic user name, or UsernameEnv the variable that holds it.
 	Username    string
@@ -98,14 +104,18 @@ func (st *settings) resolveSchemes(fail func(string, ...any)) (byName map[string
 		byName[d.Name] = sc
 		switch d.Kind {
 		case SchemeAPIKey:
+			// The scheme's own key wherever it is set, then the key of every
+			// scheme: each in the order options, TPGEN_ variables, services.yaml.
 			own, ownSet := st.apiKeys[d.Name]
 			all, allSet := st.apiKeys[""]
-			sc.value, sc.set = first(opt(own, ownSet), opt(all, allSet), fromEnv(prefix+envname.APIKeyOf(d.Name)),
-				fromEnv(prefix+envname.APIKey), fromEnv(d.SecretEnv))
+			sc.value, sc.set = first(opt(own, ownSet), fromEnv(prefix+envname.APIKeyOf(d.Name)), fromEnv(d.SecretEnv),
+				opt(all, allSet), fromEnv(prefix+envname.APIKey), fromEnv(st.APIKeyEnv))
 			switch d.In {
 			case "header":
 				if !quote.IsToken(d.Param) {
 					fail("apiKey scheme %q: header name %q is not an HTTP token", d.Name, quote.Truncate(d.Param, 60))
+				} else if keyheader.Reserved(d.Param, cmp.Or(st.MessageIDHeader, DefaultMessageIDHeader)) {
+					fail("apiKey scheme %q: header %s is HTTP's or the runtime's own and cannot carry a key", d.Name, http.CanonicalHeaderKey(d.Param))
 				}
 				headers = append(headers, http.CanonicalHeaderKey(d.Param))
 			case "cookie":
@@ -130,9 +140,16 @@ func (st *settings) resolveSchemes(fail func(string, ...any)) (byName map[string
 			}
 		case SchemeBasic:
 			var userSet, passSet bool
-			sc.user, userSet = first(opt(st.username, st.usernameSet), fromEnv(prefix+envname.Username), fromEnv(d.UsernameEnv), opt(d.Username, d.Username != ""))
+			sc.user, userSet = first(opt(st.username, st.usernameSet), fromEnv(prefix+envname.Username), fromEnv(d.UsernameEnv))
+			if !userSet {
+				sc.user = d.Username
+			}
 			sc.value, passSet = first(opt(st.password, st.usernameSet), fromEnv(prefix+envname.Password), fromEnv(d.SecretEnv))
-			sc.set = (userSet || passSet) && sc.user+sc.value != ""
+			// A password configured meets the scheme; so does a user name
+			// configured at run time without one (an API key sent as the
+			// user name: Stripe). A user name written in services.yaml alone
+			// does not: nothing secret was configured.
+			sc.set = (passSet || userSet) && sc.user+sc.value != ""
 			if strings.Contains(sc.user, ":") {
 				fail("http basic scheme %q: the user name contains a colon, which basic authentication cannot carry", d.Name)
 			}
@@ -254,8 +271,10 @@ func (s *Service) choose(reqs [][]string, grant Grant) (*alternative, error) {
 					}
 					alt.creds = append(alt.creds, credential{name: http.CanonicalHeaderKey(sc.Param), value: sc.value})
 				}
+			case SchemeMutualTLS:
+				// The HTTP client's certificate meets it; nothing to send.
 			default:
-				why = append(why, fmt.Sprintf("%q is a %s scheme, which the runtime cannot send", name, sc.In))
+				why = append(why, fmt.Sprintf("%q is a %s scheme, which the runtime cannot send", name, quote.Truncate(sc.In, 40)))
 			}
 		}
 		if alt.grant && alt.authorization != "" {
@@ -279,8 +298,22 @@ func (s *Service) choose(reqs [][]string, grant Grant) (*alternative, error) {
 type credentialsError struct{ missing []string }
 
 func (e *credentialsError) Error() string {
-	return "no credentials for any of the operation's security requirements (" + strings.Join(e.missing, "; or ") +
-		"); runtime.WithGrant(runtime.GrantNone) calls it without credentials"
+	return "no credentials for any of the security requirements (" + strings.Join(e.missing, "; or ") +
+		"); runtime.WithGrant(runtime.GrantNone) calls without credentials"
+}
+
+// checkSecurity reports, when the service is built, that the security
+// requirements of operations without their own (ServiceConfig.Security)
+// cannot be met because an API key or a user name and password is missing:
+// whether an OAuth2 or bearer requirement can be met depends on the grant
+// of each call and is judged then.
+func (s *Service) checkSecurity(fail func(string, ...any)) {
+	if len(s.security) == 0 || s.grant == GrantNone {
+		return
+	}
+	if _, err := s.choose(s.security, GrantAuto); err != nil {
+		fail("%w", err) // errors.Is(err, ErrNoCredentials) holds for New's error
+	}
 }
 
 func (e *credentialsError) Is(target error) bool { return target == ErrNoCredentials }

@@ -63,6 +63,9 @@ type ServiceConfig struct {
 	// ClientAuth says how the client authenticates at the token endpoint;
 	// token.ClientAuthDefault lets the issuer's metadata decide.
 	ClientAuth token.ClientAuth
+	// APIKeyEnv names the environment variable that holds the key of every
+	// apiKey scheme without one of its own (services.yaml's api_key).
+	APIKeyEnv string
 	// Schemes are the security schemes of the spec that operations name, and
 	// Security the requirements of operations that do not state their own:
 	// alternatives, each a list of scheme names that are all sent (OpenAPI
@@ -262,6 +265,7 @@ func newService(st *settings, problems []error) (*Service, error) {
 		}
 	}
 	s.schemes, s.secretHeaders, s.secretCookies, s.secretQuery = st.resolveSchemes(fail)
+	s.checkSecurity(fail)
 	if len(problems) > 0 {
 		return nil, errors.Join(problems...)
 	}
@@ -375,6 +379,9 @@ func (s *Service) copyClient(c *http.Client) (*http.Client, http.RoundTripper) {
 // should the Location have copied them.
 func (s *Service) dropCredentials(req *http.Request) {
 	req.Header.Del("Authorization")
+	// net/http sets Referer to the URL redirected from, whose query may hold
+	// an API key (and whose path is the service's business).
+	req.Header.Del("Referer")
 	for _, h := range s.secretHeaders {
 		req.Header.Del(h)
 	}

@@ -26,8 +26,13 @@ var serviceConfig = runtime.ServiceConfig{
 	Issuer:          "https://auth.example.com",
 	MessageIDHeader: "X-Message-Id",
 	Name:            "orders",
-	Scopes:          []string{"orders.read"},
-	Timeout:         30 * time.Second,
+	Schemes: []runtime.SecurityScheme{{
+		Kind: runtime.SchemeOAuth2,
+		Name: "oauth",
+	}},
+	Scopes:   []string{"orders.read"},
+	Security: [][]string{{"oauth"}},
+	Timeout:  30 * time.Second,
 }
 
 // Client calls the orders service. It is safe for concurrent use; create one and reuse it.

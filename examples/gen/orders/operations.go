@@ -123,6 +123,7 @@ var opHealth = tpgenimpl.Operation{
 		Code:    200,
 		Success: true,
 	}},
+	Security: [][]string{},
 }
 
 // Health calls GET /health: Liveness probe.

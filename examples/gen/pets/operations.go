@@ -23,6 +23,7 @@ var opAddPet = tpgenimpl.Operation{
 		Body:  tpgenimpl.BodyJSON,
 		Model: newError,
 	}},
+	Security: [][]string{{"petsKey"}},
 }
 
 // AddPet calls POST /pets.
@@ -51,6 +52,7 @@ var opDeletePet = tpgenimpl.Operation{
 		Body:  tpgenimpl.BodyJSON,
 		Model: newError,
 	}},
+	Security: [][]string{{"petsKey"}},
 }
 
 // DeletePet calls DELETE /pets/{id}.

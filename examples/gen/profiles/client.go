@@ -26,7 +26,12 @@ var serviceConfig = runtime.ServiceConfig{
 	Issuer:          "https://auth.example.com",
 	MessageIDHeader: "X-Message-Id",
 	Name:            "profiles",
-	Timeout:         30 * time.Second,
+	Schemes: []runtime.SecurityScheme{{
+		Kind: runtime.SchemeOAuth2,
+		Name: "oauth",
+	}},
+	Security: [][]string{{"oauth"}},
+	Timeout:  30 * time.Second,
 }
 
 // Client calls the profiles service. It is safe for concurrent use; create one and reuse it.

@@ -19,7 +19,12 @@ const _ = tpgenimpl.SupportPackageIsVersion4
 var serviceConfig = runtime.ServiceConfig{
 	BaseURL: "https://inventory.example.com/api",
 	Name:    "swagger2",
-	Scopes:  []string{"inventory.read"},
+	Schemes: []runtime.SecurityScheme{{
+		Kind: runtime.SchemeOAuth2,
+		Name: "oauth",
+	}},
+	Scopes:   []string{"inventory.read"},
+	Security: [][]string{{"oauth"}},
 }
 
 // Client calls the swagger2 service. It is safe for concurrent use; create one and reuse it.

@@ -27,9 +27,13 @@ var serviceConfig = runtime.ServiceConfig{
 	MessageIDHeader: "X-Correlation-Id",
 	Name:            "billing-v2",
 	Resources:       []string{"urn:example:billing"},
-	Scopes:          []string{"billing"},
-	Timeout:         5 * time.Second,
-	TokenURL:        "https://billing-auth.example.com/oauth2/token",
+	Schemes: []runtime.SecurityScheme{{
+		Kind: runtime.SchemeOAuth2,
+		Name: "oidc",
+	}},
+	Scopes:   []string{"billing"},
+	Timeout:  5 * time.Second,
+	TokenURL: "https://billing-auth.example.com/oauth2/token",
 }
 
 // Client calls the billing-v2 service. It is safe for concurrent use; create one and reuse it.

@@ -20,7 +20,8 @@ var opGetInvoice = tpgenimpl.Operation{
 		Code:    200,
 		Success: true,
 	}},
-	Scopes: []string{"invoices.read"},
+	Scopes:   []string{"invoices.read"},
+	Security: [][]string{{"oidc"}},
 }
 
 // GetInvoice calls GET /invoices/{id}.

@@ -30,8 +30,18 @@ var serviceConfig = runtime.ServiceConfig{
 	Issuer:          "https://auth.example.com",
 	MessageIDHeader: "X-Correlation-Id",
 	Name:            "orders",
-	Scopes:          []string{"orders.read"},
-	Timeout:         20 * time.Second,
+	Schemes: []runtime.SecurityScheme{{
+		In:    "header",
+		Kind:  runtime.SchemeAPIKey,
+		Name:  "apiKey",
+		Param: "X-API-Key",
+	}, {
+		Kind: runtime.SchemeOAuth2,
+		Name: "oauth",
+	}},
+	Scopes:   []string{"orders.read"},
+	Security: [][]string{{"oauth"}},
+	Timeout:  20 * time.Second,
 }
 
 // Client calls the orders service. It is safe for concurrent use; create one and reuse it.

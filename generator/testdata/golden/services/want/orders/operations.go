@@ -65,7 +65,8 @@ var opGetOrder = tpgenimpl.Operation{
 		Code:    200,
 		Success: true,
 	}},
-	Scopes: []string{"orders.details", "orders.read"},
+	Scopes:   []string{"orders.details", "orders.read"},
+	Security: [][]string{{"oauth"}, {"apiKey"}},
 }
 
 // GetOrder calls GET /orders/{id}.
@@ -89,6 +90,7 @@ var opGetOrderReceipt = tpgenimpl.Operation{
 		Code:    200,
 		Success: true,
 	}},
+	Security: [][]string{},
 }
 
 // GetOrderReceipt calls GET /orders/{id}/receipt.
@@ -133,6 +135,7 @@ var opTrackOrder = tpgenimpl.Operation{
 		Code:    200,
 		Success: true,
 	}},
+	Security: [][]string{},
 }
 
 // TrackOrder calls GET /orders/{id}/track.
