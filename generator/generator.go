@@ -225,7 +225,7 @@ func generateService(svc *Service) ([]File, Stats, []Note, []string, error) {
 	if modelImportPath(svc.ImportPath, pkg) == "" && len(pkg.Types) > 0 {
 		notes = append(notes, Note{Group: "no go.mod above " + svc.OutDir + ", so the package's import path is unknown: its types stay in the client package instead of a " + ModelDir + " subpackage"})
 	}
-	return files, st, notes, unique(append(sp.repairs, pkg.Repairs...)), nil
+	return files, st, notes, unique(append(append(sp.repairs, pkg.Repairs...), pkg.Alerts...)), nil
 }
 
 // lineErrors splits err into the problems it joins, each of which prints as
@@ -268,7 +268,7 @@ func buildPackage(svc *Service, sp *spec) (*Package, error) {
 	if name == "" {
 		name = packageName(svc.Name)
 	}
-	pkg := &Package{Name: name, Service: svc.Name, Source: svc.Source, Runtime: svc.Runtime}
+	pkg := &Package{Name: name, Service: svc.Name, Source: svc.Source, Runtime: svc.Runtime, AuthFrom: map[string]string{}}
 	if info := sp.doc.Info; info != nil {
 		pkg.Title, pkg.Version, pkg.Description = info.Title, info.Version, info.Description
 	}
@@ -292,6 +292,7 @@ func buildPackage(svc *Service, sp *spec) (*Package, error) {
 	b.auditDocument()
 	b.operations()
 	b.security()
+	b.authDefaults()
 	b.typer.nameSharedEnums()
 	b.typer.nameNullables()
 	b.errorModels()

@@ -15,8 +15,15 @@ type Package struct {
 	// Schemes are the security schemes the requirements name, sorted by
 	// name; Security the spec's global requirements when an operation
 	// inherits them (see security.go).
-	Schemes     []SecurityScheme
-	Security    [][]string
+	Schemes  []SecurityScheme
+	Security [][]string
+	// AuthFrom says, by README row ("grant", "token URL", "issuer"), which
+	// of the spec's schemes a setting services.yaml left out was taken from.
+	AuthFrom map[string]string
+	// Alerts are for every run: settings taken from the spec that decide
+	// where secrets go or whom calls are made as, and operations left
+	// without credentials.
+	Alerts      []string
 	Operations  []*Operation  // sorted by Go name
 	Types       []*Decl       // sorted by Go name
 	ErrorModels []*ErrorModel // constructors of declared error bodies, sorted by name

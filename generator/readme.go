@@ -42,7 +42,11 @@ func renderReadme(pkg *Package, importPath string) ([]byte, error) {
 	}
 	row := func(name, v string) {
 		if v != "" {
-			d.Auth = append(d.Auth, readmeRow{name, mdCode(v, true)})
+			md := mdCode(v, true)
+			if from := pkg.AuthFrom[name]; from != "" {
+				md += " (from " + mdText(from, true) + ")"
+			}
+			d.Auth = append(d.Auth, readmeRow{name, md})
 		}
 	}
 	row("base URL", rd.BaseURL)
