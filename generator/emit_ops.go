@@ -163,6 +163,8 @@ func signature(op *Operation) []jen.Code {
 	if op.ParamsType != "" {
 		params = append(params, jen.Id("params").Op("*").Id(op.ParamsType))
 	}
+	// Per-call settings, the same for every method (runtime.CallOption).
+	params = append(params, jen.Id("opts").Op("...").Qual(runtimePkg, "CallOption"))
 	var results []jen.Code
 	if op.Result.Kind != ResultNone {
 		results = append(results, typeCode(op.Result.Type))
@@ -300,12 +302,12 @@ func genMethodBody(b *jen.Group, op *Operation) {
 		b.If(jen.Err().Op("!=").Nil()).Block(jen.Return(fail...))
 	}
 	invoke := func(out jen.Code) *jen.Statement {
-		args := []jen.Code{jen.Id("ctx"), jen.Id("c").Dot("svc"), jen.Op("&").Id(op.VarName), jen.Nil(), jen.Nil(), out}
+		args := []jen.Code{jen.Id("ctx"), jen.Id("c").Dot("svc"), jen.Op("&").Id(op.VarName), jen.Id("opts"), jen.Nil(), jen.Nil(), out}
 		if op.ParamsType != "" {
-			args[3] = jen.Id("params")
+			args[4] = jen.Id("params")
 		}
 		if op.Body != nil {
-			args[4] = jen.Id("body")
+			args[5] = jen.Id("body")
 		}
 		if op.PathVar != "" {
 			args = append(args, jen.Id(op.PathVar).Op("..."))

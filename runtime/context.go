@@ -10,7 +10,7 @@ type ctxKey uint8
 const (
 	callerTokenKey ctxKey = iota
 	messageIDKey
-	callAuthKey
+	callOptsKey
 	timingKey
 	callerKey
 	actorKey
@@ -43,24 +43,19 @@ func MessageIDFrom(ctx context.Context) string {
 	return s
 }
 
-// callAuth is a per-call override of authentication, set by
-// ContextWithoutAuth or ContextWithOutgoingToken.
-type callAuth struct {
-	skip  bool
-	token string
-}
-
-// ContextWithoutAuth returns a context whose calls send no Authorization
-// header, whatever grant the service or operation is configured with.
+// ContextWithoutAuth returns a context whose calls send no credentials,
+// whatever grant the service or operation is configured with: what
+// CallWithoutAuth does for one call, for the calls of a context.
 func ContextWithoutAuth(ctx context.Context) context.Context {
-	return context.WithValue(ctx, callAuthKey, &callAuth{skip: true})
+	return ContextWithCallOptions(ctx, CallWithoutAuth())
 }
 
 // ContextWithOutgoingToken returns a context whose calls send token as their
-// bearer token instead of obtaining one. The token is still sent only to the
-// service's own host.
+// bearer token instead of obtaining one: what CallToken does for one call,
+// for the calls of a context. The token is still sent only to the service's
+// own host.
 func ContextWithOutgoingToken(ctx context.Context, token string) context.Context {
-	return context.WithValue(ctx, callAuthKey, &callAuth{token: stripBearer(token)})
+	return ContextWithCallOptions(ctx, CallToken(token))
 }
 
 // actor is an actor token for token exchanges, set by ContextWithActorToken.
@@ -85,10 +80,6 @@ func actorTypeFrom(ctx context.Context) string {
 	return a.typ
 }
 
-func callAuthFrom(ctx context.Context) *callAuth {
-	a, _ := ctx.Value(callAuthKey).(*callAuth)
-	return a
-}
 
 func stripBearer(v string) string {
 	if len(v) > 7 && (v[:7] == "Bearer " || v[:7] == "bearer " || v[:7] == "BEARER ") {

@@ -49,7 +49,7 @@ func TestDeclaredErrorSays(t *testing.T) {
 	svc := newService(t, runtime.ServiceConfig{Name: "orders"}, runtime.WithBaseURL(srv.URL))
 	ctx := runtime.ContextWithOutgoingToken(context.Background(), tok)
 	var out any
-	err := tpgenimpl.Invoke(ctx, svc, &opDeclared, nil, nil, &out, "42")
+	err := tpgenimpl.Invoke(ctx, svc, &opDeclared, nil, nil, nil, &out, "42")
 	if err == nil || !strings.Contains(err.Error(), "orders.getOrder: 404 Not Found (message id ") ||
 		!strings.HasSuffix(err.Error(), "): no such order: order 42 does not exist") {
 		t.Errorf("error = %v, want the problem's title and detail", err)
@@ -58,7 +58,7 @@ func TestDeclaredErrorSays(t *testing.T) {
 		t.Errorf("model = %+v, %v", p, ok)
 	}
 
-	err = tpgenimpl.Invoke(ctx, svc, &opDeclared, nil, nil, &out, "echo")
+	err = tpgenimpl.Invoke(ctx, svc, &opDeclared, nil, nil, nil, &out, "echo")
 	var re *runtime.ResponseError
 	if !errors.As(err, &re) {
 		t.Fatalf("error %T %v", err, err)
@@ -147,7 +147,7 @@ func TestSentinels(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var out any
-			err := tpgenimpl.Invoke(tt.ctx, tt.svc, &opDeclared, nil, nil, &out, tt.path)
+			err := tpgenimpl.Invoke(tt.ctx, tt.svc, &opDeclared, nil, nil, nil, &out, tt.path)
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -166,7 +166,7 @@ func TestSentinels(t *testing.T) {
 	svc := cc(idp.URL + "/down")
 	for range 2 {
 		var out any
-		err := tpgenimpl.Invoke(context.Background(), svc, &opDeclared, nil, nil, &out, "1")
+		err := tpgenimpl.Invoke(context.Background(), svc, &opDeclared, nil, nil, nil, &out, "1")
 		if !errors.Is(err, runtime.ErrTokenEndpointUnreachable) {
 			t.Errorf("error %v is not ErrTokenEndpointUnreachable", err)
 		}

@@ -82,7 +82,7 @@ func callWith(t *testing.T, svc *runtime.Service, obs *observer, sec [][]string,
 	type params struct{ Page, Pref *string }
 	page, pref := "2", "dark"
 	var out *seen
-	err := tpgenimpl.Invoke(context.Background(), svc, op, &params{&page, &pref}, nil, &out, id)
+	err := tpgenimpl.Invoke(context.Background(), svc, op, nil, &params{&page, &pref}, nil, &out, id)
 	recs := obs.Records()
 	var rec runtime.Record
 	if len(recs) > 0 {

@@ -218,7 +218,7 @@ func TestNoLeakInAnyOutput(t *testing.T) {
 			}
 		case "model":
 			var out echo
-			err = tpgenimpl.Invoke(ctx, svc, &opModel, nil, nil, &out, strings.TrimPrefix(q.Get("path"), "/"))
+			err = tpgenimpl.Invoke(ctx, svc, &opModel, nil, nil, nil, &out, strings.TrimPrefix(q.Get("path"), "/"))
 		default:
 			var re *runtime.ResponseError
 			if _, re, err = callStatus(ctx, svc, q.Get("path")); re != nil {
@@ -526,7 +526,7 @@ func TestRedirectKeepsTokenOnItsOrigin(t *testing.T) {
 					op := &tpgenimpl.Operation{ID: "start", Method: "GET", Path: "/start",
 						Params:    []tpgenimpl.Param{{Name: "to", In: tpgenimpl.InQuery, Style: tpgenimpl.StyleForm, Explode: true}},
 						Responses: []tpgenimpl.ResponseSpec{{Success: true}}}
-					if err := tpgenimpl.Invoke(ctx, svc, op, &struct{ To *string }{&c.to}, nil, nil); err != nil {
+					if err := tpgenimpl.Invoke(ctx, svc, op, nil, &struct{ To *string }{&c.to}, nil, nil); err != nil {
 						t.Fatal(err)
 					}
 				}

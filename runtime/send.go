@@ -33,10 +33,15 @@ func (s *Service) do(ctx context.Context, op *link.Op, r *link.Request) (*respon
 		mid = NewMessageID()
 	}
 	rec.MessageID = mid
+	co := callOptionsFrom(ctx)
+	timeout := s.timeout
+	if co != nil && co.timeoutSet {
+		timeout = co.timeout
+	}
 	cancel := context.CancelFunc(nil)
-	if s.timeout > 0 {
-		if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > s.timeout {
-			ctx, cancel = context.WithTimeout(ctx, s.timeout)
+	if timeout > 0 {
+		if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > timeout {
+			ctx, cancel = context.WithTimeout(ctx, timeout)
 		}
 	}
 	var req *http.Request
@@ -50,6 +55,11 @@ func (s *Service) do(ctx context.Context, op *link.Op, r *link.Request) (*respon
 		rec.Err = err
 		s.finish(ctx, rec)
 		return nil, err
+	}
+	if co != nil {
+		if err := co.check(s); err != nil {
+			return fail(s.callError(op.ID, mid, err))
+		}
 	}
 	u := s.baseURL + r.Path
 	if r.RawQuery != "" {
@@ -78,6 +88,9 @@ func (s *Service) do(ctx context.Context, op *link.Op, r *link.Request) (*respon
 	}
 	if r.Accept != "" {
 		req.Header["Accept"] = []string{r.Accept}
+	}
+	if co != nil {
+		co.apply(req)
 	}
 	gzipAsked := httpbody.AskGzip(req, s.base)
 	resp, err := s.send(ctx, s.plan(op), rec, req, s.hc.Do)
@@ -110,10 +123,14 @@ func (s *Service) callError(op, mid string, err error) error {
 // req is owned by send and may be reused between attempts.
 func (s *Service) send(ctx context.Context, p *plan, rec *Record, req *http.Request, roundTrip func(*http.Request) (*http.Response, error)) (*http.Response, error) {
 	req.Header[s.midHeader] = []string{rec.MessageID} // midHeader is canonical
-	if s.retry.AddIdempotencyKey && (req.Method == http.MethodPost || req.Method == http.MethodPatch) &&
-		req.Header.Get(s.retry.IdempotencyKeyHeader) == "" {
+	pol := &s.retry
+	if co := callOptionsFrom(ctx); co != nil && co.retry != nil {
+		pol = co.retry // CallRetry
+	}
+	if pol.AddIdempotencyKey && (req.Method == http.MethodPost || req.Method == http.MethodPatch) &&
+		req.Header.Get(pol.IdempotencyKeyHeader) == "" {
 		// One key for every attempt of the call: that is what makes a retry safe.
-		req.Header.Set(s.retry.IdempotencyKeyHeader, newIdempotencyKey())
+		req.Header.Set(pol.IdempotencyKeyHeader, newIdempotencyKey())
 	}
 	own := s.ownRequest(req)
 	retried401 := false
@@ -182,7 +199,7 @@ func (s *Service) send(ctx context.Context, p *plan, rec *Record, req *http.Requ
 			// The error names the URL, which may carry an API key.
 			err = rec.red.Error(err)
 		}
-		delay, again := s.retry.next(ctx, req, resp, err, attempt)
+		delay, again := pol.next(ctx, req, resp, err, attempt)
 		if !again || !rewind(req) {
 			if err != nil {
 				return nil, s.callError(p.op.ID, rec.MessageID, err)

@@ -382,6 +382,11 @@ func (s *Service) dropCredentials(req *http.Request) {
 	// net/http sets Referer to the URL redirected from, whose query may hold
 	// an API key (and whose path is the service's business).
 	req.Header.Del("Referer")
+	if co := callOptionsFrom(req.Context()); co != nil {
+		for h := range co.header { // CallHeader's, which may carry a secret too
+			req.Header.Del(h)
+		}
+	}
 	for _, h := range s.secretHeaders {
 		req.Header.Del(h)
 	}

@@ -115,6 +115,15 @@ func TestSecuritySchemes(t *testing.T) {
 		t.Errorf("GetThing without its credentials: %v (%d requests)", err, len(srv.Calls())-before)
 	}
 
+	// Per call, through the generated methods' options: a token of the
+	// caller's own for a bearer requirement, or nothing at all.
+	if err := basicOnly.GetMe(ctx, runtime.CallToken(accepted["bearer"])); err != nil {
+		t.Errorf("GetMe with runtime.CallToken: %v", err)
+	}
+	if err := all.GetMe(ctx, runtime.CallWithoutAuth()); !errors.Is(err, runtime.ErrUnauthorized) {
+		t.Errorf("GetMe with runtime.CallWithoutAuth: %v", err)
+	}
+
 	// Without any credentials New says what the default requirement needs.
 	_, err = security.New(noEnv, runtime.WithBaseURL(srv.BaseURL()), runtime.WithGrant(runtime.GrantPassthrough))
 	if !errors.Is(err, runtime.ErrNoCredentials) || !strings.Contains(err.Error(), "TPGEN_SECURITY_API_KEY_APIKEY") {

@@ -19,9 +19,9 @@
 //			{Code: 404, Body: tpgenimpl.BodyJSON, Model: newProblem},
 //		}}
 //
-//	func (c *Client) GetOrder(ctx context.Context, orderID string) (*Order, error) {
+//	func (c *Client) GetOrder(ctx context.Context, orderID string, opts ...runtime.CallOption) (*Order, error) {
 //		var out *Order
-//		if err := tpgenimpl.Invoke(ctx, c.svc, &opGetOrder, nil, nil, &out, orderID); err != nil {
+//		if err := tpgenimpl.Invoke(ctx, c.svc, &opGetOrder, opts, nil, nil, &out, orderID); err != nil {
 //			return nil, err // a 404 is a *runtime.ResponseError whose Model is a *Problem
 //		}
 //		return out, nil

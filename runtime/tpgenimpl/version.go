@@ -7,7 +7,8 @@ package tpgenimpl
 //
 // Version 4: operations carry the spec's security requirements
 // (Operation.Security) and the service its security schemes
-// (runtime.ServiceConfig.Schemes), audiences and resources are lists. It
+// (runtime.ServiceConfig.Schemes), audiences and resources are lists, and
+// Invoke takes the method's call options (runtime.CallOption). It
 // also covers Operation.Query (a query written into a path key), which was
 // added under version 3 without a bump: a version 3 package that sets it did
 // not compile against an earlier version 3 runtime, and failed at the field

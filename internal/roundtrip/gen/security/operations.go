@@ -21,8 +21,8 @@ var opGetMe = tpgenimpl.Operation{
 }
 
 // GetMe calls GET /me.
-func (c *Client) GetMe(ctx context.Context) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opGetMe, nil, nil, nil)
+func (c *Client) GetMe(ctx context.Context, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opGetMe, opts, nil, nil, nil)
 }
 
 var opGetSession = tpgenimpl.Operation{
@@ -50,8 +50,8 @@ type GetSessionParams struct {
 }
 
 // GetSession calls GET /session.
-func (c *Client) GetSession(ctx context.Context, params *GetSessionParams) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opGetSession, params, nil, nil)
+func (c *Client) GetSession(ctx context.Context, params *GetSessionParams, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opGetSession, opts, params, nil, nil)
 }
 
 var opGetThing = tpgenimpl.Operation{
@@ -67,8 +67,8 @@ var opGetThing = tpgenimpl.Operation{
 }
 
 // GetThing calls GET /things/{id}.
-func (c *Client) GetThing(ctx context.Context, id string) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opGetThing, nil, nil, nil, id)
+func (c *Client) GetThing(ctx context.Context, id string, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opGetThing, opts, nil, nil, nil, id)
 }
 
 var opHealth = tpgenimpl.Operation{
@@ -84,8 +84,8 @@ var opHealth = tpgenimpl.Operation{
 }
 
 // Health calls GET /health.
-func (c *Client) Health(ctx context.Context) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opHealth, nil, nil, nil)
+func (c *Client) Health(ctx context.Context, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opHealth, opts, nil, nil, nil)
 }
 
 var opListThings = tpgenimpl.Operation{
@@ -99,8 +99,8 @@ var opListThings = tpgenimpl.Operation{
 }
 
 // ListThings calls GET /things.
-func (c *Client) ListThings(ctx context.Context) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opListThings, nil, nil, nil)
+func (c *Client) ListThings(ctx context.Context, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opListThings, opts, nil, nil, nil)
 }
 
 var opSearch = tpgenimpl.Operation{
@@ -128,6 +128,6 @@ type SearchParams struct {
 }
 
 // Search calls GET /search.
-func (c *Client) Search(ctx context.Context, params *SearchParams) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opSearch, params, nil, nil)
+func (c *Client) Search(ctx context.Context, params *SearchParams, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opSearch, opts, params, nil, nil)
 }

@@ -5,6 +5,7 @@ package machine
 
 import (
 	"context"
+	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
@@ -20,8 +21,8 @@ var opCreateJob = tpgenimpl.Operation{
 }
 
 // CreateJob calls POST /jobs.
-func (c *Client) CreateJob(ctx context.Context) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opCreateJob, nil, nil, nil)
+func (c *Client) CreateJob(ctx context.Context, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opCreateJob, opts, nil, nil, nil)
 }
 
 var opListJobs = tpgenimpl.Operation{
@@ -35,6 +36,6 @@ var opListJobs = tpgenimpl.Operation{
 }
 
 // ListJobs calls GET /jobs.
-func (c *Client) ListJobs(ctx context.Context) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opListJobs, nil, nil, nil)
+func (c *Client) ListJobs(ctx context.Context, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opListJobs, opts, nil, nil, nil)
 }

@@ -5,6 +5,7 @@ package mixed
 
 import (
 	"context"
+	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
@@ -19,6 +20,6 @@ var opGetMe = tpgenimpl.Operation{
 }
 
 // GetMe calls GET /me.
-func (c *Client) GetMe(ctx context.Context) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opGetMe, nil, nil, nil)
+func (c *Client) GetMe(ctx context.Context, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opGetMe, opts, nil, nil, nil)
 }

@@ -5,6 +5,7 @@ package oidc
 
 import (
 	"context"
+	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
@@ -19,6 +20,6 @@ var opGetProfile = tpgenimpl.Operation{
 }
 
 // GetProfile calls GET /profile.
-func (c *Client) GetProfile(ctx context.Context) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opGetProfile, nil, nil, nil)
+func (c *Client) GetProfile(ctx context.Context, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opGetProfile, opts, nil, nil, nil)
 }

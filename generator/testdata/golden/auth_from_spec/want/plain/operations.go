@@ -5,6 +5,7 @@ package plain
 
 import (
 	"context"
+	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
@@ -19,6 +20,6 @@ var opListThings = tpgenimpl.Operation{
 }
 
 // ListThings calls GET /things.
-func (c *Client) ListThings(ctx context.Context) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opListThings, nil, nil, nil)
+func (c *Client) ListThings(ctx context.Context, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opListThings, opts, nil, nil, nil)
 }

@@ -20,8 +20,8 @@ var opGetMe = tpgenimpl.Operation{
 }
 
 // GetMe calls GET /me.
-func (c *Client) GetMe(ctx context.Context) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opGetMe, nil, nil, nil)
+func (c *Client) GetMe(ctx context.Context, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opGetMe, opts, nil, nil, nil)
 }
 
 var opHealth = tpgenimpl.Operation{
@@ -37,6 +37,6 @@ var opHealth = tpgenimpl.Operation{
 }
 
 // Health calls GET /health.
-func (c *Client) Health(ctx context.Context) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opHealth, nil, nil, nil)
+func (c *Client) Health(ctx context.Context, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opHealth, opts, nil, nil, nil)
 }

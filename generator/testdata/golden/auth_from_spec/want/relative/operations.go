@@ -5,6 +5,7 @@ package relative
 
 import (
 	"context"
+	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
@@ -19,6 +20,6 @@ var opListItems = tpgenimpl.Operation{
 }
 
 // ListItems calls GET /items.
-func (c *Client) ListItems(ctx context.Context) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opListItems, nil, nil, nil)
+func (c *Client) ListItems(ctx context.Context, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opListItems, opts, nil, nil, nil)
 }

@@ -22,8 +22,8 @@ var opGetSession = tpgenimpl.Operation{
 }
 
 // GetSession calls GET /session.
-func (c *Client) GetSession(ctx context.Context) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opGetSession, nil, nil, nil)
+func (c *Client) GetSession(ctx context.Context, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opGetSession, opts, nil, nil, nil)
 }
 
 var opGetThing = tpgenimpl.Operation{
@@ -39,8 +39,8 @@ var opGetThing = tpgenimpl.Operation{
 }
 
 // GetThing calls GET /things/{id}.
-func (c *Client) GetThing(ctx context.Context, id string) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opGetThing, nil, nil, nil, id)
+func (c *Client) GetThing(ctx context.Context, id string, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opGetThing, opts, nil, nil, nil, id)
 }
 
 var opHealth = tpgenimpl.Operation{
@@ -56,8 +56,8 @@ var opHealth = tpgenimpl.Operation{
 }
 
 // Health calls GET /health.
-func (c *Client) Health(ctx context.Context) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opHealth, nil, nil, nil)
+func (c *Client) Health(ctx context.Context, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opHealth, opts, nil, nil, nil)
 }
 
 var opLegacy = tpgenimpl.Operation{
@@ -72,8 +72,8 @@ var opLegacy = tpgenimpl.Operation{
 }
 
 // Legacy calls GET /legacy.
-func (c *Client) Legacy(ctx context.Context) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opLegacy, nil, nil, nil)
+func (c *Client) Legacy(ctx context.Context, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opLegacy, opts, nil, nil, nil)
 }
 
 var opListThings = tpgenimpl.Operation{
@@ -87,8 +87,8 @@ var opListThings = tpgenimpl.Operation{
 }
 
 // ListThings calls GET /things.
-func (c *Client) ListThings(ctx context.Context) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opListThings, nil, nil, nil)
+func (c *Client) ListThings(ctx context.Context, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opListThings, opts, nil, nil, nil)
 }
 
 var opMtls = tpgenimpl.Operation{
@@ -103,8 +103,8 @@ var opMtls = tpgenimpl.Operation{
 }
 
 // Mtls calls GET /mtls.
-func (c *Client) Mtls(ctx context.Context) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opMtls, nil, nil, nil)
+func (c *Client) Mtls(ctx context.Context, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opMtls, opts, nil, nil, nil)
 }
 
 var opSearch = tpgenimpl.Operation{
@@ -119,6 +119,6 @@ var opSearch = tpgenimpl.Operation{
 }
 
 // Search calls GET /search.
-func (c *Client) Search(ctx context.Context) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opSearch, nil, nil, nil)
+func (c *Client) Search(ctx context.Context, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opSearch, opts, nil, nil, nil)
 }
