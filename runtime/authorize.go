@@ -115,7 +115,7 @@ type rawKey struct{}
 // came from and its cache key (for invalidation), and records the grant and
 // the schemes. now is the current time by the real clock.
 func (s *Service) authorize(ctx context.Context, p *plan, rec *Record, mid string, now time.Time) (string, *alternative, *token.Token, string, error) {
-	if ca := callAuthFrom(ctx); ca != nil {
+	if ca := rec.co.authOf(); ca != nil {
 		if ca.skip {
 			rec.Grant = GrantNone
 			return "", nil, nil, "", nil

@@ -114,11 +114,12 @@ func callOptionsFrom(ctx context.Context) *callOptions {
 	return o
 }
 
-func callAuthFrom(ctx context.Context) *callAuth {
-	if o := callOptionsFrom(ctx); o != nil {
-		return o.auth
+// authOf returns the call's override of authentication, nil when none.
+func (o *callOptions) authOf() *callAuth {
+	if o == nil {
+		return nil
 	}
-	return nil
+	return o.auth
 }
 
 // check returns why the options cannot be honoured by s, nil when they can.

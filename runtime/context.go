@@ -80,7 +80,6 @@ func actorTypeFrom(ctx context.Context) string {
 	return a.typ
 }
 
-
 func stripBearer(v string) string {
 	if len(v) > 7 && (v[:7] == "Bearer " || v[:7] == "bearer " || v[:7] == "BEARER ") {
 		return v[7:]

@@ -37,6 +37,7 @@ type Record struct {
 
 	start time.Time
 	red   redact.Redactor // the forms of the static credentials the call sent
+	co    *callOptions    // the call's options (CallOption), nil when none
 }
 
 // Observer receives a Record when each call ends, for metrics or tracing. It is

@@ -33,7 +33,8 @@ func (s *Service) do(ctx context.Context, op *link.Op, r *link.Request) (*respon
 		mid = NewMessageID()
 	}
 	rec.MessageID = mid
-	co := callOptionsFrom(ctx)
+	co := callOptionsFrom(ctx) // looked up once: send and authorize read rec.co
+	rec.co = co
 	timeout := s.timeout
 	if co != nil && co.timeoutSet {
 		timeout = co.timeout
@@ -124,8 +125,8 @@ func (s *Service) callError(op, mid string, err error) error {
 func (s *Service) send(ctx context.Context, p *plan, rec *Record, req *http.Request, roundTrip func(*http.Request) (*http.Response, error)) (*http.Response, error) {
 	req.Header[s.midHeader] = []string{rec.MessageID} // midHeader is canonical
 	pol := &s.retry
-	if co := callOptionsFrom(ctx); co != nil && co.retry != nil {
-		pol = co.retry // CallRetry
+	if rec.co != nil && rec.co.retry != nil {
+		pol = rec.co.retry // CallRetry
 	}
 	if pol.AddIdempotencyKey && (req.Method == http.MethodPost || req.Method == http.MethodPatch) &&
 		req.Header.Get(pol.IdempotencyKeyHeader) == "" {

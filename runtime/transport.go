@@ -41,6 +41,7 @@ func (t *transport) RoundTrip(in *http.Request) (*http.Response, error) {
 		req.Body = in.Body
 	}
 	if co := callOptionsFrom(ctx); co != nil {
+		rec.co = co
 		if err := co.check(s); err != nil {
 			if req.Body != nil {
 				req.Body.Close()
