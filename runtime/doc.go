@@ -3,7 +3,8 @@
 // while handling them, and reports what calls did. Behind every generated
 // method it chooses and obtains the token (no auth, client credentials, RFC
 // 8693 token exchange of the caller's token, passthrough, or an automatic
-// choice), caches tokens until shortly before expiry with one token request
+// choice) or sends the credentials of the spec's other security schemes (API
+// keys, HTTP basic and bearer: SecurityScheme), caches tokens until shortly before expiry with one token request
 // however many calls wait, sends a message id, retries what may be retried,
 // and records what the call cost for logs, metrics and Server-Timing.
 //
@@ -21,6 +22,11 @@
 //	ctx = runtime.ContextWithCallerToken(ctx, token)       // the caller's token, for exchange and passthrough
 //	ctx = runtime.ContextWithMessageID(ctx, "nightly-sync") // one id for every call of a job
 //
+// What one call needs differently it takes as CallOptions, last among the
+// arguments of every generated method:
+//
+//	order, err := orders.GetOrder(ctx, id, runtime.CallTimeout(2*time.Second), runtime.CallHeader("X-Tenant", "eu"))
+//
 // Who a call is made as follows from the grant and what the application
 // verified about its caller (Caller, MiddlewareConfig.VerifyCaller), never from
 // what a caller's token says about itself: see Caller.
@@ -28,8 +34,8 @@
 // Errors are *ResponseError (a non-2xx answer, with the decoded body of a
 // declared error: ErrorModel), *token.Error (a failed token request) or
 // *CallError (anything else); each names the service, operation and message
-// id, and none holds a token or secret. ErrNoCallerToken and ErrAnonymous are
-// for errors.Is. An Observer receives a Record of every call.
+// id, and none holds a token or secret. The sentinels (ErrUnauthorized,
+// ErrNoCredentials, ErrAnonymous, ...) are for errors.Is. An Observer receives a Record of every call.
 //
 // For a call the spec does not describe, a client's Runtime().HTTPClient() is
 // an *http.Client with the same grant, message ids, retries and diagnostics;
