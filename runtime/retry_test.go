@@ -168,7 +168,7 @@ func send(t *testing.T, svc *runtime.Service, base, method string, header map[st
 	default:
 		op.RequestBody, b = tpgenimpl.BodyJSON, json.RawMessage(body)
 	}
-	err := tpgenimpl.Invoke(context.Background(), svc, op, &p, b, nil)
+	err := tpgenimpl.Invoke(context.Background(), svc, op, nil, &p, b, nil)
 	var re *runtime.ResponseError
 	switch {
 	case err == nil:

@@ -541,7 +541,7 @@ func TestLenient(t *testing.T) {
 		t.Fatalf("lenient: want exit 0 and\n%s\ngot %v", strings.Join(want, "\n"), r)
 	}
 	ops := readFile(t, filepath.Join(out, "operations.go"))
-	if !strings.Contains(ops, "func (c *Client) GetPetsByID(ctx context.Context, id string) (json.RawMessage, error)") {
+	if !strings.Contains(ops, "func (c *Client) GetPetsByID(ctx context.Context, id string, opts ...runtime.CallOption) (json.RawMessage, error)") {
 		t.Errorf("operations.go lacks the repaired method:\n%s", ops)
 	}
 }
