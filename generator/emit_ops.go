@@ -55,6 +55,9 @@ func genClient(pkg *Package) []jen.Code {
 		}
 		cfg[jen.Id("TokenStore")] = jen.Qual(runtimePkg, "TokenStoreConfig").Values(store)
 	}
+	if rd.ValidateResponses {
+		cfg[jen.Id("ValidateResponses")] = jen.True()
+	}
 	out = append(out, comments("serviceConfig holds the service's defaults from services.yaml; secrets are only named, never held.").Line().
 		Var().Id("serviceConfig").Op("=").Qual(runtimePkg, "ServiceConfig").Values(cfg))
 
@@ -82,7 +85,7 @@ func genClient(pkg *Package) []jen.Code {
 // another runtime, the package fails to compile at this line.
 func handshake() jen.Code {
 	return comments("The generated code needs a runtime this version of tpgen supports.").Line().
-		Const().Id("_").Op("=").Qual(implPkg, "SupportPackageIsVersion3")
+		Const().Id("_").Op("=").Qual(implPkg, "SupportPackageIsVersion4")
 }
 
 func envName(service string) string {

@@ -91,23 +91,44 @@ func genDecl(d *Decl) jen.Code {
 	return g
 }
 
-// genNullable renders a DeclNullable: the three states as fields, and JSON
-// methods that leave the work to the runtime.
+// genNullable renders a DeclNullable: the value and its state unexported,
+// set only by the constructors and by decoding, accessors, and JSON methods
+// that leave the work to the runtime.
 func genNullable(g *jen.Statement, d *Decl) {
+	state := func(s string) jen.Code { return jen.Qual(implPkg, s) }
+	typeName := typeString(d.Underlying)
 	g.Type().Id(d.Name).Struct(
 		jen.Id("_").Index(jen.Lit(0)).Func().Params().Add(comments("not comparable: Go compiles no equality function for it")),
-		jen.Id("Value").Add(typeCode(d.Underlying)).Add(comments("the value, when Valid")),
-		jen.Id("Valid").Bool().Add(comments("a value was given")),
-		jen.Id("Null").Bool().Add(comments("null was given")),
+		jen.Id("value").Add(typeCode(d.Underlying)),
+		jen.Id("state").Qual(implPkg, "NullState").Add(comments("absent (the zero value), null or a value")),
 	).Line()
-	g.Add(comments("MarshalJSON writes the value, or null.")).Line()
+	g.Add(comments(fmt.Sprintf("%s returns a %s holding v, which is sent as it is (also when it is the zero %s).", d.NewFunc, d.Name, typeName))).Line()
+	g.Func().Id(d.NewFunc).Params(jen.Id("v").Add(typeCode(d.Underlying))).Id(d.Name).Block(
+		jen.Return(jen.Id(d.Name).Values(jen.Dict{jen.Id("value"): jen.Id("v"), jen.Id("state"): state("NullValue")})),
+	).Line()
+	g.Add(comments(fmt.Sprintf("%s returns a %s that is sent as null.", d.NullFunc, d.Name))).Line()
+	g.Func().Id(d.NullFunc).Params().Id(d.Name).Block(
+		jen.Return(jen.Id(d.Name).Values(jen.Dict{jen.Id("state"): state("NullNull")})),
+	).Line()
+	g.Add(comments("Get returns the value and true when n holds one; otherwise (absent or null) the zero value and false.")).Line()
+	g.Func().Params(jen.Id("n").Id(d.Name)).Id("Get").Params().Params(typeCode(d.Underlying), jen.Bool()).Block(
+		jen.Return(jen.Id("n").Dot("value"), jen.Id("n").Dot("state").Op("==").Add(state("NullValue"))),
+	).Line()
+	// No IsSet: absent is neither a value nor null, and every method of a
+	// nullable type costs compile time and memory in each of hundreds of
+	// types (Stripe's client has 308).
+	g.Add(comments("IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.")).Line()
+	g.Func().Params(jen.Id("n").Id(d.Name)).Id("IsNull").Params().Bool().Block(
+		jen.Return(jen.Id("n").Dot("state").Op("==").Add(state("NullNull"))),
+	).Line()
+	g.Add(comments("MarshalJSON writes the value, or null; absent is left out of objects before it is called.")).Line()
 	g.Func().Params(jen.Id("n").Id(d.Name)).Id("MarshalJSON").Params().Params(jen.Index().Byte(), jen.Error()).Block(
-		jen.Return(jen.Qual(implPkg, "EncodeNullable").Call(jen.Id("n").Dot("Valid"), jen.Id("n").Dot("Value"))),
+		jen.Return(jen.Qual(implPkg, "EncodeNullable").Call(jen.Id("n").Dot("state"), jen.Id("n").Dot("value"))),
 	).Line()
 	g.Add(comments("UnmarshalJSON reads a value, or null.")).Line()
 	g.Func().Params(jen.Id("n").Op("*").Id(d.Name)).Id("UnmarshalJSON").Params(jen.Id("b").Index().Byte()).Error().Block(
 		jen.Op("*").Id("n").Op("=").Id(d.Name).Values(),
-		jen.Return(jen.Qual(implPkg, "DecodeNullable").Call(jen.Id("b"), jen.Op("&").Id("n").Dot("Value"), jen.Op("&").Id("n").Dot("Valid"), jen.Op("&").Id("n").Dot("Null"))),
+		jen.Return(jen.Qual(implPkg, "DecodeNullable").Call(jen.Id("b"), jen.Op("&").Id("n").Dot("value"), jen.Op("&").Id("n").Dot("state"))),
 	).Line()
 }
 
@@ -131,7 +152,27 @@ func genAliases(pkg *Package, modelPath string) []jen.Code {
 	if len(consts) > 0 {
 		out = append(out, comments("Values of the enum types above known to the spec.").Line().Const().Defs(consts...))
 	}
+	for _, d := range pkg.Types {
+		if d.Kind == DeclNullable {
+			out = append(out, genNullableConstructors(d, modelPath))
+		}
+	}
 	return out
+}
+
+// genNullableConstructors re-exports a nullable type's constructors (functions
+// cannot be aliased): small enough for the compiler to inline.
+func genNullableConstructors(d *Decl, modelPath string) jen.Code {
+	g := &jen.Statement{}
+	g.Add(comments(fmt.Sprintf("%s returns a %s holding v, which is sent as it is (also when it is the zero %s).", d.NewFunc, d.Name, typeString(d.Underlying)))).Line()
+	g.Func().Id(d.NewFunc).Params(jen.Id("v").Add(typeCode(d.Underlying))).Id(d.Name).Block(
+		jen.Return(jen.Qual(modelPath, d.NewFunc).Call(jen.Id("v"))),
+	).Line()
+	g.Add(comments(fmt.Sprintf("%s returns a %s that is sent as null.", d.NullFunc, d.Name))).Line()
+	g.Func().Id(d.NullFunc).Params().Id(d.Name).Block(
+		jen.Return(jen.Qual(modelPath, d.NullFunc).Call()),
+	)
+	return g
 }
 
 func genStruct(g *jen.Statement, d *Decl) {
@@ -154,7 +195,11 @@ func genStruct(g *jen.Statement, d *Decl) {
 			case tag == "-":
 				tag = "-," // the name "-": a tag of "-" alone leaves the field out
 			}
-			st.Tag(map[string]string{"json": tag})
+			tags := map[string]string{"json": tag}
+			if f.RequiredReceived {
+				tags["tpgen"] = "required" // for response validation (runtime.WithResponseValidation)
+			}
+			st.Tag(tags)
 		}
 		fields = append(fields, &st)
 	}
@@ -215,15 +260,23 @@ func fieldDoc(f *Field) jen.Code {
 
 func genEnum(g *jen.Statement, d *Decl) {
 	g.Type().Id(d.Name).Add(typeCode(d.EnumBase)).Line()
-	if len(d.EnumValues) == 0 {
-		return
+	known := jen.Return(jen.False())
+	if len(d.EnumValues) > 0 {
+		defs := make([]jen.Code, 0, len(d.EnumValues))
+		names := make([]jen.Code, 0, len(d.EnumValues))
+		for _, v := range d.EnumValues {
+			defs = append(defs, jen.Id(v.Name).Id(d.Name).Op("=").Add(untypedLit(v.Value)))
+			names = append(names, jen.Id(v.Name))
+		}
+		g.Add(comments(fmt.Sprintf("Values of %s known to the spec. Others are kept as they come (see IsKnown).", d.Name))).Line()
+		g.Const().Defs(defs...).Line()
+		known = jen.Switch(jen.Id("v")).Block(jen.Case(names...).Block(jen.Return(jen.True()))).Line().Return(jen.False())
 	}
-	defs := make([]jen.Code, 0, len(d.EnumValues))
-	for _, v := range d.EnumValues {
-		defs = append(defs, jen.Id(v.Name).Id(d.Name).Op("=").Add(untypedLit(v.Value)))
-	}
-	g.Add(comments(fmt.Sprintf("Values of %s known to the spec. Others are kept as they come.", d.Name))).Line()
-	g.Const().Defs(defs...).Line()
+	// IsKnown rather than Valid: a value the spec does not list decodes all
+	// the same, and is often one the service added after the spec was
+	// written, not an invalid one.
+	g.Add(comments(fmt.Sprintf("IsKnown reports whether v is one of the values of %s that the spec lists. Other values decode\nall the same (a service may have added them since): check with IsKnown before relying on the list.", d.Name))).Line()
+	g.Func().Params(jen.Id("v").Id(d.Name)).Id("IsKnown").Params().Bool().Block(known).Line()
 }
 
 func genUnion(g *jen.Statement, d *Decl) {

@@ -40,7 +40,8 @@ func ExpectedDecls(svc *Service) (map[string][]string, error) {
 		}
 		switch d.Kind {
 		case DeclNullable:
-			method("MarshalJSON", "UnmarshalJSON")
+			types = append(types, "func "+d.NewFunc, "func "+d.NullFunc)
+			method("Get", "IsNull", "MarshalJSON", "UnmarshalJSON")
 		case DeclStruct:
 			if d.Additional != nil {
 				method("MarshalJSON", "UnmarshalJSON")
@@ -49,6 +50,7 @@ func ExpectedDecls(svc *Service) (map[string][]string, error) {
 			for _, v := range d.EnumValues {
 				types = append(types, "const "+v.Name)
 			}
+			method("IsKnown")
 		case DeclUnion:
 			method("MarshalJSON", "UnmarshalJSON")
 			for _, v := range d.Variants {
@@ -70,6 +72,9 @@ func ExpectedDecls(svc *Service) (map[string][]string, error) {
 				if d.Kind == DeclEnum {
 					client = append(client, "const "+v.Name)
 				}
+			}
+			if d.Kind == DeclNullable {
+				client = append(client, "func "+d.NewFunc, "func "+d.NullFunc)
 			}
 		}
 		out[svc.OutDir] = client

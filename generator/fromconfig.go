@@ -94,6 +94,7 @@ func runtimeDefaults(eff config.Settings, baseURL string) RuntimeDefaults {
 		ClientAuth:         a.ClientAuth,
 		MessageIDHeader:    eff.MessageIDHeader,
 		TimeoutNanos:       int64(eff.Timeout),
+		ValidateResponses:  eff.ValidateResponses,
 	}
 	if ts := eff.TokenStore; ts.Kind != "" {
 		rd.TokenStore = TokenStoreDefaults{Kind: ts.Kind, Addr: ts.Addr, Username: ts.Username, PasswordEnv: ts.Password.Env,

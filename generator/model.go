@@ -46,6 +46,7 @@ type RuntimeDefaults struct {
 	ClientAuth         string // "", "basic", "post"
 	MessageIDHeader    string
 	TimeoutNanos       int64
+	ValidateResponses  bool               // check decoded success bodies (runtime.WithResponseValidation)
 	TokenStore         TokenStoreDefaults // defaults.token_store; zero when not written
 }
 
@@ -153,8 +154,11 @@ const (
 	DeclEnum                    // type X string (or int) with constants
 	DeclDefined                 // type X Underlying
 	DeclUnion                   // oneOf/anyOf: raw JSON with typed accessors
-	// DeclNullable is struct{Value Underlying; Valid, Null bool} with JSON
-	// methods: an optional property that may also be null. One is declared per
+	// DeclNullable is struct{value Underlying; state tpgenimpl.NullState}
+	// with constructors (NewFunc, NullFunc), accessors and JSON methods: an
+	// optional property that may also be null, whose state only the
+	// constructors and decoding set (a value can never be sent as null by
+	// mistake, nor null by a value that forgot to say so). One is declared per
 	// value type, in the package, rather than one generic runtime type: Go
 	// compiles the methods of a generic type's instantiations again in every
 	// package that uses a type containing them, so every importer of a client
@@ -177,7 +181,9 @@ type Decl struct {
 	EnumValues []*EnumValue
 
 	Underlying *Type // DeclDefined; DeclNullable: the value's type
-	Alias      bool  // DeclDefined: written type X = Underlying
+	// NewFunc and NullFunc are a DeclNullable's constructors: a value, null.
+	NewFunc, NullFunc string
+	Alias             bool // DeclDefined: written type X = Underlying
 	// placeholder marks a DeclDefined made for a schema met again while it
 	// was being built (recursion): what it stands for was not known yet.
 	placeholder bool
@@ -191,17 +197,20 @@ type Decl struct {
 
 // Field is a struct field.
 type Field struct {
-	Name       string // Go name
-	JSONName   string
-	Type       *Type // already pointer/Nullable-wrapped as needed
-	Required   bool
-	Nullable   bool
-	OmitEmpty  bool // ",omitempty" or ",omitzero" in the tag
-	OmitZero   bool
-	Doc        string
-	Deprecated bool
-	ReadOnly   bool
-	WriteOnly  bool
+	Name     string // Go name
+	JSONName string
+	Type     *Type // already pointer/Nullable-wrapped as needed
+	Required bool
+	// RequiredReceived marks a read-only property the spec requires: optional
+	// in what is sent (Required is false), required in what is received.
+	RequiredReceived bool
+	Nullable         bool
+	OmitEmpty        bool // ",omitempty" or ",omitzero" in the tag
+	OmitZero         bool
+	Doc              string
+	Deprecated       bool
+	ReadOnly         bool
+	WriteOnly        bool
 }
 
 // EnumValue is one constant of an enum.

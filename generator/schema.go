@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -571,6 +572,9 @@ func (g *typer) fields(d *Decl, props openapi3.Schemas, required []string, sourc
 		f := &Field{JSONName: k, Doc: schemaDoc(ps), Deprecated: ps.Deprecated, ReadOnly: ps.ReadOnly, WriteOnly: ps.WriteOnly}
 		f.Name = fns.claim(valueName(k))
 		f.Required = slices.Contains(required, k) && !ps.ReadOnly && !ps.WriteOnly
+		// Optional when sent, but the service must send it: response
+		// validation checks it (tag tpgen:"required").
+		f.RequiredReceived = slices.Contains(required, k) && ps.ReadOnly && !ps.WriteOnly
 		f.Nullable = nullable(ps)
 		t := g.typeOf(pr, d.Name+f.Name, source+"/properties/"+k)
 		f.Type = g.fieldType(t, f.Required, f.Nullable)
@@ -587,15 +591,18 @@ func (g *typer) fields(d *Decl, props openapi3.Schemas, required []string, sourc
 // fieldType wraps t so that absent, null and zero are told apart where the
 // schema makes them differ:
 //
-//	required               T        (*T for structs)
+//	required               T        (structs: T, or *T on a circle of required structs; see requiredValues)
 //	optional               *T       (T when nil already means absent)
 //	required, nullable     *T       (T when nilable)
 //	optional, nullable     NullableT (see DeclNullable; *T for structs: null and absent both nil)
 func (g *typer) fieldType(t *Type, required, isNullable bool) *Type {
 	switch {
 	case t.isStruct(), t.Kind == KindNamed && t.Decl.placeholder:
-		// A placeholder is a schema still being built, which may turn out to be
-		// a struct that contains this field: a pointer keeps the type finite.
+		// A struct may still be being built, and a placeholder is a schema
+		// still being built, either of which may turn out to hold this
+		// field's struct: a pointer keeps the type finite until
+		// requiredValues, once every type is known, makes required ones
+		// values where no circle needs the pointer.
 		return pointerTo(t)
 	case t.Kind == KindBuiltin && t.Name == "any":
 		return t
@@ -650,13 +657,22 @@ func typeKey(t *Type) string {
 
 // nameNullables names the nullable types after their value types
 // (NullableString, NullableTime, NullablePetList; see variantName), in the order they were
-// met. It runs last: names taken by then go to the schemas.
+// met, with their constructors (NewNullableString, NullNullableString): a
+// name is taken only when the constructors' names are free too, so that the
+// three always go together. It runs last: names taken by then go to the schemas.
 func (g *typer) nameNullables() {
 	for _, d := range g.decls {
-		if d.Kind == DeclNullable {
-			d.Name = g.ns.claim("Nullable" + variantName(d.Underlying, 0))
-			d.Doc = fmt.Sprintf("is an optional %s that may also be null.\nIts zero value is absent (encoding/json's omitzero leaves it out); Null is null; Valid holds Value.", typeString(d.Underlying))
+		if d.Kind != DeclNullable {
+			continue
 		}
+		base := "Nullable" + variantName(d.Underlying, 0)
+		name := base
+		for i := 2; g.ns.has(name) || g.ns.has("New"+name) || g.ns.has("Null"+name); i++ {
+			name = base + strconv.Itoa(i)
+		}
+		d.Name, d.NewFunc, d.NullFunc = g.ns.claim(name), g.ns.claim("New"+name), g.ns.claim("Null"+name)
+		d.Doc = fmt.Sprintf("is an optional %s that may also be null: absent (its zero value, left out of the JSON), null (%s()) or a value (%s(v)).\nA value is sent as it is, also when it is the zero %s; only %s sends null.",
+			typeString(d.Underlying), d.NullFunc, d.NewFunc, typeString(d.Underlying), d.NullFunc)
 	}
 }
 

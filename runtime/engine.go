@@ -25,3 +25,5 @@ func (e *engine) Do(ctx context.Context, op link.Op, r link.Request) (link.Respo
 func (e *engine) Fail(ctx context.Context, op link.Op, err error) error {
 	return (*Service)(e).fail(ctx, &op, err)
 }
+
+func (e *engine) ValidateResponses() bool { return e.validate }

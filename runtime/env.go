@@ -13,7 +13,8 @@ import (
 // service's configuration: TPGEN_ and the service name in upper case with every
 // other character than A-Z and 0-9 replaced by '_' (orders-v2 -> TPGEN_ORDERS_V2_).
 // The variables are BASE_URL, TOKEN_URL, ISSUER, CLIENT_ID, CLIENT_SECRET,
-// GRANT, SCOPES, AUDIENCE, RESOURCE, TIMEOUT and MAX_RESPONSE_BYTES; each
+// GRANT, SCOPES, AUDIENCE, RESOURCE, TIMEOUT, MAX_RESPONSE_BYTES and
+// VALIDATE_RESPONSES; each
 // generated README lists its service's.
 func EnvPrefix(service string) string { return envname.Prefix(service) }
 
@@ -75,6 +76,12 @@ func (st *settings) applyEnv() error {
 				return fmt.Errorf("%s%s: %q is not a positive number of bytes such as 33554432", prefix, name, v)
 			}
 			st.maxBody = n
+		case "VALIDATE_RESPONSES":
+			on, err := strconv.ParseBool(v)
+			if err != nil {
+				return fmt.Errorf("%s%s: %q is not true or false", prefix, name, v)
+			}
+			st.ValidateResponses = on
 		}
 	}
 	return nil

@@ -61,6 +61,9 @@ type ServiceConfig struct {
 	// (services.yaml's defaults.token_store), unless an option passes a
 	// token.Config.Store.
 	TokenStore TokenStoreConfig
+	// ValidateResponses checks decoded success bodies against their schemas
+	// (see WithResponseValidation).
+	ValidateResponses bool
 }
 
 // Service is the runtime side of one client: its configuration, token cache
@@ -81,6 +84,7 @@ type Service struct {
 	retry      RetryPolicy
 	anonymous  Grant // what GrantAuto gives anonymous callers; GrantInherit: ErrAnonymous
 	maxBody    int64 // bounds the bodies a response reads for the caller
+	validate   bool  // check decoded success bodies (WithResponseValidation)
 
 	grant              Grant
 	scopes             []string
@@ -157,6 +161,7 @@ func newService(st *settings) (*Service, error) {
 		retry:              st.retry.withDefaults(),
 		anonymous:          st.anonymous,
 		maxBody:            st.maxBody,
+		validate:           st.ValidateResponses,
 		grant:              st.Grant,
 		scopes:             st.Scopes,
 		audience:           st.Audience,

@@ -95,7 +95,7 @@ func TestEveryGrantAgainstRealServers(t *testing.T) {
 		t.Fatalf("ListOrders = %+v", list)
 	}
 	// client_credentials (operation override): the shop's own identity.
-	created, err := e.orders.CreateOrder(alice, &orders.NewOrder{Lines: []orders.OrderLine{{Sku: "MUG-1", Quantity: 2}}, Note: orders.NullableString{Null: true}},
+	created, err := e.orders.CreateOrder(alice, &orders.NewOrder{Lines: []orders.OrderLine{{Sku: "MUG-1", Quantity: 2}}, Note: orders.NullNullableString()},
 		&orders.CreateOrderParams{IdempotencyKey: ptr("3f0e0d0c-0b0a-4908-8706-050403020100")})
 	if err != nil {
 		t.Fatal(err)

@@ -52,6 +52,11 @@ type Settings struct {
 	// TokenStore is where the services keep their tokens besides the
 	// process's memory; only defaults: sets it (see TokenStore).
 	TokenStore TokenStore
+	// ValidateResponses has the generated client check decoded success
+	// bodies against their schemas by default (runtime.WithResponseValidation);
+	// ValidateResponsesSet says it was written here, as LenientSet does.
+	ValidateResponses    bool
+	ValidateResponsesSet bool
 }
 
 // Auth says how calls are authenticated. Empty fields are inherited (see
@@ -168,7 +173,8 @@ func Parse(path string, data []byte) (*Config, error) {
 }
 
 // Effective returns the settings s runs with: the defaults, overridden field
-// by field by what s sets (ref_root with its position, lenient), then DefaultTimeout
+// by field by what s sets (ref_root with its position, lenient,
+// validate_responses), then DefaultTimeout
 // and DefaultMessageIDHeader where neither sets them. Auth fields that
 // nobody sets stay empty; the runtime's own defaults apply to them.
 func (c *Config) Effective(s *Service) Settings {
@@ -183,6 +189,9 @@ func (c *Config) Effective(s *Service) Settings {
 		Lenient:         s.Settings.Lenient || !s.Settings.LenientSet && c.Defaults.Lenient,
 		LenientSet:      s.Settings.LenientSet || c.Defaults.LenientSet,
 		TokenStore:      c.Defaults.TokenStore,
+		ValidateResponses: s.Settings.ValidateResponses ||
+			!s.Settings.ValidateResponsesSet && c.Defaults.ValidateResponses,
+		ValidateResponsesSet: s.Settings.ValidateResponsesSet || c.Defaults.ValidateResponsesSet,
 	}
 }
 

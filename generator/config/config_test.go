@@ -483,3 +483,30 @@ func TestLenient(t *testing.T) {
 		t.Errorf("got %v, want %s", err, want)
 	}
 }
+
+// TestValidateResponses: validate_responses in defaults is inherited; a
+// service's own, true or false, wins; anything but a boolean is an error.
+func TestValidateResponses(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "spec.yaml"), []byte("openapi: 3.0.3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Parse(filepath.Join(dir, "services.yaml"), []byte("version: 1\ndefaults: {validate_responses: true}\nservices:\n  a: {spec: spec.yaml}\n  b: {spec: spec.yaml, validate_responses: false}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := cfg.Effective(cfg.Service("a")).ValidateResponses, cfg.Effective(cfg.Service("b")).ValidateResponses; !a || b {
+		t.Errorf("a validates %v, b validates %v; want true, false", a, b)
+	}
+	cfg, err = Parse(filepath.Join(dir, "services.yaml"), []byte("version: 1\nservices:\n  a: {spec: spec.yaml}\n  b: {spec: spec.yaml, validate_responses: true}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := cfg.Effective(cfg.Service("a")).ValidateResponses, cfg.Effective(cfg.Service("b")).ValidateResponses; a || !b {
+		t.Errorf("a validates %v, b validates %v; want false (the default), true", a, b)
+	}
+	_, err = Parse(filepath.Join(dir, "services.yaml"), []byte("version: 1\nservices:\n  a: {spec: spec.yaml, validate_responses: yes please}\n"))
+	if want := `service "a": validate_responses must be true or false`; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("got %v, want %s", err, want)
+	}
+}

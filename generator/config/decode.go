@@ -39,8 +39,8 @@ var (
 // Keys and values, in the order the documentation lists them.
 var (
 	topKeys      = []string{"version", "output", "defaults", "services"}
-	defaultsKeys = []string{"auth", "message_id_header", "timeout", "ref_root", "lenient", "token_store"}
-	serviceKeys  = []string{"spec", "package", "base_url", "auth", "message_id_header", "timeout", "ref_root", "lenient", "include", "exclude", "models", "operations"}
+	defaultsKeys = []string{"auth", "message_id_header", "timeout", "ref_root", "lenient", "validate_responses", "token_store"}
+	serviceKeys  = []string{"spec", "package", "base_url", "auth", "message_id_header", "timeout", "ref_root", "lenient", "validate_responses", "include", "exclude", "models", "operations"}
 	authKeys     = []string{"issuer", "token_url", "client_id", "client_secret", "grant", "scopes", "audience", "resource", "client_auth", "subject_token_type", "requested_token_type"}
 	opKeys       = []string{"auth"}
 	opAuthKeys   = []string{"grant", "scopes", "audience", "resource"}
@@ -57,14 +57,15 @@ var (
 // neighbouring concept.
 var (
 	topHints = map[string]string{
-		"auth":              "auth belongs under defaults: or a service",
-		"timeout":           "timeout belongs under defaults: or a service",
-		"message_id_header": "message_id_header belongs under defaults: or a service",
-		"spec":              "spec belongs under a service",
-		"base_url":          "base_url belongs under a service",
-		"ref_root":          "ref_root belongs under defaults: or a service",
-		"lenient":           "lenient belongs under defaults: or a service",
-		"token_store":       "token_store belongs under defaults:",
+		"auth":               "auth belongs under defaults: or a service",
+		"timeout":            "timeout belongs under defaults: or a service",
+		"message_id_header":  "message_id_header belongs under defaults: or a service",
+		"spec":               "spec belongs under a service",
+		"base_url":           "base_url belongs under a service",
+		"ref_root":           "ref_root belongs under defaults: or a service",
+		"lenient":            "lenient belongs under defaults: or a service",
+		"validate_responses": "validate_responses belongs under defaults: or a service",
+		"token_store":        "token_store belongs under defaults:",
 	}
 	defaultsHints = map[string]string{
 		"spec":       "spec is set per service",
@@ -509,6 +510,8 @@ func (d *decoder) setting(pre string, e entry, s *Settings) bool {
 		s.RefRootPos = d.pos(e.v)
 	case "lenient":
 		s.Lenient, s.LenientSet = d.boolean(pre, e.key, e.v)
+	case "validate_responses":
+		s.ValidateResponses, s.ValidateResponsesSet = d.boolean(pre, e.key, e.v)
 	default:
 		return false
 	}

@@ -46,10 +46,12 @@
 //
 // Top level: version (required, 1), output (a relative directory; default
 // DefaultOutput), defaults (auth, message_id_header, timeout, ref_root,
-// lenient, and token_store) and services (required, at least one).
+// lenient, validate_responses and token_store) and services (required, at
+// least one).
 //
 // A service: spec (required), package, base_url, auth, message_id_header,
-// timeout, ref_root, lenient, include, exclude and operations. Its name prefixes the
+// timeout, ref_root, lenient, validate_responses, include, exclude and
+// operations. Its name prefixes the
 // environment variables that override it at run time (orders-v2:
 // TPGEN_ORDERS_V2_*), so two names that differ only in '-' and '_' are
 // refused, as are two services with one Go package name.
@@ -76,6 +78,8 @@
 // spec's own directory, which is the default. lenient (true or false,
 // default false) generates from a spec broken as published, repairing what
 // has an honest repair with a warning each (see the README).
+// validate_responses (true or false, default false) makes the generated
+// client check decoded success bodies against their schemas by default.
 //
 // token_store, in defaults only, says where every service of a process keeps
 // its tokens: kind memory (the default) or redis, with addr (host:port),

@@ -23,7 +23,7 @@ func Prefix(service string) string {
 }
 
 // Vars lists the suffixes of the variables Prefix introduces.
-var Vars = []string{"BASE_URL", "TOKEN_URL", "ISSUER", "CLIENT_ID", "CLIENT_SECRET", "GRANT", "SCOPES", "AUDIENCE", "RESOURCE", "TIMEOUT", "MAX_RESPONSE_BYTES"}
+var Vars = []string{"BASE_URL", "TOKEN_URL", "ISSUER", "CLIENT_ID", "CLIENT_SECRET", "GRANT", "SCOPES", "AUDIENCE", "RESOURCE", "TIMEOUT", "MAX_RESPONSE_BYTES", "VALIDATE_RESPONSES"}
 
 // TokenStore is the variable that names the kind of token store every
 // service of a process uses (services.yaml's defaults.token_store.kind:

@@ -5,7 +5,7 @@
 // additional properties).
 //
 // It is for generated code only; not meant to be called by hand. Its API
-// changes whenever the generator needs it to, and SupportPackageIsVersion3
+// changes whenever the generator needs it to, and SupportPackageIsVersion4
 // says which generated code fits: an application calls the client methods
 // that tpgen generated and configures them with package runtime.
 //

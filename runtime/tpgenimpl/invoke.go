@@ -2,6 +2,7 @@ package tpgenimpl
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -51,7 +52,7 @@ func Invoke(ctx context.Context, s *runtime.Service, op *Operation, params, body
 		if out != nil {
 			targets = one[:]
 		}
-		if err := read(resp, op.Responses, targets); err != nil {
+		if err := read(resp, op.Responses, targets, e.ValidateResponses()); err != nil {
 			resp.Close()
 			return err
 		}
@@ -79,7 +80,7 @@ func Invoke(ctx context.Context, s *runtime.Service, op *Operation, params, body
 		return err
 	}
 	defer resp.Close()
-	if err := read(resp, op.Responses, targets); err != nil {
+	if err := read(resp, op.Responses, targets, e.ValidateResponses()); err != nil {
 		return err
 	}
 	status.SetInt(int64(resp.StatusCode()))
@@ -124,8 +125,10 @@ func match(specs []ResponseSpec, status int) *ResponseSpec {
 	return dflt
 }
 
-// read decodes the response as the operation's declared responses say.
-func read(r link.Response, specs []ResponseSpec, targets []any) error {
+// read decodes the response as the operation's declared responses say; with
+// validate, a decoded JSON success body is checked against its type too (see
+// validate.go).
+func read(r link.Response, specs []ResponseSpec, targets []any, validate bool) error {
 	status := r.StatusCode()
 	spec := match(specs, status)
 	switch {
@@ -144,6 +147,9 @@ func read(r link.Response, specs []ResponseSpec, targets []any) error {
 	target := targets[spec.Target]
 	switch spec.Body {
 	case BodyJSON:
+		if validate {
+			return decodeChecked(r, target)
+		}
 		return r.DecodeJSON(target)
 	case BodyText:
 		s, err := r.Text()
@@ -165,6 +171,23 @@ func read(r link.Response, specs []ResponseSpec, targets []any) error {
 		}
 	}
 	return r.Fail(fmt.Errorf("response %d: target %T does not fit a %d body", status, target, spec.Body))
+}
+
+// decodeChecked decodes a JSON body into target and checks it: a body that
+// decodes but lacks required properties or holds unknown enum values fails
+// the call with a *runtime.InvalidResponseError.
+func decodeChecked(r link.Response, target any) error {
+	body, err := r.Text() // bounded, like DecodeJSON's reads
+	if err != nil {
+		return err
+	}
+	if err := json.NewDecoder(strings.NewReader(body)).Decode(target); err != nil {
+		return r.Fail(fmt.Errorf("decoding %d response: %w", r.StatusCode(), err))
+	}
+	if problems, more := checkBody(body, reflect.TypeOf(target).Elem()); len(problems) > 0 {
+		return r.Fail(&runtime.InvalidResponseError{StatusCode: r.StatusCode(), Problems: problems, More: more, Body: target})
+	}
+	return nil
 }
 
 // readHeader sets a result field from a response header; an absent header

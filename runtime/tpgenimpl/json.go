@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 )
@@ -129,29 +130,76 @@ func DiscriminatorValue(raw []byte, property string) (string, error) {
 	return s, nil
 }
 
-// EncodeNullable is the MarshalJSON of a generated nullable type (a struct
-// of Value, Valid and Null): the value when valid, else null. The zero value,
-// absent, is left out by encoding/json's omitzero before it gets here.
-// Generated packages declare one such type per value type (NullableString,
-// NullablePetList) rather than use a generic one: see runtime/DESIGN.md.
-func EncodeNullable(valid bool, v any) ([]byte, error) {
-	if !valid {
+// NullState is what a generated nullable type holds: nothing (its zero
+// value, absent from the JSON), null, or a value. Generated types keep it
+// unexported and set it only through their constructors (NewNullableT,
+// NullNullableT) and UnmarshalJSON, so that no set value is ever sent as null
+// and no null is ever sent by a value that forgot to say it is one.
+type NullState uint8
+
+// States of a nullable value.
+const (
+	NullAbsent NullState = iota // the zero value: left out (encoding/json's omitzero)
+	NullNull                    // null
+	NullValue                   // a value, sent as it is, also when it is its type's zero value
+)
+
+// errAbsentNullable is what marshalling an absent nullable returns. In a
+// struct, omitzero leaves it out before MarshalJSON is called; anywhere else
+// (a list, a map, on its own) absent has no JSON, and writing null instead
+// would send what nobody asked for.
+var errAbsentNullable = errors.New("an absent nullable value has no JSON (it is left out of objects); use the type's Null constructor to send null")
+
+// EncodeNullable is the MarshalJSON of a generated nullable type: the value,
+// or null. Generated packages declare one such type per value type
+// (NullableString, NullablePetList) rather than use a generic one: see
+// runtime/DESIGN.md.
+func EncodeNullable(state NullState, v any) ([]byte, error) {
+	switch state {
+	case NullValue:
+		b, err := json.Marshal(v)
+		if err != nil || string(b) != "null" {
+			return b, err
+		}
+		return emptyJSON(v)
+	case NullNull:
 		return []byte("null"), nil
 	}
-	return json.Marshal(v)
+	return nil, errAbsentNullable
+}
+
+// emptyJSON is the JSON of a value that encoding/json writes as null: a nil
+// list is the empty list, a nil map the empty object, nil bytes the empty
+// string, as the value was meant. A value that is null by its own
+// MarshalJSON (an empty union) is an error: it was set as a value, and is
+// not one.
+func emptyJSON(v any) ([]byte, error) {
+	if _, own := v.(json.Marshaler); !own {
+		switch t := reflect.TypeOf(v); t.Kind() {
+		case reflect.Slice:
+			if t.Elem().Kind() == reflect.Uint8 {
+				return []byte(`""`), nil
+			}
+			return []byte("[]"), nil
+		case reflect.Map:
+			return []byte("{}"), nil
+		}
+	}
+	return nil, fmt.Errorf("a nullable %T was set to a value whose JSON is null; use the type's Null constructor to send null", v)
 }
 
 // DecodeNullable is the UnmarshalJSON of a generated nullable type, whose
-// caller has reset it: null sets *null, anything else is decoded into v (a
-// pointer to Value) and sets *valid.
-func DecodeNullable(b []byte, v any, valid, null *bool) error {
+// caller has reset it: null sets *state to NullNull, anything else is decoded
+// into v (a pointer to the value) and sets it to NullValue. A value that does
+// not decode leaves the state absent.
+func DecodeNullable(b []byte, v any, state *NullState) error {
 	if string(bytes.TrimSpace(b)) == "null" {
-		*null = true
+		*state = NullNull
 		return nil
 	}
 	if err := json.Unmarshal(b, v); err != nil {
 		return err
 	}
-	*valid = true
+	*state = NullValue
 	return nil
 }

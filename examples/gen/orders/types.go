@@ -25,3 +25,13 @@ const (
 	OrderStatusShipped   = model.OrderStatusShipped
 	OrderStatusCancelled = model.OrderStatusCancelled
 )
+
+// NewNullableString returns a NullableString holding v, which is sent as it is (also when it is the zero string).
+func NewNullableString(v string) NullableString {
+	return model.NewNullableString(v)
+}
+
+// NullNullableString returns a NullableString that is sent as null.
+func NullNullableString() NullableString {
+	return model.NullNullableString()
+}

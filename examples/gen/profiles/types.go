@@ -14,3 +14,13 @@ type (
 	Profile        = model.Profile
 	ProfileContact = model.ProfileContact
 )
+
+// NewNullableString returns a NullableString holding v, which is sent as it is (also when it is the zero string).
+func NewNullableString(v string) NullableString {
+	return model.NewNullableString(v)
+}
+
+// NullNullableString returns a NullableString that is sent as null.
+func NullNullableString() NullableString {
+	return model.NullNullableString()
+}

@@ -23,6 +23,9 @@ type Engine interface {
 	// that cannot be encoded), as the call's *runtime.CallError, and records
 	// the call.
 	Fail(ctx context.Context, op Op, err error) error
+	// ValidateResponses says whether decoded success bodies are checked
+	// against their types (runtime.WithResponseValidation).
+	ValidateResponses() bool
 }
 
 // Op is the engine's view of an operation: what names it in records, logs

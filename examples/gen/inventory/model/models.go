@@ -13,7 +13,7 @@ import (
 )
 
 // The generated code needs a runtime this version of tpgen supports.
-const _ = tpgenimpl.SupportPackageIsVersion3
+const _ = tpgenimpl.SupportPackageIsVersion4
 
 // Error is the schema components/schemas/Error.
 type Error struct {
@@ -27,12 +27,22 @@ type Error struct {
 // ErrorCode is the schema components/schemas/Error/properties/code.
 type ErrorCode string
 
-// Values of ErrorCode known to the spec. Others are kept as they come.
+// Values of ErrorCode known to the spec. Others are kept as they come (see IsKnown).
 const (
 	ErrorCodeNotFound          ErrorCode = "not_found"
 	ErrorCodeInsufficientStock ErrorCode = "insufficient_stock"
 	ErrorCodeInvalid           ErrorCode = "invalid"
 )
+
+// IsKnown reports whether v is one of the values of ErrorCode that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v ErrorCode) IsKnown() bool {
+	switch v {
+	case ErrorCodeNotFound, ErrorCodeInsufficientStock, ErrorCodeInvalid:
+		return true
+	}
+	return false
+}
 
 // Reservation is the schema components/schemas/Reservation.
 type Reservation struct {

@@ -14,7 +14,7 @@ import (
 )
 
 // The generated code needs a runtime this version of tpgen supports.
-const _ = tpgenimpl.SupportPackageIsVersion3
+const _ = tpgenimpl.SupportPackageIsVersion4
 
 // ListOrdersResult is the result of ListOrders: the status, the body of the response received, and the response headers.
 type ListOrdersResult struct {
@@ -50,24 +50,46 @@ type NewOrder struct {
 	Note NullableString `json:"note,omitzero"`
 }
 
-// NullableString is an optional string that may also be null.
-// Its zero value is absent (encoding/json's omitzero leaves it out); Null is null; Valid holds Value.
+// NullableString is an optional string that may also be null: absent (its zero value, left out of the JSON), null (NullNullableString()) or a value (NewNullableString(v)).
+// A value is sent as it is, also when it is the zero string; only NullNullableString sends null.
 type NullableString struct {
 	_     [0]func() // not comparable: Go compiles no equality function for it
-	Value string    // the value, when Valid
-	Valid bool      // a value was given
-	Null  bool      // null was given
+	value string
+	state tpgenimpl.NullState // absent (the zero value), null or a value
 }
 
-// MarshalJSON writes the value, or null.
+// NewNullableString returns a NullableString holding v, which is sent as it is (also when it is the zero string).
+func NewNullableString(v string) NullableString {
+	return NullableString{
+		state: tpgenimpl.NullValue,
+		value: v,
+	}
+}
+
+// NullNullableString returns a NullableString that is sent as null.
+func NullNullableString() NullableString {
+	return NullableString{state: tpgenimpl.NullNull}
+}
+
+// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and false.
+func (n NullableString) Get() (string, bool) {
+	return n.value, n.state == tpgenimpl.NullValue
+}
+
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
+func (n NullableString) IsNull() bool {
+	return n.state == tpgenimpl.NullNull
+}
+
+// MarshalJSON writes the value, or null; absent is left out of objects before it is called.
 func (n NullableString) MarshalJSON() ([]byte, error) {
-	return tpgenimpl.EncodeNullable(n.Valid, n.Value)
+	return tpgenimpl.EncodeNullable(n.state, n.value)
 }
 
 // UnmarshalJSON reads a value, or null.
 func (n *NullableString) UnmarshalJSON(b []byte) error {
 	*n = NullableString{}
-	return tpgenimpl.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+	return tpgenimpl.DecodeNullable(b, &n.value, &n.state)
 }
 
 // Order is the schema components/schemas/Order.
@@ -78,7 +100,7 @@ type Order struct {
 	// DeliverBy is the "deliverBy" property.
 	DeliverBy *runtime.Date `json:"deliverBy,omitempty"`
 	// ID is the "id" property. Read-only: sent by the service, not to it.
-	ID *string `json:"id,omitempty"`
+	ID *string `json:"id,omitempty" tpgen:"required"`
 	// Lines is the "lines" property.
 	Lines []OrderLine `json:"lines"`
 	// Note is the "note" property.
@@ -87,7 +109,7 @@ type Order struct {
 	// Status is the "status" property.
 	Status OrderStatus `json:"status"`
 	// Total is the "total" property.
-	Total *Money `json:"total"`
+	Total Money `json:"total"`
 }
 
 // OrderLine is the schema components/schemas/OrderLine.
@@ -104,13 +126,23 @@ type OrderLine struct {
 // OrderStatus is the schema components/schemas/OrderStatus.
 type OrderStatus string
 
-// Values of OrderStatus known to the spec. Others are kept as they come.
+// Values of OrderStatus known to the spec. Others are kept as they come (see IsKnown).
 const (
 	OrderStatusPending   OrderStatus = "pending"
 	OrderStatusPaid      OrderStatus = "paid"
 	OrderStatusShipped   OrderStatus = "shipped"
 	OrderStatusCancelled OrderStatus = "cancelled"
 )
+
+// IsKnown reports whether v is one of the values of OrderStatus that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v OrderStatus) IsKnown() bool {
+	switch v {
+	case OrderStatusPending, OrderStatusPaid, OrderStatusShipped, OrderStatusCancelled:
+		return true
+	}
+	return false
+}
 
 // Problem is the schema components/schemas/Problem.
 type Problem struct {

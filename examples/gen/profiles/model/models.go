@@ -14,7 +14,7 @@ import (
 )
 
 // The generated code needs a runtime this version of tpgen supports.
-const _ = tpgenimpl.SupportPackageIsVersion3
+const _ = tpgenimpl.SupportPackageIsVersion4
 
 // EmailContact is the schema components/schemas/EmailContact.
 type EmailContact struct {
@@ -25,24 +25,46 @@ type EmailContact struct {
 	Kind string `json:"kind"`
 }
 
-// NullableString is an optional string that may also be null.
-// Its zero value is absent (encoding/json's omitzero leaves it out); Null is null; Valid holds Value.
+// NullableString is an optional string that may also be null: absent (its zero value, left out of the JSON), null (NullNullableString()) or a value (NewNullableString(v)).
+// A value is sent as it is, also when it is the zero string; only NullNullableString sends null.
 type NullableString struct {
 	_     [0]func() // not comparable: Go compiles no equality function for it
-	Value string    // the value, when Valid
-	Valid bool      // a value was given
-	Null  bool      // null was given
+	value string
+	state tpgenimpl.NullState // absent (the zero value), null or a value
 }
 
-// MarshalJSON writes the value, or null.
+// NewNullableString returns a NullableString holding v, which is sent as it is (also when it is the zero string).
+func NewNullableString(v string) NullableString {
+	return NullableString{
+		state: tpgenimpl.NullValue,
+		value: v,
+	}
+}
+
+// NullNullableString returns a NullableString that is sent as null.
+func NullNullableString() NullableString {
+	return NullableString{state: tpgenimpl.NullNull}
+}
+
+// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and false.
+func (n NullableString) Get() (string, bool) {
+	return n.value, n.state == tpgenimpl.NullValue
+}
+
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
+func (n NullableString) IsNull() bool {
+	return n.state == tpgenimpl.NullNull
+}
+
+// MarshalJSON writes the value, or null; absent is left out of objects before it is called.
 func (n NullableString) MarshalJSON() ([]byte, error) {
-	return tpgenimpl.EncodeNullable(n.Valid, n.Value)
+	return tpgenimpl.EncodeNullable(n.state, n.value)
 }
 
 // UnmarshalJSON reads a value, or null.
 func (n *NullableString) UnmarshalJSON(b []byte) error {
 	*n = NullableString{}
-	return tpgenimpl.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+	return tpgenimpl.DecodeNullable(b, &n.value, &n.state)
 }
 
 // PhoneContact is the schema components/schemas/PhoneContact.

@@ -54,6 +54,27 @@ func (c *Client) EchoValue(ctx context.Context, body *Holder) (*Holder, error) {
 	return out, nil
 }
 
+var opGetNote = tpgenimpl.Operation{
+	Accept: "application/json",
+	ID:     "getNote",
+	Method: "GET",
+	Path:   "/notes",
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
+		Code:    200,
+		Success: true,
+	}},
+}
+
+// GetNote calls GET /notes.
+func (c *Client) GetNote(ctx context.Context) (*NotePatch, error) {
+	var out *NotePatch
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetNote, nil, nil, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 var opPatchNote = tpgenimpl.Operation{
 	Accept:      "application/json",
 	ContentType: "application/json",

@@ -3,27 +3,78 @@
 
 package unions
 
-import "github.com/tpgen/tpgen/internal/roundtrip/gen/unions/model"
+import (
+	"github.com/tpgen/tpgen/internal/roundtrip/gen/unions/model"
+	"time"
+)
 
 // The service's types are declared in package model and re-exported here under the same
 // names, so that callers need only this package.
 type (
-	Cat                = model.Cat
-	CatPetType         = model.CatPetType
-	Dog                = model.Dog
-	DogPetType         = model.DogPetType
-	Holder             = model.Holder
-	HolderListItem     = model.HolderListItem
-	HolderValue        = model.HolderValue
-	NotePatch          = model.NotePatch
-	NullableString     = model.NullableString
-	NullableStringList = model.NullableStringList
-	NullableTime       = model.NullableTime
-	Pet                = model.Pet
+	Cat                     = model.Cat
+	CatPetType              = model.CatPetType
+	Dog                     = model.Dog
+	DogPetType              = model.DogPetType
+	Holder                  = model.Holder
+	HolderListItem          = model.HolderListItem
+	HolderValue             = model.HolderValue
+	NotePatch               = model.NotePatch
+	NotePatchPriority       = model.NotePatchPriority
+	NotePatchStatus         = model.NotePatchStatus
+	NullableNotePatchStatus = model.NullableNotePatchStatus
+	NullableString          = model.NullableString
+	NullableStringList      = model.NullableStringList
+	NullableTime            = model.NullableTime
+	Pet                     = model.Pet
 )
 
 // Values of the enum types above known to the spec.
 const (
-	CatPetTypeCat = model.CatPetTypeCat
-	DogPetTypeDog = model.DogPetTypeDog
+	CatPetTypeCat         = model.CatPetTypeCat
+	DogPetTypeDog         = model.DogPetTypeDog
+	NotePatchPriority1    = model.NotePatchPriority1
+	NotePatchPriority2    = model.NotePatchPriority2
+	NotePatchPriority3    = model.NotePatchPriority3
+	NotePatchStatusOpen   = model.NotePatchStatusOpen
+	NotePatchStatusClosed = model.NotePatchStatusClosed
 )
+
+// NewNullableNotePatchStatus returns a NullableNotePatchStatus holding v, which is sent as it is (also when it is the zero NotePatchStatus).
+func NewNullableNotePatchStatus(v NotePatchStatus) NullableNotePatchStatus {
+	return model.NewNullableNotePatchStatus(v)
+}
+
+// NullNullableNotePatchStatus returns a NullableNotePatchStatus that is sent as null.
+func NullNullableNotePatchStatus() NullableNotePatchStatus {
+	return model.NullNullableNotePatchStatus()
+}
+
+// NewNullableString returns a NullableString holding v, which is sent as it is (also when it is the zero string).
+func NewNullableString(v string) NullableString {
+	return model.NewNullableString(v)
+}
+
+// NullNullableString returns a NullableString that is sent as null.
+func NullNullableString() NullableString {
+	return model.NullNullableString()
+}
+
+// NewNullableStringList returns a NullableStringList holding v, which is sent as it is (also when it is the zero []string).
+func NewNullableStringList(v []string) NullableStringList {
+	return model.NewNullableStringList(v)
+}
+
+// NullNullableStringList returns a NullableStringList that is sent as null.
+func NullNullableStringList() NullableStringList {
+	return model.NullNullableStringList()
+}
+
+// NewNullableTime returns a NullableTime holding v, which is sent as it is (also when it is the zero time.Time).
+func NewNullableTime(v time.Time) NullableTime {
+	return model.NewNullableTime(v)
+}
+
+// NullNullableTime returns a NullableTime that is sent as null.
+func NullNullableTime() NullableTime {
+	return model.NullNullableTime()
+}

@@ -51,3 +51,13 @@ const (
 	VoteEmpty             = model.VoteEmpty
 	Vote0                 = model.Vote0
 )
+
+// NewNullableRatingNullableChoice returns a NullableRatingNullableChoice holding v, which is sent as it is (also when it is the zero RatingNullableChoice).
+func NewNullableRatingNullableChoice(v RatingNullableChoice) NullableRatingNullableChoice {
+	return model.NewNullableRatingNullableChoice(v)
+}
+
+// NullNullableRatingNullableChoice returns a NullableRatingNullableChoice that is sent as null.
+func NullNullableRatingNullableChoice() NullableRatingNullableChoice {
+	return model.NullNullableRatingNullableChoice()
+}

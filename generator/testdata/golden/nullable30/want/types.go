@@ -3,15 +3,59 @@
 
 package nullable30
 
-import "github.com/tpgen/tpgen/generator/testdata/golden/nullable30/want/model"
+import (
+	"github.com/tpgen/tpgen/generator/testdata/golden/nullable30/want/model"
+	"github.com/tpgen/tpgen/runtime"
+)
 
 // The service's types are declared in package model and re-exported here under the same
 // names, so that callers need only this package.
 type (
 	Address            = model.Address
+	NewNullableInt     = model.NewNullableInt
 	NullableDate       = model.NullableDate
-	NullableInt        = model.NullableInt
+	NullableInt2       = model.NullableInt2
 	NullableString     = model.NullableString
 	NullableStringList = model.NullableStringList
 	Profile            = model.Profile
 )
+
+// NewNullableDate returns a NullableDate holding v, which is sent as it is (also when it is the zero runtime.Date).
+func NewNullableDate(v runtime.Date) NullableDate {
+	return model.NewNullableDate(v)
+}
+
+// NullNullableDate returns a NullableDate that is sent as null.
+func NullNullableDate() NullableDate {
+	return model.NullNullableDate()
+}
+
+// NewNullableInt2 returns a NullableInt2 holding v, which is sent as it is (also when it is the zero int).
+func NewNullableInt2(v int) NullableInt2 {
+	return model.NewNullableInt2(v)
+}
+
+// NullNullableInt2 returns a NullableInt2 that is sent as null.
+func NullNullableInt2() NullableInt2 {
+	return model.NullNullableInt2()
+}
+
+// NewNullableString returns a NullableString holding v, which is sent as it is (also when it is the zero string).
+func NewNullableString(v string) NullableString {
+	return model.NewNullableString(v)
+}
+
+// NullNullableString returns a NullableString that is sent as null.
+func NullNullableString() NullableString {
+	return model.NullNullableString()
+}
+
+// NewNullableStringList returns a NullableStringList holding v, which is sent as it is (also when it is the zero []*string).
+func NewNullableStringList(v []*string) NullableStringList {
+	return model.NewNullableStringList(v)
+}
+
+// NullNullableStringList returns a NullableStringList that is sent as null.
+func NullNullableStringList() NullableStringList {
+	return model.NullNullableStringList()
+}

@@ -3,7 +3,10 @@
 
 package nullable31
 
-import "github.com/tpgen/tpgen/generator/testdata/golden/nullable31/want/model"
+import (
+	"github.com/tpgen/tpgen/generator/testdata/golden/nullable31/want/model"
+	"time"
+)
 
 // The service's types are declared in package model and re-exported here under the same
 // names, so that callers need only this package.
@@ -14,3 +17,33 @@ type (
 	NullableTime   = model.NullableTime
 	Profile        = model.Profile
 )
+
+// NewNullableInt returns a NullableInt holding v, which is sent as it is (also when it is the zero int).
+func NewNullableInt(v int) NullableInt {
+	return model.NewNullableInt(v)
+}
+
+// NullNullableInt returns a NullableInt that is sent as null.
+func NullNullableInt() NullableInt {
+	return model.NullNullableInt()
+}
+
+// NewNullableString returns a NullableString holding v, which is sent as it is (also when it is the zero string).
+func NewNullableString(v string) NullableString {
+	return model.NewNullableString(v)
+}
+
+// NullNullableString returns a NullableString that is sent as null.
+func NullNullableString() NullableString {
+	return model.NullNullableString()
+}
+
+// NewNullableTime returns a NullableTime holding v, which is sent as it is (also when it is the zero time.Time).
+func NewNullableTime(v time.Time) NullableTime {
+	return model.NewNullableTime(v)
+}
+
+// NullNullableTime returns a NullableTime that is sent as null.
+func NullNullableTime() NullableTime {
+	return model.NullNullableTime()
+}

@@ -26,3 +26,23 @@ const (
 	ModeBike = model.ModeBike
 	ModeCar  = model.ModeCar
 )
+
+// NewNullableFloat64 returns a NullableFloat64 holding v, which is sent as it is (also when it is the zero float64).
+func NewNullableFloat64(v float64) NullableFloat64 {
+	return model.NewNullableFloat64(v)
+}
+
+// NullNullableFloat64 returns a NullableFloat64 that is sent as null.
+func NullNullableFloat64() NullableFloat64 {
+	return model.NullNullableFloat64()
+}
+
+// NewNullableStringList returns a NullableStringList holding v, which is sent as it is (also when it is the zero []string).
+func NewNullableStringList(v []string) NullableStringList {
+	return model.NewNullableStringList(v)
+}
+
+// NullNullableStringList returns a NullableStringList that is sent as null.
+func NullNullableStringList() NullableStringList {
+	return model.NullNullableStringList()
+}

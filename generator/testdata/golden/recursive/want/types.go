@@ -8,11 +8,24 @@ import "github.com/tpgen/tpgen/generator/testdata/golden/recursive/want/model"
 // The service's types are declared in package model and re-exported here under the same
 // names, so that callers need only this package.
 type (
+	Chain      = model.Chain
 	Expr       = model.Expr
+	Folder     = model.Folder
+	FolderMeta = model.FolderMeta
+	Head       = model.Head
+	Inner      = model.Inner
 	JSON       = model.JSON
+	Leaf       = model.Leaf
 	Literal    = model.Literal
 	NestedList = model.NestedList
 	Node       = model.Node
+	Outer      = model.Outer
 	Person     = model.Person
+	Ping       = model.Ping
+	Pong       = model.Pong
+	R1         = model.R1
+	R2         = model.R2
+	R3         = model.R3
 	Sum        = model.Sum
+	Tail       = model.Tail
 )

@@ -30,3 +30,23 @@ type (
 	Scalar            = model.Scalar
 	Shape             = model.Shape
 )
+
+// NewNullableInt returns a NullableInt holding v, which is sent as it is (also when it is the zero int).
+func NewNullableInt(v int) NullableInt {
+	return model.NewNullableInt(v)
+}
+
+// NullNullableInt returns a NullableInt that is sent as null.
+func NullNullableInt() NullableInt {
+	return model.NullNullableInt()
+}
+
+// NewNullableOwnerPet returns a NullableOwnerPet holding v, which is sent as it is (also when it is the zero OwnerPet).
+func NewNullableOwnerPet(v OwnerPet) NullableOwnerPet {
+	return model.NewNullableOwnerPet(v)
+}
+
+// NullNullableOwnerPet returns a NullableOwnerPet that is sent as null.
+func NullNullableOwnerPet() NullableOwnerPet {
+	return model.NullNullableOwnerPet()
+}

@@ -14,7 +14,7 @@ import (
 )
 
 // The generated code needs a runtime this version of tpgen supports.
-const _ = tpgenimpl.SupportPackageIsVersion3
+const _ = tpgenimpl.SupportPackageIsVersion4
 
 // CodeTool is the schema components/schemas/CodeTool.
 type CodeTool struct {
@@ -39,10 +39,20 @@ type Created struct {
 // CreatedKind is the schema components/schemas/Created/properties/kind.
 type CreatedKind string
 
-// Values of CreatedKind known to the spec. Others are kept as they come.
+// Values of CreatedKind known to the spec. Others are kept as they come (see IsKnown).
 const (
 	CreatedKindCreated CreatedKind = "created"
 )
+
+// IsKnown reports whether v is one of the values of CreatedKind that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v CreatedKind) IsKnown() bool {
+	switch v {
+	case CreatedKindCreated:
+		return true
+	}
+	return false
+}
 
 // Deleted is the schema components/schemas/Deleted.
 type Deleted struct {
@@ -122,10 +132,20 @@ type SearchTool struct {
 // SearchToolType is the schema components/schemas/SearchTool/properties/type.
 type SearchToolType string
 
-// Values of SearchToolType known to the spec. Others are kept as they come.
+// Values of SearchToolType known to the spec. Others are kept as they come (see IsKnown).
 const (
 	SearchToolTypeSearch SearchToolType = "search"
 )
+
+// IsKnown reports whether v is one of the values of SearchToolType that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v SearchToolType) IsKnown() bool {
+	switch v {
+	case SearchToolTypeSearch:
+		return true
+	}
+	return false
+}
 
 // Tool is the schema components/schemas/Tool.
 // The oneOf union is kept as raw JSON; its As and From methods (on *Tool) convert it to and from its variants.

@@ -16,7 +16,7 @@ import (
 )
 
 // The generated code needs a runtime this version of tpgen supports.
-const _ = tpgenimpl.SupportPackageIsVersion3
+const _ = tpgenimpl.SupportPackageIsVersion4
 
 // Cat is the schema components/schemas/Cat.
 type Cat struct {
@@ -32,10 +32,20 @@ type Cat struct {
 // CatPetType is the schema components/schemas/Cat/properties/petType.
 type CatPetType string
 
-// Values of CatPetType known to the spec. Others are kept as they come.
+// Values of CatPetType known to the spec. Others are kept as they come (see IsKnown).
 const (
 	CatPetTypeCat CatPetType = "cat"
 )
+
+// IsKnown reports whether v is one of the values of CatPetType that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v CatPetType) IsKnown() bool {
+	switch v {
+	case CatPetTypeCat:
+		return true
+	}
+	return false
+}
 
 // Dog is the schema components/schemas/Dog.
 type Dog struct {
@@ -51,10 +61,20 @@ type Dog struct {
 // DogPetType is the schema components/schemas/Dog/properties/petType.
 type DogPetType string
 
-// Values of DogPetType known to the spec. Others are kept as they come.
+// Values of DogPetType known to the spec. Others are kept as they come (see IsKnown).
 const (
 	DogPetTypeDog DogPetType = "dog"
 )
+
+// IsKnown reports whether v is one of the values of DogPetType that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v DogPetType) IsKnown() bool {
+	switch v {
+	case DogPetTypeDog:
+		return true
+	}
+	return false
+}
 
 // Holder is the schema components/schemas/Holder.
 type Holder struct {
@@ -149,68 +169,221 @@ type NotePatch struct {
 	// Note is the "note" property.
 	// Absent leaves the note, null clears it.
 	Note NullableString `json:"note,omitzero"`
+	// Priority is the "priority" property.
+	Priority *NotePatchPriority `json:"priority,omitempty"`
+	// Status is the "status" property.
+	Status NullableNotePatchStatus `json:"status,omitzero"`
 	// Tags is the "tags" property.
 	Tags NullableStringList `json:"tags,omitzero"`
 }
 
-// NullableString is an optional string that may also be null.
-// Its zero value is absent (encoding/json's omitzero leaves it out); Null is null; Valid holds Value.
-type NullableString struct {
-	_     [0]func() // not comparable: Go compiles no equality function for it
-	Value string    // the value, when Valid
-	Valid bool      // a value was given
-	Null  bool      // null was given
+// NotePatchPriority is the schema components/schemas/NotePatch/properties/priority.
+type NotePatchPriority int
+
+// Values of NotePatchPriority known to the spec. Others are kept as they come (see IsKnown).
+const (
+	NotePatchPriority1 NotePatchPriority = 1
+	NotePatchPriority2 NotePatchPriority = 2
+	NotePatchPriority3 NotePatchPriority = 3
+)
+
+// IsKnown reports whether v is one of the values of NotePatchPriority that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v NotePatchPriority) IsKnown() bool {
+	switch v {
+	case NotePatchPriority1, NotePatchPriority2, NotePatchPriority3:
+		return true
+	}
+	return false
 }
 
-// MarshalJSON writes the value, or null.
+// NotePatchStatus is the schema components/schemas/NotePatch/properties/status.
+type NotePatchStatus string
+
+// Values of NotePatchStatus known to the spec. Others are kept as they come (see IsKnown).
+const (
+	NotePatchStatusOpen   NotePatchStatus = "open"
+	NotePatchStatusClosed NotePatchStatus = "closed"
+)
+
+// IsKnown reports whether v is one of the values of NotePatchStatus that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v NotePatchStatus) IsKnown() bool {
+	switch v {
+	case NotePatchStatusOpen, NotePatchStatusClosed:
+		return true
+	}
+	return false
+}
+
+// NullableNotePatchStatus is an optional NotePatchStatus that may also be null: absent (its zero
+// value, left out of the JSON), null (NullNullableNotePatchStatus()) or a value
+// (NewNullableNotePatchStatus(v)).
+// A value is sent as it is, also when it is the zero NotePatchStatus; only NullNullableNotePatchStatus sends null.
+type NullableNotePatchStatus struct {
+	_     [0]func() // not comparable: Go compiles no equality function for it
+	value NotePatchStatus
+	state tpgenimpl.NullState // absent (the zero value), null or a value
+}
+
+// NewNullableNotePatchStatus returns a NullableNotePatchStatus holding v, which is sent as it is (also when it is the zero NotePatchStatus).
+func NewNullableNotePatchStatus(v NotePatchStatus) NullableNotePatchStatus {
+	return NullableNotePatchStatus{
+		state: tpgenimpl.NullValue,
+		value: v,
+	}
+}
+
+// NullNullableNotePatchStatus returns a NullableNotePatchStatus that is sent as null.
+func NullNullableNotePatchStatus() NullableNotePatchStatus {
+	return NullableNotePatchStatus{state: tpgenimpl.NullNull}
+}
+
+// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and false.
+func (n NullableNotePatchStatus) Get() (NotePatchStatus, bool) {
+	return n.value, n.state == tpgenimpl.NullValue
+}
+
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
+func (n NullableNotePatchStatus) IsNull() bool {
+	return n.state == tpgenimpl.NullNull
+}
+
+// MarshalJSON writes the value, or null; absent is left out of objects before it is called.
+func (n NullableNotePatchStatus) MarshalJSON() ([]byte, error) {
+	return tpgenimpl.EncodeNullable(n.state, n.value)
+}
+
+// UnmarshalJSON reads a value, or null.
+func (n *NullableNotePatchStatus) UnmarshalJSON(b []byte) error {
+	*n = NullableNotePatchStatus{}
+	return tpgenimpl.DecodeNullable(b, &n.value, &n.state)
+}
+
+// NullableString is an optional string that may also be null: absent (its zero value, left out of the JSON), null (NullNullableString()) or a value (NewNullableString(v)).
+// A value is sent as it is, also when it is the zero string; only NullNullableString sends null.
+type NullableString struct {
+	_     [0]func() // not comparable: Go compiles no equality function for it
+	value string
+	state tpgenimpl.NullState // absent (the zero value), null or a value
+}
+
+// NewNullableString returns a NullableString holding v, which is sent as it is (also when it is the zero string).
+func NewNullableString(v string) NullableString {
+	return NullableString{
+		state: tpgenimpl.NullValue,
+		value: v,
+	}
+}
+
+// NullNullableString returns a NullableString that is sent as null.
+func NullNullableString() NullableString {
+	return NullableString{state: tpgenimpl.NullNull}
+}
+
+// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and false.
+func (n NullableString) Get() (string, bool) {
+	return n.value, n.state == tpgenimpl.NullValue
+}
+
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
+func (n NullableString) IsNull() bool {
+	return n.state == tpgenimpl.NullNull
+}
+
+// MarshalJSON writes the value, or null; absent is left out of objects before it is called.
 func (n NullableString) MarshalJSON() ([]byte, error) {
-	return tpgenimpl.EncodeNullable(n.Valid, n.Value)
+	return tpgenimpl.EncodeNullable(n.state, n.value)
 }
 
 // UnmarshalJSON reads a value, or null.
 func (n *NullableString) UnmarshalJSON(b []byte) error {
 	*n = NullableString{}
-	return tpgenimpl.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+	return tpgenimpl.DecodeNullable(b, &n.value, &n.state)
 }
 
-// NullableStringList is an optional []string that may also be null.
-// Its zero value is absent (encoding/json's omitzero leaves it out); Null is null; Valid holds Value.
+// NullableStringList is an optional []string that may also be null: absent (its zero value, left out of the JSON), null (NullNullableStringList()) or a value (NewNullableStringList(v)).
+// A value is sent as it is, also when it is the zero []string; only NullNullableStringList sends null.
 type NullableStringList struct {
 	_     [0]func() // not comparable: Go compiles no equality function for it
-	Value []string  // the value, when Valid
-	Valid bool      // a value was given
-	Null  bool      // null was given
+	value []string
+	state tpgenimpl.NullState // absent (the zero value), null or a value
 }
 
-// MarshalJSON writes the value, or null.
+// NewNullableStringList returns a NullableStringList holding v, which is sent as it is (also when it is the zero []string).
+func NewNullableStringList(v []string) NullableStringList {
+	return NullableStringList{
+		state: tpgenimpl.NullValue,
+		value: v,
+	}
+}
+
+// NullNullableStringList returns a NullableStringList that is sent as null.
+func NullNullableStringList() NullableStringList {
+	return NullableStringList{state: tpgenimpl.NullNull}
+}
+
+// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and false.
+func (n NullableStringList) Get() ([]string, bool) {
+	return n.value, n.state == tpgenimpl.NullValue
+}
+
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
+func (n NullableStringList) IsNull() bool {
+	return n.state == tpgenimpl.NullNull
+}
+
+// MarshalJSON writes the value, or null; absent is left out of objects before it is called.
 func (n NullableStringList) MarshalJSON() ([]byte, error) {
-	return tpgenimpl.EncodeNullable(n.Valid, n.Value)
+	return tpgenimpl.EncodeNullable(n.state, n.value)
 }
 
 // UnmarshalJSON reads a value, or null.
 func (n *NullableStringList) UnmarshalJSON(b []byte) error {
 	*n = NullableStringList{}
-	return tpgenimpl.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+	return tpgenimpl.DecodeNullable(b, &n.value, &n.state)
 }
 
-// NullableTime is an optional time.Time that may also be null.
-// Its zero value is absent (encoding/json's omitzero leaves it out); Null is null; Valid holds Value.
+// NullableTime is an optional time.Time that may also be null: absent (its zero value, left out of the JSON), null (NullNullableTime()) or a value (NewNullableTime(v)).
+// A value is sent as it is, also when it is the zero time.Time; only NullNullableTime sends null.
 type NullableTime struct {
 	_     [0]func() // not comparable: Go compiles no equality function for it
-	Value time.Time // the value, when Valid
-	Valid bool      // a value was given
-	Null  bool      // null was given
+	value time.Time
+	state tpgenimpl.NullState // absent (the zero value), null or a value
 }
 
-// MarshalJSON writes the value, or null.
+// NewNullableTime returns a NullableTime holding v, which is sent as it is (also when it is the zero time.Time).
+func NewNullableTime(v time.Time) NullableTime {
+	return NullableTime{
+		state: tpgenimpl.NullValue,
+		value: v,
+	}
+}
+
+// NullNullableTime returns a NullableTime that is sent as null.
+func NullNullableTime() NullableTime {
+	return NullableTime{state: tpgenimpl.NullNull}
+}
+
+// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and false.
+func (n NullableTime) Get() (time.Time, bool) {
+	return n.value, n.state == tpgenimpl.NullValue
+}
+
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
+func (n NullableTime) IsNull() bool {
+	return n.state == tpgenimpl.NullNull
+}
+
+// MarshalJSON writes the value, or null; absent is left out of objects before it is called.
 func (n NullableTime) MarshalJSON() ([]byte, error) {
-	return tpgenimpl.EncodeNullable(n.Valid, n.Value)
+	return tpgenimpl.EncodeNullable(n.state, n.value)
 }
 
 // UnmarshalJSON reads a value, or null.
 func (n *NullableTime) UnmarshalJSON(b []byte) error {
 	*n = NullableTime{}
-	return tpgenimpl.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+	return tpgenimpl.DecodeNullable(b, &n.value, &n.state)
 }
 
 // Pet is the schema components/schemas/Pet.

@@ -14,7 +14,7 @@ import (
 )
 
 // The generated code needs a runtime this version of tpgen supports.
-const _ = tpgenimpl.SupportPackageIsVersion3
+const _ = tpgenimpl.SupportPackageIsVersion4
 
 // Account is the schema components/schemas/Account.
 //
@@ -29,7 +29,7 @@ type Account struct {
 	ID string `json:"id"`
 	// Owner is the "owner" property.
 	// Who owns the account.
-	Owner *Person `json:"owner"`
+	Owner Person `json:"owner"`
 	// Tier is the "tier" property.
 	Tier *Tier `json:"tier,omitempty"`
 }
@@ -41,7 +41,7 @@ type AccountInput struct {
 	ID *string `json:"id,omitempty"`
 	// Owner is the "owner" property.
 	// Who owns the account.
-	Owner *Person `json:"owner"`
+	Owner Person `json:"owner"`
 	// Tier is the "tier" property.
 	Tier *Tier `json:"tier,omitempty"`
 }
@@ -59,7 +59,7 @@ type Audited struct {
 	ID string `json:"id"`
 	// Owner is the "owner" property.
 	// Who owns the account.
-	Owner *Person `json:"owner"`
+	Owner Person `json:"owner"`
 	// Tier is the "tier" property.
 	Tier *Tier `json:"tier,omitempty"`
 }
@@ -93,14 +93,24 @@ type Resource struct {
 	// CreatedAt is the "createdAt" property. Read-only: sent by the service, not to it.
 	CreatedAt *time.Time `json:"createdAt,omitempty"`
 	// ID is the "id" property. Read-only: sent by the service, not to it.
-	ID *string `json:"id,omitempty"`
+	ID *string `json:"id,omitempty" tpgen:"required"`
 }
 
 // Tier is the schema components/schemas/Tier.
 type Tier string
 
-// Values of Tier known to the spec. Others are kept as they come.
+// Values of Tier known to the spec. Others are kept as they come (see IsKnown).
 const (
 	TierFree Tier = "free"
 	TierPro  Tier = "pro"
 )
+
+// IsKnown reports whether v is one of the values of Tier that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v Tier) IsKnown() bool {
+	switch v {
+	case TierFree, TierPro:
+		return true
+	}
+	return false
+}

@@ -10,25 +10,45 @@ package model
 import "github.com/tpgen/tpgen/runtime/tpgenimpl"
 
 // The generated code needs a runtime this version of tpgen supports.
-const _ = tpgenimpl.SupportPackageIsVersion3
+const _ = tpgenimpl.SupportPackageIsVersion4
 
 // Exact is the schema components/schemas/Exact.
 type Exact int64
 
-// Values of Exact known to the spec. Others are kept as they come.
+// Values of Exact known to the spec. Others are kept as they come (see IsKnown).
 const (
 	Exact1                Exact = 1
 	Exact9007199254740991 Exact = 9007199254740991
 )
 
+// IsKnown reports whether v is one of the values of Exact that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v Exact) IsKnown() bool {
+	switch v {
+	case Exact1, Exact9007199254740991:
+		return true
+	}
+	return false
+}
+
 // Half is the schema components/schemas/Half.
 type Half float64
 
-// Values of Half known to the spec. Others are kept as they come.
+// Values of Half known to the spec. Others are kept as they come (see IsKnown).
 const (
 	Half1  Half = 1
 	Half15 Half = 1.5
 )
+
+// IsKnown reports whether v is one of the values of Half that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v Half) IsKnown() bool {
+	switch v {
+	case Half1, Half15:
+		return true
+	}
+	return false
+}
 
 // Huge is the schema components/schemas/Huge.
 type Huge float64
@@ -45,8 +65,18 @@ type Untyped float64
 // Wide is the schema components/schemas/Wide.
 type Wide int64
 
-// Values of Wide known to the spec. Others are kept as they come.
+// Values of Wide known to the spec. Others are kept as they come (see IsKnown).
 const (
 	Wide1          Wide = 1
 	Wide3000000000 Wide = 3000000000
 )
+
+// IsKnown reports whether v is one of the values of Wide that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v Wide) IsKnown() bool {
+	switch v {
+	case Wide1, Wide3000000000:
+		return true
+	}
+	return false
+}

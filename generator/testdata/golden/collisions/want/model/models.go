@@ -10,7 +10,7 @@ package model
 import "github.com/tpgen/tpgen/runtime/tpgenimpl"
 
 // The generated code needs a runtime this version of tpgen supports.
-const _ = tpgenimpl.SupportPackageIsVersion3
+const _ = tpgenimpl.SupportPackageIsVersion4
 
 // API is the schema components/schemas/API.
 type API string
@@ -59,11 +59,21 @@ type Operations2 []string
 // Option2 is the schema components/schemas/Option.
 type Option2 string
 
-// Values of Option2 known to the spec. Others are kept as they come.
+// Values of Option2 known to the spec. Others are kept as they come (see IsKnown).
 const (
 	Option2A Option2 = "a"
 	Option2B Option2 = "b"
 )
+
+// IsKnown reports whether v is one of the values of Option2 that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v Option2) IsKnown() bool {
+	switch v {
+	case Option2A, Option2B:
+		return true
+	}
+	return false
+}
 
 // ServiceConfig2 is the schema components/schemas/ServiceConfig.
 type ServiceConfig2 struct {

@@ -13,7 +13,7 @@ import (
 )
 
 // The generated code needs a runtime this version of tpgen supports.
-const _ = tpgenimpl.SupportPackageIsVersion3
+const _ = tpgenimpl.SupportPackageIsVersion4
 
 // CreateOrderRequest is the schema of POST /orders request body.
 type CreateOrderRequest struct {
@@ -36,11 +36,21 @@ type CreateOrderRequestAddressDetailsLinesItem struct {
 // CreateOrderRequestAttributesKind is the schema of POST /orders request body/properties/shipping/properties/address/properties/details/properties/lines/items/properties/attributes/properties/kind.
 type CreateOrderRequestAttributesKind string
 
-// Values of CreateOrderRequestAttributesKind known to the spec. Others are kept as they come.
+// Values of CreateOrderRequestAttributesKind known to the spec. Others are kept as they come (see IsKnown).
 const (
 	CreateOrderRequestAttributesKindHome CreateOrderRequestAttributesKind = "home"
 	CreateOrderRequestAttributesKindWork CreateOrderRequestAttributesKind = "work"
 )
+
+// IsKnown reports whether v is one of the values of CreateOrderRequestAttributesKind that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v CreateOrderRequestAttributesKind) IsKnown() bool {
+	switch v {
+	case CreateOrderRequestAttributesKindHome, CreateOrderRequestAttributesKindWork:
+		return true
+	}
+	return false
+}
 
 // CreateOrderRequestBilling is the schema of POST /orders request body/properties/billing.
 type CreateOrderRequestBilling struct {

@@ -15,7 +15,7 @@ import (
 )
 
 // The generated code needs a runtime this version of tpgen supports.
-const _ = tpgenimpl.SupportPackageIsVersion3
+const _ = tpgenimpl.SupportPackageIsVersion4
 
 // Bike is the schema components/schemas/Bike.
 type Bike struct {
@@ -36,10 +36,20 @@ type Car struct {
 // CarVehicle is the schema components/schemas/Car/properties/vehicle.
 type CarVehicle string
 
-// Values of CarVehicle known to the spec. Others are kept as they come.
+// Values of CarVehicle known to the spec. Others are kept as they come (see IsKnown).
 const (
 	CarVehicleCar CarVehicle = "Car"
 )
+
+// IsKnown reports whether v is one of the values of CarVehicle that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v CarVehicle) IsKnown() bool {
+	switch v {
+	case CarVehicleCar:
+		return true
+	}
+	return false
+}
 
 // Cat is the schema components/schemas/Cat.
 type Cat struct {
@@ -73,10 +83,20 @@ type Created struct {
 // CreatedKind is the schema components/schemas/CreatedKind.
 type CreatedKind string
 
-// Values of CreatedKind known to the spec. Others are kept as they come.
+// Values of CreatedKind known to the spec. Others are kept as they come (see IsKnown).
 const (
 	CreatedKindCreated CreatedKind = "created"
 )
+
+// IsKnown reports whether v is one of the values of CreatedKind that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v CreatedKind) IsKnown() bool {
+	switch v {
+	case CreatedKindCreated:
+		return true
+	}
+	return false
+}
 
 // Deleted is the schema components/schemas/Deleted.
 type Deleted struct {
@@ -181,10 +201,20 @@ type ImageMessage struct {
 // ImageMessageKind is the schema components/schemas/ImageMessage/properties/kind.
 type ImageMessageKind string
 
-// Values of ImageMessageKind known to the spec. Others are kept as they come.
+// Values of ImageMessageKind known to the spec. Others are kept as they come (see IsKnown).
 const (
 	ImageMessageKindImage ImageMessageKind = "image"
 )
+
+// IsKnown reports whether v is one of the values of ImageMessageKind that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v ImageMessageKind) IsKnown() bool {
+	switch v {
+	case ImageMessageKindImage:
+		return true
+	}
+	return false
+}
 
 // Left is the schema components/schemas/Left.
 type Left struct {
@@ -196,10 +226,20 @@ type Left struct {
 // LeftSide is an enum of the values x, shared by 2 inline schemas.
 type LeftSide string
 
-// Values of LeftSide known to the spec. Others are kept as they come.
+// Values of LeftSide known to the spec. Others are kept as they come (see IsKnown).
 const (
 	LeftSideX LeftSide = "x"
 )
+
+// IsKnown reports whether v is one of the values of LeftSide that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v LeftSide) IsKnown() bool {
+	switch v {
+	case LeftSideX:
+		return true
+	}
+	return false
+}
 
 // Message is the schema components/schemas/Message.
 // The oneOf union is kept as raw JSON; its As and From methods (on *Message) convert it to and from its variants.
@@ -371,10 +411,20 @@ type SearchTool struct {
 // SearchToolType is the schema components/schemas/SearchTool/properties/type.
 type SearchToolType string
 
-// Values of SearchToolType known to the spec. Others are kept as they come.
+// Values of SearchToolType known to the spec. Others are kept as they come (see IsKnown).
 const (
 	SearchToolTypeSearch SearchToolType = "search"
 )
+
+// IsKnown reports whether v is one of the values of SearchToolType that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v SearchToolType) IsKnown() bool {
+	switch v {
+	case SearchToolTypeSearch:
+		return true
+	}
+	return false
+}
 
 // TextMessage is the schema components/schemas/TextMessage.
 type TextMessage struct {
@@ -489,10 +539,20 @@ type Up struct {
 // UpDir is the schema components/schemas/Up/properties/dir.
 type UpDir string
 
-// Values of UpDir known to the spec. Others are kept as they come.
+// Values of UpDir known to the spec. Others are kept as they come (see IsKnown).
 const (
 	UpDirUp UpDir = "up"
 )
+
+// IsKnown reports whether v is one of the values of UpDir that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v UpDir) IsKnown() bool {
+	switch v {
+	case UpDirUp:
+		return true
+	}
+	return false
+}
 
 // Vehicle is the schema components/schemas/Vehicle.
 // The oneOf union is kept as raw JSON; its As and From methods (on *Vehicle) convert it to and from its variants.

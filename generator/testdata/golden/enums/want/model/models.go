@@ -10,7 +10,7 @@ package model
 import "github.com/tpgen/tpgen/runtime/tpgenimpl"
 
 // The generated code needs a runtime this version of tpgen supports.
-const _ = tpgenimpl.SupportPackageIsVersion3
+const _ = tpgenimpl.SupportPackageIsVersion4
 
 // Flag is the schema components/schemas/Flag.
 type Flag bool
@@ -18,7 +18,7 @@ type Flag bool
 // Level is the schema components/schemas/Level.
 type Level int
 
-// Values of Level known to the spec. Others are kept as they come.
+// Values of Level known to the spec. Others are kept as they come (see IsKnown).
 const (
 	Level1      Level = 1
 	Level2      Level = 2
@@ -26,14 +26,34 @@ const (
 	LevelMinus1 Level = -1
 )
 
+// IsKnown reports whether v is one of the values of Level that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v Level) IsKnown() bool {
+	switch v {
+	case Level1, Level2, Level3, LevelMinus1:
+		return true
+	}
+	return false
+}
+
 // ListRatingsOrder is the schema of GET /ratings parameter order.
 type ListRatingsOrder string
 
-// Values of ListRatingsOrder known to the spec. Others are kept as they come.
+// Values of ListRatingsOrder known to the spec. Others are kept as they come (see IsKnown).
 const (
 	ListRatingsOrderAsc  ListRatingsOrder = "asc"
 	ListRatingsOrderDesc ListRatingsOrder = "desc"
 )
+
+// IsKnown reports whether v is one of the values of ListRatingsOrder that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v ListRatingsOrder) IsKnown() bool {
+	switch v {
+	case ListRatingsOrderAsc, ListRatingsOrderDesc:
+		return true
+	}
+	return false
+}
 
 // ListRatingsResult is the result of ListRatings: the status, the body of the response received, and the response headers.
 type ListRatingsResult struct {
@@ -46,34 +66,68 @@ type ListRatingsResult struct {
 	XRateLimitTier *Level
 }
 
-// NullableRatingNullableChoice is an optional RatingNullableChoice that may also be null.
-// Its zero value is absent (encoding/json's omitzero leaves it out); Null is null; Valid holds Value.
+// NullableRatingNullableChoice is an optional RatingNullableChoice that may also be null: absent (its
+// zero value, left out of the JSON), null (NullNullableRatingNullableChoice()) or a value
+// (NewNullableRatingNullableChoice(v)).
+// A value is sent as it is, also when it is the zero RatingNullableChoice; only NullNullableRatingNullableChoice sends null.
 type NullableRatingNullableChoice struct {
-	_     [0]func()            // not comparable: Go compiles no equality function for it
-	Value RatingNullableChoice // the value, when Valid
-	Valid bool                 // a value was given
-	Null  bool                 // null was given
+	_     [0]func() // not comparable: Go compiles no equality function for it
+	value RatingNullableChoice
+	state tpgenimpl.NullState // absent (the zero value), null or a value
 }
 
-// MarshalJSON writes the value, or null.
+// NewNullableRatingNullableChoice returns a NullableRatingNullableChoice holding v, which is sent as it is (also when it is the zero RatingNullableChoice).
+func NewNullableRatingNullableChoice(v RatingNullableChoice) NullableRatingNullableChoice {
+	return NullableRatingNullableChoice{
+		state: tpgenimpl.NullValue,
+		value: v,
+	}
+}
+
+// NullNullableRatingNullableChoice returns a NullableRatingNullableChoice that is sent as null.
+func NullNullableRatingNullableChoice() NullableRatingNullableChoice {
+	return NullableRatingNullableChoice{state: tpgenimpl.NullNull}
+}
+
+// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and false.
+func (n NullableRatingNullableChoice) Get() (RatingNullableChoice, bool) {
+	return n.value, n.state == tpgenimpl.NullValue
+}
+
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
+func (n NullableRatingNullableChoice) IsNull() bool {
+	return n.state == tpgenimpl.NullNull
+}
+
+// MarshalJSON writes the value, or null; absent is left out of objects before it is called.
 func (n NullableRatingNullableChoice) MarshalJSON() ([]byte, error) {
-	return tpgenimpl.EncodeNullable(n.Valid, n.Value)
+	return tpgenimpl.EncodeNullable(n.state, n.value)
 }
 
 // UnmarshalJSON reads a value, or null.
 func (n *NullableRatingNullableChoice) UnmarshalJSON(b []byte) error {
 	*n = NullableRatingNullableChoice{}
-	return tpgenimpl.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+	return tpgenimpl.DecodeNullable(b, &n.value, &n.state)
 }
 
 // Priority is the schema components/schemas/Priority.
 type Priority int64
 
-// Values of Priority known to the spec. Others are kept as they come.
+// Values of Priority known to the spec. Others are kept as they come (see IsKnown).
 const (
 	Priority10 Priority = 10
 	Priority20 Priority = 20
 )
+
+// IsKnown reports whether v is one of the values of Priority that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v Priority) IsKnown() bool {
+	switch v {
+	case Priority10, Priority20:
+		return true
+	}
+	return false
+}
 
 // Rating is the schema components/schemas/Rating.
 type Rating struct {
@@ -97,35 +151,65 @@ type RatingKind string
 // RatingKind2 is the schema components/schemas/Rating/properties/kind.
 type RatingKind2 string
 
-// Values of RatingKind2 known to the spec. Others are kept as they come.
+// Values of RatingKind2 known to the spec. Others are kept as they come (see IsKnown).
 const (
 	RatingKind2Star  RatingKind2 = "star"
 	RatingKind2Thumb RatingKind2 = "thumb"
 )
 
+// IsKnown reports whether v is one of the values of RatingKind2 that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v RatingKind2) IsKnown() bool {
+	switch v {
+	case RatingKind2Star, RatingKind2Thumb:
+		return true
+	}
+	return false
+}
+
 // RatingNullableChoice is the schema components/schemas/Rating/properties/nullableChoice.
 type RatingNullableChoice string
 
-// Values of RatingNullableChoice known to the spec. Others are kept as they come.
+// Values of RatingNullableChoice known to the spec. Others are kept as they come (see IsKnown).
 const (
 	RatingNullableChoiceA RatingNullableChoice = "a"
 	RatingNullableChoiceB RatingNullableChoice = "b"
 )
 
+// IsKnown reports whether v is one of the values of RatingNullableChoice that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v RatingNullableChoice) IsKnown() bool {
+	switch v {
+	case RatingNullableChoiceA, RatingNullableChoiceB:
+		return true
+	}
+	return false
+}
+
 // Ratio is the schema components/schemas/Ratio.
 type Ratio float64
 
-// Values of Ratio known to the spec. Others are kept as they come.
+// Values of Ratio known to the spec. Others are kept as they come (see IsKnown).
 const (
 	Ratio05 Ratio = 0.5
 	Ratio1  Ratio = 1
 	Ratio15 Ratio = 1.5
 )
 
+// IsKnown reports whether v is one of the values of Ratio that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v Ratio) IsKnown() bool {
+	switch v {
+	case Ratio05, Ratio1, Ratio15:
+		return true
+	}
+	return false
+}
+
 // Status is the schema components/schemas/Status.
 type Status string
 
-// Values of Status known to the spec. Others are kept as they come.
+// Values of Status known to the spec. Others are kept as they come (see IsKnown).
 const (
 	StatusActive2   Status = "active"
 	StatusActive3   Status = "active!"
@@ -133,6 +217,16 @@ const (
 	StatusInReview  Status = "in-review"
 	StatusInReview2 Status = "in_review"
 )
+
+// IsKnown reports whether v is one of the values of Status that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v Status) IsKnown() bool {
+	switch v {
+	case StatusActive2, StatusActive3, StatusActive4, StatusInReview, StatusInReview2:
+		return true
+	}
+	return false
+}
 
 // StatusActive is the schema components/schemas/StatusActive.
 type StatusActive struct {
@@ -146,10 +240,20 @@ type StatusActive struct {
 // Up, down or no vote.
 type Vote string
 
-// Values of Vote known to the spec. Others are kept as they come.
+// Values of Vote known to the spec. Others are kept as they come (see IsKnown).
 const (
 	VotePlus1  Vote = "+1"
 	VoteMinus1 Vote = "-1"
 	VoteEmpty  Vote = ""
 	Vote0      Vote = "0"
 )
+
+// IsKnown reports whether v is one of the values of Vote that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v Vote) IsKnown() bool {
+	switch v {
+	case VotePlus1, VoteMinus1, VoteEmpty, Vote0:
+		return true
+	}
+	return false
+}

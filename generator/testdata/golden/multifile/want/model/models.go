@@ -14,7 +14,7 @@ import (
 )
 
 // The generated code needs a runtime this version of tpgen supports.
-const _ = tpgenimpl.SupportPackageIsVersion3
+const _ = tpgenimpl.SupportPackageIsVersion4
 
 // ChewToy is the schema of models/toy.yaml.
 //
@@ -149,11 +149,21 @@ type Square struct {
 // Tag is the schema of models/defs.yaml#/Tag.
 type Tag string
 
-// Values of Tag known to the spec. Others are kept as they come.
+// Values of Tag known to the spec. Others are kept as they come (see IsKnown).
 const (
 	TagSmall Tag = "small"
 	TagLarge Tag = "large"
 )
+
+// IsKnown reports whether v is one of the values of Tag that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v Tag) IsKnown() bool {
+	switch v {
+	case TagSmall, TagLarge:
+		return true
+	}
+	return false
+}
 
 // V2Pet is the schema of models/v2/pet.yaml.
 //

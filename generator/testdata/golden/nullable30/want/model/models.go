@@ -13,7 +13,7 @@ import (
 )
 
 // The generated code needs a runtime this version of tpgen supports.
-const _ = tpgenimpl.SupportPackageIsVersion3
+const _ = tpgenimpl.SupportPackageIsVersion4
 
 // Address is the schema components/schemas/Address.
 type Address struct {
@@ -22,84 +22,175 @@ type Address struct {
 	City *string `json:"city,omitempty"`
 }
 
-// NullableDate is an optional runtime.Date that may also be null.
-// Its zero value is absent (encoding/json's omitzero leaves it out); Null is null; Valid holds Value.
+// NewNullableInt is the schema components/schemas/NewNullableInt.
+type NewNullableInt string
+
+// NullableDate is an optional runtime.Date that may also be null: absent (its zero value, left out of the JSON), null (NullNullableDate()) or a value (NewNullableDate(v)).
+// A value is sent as it is, also when it is the zero runtime.Date; only NullNullableDate sends null.
 type NullableDate struct {
-	_     [0]func()    // not comparable: Go compiles no equality function for it
-	Value runtime.Date // the value, when Valid
-	Valid bool         // a value was given
-	Null  bool         // null was given
+	_     [0]func() // not comparable: Go compiles no equality function for it
+	value runtime.Date
+	state tpgenimpl.NullState // absent (the zero value), null or a value
 }
 
-// MarshalJSON writes the value, or null.
+// NewNullableDate returns a NullableDate holding v, which is sent as it is (also when it is the zero runtime.Date).
+func NewNullableDate(v runtime.Date) NullableDate {
+	return NullableDate{
+		state: tpgenimpl.NullValue,
+		value: v,
+	}
+}
+
+// NullNullableDate returns a NullableDate that is sent as null.
+func NullNullableDate() NullableDate {
+	return NullableDate{state: tpgenimpl.NullNull}
+}
+
+// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and false.
+func (n NullableDate) Get() (runtime.Date, bool) {
+	return n.value, n.state == tpgenimpl.NullValue
+}
+
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
+func (n NullableDate) IsNull() bool {
+	return n.state == tpgenimpl.NullNull
+}
+
+// MarshalJSON writes the value, or null; absent is left out of objects before it is called.
 func (n NullableDate) MarshalJSON() ([]byte, error) {
-	return tpgenimpl.EncodeNullable(n.Valid, n.Value)
+	return tpgenimpl.EncodeNullable(n.state, n.value)
 }
 
 // UnmarshalJSON reads a value, or null.
 func (n *NullableDate) UnmarshalJSON(b []byte) error {
 	*n = NullableDate{}
-	return tpgenimpl.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+	return tpgenimpl.DecodeNullable(b, &n.value, &n.state)
 }
 
-// NullableInt is an optional int that may also be null.
-// Its zero value is absent (encoding/json's omitzero leaves it out); Null is null; Valid holds Value.
-type NullableInt struct {
+// NullableInt2 is an optional int that may also be null: absent (its zero value, left out of the JSON), null (NullNullableInt2()) or a value (NewNullableInt2(v)).
+// A value is sent as it is, also when it is the zero int; only NullNullableInt2 sends null.
+type NullableInt2 struct {
 	_     [0]func() // not comparable: Go compiles no equality function for it
-	Value int       // the value, when Valid
-	Valid bool      // a value was given
-	Null  bool      // null was given
+	value int
+	state tpgenimpl.NullState // absent (the zero value), null or a value
 }
 
-// MarshalJSON writes the value, or null.
-func (n NullableInt) MarshalJSON() ([]byte, error) {
-	return tpgenimpl.EncodeNullable(n.Valid, n.Value)
+// NewNullableInt2 returns a NullableInt2 holding v, which is sent as it is (also when it is the zero int).
+func NewNullableInt2(v int) NullableInt2 {
+	return NullableInt2{
+		state: tpgenimpl.NullValue,
+		value: v,
+	}
+}
+
+// NullNullableInt2 returns a NullableInt2 that is sent as null.
+func NullNullableInt2() NullableInt2 {
+	return NullableInt2{state: tpgenimpl.NullNull}
+}
+
+// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and false.
+func (n NullableInt2) Get() (int, bool) {
+	return n.value, n.state == tpgenimpl.NullValue
+}
+
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
+func (n NullableInt2) IsNull() bool {
+	return n.state == tpgenimpl.NullNull
+}
+
+// MarshalJSON writes the value, or null; absent is left out of objects before it is called.
+func (n NullableInt2) MarshalJSON() ([]byte, error) {
+	return tpgenimpl.EncodeNullable(n.state, n.value)
 }
 
 // UnmarshalJSON reads a value, or null.
-func (n *NullableInt) UnmarshalJSON(b []byte) error {
-	*n = NullableInt{}
-	return tpgenimpl.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+func (n *NullableInt2) UnmarshalJSON(b []byte) error {
+	*n = NullableInt2{}
+	return tpgenimpl.DecodeNullable(b, &n.value, &n.state)
 }
 
-// NullableString is an optional string that may also be null.
-// Its zero value is absent (encoding/json's omitzero leaves it out); Null is null; Valid holds Value.
+// NullableString is an optional string that may also be null: absent (its zero value, left out of the JSON), null (NullNullableString()) or a value (NewNullableString(v)).
+// A value is sent as it is, also when it is the zero string; only NullNullableString sends null.
 type NullableString struct {
 	_     [0]func() // not comparable: Go compiles no equality function for it
-	Value string    // the value, when Valid
-	Valid bool      // a value was given
-	Null  bool      // null was given
+	value string
+	state tpgenimpl.NullState // absent (the zero value), null or a value
 }
 
-// MarshalJSON writes the value, or null.
+// NewNullableString returns a NullableString holding v, which is sent as it is (also when it is the zero string).
+func NewNullableString(v string) NullableString {
+	return NullableString{
+		state: tpgenimpl.NullValue,
+		value: v,
+	}
+}
+
+// NullNullableString returns a NullableString that is sent as null.
+func NullNullableString() NullableString {
+	return NullableString{state: tpgenimpl.NullNull}
+}
+
+// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and false.
+func (n NullableString) Get() (string, bool) {
+	return n.value, n.state == tpgenimpl.NullValue
+}
+
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
+func (n NullableString) IsNull() bool {
+	return n.state == tpgenimpl.NullNull
+}
+
+// MarshalJSON writes the value, or null; absent is left out of objects before it is called.
 func (n NullableString) MarshalJSON() ([]byte, error) {
-	return tpgenimpl.EncodeNullable(n.Valid, n.Value)
+	return tpgenimpl.EncodeNullable(n.state, n.value)
 }
 
 // UnmarshalJSON reads a value, or null.
 func (n *NullableString) UnmarshalJSON(b []byte) error {
 	*n = NullableString{}
-	return tpgenimpl.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+	return tpgenimpl.DecodeNullable(b, &n.value, &n.state)
 }
 
-// NullableStringList is an optional []*string that may also be null.
-// Its zero value is absent (encoding/json's omitzero leaves it out); Null is null; Valid holds Value.
+// NullableStringList is an optional []*string that may also be null: absent (its zero value, left out of the JSON), null (NullNullableStringList()) or a value (NewNullableStringList(v)).
+// A value is sent as it is, also when it is the zero []*string; only NullNullableStringList sends null.
 type NullableStringList struct {
 	_     [0]func() // not comparable: Go compiles no equality function for it
-	Value []*string // the value, when Valid
-	Valid bool      // a value was given
-	Null  bool      // null was given
+	value []*string
+	state tpgenimpl.NullState // absent (the zero value), null or a value
 }
 
-// MarshalJSON writes the value, or null.
+// NewNullableStringList returns a NullableStringList holding v, which is sent as it is (also when it is the zero []*string).
+func NewNullableStringList(v []*string) NullableStringList {
+	return NullableStringList{
+		state: tpgenimpl.NullValue,
+		value: v,
+	}
+}
+
+// NullNullableStringList returns a NullableStringList that is sent as null.
+func NullNullableStringList() NullableStringList {
+	return NullableStringList{state: tpgenimpl.NullNull}
+}
+
+// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and false.
+func (n NullableStringList) Get() ([]*string, bool) {
+	return n.value, n.state == tpgenimpl.NullValue
+}
+
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
+func (n NullableStringList) IsNull() bool {
+	return n.state == tpgenimpl.NullNull
+}
+
+// MarshalJSON writes the value, or null; absent is left out of objects before it is called.
 func (n NullableStringList) MarshalJSON() ([]byte, error) {
-	return tpgenimpl.EncodeNullable(n.Valid, n.Value)
+	return tpgenimpl.EncodeNullable(n.state, n.value)
 }
 
 // UnmarshalJSON reads a value, or null.
 func (n *NullableStringList) UnmarshalJSON(b []byte) error {
 	*n = NullableStringList{}
-	return tpgenimpl.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+	return tpgenimpl.DecodeNullable(b, &n.value, &n.state)
 }
 
 // Profile is the schema components/schemas/Profile.
@@ -108,7 +199,7 @@ type Profile struct {
 	// Address is the "address" property.
 	Address *Address `json:"address"`
 	// Age is the "age" property.
-	Age NullableInt `json:"age,omitzero"`
+	Age NullableInt2 `json:"age,omitzero"`
 	// Aliases is the "aliases" property.
 	Aliases NullableStringList `json:"aliases,omitzero"`
 	// Anything is the "anything" property.

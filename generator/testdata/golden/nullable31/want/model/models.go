@@ -13,7 +13,7 @@ import (
 )
 
 // The generated code needs a runtime this version of tpgen supports.
-const _ = tpgenimpl.SupportPackageIsVersion3
+const _ = tpgenimpl.SupportPackageIsVersion4
 
 // Address is the schema components/schemas/Address.
 type Address struct {
@@ -22,64 +22,130 @@ type Address struct {
 	City *string `json:"city,omitempty"`
 }
 
-// NullableInt is an optional int that may also be null.
-// Its zero value is absent (encoding/json's omitzero leaves it out); Null is null; Valid holds Value.
+// NullableInt is an optional int that may also be null: absent (its zero value, left out of the JSON), null (NullNullableInt()) or a value (NewNullableInt(v)).
+// A value is sent as it is, also when it is the zero int; only NullNullableInt sends null.
 type NullableInt struct {
 	_     [0]func() // not comparable: Go compiles no equality function for it
-	Value int       // the value, when Valid
-	Valid bool      // a value was given
-	Null  bool      // null was given
+	value int
+	state tpgenimpl.NullState // absent (the zero value), null or a value
 }
 
-// MarshalJSON writes the value, or null.
+// NewNullableInt returns a NullableInt holding v, which is sent as it is (also when it is the zero int).
+func NewNullableInt(v int) NullableInt {
+	return NullableInt{
+		state: tpgenimpl.NullValue,
+		value: v,
+	}
+}
+
+// NullNullableInt returns a NullableInt that is sent as null.
+func NullNullableInt() NullableInt {
+	return NullableInt{state: tpgenimpl.NullNull}
+}
+
+// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and false.
+func (n NullableInt) Get() (int, bool) {
+	return n.value, n.state == tpgenimpl.NullValue
+}
+
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
+func (n NullableInt) IsNull() bool {
+	return n.state == tpgenimpl.NullNull
+}
+
+// MarshalJSON writes the value, or null; absent is left out of objects before it is called.
 func (n NullableInt) MarshalJSON() ([]byte, error) {
-	return tpgenimpl.EncodeNullable(n.Valid, n.Value)
+	return tpgenimpl.EncodeNullable(n.state, n.value)
 }
 
 // UnmarshalJSON reads a value, or null.
 func (n *NullableInt) UnmarshalJSON(b []byte) error {
 	*n = NullableInt{}
-	return tpgenimpl.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+	return tpgenimpl.DecodeNullable(b, &n.value, &n.state)
 }
 
-// NullableString is an optional string that may also be null.
-// Its zero value is absent (encoding/json's omitzero leaves it out); Null is null; Valid holds Value.
+// NullableString is an optional string that may also be null: absent (its zero value, left out of the JSON), null (NullNullableString()) or a value (NewNullableString(v)).
+// A value is sent as it is, also when it is the zero string; only NullNullableString sends null.
 type NullableString struct {
 	_     [0]func() // not comparable: Go compiles no equality function for it
-	Value string    // the value, when Valid
-	Valid bool      // a value was given
-	Null  bool      // null was given
+	value string
+	state tpgenimpl.NullState // absent (the zero value), null or a value
 }
 
-// MarshalJSON writes the value, or null.
+// NewNullableString returns a NullableString holding v, which is sent as it is (also when it is the zero string).
+func NewNullableString(v string) NullableString {
+	return NullableString{
+		state: tpgenimpl.NullValue,
+		value: v,
+	}
+}
+
+// NullNullableString returns a NullableString that is sent as null.
+func NullNullableString() NullableString {
+	return NullableString{state: tpgenimpl.NullNull}
+}
+
+// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and false.
+func (n NullableString) Get() (string, bool) {
+	return n.value, n.state == tpgenimpl.NullValue
+}
+
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
+func (n NullableString) IsNull() bool {
+	return n.state == tpgenimpl.NullNull
+}
+
+// MarshalJSON writes the value, or null; absent is left out of objects before it is called.
 func (n NullableString) MarshalJSON() ([]byte, error) {
-	return tpgenimpl.EncodeNullable(n.Valid, n.Value)
+	return tpgenimpl.EncodeNullable(n.state, n.value)
 }
 
 // UnmarshalJSON reads a value, or null.
 func (n *NullableString) UnmarshalJSON(b []byte) error {
 	*n = NullableString{}
-	return tpgenimpl.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+	return tpgenimpl.DecodeNullable(b, &n.value, &n.state)
 }
 
-// NullableTime is an optional time.Time that may also be null.
-// Its zero value is absent (encoding/json's omitzero leaves it out); Null is null; Valid holds Value.
+// NullableTime is an optional time.Time that may also be null: absent (its zero value, left out of the JSON), null (NullNullableTime()) or a value (NewNullableTime(v)).
+// A value is sent as it is, also when it is the zero time.Time; only NullNullableTime sends null.
 type NullableTime struct {
 	_     [0]func() // not comparable: Go compiles no equality function for it
-	Value time.Time // the value, when Valid
-	Valid bool      // a value was given
-	Null  bool      // null was given
+	value time.Time
+	state tpgenimpl.NullState // absent (the zero value), null or a value
 }
 
-// MarshalJSON writes the value, or null.
+// NewNullableTime returns a NullableTime holding v, which is sent as it is (also when it is the zero time.Time).
+func NewNullableTime(v time.Time) NullableTime {
+	return NullableTime{
+		state: tpgenimpl.NullValue,
+		value: v,
+	}
+}
+
+// NullNullableTime returns a NullableTime that is sent as null.
+func NullNullableTime() NullableTime {
+	return NullableTime{state: tpgenimpl.NullNull}
+}
+
+// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and false.
+func (n NullableTime) Get() (time.Time, bool) {
+	return n.value, n.state == tpgenimpl.NullValue
+}
+
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
+func (n NullableTime) IsNull() bool {
+	return n.state == tpgenimpl.NullNull
+}
+
+// MarshalJSON writes the value, or null; absent is left out of objects before it is called.
 func (n NullableTime) MarshalJSON() ([]byte, error) {
-	return tpgenimpl.EncodeNullable(n.Valid, n.Value)
+	return tpgenimpl.EncodeNullable(n.state, n.value)
 }
 
 // UnmarshalJSON reads a value, or null.
 func (n *NullableTime) UnmarshalJSON(b []byte) error {
 	*n = NullableTime{}
-	return tpgenimpl.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+	return tpgenimpl.DecodeNullable(b, &n.value, &n.state)
 }
 
 // Profile is the schema components/schemas/Profile.

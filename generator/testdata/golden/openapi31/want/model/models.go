@@ -13,7 +13,7 @@ import (
 )
 
 // The generated code needs a runtime this version of tpgen supports.
-const _ = tpgenimpl.SupportPackageIsVersion3
+const _ = tpgenimpl.SupportPackageIsVersion4
 
 // Anything is the schema components/schemas/Anything.
 type Anything any
@@ -59,54 +59,108 @@ type LatLng []float64
 // Mode is the schema components/schemas/Mode.
 type Mode string
 
-// Values of Mode known to the spec. Others are kept as they come.
+// Values of Mode known to the spec. Others are kept as they come (see IsKnown).
 const (
 	ModeWalk Mode = "walk"
 	ModeBike Mode = "bike"
 	ModeCar  Mode = "car"
 )
 
+// IsKnown reports whether v is one of the values of Mode that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v Mode) IsKnown() bool {
+	switch v {
+	case ModeWalk, ModeBike, ModeCar:
+		return true
+	}
+	return false
+}
+
 // Nothing is the schema components/schemas/Nothing.
 type Nothing any
 
-// NullableFloat64 is an optional float64 that may also be null.
-// Its zero value is absent (encoding/json's omitzero leaves it out); Null is null; Valid holds Value.
+// NullableFloat64 is an optional float64 that may also be null: absent (its zero value, left out of the JSON), null (NullNullableFloat64()) or a value (NewNullableFloat64(v)).
+// A value is sent as it is, also when it is the zero float64; only NullNullableFloat64 sends null.
 type NullableFloat64 struct {
 	_     [0]func() // not comparable: Go compiles no equality function for it
-	Value float64   // the value, when Valid
-	Valid bool      // a value was given
-	Null  bool      // null was given
+	value float64
+	state tpgenimpl.NullState // absent (the zero value), null or a value
 }
 
-// MarshalJSON writes the value, or null.
+// NewNullableFloat64 returns a NullableFloat64 holding v, which is sent as it is (also when it is the zero float64).
+func NewNullableFloat64(v float64) NullableFloat64 {
+	return NullableFloat64{
+		state: tpgenimpl.NullValue,
+		value: v,
+	}
+}
+
+// NullNullableFloat64 returns a NullableFloat64 that is sent as null.
+func NullNullableFloat64() NullableFloat64 {
+	return NullableFloat64{state: tpgenimpl.NullNull}
+}
+
+// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and false.
+func (n NullableFloat64) Get() (float64, bool) {
+	return n.value, n.state == tpgenimpl.NullValue
+}
+
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
+func (n NullableFloat64) IsNull() bool {
+	return n.state == tpgenimpl.NullNull
+}
+
+// MarshalJSON writes the value, or null; absent is left out of objects before it is called.
 func (n NullableFloat64) MarshalJSON() ([]byte, error) {
-	return tpgenimpl.EncodeNullable(n.Valid, n.Value)
+	return tpgenimpl.EncodeNullable(n.state, n.value)
 }
 
 // UnmarshalJSON reads a value, or null.
 func (n *NullableFloat64) UnmarshalJSON(b []byte) error {
 	*n = NullableFloat64{}
-	return tpgenimpl.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+	return tpgenimpl.DecodeNullable(b, &n.value, &n.state)
 }
 
-// NullableStringList is an optional []string that may also be null.
-// Its zero value is absent (encoding/json's omitzero leaves it out); Null is null; Valid holds Value.
+// NullableStringList is an optional []string that may also be null: absent (its zero value, left out of the JSON), null (NullNullableStringList()) or a value (NewNullableStringList(v)).
+// A value is sent as it is, also when it is the zero []string; only NullNullableStringList sends null.
 type NullableStringList struct {
 	_     [0]func() // not comparable: Go compiles no equality function for it
-	Value []string  // the value, when Valid
-	Valid bool      // a value was given
-	Null  bool      // null was given
+	value []string
+	state tpgenimpl.NullState // absent (the zero value), null or a value
 }
 
-// MarshalJSON writes the value, or null.
+// NewNullableStringList returns a NullableStringList holding v, which is sent as it is (also when it is the zero []string).
+func NewNullableStringList(v []string) NullableStringList {
+	return NullableStringList{
+		state: tpgenimpl.NullValue,
+		value: v,
+	}
+}
+
+// NullNullableStringList returns a NullableStringList that is sent as null.
+func NullNullableStringList() NullableStringList {
+	return NullableStringList{state: tpgenimpl.NullNull}
+}
+
+// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and false.
+func (n NullableStringList) Get() ([]string, bool) {
+	return n.value, n.state == tpgenimpl.NullValue
+}
+
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
+func (n NullableStringList) IsNull() bool {
+	return n.state == tpgenimpl.NullNull
+}
+
+// MarshalJSON writes the value, or null; absent is left out of objects before it is called.
 func (n NullableStringList) MarshalJSON() ([]byte, error) {
-	return tpgenimpl.EncodeNullable(n.Valid, n.Value)
+	return tpgenimpl.EncodeNullable(n.state, n.value)
 }
 
 // UnmarshalJSON reads a value, or null.
 func (n *NullableStringList) UnmarshalJSON(b []byte) error {
 	*n = NullableStringList{}
-	return tpgenimpl.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+	return tpgenimpl.DecodeNullable(b, &n.value, &n.state)
 }
 
 // Place is the schema components/schemas/Place.

@@ -10,7 +10,7 @@ package model
 import "github.com/tpgen/tpgen/runtime/tpgenimpl"
 
 // The generated code needs a runtime this version of tpgen supports.
-const _ = tpgenimpl.SupportPackageIsVersion3
+const _ = tpgenimpl.SupportPackageIsVersion4
 
 // Error is the schema components/schemas/Error.
 type Error struct {
@@ -46,7 +46,7 @@ type NewPet struct {
 type Pet struct {
 	_ [0]func()
 	// ID is the "id" property. Read-only: sent by the service, not to it.
-	ID *int64 `json:"id,omitempty"`
+	ID *int64 `json:"id,omitempty" tpgen:"required"`
 	// Name is the "name" property.
 	Name string `json:"name"`
 	// Status is the "status" property.
@@ -61,9 +61,19 @@ type Pet struct {
 // Where the pet is in the sale.
 type PetStatus string
 
-// Values of PetStatus known to the spec. Others are kept as they come.
+// Values of PetStatus known to the spec. Others are kept as they come (see IsKnown).
 const (
 	PetStatusAvailable PetStatus = "available"
 	PetStatusPending   PetStatus = "pending"
 	PetStatusSold      PetStatus = "sold"
 )
+
+// IsKnown reports whether v is one of the values of PetStatus that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v PetStatus) IsKnown() bool {
+	switch v {
+	case PetStatusAvailable, PetStatusPending, PetStatusSold:
+		return true
+	}
+	return false
+}

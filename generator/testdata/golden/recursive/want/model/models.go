@@ -14,7 +14,16 @@ import (
 )
 
 // The generated code needs a runtime this version of tpgen supports.
-const _ = tpgenimpl.SupportPackageIsVersion3
+const _ = tpgenimpl.SupportPackageIsVersion4
+
+// Chain is the schema components/schemas/Chain.
+type Chain struct {
+	_ [0]func()
+	// Label is the "label" property.
+	Label Leaf `json:"label"`
+	// Next is the "next" property.
+	Next *Chain `json:"next"`
+}
 
 // Expr is the schema components/schemas/Expr.
 // The oneOf union is kept as raw JSON; its As and From methods (on *Expr) convert it to and from its variants.
@@ -71,6 +80,34 @@ func (u *Expr) ValueByDiscriminator() (any, error) {
 		return u.AsSum()
 	}
 	return nil, fmt.Errorf("Expr: unknown op %q", d)
+}
+
+// Folder is the schema components/schemas/Folder.
+type Folder struct {
+	_ [0]func()
+	// Meta is the "meta" property.
+	Meta FolderMeta `json:"meta"`
+}
+
+// FolderMeta is the schema components/schemas/FolderMeta.
+type FolderMeta struct {
+	_ [0]func()
+	// Children is the "children" property.
+	Children []Folder `json:"children"`
+}
+
+// Head is the schema components/schemas/Head.
+type Head struct {
+	_ [0]func()
+	// Tail is the "tail" property.
+	Tail Tail `json:"tail"`
+}
+
+// Inner is the schema components/schemas/Inner.
+type Inner struct {
+	_ [0]func()
+	// Leaf is the "leaf" property.
+	Leaf Leaf `json:"leaf"`
 }
 
 // JSON is the schema components/schemas/Json.
@@ -138,6 +175,13 @@ func (u *JSON) FromJSONMap(v map[string]JSON) error {
 	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
+// Leaf is the schema components/schemas/Leaf.
+type Leaf struct {
+	_ [0]func()
+	// ID is the "id" property.
+	ID string `json:"id"`
+}
+
 // Literal is the schema components/schemas/Literal.
 type Literal struct {
 	_ [0]func()
@@ -165,6 +209,13 @@ type Node struct {
 	Parent *Node `json:"parent,omitempty"`
 }
 
+// Outer is the schema components/schemas/Outer.
+type Outer struct {
+	_ [0]func()
+	// Inner is the "inner" property.
+	Inner Inner `json:"inner"`
+}
+
 // Person is the schema components/schemas/Person.
 type Person struct {
 	_ [0]func()
@@ -174,6 +225,45 @@ type Person struct {
 	Trees []Node `json:"trees,omitempty"`
 }
 
+// Ping is the schema components/schemas/Ping.
+type Ping struct {
+	_ [0]func()
+	// Pong is the "pong" property.
+	Pong *Pong `json:"pong"`
+}
+
+// Pong is the schema components/schemas/Pong.
+type Pong struct {
+	_ [0]func()
+	// Leaf is the "leaf" property.
+	Leaf Leaf `json:"leaf"`
+	// Ping is the "ping" property.
+	Ping *Ping `json:"ping"`
+}
+
+// R1 is the schema components/schemas/R1.
+type R1 struct {
+	_ [0]func()
+	// Leaf is the "leaf" property.
+	Leaf Leaf `json:"leaf"`
+	// R2 is the "r2" property.
+	R2 *R2 `json:"r2"`
+}
+
+// R2 is the schema components/schemas/R2.
+type R2 struct {
+	_ [0]func()
+	// R3 is the "r3" property.
+	R3 *R3 `json:"r3"`
+}
+
+// R3 is the schema components/schemas/R3.
+type R3 struct {
+	_ [0]func()
+	// R1 is the "r1" property.
+	R1 *R1 `json:"r1"`
+}
+
 // Sum is the schema components/schemas/Sum.
 type Sum struct {
 	_ [0]func()
@@ -181,4 +271,11 @@ type Sum struct {
 	Op string `json:"op"`
 	// Terms is the "terms" property.
 	Terms []Expr `json:"terms"`
+}
+
+// Tail is the schema components/schemas/Tail.
+type Tail struct {
+	_ [0]func()
+	// Head is the "head" property.
+	Head *Head `json:"head,omitempty"`
 }

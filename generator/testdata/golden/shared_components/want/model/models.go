@@ -13,7 +13,7 @@ import (
 )
 
 // The generated code needs a runtime this version of tpgen supports.
-const _ = tpgenimpl.SupportPackageIsVersion3
+const _ = tpgenimpl.SupportPackageIsVersion4
 
 // Albums is the schema of components/responses/Albums.
 type Albums struct {
@@ -25,11 +25,21 @@ type Albums struct {
 // AlbumsXSortHeader is the schema of components/responses/Albums header X-Sort.
 type AlbumsXSortHeader string
 
-// Values of AlbumsXSortHeader known to the spec. Others are kept as they come.
+// Values of AlbumsXSortHeader known to the spec. Others are kept as they come (see IsKnown).
 const (
 	AlbumsXSortHeaderName AlbumsXSortHeader = "name"
 	AlbumsXSortHeaderDate AlbumsXSortHeader = "date"
 )
+
+// IsKnown reports whether v is one of the values of AlbumsXSortHeader that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v AlbumsXSortHeader) IsKnown() bool {
+	switch v {
+	case AlbumsXSortHeaderName, AlbumsXSortHeaderDate:
+		return true
+	}
+	return false
+}
 
 // GetMultipleAlbumsResult is the result of GetMultipleAlbums: the status, the body of the response received, and the response headers.
 type GetMultipleAlbumsResult struct {
@@ -45,12 +55,22 @@ type GetMultipleAlbumsResult struct {
 // Market is the schema of components/parameters/Market.
 type Market string
 
-// Values of Market known to the spec. Others are kept as they come.
+// Values of Market known to the spec. Others are kept as they come (see IsKnown).
 const (
 	MarketDe Market = "DE"
 	MarketSe Market = "SE"
 	MarketUs Market = "US"
 )
+
+// IsKnown reports whether v is one of the values of Market that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v Market) IsKnown() bool {
+	switch v {
+	case MarketDe, MarketSe, MarketUs:
+		return true
+	}
+	return false
+}
 
 // NewAlbum is the schema of components/requestBodies/NewAlbum.
 type NewAlbum struct {

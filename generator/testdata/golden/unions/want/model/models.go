@@ -14,7 +14,7 @@ import (
 )
 
 // The generated code needs a runtime this version of tpgen supports.
-const _ = tpgenimpl.SupportPackageIsVersion3
+const _ = tpgenimpl.SupportPackageIsVersion4
 
 // AddAnimalResponse is the schema of POST /animals response 201.
 // The oneOf union is kept as raw JSON; its As and From methods (on *AddAnimalResponse) convert it to and from its variants.
@@ -251,44 +251,88 @@ func (u *ListShapesID) FromString(v string) error {
 	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
-// NullableInt is an optional int that may also be null.
-// Its zero value is absent (encoding/json's omitzero leaves it out); Null is null; Valid holds Value.
+// NullableInt is an optional int that may also be null: absent (its zero value, left out of the JSON), null (NullNullableInt()) or a value (NewNullableInt(v)).
+// A value is sent as it is, also when it is the zero int; only NullNullableInt sends null.
 type NullableInt struct {
 	_     [0]func() // not comparable: Go compiles no equality function for it
-	Value int       // the value, when Valid
-	Valid bool      // a value was given
-	Null  bool      // null was given
+	value int
+	state tpgenimpl.NullState // absent (the zero value), null or a value
 }
 
-// MarshalJSON writes the value, or null.
+// NewNullableInt returns a NullableInt holding v, which is sent as it is (also when it is the zero int).
+func NewNullableInt(v int) NullableInt {
+	return NullableInt{
+		state: tpgenimpl.NullValue,
+		value: v,
+	}
+}
+
+// NullNullableInt returns a NullableInt that is sent as null.
+func NullNullableInt() NullableInt {
+	return NullableInt{state: tpgenimpl.NullNull}
+}
+
+// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and false.
+func (n NullableInt) Get() (int, bool) {
+	return n.value, n.state == tpgenimpl.NullValue
+}
+
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
+func (n NullableInt) IsNull() bool {
+	return n.state == tpgenimpl.NullNull
+}
+
+// MarshalJSON writes the value, or null; absent is left out of objects before it is called.
 func (n NullableInt) MarshalJSON() ([]byte, error) {
-	return tpgenimpl.EncodeNullable(n.Valid, n.Value)
+	return tpgenimpl.EncodeNullable(n.state, n.value)
 }
 
 // UnmarshalJSON reads a value, or null.
 func (n *NullableInt) UnmarshalJSON(b []byte) error {
 	*n = NullableInt{}
-	return tpgenimpl.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+	return tpgenimpl.DecodeNullable(b, &n.value, &n.state)
 }
 
-// NullableOwnerPet is an optional OwnerPet that may also be null.
-// Its zero value is absent (encoding/json's omitzero leaves it out); Null is null; Valid holds Value.
+// NullableOwnerPet is an optional OwnerPet that may also be null: absent (its zero value, left out of the JSON), null (NullNullableOwnerPet()) or a value (NewNullableOwnerPet(v)).
+// A value is sent as it is, also when it is the zero OwnerPet; only NullNullableOwnerPet sends null.
 type NullableOwnerPet struct {
 	_     [0]func() // not comparable: Go compiles no equality function for it
-	Value OwnerPet  // the value, when Valid
-	Valid bool      // a value was given
-	Null  bool      // null was given
+	value OwnerPet
+	state tpgenimpl.NullState // absent (the zero value), null or a value
 }
 
-// MarshalJSON writes the value, or null.
+// NewNullableOwnerPet returns a NullableOwnerPet holding v, which is sent as it is (also when it is the zero OwnerPet).
+func NewNullableOwnerPet(v OwnerPet) NullableOwnerPet {
+	return NullableOwnerPet{
+		state: tpgenimpl.NullValue,
+		value: v,
+	}
+}
+
+// NullNullableOwnerPet returns a NullableOwnerPet that is sent as null.
+func NullNullableOwnerPet() NullableOwnerPet {
+	return NullableOwnerPet{state: tpgenimpl.NullNull}
+}
+
+// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and false.
+func (n NullableOwnerPet) Get() (OwnerPet, bool) {
+	return n.value, n.state == tpgenimpl.NullValue
+}
+
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
+func (n NullableOwnerPet) IsNull() bool {
+	return n.state == tpgenimpl.NullNull
+}
+
+// MarshalJSON writes the value, or null; absent is left out of objects before it is called.
 func (n NullableOwnerPet) MarshalJSON() ([]byte, error) {
-	return tpgenimpl.EncodeNullable(n.Valid, n.Value)
+	return tpgenimpl.EncodeNullable(n.state, n.value)
 }
 
 // UnmarshalJSON reads a value, or null.
 func (n *NullableOwnerPet) UnmarshalJSON(b []byte) error {
 	*n = NullableOwnerPet{}
-	return tpgenimpl.DecodeNullable(b, &n.Value, &n.Valid, &n.Null)
+	return tpgenimpl.DecodeNullable(b, &n.value, &n.state)
 }
 
 // Owner is the schema components/schemas/Owner.

@@ -10,7 +10,7 @@ package model
 import "github.com/tpgen/tpgen/runtime/tpgenimpl"
 
 // The generated code needs a runtime this version of tpgen supports.
-const _ = tpgenimpl.SupportPackageIsVersion3
+const _ = tpgenimpl.SupportPackageIsVersion4
 
 // Owner is the schema components/schemas/Owner.
 //
@@ -38,11 +38,21 @@ type Pet struct {
 // PetStatus2 is the schema components/schemas/Pet/properties/status.
 type PetStatus2 string
 
-// Values of PetStatus2 known to the spec. Others are kept as they come.
+// Values of PetStatus2 known to the spec. Others are kept as they come (see IsKnown).
 const (
 	PetStatus2Available PetStatus2 = "available"
 	PetStatus2Sold      PetStatus2 = "sold"
 )
+
+// IsKnown reports whether v is one of the values of PetStatus2 that the spec lists. Other values decode
+// all the same (a service may have added them since): check with IsKnown before relying on the list.
+func (v PetStatus2) IsKnown() bool {
+	switch v {
+	case PetStatus2Available, PetStatus2Sold:
+		return true
+	}
+	return false
+}
 
 // Problem is the schema components/schemas/Problem.
 //
