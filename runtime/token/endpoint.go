@@ -90,6 +90,14 @@ func (e *Endpoint) FetchToken(ctx context.Context, r *Request) (*Token, error) {
 		hc = http.DefaultClient
 	}
 	gzipAsked := httpbody.AskGzip(req, hc.Transport)
+	now := time.Now
+	if e.Now != nil {
+		now = e.Now
+	}
+	// The lifetime is counted from the request, not the answer: the endpoint
+	// counts it from when it answered, and an answer that arrives late (a
+	// loaded machine, a slow network) must not make the token outlive that.
+	sent := now()
 	resp, err := redirect.Never(hc).Do(req)
 	if err != nil {
 		return nil, r.fail(0, err)
@@ -114,10 +122,6 @@ func (e *Endpoint) FetchToken(ctx context.Context, r *Request) (*Token, error) {
 	if err != nil {
 		return nil, r.fail(resp.StatusCode, fmt.Errorf("reading token response: %w", err))
 	}
-	now := time.Now
-	if e.Now != nil {
-		now = e.Now
-	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		te := r.fail(resp.StatusCode, nil)
 		var oe struct {
@@ -136,7 +140,7 @@ func (e *Endpoint) FetchToken(ctx context.Context, r *Request) (*Token, error) {
 		}
 		return nil, te
 	}
-	tok, err := parseTokenResponse(resp.Header.Get("Content-Type"), raw, now())
+	tok, err := parseTokenResponse(resp.Header.Get("Content-Type"), raw, sent)
 	if err != nil {
 		return nil, r.fail(resp.StatusCode, err)
 	}
