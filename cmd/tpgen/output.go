@@ -33,7 +33,7 @@ type plan struct {
 	files       []generator.File
 	stale       []string // to remove: relative to root, slash-separated, sorted
 	kept        []string // listed and no longer generated, but edited (no header): left alone
-	emptyDirs   []string // package directories to remove if removing stale files empties them
+	emptyDirs   []string // directories to remove if removing stale files empties them: those of stale files and above, deepest first
 	manifest    []byte   // the new manifest
 	oldManifest []byte   // nil when there was none
 }
@@ -113,10 +113,6 @@ func planOutput(t target, svcs []*generator.Service, files []generator.File, sta
 					listed = append(listed, f)
 				}
 			}
-			if now.pkg(old.dir) == nil {
-				p.emptyDirs = append(p.emptyDirs, old.dir)
-			}
-			p.emptyDirs = append(p.emptyDirs, path.Join(old.dir, generator.ModelDir))
 		}
 	}
 	for _, pkg := range now.packages {
@@ -160,13 +156,18 @@ func planOutput(t target, svcs []*generator.Service, files []generator.File, sta
 	p.stale = append(p.stale, scanned...)
 	sort.Strings(p.stale)
 	sort.Strings(p.kept)
-	// Only directories of listed packages that stale files are removed
-	// from, deepest first so that a model directory goes before its
-	// package's; never the root or a package generated now.
+	// The directories that stale files are removed from, and those above
+	// them below the root: removed when that leaves them empty (they held
+	// tpgen's files only), deepest first so that a model directory goes
+	// before its package's. Never the root; a package generated now is
+	// never empty, its files are written first.
+	for _, f := range p.stale {
+		for d := path.Dir(f); d != "."; d = path.Dir(d) {
+			p.emptyDirs = append(p.emptyDirs, d)
+		}
+	}
 	sort.Slice(p.emptyDirs, func(i, j int) bool { return p.emptyDirs[i] > p.emptyDirs[j] })
-	p.emptyDirs = slices.DeleteFunc(slices.Compact(p.emptyDirs), func(d string) bool {
-		return d == "." || now.pkg(d) != nil || !slices.ContainsFunc(p.stale, func(f string) bool { return strings.HasPrefix(f, d+"/") })
-	})
+	p.emptyDirs = slices.DeleteFunc(slices.Compact(p.emptyDirs), func(d string) bool { return now.pkg(d) != nil })
 	m.set(next)
 	p.manifest = m.bytes()
 	return p, nil
