@@ -335,8 +335,8 @@ func TestManifestMigration(t *testing.T) {
 		t.Errorf("-check: want %q; got %v", want, r)
 	}
 	r = tpgen(t, "-config", cfg)
-	if r.code != exitOK || r.stderr != "tpgen: removed "+old+" (no longer generated)\n" {
-		t.Errorf("want %s removed, and nothing else; got %v", old, r)
+	if r.code != exitOK || r.stderr != "tpgen: removed "+old+" (no longer generated)\ntpgen: removed "+filepath.Dir(old)+" (empty)\n" {
+		t.Errorf("want %s and its directory removed, and nothing else; got %v", old, r)
 	}
 	for _, f := range []string{own, gone} {
 		if _, err := os.Stat(f); err != nil {
