@@ -299,23 +299,58 @@ func isGeneratedIn(root *os.Root, rel string) bool {
 	return header(f)
 }
 
+// difference is one thing -check reports: a generated file that differs from
+// what is on disk (or is not there), a stale file tpgen would remove, or the
+// manifest.
+type difference struct {
+	path string // as tpgen names it
+	note string // why, for a file that is not simply out of date
+	old  []byte // what is on disk; nil when nothing is
+	new  []byte // what tpgen would write; nil for a stale file
+}
+
+// String is the difference as -check lists it.
+func (d difference) String() string {
+	if d.note == "" {
+		return d.path
+	}
+	return d.path + " (" + d.note + ")"
+}
+
 // differences lists what -check reports: generated files that differ from
 // what is on disk, the stale files tpgen would remove, and the manifest.
-func (p *plan) differences() []string {
-	var diffs []string
+func (p *plan) differences() []difference {
+	var diffs []difference
 	for _, f := range p.files {
 		old, err := os.ReadFile(f.Path)
 		if err != nil || !bytes.Equal(old, f.Data) {
-			diffs = append(diffs, f.Path)
+			diffs = append(diffs, difference{path: f.Path, old: old, new: f.Data})
 		}
 	}
 	for _, s := range p.stale {
-		diffs = append(diffs, filepath.Join(p.root, filepath.FromSlash(s))+" (stale: no longer generated)")
+		name := filepath.Join(p.root, filepath.FromSlash(s))
+		old, _ := os.ReadFile(name)
+		diffs = append(diffs, difference{path: name, note: "stale: no longer generated", old: old})
 	}
 	if !bytes.Equal(withoutTool(p.oldManifest), withoutTool(p.manifest)) {
-		diffs = append(diffs, p.manifestPath()+" (the manifest of what tpgen generated)")
+		diffs = append(diffs, difference{path: p.manifestPath(), note: "the manifest of what tpgen generated", old: p.oldManifest, new: p.manifest})
 	}
 	return diffs
+}
+
+// printDiff writes d as a unified diff to w, and to stderr when it was cut
+// short.
+func (d difference) printDiff(w, stderr io.Writer) {
+	oldName, newName := d.path, d.path
+	if d.old == nil {
+		oldName = "/dev/null"
+	}
+	if d.new == nil {
+		newName = "/dev/null"
+	}
+	if n := unifiedDiff(w, oldName, newName, d.old, d.new); n > 0 {
+		fmt.Fprintf(stderr, "tpgen: the diff of %s is cut short: %d more hunk(s) not shown\n", d.path, n)
+	}
 }
 
 // write writes every file (each through a temporary file and a rename, so
