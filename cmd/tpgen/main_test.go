@@ -636,6 +636,20 @@ func TestInit(t *testing.T) {
 			t.Errorf("init: %v", r)
 		}
 	})
+
+	// The directories the file goes into are made; a file where one
+	// should be is an error, and nothing is written.
+	t.Run("new directories", func(t *testing.T) {
+		t.Chdir(t.TempDir())
+		name := filepath.Join("services", "shop", "services.yaml")
+		if r := tpgen(t, "init", name); r.code != exitOK || readFile(t, name) != written {
+			t.Fatalf("init %s: %v", name, r)
+		}
+		writeFile(t, "taken", "a file\n")
+		if r := tpgen(t, "init", filepath.Join("taken", "services.yaml")); r.code != exitFail || readFile(t, "taken") != "a file\n" {
+			t.Errorf("init under a file: %v", r)
+		}
+	})
 }
 
 func TestVersion(t *testing.T) {
