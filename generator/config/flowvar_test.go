@@ -77,7 +77,6 @@ func TestFlowReferenceScanner(t *testing.T) {
 	}
 }
 
-
 // FuzzFlowReference: on any text the scanner ends, and what it finds is a
 // ${...} at the place it names.
 //
