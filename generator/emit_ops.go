@@ -42,6 +42,19 @@ func genClient(pkg *Package) []jen.Code {
 	if rd.TimeoutNanos > 0 {
 		cfg[jen.Id("Timeout")] = durationCode(rd.TimeoutNanos)
 	}
+	if ts := rd.TokenStore; ts.Kind != "" {
+		store := jen.Dict{jen.Id("Kind"): jen.Lit(ts.Kind)}
+		for _, f := range [][2]string{{"Addr", ts.Addr}, {"Username", ts.Username}, {"PasswordEnv", ts.PasswordEnv},
+			{"KeyPrefix", ts.KeyPrefix}, {"EncryptionKeyEnv", ts.EncryptionKeyEnv}} {
+			if f[1] != "" {
+				store[jen.Id(f[0])] = jen.Lit(f[1])
+			}
+		}
+		if ts.TLS {
+			store[jen.Id("TLS")] = jen.True()
+		}
+		cfg[jen.Id("TokenStore")] = jen.Qual(runtimePkg, "TokenStoreConfig").Values(store)
+	}
 	if rd.ValidateResponses {
 		cfg[jen.Id("ValidateResponses")] = jen.True()
 	}

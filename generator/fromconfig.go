@@ -96,6 +96,10 @@ func runtimeDefaults(eff config.Settings, baseURL string) RuntimeDefaults {
 		TimeoutNanos:       int64(eff.Timeout),
 		ValidateResponses:  eff.ValidateResponses,
 	}
+	if ts := eff.TokenStore; ts.Kind != "" {
+		rd.TokenStore = TokenStoreDefaults{Kind: ts.Kind, Addr: ts.Addr, Username: ts.Username, PasswordEnv: ts.Password.Env,
+			TLS: ts.TLS, KeyPrefix: ts.KeyPrefix, EncryptionKeyEnv: ts.EncryptionKey.Env}
+	}
 	if a.ScopesSet {
 		rd.Scopes = append([]string{}, a.Scopes...)
 	}

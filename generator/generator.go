@@ -199,6 +199,13 @@ func generateService(svc *Service) ([]File, Stats, []Note, []string, error) {
 		return nil, st, nil, nil, err
 	}
 	st.Build = time.Since(t1)
+	// The loaded document is most of the memory in use, and rendering has
+	// no use for it: what is kept of the spec is taken now, so that the
+	// collector may free the rest while the files are rendered.
+	st.Inputs = sp.inputs
+	notes := append(sp.notes, pkg.Notes...)
+	repairs := unique(append(sp.repairs, pkg.Repairs...))
+	sp = nil
 	t2 := time.Now()
 	files, err := emitPackage(svc, pkg)
 	if err != nil {
@@ -206,14 +213,12 @@ func generateService(svc *Service) ([]File, Stats, []Note, []string, error) {
 	}
 	st.Emit = time.Since(t2)
 	st.Operations, st.Types, st.Unused = len(pkg.Operations), len(pkg.Types), pkg.UnusedSchemas
-	st.Inputs = sp.inputs
 	st.BaseURL = pkg.Runtime.BaseURL
 	for _, f := range files {
 		if strings.HasSuffix(f.Path, ".go") {
 			st.Lines += bytes.Count(f.Data, []byte("\n"))
 		}
 	}
-	notes := append(sp.notes, pkg.Notes...)
 	if svc.RefRoot != "" {
 		notes = append(notes, Note{Group: fmt.Sprintf("$ref may read files anywhere under %s (ref_root), not only in the spec's directory", svc.RefRoot)})
 	}
@@ -223,7 +228,7 @@ func generateService(svc *Service) ([]File, Stats, []Note, []string, error) {
 	if modelImportPath(svc.ImportPath, pkg) == "" && len(pkg.Types) > 0 {
 		notes = append(notes, Note{Group: "no go.mod above " + svc.OutDir + ", so the package's import path is unknown: its types stay in the client package instead of a " + ModelDir + " subpackage"})
 	}
-	return files, st, notes, unique(append(sp.repairs, pkg.Repairs...)), nil
+	return files, st, notes, repairs, nil
 }
 
 // lineErrors splits err into the problems it joins, each of which prints as

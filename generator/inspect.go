@@ -21,62 +21,76 @@ import (
 
 // inspect checks a document's shape before any decoder sees it (nesting
 // depth, YAML aliases that would expand without bound, a top level that is
-// not a mapping) and returns its openapi or swagger version.
-func inspect(data []byte) (string, error) {
+// not a mapping) and returns its openapi or swagger version, and a JSON
+// document parsed (nil for YAML, and for JSON tpgen's parser does not read).
+func inspect(data []byte) (string, *jsonDoc, error) {
 	var head struct {
 		OpenAPI any
 		Swagger any
 	}
 	if err := checkUTF8(data); err != nil {
-		return "", err
+		return "", nil, err
 	}
 	var keys []topKey
 	var yamlRoot *yaml.Node
+	var jd *jsonDoc
 	if isJSON(data) {
-		if err := checkJSONDepth(data); err != nil {
-			return "", err
+		// The parser stops at the nesting checkJSONDepth refuses; when it
+		// fails, the text is checked as it always was, so that the error is
+		// the one for the first problem in it.
+		if parsed, err := parseJSONDoc(data); err == nil {
+			jd = parsed
+		} else if err := checkJSONDepth(data); err != nil {
+			return "", nil, err
 		}
-		// Raw values, so that keys are matched exactly (encoding/json ignores case).
-		var top map[string]json.RawMessage
-		if err := json.Unmarshal(data, &top); err != nil {
-			return "", err
+		var ok bool
+		if jd != nil {
+			head.OpenAPI, head.Swagger, keys, ok = jsonHead(jd)
 		}
-		for k, raw := range top {
-			keys = append(keys, topKey{name: k})
-			var v any
-			switch k {
-			case "openapi", "swagger":
-				if json.Unmarshal(raw, &v) == nil {
-					if _, isString := v.(string); !isString {
-						line, col := offsetPos(data, int64(bytes.Index(data, []byte(strconv.Quote(k)))))
-						return "", &posError{line: line, col: col, msg: fmt.Sprintf("%s must be a string: write \"%s\": \"%v\"", k, k, v)}
-					}
-					if k == "openapi" {
-						head.OpenAPI = v
-					} else {
-						head.Swagger = v
+		if !ok {
+			keys = nil
+			// Raw values, so that keys are matched exactly (encoding/json ignores case).
+			var top map[string]json.RawMessage
+			if err := json.Unmarshal(data, &top); err != nil {
+				return "", nil, err
+			}
+			for k, raw := range top {
+				keys = append(keys, topKey{name: k})
+				var v any
+				switch k {
+				case "openapi", "swagger":
+					if json.Unmarshal(raw, &v) == nil {
+						if _, isString := v.(string); !isString {
+							line, col := offsetPos(data, int64(bytes.Index(data, []byte(strconv.Quote(k)))))
+							return "", nil, &posError{line: line, col: col, msg: fmt.Sprintf("%s must be a string: write \"%s\": \"%v\"", k, k, v)}
+						}
+						if k == "openapi" {
+							head.OpenAPI = v
+						} else {
+							head.Swagger = v
+						}
 					}
 				}
 			}
-		}
-		for i := range keys {
-			if off := bytes.Index(data, []byte(strconv.Quote(keys[i].name))); off >= 0 {
-				keys[i].line, keys[i].col = offsetPos(data, int64(off))
+			for i := range keys {
+				if off := bytes.Index(data, []byte(strconv.Quote(keys[i].name))); off >= 0 {
+					keys[i].line, keys[i].col = offsetPos(data, int64(off))
+				}
 			}
-		}
-		if raw := top["paths"]; nullOperationRE.Match(raw) {
-			// Something that looks like a null operation: decode the path items to be sure.
-			var items map[string]map[string]json.RawMessage
-			if json.Unmarshal(raw, &items) == nil {
-				for _, p := range sortedKeys(items) {
-					for _, m := range methodKeys {
-						if v, ok := items[p][m]; ok && string(bytes.TrimSpace(v)) == "null" {
-							key := []byte(strconv.Quote(p))
-							line, col := 0, 0
-							if off := bytes.Index(data, key); off >= 0 {
-								line, col = offsetPos(data, int64(off))
+			if raw := top["paths"]; nullOperationRE.Match(raw) {
+				// Something that looks like a null operation: decode the path items to be sure.
+				var items map[string]map[string]json.RawMessage
+				if json.Unmarshal(raw, &items) == nil {
+					for _, p := range sortedKeys(items) {
+						for _, m := range methodKeys {
+							if v, ok := items[p][m]; ok && string(bytes.TrimSpace(v)) == "null" {
+								key := []byte(strconv.Quote(p))
+								line, col := 0, 0
+								if off := bytes.Index(data, key); off >= 0 {
+									line, col = offsetPos(data, int64(off))
+								}
+								return "", nil, &posError{line: line, col: col, msg: fmt.Sprintf("operation %s of %s is empty: give it responses, or remove it", m, p)}
 							}
-							return "", &posError{line: line, col: col, msg: fmt.Sprintf("operation %s of %s is empty: give it responses, or remove it", m, p)}
 						}
 					}
 				}
@@ -85,31 +99,31 @@ func inspect(data []byte) (string, error) {
 	} else {
 		var n yaml.Node
 		if err := yaml.Unmarshal(data, &n); err != nil {
-			return "", err
+			return "", nil, err
 		}
 		if err := checkYAML(&n); err != nil {
-			return "", err
+			return "", nil, err
 		}
 		if len(n.Content) == 0 {
-			return "", errors.New("not an OpenAPI document: it holds no value")
+			return "", nil, errors.New("not an OpenAPI document: it holds no value")
 		}
 		root := n.Content[0]
 		yamlRoot = root
 		if root.Kind != yaml.MappingNode {
-			return "", &posError{line: root.Line, col: root.Column, msg: fmt.Sprintf("not an OpenAPI document: the top level is %s, not a mapping with an openapi field", yamlKind(root))}
+			return "", nil, &posError{line: root.Line, col: root.Column, msg: fmt.Sprintf("not an OpenAPI document: the top level is %s, not a mapping with an openapi field", yamlKind(root))}
 		}
 		for i := 0; i+1 < len(root.Content); i += 2 {
 			k := root.Content[i]
 			if k.Value == "paths" {
 				if err := checkNullOperations(root.Content[i+1]); err != nil {
-					return "", err
+					return "", nil, err
 				}
 			}
 			keys = append(keys, topKey{name: k.Value, line: k.Line, col: k.Column})
 			switch v := deref(root.Content[i+1]); k.Value {
 			case "openapi", "swagger":
 				if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!str" {
-					return "", &posError{line: v.Line, col: v.Column, msg: fmt.Sprintf("%s must be a string: write it in quotes, %s: \"%s\"", k.Value, k.Value, v.Value)}
+					return "", nil, &posError{line: v.Line, col: v.Column, msg: fmt.Sprintf("%s must be a string: write it in quotes, %s: \"%s\"", k.Value, k.Value, v.Value)}
 				}
 				if k.Value == "openapi" {
 					head.OpenAPI = v.Value
@@ -123,28 +137,28 @@ func inspect(data []byte) (string, error) {
 	if v == "<nil>" || v == "" {
 		for _, k := range keys {
 			if strings.EqualFold(k.name, "openapi") || strings.EqualFold(k.name, "swagger") {
-				return "", &posError{line: k.line, col: k.col, msg: fmt.Sprintf("unknown top-level key %q (did you mean %s?)", k.name, strings.ToLower(k.name))}
+				return "", nil, &posError{line: k.line, col: k.col, msg: fmt.Sprintf("unknown top-level key %q (did you mean %s?)", k.name, strings.ToLower(k.name))}
 			}
 		}
-		return "", errors.New("not an OpenAPI document: it has neither an openapi nor a swagger field")
+		return "", nil, errors.New("not an OpenAPI document: it has neither an openapi nor a swagger field")
 	}
 	if err := checkTopKeys(keys, head.OpenAPI == nil); err != nil {
-		return "", err
+		return "", nil, err
 	}
 	if !versionRE.MatchString(v) {
 		key := "openapi"
 		if head.OpenAPI == nil {
 			key = "swagger"
 		}
-		return "", &versionError{key: key, msg: fmt.Sprintf("unsupported version %q: tpgen reads OpenAPI 3.0, 3.1 and Swagger 2.0", v)}
+		return "", nil, &versionError{key: key, msg: fmt.Sprintf("unsupported version %q: tpgen reads OpenAPI 3.0, 3.1 and Swagger 2.0", v)}
 	}
-	if err := checkRaw(data, yamlRoot, strings.HasPrefix(v, "3")); err != nil {
-		return "", err
+	if err := checkRawDoc(data, yamlRoot, jd, strings.HasPrefix(v, "3")); err != nil {
+		return "", nil, err
 	}
 	if strings.HasPrefix(v, "2") && v != "2.0" {
-		return "", &versionError{key: "swagger", msg: fmt.Sprintf("unsupported version %q: tpgen reads OpenAPI 3.0, 3.1 and Swagger 2.0", v)}
+		return "", nil, &versionError{key: "swagger", msg: fmt.Sprintf("unsupported version %q: tpgen reads OpenAPI 3.0, 3.1 and Swagger 2.0", v)}
 	}
-	return v, nil
+	return v, jd, nil
 }
 
 // checkUTF8 refuses text that is not UTF-8, at the first byte that is not.

@@ -84,37 +84,47 @@ var (
 func emitPackage(svc *Service, pkg *Package) ([]File, error) {
 	type file struct {
 		dir, pkg, name string
-		doc            string       // package doc comment
-		parts          [][]jen.Code // rendered and formatted one by one, then joined
+		doc            string // package doc comment
+		// parts make the code of the file's parts, which are rendered and
+		// formatted one by one, on all cores (the code is made there too),
+		// then joined.
+		parts []func() []jen.Code
 	}
 	modelPath := modelImportPath(svc.ImportPath, pkg)
 	typesDir, typesPkg, typesDoc := svc.OutDir, pkg.Name, ""
 	if svc.ImportPath != "" {
 		typesDir, typesPkg, typesDoc = filepath.Join(svc.OutDir, ModelDir), ModelDir, modelPackageDoc(pkg)
 	}
-	files := []*file{{dir: svc.OutDir, pkg: pkg.Name, name: FileClient, doc: packageDoc(pkg), parts: [][]jen.Code{genClient(pkg)}}}
+	one := func(code []jen.Code) []func() []jen.Code {
+		return []func() []jen.Code{func() []jen.Code { return code }}
+	}
+	files := []*file{{dir: svc.OutDir, pkg: pkg.Name, name: FileClient, doc: packageDoc(pkg), parts: one(genClient(pkg))}}
 	if svc.ImportPath != "" {
-		files = append(files, &file{dir: svc.OutDir, pkg: pkg.Name, name: FileTypes, parts: [][]jen.Code{genAliases(pkg, modelPath)}})
+		files = append(files, &file{dir: svc.OutDir, pkg: pkg.Name, name: FileTypes, parts: one(genAliases(pkg, modelPath))})
 	}
 	ops := &file{dir: svc.OutDir, pkg: pkg.Name, name: FileOperations}
 	for _, c := range partsOf(len(pkg.Operations), opsPerPart) {
-		var code []jen.Code
-		for _, op := range pkg.Operations[c[0]:c[1]] {
-			code = append(code, genOperation(op))
-		}
-		ops.parts = append(ops.parts, code)
+		ops.parts = append(ops.parts, func() []jen.Code {
+			var code []jen.Code
+			for _, op := range pkg.Operations[c[0]:c[1]] {
+				code = append(code, genOperation(op))
+			}
+			return code
+		})
 	}
 	models := &file{dir: typesDir, pkg: typesPkg, name: FileModels, doc: typesDoc}
 	for i, c := range partsOf(len(pkg.Types), typesPerPart) {
-		var code []jen.Code
-		if i == 0 && modelPath != "" {
-			// The model package is compiled first: it checks the runtime's version too.
-			code = append(code, handshake())
-		}
-		for _, d := range pkg.Types[c[0]:c[1]] {
-			code = append(code, genDecl(d))
-		}
-		models.parts = append(models.parts, code)
+		models.parts = append(models.parts, func() []jen.Code {
+			var code []jen.Code
+			if i == 0 && modelPath != "" {
+				// The model package is compiled first: it checks the runtime's version too.
+				code = append(code, handshake())
+			}
+			for _, d := range pkg.Types[c[0]:c[1]] {
+				code = append(code, genDecl(d))
+			}
+			return code
+		})
 	}
 	files = append(files, ops, models)
 
@@ -145,7 +155,7 @@ func emitPackage(svc *Service, pkg *Package) ([]File, error) {
 			if j.part > 0 {
 				doc = "" // joinParts keeps the first part's header only
 			}
-			data, err := renderFile(f.pkg, source, doc, modelPath, f.parts[j.part])
+			data, err := renderFile(f.pkg, source, doc, modelPath, f.parts[j.part]())
 			if err != nil {
 				errs[k] = fmt.Errorf("%s: generating %s: %w (a bug in tpgen: please report it with the spec)", svc.Name, f.name, err)
 				return

@@ -36,6 +36,8 @@ type spec struct {
 	lenient bool
 	repairs []string
 	swagger bool // converted from Swagger 2.0: messages name the places in the document as written
+	// json is a JSON document parsed by inspect, while it is loaded (see load_json.go).
+	json *jsonDoc
 }
 
 // loadSpec reads an OpenAPI 3.x or Swagger 2.0 document and resolves its
@@ -79,10 +81,11 @@ func loadSpec(path, display, refRoot string, lenient, followLinks bool) (*spec, 
 	defer refs.Close()
 	abs, _ := filepath.Abs(path)
 	loc := &url.URL{Path: filepath.ToSlash(abs)}
-	version, err := inspect(data)
+	version, jd, err := inspect(data)
 	if err != nil {
 		return nil, withPos(display, data, err)
 	}
+	sp.json = jd
 	switch {
 	case strings.HasPrefix(version, "2"):
 		sp.swagger = true
@@ -99,6 +102,7 @@ func loadSpec(path, display, refRoot string, lenient, followLinks bool) (*spec, 
 	default:
 		return nil, fail("unsupported version %q: tpgen reads OpenAPI 3.0, 3.1 and Swagger 2.0", version)
 	}
+	sp.json = nil // the tree is as big as the document
 	if refs.refused != nil {
 		// Whatever kin-openapi made of the refusal, the spec asked for a file
 		// outside the ref root.
@@ -143,7 +147,17 @@ func (sp *spec) loadOpenAPI3(abs string, loc *url.URL, refs *refReader, bundled 
 		}
 		sp.notes = append(sp.notes, bd.docNotes...)
 	}
-	doc, err := loadOpenAPI3(data, loc, refs)
+	var doc *openapi3.T
+	var err error
+	if !bundled && sp.json != nil && sp.json.asYAML {
+		// The tree inspect parsed, when it loads (see load_json.go).
+		if doc, err = loadJSONDoc(sp.json, loc); err != nil {
+			doc = nil
+		}
+	}
+	if doc == nil {
+		doc, err = loadOpenAPI3(data, loc, refs)
+	}
 	if err != nil && tupleItemsError(err) {
 		// Some 3.1 documents (and older JSON Schema habits) write tuples as
 		// array-valued items; kin-openapi wants prefixItems.
@@ -196,16 +210,17 @@ func operationRef(doc *openapi3.T) (string, string) {
 	return "", ""
 }
 
-// loadOpenAPI3 loads with kin-openapi, which is most of tpgen's time on big
-// specs (BenchmarkLoad): it reads JSON through its YAML parser, on one core.
+// loadOpenAPI3 loads the text with kin-openapi, which reads JSON through its
+// YAML parser, on one core: the way of YAML specs, of bundles, and of the
+// JSON specs that are not loaded from their tree (see load_json.go).
 // Decoding JSON documents in parallel with encoding/json was tried and dropped:
 // kin-openapi's UnmarshalJSON decodes every schema's subtree again at each
 // level, so it costs more CPU in all and only won on an idle machine.
 //
 // A JSON document is handed over without its indentation (json.Compact keeps
-// every value as written), which its YAML parser reads about a third faster:
-// 1.1 s instead of 1.7 s for GitHub's. When that load fails, the document is
-// loaded again as written, so that the error is the one for the user's text.
+// every value as written), which its YAML parser reads about a third faster.
+// When that load fails, the document is loaded again as written, so that the
+// error is the one for the user's text.
 func loadOpenAPI3(data []byte, loc *url.URL, refs *refReader) (*openapi3.T, error) {
 	load := func(data []byte) (*openapi3.T, error) {
 		l := openapi3.NewLoader()

@@ -46,7 +46,16 @@ type RuntimeDefaults struct {
 	ClientAuth         string // "", "basic", "post"
 	MessageIDHeader    string
 	TimeoutNanos       int64
-	ValidateResponses  bool // check decoded success bodies (runtime.WithResponseValidation)
+	ValidateResponses  bool               // check decoded success bodies (runtime.WithResponseValidation)
+	TokenStore         TokenStoreDefaults // defaults.token_store; zero when not written
+}
+
+// TokenStoreDefaults is services.yaml's token_store as the runtime takes it
+// (runtime.TokenStoreConfig): secrets by the names of their variables.
+type TokenStoreDefaults struct {
+	Kind, Addr, Username, PasswordEnv string
+	TLS                               bool
+	KeyPrefix, EncryptionKeyEnv       string
 }
 
 // TypeKind is the shape of a type expression.

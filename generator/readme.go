@@ -19,6 +19,9 @@ type readmeData struct {
 	ModelPath                                                     string // the model package, when there is one
 	Auth                                                          []readmeRow
 	Env                                                           []string
+	TokenStore                                                    []readmeRow // services.yaml's token_store, when written
+	TokenStoreEnv                                                 []string
+	TokenStoreLink                                                string // the import that links the store in
 	Operations                                                    []readmeOp
 }
 
@@ -59,6 +62,33 @@ func renderReadme(pkg *Package, importPath string) ([]byte, error) {
 	prefix := envname.Prefix(pkg.Service)
 	for _, v := range envname.Vars {
 		d.Env = append(d.Env, mdCode(prefix+v, false))
+	}
+	if ts := rd.TokenStore; ts.Kind != "" {
+		store := func(name, v string) {
+			if v != "" {
+				d.TokenStore = append(d.TokenStore, readmeRow{name, mdCode(v, true)})
+			}
+		}
+		store("kind", ts.Kind)
+		store("address", ts.Addr)
+		store("user", ts.Username)
+		if ts.PasswordEnv != "" {
+			store("password from", "$"+ts.PasswordEnv)
+		}
+		if ts.TLS {
+			store("TLS", "yes")
+		}
+		store("key prefix", ts.KeyPrefix)
+		if ts.EncryptionKeyEnv != "" {
+			store("encryption key from", "$"+ts.EncryptionKeyEnv)
+		}
+		d.TokenStoreEnv = append(d.TokenStoreEnv, mdCode(envname.TokenStore, false))
+		for _, v := range envname.TokenStoreVars {
+			d.TokenStoreEnv = append(d.TokenStoreEnv, mdCode(envname.TokenStore+"_"+v, false))
+		}
+		if ts.Kind == "redis" {
+			d.TokenStoreLink = mdCode(`import _ "github.com/tpgen/tpgen/redis"`, false)
+		}
 	}
 	for _, op := range pkg.Operations {
 		g := op.Grant

@@ -244,7 +244,7 @@ func BenchmarkAliasBomb(b *testing.B) {
 	data := []byte(billionLaughs(9))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := inspect(data); err == nil {
+		if _, _, err := inspect(data); err == nil {
 			b.Fatal("accepted")
 		}
 	}

@@ -18,6 +18,7 @@ type Record struct {
 	Operation string
 	Method    string
 	Path      string // the path template, e.g. /orders/{id}
+	Host      string // host[:port] the call goes to, e.g. api.example.com
 	Status    int    // 0 when no response was received
 	Attempts  int
 	MessageID string
@@ -37,6 +38,18 @@ type Record struct {
 // called on the calling goroutine and must not keep r.
 type Observer interface {
 	ObserveCall(ctx context.Context, r *Record)
+}
+
+// CallStarter may be implemented by an Observer to hear of each call as it
+// starts, before its token is obtained and its request is built: the context
+// StartCall returns is the one the call is made with (its token request and
+// its HTTP request included) and the one ObserveCall receives, so that a
+// tracer can start a span here and end it there. r holds what is known at the
+// start (service, operation, method, path template, host, message id) and is
+// the Record that ObserveCall then gets; StartCall must not keep it either.
+// Every call that is started ends in ObserveCall.
+type CallStarter interface {
+	StartCall(ctx context.Context, r *Record) context.Context
 }
 
 // TokenObserver may be implemented by an Observer to hear of every token request.

@@ -29,7 +29,15 @@
 // declared error: ErrorModel), *token.Error (a failed token request) or
 // *CallError (anything else); each names the service, operation and message
 // id, and none holds a token or secret. ErrNoCallerToken and ErrAnonymous are
-// for errors.Is. An Observer receives a Record of every call.
+// for errors.Is. An Observer receives a Record of every call; one that is a
+// CallStarter hears of each call as it starts too (a tracer's span), and
+// MiddlewareConfig.RequestContext takes an incoming trace context
+// (github.com/tpgen/tpgen/otel has both).
+//
+// A fleet of replicas shares its tokens through a token.SharedStore, so that
+// it makes one token request per key per expiry: services.yaml's token_store
+// (TokenStoreConfig, with the TPGEN_TOKEN_STORE variables) names one that
+// the program links in, such as github.com/tpgen/tpgen/redis.
 //
 // For a call the spec does not describe, a client's Runtime().HTTPClient() is
 // an *http.Client with the same grant, message ids, retries and diagnostics;

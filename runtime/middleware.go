@@ -43,6 +43,12 @@ type MiddlewareConfig struct {
 	// ServerTimingUnasked writes Server-Timing for every request that
 	// ServerTiming accepts, whether it carries DiagnosticsHeader or not.
 	ServerTimingUnasked bool
+	// RequestContext, when set, derives the context a request is handled in
+	// from the request, before Middleware adds its own values: for example
+	// one carrying the caller's W3C trace context, so that the calls made
+	// while handling it continue the caller's trace (package
+	// github.com/tpgen/tpgen/otel has one).
+	RequestContext func(r *http.Request) context.Context
 }
 
 // merge returns c with the fields that o sets.
@@ -63,6 +69,9 @@ func (c MiddlewareConfig) merge(o MiddlewareConfig) MiddlewareConfig {
 		c.DiagnosticsHeader = o.DiagnosticsHeader
 	}
 	c.ServerTimingUnasked = c.ServerTimingUnasked || o.ServerTimingUnasked
+	if o.RequestContext != nil {
+		c.RequestContext = o.RequestContext
+	}
 	return c
 }
 
@@ -73,6 +82,7 @@ type middleware struct {
 	diagHeader  string                   // "": no header needed
 	allowTiming func(*http.Request) bool // nil: no Server-Timing
 	verify      func(r *http.Request, token string) (Caller, error)
+	reqContext  func(*http.Request) context.Context // nil: r.Context()
 }
 
 // Middleware prepares incoming requests for the outgoing calls made while
@@ -93,7 +103,7 @@ func Middleware(next http.Handler, cfg ...MiddlewareConfig) http.Handler {
 		c = c.merge(o)
 	}
 	m := &middleware{next: next, tokenHeader: "Authorization", midHeader: DefaultMessageIDHeader, diagHeader: DefaultDiagnosticsHeader,
-		allowTiming: c.ServerTiming, verify: c.VerifyCaller}
+		allowTiming: c.ServerTiming, verify: c.VerifyCaller, reqContext: c.RequestContext}
 	if c.TokenHeader != "" {
 		m.tokenHeader = http.CanonicalHeaderKey(c.TokenHeader)
 	}
@@ -112,6 +122,9 @@ func Middleware(next http.Handler, cfg ...MiddlewareConfig) http.Handler {
 func (m *middleware) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	ctx := r.Context()
+	if m.reqContext != nil {
+		ctx = m.reqContext(r)
+	}
 	tok := m.callerToken(r)
 	// Set even when empty: the calls made for this request are a caller's, an
 	// anonymous one's when there is no token.

@@ -27,12 +27,15 @@ func (s *Service) do(ctx context.Context, op *link.Op, r *link.Request) (*respon
 	// The response is allocated up front: it holds the call's Record too.
 	out := &response{s: s}
 	rec := &out.record
-	*rec = Record{Service: s.name, Operation: op.ID, Method: op.Method, Path: op.Path, start: time.Now()}
+	*rec = Record{Service: s.name, Operation: op.ID, Method: op.Method, Path: op.Path, Host: s.baseHost, start: time.Now()}
 	mid := MessageIDFrom(ctx)
 	if mid == "" {
 		mid = NewMessageID()
 	}
 	rec.MessageID = mid
+	if s.starter != nil {
+		ctx = s.starter.StartCall(ctx, rec)
+	}
 	cancel := context.CancelFunc(nil)
 	if s.timeout > 0 {
 		if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > s.timeout {
@@ -98,7 +101,12 @@ func (s *Service) fail(ctx context.Context, op *link.Op, err error) error {
 		mid = NewMessageID() // as for calls that were sent: every error and log line names one
 	}
 	ce := &CallError{Service: s.name, Operation: op.ID, MessageID: mid, Err: err}
-	s.finish(ctx, &Record{Service: s.name, Operation: op.ID, Method: op.Method, Path: op.Path, MessageID: mid, Err: ce, start: time.Now()})
+	rec := &Record{Service: s.name, Operation: op.ID, Method: op.Method, Path: op.Path, Host: s.baseHost, MessageID: mid, start: time.Now()}
+	if s.starter != nil {
+		ctx = s.starter.StartCall(ctx, rec)
+	}
+	rec.Err = ce
+	s.finish(ctx, rec)
 	return ce
 }
 

@@ -57,6 +57,10 @@ type ServiceConfig struct {
 	// Timeout bounds each call, retries included, unless the context ends
 	// sooner; DefaultTimeout when zero.
 	Timeout time.Duration
+	// TokenStore is where tokens are kept besides the process's memory
+	// (services.yaml's defaults.token_store), unless an option passes a
+	// token.Config.Store.
+	TokenStore TokenStoreConfig
 	// ValidateResponses checks decoded success bodies against their schemas
 	// (see WithResponseValidation).
 	ValidateResponses bool
@@ -76,6 +80,7 @@ type Service struct {
 	timeout    time.Duration
 	logger     *slog.Logger
 	observer   Observer
+	starter    CallStarter // observer, when it hears of calls as they start
 	retry      RetryPolicy
 	anonymous  Grant // what GrantAuto gives anonymous callers; GrantInherit: ErrAnonymous
 	maxBody    int64 // bounds the bodies a response reads for the caller
@@ -188,6 +193,7 @@ func newService(st *settings) (*Service, error) {
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
 	}
+	s.starter, _ = s.observer.(CallStarter)
 	if err := checkAnonymous(s.anonymous); err != nil {
 		return nil, fail("%v", err)
 	}
@@ -222,6 +228,11 @@ func newService(st *settings) (*Service, error) {
 	}
 	s.fetcherID = fetcherID(s.fetcher, s.ownFetcher)
 	tc.Fetcher = s.fetcher
+	if tc.Store == nil {
+		if tc.Store, err = st.tokenStore(); err != nil {
+			return nil, fail("%v", err)
+		}
+	}
 	s.tokens = token.NewCache(tc, s.reportToken)
 	return s, nil
 }

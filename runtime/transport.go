@@ -30,10 +30,13 @@ type transport struct{ s *Service }
 func (t *transport) RoundTrip(in *http.Request) (*http.Response, error) {
 	s := t.s
 	ctx := in.Context()
-	rec := &Record{Service: s.name, Operation: rawOp.ID, Method: in.Method, Path: in.URL.Path, start: time.Now()}
+	rec := &Record{Service: s.name, Operation: rawOp.ID, Method: in.Method, Path: in.URL.Path, Host: in.URL.Host, start: time.Now()}
 	rec.MessageID = MessageIDFrom(ctx)
 	if rec.MessageID == "" {
 		rec.MessageID = NewMessageID()
+	}
+	if s.starter != nil {
+		ctx = s.starter.StartCall(ctx, rec)
 	}
 	req := in.Clone(ctx)
 	if in.Body != nil && in.Body != http.NoBody && in.GetBody == nil {

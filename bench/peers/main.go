@@ -4,13 +4,15 @@
 // clients, oapi-codegen and ogen, on documents of the shared corpus, and
 // prints a Markdown table and the ratios the project tracks.
 //
-//	go run ./bench/peers [-specs a.json,b.yaml | -all] [-n 3] [-json FILE] [-v] [-keep]
+//	go run ./bench/peers [-specs a.json,b.yaml | -all] [-n 3] [-base REV] [-json FILE] [-v] [-keep]
 //
 // Everything is measured in one run on one machine, so ratios are comparable
 // even when absolute times are not. It:
 //
 //  1. installs the peers with `go install` into a temporary GOBIN (they are
-//     never added to this module's go.mod) and builds tpgen from this tree;
+//     never added to this module's go.mod) and builds tpgen from this tree
+//     (and, with -base REV, tpgen from revision REV of this repository, as
+//     the generator tpgen-base, for before and after figures of one run);
 //  2. for each spec and generator, generates a client into its own temporary
 //     Go module -n times (wall time, peak RSS, lines of generated Go);
 //  3. runs `go mod tidy` and `go build ./...` there once (warms the cache with
@@ -59,6 +61,7 @@ const (
 // Generator names, in table order.
 const (
 	genTpgen = "tpgen"
+	genBase  = "tpgen-base" // tpgen built from -base
 	genOapi  = "oapi-codegen"
 	genOgen  = "ogen"
 )
@@ -84,6 +87,8 @@ type bench struct {
 	timeout      time.Duration
 	verbose      bool
 	ogenInfer    bool
+	base         string // -base: the revision tpgen-base is built from
+	baseRepo     string // where its tree is unpacked
 	start        time.Time
 }
 
@@ -100,6 +105,7 @@ func run() error {
 		keep    = flag.Bool("keep", false, "keep the temporary directory")
 		verbose = flag.Bool("v", false, "print what each compile-only build compiled, and command output on failure")
 		infer   = flag.Bool("ogen-infer-types", false, "run ogen with parser.infer_types (the baseline did not)")
+		base    = flag.String("base", "", "also run tpgen built from this git revision of the repository (main, a commit), as tpgen-base")
 	)
 	flag.Parse()
 	if *n < 1 {
@@ -108,7 +114,7 @@ func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 
-	b := &bench{corpus: *corpus, n: *n, timeout: *timeout, verbose: *verbose, ogenInfer: *infer, start: time.Now()}
+	b := &bench{corpus: *corpus, n: *n, timeout: *timeout, verbose: *verbose, ogenInfer: *infer, base: *base, start: time.Now()}
 	var err error
 	if b.repo, err = findRepo(*repo); err != nil {
 		return err
@@ -125,6 +131,12 @@ func run() error {
 		if !slices.Contains([]string{genTpgen, genOapi, genOgen}, g) {
 			return fmt.Errorf("-gens: unknown generator %q", g)
 		}
+	}
+	if b.base != "" {
+		// Right before tpgen, so that the two run as close together as the
+		// table allows.
+		i := max(slices.Index(generators, genTpgen), 0)
+		generators = slices.Insert(generators, i, genBase)
 	}
 	if b.tmp, err = os.MkdirTemp("", "tpgen-peers-"); err != nil {
 		return err
@@ -234,7 +246,8 @@ type meta struct {
 	GoVersion string            `json:"go_version"`
 	CPUs      int               `json:"cpus"`
 	N         int               `json:"n"`
-	Tpgen     string            `json:"tpgen"` // commit of the tree tpgen was built from
+	Tpgen     string            `json:"tpgen"`          // commit of the tree tpgen was built from
+	Base      string            `json:"base,omitempty"` // -base, and the commit it names
 	Versions  map[string]string `json:"versions"`
 	OgenInfer bool              `json:"ogen_infer_types"`
 	Seconds   float64           `json:"seconds"`
@@ -258,7 +271,20 @@ func (b *bench) install(ctx context.Context) (*meta, error) {
 	if p := runProc(ctx, b.timeout, b.repo, b.goEnv(), "go", "build", "-o", b.bin(genTpgen), "./cmd/tpgen"); p.Err != nil {
 		return nil, fmt.Errorf("building tpgen: %s", errLine(p.Out, p.Err))
 	}
-	for name, arg := range map[string]string{genTpgen: "version", genOapi: "-version", genOgen: "-version"} {
+	versions := map[string]string{genTpgen: "version", genOapi: "-version", genOgen: "-version"}
+	if b.base != "" {
+		commit := runProc(ctx, b.timeout, b.repo, nil, "git", "rev-parse", "--short", b.base+"^{commit}")
+		if commit.Err != nil {
+			return nil, fmt.Errorf("-base %s: %s", b.base, errLine(commit.Out, commit.Err))
+		}
+		m.Base = b.base + " (" + strings.TrimSpace(commit.Out) + ")"
+		b.progress("go build ./cmd/tpgen at %s", m.Base)
+		if err := b.buildBase(ctx); err != nil {
+			return nil, err
+		}
+		versions[genBase] = "version"
+	}
+	for name, arg := range versions {
 		p := runProc(ctx, b.timeout, b.tmp, nil, b.bin(name), arg)
 		m.Versions[name] = strings.Join(strings.Fields(p.Out), " ")
 	}
@@ -272,6 +298,26 @@ func (b *bench) install(ctx context.Context) (*meta, error) {
 }
 
 func (b *bench) bin(name string) string { return filepath.Join(b.binDir, name) }
+
+// buildBase unpacks revision b.base of the repository (git archive: the
+// repository and its work trees are only read) and builds tpgen-base there.
+func (b *bench) buildBase(ctx context.Context) error {
+	b.baseRepo = filepath.Join(b.tmp, "base")
+	if err := os.MkdirAll(b.baseRepo, 0o755); err != nil {
+		return err
+	}
+	tarFile := filepath.Join(b.tmp, "base.tar")
+	if p := runProc(ctx, b.timeout, b.repo, nil, "git", "archive", "--format=tar", "-o", tarFile, b.base); p.Err != nil {
+		return fmt.Errorf("git archive %s: %s", b.base, errLine(p.Out, p.Err))
+	}
+	if p := runProc(ctx, b.timeout, b.baseRepo, nil, "tar", "-xf", tarFile); p.Err != nil {
+		return fmt.Errorf("unpacking %s: %s", b.base, errLine(p.Out, p.Err))
+	}
+	if p := runProc(ctx, b.timeout, b.baseRepo, b.goEnv(), "go", "build", "-o", b.bin(genBase), "./cmd/tpgen"); p.Err != nil {
+		return fmt.Errorf("building tpgen at %s: %s", b.base, errLine(p.Out, p.Err))
+	}
+	return nil
+}
 
 // genRun is one run of a generator.
 type genRun struct {
@@ -488,6 +534,8 @@ func (b *bench) writeGoMod(gen string, c caseDir) error {
 	switch gen {
 	case genTpgen:
 		mod += fmt.Sprintf("\nrequire %s v0.0.0\n\nreplace %s => %s\n", tpgenModule, tpgenModule, b.repo)
+	case genBase:
+		mod += fmt.Sprintf("\nrequire %s v0.0.0\n\nreplace %s => %s\n", tpgenModule, tpgenModule, b.baseRepo)
 	case genOgen:
 		mod += "\nrequire " + ogenModule + "\n"
 	}
@@ -497,7 +545,7 @@ func (b *bench) writeGoMod(gen string, c caseDir) error {
 // generate runs one generator once into c.pkgDir.
 func (b *bench) generate(ctx context.Context, gen, variant string, c caseDir) proc {
 	switch gen {
-	case genTpgen:
+	case genTpgen, genBase:
 		return runProc(ctx, b.timeout, c.modDir, nil, b.bin(gen),
 			"-spec", c.spec, "-package", c.pkg, "-out", c.pkgDir)
 	case genOapi:
@@ -665,6 +713,28 @@ func computeRatios(results []*result) []ratio {
 		}
 	}
 
+	// 2b. github generation against tpgen-base (-base), time and memory.
+	{
+		t, base := find(results, "github.json", genTpgen), find(results, "github.json", genBase)
+		for _, m := range []struct{ name, what string }{{"github_gen_s_vs_base", "gen_s"}, {"github_gen_mb_vs_base", "gen_mb"}} {
+			formula := fmt.Sprintf("%s(tpgen, github.json) / %s(tpgen-base, github.json)", m.what, m.what)
+			switch {
+			case base == nil:
+				continue // no -base
+			case t == nil:
+				na(m.name, formula, "github.json with tpgen not in this run")
+			case !t.GenOK || !base.GenOK:
+				na(m.name, formula, fmt.Sprintf("generation failed (tpgen ok=%v, tpgen-base ok=%v)", t.GenOK, base.GenOK))
+			default:
+				a, bv, format := t.GenS, base.GenS, "%.2f s / %.2f s"
+				if m.what == "gen_mb" {
+					a, bv, format = t.GenMB, base.GenMB, "%.0f MB / %.0f MB"
+				}
+				val(m.name, formula, fmt.Sprintf(format+" = %.2f", a, bv, a/bv), a/bv)
+			}
+		}
+	}
+
 	// 3. tpgen's github compile against ogen's biggest compiling client.
 	{
 		var big *result
@@ -723,6 +793,9 @@ func report(w io.Writer, m *meta, results []*result, ratios []ratio) {
 	fmt.Fprintf(w, "%s · %s · %d CPUs · median of n=%d · tpgen %s\n\n", m.Date, m.GoVersion, m.CPUs, m.N, m.Tpgen)
 	for _, g := range []string{genTpgen, genOapi, genOgen} {
 		fmt.Fprintf(w, "- %s: `%s`\n", g, m.Versions[g])
+	}
+	if m.Base != "" {
+		fmt.Fprintf(w, "- %s: built from %s: `%s`\n", genBase, m.Base, m.Versions[genBase])
 	}
 	ogenCfg := "client only (features: disable_all, enable paths/client)"
 	if m.OgenInfer {

@@ -40,7 +40,7 @@ var (
 )
 
 // tpgenBinary builds tpgen once per test process, with hermeticVersion.
-func tpgenBinary(t *testing.T) string {
+func tpgenBinary(t testing.TB) string {
 	t.Helper()
 	binOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "tpgen-bin-")

@@ -49,6 +49,9 @@ type Settings struct {
 	// overrides the defaults' true.
 	Lenient    bool
 	LenientSet bool
+	// TokenStore is where the services keep their tokens besides the
+	// process's memory; only defaults: sets it (see TokenStore).
+	TokenStore TokenStore
 	// ValidateResponses has the generated client check decoded success
 	// bodies against their schemas by default (runtime.WithResponseValidation);
 	// ValidateResponsesSet says it was written here, as LenientSet does.
@@ -185,6 +188,7 @@ func (c *Config) Effective(s *Service) Settings {
 		RefRootPos:      root.RefRootPos,
 		Lenient:         s.Settings.Lenient || !s.Settings.LenientSet && c.Defaults.Lenient,
 		LenientSet:      s.Settings.LenientSet || c.Defaults.LenientSet,
+		TokenStore:      c.Defaults.TokenStore,
 		ValidateResponses: s.Settings.ValidateResponses ||
 			!s.Settings.ValidateResponsesSet && c.Defaults.ValidateResponses,
 		ValidateResponsesSet: s.Settings.ValidateResponsesSet || c.Defaults.ValidateResponsesSet,

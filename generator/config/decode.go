@@ -26,10 +26,6 @@ import (
 // structs: that is what gives every problem a line and column, lets unknown
 // keys and duplicates be reported, and lets one pass collect every problem.
 
-// secretMsg is the whole answer to a client_secret written literally. It
-// never quotes the value: error output ends up in CI logs.
-const secretMsg = "client_secret must be a ${VAR} reference: secrets are read from the environment at run time, never written into services.yaml or generated code"
-
 const tokenTypePrefix = "urn:ietf:params:oauth:token-type:"
 
 var (
@@ -43,7 +39,7 @@ var (
 // Keys and values, in the order the documentation lists them.
 var (
 	topKeys      = []string{"version", "output", "defaults", "services"}
-	defaultsKeys = []string{"auth", "message_id_header", "timeout", "ref_root", "lenient", "validate_responses"}
+	defaultsKeys = []string{"auth", "message_id_header", "timeout", "ref_root", "lenient", "validate_responses", "token_store"}
 	serviceKeys  = []string{"spec", "package", "base_url", "auth", "message_id_header", "timeout", "ref_root", "lenient", "validate_responses", "include", "exclude", "models", "operations"}
 	authKeys     = []string{"issuer", "token_url", "client_id", "client_secret", "grant", "scopes", "audience", "resource", "client_auth", "subject_token_type", "requested_token_type"}
 	opKeys       = []string{"auth"}
@@ -69,6 +65,7 @@ var (
 		"ref_root":           "ref_root belongs under defaults: or a service",
 		"lenient":            "lenient belongs under defaults: or a service",
 		"validate_responses": "validate_responses belongs under defaults: or a service",
+		"token_store":        "token_store belongs under defaults:",
 	}
 	defaultsHints = map[string]string{
 		"spec":       "spec is set per service",
@@ -85,6 +82,8 @@ var (
 		"output":   "output belongs at the top level",
 		"version":  "version belongs at the top level",
 		"defaults": "defaults belongs at the top level",
+
+		"token_store": "token_store is set under defaults: one store serves every service of a process",
 	}
 	opHints    = map[string]string{}
 	authHints  = map[string]string{}
@@ -435,7 +434,7 @@ func (d *decoder) str(pre, key string, n *yaml.Node) (string, bool) {
 func (d *decoder) plain(pre, key string, n *yaml.Node) (string, bool) {
 	v, ok := d.str(pre, key, n)
 	if ok && strings.Contains(v, "${") {
-		d.errorf(pre, n, "%s cannot be a ${VAR} reference: only client_id and client_secret can (the generated client reads TPGEN_<SERVICE>_* variables to override the rest at run time)", key)
+		d.errorf(pre, n, "%s cannot be a ${VAR} reference: only client_id, client_secret and token_store's password and encryption_key can (the generated client reads TPGEN_<SERVICE>_* variables to override the rest at run time)", key)
 		return "", false
 	}
 	return v, ok
@@ -485,7 +484,10 @@ func (d *decoder) defaults(n *yaml.Node, s *Settings) {
 		return
 	}
 	for _, e := range es {
-		if !d.setting(pre, e, s) {
+		switch {
+		case e.key == "token_store":
+			s.TokenStore = d.tokenStore(pre, e.k, e.v)
+		case !d.setting(pre, e, s):
 			d.unknownKey(pre, e.k, "", defaultsKeys, defaultsHints)
 		}
 	}
@@ -716,22 +718,7 @@ func (d *decoder) clientID(pre string, n *yaml.Node) Ref {
 
 // clientSecret accepts only ${VAR}. Nothing it reports quotes the value.
 func (d *decoder) clientSecret(pre string, n *yaml.Node) Ref {
-	if n.Kind == yaml.AliasNode {
-		return Ref{}
-	}
-	if n.Kind != yaml.ScalarNode || isNull(n) {
-		d.wrongKind(pre, "client_secret", n, "a ${VAR} reference")
-		return Ref{}
-	}
-	if name, ok := refName(n.Value); ok && n.ShortTag() == "!!str" {
-		if envName.MatchString(name) {
-			return Ref{Env: name}
-		}
-		d.errorf(pre, n, "client_secret %s is not a valid ${VAR} reference: VAR must match [A-Za-z_][A-Za-z0-9_]*", quote(n.Value))
-		return Ref{}
-	}
-	d.errorf(pre, n, "%s", secretMsg)
-	return Ref{}
+	return d.secretRef(pre, "client_secret", n)
 }
 
 // refName returns VAR if v is ${VAR}, VAR not checked.

@@ -45,9 +45,9 @@
 //	      createOrder: {auth: {grant: client_credentials, scopes: [orders.write]}}
 //
 // Top level: version (required, 1), output (a relative directory; default
-// DefaultOutput), defaults (auth, message_id_header, timeout, ref_root, lenient,
-// validate_responses) and
-// services (required, at least one).
+// DefaultOutput), defaults (auth, message_id_header, timeout, ref_root,
+// lenient, validate_responses and token_store) and services (required, at
+// least one).
 //
 // A service: spec (required), package, base_url, auth, message_id_header,
 // timeout, ref_root, lenient, validate_responses, include, exclude and
@@ -80,6 +80,11 @@
 // has an honest repair with a warning each (see the README).
 // validate_responses (true or false, default false) makes the generated
 // client check decoded success bodies against their schemas by default.
+//
+// token_store, in defaults only, says where every service of a process keeps
+// its tokens: kind memory (the default) or redis, with addr (host:port),
+// username, password (${VAR} only), tls, key_prefix and encryption_key
+// (${VAR} only); see TokenStore and REFERENCE.md.
 //
 // # Inheritance
 //

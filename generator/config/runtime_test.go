@@ -85,3 +85,10 @@ func TestDiagnosticsHeaderReserved(t *testing.T) {
 		t.Errorf("message_id_header %s (the runtime's diagnostics header) accepted", runtime.DefaultDiagnosticsHeader)
 	}
 }
+
+func TestTokenStoreMatchesRuntime(t *testing.T) {
+	if config.TokenStoreMemory != runtime.TokenStoreMemory || config.TokenStoreRedis != runtime.TokenStoreRedis {
+		t.Errorf("token store kinds %q, %q; the runtime's are %q, %q", config.TokenStoreMemory, config.TokenStoreRedis,
+			runtime.TokenStoreMemory, runtime.TokenStoreRedis)
+	}
+}

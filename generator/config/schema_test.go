@@ -128,6 +128,7 @@ func TestSchemaDocumentsEveryKey(t *testing.T) {
 		"operation":      {defs["operation"].(map[string]any), opKeys},
 		"operation auth": {props(defs["operation"].(map[string]any))["auth"].(map[string]any), opAuthKeys},
 		"filter":         {defs["filter"].(map[string]any), filterKeys},
+		"token_store":    {defs["token_store"].(map[string]any), tokenStoreKeys},
 	}
 	for name, o := range objects {
 		p := props(o.schema)

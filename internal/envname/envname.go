@@ -24,3 +24,13 @@ func Prefix(service string) string {
 
 // Vars lists the suffixes of the variables Prefix introduces.
 var Vars = []string{"BASE_URL", "TOKEN_URL", "ISSUER", "CLIENT_ID", "CLIENT_SECRET", "GRANT", "SCOPES", "AUDIENCE", "RESOURCE", "TIMEOUT", "MAX_RESPONSE_BYTES", "VALIDATE_RESPONSES"}
+
+// TokenStore is the variable that names the kind of token store every
+// service of a process uses (services.yaml's defaults.token_store.kind:
+// memory or redis); TokenStore + "_" + each of TokenStoreVars sets the
+// store's other settings. They are the process's, not one service's: a
+// fleet shares one store.
+const TokenStore = "TPGEN_TOKEN_STORE"
+
+// TokenStoreVars lists the suffixes of the token store's variables.
+var TokenStoreVars = []string{"ADDR", "USERNAME", "PASSWORD", "TLS", "KEY_PREFIX", "ENCRYPTION_KEY"}

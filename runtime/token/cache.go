@@ -29,8 +29,14 @@ import (
 //
 // Keys are the caller's: they must name everything that changes a token, and
 // never hold a secret or token (the runtime's hash the subject token).
+//
+// When the Store is a SharedStore, single flight and refresh ahead work
+// across the processes that share it: before each token request the Cache
+// asks the store whether another process has the token or is fetching it
+// (SharedStore.Claim), and fetches on its own only when the store cannot say.
 type Cache struct {
 	store           Store
+	shared          SharedStore // store, when processes share it; nil otherwise
 	fetcher         Fetcher
 	now             func() time.Time
 	margin          time.Duration
@@ -79,6 +85,7 @@ func NewCache(c Config, onFetch func(ctx context.Context, r *Request, d time.Dur
 		ms.now = m.now
 		m.store = ms
 	}
+	m.shared, _ = m.store.(SharedStore)
 	return m
 }
 
@@ -257,9 +264,13 @@ func (m *Cache) run(ctx context.Context, key string, req *Request, f *flight, ba
 		ph := m.phase(t, m.now())
 		ok = ph == tokenFresh || (ph == tokenStale && !background)
 	}
-	if ok {
+	switch {
+	case ok:
 		f.tok, f.stored = t, true
-	} else {
+	case m.shared != nil:
+		// Another process may have the token, or be fetching it (see SharedStore).
+		f.tok, f.stored, f.err = m.fetchShared(ctx, m.shared, key, req, background)
+	default:
 		f.tok, f.err = m.fetchNow(ctx, key, req, background)
 	}
 	m.mu.Lock()
