@@ -93,7 +93,8 @@ func genDecl(d *Decl) jen.Code {
 
 // genNullable renders a DeclNullable: the value and its state unexported,
 // set only by the constructors and by decoding, accessors, and JSON methods
-// that leave the work to the runtime.
+// that leave the work to the runtime. Response validation finds the value's
+// type by the fields' names and order (tpgenimpl's nullableValue).
 func genNullable(g *jen.Statement, d *Decl) {
 	state := func(s string) jen.Code { return jen.Qual(implPkg, s) }
 	typeName := typeString(d.Underlying)

@@ -181,7 +181,7 @@ func (d *decoder) parse(data []byte) (root *yaml.Node) {
 		if errors.Is(err, io.EOF) {
 			d.errorf("", nil, "file is empty: it needs version: 1 and at least one service under services:")
 		} else {
-			d.yamlError(err)
+			d.yamlError(err, data)
 		}
 		return nil
 	}
@@ -189,7 +189,7 @@ func (d *decoder) parse(data []byte) (root *yaml.Node) {
 	switch err := dec.Decode(&next); {
 	case errors.Is(err, io.EOF):
 	case err != nil:
-		d.yamlError(err)
+		d.yamlError(err, data)
 		return nil
 	default:
 		d.errorf("", &next, "a second YAML document: services.yaml holds exactly one")
@@ -205,10 +205,17 @@ func (d *decoder) parse(data []byte) (root *yaml.Node) {
 
 var yamlLine = regexp.MustCompile(`^line (\d+): (.*)$`)
 
-// yamlError records a syntax error. yaml.v3 reports a line but no column.
-func (d *decoder) yamlError(err error) {
+// yamlError records a syntax error. yaml.v3 reports a line but no column;
+// for an unquoted ${VAR} in a flow collection, which is what breaks most
+// files that look right, the error is at the reference instead (see
+// flowReference).
+func (d *decoder) yamlError(err error, data []byte) {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	p := Pos{File: d.file}
+	if line, col, ref, kind, ok := flowReference(data); ok {
+		d.errs = append(d.errs, &Error{Pos: Pos{File: d.file, Line: line, Col: col}, Msg: flowReferenceError(ref, kind)})
+		return
+	}
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		if line, err := strconv.Atoi(m[1]); err == nil {
 			p.Line, msg = line, m[2]
