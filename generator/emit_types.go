@@ -276,7 +276,7 @@ func genEnum(g *jen.Statement, d *Decl) {
 		// costs the compiler next to nothing, and a switch over hundreds of
 		// values (Stripe's currencies) made the model package of Stripe's
 		// client take 60% more memory to compile.
-		g.Var().Id("known"+d.Name).Op("=").Index().Id(elem).Values(list...).Line()
+		g.Var().Id("known" + d.Name).Op("=").Index().Id(elem).Values(list...).Line()
 		known = jen.Return(jen.Qual(implPkg, helper).Call(jen.Id("known"+d.Name), jen.Id(elem).Call(jen.Id("v"))))
 	}
 	// IsKnown rather than Valid: a value the spec does not list decodes all
