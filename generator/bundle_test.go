@@ -414,7 +414,7 @@ func TestBundleMergeKeysAndEmptySections(t *testing.T) {
 	for _, f := range out.Files {
 		all = append(all, f.Data...)
 	}
-	for _, want := range []string{"func (c *Client) ListPets(ctx context.Context, params *ListPetsParams) (*Pet, error)", "Limit *int32", "type Pet struct"} {
+	for _, want := range []string{"func (c *Client) ListPets(ctx context.Context, params *ListPetsParams, opts ...runtime.CallOption) (*Pet, error)", "Limit *int32", "type Pet struct"} {
 		if !bytes.Contains(all, []byte(want)) {
 			t.Errorf("the client has no %q", want)
 		}

@@ -25,10 +25,16 @@ func genClient(pkg *Package) []jen.Code {
 	set("ClientID", rd.ClientID)
 	set("ClientIDEnv", rd.ClientIDEnv)
 	set("ClientSecretEnv", rd.ClientSecretEnv)
-	set("Audience", rd.Audience)
-	set("Resource", rd.Resource)
+	if rd.Audiences != nil {
+		cfg[jen.Id("Audiences")] = stringsLit(rd.Audiences)
+	}
+	if rd.Resources != nil {
+		cfg[jen.Id("Resources")] = stringsLit(rd.Resources)
+	}
 	set("SubjectTokenType", rd.SubjectTokenType)
 	set("RequestedTokenType", rd.RequestedTokenType)
+	set("ActorTokenEnv", rd.ActorTokenEnv)
+	set("ActorTokenType", rd.ActorTokenType)
 	set("MessageIDHeader", rd.MessageIDHeader)
 	if rd.Grant != "" {
 		cfg[jen.Id("Grant")] = grantCode(rd.Grant)
@@ -36,8 +42,12 @@ func genClient(pkg *Package) []jen.Code {
 	if rd.Scopes != nil {
 		cfg[jen.Id("Scopes")] = stringsLit(rd.Scopes)
 	}
-	if rd.ClientAuth == "post" {
+	switch rd.ClientAuth {
+	case "post":
 		cfg[jen.Id("ClientAuth")] = jen.Qual(tokenPkg, "ClientSecretPost")
+	case "basic":
+		// Written, so not left to the issuer's metadata.
+		cfg[jen.Id("ClientAuth")] = jen.Qual(tokenPkg, "ClientSecretBasic")
 	}
 	if rd.TimeoutNanos > 0 {
 		cfg[jen.Id("Timeout")] = durationCode(rd.TimeoutNanos)
@@ -57,6 +67,17 @@ func genClient(pkg *Package) []jen.Code {
 	}
 	if rd.ValidateResponses {
 		cfg[jen.Id("ValidateResponses")] = jen.True()
+	}
+	set("APIKeyEnv", rd.APIKeyEnv)
+	if len(pkg.Schemes) > 0 {
+		cfg[jen.Id("Schemes")] = jen.Index().Qual(runtimePkg, "SecurityScheme").ValuesFunc(func(g *jen.Group) {
+			for _, sc := range pkg.Schemes {
+				g.Values(schemeCode(sc))
+			}
+		})
+	}
+	if pkg.Security != nil {
+		cfg[jen.Id("Security")] = requirementsCode(pkg.Security)
 	}
 	out = append(out, comments("serviceConfig holds the service's defaults from services.yaml; secrets are only named, never held.").Line().
 		Var().Id("serviceConfig").Op("=").Qual(runtimePkg, "ServiceConfig").Values(cfg))
@@ -113,6 +134,31 @@ var grantConsts = map[string]string{
 
 func grantCode(g string) jen.Code { return jen.Qual(runtimePkg, grantConsts[g]) }
 
+// schemeCode writes a runtime.SecurityScheme's fields.
+func schemeCode(sc SecurityScheme) jen.Dict {
+	d := jen.Dict{jen.Id("Name"): jen.Lit(sc.Name), jen.Id("Kind"): jen.Qual(runtimePkg, sc.Kind)}
+	for _, f := range []struct{ name, v string }{{"In", sc.In}, {"Param", sc.Param}, {"SecretEnv", sc.SecretEnv},
+		{"Username", sc.Username}, {"UsernameEnv", sc.UsernameEnv}} {
+		if f.v != "" {
+			d[jen.Id(f.name)] = jen.Lit(f.v)
+		}
+	}
+	return d
+}
+
+// requirementsCode writes security requirements: [][]string{{"a"}, {"b", "c"}}.
+func requirementsCode(reqs [][]string) jen.Code {
+	return jen.Index().Index().String().ValuesFunc(func(g *jen.Group) {
+		for _, r := range reqs {
+			vals := make([]jen.Code, len(r))
+			for i, n := range r {
+				vals[i] = jen.Lit(n)
+			}
+			g.Values(vals...)
+		}
+	})
+}
+
 func stringsLit(ss []string) jen.Code {
 	vals := make([]jen.Code, len(ss))
 	for i, s := range ss {
@@ -133,6 +179,8 @@ func signature(op *Operation) []jen.Code {
 	if op.ParamsType != "" {
 		params = append(params, jen.Id("params").Op("*").Id(op.ParamsType))
 	}
+	// Per-call settings, the same for every method (runtime.CallOption).
+	params = append(params, jen.Id("opts").Op("...").Qual(runtimePkg, "CallOption"))
 	var results []jen.Code
 	if op.Result.Kind != ResultNone {
 		results = append(results, typeCode(op.Result.Type))
@@ -154,11 +202,14 @@ func genOperation(op *Operation) jen.Code {
 	if op.Scopes != nil {
 		opv[jen.Id("Scopes")] = stringsLit(op.Scopes)
 	}
-	if op.Audience != "" {
-		opv[jen.Id("Audience")] = jen.Lit(op.Audience)
+	if op.Audiences != nil {
+		opv[jen.Id("Audiences")] = stringsLit(op.Audiences)
 	}
-	if op.Resource != "" {
-		opv[jen.Id("Resource")] = jen.Lit(op.Resource)
+	if op.Resources != nil {
+		opv[jen.Id("Resources")] = stringsLit(op.Resources)
+	}
+	if op.Security != nil {
+		opv[jen.Id("Security")] = requirementsCode(op.Security)
 	}
 	if specs := responseSpecs(op); len(specs) > 0 {
 		opv[jen.Id("Responses")] = jen.Index().Qual(implPkg, "ResponseSpec").ValuesFunc(func(g *jen.Group) {
@@ -267,12 +318,12 @@ func genMethodBody(b *jen.Group, op *Operation) {
 		b.If(jen.Err().Op("!=").Nil()).Block(jen.Return(fail...))
 	}
 	invoke := func(out jen.Code) *jen.Statement {
-		args := []jen.Code{jen.Id("ctx"), jen.Id("c").Dot("svc"), jen.Op("&").Id(op.VarName), jen.Nil(), jen.Nil(), out}
+		args := []jen.Code{jen.Id("ctx"), jen.Id("c").Dot("svc"), jen.Op("&").Id(op.VarName), jen.Id("opts"), jen.Nil(), jen.Nil(), out}
 		if op.ParamsType != "" {
-			args[3] = jen.Id("params")
+			args[4] = jen.Id("params")
 		}
 		if op.Body != nil {
-			args[4] = jen.Id("body")
+			args[5] = jen.Id("body")
 		}
 		if op.PathVar != "" {
 			args = append(args, jen.Id(op.PathVar).Op("..."))

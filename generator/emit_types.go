@@ -1,7 +1,9 @@
 package generator
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -93,7 +95,8 @@ func genDecl(d *Decl) jen.Code {
 
 // genNullable renders a DeclNullable: the value and its state unexported,
 // set only by the constructors and by decoding, accessors, and JSON methods
-// that leave the work to the runtime.
+// that leave the work to the runtime. Response validation finds the value's
+// type by the fields' names and order (tpgenimpl's nullableValue).
 func genNullable(g *jen.Statement, d *Decl) {
 	state := func(s string) jen.Code { return jen.Qual(implPkg, s) }
 	typeName := typeString(d.Underlying)
@@ -263,20 +266,57 @@ func genEnum(g *jen.Statement, d *Decl) {
 	known := jen.Return(jen.False())
 	if len(d.EnumValues) > 0 {
 		defs := make([]jen.Code, 0, len(d.EnumValues))
-		names := make([]jen.Code, 0, len(d.EnumValues))
 		for _, v := range d.EnumValues {
 			defs = append(defs, jen.Id(v.Name).Id(d.Name).Op("=").Add(untypedLit(v.Value)))
-			names = append(names, jen.Id(v.Name))
 		}
 		g.Add(comments(fmt.Sprintf("Values of %s known to the spec. Others are kept as they come (see IsKnown).", d.Name))).Line()
 		g.Const().Defs(defs...).Line()
-		known = jen.Switch(jen.Id("v")).Block(jen.Case(names...).Block(jen.Return(jen.True()))).Line().Return(jen.False())
+		list, elem, helper := knownValues(d)
+		// A sorted list the runtime searches, rather than a switch: data
+		// costs the compiler next to nothing, and a switch over hundreds of
+		// values (Stripe's currencies) made the model package of Stripe's
+		// client take 60% more memory to compile.
+		g.Var().Id("known" + d.Name).Op("=").Index().Id(elem).Values(list...).Line()
+		known = jen.Return(jen.Qual(implPkg, helper).Call(jen.Id("known"+d.Name), jen.Id(elem).Call(jen.Id("v"))))
 	}
 	// IsKnown rather than Valid: a value the spec does not list decodes all
 	// the same, and is often one the service added after the spec was
 	// written, not an invalid one.
 	g.Add(comments(fmt.Sprintf("IsKnown reports whether v is one of the values of %s that the spec lists. Other values decode\nall the same (a service may have added them since): check with IsKnown before relying on the list.", d.Name))).Line()
 	g.Func().Params(jen.Id("v").Id(d.Name)).Id("IsKnown").Params().Bool().Block(known).Line()
+}
+
+// knownValues are an enum's values in the order tpgenimpl's Known helpers
+// search them, the element type of their list and the helper.
+func knownValues(d *Decl) (list []jen.Code, elem, helper string) {
+	vals := slices.Clone(d.EnumValues)
+	// By the values' Go type, which the typer settled with the constants.
+	switch vals[0].Value.(type) {
+	case string:
+		elem, helper = "string", "KnownString"
+	case float64:
+		elem, helper = "float64", "KnownFloat"
+	default:
+		elem, helper = "int64", "KnownInt"
+	}
+	slices.SortFunc(vals, func(a, b *EnumValue) int {
+		switch x := a.Value.(type) {
+		case string:
+			y, _ := b.Value.(string)
+			return strings.Compare(x, y)
+		case float64:
+			y, _ := b.Value.(float64)
+			return cmp.Compare(x, y)
+		case int64:
+			y, _ := b.Value.(int64)
+			return cmp.Compare(x, y)
+		}
+		return 0
+	})
+	for _, v := range vals {
+		list = append(list, untypedLit(v.Value))
+	}
+	return list, elem, helper
 }
 
 func genUnion(g *jen.Statement, d *Decl) {

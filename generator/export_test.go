@@ -50,6 +50,9 @@ func ExpectedDecls(svc *Service) (map[string][]string, error) {
 			for _, v := range d.EnumValues {
 				types = append(types, "const "+v.Name)
 			}
+			if len(d.EnumValues) > 0 {
+				types = append(types, "var known"+d.Name)
+			}
 			method("IsKnown")
 		case DeclUnion:
 			method("MarshalJSON", "UnmarshalJSON")

@@ -53,6 +53,7 @@ func FromConfig(cfg *config.Config, only []string, importBase string) ([]*Servic
 			OutDir:      dir,
 			Pos:         s.Pos,
 			Runtime:     runtimeDefaults(eff, s.BaseURL),
+			Credentials: credentials(eff.Auth),
 			Include:     filter(s.Include),
 			Exclude:     filter(s.Exclude),
 			AllModels:   s.Models == config.ModelsAll,
@@ -65,7 +66,7 @@ func FromConfig(cfg *config.Config, only []string, importBase string) ([]*Servic
 			svc.Overrides = append(svc.Overrides, &Override{
 				ID: o.ID, Pos: o.Pos, Grant: o.Auth.Grant,
 				Scopes: o.Auth.Scopes, ScopesSet: o.Auth.ScopesSet,
-				Audience: o.Auth.Audience, Resource: o.Auth.Resource,
+				Audiences: o.Auth.Audiences, Resources: o.Auth.Resources,
 			})
 		}
 		out = append(out, svc)
@@ -87,10 +88,12 @@ func runtimeDefaults(eff config.Settings, baseURL string) RuntimeDefaults {
 		ClientIDEnv:        a.ClientID.Env,
 		ClientSecretEnv:    a.ClientSecret.Env,
 		Grant:              a.Grant,
-		Audience:           a.Audience,
-		Resource:           a.Resource,
+		Audiences:          a.Audiences,
+		Resources:          a.Resources,
 		SubjectTokenType:   a.SubjectTokenType,
 		RequestedTokenType: a.RequestedTokenType,
+		ActorTokenEnv:      a.ActorToken.Env,
+		ActorTokenType:     a.ActorTokenType,
 		ClientAuth:         a.ClientAuth,
 		MessageIDHeader:    eff.MessageIDHeader,
 		TimeoutNanos:       int64(eff.Timeout),
@@ -104,6 +107,18 @@ func runtimeDefaults(eff config.Settings, baseURL string) RuntimeDefaults {
 		rd.Scopes = append([]string{}, a.Scopes...)
 	}
 	return rd
+}
+
+func credentials(a config.Auth) Credentials {
+	c := Credentials{APIKey: a.APIKey.Env, Username: a.Username.Literal, UserEnv: a.Username.Env, Password: a.Password.Env,
+		Bearer: a.BearerToken.Env, APIKeysPos: a.APIKeysPos}
+	for name, r := range a.APIKeys {
+		if c.APIKeys == nil {
+			c.APIKeys = map[string]string{}
+		}
+		c.APIKeys[name] = r.Env
+	}
+	return c
 }
 
 func filter(f config.Filter) Filter {

@@ -40,6 +40,8 @@ type Service struct {
 	ImportPath  string     // the package's import path; "" when unknown (see ModelDir)
 	Pos         config.Pos // where services.yaml declares the service, for messages
 	Runtime     RuntimeDefaults
+	// Credentials name the variables of the spec's security schemes' secrets.
+	Credentials Credentials
 	Include     Filter
 	Exclude     Filter
 	Overrides   []*Override
@@ -69,8 +71,8 @@ type Override struct {
 	Grant     string
 	Scopes    []string
 	ScopesSet bool
-	Audience  string
-	Resource  string
+	Audiences []string // nil inherits
+	Resources []string // nil inherits
 }
 
 // File is one generated file.
@@ -204,7 +206,7 @@ func generateService(svc *Service) ([]File, Stats, []Note, []string, error) {
 	// collector may free the rest while the files are rendered.
 	st.Inputs = sp.inputs
 	notes := append(sp.notes, pkg.Notes...)
-	repairs := unique(append(sp.repairs, pkg.Repairs...))
+	repairs := unique(append(append(sp.repairs, pkg.Repairs...), pkg.Alerts...)) // lenient repairs, then alerts of the build
 	sp = nil
 	t2 := time.Now()
 	files, err := emitPackage(svc, pkg)
@@ -271,7 +273,7 @@ func buildPackage(svc *Service, sp *spec) (*Package, error) {
 	if name == "" {
 		name = packageName(svc.Name)
 	}
-	pkg := &Package{Name: name, Service: svc.Name, Source: svc.Source, Runtime: svc.Runtime}
+	pkg := &Package{Name: name, Service: svc.Name, Source: svc.Source, Runtime: svc.Runtime, AuthFrom: map[string]string{}}
 	if info := sp.doc.Info; info != nil {
 		pkg.Title, pkg.Version, pkg.Description = info.Title, info.Version, info.Description
 	}
@@ -289,8 +291,13 @@ func buildPackage(svc *Service, sp *spec) (*Package, error) {
 	if sp.doc.Components != nil {
 		b.typer.declareComponents(sp.doc.Components.Schemas)
 	}
+	if sp.doc.Security != nil {
+		pkg.Security = requirements(sp.doc.Security)
+	}
 	b.auditDocument()
 	b.operations()
+	b.security()
+	b.authDefaults()
 	b.typer.nameSharedEnums()
 	b.typer.nameNullables()
 	b.typer.requiredValues()

@@ -249,8 +249,17 @@ func hostileSpec(text string, texts []string) map[string]any {
 			"parameters":   params(i),
 			"requestBody":  map[string]any{"description": text, "required": true, "content": map[string]any{"application/json": map[string]any{"schema": ref(n), "example": text}}},
 			"responses":    map[string]any{"200": response(n), "4XX": response("Union"), "default": map[string]any{"description": text}},
-			"security":     []any{map[string]any{"oauth": []any{hostileNames[0], text}}},
+			"security":     []any{map[string]any{"oauth": []any{hostileNames[0], text}}, map[string]any{n: []any{}}},
 		})
+	}
+	// Every name is also an apiKey scheme, whose key goes in a header,
+	// query parameter or cookie of that name: names reach the client as
+	// quoted literals and the README as code spans, and the runtime refuses
+	// names HTTP cannot carry.
+	schemes := map[string]any{"oauth": map[string]any{"type": "oauth2", "description": text, "flows": map[string]any{
+		"clientCredentials": map[string]any{"tokenUrl": "https://auth.example.com/token", "scopes": map[string]any{hostileNames[0]: text, text: text, "a`b|c<!--": text}}}}}
+	for i, n := range hostileNames {
+		schemes[n] = map[string]any{"type": "apiKey", "in": []string{"header", "query", "cookie"}[i%3], "name": n, "description": text}
 	}
 	// One path per operation: the method is the operation's only variable part.
 	paths := map[string]any{}
@@ -277,9 +286,8 @@ func hostileSpec(text string, texts []string) map[string]any {
 		"security":     []any{map[string]any{"oauth": []any{hostileNames[0]}}},
 		"paths":        paths,
 		"components": map[string]any{
-			"schemas": schemas,
-			"securitySchemes": map[string]any{"oauth": map[string]any{"type": "oauth2", "description": text, "flows": map[string]any{
-				"clientCredentials": map[string]any{"tokenUrl": "https://auth.example.com/token", "scopes": map[string]any{hostileNames[0]: text, text: text, "a`b|c<!--": text}}}}},
+			"schemas":         schemas,
+			"securitySchemes": schemes,
 		},
 	})
 }

@@ -12,6 +12,18 @@ type Package struct {
 	Version     string
 	Description string
 	Runtime     RuntimeDefaults
+	// Schemes are the security schemes the requirements name, sorted by
+	// name; Security the spec's global requirements when an operation
+	// inherits them (see security.go).
+	Schemes  []SecurityScheme
+	Security [][]string
+	// AuthFrom says, by README row ("grant", "token URL", "issuer"), which
+	// of the spec's schemes a setting services.yaml left out was taken from.
+	AuthFrom map[string]string
+	// Alerts are for every run: settings taken from the spec that decide
+	// where secrets go or whom calls are made as, and operations left
+	// without credentials.
+	Alerts      []string
 	Operations  []*Operation  // sorted by Go name
 	Types       []*Decl       // sorted by Go name
 	ErrorModels []*ErrorModel // constructors of declared error bodies, sorted by name
@@ -39,10 +51,13 @@ type RuntimeDefaults struct {
 	ClientSecretEnv    string
 	Grant              string // a runtime Grant name: "", "none", "client_credentials", ...
 	Scopes             []string
-	Audience           string
-	Resource           string
+	Audiences          []string
+	Resources          []string
 	SubjectTokenType   string
 	RequestedTokenType string
+	ActorTokenEnv      string
+	ActorTokenType     string
+	APIKeyEnv          string // the key of every apiKey scheme; set when the spec has one
 	ClientAuth         string // "", "basic", "post"
 	MessageIDHeader    string
 	TimeoutNanos       int64
@@ -251,10 +266,11 @@ type Operation struct {
 	Responses []*Response // declared responses, most specific first
 	Result    *Result
 
-	Grant    string   // runtime grant name set for this operation; "" inherits
-	Scopes   []string // nil inherits
-	Audience string   // "" inherits
-	Resource string   // "" inherits
+	Grant     string     // runtime grant name set for this operation; "" inherits
+	Scopes    []string   // nil inherits
+	Security  [][]string // the spec's requirements of the operation; nil inherits the package's
+	Audiences []string   // nil inherits
+	Resources []string   // nil inherits
 }
 
 // ParamStyle values are the runtime's Style constant names.

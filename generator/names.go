@@ -169,7 +169,7 @@ func unexportedName(s string) string {
 // predeclared names that a parameter must not shadow in generated code.
 var predeclared = map[string]bool{
 	"ctx": true, "c": true, "err": true, "resp": true, "req": true, "q": true, "h": true, "body": true,
-	"params": true, "out": true, "path": true, "runtime": true, "tpgenimpl": true, "url": true, "http": true, "json": true,
+	"params": true, "opts": true, "out": true, "path": true, "runtime": true, "tpgenimpl": true, "url": true, "http": true, "json": true,
 	"strconv": true, "time": true, "io": true, "fmt": true, "bytes": true, "string": true, "int": true,
 	"bool": true, "error": true, "any": true, "nil": true, "true": true, "false": true, "len": true,
 	"append": true, "new": true, "make": true, "copy": true, "close": true, "delete": true, "panic": true,

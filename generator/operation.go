@@ -253,13 +253,16 @@ func (b *builder) operation(r *opRef, methods *namespace) *Operation {
 func (b *builder) auth(op *Operation, r *opRef) {
 	for _, o := range b.svc.Overrides {
 		if o.ID == op.ID {
-			op.Grant, op.Audience, op.Resource = o.Grant, o.Audience, o.Resource
+			op.Grant, op.Audiences, op.Resources = o.Grant, o.Audiences, o.Resources
 			if o.ScopesSet {
 				op.Scopes = append([]string{}, o.Scopes...)
 			}
 		}
 	}
 	sec := r.op.Security
+	if sec != nil {
+		op.Security = requirements(*sec)
+	}
 	if sec != nil && len(*sec) == 0 && op.Grant == "" {
 		op.Grant = "none" // security: [] — the operation is public
 	}

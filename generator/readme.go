@@ -22,12 +22,15 @@ type readmeData struct {
 	TokenStore                                                    []readmeRow // services.yaml's token_store, when written
 	TokenStoreEnv                                                 []string
 	TokenStoreLink                                                string // the import that links the store in
+	Schemes                                                       []readmeScheme
 	Operations                                                    []readmeOp
 }
 
+type readmeScheme struct{ Name, Kind, Credential string }
+
 type readmeRow struct{ Name, Value string }
 
-type readmeOp struct{ Call, Name, Grant, Scopes string }
+type readmeOp struct{ Call, Name, Grant, Scopes, Security string }
 
 func renderReadme(pkg *Package, importPath string) ([]byte, error) {
 	rd := pkg.Runtime
@@ -42,7 +45,11 @@ func renderReadme(pkg *Package, importPath string) ([]byte, error) {
 	}
 	row := func(name, v string) {
 		if v != "" {
-			d.Auth = append(d.Auth, readmeRow{name, mdCode(v, true)})
+			md := mdCode(v, true)
+			if from := pkg.AuthFrom[name]; from != "" {
+				md += " (from " + mdText(from, true) + ")"
+			}
+			d.Auth = append(d.Auth, readmeRow{name, md})
 		}
 	}
 	row("base URL", rd.BaseURL)
@@ -57,8 +64,11 @@ func renderReadme(pkg *Package, importPath string) ([]byte, error) {
 		row("client secret from", "$"+rd.ClientSecretEnv)
 	}
 	row("scopes", strings.Join(rd.Scopes, " "))
-	row("audience", rd.Audience)
-	row("resource", rd.Resource)
+	row("audience", strings.Join(rd.Audiences, " "))
+	row("resource", strings.Join(rd.Resources, " "))
+	if rd.ActorTokenEnv != "" {
+		row("actor token from", "$"+rd.ActorTokenEnv)
+	}
 	prefix := envname.Prefix(pkg.Service)
 	for _, v := range envname.Vars {
 		d.Env = append(d.Env, mdCode(prefix+v, false))
@@ -90,6 +100,10 @@ func renderReadme(pkg *Package, importPath string) ([]byte, error) {
 			d.TokenStoreLink = mdCode(`import _ "github.com/tpgen/tpgen/redis"`, false)
 		}
 	}
+	if pkg.Security != nil {
+		row("security", requirementsText(pkg.Security))
+	}
+	d.Schemes, d.Env = readmeSchemes(pkg, prefix, d.Env)
 	for _, op := range pkg.Operations {
 		g := op.Grant
 		if g == "" {
@@ -104,7 +118,14 @@ func renderReadme(pkg *Package, importPath string) ([]byte, error) {
 				sc = "(none)"
 			}
 		}
-		d.Operations = append(d.Operations, readmeOp{mdCode(op.Method+" "+op.writtenPath(), true), mdCode(op.Name, true), mdText(g, true), mdText(sc, true)})
+		sec := "(service)"
+		switch {
+		case op.Security != nil:
+			sec = requirementsText(op.Security)
+		case pkg.Security == nil:
+			sec = "-" // the spec states none
+		}
+		d.Operations = append(d.Operations, readmeOp{mdCode(op.Method+" "+op.writtenPath(), true), mdCode(op.Name, true), mdText(g, true), mdText(sc, true), mdText(sec, true)})
 	}
 	for _, op := range pkg.Operations {
 		if op.Result.Kind == ResultNone && op != pkg.Operations[len(pkg.Operations)-1] {
@@ -132,4 +153,88 @@ func renderReadme(pkg *Package, importPath string) ([]byte, error) {
 		return nil, fmt.Errorf("%s: README: %w", pkg.Service, err)
 	}
 	return buf.Bytes(), nil
+}
+
+// requirementsText writes security requirements as the README shows them:
+// "apiKey+appKey or bearer"; "none" when no credentials are needed.
+func requirementsText(reqs [][]string) string {
+	alts := make([]string, 0, len(reqs))
+	for _, r := range reqs {
+		if len(r) == 0 {
+			alts = append(alts, "none")
+			continue
+		}
+		alts = append(alts, strings.Join(r, "+"))
+	}
+	if len(alts) == 0 {
+		return "none"
+	}
+	return strings.Join(alts, " or ")
+}
+
+// readmeSchemes describes the package's security schemes, and adds the
+// variables that hold their credentials to env.
+func readmeSchemes(pkg *Package, prefix string, env []string) ([]readmeScheme, []string) {
+	var out []readmeScheme
+	added := map[string]bool{}
+	add := func(v string) string {
+		c := mdCode(v, true)
+		if !added[v] {
+			added[v] = true
+			env = append(env, mdCode(v, false))
+		}
+		return c
+	}
+	from := func(vars ...string) string {
+		var names []string
+		for _, v := range vars {
+			if v != "" {
+				names = append(names, mdCode(v, true))
+			}
+		}
+		return strings.Join(names, ", ")
+	}
+	for _, sc := range pkg.Schemes {
+		r := readmeScheme{Name: mdCode(sc.Name, true)}
+		switch sc.Kind {
+		case schemeAPIKey:
+			r.Kind = "apiKey in " + sc.In + " " + mdCode(sc.Param, true)
+			own := add(prefix + envname.APIKeyOf(sc.Name))
+			all := add(prefix + envname.APIKey)
+			r.Credential = own
+			if sc.SecretEnv != "" {
+				r.Credential += ", " + from("$"+sc.SecretEnv)
+			}
+			r.Credential += ", " + all
+			if pkg.Runtime.APIKeyEnv != "" {
+				r.Credential += ", " + from("$"+pkg.Runtime.APIKeyEnv)
+			}
+			r.Credential += "; runtime.WithAPIKey"
+		case schemeBasic:
+			r.Kind = "HTTP basic"
+			r.Credential = add(prefix+envname.Username) + ", " + add(prefix+envname.Password)
+			if sc.UsernameEnv != "" || sc.SecretEnv != "" {
+				r.Credential += ", " + from("$"+sc.UsernameEnv, "$"+sc.SecretEnv)
+			}
+			if sc.Username != "" {
+				r.Credential += "; user name " + mdCode(sc.Username, true)
+			}
+			r.Credential += "; runtime.WithBasicAuth"
+		case schemeBearer:
+			r.Kind = "HTTP bearer"
+			r.Credential = add(prefix + envname.BearerToken)
+			if sc.SecretEnv != "" {
+				r.Credential += ", " + from("$"+sc.SecretEnv)
+			}
+			r.Credential += "; runtime.WithBearerToken; else the grant's token"
+		case schemeOAuth2:
+			r.Kind, r.Credential = "OAuth2", "the grant's token"
+		case schemeMutualTLS:
+			r.Kind, r.Credential = "mutualTLS", "the certificate of runtime.WithHTTPClient's client"
+		default:
+			r.Kind, r.Credential = mdText(sc.In, true), "not supported: never met"
+		}
+		out = append(out, r)
+	}
+	return out, env
 }

@@ -119,7 +119,7 @@ func TestAliasesAsExpanded(t *testing.T) {
 		}
 	}
 	ops0 := string(a.Files[indexOfFile(t, a, "operations.go")].Data)
-	for _, want := range []string{"func (c *Client) ListPets0(ctx context.Context, params *ListPets0Params) (*ListPets0Result, error)", "Limit *int"} {
+	for _, want := range []string{"func (c *Client) ListPets0(ctx context.Context, params *ListPets0Params, opts ...runtime.CallOption) (*ListPets0Result, error)", "Limit *int"} {
 		if !strings.Contains(ops0, want) {
 			t.Errorf("the client lacks %q", want)
 		}

@@ -104,7 +104,7 @@ var getOrder = tpgenimpl.Operation{ID: "getOrder", Method: "GET", Path: "/orders
 
 func call(ctx context.Context, svc *runtime.Service, id string) error {
 	var out map[string]string
-	return tpgenimpl.Invoke(ctx, svc, &getOrder, nil, nil, &out, id)
+	return tpgenimpl.Invoke(ctx, svc, &getOrder, nil, nil, nil, &out, id)
 }
 
 func attrs(kv []attribute.KeyValue) map[string]string {

@@ -81,13 +81,13 @@ func BenchmarkWarmCall(b *testing.B) {
 		}},
 		{"call_no_network", &http.Client{Transport: answer{}}, func(b *testing.B, svc *runtime.Service) {
 			var out map[string]any
-			if err := tpgenimpl.Invoke(ctx, svc, &op, nil, nil, &out, "42"); err != nil {
+			if err := tpgenimpl.Invoke(ctx, svc, &op, nil, nil, nil, &out, "42"); err != nil {
 				b.Fatal(err)
 			}
 		}},
 		{"call_loopback", &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}}, func(b *testing.B, svc *runtime.Service) {
 			var out map[string]any
-			if err := tpgenimpl.Invoke(ctx, svc, &op, nil, nil, &out, "42"); err != nil {
+			if err := tpgenimpl.Invoke(ctx, svc, &op, nil, nil, nil, &out, "42"); err != nil {
 				b.Fatal(err)
 			}
 		}},

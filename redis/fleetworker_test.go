@@ -222,7 +222,7 @@ func runWorker(c workerConfig, stop io.Reader) (*workerResult, error) {
 					ctx = runtime.ContextWithCallerToken(ctx, subjectToken(caller))
 				}
 				var out map[string]any
-				tpgenimpl.Invoke(ctx, svc, &workOp, nil, nil, &out, caller)
+				tpgenimpl.Invoke(ctx, svc, &workOp, nil, nil, nil, &out, caller)
 				if c.Cold || stopped.Load() {
 					return
 				}

@@ -85,7 +85,7 @@ var benchOp = tpgenimpl.Operation{ID: "getOrder", Method: "GET", Path: "/orders/
 
 func (e *benchEnv) viaRuntime(b *testing.B) {
 	var o benchOrder
-	if err := tpgenimpl.Invoke(context.Background(), e.svc, &benchOp, nil, nil, &o, "42"); err != nil || o.ID != "42" {
+	if err := tpgenimpl.Invoke(context.Background(), e.svc, &benchOp, nil, nil, nil, &o, "42"); err != nil || o.ID != "42" {
 		b.Fatal(err)
 	}
 }
@@ -104,7 +104,7 @@ type invokeParams struct {
 // viaInvoke is what a generated method does (with params it does not set).
 func (e *benchEnv) viaInvoke(b *testing.B) {
 	var o *benchOrder
-	if err := tpgenimpl.Invoke(context.Background(), e.svc, &invokeOp, (*invokeParams)(nil), nil, &o, "42"); err != nil || o.ID != "42" {
+	if err := tpgenimpl.Invoke(context.Background(), e.svc, &invokeOp, nil, (*invokeParams)(nil), nil, &o, "42"); err != nil || o.ID != "42" {
 		b.Fatal(err)
 	}
 }

@@ -149,7 +149,7 @@ func getBody(ctx context.Context, svc *runtime.Service, path string, out *json.R
 	if status, ok := strings.CutPrefix(query, "status="); ok {
 		p.Status = &status
 	}
-	return tpgenimpl.Invoke(ctx, svc, &opBody, &p, nil, out, name)
+	return tpgenimpl.Invoke(ctx, svc, &opBody, nil, &p, nil, out, name)
 }
 
 var opDownload = tpgenimpl.Operation{ID: "download", Method: "GET", Path: "/{name}", Params: []tpgenimpl.Param{{Name: "name"}},
@@ -252,7 +252,7 @@ func TestResponseBodyBounded(t *testing.T) {
 		want := sha256.Sum256(bytes.Repeat([]byte("0123456789abcdef"), 3*limit/16))
 		for _, path := range []string{"/download", "/download-gzip"} {
 			var rc io.ReadCloser
-			if err := tpgenimpl.Invoke(context.Background(), svc, &opDownload, nil, nil, &rc, strings.TrimPrefix(path, "/")); err != nil {
+			if err := tpgenimpl.Invoke(context.Background(), svc, &opDownload, nil, nil, nil, &rc, strings.TrimPrefix(path, "/")); err != nil {
 				t.Fatal(err)
 			}
 			h := sha256.New()

@@ -112,7 +112,7 @@ func TestCallStarter(t *testing.T) {
 	// 3: a call that fails before anything is sent (a parameter that cannot be encoded).
 	bad := tpgenimpl.Operation{ID: "putOrder", Method: "PUT", Path: "/orders/{id}", Params: []tpgenimpl.Param{{Name: "id"}},
 		RequestBody: tpgenimpl.BodyJSON, ContentType: "application/json", Responses: []tpgenimpl.ResponseSpec{{Code: 200, Success: true}}}
-	if err := tpgenimpl.Invoke(ctx, svc, &bad, nil, func() {}, nil, "1"); err == nil {
+	if err := tpgenimpl.Invoke(ctx, svc, &bad, nil, nil, func() {}, nil, "1"); err == nil {
 		t.Fatal("a body that cannot be encoded was sent")
 	}
 

@@ -98,12 +98,12 @@ func TestOperationScopes(t *testing.T) {
 			t.Fatal(err)
 		}
 		var e echo
-		if err := tpgenimpl.Invoke(ctx, svc, &write, nil, struct{}{}, &e); err != nil || !slices.Equal(e.Scopes, []string{"orders.read", "orders.write"}) {
+		if err := tpgenimpl.Invoke(ctx, svc, &write, nil, nil, struct{}{}, &e); err != nil || !slices.Equal(e.Scopes, []string{"orders.read", "orders.write"}) {
 			t.Errorf("createOrder token scopes %v, %v", e.Scopes, err)
 		}
 	}
 	a.optional = true
-	if err := tpgenimpl.Invoke(ctx, svc, &none, nil, nil, nil); err != nil {
+	if err := tpgenimpl.Invoke(ctx, svc, &none, nil, nil, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	if h := a.Hits(); h[len(h)-1].Auth != "" {

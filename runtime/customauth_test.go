@@ -140,7 +140,7 @@ func TestPrivateKeyJWT(t *testing.T) {
 	}
 	op := &tpgenimpl.Operation{ID: "ping", Method: "GET", Path: "/ping", Responses: []tpgenimpl.ResponseSpec{{Code: 204, Success: true}}}
 	for range 3 {
-		if err := tpgenimpl.Invoke(context.Background(), svc, op, nil, nil, nil); err != nil {
+		if err := tpgenimpl.Invoke(context.Background(), svc, op, nil, nil, nil, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -191,7 +191,7 @@ func TestMutualTLSClientAuth(t *testing.T) {
 		t.Fatal(err)
 	}
 	op := &tpgenimpl.Operation{ID: "ping", Method: "GET", Path: "/ping", Responses: []tpgenimpl.ResponseSpec{{Code: 204, Success: true}}}
-	if err := tpgenimpl.Invoke(context.Background(), svc, op, nil, nil, nil); err != nil {
+	if err := tpgenimpl.Invoke(context.Background(), svc, op, nil, nil, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	if gotAuth.Load() != "Bearer mtls-token" {

@@ -21,7 +21,7 @@ func TestRuntimeDependencies(t *testing.T) {
 		t.Fatalf("go list: %v", err)
 	}
 	allowed := []string{"github.com/tpgen/tpgen/runtime", "github.com/tpgen/tpgen/internal/loopback",
-		"github.com/tpgen/tpgen/internal/envname", "golang.org/x/oauth2", "golang.org/x/sync"}
+		"github.com/tpgen/tpgen/internal/envname", "github.com/tpgen/tpgen/internal/keyheader", "golang.org/x/oauth2", "golang.org/x/sync"}
 	var n int
 	for _, p := range strings.Fields(string(out)) {
 		n++

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tpgen/tpgen/runtime/internal/quote"
+	"github.com/tpgen/tpgen/runtime/internal/redact"
 )
 
 // Record describes one call: what it was, how it ended, and what it cost. It
@@ -23,8 +24,12 @@ type Record struct {
 	Attempts  int
 	MessageID string
 
-	Grant      Grant // the grant used; GrantNone when the call was not authenticated
-	TokenCache bool  // the token came from the cache
+	Grant Grant // the grant used; GrantNone when no token of a grant was sent
+	// Scheme names the spec's security schemes whose credentials were sent
+	// ("apiKeyAuth", "apiKeyAuth+appKeyAuth"); "" when the spec states none
+	// for the operation, or none was sent.
+	Scheme     string
+	TokenCache bool // the token came from the cache
 	Token      time.Duration
 	RoundTrip  time.Duration // sending and receiving headers, over all attempts
 	Decode     time.Duration // reading and decoding the body
@@ -32,6 +37,8 @@ type Record struct {
 	Err        error
 
 	start time.Time
+	red   redact.Redactor // the forms of the static credentials the call sent
+	co    *callOptions    // the call's options (CallOption), nil when none
 }
 
 // Observer receives a Record when each call ends, for metrics or tracing. It is
@@ -85,16 +92,13 @@ func (s *Service) finish(ctx context.Context, r *Record) {
 		t.add(r)
 	}
 	level := slog.LevelDebug
-	switch {
-	case r.Err != nil && r.Status >= 400 && r.Status < 500:
-		level = slog.LevelWarn
-	case r.Err != nil:
-		level = slog.LevelError
+	if r.Err != nil {
+		level = s.failureLevel
 	}
 	if !s.logger.Enabled(ctx, level) {
 		return
 	}
-	attrs := make([]slog.Attr, 0, 14)
+	attrs := make([]slog.Attr, 0, 15)
 	attrs = append(attrs,
 		slog.String("service", r.Service), slog.String("operation", r.Operation),
 		slog.String("method", r.Method), slog.String("path", r.Path),
@@ -103,6 +107,9 @@ func (s *Service) finish(ctx context.Context, r *Record) {
 		slog.Bool("token_cached", r.TokenCache), slog.Duration("token", r.Token),
 		slog.Duration("round_trip", r.RoundTrip), slog.Duration("decode", r.Decode),
 		slog.Duration("total", r.Total))
+	if r.Scheme != "" {
+		attrs = append(attrs, slog.String("scheme", r.Scheme))
+	}
 	msg := "tpgen: call"
 	if r.Err != nil {
 		msg = "tpgen: call failed"

@@ -3,7 +3,8 @@
 // while handling them, and reports what calls did. Behind every generated
 // method it chooses and obtains the token (no auth, client credentials, RFC
 // 8693 token exchange of the caller's token, passthrough, or an automatic
-// choice), caches tokens until shortly before expiry with one token request
+// choice) or sends the credentials of the spec's other security schemes (API
+// keys, HTTP basic and bearer: SecurityScheme), caches tokens until shortly before expiry with one token request
 // however many calls wait, sends a message id, retries what may be retried,
 // and records what the call cost for logs, metrics and Server-Timing.
 //
@@ -21,6 +22,11 @@
 //	ctx = runtime.ContextWithCallerToken(ctx, token)       // the caller's token, for exchange and passthrough
 //	ctx = runtime.ContextWithMessageID(ctx, "nightly-sync") // one id for every call of a job
 //
+// What one call needs differently it takes as CallOptions, last among the
+// arguments of every generated method:
+//
+//	order, err := orders.GetOrder(ctx, id, runtime.CallTimeout(2*time.Second), runtime.CallHeader("X-Tenant", "eu"))
+//
 // Who a call is made as follows from the grant and what the application
 // verified about its caller (Caller, MiddlewareConfig.VerifyCaller), never from
 // what a caller's token says about itself: see Caller.
@@ -28,11 +34,11 @@
 // Errors are *ResponseError (a non-2xx answer, with the decoded body of a
 // declared error: ErrorModel), *token.Error (a failed token request) or
 // *CallError (anything else); each names the service, operation and message
-// id, and none holds a token or secret. ErrNoCallerToken and ErrAnonymous are
-// for errors.Is. An Observer receives a Record of every call; one that is a
-// CallStarter hears of each call as it starts too (a tracer's span), and
-// MiddlewareConfig.RequestContext takes an incoming trace context
-// (github.com/tpgen/tpgen/otel has both).
+// id, and none holds a token or secret. The sentinels (ErrUnauthorized,
+// ErrNoCredentials, ErrAnonymous, ...) are for errors.Is. An Observer
+// receives a Record of every call; one that is a CallStarter hears of each
+// call as it starts too (a tracer's span), and MiddlewareConfig.RequestContext
+// takes an incoming trace context (github.com/tpgen/tpgen/otel has both).
 //
 // A fleet of replicas shares its tokens through a token.SharedStore, so that
 // it makes one token request per key per expiry: services.yaml's token_store

@@ -120,7 +120,7 @@ func TestConfigErrors(t *testing.T) {
 		{"no secret, named variable", func() runtime.ServiceConfig { c := cc; c.ClientSecretEnv = "ORDERS_SECRET"; return c }(), nil, nil, "ORDERS_SECRET"},
 		{"no token endpoint", runtime.ServiceConfig{Name: "orders", BaseURL: "https://o.example.com", Grant: runtime.GrantTokenExchange}, nil,
 			[]runtime.Option{withSecret}, "TPGEN_ORDERS_ISSUER"},
-		{"plain http token URL", cc, nil, []runtime.Option{withSecret, runtime.WithTokenURL("http://idp.example.com/token")}, "AllowInsecureHTTP"},
+		{"plain http token URL", cc, nil, []runtime.Option{withSecret, runtime.WithTokenURL("http://idp.example.com/token")}, "INSECURE_TOKEN_HOSTS"},
 		{"plain http issuer", cc, map[string]string{"TPGEN_ORDERS_ISSUER": "http://idp.example.com"}, []runtime.Option{withSecret}, "plain http"},
 		{"plain http allowed", cc, nil, []runtime.Option{withSecret, runtime.WithTokenURL("http://idp.example.com/token"), runtime.WithTokenConfig(token.Config{AllowInsecureHTTP: true})}, ""},
 		{"loopback http allowed", cc, nil, []runtime.Option{withSecret, runtime.WithTokenURL("http://localhost:8080/token")}, ""},

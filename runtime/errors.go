@@ -3,6 +3,7 @@ package runtime
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -15,7 +16,11 @@ import (
 
 // ResponseError is a non-2xx answer from a service (after retries). Model holds
 // the decoded body when the operation declares that status; Body holds the start
-// of the raw body otherwise. Neither ever holds a token sent by the runtime.
+// of the raw body otherwise. Summary is what Error says of the body. None of
+// them ever holds a token or secret sent by the runtime.
+//
+// errors.Is(err, ErrUnauthorized), ErrForbidden and ErrRateLimited hold for a
+// 401, 403 and 429 answer.
 type ResponseError struct {
 	Service    string
 	Operation  string
@@ -27,6 +32,10 @@ type ResponseError struct {
 	Model any
 	// Body is the start of the response body (at most MaxErrorBody bytes).
 	Body []byte
+	// Summary is a short summary of the body, on one line: the title and
+	// detail of an RFC 9457 problem document (or the message of an error
+	// object), else the start of the body.
+	Summary string
 	// RetryAfter is the server's Retry-After, when it sent one.
 	RetryAfter time.Duration
 }
@@ -37,11 +46,29 @@ func (e *ResponseError) Error() string {
 	if e.MessageID != "" {
 		fmt.Fprintf(&b, " (message id %s)", e.MessageID)
 	}
-	if len(e.Body) > 0 {
+	switch {
+	case e.Summary != "":
 		b.WriteString(": ")
-		b.WriteString(quote.Body(e.Body, 200))
+		b.WriteString(e.Summary)
+	case len(e.Body) > 0:
+		b.WriteString(": ")
+		b.WriteString(quote.Body(e.Body, maxSummary))
 	}
 	return b.String()
+}
+
+// Is reports whether the answer is the one target stands for: ErrUnauthorized
+// (401), ErrForbidden (403) or ErrRateLimited (429).
+func (e *ResponseError) Is(target error) bool {
+	switch target {
+	case ErrUnauthorized:
+		return e.StatusCode == http.StatusUnauthorized
+	case ErrForbidden:
+		return e.StatusCode == http.StatusForbidden
+	case ErrRateLimited:
+		return e.StatusCode == http.StatusTooManyRequests
+	}
+	return false
 }
 
 // ErrorModel returns the decoded error body of err's ResponseError when it has
@@ -104,6 +131,9 @@ type ResponseTooLargeError struct {
 	// by the bytes decoded.
 	Received bool
 }
+
+// Is reports whether target is ErrResponseTooLarge.
+func (e *ResponseTooLargeError) Is(target error) bool { return target == ErrResponseTooLarge }
 
 func (e *ResponseTooLargeError) Error() string {
 	what := "decodes to more"

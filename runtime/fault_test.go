@@ -514,7 +514,7 @@ func TestResetMidBody(t *testing.T) {
 			op := tpgenimpl.Operation{ID: "getOrder", Method: method, Path: "/orders/{id}", Params: []tpgenimpl.Param{{Name: "id"}},
 				RequestBody: tpgenimpl.BodyJSON, Responses: []tpgenimpl.ResponseSpec{{Code: 200, Success: true, Body: tpgenimpl.BodyJSON}}}
 			var out echo
-			err := tpgenimpl.Invoke(runtime.ContextWithMessageID(context.Background(), "mid-reset"), svc, &op, nil, struct{}{}, &out, "1")
+			err := tpgenimpl.Invoke(runtime.ContextWithMessageID(context.Background(), "mid-reset"), svc, &op, nil, nil, struct{}{}, &out, "1")
 			var ce *runtime.CallError
 			if !errors.As(err, &ce) || !errors.Is(err, io.ErrUnexpectedEOF) || ce.MessageID != "mid-reset" || ce.Operation != "getOrder" {
 				t.Fatalf("error %T %v", err, err)
@@ -562,7 +562,7 @@ func TestCancelMidCall(t *testing.T) {
 			start := time.Now()
 			op := &tpgenimpl.Operation{ID: "op", Method: method, Path: "/x", RequestBody: tpgenimpl.BodyJSON,
 				Responses: []tpgenimpl.ResponseSpec{{Success: true}}}
-			err := tpgenimpl.Invoke(ctx, svc, op, nil, struct{}{}, nil)
+			err := tpgenimpl.Invoke(ctx, svc, op, nil, nil, struct{}{}, nil)
 			took := time.Since(start)
 			var ce *runtime.CallError
 			if !errors.As(err, &ce) || !errors.Is(err, context.Canceled) || ce.MessageID != "mid-cancel" {
@@ -675,7 +675,7 @@ func TestUploadReleasedOnFailure(t *testing.T) {
 	for name, svc := range map[string]*runtime.Service{"token endpoint down": tokenDown, "service down": svcDown, "service hangs up": hangsUp} {
 		for range 3 {
 			body := &uploadBody{File: runtime.File{Content: strings.NewReader(strings.Repeat("z", 4<<20))}}
-			if err := tpgenimpl.Invoke(context.Background(), svc, &op, nil, body, nil); err == nil {
+			if err := tpgenimpl.Invoke(context.Background(), svc, &op, nil, nil, body, nil); err == nil {
 				t.Fatalf("%s: no error", name)
 			}
 		}

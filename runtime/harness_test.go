@@ -241,7 +241,7 @@ var opGetOrder = tpgenimpl.Operation{ID: "getOrder", Method: "GET", Path: "/orde
 // getOrder is what a generated method does: one call, decoded.
 func getOrder(ctx context.Context, svc *runtime.Service, id string) (*echo, error) {
 	var out *echo
-	if err := tpgenimpl.Invoke(ctx, svc, &opGetOrder, nil, nil, &out, id); err != nil {
+	if err := tpgenimpl.Invoke(ctx, svc, &opGetOrder, nil, nil, nil, &out, id); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -265,7 +265,7 @@ func callStatus(ctx context.Context, svc *runtime.Service, path string) (int, *r
 	if id, ok := strings.CutPrefix(path, "/orders/"); ok {
 		op, arg = &opStatus, id
 	}
-	err := tpgenimpl.Invoke(ctx, svc, op, nil, nil, nil, arg)
+	err := tpgenimpl.Invoke(ctx, svc, op, nil, nil, nil, nil, arg)
 	var re *runtime.ResponseError
 	switch {
 	case err == nil:

@@ -3,9 +3,11 @@ package runtime
 import (
 	"log/slog"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/tpgen/tpgen/runtime/token"
+	"golang.org/x/oauth2"
 )
 
 // Defaults used when neither services.yaml nor an option says otherwise, and
@@ -31,15 +33,28 @@ type Option func(*settings)
 // settings is everything a Service is built from.
 type settings struct {
 	ServiceConfig
-	clientSecret string
-	httpClient   *http.Client
-	logger       *slog.Logger
-	observer     Observer
-	tokens       token.Config
-	anonymous    Grant
-	lookupEnv    func(string) (string, bool)
-	retry        RetryPolicy
-	maxBody      int64
+	clientSecret  string
+	actorToken    string
+	source        oauth2.TokenSource
+	httpClient    *http.Client
+	logger        *slog.Logger
+	failureLevel  *slog.Level
+	observer      Observer
+	tokens        token.Config
+	anonymous     Grant
+	lookupEnv     func(string) (string, bool)
+	environ       func() []string // lists the environment when it is the process's, for warnUnknownEnv
+	retry         RetryPolicy
+	maxBody       int64
+	insecureHosts []string
+
+	// Credentials of the spec's security schemes (see schemes.go): API keys
+	// by scheme name ("" for every apiKey scheme), HTTP Basic, a bearer token.
+	apiKeys     map[string]string
+	username    string
+	password    string
+	bearerToken string
+	usernameSet bool
 
 	// set records which fields an option set, so that environment variables do not override them.
 	set map[string]bool
@@ -98,14 +113,16 @@ func WithScopes(scopes ...string) Option {
 	return func(s *settings) { s.Scopes = append([]string(nil), scopes...); s.mark("SCOPES") }
 }
 
-// WithAudience sets the audience sent with token requests.
-func WithAudience(aud string) Option {
-	return func(s *settings) { s.Audience = aud; s.mark("AUDIENCE") }
+// WithAudience sets the audiences sent with token requests, one audience
+// parameter each (RFC 8693 allows several).
+func WithAudience(aud ...string) Option {
+	return func(s *settings) { s.Audiences = slices.Clone(aud); s.mark("AUDIENCE") }
 }
 
-// WithResource sets the resource (RFC 8707) sent with token requests.
-func WithResource(res string) Option {
-	return func(s *settings) { s.Resource = res; s.mark("RESOURCE") }
+// WithResource sets the resources (RFC 8707) sent with token requests, one
+// resource parameter each.
+func WithResource(res ...string) Option {
+	return func(s *settings) { s.Resources = slices.Clone(res); s.mark("RESOURCE") }
 }
 
 // WithSubjectTokenType sets the subject_token_type of token exchanges, for example
@@ -114,20 +131,97 @@ func WithSubjectTokenType(t string) Option {
 	return func(s *settings) { s.SubjectTokenType = t }
 }
 
-// WithRequestedTokenType sets the requested_token_type of token exchanges.
+// WithRequestedTokenType sets the requested_token_type of token exchanges
+// (token.TypeAccessToken by default). A token the endpoint issues as another
+// type than an access token, a JWT or the one requested is refused.
 func WithRequestedTokenType(t string) Option {
 	return func(s *settings) { s.RequestedTokenType = t }
 }
 
+// WithActorToken sets the actor token sent with every token exchange, for
+// delegation (RFC 8693 §1.1): the party that acts for the caller, for
+// example a token of the service's own. ContextWithActorToken sets one per
+// call instead. typ is its actor_token_type, token.TypeAccessToken when "".
+func WithActorToken(tok, typ string) Option {
+	return func(s *settings) { s.actorToken, s.ActorTokenType = tok, typ; s.mark("ACTOR_TOKEN") }
+}
+
 // WithClientAuth sets how the client authenticates at the token endpoint.
+// Unset (token.ClientAuthDefault), it is HTTP Basic unless the issuer's
+// metadata says the endpoint takes only client_secret_post.
 func WithClientAuth(m token.ClientAuth) Option {
 	return func(s *settings) { s.ClientAuth = m }
 }
 
-// WithLogger sets the logger that every call is logged to: debug on success,
-// warn for 4xx answers, error for other failures. The default discards.
+// WithTokenSource makes the service's own identity come from ts: client
+// credentials tokens (GrantClientCredentials, and GrantAuto's calls for no
+// caller or a system caller) are ts's, and no token endpoint, client id or
+// secret is needed for them. The service's grant becomes
+// GrantClientCredentials unless it is token exchange, passthrough or auto.
+//
+// The runtime does not cache ts's tokens: it asks ts on every call that needs
+// one, as golang.org/x/oauth2's sources (clientcredentials.Config.TokenSource,
+// oauth2.ReuseTokenSource, google.DefaultTokenSource) cache and refresh
+// themselves and are safe for concurrent use; wrap a source that does
+// neither in oauth2.ReuseTokenSource. A token the service refuses (401) is
+// therefore not replaced by the runtime.
+func WithTokenSource(ts oauth2.TokenSource) Option {
+	return func(s *settings) { s.source = ts }
+}
+
+// WithInsecureTokenHosts allows token endpoints and issuers over plain http
+// on the hosts named (keycloak, idp.local: names, without scheme or port), as
+// an identity provider on a docker-compose network needs; every other host
+// still needs https or loopback. Each use is logged at warn.
+// TPGEN_<SERVICE>_INSECURE_TOKEN_HOSTS (comma separated) does the same.
+func WithInsecureTokenHosts(hosts ...string) Option {
+	return func(s *settings) { s.insecureHosts = slices.Clone(hosts); s.mark("INSECURE_TOKEN_HOSTS") }
+}
+
+// WithLogger sets the logger that calls and token requests are logged to:
+// successes at debug, failures at the level of WithFailureLogLevel (debug
+// unless set). The default discards everything: pass slog.Default() or a
+// logger of your own to see them. Failures are returned to the caller as
+// errors too, so an application that logs its errors needs no more.
 func WithLogger(l *slog.Logger) Option {
 	return func(s *settings) { s.logger = l }
+}
+
+// WithFailureLogLevel sets the level at which the runtime logs failed calls
+// and token requests itself (debug by default, so that an application that
+// logs the errors it gets does not see each failure twice). Pass
+// slog.LevelWarn or slog.LevelError to have the runtime report them.
+func WithFailureLogLevel(l slog.Level) Option {
+	return func(s *settings) { s.failureLevel = &l }
+}
+
+// WithAPIKey sets the key of the spec's apiKey security schemes: of the
+// scheme named scheme (as components.securitySchemes names it), or of every
+// apiKey scheme without a key of its own (from WithAPIKey,
+// TPGEN_<SERVICE>_API_KEY_<SCHEME> or services.yaml's api_keys) when scheme
+// is "". The key is sent
+// only to the service's own origin, where the scheme says (a header, query
+// parameter or cookie), and never shown in errors, logs or records.
+func WithAPIKey(scheme, key string) Option {
+	return func(s *settings) {
+		if s.apiKeys == nil {
+			s.apiKeys = map[string]string{}
+		}
+		s.apiKeys[scheme] = key
+	}
+}
+
+// WithBasicAuth sets the user name and password of the spec's HTTP basic
+// security schemes.
+func WithBasicAuth(username, password string) Option {
+	return func(s *settings) { s.username, s.password, s.usernameSet = username, password, true }
+}
+
+// WithBearerToken sets the token of the spec's HTTP bearer security schemes:
+// a static token (an API token a vendor issued). Without one, a bearer
+// scheme is met by the token the service's grant obtains.
+func WithBearerToken(tok string) Option {
+	return func(s *settings) { s.bearerToken = tok; s.mark("BEARER_TOKEN") }
 }
 
 // WithObserver sets an observer that receives a Record for every call.

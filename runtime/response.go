@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -100,12 +101,11 @@ func (r *response) Error(model any) error {
 		// What was read before the limit is kept: the error is the status.
 		raw, _ = io.ReadAll(r.resp.Body)
 	}
-	if len(r.sent) >= redact.MinLen && len(raw) > 0 {
-		// A service that echoes the request (a debugging proxy, a verbose
-		// framework) would put the token into the error, and from there into logs.
-		var red redact.Redactor
-		red.AddSecret(r.sent)
-		raw = []byte(red.Sorted().Replace(string(raw)))
+	// A service that echoes the request (a debugging proxy, a verbose
+	// framework) would put the token into the error, and from there into logs.
+	red := r.redactor()
+	if len(red) > 0 && len(raw) > 0 {
+		raw = redactBody(raw, red)
 	}
 	e := &ResponseError{
 		Service: r.s.name, Operation: r.rec.Operation, Method: r.rec.Method,
@@ -119,8 +119,42 @@ func (r *response) Error(model any) error {
 	} else if len(raw) > 0 {
 		e.Body = bytes.Clone(raw[:min(len(raw), MaxErrorBody)])
 	}
+	e.Summary = summarize(raw, red)
 	r.rec.Err = e
 	return e
+}
+
+// redactor returns the forms of what the call sent that error bodies must not show.
+func (r *response) redactor() redact.Redactor {
+	if len(r.sent) < redact.MinLen {
+		return r.rec.red
+	}
+	red := slices.Clone(r.rec.red)
+	red.AddSecret(r.sent)
+	return red.Sorted()
+}
+
+// redactBody returns raw without what red finds in it: as written, and for a
+// JSON body as decoded too, since JSON may spell a secret in escapes
+// (\u0065yJ... for eyJ...) that only decoding reveals; such a body is
+// returned decoded and encoded again, compact, with the secret replaced, so
+// that the model decoded from it holds the mark instead.
+func redactBody(raw []byte, red redact.Redactor) []byte {
+	out := []byte(red.Replace(string(raw)))
+	trimmed := bytes.TrimSpace(out)
+	if len(trimmed) == 0 || (trimmed[0] != '{' && trimmed[0] != '[') || !bytes.Contains(trimmed, []byte(`\`)) {
+		return out // no escapes: nothing hidden
+	}
+	dec := json.NewDecoder(bytes.NewReader(trimmed))
+	dec.UseNumber()
+	var v any
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if dec.Decode(&v) != nil || enc.Encode(v) != nil || !red.Found(b.String()) {
+		return out
+	}
+	return bytes.TrimSpace([]byte(red.Replace(b.String())))
 }
 
 // Fail records err as the call's error and returns it as a *CallError.

@@ -57,9 +57,9 @@ func TestUnauthorizedRetry(t *testing.T) {
 			} else {
 				var err error
 				if tt.stream {
-					err = tpgenimpl.Invoke(context.Background(), svc, &opUpload, nil, strings.NewReader(body), nil)
+					err = tpgenimpl.Invoke(context.Background(), svc, &opUpload, nil, nil, strings.NewReader(body), nil)
 				} else {
-					err = tpgenimpl.Invoke(context.Background(), svc, &opCreate, nil, json.RawMessage(body), nil)
+					err = tpgenimpl.Invoke(context.Background(), svc, &opCreate, nil, nil, json.RawMessage(body), nil)
 				}
 				status = 200
 				var re *runtime.ResponseError

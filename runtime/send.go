@@ -36,10 +36,16 @@ func (s *Service) do(ctx context.Context, op *link.Op, r *link.Request) (*respon
 	if s.starter != nil {
 		ctx = s.starter.StartCall(ctx, rec)
 	}
+	co := callOptionsFrom(ctx) // looked up once: send and authorize read rec.co
+	rec.co = co
+	timeout := s.timeout
+	if co != nil && co.timeoutSet {
+		timeout = co.timeout
+	}
 	cancel := context.CancelFunc(nil)
-	if s.timeout > 0 {
-		if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > s.timeout {
-			ctx, cancel = context.WithTimeout(ctx, s.timeout)
+	if timeout > 0 {
+		if dl, ok := ctx.Deadline(); !ok || time.Until(dl) > timeout {
+			ctx, cancel = context.WithTimeout(ctx, timeout)
 		}
 	}
 	var req *http.Request
@@ -53,6 +59,11 @@ func (s *Service) do(ctx context.Context, op *link.Op, r *link.Request) (*respon
 		rec.Err = err
 		s.finish(ctx, rec)
 		return nil, err
+	}
+	if co != nil {
+		if err := co.check(s); err != nil {
+			return fail(s.callError(op.ID, mid, err))
+		}
 	}
 	u := s.baseURL + r.Path
 	if r.RawQuery != "" {
@@ -81,6 +92,9 @@ func (s *Service) do(ctx context.Context, op *link.Op, r *link.Request) (*respon
 	}
 	if r.Accept != "" {
 		req.Header["Accept"] = []string{r.Accept}
+	}
+	if co != nil {
+		co.apply(req)
 	}
 	gzipAsked := httpbody.AskGzip(req, s.base)
 	resp, err := s.send(ctx, s.plan(op), rec, req, s.hc.Do)
@@ -118,13 +132,19 @@ func (s *Service) callError(op, mid string, err error) error {
 // req is owned by send and may be reused between attempts.
 func (s *Service) send(ctx context.Context, p *plan, rec *Record, req *http.Request, roundTrip func(*http.Request) (*http.Response, error)) (*http.Response, error) {
 	req.Header[s.midHeader] = []string{rec.MessageID} // midHeader is canonical
-	if s.retry.AddIdempotencyKey && (req.Method == http.MethodPost || req.Method == http.MethodPatch) &&
-		req.Header.Get(s.retry.IdempotencyKeyHeader) == "" {
+	pol := &s.retry
+	if rec.co != nil && rec.co.retry != nil {
+		pol = rec.co.retry // CallRetry
+	}
+	if pol.AddIdempotencyKey && (req.Method == http.MethodPost || req.Method == http.MethodPatch) &&
+		req.Header.Get(pol.IdempotencyKeyHeader) == "" {
 		// One key for every attempt of the call: that is what makes a retry safe.
-		req.Header.Set(s.retry.IdempotencyKeyHeader, newIdempotencyKey())
+		req.Header.Set(pol.IdempotencyKeyHeader, newIdempotencyKey())
 	}
 	own := s.ownRequest(req)
 	retried401 := false
+	cookie := req.Header["Cookie"] // before any API key was added
+	queried := false
 	for attempt := 1; ; attempt++ {
 		rec.Attempts = attempt
 		var tok *token.Token
@@ -135,7 +155,7 @@ func (s *Service) send(ctx context.Context, p *plan, rec *Record, req *http.Requ
 		if own {
 			t0 := time.Since(rec.start)
 			// rec.start+t0 is the time now, without reading the clock again.
-			auth, t, k, err := s.authorize(ctx, p, rec, rec.MessageID, rec.start.Add(t0))
+			auth, alt, t, k, err := s.authorize(ctx, p, rec, rec.MessageID, rec.start.Add(t0))
 			t1 = time.Since(rec.start)
 			rec.Token += t1 - t0
 			if err != nil {
@@ -155,6 +175,17 @@ func (s *Service) send(ctx context.Context, p *plan, rec *Record, req *http.Requ
 			} else {
 				req.Header.Del("Authorization")
 			}
+			if alt != nil {
+				alt.apply(req, cookie)
+				if alt.query != "" && !queried {
+					queried = true
+					if req.URL.RawQuery != "" {
+						req.URL.RawQuery += "&"
+					}
+					req.URL.RawQuery += alt.query
+				}
+				rec.red = alt.red
+			}
 		} else {
 			req.Header.Del("Authorization")
 			rec.Grant = GrantNone
@@ -167,13 +198,17 @@ func (s *Service) send(ctx context.Context, p *plan, rec *Record, req *http.Requ
 		}
 		// A rejected token is forgotten, and the call tried once more with a
 		// fresh one (see token.Cache.Refused for how often).
-		if err == nil && resp.StatusCode == http.StatusUnauthorized && tok != nil && !retried401 &&
+		if err == nil && resp.StatusCode == http.StatusUnauthorized && tok != nil && key != "" && !retried401 &&
 			s.tokens.Refused(key, tok) && rewind(req) {
 			retried401 = true
 			discard(resp)
 			continue
 		}
-		delay, again := s.retry.next(ctx, req, resp, err, attempt)
+		if err != nil && len(rec.red) > 0 {
+			// The error names the URL, which may carry an API key.
+			err = rec.red.Error(err)
+		}
+		delay, again := pol.next(ctx, req, resp, err, attempt)
 		if !again || !rewind(req) {
 			if err != nil {
 				return nil, s.callError(p.op.ID, rec.MessageID, err)

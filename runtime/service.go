@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -10,11 +11,13 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tpgen/tpgen/internal/loopback"
 	"github.com/tpgen/tpgen/runtime/internal/quote"
 	"github.com/tpgen/tpgen/runtime/token"
+	"golang.org/x/oauth2"
 )
 
 // ServiceConfig is what a generated package knows about its service: the
@@ -42,16 +45,33 @@ type ServiceConfig struct {
 	Grant Grant
 	// Scopes are requested for every operation that does not list its own.
 	Scopes []string
-	// Audience and Resource are sent with token requests when set (RFC 8693, RFC 8707).
-	Audience string
-	Resource string
+	// Audiences and Resources are sent with token requests, one parameter
+	// each (RFC 8693, RFC 8707).
+	Audiences []string
+	Resources []string
 	// SubjectTokenType is the subject_token_type of token exchanges;
 	// token.TypeAccessToken when empty.
 	SubjectTokenType string
-	// RequestedTokenType is sent as requested_token_type when set.
+	// RequestedTokenType is the requested_token_type of token exchanges;
+	// token.TypeAccessToken when empty.
 	RequestedTokenType string
-	// ClientAuth says how the client authenticates at the token endpoint.
+	// ActorTokenEnv names the environment variable that holds an actor token
+	// sent with token exchanges (delegation, RFC 8693 §1.1), of type
+	// ActorTokenType (token.TypeAccessToken when empty).
+	ActorTokenEnv  string
+	ActorTokenType string
+	// ClientAuth says how the client authenticates at the token endpoint;
+	// token.ClientAuthDefault lets the issuer's metadata decide.
 	ClientAuth token.ClientAuth
+	// APIKeyEnv names the environment variable that holds the key of every
+	// apiKey scheme without one of its own (services.yaml's api_key).
+	APIKeyEnv string
+	// Schemes are the security schemes of the spec that operations name, and
+	// Security the requirements of operations that do not state their own:
+	// alternatives, each a list of scheme names that are all sent (OpenAPI
+	// security requirements). Nil Security leaves the choice to the grant.
+	Schemes  []SecurityScheme
+	Security [][]string
 	// MessageIDHeader is the header that carries message ids; DefaultMessageIDHeader when empty.
 	MessageIDHeader string
 	// Timeout bounds each call, retries included, unless the context ends
@@ -70,39 +90,51 @@ type ServiceConfig struct {
 // and HTTP client. Generated clients hold one (their Runtime method returns
 // it). It is safe for concurrent use; create one per service and reuse it.
 type Service struct {
-	name       string
-	baseURL    string // without trailing slash
-	baseHost   string // host[:port] that tokens may be sent to
-	baseScheme string
-	hc         *http.Client
-	base       http.RoundTripper
-	midHeader  string
-	timeout    time.Duration
-	logger     *slog.Logger
-	observer   Observer
-	starter    CallStarter // observer, when it hears of calls as they start
-	retry      RetryPolicy
-	anonymous  Grant // what GrantAuto gives anonymous callers; GrantInherit: ErrAnonymous
-	maxBody    int64 // bounds the bodies a response reads for the caller
-	validate   bool  // check decoded success bodies (WithResponseValidation)
+	name         string
+	baseURL      string // without trailing slash
+	baseHost     string // host[:port] that tokens may be sent to
+	baseScheme   string
+	hc           *http.Client
+	base         http.RoundTripper
+	midHeader    string
+	timeout      time.Duration
+	logger       *slog.Logger
+	failureLevel slog.Level // what failed calls and token requests are logged at
+	observer     Observer
+	starter      CallStarter // observer, when it hears of calls as they start
+	retry        RetryPolicy
+	anonymous    Grant // what GrantAuto gives anonymous callers; GrantInherit: ErrAnonymous
+	maxBody      int64 // bounds the bodies a response reads for the caller
+	validate     bool  // check decoded success bodies (WithResponseValidation)
 
-	grant              Grant
-	scopes             []string
-	audience, resource string
-	clientID, secret   string
-	subjectTokenType   string
-	requestedTokenType string
-	clientAuth         token.ClientAuth
-	tokenURL           string // configured; may be empty when issuer is set
-	issuer             string // as configured: what a discovery document must name
-	endpointID         string // tokenURL or issuer: part of every cache key
-	fetcherID          string // who fetches tokens: part of every cache key
-	insecureToken      bool
-	tokenClient        *http.Client
-	tokenTimeout       time.Duration
-	clock              func() time.Time // nil: the real clock
-	fetcher            token.Fetcher
-	ownFetcher         bool // fetcher is the Endpoint the runtime made
+	grant                 Grant
+	scopes                []string
+	audiences, resources  []string
+	clientID, secret      string
+	subjectTokenType      string
+	requestedTokenType    string
+	actorToken, actorType string
+	clientAuth            token.ClientAuth
+	clientAuthSet         bool   // clientAuth was configured, not left to the issuer's metadata
+	tokenURL              string // configured; may be empty when issuer is set
+	issuer                string // as configured: what a discovery document must name
+	endpointID            string // tokenURL or issuer: part of every cache key
+	fetcherID             string // who fetches tokens: part of every cache key
+	insecureToken         bool
+	insecureHosts         []string // hosts whose token endpoints may use plain http
+	insecureWarned        atomic.Bool
+	tokenClient           *http.Client
+	tokenTimeout          time.Duration
+	clock                 func() time.Time // nil: the real clock
+	fetcher               token.Fetcher
+	endpoint              bool               // fetcher is a *token.Endpoint: it needs a token URL
+	source                oauth2.TokenSource // WithTokenSource: the service's own tokens
+
+	schemes  map[string]*scheme // by name
+	security [][]string
+	// secretHeaders, secretCookies and secretQuery name where the service's
+	// API keys go, so that no redirect carries them to another origin.
+	secretHeaders, secretCookies, secretQuery []string
 
 	tokens *token.Cache
 	// plans caches each operation's plan (see DESIGN.md on why a map and a lock).
@@ -112,7 +144,8 @@ type Service struct {
 
 // NewService builds the runtime for a service from its generated defaults,
 // environment variables (see EnvPrefix) and options, in rising precedence.
-// Generated New functions call it; an error names what to set.
+// Generated New functions call it. An error lists every problem found, each
+// naming what to set.
 func NewService(def ServiceConfig, opts ...Option) (*Service, error) {
 	st := &settings{ServiceConfig: def}
 	st.Scopes = slices.Clone(def.Scopes)
@@ -121,42 +154,28 @@ func NewService(def ServiceConfig, opts ...Option) (*Service, error) {
 	}
 	if st.lookupEnv == nil {
 		st.lookupEnv = os.LookupEnv
+		st.environ = os.Environ
 	}
-	if err := st.applyEnv(); err != nil {
-		return nil, err
-	}
-	return newService(st)
+	envErrs := st.applyEnv()
+	return newService(st, envErrs)
 }
 
-func newService(st *settings) (*Service, error) {
+func newService(st *settings, problems []error) (*Service, error) {
 	name := st.Name
 	if name == "" {
 		name = "service"
 	}
-	fail := func(format string, args ...any) error {
-		return fmt.Errorf("%s: "+format, append([]any{name}, args...)...)
-	}
-	if st.BaseURL == "" {
-		return nil, fail("no base URL: set base_url in services.yaml, %sBASE_URL, or pass runtime.WithBaseURL", EnvPrefix(name))
-	}
-	bu, err := url.Parse(st.BaseURL)
-	if err == nil && bu.User != nil || err != nil && strings.Contains(st.BaseURL, "@") {
-		// Not quoted: it may hold a password. In https://a.example.com@b.example.net
-		// the host is b.example.net, where every call and token would go.
-		return nil, fail("base URL must not contain a user name or password (user@host)")
-	}
-	if err != nil || (bu.Scheme != "http" && bu.Scheme != "https") || bu.Host == "" {
-		return nil, fail("base URL %q is not an absolute http(s) URL", st.BaseURL)
+	prefix := EnvPrefix(name)
+	fail := func(format string, args ...any) {
+		problems = append(problems, fmt.Errorf("%s: "+format, append([]any{name}, args...)...))
 	}
 	tc := st.tokens
 	s := &Service{
 		name:               name,
-		baseURL:            strings.TrimSuffix(st.BaseURL, "/"),
-		baseHost:           bu.Host,
-		baseScheme:         bu.Scheme,
 		midHeader:          st.MessageIDHeader,
 		timeout:            st.Timeout,
 		logger:             st.logger,
+		failureLevel:       slog.LevelDebug,
 		observer:           st.observer,
 		retry:              st.retry.withDefaults(),
 		anonymous:          st.anonymous,
@@ -164,18 +183,43 @@ func newService(st *settings) (*Service, error) {
 		validate:           st.ValidateResponses,
 		grant:              st.Grant,
 		scopes:             st.Scopes,
-		audience:           st.Audience,
-		resource:           st.Resource,
+		audiences:          st.Audiences,
+		resources:          st.Resources,
 		clientID:           st.ClientID,
 		secret:             st.clientSecret,
 		subjectTokenType:   st.SubjectTokenType,
 		requestedTokenType: st.RequestedTokenType,
+		actorToken:         st.actorToken,
+		actorType:          st.ActorTokenType,
 		clientAuth:         st.ClientAuth,
+		clientAuthSet:      st.ClientAuth != token.ClientAuthDefault,
 		tokenURL:           st.TokenURL,
 		issuer:             st.Issuer,
 		insecureToken:      tc.AllowInsecureHTTP,
 		tokenTimeout:       tc.Timeout,
 		clock:              tc.Now,
+		source:             st.source,
+		security:           st.Security,
+	}
+	if s.source != nil && (s.grant == GrantInherit || s.grant == GrantNone) {
+		s.grant = GrantClientCredentials // the source is the service's own identity
+	}
+	if st.failureLevel != nil {
+		s.failureLevel = *st.failureLevel
+	}
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
+	if st.BaseURL == "" {
+		fail("no base URL: set base_url in services.yaml, %sBASE_URL, or pass runtime.WithBaseURL", prefix)
+	} else if bu, err := url.Parse(st.BaseURL); err == nil && bu.User != nil || err != nil && strings.Contains(st.BaseURL, "@") {
+		// Not quoted: it may hold a password. In https://a.example.com@b.example.net
+		// the host is b.example.net, where every call and token would go.
+		fail("base URL must not contain a user name or password (user@host): set base_url in services.yaml, %sBASE_URL, or pass runtime.WithBaseURL", prefix)
+	} else if err != nil || (bu.Scheme != "http" && bu.Scheme != "https") || bu.Host == "" {
+		fail("base URL %q is not an absolute http(s) URL: set base_url in services.yaml, %sBASE_URL, or pass runtime.WithBaseURL", quote.Truncate(st.BaseURL, 200), prefix)
+	} else {
+		s.baseURL, s.baseHost, s.baseScheme = strings.TrimSuffix(st.BaseURL, "/"), bu.Host, bu.Scheme
 	}
 	if s.timeout == 0 && !st.set["TIMEOUT"] {
 		s.timeout = DefaultTimeout // WithTimeout(0) alone turns the bound off
@@ -190,13 +234,15 @@ func newService(st *settings) (*Service, error) {
 		s.tokenTimeout = token.DefaultTimeout
 	}
 	s.midHeader = http.CanonicalHeaderKey(s.midHeader) // send assigns it without Header.Set
-	if s.logger == nil {
-		s.logger = slog.New(slog.DiscardHandler)
-	}
 	s.starter, _ = s.observer.(CallStarter)
 	if err := checkAnonymous(s.anonymous); err != nil {
-		return nil, fail("%v", err)
+		fail("%v", err)
 	}
+	hosts, err := insecureHostList(st.insecureHosts)
+	if err != nil {
+		fail("%s (%sINSECURE_TOKEN_HOSTS, runtime.WithInsecureTokenHosts)", err, prefix)
+	}
+	s.insecureHosts = hosts
 	s.hc, s.base = s.copyClient(st.httpClient)
 	s.tokenClient = tc.HTTPClient
 	if s.tokenClient == nil {
@@ -207,33 +253,42 @@ func newService(st *settings) (*Service, error) {
 		s.endpointID = "issuer:" + s.issuer
 	}
 	for _, u := range []string{s.tokenURL, s.issuer} {
-		if err := s.checkTokenURL(u); err != nil {
-			return nil, fail("%v", err)
+		if err := s.checkTokenURL(u, true); err != nil {
+			fail("%v", err)
 		}
 	}
-	if needsToken(s.grant) && tc.Fetcher == nil {
-		if s.endpointID == "" {
-			return nil, fail("grant %s needs a token endpoint: set auth.issuer or auth.token_url in services.yaml, %sISSUER or %sTOKEN_URL, or pass runtime.WithIssuer/WithTokenURL", s.grant, EnvPrefix(name), EnvPrefix(name))
-		}
-		if s.clientID == "" {
-			return nil, fail("grant %s needs a client id: %s", s.grant, st.credentialHint("id", "CLIENT_ID", st.ClientIDEnv))
-		}
-		if s.secret == "" {
-			return nil, fail("grant %s needs a client secret: %s", s.grant, st.credentialHint("secret", "CLIENT_SECRET", st.ClientSecretEnv))
-		}
-	}
-	s.fetcher, s.ownFetcher = tc.Fetcher, tc.Fetcher == nil
-	if s.ownFetcher {
+	s.fetcher = tc.Fetcher
+	if s.fetcher == nil {
 		s.fetcher = &token.Endpoint{HTTPClient: s.tokenClient, Now: tc.Now}
 	}
-	s.fetcherID = fetcherID(s.fetcher, s.ownFetcher)
-	tc.Fetcher = s.fetcher
-	if tc.Store == nil {
-		if tc.Store, err = st.tokenStore(); err != nil {
-			return nil, fail("%v", err)
+	te, isEndpoint := s.fetcher.(*token.Endpoint)
+	s.endpoint = isEndpoint
+	if needsToken(s.grant) && isEndpoint && (s.source == nil || s.grant != GrantClientCredentials) {
+		what := s.grant.String()
+		if s.endpointID == "" {
+			fail("grant %s needs a token endpoint: set auth.issuer or auth.token_url in services.yaml, %sISSUER or %sTOKEN_URL, or pass runtime.WithIssuer/WithTokenURL", what, prefix, prefix)
+		}
+		if s.clientID == "" {
+			fail("grant %s needs a client id: %s", what, st.credentialHint("id", "CLIENT_ID", st.ClientIDEnv))
+		}
+		if s.secret == "" && te.Authenticate == nil {
+			fail("grant %s needs a client secret: %s", what, st.credentialHint("secret", "CLIENT_SECRET", st.ClientSecretEnv))
 		}
 	}
+	s.schemes, s.secretHeaders, s.secretCookies, s.secretQuery = st.resolveSchemes(fail)
+	s.checkSecurity(fail)
+	if tc.Store == nil {
+		if tc.Store, err = st.tokenStore(); err != nil {
+			fail("%v", err)
+		}
+	}
+	if len(problems) > 0 {
+		return nil, errors.Join(problems...)
+	}
+	s.fetcherID = fetcherID(s.fetcher, tc.Fetcher == nil)
+	tc.Fetcher = s.fetcher
 	s.tokens = token.NewCache(tc, s.reportToken)
+	st.warnUnknownEnv(s)
 	return s, nil
 }
 
@@ -242,9 +297,11 @@ func needsToken(g Grant) bool {
 }
 
 // checkTokenURL refuses a token endpoint or issuer over plain http unless it
-// is loopback or token.Config.AllowInsecureHTTP was set: client secrets and
-// tokens travel there.
-func (s *Service) checkTokenURL(raw string) error {
+// is loopback, one of the insecure token hosts, or token.Config.AllowInsecureHTTP
+// was set: client secrets and tokens travel there. A host allowed by name is
+// logged at warn: once for the configured ones (configured), once for the
+// first discovered one.
+func (s *Service) checkTokenURL(raw string, configured bool) error {
 	if raw == "" {
 		return nil
 	}
@@ -261,11 +318,47 @@ func (s *Service) checkTokenURL(raw string) error {
 	case u.Scheme == "https":
 		return nil
 	case u.Scheme != "http":
-		return fmt.Errorf("token endpoint or issuer %q: scheme must be https", raw)
+		return fmt.Errorf("token endpoint or issuer %q: scheme must be https", quote.Truncate(raw, 200))
 	case s.insecureToken || loopback.Is(u.Hostname()):
 		return nil
+	case slices.Contains(s.insecureHosts, strings.ToLower(u.Hostname())):
+		if configured || !s.insecureWarned.Swap(true) {
+			s.logger.LogAttrs(context.Background(), slog.LevelWarn, "tpgen: token endpoint over plain http allowed by name",
+				slog.String("service", s.name), slog.String("url", u.Redacted()),
+				slog.String("allowed_by", EnvPrefix(s.name)+"INSECURE_TOKEN_HOSTS or runtime.WithInsecureTokenHosts"))
+		}
+		return nil
 	}
-	return fmt.Errorf("token endpoint or issuer %q uses plain http on a host that is not loopback; use https, or pass runtime.WithTokenConfig(token.Config{AllowInsecureHTTP: true}) to allow it", raw)
+	return fmt.Errorf("token endpoint or issuer %q uses plain http on a host that is not loopback; use https, or name the host in %sINSECURE_TOKEN_HOSTS (runtime.WithInsecureTokenHosts) for an identity provider on a local network", quote.Truncate(raw, 200), EnvPrefix(s.name))
+}
+
+// insecureHostList checks the hosts named to allow plain http token
+// endpoints: host names or addresses, no schemes, ports, paths or patterns.
+func insecureHostList(hosts []string) ([]string, error) {
+	var out []string
+	for _, h := range hosts {
+		h = strings.ToLower(strings.TrimSpace(h))
+		if h == "" {
+			continue
+		}
+		if strings.ContainsAny(h, "*?/:@[] ") || !validHost(h) {
+			return nil, fmt.Errorf("insecure token host %q is not a host name: name each host (keycloak, idp.local), without scheme, port or wildcard", quote.Truncate(h, 100))
+		}
+		out = append(out, h)
+	}
+	return out, nil
+}
+
+// validHost reports whether h is made of the letters, digits, dots and
+// hyphens of host names and IPv4 addresses.
+func validHost(h string) bool {
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // copyClient returns the client calls are made with: a copy of c whose redirects
@@ -289,11 +382,49 @@ func (s *Service) copyClient(c *http.Client) (*http.Client, http.RoundTripper) {
 			return errors.New("stopped after 10 redirects")
 		}
 		if !s.ownRequest(req) {
-			req.Header.Del("Authorization")
+			s.dropCredentials(req)
 		}
 		return nil
 	}
 	return &cp, base
+}
+
+// dropCredentials removes from a redirected request to another origin
+// whatever the runtime may have sent: the Authorization header, the API keys
+// of the service's security schemes in headers and cookies, and in the query
+// should the Location have copied them.
+func (s *Service) dropCredentials(req *http.Request) {
+	req.Header.Del("Authorization")
+	// net/http sets Referer to the URL redirected from, whose query may hold
+	// an API key (and whose path is the service's business).
+	req.Header.Del("Referer")
+	if co := callOptionsFrom(req.Context()); co != nil {
+		for h := range co.header { // CallHeader's, which may carry a secret too
+			req.Header.Del(h)
+		}
+	}
+	for _, h := range s.secretHeaders {
+		req.Header.Del(h)
+	}
+	if len(s.secretCookies) > 0 && req.Header.Get("Cookie") != "" {
+		var keep []string
+		for _, c := range req.Cookies() {
+			if !slices.Contains(s.secretCookies, c.Name) {
+				keep = append(keep, c.String())
+			}
+		}
+		req.Header.Del("Cookie")
+		if len(keep) > 0 {
+			req.Header.Set("Cookie", strings.Join(keep, "; "))
+		}
+	}
+	if len(s.secretQuery) > 0 && req.URL.RawQuery != "" {
+		q := req.URL.Query()
+		for _, name := range s.secretQuery {
+			q.Del(name)
+		}
+		req.URL.RawQuery = q.Encode()
+	}
 }
 
 // ownRequest reports whether req goes to the service's own origin: its URL's

@@ -76,7 +76,7 @@ func echoServer(t *testing.T) *httptest.Server {
 func authOf(t *testing.T, ctx context.Context, svc *runtime.Service) string {
 	t.Helper()
 	var s string
-	if err := tpgenimpl.Invoke(ctx, svc, &opText, nil, nil, &s, "1"); err != nil {
+	if err := tpgenimpl.Invoke(ctx, svc, &opText, nil, nil, nil, &s, "1"); err != nil {
 		t.Fatal(err)
 	}
 	return s

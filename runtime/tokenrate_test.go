@@ -26,7 +26,7 @@ import (
 // (echoServer).
 func authorization(ctx context.Context, svc *runtime.Service) (string, error) {
 	var s string
-	err := tpgenimpl.Invoke(ctx, svc, &opText, nil, nil, &s, "1")
+	err := tpgenimpl.Invoke(ctx, svc, &opText, nil, nil, nil, &s, "1")
 	return s, err
 }
 

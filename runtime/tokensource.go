@@ -24,11 +24,11 @@ type tokenSource struct {
 // Token implements oauth2.TokenSource.
 func (ts *tokenSource) Token() (*oauth2.Token, error) {
 	s := ts.s
-	rec := &Record{Service: s.name, Operation: rawOp.ID, MessageID: MessageIDFrom(ts.ctx)}
+	rec := &Record{Service: s.name, Operation: rawOp.ID, MessageID: MessageIDFrom(ts.ctx), co: callOptionsFrom(ts.ctx)}
 	if rec.MessageID == "" {
 		rec.MessageID = NewMessageID()
 	}
-	_, tok, _, err := s.authorize(ts.ctx, s.plan(&rawOp), rec, rec.MessageID, time.Now())
+	_, _, tok, _, err := s.authorize(ts.ctx, s.plan(&rawOp), rec, rec.MessageID, time.Now())
 	if err != nil {
 		return nil, err
 	}

@@ -43,6 +43,19 @@ func (t *transport) RoundTrip(in *http.Request) (*http.Response, error) {
 		// The body cannot be sent twice; it is handed through unchanged.
 		req.Body = in.Body
 	}
+	if co := callOptionsFrom(ctx); co != nil {
+		rec.co = co
+		if err := co.check(s); err != nil {
+			if req.Body != nil {
+				req.Body.Close()
+			}
+			err = s.callError(rawOp.ID, rec.MessageID, err)
+			rec.Err = err
+			s.finish(ctx, rec)
+			return nil, err
+		}
+		co.apply(req)
+	}
 	resp, err := s.send(ctx, s.plan(&rawOp), rec, req, s.base.RoundTrip)
 	if err != nil {
 		rec.Err = err

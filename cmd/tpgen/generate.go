@@ -54,7 +54,7 @@ func parseFlags(name string, args []string, stderr io.Writer, outputs bool) (*fl
 	fs.Var(&f.configs, "config", "services.yaml to generate from; repeatable, and a glob ('services/*.yaml') names every file it matches")
 	fs.Var(&f.services, "service", "generate only this service (repeatable; one -config only)")
 	if !outputs {
-		fs.BoolVar(&f.check, "check", false, "write nothing; list the files that differ from what would be generated and exit 1 if any")
+		fs.BoolVar(&f.check, "check", false, "write nothing; list the files that differ from what would be generated, print the change as a unified diff, and exit 1 if any")
 		fs.BoolVar(&f.verbose, "v", false, "print what was generated or found up to date, timings, and what could not be typed exactly")
 	} else {
 		fs.StringVar(&f.base, "base", "", "print paths relative to this directory (default: as tpgen names them, relative to the working directory)")
@@ -282,10 +282,13 @@ func generateUnits(units []*unit, check, verbose bool, stdout, stderr io.Writer)
 		plans[i] = p
 	}
 	if check {
+		// What differs, one line each, to stderr; the change itself, as a
+		// unified diff, to stdout.
 		n := 0
 		for _, p := range plans {
 			for _, d := range p.differences() {
-				fmt.Fprintln(stdout, d)
+				fmt.Fprintf(stderr, "tpgen: out of date: %s\n", d)
+				d.printDiff(stdout, stderr)
 				n++
 			}
 		}

@@ -287,7 +287,7 @@ func TestManifestKeepsEditedFiles(t *testing.T) {
 	writeFile(t, cfg, strings.Replace(readFile(t, cfg), "  billing:\n    spec: specs/billing.yaml\n    auth: {grant: none}\n", "", 1))
 
 	r := tpgen(t, "-config", cfg, "-check")
-	if r.code != exitFail || strings.Contains(r.stdout, edited) || !strings.Contains(r.stdout, filepath.Join(billing, "client.go")+" (stale") {
+	if r.code != exitFail || strings.Contains(r.stdout+r.stderr, edited) || !slices.Contains(outOfDate(r), filepath.Join(billing, "client.go")+" (stale: no longer generated)") {
 		t.Errorf("-check: want the other billing files stale, not %s; got %v", edited, r)
 	}
 	if _, err := os.Stat(filepath.Join(billing, "client.go")); err != nil {
@@ -331,12 +331,12 @@ func TestManifestMigration(t *testing.T) {
 	writeFile(t, gone, tpgenHeader)
 
 	r := tpgen(t, "-config", cfg, "-check")
-	if want := []string{old + " (stale: no longer generated)", filepath.Join(gen, ".tpgen-manifest") + " (the manifest of what tpgen generated)"}; r.code != exitFail || !slices.Equal(strings.Split(strings.TrimSpace(r.stdout), "\n"), want) {
+	if want := []string{old + " (stale: no longer generated)", filepath.Join(gen, ".tpgen-manifest") + " (the manifest of what tpgen generated)"}; r.code != exitFail || !slices.Equal(outOfDate(r), want) {
 		t.Errorf("-check: want %q; got %v", want, r)
 	}
 	r = tpgen(t, "-config", cfg)
-	if r.code != exitOK || r.stderr != "tpgen: removed "+old+" (no longer generated)\n" {
-		t.Errorf("want %s removed, and nothing else; got %v", old, r)
+	if r.code != exitOK || r.stderr != "tpgen: removed "+old+" (no longer generated)\ntpgen: removed "+filepath.Dir(old)+" (empty)\n" {
+		t.Errorf("want %s and its directory removed, and nothing else; got %v", old, r)
 	}
 	for _, f := range []string{own, gone} {
 		if _, err := os.Stat(f); err != nil {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 
 	"github.com/tpgen/tpgen/generator/config"
@@ -36,6 +37,12 @@ func runInit(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 1 {
 		path = args[0]
 	}
+	// The directories it goes into are made (tpgen init services/shop.yaml
+	// in a fresh repository); the file itself must be new.
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		fmt.Fprintf(stderr, "tpgen: %v\n", err)
+		return exitFail
+	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		if errors.Is(err, fs.ErrExist) {
@@ -50,6 +57,7 @@ func runInit(args []string, stdout, stderr io.Writer) int {
 		err = cerr
 	}
 	if err != nil {
+		os.Remove(path) // never half a starter file
 		fmt.Fprintf(stderr, "tpgen: %v\n", err)
 		return exitFail
 	}

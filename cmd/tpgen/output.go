@@ -33,7 +33,7 @@ type plan struct {
 	files       []generator.File
 	stale       []string // to remove: relative to root, slash-separated, sorted
 	kept        []string // listed and no longer generated, but edited (no header): left alone
-	emptyDirs   []string // package directories to remove if removing stale files empties them
+	emptyDirs   []string // directories to remove if removing stale files empties them: those of stale files and above, deepest first
 	manifest    []byte   // the new manifest
 	oldManifest []byte   // nil when there was none
 }
@@ -113,10 +113,6 @@ func planOutput(t target, svcs []*generator.Service, files []generator.File, sta
 					listed = append(listed, f)
 				}
 			}
-			if now.pkg(old.dir) == nil {
-				p.emptyDirs = append(p.emptyDirs, old.dir)
-			}
-			p.emptyDirs = append(p.emptyDirs, path.Join(old.dir, generator.ModelDir))
 		}
 	}
 	for _, pkg := range now.packages {
@@ -160,13 +156,18 @@ func planOutput(t target, svcs []*generator.Service, files []generator.File, sta
 	p.stale = append(p.stale, scanned...)
 	sort.Strings(p.stale)
 	sort.Strings(p.kept)
-	// Only directories of listed packages that stale files are removed
-	// from, deepest first so that a model directory goes before its
-	// package's; never the root or a package generated now.
+	// The directories that stale files are removed from, and those above
+	// them below the root: removed when that leaves them empty (they held
+	// tpgen's files only), deepest first so that a model directory goes
+	// before its package's. Never the root; a package generated now is
+	// never empty, its files are written first.
+	for _, f := range p.stale {
+		for d := path.Dir(f); d != "."; d = path.Dir(d) {
+			p.emptyDirs = append(p.emptyDirs, d)
+		}
+	}
 	sort.Slice(p.emptyDirs, func(i, j int) bool { return p.emptyDirs[i] > p.emptyDirs[j] })
-	p.emptyDirs = slices.DeleteFunc(slices.Compact(p.emptyDirs), func(d string) bool {
-		return d == "." || now.pkg(d) != nil || !slices.ContainsFunc(p.stale, func(f string) bool { return strings.HasPrefix(f, d+"/") })
-	})
+	p.emptyDirs = slices.DeleteFunc(slices.Compact(p.emptyDirs), func(d string) bool { return now.pkg(d) != nil })
 	m.set(next)
 	p.manifest = m.bytes()
 	return p, nil
@@ -298,23 +299,58 @@ func isGeneratedIn(root *os.Root, rel string) bool {
 	return header(f)
 }
 
+// difference is one thing -check reports: a generated file that differs from
+// what is on disk (or is not there), a stale file tpgen would remove, or the
+// manifest.
+type difference struct {
+	path string // as tpgen names it
+	note string // why, for a file that is not simply out of date
+	old  []byte // what is on disk; nil when nothing is
+	new  []byte // what tpgen would write; nil for a stale file
+}
+
+// String is the difference as -check lists it.
+func (d difference) String() string {
+	if d.note == "" {
+		return d.path
+	}
+	return d.path + " (" + d.note + ")"
+}
+
 // differences lists what -check reports: generated files that differ from
 // what is on disk, the stale files tpgen would remove, and the manifest.
-func (p *plan) differences() []string {
-	var diffs []string
+func (p *plan) differences() []difference {
+	var diffs []difference
 	for _, f := range p.files {
 		old, err := os.ReadFile(f.Path)
 		if err != nil || !bytes.Equal(old, f.Data) {
-			diffs = append(diffs, f.Path)
+			diffs = append(diffs, difference{path: f.Path, old: old, new: f.Data})
 		}
 	}
 	for _, s := range p.stale {
-		diffs = append(diffs, filepath.Join(p.root, filepath.FromSlash(s))+" (stale: no longer generated)")
+		name := filepath.Join(p.root, filepath.FromSlash(s))
+		old, _ := os.ReadFile(name)
+		diffs = append(diffs, difference{path: name, note: "stale: no longer generated", old: old})
 	}
 	if !bytes.Equal(withoutTool(p.oldManifest), withoutTool(p.manifest)) {
-		diffs = append(diffs, p.manifestPath()+" (the manifest of what tpgen generated)")
+		diffs = append(diffs, difference{path: p.manifestPath(), note: "the manifest of what tpgen generated", old: p.oldManifest, new: p.manifest})
 	}
 	return diffs
+}
+
+// printDiff writes d as a unified diff to w, and to stderr when it was cut
+// short.
+func (d difference) printDiff(w, stderr io.Writer) {
+	oldName, newName := d.path, d.path
+	if d.old == nil {
+		oldName = "/dev/null"
+	}
+	if d.new == nil {
+		newName = "/dev/null"
+	}
+	if n := unifiedDiff(w, oldName, newName, d.old, d.new); n > 0 {
+		fmt.Fprintf(stderr, "tpgen: the diff of %s is cut short: %d more hunk(s) not shown\n", d.path, n)
+	}
 }
 
 // write writes every file (each through a temporary file and a rename, so

@@ -58,6 +58,9 @@ func (p *printer) ObserveCall(_ context.Context, r *runtime.Record) {
 			tok = fmt.Sprintf("%s, from cache", r.Grant)
 		}
 	}
+	if r.Grant == runtime.GrantNone && r.Scheme != "" {
+		tok = "none; the spec's " + r.Scheme + " credentials"
+	}
 	status := fmt.Sprint(r.Status)
 	if r.Err != nil {
 		status += " (" + firstLine(r.Err.Error()) + ")"
@@ -110,7 +113,9 @@ func run(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	pet, err := pets.New(runtime.WithBaseURL(sh.BaseURL("pets")), runtime.WithObserver(obs))
+	// The pets API is public but for changes, which take the spec's petsKey
+	// API key: PETS_API_KEY (services.yaml), TPGEN_PETS_API_KEY, or this option.
+	pet, err := pets.New(runtime.WithBaseURL(sh.BaseURL("pets")), runtime.WithObserver(obs), runtime.WithAPIKey("petsKey", shop.PetsAPIKey))
 	if err != nil {
 		return err
 	}
@@ -217,6 +222,16 @@ func run(w io.Writer) error {
 		fmt.Fprintf(w, "    error: %v\n    model: *orders.Problem{Title: %q, Status: %d}\n", err, p.Title, p.Status)
 	}
 
+	fmt.Fprintf(w, "\n8. The pets API: reading is public, adding a pet sends the spec's API key (X-Pets-Key), and nothing else\n")
+	added, err := pet.AddPet(context.Background(), &pets.NewPet{Name: "Tom", Tag: ptr("cat")})
+	if err != nil {
+		return err
+	}
+	calls := sh.Servers["pets"].Calls()
+	last := calls[len(calls)-1]
+	fmt.Fprintf(w, "    added %s (id %d); the backend got X-Pets-Key: %t, Authorization: %t\n", added.Name, added.ID,
+		last.Header.Get("X-Pets-Key") == shop.PetsAPIKey, last.Header.Get("Authorization") != "")
+
 	fmt.Fprintf(w, "\nToken endpoint: %d requests (%d client credentials, %d token exchange); discovery fetched %d time(s).\n",
 		auth.TokenRequests(), auth.TokenRequestsFor(authserver.GrantClientCredentials), auth.TokenRequestsFor(authserver.GrantTokenExchange), auth.DiscoveryRequests())
 	bad := 0
@@ -244,3 +259,5 @@ func firstLine(s string) string {
 	}
 	return s
 }
+
+func ptr[T any](v T) *T { return &v }

@@ -69,12 +69,30 @@ type Auth struct {
 	Grant        string // none, client_credentials, token_exchange, passthrough, auto; "" inherits
 	Scopes       []string
 	ScopesSet    bool // scopes: was written, possibly empty; it replaces the inherited list
-	Audience     string
-	Resource     string
-	ClientAuth   string // basic or post; "" inherits
+	// Audiences and Resources are sent one parameter each; nil inherits.
+	Audiences  []string
+	Resources  []string
+	ClientAuth string // basic or post; "" inherits
 	// Token types are full URNs (urn:ietf:params:oauth:token-type:...).
 	SubjectTokenType   string
 	RequestedTokenType string
+	// ActorToken is sent with token exchanges (delegation, RFC 8693): only
+	// ever an Env reference; ActorTokenType is its type.
+	ActorToken     Ref
+	ActorTokenType string
+
+	// Credentials of the spec's other security schemes, read from the
+	// environment at run time: APIKey for every apiKey scheme, APIKeys by
+	// scheme name (APIKeysPos where each name is written, for the generator
+	// to point at one the spec does not declare), Username and Password for
+	// HTTP basic, BearerToken for HTTP bearer. All but Username are only
+	// ever Env references.
+	APIKey      Ref
+	APIKeys     map[string]Ref
+	APIKeysPos  map[string]Pos
+	Username    Ref
+	Password    Ref
+	BearerToken Ref
 }
 
 // Ref is a value written either literally or as ${VAR}: the name of an
@@ -134,7 +152,7 @@ type Filter struct {
 func (f Filter) IsZero() bool { return len(f.Tags) == 0 && len(f.Operations) == 0 }
 
 // OperationOverride is one entry of a service's operations:. Its Auth sets
-// at most Grant, Scopes, Audience and Resource.
+// at most Grant, Scopes, Audiences and Resources.
 type OperationOverride struct {
 	ID   string // operationId in the spec
 	Pos  Pos    // of the key
@@ -236,11 +254,29 @@ func MergeAuth(parent, child Auth) Auth {
 		out.ClientSecret = child.ClientSecret
 	}
 	out.Grant = cmp.Or(child.Grant, parent.Grant)
-	out.Audience = cmp.Or(child.Audience, parent.Audience)
-	out.Resource = cmp.Or(child.Resource, parent.Resource)
+	out.Audiences = slices.Clone(orList(child.Audiences, parent.Audiences))
+	out.Resources = slices.Clone(orList(child.Resources, parent.Resources))
 	out.ClientAuth = cmp.Or(child.ClientAuth, parent.ClientAuth)
 	out.SubjectTokenType = cmp.Or(child.SubjectTokenType, parent.SubjectTokenType)
 	out.RequestedTokenType = cmp.Or(child.RequestedTokenType, parent.RequestedTokenType)
+	out.ActorTokenType = cmp.Or(child.ActorTokenType, parent.ActorTokenType)
+	for _, r := range []struct{ dst, child *Ref }{
+		{&out.ActorToken, &child.ActorToken}, {&out.APIKey, &child.APIKey}, {&out.Username, &child.Username},
+		{&out.Password, &child.Password}, {&out.BearerToken, &child.BearerToken},
+	} {
+		if !r.child.IsZero() {
+			*r.dst = *r.child
+		}
+	}
+	// API keys by scheme: the child's names win, the parent's others stay.
+	if len(parent.APIKeys)+len(child.APIKeys) > 0 {
+		out.APIKeys, out.APIKeysPos = map[string]Ref{}, map[string]Pos{}
+		for _, a := range []Auth{parent, child} {
+			for k, v := range a.APIKeys {
+				out.APIKeys[k], out.APIKeysPos[k] = v, a.APIKeysPos[k]
+			}
+		}
+	}
 	if child.ScopesSet {
 		out.Scopes, out.ScopesSet = child.Scopes, true
 	}
@@ -250,4 +286,12 @@ func MergeAuth(parent, child Auth) Auth {
 		out.Scopes = nil
 	}
 	return out
+}
+
+// orList returns child when it was written (not nil), else parent.
+func orList(child, parent []string) []string {
+	if child != nil {
+		return child
+	}
+	return parent
 }

@@ -272,11 +272,17 @@ func TestMergeAuth(t *testing.T) {
 		Grant:              "auto",
 		Scopes:             []string{"a", "b"},
 		ScopesSet:          true,
-		Audience:           "aud",
-		Resource:           "https://api.example.com",
+		Audiences:          []string{"aud", "aud2"},
+		Resources:          []string{"https://api.example.com"},
 		ClientAuth:         "basic",
 		SubjectTokenType:   tokenTypePrefix + "access_token",
 		RequestedTokenType: tokenTypePrefix + "jwt",
+		ActorToken:         Ref{Env: "ACTOR"},
+		APIKey:             Ref{Env: "KEY"},
+		APIKeys:            map[string]Ref{"a": {Env: "A"}, "b": {Env: "B"}},
+		APIKeysPos:         map[string]Pos{"a": {Line: 1}, "b": {Line: 2}},
+		Username:           Ref{Literal: "bob"},
+		Password:           Ref{Env: "PW"},
 	}
 	for _, tc := range []struct {
 		name          string
@@ -288,12 +294,15 @@ func TestMergeAuth(t *testing.T) {
 		{
 			"child wins field by field",
 			parent,
-			Auth{ClientID: Ref{Literal: "svc"}, Grant: "token_exchange", Audience: "orders", ClientAuth: "post", SubjectTokenType: tokenTypePrefix + "id_token"},
+			Auth{ClientID: Ref{Literal: "svc"}, Grant: "token_exchange", Audiences: []string{"orders"}, ClientAuth: "post", SubjectTokenType: tokenTypePrefix + "id_token",
+				Username: Ref{Env: "USER"}, APIKeys: map[string]Ref{"b": {Env: "B2"}}, APIKeysPos: map[string]Pos{"b": {Line: 9}}},
 			Auth{
 				Issuer: parent.Issuer, ClientID: Ref{Literal: "svc"}, ClientSecret: parent.ClientSecret,
-				Grant: "token_exchange", Scopes: []string{"a", "b"}, ScopesSet: true, Audience: "orders",
-				Resource: parent.Resource, ClientAuth: "post", SubjectTokenType: tokenTypePrefix + "id_token",
-				RequestedTokenType: parent.RequestedTokenType,
+				Grant: "token_exchange", Scopes: []string{"a", "b"}, ScopesSet: true, Audiences: []string{"orders"},
+				Resources: parent.Resources, ClientAuth: "post", SubjectTokenType: tokenTypePrefix + "id_token",
+				RequestedTokenType: parent.RequestedTokenType, ActorToken: parent.ActorToken,
+				APIKey: parent.APIKey, APIKeys: map[string]Ref{"a": {Env: "A"}, "b": {Env: "B2"}}, APIKeysPos: map[string]Pos{"a": {Line: 1}, "b": {Line: 9}},
+				Username: Ref{Env: "USER"}, Password: parent.Password,
 			},
 		},
 		{
@@ -332,10 +341,17 @@ func TestMergeAuth(t *testing.T) {
 	t.Run("result shares no slice", func(t *testing.T) {
 		p := Auth{Scopes: []string{"a"}, ScopesSet: true}
 		c := Auth{Scopes: []string{"b"}, ScopesSet: true}
+		p.Audiences, c.Audiences = []string{"a"}, []string{"b"}
+		p.APIKeys, c.APIKeys = map[string]Ref{"a": {Env: "A"}}, map[string]Ref{"b": {Env: "B"}}
 		for _, got := range []Auth{MergeAuth(p, Auth{}), MergeAuth(Auth{}, c)} {
 			got.Scopes[0] = "changed"
+			got.Audiences[0] = "changed"
+			for k := range got.APIKeys {
+				got.APIKeys[k] = Ref{Env: "CHANGED"}
+			}
 		}
-		if p.Scopes[0] != "a" || c.Scopes[0] != "b" {
+		if p.Scopes[0] != "a" || c.Scopes[0] != "b" || p.Audiences[0] != "a" || c.Audiences[0] != "b" ||
+			p.APIKeys["a"].Env != "A" || c.APIKeys["b"].Env != "B" {
 			t.Errorf("MergeAuth result aliases its input: %v %v", p.Scopes, c.Scopes)
 		}
 	})
@@ -346,7 +362,7 @@ func equalAuth(a, b Auth) bool {
 		return false
 	}
 	a.Scopes, b.Scopes = nil, nil
-	return fmt.Sprint(a) == fmt.Sprint(b)
+	return fmt.Sprint(a) == fmt.Sprint(b) // fmt prints maps sorted by key
 }
 
 func TestEffective(t *testing.T) {

@@ -41,10 +41,11 @@ var (
 	topKeys      = []string{"version", "output", "defaults", "services"}
 	defaultsKeys = []string{"auth", "message_id_header", "timeout", "ref_root", "lenient", "validate_responses", "token_store"}
 	serviceKeys  = []string{"spec", "package", "base_url", "auth", "message_id_header", "timeout", "ref_root", "lenient", "validate_responses", "include", "exclude", "models", "operations"}
-	authKeys     = []string{"issuer", "token_url", "client_id", "client_secret", "grant", "scopes", "audience", "resource", "client_auth", "subject_token_type", "requested_token_type"}
-	opKeys       = []string{"auth"}
-	opAuthKeys   = []string{"grant", "scopes", "audience", "resource"}
-	filterKeys   = []string{"tags", "operations"}
+	authKeys     = []string{"issuer", "token_url", "client_id", "client_secret", "grant", "scopes", "audience", "resource", "client_auth", "subject_token_type", "requested_token_type",
+		"actor_token", "actor_token_type", "api_key", "api_keys", "username", "password", "bearer_token"}
+	opKeys     = []string{"auth"}
+	opAuthKeys = []string{"grant", "scopes", "audience", "resource"}
+	filterKeys = []string{"tags", "operations"}
 
 	// grantNames are the runtime's (runtime.GrantNames); a test keeps them equal.
 	grantNames      = []string{"none", "client_credentials", "token_exchange", "passthrough", "auto"}
@@ -180,7 +181,7 @@ func (d *decoder) parse(data []byte) (root *yaml.Node) {
 		if errors.Is(err, io.EOF) {
 			d.errorf("", nil, "file is empty: it needs version: 1 and at least one service under services:")
 		} else {
-			d.yamlError(err)
+			d.yamlError(err, data)
 		}
 		return nil
 	}
@@ -188,7 +189,7 @@ func (d *decoder) parse(data []byte) (root *yaml.Node) {
 	switch err := dec.Decode(&next); {
 	case errors.Is(err, io.EOF):
 	case err != nil:
-		d.yamlError(err)
+		d.yamlError(err, data)
 		return nil
 	default:
 		d.errorf("", &next, "a second YAML document: services.yaml holds exactly one")
@@ -204,10 +205,17 @@ func (d *decoder) parse(data []byte) (root *yaml.Node) {
 
 var yamlLine = regexp.MustCompile(`^line (\d+): (.*)$`)
 
-// yamlError records a syntax error. yaml.v3 reports a line but no column.
-func (d *decoder) yamlError(err error) {
+// yamlError records a syntax error. yaml.v3 reports a line but no column;
+// for an unquoted ${VAR} in a flow collection, which is what breaks most
+// files that look right, the error is at the reference instead (see
+// flowReference).
+func (d *decoder) yamlError(err error, data []byte) {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	p := Pos{File: d.file}
+	if line, col, ref, kind, ok := flowReference(data); ok {
+		d.errs = append(d.errs, &Error{Pos: Pos{File: d.file, Line: line, Col: col}, Msg: flowReferenceError(ref, kind)})
+		return
+	}
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		if line, err := strconv.Atoi(m[1]); err == nil {
 			p.Line, msg = line, m[2]
@@ -635,15 +643,33 @@ func (d *decoder) auth(pre string, n *yaml.Node, op bool) Auth {
 			a.Scopes = d.scopes(pre, e.v)
 			a.ScopesSet = true
 		case "audience":
-			a.Audience, _ = d.plain(pre, e.key, e.v)
+			a.Audiences = d.oneOrMore(pre, e.key, e.v, d.audience)
 		case "resource":
-			a.Resource = d.resource(pre, e.key, e.v)
+			a.Resources = d.oneOrMore(pre, e.key, e.v, d.resource)
 		case "client_auth":
 			a.ClientAuth = d.enum(pre, e.key, e.v, clientAuthNames, clientAuthHints)
 		case "subject_token_type":
 			a.SubjectTokenType = d.tokenType(pre, e.key, e.v)
 		case "requested_token_type":
 			a.RequestedTokenType = d.tokenType(pre, e.key, e.v)
+		case "actor_token_type":
+			a.ActorTokenType = d.tokenType(pre, e.key, e.v)
+		case "actor_token", "api_key", "password", "bearer_token":
+			r := d.secretRef(pre, e.key, e.v)
+			switch e.key {
+			case "actor_token":
+				a.ActorToken = r
+			case "api_key":
+				a.APIKey = r
+			case "password":
+				a.Password = r
+			default:
+				a.BearerToken = r
+			}
+		case "api_keys":
+			a.APIKeys, a.APIKeysPos = d.apiKeys(pre, e.v)
+		case "username":
+			a.Username = d.ref(pre, e.key, e.v)
 		default:
 			d.unknownKey(pre, e.k, "auth", authKeys, authHints)
 		}
@@ -685,8 +711,10 @@ func (d *decoder) resource(pre, key string, n *yaml.Node) string {
 	return ""
 }
 
-func (d *decoder) clientID(pre string, n *yaml.Node) Ref {
-	const key = "client_id"
+func (d *decoder) clientID(pre string, n *yaml.Node) Ref { return d.ref(pre, "client_id", n) }
+
+// ref returns a value that is not secret, written literally or as ${VAR}.
+func (d *decoder) ref(pre, key string, n *yaml.Node) Ref {
 	v, ok := d.str(pre, key, n)
 	if !ok {
 		return Ref{}
@@ -712,6 +740,94 @@ func (d *decoder) clientID(pre string, n *yaml.Node) Ref {
 // clientSecret accepts only ${VAR}. Nothing it reports quotes the value.
 func (d *decoder) clientSecret(pre string, n *yaml.Node) Ref {
 	return d.secretRef(pre, "client_secret", n)
+}
+
+// secretRef accepts only ${VAR}: key names a secret (a client secret, an
+// API key, a password, a token, token_store's password and encryption_key). Nothing it reports quotes the value.
+func (d *decoder) secretRef(pre, key string, n *yaml.Node) Ref {
+	if n.Kind == yaml.AliasNode {
+		return Ref{}
+	}
+	if n.Kind != yaml.ScalarNode || isNull(n) {
+		d.wrongKind(pre, key, n, "a ${VAR} reference")
+		return Ref{}
+	}
+	if name, ok := refName(n.Value); ok && n.ShortTag() == "!!str" {
+		if envName.MatchString(name) {
+			return Ref{Env: name}
+		}
+		d.errorf(pre, n, "%s %s is not a valid ${VAR} reference: VAR must match [A-Za-z_][A-Za-z0-9_]*", key, quote(n.Value))
+		return Ref{}
+	}
+	d.errorf(pre, n, "%s must be a ${VAR} reference: secrets are read from the environment at run time, never written into services.yaml or generated code", key)
+	return Ref{}
+}
+
+// apiKeys decodes api_keys: the environment variable of each apiKey scheme's
+// key, by the scheme's name in the spec (checked by the generator), with
+// where each name is written.
+func (d *decoder) apiKeys(pre string, n *yaml.Node) (map[string]Ref, map[string]Pos) {
+	es, ok := d.entries(pre, "api_keys", n)
+	if !ok || len(es) == 0 {
+		if ok {
+			d.errorf(pre, n, "api_keys is empty: name each apiKey scheme of the spec with the ${VAR} that holds its key, or leave api_keys out")
+		}
+		return nil, nil
+	}
+	refs, at := map[string]Ref{}, map[string]Pos{}
+	for _, e := range es {
+		if e.key == "" {
+			d.errorf(pre, e.k, "api_keys: a scheme name cannot be empty")
+			continue
+		}
+		if r := d.secretRef(pre, "api_keys."+e.key, e.v); !r.IsZero() {
+			refs[e.key], at[e.key] = r, d.pos(e.k)
+		}
+	}
+	return refs, at
+}
+
+// oneOrMore decodes a value or a list of distinct values, each checked by one.
+func (d *decoder) oneOrMore(pre, key string, n *yaml.Node, one func(pre, key string, n *yaml.Node) string) []string {
+	if n.Kind != yaml.SequenceNode {
+		if v := one(pre, key, n); v != "" {
+			return []string{v}
+		}
+		return nil
+	}
+	items, _ := d.list(pre, key, n)
+	if len(items) == 0 {
+		d.errorf(pre, n, "%s is an empty list: name at least one, or leave %s out", key, key)
+		return nil
+	}
+	var out []string
+	for _, it := range items {
+		v := one(pre, key, it)
+		switch {
+		case v == "":
+		case slices.Contains(out, v):
+			d.errorf(pre, it, "duplicate %s %s", key, quote(v))
+		default:
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// audience returns an audience: text without spaces, which
+// TPGEN_<SERVICE>_AUDIENCE separates.
+func (d *decoder) audience(pre, key string, n *yaml.Node) string {
+	v, ok := d.plain(pre, key, n)
+	switch {
+	case !ok:
+	case v == "":
+		d.errorf(pre, n, "%s is empty", key)
+	case strings.ContainsAny(v, " \t\r\n"):
+		d.errorf(pre, n, "%s %s has a space: write several audiences as a list", key, quote(v))
+	default:
+		return v
+	}
+	return ""
 }
 
 // refName returns VAR if v is ${VAR}, VAR not checked.

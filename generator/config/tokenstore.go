@@ -98,25 +98,3 @@ func (d *decoder) tokenStore(pre string, k, n *yaml.Node) TokenStore {
 	}
 	return ts
 }
-
-// secretRef accepts only ${VAR}: client_secret, and token_store's password
-// and encryption_key. Nothing it reports quotes a value that may be the
-// secret itself: error output ends up in CI logs.
-func (d *decoder) secretRef(pre, key string, n *yaml.Node) Ref {
-	if n.Kind == yaml.AliasNode {
-		return Ref{}
-	}
-	if n.Kind != yaml.ScalarNode || isNull(n) {
-		d.wrongKind(pre, key, n, "a ${VAR} reference")
-		return Ref{}
-	}
-	if name, ok := refName(n.Value); ok && n.ShortTag() == "!!str" {
-		if envName.MatchString(name) {
-			return Ref{Env: name}
-		}
-		d.errorf(pre, n, "%s %s is not a valid ${VAR} reference: VAR must match [A-Za-z_][A-Za-z0-9_]*", key, quote(n.Value))
-		return Ref{}
-	}
-	d.errorf(pre, n, "%s must be a ${VAR} reference: secrets are read from the environment at run time, never written into services.yaml or generated code", key)
-	return Ref{}
-}

@@ -79,8 +79,9 @@ type Client struct {
 type Option func(*config)
 
 type config struct {
-	clients  []Client
-	lifetime time.Duration
+	clients     []Client
+	lifetime    time.Duration
+	authMethods []string
 }
 
 // WithClient registers a client allowed the given grants (both when none are
@@ -91,6 +92,21 @@ func WithClient(id, secret string, grants ...string) Option {
 	}
 	return func(c *config) { c.clients = append(c.clients, Client{ID: id, Secret: secret, Grants: grants}) }
 }
+
+// WithTokenEndpointAuthMethods makes discovery announce methods as its
+// token_endpoint_auth_methods_supported, and the token endpoint refuse
+// HTTP Basic client authentication when they leave out client_secret_basic,
+// with the error Ory Hydra gives a client registered for client_secret_post:
+// 401 invalid_client, its advice at the end of a long error_description.
+func WithTokenEndpointAuthMethods(methods ...string) Option {
+	return func(c *config) { c.authMethods = slices.Clone(methods) }
+}
+
+// HydraBasicRefused is the error_description of a token request refused by
+// WithTokenEndpointAuthMethods for using HTTP Basic.
+const HydraBasicRefused = "Client authentication failed (e.g., unknown client, no client authentication included, or unsupported authentication method). " +
+	"The OAuth 2.0 Client supports client authentication method 'client_secret_post', but method 'client_secret_basic' was requested. " +
+	"You must configure the OAuth 2.0 client's 'token_endpoint_auth_method' value to accept 'client_secret_basic'."
 
 // WithTokenLifetime sets the lifetime of issued access tokens. expires_in is
 // in whole seconds, so use whole seconds (1 s at least).
@@ -127,6 +143,8 @@ type TokenRequest struct {
 	SubjectTokenType   string
 	RequestedTokenType string
 	HasSubjectToken    bool
+	ActorTokenType     string
+	HasActorToken      bool
 	// Header is the request's header without Authorization.
 	Header http.Header
 }
@@ -144,10 +162,11 @@ type Server struct {
 	closing  chan struct{}
 	closed   sync.Once
 
-	lifetime atomic.Int64 // time.Duration
-	faultMu  sync.Mutex
-	fault    *Fault
-	changed  chan struct{} // closed when the fault changes
+	lifetime    atomic.Int64 // time.Duration
+	authMethods []string     // announced by discovery when set; see WithTokenEndpointAuthMethods
+	faultMu     sync.Mutex
+	fault       *Fault
+	changed     chan struct{} // closed when the fault changes
 
 	tokens    atomic.Int64
 	discovery atomic.Int64
@@ -173,7 +192,7 @@ func Start(opts ...Option) (*Server, error) {
 		return nil, fmt.Errorf("authserver: token lifetime %s is shorter than a second", cfg.lifetime)
 	}
 
-	s := &Server{closing: make(chan struct{}), changed: make(chan struct{}), byGrant: map[string]int64{}}
+	s := &Server{closing: make(chan struct{}), changed: make(chan struct{}), byGrant: map[string]int64{}, authMethods: cfg.authMethods}
 	s.lifetime.Store(int64(cfg.lifetime))
 	s.srv = httptest.NewUnstartedServer(s)
 	s.issuer = "http://" + s.srv.Listener.Addr().String()
@@ -289,6 +308,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
 	case DiscoveryPath:
 		s.discovery.Add(1)
+		if s.authMethods != nil {
+			s.serveDiscovery(w, r)
+			return
+		}
 	case KeysPath:
 		s.keys.Add(1)
 	case TokenPath:
@@ -301,6 +324,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.record(r)
 		if !s.applyFault(w, r) {
+			return
+		}
+		if _, _, basic := r.BasicAuth(); basic && s.authMethods != nil && !slices.Contains(s.authMethods, "client_secret_basic") {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnauthorized)
+			_ = json.NewEncoder(w).Encode(map[string]string{"error": "invalid_client", "error_description": HydraBasicRefused})
 			return
 		}
 		// zitadel reads token exchange client credentials from Basic auth only;
@@ -325,6 +354,7 @@ func (s *Server) record(r *http.Request) {
 		Scope: f.Get("scope"), Audience: f["audience"], Resource: f["resource"],
 		SubjectTokenType: f.Get("subject_token_type"), RequestedTokenType: f.Get("requested_token_type"),
 		HasSubjectToken: f.Get("subject_token") != "", Header: r.Header.Clone(),
+		ActorTokenType: f.Get("actor_token_type"), HasActorToken: f.Get("actor_token") != "",
 	}
 	tr.Header.Del("Authorization")
 	if id, _, ok := r.BasicAuth(); ok {
@@ -343,6 +373,21 @@ func (s *Server) record(r *http.Request) {
 	}
 	s.log = append(s.log, tr)
 	s.mu.Unlock()
+}
+
+// serveDiscovery serves the provider's discovery document with the
+// token_endpoint_auth_methods_supported of WithTokenEndpointAuthMethods.
+func (s *Server) serveDiscovery(w http.ResponseWriter, r *http.Request) {
+	rec := httptest.NewRecorder()
+	s.provider.ServeHTTP(rec, r)
+	var doc map[string]any
+	if rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &doc) != nil {
+		http.Error(w, "discovery failed", http.StatusInternalServerError)
+		return
+	}
+	doc["token_endpoint_auth_methods_supported"] = s.authMethods
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(doc)
 }
 
 // applyFault acts out the current fault; false when it answered the request.
@@ -592,10 +637,15 @@ func (st *store) CreateTokenExchangeRequest(context.Context, op.TokenExchangeReq
 }
 
 // GetPrivateClaimsFromTokenExchangeRequest implements op.TokenExchangeStorage:
-// the exchanged token names the exchanging client as its actor (RFC 8693 §4.1).
+// the exchanged token names its actor (RFC 8693 §4.1): the subject of the
+// request's actor_token (delegation), else the exchanging client.
 func (st *store) GetPrivateClaimsFromTokenExchangeRequest(_ context.Context, r op.TokenExchangeRequest) (map[string]any, error) {
 	m := scopeClaims(r.GetScopes())
-	m["act"] = map[string]any{"sub": r.GetClientID()}
+	actor := r.GetClientID()
+	if a := r.GetExchangeActor(); a != "" {
+		actor = a
+	}
+	m["act"] = map[string]any{"sub": actor}
 	return m, nil
 }
 

@@ -8,22 +8,39 @@ import "strings"
 // Prefix returns TPGEN_ and the service name in upper case with every
 // character other than A-Z and 0-9 replaced by '_', and a final '_':
 // orders-v2 -> TPGEN_ORDERS_V2_.
-func Prefix(service string) string {
+func Prefix(service string) string { return "TPGEN_" + Word(service) + "_" }
+
+// Word returns s in upper case with every character other than A-Z and 0-9
+// replaced by '_': how a service or security scheme name is written in a
+// variable's name.
+func Word(s string) string {
 	var b strings.Builder
-	b.WriteString("TPGEN_")
-	for _, r := range strings.ToUpper(service) {
+	for _, r := range strings.ToUpper(s) {
 		if (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
 			b.WriteRune(r)
 		} else {
 			b.WriteByte('_')
 		}
 	}
-	b.WriteByte('_')
 	return b.String()
 }
 
-// Vars lists the suffixes of the variables Prefix introduces.
-var Vars = []string{"BASE_URL", "TOKEN_URL", "ISSUER", "CLIENT_ID", "CLIENT_SECRET", "GRANT", "SCOPES", "AUDIENCE", "RESOURCE", "TIMEOUT", "MAX_RESPONSE_BYTES", "VALIDATE_RESPONSES"}
+// Vars lists the suffixes of the variables Prefix introduces for every service.
+var Vars = []string{"BASE_URL", "TOKEN_URL", "ISSUER", "CLIENT_ID", "CLIENT_SECRET", "GRANT", "SCOPES", "AUDIENCE", "RESOURCE",
+	"ACTOR_TOKEN", "INSECURE_TOKEN_HOSTS", "TIMEOUT", "MAX_RESPONSE_BYTES", "VALIDATE_RESPONSES"}
+
+// Credential variables of a spec's security schemes: the key of every apiKey
+// scheme (APIKey), of one (APIKeyOf), HTTP basic and bearer credentials.
+const (
+	APIKey      = "API_KEY"
+	Username    = "USERNAME"
+	Password    = "PASSWORD"
+	BearerToken = "BEARER_TOKEN"
+)
+
+// APIKeyOf is the suffix of the variable that holds the key of the apiKey
+// scheme called scheme: API_KEY_ and the scheme's name as Word writes it.
+func APIKeyOf(scheme string) string { return APIKey + "_" + Word(scheme) }
 
 // TokenStore is the variable that names the kind of token store every
 // service of a process uses (services.yaml's defaults.token_store.kind:

@@ -2,7 +2,8 @@
 // tests and demos, and checks every request it receives against the document
 // with kin-openapi's openapi3filter: path, query, header and cookie
 // parameters, the request body, and the security requirements (by asking a
-// Verify function about each bearer token). A request that does not conform
+// Verify function about each credential: a bearer token, an API key, a basic
+// user name and password). A request that does not conform
 // is answered 400 with the validation error and recorded, so that a test can
 // assert that a generated client sent exactly what the spec says.
 package specserver
@@ -40,9 +41,12 @@ type Call struct {
 // Handler answers a request that conforms to the spec.
 type Handler func(w http.ResponseWriter, r *http.Request, op string, pathParams map[string]string)
 
-// VerifyFunc checks a bearer token for a security scheme and its required
-// scopes; an error answers 401.
-type VerifyFunc func(ctx context.Context, scheme string, scopes []string, token string) error
+// VerifyFunc checks the credential a request carries for a security scheme
+// and its required scopes: the bearer token of an oauth2, openIdConnect or
+// http bearer scheme, the key of an apiKey scheme (from its header, query
+// parameter or cookie), "user:password" of an http basic scheme. An error
+// answers 401 unless another of the operation's requirements is met.
+type VerifyFunc func(ctx context.Context, scheme string, scopes []string, credential string) error
 
 // Server is a running server.
 type Server struct {
@@ -142,12 +146,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 				if s.verify == nil {
 					return nil
 				}
-				h := ai.RequestValidationInput.Request.Header.Get("Authorization")
-				tok, ok := strings.CutPrefix(h, "Bearer ")
-				if !ok {
-					return fmt.Errorf("%w: no bearer token for %s", errUnauthorized, ai.SecuritySchemeName)
+				cred, err := credential(ai.RequestValidationInput.Request, ai.SecurityScheme)
+				if err != nil {
+					return fmt.Errorf("%w: %s: %v", errUnauthorized, ai.SecuritySchemeName, err)
 				}
-				if err := s.verify(ctx, ai.SecuritySchemeName, ai.Scopes, tok); err != nil {
+				if err := s.verify(ctx, ai.SecuritySchemeName, ai.Scopes, cred); err != nil {
 					return fmt.Errorf("%w: %v", errUnauthorized, err)
 				}
 				return nil
@@ -167,4 +170,40 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	s.record(call)
 	s.handler(w, r, call.Operation, pathParams)
+}
+
+// credential returns what r carries for scheme ss (see VerifyFunc).
+func credential(r *http.Request, ss *openapi3.SecurityScheme) (string, error) {
+	switch strings.ToLower(ss.Type) {
+	case "apikey":
+		var v string
+		switch ss.In {
+		case "header":
+			v = r.Header.Get(ss.Name)
+		case "query":
+			v = r.URL.Query().Get(ss.Name)
+		case "cookie":
+			if c, err := r.Cookie(ss.Name); err == nil {
+				v = c.Value
+			}
+		}
+		if v == "" {
+			return "", fmt.Errorf("no %s %s", ss.In, ss.Name)
+		}
+		return v, nil
+	case "http":
+		if strings.EqualFold(ss.Scheme, "basic") {
+			user, pass, ok := r.BasicAuth()
+			if !ok {
+				return "", errors.New("no basic credentials")
+			}
+			return user + ":" + pass, nil
+		}
+	}
+	h := r.Header.Get("Authorization")
+	tok, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok {
+		return "", errors.New("no bearer token")
+	}
+	return tok, nil
 }

@@ -292,6 +292,11 @@ func (m *Cache) fetchNow(ctx context.Context, key string, req *Request, backgrou
 		if err == nil && tok == nil {
 			err = req.fail(0, errors.New("the token fetcher returned neither a token nor an error"))
 		}
+		if err == nil {
+			if bad := req.checkIssued(tok); bad != nil {
+				tok, err = nil, req.fail(0, bad)
+			}
+		}
 		// Whatever fetched it (a custom Fetcher too), an error that reaches
 		// logs, observers and callers holds no form of the secret or subject token.
 		err = req.redact(err)
@@ -417,7 +422,7 @@ func (m *Cache) remembered(key string, req *Request) error {
 	cause := st.failed
 	var prev *Error
 	if errors.As(st.failed, &prev) {
-		te.StatusCode, te.Code, te.Description, te.URI = prev.StatusCode, prev.Code, prev.Description, prev.URI
+		te.StatusCode, te.Code, te.Description, te.URI, te.Hint = prev.StatusCode, prev.Code, prev.Description, prev.URI, prev.Hint
 		cause = prev.Err
 	}
 	te.RetryAfter = st.retryAt.Sub(now)

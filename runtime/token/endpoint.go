@@ -50,6 +50,12 @@ type Endpoint struct {
 // maxBody is the default Endpoint.MaxBody, and the cap on metadata documents.
 const maxBody = 1 << 20
 
+// maxDescription bounds the error_description an Error keeps: its start and
+// its end, since providers put their advice last (Hydra: "... You must
+// configure the OAuth 2.0 client's 'token_endpoint_auth_method' value to
+// accept 'client_secret_post'.").
+const maxDescription = 600
+
 // FetchToken implements Fetcher.
 func (e *Endpoint) FetchToken(ctx context.Context, r *Request) (*Token, error) {
 	form := r.Form()
@@ -84,6 +90,14 @@ func (e *Endpoint) FetchToken(ctx context.Context, r *Request) (*Token, error) {
 		hc = http.DefaultClient
 	}
 	gzipAsked := httpbody.AskGzip(req, hc.Transport)
+	now := time.Now
+	if e.Now != nil {
+		now = e.Now
+	}
+	// The lifetime is counted from the request, not the answer: the endpoint
+	// counts it from when it answered, and an answer that arrives late (a
+	// loaded machine, a slow network) must not make the token outlive that.
+	sent := now()
 	resp, err := redirect.Never(hc).Do(req)
 	if err != nil {
 		return nil, r.fail(0, err)
@@ -108,10 +122,6 @@ func (e *Endpoint) FetchToken(ctx context.Context, r *Request) (*Token, error) {
 	if err != nil {
 		return nil, r.fail(resp.StatusCode, fmt.Errorf("reading token response: %w", err))
 	}
-	now := time.Now
-	if e.Now != nil {
-		now = e.Now
-	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		te := r.fail(resp.StatusCode, nil)
 		var oe struct {
@@ -120,14 +130,17 @@ func (e *Endpoint) FetchToken(ctx context.Context, r *Request) (*Token, error) {
 			URI         string `json:"error_uri"`
 		}
 		if json.Unmarshal(raw, &oe) == nil {
-			te.Code, te.Description, te.URI = r.scrub(oe.Error, 100), r.scrub(oe.Description, 300), r.scrub(oe.URI, 300)
+			te.Code, te.Description, te.URI = r.scrub(oe.Error, 100), r.scrub(oe.Description, maxDescription), r.scrub(oe.URI, 300)
+		}
+		if oe.Error == "invalid_client" && e.Authenticate == nil && r.ClientAuth != ClientSecretPost {
+			te.Hint = "the endpoint refused the client's HTTP Basic authentication: if it expects the client id and secret as form fields, set client_auth: post in services.yaml (runtime.WithClientAuth(token.ClientSecretPost))"
 		}
 		if ra := resp.Header.Get("Retry-After"); ra != "" {
 			te.RetryAfter = retry.After(ra, now())
 		}
 		return nil, te
 	}
-	tok, err := parseTokenResponse(resp.Header.Get("Content-Type"), raw, now())
+	tok, err := parseTokenResponse(resp.Header.Get("Content-Type"), raw, sent)
 	if err != nil {
 		return nil, r.fail(resp.StatusCode, err)
 	}
@@ -148,16 +161,16 @@ func parseTokenResponse(contentType string, raw []byte, now time.Time) (*Token, 
 	if mt == "application/x-www-form-urlencoded" || mt == "text/plain" {
 		vals, err := url.ParseQuery(string(raw))
 		if err != nil {
-			return nil, fmt.Errorf("token response (%s) is not a form: %w", mt, err)
+			return nil, fmt.Errorf("%w: token response (%s) is not a form: %w", errUnusable, mt, err)
 		}
 		v.AccessToken, v.TokenType, v.Scope = vals.Get("access_token"), vals.Get("token_type"), vals.Get("scope")
 		v.ExpiresIn, v.IssuedTokenType = json.Number(vals.Get("expires_in")), vals.Get("issued_token_type")
 	} else if err := json.Unmarshal(raw, &v); err != nil {
 		// The body is not quoted: it might hold a token.
-		return nil, fmt.Errorf("token response (content type %q, %d bytes) is not a JSON token response", contentType, len(raw))
+		return nil, fmt.Errorf("%w: token response (content type %q, %d bytes) is not a JSON token response", errUnusable, contentType, len(raw))
 	}
 	if v.AccessToken == "" {
-		return nil, errors.New("token response has no access_token")
+		return nil, fmt.Errorf("%w: token response has no access_token", errUnusable)
 	}
 	tok := &Token{AccessToken: v.AccessToken, TokenType: v.TokenType, IssuedTokenType: v.IssuedTokenType, Scope: v.Scope, Obtained: now}
 	if tok.TokenType == "" || strings.EqualFold(tok.TokenType, "bearer") || strings.EqualFold(tok.TokenType, "N_A") {

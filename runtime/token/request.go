@@ -37,11 +37,27 @@ func (g GrantType) String() string {
 type ClientAuth uint8
 
 const (
-	// ClientSecretBasic sends the client id and secret with HTTP Basic. The default.
-	ClientSecretBasic ClientAuth = iota
+	// ClientAuthDefault is the zero value: HTTP Basic (ClientSecretBasic),
+	// unless the issuer's metadata lists token_endpoint_auth_methods_supported
+	// without client_secret_basic and with client_secret_post, in which case
+	// the runtime uses ClientSecretPost.
+	ClientAuthDefault ClientAuth = iota
+	// ClientSecretBasic sends the client id and secret with HTTP Basic.
+	ClientSecretBasic
 	// ClientSecretPost sends them as form fields.
 	ClientSecretPost
 )
+
+// String returns the method's name as RFC 7591 and discovery documents write it.
+func (c ClientAuth) String() string {
+	switch c {
+	case ClientAuthDefault, ClientSecretBasic:
+		return "client_secret_basic"
+	case ClientSecretPost:
+		return "client_secret_post"
+	}
+	return fmt.Sprintf("ClientAuth(%d)", c)
+}
 
 // Token type URNs of RFC 8693 §3.
 const (
@@ -54,14 +70,26 @@ const (
 type Request struct {
 	Grant    GrantType
 	TokenURL string
+	// Issuer is the configured issuer, when there is one. The runtime finds
+	// TokenURL from it by discovery for an Endpoint; a Fetcher of another kind
+	// gets TokenURL only when it was configured, and may call Discover itself.
+	Issuer   string
 	ClientID string
-	// ClientSecret and SubjectToken are never printed: fmt, slog and JSON omit them.
-	ClientSecret       string
-	Scopes             []string
-	Audience           string
-	Resource           string
-	SubjectToken       string
-	SubjectTokenType   string
+	// ClientSecret, SubjectToken and ActorToken are never printed: fmt, slog
+	// and JSON omit them.
+	ClientSecret string
+	Scopes       []string
+	// Audiences and Resources are sent as one audience or resource parameter
+	// each (RFC 8693 §2.1, RFC 8707).
+	Audiences        []string
+	Resources        []string
+	SubjectToken     string
+	SubjectTokenType string
+	// ActorToken, with ActorTokenType (TypeAccessToken when empty), is sent
+	// with a token exchange for delegation (RFC 8693 §1.1): the party acting
+	// for the subject.
+	ActorToken         string
+	ActorTokenType     string
 	RequestedTokenType string
 	ClientAuth         ClientAuth
 
@@ -74,8 +102,8 @@ type Request struct {
 
 // String describes the request without secrets or tokens.
 func (r Request) String() string {
-	return fmt.Sprintf("TokenRequest(grant=%s, url=%s, client=%s, scopes=%q, audience=%q)",
-		r.Grant, r.TokenURL, r.ClientID, r.Scopes, r.Audience)
+	return fmt.Sprintf("TokenRequest(grant=%s, url=%s, client=%s, scopes=%q, audiences=%q)",
+		r.Grant, r.TokenURL, r.ClientID, r.Scopes, r.Audiences)
 }
 
 // Format prints String for every verb (%v, %+v, %#v, ...), so that no verb
@@ -85,8 +113,8 @@ func (r Request) Format(f fmt.State, verb rune) { formatRedacted(f, verb, r.Stri
 // LogValue keeps secrets out of slog output.
 func (r Request) LogValue() slog.Value { return slog.StringValue(r.String()) }
 
-// MarshalJSON encodes every field but the client secret and the subject token,
-// which are "[redacted]" when set.
+// MarshalJSON encodes every field but the client secret, the subject token
+// and the actor token, which are "[redacted]" when set.
 func (r Request) MarshalJSON() ([]byte, error) {
 	type fields Request // without the methods: no recursion
 	f := fields(r)
@@ -95,6 +123,9 @@ func (r Request) MarshalJSON() ([]byte, error) {
 	}
 	if f.SubjectToken != "" {
 		f.SubjectToken = redact.Mark
+	}
+	if f.ActorToken != "" {
+		f.ActorToken = redact.Mark
 	}
 	return json.Marshal(f)
 }
@@ -112,8 +143,16 @@ func (r *Request) Form() url.Values {
 			typ = TypeAccessToken
 		}
 		f.Set("subject_token_type", typ)
-		if r.RequestedTokenType != "" {
-			f.Set("requested_token_type", r.RequestedTokenType)
+		// Sent always: without it some providers (zitadel's example) issue a
+		// refresh token, which is no use as a bearer token.
+		f.Set("requested_token_type", r.requestedType())
+		if r.ActorToken != "" {
+			f.Set("actor_token", r.ActorToken)
+			typ := r.ActorTokenType
+			if typ == "" {
+				typ = TypeAccessToken
+			}
+			f.Set("actor_token_type", typ)
 		}
 	default:
 		f.Set("grant_type", "client_credentials")
@@ -121,13 +160,37 @@ func (r *Request) Form() url.Values {
 	if len(r.Scopes) > 0 {
 		f.Set("scope", strings.Join(r.Scopes, " "))
 	}
-	if r.Audience != "" {
-		f.Set("audience", r.Audience)
+	for _, a := range r.Audiences {
+		f.Add("audience", a)
 	}
-	if r.Resource != "" {
-		f.Set("resource", r.Resource)
+	for _, res := range r.Resources {
+		f.Add("resource", res)
 	}
 	return f
+}
+
+// requestedType is the token type an exchange asks for: RequestedTokenType,
+// or TypeAccessToken.
+func (r *Request) requestedType() string {
+	if r.RequestedTokenType != "" {
+		return r.RequestedTokenType
+	}
+	return TypeAccessToken
+}
+
+// checkIssued refuses a token that the endpoint says is of a type other than
+// an access token (RFC 8693 §2.2.1 issued_token_type): a refresh token or an
+// ID token sent as a bearer token is refused by the service at best, and a
+// refresh token is a long-lived secret that must not travel with every call.
+// An access token, a JWT, the type the request asked for, or no type at all
+// (client credentials responses have none) are used.
+func (r *Request) checkIssued(t *Token) error {
+	switch t.IssuedTokenType {
+	case "", TypeAccessToken, TypeJWT, r.RequestedTokenType:
+		return nil
+	}
+	return fmt.Errorf("%w: the token endpoint issued a token of type %q, not an access token (requested_token_type %s); it is not used as a bearer token: configure the provider to issue access tokens for this client, or set requested_token_type",
+		errUnusable, quote.Truncate(t.IssuedTokenType, 100), r.requestedType())
 }
 
 // fail returns the *Error of the request failing with err, after status
@@ -137,19 +200,22 @@ func (r *Request) fail(status int, err error) *Error {
 		StatusCode: status, MessageID: r.MessageID, Err: r.redact(err)}
 }
 
-// scrub removes every form of the request's subject token and client secret
-// from text the endpoint sent (an error_description that quotes what it
-// refused), and quotes it as error bodies are: at most n bytes, on one line.
+// scrub removes every form of the request's secrets and tokens from text the
+// endpoint sent (an error_description that quotes what it refused), and
+// quotes it as error bodies are: at most n bytes, on one line, its start and
+// its end kept when it is longer (providers put their advice last).
 func (r *Request) scrub(s string, n int) string {
-	return quote.Body([]byte(r.redactor().Replace(s)), n)
+	return quote.HeadTail([]byte(r.redactor().Replace(s)), n)
 }
 
-// redactor returns the forms of the request's client secret and subject token.
+// redactor returns the forms of the request's client secret, subject token
+// and actor token.
 func (r *Request) redactor() redact.Redactor {
 	var red redact.Redactor
 	red.AddSecret(r.ClientSecret)
 	red.AddBasic(r.ClientID, r.ClientSecret)
 	red.AddSecret(r.SubjectToken)
+	red.AddSecret(r.ActorToken)
 	return red.Sorted()
 }
 

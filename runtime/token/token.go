@@ -18,7 +18,9 @@ type Token struct {
 	TokenType       string // "Bearer" when the endpoint says nothing else
 	IssuedTokenType string // RFC 8693 issued_token_type
 	Scope           string
-	// Obtained is when the token was received, by the service's clock.
+	// Obtained is when the token was requested (Endpoint: when its request
+	// was sent), by the service's clock; Expiry counts its lifetime from
+	// then, so that a late answer does not make it outlive the token.
 	Obtained time.Time
 	// Expiry is when the token stops being valid.
 	Expiry time.Time

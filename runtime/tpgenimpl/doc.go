@@ -5,7 +5,7 @@
 // additional properties).
 //
 // It is for generated code only; not meant to be called by hand. Its API
-// changes whenever the generator needs it to, and SupportPackageIsVersion4
+// changes whenever the generator needs it to, and SupportPackageIsVersionN
 // says which generated code fits: an application calls the client methods
 // that tpgen generated and configures them with package runtime.
 //
@@ -19,9 +19,9 @@
 //			{Code: 404, Body: tpgenimpl.BodyJSON, Model: newProblem},
 //		}}
 //
-//	func (c *Client) GetOrder(ctx context.Context, orderID string) (*Order, error) {
+//	func (c *Client) GetOrder(ctx context.Context, orderID string, opts ...runtime.CallOption) (*Order, error) {
 //		var out *Order
-//		if err := tpgenimpl.Invoke(ctx, c.svc, &opGetOrder, nil, nil, &out, orderID); err != nil {
+//		if err := tpgenimpl.Invoke(ctx, c.svc, &opGetOrder, opts, nil, nil, &out, orderID); err != nil {
 //			return nil, err // a 404 is a *runtime.ResponseError whose Model is a *Problem
 //		}
 //		return out, nil

@@ -22,6 +22,7 @@ var engineOf = link.Borrow[*runtime.Service]()
 // them, sends it through s, and reads the response into out as op.Responses
 // and op.Result say.
 //
+// opts are the method's call options (runtime.CallOption), nil when none.
 // path are the path parameters, in the order of op's path Params: the text of
 // each single value (a string as it is; FormatInt, FormatFloat, FormatBool,
 // FormatTime or FormatDate of others), which Invoke escapes and styles, or,
@@ -35,7 +36,10 @@ var engineOf = link.Borrow[*runtime.Service]()
 // *runtime.ResponseError with its decoded Model, any other status a
 // *runtime.ResponseError; failures before an answer are *runtime.CallError or
 // *token.Error.
-func Invoke(ctx context.Context, s *runtime.Service, op *Operation, params, body, out any, path ...string) error {
+func Invoke(ctx context.Context, s *runtime.Service, op *Operation, opts []runtime.CallOption, params, body, out any, path ...string) error {
+	if len(opts) > 0 {
+		ctx = runtime.ContextWithCallOptions(ctx, opts...)
+	}
 	e := engineOf(s)
 	var req link.Request
 	if err := op.encode(&req, path, params, body); err != nil {

@@ -272,7 +272,7 @@ func TestInvokeMismatch(t *testing.T) {
 	}
 	op := &Operation{ID: "get", Method: "GET", Path: "/x", Result: &ResultSpec{Bodies: []string{"Nope"}}}
 	var out struct{ StatusCode int }
-	if err := Invoke(t.Context(), svc, op, nil, nil, &out); err == nil || !strings.Contains(err.Error(), "has no field Nope") {
+	if err := Invoke(t.Context(), svc, op, nil, nil, nil, &out); err == nil || !strings.Contains(err.Error(), "has no field Nope") {
 		t.Errorf("result struct without the body field: %v", err)
 	}
 }
@@ -290,7 +290,7 @@ func TestEncodeFailure(t *testing.T) {
 	}
 	op := &Operation{ID: "createOrder", Method: "POST", Path: "/orders", RequestBody: BodyJSON}
 	for _, ctx := range []context.Context{t.Context(), runtime.ContextWithMessageID(t.Context(), "mid-1")} {
-		err := Invoke(ctx, svc, op, nil, map[string]any{"f": func() {}}, nil)
+		err := Invoke(ctx, svc, op, nil, nil, map[string]any{"f": func() {}}, nil)
 		var ce *runtime.CallError
 		if !errors.As(err, &ce) || ce.Operation != "createOrder" || !strings.Contains(err.Error(), "encoding the request body") {
 			t.Fatalf("error %v", err)

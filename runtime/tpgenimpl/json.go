@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -202,4 +203,31 @@ func DecodeNullable(b []byte, v any, state *NullState) error {
 	}
 	*state = NullValue
 	return nil
+}
+
+// KnownString is a generated string enum's IsKnown: whether v is among
+// known, sorted.
+//
+//go:noinline
+func KnownString(known []string, v string) bool {
+	_, ok := slices.BinarySearch(known, v)
+	return ok
+}
+
+// KnownInt is a generated integer enum's IsKnown: whether v is among known,
+// sorted.
+//
+//go:noinline
+func KnownInt(known []int64, v int64) bool {
+	_, ok := slices.BinarySearch(known, v)
+	return ok
+}
+
+// KnownFloat is a generated number enum's IsKnown: whether v is among known,
+// sorted.
+//
+//go:noinline
+func KnownFloat(known []float64, v float64) bool {
+	_, ok := slices.BinarySearch(known, v)
+	return ok
 }

@@ -111,3 +111,28 @@ func TestNullableValueNeverNull(t *testing.T) {
 type rawUnion []byte
 
 func (u rawUnion) MarshalJSON() ([]byte, error) { return tpgenimpl.RawJSON(u) }
+
+// TestKnown: the IsKnown helpers find exactly the listed values.
+func TestKnown(t *testing.T) {
+	s := []string{"", "cancelled", "paid", "pending"}
+	for v, want := range map[string]bool{"": true, "paid": true, "pending": true, "Paid": false, "pend": false, "zzz": false} {
+		if got := tpgenimpl.KnownString(s, v); got != want {
+			t.Errorf("KnownString(%q) = %v", v, got)
+		}
+	}
+	n := []int64{-1, 1, 3000000000}
+	for v, want := range map[int64]bool{-1: true, 1: true, 3000000000: true, 0: false, 2: false} {
+		if got := tpgenimpl.KnownInt(n, v); got != want {
+			t.Errorf("KnownInt(%d) = %v", v, got)
+		}
+	}
+	f := []float64{0.5, 1, 1.5}
+	for v, want := range map[float64]bool{0.5: true, 1.5: true, 1.25: false} {
+		if got := tpgenimpl.KnownFloat(f, v); got != want {
+			t.Errorf("KnownFloat(%v) = %v", v, got)
+		}
+	}
+	if tpgenimpl.KnownString(nil, "") {
+		t.Error("nothing is known in an empty list")
+	}
+}

@@ -20,11 +20,16 @@ type Operation struct {
 	// Grant is the operation's own grant; GrantInherit uses the service's. The
 	// generator sets GrantNone for an operation whose security is explicitly empty.
 	Grant runtime.Grant
-	// Scopes replace the service's scopes when not nil.
-	Scopes []string
-	// Audience and Resource replace the service's when set.
-	Audience string
-	Resource string
+	// Scopes, Audiences and Resources replace the service's when not nil.
+	Scopes    []string
+	Audiences []string
+	Resources []string
+	// Security is the operation's own security requirements when the spec
+	// gives it some: alternatives, the first whose schemes all have
+	// credentials is sent, each a list of names of
+	// runtime.ServiceConfig.Schemes. Nil uses the service's
+	// (ServiceConfig.Security); empty, none.
+	Security [][]string
 
 	// Params are the path parameters in the order of the method's arguments,
 	// then the fields of its params struct in order.
@@ -44,7 +49,7 @@ type Operation struct {
 // link is the engine's view of op.
 func (op *Operation) link() link.Op {
 	return link.Op{Key: op, ID: op.ID, Method: op.Method, Path: op.Path, Grant: uint8(op.Grant),
-		Scopes: op.Scopes, Audience: op.Audience, Resource: op.Resource}
+		Scopes: op.Scopes, Audiences: op.Audiences, Resources: op.Resources, Security: op.Security}
 }
 
 // Param describes one parameter of an operation to Invoke.

@@ -108,7 +108,7 @@ func TestPathParamsAreData(t *testing.T) {
 						}
 						want = st.prefix + strings.Join(list, sep)
 					}
-					err := tpgenimpl.Invoke(context.Background(), svc, op, nil, nil, nil, path...)
+					err := tpgenimpl.Invoke(context.Background(), svc, op, nil, nil, nil, nil, path...)
 					hits := srv.take()
 					if want == "" {
 						var pe *runtime.ParamError
@@ -143,7 +143,7 @@ func TestPathParamsAreData(t *testing.T) {
 	} {
 		op := &tpgenimpl.Operation{ID: "getStock", Method: "GET", Path: "/items/{id}/stock",
 			Params: []tpgenimpl.Param{{Name: "id", In: tpgenimpl.InPath, Required: true}}, Responses: []tpgenimpl.ResponseSpec{{Code: 200, Success: true}}}
-		if err := tpgenimpl.Invoke(context.Background(), svc, op, nil, nil, nil, v); err != nil && v != "/" {
+		if err := tpgenimpl.Invoke(context.Background(), svc, op, nil, nil, nil, nil, v); err != nil && v != "/" {
 			t.Error(err)
 		}
 		if h := srv.take(); len(h) == 0 || h[0].uri != want {
@@ -192,7 +192,7 @@ func TestHeaderAndCookieParamsRefused(t *testing.T) {
 			check: func(h http.Header) bool { return h.Get("Cookie") == "session=s-1.abc_DEF~" }},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			err := tpgenimpl.Invoke(context.Background(), svc, op, &tt.p, nil, nil, "1")
+			err := tpgenimpl.Invoke(context.Background(), svc, op, nil, &tt.p, nil, nil, "1")
 			hits := srv.take()
 			if tt.ok {
 				if err != nil || len(hits) != 1 || !tt.check(hits[0].header) || hits[0].header.Get("X-Injected") != "" {

@@ -5,10 +5,16 @@ package tpgenimpl
 // constant this package lacks, and fails to compile instead of misbehaving at
 // run time.
 //
-// Version 4: nullable types keep their state unexported (NullState, set by
-// their constructors), and EncodeNullable and DecodeNullable take it;
-// runtime.ServiceConfig has ValidateResponses (services.yaml's
-// validate_responses).
+// Version 4: operations carry the spec's security requirements
+// (Operation.Security) and the service its security schemes
+// (runtime.ServiceConfig.Schemes), audiences and resources are lists,
+// Invoke takes the method's call options (runtime.CallOption), nullable
+// types keep their state unexported (NullState, set by their constructors;
+// EncodeNullable and DecodeNullable take it), and runtime.ServiceConfig has
+// ValidateResponses and TokenStore. It also covers Operation.Query (a query
+// written into a path key), which was added under version 3 without a bump:
+// a version 3 package that sets it did not compile against an earlier
+// version 3 runtime, and failed at the field rather than at the handshake.
 // Regenerate packages that refer to SupportPackageIsVersion3.
 //
 // Version 3: what only generated code uses moved from package runtime to this

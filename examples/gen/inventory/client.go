@@ -18,7 +18,7 @@ const _ = tpgenimpl.SupportPackageIsVersion4
 
 // serviceConfig holds the service's defaults from services.yaml; secrets are only named, never held.
 var serviceConfig = runtime.ServiceConfig{
-	Audience:        "inventory-api",
+	Audiences:       []string{"inventory-api"},
 	BaseURL:         "https://inventory.internal.example.com/v2",
 	ClientIDEnv:     "SHOP_CLIENT_ID",
 	ClientSecretEnv: "SHOP_CLIENT_SECRET",
@@ -26,8 +26,13 @@ var serviceConfig = runtime.ServiceConfig{
 	Issuer:          "https://auth.example.com",
 	MessageIDHeader: "X-Message-Id",
 	Name:            "inventory",
-	Scopes:          []string{"inventory.read"},
-	Timeout:         5 * time.Second,
+	Schemes: []runtime.SecurityScheme{{
+		Kind: runtime.SchemeOAuth2,
+		Name: "oauth",
+	}},
+	Scopes:   []string{"inventory.read"},
+	Security: [][]string{{"oauth"}},
+	Timeout:  5 * time.Second,
 }
 
 // Client calls the inventory service. It is safe for concurrent use; create one and reuse it.

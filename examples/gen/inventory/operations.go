@@ -5,6 +5,7 @@ package inventory
 
 import (
 	"context"
+	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
@@ -42,9 +43,9 @@ type GetStockParams struct {
 // GetStock calls GET /items/{sku}/stock: Stock of one item in every warehouse.
 //
 // Declared errors come back as *runtime.ResponseError with Model set: 404 (*Error).
-func (c *Client) GetStock(ctx context.Context, sku string, params *GetStockParams) (*Stock, error) {
+func (c *Client) GetStock(ctx context.Context, sku string, params *GetStockParams, opts ...runtime.CallOption) (*Stock, error) {
 	var out *Stock
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetStock, params, nil, &out, sku); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetStock, opts, params, nil, &out, sku); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -72,9 +73,9 @@ var opReserveStock = tpgenimpl.Operation{
 // ReserveStock calls POST /reservations: Reserve stock for an order.
 //
 // Declared errors come back as *runtime.ResponseError with Model set: 409 (*Error).
-func (c *Client) ReserveStock(ctx context.Context, body *ReservationRequest) (*Reservation, error) {
+func (c *Client) ReserveStock(ctx context.Context, body *ReservationRequest, opts ...runtime.CallOption) (*Reservation, error) {
 	var out *Reservation
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opReserveStock, nil, body, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opReserveStock, opts, nil, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -18,7 +18,7 @@ const _ = tpgenimpl.SupportPackageIsVersion4
 
 // serviceConfig holds the service's defaults from services.yaml; secrets are only named, never held.
 var serviceConfig = runtime.ServiceConfig{
-	Audience:        "orders-api",
+	Audiences:       []string{"orders-api"},
 	BaseURL:         "https://api.example.com/orders/v1",
 	ClientIDEnv:     "SHOP_CLIENT_ID",
 	ClientSecretEnv: "SHOP_CLIENT_SECRET",
@@ -26,8 +26,13 @@ var serviceConfig = runtime.ServiceConfig{
 	Issuer:          "https://auth.example.com",
 	MessageIDHeader: "X-Message-Id",
 	Name:            "orders",
-	Scopes:          []string{"orders.read"},
-	Timeout:         30 * time.Second,
+	Schemes: []runtime.SecurityScheme{{
+		Kind: runtime.SchemeOAuth2,
+		Name: "oauth",
+	}},
+	Scopes:   []string{"orders.read"},
+	Security: [][]string{{"oauth"}},
+	Timeout:  30 * time.Second,
 }
 
 // Client calls the orders service. It is safe for concurrent use; create one and reuse it.

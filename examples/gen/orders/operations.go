@@ -33,8 +33,8 @@ var opCancelOrder = tpgenimpl.Operation{
 // CancelOrder calls DELETE /orders/{orderId}: Cancel an order that has not shipped.
 //
 // Declared errors come back as *runtime.ResponseError with Model set: 404 (*Problem), 409 (*Problem).
-func (c *Client) CancelOrder(ctx context.Context, orderID string) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opCancelOrder, nil, nil, nil, orderID)
+func (c *Client) CancelOrder(ctx context.Context, orderID string, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opCancelOrder, opts, nil, nil, nil, orderID)
 }
 
 var opCreateOrder = tpgenimpl.Operation{
@@ -76,9 +76,9 @@ type CreateOrderParams struct {
 // CreateOrder calls POST /orders: Place an order.
 //
 // Declared errors come back as *runtime.ResponseError with Model set: 400 (*Problem), 409 (*Problem).
-func (c *Client) CreateOrder(ctx context.Context, body *NewOrder, params *CreateOrderParams) (*Order, error) {
+func (c *Client) CreateOrder(ctx context.Context, body *NewOrder, params *CreateOrderParams, opts ...runtime.CallOption) (*Order, error) {
 	var out *Order
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opCreateOrder, params, body, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opCreateOrder, opts, params, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -104,9 +104,9 @@ var opGetOrder = tpgenimpl.Operation{
 // GetOrder calls GET /orders/{orderId}: Get one order.
 //
 // Declared errors come back as *runtime.ResponseError with Model set: 404 (*Problem).
-func (c *Client) GetOrder(ctx context.Context, orderID string) (*Order, error) {
+func (c *Client) GetOrder(ctx context.Context, orderID string, opts ...runtime.CallOption) (*Order, error) {
 	var out *Order
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetOrder, nil, nil, &out, orderID); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetOrder, opts, nil, nil, &out, orderID); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -123,12 +123,13 @@ var opHealth = tpgenimpl.Operation{
 		Code:    200,
 		Success: true,
 	}},
+	Security: [][]string{},
 }
 
 // Health calls GET /health: Liveness probe.
-func (c *Client) Health(ctx context.Context) (string, error) {
+func (c *Client) Health(ctx context.Context, opts ...runtime.CallOption) (string, error) {
 	var out string
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opHealth, nil, nil, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opHealth, opts, nil, nil, &out); err != nil {
 		return "", err
 	}
 	return out, nil
@@ -188,9 +189,9 @@ type ListOrdersParams struct {
 // ListOrders calls GET /orders: List the caller's orders.
 //
 // Declared errors come back as *runtime.ResponseError with Model set: 401 (*Problem).
-func (c *Client) ListOrders(ctx context.Context, params *ListOrdersParams) (*ListOrdersResult, error) {
+func (c *Client) ListOrders(ctx context.Context, params *ListOrdersParams, opts ...runtime.CallOption) (*ListOrdersResult, error) {
 	out := new(ListOrdersResult)
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opListOrders, params, nil, out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opListOrders, opts, params, nil, out); err != nil {
 		return nil, err
 	}
 	return out, nil

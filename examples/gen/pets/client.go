@@ -18,6 +18,7 @@ const _ = tpgenimpl.SupportPackageIsVersion4
 
 // serviceConfig holds the service's defaults from services.yaml; secrets are only named, never held.
 var serviceConfig = runtime.ServiceConfig{
+	APIKeyEnv:       "PETS_API_KEY",
 	BaseURL:         "https://petstore.swagger.io/v2",
 	ClientIDEnv:     "SHOP_CLIENT_ID",
 	ClientSecretEnv: "SHOP_CLIENT_SECRET",
@@ -25,7 +26,13 @@ var serviceConfig = runtime.ServiceConfig{
 	Issuer:          "https://auth.example.com",
 	MessageIDHeader: "X-Message-Id",
 	Name:            "pets",
-	Timeout:         30 * time.Second,
+	Schemes: []runtime.SecurityScheme{{
+		In:    "header",
+		Kind:  runtime.SchemeAPIKey,
+		Name:  "petsKey",
+		Param: "X-Pets-Key",
+	}},
+	Timeout: 30 * time.Second,
 }
 
 // Client calls the pets service. It is safe for concurrent use; create one and reuse it.

@@ -5,6 +5,7 @@ package pets
 
 import (
 	"context"
+	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
@@ -23,6 +24,7 @@ var opAddPet = tpgenimpl.Operation{
 		Body:  tpgenimpl.BodyJSON,
 		Model: newError,
 	}},
+	Security: [][]string{{"petsKey"}},
 }
 
 // AddPet calls POST /pets.
@@ -30,9 +32,9 @@ var opAddPet = tpgenimpl.Operation{
 // Creates a new pet in the store. Duplicates are allowed
 //
 // Declared errors come back as *runtime.ResponseError with Model set: default (*Error).
-func (c *Client) AddPet(ctx context.Context, body *NewPet) (*Pet, error) {
+func (c *Client) AddPet(ctx context.Context, body *NewPet, opts ...runtime.CallOption) (*Pet, error) {
 	var out *Pet
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opAddPet, nil, body, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opAddPet, opts, nil, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -51,6 +53,7 @@ var opDeletePet = tpgenimpl.Operation{
 		Body:  tpgenimpl.BodyJSON,
 		Model: newError,
 	}},
+	Security: [][]string{{"petsKey"}},
 }
 
 // DeletePet calls DELETE /pets/{id}.
@@ -58,8 +61,8 @@ var opDeletePet = tpgenimpl.Operation{
 // deletes a single pet based on the ID supplied
 //
 // Declared errors come back as *runtime.ResponseError with Model set: default (*Error).
-func (c *Client) DeletePet(ctx context.Context, id int64) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opDeletePet, nil, nil, nil, tpgenimpl.FormatInt(int64(id)))
+func (c *Client) DeletePet(ctx context.Context, id int64, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opDeletePet, opts, nil, nil, nil, tpgenimpl.FormatInt(int64(id)))
 }
 
 var opFindPetByID = tpgenimpl.Operation{
@@ -83,9 +86,9 @@ var opFindPetByID = tpgenimpl.Operation{
 // # Returns a user based on a single ID, if the user does not have access to the pet
 //
 // Declared errors come back as *runtime.ResponseError with Model set: default (*Error).
-func (c *Client) FindPetByID(ctx context.Context, id int64) (*Pet, error) {
+func (c *Client) FindPetByID(ctx context.Context, id int64, opts ...runtime.CallOption) (*Pet, error) {
 	var out *Pet
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opFindPetByID, nil, nil, &out, tpgenimpl.FormatInt(int64(id))); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opFindPetByID, opts, nil, nil, &out, tpgenimpl.FormatInt(int64(id))); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -151,9 +154,9 @@ type FindPetsParams struct {
 // pulvinar elit eu, euismod sapien.
 //
 // Declared errors come back as *runtime.ResponseError with Model set: default (*Error).
-func (c *Client) FindPets(ctx context.Context, params *FindPetsParams) ([]Pet, error) {
+func (c *Client) FindPets(ctx context.Context, params *FindPetsParams, opts ...runtime.CallOption) ([]Pet, error) {
 	var out []Pet
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opFindPets, params, nil, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opFindPets, opts, params, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -18,7 +18,7 @@ const _ = tpgenimpl.SupportPackageIsVersion4
 
 // serviceConfig holds the service's defaults from services.yaml; secrets are only named, never held.
 var serviceConfig = runtime.ServiceConfig{
-	Audience:        "profiles-api",
+	Audiences:       []string{"profiles-api"},
 	BaseURL:         "https://profiles.example.com/api",
 	ClientIDEnv:     "SHOP_CLIENT_ID",
 	ClientSecretEnv: "SHOP_CLIENT_SECRET",
@@ -26,7 +26,12 @@ var serviceConfig = runtime.ServiceConfig{
 	Issuer:          "https://auth.example.com",
 	MessageIDHeader: "X-Message-Id",
 	Name:            "profiles",
-	Timeout:         30 * time.Second,
+	Schemes: []runtime.SecurityScheme{{
+		Kind: runtime.SchemeOAuth2,
+		Name: "oauth",
+	}},
+	Security: [][]string{{"oauth"}},
+	Timeout:  30 * time.Second,
 }
 
 // Client calls the profiles service. It is safe for concurrent use; create one and reuse it.

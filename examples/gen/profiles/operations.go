@@ -23,9 +23,9 @@ var opGetMyProfile = tpgenimpl.Operation{
 }
 
 // GetMyProfile calls GET /me: The caller's own profile.
-func (c *Client) GetMyProfile(ctx context.Context) (*Profile, error) {
+func (c *Client) GetMyProfile(ctx context.Context, opts ...runtime.CallOption) (*Profile, error) {
 	var out *Profile
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetMyProfile, nil, nil, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetMyProfile, opts, nil, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -45,9 +45,9 @@ var opGetProfile = tpgenimpl.Operation{
 }
 
 // GetProfile calls GET /profiles/{userId}: Someone's public profile.
-func (c *Client) GetProfile(ctx context.Context, userID string) (*Profile, error) {
+func (c *Client) GetProfile(ctx context.Context, userID string, opts ...runtime.CallOption) (*Profile, error) {
 	var out *Profile
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetProfile, nil, nil, &out, userID); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetProfile, opts, nil, nil, &out, userID); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/tpgen/tpgen/internal/authserver"
@@ -80,8 +81,17 @@ func (s *Shop) Seen() []Seen {
 	return append([]Seen(nil), s.tokens...)
 }
 
+// PetsAPIKey is the key the pets backend takes for its petsKey scheme.
+const PetsAPIKey = "pets-key-3Kd9Vw"
+
 func (s *Shop) verifier(svc Service) specserver.VerifyFunc {
 	return func(ctx context.Context, scheme string, scopes []string, token string) error {
+		if scheme == "petsKey" {
+			if token != PetsAPIKey {
+				return errors.New("wrong X-Pets-Key")
+			}
+			return nil
+		}
 		c, err := s.Auth.Verify(ctx, token)
 		if err != nil {
 			return err
@@ -117,6 +127,17 @@ func problem(w http.ResponseWriter, status int, title string) {
 
 var errUnknown = errors.New("unknown operation")
 
+// profile is the sample profile of user id: its name is the id capitalised
+// (alice: Alice), so that whose profile came back shows.
+func profile(id string) map[string]any {
+	name := id
+	if name != "" {
+		name = strings.ToUpper(name[:1]) + name[1:]
+	}
+	return map[string]any{"id": id, "displayName": name, "email": nil,
+		"contact": map[string]any{"kind": "email", "address": id + "@example.com"}}
+}
+
 func (s *Shop) handler(svc Service) specserver.Handler {
 	return func(w http.ResponseWriter, r *http.Request, op string, pp map[string]string) {
 		order := map[string]any{
@@ -148,13 +169,16 @@ func (s *Shop) handler(svc Service) specserver.Handler {
 			writeJSON(w, 200, map[string]any{"sku": pp["sku"], "levels": map[string]int{"ams-1": 12, "sto-2": 0}, "updatedAt": "2026-11-26T08:00:00Z"})
 		case "reserveStock":
 			writeJSON(w, 201, map[string]any{"id": "res-1", "expiresAt": "2026-11-26T09:00:00Z"})
-		case "getMyProfile", "getProfile":
-			id := pp["userId"]
-			if id == "" {
-				id = "me"
+		case "getMyProfile":
+			// The caller's own profile: whoever the verified token says it is.
+			c, err := s.Auth.Verify(r.Context(), strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
+			if err != nil { // specserver verified it already; not expected
+				problem(w, 401, "token not valid")
+				return
 			}
-			writeJSON(w, 200, map[string]any{"id": id, "displayName": "Alice", "email": nil,
-				"contact": map[string]any{"kind": "email", "address": "alice@example.com"}})
+			writeJSON(w, 200, profile(c.Subject))
+		case "getProfile":
+			writeJSON(w, 200, profile(pp["userId"]))
 		case "findPets":
 			writeJSON(w, 200, []any{map[string]any{"id": 1, "name": "Rex", "tag": "dog"}})
 		case "addPet":

@@ -40,9 +40,10 @@ type Op struct {
 	Path   string // the path template, for records
 	// Grant is a runtime.Grant; GrantInherit uses the service's.
 	Grant uint8
-	// Scopes replace the service's when not nil; Audience and Resource when set.
-	Scopes             []string
-	Audience, Resource string
+	// Scopes, Audiences and Resources replace the service's when not nil.
+	Scopes, Audiences, Resources []string
+	// Security replaces the service's security requirements when not nil.
+	Security [][]string
 }
 
 // Request is the HTTP side of one call, built from the operation's table.

@@ -126,3 +126,18 @@ func (e *redactedError) Error() string { return e.msg }
 // Is lets errors.Is see the original (context.DeadlineExceeded, a sentinel)
 // without handing it to errors.As, whose caller could print it.
 func (e *redactedError) Is(target error) bool { return errors.Is(e.err, target) }
+
+// AddBasicPair adds the HTTP Basic credentials of user and password as other
+// clients than the token endpoint client send them (user:password, not
+// form-encoded first), in every base64 alphabet, with and without padding,
+// when the pair is long enough to be looked for: an API that takes its key
+// as the user name and no password (Stripe) has its secret there.
+func (r *Redactor) AddBasicPair(user, password string) {
+	cred := user + ":" + password
+	if len(cred) < MinLen+1 {
+		return
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		r.add(enc.EncodeToString([]byte(cred)))
+	}
+}

@@ -34,14 +34,12 @@ const (
 	ErrorCodeInvalid           ErrorCode = "invalid"
 )
 
+var knownErrorCode = []string{"insufficient_stock", "invalid", "not_found"}
+
 // IsKnown reports whether v is one of the values of ErrorCode that the spec lists. Other values decode
 // all the same (a service may have added them since): check with IsKnown before relying on the list.
 func (v ErrorCode) IsKnown() bool {
-	switch v {
-	case ErrorCodeNotFound, ErrorCodeInsufficientStock, ErrorCodeInvalid:
-		return true
-	}
-	return false
+	return tpgenimpl.KnownString(knownErrorCode, string(v))
 }
 
 // Reservation is the schema components/schemas/Reservation.

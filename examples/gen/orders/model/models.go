@@ -134,14 +134,12 @@ const (
 	OrderStatusCancelled OrderStatus = "cancelled"
 )
 
+var knownOrderStatus = []string{"cancelled", "paid", "pending", "shipped"}
+
 // IsKnown reports whether v is one of the values of OrderStatus that the spec lists. Other values decode
 // all the same (a service may have added them since): check with IsKnown before relying on the list.
 func (v OrderStatus) IsKnown() bool {
-	switch v {
-	case OrderStatusPending, OrderStatusPaid, OrderStatusShipped, OrderStatusCancelled:
-		return true
-	}
-	return false
+	return tpgenimpl.KnownString(knownOrderStatus, string(v))
 }
 
 // Problem is the schema components/schemas/Problem.

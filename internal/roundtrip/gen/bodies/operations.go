@@ -5,6 +5,7 @@ package bodies
 
 import (
 	"context"
+	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 	"io"
 )
@@ -30,9 +31,9 @@ var opGetBlob = tpgenimpl.Operation{
 }
 
 // GetBlob calls GET /blobs/{name}.
-func (c *Client) GetBlob(ctx context.Context, name string) (*GetBlobResult, error) {
+func (c *Client) GetBlob(ctx context.Context, name string, opts ...runtime.CallOption) (*GetBlobResult, error) {
 	out := new(GetBlobResult)
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetBlob, nil, nil, out, name); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetBlob, opts, nil, nil, out, name); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -51,8 +52,8 @@ var opPostForm = tpgenimpl.Operation{
 }
 
 // PostForm calls POST /form.
-func (c *Client) PostForm(ctx context.Context, body *PostFormRequest) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opPostForm, nil, body, nil)
+func (c *Client) PostForm(ctx context.Context, body *PostFormRequest, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opPostForm, opts, nil, body, nil)
 }
 
 var opPostNote = tpgenimpl.Operation{
@@ -70,9 +71,9 @@ var opPostNote = tpgenimpl.Operation{
 }
 
 // PostNote calls POST /notes.
-func (c *Client) PostNote(ctx context.Context, body string) (string, error) {
+func (c *Client) PostNote(ctx context.Context, body string, opts ...runtime.CallOption) (string, error) {
 	var out string
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opPostNote, nil, body, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opPostNote, opts, nil, body, &out); err != nil {
 		return "", err
 	}
 	return out, nil
@@ -92,8 +93,8 @@ var opPutBlob = tpgenimpl.Operation{
 }
 
 // PutBlob calls PUT /blobs/{name}.
-func (c *Client) PutBlob(ctx context.Context, name string, body io.Reader) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opPutBlob, nil, body, nil, name)
+func (c *Client) PutBlob(ctx context.Context, name string, body io.Reader, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opPutBlob, opts, nil, body, nil, name)
 }
 
 var opUpload = tpgenimpl.Operation{
@@ -110,9 +111,9 @@ var opUpload = tpgenimpl.Operation{
 }
 
 // Upload calls POST /upload.
-func (c *Client) Upload(ctx context.Context, body *UploadRequest) (*UploadResponse, error) {
+func (c *Client) Upload(ctx context.Context, body *UploadRequest, opts ...runtime.CallOption) (*UploadResponse, error) {
 	var out *UploadResponse
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opUpload, nil, body, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opUpload, opts, nil, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -5,6 +5,7 @@ package checked
 
 import (
 	"context"
+	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
@@ -22,9 +23,9 @@ var opGetOrder = tpgenimpl.Operation{
 }
 
 // GetOrder calls GET /orders/{id}.
-func (c *Client) GetOrder(ctx context.Context, id string) (*Order, error) {
+func (c *Client) GetOrder(ctx context.Context, id string, opts ...runtime.CallOption) (*Order, error) {
 	var out *Order
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetOrder, nil, nil, &out, id); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetOrder, opts, nil, nil, &out, id); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -43,9 +44,9 @@ var opGetStock = tpgenimpl.Operation{
 }
 
 // GetStock calls GET /stock.
-func (c *Client) GetStock(ctx context.Context) (map[string]Level, error) {
+func (c *Client) GetStock(ctx context.Context, opts ...runtime.CallOption) (map[string]Level, error) {
 	var out map[string]Level
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetStock, nil, nil, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetStock, opts, nil, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -71,9 +72,9 @@ var opListOrders = tpgenimpl.Operation{
 }
 
 // ListOrders calls GET /orders.
-func (c *Client) ListOrders(ctx context.Context) (*ListOrdersResult, error) {
+func (c *Client) ListOrders(ctx context.Context, opts ...runtime.CallOption) (*ListOrdersResult, error) {
 	out := new(ListOrdersResult)
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opListOrders, nil, nil, out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opListOrders, opts, nil, nil, out); err != nil {
 		return nil, err
 	}
 	return out, nil

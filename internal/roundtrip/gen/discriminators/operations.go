@@ -5,6 +5,7 @@ package discriminators
 
 import (
 	"context"
+	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
@@ -23,9 +24,9 @@ var opEchoTool = tpgenimpl.Operation{
 }
 
 // EchoTool calls POST /tools.
-func (c *Client) EchoTool(ctx context.Context, body Tool) (Tool, error) {
+func (c *Client) EchoTool(ctx context.Context, body Tool, opts ...runtime.CallOption) (Tool, error) {
 	var out Tool
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opEchoTool, nil, body, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opEchoTool, opts, nil, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -44,9 +45,9 @@ var opListEvents = tpgenimpl.Operation{
 }
 
 // ListEvents calls GET /events.
-func (c *Client) ListEvents(ctx context.Context) ([]Event, error) {
+func (c *Client) ListEvents(ctx context.Context, opts ...runtime.CallOption) ([]Event, error) {
 	var out []Event
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opListEvents, nil, nil, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opListEvents, opts, nil, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -65,9 +66,9 @@ var opListTools = tpgenimpl.Operation{
 }
 
 // ListTools calls GET /tools.
-func (c *Client) ListTools(ctx context.Context) ([]Tool, error) {
+func (c *Client) ListTools(ctx context.Context, opts ...runtime.CallOption) ([]Tool, error) {
 	var out []Tool
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opListTools, nil, nil, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opListTools, opts, nil, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -5,6 +5,7 @@ package names
 
 import (
 	"context"
+	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
@@ -23,9 +24,9 @@ var opEcho = tpgenimpl.Operation{
 }
 
 // Echo calls POST /echo.
-func (c *Client) Echo(ctx context.Context, body *Odd) (*Odd, error) {
+func (c *Client) Echo(ctx context.Context, body *Odd, opts ...runtime.CallOption) (*Odd, error) {
 	var out *Odd
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opEcho, nil, body, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opEcho, opts, nil, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil

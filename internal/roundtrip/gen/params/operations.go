@@ -5,6 +5,7 @@ package params
 
 import (
 	"context"
+	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
@@ -33,8 +34,8 @@ type CookieFormPrimParams struct {
 }
 
 // CookieFormPrim calls GET /cookie/prim.
-func (c *Client) CookieFormPrim(ctx context.Context, params *CookieFormPrimParams) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opCookieFormPrim, params, nil, nil)
+func (c *Client) CookieFormPrim(ctx context.Context, params *CookieFormPrimParams, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opCookieFormPrim, opts, params, nil, nil)
 }
 
 var opHeaderSimpleExplodeArray = tpgenimpl.Operation{
@@ -62,8 +63,8 @@ type HeaderSimpleExplodeArrayParams struct {
 }
 
 // HeaderSimpleExplodeArray calls GET /header/x/array.
-func (c *Client) HeaderSimpleExplodeArray(ctx context.Context, params *HeaderSimpleExplodeArrayParams) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opHeaderSimpleExplodeArray, params, nil, nil)
+func (c *Client) HeaderSimpleExplodeArray(ctx context.Context, params *HeaderSimpleExplodeArrayParams, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opHeaderSimpleExplodeArray, opts, params, nil, nil)
 }
 
 var opHeaderSimpleExplodeObject = tpgenimpl.Operation{
@@ -91,8 +92,8 @@ type HeaderSimpleExplodeObjectParams struct {
 }
 
 // HeaderSimpleExplodeObject calls GET /header/x/object.
-func (c *Client) HeaderSimpleExplodeObject(ctx context.Context, params *HeaderSimpleExplodeObjectParams) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opHeaderSimpleExplodeObject, params, nil, nil)
+func (c *Client) HeaderSimpleExplodeObject(ctx context.Context, params *HeaderSimpleExplodeObjectParams, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opHeaderSimpleExplodeObject, opts, params, nil, nil)
 }
 
 var opHeaderSimpleExplodePrim = tpgenimpl.Operation{
@@ -119,8 +120,8 @@ type HeaderSimpleExplodePrimParams struct {
 }
 
 // HeaderSimpleExplodePrim calls GET /header/x/prim.
-func (c *Client) HeaderSimpleExplodePrim(ctx context.Context, params *HeaderSimpleExplodePrimParams) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opHeaderSimpleExplodePrim, params, nil, nil)
+func (c *Client) HeaderSimpleExplodePrim(ctx context.Context, params *HeaderSimpleExplodePrimParams, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opHeaderSimpleExplodePrim, opts, params, nil, nil)
 }
 
 var opHeaderSimpleFlatArray = tpgenimpl.Operation{
@@ -147,8 +148,8 @@ type HeaderSimpleFlatArrayParams struct {
 }
 
 // HeaderSimpleFlatArray calls GET /header/f/array.
-func (c *Client) HeaderSimpleFlatArray(ctx context.Context, params *HeaderSimpleFlatArrayParams) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opHeaderSimpleFlatArray, params, nil, nil)
+func (c *Client) HeaderSimpleFlatArray(ctx context.Context, params *HeaderSimpleFlatArrayParams, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opHeaderSimpleFlatArray, opts, params, nil, nil)
 }
 
 var opHeaderSimpleFlatObject = tpgenimpl.Operation{
@@ -175,8 +176,8 @@ type HeaderSimpleFlatObjectParams struct {
 }
 
 // HeaderSimpleFlatObject calls GET /header/f/object.
-func (c *Client) HeaderSimpleFlatObject(ctx context.Context, params *HeaderSimpleFlatObjectParams) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opHeaderSimpleFlatObject, params, nil, nil)
+func (c *Client) HeaderSimpleFlatObject(ctx context.Context, params *HeaderSimpleFlatObjectParams, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opHeaderSimpleFlatObject, opts, params, nil, nil)
 }
 
 var opHeaderSimpleFlatPrim = tpgenimpl.Operation{
@@ -202,8 +203,8 @@ type HeaderSimpleFlatPrimParams struct {
 }
 
 // HeaderSimpleFlatPrim calls GET /header/f/prim.
-func (c *Client) HeaderSimpleFlatPrim(ctx context.Context, params *HeaderSimpleFlatPrimParams) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opHeaderSimpleFlatPrim, params, nil, nil)
+func (c *Client) HeaderSimpleFlatPrim(ctx context.Context, params *HeaderSimpleFlatPrimParams, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opHeaderSimpleFlatPrim, opts, params, nil, nil)
 }
 
 var opPathLabelExplodeArray = tpgenimpl.Operation{
@@ -223,12 +224,12 @@ var opPathLabelExplodeArray = tpgenimpl.Operation{
 }
 
 // PathLabelExplodeArray calls GET /path/label/x/array/{v}.
-func (c *Client) PathLabelExplodeArray(ctx context.Context, v []int32) error {
+func (c *Client) PathLabelExplodeArray(ctx context.Context, v []int32, opts ...runtime.CallOption) error {
 	path, err := tpgenimpl.PathValues(&opPathLabelExplodeArray, v)
 	if err != nil {
 		return err
 	}
-	return tpgenimpl.Invoke(ctx, c.svc, &opPathLabelExplodeArray, nil, nil, nil, path...)
+	return tpgenimpl.Invoke(ctx, c.svc, &opPathLabelExplodeArray, opts, nil, nil, nil, path...)
 }
 
 var opPathLabelExplodeObject = tpgenimpl.Operation{
@@ -248,12 +249,12 @@ var opPathLabelExplodeObject = tpgenimpl.Operation{
 }
 
 // PathLabelExplodeObject calls GET /path/label/x/object/{v}.
-func (c *Client) PathLabelExplodeObject(ctx context.Context, v PathLabelExplodeObjectV) error {
+func (c *Client) PathLabelExplodeObject(ctx context.Context, v PathLabelExplodeObjectV, opts ...runtime.CallOption) error {
 	path, err := tpgenimpl.PathValues(&opPathLabelExplodeObject, v)
 	if err != nil {
 		return err
 	}
-	return tpgenimpl.Invoke(ctx, c.svc, &opPathLabelExplodeObject, nil, nil, nil, path...)
+	return tpgenimpl.Invoke(ctx, c.svc, &opPathLabelExplodeObject, opts, nil, nil, nil, path...)
 }
 
 var opPathLabelExplodePrim = tpgenimpl.Operation{
@@ -272,8 +273,8 @@ var opPathLabelExplodePrim = tpgenimpl.Operation{
 }
 
 // PathLabelExplodePrim calls GET /path/label/x/prim/{v}.
-func (c *Client) PathLabelExplodePrim(ctx context.Context, v int32) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opPathLabelExplodePrim, nil, nil, nil, tpgenimpl.FormatInt(int64(v)))
+func (c *Client) PathLabelExplodePrim(ctx context.Context, v int32, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opPathLabelExplodePrim, opts, nil, nil, nil, tpgenimpl.FormatInt(int64(v)))
 }
 
 var opPathLabelFlatArray = tpgenimpl.Operation{
@@ -292,12 +293,12 @@ var opPathLabelFlatArray = tpgenimpl.Operation{
 }
 
 // PathLabelFlatArray calls GET /path/label/f/array/{v}.
-func (c *Client) PathLabelFlatArray(ctx context.Context, v []int32) error {
+func (c *Client) PathLabelFlatArray(ctx context.Context, v []int32, opts ...runtime.CallOption) error {
 	path, err := tpgenimpl.PathValues(&opPathLabelFlatArray, v)
 	if err != nil {
 		return err
 	}
-	return tpgenimpl.Invoke(ctx, c.svc, &opPathLabelFlatArray, nil, nil, nil, path...)
+	return tpgenimpl.Invoke(ctx, c.svc, &opPathLabelFlatArray, opts, nil, nil, nil, path...)
 }
 
 var opPathLabelFlatObject = tpgenimpl.Operation{
@@ -316,12 +317,12 @@ var opPathLabelFlatObject = tpgenimpl.Operation{
 }
 
 // PathLabelFlatObject calls GET /path/label/f/object/{v}.
-func (c *Client) PathLabelFlatObject(ctx context.Context, v PathLabelFlatObjectV) error {
+func (c *Client) PathLabelFlatObject(ctx context.Context, v PathLabelFlatObjectV, opts ...runtime.CallOption) error {
 	path, err := tpgenimpl.PathValues(&opPathLabelFlatObject, v)
 	if err != nil {
 		return err
 	}
-	return tpgenimpl.Invoke(ctx, c.svc, &opPathLabelFlatObject, nil, nil, nil, path...)
+	return tpgenimpl.Invoke(ctx, c.svc, &opPathLabelFlatObject, opts, nil, nil, nil, path...)
 }
 
 var opPathLabelFlatPrim = tpgenimpl.Operation{
@@ -339,8 +340,8 @@ var opPathLabelFlatPrim = tpgenimpl.Operation{
 }
 
 // PathLabelFlatPrim calls GET /path/label/f/prim/{v}.
-func (c *Client) PathLabelFlatPrim(ctx context.Context, v int32) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opPathLabelFlatPrim, nil, nil, nil, tpgenimpl.FormatInt(int64(v)))
+func (c *Client) PathLabelFlatPrim(ctx context.Context, v int32, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opPathLabelFlatPrim, opts, nil, nil, nil, tpgenimpl.FormatInt(int64(v)))
 }
 
 var opPathMatrixExplodeArray = tpgenimpl.Operation{
@@ -360,12 +361,12 @@ var opPathMatrixExplodeArray = tpgenimpl.Operation{
 }
 
 // PathMatrixExplodeArray calls GET /path/matrix/x/array/{v}.
-func (c *Client) PathMatrixExplodeArray(ctx context.Context, v []int32) error {
+func (c *Client) PathMatrixExplodeArray(ctx context.Context, v []int32, opts ...runtime.CallOption) error {
 	path, err := tpgenimpl.PathValues(&opPathMatrixExplodeArray, v)
 	if err != nil {
 		return err
 	}
-	return tpgenimpl.Invoke(ctx, c.svc, &opPathMatrixExplodeArray, nil, nil, nil, path...)
+	return tpgenimpl.Invoke(ctx, c.svc, &opPathMatrixExplodeArray, opts, nil, nil, nil, path...)
 }
 
 var opPathMatrixExplodeObject = tpgenimpl.Operation{
@@ -385,12 +386,12 @@ var opPathMatrixExplodeObject = tpgenimpl.Operation{
 }
 
 // PathMatrixExplodeObject calls GET /path/matrix/x/object/{v}.
-func (c *Client) PathMatrixExplodeObject(ctx context.Context, v PathMatrixExplodeObjectV) error {
+func (c *Client) PathMatrixExplodeObject(ctx context.Context, v PathMatrixExplodeObjectV, opts ...runtime.CallOption) error {
 	path, err := tpgenimpl.PathValues(&opPathMatrixExplodeObject, v)
 	if err != nil {
 		return err
 	}
-	return tpgenimpl.Invoke(ctx, c.svc, &opPathMatrixExplodeObject, nil, nil, nil, path...)
+	return tpgenimpl.Invoke(ctx, c.svc, &opPathMatrixExplodeObject, opts, nil, nil, nil, path...)
 }
 
 var opPathMatrixExplodePrim = tpgenimpl.Operation{
@@ -409,8 +410,8 @@ var opPathMatrixExplodePrim = tpgenimpl.Operation{
 }
 
 // PathMatrixExplodePrim calls GET /path/matrix/x/prim/{v}.
-func (c *Client) PathMatrixExplodePrim(ctx context.Context, v int32) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opPathMatrixExplodePrim, nil, nil, nil, tpgenimpl.FormatInt(int64(v)))
+func (c *Client) PathMatrixExplodePrim(ctx context.Context, v int32, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opPathMatrixExplodePrim, opts, nil, nil, nil, tpgenimpl.FormatInt(int64(v)))
 }
 
 var opPathMatrixFlatArray = tpgenimpl.Operation{
@@ -429,12 +430,12 @@ var opPathMatrixFlatArray = tpgenimpl.Operation{
 }
 
 // PathMatrixFlatArray calls GET /path/matrix/f/array/{v}.
-func (c *Client) PathMatrixFlatArray(ctx context.Context, v []int32) error {
+func (c *Client) PathMatrixFlatArray(ctx context.Context, v []int32, opts ...runtime.CallOption) error {
 	path, err := tpgenimpl.PathValues(&opPathMatrixFlatArray, v)
 	if err != nil {
 		return err
 	}
-	return tpgenimpl.Invoke(ctx, c.svc, &opPathMatrixFlatArray, nil, nil, nil, path...)
+	return tpgenimpl.Invoke(ctx, c.svc, &opPathMatrixFlatArray, opts, nil, nil, nil, path...)
 }
 
 var opPathMatrixFlatObject = tpgenimpl.Operation{
@@ -453,12 +454,12 @@ var opPathMatrixFlatObject = tpgenimpl.Operation{
 }
 
 // PathMatrixFlatObject calls GET /path/matrix/f/object/{v}.
-func (c *Client) PathMatrixFlatObject(ctx context.Context, v PathMatrixFlatObjectV) error {
+func (c *Client) PathMatrixFlatObject(ctx context.Context, v PathMatrixFlatObjectV, opts ...runtime.CallOption) error {
 	path, err := tpgenimpl.PathValues(&opPathMatrixFlatObject, v)
 	if err != nil {
 		return err
 	}
-	return tpgenimpl.Invoke(ctx, c.svc, &opPathMatrixFlatObject, nil, nil, nil, path...)
+	return tpgenimpl.Invoke(ctx, c.svc, &opPathMatrixFlatObject, opts, nil, nil, nil, path...)
 }
 
 var opPathMatrixFlatPrim = tpgenimpl.Operation{
@@ -476,8 +477,8 @@ var opPathMatrixFlatPrim = tpgenimpl.Operation{
 }
 
 // PathMatrixFlatPrim calls GET /path/matrix/f/prim/{v}.
-func (c *Client) PathMatrixFlatPrim(ctx context.Context, v int32) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opPathMatrixFlatPrim, nil, nil, nil, tpgenimpl.FormatInt(int64(v)))
+func (c *Client) PathMatrixFlatPrim(ctx context.Context, v int32, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opPathMatrixFlatPrim, opts, nil, nil, nil, tpgenimpl.FormatInt(int64(v)))
 }
 
 var opPathSimpleExplodeArray = tpgenimpl.Operation{
@@ -496,12 +497,12 @@ var opPathSimpleExplodeArray = tpgenimpl.Operation{
 }
 
 // PathSimpleExplodeArray calls GET /path/simple/x/array/{v}.
-func (c *Client) PathSimpleExplodeArray(ctx context.Context, v []int32) error {
+func (c *Client) PathSimpleExplodeArray(ctx context.Context, v []int32, opts ...runtime.CallOption) error {
 	path, err := tpgenimpl.PathValues(&opPathSimpleExplodeArray, v)
 	if err != nil {
 		return err
 	}
-	return tpgenimpl.Invoke(ctx, c.svc, &opPathSimpleExplodeArray, nil, nil, nil, path...)
+	return tpgenimpl.Invoke(ctx, c.svc, &opPathSimpleExplodeArray, opts, nil, nil, nil, path...)
 }
 
 var opPathSimpleExplodeObject = tpgenimpl.Operation{
@@ -520,12 +521,12 @@ var opPathSimpleExplodeObject = tpgenimpl.Operation{
 }
 
 // PathSimpleExplodeObject calls GET /path/simple/x/object/{v}.
-func (c *Client) PathSimpleExplodeObject(ctx context.Context, v PathSimpleExplodeObjectV) error {
+func (c *Client) PathSimpleExplodeObject(ctx context.Context, v PathSimpleExplodeObjectV, opts ...runtime.CallOption) error {
 	path, err := tpgenimpl.PathValues(&opPathSimpleExplodeObject, v)
 	if err != nil {
 		return err
 	}
-	return tpgenimpl.Invoke(ctx, c.svc, &opPathSimpleExplodeObject, nil, nil, nil, path...)
+	return tpgenimpl.Invoke(ctx, c.svc, &opPathSimpleExplodeObject, opts, nil, nil, nil, path...)
 }
 
 var opPathSimpleExplodePrim = tpgenimpl.Operation{
@@ -543,8 +544,8 @@ var opPathSimpleExplodePrim = tpgenimpl.Operation{
 }
 
 // PathSimpleExplodePrim calls GET /path/simple/x/prim/{v}.
-func (c *Client) PathSimpleExplodePrim(ctx context.Context, v int32) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opPathSimpleExplodePrim, nil, nil, nil, tpgenimpl.FormatInt(int64(v)))
+func (c *Client) PathSimpleExplodePrim(ctx context.Context, v int32, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opPathSimpleExplodePrim, opts, nil, nil, nil, tpgenimpl.FormatInt(int64(v)))
 }
 
 var opPathSimpleFlatArray = tpgenimpl.Operation{
@@ -562,12 +563,12 @@ var opPathSimpleFlatArray = tpgenimpl.Operation{
 }
 
 // PathSimpleFlatArray calls GET /path/simple/f/array/{v}.
-func (c *Client) PathSimpleFlatArray(ctx context.Context, v []int32) error {
+func (c *Client) PathSimpleFlatArray(ctx context.Context, v []int32, opts ...runtime.CallOption) error {
 	path, err := tpgenimpl.PathValues(&opPathSimpleFlatArray, v)
 	if err != nil {
 		return err
 	}
-	return tpgenimpl.Invoke(ctx, c.svc, &opPathSimpleFlatArray, nil, nil, nil, path...)
+	return tpgenimpl.Invoke(ctx, c.svc, &opPathSimpleFlatArray, opts, nil, nil, nil, path...)
 }
 
 var opPathSimpleFlatObject = tpgenimpl.Operation{
@@ -585,12 +586,12 @@ var opPathSimpleFlatObject = tpgenimpl.Operation{
 }
 
 // PathSimpleFlatObject calls GET /path/simple/f/object/{v}.
-func (c *Client) PathSimpleFlatObject(ctx context.Context, v PathSimpleFlatObjectV) error {
+func (c *Client) PathSimpleFlatObject(ctx context.Context, v PathSimpleFlatObjectV, opts ...runtime.CallOption) error {
 	path, err := tpgenimpl.PathValues(&opPathSimpleFlatObject, v)
 	if err != nil {
 		return err
 	}
-	return tpgenimpl.Invoke(ctx, c.svc, &opPathSimpleFlatObject, nil, nil, nil, path...)
+	return tpgenimpl.Invoke(ctx, c.svc, &opPathSimpleFlatObject, opts, nil, nil, nil, path...)
 }
 
 var opPathSimpleFlatPrim = tpgenimpl.Operation{
@@ -605,8 +606,8 @@ var opPathSimpleFlatPrim = tpgenimpl.Operation{
 }
 
 // PathSimpleFlatPrim calls GET /path/simple/f/prim/{v}.
-func (c *Client) PathSimpleFlatPrim(ctx context.Context, v int32) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opPathSimpleFlatPrim, nil, nil, nil, tpgenimpl.FormatInt(int64(v)))
+func (c *Client) PathSimpleFlatPrim(ctx context.Context, v int32, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opPathSimpleFlatPrim, opts, nil, nil, nil, tpgenimpl.FormatInt(int64(v)))
 }
 
 var opQueryDeepObjectExplodeObject = tpgenimpl.Operation{
@@ -635,8 +636,8 @@ type QueryDeepObjectExplodeObjectParams struct {
 }
 
 // QueryDeepObjectExplodeObject calls GET /query/deepObject/x/object.
-func (c *Client) QueryDeepObjectExplodeObject(ctx context.Context, params *QueryDeepObjectExplodeObjectParams) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opQueryDeepObjectExplodeObject, params, nil, nil)
+func (c *Client) QueryDeepObjectExplodeObject(ctx context.Context, params *QueryDeepObjectExplodeObjectParams, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opQueryDeepObjectExplodeObject, opts, params, nil, nil)
 }
 
 var opQueryFormExplodeArray = tpgenimpl.Operation{
@@ -665,8 +666,8 @@ type QueryFormExplodeArrayParams struct {
 }
 
 // QueryFormExplodeArray calls GET /query/form/x/array.
-func (c *Client) QueryFormExplodeArray(ctx context.Context, params *QueryFormExplodeArrayParams) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opQueryFormExplodeArray, params, nil, nil)
+func (c *Client) QueryFormExplodeArray(ctx context.Context, params *QueryFormExplodeArrayParams, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opQueryFormExplodeArray, opts, params, nil, nil)
 }
 
 var opQueryFormExplodeObject = tpgenimpl.Operation{
@@ -695,8 +696,8 @@ type QueryFormExplodeObjectParams struct {
 }
 
 // QueryFormExplodeObject calls GET /query/form/x/object.
-func (c *Client) QueryFormExplodeObject(ctx context.Context, params *QueryFormExplodeObjectParams) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opQueryFormExplodeObject, params, nil, nil)
+func (c *Client) QueryFormExplodeObject(ctx context.Context, params *QueryFormExplodeObjectParams, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opQueryFormExplodeObject, opts, params, nil, nil)
 }
 
 var opQueryFormExplodePrim = tpgenimpl.Operation{
@@ -724,8 +725,8 @@ type QueryFormExplodePrimParams struct {
 }
 
 // QueryFormExplodePrim calls GET /query/form/x/prim.
-func (c *Client) QueryFormExplodePrim(ctx context.Context, params *QueryFormExplodePrimParams) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opQueryFormExplodePrim, params, nil, nil)
+func (c *Client) QueryFormExplodePrim(ctx context.Context, params *QueryFormExplodePrimParams, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opQueryFormExplodePrim, opts, params, nil, nil)
 }
 
 var opQueryFormFlatArray = tpgenimpl.Operation{
@@ -753,8 +754,8 @@ type QueryFormFlatArrayParams struct {
 }
 
 // QueryFormFlatArray calls GET /query/form/f/array.
-func (c *Client) QueryFormFlatArray(ctx context.Context, params *QueryFormFlatArrayParams) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opQueryFormFlatArray, params, nil, nil)
+func (c *Client) QueryFormFlatArray(ctx context.Context, params *QueryFormFlatArrayParams, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opQueryFormFlatArray, opts, params, nil, nil)
 }
 
 var opQueryFormFlatObject = tpgenimpl.Operation{
@@ -782,8 +783,8 @@ type QueryFormFlatObjectParams struct {
 }
 
 // QueryFormFlatObject calls GET /query/form/f/object.
-func (c *Client) QueryFormFlatObject(ctx context.Context, params *QueryFormFlatObjectParams) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opQueryFormFlatObject, params, nil, nil)
+func (c *Client) QueryFormFlatObject(ctx context.Context, params *QueryFormFlatObjectParams, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opQueryFormFlatObject, opts, params, nil, nil)
 }
 
 var opQueryFormFlatPrim = tpgenimpl.Operation{
@@ -810,8 +811,8 @@ type QueryFormFlatPrimParams struct {
 }
 
 // QueryFormFlatPrim calls GET /query/form/f/prim.
-func (c *Client) QueryFormFlatPrim(ctx context.Context, params *QueryFormFlatPrimParams) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opQueryFormFlatPrim, params, nil, nil)
+func (c *Client) QueryFormFlatPrim(ctx context.Context, params *QueryFormFlatPrimParams, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opQueryFormFlatPrim, opts, params, nil, nil)
 }
 
 var opQueryOptionalAbsent = tpgenimpl.Operation{
@@ -838,8 +839,8 @@ type QueryOptionalAbsentParams struct {
 }
 
 // QueryOptionalAbsent calls GET /query/optional.
-func (c *Client) QueryOptionalAbsent(ctx context.Context, params *QueryOptionalAbsentParams) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opQueryOptionalAbsent, params, nil, nil)
+func (c *Client) QueryOptionalAbsent(ctx context.Context, params *QueryOptionalAbsentParams, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opQueryOptionalAbsent, opts, params, nil, nil)
 }
 
 var opQueryPipeDelimitedFlatArray = tpgenimpl.Operation{
@@ -867,8 +868,8 @@ type QueryPipeDelimitedFlatArrayParams struct {
 }
 
 // QueryPipeDelimitedFlatArray calls GET /query/pipeDelimited/f/array.
-func (c *Client) QueryPipeDelimitedFlatArray(ctx context.Context, params *QueryPipeDelimitedFlatArrayParams) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opQueryPipeDelimitedFlatArray, params, nil, nil)
+func (c *Client) QueryPipeDelimitedFlatArray(ctx context.Context, params *QueryPipeDelimitedFlatArrayParams, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opQueryPipeDelimitedFlatArray, opts, params, nil, nil)
 }
 
 var opQuerySpaceDelimitedFlatArray = tpgenimpl.Operation{
@@ -896,6 +897,6 @@ type QuerySpaceDelimitedFlatArrayParams struct {
 }
 
 // QuerySpaceDelimitedFlatArray calls GET /query/spaceDelimited/f/array.
-func (c *Client) QuerySpaceDelimitedFlatArray(ctx context.Context, params *QuerySpaceDelimitedFlatArrayParams) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opQuerySpaceDelimitedFlatArray, params, nil, nil)
+func (c *Client) QuerySpaceDelimitedFlatArray(ctx context.Context, params *QuerySpaceDelimitedFlatArrayParams, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opQuerySpaceDelimitedFlatArray, opts, params, nil, nil)
 }

@@ -5,6 +5,7 @@ package paths
 
 import (
 	"context"
+	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
@@ -21,8 +22,8 @@ var opCompactResponse = tpgenimpl.Operation{
 }
 
 // CompactResponse calls POST /responses/{id}/compact?beta=true&mode=a+b&flag.
-func (c *Client) CompactResponse(ctx context.Context, id string) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opCompactResponse, nil, nil, nil, id)
+func (c *Client) CompactResponse(ctx context.Context, id string, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opCompactResponse, opts, nil, nil, nil, id)
 }
 
 var opCompactResponses = tpgenimpl.Operation{
@@ -58,6 +59,6 @@ type CompactResponsesParams struct {
 }
 
 // CompactResponses calls GET /responses/compact?beta=true.
-func (c *Client) CompactResponses(ctx context.Context, params *CompactResponsesParams) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opCompactResponses, params, nil, nil)
+func (c *Client) CompactResponses(ctx context.Context, params *CompactResponsesParams, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opCompactResponses, opts, params, nil, nil)
 }

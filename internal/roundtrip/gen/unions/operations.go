@@ -5,6 +5,7 @@ package unions
 
 import (
 	"context"
+	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
@@ -23,9 +24,9 @@ var opEchoPet = tpgenimpl.Operation{
 }
 
 // EchoPet calls POST /pets.
-func (c *Client) EchoPet(ctx context.Context, body Pet) (Pet, error) {
+func (c *Client) EchoPet(ctx context.Context, body Pet, opts ...runtime.CallOption) (Pet, error) {
 	var out Pet
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opEchoPet, nil, body, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opEchoPet, opts, nil, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -46,9 +47,9 @@ var opEchoValue = tpgenimpl.Operation{
 }
 
 // EchoValue calls POST /values.
-func (c *Client) EchoValue(ctx context.Context, body *Holder) (*Holder, error) {
+func (c *Client) EchoValue(ctx context.Context, body *Holder, opts ...runtime.CallOption) (*Holder, error) {
 	var out *Holder
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opEchoValue, nil, body, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opEchoValue, opts, nil, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -67,9 +68,9 @@ var opGetNote = tpgenimpl.Operation{
 }
 
 // GetNote calls GET /notes.
-func (c *Client) GetNote(ctx context.Context) (*NotePatch, error) {
+func (c *Client) GetNote(ctx context.Context, opts ...runtime.CallOption) (*NotePatch, error) {
 	var out *NotePatch
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetNote, nil, nil, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetNote, opts, nil, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -90,9 +91,9 @@ var opPatchNote = tpgenimpl.Operation{
 }
 
 // PatchNote calls PATCH /notes.
-func (c *Client) PatchNote(ctx context.Context, body *NotePatch) (*NotePatch, error) {
+func (c *Client) PatchNote(ctx context.Context, body *NotePatch, opts ...runtime.CallOption) (*NotePatch, error) {
 	var out *NotePatch
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opPatchNote, nil, body, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opPatchNote, opts, nil, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil

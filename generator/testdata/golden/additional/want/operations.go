@@ -5,6 +5,7 @@ package additional
 
 import (
 	"context"
+	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
@@ -21,9 +22,9 @@ var opGetSettings = tpgenimpl.Operation{
 }
 
 // GetSettings calls GET /settings.
-func (c *Client) GetSettings(ctx context.Context) (*Settings, error) {
+func (c *Client) GetSettings(ctx context.Context, opts ...runtime.CallOption) (*Settings, error) {
 	var out *Settings
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetSettings, nil, nil, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetSettings, opts, nil, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -42,6 +43,6 @@ var opPutLabels = tpgenimpl.Operation{
 }
 
 // PutLabels calls PUT /settings.
-func (c *Client) PutLabels(ctx context.Context, body map[string]string) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opPutLabels, nil, body, nil)
+func (c *Client) PutLabels(ctx context.Context, body map[string]string, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opPutLabels, opts, nil, body, nil)
 }

@@ -5,6 +5,7 @@ package allof
 
 import (
 	"context"
+	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
@@ -23,9 +24,9 @@ var opCreateAccount = tpgenimpl.Operation{
 }
 
 // CreateAccount calls POST /accounts.
-func (c *Client) CreateAccount(ctx context.Context, body *AccountInput) (*Account, error) {
+func (c *Client) CreateAccount(ctx context.Context, body *AccountInput, opts ...runtime.CallOption) (*Account, error) {
 	var out *Account
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opCreateAccount, nil, body, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opCreateAccount, opts, nil, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -45,9 +46,9 @@ var opGetOwner = tpgenimpl.Operation{
 }
 
 // GetOwner calls GET /accounts/{id}/owner.
-func (c *Client) GetOwner(ctx context.Context, id string) (*GetOwnerResponse, error) {
+func (c *Client) GetOwner(ctx context.Context, id string, opts ...runtime.CallOption) (*GetOwnerResponse, error) {
 	var out *GetOwnerResponse
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetOwner, nil, nil, &out, id); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetOwner, opts, nil, nil, &out, id); err != nil {
 		return nil, err
 	}
 	return out, nil

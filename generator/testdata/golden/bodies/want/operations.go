@@ -5,6 +5,7 @@ package bodies
 
 import (
 	"context"
+	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 	"io"
 )
@@ -24,9 +25,9 @@ var opCreateDocument = tpgenimpl.Operation{
 }
 
 // CreateDocument calls POST /documents.
-func (c *Client) CreateDocument(ctx context.Context, body *Document) (*Document, error) {
+func (c *Client) CreateDocument(ctx context.Context, body *Document, opts ...runtime.CallOption) (*Document, error) {
 	var out *Document
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opCreateDocument, nil, body, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opCreateDocument, opts, nil, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -45,8 +46,8 @@ var opImportDocuments = tpgenimpl.Operation{
 }
 
 // ImportDocuments calls POST /imports.
-func (c *Client) ImportDocuments(ctx context.Context, body []Document) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opImportDocuments, nil, body, nil)
+func (c *Client) ImportDocuments(ctx context.Context, body []Document, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opImportDocuments, opts, nil, body, nil)
 }
 
 var opLogin = tpgenimpl.Operation{
@@ -62,8 +63,8 @@ var opLogin = tpgenimpl.Operation{
 }
 
 // Login calls POST /login.
-func (c *Client) Login(ctx context.Context, body *LoginRequest) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opLogin, nil, body, nil)
+func (c *Client) Login(ctx context.Context, body *LoginRequest, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opLogin, opts, nil, body, nil)
 }
 
 var opPatchDocument = tpgenimpl.Operation{
@@ -82,9 +83,9 @@ var opPatchDocument = tpgenimpl.Operation{
 }
 
 // PatchDocument calls PATCH /documents/{id}.
-func (c *Client) PatchDocument(ctx context.Context, id string, body *Document) (*Document, error) {
+func (c *Client) PatchDocument(ctx context.Context, id string, body *Document, opts ...runtime.CallOption) (*Document, error) {
 	var out *Document
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opPatchDocument, nil, body, &out, id); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opPatchDocument, opts, nil, body, &out, id); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -104,8 +105,8 @@ var opPutNote = tpgenimpl.Operation{
 }
 
 // PutNote calls PUT /documents/{id}/note.
-func (c *Client) PutNote(ctx context.Context, id string, body string) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opPutNote, nil, body, nil, id)
+func (c *Client) PutNote(ctx context.Context, id string, body string, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opPutNote, opts, nil, body, nil, id)
 }
 
 var opReplaceContent = tpgenimpl.Operation{
@@ -122,8 +123,8 @@ var opReplaceContent = tpgenimpl.Operation{
 }
 
 // ReplaceContent calls PUT /documents/{id}.
-func (c *Client) ReplaceContent(ctx context.Context, id string, body io.Reader) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opReplaceContent, nil, body, nil, id)
+func (c *Client) ReplaceContent(ctx context.Context, id string, body io.Reader, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opReplaceContent, opts, nil, body, nil, id)
 }
 
 var opSendRaw = tpgenimpl.Operation{
@@ -139,8 +140,8 @@ var opSendRaw = tpgenimpl.Operation{
 }
 
 // SendRaw calls POST /raw.
-func (c *Client) SendRaw(ctx context.Context, body io.Reader) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opSendRaw, nil, body, nil)
+func (c *Client) SendRaw(ctx context.Context, body io.Reader, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opSendRaw, opts, nil, body, nil)
 }
 
 var opUpload = tpgenimpl.Operation{
@@ -155,6 +156,6 @@ var opUpload = tpgenimpl.Operation{
 }
 
 // Upload calls POST /uploads.
-func (c *Client) Upload(ctx context.Context, body *UploadRequest) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opUpload, nil, body, nil)
+func (c *Client) Upload(ctx context.Context, body *UploadRequest, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opUpload, opts, nil, body, nil)
 }

@@ -5,6 +5,7 @@ package collisions
 
 import (
 	"context"
+	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
@@ -21,9 +22,9 @@ var opGetConfig = tpgenimpl.Operation{
 }
 
 // GetConfig calls GET /config.
-func (c *Client) GetConfig(ctx context.Context) (*ServiceConfig2, error) {
+func (c *Client) GetConfig(ctx context.Context, opts ...runtime.CallOption) (*ServiceConfig2, error) {
 	var out *ServiceConfig2
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetConfig, nil, nil, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetConfig, opts, nil, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -42,9 +43,9 @@ var opListActors = tpgenimpl.Operation{
 }
 
 // ListActors calls GET /actors.
-func (c *Client) ListActors(ctx context.Context) ([]Actor, error) {
+func (c *Client) ListActors(ctx context.Context, opts ...runtime.CallOption) ([]Actor, error) {
 	var out []Actor
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opListActors, nil, nil, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opListActors, opts, nil, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -63,9 +64,9 @@ var opListActors2 = tpgenimpl.Operation{
 }
 
 // ListActors2 calls GET /actors/all.
-func (c *Client) ListActors2(ctx context.Context) ([]Actor2, error) {
+func (c *Client) ListActors2(ctx context.Context, opts ...runtime.CallOption) ([]Actor2, error) {
 	var out []Actor2
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opListActors2, nil, nil, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opListActors2, opts, nil, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -85,9 +86,9 @@ var opListActors3 = tpgenimpl.Operation{
 }
 
 // ListActors3 calls GET /actors/{id}.
-func (c *Client) ListActors3(ctx context.Context, id string) (*Actor, error) {
+func (c *Client) ListActors3(ctx context.Context, id string, opts ...runtime.CallOption) (*Actor, error) {
 	var out *Actor
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opListActors3, nil, nil, &out, id); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opListActors3, opts, nil, nil, &out, id); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -121,9 +122,9 @@ type NewClientParams2 struct {
 }
 
 // NewClient calls POST /clients.
-func (c *Client) NewClient(ctx context.Context, body *Client2, params *NewClientParams2) (*New2, error) {
+func (c *Client) NewClient(ctx context.Context, body *Client2, params *NewClientParams2, opts ...runtime.CallOption) (*New2, error) {
 	var out *New2
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opNewClient, params, body, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opNewClient, opts, params, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -140,6 +141,6 @@ var opRuntime2 = tpgenimpl.Operation{
 }
 
 // Runtime2 calls GET /runtime.
-func (c *Client) Runtime2(ctx context.Context) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opRuntime2, nil, nil, nil)
+func (c *Client) Runtime2(ctx context.Context, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opRuntime2, opts, nil, nil, nil)
 }

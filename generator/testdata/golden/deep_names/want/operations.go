@@ -5,6 +5,7 @@ package deep_names
 
 import (
 	"context"
+	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
@@ -21,6 +22,6 @@ var opCreateOrder = tpgenimpl.Operation{
 }
 
 // CreateOrder calls POST /orders.
-func (c *Client) CreateOrder(ctx context.Context, body *CreateOrderRequest) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opCreateOrder, nil, body, nil)
+func (c *Client) CreateOrder(ctx context.Context, body *CreateOrderRequest, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opCreateOrder, opts, nil, body, nil)
 }

@@ -5,6 +5,7 @@ package derived_ids
 
 import (
 	"context"
+	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
@@ -19,8 +20,8 @@ var opGetPets = tpgenimpl.Operation{
 }
 
 // GetPets calls GET /Pets.
-func (c *Client) GetPets(ctx context.Context) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opGetPets, nil, nil, nil)
+func (c *Client) GetPets(ctx context.Context, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opGetPets, opts, nil, nil, nil)
 }
 
 var opGetPets2 = tpgenimpl.Operation{
@@ -34,8 +35,8 @@ var opGetPets2 = tpgenimpl.Operation{
 }
 
 // GetPets2 calls GET /pets.
-func (c *Client) GetPets2(ctx context.Context) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opGetPets2, nil, nil, nil)
+func (c *Client) GetPets2(ctx context.Context, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opGetPets2, opts, nil, nil, nil)
 }
 
 var opGetPets3 = tpgenimpl.Operation{
@@ -49,6 +50,6 @@ var opGetPets3 = tpgenimpl.Operation{
 }
 
 // GetPets3 calls GET /pets/.
-func (c *Client) GetPets3(ctx context.Context) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opGetPets3, nil, nil, nil)
+func (c *Client) GetPets3(ctx context.Context, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opGetPets3, opts, nil, nil, nil)
 }

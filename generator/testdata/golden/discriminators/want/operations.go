@@ -5,6 +5,7 @@ package discriminators
 
 import (
 	"context"
+	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
@@ -21,9 +22,9 @@ var opListTools = tpgenimpl.Operation{
 }
 
 // ListTools calls GET /tools.
-func (c *Client) ListTools(ctx context.Context) ([]Tool, error) {
+func (c *Client) ListTools(ctx context.Context, opts ...runtime.CallOption) ([]Tool, error) {
 	var out []Tool
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opListTools, nil, nil, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opListTools, opts, nil, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -5,6 +5,7 @@ package docs_not_text
 
 import (
 	"context"
+	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
@@ -34,9 +35,9 @@ type ListPetsParams struct {
 }
 
 // ListPets calls GET /pets: 2024.
-func (c *Client) ListPets(ctx context.Context, params *ListPetsParams) ([]Pet, error) {
+func (c *Client) ListPets(ctx context.Context, params *ListPetsParams, opts ...runtime.CallOption) ([]Pet, error) {
 	var out []Pet
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opListPets, params, nil, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opListPets, opts, params, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -5,6 +5,7 @@ package enums
 
 import (
 	"context"
+	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
@@ -56,9 +57,9 @@ type ListRatingsParams struct {
 }
 
 // ListRatings calls GET /ratings.
-func (c *Client) ListRatings(ctx context.Context, params *ListRatingsParams) (*ListRatingsResult, error) {
+func (c *Client) ListRatings(ctx context.Context, params *ListRatingsParams, opts ...runtime.CallOption) (*ListRatingsResult, error) {
 	out := new(ListRatingsResult)
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opListRatings, params, nil, out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opListRatings, opts, params, nil, out); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -68,9 +68,9 @@ type ListEventsParams struct {
 }
 
 // ListEvents calls GET /events/{day}.
-func (c *Client) ListEvents(ctx context.Context, day runtime.Date, params *ListEventsParams) (*ListEventsResult, error) {
+func (c *Client) ListEvents(ctx context.Context, day runtime.Date, params *ListEventsParams, opts ...runtime.CallOption) (*ListEventsResult, error) {
 	out := new(ListEventsResult)
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opListEvents, params, nil, out, tpgenimpl.FormatDate(runtime.Date(day))); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opListEvents, opts, params, nil, out, tpgenimpl.FormatDate(runtime.Date(day))); err != nil {
 		return nil, err
 	}
 	return out, nil

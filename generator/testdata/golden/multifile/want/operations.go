@@ -5,6 +5,7 @@ package multifile
 
 import (
 	"context"
+	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
@@ -28,9 +29,9 @@ var opCreatePet = tpgenimpl.Operation{
 // CreatePet calls POST /pets: Adds a pet (the summary beside the $ref wins over the file's).
 //
 // Declared errors come back as *runtime.ResponseError with Model set: default (*Error).
-func (c *Client) CreatePet(ctx context.Context, body *Pet) (*Pet, error) {
+func (c *Client) CreatePet(ctx context.Context, body *Pet, opts ...runtime.CallOption) (*Pet, error) {
 	var out *Pet
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opCreatePet, nil, body, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opCreatePet, opts, nil, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -54,8 +55,8 @@ var opDeletePet = tpgenimpl.Operation{
 // DeletePet calls DELETE /pets/{petId}.
 //
 // Declared errors come back as *runtime.ResponseError with Model set: default (*Error).
-func (c *Client) DeletePet(ctx context.Context, petID string) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opDeletePet, nil, nil, nil, petID)
+func (c *Client) DeletePet(ctx context.Context, petID string, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opDeletePet, opts, nil, nil, nil, petID)
 }
 
 var opGetPet = tpgenimpl.Operation{
@@ -72,9 +73,9 @@ var opGetPet = tpgenimpl.Operation{
 }
 
 // GetPet calls GET /pets/{petId}.
-func (c *Client) GetPet(ctx context.Context, petID string) (*Pet, error) {
+func (c *Client) GetPet(ctx context.Context, petID string, opts ...runtime.CallOption) (*Pet, error) {
 	var out *Pet
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetPet, nil, nil, &out, petID); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetPet, opts, nil, nil, &out, petID); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -93,9 +94,9 @@ var opListOwners = tpgenimpl.Operation{
 }
 
 // ListOwners calls GET /owners.
-func (c *Client) ListOwners(ctx context.Context) ([]Owner, error) {
+func (c *Client) ListOwners(ctx context.Context, opts ...runtime.CallOption) ([]Owner, error) {
 	var out []Owner
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opListOwners, nil, nil, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opListOwners, opts, nil, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -133,9 +134,9 @@ type ListPetsParams struct {
 // ListPets calls GET /pets: Lists the pets.
 //
 // Declared errors come back as *runtime.ResponseError with Model set: default (*Error).
-func (c *Client) ListPets(ctx context.Context, params *ListPetsParams) ([]Pet, error) {
+func (c *Client) ListPets(ctx context.Context, params *ListPetsParams, opts ...runtime.CallOption) ([]Pet, error) {
 	var out []Pet
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opListPets, params, nil, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opListPets, opts, params, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -154,9 +155,9 @@ var opListPetsV2 = tpgenimpl.Operation{
 }
 
 // ListPetsV2 calls GET /v2/pets.
-func (c *Client) ListPetsV2(ctx context.Context) ([]V2Pet, error) {
+func (c *Client) ListPetsV2(ctx context.Context, opts ...runtime.CallOption) ([]V2Pet, error) {
 	var out []V2Pet
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opListPetsV2, nil, nil, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opListPetsV2, opts, nil, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -175,9 +176,9 @@ var opListShapes = tpgenimpl.Operation{
 }
 
 // ListShapes calls GET /shapes.
-func (c *Client) ListShapes(ctx context.Context) ([]Shape, error) {
+func (c *Client) ListShapes(ctx context.Context, opts ...runtime.CallOption) ([]Shape, error) {
 	var out []Shape
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opListShapes, nil, nil, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opListShapes, opts, nil, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -5,6 +5,7 @@ package nullable30
 
 import (
 	"context"
+	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
@@ -24,9 +25,9 @@ var opPatchProfile = tpgenimpl.Operation{
 }
 
 // PatchProfile calls PATCH /profiles/{id}.
-func (c *Client) PatchProfile(ctx context.Context, id string, body *Profile) (*Profile, error) {
+func (c *Client) PatchProfile(ctx context.Context, id string, body *Profile, opts ...runtime.CallOption) (*Profile, error) {
 	var out *Profile
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opPatchProfile, nil, body, &out, id); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opPatchProfile, opts, nil, body, &out, id); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -5,6 +5,7 @@ package openapi31
 
 import (
 	"context"
+	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
@@ -25,13 +26,13 @@ var opGetPlace = tpgenimpl.Operation{
 }
 
 // GetPlace calls GET /places/{id}.
-func (c *Client) GetPlace(ctx context.Context, id GetPlaceID) (*Place, error) {
+func (c *Client) GetPlace(ctx context.Context, id GetPlaceID, opts ...runtime.CallOption) (*Place, error) {
 	path, err := tpgenimpl.PathValues(&opGetPlace, id)
 	if err != nil {
 		return nil, err
 	}
 	var out *Place
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetPlace, nil, nil, &out, path...); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetPlace, opts, nil, nil, &out, path...); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -52,9 +53,9 @@ var opPlanRoute = tpgenimpl.Operation{
 }
 
 // PlanRoute calls POST /routes.
-func (c *Client) PlanRoute(ctx context.Context, body *Route) (*Route, error) {
+func (c *Client) PlanRoute(ctx context.Context, body *Route, opts ...runtime.CallOption) (*Route, error) {
 	var out *Route
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opPlanRoute, nil, body, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opPlanRoute, opts, nil, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil

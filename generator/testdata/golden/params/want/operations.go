@@ -5,6 +5,7 @@ package params
 
 import (
 	"context"
+	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
@@ -39,8 +40,8 @@ type GetCaseParams struct {
 }
 
 // GetCase calls GET /cases/{ID}/{id}.
-func (c *Client) GetCase(ctx context.Context, id string, id2 string, params *GetCaseParams) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opGetCase, params, nil, nil, id, id2)
+func (c *Client) GetCase(ctx context.Context, id string, id2 string, params *GetCaseParams, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opGetCase, opts, params, nil, nil, id, id2)
 }
 
 var opGetItem = tpgenimpl.Operation{
@@ -62,12 +63,12 @@ var opGetItem = tpgenimpl.Operation{
 }
 
 // GetItem calls GET /items/{id}/{tags}/{coords}.
-func (c *Client) GetItem(ctx context.Context, id int64, tags []string, coords Point) error {
+func (c *Client) GetItem(ctx context.Context, id int64, tags []string, coords Point, opts ...runtime.CallOption) error {
 	path, err := tpgenimpl.PathValues(&opGetItem, id, tags, coords)
 	if err != nil {
 		return err
 	}
-	return tpgenimpl.Invoke(ctx, c.svc, &opGetItem, nil, nil, nil, path...)
+	return tpgenimpl.Invoke(ctx, c.svc, &opGetItem, opts, nil, nil, nil, path...)
 }
 
 var opGetLabelMatrix = tpgenimpl.Operation{
@@ -91,12 +92,12 @@ var opGetLabelMatrix = tpgenimpl.Operation{
 }
 
 // GetLabelMatrix calls GET /labels/{label}/matrix/{matrix}.
-func (c *Client) GetLabelMatrix(ctx context.Context, label []int, matrix Point) error {
+func (c *Client) GetLabelMatrix(ctx context.Context, label []int, matrix Point, opts ...runtime.CallOption) error {
 	path, err := tpgenimpl.PathValues(&opGetLabelMatrix, label, matrix)
 	if err != nil {
 		return err
 	}
-	return tpgenimpl.Invoke(ctx, c.svc, &opGetLabelMatrix, nil, nil, nil, path...)
+	return tpgenimpl.Invoke(ctx, c.svc, &opGetLabelMatrix, opts, nil, nil, nil, path...)
 }
 
 var opGetLabelObject = tpgenimpl.Operation{
@@ -118,12 +119,12 @@ var opGetLabelObject = tpgenimpl.Operation{
 }
 
 // GetLabelObject calls GET /label-objects/{point}/{scalar}/{pathPoint}.
-func (c *Client) GetLabelObject(ctx context.Context, point Point, scalar bool, pathPoint string) error {
+func (c *Client) GetLabelObject(ctx context.Context, point Point, scalar bool, pathPoint string, opts ...runtime.CallOption) error {
 	path, err := tpgenimpl.PathValues(&opGetLabelObject, point, scalar, pathPoint)
 	if err != nil {
 		return err
 	}
-	return tpgenimpl.Invoke(ctx, c.svc, &opGetLabelObject, nil, nil, nil, path...)
+	return tpgenimpl.Invoke(ctx, c.svc, &opGetLabelObject, opts, nil, nil, nil, path...)
 }
 
 var opKeywords = tpgenimpl.Operation{
@@ -199,8 +200,8 @@ type KeywordsParams struct {
 }
 
 // Keywords calls POST /keywords/{type}/{func}.
-func (c *Client) Keywords(ctx context.Context, type_ string, func_ string, body *KeywordsRequest, params *KeywordsParams) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opKeywords, params, body, nil, type_, func_)
+func (c *Client) Keywords(ctx context.Context, type_ string, func_ string, body *KeywordsRequest, params *KeywordsParams, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opKeywords, opts, params, body, nil, type_, func_)
 }
 
 var opSearch = tpgenimpl.Operation{
@@ -346,6 +347,6 @@ type SearchParams struct {
 }
 
 // Search calls GET /search.
-func (c *Client) Search(ctx context.Context, params *SearchParams) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opSearch, params, nil, nil)
+func (c *Client) Search(ctx context.Context, params *SearchParams, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opSearch, opts, params, nil, nil)
 }

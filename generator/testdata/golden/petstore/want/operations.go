@@ -5,6 +5,7 @@ package petstore
 
 import (
 	"context"
+	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
@@ -29,9 +30,9 @@ var opCreatePet = tpgenimpl.Operation{
 // CreatePet calls POST /pets: Add a pet to the store.
 //
 // Declared errors come back as *runtime.ResponseError with Model set: 400 (*Error).
-func (c *Client) CreatePet(ctx context.Context, body *NewPet) (*Pet, error) {
+func (c *Client) CreatePet(ctx context.Context, body *NewPet, opts ...runtime.CallOption) (*Pet, error) {
 	var out *Pet
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opCreatePet, nil, body, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opCreatePet, opts, nil, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -57,8 +58,8 @@ var opDeletePet = tpgenimpl.Operation{
 // Declared errors come back as *runtime.ResponseError with Model set: default (*Error).
 //
 // Deprecated: the API marks this as deprecated.
-func (c *Client) DeletePet(ctx context.Context, petID int64) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opDeletePet, nil, nil, nil, tpgenimpl.FormatInt(int64(petID)))
+func (c *Client) DeletePet(ctx context.Context, petID int64, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opDeletePet, opts, nil, nil, nil, tpgenimpl.FormatInt(int64(petID)))
 }
 
 var opListPets = tpgenimpl.Operation{
@@ -108,9 +109,9 @@ type ListPetsParams struct {
 // ListPets calls GET /pets: List the pets in the store.
 //
 // Declared errors come back as *runtime.ResponseError with Model set: default (*Error).
-func (c *Client) ListPets(ctx context.Context, params *ListPetsParams) (*ListPetsResult, error) {
+func (c *Client) ListPets(ctx context.Context, params *ListPetsParams, opts ...runtime.CallOption) (*ListPetsResult, error) {
 	out := new(ListPetsResult)
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opListPets, params, nil, out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opListPets, opts, params, nil, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -136,9 +137,9 @@ var opShowPetByID = tpgenimpl.Operation{
 // ShowPetByID calls GET /pets/{petId}: Info for a specific pet.
 //
 // Declared errors come back as *runtime.ResponseError with Model set: 404 (*Error).
-func (c *Client) ShowPetByID(ctx context.Context, petID int64) (*Pet, error) {
+func (c *Client) ShowPetByID(ctx context.Context, petID int64, opts ...runtime.CallOption) (*Pet, error) {
 	var out *Pet
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opShowPetByID, nil, nil, &out, tpgenimpl.FormatInt(int64(petID))); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opShowPetByID, opts, nil, nil, &out, tpgenimpl.FormatInt(int64(petID))); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -5,6 +5,7 @@ package recursive
 
 import (
 	"context"
+	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
@@ -21,9 +22,9 @@ var opGetNested = tpgenimpl.Operation{
 }
 
 // GetNested calls GET /nested.
-func (c *Client) GetNested(ctx context.Context) (NestedList, error) {
+func (c *Client) GetNested(ctx context.Context, opts ...runtime.CallOption) (NestedList, error) {
 	var out NestedList
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetNested, nil, nil, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetNested, opts, nil, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -43,9 +44,9 @@ var opGetTree = tpgenimpl.Operation{
 }
 
 // GetTree calls GET /trees/{id}.
-func (c *Client) GetTree(ctx context.Context, id string) (*Node, error) {
+func (c *Client) GetTree(ctx context.Context, id string, opts ...runtime.CallOption) (*Node, error) {
 	var out *Node
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetTree, nil, nil, &out, id); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetTree, opts, nil, nil, &out, id); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -5,6 +5,7 @@ package responses
 
 import (
 	"context"
+	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 	"io"
 )
@@ -24,8 +25,8 @@ var opAlwaysFails = tpgenimpl.Operation{
 // AlwaysFails calls GET /fail.
 //
 // Declared errors come back as *runtime.ResponseError with Model set: 500 (*Problem).
-func (c *Client) AlwaysFails(ctx context.Context) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opAlwaysFails, nil, nil, nil)
+func (c *Client) AlwaysFails(ctx context.Context, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opAlwaysFails, opts, nil, nil, nil)
 }
 
 var opCancelJob = tpgenimpl.Operation{
@@ -47,8 +48,8 @@ var opCancelJob = tpgenimpl.Operation{
 // CancelJob calls DELETE /jobs/{id}.
 //
 // Declared errors come back as *runtime.ResponseError with Model set: 404 (*Problem).
-func (c *Client) CancelJob(ctx context.Context, id string) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opCancelJob, nil, nil, nil, id)
+func (c *Client) CancelJob(ctx context.Context, id string, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opCancelJob, opts, nil, nil, nil, id)
 }
 
 var opDownloadOutput = tpgenimpl.Operation{
@@ -65,9 +66,9 @@ var opDownloadOutput = tpgenimpl.Operation{
 }
 
 // DownloadOutput calls GET /jobs/{id}/output.
-func (c *Client) DownloadOutput(ctx context.Context, id string) (io.ReadCloser, error) {
+func (c *Client) DownloadOutput(ctx context.Context, id string, opts ...runtime.CallOption) (io.ReadCloser, error) {
 	var out io.ReadCloser
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opDownloadOutput, nil, nil, &out, id); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opDownloadOutput, opts, nil, nil, &out, id); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -108,9 +109,9 @@ var opGetJob = tpgenimpl.Operation{
 }
 
 // GetJob calls GET /jobs/{id}.
-func (c *Client) GetJob(ctx context.Context, id string) (*GetJobResult, error) {
+func (c *Client) GetJob(ctx context.Context, id string, opts ...runtime.CallOption) (*GetJobResult, error) {
 	out := new(GetJobResult)
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetJob, nil, nil, out, id); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetJob, opts, nil, nil, out, id); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -130,9 +131,9 @@ var opGetLog = tpgenimpl.Operation{
 }
 
 // GetLog calls GET /jobs/{id}/log.
-func (c *Client) GetLog(ctx context.Context, id string) (string, error) {
+func (c *Client) GetLog(ctx context.Context, id string, opts ...runtime.CallOption) (string, error) {
 	var out string
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetLog, nil, nil, &out, id); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetLog, opts, nil, nil, &out, id); err != nil {
 		return "", err
 	}
 	return out, nil
@@ -151,9 +152,9 @@ var opHealth = tpgenimpl.Operation{
 }
 
 // Health calls GET /health.
-func (c *Client) Health(ctx context.Context) (*HealthResponse, error) {
+func (c *Client) Health(ctx context.Context, opts ...runtime.CallOption) (*HealthResponse, error) {
 	var out *HealthResponse
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opHealth, nil, nil, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opHealth, opts, nil, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -170,8 +171,8 @@ var opPing = tpgenimpl.Operation{
 }
 
 // Ping calls HEAD /ping.
-func (c *Client) Ping(ctx context.Context) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opPing, nil, nil, nil)
+func (c *Client) Ping(ctx context.Context, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opPing, opts, nil, nil, nil)
 }
 
 var opRedirect = tpgenimpl.Operation{
@@ -189,9 +190,9 @@ var opRedirect = tpgenimpl.Operation{
 }
 
 // Redirect calls GET /redirect.
-func (c *Client) Redirect(ctx context.Context) (*RedirectResult, error) {
+func (c *Client) Redirect(ctx context.Context, opts ...runtime.CallOption) (*RedirectResult, error) {
 	out := new(RedirectResult)
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opRedirect, nil, nil, out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opRedirect, opts, nil, nil, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -240,9 +241,9 @@ var opSubmitJob = tpgenimpl.Operation{
 // SubmitJob calls POST /jobs.
 //
 // Declared errors come back as *runtime.ResponseError with Model set: 409 (*Problem), 4XX (*Problem), default (*Problem).
-func (c *Client) SubmitJob(ctx context.Context, body *Job) (*SubmitJobResult, error) {
+func (c *Client) SubmitJob(ctx context.Context, body *Job, opts ...runtime.CallOption) (*SubmitJobResult, error) {
 	out := new(SubmitJobResult)
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opSubmitJob, nil, body, out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opSubmitJob, opts, nil, body, out); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -5,6 +5,7 @@ package shared_components
 
 import (
 	"context"
+	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
@@ -28,8 +29,8 @@ var opAddAlbum = tpgenimpl.Operation{
 // AddAlbum calls POST /albums.
 //
 // Declared errors come back as *runtime.ResponseError with Model set: 401 (*Unauthorized).
-func (c *Client) AddAlbum(ctx context.Context, body *NewAlbum) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opAddAlbum, nil, body, nil)
+func (c *Client) AddAlbum(ctx context.Context, body *NewAlbum, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opAddAlbum, opts, nil, body, nil)
 }
 
 var opGetMultipleAlbums = tpgenimpl.Operation{
@@ -75,9 +76,9 @@ type GetMultipleAlbumsParams struct {
 // GetMultipleAlbums calls GET /albums.
 //
 // Declared errors come back as *runtime.ResponseError with Model set: 401 (*Unauthorized), 404 (*ProblemResponse).
-func (c *Client) GetMultipleAlbums(ctx context.Context, params *GetMultipleAlbumsParams) (*GetMultipleAlbumsResult, error) {
+func (c *Client) GetMultipleAlbums(ctx context.Context, params *GetMultipleAlbumsParams, opts ...runtime.CallOption) (*GetMultipleAlbumsResult, error) {
 	out := new(GetMultipleAlbumsResult)
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetMultipleAlbums, params, nil, out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetMultipleAlbums, opts, params, nil, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -124,9 +125,9 @@ type ReplaceAlbumParams struct {
 // ReplaceAlbum calls PUT /albums/{id}.
 //
 // Declared errors come back as *runtime.ResponseError with Model set: 401 (*Unauthorized).
-func (c *Client) ReplaceAlbum(ctx context.Context, id string, body *NewAlbum, params *ReplaceAlbumParams) (*ReplaceAlbumResult, error) {
+func (c *Client) ReplaceAlbum(ctx context.Context, id string, body *NewAlbum, params *ReplaceAlbumParams, opts ...runtime.CallOption) (*ReplaceAlbumResult, error) {
 	out := new(ReplaceAlbumResult)
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opReplaceAlbum, params, body, out, id); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opReplaceAlbum, opts, params, body, out, id); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -145,8 +146,8 @@ var opUploadArtistCover = tpgenimpl.Operation{
 }
 
 // UploadArtistCover calls PUT /artists/{id}/cover.
-func (c *Client) UploadArtistCover(ctx context.Context, id string, body *Upload) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opUploadArtistCover, nil, body, nil, id)
+func (c *Client) UploadArtistCover(ctx context.Context, id string, body *Upload, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opUploadArtistCover, opts, nil, body, nil, id)
 }
 
 var opUploadCover = tpgenimpl.Operation{
@@ -169,6 +170,6 @@ var opUploadCover = tpgenimpl.Operation{
 // UploadCover calls PUT /albums/{id}/cover.
 //
 // Declared errors come back as *runtime.ResponseError with Model set: 401 (*Unauthorized).
-func (c *Client) UploadCover(ctx context.Context, id string, body *Upload) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opUploadCover, nil, body, nil, id)
+func (c *Client) UploadCover(ctx context.Context, id string, body *Upload, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opUploadCover, opts, nil, body, nil, id)
 }

@@ -5,6 +5,7 @@ package swagger2
 
 import (
 	"context"
+	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
@@ -29,9 +30,9 @@ var opAddItem = tpgenimpl.Operation{
 // AddItem calls POST /items.
 //
 // Declared errors come back as *runtime.ResponseError with Model set: default (*Error).
-func (c *Client) AddItem(ctx context.Context, body *Item) (*Item, error) {
+func (c *Client) AddItem(ctx context.Context, body *Item, opts ...runtime.CallOption) (*Item, error) {
 	var out *Item
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opAddItem, nil, body, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opAddItem, opts, nil, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -83,9 +84,9 @@ type ListItemsParams struct {
 }
 
 // ListItems calls GET /items.
-func (c *Client) ListItems(ctx context.Context, params *ListItemsParams) (*ListItemsResult, error) {
+func (c *Client) ListItems(ctx context.Context, params *ListItemsParams, opts ...runtime.CallOption) (*ListItemsResult, error) {
 	out := new(ListItemsResult)
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opListItems, params, nil, out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opListItems, opts, params, nil, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -105,8 +106,8 @@ var opReserve = tpgenimpl.Operation{
 }
 
 // Reserve calls POST /items/{sku}/reserve.
-func (c *Client) Reserve(ctx context.Context, sku string, body *ReserveRequest) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opReserve, nil, body, nil, sku)
+func (c *Client) Reserve(ctx context.Context, sku string, body *ReserveRequest, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opReserve, opts, nil, body, nil, sku)
 }
 
 var opUploadPhoto = tpgenimpl.Operation{
@@ -122,6 +123,6 @@ var opUploadPhoto = tpgenimpl.Operation{
 }
 
 // UploadPhoto calls PUT /items/{sku}/photo.
-func (c *Client) UploadPhoto(ctx context.Context, sku string, body *UploadPhotoRequest) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opUploadPhoto, nil, body, nil, sku)
+func (c *Client) UploadPhoto(ctx context.Context, sku string, body *UploadPhotoRequest, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opUploadPhoto, opts, nil, body, nil, sku)
 }

@@ -5,6 +5,7 @@ package tag_names
 
 import (
 	"context"
+	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
@@ -20,6 +21,6 @@ var opUpload = tpgenimpl.Operation{
 }
 
 // Upload calls POST /uploads.
-func (c *Client) Upload(ctx context.Context, body *UploadRequest) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opUpload, nil, body, nil)
+func (c *Client) Upload(ctx context.Context, body *UploadRequest, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opUpload, opts, nil, body, nil)
 }

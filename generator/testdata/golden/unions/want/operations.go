@@ -5,6 +5,7 @@ package unions
 
 import (
 	"context"
+	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
@@ -23,9 +24,9 @@ var opAddAnimal = tpgenimpl.Operation{
 }
 
 // AddAnimal calls POST /animals.
-func (c *Client) AddAnimal(ctx context.Context, body Animal) (AddAnimalResponse, error) {
+func (c *Client) AddAnimal(ctx context.Context, body Animal, opts ...runtime.CallOption) (AddAnimalResponse, error) {
 	var out AddAnimalResponse
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opAddAnimal, nil, body, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opAddAnimal, opts, nil, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -45,9 +46,9 @@ var opGetAnimal = tpgenimpl.Operation{
 }
 
 // GetAnimal calls GET /animals/{id}.
-func (c *Client) GetAnimal(ctx context.Context, id string) (Animal, error) {
+func (c *Client) GetAnimal(ctx context.Context, id string, opts ...runtime.CallOption) (Animal, error) {
 	var out Animal
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetAnimal, nil, nil, &out, id); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetAnimal, opts, nil, nil, &out, id); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -81,9 +82,9 @@ type ListShapesParams struct {
 }
 
 // ListShapes calls GET /shapes.
-func (c *Client) ListShapes(ctx context.Context, params *ListShapesParams) ([]Shape, error) {
+func (c *Client) ListShapes(ctx context.Context, params *ListShapesParams, opts ...runtime.CallOption) ([]Shape, error) {
 	var out []Shape
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opListShapes, params, nil, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opListShapes, opts, params, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil

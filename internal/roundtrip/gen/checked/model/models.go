@@ -40,14 +40,12 @@ const (
 	LevelStateLow LevelState = "low"
 )
 
+var knownLevelState = []string{"low", "ok"}
+
 // IsKnown reports whether v is one of the values of LevelState that the spec lists. Other values decode
 // all the same (a service may have added them since): check with IsKnown before relying on the list.
 func (v LevelState) IsKnown() bool {
-	switch v {
-	case LevelStateOk, LevelStateLow:
-		return true
-	}
-	return false
+	return tpgenimpl.KnownString(knownLevelState, string(v))
 }
 
 // Line is the schema components/schemas/Line.
@@ -88,14 +86,12 @@ const (
 	MoneyCurrencyUsd MoneyCurrency = "USD"
 )
 
+var knownMoneyCurrency = []string{"EUR", "USD"}
+
 // IsKnown reports whether v is one of the values of MoneyCurrency that the spec lists. Other values decode
 // all the same (a service may have added them since): check with IsKnown before relying on the list.
 func (v MoneyCurrency) IsKnown() bool {
-	switch v {
-	case MoneyCurrencyEur, MoneyCurrencyUsd:
-		return true
-	}
-	return false
+	return tpgenimpl.KnownString(knownMoneyCurrency, string(v))
 }
 
 // NullableOrderFlag is an optional OrderFlag that may also be null: absent (its zero value, left out of the JSON), null (NullNullableOrderFlag()) or a value (NewNullableOrderFlag(v)).
@@ -250,14 +246,12 @@ const (
 	OrderFlagGreen OrderFlag = "green"
 )
 
+var knownOrderFlag = []string{"green", "red"}
+
 // IsKnown reports whether v is one of the values of OrderFlag that the spec lists. Other values decode
 // all the same (a service may have added them since): check with IsKnown before relying on the list.
 func (v OrderFlag) IsKnown() bool {
-	switch v {
-	case OrderFlagRed, OrderFlagGreen:
-		return true
-	}
-	return false
+	return tpgenimpl.KnownString(knownOrderFlag, string(v))
 }
 
 // OrderPriority is the schema components/schemas/Order/properties/priority.
@@ -270,14 +264,12 @@ const (
 	OrderPriority3 OrderPriority = 3
 )
 
+var knownOrderPriority = []int64{1, 2, 3}
+
 // IsKnown reports whether v is one of the values of OrderPriority that the spec lists. Other values decode
 // all the same (a service may have added them since): check with IsKnown before relying on the list.
 func (v OrderPriority) IsKnown() bool {
-	switch v {
-	case OrderPriority1, OrderPriority2, OrderPriority3:
-		return true
-	}
-	return false
+	return tpgenimpl.KnownInt(knownOrderPriority, int64(v))
 }
 
 // Status is the schema components/schemas/Status.
@@ -289,12 +281,10 @@ const (
 	StatusPaid    Status = "paid"
 )
 
+var knownStatus = []string{"paid", "pending"}
+
 // IsKnown reports whether v is one of the values of Status that the spec lists. Other values decode
 // all the same (a service may have added them since): check with IsKnown before relying on the list.
 func (v Status) IsKnown() bool {
-	switch v {
-	case StatusPending, StatusPaid:
-		return true
-	}
-	return false
+	return tpgenimpl.KnownString(knownStatus, string(v))
 }

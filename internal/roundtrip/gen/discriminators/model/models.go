@@ -44,14 +44,12 @@ const (
 	CreatedKindCreated CreatedKind = "created"
 )
 
+var knownCreatedKind = []string{"created"}
+
 // IsKnown reports whether v is one of the values of CreatedKind that the spec lists. Other values decode
 // all the same (a service may have added them since): check with IsKnown before relying on the list.
 func (v CreatedKind) IsKnown() bool {
-	switch v {
-	case CreatedKindCreated:
-		return true
-	}
-	return false
+	return tpgenimpl.KnownString(knownCreatedKind, string(v))
 }
 
 // Deleted is the schema components/schemas/Deleted.
@@ -137,14 +135,12 @@ const (
 	SearchToolTypeSearch SearchToolType = "search"
 )
 
+var knownSearchToolType = []string{"search"}
+
 // IsKnown reports whether v is one of the values of SearchToolType that the spec lists. Other values decode
 // all the same (a service may have added them since): check with IsKnown before relying on the list.
 func (v SearchToolType) IsKnown() bool {
-	switch v {
-	case SearchToolTypeSearch:
-		return true
-	}
-	return false
+	return tpgenimpl.KnownString(knownSearchToolType, string(v))
 }
 
 // Tool is the schema components/schemas/Tool.

@@ -37,14 +37,12 @@ const (
 	CatPetTypeCat CatPetType = "cat"
 )
 
+var knownCatPetType = []string{"cat"}
+
 // IsKnown reports whether v is one of the values of CatPetType that the spec lists. Other values decode
 // all the same (a service may have added them since): check with IsKnown before relying on the list.
 func (v CatPetType) IsKnown() bool {
-	switch v {
-	case CatPetTypeCat:
-		return true
-	}
-	return false
+	return tpgenimpl.KnownString(knownCatPetType, string(v))
 }
 
 // Dog is the schema components/schemas/Dog.
@@ -66,14 +64,12 @@ const (
 	DogPetTypeDog DogPetType = "dog"
 )
 
+var knownDogPetType = []string{"dog"}
+
 // IsKnown reports whether v is one of the values of DogPetType that the spec lists. Other values decode
 // all the same (a service may have added them since): check with IsKnown before relying on the list.
 func (v DogPetType) IsKnown() bool {
-	switch v {
-	case DogPetTypeDog:
-		return true
-	}
-	return false
+	return tpgenimpl.KnownString(knownDogPetType, string(v))
 }
 
 // Holder is the schema components/schemas/Holder.
@@ -187,14 +183,12 @@ const (
 	NotePatchPriority3 NotePatchPriority = 3
 )
 
+var knownNotePatchPriority = []int64{1, 2, 3}
+
 // IsKnown reports whether v is one of the values of NotePatchPriority that the spec lists. Other values decode
 // all the same (a service may have added them since): check with IsKnown before relying on the list.
 func (v NotePatchPriority) IsKnown() bool {
-	switch v {
-	case NotePatchPriority1, NotePatchPriority2, NotePatchPriority3:
-		return true
-	}
-	return false
+	return tpgenimpl.KnownInt(knownNotePatchPriority, int64(v))
 }
 
 // NotePatchStatus is the schema components/schemas/NotePatch/properties/status.
@@ -206,14 +200,12 @@ const (
 	NotePatchStatusClosed NotePatchStatus = "closed"
 )
 
+var knownNotePatchStatus = []string{"closed", "open"}
+
 // IsKnown reports whether v is one of the values of NotePatchStatus that the spec lists. Other values decode
 // all the same (a service may have added them since): check with IsKnown before relying on the list.
 func (v NotePatchStatus) IsKnown() bool {
-	switch v {
-	case NotePatchStatusOpen, NotePatchStatusClosed:
-		return true
-	}
-	return false
+	return tpgenimpl.KnownString(knownNotePatchStatus, string(v))
 }
 
 // NullableNotePatchStatus is an optional NotePatchStatus that may also be null: absent (its zero

@@ -105,12 +105,10 @@ const (
 	TierPro  Tier = "pro"
 )
 
+var knownTier = []string{"free", "pro"}
+
 // IsKnown reports whether v is one of the values of Tier that the spec lists. Other values decode
 // all the same (a service may have added them since): check with IsKnown before relying on the list.
 func (v Tier) IsKnown() bool {
-	switch v {
-	case TierFree, TierPro:
-		return true
-	}
-	return false
+	return tpgenimpl.KnownString(knownTier, string(v))
 }

@@ -21,14 +21,12 @@ const (
 	Exact9007199254740991 Exact = 9007199254740991
 )
 
+var knownExact = []int64{1, 9007199254740991}
+
 // IsKnown reports whether v is one of the values of Exact that the spec lists. Other values decode
 // all the same (a service may have added them since): check with IsKnown before relying on the list.
 func (v Exact) IsKnown() bool {
-	switch v {
-	case Exact1, Exact9007199254740991:
-		return true
-	}
-	return false
+	return tpgenimpl.KnownInt(knownExact, int64(v))
 }
 
 // Half is the schema components/schemas/Half.
@@ -40,14 +38,12 @@ const (
 	Half15 Half = 1.5
 )
 
+var knownHalf = []float64{1, 1.5}
+
 // IsKnown reports whether v is one of the values of Half that the spec lists. Other values decode
 // all the same (a service may have added them since): check with IsKnown before relying on the list.
 func (v Half) IsKnown() bool {
-	switch v {
-	case Half1, Half15:
-		return true
-	}
-	return false
+	return tpgenimpl.KnownFloat(knownHalf, float64(v))
 }
 
 // Huge is the schema components/schemas/Huge.
@@ -71,12 +67,10 @@ const (
 	Wide3000000000 Wide = 3000000000
 )
 
+var knownWide = []int64{1, 3000000000}
+
 // IsKnown reports whether v is one of the values of Wide that the spec lists. Other values decode
 // all the same (a service may have added them since): check with IsKnown before relying on the list.
 func (v Wide) IsKnown() bool {
-	switch v {
-	case Wide1, Wide3000000000:
-		return true
-	}
-	return false
+	return tpgenimpl.KnownInt(knownWide, int64(v))
 }

@@ -65,14 +65,12 @@ const (
 	Option2B Option2 = "b"
 )
 
+var knownOption2 = []string{"a", "b"}
+
 // IsKnown reports whether v is one of the values of Option2 that the spec lists. Other values decode
 // all the same (a service may have added them since): check with IsKnown before relying on the list.
 func (v Option2) IsKnown() bool {
-	switch v {
-	case Option2A, Option2B:
-		return true
-	}
-	return false
+	return tpgenimpl.KnownString(knownOption2, string(v))
 }
 
 // ServiceConfig2 is the schema components/schemas/ServiceConfig.

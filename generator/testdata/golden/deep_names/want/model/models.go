@@ -42,14 +42,12 @@ const (
 	CreateOrderRequestAttributesKindWork CreateOrderRequestAttributesKind = "work"
 )
 
+var knownCreateOrderRequestAttributesKind = []string{"home", "work"}
+
 // IsKnown reports whether v is one of the values of CreateOrderRequestAttributesKind that the spec lists. Other values decode
 // all the same (a service may have added them since): check with IsKnown before relying on the list.
 func (v CreateOrderRequestAttributesKind) IsKnown() bool {
-	switch v {
-	case CreateOrderRequestAttributesKindHome, CreateOrderRequestAttributesKindWork:
-		return true
-	}
-	return false
+	return tpgenimpl.KnownString(knownCreateOrderRequestAttributesKind, string(v))
 }
 
 // CreateOrderRequestBilling is the schema of POST /orders request body/properties/billing.

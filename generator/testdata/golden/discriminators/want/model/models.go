@@ -41,14 +41,12 @@ const (
 	CarVehicleCar CarVehicle = "Car"
 )
 
+var knownCarVehicle = []string{"Car"}
+
 // IsKnown reports whether v is one of the values of CarVehicle that the spec lists. Other values decode
 // all the same (a service may have added them since): check with IsKnown before relying on the list.
 func (v CarVehicle) IsKnown() bool {
-	switch v {
-	case CarVehicleCar:
-		return true
-	}
-	return false
+	return tpgenimpl.KnownString(knownCarVehicle, string(v))
 }
 
 // Cat is the schema components/schemas/Cat.
@@ -88,14 +86,12 @@ const (
 	CreatedKindCreated CreatedKind = "created"
 )
 
+var knownCreatedKind = []string{"created"}
+
 // IsKnown reports whether v is one of the values of CreatedKind that the spec lists. Other values decode
 // all the same (a service may have added them since): check with IsKnown before relying on the list.
 func (v CreatedKind) IsKnown() bool {
-	switch v {
-	case CreatedKindCreated:
-		return true
-	}
-	return false
+	return tpgenimpl.KnownString(knownCreatedKind, string(v))
 }
 
 // Deleted is the schema components/schemas/Deleted.
@@ -206,14 +202,12 @@ const (
 	ImageMessageKindImage ImageMessageKind = "image"
 )
 
+var knownImageMessageKind = []string{"image"}
+
 // IsKnown reports whether v is one of the values of ImageMessageKind that the spec lists. Other values decode
 // all the same (a service may have added them since): check with IsKnown before relying on the list.
 func (v ImageMessageKind) IsKnown() bool {
-	switch v {
-	case ImageMessageKindImage:
-		return true
-	}
-	return false
+	return tpgenimpl.KnownString(knownImageMessageKind, string(v))
 }
 
 // Left is the schema components/schemas/Left.
@@ -231,14 +225,12 @@ const (
 	LeftSideX LeftSide = "x"
 )
 
+var knownLeftSide = []string{"x"}
+
 // IsKnown reports whether v is one of the values of LeftSide that the spec lists. Other values decode
 // all the same (a service may have added them since): check with IsKnown before relying on the list.
 func (v LeftSide) IsKnown() bool {
-	switch v {
-	case LeftSideX:
-		return true
-	}
-	return false
+	return tpgenimpl.KnownString(knownLeftSide, string(v))
 }
 
 // Message is the schema components/schemas/Message.
@@ -416,14 +408,12 @@ const (
 	SearchToolTypeSearch SearchToolType = "search"
 )
 
+var knownSearchToolType = []string{"search"}
+
 // IsKnown reports whether v is one of the values of SearchToolType that the spec lists. Other values decode
 // all the same (a service may have added them since): check with IsKnown before relying on the list.
 func (v SearchToolType) IsKnown() bool {
-	switch v {
-	case SearchToolTypeSearch:
-		return true
-	}
-	return false
+	return tpgenimpl.KnownString(knownSearchToolType, string(v))
 }
 
 // TextMessage is the schema components/schemas/TextMessage.
@@ -544,14 +534,12 @@ const (
 	UpDirUp UpDir = "up"
 )
 
+var knownUpDir = []string{"up"}
+
 // IsKnown reports whether v is one of the values of UpDir that the spec lists. Other values decode
 // all the same (a service may have added them since): check with IsKnown before relying on the list.
 func (v UpDir) IsKnown() bool {
-	switch v {
-	case UpDirUp:
-		return true
-	}
-	return false
+	return tpgenimpl.KnownString(knownUpDir, string(v))
 }
 
 // Vehicle is the schema components/schemas/Vehicle.

@@ -26,14 +26,12 @@ const (
 	LevelMinus1 Level = -1
 )
 
+var knownLevel = []int64{-1, 1, 2, 3}
+
 // IsKnown reports whether v is one of the values of Level that the spec lists. Other values decode
 // all the same (a service may have added them since): check with IsKnown before relying on the list.
 func (v Level) IsKnown() bool {
-	switch v {
-	case Level1, Level2, Level3, LevelMinus1:
-		return true
-	}
-	return false
+	return tpgenimpl.KnownInt(knownLevel, int64(v))
 }
 
 // ListRatingsOrder is the schema of GET /ratings parameter order.
@@ -45,14 +43,12 @@ const (
 	ListRatingsOrderDesc ListRatingsOrder = "desc"
 )
 
+var knownListRatingsOrder = []string{"asc", "desc"}
+
 // IsKnown reports whether v is one of the values of ListRatingsOrder that the spec lists. Other values decode
 // all the same (a service may have added them since): check with IsKnown before relying on the list.
 func (v ListRatingsOrder) IsKnown() bool {
-	switch v {
-	case ListRatingsOrderAsc, ListRatingsOrderDesc:
-		return true
-	}
-	return false
+	return tpgenimpl.KnownString(knownListRatingsOrder, string(v))
 }
 
 // ListRatingsResult is the result of ListRatings: the status, the body of the response received, and the response headers.
@@ -119,14 +115,12 @@ const (
 	Priority20 Priority = 20
 )
 
+var knownPriority = []int64{10, 20}
+
 // IsKnown reports whether v is one of the values of Priority that the spec lists. Other values decode
 // all the same (a service may have added them since): check with IsKnown before relying on the list.
 func (v Priority) IsKnown() bool {
-	switch v {
-	case Priority10, Priority20:
-		return true
-	}
-	return false
+	return tpgenimpl.KnownInt(knownPriority, int64(v))
 }
 
 // Rating is the schema components/schemas/Rating.
@@ -157,14 +151,12 @@ const (
 	RatingKind2Thumb RatingKind2 = "thumb"
 )
 
+var knownRatingKind2 = []string{"star", "thumb"}
+
 // IsKnown reports whether v is one of the values of RatingKind2 that the spec lists. Other values decode
 // all the same (a service may have added them since): check with IsKnown before relying on the list.
 func (v RatingKind2) IsKnown() bool {
-	switch v {
-	case RatingKind2Star, RatingKind2Thumb:
-		return true
-	}
-	return false
+	return tpgenimpl.KnownString(knownRatingKind2, string(v))
 }
 
 // RatingNullableChoice is the schema components/schemas/Rating/properties/nullableChoice.
@@ -176,14 +168,12 @@ const (
 	RatingNullableChoiceB RatingNullableChoice = "b"
 )
 
+var knownRatingNullableChoice = []string{"a", "b"}
+
 // IsKnown reports whether v is one of the values of RatingNullableChoice that the spec lists. Other values decode
 // all the same (a service may have added them since): check with IsKnown before relying on the list.
 func (v RatingNullableChoice) IsKnown() bool {
-	switch v {
-	case RatingNullableChoiceA, RatingNullableChoiceB:
-		return true
-	}
-	return false
+	return tpgenimpl.KnownString(knownRatingNullableChoice, string(v))
 }
 
 // Ratio is the schema components/schemas/Ratio.
@@ -196,14 +186,12 @@ const (
 	Ratio15 Ratio = 1.5
 )
 
+var knownRatio = []float64{0.5, 1, 1.5}
+
 // IsKnown reports whether v is one of the values of Ratio that the spec lists. Other values decode
 // all the same (a service may have added them since): check with IsKnown before relying on the list.
 func (v Ratio) IsKnown() bool {
-	switch v {
-	case Ratio05, Ratio1, Ratio15:
-		return true
-	}
-	return false
+	return tpgenimpl.KnownFloat(knownRatio, float64(v))
 }
 
 // Status is the schema components/schemas/Status.
@@ -218,14 +206,12 @@ const (
 	StatusInReview2 Status = "in_review"
 )
 
+var knownStatus = []string{"ACTIVE", "active", "active!", "in-review", "in_review"}
+
 // IsKnown reports whether v is one of the values of Status that the spec lists. Other values decode
 // all the same (a service may have added them since): check with IsKnown before relying on the list.
 func (v Status) IsKnown() bool {
-	switch v {
-	case StatusActive2, StatusActive3, StatusActive4, StatusInReview, StatusInReview2:
-		return true
-	}
-	return false
+	return tpgenimpl.KnownString(knownStatus, string(v))
 }
 
 // StatusActive is the schema components/schemas/StatusActive.
@@ -248,12 +234,10 @@ const (
 	Vote0      Vote = "0"
 )
 
+var knownVote = []string{"", "+1", "-1", "0"}
+
 // IsKnown reports whether v is one of the values of Vote that the spec lists. Other values decode
 // all the same (a service may have added them since): check with IsKnown before relying on the list.
 func (v Vote) IsKnown() bool {
-	switch v {
-	case VotePlus1, VoteMinus1, VoteEmpty, Vote0:
-		return true
-	}
-	return false
+	return tpgenimpl.KnownString(knownVote, string(v))
 }

@@ -6,6 +6,7 @@ package dangling
 import (
 	"context"
 	"encoding/json"
+	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
@@ -22,8 +23,8 @@ var opCreateToy = tpgenimpl.Operation{
 }
 
 // CreateToy calls POST /toys.
-func (c *Client) CreateToy(ctx context.Context, body json.RawMessage) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opCreateToy, nil, body, nil)
+func (c *Client) CreateToy(ctx context.Context, body json.RawMessage, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opCreateToy, opts, nil, body, nil)
 }
 
 var opListToys = tpgenimpl.Operation{
@@ -44,9 +45,9 @@ var opListToys = tpgenimpl.Operation{
 // ListToys calls GET /toys.
 //
 // Declared errors come back as *runtime.ResponseError with Model set: default (*json.RawMessage).
-func (c *Client) ListToys(ctx context.Context) ([]Toy, error) {
+func (c *Client) ListToys(ctx context.Context, opts ...runtime.CallOption) ([]Toy, error) {
 	var out []Toy
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opListToys, nil, nil, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opListToys, opts, nil, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -5,6 +5,7 @@ package kinds
 
 import (
 	"context"
+	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
@@ -36,9 +37,9 @@ var opCreateOrder = tpgenimpl.Operation{
 // CreateOrder calls POST /orders.
 //
 // Declared errors come back as *runtime.ResponseError with Model set: 400 (*Problem).
-func (c *Client) CreateOrder(ctx context.Context, body *Order) (*CreateOrderResult, error) {
+func (c *Client) CreateOrder(ctx context.Context, body *Order, opts ...runtime.CallOption) (*CreateOrderResult, error) {
 	out := new(CreateOrderResult)
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opCreateOrder, nil, body, out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opCreateOrder, opts, nil, body, out); err != nil {
 		return nil, err
 	}
 	return out, nil

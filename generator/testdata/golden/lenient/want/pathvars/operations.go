@@ -5,6 +5,7 @@ package pathvars
 
 import (
 	"context"
+	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
@@ -20,8 +21,8 @@ var opDeleteStore = tpgenimpl.Operation{
 }
 
 // DeleteStore calls DELETE /stores/{storeId}.
-func (c *Client) DeleteStore(ctx context.Context, storeID string) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opDeleteStore, nil, nil, nil, storeID)
+func (c *Client) DeleteStore(ctx context.Context, storeID string, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opDeleteStore, opts, nil, nil, nil, storeID)
 }
 
 var opGetToy = tpgenimpl.Operation{
@@ -50,9 +51,9 @@ type GetToyParams struct {
 }
 
 // GetToy calls GET /pets/{petId}/toys/{toyId}.
-func (c *Client) GetToy(ctx context.Context, petID int, toyID string, params *GetToyParams) (*GetToyResponse, error) {
+func (c *Client) GetToy(ctx context.Context, petID int, toyID string, params *GetToyParams, opts ...runtime.CallOption) (*GetToyResponse, error) {
 	var out *GetToyResponse
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetToy, params, nil, &out, tpgenimpl.FormatInt(int64(petID)), toyID); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetToy, opts, params, nil, &out, tpgenimpl.FormatInt(int64(petID)), toyID); err != nil {
 		return nil, err
 	}
 	return out, nil

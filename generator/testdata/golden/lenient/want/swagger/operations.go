@@ -5,6 +5,7 @@ package swagger
 
 import (
 	"context"
+	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
@@ -21,9 +22,9 @@ var opListPets = tpgenimpl.Operation{
 }
 
 // ListPets calls GET /pets.
-func (c *Client) ListPets(ctx context.Context) ([]Pet, error) {
+func (c *Client) ListPets(ctx context.Context, opts ...runtime.CallOption) ([]Pet, error) {
 	var out []Pet
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opListPets, nil, nil, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opListPets, opts, nil, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -5,6 +5,7 @@ package all
 
 import (
 	"context"
+	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
@@ -28,9 +29,9 @@ var opGetPet = tpgenimpl.Operation{
 // GetPet calls GET /pets/{id}.
 //
 // Declared errors come back as *runtime.ResponseError with Model set: 404 (*Problem).
-func (c *Client) GetPet(ctx context.Context, id string) (*Pet, error) {
+func (c *Client) GetPet(ctx context.Context, id string, opts ...runtime.CallOption) (*Pet, error) {
 	var out *Pet
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetPet, nil, nil, &out, id); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetPet, opts, nil, nil, &out, id); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -155,14 +155,12 @@ const (
 	TagLarge Tag = "large"
 )
 
+var knownTag = []string{"large", "small"}
+
 // IsKnown reports whether v is one of the values of Tag that the spec lists. Other values decode
 // all the same (a service may have added them since): check with IsKnown before relying on the list.
 func (v Tag) IsKnown() bool {
-	switch v {
-	case TagSmall, TagLarge:
-		return true
-	}
-	return false
+	return tpgenimpl.KnownString(knownTag, string(v))
 }
 
 // V2Pet is the schema of models/v2/pet.yaml.

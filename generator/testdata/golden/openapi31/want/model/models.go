@@ -66,14 +66,12 @@ const (
 	ModeCar  Mode = "car"
 )
 
+var knownMode = []string{"bike", "car", "walk"}
+
 // IsKnown reports whether v is one of the values of Mode that the spec lists. Other values decode
 // all the same (a service may have added them since): check with IsKnown before relying on the list.
 func (v Mode) IsKnown() bool {
-	switch v {
-	case ModeWalk, ModeBike, ModeCar:
-		return true
-	}
-	return false
+	return tpgenimpl.KnownString(knownMode, string(v))
 }
 
 // Nothing is the schema components/schemas/Nothing.

@@ -68,12 +68,10 @@ const (
 	PetStatusSold      PetStatus = "sold"
 )
 
+var knownPetStatus = []string{"available", "pending", "sold"}
+
 // IsKnown reports whether v is one of the values of PetStatus that the spec lists. Other values decode
 // all the same (a service may have added them since): check with IsKnown before relying on the list.
 func (v PetStatus) IsKnown() bool {
-	switch v {
-	case PetStatusAvailable, PetStatusPending, PetStatusSold:
-		return true
-	}
-	return false
+	return tpgenimpl.KnownString(knownPetStatus, string(v))
 }

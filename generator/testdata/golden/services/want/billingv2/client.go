@@ -26,10 +26,14 @@ var serviceConfig = runtime.ServiceConfig{
 	Grant:           runtime.GrantAuto,
 	MessageIDHeader: "X-Correlation-Id",
 	Name:            "billing-v2",
-	Resource:        "urn:example:billing",
-	Scopes:          []string{"billing"},
-	Timeout:         5 * time.Second,
-	TokenURL:        "https://billing-auth.example.com/oauth2/token",
+	Resources:       []string{"urn:example:billing"},
+	Schemes: []runtime.SecurityScheme{{
+		Kind: runtime.SchemeOAuth2,
+		Name: "oidc",
+	}},
+	Scopes:   []string{"billing"},
+	Timeout:  5 * time.Second,
+	TokenURL: "https://billing-auth.example.com/oauth2/token",
 }
 
 // Client calls the billing-v2 service. It is safe for concurrent use; create one and reuse it.

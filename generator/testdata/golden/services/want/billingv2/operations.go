@@ -20,13 +20,14 @@ var opGetInvoice = tpgenimpl.Operation{
 		Code:    200,
 		Success: true,
 	}},
-	Scopes: []string{"invoices.read"},
+	Scopes:   []string{"invoices.read"},
+	Security: [][]string{{"oidc"}},
 }
 
 // GetInvoice calls GET /invoices/{id}.
-func (c *Client) GetInvoice(ctx context.Context, id string) (*Invoice, error) {
+func (c *Client) GetInvoice(ctx context.Context, id string, opts ...runtime.CallOption) (*Invoice, error) {
 	var out *Invoice
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetInvoice, nil, nil, &out, id); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetInvoice, opts, nil, nil, &out, id); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -46,9 +47,9 @@ var opGetStatus = tpgenimpl.Operation{
 }
 
 // GetStatus calls GET /status.
-func (c *Client) GetStatus(ctx context.Context) (string, error) {
+func (c *Client) GetStatus(ctx context.Context, opts ...runtime.CallOption) (string, error) {
 	var out string
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetStatus, nil, nil, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetStatus, opts, nil, nil, &out); err != nil {
 		return "", err
 	}
 	return out, nil
@@ -67,9 +68,9 @@ var opListInvoices = tpgenimpl.Operation{
 }
 
 // ListInvoices calls GET /invoices.
-func (c *Client) ListInvoices(ctx context.Context) ([]Invoice, error) {
+func (c *Client) ListInvoices(ctx context.Context, opts ...runtime.CallOption) ([]Invoice, error) {
 	var out []Invoice
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opListInvoices, nil, nil, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opListInvoices, opts, nil, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -9,6 +9,7 @@ package orders
 
 import (
 	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/token"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 	"time"
 )
@@ -18,16 +19,29 @@ const _ = tpgenimpl.SupportPackageIsVersion4
 
 // serviceConfig holds the service's defaults from services.yaml; secrets are only named, never held.
 var serviceConfig = runtime.ServiceConfig{
-	Audience:        "orders-api",
+	ActorTokenEnv:   "SHOP_ACTOR_TOKEN",
+	ActorTokenType:  "urn:ietf:params:oauth:token-type:jwt",
+	Audiences:       []string{"orders-api", "orders-audit"},
 	BaseURL:         "https://api.example.com/orders/v1",
+	ClientAuth:      token.ClientSecretBasic,
 	ClientIDEnv:     "SHOP_CLIENT_ID",
 	ClientSecretEnv: "SHOP_CLIENT_SECRET",
 	Grant:           runtime.GrantTokenExchange,
 	Issuer:          "https://auth.example.com",
 	MessageIDHeader: "X-Correlation-Id",
 	Name:            "orders",
-	Scopes:          []string{"orders.read"},
-	Timeout:         20 * time.Second,
+	Schemes: []runtime.SecurityScheme{{
+		In:    "header",
+		Kind:  runtime.SchemeAPIKey,
+		Name:  "apiKey",
+		Param: "X-API-Key",
+	}, {
+		Kind: runtime.SchemeOAuth2,
+		Name: "oauth",
+	}},
+	Scopes:   []string{"orders.read"},
+	Security: [][]string{{"oauth"}},
+	Timeout:  20 * time.Second,
 }
 
 // Client calls the orders service. It is safe for concurrent use; create one and reuse it.

@@ -11,11 +11,12 @@ import (
 )
 
 var opCancelOrder = tpgenimpl.Operation{
-	Audience: "orders-admin",
-	ID:       "cancelOrder",
-	Method:   "POST",
-	Params:   []tpgenimpl.Param{{Name: "id"}},
-	Path:     "/orders/{id}/cancel",
+	Audiences: []string{"orders-admin"},
+	ID:        "cancelOrder",
+	Method:    "POST",
+	Params:    []tpgenimpl.Param{{Name: "id"}},
+	Path:      "/orders/{id}/cancel",
+	Resources: []string{"urn:example:orders", "urn:example:admin"},
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -24,8 +25,8 @@ var opCancelOrder = tpgenimpl.Operation{
 }
 
 // CancelOrder calls POST /orders/{id}/cancel.
-func (c *Client) CancelOrder(ctx context.Context, id string) error {
-	return tpgenimpl.Invoke(ctx, c.svc, &opCancelOrder, nil, nil, nil, id)
+func (c *Client) CancelOrder(ctx context.Context, id string, opts ...runtime.CallOption) error {
+	return tpgenimpl.Invoke(ctx, c.svc, &opCancelOrder, opts, nil, nil, nil, id)
 }
 
 var opCreateOrder = tpgenimpl.Operation{
@@ -45,9 +46,9 @@ var opCreateOrder = tpgenimpl.Operation{
 }
 
 // CreateOrder calls POST /orders.
-func (c *Client) CreateOrder(ctx context.Context, body *Order) (*Order, error) {
+func (c *Client) CreateOrder(ctx context.Context, body *Order, opts ...runtime.CallOption) (*Order, error) {
 	var out *Order
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opCreateOrder, nil, body, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opCreateOrder, opts, nil, body, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -64,13 +65,14 @@ var opGetOrder = tpgenimpl.Operation{
 		Code:    200,
 		Success: true,
 	}},
-	Scopes: []string{"orders.details", "orders.read"},
+	Scopes:   []string{"orders.details", "orders.read"},
+	Security: [][]string{{"oauth"}, {"apiKey"}},
 }
 
 // GetOrder calls GET /orders/{id}.
-func (c *Client) GetOrder(ctx context.Context, id string) (*Order, error) {
+func (c *Client) GetOrder(ctx context.Context, id string, opts ...runtime.CallOption) (*Order, error) {
 	var out *Order
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetOrder, nil, nil, &out, id); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetOrder, opts, nil, nil, &out, id); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -88,12 +90,13 @@ var opGetOrderReceipt = tpgenimpl.Operation{
 		Code:    200,
 		Success: true,
 	}},
+	Security: [][]string{},
 }
 
 // GetOrderReceipt calls GET /orders/{id}/receipt.
-func (c *Client) GetOrderReceipt(ctx context.Context, id string) (io.ReadCloser, error) {
+func (c *Client) GetOrderReceipt(ctx context.Context, id string, opts ...runtime.CallOption) (io.ReadCloser, error) {
 	var out io.ReadCloser
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetOrderReceipt, nil, nil, &out, id); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetOrderReceipt, opts, nil, nil, &out, id); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -112,9 +115,9 @@ var opListOrders = tpgenimpl.Operation{
 }
 
 // ListOrders calls GET /orders.
-func (c *Client) ListOrders(ctx context.Context) ([]Order, error) {
+func (c *Client) ListOrders(ctx context.Context, opts ...runtime.CallOption) ([]Order, error) {
 	var out []Order
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opListOrders, nil, nil, &out); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opListOrders, opts, nil, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -132,12 +135,13 @@ var opTrackOrder = tpgenimpl.Operation{
 		Code:    200,
 		Success: true,
 	}},
+	Security: [][]string{},
 }
 
 // TrackOrder calls GET /orders/{id}/track.
-func (c *Client) TrackOrder(ctx context.Context, id string) (*TrackOrderResponse, error) {
+func (c *Client) TrackOrder(ctx context.Context, id string, opts ...runtime.CallOption) (*TrackOrderResponse, error) {
 	var out *TrackOrderResponse
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opTrackOrder, nil, nil, &out, id); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opTrackOrder, opts, nil, nil, &out, id); err != nil {
 		return nil, err
 	}
 	return out, nil

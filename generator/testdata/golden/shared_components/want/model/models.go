@@ -31,14 +31,12 @@ const (
 	AlbumsXSortHeaderDate AlbumsXSortHeader = "date"
 )
 
+var knownAlbumsXSortHeader = []string{"date", "name"}
+
 // IsKnown reports whether v is one of the values of AlbumsXSortHeader that the spec lists. Other values decode
 // all the same (a service may have added them since): check with IsKnown before relying on the list.
 func (v AlbumsXSortHeader) IsKnown() bool {
-	switch v {
-	case AlbumsXSortHeaderName, AlbumsXSortHeaderDate:
-		return true
-	}
-	return false
+	return tpgenimpl.KnownString(knownAlbumsXSortHeader, string(v))
 }
 
 // GetMultipleAlbumsResult is the result of GetMultipleAlbums: the status, the body of the response received, and the response headers.
@@ -62,14 +60,12 @@ const (
 	MarketUs Market = "US"
 )
 
+var knownMarket = []string{"DE", "SE", "US"}
+
 // IsKnown reports whether v is one of the values of Market that the spec lists. Other values decode
 // all the same (a service may have added them since): check with IsKnown before relying on the list.
 func (v Market) IsKnown() bool {
-	switch v {
-	case MarketDe, MarketSe, MarketUs:
-		return true
-	}
-	return false
+	return tpgenimpl.KnownString(knownMarket, string(v))
 }
 
 // NewAlbum is the schema of components/requestBodies/NewAlbum.

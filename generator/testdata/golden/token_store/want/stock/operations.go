@@ -5,6 +5,7 @@ package stock
 
 import (
 	"context"
+	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
@@ -22,9 +23,9 @@ var opGetItem = tpgenimpl.Operation{
 }
 
 // GetItem calls GET /items/{sku}.
-func (c *Client) GetItem(ctx context.Context, sku string) (*GetItemResponse, error) {
+func (c *Client) GetItem(ctx context.Context, sku string, opts ...runtime.CallOption) (*GetItemResponse, error) {
 	var out *GetItemResponse
-	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetItem, nil, nil, &out, sku); err != nil {
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetItem, opts, nil, nil, &out, sku); err != nil {
 		return nil, err
 	}
 	return out, nil

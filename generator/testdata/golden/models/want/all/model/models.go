@@ -67,14 +67,12 @@ const (
 	PetStatusB PetStatus = "b"
 )
 
+var knownPetStatus = []string{"a", "b"}
+
 // IsKnown reports whether v is one of the values of PetStatus that the spec lists. Other values decode
 // all the same (a service may have added them since): check with IsKnown before relying on the list.
 func (v PetStatus) IsKnown() bool {
-	switch v {
-	case PetStatusA, PetStatusB:
-		return true
-	}
-	return false
+	return tpgenimpl.KnownString(knownPetStatus, string(v))
 }
 
 // PetStatus2 is the schema components/schemas/Pet/properties/status.
@@ -86,14 +84,12 @@ const (
 	PetStatus2Sold      PetStatus2 = "sold"
 )
 
+var knownPetStatus2 = []string{"available", "sold"}
+
 // IsKnown reports whether v is one of the values of PetStatus2 that the spec lists. Other values decode
 // all the same (a service may have added them since): check with IsKnown before relying on the list.
 func (v PetStatus2) IsKnown() bool {
-	switch v {
-	case PetStatus2Available, PetStatus2Sold:
-		return true
-	}
-	return false
+	return tpgenimpl.KnownString(knownPetStatus2, string(v))
 }
 
 // Problem is the schema components/schemas/Problem.
