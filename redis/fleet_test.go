@@ -364,7 +364,8 @@ func (r *fleetRun) checkCalls() {
 			t.Errorf("%s: %d of %d calls failed: %v", w.Name, w.Failed, w.Calls, w.Errors)
 		}
 		if w.Waited != 0 {
-			t.Errorf("%s: %d calls waited for a token after the warm-up", w.Name, w.Waited)
+			t.Errorf("%s: %d calls waited for a token after the warm-up (the run began at %s): %s",
+				w.Name, w.Waited, r.began.Format("15:04:05.000"), strings.Join(w.WaitedAt, "; "))
 		}
 		if got := r.world.api.calls[w.Name]; got != w.Calls {
 			t.Errorf("%s made %d calls, the backend saw %d", w.Name, w.Calls, got)

@@ -61,6 +61,8 @@ type workerResult struct {
 	// a call of this process with the same key had succeeded (after its
 	// warm-up).
 	Waited int
+	// WaitedAt says which calls waited, and when (the first few).
+	WaitedAt []string
 	// Misses counts the loads from this process's memory (by calls, and by
 	// the refreshes themselves) that found no token a call may use for a key
 	// it had held one for: a refresh so late that the token it replaces
@@ -129,6 +131,9 @@ func (l *logCounter) WithGroup(string) slog.Handler      { return l }
 
 type callerKey struct{}
 
+// beganKey holds when a call began.
+type beganKey struct{}
+
 var workOp = tpgenimpl.Operation{ID: "work", Method: "GET", Path: "/work/{caller}", Accept: "application/json",
 	Params: []tpgenimpl.Param{{Name: "caller"}}, Responses: []tpgenimpl.ResponseSpec{{Code: 200, Success: true, Body: tpgenimpl.BodyJSON}}}
 
@@ -159,7 +164,14 @@ func runWorker(c workerConfig, stop io.Reader) (*workerResult, error) {
 	)
 	obs := &workerObserver{
 		call: func(ctx context.Context, r *runtime.Record) {
+			// The call's end is read before the lock, its start where it
+			// began (a start worked out as now-Total after waiting for the
+			// lock is later than the real one: a call that joined the
+			// warm-up's token request just before it was answered looked
+			// as if it had begun after the first success and waited).
+			now := time.Now()
 			caller, _ := ctx.Value(callerKey{}).(string)
+			began, _ := ctx.Value(beganKey{}).(time.Time)
 			waited := !r.TokenCache
 			mu.Lock()
 			defer mu.Unlock()
@@ -168,7 +180,7 @@ func runWorker(c workerConfig, stop io.Reader) (*workerResult, error) {
 			if waited {
 				w = 1
 			}
-			samples = append(samples, [3]int64{time.Now().Add(-r.Total).UnixMicro(), r.Total.Microseconds(), w}) // ObserveCall hears of a call as it ends
+			samples = append(samples, [3]int64{began.UnixMicro(), r.Total.Microseconds(), w})
 			if r.Err != nil {
 				res.Failed++
 				if len(res.Errors) < 5 {
@@ -176,9 +188,12 @@ func runWorker(c workerConfig, stop io.Reader) (*workerResult, error) {
 				}
 				return
 			}
-			now := time.Now()
-			if at, ok := warm[caller]; waited && ok && now.Add(-r.Total).After(at) {
+			if at, ok := warm[caller]; waited && ok && began.After(at) {
 				res.Waited++ // began after a call with its key had succeeded
+				if len(res.WaitedAt) < 5 {
+					res.WaitedAt = append(res.WaitedAt, fmt.Sprintf("%s at %s, %s after its key's first success, for %s",
+						caller, began.Format("15:04:05.000"), began.Sub(at).Round(time.Millisecond), r.Total.Round(time.Millisecond)))
+				}
 			}
 			if _, ok := warm[caller]; !ok {
 				warm[caller] = now
@@ -218,6 +233,7 @@ func runWorker(c workerConfig, stop io.Reader) (*workerResult, error) {
 					caller = callers[1+(g+i/2)%len(fleetUsers)]
 				}
 				ctx := context.WithValue(context.Background(), callerKey{}, caller)
+				ctx = context.WithValue(ctx, beganKey{}, time.Now())
 				if caller != "cc" {
 					ctx = runtime.ContextWithCallerToken(ctx, subjectToken(caller))
 				}
