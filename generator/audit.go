@@ -2,6 +2,7 @@ package generator
 
 import (
 	"fmt"
+	"github.com/tpgen/tpgen/generator/internal/model"
 	"slices"
 	"sort"
 	"strconv"
@@ -162,7 +163,7 @@ func (a *auditor) content(where string, content openapi3.Content, keys []string)
 			}
 			// Text and binary bodies are a string or a stream whatever their
 			// schema says: only for the others is the schema's loss wrong code.
-			if kind := mediaKind(ct); len(misplaced) > 0 && kind != BodyText && kind != BodyBinary {
+			if kind := mediaKind(ct); len(misplaced) > 0 && kind != model.BodyText && kind != model.BodyBinary {
 				a.b.errs = append(a.b.errs, a.b.sp.errorAt(fmt.Sprintf("%s %s: schema keywords (%s) written directly in the media type: put them under schema:", where, ct, strings.Join(misplaced, ", ")), append(mk, misplaced[0])...))
 				continue
 			}

@@ -217,7 +217,7 @@ func (b *builder) unauthenticated() {
 				})
 			})
 		}
-		place := op.Method + " " + op.writtenPath()
+		place := op.Method + " " + op.WrittenPath()
 		switch {
 		case sendable(hasGrant):
 		case grant == "none": // services.yaml's: a spec says none only with security: []

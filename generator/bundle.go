@@ -3,6 +3,7 @@ package generator
 import (
 	"errors"
 	"fmt"
+	"github.com/tpgen/tpgen/generator/internal/model"
 	"net/url"
 	"path/filepath"
 	"regexp"
@@ -59,7 +60,7 @@ type bundle struct {
 	trees   map[*refFile]*yaml.Node // parsed again for positions, on errors only
 	inlined int                     // path items and operations written out where referenced
 	// docNotes say which documentation fields were left out (see bundle_docs.go).
-	docNotes []Note
+	docNotes []model.Note
 	// repairs are what lenient mode repaired, each at its place (see lenient.go).
 	repairs []string
 	opts    bundleOptions

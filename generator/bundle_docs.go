@@ -2,6 +2,7 @@ package generator
 
 import (
 	"fmt"
+	"github.com/tpgen/tpgen/generator/internal/model"
 	"slices"
 
 	"go.yaml.in/yaml/v4"
@@ -83,8 +84,8 @@ func (b *bundler) leaveOutDoc(f *refFile, key string, v, with *yaml.Node) *yaml.
 
 // docNote notes a documentation field at ptr, v in file, left out because
 // it is not what (text, an object).
-func docNote(file string, v *yaml.Node, ptr, what string) Note {
-	return Note{
+func docNote(file string, v *yaml.Node, ptr, what string) model.Note {
+	return model.Note{
 		Group:  "documentation fields of the wrong type, left out: they only document the API",
 		Place:  fmt.Sprintf("%s:%d:%d", file, v.Line, v.Column),
 		Detail: fmt.Sprintf("%s is %s, not %s", quoteText(ptr), yamlKind(deref(v)), what),

@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"github.com/tpgen/tpgen/generator/internal/model"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -40,7 +41,7 @@ func TestNestedTargets(t *testing.T) {
 				t.Fatal(err)
 			}
 			var names []string
-			var outer *Decl
+			var outer *model.Decl
 			for _, d := range pkg.Types {
 				names = append(names, d.Name)
 				if d.Name == "Pet" {

@@ -2,6 +2,7 @@ package generator
 
 import (
 	"fmt"
+	"github.com/tpgen/tpgen/generator/internal/model"
 	"slices"
 	"sort"
 	"strings"
@@ -22,7 +23,7 @@ import (
 
 // discriminatorDispatch returns the values that select each alternative, or
 // why no values can.
-func discriminatorDispatch(disc *openapi3.Discriminator, alts openapi3.SchemaRefs, variants []*Variant) ([][]string, string) {
+func discriminatorDispatch(disc *openapi3.Discriminator, alts openapi3.SchemaRefs, variants []*model.Variant) ([][]string, string) {
 	values := make([][]string, len(alts))
 	used := map[string]int{} // value -> the alternative it selects
 	keys := make([]string, 0, len(disc.Mapping))
@@ -104,7 +105,7 @@ func discriminatorDispatch(disc *openapi3.Discriminator, alts openapi3.SchemaRef
 }
 
 // unpinned says which variants do not pin the property.
-func unpinned(rest []int, pins [][]string, variants []*Variant) string {
+func unpinned(rest []int, pins [][]string, variants []*model.Variant) string {
 	var names []string
 	for _, i := range rest {
 		if len(pins[i]) == 0 {

@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"github.com/tpgen/tpgen/generator/internal/model"
 	"go/ast"
 	"go/build/constraint"
 	"go/parser"
@@ -237,7 +238,7 @@ func TestNamesStrictAlphabet(t *testing.T) {
 // TestReadmeWithoutImportPath: without an import path the types stay in the
 // client package, and the README says nothing of a model package.
 func TestReadmeWithoutImportPath(t *testing.T) {
-	pkg := &Package{Name: "pets", Service: "pets", Title: "Pets <!--", Source: "pets.yaml", Types: []*Decl{{Name: "Pet"}}}
+	pkg := &model.Package{Name: "pets", Service: "pets", Title: "Pets <!--", Source: "pets.yaml", Types: []*model.Decl{{Name: "Pet"}}}
 	for _, c := range []struct {
 		importPath, want string
 		model            bool

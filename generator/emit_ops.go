@@ -2,6 +2,7 @@ package generator
 
 import (
 	"fmt"
+	"github.com/tpgen/tpgen/generator/internal/model"
 	"github.com/tpgen/tpgen/internal/envname"
 	"strings"
 
@@ -9,7 +10,7 @@ import (
 )
 
 // genClient renders the Client, New and the service's defaults.
-func genClient(pkg *Package) []jen.Code {
+func genClient(pkg *model.Package) []jen.Code {
 	out := []jen.Code{handshake()}
 
 	rd := pkg.Runtime
@@ -44,10 +45,10 @@ func genClient(pkg *Package) []jen.Code {
 	}
 	switch rd.ClientAuth {
 	case "post":
-		cfg[jen.Id("ClientAuth")] = jen.Qual(tokenPkg, "ClientSecretPost")
+		cfg[jen.Id("ClientAuth")] = jen.Qual(model.TokenPkg, "ClientSecretPost")
 	case "basic":
 		// Written, so not left to the issuer's metadata.
-		cfg[jen.Id("ClientAuth")] = jen.Qual(tokenPkg, "ClientSecretBasic")
+		cfg[jen.Id("ClientAuth")] = jen.Qual(model.TokenPkg, "ClientSecretBasic")
 	}
 	if rd.TimeoutNanos > 0 {
 		cfg[jen.Id("Timeout")] = durationCode(rd.TimeoutNanos)
@@ -63,14 +64,14 @@ func genClient(pkg *Package) []jen.Code {
 		if ts.TLS {
 			store[jen.Id("TLS")] = jen.True()
 		}
-		cfg[jen.Id("TokenStore")] = jen.Qual(runtimePkg, "TokenStoreConfig").Values(store)
+		cfg[jen.Id("TokenStore")] = jen.Qual(model.RuntimePkg, "TokenStoreConfig").Values(store)
 	}
 	if rd.ValidateResponses {
 		cfg[jen.Id("ValidateResponses")] = jen.True()
 	}
 	set("APIKeyEnv", rd.APIKeyEnv)
 	if len(pkg.Schemes) > 0 {
-		cfg[jen.Id("Schemes")] = jen.Index().Qual(runtimePkg, "SecurityScheme").ValuesFunc(func(g *jen.Group) {
+		cfg[jen.Id("Schemes")] = jen.Index().Qual(model.RuntimePkg, "SecurityScheme").ValuesFunc(func(g *jen.Group) {
 			for _, sc := range pkg.Schemes {
 				g.Values(schemeCode(sc))
 			}
@@ -80,20 +81,20 @@ func genClient(pkg *Package) []jen.Code {
 		cfg[jen.Id("Security")] = requirementsCode(pkg.Security)
 	}
 	out = append(out, comments("serviceConfig holds the service's defaults from services.yaml; secrets are only named, never held.").Line().
-		Var().Id("serviceConfig").Op("=").Qual(runtimePkg, "ServiceConfig").Values(cfg))
+		Var().Id("serviceConfig").Op("=").Qual(model.RuntimePkg, "ServiceConfig").Values(cfg))
 
 	out = append(out, comments(fmt.Sprintf("Client calls the %s service. It is safe for concurrent use; create one and reuse it.", pkg.Service)).Line().
-		Type().Id("Client").Struct(jen.Id("svc").Op("*").Qual(runtimePkg, "Service")))
+		Type().Id("Client").Struct(jen.Id("svc").Op("*").Qual(model.RuntimePkg, "Service")))
 
 	out = append(out, comments("New returns a Client. Options override the defaults generated from services.yaml and the\nTPGEN_"+envName(pkg.Service)+"_* environment variables; see the package README.").Line().
-		Func().Id("New").Params(jen.Id("opts").Op("...").Qual(runtimePkg, "Option")).Params(jen.Op("*").Id("Client"), jen.Error()).Block(
-		jen.List(jen.Id("svc"), jen.Err()).Op(":=").Qual(runtimePkg, "NewService").Call(jen.Id("serviceConfig"), jen.Id("opts").Op("...")),
+		Func().Id("New").Params(jen.Id("opts").Op("...").Qual(model.RuntimePkg, "Option")).Params(jen.Op("*").Id("Client"), jen.Error()).Block(
+		jen.List(jen.Id("svc"), jen.Err()).Op(":=").Qual(model.RuntimePkg, "NewService").Call(jen.Id("serviceConfig"), jen.Id("opts").Op("...")),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 		jen.Return(jen.Op("&").Id("Client").Values(jen.Dict{jen.Id("svc"): jen.Id("svc")}), jen.Nil()),
 	))
 
 	out = append(out, comments("Runtime returns the client's runtime service: its HTTPClient for calls the spec does not\ndescribe, and its base URL.").Line().
-		Func().Params(jen.Id("c").Op("*").Id("Client")).Id("Runtime").Params().Op("*").Qual(runtimePkg, "Service").Block(jen.Return(jen.Id("c").Dot("svc"))))
+		Func().Params(jen.Id("c").Op("*").Id("Client")).Id("Runtime").Params().Op("*").Qual(model.RuntimePkg, "Service").Block(jen.Return(jen.Id("c").Dot("svc"))))
 
 	if len(pkg.ErrorModels) > 0 {
 		out = append(out, comments("Constructors of the declared error bodies, for runtime.ResponseError.Model."))
@@ -106,7 +107,7 @@ func genClient(pkg *Package) []jen.Code {
 // another runtime, the package fails to compile at this line.
 func handshake() jen.Code {
 	return comments("The generated code needs a runtime this version of tpgen supports.").Line().
-		Const().Id("_").Op("=").Qual(implPkg, "SupportPackageIsVersion4")
+		Const().Id("_").Op("=").Qual(model.ImplPkg, "SupportPackageIsVersion4")
 }
 
 func envName(service string) string {
@@ -132,11 +133,11 @@ var grantConsts = map[string]string{
 	"passthrough": "GrantPassthrough", "auto": "GrantAuto",
 }
 
-func grantCode(g string) jen.Code { return jen.Qual(runtimePkg, grantConsts[g]) }
+func grantCode(g string) jen.Code { return jen.Qual(model.RuntimePkg, grantConsts[g]) }
 
 // schemeCode writes a runtime.SecurityScheme's fields.
-func schemeCode(sc SecurityScheme) jen.Dict {
-	d := jen.Dict{jen.Id("Name"): jen.Lit(sc.Name), jen.Id("Kind"): jen.Qual(runtimePkg, sc.Kind)}
+func schemeCode(sc model.SecurityScheme) jen.Dict {
+	d := jen.Dict{jen.Id("Name"): jen.Lit(sc.Name), jen.Id("Kind"): jen.Qual(model.RuntimePkg, sc.Kind)}
 	for _, f := range []struct{ name, v string }{{"In", sc.In}, {"Param", sc.Param}, {"SecretEnv", sc.SecretEnv},
 		{"Username", sc.Username}, {"UsernameEnv", sc.UsernameEnv}} {
 		if f.v != "" {
@@ -168,7 +169,7 @@ func stringsLit(ss []string) jen.Code {
 }
 
 // signature renders an operation's parameters and results.
-func signature(op *Operation) []jen.Code {
+func signature(op *model.Operation) []jen.Code {
 	params := []jen.Code{jen.Id("ctx").Qual("context", "Context")}
 	for _, p := range op.PathParams {
 		params = append(params, jen.Id(p.Name).Add(typeCode(p.Type)))
@@ -180,9 +181,9 @@ func signature(op *Operation) []jen.Code {
 		params = append(params, jen.Id("params").Op("*").Id(op.ParamsType))
 	}
 	// Per-call settings, the same for every method (runtime.CallOption).
-	params = append(params, jen.Id("opts").Op("...").Qual(runtimePkg, "CallOption"))
+	params = append(params, jen.Id("opts").Op("...").Qual(model.RuntimePkg, "CallOption"))
 	var results []jen.Code
-	if op.Result.Kind != ResultNone {
+	if op.Result.Kind != model.ResultNone {
 		results = append(results, typeCode(op.Result.Type))
 	}
 	results = append(results, jen.Error())
@@ -190,7 +191,7 @@ func signature(op *Operation) []jen.Code {
 }
 
 // genOperation renders an operation's variable, params struct and method.
-func genOperation(op *Operation) jen.Code {
+func genOperation(op *model.Operation) jen.Code {
 	g := &jen.Statement{}
 	opv := jen.Dict{jen.Id("ID"): jen.Lit(op.ID), jen.Id("Method"): jen.Lit(op.Method), jen.Id("Path"): jen.Lit(op.Path)}
 	if op.Query != "" {
@@ -212,14 +213,14 @@ func genOperation(op *Operation) jen.Code {
 		opv[jen.Id("Security")] = requirementsCode(op.Security)
 	}
 	if specs := responseSpecs(op); len(specs) > 0 {
-		opv[jen.Id("Responses")] = jen.Index().Qual(implPkg, "ResponseSpec").ValuesFunc(func(g *jen.Group) {
+		opv[jen.Id("Responses")] = jen.Index().Qual(model.ImplPkg, "ResponseSpec").ValuesFunc(func(g *jen.Group) {
 			for _, sp := range specs {
 				g.Values(sp)
 			}
 		})
 	}
 	requestSpec(op, opv)
-	g.Var().Id(op.VarName).Op("=").Qual(implPkg, "Operation").Values(opv).Line().Line()
+	g.Var().Id(op.VarName).Op("=").Qual(model.ImplPkg, "Operation").Values(opv).Line().Line()
 
 	if op.ParamsType != "" {
 		fields := make([]jen.Code, 0, len(op.Params))
@@ -241,7 +242,7 @@ func genOperation(op *Operation) jen.Code {
 		g.Type().Id(op.ParamsType).Struct(fields...).Line().Line()
 	}
 
-	first := fmt.Sprintf("calls %s %s", op.Method, op.writtenPath())
+	first := fmt.Sprintf("calls %s %s", op.Method, op.WrittenPath())
 	if s := strings.TrimSpace(cleanDoc(op.Summary)); s != "" {
 		first += ": " + strings.ReplaceAll(s, "\n", " ")
 	}
@@ -260,10 +261,10 @@ func genOperation(op *Operation) jen.Code {
 }
 
 // resultDoc says how declared error responses come back.
-func resultDoc(op *Operation) string {
+func resultDoc(op *model.Operation) string {
 	var errs []string
 	for _, r := range op.Responses {
-		if !r.Success && r.Kind == BodyJSON && r.Type != nil {
+		if !r.Success && r.Kind == model.BodyJSON && r.Type != nil {
 			errs = append(errs, fmt.Sprintf("%s (*%s)", r.Status, typeString(r.Type)))
 		}
 	}
@@ -273,38 +274,38 @@ func resultDoc(op *Operation) string {
 	return "\n\nDeclared errors come back as *runtime.ResponseError with Model set: " + strings.Join(errs, ", ") + "."
 }
 
-func zeroOf(t *Type) jen.Code {
-	if t.nilable() {
+func zeroOf(t *model.Type) jen.Code {
+	if t.Nilable() {
 		return jen.Nil()
 	}
 	u := underlying(t)
 	switch {
-	case u.Kind == KindBuiltin && u.Name == "string":
-		if t.Kind == KindNamed {
+	case u.Kind == model.KindBuiltin && u.Name == "string":
+		if t.Kind == model.KindNamed {
 			return jen.Id(t.Decl.Name).Call(jen.Lit(""))
 		}
 		return jen.Lit("")
-	case u.Kind == KindBuiltin && u.Name == "bool":
+	case u.Kind == model.KindBuiltin && u.Name == "bool":
 		return jen.False()
-	case u.Kind == KindBuiltin:
-		if t.Kind == KindNamed {
+	case u.Kind == model.KindBuiltin:
+		if t.Kind == model.KindNamed {
 			return jen.Id(t.Decl.Name).Call(jen.Lit(0))
 		}
 		return jen.Lit(0)
-	case u.Kind == KindNamed && u.Decl.Kind == DeclEnum:
+	case u.Kind == model.KindNamed && u.Decl.Kind == model.DeclEnum:
 		return jen.Op("*").New(typeCode(t))
 	}
 	return jen.Op("*").New(typeCode(t))
 }
 
-func genMethodBody(b *jen.Group, op *Operation) {
+func genMethodBody(b *jen.Group, op *model.Operation) {
 	res := op.Result
 	// What the method returns on an error.
 	fail := []jen.Code{jen.Err()}
 	switch res.Kind {
-	case ResultValue:
+	case model.ResultValue:
 		fail = []jen.Code{zeroOf(res.Type), jen.Err()}
-	case ResultStruct:
+	case model.ResultStruct:
 		fail = []jen.Code{jen.Nil(), jen.Err()}
 	}
 	if op.PathVar != "" {
@@ -314,7 +315,7 @@ func genMethodBody(b *jen.Group, op *Operation) {
 		for _, p := range op.PathParams {
 			vals = append(vals, jen.Id(p.Name))
 		}
-		b.List(jen.Id(op.PathVar), jen.Err()).Op(":=").Qual(implPkg, "PathValues").Call(vals...)
+		b.List(jen.Id(op.PathVar), jen.Err()).Op(":=").Qual(model.ImplPkg, "PathValues").Call(vals...)
 		b.If(jen.Err().Op("!=").Nil()).Block(jen.Return(fail...))
 	}
 	invoke := func(out jen.Code) *jen.Statement {
@@ -332,16 +333,16 @@ func genMethodBody(b *jen.Group, op *Operation) {
 				args = append(args, pathText(p))
 			}
 		}
-		return jen.Qual(implPkg, "Invoke").Call(args...)
+		return jen.Qual(model.ImplPkg, "Invoke").Call(args...)
 	}
 	switch res.Kind {
-	case ResultNone:
+	case model.ResultNone:
 		b.Return(invoke(jen.Nil()))
-	case ResultValue:
+	case model.ResultValue:
 		b.Var().Id("out").Add(typeCode(res.Type))
 		b.If(jen.Err().Op(":=").Add(invoke(jen.Op("&").Id("out"))), jen.Err().Op("!=").Nil()).Block(jen.Return(fail...))
 		b.Return(jen.Id("out"), jen.Nil())
-	case ResultStruct:
+	case model.ResultStruct:
 		b.Id("out").Op(":=").New(jen.Id(res.Decl.Name))
 		b.If(jen.Err().Op(":=").Add(invoke(jen.Id("out"))), jen.Err().Op("!=").Nil()).Block(jen.Return(fail...))
 		b.Return(jen.Id("out"), jen.Nil())
@@ -351,45 +352,45 @@ func genMethodBody(b *jen.Group, op *Operation) {
 // pathText is the text of a single-valued path parameter, as Invoke takes
 // it: strings as they are, other scalars through the runtime's Format
 // functions, anything else as JSON.
-func pathText(p *Param) jen.Code {
+func pathText(p *model.Param) jen.Code {
 	v := jen.Id(p.Name)
 	switch scalarKind(p.Type) {
 	case "String":
-		if p.Type.Kind == KindNamed {
+		if p.Type.Kind == model.KindNamed {
 			return jen.String().Parens(v)
 		}
 		return v
 	case "Int":
-		return jen.Qual(implPkg, "FormatInt").Call(jen.Int64().Parens(v))
+		return jen.Qual(model.ImplPkg, "FormatInt").Call(jen.Int64().Parens(v))
 	case "Float":
-		return jen.Qual(implPkg, "FormatFloat").Call(jen.Float64().Parens(v))
+		return jen.Qual(model.ImplPkg, "FormatFloat").Call(jen.Float64().Parens(v))
 	case "Bool":
-		return jen.Qual(implPkg, "FormatBool").Call(jen.Bool().Parens(v))
+		return jen.Qual(model.ImplPkg, "FormatBool").Call(jen.Bool().Parens(v))
 	case "Time":
-		return jen.Qual(implPkg, "FormatTime").Call(jen.Qual("time", "Time").Parens(v))
+		return jen.Qual(model.ImplPkg, "FormatTime").Call(jen.Qual("time", "Time").Parens(v))
 	case "Date":
-		return jen.Qual(implPkg, "FormatDate").Call(jen.Qual(runtimePkg, "Date").Parens(v))
+		return jen.Qual(model.ImplPkg, "FormatDate").Call(jen.Qual(model.RuntimePkg, "Date").Parens(v))
 	}
-	return jen.Qual(implPkg, "FormatJSON").Call(v)
+	return jen.Qual(model.ImplPkg, "FormatJSON").Call(v)
 }
 
 // requestSpec describes the request to the runtime's Invoke: parameters,
 // body and Accept; resultSpec the result struct.
-func requestSpec(op *Operation, d jen.Dict) {
+func requestSpec(op *model.Operation, d jen.Dict) {
 	var params []jen.Code
-	add := func(p *Param, in string) {
+	add := func(p *model.Param, in string) {
 		pv := jen.Dict{jen.Id("Name"): jen.Lit(p.WireName)}
 		if in != "InPath" {
-			pv[jen.Id("In")] = jen.Qual(implPkg, in)
+			pv[jen.Id("In")] = jen.Qual(model.ImplPkg, in)
 		}
 		if p.Style != "" && p.Style != "StyleSimple" {
-			pv[jen.Id("Style")] = jen.Qual(implPkg, p.Style)
+			pv[jen.Id("Style")] = jen.Qual(model.ImplPkg, p.Style)
 		}
 		if p.Explode {
 			pv[jen.Id("Explode")] = jen.True()
 		}
 		if shape := shapeConsts[p.Shape]; shape != "" {
-			pv[jen.Id("Shape")] = jen.Qual(implPkg, shape)
+			pv[jen.Id("Shape")] = jen.Qual(model.ImplPkg, shape)
 		}
 		if p.Required && in != "InPath" {
 			pv[jen.Id("Required")] = jen.True()
@@ -403,11 +404,11 @@ func requestSpec(op *Operation, d jen.Dict) {
 		add(p, inConsts[p.In])
 	}
 	if len(params) > 0 {
-		d[jen.Id("Params")] = jen.Index().Qual(implPkg, "Param").Values(params...)
+		d[jen.Id("Params")] = jen.Index().Qual(model.ImplPkg, "Param").Values(params...)
 	}
 	if op.Body != nil {
-		d[jen.Id("RequestBody")] = jen.Qual(implPkg, requestKinds[op.Body.Kind])
-		if op.Body.Kind != BodyMultipart {
+		d[jen.Id("RequestBody")] = jen.Qual(model.ImplPkg, requestKinds[op.Body.Kind])
+		if op.Body.Kind != model.BodyMultipart {
 			// Multipart's Content-Type carries the boundary, made per call.
 			d[jen.Id("ContentType")] = jen.Lit(op.Body.ContentType)
 		}
@@ -415,7 +416,7 @@ func requestSpec(op *Operation, d jen.Dict) {
 	if a := acceptHeader(op); a != "" {
 		d[jen.Id("Accept")] = jen.Lit(a)
 	}
-	if op.Result.Kind != ResultStruct {
+	if op.Result.Kind != model.ResultStruct {
 		return
 	}
 	var bodies []string
@@ -429,7 +430,7 @@ func requestSpec(op *Operation, d jen.Dict) {
 		rs[jen.Id("Bodies")] = stringsLit(bodies)
 	}
 	if len(op.Result.Headers) > 0 {
-		rs[jen.Id("Headers")] = jen.Index().Qual(implPkg, "HeaderSpec").ValuesFunc(func(g *jen.Group) {
+		rs[jen.Id("Headers")] = jen.Index().Qual(model.ImplPkg, "HeaderSpec").ValuesFunc(func(g *jen.Group) {
 			for _, h := range op.Result.Headers {
 				hv := jen.Dict{jen.Id("Name"): jen.Lit(h.WireName), jen.Id("Field"): jen.Lit(h.Name)}
 				if h.List {
@@ -439,19 +440,19 @@ func requestSpec(op *Operation, d jen.Dict) {
 			}
 		})
 	}
-	d[jen.Id("Result")] = jen.Op("&").Qual(implPkg, "ResultSpec").Values(rs)
+	d[jen.Id("Result")] = jen.Op("&").Qual(model.ImplPkg, "ResultSpec").Values(rs)
 }
 
 var (
 	inConsts     = map[string]string{"path": "InPath", "query": "InQuery", "header": "InHeader", "cookie": "InCookie"}
-	shapeConsts  = map[ParamShape]string{ShapeList: "ShapeList", ShapeObject: "ShapeObject", ShapeJSON: "ShapeJSON"}
-	requestKinds = map[BodyKind]string{BodyJSON: "BodyJSON", BodyForm: "BodyForm", BodyMultipart: "BodyMultipart", BodyBinary: "BodyBinary", BodyText: "BodyText"}
+	shapeConsts  = map[model.ParamShape]string{model.ShapeList: "ShapeList", model.ShapeObject: "ShapeObject", model.ShapeJSON: "ShapeJSON"}
+	requestKinds = map[model.BodyKind]string{model.BodyJSON: "BodyJSON", model.BodyForm: "BodyForm", model.BodyMultipart: "BodyMultipart", model.BodyBinary: "BodyBinary", model.BodyText: "BodyText"}
 )
 
 // responseSpecs describes the declared responses to the runtime. A default
 // response that is the only success covers 2xx as a success and everything
 // else as an error of the same shape.
-func responseSpecs(op *Operation) []jen.Dict {
+func responseSpecs(op *model.Operation) []jen.Dict {
 	var out []jen.Dict
 	for _, r := range op.Responses {
 		d := jen.Dict{}
@@ -470,7 +471,7 @@ func responseSpecs(op *Operation) []jen.Dict {
 			}
 		}
 		if kind := bodyKindConst(r); kind != "" {
-			d[jen.Id("Body")] = jen.Qual(implPkg, kind)
+			d[jen.Id("Body")] = jen.Qual(model.ImplPkg, kind)
 		}
 		if !r.Success && r.Model != "" {
 			d[jen.Id("Model")] = jen.Id(r.Model)
@@ -479,8 +480,8 @@ func responseSpecs(op *Operation) []jen.Dict {
 		if r.Success && r.Code == 0 && r.RangeFrom == 0 {
 			// The default response as the only success: non-2xx answers are errors.
 			e := jen.Dict{}
-			if r.Kind == BodyJSON && r.Type != nil {
-				e[jen.Id("Body")] = jen.Qual(implPkg, "BodyJSON")
+			if r.Kind == model.BodyJSON && r.Type != nil {
+				e[jen.Id("Body")] = jen.Qual(model.ImplPkg, "BodyJSON")
 			}
 			out = append(out, e)
 		}
@@ -488,23 +489,23 @@ func responseSpecs(op *Operation) []jen.Dict {
 	return out
 }
 
-func bodyKindConst(r *Response) string {
+func bodyKindConst(r *model.Response) string {
 	if r.Type == nil {
 		return ""
 	}
 	switch r.Kind {
-	case BodyJSON:
+	case model.BodyJSON:
 		return "BodyJSON"
-	case BodyText:
+	case model.BodyText:
 		return "BodyText"
-	case BodyBinary:
+	case model.BodyBinary:
 		return "BodyBinary"
 	}
 	return ""
 }
 
 // genErrorModels renders the constructors of declared error bodies.
-func genErrorModels(pkg *Package) []jen.Code {
+func genErrorModels(pkg *model.Package) []jen.Code {
 	var out []jen.Code
 	for _, m := range pkg.ErrorModels {
 		out = append(out, jen.Func().Id(m.Func).Params().Any().Block(jen.Return(jen.New(typeCode(m.Type)))))
@@ -515,30 +516,30 @@ func genErrorModels(pkg *Package) []jen.Code {
 // scalarKind is the kind of text form values of t have (as the runtime writes
 // and reads parameters and headers): String, Int, Float, Bool, Time, Date, or
 // "" when t has none and is written as JSON.
-func scalarKind(t *Type) string {
+func scalarKind(t *model.Type) string {
 	u := underlying(t)
-	if u.Kind == KindNamed && u.Decl.Kind == DeclEnum {
+	if u.Kind == model.KindNamed && u.Decl.Kind == model.DeclEnum {
 		u = u.Decl.EnumBase
 	}
 	switch {
-	case u.Kind == KindBuiltin && u.Name == "string":
+	case u.Kind == model.KindBuiltin && u.Name == "string":
 		return "String"
-	case u.Kind == KindBuiltin && strings.HasPrefix(u.Name, "int"):
+	case u.Kind == model.KindBuiltin && strings.HasPrefix(u.Name, "int"):
 		return "Int"
-	case u.Kind == KindBuiltin && strings.HasPrefix(u.Name, "float"):
+	case u.Kind == model.KindBuiltin && strings.HasPrefix(u.Name, "float"):
 		return "Float"
-	case u.Kind == KindBuiltin && u.Name == "bool":
+	case u.Kind == model.KindBuiltin && u.Name == "bool":
 		return "Bool"
-	case u.Kind == KindExternal && u.Pkg == "time":
+	case u.Kind == model.KindExternal && u.Pkg == "time":
 		return "Time"
-	case u.Kind == KindExternal && u.Name == "Date":
+	case u.Kind == model.KindExternal && u.Name == "Date":
 		return "Date"
 	}
 	return ""
 }
 
 // acceptHeader lists the media types of the declared responses' bodies.
-func acceptHeader(op *Operation) string {
+func acceptHeader(op *model.Operation) string {
 	var cts []string
 	seen := map[string]bool{}
 	for _, r := range op.Responses {

@@ -2,6 +2,7 @@ package generator
 
 import (
 	"fmt"
+	"github.com/tpgen/tpgen/generator/internal/model"
 	"math"
 )
 
@@ -21,8 +22,8 @@ const maxExactInt = 1 << 53
 // or float type) and returns the base that fits them, and whether the
 // values are exact (constants can be declared). why says what changed, ""
 // when nothing did.
-func numericEnum(values []any, base *Type) (fit *Type, exact bool, why string) {
-	isInt := base == tInt || base == tInt64 || base == tInt32
+func numericEnum(values []any, base *model.Type) (fit *model.Type, exact bool, why string) {
+	isInt := base == model.TInt || base == model.TInt64 || base == model.TInt32
 	fit, exact = base, true
 	for _, v := range values {
 		f, ok := v.(float64)
@@ -31,14 +32,14 @@ func numericEnum(values []any, base *Type) (fit *Type, exact bool, why string) {
 		}
 		switch {
 		case isInt && f != math.Trunc(f):
-			return tFloat64, true, fmt.Sprintf("the integer enum has a value that is not an integer (%v): typed as float64", f)
+			return model.TFloat64, true, fmt.Sprintf("the integer enum has a value that is not an integer (%v): typed as float64", f)
 		case math.Abs(f) >= maxExactInt && f == math.Trunc(f):
 			exact = false
 			if math.Abs(f) >= math.MaxInt64 && isInt {
-				fit = tFloat64
+				fit = model.TFloat64
 			}
-		case base == tInt32 && (f > math.MaxInt32 || f < math.MinInt32) && fit == tInt32:
-			fit, why = tInt64, fmt.Sprintf("format int32, but the value %v does not fit 32 bits: typed as int64", f)
+		case base == model.TInt32 && (f > math.MaxInt32 || f < math.MinInt32) && fit == model.TInt32:
+			fit, why = model.TInt64, fmt.Sprintf("format int32, but the value %v does not fit 32 bits: typed as int64", f)
 		}
 	}
 	if !exact {

@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"github.com/tpgen/tpgen/generator/internal/model"
 	"path/filepath"
 	"sort"
 )
@@ -39,14 +40,14 @@ func ExpectedDecls(svc *Service) (map[string][]string, error) {
 			}
 		}
 		switch d.Kind {
-		case DeclNullable:
+		case model.DeclNullable:
 			types = append(types, "func "+d.NewFunc, "func "+d.NullFunc)
 			method("Get", "IsNull", "MarshalJSON", "UnmarshalJSON")
-		case DeclStruct:
+		case model.DeclStruct:
 			if d.Additional != nil {
 				method("MarshalJSON", "UnmarshalJSON")
 			}
-		case DeclEnum:
+		case model.DeclEnum:
 			for _, v := range d.EnumValues {
 				types = append(types, "const "+v.Name)
 			}
@@ -54,7 +55,7 @@ func ExpectedDecls(svc *Service) (map[string][]string, error) {
 				types = append(types, "var known"+d.Name)
 			}
 			method("IsKnown")
-		case DeclUnion:
+		case model.DeclUnion:
 			method("MarshalJSON", "UnmarshalJSON")
 			for _, v := range d.Variants {
 				method("As"+v.Name, "From"+v.Name)
@@ -72,11 +73,11 @@ func ExpectedDecls(svc *Service) (map[string][]string, error) {
 		for _, d := range pkg.Types {
 			client = append(client, "type "+d.Name)
 			for _, v := range d.EnumValues {
-				if d.Kind == DeclEnum {
+				if d.Kind == model.DeclEnum {
 					client = append(client, "const "+v.Name)
 				}
 			}
-			if d.Kind == DeclNullable {
+			if d.Kind == model.DeclNullable {
 				client = append(client, "func "+d.NewFunc, "func "+d.NullFunc)
 			}
 		}

@@ -2,6 +2,7 @@ package generator
 
 import (
 	"fmt"
+	"github.com/tpgen/tpgen/generator/internal/model"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -78,9 +79,9 @@ func FromConfig(cfg *config.Config, only []string, importBase string) ([]*Servic
 	return out, nil
 }
 
-func runtimeDefaults(eff config.Settings, baseURL string) RuntimeDefaults {
+func runtimeDefaults(eff config.Settings, baseURL string) model.RuntimeDefaults {
 	a := eff.Auth
-	rd := RuntimeDefaults{
+	rd := model.RuntimeDefaults{
 		BaseURL:            baseURL,
 		TokenURL:           a.TokenURL,
 		Issuer:             a.Issuer,
@@ -100,7 +101,7 @@ func runtimeDefaults(eff config.Settings, baseURL string) RuntimeDefaults {
 		ValidateResponses:  eff.ValidateResponses,
 	}
 	if ts := eff.TokenStore; ts.Kind != "" {
-		rd.TokenStore = TokenStoreDefaults{Kind: ts.Kind, Addr: ts.Addr, Username: ts.Username, PasswordEnv: ts.Password.Env,
+		rd.TokenStore = model.TokenStoreDefaults{Kind: ts.Kind, Addr: ts.Addr, Username: ts.Username, PasswordEnv: ts.Password.Env,
 			TLS: ts.TLS, KeyPrefix: ts.KeyPrefix, EncryptionKeyEnv: ts.EncryptionKey.Env}
 	}
 	if a.ScopesSet {

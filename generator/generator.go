@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/tpgen/tpgen/generator/internal/model"
 	"go/format"
 	"path/filepath"
 	"runtime"
@@ -19,6 +20,13 @@ import (
 	"github.com/dave/jennifer/jen"
 	"github.com/tpgen/tpgen/generator/config"
 )
+
+// RuntimeDefaults are the non-secret settings a generated package hands the
+// runtime, as Service.Runtime carries them; the model defines them.
+type RuntimeDefaults = model.RuntimeDefaults
+
+// TokenStoreDefaults is services.yaml's token_store in RuntimeDefaults.
+type TokenStoreDefaults = model.TokenStoreDefaults
 
 // Service is one client package to generate, as the config describes it.
 type Service struct {
@@ -187,7 +195,7 @@ func GenerateEach(services []*Service) []ServiceResult {
 
 // generateService builds one service's files. Besides them it returns
 // notes for -v, and the repairs of lenient mode, for every run.
-func generateService(svc *Service) ([]File, Stats, []Note, []string, error) {
+func generateService(svc *Service) ([]File, Stats, []model.Note, []string, error) {
 	st := Stats{Service: svc.Name}
 	t0 := time.Now()
 	sp, err := loadSpec(svc.Spec, svc.SpecDisplay, svc.RefRoot, svc.Lenient, svc.FollowLinks)
@@ -222,13 +230,13 @@ func generateService(svc *Service) ([]File, Stats, []Note, []string, error) {
 		}
 	}
 	if svc.RefRoot != "" {
-		notes = append(notes, Note{Group: fmt.Sprintf("$ref may read files anywhere under %s (ref_root), not only in the spec's directory", svc.RefRoot)})
+		notes = append(notes, model.Note{Group: fmt.Sprintf("$ref may read files anywhere under %s (ref_root), not only in the spec's directory", svc.RefRoot)})
 	}
 	if svc.FollowLinks {
-		notes = append(notes, Note{Group: "$ref follows symbolic links wherever they lead (-follow-links)"})
+		notes = append(notes, model.Note{Group: "$ref follows symbolic links wherever they lead (-follow-links)"})
 	}
 	if modelImportPath(svc.ImportPath, pkg) == "" && len(pkg.Types) > 0 {
-		notes = append(notes, Note{Group: "no go.mod above " + svc.OutDir + ", so the package's import path is unknown: its types stay in the client package instead of a " + ModelDir + " subpackage"})
+		notes = append(notes, model.Note{Group: "no go.mod above " + svc.OutDir + ", so the package's import path is unknown: its types stay in the client package instead of a " + ModelDir + " subpackage"})
 	}
 	return files, st, notes, repairs, nil
 }
@@ -268,18 +276,18 @@ func unique[T comparable](ss []T) []T {
 }
 
 // buildPackage turns a loaded spec into the model.
-func buildPackage(svc *Service, sp *spec) (*Package, error) {
+func buildPackage(svc *Service, sp *spec) (*model.Package, error) {
 	name := svc.Package
 	if name == "" {
 		name = packageName(svc.Name)
 	}
-	pkg := &Package{Name: name, Service: svc.Name, Source: svc.Source, Runtime: svc.Runtime, AuthFrom: map[string]string{}}
+	pkg := &model.Package{Name: name, Service: svc.Name, Source: svc.Source, Runtime: svc.Runtime, AuthFrom: map[string]string{}}
 	if info := sp.doc.Info; info != nil {
 		pkg.Title, pkg.Version, pkg.Description = info.Title, info.Version, info.Description
 	}
 	ns := newNamespace(reservedIdents...)
 	b := &builder{svc: svc, sp: sp, types: ns, pkg: pkg}
-	b.typer = newTyper(ns, func(n Note) { b.pkg.Notes = append(b.pkg.Notes, n) })
+	b.typer = newTyper(ns, func(n model.Note) { b.pkg.Notes = append(b.pkg.Notes, n) })
 	b.typer.fail = func(source, msg string) {
 		b.errs = append(b.errs, sp.errorAt(msg, sourceKeys(source)...))
 	}
@@ -320,12 +328,12 @@ func buildPackage(svc *Service, sp *spec) (*Package, error) {
 			d.Source = bd.displaySources(d.Source)
 		}
 		for i := range pkg.Notes {
-			pkg.Notes[i] = pkg.Notes[i].rewrite(bd.displaySources)
+			pkg.Notes[i] = rewriteNote(pkg.Notes[i], bd.displaySources)
 		}
 	}
 	if sp.swagger {
 		for i := range pkg.Notes {
-			pkg.Notes[i] = pkg.Notes[i].rewrite(swagger2Text)
+			pkg.Notes[i] = rewriteNote(pkg.Notes[i], swagger2Text)
 		}
 	}
 	return pkg, nil
@@ -336,9 +344,9 @@ func buildPackage(svc *Service, sp *spec) (*Package, error) {
 func renderFile(name, source, doc, modelPath string, code []jen.Code) ([]byte, error) {
 	f := jen.NewFile(name)
 	f.NoFormat = true
-	f.ImportName(runtimePkg, "runtime")
-	f.ImportName(implPkg, "tpgenimpl")
-	f.ImportName(tokenPkg, "token")
+	f.ImportName(model.RuntimePkg, "runtime")
+	f.ImportName(model.ImplPkg, "tpgenimpl")
+	f.ImportName(model.TokenPkg, "token")
 	if modelPath != "" {
 		f.ImportName(modelPath, ModelDir)
 	}
@@ -358,7 +366,7 @@ func renderFile(name, source, doc, modelPath string, code []jen.Code) ([]byte, e
 	return out, nil
 }
 
-func packageDoc(pkg *Package) string {
+func packageDoc(pkg *model.Package) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Package %s is a typed client for the %s service", pkg.Name, pkg.Service)
 	if pkg.Title != "" {
@@ -373,7 +381,7 @@ func packageDoc(pkg *Package) string {
 	return b.String()
 }
 
-func modelPackageDoc(pkg *Package) string {
+func modelPackageDoc(pkg *model.Package) string {
 	return fmt.Sprintf("Package model holds the types of the %s service's client, generated by tpgen.\n\n"+
 		"Package %s re-exports every type and enum value declared here under the same name: import\nthat package, not this one.", pkg.Service, pkg.Name)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/tpgen/tpgen/generator/internal/model"
 	"path"
 	"path/filepath"
 	"runtime"
@@ -65,7 +66,7 @@ func PackageDirs(dir string) []string { return []string{dir, filepath.Join(dir, 
 // modelImportPath is the import path of the package's model package, or ""
 // when the client does not import it: its own import path is unknown, or it
 // has no types (the model package is then written, empty).
-func modelImportPath(importPath string, pkg *Package) string {
+func modelImportPath(importPath string, pkg *model.Package) string {
 	if importPath == "" || len(pkg.Types) == 0 {
 		return ""
 	}
@@ -81,7 +82,7 @@ var (
 )
 
 // emitPackage renders the package's files (PackageFiles) and formats them.
-func emitPackage(svc *Service, pkg *Package) ([]File, error) {
+func emitPackage(svc *Service, pkg *model.Package) ([]File, error) {
 	type file struct {
 		dir, pkg, name string
 		doc            string // package doc comment

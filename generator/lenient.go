@@ -2,6 +2,7 @@ package generator
 
 import (
 	"fmt"
+	"github.com/tpgen/tpgen/generator/internal/model"
 	"slices"
 	"strings"
 
@@ -37,7 +38,7 @@ import (
 const unresolvedKey = "x-tpgen-unresolved"
 
 // tRaw is the type of what lenient mode cannot type: raw JSON.
-var tRaw = &Type{Kind: KindExternal, Pkg: jsonPkg, Name: "RawMessage"}
+var tRaw = &model.Type{Kind: model.KindExternal, Pkg: model.JSONPkg, Name: "RawMessage"}
 
 // repairAt words a repair at a place in a file.
 func repairAt(file string, line, col int, msg string) string {

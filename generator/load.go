@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/tpgen/tpgen/generator/internal/model"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -28,9 +29,9 @@ type spec struct {
 	path    string // the file read
 	display string // the path as the user wrote it, for messages
 	data    []byte
-	notes   []Note  // what loading had to bend, for -v
-	bundle  *bundle // the files it refers to, when it refers to others (see bundleSpec)
-	inputs  []Input // every file read: the spec and those it refers to
+	notes   []model.Note // what loading had to bend, for -v
+	bundle  *bundle      // the files it refers to, when it refers to others (see bundleSpec)
+	inputs  []Input      // every file read: the spec and those it refers to
 	// lenient repairs what lenient mode repairs (see lenient.go); repairs
 	// say what was repaired, each at its place.
 	lenient bool
@@ -90,7 +91,7 @@ func loadSpec(path, display, refRoot string, lenient, followLinks bool) (*spec, 
 	case strings.HasPrefix(version, "2"):
 		sp.swagger = true
 		err = sp.loadSwagger2()
-		sp.notes = append(sp.notes, Note{Group: "Swagger 2.0 document converted to OpenAPI 3.0"})
+		sp.notes = append(sp.notes, model.Note{Group: "Swagger 2.0 document converted to OpenAPI 3.0"})
 	case strings.HasPrefix(version, "3"):
 		// Lenient mode repairs in the bundle, so every spec is bundled.
 		err = sp.loadOpenAPI3(abs, loc, refs, lenient || needsBundle(data))
@@ -143,7 +144,7 @@ func (sp *spec) loadOpenAPI3(abs string, loc *url.URL, refs *refReader, bundled 
 		sp.repairs = append(sp.repairs, bd.repairs...)
 		sp.bundle, data = bd, bd.data
 		if n := bd.note(); n != "" {
-			sp.notes = append(sp.notes, Note{Group: n})
+			sp.notes = append(sp.notes, model.Note{Group: n})
 		}
 		sp.notes = append(sp.notes, bd.docNotes...)
 	}
@@ -164,7 +165,7 @@ func (sp *spec) loadOpenAPI3(abs string, loc *url.URL, refs *refReader, bundled 
 		if fixed, ferr := rewriteTupleItems(data); ferr == nil {
 			if fdoc, rerr := loadOpenAPI3(fixed, loc, refs); rerr == nil {
 				doc, err = fdoc, nil
-				sp.notes = append(sp.notes, Note{Group: "array-valued items read as prefixItems (tuples)"})
+				sp.notes = append(sp.notes, model.Note{Group: "array-valued items read as prefixItems (tuples)"})
 			}
 		}
 	}

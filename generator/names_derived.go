@@ -26,8 +26,8 @@ const maxDerivedName = 40
 func (g *typer) nameParts(hint string) []string {
 	for i := len(g.stack) - 1; i >= 0; i-- {
 		p := g.stack[i]
-		if len(hint) > len(p.Name) && strings.HasPrefix(hint, p.Name) && len(p.parts) > 0 {
-			return append(p.parts[:len(p.parts):len(p.parts)], hint[len(p.Name):])
+		if len(hint) > len(p.Name) && strings.HasPrefix(hint, p.Name) && len(p.Parts) > 0 {
+			return append(p.Parts[:len(p.Parts):len(p.Parts)], hint[len(p.Name):])
 		}
 	}
 	return []string{hint}

@@ -2,6 +2,7 @@ package generator
 
 import (
 	"fmt"
+	"github.com/tpgen/tpgen/generator/internal/model"
 	"regexp"
 	"slices"
 	"sort"
@@ -17,18 +18,18 @@ type builder struct {
 	sp    *spec
 	typer *typer
 	types *namespace // package-level identifiers
-	pkg   *Package
+	pkg   *model.Package
 	errs  []error
 	// audited is what audit has looked at, so that shared parts are looked at once.
 	audited *auditor
 	// multipart holds the struct declared for each multipart body, so that a
 	// shared request body has one.
-	multipart map[*openapi3.MediaType]*Decl
+	multipart map[*openapi3.MediaType]*model.Decl
 }
 
 // note records a note for -v (see Note).
 func (b *builder) note(group, place, detail string) {
-	b.pkg.Notes = append(b.pkg.Notes, Note{Group: group, Place: place, Detail: detail})
+	b.pkg.Notes = append(b.pkg.Notes, model.Note{Group: group, Place: place, Detail: detail})
 }
 
 // reservedIdents are package-level names the generated code declares itself.
@@ -155,7 +156,7 @@ func (b *builder) operations() {
 	}
 	b.checkOverrides(ids)
 	methods := newNamespace(methodNames...)
-	var ops []*Operation
+	var ops []*model.Operation
 	for _, r := range refs {
 		if ids[r.id] != r || !b.selected(r) {
 			continue
@@ -223,12 +224,12 @@ func (b *builder) unknownInFilter(what string, names []string, at []config.Pos, 
 	}
 }
 
-func (b *builder) operation(r *opRef, methods *namespace) *Operation {
+func (b *builder) operation(r *opRef, methods *namespace) *model.Operation {
 	name := exportedName(r.id)
 	if name == "" {
 		name = exportedName(derivedID(r.method, r.path))
 	}
-	op := &Operation{
+	op := &model.Operation{
 		Name: methods.claim(name), ID: r.id, Method: r.method, Path: r.path,
 		Summary: r.op.Summary, Description: r.op.Description, Deprecated: r.op.Deprecated, Tags: r.op.Tags,
 	}
@@ -250,7 +251,7 @@ func (b *builder) operation(r *opRef, methods *namespace) *Operation {
 
 // auth settles the operation's grant and scopes: services.yaml's operation
 // override first, then the spec's security, else inherited at run time.
-func (b *builder) auth(op *Operation, r *opRef) {
+func (b *builder) auth(op *model.Operation, r *opRef) {
 	for _, o := range b.svc.Overrides {
 		if o.ID == op.ID {
 			op.Grant, op.Audiences, op.Resources = o.Grant, o.Audiences, o.Resources
@@ -301,17 +302,17 @@ func (b *builder) oauthScopes(sec openapi3.SecurityRequirements) []string {
 // errorModels gives every declared JSON error body a constructor function,
 // one per type, shared by the operations that declare it.
 func (b *builder) errorModels() {
-	byType := map[string]*ErrorModel{}
+	byType := map[string]*model.ErrorModel{}
 	fns := newNamespace()
 	for _, op := range b.pkg.Operations {
 		for _, r := range op.Responses {
-			if r.Success || r.Kind != BodyJSON || r.Type == nil {
+			if r.Success || r.Kind != model.BodyJSON || r.Type == nil {
 				continue
 			}
 			key := typeString(r.Type)
 			m, ok := byType[key]
 			if !ok {
-				m = &ErrorModel{Func: fns.claim("new" + exportedName(key)), Type: r.Type}
+				m = &model.ErrorModel{Func: fns.claim("new" + exportedName(key)), Type: r.Type}
 				byType[key] = m
 				b.pkg.ErrorModels = append(b.pkg.ErrorModels, m)
 			}

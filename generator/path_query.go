@@ -45,11 +45,3 @@ func splitPathQuery(key string) (path, query string, err error) {
 	}
 	return path, strings.Join(pairs, "&"), nil
 }
-
-// writtenPath is the operation's path as the spec wrote it, with its query.
-func (op *Operation) writtenPath() string {
-	if op.Query == "" {
-		return op.Path
-	}
-	return op.Path + "?" + op.Query
-}

@@ -1,5 +1,6 @@
 package generator
 
+import "github.com/tpgen/tpgen/generator/internal/model"
 import "reflect"
 
 // usedDecls returns the declarations the package's operations need, directly
@@ -9,8 +10,8 @@ import "reflect"
 //
 // The walk is over the model's values by reflection, so a field added to
 // Operation, Decl or their parts later is followed without being listed here.
-func usedDecls(pkg *Package) (used []*Decl, unusedComponents int) {
-	u := usage{decls: map[*Decl]bool{}, seen: map[seenKey]bool{}}
+func usedDecls(pkg *model.Package) (used []*model.Decl, unusedComponents int) {
+	u := usage{decls: map[*model.Decl]bool{}, seen: map[seenKey]bool{}}
 	u.walk(reflect.ValueOf(pkg.Operations))
 	u.walk(reflect.ValueOf(pkg.ErrorModels))
 	for _, d := range pkg.Types {
@@ -28,7 +29,7 @@ func usedDecls(pkg *Package) (used []*Decl, unusedComponents int) {
 // long chain of types (A has a B, B a C, ...) would otherwise be as deep a
 // recursion, several frames per link.
 type usage struct {
-	decls map[*Decl]bool
+	decls map[*model.Decl]bool
 	seen  map[seenKey]bool // pointers already walked
 	todo  []reflect.Value
 }
@@ -38,7 +39,7 @@ type seenKey struct {
 	p uintptr
 }
 
-var declType = reflect.TypeFor[*Decl]()
+var declType = reflect.TypeFor[*model.Decl]()
 
 func (u *usage) walk(root reflect.Value) {
 	u.todo = append(u.todo[:0], root)
@@ -61,7 +62,7 @@ func (u *usage) visit(v reflect.Value) {
 		if v.Type() == declType {
 			// UnsafePointer, not Interface: the value may come from an
 			// unexported field.
-			u.decls[(*Decl)(v.UnsafePointer())] = true
+			u.decls[(*model.Decl)(v.UnsafePointer())] = true
 		}
 		u.todo = append(u.todo, v.Elem())
 	case reflect.Struct:

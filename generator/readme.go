@@ -3,6 +3,7 @@ package generator
 import (
 	"bytes"
 	"fmt"
+	"github.com/tpgen/tpgen/generator/internal/model"
 	"strconv"
 	"strings"
 
@@ -32,7 +33,7 @@ type readmeRow struct{ Name, Value string }
 
 type readmeOp struct{ Call, Name, Grant, Scopes, Security string }
 
-func renderReadme(pkg *Package, importPath string) ([]byte, error) {
+func renderReadme(pkg *model.Package, importPath string) ([]byte, error) {
 	rd := pkg.Runtime
 	d := readmeData{Package: pkg.Name, Service: mdCode(pkg.Service, false), Title: mdText(pkg.Title, false), Version: mdText(pkg.Version, false),
 		Source: mdCode(pkg.Source, false), ImportPath: strconv.Quote(importPath), ModelPath: mdCode(modelImportPath(importPath, pkg), false)}
@@ -125,10 +126,10 @@ func renderReadme(pkg *Package, importPath string) ([]byte, error) {
 		case pkg.Security == nil:
 			sec = "-" // the spec states none
 		}
-		d.Operations = append(d.Operations, readmeOp{mdCode(op.Method+" "+op.writtenPath(), true), mdCode(op.Name, true), mdText(g, true), mdText(sc, true), mdText(sec, true)})
+		d.Operations = append(d.Operations, readmeOp{mdCode(op.Method+" "+op.WrittenPath(), true), mdCode(op.Name, true), mdText(g, true), mdText(sc, true), mdText(sec, true)})
 	}
 	for _, op := range pkg.Operations {
-		if op.Result.Kind == ResultNone && op != pkg.Operations[len(pkg.Operations)-1] {
+		if op.Result.Kind == model.ResultNone && op != pkg.Operations[len(pkg.Operations)-1] {
 			continue // prefer an example that returns something
 		}
 		args := []string{"ctx"}
@@ -142,7 +143,7 @@ func renderReadme(pkg *Package, importPath string) ([]byte, error) {
 			args = append(args, "nil")
 		}
 		lhs := "result, err :="
-		if op.Result.Kind == ResultNone {
+		if op.Result.Kind == model.ResultNone {
 			lhs = "err ="
 		}
 		d.Example = fmt.Sprintf("%s client.%s(%s)", lhs, op.Name, strings.Join(args, ", "))
@@ -174,7 +175,7 @@ func requirementsText(reqs [][]string) string {
 
 // readmeSchemes describes the package's security schemes, and adds the
 // variables that hold their credentials to env.
-func readmeSchemes(pkg *Package, prefix string, env []string) ([]readmeScheme, []string) {
+func readmeSchemes(pkg *model.Package, prefix string, env []string) ([]readmeScheme, []string) {
 	var out []readmeScheme
 	added := map[string]bool{}
 	add := func(v string) string {

@@ -2,6 +2,7 @@ package generator
 
 import (
 	"fmt"
+	"github.com/tpgen/tpgen/generator/internal/model"
 	"slices"
 	"sort"
 	"strconv"
@@ -13,7 +14,7 @@ import (
 // The request side of an operation: parameters and body.
 
 // params splits parameters into positional path arguments and a params struct.
-func (b *builder) params(op *Operation, r *opRef, source string) {
+func (b *builder) params(op *model.Operation, r *opRef, source string) {
 	// Operation parameters override path-item ones with the same name and location.
 	var all []*openapi3.Parameter
 	seen := map[string]bool{}
@@ -62,11 +63,11 @@ func (b *builder) params(op *Operation, r *opRef, source string) {
 		param := b.param(op, p, source, refs[p])
 		param.Name = args.claim(unexportedName(p.Name))
 		param.Required = true
-		param.Type = param.baseType()
+		param.Type = param.BaseType()
 		op.PathParams = append(op.PathParams, param)
 	}
 	for _, p := range op.PathParams {
-		if p.Shape == ShapeList || p.Shape == ShapeObject {
+		if p.Shape == model.ShapeList || p.Shape == model.ShapeObject {
 			op.PathVar = args.claim("path")
 			break
 		}
@@ -102,9 +103,9 @@ func (b *builder) params(op *Operation, r *opRef, source string) {
 		param := b.param(op, p, source, refs[p])
 		param.Name = fields.claim(valueName(p.Name))
 		param.Required = p.Required
-		t := param.baseType()
-		if !p.Required && !t.nilable() {
-			t = pointerTo(t)
+		t := param.BaseType()
+		if !p.Required && !t.Nilable() {
+			t = model.PointerTo(t)
 		}
 		param.Type = t
 		op.Params = append(op.Params, param)
@@ -113,8 +114,8 @@ func (b *builder) params(op *Operation, r *opRef, source string) {
 
 // param types one parameter (from the $ref ref, if any) and settles its
 // serialisation.
-func (b *builder) param(op *Operation, p *openapi3.Parameter, source, ref string) *Param {
-	param := &Param{WireName: p.Name, In: p.In, Doc: p.Description, Deprecated: p.Deprecated}
+func (b *builder) param(op *model.Operation, p *openapi3.Parameter, source, ref string) *model.Param {
+	param := &model.Param{WireName: p.Name, In: p.In, Doc: p.Description, Deprecated: p.Deprecated}
 	hint := op.Name + exportedName(p.Name)
 	src := source + " parameter " + p.Name
 	if comp := componentName(ref, "parameters"); comp != "" {
@@ -125,7 +126,7 @@ func (b *builder) param(op *Operation, p *openapi3.Parameter, source, ref string
 	}
 	if p.Schema == nil && len(p.Content) > 0 {
 		// content-encoded parameter: JSON text.
-		param.Shape = ShapeJSON
+		param.Shape = model.ShapeJSON
 		var sr *openapi3.SchemaRef
 		for _, ct := range sortedKeys(p.Content) {
 			if p.Content[ct] != nil && p.Content[ct].Schema != nil {
@@ -141,32 +142,24 @@ func (b *builder) param(op *Operation, p *openapi3.Parameter, source, ref string
 	param.Elem = t
 	under := underlying(t)
 	switch {
-	case under.Kind == KindSlice && !(under.Elem.Kind == KindBuiltin && under.Elem.Name == "byte"):
-		param.Shape = ShapeList
+	case under.Kind == model.KindSlice && !(under.Elem.Kind == model.KindBuiltin && under.Elem.Name == "byte"):
+		param.Shape = model.ShapeList
 		param.Elem = under.Elem
-		param.listType = t
-	case under.Kind == KindMap || (under.Kind == KindNamed && (under.Decl.Kind == DeclStruct || under.Decl.Kind == DeclUnion)) || (under.Kind == KindBuiltin && under.Name == "any"):
-		param.Shape = ShapeObject
+		param.ListType = t
+	case under.Kind == model.KindMap || (under.Kind == model.KindNamed && (under.Decl.Kind == model.DeclStruct || under.Decl.Kind == model.DeclUnion)) || (under.Kind == model.KindBuiltin && under.Name == "any"):
+		param.Shape = model.ShapeObject
 	default:
-		param.Shape = ShapePrimitive
+		param.Shape = model.ShapePrimitive
 	}
-	if param.Style == "StyleDeepObject" && param.Shape == ShapePrimitive {
+	if param.Style == "StyleDeepObject" && param.Shape == model.ShapePrimitive {
 		param.Style = "StyleForm"
 	}
 	return param
 }
 
-// baseType is the parameter's value type before optional wrapping.
-func (p *Param) baseType() *Type {
-	if p.listType != nil {
-		return p.listType
-	}
-	return p.Elem
-}
-
 // underlying follows defined types to what they are made of.
-func underlying(t *Type) *Type {
-	for i := 0; i < maxNameChain && t.Kind == KindNamed && t.Decl.Kind == DeclDefined; i++ {
+func underlying(t *model.Type) *model.Type {
+	for i := 0; i < model.MaxNameChain && t.Kind == model.KindNamed && t.Decl.Kind == model.DeclDefined; i++ {
 		t = t.Decl.Underlying
 	}
 	return t
@@ -206,31 +199,31 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 // mediaKind classifies a media type.
-func mediaKind(ct string) BodyKind {
+func mediaKind(ct string) model.BodyKind {
 	ct = strings.ToLower(strings.TrimSpace(strings.SplitN(ct, ";", 2)[0]))
 	switch {
 	case ct == "application/json" || strings.HasSuffix(ct, "+json") || ct == "*/*" || ct == "application/*" ||
 		strings.HasSuffix(ct, "/json") || ct == "text/json":
-		return BodyJSON
+		return model.BodyJSON
 	case ct == "application/x-www-form-urlencoded":
-		return BodyForm
+		return model.BodyForm
 	case strings.HasPrefix(ct, "multipart/"):
-		return BodyMultipart
+		return model.BodyMultipart
 	case strings.HasPrefix(ct, "text/") && ct != "text/event-stream":
-		return BodyText
+		return model.BodyText
 	}
-	return BodyBinary
+	return model.BodyBinary
 }
 
 // pickContent chooses the media type tpgen encodes: JSON first, then forms,
 // multipart, text, anything else as raw bytes.
 func pickContent(content openapi3.Content) (string, *openapi3.MediaType) {
 	best, bestRank := "", 99
-	rank := map[BodyKind]int{BodyJSON: 0, BodyForm: 1, BodyMultipart: 2, BodyText: 3, BodyBinary: 4}
+	rank := map[model.BodyKind]int{model.BodyJSON: 0, model.BodyForm: 1, model.BodyMultipart: 2, model.BodyText: 3, model.BodyBinary: 4}
 	for _, ct := range sortedKeys(content) {
 		k := mediaKind(ct)
 		r := rank[k]
-		if k == BodyJSON && ct == "*/*" {
+		if k == model.BodyJSON && ct == "*/*" {
 			r = 5 // a wildcard only when nothing is named
 		}
 		if r < bestRank {
@@ -243,7 +236,7 @@ func pickContent(content openapi3.Content) (string, *openapi3.MediaType) {
 	return best, content[best]
 }
 
-func (b *builder) requestBody(op *Operation, r *opRef, source string) {
+func (b *builder) requestBody(op *model.Operation, r *opRef, source string) {
 	if r.op.RequestBody == nil || r.op.RequestBody.Value == nil {
 		return
 	}
@@ -260,7 +253,7 @@ func (b *builder) requestBody(op *Operation, r *opRef, source string) {
 	if len(rb.Content) > 1 {
 		b.note("request bodies offered in several media types: tpgen sends one", r.method+" "+r.path, fmt.Sprintf("sends %s (of %s)", ct, strings.Join(sortedKeys(rb.Content), ", ")))
 	}
-	body := &Body{ContentType: ct, Required: rb.Required, Doc: rb.Description}
+	body := &model.Body{ContentType: ct, Required: rb.Required, Doc: rb.Description}
 	if ct == "*/*" {
 		body.ContentType = "application/json"
 	}
@@ -273,30 +266,30 @@ func (b *builder) requestBody(op *Operation, r *opRef, source string) {
 		}
 	}
 	switch kind := mediaKind(ct); {
-	case kind == BodyJSON && isBinary(mt.Schema):
-		body.Kind, body.Type = BodyBinary, tReader
-	case kind == BodyJSON, kind == BodyForm:
+	case kind == model.BodyJSON && isBinary(mt.Schema):
+		body.Kind, body.Type = model.BodyBinary, model.TReader
+	case kind == model.BodyJSON, kind == model.BodyForm:
 		body.Kind = kind
 		t := b.typer.typeOf(mt.Schema, hint, src)
-		if t.isStruct() {
-			t = pointerTo(t)
+		if t.IsStruct() {
+			t = model.PointerTo(t)
 		}
 		body.Type = t
-	case kind == BodyMultipart:
-		body.Kind = BodyMultipart
+	case kind == model.BodyMultipart:
+		body.Kind = model.BodyMultipart
 		if b.multipart == nil {
-			b.multipart = map[*openapi3.MediaType]*Decl{}
+			b.multipart = map[*openapi3.MediaType]*model.Decl{}
 		}
 		d := b.multipart[mt] // a shared request body's struct is declared once
 		if d == nil {
 			d = b.multipartDecl(hint, mt.Schema, src)
 			b.multipart[mt] = d
 		}
-		body.Type = pointerTo(named(d))
-	case kind == BodyText && !isBinary(mt.Schema):
-		body.Kind, body.Type = BodyText, tString
+		body.Type = model.PointerTo(model.Named(d))
+	case kind == model.BodyText && !isBinary(mt.Schema):
+		body.Kind, body.Type = model.BodyText, model.TString
 	default:
-		body.Kind, body.Type = BodyBinary, tReader
+		body.Kind, body.Type = model.BodyBinary, model.TReader
 	}
 	op.Body = body
 }
@@ -312,8 +305,8 @@ func isBinary(sr *openapi3.SchemaRef) bool {
 
 // multipartDecl declares the struct of a multipart body: binary properties are
 // files streamed from readers, the others form fields.
-func (b *builder) multipartDecl(hint string, sr *openapi3.SchemaRef, source string) *Decl {
-	d := b.typer.declare(hint, DeclStruct, source, nil)
+func (b *builder) multipartDecl(hint string, sr *openapi3.SchemaRef, source string) *model.Decl {
+	d := b.typer.declare(hint, model.DeclStruct, source, nil)
 	d.Doc = "is a multipart/form-data request body. Files are streamed, not buffered."
 	if sr == nil || sr.Value == nil {
 		return d
@@ -335,12 +328,12 @@ func (b *builder) multipartDecl(hint string, sr *openapi3.SchemaRef, source stri
 		if pr == nil || pr.Value == nil {
 			continue
 		}
-		f := &Field{JSONName: k, Name: fns.claim(valueName(k)), Doc: schemaDoc(pr.Value), Required: slices.Contains(s.Required, k)}
+		f := &model.Field{JSONName: k, Name: fns.claim(valueName(k)), Doc: schemaDoc(pr.Value), Required: slices.Contains(s.Required, k)}
 		switch {
 		case isBinary(pr):
-			f.Type = pointerTo(tFile)
+			f.Type = model.PointerTo(model.TFile)
 		case isBinary(pr.Value.Items):
-			f.Type = sliceOf(tFile)
+			f.Type = model.SliceOf(model.TFile)
 		default:
 			t := b.typer.typeOf(pr, d.Name+f.Name, source+"/properties/"+k)
 			f.Type = b.typer.fieldType(t, f.Required, false)

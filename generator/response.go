@@ -2,6 +2,7 @@ package generator
 
 import (
 	"fmt"
+	"github.com/tpgen/tpgen/generator/internal/model"
 	"sort"
 	"strconv"
 	"strings"
@@ -23,9 +24,9 @@ func statusOrder(s string) (int, int) {
 	return 3, 0
 }
 
-func (b *builder) responses(op *Operation, r *opRef, source string) {
+func (b *builder) responses(op *model.Operation, r *opRef, source string) {
 	if r.op.Responses == nil {
-		op.Result = &Result{Kind: ResultNone}
+		op.Result = &model.Result{Kind: model.ResultNone}
 		return
 	}
 	statuses := sortedKeys(r.op.Responses.Map())
@@ -56,7 +57,7 @@ func (b *builder) responses(op *Operation, r *opRef, source string) {
 			b.note("responses keyed by something other than a status code, range or default, left out", r.method+" "+r.path, strconv.Quote(s))
 			continue
 		}
-		resp := &Response{Status: s}
+		resp := &model.Response{Status: s}
 		if rr.Value.Description != nil {
 			resp.Doc = *rr.Value.Description
 		}
@@ -87,13 +88,13 @@ func (b *builder) responses(op *Operation, r *opRef, source string) {
 		if mt != nil {
 			resp.ContentType = ct
 			switch kind := mediaKind(ct); {
-			case kind == BodyJSON && !isBinary(mt.Schema):
-				resp.Kind = BodyJSON
+			case kind == model.BodyJSON && !isBinary(mt.Schema):
+				resp.Kind = model.BodyJSON
 				resp.Type = b.typer.typeOf(mt.Schema, hint, src)
-			case kind == BodyText:
-				resp.Kind, resp.Type = BodyText, tString
+			case kind == model.BodyText:
+				resp.Kind, resp.Type = model.BodyText, model.TString
 			default:
-				resp.Kind, resp.Type = BodyBinary, tRC
+				resp.Kind, resp.Type = model.BodyBinary, model.TReadCloser
 			}
 		}
 		if resp.Success {
@@ -102,22 +103,22 @@ func (b *builder) responses(op *Operation, r *opRef, source string) {
 				if h == nil || h.Value == nil || strings.EqualFold(hn, "Content-Type") {
 					continue
 				}
-				rh := &ResponseHeader{WireName: hn, Doc: h.Value.Description}
-				t := tString
+				rh := &model.ResponseHeader{WireName: hn, Doc: h.Value.Description}
+				t := model.TString
 				if h.Value.Schema != nil {
 					t = b.typer.typeOf(h.Value.Schema, headerBase+exportedName(hn)+"Header", src+" header "+hn)
 				}
 				under := underlying(t)
-				if t.Kind == KindNamed && t.Decl.Kind == DeclDefined {
+				if t.Kind == model.KindNamed && t.Decl.Kind == model.DeclDefined {
 					t = under // headers are typed by what the defined type is made of
 				}
 				switch {
-				case under.Kind == KindSlice && under.Elem.Kind != KindSlice && isScalar(under.Elem):
+				case under.Kind == model.KindSlice && under.Elem.Kind != model.KindSlice && isScalar(under.Elem):
 					rh.List, rh.Elem, rh.Type = true, under.Elem, t
 				case isScalar(under):
 					rh.Elem, rh.Type = t, t
 				default:
-					rh.Elem, rh.Type = tString, tString // structured headers are kept as text
+					rh.Elem, rh.Type = model.TString, model.TString // structured headers are kept as text
 				}
 				resp.Headers = append(resp.Headers, rh)
 			}
@@ -128,13 +129,13 @@ func (b *builder) responses(op *Operation, r *opRef, source string) {
 }
 
 // isScalar reports whether values of t have a text form (headers, form fields).
-func isScalar(t *Type) bool { return scalarKind(t) != "" }
+func isScalar(t *model.Type) bool { return scalarKind(t) != "" }
 
 // result decides what the method returns: nothing, the one success body, or a
 // result struct when there are several bodies or typed headers.
-func (b *builder) result(op *Operation) *Result {
-	var withBody []*Response
-	var headers []*ResponseHeader
+func (b *builder) result(op *model.Operation) *model.Result {
+	var withBody []*model.Response
+	var headers []*model.ResponseHeader
 	seenHeader := map[string]bool{}
 	for _, r := range op.Responses {
 		if !r.Success {
@@ -158,21 +159,21 @@ func (b *builder) result(op *Operation) *Result {
 	}
 	switch {
 	case len(withBody) == 0 && len(headers) == 0:
-		return &Result{Kind: ResultNone}
+		return &model.Result{Kind: model.ResultNone}
 	case sameBody && len(headers) == 0:
 		for _, r := range withBody {
 			r.Target = 0
 		}
 		t := withBody[0].Type
-		if t.isStruct() {
-			t = pointerTo(t)
+		if t.IsStruct() {
+			t = model.PointerTo(t)
 		}
-		return &Result{Kind: ResultValue, Type: t}
+		return &model.Result{Kind: model.ResultValue, Type: t}
 	}
-	d := b.typer.declare(op.Name+"Result", DeclStruct, "", nil)
+	d := b.typer.declare(op.Name+"Result", model.DeclStruct, "", nil)
 	d.Doc = fmt.Sprintf("is the result of %s: the status, the body of the response received, and the response headers.", op.Name)
 	fields := newNamespace("StatusCode")
-	d.Fields = append(d.Fields, &Field{Name: "StatusCode", Type: tInt, Doc: "StatusCode is the HTTP status of the response."})
+	d.Fields = append(d.Fields, &model.Field{Name: "StatusCode", Type: model.TInt, Doc: "StatusCode is the HTTP status of the response."})
 	targets := 0
 	for _, r := range withBody {
 		name := "Body"
@@ -187,18 +188,18 @@ func (b *builder) result(op *Operation) *Result {
 		r.Target = targets
 		targets++
 		t := r.Type
-		if !t.nilable() {
-			t = pointerTo(t)
+		if !t.Nilable() {
+			t = model.PointerTo(t)
 		}
-		d.Fields = append(d.Fields, &Field{Name: r.Field, Type: t, Doc: fmt.Sprintf("%s is the body of a %s response.", r.Field, r.Status)})
+		d.Fields = append(d.Fields, &model.Field{Name: r.Field, Type: t, Doc: fmt.Sprintf("%s is the body of a %s response.", r.Field, r.Status)})
 	}
 	for _, h := range headers {
 		h.Name = fields.claim(valueName(h.WireName))
 		t := h.Type
-		if !t.nilable() {
-			t = pointerTo(t)
+		if !t.Nilable() {
+			t = model.PointerTo(t)
 		}
-		d.Fields = append(d.Fields, &Field{Name: h.Name, Type: t, Doc: strings.TrimSpace(fmt.Sprintf("%s is the %s response header. %s", h.Name, h.WireName, h.Doc))})
+		d.Fields = append(d.Fields, &model.Field{Name: h.Name, Type: t, Doc: strings.TrimSpace(fmt.Sprintf("%s is the %s response header. %s", h.Name, h.WireName, h.Doc))})
 	}
-	return &Result{Kind: ResultStruct, Type: pointerTo(named(d)), Decl: d, Headers: headers}
+	return &model.Result{Kind: model.ResultStruct, Type: model.PointerTo(model.Named(d)), Decl: d, Headers: headers}
 }

@@ -2,6 +2,7 @@ package generator
 
 import (
 	"fmt"
+	"github.com/tpgen/tpgen/generator/internal/model"
 	"go/token"
 	"math"
 	"slices"
@@ -17,34 +18,34 @@ import (
 // schemas in key order first, then operations in path and method order.
 type typer struct {
 	ns          *namespace
-	memo        map[*openapi3.Schema]*Type
-	pending     map[*openapi3.Schema]*Decl  // declared, body not yet built (recursion)
-	building    map[*openapi3.Schema]bool   // being built now
-	reserved    map[*openapi3.Schema]string // names claimed for component schemas
-	components  map[string]*openapi3.Schema // "#/components/schemas/X" -> its schema
-	sharedEnums map[string]*sharedEnum      // value set -> the inline enum type that has it
-	sharedOrder []string                    // keys of sharedEnums in the order met
-	nullables   map[string]*Decl            // typeKey of the value type -> its DeclNullable
-	decls       []*Decl
+	memo        map[*openapi3.Schema]*model.Type
+	pending     map[*openapi3.Schema]*model.Decl // declared, body not yet built (recursion)
+	building    map[*openapi3.Schema]bool        // being built now
+	reserved    map[*openapi3.Schema]string      // names claimed for component schemas
+	components  map[string]*openapi3.Schema      // "#/components/schemas/X" -> its schema
+	sharedEnums map[string]*sharedEnum           // value set -> the inline enum type that has it
+	sharedOrder []string                         // keys of sharedEnums in the order met
+	nullables   map[string]*model.Decl           // typeKey of the value type -> its DeclNullable
+	decls       []*model.Decl
 	// stack holds the types declared by the schemas being built, innermost
 	// last: the types a derived name extends (see nameParts).
-	stack   []*Decl
-	depth   int        // schemas being built, one inside the other
-	tooDeep bool       // depth reached maxSchemaDepth
-	addNote func(Note) // records a note for -v
+	stack   []*model.Decl
+	depth   int              // schemas being built, one inside the other
+	tooDeep bool             // depth reached maxSchemaDepth
+	addNote func(model.Note) // records a note for -v
 	// fail reports a problem of the spec at a source path; generation fails.
 	fail func(source, msg string)
 }
 
-func newTyper(ns *namespace, addNote func(Note)) *typer {
-	return &typer{ns: ns, memo: map[*openapi3.Schema]*Type{}, pending: map[*openapi3.Schema]*Decl{}, building: map[*openapi3.Schema]bool{},
+func newTyper(ns *namespace, addNote func(model.Note)) *typer {
+	return &typer{ns: ns, memo: map[*openapi3.Schema]*model.Type{}, pending: map[*openapi3.Schema]*model.Decl{}, building: map[*openapi3.Schema]bool{},
 		reserved: map[*openapi3.Schema]string{}, components: map[string]*openapi3.Schema{},
-		sharedEnums: map[string]*sharedEnum{}, nullables: map[string]*Decl{}, addNote: addNote}
+		sharedEnums: map[string]*sharedEnum{}, nullables: map[string]*model.Decl{}, addNote: addNote}
 }
 
 // note records a note for -v about source.
 func (g *typer) note(group, place, detail string) {
-	g.addNote(Note{Group: group, Place: place, Detail: detail})
+	g.addNote(model.Note{Group: group, Place: place, Detail: detail})
 }
 
 // declareComponents gives every component schema its name first, so that the
@@ -81,9 +82,9 @@ func (g *typer) declareComponents(schemas openapi3.Schemas) {
 }
 
 // typeOf returns the Go type for sr; hint names a type it must declare.
-func (g *typer) typeOf(sr *openapi3.SchemaRef, hint, source string) *Type {
+func (g *typer) typeOf(sr *openapi3.SchemaRef, hint, source string) *model.Type {
 	if sr == nil || sr.Value == nil {
-		return tAny
+		return model.TAny
 	}
 	s := sr.Value
 	if c, ok := g.components[sr.Ref]; ok {
@@ -95,7 +96,7 @@ func (g *typer) typeOf(sr *openapi3.SchemaRef, hint, source string) *Type {
 		return t
 	}
 	if d, ok := g.pending[s]; ok {
-		return named(d)
+		return model.Named(d)
 	}
 	if sr.Ref != "" {
 		hint = refName(sr.Ref)
@@ -104,20 +105,20 @@ func (g *typer) typeOf(sr *openapi3.SchemaRef, hint, source string) *Type {
 	if g.building[s] {
 		// A schema that contains itself without passing through a struct (an
 		// array of itself, say) needs a name to be written in Go.
-		d := g.declare(hint, DeclDefined, source, s)
-		d.Underlying = tAny // replaced when the outer build finishes
-		d.placeholder = true
-		return named(d)
+		d := g.declare(hint, model.DeclDefined, source, s)
+		d.Underlying = model.TAny // replaced when the outer build finishes
+		d.Placeholder = true
+		return model.Named(d)
 	}
-	if g.depth >= maxSchemaDepth {
+	if g.depth >= model.MaxSchemaDepth {
 		// Each level is a few stack frames: a deeper chain of schemas would
 		// take tpgen's stack to its end, which is fatal, not a panic. Said
 		// once: every branch below would say it again.
 		if !g.tooDeep {
 			g.tooDeep = true
-			g.fail(source, fmt.Sprintf("schemas nest more than %d levels deep (through properties, items, allOf and $ref); tpgen does not type them", maxSchemaDepth))
+			g.fail(source, fmt.Sprintf("schemas nest more than %d levels deep (through properties, items, allOf and $ref); tpgen does not type them", model.MaxSchemaDepth))
 		}
-		return tAny
+		return model.TAny
 	}
 	g.depth++
 	g.building[s] = true
@@ -126,14 +127,14 @@ func (g *typer) typeOf(sr *openapi3.SchemaRef, hint, source string) *Type {
 	g.stack = g.stack[:mark]
 	delete(g.building, s)
 	g.depth--
-	if d, ok := g.pending[s]; ok && d.Kind == DeclDefined && d.Underlying == tAny && (t.Kind != KindNamed || t.Decl != d) {
+	if d, ok := g.pending[s]; ok && d.Kind == model.DeclDefined && d.Underlying == model.TAny && (t.Kind != model.KindNamed || t.Decl != d) {
 		if namesOnly(t, d) {
 			g.note("schemas that only refer to themselves, typed as any", source, "")
-			t = tAny
+			t = model.TAny
 		}
 		d.Underlying = t
 		d.Alias = needsAlias(t)
-		t = named(d)
+		t = model.Named(d)
 	}
 	g.memo[s] = t
 	return t
@@ -270,7 +271,7 @@ func (g *typer) checkRefCycles(schemas openapi3.Schemas, keys []string) {
 	}
 }
 
-func (g *typer) build(s *openapi3.Schema, hint, source string) *Type {
+func (g *typer) build(s *openapi3.Schema, hint, source string) *model.Type {
 	if ref, ok := s.Extensions[unresolvedKey]; ok {
 		// Lenient mode's stand-in for a schema a $ref did not lead to.
 		g.note("schemas a $ref did not lead to (lenient), typed as raw JSON (json.RawMessage)", source, "$ref "+quoteText(fmt.Sprint(ref)))
@@ -311,11 +312,11 @@ func (g *typer) build(s *openapi3.Schema, hint, source string) *Type {
 		return g.defined(integerType(s), hint, source, s)
 	case "number":
 		if s.Format == "float" {
-			return g.defined(tFloat32, hint, source, s)
+			return g.defined(model.TFloat32, hint, source, s)
 		}
-		return g.defined(tFloat64, hint, source, s)
+		return g.defined(model.TFloat64, hint, source, s)
 	case "boolean":
-		return g.defined(tBool, hint, source, s)
+		return g.defined(model.TBool, hint, source, s)
 	case "array":
 		return g.array(s, hint, source)
 	case "object":
@@ -324,39 +325,39 @@ func (g *typer) build(s *openapi3.Schema, hint, source string) *Type {
 	if s.Const != nil {
 		return g.defined(constType(s.Const), hint, source, s)
 	}
-	return g.defined(tAny, hint, source, s)
+	return g.defined(model.TAny, hint, source, s)
 }
 
 // defined wraps a primitive in a named type when the schema is a component, so
 // that users find the spec's names; inline primitives stay plain.
-func (g *typer) defined(t *Type, hint, source string, s *openapi3.Schema) *Type {
+func (g *typer) defined(t *model.Type, hint, source string, s *openapi3.Schema) *model.Type {
 	if !isComponent(source) || hint == "" {
 		return t
 	}
-	if d, ok := g.pending[s]; ok && d.Kind == DeclDefined {
+	if d, ok := g.pending[s]; ok && d.Kind == model.DeclDefined {
 		if namesOnly(t, d) {
 			// The schema is nothing but itself (allOf: [$ref: itself]), maybe
 			// through other schemas that are nothing but it (A is allOf [B], B
 			// is oneOf [A]): it accepts anything. Go has no type for it
 			// (type A B; type B A is refused).
 			g.note("schemas that only refer to themselves, typed as any", source, "")
-			t = tAny
+			t = model.TAny
 		}
 		d.Underlying = t // the placeholder a recursive reference made
 		d.Alias = needsAlias(t)
-		return named(d)
+		return model.Named(d)
 	}
-	d := g.declare(hint, DeclDefined, source, s)
+	d := g.declare(hint, model.DeclDefined, source, s)
 	d.Underlying = t
 	d.Alias = needsAlias(t)
-	return named(d)
+	return model.Named(d)
 }
 
 // namesOnly reports whether t, followed through declared types that are only
 // other names (type A B, type A = B), comes back to d.
-func namesOnly(t *Type, d *Decl) bool {
-	seen := map[*Decl]bool{}
-	for t.Kind == KindNamed && t.Decl.Kind == DeclDefined && !seen[t.Decl] {
+func namesOnly(t *model.Type, d *model.Decl) bool {
+	seen := map[*model.Decl]bool{}
+	for t.Kind == model.KindNamed && t.Decl.Kind == model.DeclDefined && !seen[t.Decl] {
 		if t.Decl == d {
 			return true
 		}
@@ -366,64 +367,59 @@ func namesOnly(t *Type, d *Decl) bool {
 	return false
 }
 
-// maxSchemaDepth bounds how deeply the typer descends into schemas, each
-// level a schema inside another (or its $ref) still being built. Real specs
-// nest a few dozen deep.
-const maxSchemaDepth = 2000
-
 // needsAlias reports whether a component over t must be an alias (type X = T)
 // rather than a defined type: a defined type drops T's methods, and with them
 // the JSON encoding of time.Time, runtime.Date, unions and structs with
 // additional properties.
-func needsAlias(t *Type) bool {
-	return t.Kind == KindNamed || t.Kind == KindExternal || t.Kind == KindNullable
+func needsAlias(t *model.Type) bool {
+	return t.Kind == model.KindNamed || t.Kind == model.KindExternal || t.Kind == model.KindNullable
 }
 
-func stringType(s *openapi3.Schema) *Type {
+func stringType(s *openapi3.Schema) *model.Type {
 	switch s.Format {
 	case "date-time":
-		return tTime
+		return model.TTime
 	case "date":
-		return tDate
+		return model.TDate
 	case "byte":
-		return tBytes
+		return model.TBytes
 	}
-	return tString
+	return model.TString
 }
 
-func integerType(s *openapi3.Schema) *Type {
+func integerType(s *openapi3.Schema) *model.Type {
 	switch s.Format {
 	case "int32":
-		return tInt32
+		return model.TInt32
 	case "int64":
-		return tInt64
+		return model.TInt64
 	}
 	// Bounds that do not fit 32 bits, or none at all, still fit int on 64-bit
 	// platforms; int64 is chosen when the spec says the values are large.
 	if (s.Max != nil && *s.Max > math.MaxInt32) || (s.Min != nil && *s.Min < math.MinInt32) {
-		return tInt64
+		return model.TInt64
 	}
-	return tInt
+	return model.TInt
 }
 
-func constType(v any) *Type {
+func constType(v any) *model.Type {
 	switch v.(type) {
 	case string:
-		return tString
+		return model.TString
 	case bool:
-		return tBool
+		return model.TBool
 	case float64:
 		if f := v.(float64); f == math.Trunc(f) && math.Abs(f) < math.MaxInt64 {
-			return tInt64
+			return model.TInt64
 		}
-		return tFloat64
+		return model.TFloat64
 	}
-	return tAny
+	return model.TAny
 }
 
 // declare claims a name and registers a declaration. Its body is filled by the
 // caller; until then recursive references resolve to it through pending.
-func (g *typer) declare(hint string, kind DeclKind, source string, s *openapi3.Schema) *Decl {
+func (g *typer) declare(hint string, kind model.DeclKind, source string, s *openapi3.Schema) *model.Decl {
 	var name string
 	var parts []string
 	if r, ok := g.reserved[s]; ok && s != nil {
@@ -447,7 +443,7 @@ func (g *typer) declare(hint string, kind DeclKind, source string, s *openapi3.S
 		}
 		name = g.ns.claim(name)
 	}
-	d := &Decl{Name: name, Kind: kind, Source: source, parts: parts}
+	d := &model.Decl{Name: name, Kind: kind, Source: source, Parts: parts}
 	g.stack = append(g.stack, d)
 	if s != nil {
 		d.Doc = schemaDoc(s)
@@ -465,26 +461,26 @@ func schemaDoc(s *openapi3.Schema) string {
 	return s.Title
 }
 
-func (g *typer) array(s *openapi3.Schema, hint, source string) *Type {
-	var elem *Type
+func (g *typer) array(s *openapi3.Schema, hint, source string) *model.Type {
+	var elem *model.Type
 	switch {
 	case s.Items != nil:
 		elem = g.typeOf(s.Items, hint+"Item", source+"/items")
-		if s.Items.Value != nil && nullable(s.Items.Value) && !elem.nilable() {
-			elem = pointerTo(elem)
+		if s.Items.Value != nil && nullable(s.Items.Value) && !elem.Nilable() {
+			elem = model.PointerTo(elem)
 		}
 	case len(s.PrefixItems) > 0:
 		elem = g.tupleElem(s.PrefixItems, hint, source)
 	default:
-		elem = tAny
+		elem = model.TAny
 	}
-	return g.defined(sliceOf(elem), hint, source, s)
+	return g.defined(model.SliceOf(elem), hint, source, s)
 }
 
 // tupleElem types the items of a tuple (prefixItems, or array-valued items in
 // older documents): their common type when they share one, any otherwise.
-func (g *typer) tupleElem(items openapi3.SchemaRefs, hint, source string) *Type {
-	var first *Type
+func (g *typer) tupleElem(items openapi3.SchemaRefs, hint, source string) *model.Type {
+	var first *model.Type
 	same := true
 	for i, it := range items {
 		t := g.typeOf(it, fmt.Sprintf("%sItem%d", hint, i), fmt.Sprintf("%s/prefixItems/%d", source, i))
@@ -498,10 +494,10 @@ func (g *typer) tupleElem(items openapi3.SchemaRefs, hint, source string) *Type 
 		return first
 	}
 	g.note("tuples with items of different types, typed as []any", source, "")
-	return tAny
+	return model.TAny
 }
 
-func sameType(a, b *Type) bool {
+func sameType(a, b *model.Type) bool {
 	if a == b {
 		return true
 	}
@@ -514,36 +510,36 @@ func sameType(a, b *Type) bool {
 	return a.Decl == b.Decl
 }
 
-func (g *typer) object(s *openapi3.Schema, hint, source string) *Type {
-	var additional *Type
+func (g *typer) object(s *openapi3.Schema, hint, source string) *model.Type {
+	var additional *model.Type
 	ap := s.AdditionalProperties
 	switch {
 	case ap.Schema != nil:
 		additional = g.typeOf(ap.Schema, hint+"Value", source+"/additionalProperties")
-		if ap.Schema.Value != nil && nullable(ap.Schema.Value) && !additional.nilable() {
-			additional = pointerTo(additional)
+		if ap.Schema.Value != nil && nullable(ap.Schema.Value) && !additional.Nilable() {
+			additional = model.PointerTo(additional)
 		}
 	case ap.Has != nil && *ap.Has:
-		additional = tAny
+		additional = model.TAny
 	}
 	if len(s.Properties) == 0 {
 		if additional == nil {
 			if ap.Has != nil && !*ap.Has {
-				d := g.declare(hint, DeclStruct, source, s) // an object that admits nothing
-				return named(d)
+				d := g.declare(hint, model.DeclStruct, source, s) // an object that admits nothing
+				return model.Named(d)
 			}
-			additional = tAny
+			additional = model.TAny
 		}
-		return g.defined(mapOf(additional), hint, source, s)
+		return g.defined(model.MapOf(additional), hint, source, s)
 	}
-	d := g.declare(hint, DeclStruct, source, s)
+	d := g.declare(hint, model.DeclStruct, source, s)
 	d.Additional = additional
 	g.fields(d, s.Properties, s.Required, source)
-	return named(d)
+	return model.Named(d)
 }
 
 // fields fills a struct's fields from properties, in name order.
-func (g *typer) fields(d *Decl, props openapi3.Schemas, required []string, source string) {
+func (g *typer) fields(d *model.Decl, props openapi3.Schemas, required []string, source string) {
 	keys := make([]string, 0, len(props))
 	for k := range props {
 		keys = append(keys, k)
@@ -552,10 +548,10 @@ func (g *typer) fields(d *Decl, props openapi3.Schemas, required []string, sourc
 	if odd, quoted := untaggable(keys); len(odd) > 0 {
 		// See json_names.go: kept in AdditionalProperties under their names.
 		detail := quoted
-		if d.Additional != nil && d.Additional != tAny {
+		if d.Additional != nil && d.Additional != model.TAny {
 			detail += "; AdditionalProperties was typed " + typeString(d.Additional)
 		}
-		d.Additional = tAny
+		d.Additional = model.TAny
 		g.note("properties whose names encoding/json cannot carry in a struct tag, kept in AdditionalProperties (map[string]any)", source, detail)
 		keys = slices.DeleteFunc(keys, func(k string) bool { return slices.Contains(odd, k) })
 	}
@@ -569,7 +565,7 @@ func (g *typer) fields(d *Decl, props openapi3.Schemas, required []string, sourc
 			continue
 		}
 		ps := pr.Value
-		f := &Field{JSONName: k, Doc: schemaDoc(ps), Deprecated: ps.Deprecated, ReadOnly: ps.ReadOnly, WriteOnly: ps.WriteOnly}
+		f := &model.Field{JSONName: k, Doc: schemaDoc(ps), Deprecated: ps.Deprecated, ReadOnly: ps.ReadOnly, WriteOnly: ps.WriteOnly}
 		f.Name = fns.claim(valueName(k))
 		f.Required = slices.Contains(required, k) && !ps.ReadOnly && !ps.WriteOnly
 		// Optional when sent, but the service must send it: response
@@ -579,7 +575,7 @@ func (g *typer) fields(d *Decl, props openapi3.Schemas, required []string, sourc
 		t := g.typeOf(pr, d.Name+f.Name, source+"/properties/"+k)
 		f.Type = g.fieldType(t, f.Required, f.Nullable)
 		switch {
-		case f.Type.Kind == KindNullable:
+		case f.Type.Kind == model.KindNullable:
 			f.OmitZero = true
 		case !f.Required:
 			f.OmitEmpty = true
@@ -595,29 +591,29 @@ func (g *typer) fields(d *Decl, props openapi3.Schemas, required []string, sourc
 //	optional               *T       (T when nil already means absent)
 //	required, nullable     *T       (T when nilable)
 //	optional, nullable     NullableT (see DeclNullable; *T for structs: null and absent both nil)
-func (g *typer) fieldType(t *Type, required, isNullable bool) *Type {
+func (g *typer) fieldType(t *model.Type, required, isNullable bool) *model.Type {
 	switch {
-	case t.isStruct(), t.Kind == KindNamed && t.Decl.placeholder:
+	case t.IsStruct(), t.Kind == model.KindNamed && t.Decl.Placeholder:
 		// A struct may still be being built, and a placeholder is a schema
 		// still being built, either of which may turn out to hold this
 		// field's struct: a pointer keeps the type finite until
 		// requiredValues, once every type is known, makes required ones
 		// values where no circle needs the pointer.
-		return pointerTo(t)
-	case t.Kind == KindBuiltin && t.Name == "any":
+		return model.PointerTo(t)
+	case t.Kind == model.KindBuiltin && t.Name == "any":
 		return t
 	case !isNullable && required:
 		return t
 	case !isNullable:
-		if t.nilable() {
+		if t.Nilable() {
 			return t
 		}
-		return pointerTo(t)
+		return model.PointerTo(t)
 	case required:
-		if t.nilable() {
+		if t.Nilable() {
 			return t
 		}
-		return pointerTo(t)
+		return model.PointerTo(t)
 	default:
 		return g.nullableOf(t)
 	}
@@ -626,30 +622,30 @@ func (g *typer) fieldType(t *Type, required, isNullable bool) *Type {
 // nullableOf is the nullable type holding t, declared the first time it is
 // needed. Its name is given by nameNullables, once every other type has its
 // own, so that no schema's name depends on it.
-func (g *typer) nullableOf(t *Type) *Type {
+func (g *typer) nullableOf(t *model.Type) *model.Type {
 	key := typeKey(t)
 	d := g.nullables[key]
 	if d == nil {
-		d = &Decl{Kind: DeclNullable, Underlying: t}
+		d = &model.Decl{Kind: model.DeclNullable, Underlying: t}
 		g.nullables[key] = d
 		g.decls = append(g.decls, d)
 	}
-	return &Type{Kind: KindNullable, Elem: t, Decl: d}
+	return &model.Type{Kind: model.KindNullable, Elem: t, Decl: d}
 }
 
 // typeKey identifies a type by structure, and declared types by identity
 // (their names may still change).
-func typeKey(t *Type) string {
+func typeKey(t *model.Type) string {
 	switch t.Kind {
-	case KindNamed, KindNullable:
+	case model.KindNamed, model.KindNullable:
 		return fmt.Sprintf("decl %p", t.Decl)
-	case KindExternal:
+	case model.KindExternal:
 		return t.Pkg + "." + t.Name
-	case KindSlice:
+	case model.KindSlice:
 		return "[]" + typeKey(t.Elem)
-	case KindMap:
+	case model.KindMap:
 		return "map[string]" + typeKey(t.Elem)
-	case KindPointer:
+	case model.KindPointer:
 		return "*" + typeKey(t.Elem)
 	}
 	return t.Name
@@ -662,7 +658,7 @@ func typeKey(t *Type) string {
 // three always go together. It runs last: names taken by then go to the schemas.
 func (g *typer) nameNullables() {
 	for _, d := range g.decls {
-		if d.Kind != DeclNullable {
+		if d.Kind != model.DeclNullable {
 			continue
 		}
 		base := "Nullable" + variantName(d.Underlying, 0)
@@ -678,7 +674,7 @@ func (g *typer) nameNullables() {
 
 // allOf merges the members' properties into one struct. A lone member with
 // nothing beside it is that member's type.
-func (g *typer) allOf(s *openapi3.Schema, hint, source string) *Type {
+func (g *typer) allOf(s *openapi3.Schema, hint, source string) *model.Type {
 	members := nonNull(s.AllOf)
 	if len(members) == 1 && len(s.Properties) == 0 && len(types(s)) == 0 && s.AdditionalProperties.Schema == nil {
 		t := g.typeOf(members[0], hint, source+"/allOf/0")
@@ -737,21 +733,21 @@ func (g *typer) allOf(s *openapi3.Schema, hint, source string) *Type {
 	}
 	merged := &openapi3.Schema{Properties: props, Required: required, Description: s.Description, Title: s.Title, Deprecated: s.Deprecated}
 	merged.AdditionalProperties.Schema = additional
-	d := g.declare(hint, DeclStruct, source, s)
+	d := g.declare(hint, model.DeclStruct, source, s)
 	if additional != nil {
 		d.Additional = g.typeOf(additional, hint+"Value", source+"/additionalProperties")
 	}
 	if len(props) == 0 && additional == nil {
-		d.Additional = tAny // members without properties: keep whatever comes
+		d.Additional = model.TAny // members without properties: keep whatever comes
 	}
 	g.fields(d, props, required, source)
-	return named(d)
+	return model.Named(d)
 }
 
 // enum declares a named type with a constant per value. Values outside the
 // list still decode: the type is the plain string (or number) underneath.
-func (g *typer) enum(s *openapi3.Schema, hint, source string) *Type {
-	var base *Type
+func (g *typer) enum(s *openapi3.Schema, hint, source string) *model.Type {
+	var base *model.Type
 	kinds := map[string]bool{}
 	for _, v := range s.Enum {
 		switch v.(type) {
@@ -769,7 +765,7 @@ func (g *typer) enum(s *openapi3.Schema, hint, source string) *Type {
 	ts := types(s)
 	switch {
 	case len(kinds) == 1 && kinds["string"]:
-		base = tString
+		base = model.TString
 		if len(ts) == 1 && ts[0] != "string" {
 			base = nil
 		}
@@ -783,12 +779,12 @@ func (g *typer) enum(s *openapi3.Schema, hint, source string) *Type {
 			}
 		}
 		if allInts && (len(ts) == 0 || ts[0] == "integer") {
-			base = tInt
+			base = model.TInt
 		} else {
-			base = tFloat64
+			base = model.TFloat64
 		}
 	}
-	if base != nil && base != tString {
+	if base != nil && base != model.TString {
 		fit, exact, why := numericEnum(s.Enum, base)
 		if why != "" {
 			g.note("numeric enums typed loosely", source, why)
@@ -808,8 +804,8 @@ func (g *typer) enum(s *openapi3.Schema, hint, source string) *Type {
 		}
 		return g.build(&cp, hint, source)
 	}
-	if base == tString && (s.Format == "date-time" || s.Format == "date") {
-		base = tString // enumerated dates stay strings
+	if base == model.TString && (s.Format == "date-time" || s.Format == "date") {
+		base = model.TString // enumerated dates stay strings
 	}
 	type value struct {
 		val   any
@@ -827,7 +823,7 @@ func (g *typer) enum(s *openapi3.Schema, hint, source string) *Type {
 		case string:
 			val, label = x, x
 		case float64:
-			if base == tFloat64 {
+			if base == model.TFloat64 {
 				val, label = x, fmt.Sprint(x)
 			} else {
 				val, label = int64(x), fmt.Sprint(int64(x))
@@ -856,23 +852,23 @@ func (g *typer) enum(s *openapi3.Schema, hint, source string) *Type {
 		shareKey = typeString(base) + "|" + strings.Join(keys, "|")
 		if se, ok := g.sharedEnums[shareKey]; ok {
 			se.uses++
-			return named(se.decl)
+			return model.Named(se.decl)
 		}
 	}
-	d := g.declare(hint, DeclEnum, source, s)
+	d := g.declare(hint, model.DeclEnum, source, s)
 	d.EnumBase = base
 	if shareKey != "" {
 		g.sharedEnums[shareKey] = &sharedEnum{decl: d, uses: 1}
 		g.sharedOrder = append(g.sharedOrder, shareKey)
 	}
 	for _, v := range values {
-		d.EnumValues = append(d.EnumValues, &EnumValue{Name: g.ns.claim(d.Name + suffixName(v.label)), Value: v.val, label: v.label})
+		d.EnumValues = append(d.EnumValues, &model.EnumValue{Name: g.ns.claim(d.Name + suffixName(v.label)), Value: v.val, Label: v.label})
 	}
-	return named(d)
+	return model.Named(d)
 }
 
 // multiType handles 3.1 type lists such as [string, integer].
-func (g *typer) multiType(s *openapi3.Schema, ts []string, hint, source string) *Type {
+func (g *typer) multiType(s *openapi3.Schema, ts []string, hint, source string) *model.Type {
 	var alts openapi3.SchemaRefs
 	for _, t := range ts {
 		cp := *s
@@ -886,13 +882,13 @@ func (g *typer) multiType(s *openapi3.Schema, ts []string, hint, source string) 
 // alternatives types oneOf/anyOf. One alternative is that alternative; string
 // alternatives that are all strings are a string; anything else is a union: the
 // raw JSON with typed accessors per variant.
-func (g *typer) alternatives(s *openapi3.Schema, alts openapi3.SchemaRefs, anyOf bool, hint, source string) *Type {
+func (g *typer) alternatives(s *openapi3.Schema, alts openapi3.SchemaRefs, anyOf bool, hint, source string) *model.Type {
 	kw := "oneOf"
 	if anyOf {
 		kw = "anyOf"
 	}
 	if len(alts) == 0 {
-		return g.defined(tAny, hint, source, s)
+		return g.defined(model.TAny, hint, source, s)
 	}
 	if len(alts) == 1 && len(s.Properties) == 0 {
 		t := g.typeOf(alts[0], hint, source+"/"+kw+"/0")
@@ -909,9 +905,9 @@ func (g *typer) alternatives(s *openapi3.Schema, alts openapi3.SchemaRefs, anyOf
 		}
 	}
 	if allStrings {
-		return g.defined(tString, hint, source, s)
+		return g.defined(model.TString, hint, source, s)
 	}
-	d := g.declare(hint, DeclUnion, source, s)
+	d := g.declare(hint, model.DeclUnion, source, s)
 	d.AnyOf = anyOf
 	if s.Discriminator != nil {
 		d.Discriminator = s.Discriminator.PropertyName
@@ -919,7 +915,7 @@ func (g *typer) alternatives(s *openapi3.Schema, alts openapi3.SchemaRefs, anyOf
 	vns := newNamespace("Raw", "MarshalJSON", "UnmarshalJSON", "Discriminator", "ValueByDiscriminator")
 	for i, a := range alts {
 		t := g.typeOf(a, fmt.Sprintf("%s%d", d.Name, i), fmt.Sprintf("%s/%s/%d", source, kw, i))
-		d.Variants = append(d.Variants, &Variant{Type: t, Name: vns.claim(variantName(t, i))})
+		d.Variants = append(d.Variants, &model.Variant{Type: t, Name: vns.claim(variantName(t, i))})
 	}
 	if d.Discriminator != "" {
 		values, why := discriminatorDispatch(s.Discriminator, alts, d.Variants)
@@ -943,29 +939,29 @@ func (g *typer) alternatives(s *openapi3.Schema, alts openapi3.SchemaRefs, anyOf
 	if d.Discriminator != "" {
 		detail += fmt.Sprintf(", selected by %q", d.Discriminator)
 	}
-	g.addNote(Note{Group: "unions kept as raw JSON with typed accessors (As and From methods)", Place: source, Detail: detail, decl: d})
-	return named(d)
+	g.addNote(model.Note{Group: "unions kept as raw JSON with typed accessors (As and From methods)", Place: source, Detail: detail, Decl: d})
+	return model.Named(d)
 }
 
 // variantName names a type for the names derived from it: union accessors
 // (AsPet, AsStringList) and nullable types (NullableTime). i numbers a
 // variant of no nameable kind.
-func variantName(t *Type, i int) string {
+func variantName(t *model.Type, i int) string {
 	switch t.Kind {
-	case KindNamed:
+	case model.KindNamed:
 		return t.Decl.Name // the declaration's name: it may be renamed after t was made
-	case KindBuiltin:
+	case model.KindBuiltin:
 		return exportedName(t.Name)
-	case KindExternal:
+	case model.KindExternal:
 		return exportedName(t.Name)
-	case KindSlice:
-		if t.Elem.Kind == KindBuiltin && t.Elem.Name == "byte" {
+	case model.KindSlice:
+		if t.Elem.Kind == model.KindBuiltin && t.Elem.Name == "byte" {
 			return "Bytes"
 		}
 		return variantName(t.Elem, i) + "List"
-	case KindMap:
+	case model.KindMap:
 		return variantName(t.Elem, i) + "Map"
-	case KindPointer, KindNullable:
+	case model.KindPointer, model.KindNullable:
 		return variantName(t.Elem, i)
 	}
 	return fmt.Sprintf("Variant%d", i)
@@ -973,7 +969,7 @@ func variantName(t *Type, i int) string {
 
 // sharedEnum is an inline enum type and how many schemas use it.
 type sharedEnum struct {
-	decl *Decl
+	decl *model.Decl
 	uses int
 }
 
@@ -992,14 +988,14 @@ func (g *typer) nameSharedEnums() {
 		var labels []string
 		var b strings.Builder
 		for _, v := range d.EnumValues {
-			labels = append(labels, v.label)
-			b.WriteString(suffixName(v.label))
+			labels = append(labels, v.Label)
+			b.WriteString(suffixName(v.Label))
 		}
 		d.Source, d.Doc = "", fmt.Sprintf("is an enum of the values %s, shared by %d inline schemas.", strings.Join(labels, ", "), se.uses)
 		if n := b.String(); len(d.EnumValues) >= 2 && len(d.EnumValues) <= 3 && len(n) <= 30 && token.IsIdentifier(n) && !g.ns.has(n) {
 			d.Name = g.ns.claim(n)
 			for _, v := range d.EnumValues {
-				v.Name = g.ns.claim(d.Name + suffixName(v.label))
+				v.Name = g.ns.claim(d.Name + suffixName(v.Label))
 			}
 		}
 	}

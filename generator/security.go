@@ -2,6 +2,7 @@ package generator
 
 import (
 	"fmt"
+	"github.com/tpgen/tpgen/generator/internal/model"
 	"net/http"
 	"slices"
 	"strings"
@@ -29,16 +30,6 @@ type Credentials struct {
 	UserEnv    string                // or the variable that holds it
 	Password   string
 	Bearer     string
-}
-
-// SecurityScheme is one scheme of the spec as the runtime is told about it
-// (runtime.SecurityScheme); Kind is the name of a runtime.SchemeKind
-// constant.
-type SecurityScheme struct {
-	Name, Kind, In, Param string
-	SecretEnv             string
-	Username, UsernameEnv string
-	Doc                   string // what the scheme is, for the package README
 }
 
 // Kinds of schemes, as the runtime's constants are named.
@@ -90,7 +81,7 @@ func (b *builder) security() {
 	}
 	name(b.pkg.Security, "security")
 	for _, op := range b.pkg.Operations {
-		name(op.Security, op.Method+" "+op.writtenPath())
+		name(op.Security, op.Method+" "+op.WrittenPath())
 	}
 	var declared openapi3.SecuritySchemes
 	if c := b.sp.doc.Components; c != nil {
@@ -111,11 +102,11 @@ func (b *builder) security() {
 // scheme describes the scheme called name. A scheme the runtime cannot send
 // (HTTP digest, an apiKey where no key can go) is described as unsupported,
 // with a -v note: requirements that name it are never met.
-func (b *builder) scheme(name string, ss *openapi3.SecurityScheme) SecurityScheme {
+func (b *builder) scheme(name string, ss *openapi3.SecurityScheme) model.SecurityScheme {
 	cr := b.svc.Credentials
-	out := SecurityScheme{Name: name, Kind: schemeUnsupported}
+	out := model.SecurityScheme{Name: name, Kind: schemeUnsupported}
 	// what is the scheme in a few words, why what the runtime lacks.
-	unsupported := func(what, why string) SecurityScheme {
+	unsupported := func(what, why string) model.SecurityScheme {
 		out.In = what
 		detail := what
 		if why != "" {

@@ -1,5 +1,7 @@
 package generator
 
+import "github.com/tpgen/tpgen/generator/internal/model"
+
 // Required objects are values: a property the spec requires and does not let
 // be null is always there, so a pointer would only make callers nil-check
 // what the spec guarantees (Total *Money for a required total). While the
@@ -19,22 +21,22 @@ package generator
 // field into the struct itself, except on circles of such fields.
 func (g *typer) requiredValues() {
 	type edge struct {
-		f        *Field
-		from, to *Decl
+		f        *model.Field
+		from, to *model.Decl
 	}
 	var edges []edge
-	out := map[*Decl][]*Decl{} // struct -> structs it would hold by value
+	out := map[*model.Decl][]*model.Decl{} // struct -> structs it would hold by value
 	for _, d := range g.decls {
-		if d.Kind != DeclStruct {
+		if d.Kind != model.DeclStruct {
 			continue
 		}
 		for _, f := range d.Fields {
-			if !f.Required || f.Nullable || f.Type.Kind != KindPointer || f.Type.Elem.Kind != KindNamed {
+			if !f.Required || f.Nullable || f.Type.Kind != model.KindPointer || f.Type.Elem.Kind != model.KindNamed {
 				continue
 			}
 			to := structDecl(f.Type.Elem)
 			if to == nil {
-				if f.Type.Elem.Decl.placeholder {
+				if f.Type.Elem.Decl.Placeholder {
 					// A recursion that turned out not to be a struct (a list of
 					// itself, any): a required value like any other.
 					f.Type = f.Type.Elem
@@ -55,15 +57,15 @@ func (g *typer) requiredValues() {
 
 // structDecl is the struct t names, through declared aliases (placeholders
 // of a recursion included), or nil when t is no struct.
-func structDecl(t *Type) *Decl {
-	for range maxNameChain {
-		if t.Kind != KindNamed {
+func structDecl(t *model.Type) *model.Decl {
+	for range model.MaxNameChain {
+		if t.Kind != model.KindNamed {
 			return nil
 		}
 		switch {
-		case t.Decl.Kind == DeclStruct:
+		case t.Decl.Kind == model.DeclStruct:
 			return t.Decl
-		case t.Decl.Kind == DeclDefined && t.Decl.Alias:
+		case t.Decl.Kind == model.DeclDefined && t.Decl.Alias:
 			t = t.Decl.Underlying
 		default:
 			return nil
@@ -78,15 +80,15 @@ func structDecl(t *Type) *Decl {
 // node of the circle; a struct with an edge to itself is alone in its
 // component but on a circle all the same, which the caller sees by comparing
 // from and to.
-func components(nodes []*Decl, out map[*Decl][]*Decl) map[*Decl]int {
-	index := map[*Decl]int{}
-	low := map[*Decl]int{}
-	onStack := map[*Decl]bool{}
-	comp := map[*Decl]int{}
-	var stack []*Decl
+func components(nodes []*model.Decl, out map[*model.Decl][]*model.Decl) map[*model.Decl]int {
+	index := map[*model.Decl]int{}
+	low := map[*model.Decl]int{}
+	onStack := map[*model.Decl]bool{}
+	comp := map[*model.Decl]int{}
+	var stack []*model.Decl
 	next, ncomp := 0, 0
 	type frame struct {
-		d *Decl
+		d *model.Decl
 		i int // next edge of d to follow
 	}
 	for _, root := range nodes {

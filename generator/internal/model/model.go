@@ -1,4 +1,13 @@
-package generator
+package model
+
+// Import paths the generated code uses: the one place the generator names
+// the runtime's packages.
+const (
+	RuntimePkg = "github.com/tpgen/tpgen/runtime"           // what applications use too: Service, Option, Grant, Date, File
+	ImplPkg    = "github.com/tpgen/tpgen/runtime/tpgenimpl" // what only generated code uses: tables, Invoke, helpers
+	TokenPkg   = "github.com/tpgen/tpgen/runtime/token"     // token.ClientSecretPost, in a service's defaults
+	JSONPkg    = "encoding/json"
+)
 
 // The model is what the emitter works from: every Go name settled, every
 // type resolved, in a deterministic order. The emitter never sees the spec.
@@ -98,30 +107,30 @@ type Type struct {
 
 // Common types.
 var (
-	tString  = &Type{Kind: KindBuiltin, Name: "string"}
-	tBool    = &Type{Kind: KindBuiltin, Name: "bool"}
-	tInt     = &Type{Kind: KindBuiltin, Name: "int"}
-	tInt32   = &Type{Kind: KindBuiltin, Name: "int32"}
-	tInt64   = &Type{Kind: KindBuiltin, Name: "int64"}
-	tFloat32 = &Type{Kind: KindBuiltin, Name: "float32"}
-	tFloat64 = &Type{Kind: KindBuiltin, Name: "float64"}
-	tAny     = &Type{Kind: KindBuiltin, Name: "any"}
-	tBytes   = &Type{Kind: KindSlice, Elem: &Type{Kind: KindBuiltin, Name: "byte"}}
-	tTime    = &Type{Kind: KindExternal, Pkg: "time", Name: "Time"}
-	tDate    = &Type{Kind: KindExternal, Pkg: runtimePkg, Name: "Date"}
-	tReader  = &Type{Kind: KindExternal, Pkg: "io", Name: "Reader"}
-	tRC      = &Type{Kind: KindExternal, Pkg: "io", Name: "ReadCloser"}
-	tFile    = &Type{Kind: KindExternal, Pkg: runtimePkg, Name: "File"}
+	TString     = &Type{Kind: KindBuiltin, Name: "string"}
+	TBool       = &Type{Kind: KindBuiltin, Name: "bool"}
+	TInt        = &Type{Kind: KindBuiltin, Name: "int"}
+	TInt32      = &Type{Kind: KindBuiltin, Name: "int32"}
+	TInt64      = &Type{Kind: KindBuiltin, Name: "int64"}
+	TFloat32    = &Type{Kind: KindBuiltin, Name: "float32"}
+	TFloat64    = &Type{Kind: KindBuiltin, Name: "float64"}
+	TAny        = &Type{Kind: KindBuiltin, Name: "any"}
+	TBytes      = &Type{Kind: KindSlice, Elem: &Type{Kind: KindBuiltin, Name: "byte"}}
+	TTime       = &Type{Kind: KindExternal, Pkg: "time", Name: "Time"}
+	TDate       = &Type{Kind: KindExternal, Pkg: RuntimePkg, Name: "Date"}
+	TReader     = &Type{Kind: KindExternal, Pkg: "io", Name: "Reader"}
+	TReadCloser = &Type{Kind: KindExternal, Pkg: "io", Name: "ReadCloser"}
+	TFile       = &Type{Kind: KindExternal, Pkg: RuntimePkg, Name: "File"}
 )
 
-func sliceOf(t *Type) *Type   { return &Type{Kind: KindSlice, Elem: t} }
-func mapOf(t *Type) *Type     { return &Type{Kind: KindMap, Elem: t} }
-func pointerTo(t *Type) *Type { return &Type{Kind: KindPointer, Elem: t} }
-func named(d *Decl) *Type     { return &Type{Kind: KindNamed, Name: d.Name, Decl: d} }
+func SliceOf(t *Type) *Type   { return &Type{Kind: KindSlice, Elem: t} }
+func MapOf(t *Type) *Type     { return &Type{Kind: KindMap, Elem: t} }
+func PointerTo(t *Type) *Type { return &Type{Kind: KindPointer, Elem: t} }
+func Named(d *Decl) *Type     { return &Type{Kind: KindNamed, Name: d.Name, Decl: d} }
 
 // nilable reports whether the zero value of t is nil (no pointer needed to tell absent from zero).
-func (t *Type) nilable() bool {
-	for range maxNameChain {
+func (t *Type) Nilable() bool {
+	for range MaxNameChain {
 		switch t.Kind {
 		case KindSlice, KindMap, KindPointer:
 			return true
@@ -142,8 +151,8 @@ func (t *Type) nilable() bool {
 }
 
 // isStruct reports whether t is a declared struct (passed and returned by pointer).
-func (t *Type) isStruct() bool {
-	for range maxNameChain {
+func (t *Type) IsStruct() bool {
+	for range MaxNameChain {
 		if t.Kind != KindNamed {
 			return false
 		}
@@ -159,7 +168,7 @@ func (t *Type) isStruct() bool {
 // (type A B): the typer never makes a circle of them (see namesOnly), and
 // should it, the walks end rather than go round for ever. A chain is no
 // longer than the typer's depth.
-const maxNameChain = maxSchemaDepth + 1
+const MaxNameChain = MaxSchemaDepth + 1
 
 // DeclKind is the kind of a type declaration.
 type DeclKind uint8
@@ -201,9 +210,9 @@ type Decl struct {
 	Alias             bool // DeclDefined: written type X = Underlying
 	// placeholder marks a DeclDefined made for a schema met again while it
 	// was being built (recursion): what it stands for was not known yet.
-	placeholder bool
+	Placeholder bool
 	// parts is the chain of names the name is derived from (see names_derived.go).
-	parts []string
+	Parts []string
 
 	Variants      []*Variant // DeclUnion
 	Discriminator string     // DeclUnion: property name, "" if none
@@ -232,7 +241,7 @@ type Field struct {
 type EnumValue struct {
 	Name  string // Go constant name
 	Value any    // string, int64, float64 or bool
-	label string // the value as text, for naming
+	Label string // the value as text, for naming
 }
 
 // Variant is one member of a union.
@@ -289,7 +298,7 @@ type Param struct {
 	Doc        string
 	Deprecated bool
 
-	listType *Type // ShapeList: the declared list type, possibly named
+	ListType *Type // ShapeList: the declared list type, possibly named
 }
 
 // ParamShape is how a parameter value serialises.
@@ -368,3 +377,49 @@ type Result struct {
 	Decl    *Decl // ResultStruct
 	Headers []*ResponseHeader
 }
+
+// SecurityScheme is one scheme of the spec as the runtime is told about it
+// (runtime.SecurityScheme); Kind is the name of a runtime.SchemeKind
+// constant.
+type SecurityScheme struct {
+	Name, Kind, In, Param string
+	SecretEnv             string
+	Username, UsernameEnv string
+	Doc                   string // what the scheme is, for the package README
+}
+
+// Note is one thing -v reports.
+type Note struct {
+	// Group says what tpgen did, in the same words for every note of the
+	// kind: "union kept as raw JSON with typed accessors (As, From)".
+	Group string
+	// Place is where in the spec ("components/schemas/Pet", "POST /pets",
+	// "spec.yaml:3:5"); "" for the spec as a whole.
+	Place string
+	// Detail is what is particular to the place, "" when nothing is.
+	Detail string
+	// decl is the type the note is about, when it is about one: a note of
+	// a type that is not generated (models: used) is not given.
+	Decl *Decl
+}
+
+// writtenPath is the operation's path as the spec wrote it, with its query.
+func (op *Operation) WrittenPath() string {
+	if op.Query == "" {
+		return op.Path
+	}
+	return op.Path + "?" + op.Query
+}
+
+// baseType is the parameter's value type before optional wrapping.
+func (p *Param) BaseType() *Type {
+	if p.ListType != nil {
+		return p.ListType
+	}
+	return p.Elem
+}
+
+// maxSchemaDepth bounds how deeply the typer descends into schemas, each
+// level a schema inside another (or its $ref) still being built. Real specs
+// nest a few dozen deep.
+const MaxSchemaDepth = 2000
