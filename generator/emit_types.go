@@ -48,6 +48,42 @@ func docComment(name, first, text string, deprecated bool) jen.Code {
 	return comments(b.String())
 }
 
+// declDoc is what a declaration's doc comment says after its name: the
+// sentence of its role, or of where in the spec it comes from, then the
+// spec's text; a type tpgen made says only what it is.
+func declDoc(d *model.Decl) (first, text string) {
+	text = d.Doc
+	if p := roleDoc(d); p != "" {
+		text = p
+	}
+	first = declSummary(d)
+	if d.Source == "" && text != "" {
+		first, text = text, ""
+	}
+	return first, text
+}
+
+// roleDoc says what tpgen made a declaration for; "" for a schema's.
+func roleDoc(d *model.Decl) string {
+	switch d.Role {
+	case model.RoleMultipart:
+		return "is a multipart/form-data request body. Files are streamed, not buffered."
+	case model.RoleResult:
+		return fmt.Sprintf("is the result of %s: the status, the body of the response received, and the response headers.", d.ResultOf)
+	case model.RoleNullable:
+		return fmt.Sprintf("is an optional %s that may also be null: absent (its zero value, left out of the JSON), null (%s()) or a value (%s(v)).\nA value is sent as it is, also when it is the zero %s; only %s sends null.",
+			typeString(d.Underlying), d.NullFunc, d.NewFunc, typeString(d.Underlying), d.NullFunc)
+	case model.RoleSharedEnum:
+		labels := make([]string, 0, len(d.EnumValues))
+		for _, v := range d.EnumValues {
+			labels = append(labels, v.Label)
+		}
+		return fmt.Sprintf("is an enum of the values %s, shared by %d inline schemas.", strings.Join(labels, ", "), d.SharedBy)
+	}
+	return ""
+}
+
+// declSummary says where in the spec a declaration comes from.
 func declSummary(d *model.Decl) string {
 	switch {
 	case d.Source == "":
@@ -61,11 +97,8 @@ func declSummary(d *model.Decl) string {
 // genDecl renders one declared type and its methods.
 func genDecl(d *model.Decl) jen.Code {
 	g := &jen.Statement{}
-	first := declSummary(d)
-	if d.Source == "" && d.Doc != "" {
-		first, d.Doc = d.Doc, ""
-	}
-	g.Add(docComment(d.Name, first, d.Doc, d.Deprecated)).Line()
+	first, text := declDoc(d)
+	g.Add(docComment(d.Name, first, text, d.Deprecated)).Line()
 	switch d.Kind {
 	case model.DeclStruct:
 		genStruct(g, d)
@@ -225,6 +258,20 @@ func genStruct(g *jen.Statement, d *model.Decl) {
 	).Line()
 }
 
+// fieldText is what the spec says of a field, or for a field of a result
+// struct, what part of the response it holds.
+func fieldText(f *model.Field) string {
+	switch f.Part {
+	case model.PartStatus:
+		return f.Name + " is the HTTP status of the response."
+	case model.PartBody:
+		return fmt.Sprintf("%s is the body of a %s response.", f.Name, f.Status)
+	case model.PartHeader:
+		return strings.TrimSpace(fmt.Sprintf("%s is the %s response header. %s", f.Name, f.Header, f.Doc))
+	}
+	return f.Doc
+}
+
 // fieldDoc documents a field: its name and property, then the spec's text.
 func fieldDoc(f *model.Field) jen.Code {
 	var b strings.Builder
@@ -239,7 +286,7 @@ func fieldDoc(f *model.Field) jen.Code {
 	if f.WriteOnly {
 		b.WriteString(" Write-only: sent to the service, not by it.")
 	}
-	if doc := cleanDoc(f.Doc); doc != "" {
+	if doc := cleanDoc(fieldText(f)); doc != "" {
 		if strings.HasPrefix(doc, f.Name+" ") {
 			b.Reset()
 		} else {

@@ -307,7 +307,7 @@ func isBinary(sr *openapi3.SchemaRef) bool {
 // files streamed from readers, the others form fields.
 func (b *builder) multipartDecl(hint string, sr *openapi3.SchemaRef, source string) *model.Decl {
 	d := b.typer.declare(hint, model.DeclStruct, source, nil)
-	d.Doc = "is a multipart/form-data request body. Files are streamed, not buffered."
+	d.Role = model.RoleMultipart
 	if sr == nil || sr.Value == nil {
 		return d
 	}

@@ -1,7 +1,6 @@
 package generator
 
 import (
-	"fmt"
 	"github.com/tpgen/tpgen/generator/internal/model"
 	"sort"
 	"strconv"
@@ -171,9 +170,9 @@ func (b *builder) result(op *model.Operation) *model.Result {
 		return &model.Result{Kind: model.ResultValue, Type: t}
 	}
 	d := b.typer.declare(op.Name+"Result", model.DeclStruct, "", nil)
-	d.Doc = fmt.Sprintf("is the result of %s: the status, the body of the response received, and the response headers.", op.Name)
+	d.Role, d.ResultOf = model.RoleResult, op.Name
 	fields := newNamespace("StatusCode")
-	d.Fields = append(d.Fields, &model.Field{Name: "StatusCode", Type: model.TInt, Doc: "StatusCode is the HTTP status of the response."})
+	d.Fields = append(d.Fields, &model.Field{Name: "StatusCode", Type: model.TInt, Part: model.PartStatus})
 	targets := 0
 	for _, r := range withBody {
 		name := "Body"
@@ -191,7 +190,7 @@ func (b *builder) result(op *model.Operation) *model.Result {
 		if !t.Nilable() {
 			t = model.PointerTo(t)
 		}
-		d.Fields = append(d.Fields, &model.Field{Name: r.Field, Type: t, Doc: fmt.Sprintf("%s is the body of a %s response.", r.Field, r.Status)})
+		d.Fields = append(d.Fields, &model.Field{Name: r.Field, Type: t, Part: model.PartBody, Status: r.Status})
 	}
 	for _, h := range headers {
 		h.Name = fields.claim(valueName(h.WireName))
@@ -199,7 +198,7 @@ func (b *builder) result(op *model.Operation) *model.Result {
 		if !t.Nilable() {
 			t = model.PointerTo(t)
 		}
-		d.Fields = append(d.Fields, &model.Field{Name: h.Name, Type: t, Doc: strings.TrimSpace(fmt.Sprintf("%s is the %s response header. %s", h.Name, h.WireName, h.Doc))})
+		d.Fields = append(d.Fields, &model.Field{Name: h.Name, Type: t, Part: model.PartHeader, Header: h.WireName, Doc: h.Doc})
 	}
 	return &model.Result{Kind: model.ResultStruct, Type: model.PointerTo(model.Named(d)), Decl: d, Headers: headers}
 }

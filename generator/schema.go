@@ -667,8 +667,7 @@ func (g *typer) nameNullables() {
 			name = base + strconv.Itoa(i)
 		}
 		d.Name, d.NewFunc, d.NullFunc = g.ns.claim(name), g.ns.claim("New"+name), g.ns.claim("Null"+name)
-		d.Doc = fmt.Sprintf("is an optional %s that may also be null: absent (its zero value, left out of the JSON), null (%s()) or a value (%s(v)).\nA value is sent as it is, also when it is the zero %s; only %s sends null.",
-			typeString(d.Underlying), d.NullFunc, d.NewFunc, typeString(d.Underlying), d.NullFunc)
+		d.Role = model.RoleNullable
 	}
 }
 
@@ -985,13 +984,11 @@ func (g *typer) nameSharedEnums() {
 			continue
 		}
 		d := se.decl
-		var labels []string
 		var b strings.Builder
 		for _, v := range d.EnumValues {
-			labels = append(labels, v.Label)
 			b.WriteString(suffixName(v.Label))
 		}
-		d.Source, d.Doc = "", fmt.Sprintf("is an enum of the values %s, shared by %d inline schemas.", strings.Join(labels, ", "), se.uses)
+		d.Source, d.Role, d.SharedBy = "", model.RoleSharedEnum, se.uses
 		if n := b.String(); len(d.EnumValues) >= 2 && len(d.EnumValues) <= 3 && len(n) <= 30 && token.IsIdentifier(n) && !g.ns.has(n) {
 			d.Name = g.ns.claim(n)
 			for _, v := range d.EnumValues {

@@ -190,13 +190,31 @@ const (
 	DeclNullable
 )
 
+// DeclRole is what a declaration was made for, beside the spec's schemas.
+type DeclRole uint8
+
+const (
+	RoleSchema     DeclRole = iota // a schema of the spec (Source), or a type inside one
+	RoleMultipart                  // a multipart/form-data request body: files streamed, not buffered
+	RoleResult                     // the result struct of operation ResultOf
+	RoleNullable                   // a DeclNullable: an optional value that may also be null
+	RoleSharedEnum                 // an inline enum that SharedBy schemas share
+)
+
 // Decl is a named type declared in the generated package.
 type Decl struct {
 	Name       string
 	Kind       DeclKind
-	Doc        string
+	Doc        string // the spec's description
 	Deprecated bool
 	Source     string // where it comes from, e.g. "components/schemas/Pet"
+	// Role is what tpgen made the declaration for, which its doc comment
+	// says (RoleSchema: what Source and Doc say).
+	Role DeclRole
+	// ResultOf is a RoleResult's operation (its Go method name); SharedBy
+	// the number of inline schemas a RoleSharedEnum stands for.
+	ResultOf string
+	SharedBy int
 
 	Fields     []*Field // DeclStruct
 	Additional *Type    // DeclStruct: typed additionalProperties beside fixed fields, nil if none
@@ -231,11 +249,27 @@ type Field struct {
 	Nullable         bool
 	OmitEmpty        bool // ",omitempty" or ",omitzero" in the tag
 	OmitZero         bool
-	Doc              string
+	Doc              string // the spec's description (a header's, for PartHeader)
 	Deprecated       bool
 	ReadOnly         bool
 	WriteOnly        bool
+	// Part is what a result struct's field holds of the response; PartNone
+	// for a property. Status is a PartBody's response status ("200", "4XX"),
+	// Header a PartHeader's header as sent.
+	Part   ResultPart
+	Status string
+	Header string
 }
+
+// ResultPart is the part of a response a field of a result struct holds.
+type ResultPart uint8
+
+const (
+	PartNone   ResultPart = iota // a property of a schema
+	PartStatus                   // the HTTP status
+	PartBody                     // the body of the response with Status
+	PartHeader                   // the response header Header
+)
 
 // EnumValue is one constant of an enum.
 type EnumValue struct {
