@@ -2,7 +2,6 @@ package generator
 
 import (
 	"fmt"
-	"github.com/tpgen/tpgen/generator/internal/model"
 	"slices"
 	"sort"
 	"strconv"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/tpgen/tpgen/generator/config"
+	"github.com/tpgen/tpgen/generator/internal/model"
 )
 
 // kin-openapi keeps the keys it does not know in Extensions and the keys

@@ -3,7 +3,6 @@ package generator
 import (
 	"errors"
 	"fmt"
-	"github.com/tpgen/tpgen/generator/internal/model"
 	"net/url"
 	"path/filepath"
 	"regexp"
@@ -11,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tpgen/tpgen/generator/internal/goname"
+	"github.com/tpgen/tpgen/generator/internal/model"
 	"go.yaml.in/yaml/v4"
 )
 
@@ -225,7 +226,7 @@ func (b *bundler) rootComponents() {
 			continue
 		}
 		for j := 0; j+1 < len(objs.Content); j += 2 {
-			b.take(section, exportedName(objs.Content[j].Value))
+			b.take(section, goname.ExportedName(objs.Content[j].Value))
 		}
 		for j := 0; j+1 < len(objs.Content); j += 2 {
 			name, obj := objs.Content[j].Value, objs.Content[j+1]

@@ -2,9 +2,9 @@ package generator
 
 import (
 	"fmt"
-	"github.com/tpgen/tpgen/generator/internal/model"
 	"slices"
 
+	"github.com/tpgen/tpgen/generator/internal/model"
 	"go.yaml.in/yaml/v4"
 )
 

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/tpgen/tpgen/generator/internal/goname"
 )
 
 // Names of the objects from other files in the bundled document's
@@ -31,15 +33,15 @@ func (b *bundler) nameTarget(t *target) string {
 		candidates = append(candidates, n)
 	}
 	if t.kind == kSchema {
-		if title := mappingValue(t.node, "title"); title != nil && len(words(title.Value)) <= maxTitleWords {
-			candidates = append(candidates, exportedName(title.Value))
+		if title := mappingValue(t.node, "title"); title != nil && len(goname.Words(title.Value)) <= maxTitleWords {
+			candidates = append(candidates, goname.ExportedName(title.Value))
 		}
 	}
 	base := filepath.Base(t.file.abs)
-	candidates = append(candidates, exportedName(strings.TrimSuffix(base, filepath.Ext(base))))
+	candidates = append(candidates, goname.ExportedName(strings.TrimSuffix(base, filepath.Ext(base))))
 	// The component's key is the Go name the typer makes of it (exportedName).
 	claim := func(key string) bool {
-		n := exportedName(key)
+		n := goname.ExportedName(key)
 		if n == "" || b.taken[t.section][n] {
 			return false
 		}
@@ -57,7 +59,7 @@ func (b *bundler) nameTarget(t *target) string {
 			first = c
 		}
 	}
-	if dir := exportedName(filepath.Base(filepath.Dir(t.file.abs))); dir != "" && claim(dir+"_"+first) {
+	if dir := goname.ExportedName(filepath.Base(filepath.Dir(t.file.abs))); dir != "" && claim(dir+"_"+first) {
 		return dir + "_" + first
 	}
 	for i := 2; ; i++ {
@@ -77,7 +79,7 @@ func pointerName(ptr []string) string {
 	}
 	last := ptr[len(ptr)-1]
 	if len(ptr) == 1 || namedMaps[ptr[len(ptr)-2]] {
-		return exportedName(last)
+		return goname.ExportedName(last)
 	}
 	var parts []string
 	for _, s := range ptr {
@@ -87,5 +89,5 @@ func pointerName(ptr []string) string {
 			}
 		}
 	}
-	return exportedName(strings.Join(parts, " "))
+	return goname.ExportedName(strings.Join(parts, " "))
 }

@@ -1,10 +1,11 @@
 package generator
 
 import (
-	"github.com/tpgen/tpgen/generator/internal/model"
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/tpgen/tpgen/generator/internal/model"
 )
 
 // TestNestedTargets refers to an object of a file and to one inside it, in

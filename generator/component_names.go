@@ -1,5 +1,6 @@
 package generator
 
+import "github.com/tpgen/tpgen/generator/internal/goname"
 import "strings"
 
 // Schemas written inline in a shared component (components/responses,
@@ -24,11 +25,11 @@ func componentName(ref, section string) string {
 // called Problem beside a response called Problem: ProblemResponse); "" when
 // the name has nothing to make a Go name of.
 func (b *builder) componentHint(name, suffix string) string {
-	n := exportedName(name)
+	n := goname.ExportedName(name)
 	if n == "" {
 		return ""
 	}
-	if b.types.has(n) {
+	if b.types.Has(n) {
 		n += suffix
 	}
 	return n

@@ -2,12 +2,12 @@ package generator
 
 import (
 	"fmt"
-	"github.com/tpgen/tpgen/generator/internal/model"
 	"slices"
 	"sort"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/tpgen/tpgen/generator/internal/model"
 )
 
 // Which values of a discriminator property select which variant of a union.

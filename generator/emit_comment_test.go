@@ -1,7 +1,6 @@
 package generator
 
 import (
-	"github.com/tpgen/tpgen/generator/internal/model"
 	"go/ast"
 	"go/build/constraint"
 	"go/parser"
@@ -13,6 +12,9 @@ import (
 	"testing"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/tpgen/tpgen/generator/internal/goname"
+	"github.com/tpgen/tpgen/generator/internal/model"
 )
 
 func TestCommentLines(t *testing.T) {
@@ -210,7 +212,7 @@ func TestNamesStrictAlphabet(t *testing.T) {
 		{"%s%v", "SV", "SV", "sv"},
 		{"-1", "N1", "Minus1", "n1"},
 	} {
-		got := []string{exportedName(c.in), valueName(c.in), unexportedName(c.in)}
+		got := []string{goname.ExportedName(c.in), goname.ValueName(c.in), goname.UnexportedName(c.in)}
 		want := []string{c.exported, c.value, c.unexported}
 		for i, g := range got {
 			if g != want[i] {
@@ -230,7 +232,7 @@ func TestNamesStrictAlphabet(t *testing.T) {
 			t.Errorf("exportedName(%q) = %q is not exported", c.in, got[0])
 		}
 	}
-	if got := strconv.Quote(packageName("*/ pkg \u3164名")); got != `"pkg"` {
+	if got := strconv.Quote(goname.PackageName("*/ pkg \u3164名")); got != `"pkg"` {
 		t.Errorf("packageName = %s", got)
 	}
 }

@@ -2,11 +2,11 @@ package generator
 
 import (
 	"fmt"
-	"github.com/tpgen/tpgen/generator/internal/model"
-	"github.com/tpgen/tpgen/internal/envname"
 	"strings"
 
 	"github.com/dave/jennifer/jen"
+	"github.com/tpgen/tpgen/generator/internal/model"
+	"github.com/tpgen/tpgen/internal/envname"
 )
 
 // genClient renders the Client, New and the service's defaults.

@@ -3,12 +3,12 @@ package generator
 import (
 	"cmp"
 	"fmt"
-	"github.com/tpgen/tpgen/generator/internal/model"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/dave/jennifer/jen"
+	"github.com/tpgen/tpgen/generator/internal/model"
 )
 
 // typeCode renders a type expression.

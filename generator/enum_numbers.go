@@ -2,8 +2,9 @@ package generator
 
 import (
 	"fmt"
-	"github.com/tpgen/tpgen/generator/internal/model"
 	"math"
+
+	"github.com/tpgen/tpgen/generator/internal/model"
 )
 
 // kin-openapi reads every number of a spec as a float64, so an enum value

@@ -1,9 +1,10 @@
 package generator
 
 import (
-	"github.com/tpgen/tpgen/generator/internal/model"
 	"path/filepath"
 	"sort"
+
+	"github.com/tpgen/tpgen/generator/internal/model"
 )
 
 // ExpectedDecls lists, per package directory, the top-level declarations

@@ -2,12 +2,12 @@ package generator
 
 import (
 	"fmt"
-	"github.com/tpgen/tpgen/generator/internal/model"
 	"path/filepath"
 	"slices"
 	"sort"
 
 	"github.com/tpgen/tpgen/generator/config"
+	"github.com/tpgen/tpgen/generator/internal/model"
 )
 
 // FromConfig describes the services of a loaded services.yaml as packages to

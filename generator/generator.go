@@ -8,7 +8,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/tpgen/tpgen/generator/internal/model"
 	"go/format"
 	"path/filepath"
 	"runtime"
@@ -19,6 +18,8 @@ import (
 
 	"github.com/dave/jennifer/jen"
 	"github.com/tpgen/tpgen/generator/config"
+	"github.com/tpgen/tpgen/generator/internal/goname"
+	"github.com/tpgen/tpgen/generator/internal/model"
 )
 
 // RuntimeDefaults are the non-secret settings a generated package hands the
@@ -279,13 +280,13 @@ func unique[T comparable](ss []T) []T {
 func buildPackage(svc *Service, sp *spec) (*model.Package, error) {
 	name := svc.Package
 	if name == "" {
-		name = packageName(svc.Name)
+		name = goname.PackageName(svc.Name)
 	}
 	pkg := &model.Package{Name: name, Service: svc.Name, Source: svc.Source, Runtime: svc.Runtime, AuthFrom: map[string]string{}}
 	if info := sp.doc.Info; info != nil {
 		pkg.Title, pkg.Version, pkg.Description = info.Title, info.Version, info.Description
 	}
-	ns := newNamespace(reservedIdents...)
+	ns := goname.NewNamespace(reservedIdents...)
 	b := &builder{svc: svc, sp: sp, types: ns, pkg: pkg}
 	b.typer = newTyper(ns, func(n model.Note) { b.pkg.Notes = append(b.pkg.Notes, n) })
 	b.typer.fail = func(source, msg string) {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/tpgen/tpgen/generator/internal/model"
 	"path"
 	"path/filepath"
 	"runtime"
@@ -13,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/dave/jennifer/jen"
+	"github.com/tpgen/tpgen/generator/internal/model"
 )
 
 // The files of a package are fixed: the same names for every spec, however

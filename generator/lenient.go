@@ -2,10 +2,10 @@ package generator
 
 import (
 	"fmt"
-	"github.com/tpgen/tpgen/generator/internal/model"
 	"slices"
 	"strings"
 
+	"github.com/tpgen/tpgen/generator/internal/model"
 	"go.yaml.in/yaml/v4"
 )
 

@@ -49,7 +49,7 @@ func (g *typer) shortName(parts []string) string {
 		k++
 	}
 	for ; k <= len(parts)-2; k++ {
-		if n := kept(k); !g.ns.has(n) {
+		if n := kept(k); !g.ns.Has(n) {
 			return n
 		}
 	}

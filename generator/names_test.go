@@ -3,6 +3,8 @@ package generator
 import (
 	"slices"
 	"testing"
+
+	"github.com/tpgen/tpgen/generator/internal/goname"
 )
 
 func TestWords(t *testing.T) {
@@ -26,7 +28,7 @@ func TestWords(t *testing.T) {
 		{"", nil},
 		{"--", nil},
 	} {
-		if got := words(tc.in); !slices.Equal(got, tc.want) {
+		if got := goname.Words(tc.in); !slices.Equal(got, tc.want) {
 			t.Errorf("words(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
@@ -47,7 +49,7 @@ func TestExportedName(t *testing.T) {
 		{"Ünïcode", "U" + "dcn" + "U" + "ef" + "code"},
 		{"---", ""},
 	} {
-		if got := exportedName(tc.in); got != tc.want {
+		if got := goname.ExportedName(tc.in); got != tc.want {
 			t.Errorf("exportedName(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
@@ -63,7 +65,7 @@ func TestValueName(t *testing.T) {
 		{"in_progress", "InProgress"},
 		{"a.b", "AB"},
 	} {
-		if got := valueName(tc.in); got != tc.want {
+		if got := goname.ValueName(tc.in); got != tc.want {
 			t.Errorf("valueName(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
@@ -77,7 +79,7 @@ func TestSuffixName(t *testing.T) {
 		{"default", "Default"},
 		{"v1", "V1"},
 	} {
-		if got := suffixName(tc.in); got != tc.want {
+		if got := goname.SuffixName(tc.in); got != tc.want {
 			t.Errorf("suffixName(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
@@ -93,7 +95,7 @@ func TestUnexportedName(t *testing.T) {
 		{"ctx", "ctx_"},
 		{"", "v"},
 	} {
-		if got := unexportedName(tc.in); got != tc.want {
+		if got := goname.UnexportedName(tc.in); got != tc.want {
 			t.Errorf("unexportedName(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
@@ -106,20 +108,20 @@ func TestPackageName(t *testing.T) {
 		{"type", "typeapi"},
 		{"---", "api"},
 	} {
-		if got := packageName(tc.in); got != tc.want {
+		if got := goname.PackageName(tc.in); got != tc.want {
 			t.Errorf("packageName(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }
 
 func TestNamespace(t *testing.T) {
-	ns := newNamespace("Client")
+	ns := goname.NewNamespace("Client")
 	for _, want := range []string{"Client2", "Client3"} {
-		if got := ns.claim("Client"); got != want {
+		if got := ns.Claim("Client"); got != want {
 			t.Errorf("claim(Client) = %q, want %q", got, want)
 		}
 	}
-	if got := ns.claim("Pet"); got != "Pet" || !ns.has("Pet") {
+	if got := ns.Claim("Pet"); got != "Pet" || !ns.Has("Pet") {
 		t.Errorf("claim(Pet) = %q", got)
 	}
 }
@@ -141,7 +143,7 @@ func TestShortName(t *testing.T) {
 		{"a variant's number keeps its name", []string{"PostCustomersCustomerSubscriptionsRequest", "PaymentSettings", "Card", "0"}, nil, "PostCustomersCustomerSubscriptionsRequestCard0"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			g := &typer{ns: newNamespace(tc.taken...)}
+			g := &typer{ns: goname.NewNamespace(tc.taken...)}
 			if got := g.shortName(tc.parts); got != tc.want {
 				t.Errorf("shortName(%q) = %q, want %q", tc.parts, got, tc.want)
 			}

@@ -2,8 +2,9 @@ package generator
 
 import (
 	"fmt"
-	"github.com/tpgen/tpgen/generator/internal/model"
 	"slices"
+
+	"github.com/tpgen/tpgen/generator/internal/model"
 )
 
 // What -v says about a spec: what tpgen typed loosely (a union kept as raw

@@ -2,7 +2,6 @@ package generator
 
 import (
 	"fmt"
-	"github.com/tpgen/tpgen/generator/internal/model"
 	"regexp"
 	"slices"
 	"sort"
@@ -10,6 +9,8 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/tpgen/tpgen/generator/config"
+	"github.com/tpgen/tpgen/generator/internal/goname"
+	"github.com/tpgen/tpgen/generator/internal/model"
 )
 
 // builder turns one service's spec into its Package model.
@@ -17,7 +18,7 @@ type builder struct {
 	svc   *Service
 	sp    *spec
 	typer *typer
-	types *namespace // package-level identifiers
+	types *goname.Namespace // package-level identifiers
 	pkg   *model.Package
 	errs  []error
 	// audited is what audit has looked at, so that shared parts are looked at once.
@@ -106,7 +107,7 @@ func derivedID(method, path string) string {
 	s := strings.ToLower(method)
 	for _, seg := range strings.Split(path, "/") {
 		seg = pathVarRE.ReplaceAllStringFunc(seg, func(v string) string { return "by " + pathVarName(v[1:len(v)-1]) })
-		if n := exportedName(seg); n != "" {
+		if n := goname.ExportedName(seg); n != "" {
 			s += n
 		}
 	}
@@ -155,7 +156,7 @@ func (b *builder) operations() {
 		ids[r.id] = r
 	}
 	b.checkOverrides(ids)
-	methods := newNamespace(methodNames...)
+	methods := goname.NewNamespace(methodNames...)
 	var ops []*model.Operation
 	for _, r := range refs {
 		if ids[r.id] != r || !b.selected(r) {
@@ -224,13 +225,13 @@ func (b *builder) unknownInFilter(what string, names []string, at []config.Pos, 
 	}
 }
 
-func (b *builder) operation(r *opRef, methods *namespace) *model.Operation {
-	name := exportedName(r.id)
+func (b *builder) operation(r *opRef, methods *goname.Namespace) *model.Operation {
+	name := goname.ExportedName(r.id)
 	if name == "" {
-		name = exportedName(derivedID(r.method, r.path))
+		name = goname.ExportedName(derivedID(r.method, r.path))
 	}
 	op := &model.Operation{
-		Name: methods.claim(name), ID: r.id, Method: r.method, Path: r.path,
+		Name: methods.Claim(name), ID: r.id, Method: r.method, Path: r.path,
 		Summary: r.op.Summary, Description: r.op.Description, Deprecated: r.op.Deprecated, Tags: r.op.Tags,
 	}
 	op.VarName = "op" + op.Name
@@ -303,7 +304,7 @@ func (b *builder) oauthScopes(sec openapi3.SecurityRequirements) []string {
 // one per type, shared by the operations that declare it.
 func (b *builder) errorModels() {
 	byType := map[string]*model.ErrorModel{}
-	fns := newNamespace()
+	fns := goname.NewNamespace()
 	for _, op := range b.pkg.Operations {
 		for _, r := range op.Responses {
 			if r.Success || r.Kind != model.BodyJSON || r.Type == nil {
@@ -312,7 +313,7 @@ func (b *builder) errorModels() {
 			key := typeString(r.Type)
 			m, ok := byType[key]
 			if !ok {
-				m = &model.ErrorModel{Func: fns.claim("new" + exportedName(key)), Type: r.Type}
+				m = &model.ErrorModel{Func: fns.Claim("new" + goname.ExportedName(key)), Type: r.Type}
 				byType[key] = m
 				b.pkg.ErrorModels = append(b.pkg.ErrorModels, m)
 			}

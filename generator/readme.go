@@ -3,10 +3,10 @@ package generator
 import (
 	"bytes"
 	"fmt"
-	"github.com/tpgen/tpgen/generator/internal/model"
 	"strconv"
 	"strings"
 
+	"github.com/tpgen/tpgen/generator/internal/model"
 	"github.com/tpgen/tpgen/internal/envname"
 	"github.com/tpgen/tpgen/templates"
 )

@@ -2,13 +2,14 @@ package generator
 
 import (
 	"fmt"
-	"github.com/tpgen/tpgen/generator/internal/model"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/tpgen/tpgen/generator/internal/goname"
+	"github.com/tpgen/tpgen/generator/internal/model"
 )
 
 // The request side of an operation: parameters and body.
@@ -42,7 +43,7 @@ func (b *builder) params(op *model.Operation, r *opRef, source string) {
 	}
 	// The method's own names: its receiver, arguments and locals, and the
 	// packages and predeclared types its body names (see genMethodBody).
-	args := newNamespace("ctx", "params", "body", "c", "out", "err", "runtime", "tpgenimpl", "time", "string", "int64", "float64", "bool")
+	args := goname.NewNamespace("ctx", "params", "body", "c", "out", "err", "runtime", "tpgenimpl", "time", "string", "int64", "float64", "bool")
 	for _, v := range vars {
 		var p *openapi3.Parameter
 		for _, q := range all {
@@ -61,14 +62,14 @@ func (b *builder) params(op *model.Operation, r *opRef, source string) {
 			b.pkg.Repairs = append(b.pkg.Repairs, repairFrom(b.sp.errorAt(msg+": sent as a required string parameter", "paths", r.path)))
 		}
 		param := b.param(op, p, source, refs[p])
-		param.Name = args.claim(unexportedName(p.Name))
+		param.Name = args.Claim(goname.UnexportedName(p.Name))
 		param.Required = true
 		param.Type = param.BaseType()
 		op.PathParams = append(op.PathParams, param)
 	}
 	for _, p := range op.PathParams {
 		if p.Shape == model.ShapeList || p.Shape == model.ShapeObject {
-			op.PathVar = args.claim("path")
+			op.PathVar = args.Claim("path")
 			break
 		}
 	}
@@ -97,11 +98,11 @@ func (b *builder) params(op *model.Operation, r *opRef, source string) {
 		}
 		return rest[i].Name < rest[j].Name
 	})
-	op.ParamsType = b.types.claim(op.Name + "Params")
-	fields := newNamespace()
+	op.ParamsType = b.types.Claim(op.Name + "Params")
+	fields := goname.NewNamespace()
 	for _, p := range rest {
 		param := b.param(op, p, source, refs[p])
-		param.Name = fields.claim(valueName(p.Name))
+		param.Name = fields.Claim(goname.ValueName(p.Name))
 		param.Required = p.Required
 		t := param.BaseType()
 		if !p.Required && !t.Nilable() {
@@ -116,7 +117,7 @@ func (b *builder) params(op *model.Operation, r *opRef, source string) {
 // serialisation.
 func (b *builder) param(op *model.Operation, p *openapi3.Parameter, source, ref string) *model.Param {
 	param := &model.Param{WireName: p.Name, In: p.In, Doc: p.Description, Deprecated: p.Deprecated}
-	hint := op.Name + exportedName(p.Name)
+	hint := op.Name + goname.ExportedName(p.Name)
 	src := source + " parameter " + p.Name
 	if comp := componentName(ref, "parameters"); comp != "" {
 		// A shared parameter: its types are named after it.
@@ -312,9 +313,9 @@ func (b *builder) multipartDecl(hint string, sr *openapi3.SchemaRef, source stri
 		return d
 	}
 	s := sr.Value
-	fns := newNamespace()
+	fns := goname.NewNamespace()
 	keys := sortedKeys(s.Properties)
-	if odd, quoted := untaggable(keys); len(odd) > 0 || slices.Contains(keys, "-") {
+	if odd, quoted := goname.Untaggable(keys); len(odd) > 0 || slices.Contains(keys, "-") {
 		// The runtime names parts by the fields' tags (see json_names.go).
 		if slices.Contains(keys, "-") {
 			odd = append(odd, "-")
@@ -328,7 +329,7 @@ func (b *builder) multipartDecl(hint string, sr *openapi3.SchemaRef, source stri
 		if pr == nil || pr.Value == nil {
 			continue
 		}
-		f := &model.Field{JSONName: k, Name: fns.claim(valueName(k)), Doc: schemaDoc(pr.Value), Required: slices.Contains(s.Required, k)}
+		f := &model.Field{JSONName: k, Name: fns.Claim(goname.ValueName(k)), Doc: schemaDoc(pr.Value), Required: slices.Contains(s.Required, k)}
 		switch {
 		case isBinary(pr):
 			f.Type = model.PointerTo(model.TFile)

@@ -1,10 +1,12 @@
 package generator
 
 import (
-	"github.com/tpgen/tpgen/generator/internal/model"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/tpgen/tpgen/generator/internal/goname"
+	"github.com/tpgen/tpgen/generator/internal/model"
 )
 
 // The response side of an operation: declared responses and the result.
@@ -72,9 +74,9 @@ func (b *builder) responses(op *model.Operation, r *opRef, source string) {
 		}
 		hint := op.Name + "Response"
 		if !resp.Success {
-			hint = op.Name + suffixName(s) + "Error"
+			hint = op.Name + goname.SuffixName(s) + "Error"
 		} else if len(statuses) > 1 && s != "200" {
-			hint = op.Name + suffixName(s) + "Response"
+			hint = op.Name + goname.SuffixName(s) + "Response"
 		}
 		src, headerBase := source+" response "+s, op.Name
 		if comp := componentName(rr.Ref, "responses"); comp != "" {
@@ -105,7 +107,7 @@ func (b *builder) responses(op *model.Operation, r *opRef, source string) {
 				rh := &model.ResponseHeader{WireName: hn, Doc: h.Value.Description}
 				t := model.TString
 				if h.Value.Schema != nil {
-					t = b.typer.typeOf(h.Value.Schema, headerBase+exportedName(hn)+"Header", src+" header "+hn)
+					t = b.typer.typeOf(h.Value.Schema, headerBase+goname.ExportedName(hn)+"Header", src+" header "+hn)
 				}
 				under := underlying(t)
 				if t.Kind == model.KindNamed && t.Decl.Kind == model.DeclDefined {
@@ -171,19 +173,19 @@ func (b *builder) result(op *model.Operation) *model.Result {
 	}
 	d := b.typer.declare(op.Name+"Result", model.DeclStruct, "", nil)
 	d.Role, d.ResultOf = model.RoleResult, op.Name
-	fields := newNamespace("StatusCode")
+	fields := goname.NewNamespace("StatusCode")
 	d.Fields = append(d.Fields, &model.Field{Name: "StatusCode", Type: model.TInt, Part: model.PartStatus})
 	targets := 0
 	for _, r := range withBody {
 		name := "Body"
 		if !sameBody {
-			name = "Body" + suffixName(r.Status)
+			name = "Body" + goname.SuffixName(r.Status)
 		}
 		if sameBody && r != withBody[0] {
 			r.Field, r.Target = withBody[0].Field, withBody[0].Target
 			continue
 		}
-		r.Field = fields.claim(name)
+		r.Field = fields.Claim(name)
 		r.Target = targets
 		targets++
 		t := r.Type
@@ -193,7 +195,7 @@ func (b *builder) result(op *model.Operation) *model.Result {
 		d.Fields = append(d.Fields, &model.Field{Name: r.Field, Type: t, Part: model.PartBody, Status: r.Status})
 	}
 	for _, h := range headers {
-		h.Name = fields.claim(valueName(h.WireName))
+		h.Name = fields.Claim(goname.ValueName(h.WireName))
 		t := h.Type
 		if !t.Nilable() {
 			t = model.PointerTo(t)

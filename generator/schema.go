@@ -2,7 +2,6 @@ package generator
 
 import (
 	"fmt"
-	"github.com/tpgen/tpgen/generator/internal/model"
 	"go/token"
 	"math"
 	"slices"
@@ -11,13 +10,15 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/tpgen/tpgen/generator/internal/goname"
+	"github.com/tpgen/tpgen/generator/internal/model"
 )
 
 // typer turns schemas into Go types, declaring named types as it goes. Names
 // are claimed in the order schemas are met, which is deterministic: component
 // schemas in key order first, then operations in path and method order.
 type typer struct {
-	ns          *namespace
+	ns          *goname.Namespace
 	memo        map[*openapi3.Schema]*model.Type
 	pending     map[*openapi3.Schema]*model.Decl // declared, body not yet built (recursion)
 	building    map[*openapi3.Schema]bool        // being built now
@@ -37,7 +38,7 @@ type typer struct {
 	fail func(source, msg string)
 }
 
-func newTyper(ns *namespace, addNote func(model.Note)) *typer {
+func newTyper(ns *goname.Namespace, addNote func(model.Note)) *typer {
 	return &typer{ns: ns, memo: map[*openapi3.Schema]*model.Type{}, pending: map[*openapi3.Schema]*model.Decl{}, building: map[*openapi3.Schema]bool{},
 		reserved: map[*openapi3.Schema]string{}, components: map[string]*openapi3.Schema{},
 		sharedEnums: map[string]*sharedEnum{}, nullables: map[string]*model.Decl{}, addNote: addNote}
@@ -65,11 +66,11 @@ func (g *typer) declareComponents(schemas openapi3.Schemas) {
 		if sr == nil || sr.Value == nil {
 			continue
 		}
-		name := exportedName(k)
+		name := goname.ExportedName(k)
 		if name == "" {
 			name = "Type"
 		}
-		g.reserved[sr.Value] = g.ns.claim(name)
+		g.reserved[sr.Value] = g.ns.Claim(name)
 		g.components["#/components/schemas/"+k] = sr.Value
 	}
 	for _, k := range keys {
@@ -428,9 +429,9 @@ func (g *typer) declare(hint string, kind model.DeclKind, source string, s *open
 		parts = []string{name}
 	} else {
 		name = hint
-		if !isExported(hint) {
+		if !goname.IsExported(hint) {
 			// A name from the spec; names composed of Go names are kept as they are.
-			name = exportedName(hint)
+			name = goname.ExportedName(hint)
 		}
 		if name == "" {
 			name = "Type"
@@ -441,7 +442,7 @@ func (g *typer) declare(hint string, kind model.DeclKind, source string, s *open
 		} else {
 			parts = []string{name}
 		}
-		name = g.ns.claim(name)
+		name = g.ns.Claim(name)
 	}
 	d := &model.Decl{Name: name, Kind: kind, Source: source, Parts: parts}
 	g.stack = append(g.stack, d)
@@ -545,7 +546,7 @@ func (g *typer) fields(d *model.Decl, props openapi3.Schemas, required []string,
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	if odd, quoted := untaggable(keys); len(odd) > 0 {
+	if odd, quoted := goname.Untaggable(keys); len(odd) > 0 {
 		// See json_names.go: kept in AdditionalProperties under their names.
 		detail := quoted
 		if d.Additional != nil && d.Additional != model.TAny {
@@ -555,9 +556,9 @@ func (g *typer) fields(d *model.Decl, props openapi3.Schemas, required []string,
 		g.note("properties whose names encoding/json cannot carry in a struct tag, kept in AdditionalProperties (map[string]any)", source, detail)
 		keys = slices.DeleteFunc(keys, func(k string) bool { return slices.Contains(odd, k) })
 	}
-	fns := newNamespace("MarshalJSON", "UnmarshalJSON")
+	fns := goname.NewNamespace("MarshalJSON", "UnmarshalJSON")
 	if d.Additional != nil {
-		fns.claim("AdditionalProperties")
+		fns.Claim("AdditionalProperties")
 	}
 	for _, k := range keys {
 		pr := props[k]
@@ -566,7 +567,7 @@ func (g *typer) fields(d *model.Decl, props openapi3.Schemas, required []string,
 		}
 		ps := pr.Value
 		f := &model.Field{JSONName: k, Doc: schemaDoc(ps), Deprecated: ps.Deprecated, ReadOnly: ps.ReadOnly, WriteOnly: ps.WriteOnly}
-		f.Name = fns.claim(valueName(k))
+		f.Name = fns.Claim(goname.ValueName(k))
 		f.Required = slices.Contains(required, k) && !ps.ReadOnly && !ps.WriteOnly
 		// Optional when sent, but the service must send it: response
 		// validation checks it (tag tpgen:"required").
@@ -663,10 +664,10 @@ func (g *typer) nameNullables() {
 		}
 		base := "Nullable" + variantName(d.Underlying, 0)
 		name := base
-		for i := 2; g.ns.has(name) || g.ns.has("New"+name) || g.ns.has("Null"+name); i++ {
+		for i := 2; g.ns.Has(name) || g.ns.Has("New"+name) || g.ns.Has("Null"+name); i++ {
 			name = base + strconv.Itoa(i)
 		}
-		d.Name, d.NewFunc, d.NullFunc = g.ns.claim(name), g.ns.claim("New"+name), g.ns.claim("Null"+name)
+		d.Name, d.NewFunc, d.NullFunc = g.ns.Claim(name), g.ns.Claim("New"+name), g.ns.Claim("Null"+name)
 		d.Role = model.RoleNullable
 	}
 }
@@ -861,7 +862,7 @@ func (g *typer) enum(s *openapi3.Schema, hint, source string) *model.Type {
 		g.sharedOrder = append(g.sharedOrder, shareKey)
 	}
 	for _, v := range values {
-		d.EnumValues = append(d.EnumValues, &model.EnumValue{Name: g.ns.claim(d.Name + suffixName(v.label)), Value: v.val, Label: v.label})
+		d.EnumValues = append(d.EnumValues, &model.EnumValue{Name: g.ns.Claim(d.Name + goname.SuffixName(v.label)), Value: v.val, Label: v.label})
 	}
 	return model.Named(d)
 }
@@ -911,10 +912,10 @@ func (g *typer) alternatives(s *openapi3.Schema, alts openapi3.SchemaRefs, anyOf
 	if s.Discriminator != nil {
 		d.Discriminator = s.Discriminator.PropertyName
 	}
-	vns := newNamespace("Raw", "MarshalJSON", "UnmarshalJSON", "Discriminator", "ValueByDiscriminator")
+	vns := goname.NewNamespace("Raw", "MarshalJSON", "UnmarshalJSON", "Discriminator", "ValueByDiscriminator")
 	for i, a := range alts {
 		t := g.typeOf(a, fmt.Sprintf("%s%d", d.Name, i), fmt.Sprintf("%s/%s/%d", source, kw, i))
-		d.Variants = append(d.Variants, &model.Variant{Type: t, Name: vns.claim(variantName(t, i))})
+		d.Variants = append(d.Variants, &model.Variant{Type: t, Name: vns.Claim(variantName(t, i))})
 	}
 	if d.Discriminator != "" {
 		values, why := discriminatorDispatch(s.Discriminator, alts, d.Variants)
@@ -950,9 +951,9 @@ func variantName(t *model.Type, i int) string {
 	case model.KindNamed:
 		return t.Decl.Name // the declaration's name: it may be renamed after t was made
 	case model.KindBuiltin:
-		return exportedName(t.Name)
+		return goname.ExportedName(t.Name)
 	case model.KindExternal:
-		return exportedName(t.Name)
+		return goname.ExportedName(t.Name)
 	case model.KindSlice:
 		if t.Elem.Kind == model.KindBuiltin && t.Elem.Name == "byte" {
 			return "Bytes"
@@ -986,13 +987,13 @@ func (g *typer) nameSharedEnums() {
 		d := se.decl
 		var b strings.Builder
 		for _, v := range d.EnumValues {
-			b.WriteString(suffixName(v.Label))
+			b.WriteString(goname.SuffixName(v.Label))
 		}
 		d.Source, d.Role, d.SharedBy = "", model.RoleSharedEnum, se.uses
-		if n := b.String(); len(d.EnumValues) >= 2 && len(d.EnumValues) <= 3 && len(n) <= 30 && token.IsIdentifier(n) && !g.ns.has(n) {
-			d.Name = g.ns.claim(n)
+		if n := b.String(); len(d.EnumValues) >= 2 && len(d.EnumValues) <= 3 && len(n) <= 30 && token.IsIdentifier(n) && !g.ns.Has(n) {
+			d.Name = g.ns.Claim(n)
 			for _, v := range d.EnumValues {
-				v.Name = g.ns.claim(d.Name + suffixName(v.Label))
+				v.Name = g.ns.Claim(d.Name + goname.SuffixName(v.Label))
 			}
 		}
 	}

@@ -2,13 +2,13 @@ package generator
 
 import (
 	"fmt"
-	"github.com/tpgen/tpgen/generator/internal/model"
 	"net/http"
 	"slices"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/tpgen/tpgen/generator/config"
+	"github.com/tpgen/tpgen/generator/internal/model"
 	"github.com/tpgen/tpgen/internal/keyheader"
 )
 

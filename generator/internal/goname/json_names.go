@@ -1,4 +1,4 @@
-package generator
+package goname
 
 import (
 	"strconv"
@@ -35,7 +35,7 @@ func jsonTagSafe(name string) bool {
 
 // untaggable returns the property names of props that jsonTagSafe refuses,
 // quoted for a note.
-func untaggable(keys []string) (odd []string, quoted string) {
+func Untaggable(keys []string) (odd []string, quoted string) {
 	var q []string
 	for _, k := range keys {
 		if !jsonTagSafe(k) {

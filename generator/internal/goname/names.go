@@ -1,4 +1,4 @@
-package generator
+package goname
 
 import (
 	"go/token"
@@ -29,7 +29,7 @@ var symbolWords = map[rune]string{
 // and after digits where a capitalised word follows (OAuth2Token: O Auth2
 // Token); digits stay with the letters before them, and so do lower-case
 // letters and capitals without lower case after them (v2beta, 4XX).
-func words(s string) []string {
+func Words(s string) []string {
 	var out []string
 	var cur []rune
 	flush := func() {
@@ -64,9 +64,9 @@ func words(s string) []string {
 
 // exportedName turns any string into an exported Go identifier, or "" when it
 // has no letters or digits at all.
-func exportedName(s string) string {
+func ExportedName(s string) string {
 	var b strings.Builder
-	for _, w := range words(s) {
+	for _, w := range Words(s) {
 		up := strings.ToUpper(w)
 		if initialisms[up] {
 			b.WriteString(up)
@@ -117,8 +117,8 @@ func asciiOnly(s string) string {
 // valueName names an enum value or property: like exportedName, but symbols
 // that carry the meaning ("+1", "-1") are spelled out, and an empty or
 // symbol-only value still gets a name.
-func valueName(s string) string {
-	if n := exportedName(s); n != "" && !strings.ContainsAny(s[:1], "+-") {
+func ValueName(s string) string {
+	if n := ExportedName(s); n != "" && !strings.ContainsAny(s[:1], "+-") {
 		return n
 	}
 	var b strings.Builder
@@ -130,7 +130,7 @@ func valueName(s string) string {
 			b.WriteRune(r)
 		}
 	}
-	if n := exportedName(b.String()); n != "" {
+	if n := ExportedName(b.String()); n != "" {
 		return n
 	}
 	return "Empty"
@@ -138,8 +138,8 @@ func valueName(s string) string {
 
 // unexportedName is exportedName with the first word lowered, safe as a Go
 // local or parameter name.
-func unexportedName(s string) string {
-	n := exportedName(s)
+func UnexportedName(s string) string {
+	n := ExportedName(s)
 	if n == "" {
 		return "v"
 	}
@@ -178,12 +178,12 @@ var predeclared = map[string]bool{
 
 // namespace hands out unique names deterministically: the first claimant of a
 // name gets it, later ones get a numeric suffix.
-type namespace struct {
+type Namespace struct {
 	used map[string]bool
 }
 
-func newNamespace(reserved ...string) *namespace {
-	ns := &namespace{used: map[string]bool{}}
+func NewNamespace(reserved ...string) *Namespace {
+	ns := &Namespace{used: map[string]bool{}}
 	for _, r := range reserved {
 		ns.used[r] = true
 	}
@@ -191,7 +191,7 @@ func newNamespace(reserved ...string) *namespace {
 }
 
 // claim returns name, or name2, name3… when taken, and marks it used.
-func (ns *namespace) claim(name string) string {
+func (ns *Namespace) Claim(name string) string {
 	if !ns.used[name] {
 		ns.used[name] = true
 		return name
@@ -205,11 +205,11 @@ func (ns *namespace) claim(name string) string {
 	}
 }
 
-func (ns *namespace) has(name string) bool { return ns.used[name] }
+func (ns *Namespace) Has(name string) bool { return ns.used[name] }
 
 // packageName derives a Go package name from a service name: lower case
 // letters and digits only, not starting with a digit.
-func packageName(s string) string {
+func PackageName(s string) string {
 	var b strings.Builder
 	for _, r := range strings.ToLower(s) {
 		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
@@ -228,8 +228,8 @@ func packageName(s string) string {
 
 // suffixName is valueName for a name appended to another: digits may lead
 // (Level + "1" is Level1, not LevelN1).
-func suffixName(s string) string {
-	n := valueName(s)
+func SuffixName(s string) string {
+	n := ValueName(s)
 	if len(n) > 1 && n[0] == 'N' && n[1] >= '0' && n[1] <= '9' && (s == "" || s[0] >= '0' && s[0] <= '9') {
 		return n[1:]
 	}
@@ -238,7 +238,7 @@ func suffixName(s string) string {
 
 // isExported reports whether s is already an exported Go identifier of ASCII
 // letters and digits.
-func isExported(s string) bool {
+func IsExported(s string) bool {
 	if s == "" || s[0] < 'A' || s[0] > 'Z' {
 		return false
 	}
