@@ -9,6 +9,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/tpgen/tpgen/generator/config"
+	"github.com/tpgen/tpgen/generator/internal/load"
 	"github.com/tpgen/tpgen/generator/internal/model"
 )
 
@@ -20,22 +21,6 @@ import (
 // parameter's type without a schema), is an error at its place; any other
 // unknown key, and meaningful keys beside a $ref in OpenAPI 3.0 (which ignores
 // them), are -v notes.
-
-// Known keys, for suggestions (what kin-openapi reads, Extensions aside).
-var (
-	operationKeys = []string{"tags", "summary", "description", "externalDocs", "operationId", "parameters", "requestBody", "responses", "callbacks", "deprecated", "security", "servers"}
-	parameterKeys = []string{"name", "in", "description", "required", "deprecated", "allowEmptyValue", "style", "explode", "allowReserved", "schema", "example", "examples", "content"}
-	headerKeys    = []string{"description", "required", "deprecated", "allowEmptyValue", "style", "explode", "allowReserved", "schema", "example", "examples", "content"}
-	bodyKeys      = []string{"description", "content", "required"}
-	responseKeys  = []string{"description", "headers", "content", "links", "summary"}
-	mediaKeys     = []string{"schema", "itemSchema", "example", "examples", "encoding"}
-	schemaKeys    = []string{"type", "format", "properties", "required", "items", "additionalProperties", "enum", "const", "nullable", "allOf", "anyOf", "oneOf", "not", "discriminator", "readOnly", "writeOnly", "default", "minimum", "maximum", "pattern", "minLength", "maxLength", "minItems", "maxItems", "description", "title", "example", "deprecated"}
-	// swagger2Types are the Swagger 2.0 fields that type a parameter or header
-	// themselves; OpenAPI 3 has them under schema.
-	swagger2Types = []string{"type", "format", "items", "collectionFormat", "enum", "default", "maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum", "maxLength", "minLength", "pattern", "maxItems", "minItems", "uniqueItems", "multipleOf"}
-	// docKeys beside a $ref only document it: ignoring them changes no code.
-	docKeys = []string{"description", "summary", "title", "example", "examples", "externalDocs", "deprecated", "$comment"}
-)
 
 type auditor struct {
 	b    *builder
@@ -50,7 +35,7 @@ func (b *builder) audit(r *opRef) {
 	a := b.audited
 	op := []string{"paths", r.path, strings.ToLower(r.method)}
 	place := r.method + " " + r.path
-	a.unknown(place, r.op.Extensions, operationKeys, op, func(k string) string {
+	a.unknown(place, r.op.Extensions, load.OperationKeys, op, func(k string) string {
 		switch k {
 		case "consumes", "produces", "schemes":
 			return "a Swagger 2.0 field, which OpenAPI 3 does not have (media types come from requestBody and responses content)"
@@ -71,7 +56,7 @@ func (b *builder) audit(r *opRef) {
 		keys := refOr(rb.Ref, append(slices.Clone(op), "requestBody"))
 		a.siblings(place+" request body", rb, rb.Ref, keys)
 		if !a.once(rb.Value) {
-			a.unknown(place+" request body", rb.Value.Extensions, bodyKeys, keys, func(k string) string {
+			a.unknown(place+" request body", rb.Value.Extensions, load.BodyKeys, keys, func(k string) string {
 				if k == "schema" && len(rb.Value.Content) == 0 {
 					return "error:the schema goes under content, per media type: content: {application/json: {schema: ...}}"
 				}
@@ -92,7 +77,7 @@ func (b *builder) audit(r *opRef) {
 			if a.once(rr.Value) {
 				continue
 			}
-			a.unknown(where, rr.Value.Extensions, responseKeys, keys, func(k string) string {
+			a.unknown(where, rr.Value.Extensions, load.ResponseKeys, keys, func(k string) string {
 				if k == "schema" && len(rr.Value.Content) == 0 {
 					return "error:a Swagger 2.0 field: in OpenAPI 3 the body's schema goes under content, per media type: content: {application/json: {schema: ...}}"
 				}
@@ -104,7 +89,7 @@ func (b *builder) audit(r *opRef) {
 					hk := refOr(h.Ref, append(slices.Clone(keys), "headers", hn))
 					a.siblings(where+" header "+hn, h, h.Ref, hk)
 					if !a.once(h.Value) {
-						a.unknown(where+" header "+hn, h.Value.Extensions, headerKeys, hk, swagger2Typed(h.Value.Schema, h.Value.Content))
+						a.unknown(where+" header "+hn, h.Value.Extensions, load.HeaderKeys, hk, swagger2Typed(h.Value.Schema, h.Value.Content))
 						a.schema(where+" header "+hn, h.Value.Schema)
 					}
 				}
@@ -128,7 +113,7 @@ func (a *auditor) parameter(where string, pr *openapi3.ParameterRef, keys []stri
 		return
 	}
 	p := pr.Value
-	a.unknown(where, p.Extensions, parameterKeys, keys, swagger2Typed(p.Schema, p.Content))
+	a.unknown(where, p.Extensions, load.ParameterKeys, keys, swagger2Typed(p.Schema, p.Content))
 	a.schema(where, p.Schema)
 	a.content(where, p.Content, keys)
 }
@@ -137,7 +122,7 @@ func (a *auditor) parameter(where string, pr *openapi3.ParameterRef, keys []stri
 // 2.0's type fields are an error when there is no schema they would be lost to.
 func swagger2Typed(schema *openapi3.SchemaRef, content openapi3.Content) func(string) string {
 	return func(k string) string {
-		if !slices.Contains(swagger2Types, k) {
+		if !slices.Contains(load.Swagger2Types, k) {
 			return ""
 		}
 		if schema == nil && len(content) == 0 {
@@ -157,18 +142,18 @@ func (a *auditor) content(where string, content openapi3.Content, keys []string)
 		if mt.Schema == nil {
 			var misplaced []string
 			for _, k := range sortedKeys(mt.Extensions) {
-				if slices.Contains(schemaKeys, k) {
+				if slices.Contains(load.SchemaKeys, k) {
 					misplaced = append(misplaced, k)
 				}
 			}
 			// Text and binary bodies are a string or a stream whatever their
 			// schema says: only for the others is the schema's loss wrong code.
 			if kind := mediaKind(ct); len(misplaced) > 0 && kind != model.BodyText && kind != model.BodyBinary {
-				a.b.errs = append(a.b.errs, a.b.sp.errorAt(fmt.Sprintf("%s %s: schema keywords (%s) written directly in the media type: put them under schema:", where, ct, strings.Join(misplaced, ", ")), append(mk, misplaced[0])...))
+				a.b.errs = append(a.b.errs, a.b.sp.ErrorAt(fmt.Sprintf("%s %s: schema keywords (%s) written directly in the media type: put them under schema:", where, ct, strings.Join(misplaced, ", ")), append(mk, misplaced[0])...))
 				continue
 			}
 		}
-		a.unknown(where+" "+ct, mt.Extensions, mediaKeys, mk, func(string) string { return "" })
+		a.unknown(where+" "+ct, mt.Extensions, load.MediaKeys, mk, func(string) string { return "" })
 		a.schema(where+" "+ct, mt.Schema)
 	}
 }
@@ -185,11 +170,11 @@ func (a *auditor) unknown(where string, ext map[string]any, known []string, keys
 			why = fmt.Sprintf("error:not a string but %v: a $ref names a file or a pointer", ext[k])
 		}
 		if msg, isErr := strings.CutPrefix(why, "error:"); isErr {
-			a.b.errs = append(a.b.errs, a.b.sp.errorAt(fmt.Sprintf("%s: %q is %s", where, k, msg), append(slices.Clone(keys), k)...))
+			a.b.errs = append(a.b.errs, a.b.sp.ErrorAt(fmt.Sprintf("%s: %q is %s", where, k, msg), append(slices.Clone(keys), k)...))
 			continue
 		}
 		if s := config.Suggest(k, known); s != "" && why == "" {
-			a.b.errs = append(a.b.errs, a.b.sp.errorAt(fmt.Sprintf("%s: unknown key %q (did you mean %s?)", where, k, s), append(slices.Clone(keys), k)...))
+			a.b.errs = append(a.b.errs, a.b.sp.ErrorAt(fmt.Sprintf("%s: unknown key %q (did you mean %s?)", where, k, s), append(slices.Clone(keys), k)...))
 			continue
 		}
 		if why == "" {
@@ -203,7 +188,7 @@ func (a *auditor) unknown(where string, ext map[string]any, known []string, keys
 // that would change the client (nullable, required, ...): tpgen follows the
 // specification and ignores them too. OpenAPI 3.1 applies a schema's.
 func (a *auditor) siblings(where string, ref interface{ MarshalYAML() (any, error) }, refText string, keys []string) {
-	if refText == "" || a.b.sp.doc.IsOpenAPI31OrLater() {
+	if refText == "" || a.b.sp.Doc.IsOpenAPI31OrLater() {
 		return
 	}
 	v, err := ref.MarshalYAML()
@@ -213,7 +198,7 @@ func (a *auditor) siblings(where string, ref interface{ MarshalYAML() (any, erro
 	}
 	var ignored []string
 	for k, v := range m {
-		if k != "$ref" && !strings.HasPrefix(k, "x-") && !slices.Contains(docKeys, k) && !sameAsTarget(ref, k, v) {
+		if k != "$ref" && !strings.HasPrefix(k, "x-") && !slices.Contains(load.DocKeys, k) && !sameAsTarget(ref, k, v) {
 			ignored = append(ignored, k)
 		}
 	}
@@ -240,9 +225,9 @@ func sameAsTarget(ref any, k string, v any) bool {
 	switch r := ref.(type) {
 	case *openapi3.ParameterRef:
 		// Swagger 2.0's type fields beside a parameter that has a schema.
-		return r.Value != nil && r.Value.Schema != nil && slices.Contains(swagger2Types, k)
+		return r.Value != nil && r.Value.Schema != nil && slices.Contains(load.Swagger2Types, k)
 	case *openapi3.HeaderRef:
-		return r.Value != nil && r.Value.Schema != nil && slices.Contains(swagger2Types, k)
+		return r.Value != nil && r.Value.Schema != nil && slices.Contains(load.Swagger2Types, k)
 	}
 	sr, ok := ref.(*openapi3.SchemaRef)
 	if !ok || sr.Value == nil {
@@ -291,7 +276,7 @@ func (a *auditor) schema(where string, sr *openapi3.SchemaRef) {
 }
 
 func (a *auditor) schemaIn(where string, sr *openapi3.SchemaRef, depth int) {
-	if sr == nil || sr.Value == nil || depth > maxNesting {
+	if sr == nil || sr.Value == nil || depth > load.MaxNesting {
 		return
 	}
 	if sr.Ref != "" {
@@ -309,7 +294,7 @@ func (a *auditor) schemaIn(where string, sr *openapi3.SchemaRef, depth int) {
 			continue
 		}
 		hint := ""
-		if sug := config.Suggest(k, schemaKeys); sug != "" {
+		if sug := config.Suggest(k, load.SchemaKeys); sug != "" {
 			hint = fmt.Sprintf(" (did you mean %s?)", sug)
 		}
 		a.b.note("schema keywords tpgen does not know, ignored", where, fmt.Sprintf("%q%s", k, hint))
@@ -339,7 +324,7 @@ func (b *builder) auditDocument() {
 	if b.audited == nil {
 		b.audited = &auditor{b: b, seen: map[any]bool{}}
 	}
-	a, doc := b.audited, b.sp.doc
+	a, doc := b.audited, b.sp.Doc
 	if doc.Components == nil {
 		return
 	}
@@ -389,7 +374,7 @@ func refOr(ref string, keys []string) []string {
 	if !ok {
 		return keys
 	}
-	ptr, err := parsePointer("/" + rest)
+	ptr, err := load.ParsePointer("/" + rest)
 	if err != nil {
 		return keys
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/tpgen/tpgen/generator/config"
+	"github.com/tpgen/tpgen/generator/internal/load"
 	"github.com/tpgen/tpgen/internal/loopback"
 )
 
@@ -59,7 +60,7 @@ func (b *builder) authDefaults() {
 // package's requirements name, in name order.
 func (b *builder) oauthSchemes() []oauthScheme {
 	var declared openapi3.SecuritySchemes
-	if c := b.sp.doc.Components; c != nil {
+	if c := b.sp.Doc.Components; c != nil {
 		declared = c.SecuritySchemes
 	}
 	var out []oauthScheme
@@ -171,7 +172,7 @@ func (b *builder) specURL(what, raw string, query bool, keys ...string) string {
 	}
 	if problem != "" {
 		b.note(fmt.Sprintf("%s not taken from the spec: set auth.token_url or auth.issuer in services.yaml", what),
-			strings.Join(keys, "/"), sanitize(problem))
+			strings.Join(keys, "/"), load.Sanitize(problem))
 		return ""
 	}
 	return v

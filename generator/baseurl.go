@@ -28,7 +28,7 @@ func (b *builder) defaultBaseURL() {
 	case problem != "" && configured:
 		b.note("the spec's first server is not used, base_url is; it would have been refused: "+problem, "", "")
 	case problem != "":
-		b.errs = append(b.errs, b.sp.errorAt(problem+"; it would be the client's default base URL: set base_url in services.yaml (-base-url in single-spec mode) to the service's real URL", keys...))
+		b.errs = append(b.errs, b.sp.ErrorAt(problem+"; it would be the client's default base URL: set base_url in services.yaml (-base-url in single-spec mode) to the service's real URL", keys...))
 	case !configured:
 		b.pkg.Runtime.BaseURL = u
 	}
@@ -41,10 +41,10 @@ func (b *builder) defaultBaseURL() {
 // neither: the base URL must come from services.yaml or at run time, and -v
 // says so.
 func (b *builder) firstServer() (u, problem string, keys []string) {
-	if len(b.sp.doc.Servers) == 0 || b.sp.doc.Servers[0] == nil {
+	if len(b.sp.Doc.Servers) == 0 || b.sp.Doc.Servers[0] == nil {
 		return "", "", nil
 	}
-	s := b.sp.doc.Servers[0]
+	s := b.sp.Doc.Servers[0]
 	u = substitute(s)
 	if strings.ContainsAny(u, "{}") {
 		b.note(fmt.Sprintf("the spec's first server %q has a variable without a default; set base_url in services.yaml or pass runtime.WithBaseURL", s.URL), "", "")

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/tpgen/tpgen/generator/internal/load"
 )
 
 // Generation speed on the corpus's biggest documents (skipped without
@@ -50,7 +51,7 @@ func BenchmarkLoad(b *testing.B) {
 		})
 		b.Run(name+"/tpgen", func(b *testing.B) {
 			for b.Loop() {
-				if _, err := loadSpec(path, name, "", false, false); err != nil {
+				if _, err := load.LoadSpec(path, name, "", false, false); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/tpgen/tpgen/generator/internal/load"
 	"github.com/tpgen/tpgen/generator/internal/model"
 )
 
@@ -33,7 +34,7 @@ func TestNestedTargets(t *testing.T) {
 			if tc.file != "" {
 				writeFile(t, dir, tc.file, tc.body)
 			}
-			sp, err := loadSpec(filepath.Join(dir, "spec.yaml"), "spec.yaml", "", false, false)
+			sp, err := load.LoadSpec(filepath.Join(dir, "spec.yaml"), "spec.yaml", "", false, false)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tpgen/tpgen/generator/internal/load"
 	"go.yaml.in/yaml/v4"
 )
 
@@ -28,14 +29,14 @@ func TestParsePointer(t *testing.T) {
 		{"/items/0", []string{"items", "0"}, false},
 		{"Pet", nil, true}, // an anchor
 	} {
-		got, err := parsePointer(c.frag)
+		got, err := load.ParsePointer(c.frag)
 		if (err != nil) != c.err || !reflect.DeepEqual(got, c.want) {
 			t.Errorf("parsePointer(%q) = %q, %v; want %q, error %v", c.frag, got, err, c.want, c.err)
 		}
 		if err == nil {
-			back, _ := parsePointer(encodePointer(got))
+			back, _ := load.ParsePointer(load.EncodePointer(got))
 			if !reflect.DeepEqual(back, got) {
-				t.Errorf("encodePointer(%q) = %q, which parses as %q", got, encodePointer(got), back)
+				t.Errorf("encodePointer(%q) = %q, which parses as %q", got, load.EncodePointer(got), back)
 			}
 		}
 	}
@@ -54,7 +55,7 @@ func TestPointerName(t *testing.T) {
 		{[]string{"Pet", "properties", "owner"}, "PetOwner"},
 		{[]string{"Pet", "allOf", "1"}, "Pet"},
 	} {
-		if got := pointerName(c.ptr); got != c.want {
+		if got := load.PointerName(c.ptr); got != c.want {
 			t.Errorf("pointerName(%q) = %q, want %q", c.ptr, got, c.want)
 		}
 	}
@@ -112,7 +113,7 @@ components:
 		}
 	}
 	root := filepath.Join(dir, "spec.yaml")
-	bd, err := bundleSpec(root, "spec.yaml", []byte(files["spec.yaml"]), testRefReader(t, root), bundleOptions{})
+	bd, err := load.BundleSpec(root, "spec.yaml", []byte(files["spec.yaml"]), testRefReader(t, root), load.BundleOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,8 +131,8 @@ components:
 		}
 		Components struct{ Schemas map[string]any }
 	}
-	if err := yaml.Unmarshal(bd.data, &doc); err != nil {
-		t.Fatalf("the bundle is not YAML: %v\n%s", err, bd.data)
+	if err := yaml.Unmarshal(bd.Data, &doc); err != nil {
+		t.Fatalf("the bundle is not YAML: %v\n%s", err, bd.Data)
 	}
 	props := doc.Paths["/a"].Get.Responses["200"].Content["application/json"].Schema.Properties
 	want := map[string]string{
@@ -161,14 +162,14 @@ components:
 // TestParseJSONNode checks values and positions against encoding/json.
 func TestParseJSONNode(t *testing.T) {
 	data := []byte("{\n  \"a\": [1, 2.5, -3e2, true, null],\n  \"b\": \"x\\/y\\u00e9\",\n  \"a\": {\"c\": 18446744073709551616}\n}\n")
-	n, err := parseJSONNode(data)
+	n, err := load.ParseJSONNode(data)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b := mappingValue(n, "b"); b == nil || b.Value != "x/yé" || b.Line != 3 || b.Column != 8 {
+	if b := load.MappingValue(n, "b"); b == nil || b.Value != "x/yé" || b.Line != 3 || b.Column != 8 {
 		t.Errorf("b = %+v, want x/yé at 3:8", b)
 	}
-	if a := mappingValue(n, "a"); a == nil || a.Kind != yaml.MappingNode || a.Content[1].Tag != "!!float" {
+	if a := load.MappingValue(n, "a"); a == nil || a.Kind != yaml.MappingNode || a.Content[1].Tag != "!!float" {
 		t.Errorf("a = %+v, want the last value of the key (an object with a big number)", a)
 	}
 	for _, c := range []struct {
@@ -180,9 +181,9 @@ func TestParseJSONNode(t *testing.T) {
 		{"[1, 2", 1, 6},
 		{"{\"a\": \"\x01\"}", 1, 8},
 	} {
-		_, err := parseJSONNode([]byte(c.data))
-		pe, ok := err.(*posError)
-		if !ok || pe.line != c.line || pe.col != c.col {
+		_, err := load.ParseJSONNode([]byte(c.data))
+		pe, ok := err.(*load.PosError)
+		if !ok || pe.Line != c.line || pe.Col != c.col {
 			t.Errorf("parseJSONNode(%q) = %v (%+v), want an error at %d:%d", c.data, err, pe, c.line, c.col)
 		}
 	}
@@ -196,28 +197,28 @@ func FuzzJSONNode(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if checkJSONDepth(data) != nil {
+		if load.CheckJSONDepth(data) != nil {
 			return
 		}
-		n, err := parseJSONNode(data)
+		n, err := load.ParseJSONNode(data)
 		var want any
 		jerr := json.Unmarshal(data, &want)
 		if (err != nil) != (jerr != nil) {
 			t.Fatalf("parseJSONNode: %v; encoding/json: %v", err, jerr)
 		}
 		if err != nil {
-			if _, ok := err.(*posError); !ok {
+			if _, ok := err.(*load.PosError); !ok {
 				t.Fatalf("error without a position: %v", err)
 			}
 			return
 		}
-		w := &bundleWriter{limit: 1 << 30}
-		if err := w.document(n); err != nil {
+		w := &load.BundleWriter{Limit: 1 << 30}
+		if err := w.Document(n); err != nil {
 			t.Fatal(err)
 		}
 		var back any
-		if err := yaml.Unmarshal(w.buf.Bytes(), &back); err != nil {
-			t.Fatalf("written back, not YAML: %v\n%s", err, w.buf.Bytes())
+		if err := yaml.Unmarshal(w.Buf.Bytes(), &back); err != nil {
+			t.Fatalf("written back, not YAML: %v\n%s", err, w.Buf.Bytes())
 		}
 		// As JSON again, for encoding/json's types (float64 numbers).
 		js, err := json.Marshal(back)
@@ -246,7 +247,7 @@ func FuzzBundleWriter(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var doc yaml.Node
-		if yaml.Unmarshal(data, &doc) != nil || checkYAML(&doc) != nil || len(doc.Content) == 0 {
+		if yaml.Unmarshal(data, &doc) != nil || load.CheckYAML(&doc) != nil || len(doc.Content) == 0 {
 			return
 		}
 		// Keys are written as the text they are (200: as "200"), as JSON
@@ -258,25 +259,25 @@ func FuzzBundleWriter(f *testing.F) {
 		if keyed.Decode(&want) != nil {
 			return // not a value yaml.v3 decodes (a merge of a scalar)
 		}
-		w := &bundleWriter{limit: 1 << 30}
-		if err := w.document(doc.Content[0]); err != nil {
+		w := &load.BundleWriter{Limit: 1 << 30}
+		if err := w.Document(doc.Content[0]); err != nil {
 			t.Fatal(err)
 		}
 		var got any
-		if err := yaml.Unmarshal(w.buf.Bytes(), &got); err != nil {
-			t.Fatalf("written back, not YAML: %v\n%s", err, w.buf.Bytes())
+		if err := yaml.Unmarshal(w.Buf.Bytes(), &got); err != nil {
+			t.Fatalf("written back, not YAML: %v\n%s", err, w.Buf.Bytes())
 		}
 		if a, b := fmt.Sprintf("%#v", got), fmt.Sprintf("%#v", want); a != b && !strings.Contains(b, "NaN") {
-			t.Fatalf("read back\n%s\nwant\n%s\nwritten:\n%s", a, b, w.buf.Bytes())
+			t.Fatalf("read back\n%s\nwant\n%s\nwritten:\n%s", a, b, w.Buf.Bytes())
 		}
-		if bytes.Count(w.buf.Bytes(), []byte("\n")) != countLines(doc.Content[0]) {
-			t.Fatalf("%d line ends, want %d: one key or item per line\n%s", bytes.Count(w.buf.Bytes(), []byte("\n")), countLines(doc.Content[0]), w.buf.Bytes())
+		if bytes.Count(w.Buf.Bytes(), []byte("\n")) != countLines(doc.Content[0]) {
+			t.Fatalf("%d line ends, want %d: one key or item per line\n%s", bytes.Count(w.Buf.Bytes(), []byte("\n")), countLines(doc.Content[0]), w.Buf.Bytes())
 		}
 	})
 }
 
 func stringKeys(n *yaml.Node, depth int) {
-	if depth > maxNesting {
+	if depth > load.MaxNesting {
 		return
 	}
 	if n.Kind == yaml.MappingNode {
@@ -301,7 +302,7 @@ func countLines(n *yaml.Node) int {
 		case yaml.MappingNode:
 			lines += len(n.Content) / 2
 			for i := 0; i+1 < len(n.Content); i += 2 {
-				if len(n.Content[i].Value) > maxImplicitKey {
+				if len(n.Content[i].Value) > load.MaxImplicitKey {
 					lines++
 				}
 				walk(n.Content[i+1])
@@ -315,7 +316,7 @@ func countLines(n *yaml.Node) int {
 	}
 	walk(n)
 	plain := map[yaml.Kind]string{yaml.MappingNode: "!!map", yaml.SequenceNode: "!!seq"}[n.Kind]
-	if plain != "" && writtenTag(n, plain) == "" && len(n.Content) > 0 {
+	if plain != "" && load.WrittenTag(n, plain) == "" && len(n.Content) > 0 {
 		lines-- // the first entry is on the first line, unless a tag is
 	}
 	return lines
@@ -350,12 +351,12 @@ func TestBundleExpansionBounded(t *testing.T) {
 	write("leaf.yaml", "post:\n  responses:\n    \"200\": {description: ok}\n")
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	_, err := bundleSpec(filepath.Join(dir, "spec.yaml"), "spec.yaml", []byte(root), testRefReader(t, filepath.Join(dir, "spec.yaml")), bundleOptions{})
+	_, err := load.BundleSpec(filepath.Join(dir, "spec.yaml"), "spec.yaml", []byte(root), testRefReader(t, filepath.Join(dir, "spec.yaml")), load.BundleOptions{})
 	runtime.ReadMemStats(&after)
 	if err == nil || !strings.Contains(err.Error(), "too large") {
 		t.Fatalf("bundleSpec = %v, want an error: the document would be too large", err)
 	}
-	if se, ok := err.(*SpecError); !ok || se.Line == 0 || !strings.HasPrefix(se.File, "l") {
+	if se, ok := err.(*load.SpecError); !ok || se.Line == 0 || !strings.HasPrefix(se.File, "l") {
 		t.Errorf("error %q is not at a $ref of the path item files", err)
 	}
 	if n := after.TotalAlloc - before.TotalAlloc; n > 256<<20 {
@@ -379,7 +380,7 @@ func TestNeedsBundle(t *testing.T) {
 		{"$ref: >-\n  models/a_long_name.yaml", true},
 		{"$ref:\n  ../pet.yaml", true},
 	} {
-		if got := needsBundle([]byte(c.doc)); got != c.want {
+		if got := load.NeedsBundle([]byte(c.doc)); got != c.want {
 			t.Errorf("needsBundle(%q) = %v, want %v", c.doc, got, c.want)
 		}
 	}
@@ -462,9 +463,9 @@ func TestBundleSourcesStayOnTheirLine(t *testing.T) {
 }
 
 // testRefReader is the ref reader a load of the spec at path would use.
-func testRefReader(t *testing.T, path string) *refReader {
+func testRefReader(t *testing.T, path string) *load.RefReader {
 	t.Helper()
-	r, err := newRefReader(path, filepath.Base(path), "")
+	r, err := load.NewRefReader(path, filepath.Base(path), "")
 	if err != nil {
 		t.Fatal(err)
 	}

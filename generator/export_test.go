@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/tpgen/tpgen/generator/internal/load"
 	"github.com/tpgen/tpgen/generator/internal/model"
 )
 
@@ -14,7 +15,7 @@ import (
 // it with what they parse from the files, so that a declaration that spec
 // text smuggled in (an init, another method) shows as one tpgen never meant.
 func ExpectedDecls(svc *Service) (map[string][]string, error) {
-	sp, err := loadSpec(svc.Spec, svc.SpecDisplay, svc.RefRoot, svc.Lenient, svc.FollowLinks)
+	sp, err := load.LoadSpec(svc.Spec, svc.SpecDisplay, svc.RefRoot, svc.Lenient, svc.FollowLinks)
 	if err != nil {
 		return nil, err
 	}

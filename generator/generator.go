@@ -19,8 +19,16 @@ import (
 	"github.com/dave/jennifer/jen"
 	"github.com/tpgen/tpgen/generator/config"
 	"github.com/tpgen/tpgen/generator/internal/goname"
+	"github.com/tpgen/tpgen/generator/internal/load"
 	"github.com/tpgen/tpgen/generator/internal/model"
 )
+
+// SpecError is a problem with a spec, at its file, line and column: what
+// Generate returns for a spec it cannot read or check.
+type SpecError = load.SpecError
+
+// Input is a file that generating a service read (Output.Inputs).
+type Input = load.Input
 
 // RuntimeDefaults are the non-secret settings a generated package hands the
 // runtime, as Service.Runtime carries them; the model defines them.
@@ -116,7 +124,7 @@ type Stats struct {
 	Emit       time.Duration
 	// Inputs are the files read, sorted by path: the spec and the files it
 	// refers to. With the Service they are all the package is made from.
-	Inputs []Input
+	Inputs []load.Input
 }
 
 // Generate builds every service's package. It returns all problems found, or
@@ -182,7 +190,7 @@ func GenerateEach(services []*Service) []ServiceResult {
 			sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
 			r := ServiceResult{Files: files, Stats: st, Warnings: noteLines("", notes)}
 			for _, rep := range repairs {
-				r.Alerts = append(r.Alerts, sanitize(rep))
+				r.Alerts = append(r.Alerts, load.Sanitize(rep))
 			}
 			if a := insecureBaseURL(st.BaseURL); a != "" {
 				r.Alerts = append(r.Alerts, a)
@@ -199,7 +207,7 @@ func GenerateEach(services []*Service) []ServiceResult {
 func generateService(svc *Service) ([]File, Stats, []model.Note, []string, error) {
 	st := Stats{Service: svc.Name}
 	t0 := time.Now()
-	sp, err := loadSpec(svc.Spec, svc.SpecDisplay, svc.RefRoot, svc.Lenient, svc.FollowLinks)
+	sp, err := load.LoadSpec(svc.Spec, svc.SpecDisplay, svc.RefRoot, svc.Lenient, svc.FollowLinks)
 	if err != nil {
 		return nil, st, nil, nil, err
 	}
@@ -213,9 +221,9 @@ func generateService(svc *Service) ([]File, Stats, []model.Note, []string, error
 	// The loaded document is most of the memory in use, and rendering has
 	// no use for it: what is kept of the spec is taken now, so that the
 	// collector may free the rest while the files are rendered.
-	st.Inputs = sp.inputs
-	notes := append(sp.notes, pkg.Notes...)
-	repairs := unique(append(append(sp.repairs, pkg.Repairs...), pkg.Alerts...)) // lenient repairs, then alerts of the build
+	st.Inputs = sp.Inputs
+	notes := append(sp.Notes, pkg.Notes...)
+	repairs := unique(append(append(sp.Repairs, pkg.Repairs...), pkg.Alerts...)) // lenient repairs, then alerts of the build
 	sp = nil
 	t2 := time.Now()
 	files, err := emitPackage(svc, pkg)
@@ -259,7 +267,7 @@ func lineErrors(err error) []error {
 // see the error it holds.
 type sanitized struct{ err error }
 
-func (e sanitized) Error() string { return sanitize(e.err.Error()) }
+func (e sanitized) Error() string { return load.Sanitize(e.err.Error()) }
 func (e sanitized) Unwrap() error { return e.err }
 
 // unique is ss without repetitions, in the order first met: a $ref walked
@@ -277,31 +285,31 @@ func unique[T comparable](ss []T) []T {
 }
 
 // buildPackage turns a loaded spec into the model.
-func buildPackage(svc *Service, sp *spec) (*model.Package, error) {
+func buildPackage(svc *Service, sp *load.Spec) (*model.Package, error) {
 	name := svc.Package
 	if name == "" {
 		name = goname.PackageName(svc.Name)
 	}
 	pkg := &model.Package{Name: name, Service: svc.Name, Source: svc.Source, Runtime: svc.Runtime, AuthFrom: map[string]string{}}
-	if info := sp.doc.Info; info != nil {
+	if info := sp.Doc.Info; info != nil {
 		pkg.Title, pkg.Version, pkg.Description = info.Title, info.Version, info.Description
 	}
 	ns := goname.NewNamespace(reservedIdents...)
 	b := &builder{svc: svc, sp: sp, types: ns, pkg: pkg}
 	b.typer = newTyper(ns, func(n model.Note) { b.pkg.Notes = append(b.pkg.Notes, n) })
 	b.typer.fail = func(source, msg string) {
-		b.errs = append(b.errs, sp.errorAt(msg, sourceKeys(source)...))
+		b.errs = append(b.errs, sp.ErrorAt(msg, sourceKeys(source)...))
 	}
 	b.defaultBaseURL()
-	if pkg.Runtime.Scopes == nil && sp.doc.Security != nil {
+	if pkg.Runtime.Scopes == nil && sp.Doc.Security != nil {
 		// services.yaml says nothing of scopes: the spec's global security does.
-		pkg.Runtime.Scopes = b.oauthScopes(sp.doc.Security)
+		pkg.Runtime.Scopes = b.oauthScopes(sp.Doc.Security)
 	}
-	if sp.doc.Components != nil {
-		b.typer.declareComponents(sp.doc.Components.Schemas)
+	if sp.Doc.Components != nil {
+		b.typer.declareComponents(sp.Doc.Components.Schemas)
 	}
-	if sp.doc.Security != nil {
-		pkg.Security = requirements(sp.doc.Security)
+	if sp.Doc.Security != nil {
+		pkg.Security = requirements(sp.Doc.Security)
 	}
 	b.auditDocument()
 	b.operations()
@@ -323,18 +331,18 @@ func buildPackage(svc *Service, sp *spec) (*model.Package, error) {
 		pkg.Notes = notesOf(pkg.Notes, pkg.Types)
 	}
 	sort.Slice(pkg.Types, func(i, j int) bool { return pkg.Types[i].Name < pkg.Types[j].Name })
-	if bd := sp.bundle; bd != nil {
+	if bd := sp.Bundle; bd != nil {
 		// Schemas from other files are named in comments and notes where the user wrote them.
 		for _, d := range pkg.Types {
-			d.Source = bd.displaySources(d.Source)
+			d.Source = bd.DisplaySources(d.Source)
 		}
 		for i := range pkg.Notes {
-			pkg.Notes[i] = rewriteNote(pkg.Notes[i], bd.displaySources)
+			pkg.Notes[i] = rewriteNote(pkg.Notes[i], bd.DisplaySources)
 		}
 	}
-	if sp.swagger {
+	if sp.Swagger {
 		for i := range pkg.Notes {
-			pkg.Notes[i] = rewriteNote(pkg.Notes[i], swagger2Text)
+			pkg.Notes[i] = rewriteNote(pkg.Notes[i], load.Swagger2Text)
 		}
 	}
 	return pkg, nil

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"unsafe"
 
+	"github.com/tpgen/tpgen/generator/internal/load"
 	"go.yaml.in/yaml/v4"
 )
 
@@ -83,25 +84,25 @@ func TestJSONDocLoad(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			version, jd, err := inspect(data)
+			version, jd, err := load.Inspect(data)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if !strings.HasPrefix(version, "3") {
 				t.Skipf("version %s: converted, not loaded", version)
 			}
-			if jd == nil || !jd.asYAML {
+			if jd == nil || !jd.AsYAML {
 				t.Fatalf("not loaded from its tree")
 			}
 			abs, _ := filepath.Abs(path)
 			loc := &url.URL{Path: filepath.ToSlash(abs)}
-			fromTree, treeErr := loadJSONDoc(jd, loc)
-			refs, err := newRefReader(path, name, "")
+			fromTree, treeErr := load.LoadJSONDoc(jd, loc)
+			refs, err := load.NewRefReader(path, name, "")
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer refs.Close()
-			fromText, err := loadOpenAPI3(data, loc, refs)
+			fromText, err := load.LoadOpenAPI3(data, loc, refs)
 			switch {
 			case treeErr != nil && err != nil:
 				// Loaded as text, which words the error (or repairs: tuples).
@@ -157,17 +158,17 @@ func TestJSONDocDeclines(t *testing.T) {
 		"U+FFFF":        "{\"a\": \"x\uffffy\"}",
 	} {
 		t.Run(name, func(t *testing.T) {
-			jd, err := parseJSONDoc([]byte(text))
+			jd, err := load.ParseJSONDoc([]byte(text))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if jd.asYAML {
+			if jd.AsYAML {
 				t.Errorf("read as go-yaml reads it: %s", text)
 			}
 		})
 	}
-	jd, err := parseJSONDoc([]byte(`{"a": "x\/\u00e9\u20ac", "b": [1, -0, 1e400]}`))
-	if err != nil || !jd.asYAML {
+	jd, err := load.ParseJSONDoc([]byte(`{"a": "x\/\u00e9\u20ac", "b": [1, -0, 1e400]}`))
+	if err != nil || !jd.AsYAML {
 		t.Errorf("a text go-yaml reads alike is not read from the tree: %v", err)
 	}
 }
@@ -176,25 +177,25 @@ func TestJSONDocDeclines(t *testing.T) {
 // with checkJSONDepth's words, at its place, and that the parser stops there:
 // it never recurses further.
 func TestJSONDepth(t *testing.T) {
-	for _, depth := range []int{maxNesting - 1, maxNesting, maxNesting + 1, 100 * maxNesting} {
+	for _, depth := range []int{load.MaxNesting - 1, load.MaxNesting, load.MaxNesting + 1, 100 * load.MaxNesting} {
 		for _, open := range []string{"[", "{\"a\":\n"} {
 			closing := map[string]string{"[": "]", "{\"a\":\n": "}"}[open]
 			text := []byte(`{"openapi": "3.0.0", "x": ` + strings.Repeat(open, depth-1) + "1" + strings.Repeat(closing, depth-1) + "}")
-			_, perr := parseJSONDoc(text)
-			_, _, ierr := inspect(text)
-			cerr := checkJSONDepth(text)
-			if (perr != nil) != (depth > maxNesting) || (cerr != nil) != (depth > maxNesting) {
+			_, perr := load.ParseJSONDoc(text)
+			_, _, ierr := load.Inspect(text)
+			cerr := load.CheckJSONDepth(text)
+			if (perr != nil) != (depth > load.MaxNesting) || (cerr != nil) != (depth > load.MaxNesting) {
 				t.Fatalf("depth %d of %q: the parser says %v, checkJSONDepth %v", depth, open, perr, cerr)
 			}
-			var ipos, cpos *posError
+			var ipos, cpos *load.PosError
 			if cerr == nil {
 				continue
 			}
 			if !errors.As(ierr, &ipos) || !errors.As(cerr, &cpos) || *ipos != *cpos {
 				t.Errorf("depth %d of %q: inspect says %#v, checkJSONDepth %#v", depth, open, ierr, cerr)
 			}
-			if pp, ok := perr.(*posError); ok && pp.msg == cpos.msg && *pp != *cpos {
-				t.Errorf("depth %d of %q: the parser stops at %d:%d, checkJSONDepth at %d:%d", depth, open, pp.line, pp.col, cpos.line, cpos.col)
+			if pp, ok := perr.(*load.PosError); ok && pp.Msg == cpos.Msg && *pp != *cpos {
+				t.Errorf("depth %d of %q: the parser stops at %d:%d, checkJSONDepth at %d:%d", depth, open, pp.Line, pp.Col, cpos.Line, cpos.Col)
 			}
 		}
 	}
@@ -205,7 +206,7 @@ func TestYAMLNumberTag(t *testing.T) {
 	for _, s := range []string{"0", "-0", "-0.0", "0.0", "1", "-1", "1.5", "1e5", "1E+5", "1e-400", "1e400", "-1e400",
 		"9223372036854775807", "9223372036854775808", "-9223372036854775808", "-9223372036854775809",
 		"18446744073709551615", "18446744073709551616", "0e0", "12.0e-3"} {
-		if got, want := yamlNumberTag(s), yamlTagOf(t, s); got != want {
+		if got, want := load.YamlNumberTag(s), yamlTagOf(t, s); got != want {
 			t.Errorf("%s: %s, go-yaml %s", s, got, want)
 		}
 	}
@@ -231,7 +232,7 @@ func FuzzJSONDoc(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, text string) {
 		data := []byte(text)
-		if !isJSON(data) || checkJSONDepth(data) != nil || checkUTF8(data) != nil || len(data) > 1<<16 {
+		if !load.IsJSON(data) || load.CheckJSONDepth(data) != nil || load.CheckUTF8(data) != nil || len(data) > 1<<16 {
 			return
 		}
 		top, asYAML, err := parseJSONTree(data)
@@ -264,9 +265,9 @@ func FuzzJSONDoc(f *testing.F) {
 // parseJSONTree parses a whole JSON text as parseJSONDoc reads it, keeping
 // every node, and says whether go-yaml reads the text alike.
 func parseJSONTree(data []byte) (*yaml.Node, bool, error) {
-	p := newJSONParser(data, string(data), true)
-	top, err := p.document()
-	return top, err == nil && !p.differs && !differsAsYAML(data), err
+	p := load.NewJSONParser(data, string(data), true)
+	top, err := p.Document()
+	return top, err == nil && !p.Differs && !load.DiffersAsYAML(data), err
 }
 
 // nodeDiff returns the path of the first difference between the trees want
@@ -298,66 +299,66 @@ func FuzzJSONScan(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, text string) {
 		data := []byte(text)
-		if !isJSON(data) || checkJSONDepth(data) != nil || checkUTF8(data) != nil || len(data) > 1<<16 {
+		if !load.IsJSON(data) || load.CheckJSONDepth(data) != nil || load.CheckUTF8(data) != nil || len(data) > 1<<16 {
 			return
 		}
 		tree, asYAML, err := parseJSONTree(data)
-		jd, jerr := parseJSONDoc(data)
+		jd, jerr := load.ParseJSONDoc(data)
 		if (err == nil) != (jerr == nil) {
 			t.Fatalf("the tree: %v; the scan: %v", err, jerr)
 		}
 		if err != nil {
 			return
 		}
-		if jd.asYAML != asYAML {
-			t.Fatalf("asYAML %v, the tree says %v", jd.asYAML, asYAML)
+		if jd.AsYAML != asYAML {
+			t.Fatalf("asYAML %v, the tree says %v", jd.AsYAML, asYAML)
 		}
 		emptyType, badIn := scanNode(tree, 0)
-		nullOp := hasNullOperation(mappingValue(tree, "paths"))
+		nullOp := hasNullOperation(load.MappingValue(tree, "paths"))
 		dups := hasDuplicateKeys(data)
 		for _, c := range []struct {
 			name        string
 			noted, want bool
-		}{{"type: []", jd.emptyType, emptyType}, {"in: body", jd.badIn, badIn}, {"null operation", jd.nullOp, nullOp}} {
+		}{{"type: []", jd.EmptyType, emptyType}, {"in: body", jd.BadIn, badIn}, {"null operation", jd.NullOp, nullOp}} {
 			if c.noted != c.want && (!dups || c.want) {
 				t.Fatalf("%s noted %v, the tree says %v", c.name, c.noted, c.want)
 			}
 		}
-		if len(jd.top.Content) != len(tree.Content) {
-			t.Fatalf("top level: %d nodes, the tree %d", len(jd.top.Content), len(tree.Content))
+		if len(jd.Top.Content) != len(tree.Content) {
+			t.Fatalf("top level: %d nodes, the tree %d", len(jd.Top.Content), len(tree.Content))
 		}
 		for i, n := range tree.Content {
-			if got := jd.top.Content[i]; got.Kind != n.Kind || got.Value != n.Value || got.Tag != n.Tag || got.Line != n.Line || got.Column != n.Column {
+			if got := jd.Top.Content[i]; got.Kind != n.Kind || got.Value != n.Value || got.Tag != n.Tag || got.Line != n.Line || got.Column != n.Column {
 				t.Fatalf("top level %d: %v %q, the tree %v %q", i, got.Kind, got.Value, n.Kind, n.Value)
 			}
 		}
 		found := map[string]bool{}
-		p := newJSONParser(jd.data, jd.src, true)
-		for _, s := range jd.spans {
-			want := lookupNode(tree, s.path)
+		p := load.NewJSONParser(jd.Data, jd.Src, true)
+		for _, s := range jd.Spans {
+			want := load.LookupNode(tree, s.Path)
 			if want == nil {
-				t.Fatalf("span %q: the tree has no such value", s.path)
+				t.Fatalf("span %q: the tree has no such value", s.Path)
 			}
-			got, err := p.spanValue(s)
+			got, err := p.SpanValue(s)
 			if err != nil {
-				t.Fatalf("span %q: %v", s.path, err)
+				t.Fatalf("span %q: %v", s.Path, err)
 			}
-			if d := nodeDiff(want, got, strings.Join(s.path, "/"), true); d != "" {
-				t.Fatalf("span %q differs: %s", s.path, d)
+			if d := nodeDiff(want, got, strings.Join(s.Path, "/"), true); d != "" {
+				t.Fatalf("span %q differs: %s", s.Path, d)
 			}
-			found[strings.Join(s.path, "\x00")] = true
+			found[strings.Join(s.Path, "\x00")] = true
 		}
 		if dups {
 			return // the tree keeps the last value, the spans all
 		}
 		var walk func(n *yaml.Node, path []string)
 		walk = func(n *yaml.Node, path []string) {
-			if n.Kind != yaml.MappingNode || len(path) >= maxSpanDepth {
+			if n.Kind != yaml.MappingNode || len(path) >= load.MaxSpanDepth {
 				return
 			}
 			for i := 0; i+1 < len(n.Content); i += 2 {
 				at := append(slices.Clone(path), n.Content[i].Value)
-				if docSpan(at) {
+				if load.DocSpan(at) {
 					if !found[strings.Join(at, "\x00")] {
 						t.Fatalf("no span for %q", at)
 					}
@@ -417,7 +418,7 @@ func hasDuplicateKeys(data []byte) bool {
 // document has an object with type: [], and one with a name and in: body or
 // formData.
 func scanNode(n *yaml.Node, depth int) (emptyType, badIn bool) {
-	if depth > maxNesting {
+	if depth > load.MaxNesting {
 		return false, false
 	}
 	if n.Kind == yaml.MappingNode {
@@ -454,7 +455,7 @@ func hasNullOperation(paths *yaml.Node) bool {
 			continue
 		}
 		for j := 0; j+1 < len(item.Content); j += 2 {
-			if v := item.Content[j+1]; v.Tag == "!!null" && slices.Contains(methodKeys, item.Content[j].Value) {
+			if v := item.Content[j+1]; v.Tag == "!!null" && slices.Contains(load.MethodKeys, item.Content[j].Value) {
 				return true
 			}
 		}
@@ -494,7 +495,7 @@ func BenchmarkParseJSON(b *testing.B) {
 	b.Run("tpgen-inspect", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := parseJSONDoc(data); err != nil {
+			if _, err := load.ParseJSONDoc(data); err != nil {
 				b.Fatal(err)
 			}
 		}

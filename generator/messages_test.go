@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+
+	"github.com/tpgen/tpgen/generator/internal/load"
 )
 
 // TestHostileTextInMessages generates specs whose keys and names hold line
@@ -75,7 +77,7 @@ func TestSanitize(t *testing.T) {
 		{"bad \xff byte", `bad \xff byte`},
 		{"Ünïcode ✓", "Ünïcode ✓"},
 	} {
-		if got := sanitize(tc.in); got != tc.want {
+		if got := load.Sanitize(tc.in); got != tc.want {
 			t.Errorf("sanitize(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
@@ -88,7 +90,7 @@ func FuzzSanitize(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		got := sanitize(s)
+		got := load.Sanitize(s)
 		clean := true
 		for _, r := range got {
 			if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029' {
@@ -96,7 +98,7 @@ func FuzzSanitize(f *testing.F) {
 			}
 		}
 		for _, r := range s {
-			if needsEscape(r) {
+			if load.NeedsEscape(r) {
 				clean = false
 			}
 		}

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tpgen/tpgen/generator/internal/load"
 )
 
 // multiFile describes a generated multi-file spec: ops operation files, the
@@ -125,7 +127,7 @@ func BenchmarkMultiFileLoad(b *testing.B) {
 		b.Run(name+"/bundled", func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := loadSpec(path, "spec.yaml", "", false, false); err != nil {
+				if _, err := load.LoadSpec(path, "spec.yaml", "", false, false); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -133,11 +135,11 @@ func BenchmarkMultiFileLoad(b *testing.B) {
 		b.Run(name+"/kin-openapi", func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				refs, err := newRefReader(path, "spec.yaml", "")
+				refs, err := load.NewRefReader(path, "spec.yaml", "")
 				if err != nil {
 					b.Fatal(err)
 				}
-				if _, err := loadOpenAPI3(data, &url.URL{Path: filepath.ToSlash(path)}, refs); err != nil {
+				if _, err := load.LoadOpenAPI3(data, &url.URL{Path: filepath.ToSlash(path)}, refs); err != nil {
 					b.Fatal(err)
 				}
 				refs.Close()

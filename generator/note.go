@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/tpgen/tpgen/generator/internal/load"
 	"github.com/tpgen/tpgen/generator/internal/model"
 )
 
@@ -60,7 +61,7 @@ func noteLine(n model.Note, withGroup bool) string {
 	if withGroup {
 		s = join(s, n.Group)
 	}
-	return sanitize(join(s, n.Detail))
+	return load.Sanitize(join(s, n.Detail))
 }
 
 func join(a, b string) string {

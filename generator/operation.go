@@ -10,13 +10,14 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/tpgen/tpgen/generator/config"
 	"github.com/tpgen/tpgen/generator/internal/goname"
+	"github.com/tpgen/tpgen/generator/internal/load"
 	"github.com/tpgen/tpgen/generator/internal/model"
 )
 
 // builder turns one service's spec into its Package model.
 type builder struct {
 	svc   *Service
-	sp    *spec
+	sp    *load.Spec
 	typer *typer
 	types *goname.Namespace // package-level identifiers
 	pkg   *model.Package
@@ -39,9 +40,6 @@ var reservedIdents = []string{"Client", "New", "ServiceConfig", "Operations", "O
 // methodNames are taken on Client by the generated code itself.
 var methodNames = []string{"Runtime"}
 
-// methodKeys are the path item keys of operations (OpenAPI 3.2 adds query).
-var methodKeys = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace", "query", "connect"}
-
 // pathVarRE finds template variables, with the RFC 6570 operators some specs use ({.id*}, {;id}).
 var pathVarRE = regexp.MustCompile(`\{([^{}]*)\}`)
 
@@ -58,7 +56,7 @@ type opRef struct {
 
 // collect lists the operations in path and method order, with their ids.
 func (b *builder) collect() []*opRef {
-	doc := b.sp.doc
+	doc := b.sp.Doc
 	paths := doc.Paths.InMatchingOrder()
 	sort.Strings(paths)
 	var out []*opRef
@@ -68,11 +66,11 @@ func (b *builder) collect() []*opRef {
 			continue
 		}
 		if !strings.HasPrefix(p, "/") {
-			b.errs = append(b.errs, b.sp.errorAt(fmt.Sprintf("path %q does not start with /", p), "paths", p))
+			b.errs = append(b.errs, b.sp.ErrorAt(fmt.Sprintf("path %q does not start with /", p), "paths", p))
 			continue
 		}
 		if strings.ContainsAny(pathVarRE.ReplaceAllString(p, ""), "{}") {
-			b.errs = append(b.errs, b.sp.errorAt(fmt.Sprintf("path %q has an unbalanced { or }: write each parameter as {name}", p), "paths", p))
+			b.errs = append(b.errs, b.sp.ErrorAt(fmt.Sprintf("path %q has an unbalanced { or }: write each parameter as {name}", p), "paths", p))
 			continue
 		}
 		for _, k := range sortedKeys(item.Extensions) {
@@ -80,10 +78,10 @@ func (b *builder) collect() []*opRef {
 				continue
 			}
 			msg := fmt.Sprintf("path %q: unknown key %q", p, k)
-			if lower := strings.ToLower(k); item.GetOperation(strings.ToUpper(k)) == nil && slices.Contains(methodKeys, lower) {
+			if lower := strings.ToLower(k); item.GetOperation(strings.ToUpper(k)) == nil && slices.Contains(load.MethodKeys, lower) {
 				msg += fmt.Sprintf(" (did you mean %s? operations are keyed by the method in lower case)", lower)
 			}
-			b.errs = append(b.errs, b.sp.errorAt(msg, "paths", p, k))
+			b.errs = append(b.errs, b.sp.ErrorAt(msg, "paths", p, k))
 		}
 		ops := item.Operations()
 		for _, m := range sortedKeys(ops) {
@@ -149,7 +147,7 @@ func (b *builder) operations() {
 			b.note("operations without an operationId whose derived name is taken, numbered", r.method+" "+r.path, fmt.Sprintf("called %s (%s is taken)", r.id, base))
 		}
 		if prev, dup := ids[r.id]; dup {
-			b.errs = append(b.errs, b.sp.errorAt(fmt.Sprintf("operationId %q is used by both %s %s and %s %s: operationIds must be unique; rename one", r.id, prev.method, prev.path, r.method, r.path),
+			b.errs = append(b.errs, b.sp.ErrorAt(fmt.Sprintf("operationId %q is used by both %s %s and %s %s: operationIds must be unique; rename one", r.id, prev.method, prev.path, r.method, r.path),
 				"paths", r.path, strings.ToLower(r.method), "operationId"))
 			continue
 		}
@@ -181,7 +179,7 @@ func (b *builder) checkOverrides(ids map[string]*opRef) {
 	sort.Strings(known)
 	for _, o := range b.svc.Overrides {
 		if _, ok := ids[o.ID]; !ok {
-			msg := fmt.Sprintf("service %q: operations: %q is not an operationId in %s", b.svc.Name, o.ID, b.sp.display)
+			msg := fmt.Sprintf("service %q: operations: %q is not an operationId in %s", b.svc.Name, o.ID, b.sp.Display)
 			if s := config.Suggest(o.ID, known); s != "" {
 				msg += fmt.Sprintf(" (did you mean %s?)", s)
 			}
@@ -213,7 +211,7 @@ func (b *builder) unknownInFilter(what string, names []string, at []config.Pos, 
 		if has(name) {
 			continue
 		}
-		msg := fmt.Sprintf("service %q: filter names ", b.svc.Name) + fmt.Sprintf(what, name, b.sp.display)
+		msg := fmt.Sprintf("service %q: filter names ", b.svc.Name) + fmt.Sprintf(what, name, b.sp.Display)
 		if s := config.Suggest(name, known); s != "" {
 			msg += fmt.Sprintf(" (did you mean %s?)", s)
 		}
@@ -236,8 +234,8 @@ func (b *builder) operation(r *opRef, methods *goname.Namespace) *model.Operatio
 	}
 	op.VarName = "op" + op.Name
 	var err error
-	if op.Path, op.Query, err = splitPathQuery(r.path); err != nil {
-		b.errs = append(b.errs, b.sp.errorAt(fmt.Sprintf("path %s: %v", r.path, err), "paths", r.path))
+	if op.Path, op.Query, err = load.SplitPathQuery(r.path); err != nil {
+		b.errs = append(b.errs, b.sp.ErrorAt(fmt.Sprintf("path %s: %v", r.path, err), "paths", r.path))
 		return nil
 	}
 	source := r.method + " " + r.path
@@ -278,8 +276,8 @@ func (b *builder) auth(op *model.Operation, r *opRef) {
 // names an oauth2 or openIdConnect scheme with scopes, nil when none does.
 func (b *builder) oauthScopes(sec openapi3.SecurityRequirements) []string {
 	var schemes openapi3.SecuritySchemes
-	if b.sp.doc.Components != nil {
-		schemes = b.sp.doc.Components.SecuritySchemes
+	if b.sp.Doc.Components != nil {
+		schemes = b.sp.Doc.Components.SecuritySchemes
 	}
 	for _, req := range sec {
 		var scopes []string

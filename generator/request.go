@@ -9,6 +9,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/tpgen/tpgen/generator/internal/goname"
+	"github.com/tpgen/tpgen/generator/internal/load"
 	"github.com/tpgen/tpgen/generator/internal/model"
 )
 
@@ -54,12 +55,12 @@ func (b *builder) params(op *model.Operation, r *opRef, source string) {
 		if p == nil {
 			msg := fmt.Sprintf("%s %s: path parameter {%s} is not declared", r.method, r.path, v)
 			if !b.svc.Lenient {
-				b.errs = append(b.errs, b.sp.errorAt(msg+": add it to the operation's parameters with in: path", "paths", r.path))
+				b.errs = append(b.errs, b.sp.ErrorAt(msg+": add it to the operation's parameters with in: path", "paths", r.path))
 				continue
 			}
 			// Lenient: what every path variable is at the least, text.
 			p = &openapi3.Parameter{Name: v, In: "path", Required: true, Schema: &openapi3.SchemaRef{Value: openapi3.NewStringSchema()}}
-			b.pkg.Repairs = append(b.pkg.Repairs, repairFrom(b.sp.errorAt(msg+": sent as a required string parameter", "paths", r.path)))
+			b.pkg.Repairs = append(b.pkg.Repairs, load.RepairFrom(b.sp.ErrorAt(msg+": sent as a required string parameter", "paths", r.path)))
 		}
 		param := b.param(op, p, source, refs[p])
 		param.Name = args.Claim(goname.UnexportedName(p.Name))
@@ -83,7 +84,7 @@ func (b *builder) params(op *model.Operation, r *opRef, source string) {
 		case "query", "header", "cookie":
 			rest = append(rest, p)
 		default:
-			b.errs = append(b.errs, b.sp.errorAt(fmt.Sprintf("%s %s: parameter %q has in: %q; OpenAPI 3 parameters are in path, query, header or cookie (a body goes in requestBody)", r.method, r.path, p.Name, p.In), "paths", r.path, strings.ToLower(r.method)))
+			b.errs = append(b.errs, b.sp.ErrorAt(fmt.Sprintf("%s %s: parameter %q has in: %q; OpenAPI 3 parameters are in path, query, header or cookie (a body goes in requestBody)", r.method, r.path, p.Name, p.In), "paths", r.path, strings.ToLower(r.method)))
 		}
 	}
 	if len(rest) == 0 {
@@ -245,7 +246,7 @@ func (b *builder) requestBody(op *model.Operation, r *opRef, source string) {
 	ct, mt := pickContent(rb.Content)
 	if mt == nil {
 		if rb.Required {
-			b.errs = append(b.errs, b.sp.errorAt(fmt.Sprintf("%s %s: the request body is required but lists no content (media types): add content, e.g. application/json", r.method, r.path), "paths", r.path, strings.ToLower(r.method), "requestBody"))
+			b.errs = append(b.errs, b.sp.ErrorAt(fmt.Sprintf("%s %s: the request body is required but lists no content (media types): add content, e.g. application/json", r.method, r.path), "paths", r.path, strings.ToLower(r.method), "requestBody"))
 		} else {
 			b.note("optional request bodies that list no content: the method sends none", r.method+" "+r.path, "")
 		}

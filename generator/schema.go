@@ -11,6 +11,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/tpgen/tpgen/generator/internal/goname"
+	"github.com/tpgen/tpgen/generator/internal/load"
 	"github.com/tpgen/tpgen/generator/internal/model"
 )
 
@@ -273,10 +274,10 @@ func (g *typer) checkRefCycles(schemas openapi3.Schemas, keys []string) {
 }
 
 func (g *typer) build(s *openapi3.Schema, hint, source string) *model.Type {
-	if ref, ok := s.Extensions[unresolvedKey]; ok {
+	if ref, ok := s.Extensions[load.UnresolvedKey]; ok {
 		// Lenient mode's stand-in for a schema a $ref did not lead to.
-		g.note("schemas a $ref did not lead to (lenient), typed as raw JSON (json.RawMessage)", source, "$ref "+quoteText(fmt.Sprint(ref)))
-		return g.defined(tRaw, hint, source, s)
+		g.note("schemas a $ref did not lead to (lenient), typed as raw JSON (json.RawMessage)", source, "$ref "+load.QuoteText(fmt.Sprint(ref)))
+		return g.defined(model.TRaw, hint, source, s)
 	}
 	if s.Type != nil && len(*s.Type) == 0 {
 		g.fail(source, "type: [] allows no value at all: list at least one type, or leave type out")

@@ -84,7 +84,7 @@ func (b *builder) security() {
 		name(op.Security, op.Method+" "+op.WrittenPath())
 	}
 	var declared openapi3.SecuritySchemes
-	if c := b.sp.doc.Components; c != nil {
+	if c := b.sp.Doc.Components; c != nil {
 		declared = c.SecuritySchemes
 	}
 	for _, n := range sortedKeys(used) {
@@ -163,7 +163,7 @@ func (b *builder) checkCredentials(declared openapi3.SecuritySchemes) {
 		if slices.Contains(keys, n) {
 			continue
 		}
-		msg := fmt.Sprintf("service %q: api_keys names %q, which is not an apiKey security scheme of %s", b.svc.Name, n, b.sp.display)
+		msg := fmt.Sprintf("service %q: api_keys names %q, which is not an apiKey security scheme of %s", b.svc.Name, n, b.sp.Display)
 		if s := config.Suggest(n, keys); s != "" {
 			msg += fmt.Sprintf(" (did you mean %s?)", s)
 		} else if len(keys) == 0 {

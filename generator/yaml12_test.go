@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tpgen/tpgen/generator/internal/load"
 )
 
 // yaml12Escapes are YAML 1.2's escapes in double-quoted scalars (§5.7),
@@ -34,15 +36,15 @@ components:
     Kind: {type: string, enum: ["`+yaml12Escapes+`"]}
 `)
 	writeFile(t, dir, "models.yaml", "Tag: {type: object, properties: {etag: {type: string, pattern: \"^W\\/\\\"[0-9]+\\\"$\"}, kind: {type: string, enum: [\""+yaml12Escapes+"\"]}}}\n")
-	sp, err := loadSpec(filepath.Join(dir, "spec.yaml"), "spec.yaml", "", false, false)
+	sp, err := load.LoadSpec(filepath.Join(dir, "spec.yaml"), "spec.yaml", "", false, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	get := sp.doc.Paths.Value("/etag").Get
+	get := sp.Doc.Paths.Value("/etag").Get
 	if got := get.Parameters[0].Value.Schema.Value.Pattern; got != pattern {
 		t.Errorf("root: pattern %q, want %q", got, pattern)
 	}
-	if got := sp.doc.Components.Schemas["Kind"].Value.Enum; len(got) != 1 || got[0] != yaml12Value {
+	if got := sp.Doc.Components.Schemas["Kind"].Value.Enum; len(got) != 1 || got[0] != yaml12Value {
 		t.Errorf("root: enum %q, want %q", got, yaml12Value)
 	}
 	tag := get.Responses.Value("200").Value.Content["application/json"].Schema.Value
@@ -55,7 +57,7 @@ components:
 
 	// Positions after an escape on the same line are the columns as written.
 	writeFile(t, dir, "bad.yaml", "openapi: 3.0.3\ninfo: {title: Escapes, version: \"1\"}\npaths: {}\ncomponents:\n  schemas:\n    Tag: {pattern: \"^W\\/\\\"x\", type: []}\n")
-	_, err = loadSpec(filepath.Join(dir, "bad.yaml"), "bad.yaml", "", false, false)
+	_, err = load.LoadSpec(filepath.Join(dir, "bad.yaml"), "bad.yaml", "", false, false)
 	if want := "bad.yaml:6:37: type: [] allows no value"; err == nil || !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("got %v, want %s...", err, want)
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tpgen/tpgen/generator/internal/load"
 	"go.yaml.in/yaml/v4"
 )
 
@@ -186,7 +187,7 @@ func TestAliasBomb(t *testing.T) {
 		writeFile(t, dir, "spec.yaml", billionLaughs(levels))
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
-		_, err := loadSpec(path, "spec.yaml", "", false, false)
+		_, err := load.LoadSpec(path, "spec.yaml", "", false, false)
 		runtime.ReadMemStats(&after)
 		if err == nil {
 			t.Fatalf("%d levels: loaded", levels)
@@ -225,10 +226,10 @@ func TestCheckYAML(t *testing.T) {
 			if err := yaml.Unmarshal([]byte(tc.doc), &doc); err != nil {
 				t.Fatal(err)
 			}
-			err := checkYAML(&doc)
+			err := load.CheckYAML(&doc)
 			got := ""
-			if pe, ok := err.(*posError); ok {
-				got = fmt.Sprintf("%d:%d: %s", pe.line, pe.col, pe.msg)
+			if pe, ok := err.(*load.PosError); ok {
+				got = fmt.Sprintf("%d:%d: %s", pe.Line, pe.Col, pe.Msg)
 			} else if err != nil {
 				got = err.Error()
 			}
@@ -244,7 +245,7 @@ func BenchmarkAliasBomb(b *testing.B) {
 	data := []byte(billionLaughs(9))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, _, err := inspect(data); err == nil {
+		if _, _, err := load.Inspect(data); err == nil {
 			b.Fatal("accepted")
 		}
 	}

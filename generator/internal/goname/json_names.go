@@ -33,7 +33,7 @@ func jsonTagSafe(name string) bool {
 	return true
 }
 
-// untaggable returns the property names of props that jsonTagSafe refuses,
+// Untaggable returns the property names of props that jsonTagSafe refuses,
 // quoted for a note.
 func Untaggable(keys []string) (odd []string, quoted string) {
 	var q []string

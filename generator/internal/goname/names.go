@@ -24,7 +24,7 @@ var symbolWords = map[rune]string{
 	'@': "At", '#': "Hash", '$': "Dollar", '%': "Percent", '&': "And", '|': "Pipe", '~': "Tilde", '.': "Dot",
 }
 
-// words splits an identifier-ish string into words: at non-alphanumerics, at
+// Words splits an identifier-ish string into words: at non-alphanumerics, at
 // lower-to-upper changes (fooBar), at the end of an upper run (HTTPServer),
 // and after digits where a capitalised word follows (OAuth2Token: O Auth2
 // Token); digits stay with the letters before them, and so do lower-case
@@ -62,7 +62,7 @@ func Words(s string) []string {
 	return out
 }
 
-// exportedName turns any string into an exported Go identifier, or "" when it
+// ExportedName turns any string into an exported Go identifier, or "" when it
 // has no letters or digits at all.
 func ExportedName(s string) string {
 	var b strings.Builder
@@ -114,7 +114,7 @@ func asciiOnly(s string) string {
 	return b.String()
 }
 
-// valueName names an enum value or property: like exportedName, but symbols
+// ValueName names an enum value or property: like exportedName, but symbols
 // that carry the meaning ("+1", "-1") are spelled out, and an empty or
 // symbol-only value still gets a name.
 func ValueName(s string) string {
@@ -136,7 +136,7 @@ func ValueName(s string) string {
 	return "Empty"
 }
 
-// unexportedName is exportedName with the first word lowered, safe as a Go
+// UnexportedName is exportedName with the first word lowered, safe as a Go
 // local or parameter name.
 func UnexportedName(s string) string {
 	n := ExportedName(s)
@@ -176,7 +176,7 @@ var predeclared = map[string]bool{
 	"print": true, "iota": true, "byte": true, "rune": true, "float64": true, "int64": true, "min": true, "max": true,
 }
 
-// namespace hands out unique names deterministically: the first claimant of a
+// Namespace hands out unique names deterministically: the first claimant of a
 // name gets it, later ones get a numeric suffix.
 type Namespace struct {
 	used map[string]bool
@@ -190,7 +190,7 @@ func NewNamespace(reserved ...string) *Namespace {
 	return ns
 }
 
-// claim returns name, or name2, name3… when taken, and marks it used.
+// Claim returns name, or name2, name3… when taken, and marks it used.
 func (ns *Namespace) Claim(name string) string {
 	if !ns.used[name] {
 		ns.used[name] = true
@@ -207,7 +207,7 @@ func (ns *Namespace) Claim(name string) string {
 
 func (ns *Namespace) Has(name string) bool { return ns.used[name] }
 
-// packageName derives a Go package name from a service name: lower case
+// PackageName derives a Go package name from a service name: lower case
 // letters and digits only, not starting with a digit.
 func PackageName(s string) string {
 	var b strings.Builder
@@ -226,7 +226,7 @@ func PackageName(s string) string {
 	return n
 }
 
-// suffixName is valueName for a name appended to another: digits may lead
+// SuffixName is valueName for a name appended to another: digits may lead
 // (Level + "1" is Level1, not LevelN1).
 func SuffixName(s string) string {
 	n := ValueName(s)
@@ -236,7 +236,7 @@ func SuffixName(s string) string {
 	return n
 }
 
-// isExported reports whether s is already an exported Go identifier of ASCII
+// IsExported reports whether s is already an exported Go identifier of ASCII
 // letters and digits.
 func IsExported(s string) bool {
 	if s == "" || s[0] < 'A' || s[0] > 'Z' {

@@ -121,6 +121,8 @@ var (
 	TReader     = &Type{Kind: KindExternal, Pkg: "io", Name: "Reader"}
 	TReadCloser = &Type{Kind: KindExternal, Pkg: "io", Name: "ReadCloser"}
 	TFile       = &Type{Kind: KindExternal, Pkg: RuntimePkg, Name: "File"}
+	// TRaw is raw JSON: what lenient mode cannot type.
+	TRaw = &Type{Kind: KindExternal, Pkg: JSONPkg, Name: "RawMessage"}
 )
 
 func SliceOf(t *Type) *Type   { return &Type{Kind: KindSlice, Elem: t} }
@@ -128,7 +130,7 @@ func MapOf(t *Type) *Type     { return &Type{Kind: KindMap, Elem: t} }
 func PointerTo(t *Type) *Type { return &Type{Kind: KindPointer, Elem: t} }
 func Named(d *Decl) *Type     { return &Type{Kind: KindNamed, Name: d.Name, Decl: d} }
 
-// nilable reports whether the zero value of t is nil (no pointer needed to tell absent from zero).
+// Nilable reports whether the zero value of t is nil (no pointer needed to tell absent from zero).
 func (t *Type) Nilable() bool {
 	for range MaxNameChain {
 		switch t.Kind {
@@ -150,7 +152,7 @@ func (t *Type) Nilable() bool {
 	return false
 }
 
-// isStruct reports whether t is a declared struct (passed and returned by pointer).
+// IsStruct reports whether t is a declared struct (passed and returned by pointer).
 func (t *Type) IsStruct() bool {
 	for range MaxNameChain {
 		if t.Kind != KindNamed {
@@ -164,7 +166,7 @@ func (t *Type) IsStruct() bool {
 	return false
 }
 
-// maxNameChain bounds the walks down declared types that are other names
+// MaxNameChain bounds the walks down declared types that are other names
 // (type A B): the typer never makes a circle of them (see namesOnly), and
 // should it, the walks end rather than go round for ever. A chain is no
 // longer than the typer's depth.
@@ -226,10 +228,10 @@ type Decl struct {
 	// NewFunc and NullFunc are a DeclNullable's constructors: a value, null.
 	NewFunc, NullFunc string
 	Alias             bool // DeclDefined: written type X = Underlying
-	// placeholder marks a DeclDefined made for a schema met again while it
+	// Placeholder marks a DeclDefined made for a schema met again while it
 	// was being built (recursion): what it stands for was not known yet.
 	Placeholder bool
-	// parts is the chain of names the name is derived from (see names_derived.go).
+	// Parts is the chain of names the name is derived from (see names_derived.go).
 	Parts []string
 
 	Variants      []*Variant // DeclUnion
@@ -432,12 +434,12 @@ type Note struct {
 	Place string
 	// Detail is what is particular to the place, "" when nothing is.
 	Detail string
-	// decl is the type the note is about, when it is about one: a note of
+	// Decl is the type the note is about, when it is about one: a note of
 	// a type that is not generated (models: used) is not given.
 	Decl *Decl
 }
 
-// writtenPath is the operation's path as the spec wrote it, with its query.
+// WrittenPath is the operation's path as the spec wrote it, with its query.
 func (op *Operation) WrittenPath() string {
 	if op.Query == "" {
 		return op.Path
@@ -445,7 +447,7 @@ func (op *Operation) WrittenPath() string {
 	return op.Path + "?" + op.Query
 }
 
-// baseType is the parameter's value type before optional wrapping.
+// BaseType is the parameter's value type before optional wrapping.
 func (p *Param) BaseType() *Type {
 	if p.ListType != nil {
 		return p.ListType
@@ -453,7 +455,7 @@ func (p *Param) BaseType() *Type {
 	return p.Elem
 }
 
-// maxSchemaDepth bounds how deeply the typer descends into schemas, each
+// MaxSchemaDepth bounds how deeply the typer descends into schemas, each
 // level a schema inside another (or its $ref) still being built. Real specs
 // nest a few dozen deep.
 const MaxSchemaDepth = 2000

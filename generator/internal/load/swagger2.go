@@ -1,4 +1,4 @@
-package generator
+package load
 
 import (
 	"errors"
@@ -25,11 +25,11 @@ import (
 // converted document name the document's own places (see swagger2Keys).
 
 // loadSwagger2 reads a Swagger 2.0 document and converts it.
-func (sp *spec) loadSwagger2() error {
+func (sp *Spec) loadSwagger2() error {
 	var tree *yaml.Node
 	var err error
-	if isJSON(sp.data) {
-		tree, err = parseJSONNode(sp.data)
+	if IsJSON(sp.data) {
+		tree, err = ParseJSONNode(sp.data)
 	} else {
 		var doc yaml.Node
 		if err = yaml.Unmarshal(sp.data, &doc); err == nil && len(doc.Content) > 0 {
@@ -38,7 +38,7 @@ func (sp *spec) loadSwagger2() error {
 	}
 	if err != nil || tree == nil {
 		// inspect parsed it already; should this fail, the decoder words it.
-		sp.doc, err = loadSwagger2(sp.data)
+		sp.Doc, err = loadSwagger2(sp.data)
 		return err
 	}
 	s := &swagger2Walk{sp: sp, root: tree}
@@ -48,20 +48,20 @@ func (sp *spec) loadSwagger2() error {
 	}
 	data := sp.data
 	if out != tree {
-		w := &bundleWriter{limit: 2*len(sp.data) + 1<<20}
-		if err := w.document(out); err != nil {
+		w := &BundleWriter{Limit: 2*len(sp.data) + 1<<20}
+		if err := w.Document(out); err != nil {
 			return err
 		}
-		data = w.buf.Bytes()
+		data = w.Buf.Bytes()
 	}
-	sp.doc, err = loadSwagger2(data)
+	sp.Doc, err = loadSwagger2(data)
 	return err
 }
 
 // swagger2Walk walks a Swagger 2.0 document's objects, leaving out the
 // values that are data (examples, defaults, enums, extensions).
 type swagger2Walk struct {
-	sp   *spec
+	sp   *Spec
 	root *yaml.Node
 	err  error
 }
@@ -102,7 +102,7 @@ func (s *swagger2Walk) object(n *yaml.Node, ptr []string) *yaml.Node {
 				if nv.Kind == yaml.MappingNode {
 					what = "an object"
 				}
-				s.sp.notes = append(s.sp.notes, docNote(s.sp.display, v, encodePointer(append(slices.Clone(ptr), key)), what))
+				s.sp.Notes = append(s.sp.Notes, docNote(s.sp.Display, v, EncodePointer(append(slices.Clone(ptr), key)), what))
 			}
 		case slices.Contains(swagger2Maps, key) && deref(v).Kind == yaml.MappingNode:
 			nv = s.each(deref(v), append(slices.Clone(ptr), key), true)
@@ -170,22 +170,22 @@ func (s *swagger2Walk) ref(n, ref *yaml.Node) *yaml.Node {
 	u, err := url.Parse(ref.Value)
 	var ptr []string
 	if err == nil {
-		ptr, err = parsePointer(u.Fragment)
+		ptr, err = ParsePointer(u.Fragment)
 	}
 	if err != nil {
-		s.err = &SpecError{File: s.sp.display, Line: ref.Line, Col: ref.Column, Msg: fmt.Sprintf("$ref %s: %v", quoteText(ref.Value), err)}
+		s.err = &SpecError{File: s.sp.Display, Line: ref.Line, Col: ref.Column, Msg: fmt.Sprintf("$ref %s: %v", QuoteText(ref.Value), err)}
 		return n
 	}
-	if lookupNode(s.root, ptr) != nil {
+	if LookupNode(s.root, ptr) != nil {
 		return n
 	}
-	f := &refFile{display: s.sp.display, tree: s.root}
-	why := fmt.Sprintf("$ref %s: %s", quoteText(ref.Value), missingTarget(f, ptr))
+	f := &refFile{display: s.sp.Display, tree: s.root}
+	why := fmt.Sprintf("$ref %s: %s", QuoteText(ref.Value), missingTarget(f, ptr))
 	if s.sp.lenient && len(ptr) == 2 && ptr[0] == "definitions" {
-		s.sp.repairs = append(s.sp.repairs, repairAt(s.sp.display, ref.Line, ref.Column, why+": typed as raw JSON (json.RawMessage)"))
+		s.sp.Repairs = append(s.sp.Repairs, repairAt(s.sp.Display, ref.Line, ref.Column, why+": typed as raw JSON (json.RawMessage)"))
 		return unresolvedSchema(n, ref)
 	}
-	s.err = &SpecError{File: s.sp.display, Line: ref.Line, Col: ref.Column, Msg: why}
+	s.err = &SpecError{File: s.sp.Display, Line: ref.Line, Col: ref.Column, Msg: why}
 	return n
 }
 
@@ -227,15 +227,15 @@ var convertedRE = regexp.MustCompile(`#?/?components/(schemas|parameters|respons
 // swagger2Words writes the places of the converted document an error names
 // as the document wrote them.
 func swagger2Words(err error) error {
-	msg := swagger2Text(err.Error())
+	msg := Swagger2Text(err.Error())
 	if msg == err.Error() {
 		return err
 	}
 	return errors.New(msg)
 }
 
-// swagger2Text is swagger2Words for a message.
-func swagger2Text(msg string) string {
+// Swagger2Text is swagger2Words for a message.
+func Swagger2Text(msg string) string {
 	return convertedRE.ReplaceAllStringFunc(msg, func(m string) string {
 		prefix := ""
 		if strings.HasPrefix(m, "#") {

@@ -1,4 +1,4 @@
-package generator
+package load
 
 import (
 	"fmt"
@@ -77,7 +77,7 @@ func (b *bundler) leaveOutDoc(f *refFile, key string, v, with *yaml.Node) *yaml.
 	if with.Kind == yaml.MappingNode {
 		what = "an object"
 	}
-	at := encodePointer(append(slices.Clone(b.from), key))
+	at := EncodePointer(append(slices.Clone(b.from), key))
 	b.docNotes = append(b.docNotes, docNote(f.display, v, at, what))
 	return with
 }
@@ -88,6 +88,6 @@ func docNote(file string, v *yaml.Node, ptr, what string) model.Note {
 	return model.Note{
 		Group:  "documentation fields of the wrong type, left out: they only document the API",
 		Place:  fmt.Sprintf("%s:%d:%d", file, v.Line, v.Column),
-		Detail: fmt.Sprintf("%s is %s, not %s", quoteText(ptr), yamlKind(deref(v)), what),
+		Detail: fmt.Sprintf("%s is %s, not %s", QuoteText(ptr), yamlKind(deref(v)), what),
 	}
 }

@@ -1,4 +1,4 @@
-package generator
+package load
 
 import (
 	"fmt"
@@ -13,17 +13,17 @@ import (
 // split off and sent as the start of the call's query (tpgenimpl.Operation's
 // Query), before the query parameters.
 
-// splitPathQuery splits a path key at its '?' into the path template and
+// SplitPathQuery splits a path key at its '?' into the path template and
 // the query, each pair URL-encoded again so that what is sent is what the
 // spec wrote. A query that holds a template variable is refused: parameters
 // in the query are declared as query parameters.
-func splitPathQuery(key string) (path, query string, err error) {
+func SplitPathQuery(key string) (path, query string, err error) {
 	path, raw, ok := strings.Cut(key, "?")
 	if !ok {
 		return key, "", nil
 	}
 	if strings.ContainsAny(raw, "{}") {
-		return "", "", fmt.Errorf("the query %s written in the path holds a template variable: declare it as a parameter with in: query", quoteText(raw))
+		return "", "", fmt.Errorf("the query %s written in the path holds a template variable: declare it as a parameter with in: query", QuoteText(raw))
 	}
 	raw, _, _ = strings.Cut(raw, "#")
 	var pairs []string
@@ -35,7 +35,7 @@ func splitPathQuery(key string) (path, query string, err error) {
 		uk, err1 := url.QueryUnescape(k)
 		uv, err2 := url.QueryUnescape(v)
 		if err1 != nil || err2 != nil || uk == "" {
-			return "", "", fmt.Errorf("the query %s written in the path is not a query of name=value pairs", quoteText(raw))
+			return "", "", fmt.Errorf("the query %s written in the path is not a query of name=value pairs", QuoteText(raw))
 		}
 		pair := url.QueryEscape(uk)
 		if hasValue {

@@ -1,4 +1,4 @@
-package generator
+package load
 
 import (
 	"strings"
@@ -19,7 +19,7 @@ func TestSplitPathQuery(t *testing.T) {
 		{"/x?a=%zz", "", "", "not a query of name=value pairs"},
 		{"/x?=1", "", "", "not a query of name=value pairs"},
 	} {
-		path, query, err := splitPathQuery(tc.key)
+		path, query, err := SplitPathQuery(tc.key)
 		if tc.err != "" {
 			if err == nil || !strings.Contains(err.Error(), tc.err) {
 				t.Errorf("%q: error %v, want %q", tc.key, err, tc.err)

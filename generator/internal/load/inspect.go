@@ -1,10 +1,11 @@
-package generator
+package load
 
 import (
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"sort"
@@ -19,28 +20,28 @@ import (
 // Checks of a spec's raw text before and beside kin-openapi: what its
 // decoder would reject without a position, or accept without a word.
 
-// inspect checks a document's shape before any decoder sees it (nesting
+// Inspect checks a document's shape before any decoder sees it (nesting
 // depth, YAML aliases that would expand without bound, a top level that is
 // not a mapping) and returns its openapi or swagger version, and a JSON
 // document parsed (nil for YAML, and for JSON tpgen's parser does not read).
-func inspect(data []byte) (string, *jsonDoc, error) {
+func Inspect(data []byte) (string, *jsonDoc, error) {
 	var head struct {
 		OpenAPI any
 		Swagger any
 	}
-	if err := checkUTF8(data); err != nil {
+	if err := CheckUTF8(data); err != nil {
 		return "", nil, err
 	}
 	var keys []topKey
 	var yamlRoot *yaml.Node
 	var jd *jsonDoc
-	if isJSON(data) {
+	if IsJSON(data) {
 		// The parser stops at the nesting checkJSONDepth refuses; when it
 		// fails, the text is checked as it always was, so that the error is
 		// the one for the first problem in it.
-		if parsed, err := parseJSONDoc(data); err == nil {
+		if parsed, err := ParseJSONDoc(data); err == nil {
 			jd = parsed
-		} else if err := checkJSONDepth(data); err != nil {
+		} else if err := CheckJSONDepth(data); err != nil {
 			return "", nil, err
 		}
 		var ok bool
@@ -62,7 +63,7 @@ func inspect(data []byte) (string, *jsonDoc, error) {
 					if json.Unmarshal(raw, &v) == nil {
 						if _, isString := v.(string); !isString {
 							line, col := offsetPos(data, int64(bytes.Index(data, []byte(strconv.Quote(k)))))
-							return "", nil, &posError{line: line, col: col, msg: fmt.Sprintf("%s must be a string: write \"%s\": \"%v\"", k, k, v)}
+							return "", nil, &PosError{Line: line, Col: col, Msg: fmt.Sprintf("%s must be a string: write \"%s\": \"%v\"", k, k, v)}
 						}
 						if k == "openapi" {
 							head.OpenAPI = v
@@ -81,15 +82,15 @@ func inspect(data []byte) (string, *jsonDoc, error) {
 				// Something that looks like a null operation: decode the path items to be sure.
 				var items map[string]map[string]json.RawMessage
 				if json.Unmarshal(raw, &items) == nil {
-					for _, p := range sortedKeys(items) {
-						for _, m := range methodKeys {
+					for _, p := range slices.Sorted(maps.Keys(items)) {
+						for _, m := range MethodKeys {
 							if v, ok := items[p][m]; ok && string(bytes.TrimSpace(v)) == "null" {
 								key := []byte(strconv.Quote(p))
 								line, col := 0, 0
 								if off := bytes.Index(data, key); off >= 0 {
 									line, col = offsetPos(data, int64(off))
 								}
-								return "", nil, &posError{line: line, col: col, msg: fmt.Sprintf("operation %s of %s is empty: give it responses, or remove it", m, p)}
+								return "", nil, &PosError{Line: line, Col: col, Msg: fmt.Sprintf("operation %s of %s is empty: give it responses, or remove it", m, p)}
 							}
 						}
 					}
@@ -101,7 +102,7 @@ func inspect(data []byte) (string, *jsonDoc, error) {
 		if err := yaml.Unmarshal(data, &n); err != nil {
 			return "", nil, err
 		}
-		if err := checkYAML(&n); err != nil {
+		if err := CheckYAML(&n); err != nil {
 			return "", nil, err
 		}
 		if len(n.Content) == 0 {
@@ -110,7 +111,7 @@ func inspect(data []byte) (string, *jsonDoc, error) {
 		root := n.Content[0]
 		yamlRoot = root
 		if root.Kind != yaml.MappingNode {
-			return "", nil, &posError{line: root.Line, col: root.Column, msg: fmt.Sprintf("not an OpenAPI document: the top level is %s, not a mapping with an openapi field", yamlKind(root))}
+			return "", nil, &PosError{Line: root.Line, Col: root.Column, Msg: fmt.Sprintf("not an OpenAPI document: the top level is %s, not a mapping with an openapi field", yamlKind(root))}
 		}
 		for i := 0; i+1 < len(root.Content); i += 2 {
 			k := root.Content[i]
@@ -123,7 +124,7 @@ func inspect(data []byte) (string, *jsonDoc, error) {
 			switch v := deref(root.Content[i+1]); k.Value {
 			case "openapi", "swagger":
 				if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!str" {
-					return "", nil, &posError{line: v.Line, col: v.Column, msg: fmt.Sprintf("%s must be a string: write it in quotes, %s: \"%s\"", k.Value, k.Value, v.Value)}
+					return "", nil, &PosError{Line: v.Line, Col: v.Column, Msg: fmt.Sprintf("%s must be a string: write it in quotes, %s: \"%s\"", k.Value, k.Value, v.Value)}
 				}
 				if k.Value == "openapi" {
 					head.OpenAPI = v.Value
@@ -137,7 +138,7 @@ func inspect(data []byte) (string, *jsonDoc, error) {
 	if v == "<nil>" || v == "" {
 		for _, k := range keys {
 			if strings.EqualFold(k.name, "openapi") || strings.EqualFold(k.name, "swagger") {
-				return "", nil, &posError{line: k.line, col: k.col, msg: fmt.Sprintf("unknown top-level key %q (did you mean %s?)", k.name, strings.ToLower(k.name))}
+				return "", nil, &PosError{Line: k.line, Col: k.col, Msg: fmt.Sprintf("unknown top-level key %q (did you mean %s?)", k.name, strings.ToLower(k.name))}
 			}
 		}
 		return "", nil, errors.New("not an OpenAPI document: it has neither an openapi nor a swagger field")
@@ -161,8 +162,8 @@ func inspect(data []byte) (string, *jsonDoc, error) {
 	return v, jd, nil
 }
 
-// checkUTF8 refuses text that is not UTF-8, at the first byte that is not.
-func checkUTF8(data []byte) error {
+// CheckUTF8 refuses text that is not UTF-8, at the first byte that is not.
+func CheckUTF8(data []byte) error {
 	if utf8.Valid(data) {
 		return nil
 	}
@@ -175,7 +176,7 @@ func checkUTF8(data []byte) error {
 		off += size
 	}
 	line, col := offsetPos(data, int64(off))
-	return &posError{line: line, col: col, msg: "not UTF-8 text: OpenAPI documents are JSON or YAML text in UTF-8"}
+	return &PosError{Line: line, Col: col, Msg: "not UTF-8 text: OpenAPI documents are JSON or YAML text in UTF-8"}
 }
 
 // versionRE matches the versions tpgen reads: 3.x(.y) and 2.0.
@@ -207,8 +208,8 @@ func firstNonNil(vs ...any) any {
 	return nil
 }
 
-// checkJSONDepth refuses JSON nested deeper than maxNesting.
-func checkJSONDepth(data []byte) error {
+// CheckJSONDepth refuses JSON nested deeper than maxNesting.
+func CheckJSONDepth(data []byte) error {
 	depth, inStr, esc := 0, false, false
 	line, col := 1, 0
 	for _, c := range data {
@@ -226,8 +227,8 @@ func checkJSONDepth(data []byte) error {
 		case inStr:
 		case c == '{' || c == '[':
 			depth++
-			if depth > maxNesting {
-				return &posError{line: line, col: col, msg: fmt.Sprintf("nested more than %d levels deep", maxNesting)}
+			if depth > MaxNesting {
+				return &PosError{Line: line, Col: col, Msg: fmt.Sprintf("nested more than %d levels deep", MaxNesting)}
 			}
 		case c == '}' || c == ']':
 			depth--
@@ -266,7 +267,7 @@ func checkTopKeys(keys []topKey, swagger bool) error {
 		if s := config.Suggest(k.name, known); s != "" {
 			msg += fmt.Sprintf(" (did you mean %s?)", s)
 		}
-		return &posError{line: k.line, col: k.col, msg: msg}
+		return &PosError{Line: k.line, Col: k.col, Msg: msg}
 	}
 	return nil
 }
@@ -288,8 +289,8 @@ func checkNullOperations(paths *yaml.Node) error {
 		}
 		for j := 0; j+1 < len(item.Content); j += 2 {
 			k, v := item.Content[j], deref(item.Content[j+1])
-			if slices.Contains(methodKeys, k.Value) && v.Kind == yaml.ScalarNode && v.ShortTag() == "!!null" {
-				return &posError{line: k.Line, col: k.Column, msg: fmt.Sprintf("operation %s of %s is empty: give it responses, or remove it", k.Value, paths.Content[i-1].Value)}
+			if slices.Contains(MethodKeys, k.Value) && v.Kind == yaml.ScalarNode && v.ShortTag() == "!!null" {
+				return &PosError{Line: k.Line, Col: k.Column, Msg: fmt.Sprintf("operation %s of %s is empty: give it responses, or remove it", k.Value, paths.Content[i-1].Value)}
 			}
 		}
 	}
@@ -320,11 +321,11 @@ func checkRaw(data []byte, root *yaml.Node, openapi3 bool) error {
 		emptyType, badIn := scanTree(tree)
 		if emptyType && typeLoc != nil {
 			line, col := offsetPos(data, int64(typeLoc[0]))
-			return &posError{line: line, col: col, msg: "type: [] allows no value at all: list at least one type, or leave type out"}
+			return &PosError{Line: line, Col: col, Msg: "type: [] allows no value at all: list at least one type, or leave type out"}
 		}
 		if openapi3 && badIn != "" && inLoc != nil {
 			line, col := offsetPos(data, int64(inLoc[0]))
-			return &posError{line: line, col: col, msg: fmt.Sprintf("a parameter in %q: OpenAPI 3 parameters are in path, query, header or cookie (a body goes in requestBody)", badIn)}
+			return &PosError{Line: line, Col: col, Msg: fmt.Sprintf("a parameter in %q: OpenAPI 3 parameters are in path, query, header or cookie (a body goes in requestBody)", badIn)}
 		}
 		return nil
 	}
@@ -338,7 +339,7 @@ func checkRaw(data []byte, root *yaml.Node, openapi3 bool) error {
 				switch k.Value {
 				case "type":
 					if v.Kind == yaml.SequenceNode && len(v.Content) == 0 {
-						return &posError{line: v.Line, col: v.Column, msg: "type: [] allows no value at all: list at least one type, or leave type out"}
+						return &PosError{Line: v.Line, Col: v.Column, Msg: "type: [] allows no value at all: list at least one type, or leave type out"}
 					}
 				case "in":
 					in = v
@@ -347,7 +348,7 @@ func checkRaw(data []byte, root *yaml.Node, openapi3 bool) error {
 				}
 			}
 			if openapi3 && in != nil && hasName && in.Kind == yaml.ScalarNode && !slices.Contains([]string{"path", "query", "header", "cookie"}, in.Value) {
-				return &posError{line: in.Line, col: in.Column, msg: fmt.Sprintf("a parameter in %q: OpenAPI 3 parameters are in path, query, header or cookie (a body goes in requestBody)", in.Value)}
+				return &PosError{Line: in.Line, Col: in.Column, Msg: fmt.Sprintf("a parameter in %q: OpenAPI 3 parameters are in path, query, header or cookie (a body goes in requestBody)", in.Value)}
 			}
 		}
 		for _, c := range n.Content {

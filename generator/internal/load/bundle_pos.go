@@ -1,4 +1,4 @@
-package generator
+package load
 
 import (
 	"fmt"
@@ -66,10 +66,10 @@ func (bd *bundle) tree(f *refFile) *yaml.Node {
 // components from other files, in messages.
 var hoistedSourceRE = regexp.MustCompile(`/?components/(schemas|parameters|headers|requestBodies|responses|examples|links|callbacks)/([A-Za-z0-9_]+)((?:/[^\s:,;"()]*)?)`)
 
-// displaySources writes the sources in a message (components/schemas/Pet/properties/id)
+// DisplaySources writes the sources in a message (components/schemas/Pet/properties/id)
 // that came from other files as the place in the file (models/pet.yaml#/properties/id),
 // relative to the root spec's directory: they are what the user wrote.
-func (bd *bundle) displaySources(msg string) string {
+func (bd *bundle) DisplaySources(msg string) string {
 	if bd == nil || len(bd.hoisted) == 0 || !strings.Contains(msg, "components/") {
 		return msg
 	}
@@ -89,7 +89,7 @@ func (bd *bundle) displaySources(msg string) string {
 		if len(ptr) == 0 {
 			return u.EscapedPath()
 		}
-		return u.EscapedPath() + "#" + (&url.URL{Fragment: encodePointer(ptr)}).EscapedFragment()
+		return u.EscapedPath() + "#" + (&url.URL{Fragment: EncodePointer(ptr)}).EscapedFragment()
 	})
 }
 
@@ -108,7 +108,7 @@ func (bd *bundle) loadError(err error) error {
 	}
 	se := &SpecError{File: bd.root.display}
 	if loadLineRE.MatchString(msg) {
-		if again, berr := bundleSpec(bd.root.abs, bd.root.display, bd.root.data, bd.reader, bundleOptions{track: true, lenient: bd.opts.lenient}); berr == nil {
+		if again, berr := BundleSpec(bd.root.abs, bd.root.display, bd.root.data, bd.reader, BundleOptions{track: true, lenient: bd.opts.lenient}); berr == nil {
 			// The first line named is the error's position; kin-openapi lists
 			// further problems after it, each placed in its file.
 			first := true
@@ -130,6 +130,6 @@ func (bd *bundle) loadError(err error) error {
 	}
 	msg = yamlPrefixRE.ReplaceAllString(msg, "")
 	msg = relativePaths(msg, filepath.Dir(bd.root.abs), filepath.Dir(bd.root.display))
-	se.Msg = bd.displaySources(msg)
+	se.Msg = bd.DisplaySources(msg)
 	return se
 }

@@ -1,4 +1,4 @@
-package generator
+package load
 
 import (
 	"fmt"
@@ -25,13 +25,13 @@ func TestRefReadOnce(t *testing.T) {
 		}
 	}
 	path := filepath.Join(dir, "spec.yaml")
-	refs, err := newRefReader(path, "spec.yaml", "")
+	refs, err := NewRefReader(path, "spec.yaml", "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer refs.Close()
 	abs, _ := filepath.Abs(path)
-	doc, err := loadOpenAPI3([]byte(spec), &url.URL{Path: filepath.ToSlash(abs)}, refs)
+	doc, err := LoadOpenAPI3([]byte(spec), &url.URL{Path: filepath.ToSlash(abs)}, refs)
 	if err != nil {
 		t.Fatal(err)
 	}

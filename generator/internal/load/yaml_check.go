@@ -1,4 +1,4 @@
-package generator
+package load
 
 import (
 	"fmt"
@@ -33,8 +33,8 @@ const (
 	aliasFloor     = 1 << 17
 )
 
-// checkYAML checks a document parsed into doc.
-func checkYAML(doc *yaml.Node) error {
+// CheckYAML checks a document parsed into doc.
+func CheckYAML(doc *yaml.Node) error {
 	written := countNodes(doc, 0)
 	c := &yamlChecker{extents: map[*yaml.Node]yamlExtent{}, open: map[*yaml.Node]bool{}, limit: max(aliasExpansion*written, aliasFloor), written: written}
 	return c.walk(doc, 0)
@@ -58,16 +58,16 @@ type yamlChecker struct {
 // the expanded size of what it names; that value was walked where its
 // anchor is.
 func (c *yamlChecker) walk(n *yaml.Node, depth int) error {
-	if depth > maxNesting {
-		return &posError{line: n.Line, col: n.Column, msg: fmt.Sprintf("nested more than %d levels deep", maxNesting)}
+	if depth > MaxNesting {
+		return &PosError{Line: n.Line, Col: n.Column, Msg: fmt.Sprintf("nested more than %d levels deep", MaxNesting)}
 	}
 	if n.Kind == yaml.AliasNode {
 		e, err := c.extent(n)
 		if err != nil {
 			return err
 		}
-		if depth+e.height-1 > maxNesting {
-			return &posError{line: n.Line, col: n.Column, msg: fmt.Sprintf("the YAML alias %s nests the document more than %d levels deep once expanded", aliasName(n), maxNesting)}
+		if depth+e.height-1 > MaxNesting {
+			return &PosError{Line: n.Line, Col: n.Column, Msg: fmt.Sprintf("the YAML alias %s nests the document more than %d levels deep once expanded", aliasName(n), MaxNesting)}
 		}
 		if c.expanded += e.nodes; c.expanded > c.limit {
 			return c.tooLarge(n)
@@ -83,7 +83,7 @@ func (c *yamlChecker) walk(n *yaml.Node, depth int) error {
 			k := n.Content[i]
 			name := deref(k).Value
 			if prev, dup := seen[name]; dup && !isMerge(k) {
-				return &posError{line: k.Line, col: k.Column, msg: fmt.Sprintf("key %s is written twice (also at line %d): YAML keeps only one of them; merge them", strconv.Quote(name), prev.Line)}
+				return &PosError{Line: k.Line, Col: k.Column, Msg: fmt.Sprintf("key %s is written twice (also at line %d): YAML keeps only one of them; merge them", strconv.Quote(name), prev.Line)}
 			}
 			seen[name] = k
 		}
@@ -102,10 +102,10 @@ func (c *yamlChecker) extent(n *yaml.Node) (yamlExtent, error) {
 	if n.Kind == yaml.AliasNode {
 		t := n.Alias
 		if t == nil {
-			return yamlExtent{}, &posError{line: n.Line, col: n.Column, msg: fmt.Sprintf("the YAML alias %s names no anchor", aliasName(n))}
+			return yamlExtent{}, &PosError{Line: n.Line, Col: n.Column, Msg: fmt.Sprintf("the YAML alias %s names no anchor", aliasName(n))}
 		}
 		if c.open[t] {
-			return yamlExtent{}, &posError{line: n.Line, col: n.Column, msg: fmt.Sprintf("the YAML alias %s is inside the value it names, which would expand without end: write the value out, or use a $ref (which may refer to itself)", aliasName(n))}
+			return yamlExtent{}, &PosError{Line: n.Line, Col: n.Column, Msg: fmt.Sprintf("the YAML alias %s is inside the value it names, which would expand without end: write the value out, or use a $ref (which may refer to itself)", aliasName(n))}
 		}
 		if e, ok := c.extents[t]; ok {
 			return e, nil
@@ -127,7 +127,7 @@ func (c *yamlChecker) extent(n *yaml.Node) (yamlExtent, error) {
 		}
 		e.nodes = min(e.nodes+ce.nodes, c.limit+1)
 		e.height = max(e.height, ce.height+1)
-		if e.height > maxNesting+1 {
+		if e.height > MaxNesting+1 {
 			break // deep enough to refuse; deeper adds nothing
 		}
 	}
@@ -135,7 +135,7 @@ func (c *yamlChecker) extent(n *yaml.Node) (yamlExtent, error) {
 }
 
 func (c *yamlChecker) tooLarge(n *yaml.Node) error {
-	return &posError{line: n.Line, col: n.Column, msg: fmt.Sprintf("YAML aliases expand the document past %d values (it is written with %d; tpgen expands aliases to at most %d times that, or %d): an alias bomb? Write repeated parts once and refer to them with $ref", c.limit, c.written, aliasExpansion, aliasFloor)}
+	return &PosError{Line: n.Line, Col: n.Column, Msg: fmt.Sprintf("YAML aliases expand the document past %d values (it is written with %d; tpgen expands aliases to at most %d times that, or %d): an alias bomb? Write repeated parts once and refer to them with $ref", c.limit, c.written, aliasExpansion, aliasFloor)}
 }
 
 // aliasName is how messages name an alias: *name, quoted.

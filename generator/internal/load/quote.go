@@ -1,4 +1,4 @@
-package generator
+package load
 
 import (
 	"fmt"
@@ -17,9 +17,9 @@ import (
 // maxQuoted bounds the spec text a message quotes, in characters.
 const maxQuoted = 200
 
-// quoteText is s for a message: quoted, escaped, and cut after maxQuoted
+// QuoteText is s for a message: quoted, escaped, and cut after maxQuoted
 // characters.
-func quoteText(s string) string {
+func QuoteText(s string) string {
 	if utf8.RuneCountInString(s) > maxQuoted {
 		n := 0
 		for i := range s {
@@ -32,16 +32,16 @@ func quoteText(s string) string {
 	return strconv.Quote(s)
 }
 
-// sanitize makes a message that holds spec text safe to print: control
+// Sanitize makes a message that holds spec text safe to print: control
 // characters (C0, C1, DEL: line breaks, ANSI escape sequences), line and
 // paragraph separators and invisible format characters (bidi controls, zero
 // widths, byte order marks) are written as Go escapes (\n, \x1b, \u202e),
 // bytes that are not UTF-8 as \xNN. tpgen's own words hold none of them, so
 // a message stays one line, and what reaches the terminal is text.
-func sanitize(msg string) string {
+func Sanitize(msg string) string {
 	clean := true
 	for _, r := range msg {
-		if needsEscape(r) {
+		if NeedsEscape(r) {
 			clean = false
 			break
 		}
@@ -55,7 +55,7 @@ func sanitize(msg string) string {
 		switch {
 		case r == utf8.RuneError && size == 1:
 			fmt.Fprintf(&b, `\x%02x`, msg[i])
-		case needsEscape(r):
+		case NeedsEscape(r):
 			q := strconv.QuoteRune(r) // '\n', '\x1b', '\u202e'
 			b.WriteString(q[1 : len(q)-1])
 		default:
@@ -66,6 +66,6 @@ func sanitize(msg string) string {
 	return b.String()
 }
 
-func needsEscape(r rune) bool {
+func NeedsEscape(r rune) bool {
 	return r == utf8.RuneError || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029'
 }

@@ -1,14 +1,16 @@
-package generator
+package load
 
 import (
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -20,33 +22,33 @@ import (
 // maxSpecSize bounds the specs tpgen reads (GitHub's is 13 MB).
 const maxSpecSize = 64 << 20
 
-// maxNesting bounds how deeply a spec's JSON or YAML may nest.
-const maxNesting = 500
+// MaxNesting bounds how deeply a spec's JSON or YAML may nest.
+const MaxNesting = 500
 
-// spec is a loaded OpenAPI document and where it came from.
-type spec struct {
-	doc     *openapi3.T
+// Spec is a loaded OpenAPI document and where it came from.
+type Spec struct {
+	Doc     *openapi3.T
 	path    string // the file read
-	display string // the path as the user wrote it, for messages
+	Display string // the path as the user wrote it, for messages
 	data    []byte
-	notes   []model.Note // what loading had to bend, for -v
-	bundle  *bundle      // the files it refers to, when it refers to others (see bundleSpec)
-	inputs  []Input      // every file read: the spec and those it refers to
+	Notes   []model.Note // what loading had to bend, for -v
+	Bundle  *bundle      // the files it refers to, when it refers to others (see bundleSpec)
+	Inputs  []Input      // every file read: the spec and those it refers to
 	// lenient repairs what lenient mode repairs (see lenient.go); repairs
 	// say what was repaired, each at its place.
 	lenient bool
-	repairs []string
-	swagger bool // converted from Swagger 2.0: messages name the places in the document as written
+	Repairs []string
+	Swagger bool // converted from Swagger 2.0: messages name the places in the document as written
 	// json is a JSON document parsed by inspect, while it is loaded (see load_json.go).
 	json *jsonDoc
 }
 
-// loadSpec reads an OpenAPI 3.x or Swagger 2.0 document and resolves its
+// LoadSpec reads an OpenAPI 3.x or Swagger 2.0 document and resolves its
 // references, reading referenced files only inside refRoot ("": the spec's
 // directory; see refs.go). lenient repairs what lenient mode repairs;
 // followLinks trusts the symbolic links in the ref root
 // (Service.FollowLinks).
-func loadSpec(path, display, refRoot string, lenient, followLinks bool) (*spec, error) {
+func LoadSpec(path, display, refRoot string, lenient, followLinks bool) (*Spec, error) {
 	fail := func(format string, args ...any) error {
 		return &SpecError{File: display, Msg: fmt.Sprintf(format, args...)}
 	}
@@ -73,8 +75,8 @@ func loadSpec(path, display, refRoot string, lenient, followLinks bool) (*spec, 
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, fail("spec file is empty: expected an OpenAPI 3.x or Swagger 2.0 document")
 	}
-	sp := &spec{path: path, display: display, data: data, lenient: lenient}
-	refs, err := newRefReader(path, display, refRoot)
+	sp := &Spec{path: path, Display: display, data: data, lenient: lenient}
+	refs, err := NewRefReader(path, display, refRoot)
 	if err != nil {
 		return nil, fail("%v", err)
 	}
@@ -82,20 +84,20 @@ func loadSpec(path, display, refRoot string, lenient, followLinks bool) (*spec, 
 	defer refs.Close()
 	abs, _ := filepath.Abs(path)
 	loc := &url.URL{Path: filepath.ToSlash(abs)}
-	version, jd, err := inspect(data)
+	version, jd, err := Inspect(data)
 	if err != nil {
 		return nil, withPos(display, data, err)
 	}
 	sp.json = jd
 	switch {
 	case strings.HasPrefix(version, "2"):
-		sp.swagger = true
+		sp.Swagger = true
 		err = sp.loadSwagger2()
-		sp.notes = append(sp.notes, model.Note{Group: "Swagger 2.0 document converted to OpenAPI 3.0"})
+		sp.Notes = append(sp.Notes, model.Note{Group: "Swagger 2.0 document converted to OpenAPI 3.0"})
 	case strings.HasPrefix(version, "3"):
 		// Lenient mode repairs in the bundle, so every spec is bundled.
-		err = sp.loadOpenAPI3(abs, loc, refs, lenient || needsBundle(data))
-		if err == nil && sp.bundle == nil && hasOperationRefs(sp.doc) {
+		err = sp.loadOpenAPI3(abs, loc, refs, lenient || NeedsBundle(data))
+		if err == nil && sp.Bundle == nil && hasOperationRefs(sp.Doc) {
 			// Operations written as $refs, within the document: kin-openapi
 			// reads them as empty operations; the bundle writes them out.
 			err = sp.loadOpenAPI3(abs, loc, refs, true)
@@ -119,53 +121,53 @@ func loadSpec(path, display, refRoot string, lenient, followLinks bool) (*spec, 
 		se.Msg = relativePaths(se.Msg, filepath.Dir(abs), filepath.Dir(display))
 		return nil, se
 	}
-	if sp.bundle == nil {
-		if p, m := operationRef(sp.doc); p != "" {
-			return nil, sp.errorAt(fmt.Sprintf("%s %s: the operation is a $ref, which tpgen resolves in OpenAPI 3 documents only: write the operation out", strings.ToUpper(m), p), "paths", p, m, "$ref")
+	if sp.Bundle == nil {
+		if p, m := operationRef(sp.Doc); p != "" {
+			return nil, sp.ErrorAt(fmt.Sprintf("%s %s: the operation is a $ref, which tpgen resolves in OpenAPI 3 documents only: write the operation out", strings.ToUpper(m), p), "paths", p, m, "$ref")
 		}
 	}
-	if sp.doc.Paths == nil {
-		sp.doc.Paths = openapi3.NewPaths()
+	if sp.Doc.Paths == nil {
+		sp.Doc.Paths = openapi3.NewPaths()
 	}
-	sp.inputs = inputsOf(path, data, refs.files)
+	sp.Inputs = inputsOf(path, data, refs.files)
 	return sp, nil
 }
 
 // loadOpenAPI3 loads an OpenAPI 3 document, bundled with the files it
 // refers to when bundled is set (see bundleSpec).
-func (sp *spec) loadOpenAPI3(abs string, loc *url.URL, refs *refReader, bundled bool) error {
+func (sp *Spec) loadOpenAPI3(abs string, loc *url.URL, refs *RefReader, bundled bool) error {
 	data := sp.data
-	sp.bundle = nil
+	sp.Bundle = nil
 	if bundled {
-		bd, err := bundleSpec(abs, sp.display, sp.data, refs, bundleOptions{lenient: sp.lenient})
+		bd, err := BundleSpec(abs, sp.Display, sp.data, refs, BundleOptions{lenient: sp.lenient})
 		if err != nil {
 			return err
 		}
-		sp.repairs = append(sp.repairs, bd.repairs...)
-		sp.bundle, data = bd, bd.data
+		sp.Repairs = append(sp.Repairs, bd.repairs...)
+		sp.Bundle, data = bd, bd.Data
 		if n := bd.note(); n != "" {
-			sp.notes = append(sp.notes, model.Note{Group: n})
+			sp.Notes = append(sp.Notes, model.Note{Group: n})
 		}
-		sp.notes = append(sp.notes, bd.docNotes...)
+		sp.Notes = append(sp.Notes, bd.docNotes...)
 	}
 	var doc *openapi3.T
 	var err error
-	if !bundled && sp.json != nil && sp.json.asYAML {
+	if !bundled && sp.json != nil && sp.json.AsYAML {
 		// The tree inspect parsed, when it loads (see load_json.go).
-		if doc, err = loadJSONDoc(sp.json, loc); err != nil {
+		if doc, err = LoadJSONDoc(sp.json, loc); err != nil {
 			doc = nil
 		}
 	}
 	if doc == nil {
-		doc, err = loadOpenAPI3(data, loc, refs)
+		doc, err = LoadOpenAPI3(data, loc, refs)
 	}
 	if err != nil && tupleItemsError(err) {
 		// Some 3.1 documents (and older JSON Schema habits) write tuples as
 		// array-valued items; kin-openapi wants prefixItems.
 		if fixed, ferr := rewriteTupleItems(data); ferr == nil {
-			if fdoc, rerr := loadOpenAPI3(fixed, loc, refs); rerr == nil {
+			if fdoc, rerr := LoadOpenAPI3(fixed, loc, refs); rerr == nil {
 				doc, err = fdoc, nil
-				sp.notes = append(sp.notes, model.Note{Group: "array-valued items read as prefixItems (tuples)"})
+				sp.Notes = append(sp.Notes, model.Note{Group: "array-valued items read as prefixItems (tuples)"})
 			}
 		}
 	}
@@ -174,10 +176,10 @@ func (sp *spec) loadOpenAPI3(abs string, loc *url.URL, refs *refReader, bundled 
 		// text: the bundle leaves it out.
 		return sp.loadOpenAPI3(abs, loc, refs, true)
 	}
-	if err != nil && sp.bundle != nil {
-		return sp.bundle.loadError(err)
+	if err != nil && sp.Bundle != nil {
+		return sp.Bundle.loadError(err)
 	}
-	sp.doc = doc
+	sp.Doc = doc
 	return err
 }
 
@@ -202,7 +204,7 @@ func operationRef(doc *openapi3.T) (string, string) {
 			continue
 		}
 		ops := item.Operations()
-		for _, m := range sortedKeys(ops) {
+		for _, m := range slices.Sorted(maps.Keys(ops)) {
 			if _, ok := ops[m].Extensions["$ref"]; ok {
 				return p, strings.ToLower(m)
 			}
@@ -211,7 +213,7 @@ func operationRef(doc *openapi3.T) (string, string) {
 	return "", ""
 }
 
-// loadOpenAPI3 loads the text with kin-openapi, which reads JSON through its
+// LoadOpenAPI3 loads the text with kin-openapi, which reads JSON through its
 // YAML parser, on one core: the way of YAML specs, of bundles, and of the
 // JSON specs that are not loaded from their tree (see load_json.go).
 // Decoding JSON documents in parallel with encoding/json was tried and dropped:
@@ -222,7 +224,7 @@ func operationRef(doc *openapi3.T) (string, string) {
 // every value as written), which its YAML parser reads about a third faster.
 // When that load fails, the document is loaded again as written, so that the
 // error is the one for the user's text.
-func loadOpenAPI3(data []byte, loc *url.URL, refs *refReader) (*openapi3.T, error) {
+func LoadOpenAPI3(data []byte, loc *url.URL, refs *RefReader) (*openapi3.T, error) {
 	load := func(data []byte) (*openapi3.T, error) {
 		l := openapi3.NewLoader()
 		l.IsExternalRefsAllowed = true
@@ -230,7 +232,7 @@ func loadOpenAPI3(data []byte, loc *url.URL, refs *refReader) (*openapi3.T, erro
 		l.JoinFunc = refs.join
 		return l.LoadFromDataWithPath(data, loc)
 	}
-	if isJSON(data) {
+	if IsJSON(data) {
 		var compact bytes.Buffer
 		compact.Grow(len(data))
 		if json.Compact(&compact, data) == nil {
@@ -242,15 +244,15 @@ func loadOpenAPI3(data []byte, loc *url.URL, refs *refReader) (*openapi3.T, erro
 	return load(data)
 }
 
-// isJSON reports whether a document is JSON (an object) rather than YAML.
-func isJSON(data []byte) bool {
+// IsJSON reports whether a document is JSON (an object) rather than YAML.
+func IsJSON(data []byte) bool {
 	t := bytes.TrimSpace(data)
 	return len(t) > 0 && t[0] == '{'
 }
 
 // unmarshalAny decodes JSON, or YAML when the data is not JSON.
 func unmarshalAny(data []byte, v any) error {
-	if isJSON(data) {
+	if IsJSON(data) {
 		return json.Unmarshal(data, v)
 	}
 	var tree any

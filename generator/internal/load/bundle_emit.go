@@ -1,4 +1,4 @@
-package generator
+package load
 
 import (
 	"bytes"
@@ -9,19 +9,19 @@ import (
 	"go.yaml.in/yaml/v4"
 )
 
-// bundleWriter writes a bundled document as block YAML, every key and list
+// BundleWriter writes a bundled document as block YAML, every key and list
 // item on a line of its own, so that a line kin-openapi names in an error is
 // one node of one file (see lines). Scalars are written as YAML reads them
 // back: strings double-quoted, other types (0x1F, .inf, timestamps) as they
 // were. (Block style, though larger, loads in about half the time of the
 // same document in flow style: the YAML parser's token queue is costly in
 // flow collections.)
-type bundleWriter struct {
-	buf    bytes.Buffer
+type BundleWriter struct {
+	Buf    bytes.Buffer
 	track  bool
 	fileOf map[*yaml.Node]*refFile
 	lines  []lineOrigin // per line of buf, when tracking
-	limit  int
+	Limit  int
 	err    error
 }
 
@@ -31,70 +31,70 @@ type lineOrigin struct {
 	line, col int
 }
 
-// maxImplicitKey is the longest key YAML reads without "? " before it.
-const maxImplicitKey = 1000
+// MaxImplicitKey is the longest key YAML reads without "? " before it.
+const MaxImplicitKey = 1000
 
-func (w *bundleWriter) document(n *yaml.Node) error {
+func (w *BundleWriter) Document(n *yaml.Node) error {
 	for n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
 		n = n.Content[0]
 	}
 	w.mark(n)
 	w.value(n, 0, 0, true)
-	w.buf.WriteByte('\n')
+	w.Buf.WriteByte('\n')
 	return w.err
 }
 
 // mark records that the line being started holds n.
-func (w *bundleWriter) mark(n *yaml.Node) {
+func (w *BundleWriter) mark(n *yaml.Node) {
 	if w.track {
 		w.lines = append(w.lines, lineOrigin{file: w.fileOf[n], line: n.Line, col: n.Column})
 	}
 }
 
 // line ends the line and starts the next, indented, for n.
-func (w *bundleWriter) line(n *yaml.Node, indent int) {
-	w.buf.WriteByte('\n')
+func (w *BundleWriter) line(n *yaml.Node, indent int) {
+	w.Buf.WriteByte('\n')
 	w.mark(n)
 	for range indent {
-		w.buf.WriteByte(' ')
+		w.Buf.WriteByte(' ')
 	}
-	if w.buf.Len() > w.limit && w.err == nil {
-		w.err = fmt.Errorf("bundling the spec's files makes a document of more than %d bytes: path items or operations are referenced too often", w.limit)
+	if w.Buf.Len() > w.Limit && w.err == nil {
+		w.err = fmt.Errorf("bundling the spec's files makes a document of more than %d bytes: path items or operations are referenced too often", w.Limit)
 	}
 }
 
 // value writes n where a value goes: after "key:" or "-", or at the top
 // (first: nothing is on the line yet). Collections go on the next lines,
 // indented.
-func (w *bundleWriter) value(n *yaml.Node, indent, depth int, first bool) {
-	for n.Kind == yaml.AliasNode && n.Alias != nil && depth <= maxNesting {
+func (w *BundleWriter) value(n *yaml.Node, indent, depth int, first bool) {
+	for n.Kind == yaml.AliasNode && n.Alias != nil && depth <= MaxNesting {
 		n, depth = n.Alias, depth+1
 	}
 	if w.err != nil {
 		return
 	}
-	if depth > maxNesting {
-		w.err = fmt.Errorf("nested more than %d levels deep", maxNesting)
+	if depth > MaxNesting {
+		w.err = fmt.Errorf("nested more than %d levels deep", MaxNesting)
 		return
 	}
 	sep := func() {
 		if !first {
-			w.buf.WriteByte(' ')
+			w.Buf.WriteByte(' ')
 		}
 	}
 	switch {
 	case n.Kind == yaml.MappingNode && len(n.Content) == 0:
 		sep()
 		w.tag(n, "!!map")
-		w.buf.WriteString("{}")
+		w.Buf.WriteString("{}")
 	case n.Kind == yaml.SequenceNode && len(n.Content) == 0:
 		sep()
 		w.tag(n, "!!seq")
-		w.buf.WriteString("[]")
+		w.Buf.WriteString("[]")
 	case n.Kind == yaml.MappingNode:
-		if t := writtenTag(n, "!!map"); t != "" {
+		if t := WrittenTag(n, "!!map"); t != "" {
 			sep()
-			w.buf.WriteString(t)
+			w.Buf.WriteString(t)
 			first = false // the entries start on the next line
 		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
@@ -102,27 +102,27 @@ func (w *bundleWriter) value(n *yaml.Node, indent, depth int, first bool) {
 			if !first || i > 0 {
 				w.line(k, indent)
 			}
-			if len(k.Value) > maxImplicitKey {
-				w.buf.WriteString("? ")
+			if len(k.Value) > MaxImplicitKey {
+				w.Buf.WriteString("? ")
 				w.key(k)
 				w.line(k, indent)
 			} else {
 				w.key(k)
 			}
-			w.buf.WriteByte(':')
+			w.Buf.WriteByte(':')
 			w.value(n.Content[i+1], indent+2, depth+1, false)
 		}
 	case n.Kind == yaml.SequenceNode:
-		if t := writtenTag(n, "!!seq"); t != "" {
+		if t := WrittenTag(n, "!!seq"); t != "" {
 			sep()
-			w.buf.WriteString(t)
+			w.Buf.WriteString(t)
 			first = false // the entries start on the next line
 		}
 		for i, c := range n.Content {
 			if !first || i > 0 {
 				w.line(c, indent)
 			}
-			w.buf.WriteByte('-')
+			w.Buf.WriteByte('-')
 			w.value(c, indent+2, depth+1, false)
 		}
 	case n.Kind == yaml.ScalarNode:
@@ -130,22 +130,22 @@ func (w *bundleWriter) value(n *yaml.Node, indent, depth int, first bool) {
 		w.scalar(n)
 	default:
 		sep()
-		w.buf.WriteString("null")
+		w.Buf.WriteString("null")
 	}
 }
 
 // tag writes a collection's tag when it is not the plain one.
-func (w *bundleWriter) tag(n *yaml.Node, plain string) {
-	if t := writtenTag(n, plain); t != "" {
-		w.buf.WriteString(t)
-		w.buf.WriteByte(' ')
+func (w *BundleWriter) tag(n *yaml.Node, plain string) {
+	if t := WrittenTag(n, plain); t != "" {
+		w.Buf.WriteString(t)
+		w.Buf.WriteByte(' ')
 	}
 }
 
-// writtenTag is the tag to write for n: "" for the plain one, and for tags
+// WrittenTag is the tag to write for n: "" for the plain one, and for tags
 // OpenAPI has no use for that are not plain text (they are dropped: the
 // value is written as what it is).
-func writtenTag(n *yaml.Node, plain string) string {
+func WrittenTag(n *yaml.Node, plain string) string {
 	t := n.ShortTag()
 	if t == plain || t == "!" || len(t) < 2 {
 		return ""
@@ -158,32 +158,32 @@ func writtenTag(n *yaml.Node, plain string) string {
 	return t
 }
 
-func (w *bundleWriter) key(n *yaml.Node) {
+func (w *BundleWriter) key(n *yaml.Node) {
 	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!merge" {
-		w.buf.WriteString("<<")
+		w.Buf.WriteString("<<")
 		return
 	}
-	appendQuoted(&w.buf, n.Value)
+	appendQuoted(&w.Buf, n.Value)
 }
 
-func (w *bundleWriter) scalar(n *yaml.Node) {
+func (w *BundleWriter) scalar(n *yaml.Node) {
 	switch t := n.ShortTag(); t {
 	case "!!str":
-		appendQuoted(&w.buf, n.Value)
+		appendQuoted(&w.Buf, n.Value)
 	case "!!null":
-		w.buf.WriteString("null")
+		w.Buf.WriteString("null")
 	case "!!int", "!!float", "!!bool", "!!timestamp":
 		if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle|yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
-			w.buf.WriteString(t + " ") // quoted in the source, typed by an explicit tag
-			appendQuoted(&w.buf, n.Value)
+			w.Buf.WriteString(t + " ") // quoted in the source, typed by an explicit tag
+			appendQuoted(&w.Buf, n.Value)
 			return
 		}
-		w.buf.WriteString(n.Value)
+		w.Buf.WriteString(n.Value)
 	default:
-		if t := writtenTag(n, "!!str"); t != "" {
-			w.buf.WriteString(t + " ")
+		if t := WrittenTag(n, "!!str"); t != "" {
+			w.Buf.WriteString(t + " ")
 		}
-		appendQuoted(&w.buf, n.Value)
+		appendQuoted(&w.Buf, n.Value)
 	}
 }
 

@@ -1,4 +1,4 @@
-package generator
+package load
 
 import (
 	"bytes"
@@ -26,35 +26,35 @@ type SpecError struct {
 func (e *SpecError) Error() string {
 	switch {
 	case e.Line > 0 && e.Col > 0:
-		return sanitize(fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg))
+		return Sanitize(fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg))
 	case e.Line > 0:
-		return sanitize(fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg))
+		return Sanitize(fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg))
 	}
-	return sanitize(fmt.Sprintf("%s: %s", e.File, e.Msg))
+	return Sanitize(fmt.Sprintf("%s: %s", e.File, e.Msg))
 }
 
-type posError struct {
-	line, col int
-	msg       string
+type PosError struct {
+	Line, Col int
+	Msg       string
 }
 
-func (e *posError) Error() string { return e.msg }
+func (e *PosError) Error() string { return e.Msg }
 
 var yamlLineRE = regexp.MustCompile(`line (\d+)`)
 
 // withPos turns a load error into a SpecError with the best position it carries.
 func withPos(display string, data []byte, err error) error {
 	se := &SpecError{File: display, Msg: cleanLoadError(err.Error())}
-	var pe *posError
+	var pe *PosError
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	var ve *versionError
 	var ext *openapi3.DisallowedExternalRefError
 	switch {
 	case errors.As(err, &pe):
-		se.Line, se.Col, se.Msg = pe.line, pe.col, pe.msg
+		se.Line, se.Col, se.Msg = pe.Line, pe.Col, pe.Msg
 	case errors.As(err, &ve):
-		sp := &spec{data: data}
+		sp := &Spec{data: data}
 		se.Line, se.Col = sp.locate(ve.key)
 		se.Msg = ve.msg
 	case errors.As(err, &ext):
@@ -138,7 +138,7 @@ func offsetPos(data []byte, off int64) (int, int) {
 // spec (a number indexes a list), for messages about things kin-openapi does
 // not keep positions of.
 // It is only called on errors, so it parses the file again.
-func (sp *spec) locate(keys ...string) (int, int) {
+func (sp *Spec) locate(keys ...string) (int, int) {
 	var root yaml.Node
 	if yaml.Unmarshal(sp.data, &root) != nil || len(root.Content) == 0 {
 		return 0, 0
@@ -176,15 +176,15 @@ func locateKeys(n *yaml.Node, keys []string) (int, int) {
 	return line, col
 }
 
-// errorAt builds a SpecError located at keys.
-func (sp *spec) errorAt(msg string, keys ...string) *SpecError {
-	if sp.bundle != nil {
-		file, line, col := sp.bundle.position(keys...)
-		return &SpecError{File: file, Line: line, Col: col, Msg: sp.bundle.displaySources(msg)}
+// ErrorAt builds a SpecError located at keys.
+func (sp *Spec) ErrorAt(msg string, keys ...string) *SpecError {
+	if sp.Bundle != nil {
+		file, line, col := sp.Bundle.position(keys...)
+		return &SpecError{File: file, Line: line, Col: col, Msg: sp.Bundle.DisplaySources(msg)}
 	}
-	if sp.swagger {
-		keys, msg = swagger2Keys(keys), swagger2Text(msg)
+	if sp.Swagger {
+		keys, msg = swagger2Keys(keys), Swagger2Text(msg)
 	}
 	line, col := sp.locate(keys...)
-	return &SpecError{File: sp.display, Line: line, Col: col, Msg: msg}
+	return &SpecError{File: sp.Display, Line: line, Col: col, Msg: msg}
 }

@@ -1,4 +1,4 @@
-package generator
+package load
 
 import (
 	"bytes"
@@ -20,15 +20,15 @@ import (
 // false when inspect has to look at the text: a version that is not a
 // string, or a path item with an operation that is null.
 func jsonHead(jd *jsonDoc) (openapi, swagger any, keys []topKey, ok bool) {
-	if jd.nullOp {
+	if jd.NullOp {
 		return nil, nil, nil, false
 	}
-	top := jd.top
+	top := jd.Top
 	for i := 0; i+1 < len(top.Content); i += 2 {
 		k, v := top.Content[i], top.Content[i+1]
 		key := topKey{name: k.Value}
-		if off := bytes.Index(jd.data, []byte(strconv.Quote(k.Value))); off >= 0 {
-			key.line, key.col = offsetPos(jd.data, int64(off))
+		if off := bytes.Index(jd.Data, []byte(strconv.Quote(k.Value))); off >= 0 {
+			key.line, key.col = offsetPos(jd.Data, int64(off))
 		}
 		keys = append(keys, key)
 		switch k.Value {
@@ -52,7 +52,7 @@ func checkRawDoc(data []byte, yamlRoot *yaml.Node, jd *jsonDoc, openapi3 bool) e
 	if jd == nil {
 		return checkRaw(data, yamlRoot, openapi3)
 	}
-	if jd.emptyType || openapi3 && jd.badIn {
+	if jd.EmptyType || openapi3 && jd.BadIn {
 		return checkRaw(data, nil, openapi3)
 	}
 	return nil

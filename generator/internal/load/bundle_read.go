@@ -1,4 +1,4 @@
-package generator
+package load
 
 import (
 	"bytes"
@@ -22,7 +22,7 @@ func (b *bundler) resolve(f *refFile, ref *yaml.Node) (*refFile, []string, error
 	if err != nil {
 		return nil, nil, b.refError(f, ref, fmt.Errorf("not a valid reference: %v", err))
 	}
-	ptr, err := parsePointer(u.Fragment)
+	ptr, err := ParsePointer(u.Fragment)
 	if err != nil {
 		return nil, nil, b.refError(f, ref, err)
 	}
@@ -105,16 +105,16 @@ func parseRefFile(f *refFile) (*yaml.Node, error) {
 	if len(bytes.TrimSpace(f.data)) == 0 {
 		return nil, &SpecError{File: f.display, Msg: "the file is empty: it holds no value to refer to"}
 	}
-	if err := checkUTF8(f.data); err != nil {
+	if err := CheckUTF8(f.data); err != nil {
 		return nil, fail(err)
 	}
 	ext := strings.ToLower(filepath.Ext(f.abs))
 	if t := bytes.TrimSpace(f.data); (t[0] == '{' || t[0] == '[') && ext != ".yaml" && ext != ".yml" {
 		// JSON (YAML files may start with a flow collection too: they are read as YAML).
-		if err := checkJSONDepth(f.data); err != nil {
+		if err := CheckJSONDepth(f.data); err != nil {
 			return nil, fail(err)
 		}
-		top, err := parseJSONNode(f.data)
+		top, err := ParseJSONNode(f.data)
 		if err != nil {
 			return nil, fail(err)
 		}
@@ -127,7 +127,7 @@ func parseRefFile(f *refFile) (*yaml.Node, error) {
 	if err := yaml.Unmarshal(f.data, &doc); err != nil {
 		return nil, fail(err)
 	}
-	if err := checkYAML(&doc); err != nil {
+	if err := CheckYAML(&doc); err != nil {
 		return nil, fail(err)
 	}
 	if len(doc.Content) == 0 {
@@ -143,14 +143,14 @@ func parseRefFile(f *refFile) (*yaml.Node, error) {
 // refNode returns the value of n's $ref when n is a mapping with one that is
 // a string.
 func refNode(n *yaml.Node) *yaml.Node {
-	if v := mappingValue(n, "$ref"); v != nil && v.Kind == yaml.ScalarNode && v.ShortTag() == "!!str" {
+	if v := MappingValue(n, "$ref"); v != nil && v.Kind == yaml.ScalarNode && v.ShortTag() == "!!str" {
 		return v
 	}
 	return nil
 }
 
-// mappingValue is the value of key in mapping n, nil when n has none.
-func mappingValue(n *yaml.Node, key string) *yaml.Node {
+// MappingValue is the value of key in mapping n, nil when n has none.
+func MappingValue(n *yaml.Node, key string) *yaml.Node {
 	if n == nil || n.Kind != yaml.MappingNode {
 		return nil
 	}
@@ -171,7 +171,7 @@ func childNode(n *yaml.Node, seg string) *yaml.Node {
 	case n == nil:
 		return nil
 	case n.Kind == yaml.MappingNode:
-		return mappingValue(n, seg)
+		return MappingValue(n, seg)
 	case n.Kind == yaml.SequenceNode:
 		if i, err := strconv.Atoi(seg); err == nil && i >= 0 && i < len(n.Content) && strconv.Itoa(i) == seg {
 			return n.Content[i]
@@ -180,8 +180,8 @@ func childNode(n *yaml.Node, seg string) *yaml.Node {
 	return nil
 }
 
-// lookupNode follows a pointer from n.
-func lookupNode(n *yaml.Node, ptr []string) *yaml.Node {
+// LookupNode follows a pointer from n.
+func LookupNode(n *yaml.Node, ptr []string) *yaml.Node {
 	for _, seg := range ptr {
 		if n = childNode(n, seg); n == nil {
 			return nil
@@ -190,9 +190,9 @@ func lookupNode(n *yaml.Node, ptr []string) *yaml.Node {
 	return n
 }
 
-// parsePointer splits a URI fragment (already percent-decoded) into JSON
+// ParsePointer splits a URI fragment (already percent-decoded) into JSON
 // pointer segments: "" and "/" are the whole document.
-func parsePointer(frag string) ([]string, error) {
+func ParsePointer(frag string) ([]string, error) {
 	if frag == "" || frag == "/" {
 		return nil, nil
 	}
@@ -206,8 +206,8 @@ func parsePointer(frag string) ([]string, error) {
 	return segs, nil
 }
 
-// encodePointer writes pointer segments as a JSON pointer.
-func encodePointer(ptr []string) string {
+// EncodePointer writes pointer segments as a JSON pointer.
+func EncodePointer(ptr []string) string {
 	var b strings.Builder
 	for _, s := range ptr {
 		b.WriteByte('/')

@@ -1,4 +1,4 @@
-package generator
+package load
 
 import (
 	"errors"
@@ -38,8 +38,8 @@ import (
 // one process, go test or a long-running tool, would see stale files. This
 // reader keeps what it read for one load only.)
 
-// refReader reads the files a spec's $refs name, confined to a ref root.
-type refReader struct {
+// RefReader reads the files a spec's $refs name, confined to a ref root.
+type RefReader struct {
 	root     *os.Root
 	rootDir  string // absolute
 	rootReal string // rootDir with symbolic links resolved
@@ -86,14 +86,14 @@ func (r *refusal) Error() string {
 	return fmt.Sprintf("$ref to %s refused", r.target.Redacted())
 }
 
-// newRefReader opens the ref root of the spec at specPath: refRoot, or the
+// NewRefReader opens the ref root of the spec at specPath: refRoot, or the
 // spec's directory when refRoot is "". The caller closes it.
-func newRefReader(specPath, display, refRoot string) (*refReader, error) {
+func NewRefReader(specPath, display, refRoot string) (*RefReader, error) {
 	specAbs, err := filepath.Abs(specPath)
 	if err != nil {
 		return nil, err
 	}
-	r := &refReader{
+	r := &RefReader{
 		spec: filepath.ToSlash(specAbs), specDir: filepath.Dir(specAbs), display: display,
 		joined: map[string]bool{}, byPath: map[string][]byte{}, widened: refRoot != "",
 	}
@@ -118,11 +118,11 @@ func newRefReader(specPath, display, refRoot string) (*refReader, error) {
 	return r, nil
 }
 
-func (r *refReader) Close() error { return r.root.Close() }
+func (r *RefReader) Close() error { return r.root.Close() }
 
 // join resolves a relative $ref as kin-openapi's default does, and notes that
 // the result came from a relative path.
-func (r *refReader) join(base, rel *url.URL) *url.URL {
+func (r *RefReader) join(base, rel *url.URL) *url.URL {
 	u := *base
 	u.Path = path.Join(path.Dir(base.Path), rel.Path)
 	r.joined[u.Path] = true
@@ -131,7 +131,7 @@ func (r *refReader) join(base, rel *url.URL) *url.URL {
 
 // read is kin-openapi's ReadFromURIFunc. It also bounds the file's size and
 // refuses what is not a regular file (a FIFO would block, /dev/zero never ends).
-func (r *refReader) read(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
+func (r *RefReader) read(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
 	data, err := r.readConfined(u)
 	var ref *refusal
 	if errors.As(err, &ref) && r.refused == nil {
@@ -140,7 +140,7 @@ func (r *refReader) read(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
 	return data, err
 }
 
-func (r *refReader) readConfined(u *url.URL) ([]byte, error) {
+func (r *RefReader) readConfined(u *url.URL) ([]byte, error) {
 	refuse := func(kind refusalKind) error { return &refusal{target: u, kind: kind} }
 	switch {
 	case u.Host != "" && u.Scheme != "file":
@@ -205,7 +205,7 @@ func (r *refReader) readConfined(u *url.URL) ([]byte, error) {
 
 // readLinked reads abs, a path inside the root as written, following
 // symbolic links wherever they lead (followLinks), with the same bounds.
-func (r *refReader) readLinked(slashPath, abs string) ([]byte, error) {
+func (r *RefReader) readLinked(slashPath, abs string) ([]byte, error) {
 	f, err := os.Open(abs)
 	if err != nil {
 		return nil, err
@@ -233,13 +233,13 @@ func escapes(err error) bool {
 }
 
 // refusedError is the error for the first refusal, at the $ref that asked.
-func (r *refReader) refusedError(rootData []byte) *SpecError {
+func (r *RefReader) refusedError(rootData []byte) *SpecError {
 	file, line, col, written := r.locate(rootData, r.refused)
 	return r.refusalError(file, line, col, written, r.refused)
 }
 
 // refusalError is the error for ref, at the $ref (written so) in file.
-func (r *refReader) refusalError(file string, line, col int, written string, ref *refusal) *SpecError {
+func (r *RefReader) refusalError(file string, line, col int, written string, ref *refusal) *SpecError {
 	shown := written
 	if shown == "" {
 		shown = ref.target.Redacted()
@@ -273,7 +273,7 @@ func (r *refReader) refusalError(file string, line, col int, written string, ref
 // readFrom reads the file that a $ref, written as u in the file at base
 // (absolute), names: for the bundler, which resolves $refs itself. It
 // returns the file's absolute path; a refusal is a *refusal.
-func (r *refReader) readFrom(base string, u *url.URL) ([]byte, string, error) {
+func (r *RefReader) readFrom(base string, u *url.URL) ([]byte, string, error) {
 	refuse := func(kind refusalKind) ([]byte, string, error) { return nil, "", &refusal{target: u, kind: kind} }
 	switch {
 	case u.Host != "" && u.Scheme != "file":
@@ -299,7 +299,7 @@ func (r *refReader) readFrom(base string, u *url.URL) ([]byte, string, error) {
 // refusal is about the $ref's own text (a URL, an absolute path) it looks for
 // a $ref written so, since a relative $ref elsewhere may name the same file.
 // With no $ref found, the position is 0 and the file the root spec.
-func (r *refReader) locate(rootData []byte, ref *refusal) (file string, line, col int, written string) {
+func (r *RefReader) locate(rootData []byte, ref *refusal) (file string, line, col int, written string) {
 	want := refKey(ref.target)
 	textual := ref.kind == refNetwork || ref.kind == refURL || ref.kind == refAbsolute
 	file = r.display
@@ -359,7 +359,7 @@ func refNodes(n *yaml.Node, out []*yaml.Node) []*yaml.Node {
 
 // displayPath names a file read for the spec as the user would: relative to
 // the spec as the user wrote its path.
-func (r *refReader) displayPath(p string) string {
+func (r *RefReader) displayPath(p string) string {
 	if p == r.spec {
 		return r.display
 	}

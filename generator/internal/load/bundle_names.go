@@ -1,4 +1,4 @@
-package generator
+package load
 
 import (
 	"path/filepath"
@@ -29,11 +29,11 @@ const maxTitleWords = 4
 
 func (b *bundler) nameTarget(t *target) string {
 	var candidates []string
-	if n := pointerName(t.ptr); n != "" {
+	if n := PointerName(t.ptr); n != "" {
 		candidates = append(candidates, n)
 	}
 	if t.kind == kSchema {
-		if title := mappingValue(t.node, "title"); title != nil && len(goname.Words(title.Value)) <= maxTitleWords {
+		if title := MappingValue(t.node, "title"); title != nil && len(goname.Words(title.Value)) <= maxTitleWords {
 			candidates = append(candidates, goname.ExportedName(title.Value))
 		}
 	}
@@ -69,11 +69,11 @@ func (b *bundler) nameTarget(t *target) string {
 	}
 }
 
-// pointerName is the name a pointer gives its target: the key it ends in
+// PointerName is the name a pointer gives its target: the key it ends in
 // when that key names an object (its parent is a map of named objects, or it
 // is a top-level key of its file), or the names along the way for a pointer
 // into an object (#/Pet/properties/owner: PetOwner); "" for the whole file.
-func pointerName(ptr []string) string {
+func PointerName(ptr []string) string {
 	if len(ptr) == 0 {
 		return ""
 	}

@@ -1,11 +1,10 @@
-package generator
+package load
 
 import (
 	"fmt"
 	"slices"
 	"strings"
 
-	"github.com/tpgen/tpgen/generator/internal/model"
 	"go.yaml.in/yaml/v4"
 )
 
@@ -33,20 +32,17 @@ import (
 // component of another kind whose shape does not fit, and every other
 // defect the strict mode reports.
 
-// unresolvedKey marks a schema lenient mode put where a $ref led nowhere:
+// UnresolvedKey marks a schema lenient mode put where a $ref led nowhere:
 // the typer types it as raw JSON.
-const unresolvedKey = "x-tpgen-unresolved"
-
-// tRaw is the type of what lenient mode cannot type: raw JSON.
-var tRaw = &model.Type{Kind: model.KindExternal, Pkg: model.JSONPkg, Name: "RawMessage"}
+const UnresolvedKey = "x-tpgen-unresolved"
 
 // repairAt words a repair at a place in a file.
 func repairAt(file string, line, col int, msg string) string {
 	return (&SpecError{File: file, Line: line, Col: col, Msg: msg + " (lenient)"}).Error()
 }
 
-// repairFrom words a repair at the place of a spec error.
-func repairFrom(se *SpecError) string {
+// RepairFrom words a repair at the place of a spec error.
+func RepairFrom(se *SpecError) string {
 	se.Msg += " (lenient)"
 	return se.Error()
 }
@@ -61,7 +57,7 @@ func unresolvedSchema(n, ref *yaml.Node) *yaml.Node {
 		}
 		out.Content = append(out.Content, n.Content[i], n.Content[i+1])
 	}
-	k := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: unresolvedKey, Line: ref.Line, Column: ref.Column}
+	k := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: UnresolvedKey, Line: ref.Line, Column: ref.Column}
 	v := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: ref.Value, Line: ref.Line, Column: ref.Column}
 	out.Content = append(out.Content, k, v)
 	return out
@@ -85,9 +81,9 @@ var kindNames = map[kind]string{
 
 // fieldsOf are the fields of each kind a conversion may produce.
 var fieldsOf = map[kind][]string{
-	kResponse:    responseKeys,
-	kRequestBody: bodyKeys,
-	kHeader:      headerKeys,
+	kResponse:    ResponseKeys,
+	kRequestBody: BodyKeys,
+	kHeader:      HeaderKeys,
 }
 
 // convert returns node, a component of kind from, as kind to with the
@@ -117,5 +113,5 @@ func convert(node *yaml.Node, from, to kind) (out *yaml.Node, dropped []string, 
 // wrongKindMessage says that ref names a component of kind have where one of
 // kind want belongs.
 func wrongKindMessage(ref string, have, want kind, section string) string {
-	return fmt.Sprintf("$ref %s names %s (components/%s), where %s belongs", quoteText(ref), kindNames[have], section, kindNames[want])
+	return fmt.Sprintf("$ref %s names %s (components/%s), where %s belongs", QuoteText(ref), kindNames[have], section, kindNames[want])
 }

@@ -1,4 +1,4 @@
-package generator
+package load
 
 import (
 	"encoding/json"
@@ -10,14 +10,14 @@ import (
 	"go.yaml.in/yaml/v4"
 )
 
-// parseJSONNode parses a JSON document into a yaml.Node tree that keeps the
+// ParseJSONNode parses a JSON document into a yaml.Node tree that keeps the
 // line and column of every value, so that referenced JSON files are walked and
 // located like YAML ones. yaml.v3 would read most JSON too, but refuses some
 // valid JSON (the \/ escape) and is slow on big documents. A key given twice
 // keeps its last value, as encoding/json does. The parser recurses once per
 // level, to maxNesting levels, where it stops as checkJSONDepth does.
-func parseJSONNode(data []byte) (*yaml.Node, error) {
-	return newJSONParser(data, string(data), false).document()
+func ParseJSONNode(data []byte) (*yaml.Node, error) {
+	return NewJSONParser(data, string(data), false).Document()
 }
 
 // jsonParser reads JSON into yaml.Nodes. Big specs are millions of nodes, so
@@ -40,7 +40,7 @@ type jsonParser struct {
 	// (see parseJSONDoc); differs is then set when go-yaml would read the
 	// text otherwise than encoding/json, or refuse it.
 	asYAML  bool
-	differs bool
+	Differs bool
 
 	keep   int          // collections at a depth below keep keep their content
 	free   []*yaml.Node // nodes read and no longer kept, to reuse
@@ -58,21 +58,21 @@ type jsonParser struct {
 	nullOp    bool // a path item of the document's paths with an operation that is null
 }
 
-// maxSpanDepth is the deepest a recorded span may be.
-const maxSpanDepth = 3
+// MaxSpanDepth is the deepest a recorded span may be.
+const MaxSpanDepth = 3
 
 // jsonSpan is where a value is in the text, and the keys that lead to it.
 type jsonSpan struct {
-	path                  []string
+	Path                  []string
 	start, end, line, bol int
 }
 
-func newJSONParser(data []byte, src string, asYAML bool) *jsonParser {
+func NewJSONParser(data []byte, src string, asYAML bool) *jsonParser {
 	return &jsonParser{data: data, src: src, line: 1, asYAML: asYAML, keep: math.MaxInt}
 }
 
-// document parses the whole text as one value.
-func (p *jsonParser) document() (*yaml.Node, error) {
+// Document parses the whole text as one value.
+func (p *jsonParser) Document() (*yaml.Node, error) {
 	p.space()
 	n, err := p.value(nil, 0)
 	if err == nil {
@@ -87,7 +87,7 @@ func (p *jsonParser) document() (*yaml.Node, error) {
 		if jerr := json.Unmarshal(p.data, &v); jerr != nil {
 			if syn, ok := jerr.(*json.SyntaxError); ok {
 				line, col := offsetPos(p.data, jsonErrorOffset(syn))
-				return nil, &posError{line: line, col: col, msg: syn.Error()}
+				return nil, &PosError{Line: line, Col: col, Msg: syn.Error()}
 			}
 		}
 		return nil, err
@@ -95,8 +95,8 @@ func (p *jsonParser) document() (*yaml.Node, error) {
 	return n, nil
 }
 
-// spanValue parses the value of a span recorded earlier from the same text.
-func (p *jsonParser) spanValue(s jsonSpan) (*yaml.Node, error) {
+// SpanValue parses the value of a span recorded earlier from the same text.
+func (p *jsonParser) SpanValue(s jsonSpan) (*yaml.Node, error) {
 	p.i, p.line, p.bol = s.start, s.line, s.bol
 	n, err := p.value(nil, 0)
 	if err == nil && p.i != s.end {
@@ -106,7 +106,7 @@ func (p *jsonParser) spanValue(s jsonSpan) (*yaml.Node, error) {
 }
 
 func (p *jsonParser) errorf(format string, args ...any) error {
-	return &posError{line: p.line, col: p.i - p.bol + 1, msg: fmt.Sprintf(format, args...)}
+	return &PosError{Line: p.line, Col: p.i - p.bol + 1, Msg: fmt.Sprintf(format, args...)}
 }
 
 func (p *jsonParser) space() {
@@ -151,8 +151,8 @@ func (p *jsonParser) value(key *yaml.Node, depth int) (*yaml.Node, error) {
 		return nil, p.errorf("unexpected end of JSON input")
 	}
 	switch c := p.data[p.i]; {
-	case (c == '{' || c == '[') && depth >= maxNesting:
-		return nil, p.errorf("nested more than %d levels deep", maxNesting)
+	case (c == '{' || c == '[') && depth >= MaxNesting:
+		return nil, p.errorf("nested more than %d levels deep", MaxNesting)
 	case c == '{':
 		return p.object(depth)
 	case c == '[':
@@ -216,9 +216,9 @@ func (p *jsonParser) object(depth int) (*yaml.Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		if p.i-start > maxImplicitKey {
+		if p.i-start > MaxImplicitKey {
 			// go-yaml reads a key this long in a flow mapping otherwise.
-			p.differs = true
+			p.Differs = true
 		}
 		k.Value = s
 		p.space()
@@ -233,8 +233,8 @@ func (p *jsonParser) object(depth int) (*yaml.Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		if p.spanAt != nil && p.arrays == 0 && len(p.path) <= maxSpanDepth && p.spanAt(p.path) {
-			span.path, span.end = slices.Clone(p.path), p.i
+		if p.spanAt != nil && p.arrays == 0 && len(p.path) <= MaxSpanDepth && p.spanAt(p.path) {
+			span.Path, span.end = slices.Clone(p.path), p.i
 			p.spans = append(p.spans, span)
 		}
 		p.path = p.path[:len(p.path)-1]
@@ -266,7 +266,7 @@ func (p *jsonParser) object(depth int) (*yaml.Node, error) {
 			// the document.
 			p.free = append(p.free, pairs[at], pairs[at+1])
 			pairs[at], pairs[at+1] = k, v
-			p.differs = true
+			p.Differs = true
 		} else {
 			if index != nil {
 				index[s] = len(pairs)
@@ -298,7 +298,7 @@ func (p *jsonParser) noteObject(pairs []*yaml.Node) {
 			named = true
 		case k == "in":
 			badIn = v.Kind == yaml.ScalarNode && (v.Value == "body" || v.Value == "formData")
-		case item && v.Tag == "!!null" && slices.Contains(methodKeys, k):
+		case item && v.Tag == "!!null" && slices.Contains(MethodKeys, k):
 			p.nullOp = true
 		}
 	}
@@ -351,7 +351,7 @@ func (p *jsonParser) str() (string, error) {
 			if p.asYAML && p.i+2 < len(p.data) && p.data[p.i+1] == 'u' && (p.data[p.i+2] == 'd' || p.data[p.i+2] == 'D') {
 				// \uD800-\uDFFF (surrogates: go-yaml refuses them) or
 				// \uD000-\uD7FF (checked no closer: rare, and only slower).
-				p.differs = true
+				p.Differs = true
 			}
 			p.i++
 		case c == '"':
@@ -389,7 +389,7 @@ func (p *jsonParser) number() (*yaml.Node, error) {
 	}
 	switch {
 	case p.asYAML:
-		n.Tag = yamlNumberTag(n.Value)
+		n.Tag = YamlNumberTag(n.Value)
 	case n.Tag == "!!int":
 		if _, err := strconv.ParseInt(n.Value, 10, 64); err != nil {
 			n.Tag = "!!float" // too large for an int64: still a number

@@ -1,8 +1,9 @@
-package generator
+package load
 
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"path/filepath"
 	"regexp"
@@ -50,7 +51,7 @@ type graft struct {
 
 // bundle is a multi-file spec made one document.
 type bundle struct {
-	data    []byte // the document kin-openapi loads
+	Data    []byte // the document kin-openapi loads
 	root    *refFile
 	files   map[string]*refFile // by absolute path
 	order   []*refFile          // in the order first read
@@ -64,8 +65,8 @@ type bundle struct {
 	docNotes []model.Note
 	// repairs are what lenient mode repaired, each at its place (see lenient.go).
 	repairs []string
-	opts    bundleOptions
-	reader  *refReader // reads every file but the root, inside the ref root
+	opts    BundleOptions
+	reader  *RefReader // reads every file but the root, inside the ref root
 }
 
 // target is an object that references from other files point at.
@@ -93,8 +94,8 @@ const (
 // the bundling.
 var externalRefRE = regexp.MustCompile(`\$ref["']?\s*:\s*(?:[|>][-+0-9]*\s+)?["']?[^"'#\s|>]`)
 
-// needsBundle reports whether data refers to other files.
-func needsBundle(data []byte) bool { return externalRefRE.Match(data) }
+// NeedsBundle reports whether data refers to other files.
+func NeedsBundle(data []byte) bool { return externalRefRE.Match(data) }
 
 type bundler struct {
 	*bundle
@@ -109,8 +110,8 @@ type bundler struct {
 	size     int             // bytes of the files read so far
 }
 
-// bundleOptions say how a spec is bundled.
-type bundleOptions struct {
+// BundleOptions say how a spec is bundled.
+type BundleOptions struct {
 	// track records where each line of the bundle comes from, for error
 	// positions (see bundle.loadError).
 	track bool
@@ -122,9 +123,9 @@ type bundleOptions struct {
 	nested map[string]bool
 }
 
-// bundleSpec reads the root document (data, at abs) and every file it refers
+// BundleSpec reads the root document (data, at abs) and every file it refers
 // to, and makes them one document.
-func bundleSpec(abs, display string, data []byte, reader *refReader, opts bundleOptions) (*bundle, error) {
+func BundleSpec(abs, display string, data []byte, reader *RefReader, opts BundleOptions) (*bundle, error) {
 	bd, b, err := bundleOnce(abs, display, data, reader, opts)
 	if err != nil || opts.nested != nil {
 		return bd, err
@@ -139,7 +140,7 @@ func bundleSpec(abs, display string, data []byte, reader *refReader, opts bundle
 }
 
 // bundleOnce is bundleSpec's work, returning the bundler too.
-func bundleOnce(abs, display string, data []byte, reader *refReader, opts bundleOptions) (*bundle, *bundler, error) {
+func bundleOnce(abs, display string, data []byte, reader *RefReader, opts BundleOptions) (*bundle, *bundler, error) {
 	root := &refFile{abs: abs, display: display, rel: filepath.Base(abs), data: data}
 	bd := &bundle{root: root, files: map[string]*refFile{abs: root}, order: []*refFile{root}, hoisted: map[string]*target{}, reader: reader, opts: opts}
 	track := opts.track
@@ -175,11 +176,11 @@ func bundleOnce(abs, display string, data []byte, reader *refReader, opts bundle
 			markFile(bd.fileOf, f.tree, f, 0)
 		}
 	}
-	w := &bundleWriter{track: track, fileOf: bd.fileOf, limit: bundleExpansion*b.size + 1<<20}
-	if err := w.document(out); err != nil {
+	w := &BundleWriter{track: track, fileOf: bd.fileOf, Limit: bundleExpansion*b.size + 1<<20}
+	if err := w.Document(out); err != nil {
 		return nil, nil, &SpecError{File: display, Msg: err.Error()}
 	}
-	bd.data, bd.lines = w.buf.Bytes(), w.lines
+	bd.Data, bd.lines = w.Buf.Bytes(), w.lines
 	for _, f := range bd.order {
 		f.tree = nil // the trees are most of bundling's memory; errors parse again
 	}
@@ -193,7 +194,7 @@ func (bd *bundle) note() string {
 		per[t.section]++
 	}
 	var parts []string
-	for _, sec := range sortedKeys(per) {
+	for _, sec := range slices.Sorted(maps.Keys(per)) {
 		parts = append(parts, fmt.Sprintf("%d %s", per[sec], sec))
 	}
 	placed := "none"
@@ -215,7 +216,7 @@ func (bd *bundle) note() string {
 // nothing but a $ref to after that component: Pet: {$ref: models/pet.yaml}
 // makes models/pet.yaml Pet, everywhere.
 func (b *bundler) rootComponents() {
-	comps := mappingValue(b.root.tree, "components")
+	comps := MappingValue(b.root.tree, "components")
 	if comps == nil || comps.Kind != yaml.MappingNode {
 		return
 	}
@@ -242,7 +243,7 @@ func (b *bundler) rootComponents() {
 			if b.targets[key] != nil {
 				continue // a second name for it: that component stays a $ref to the first
 			}
-			if node := lookupNode(tf.tree, ptr); node != nil {
+			if node := LookupNode(tf.tree, ptr); node != nil {
 				b.targets[key] = &target{file: tf, ptr: ptr, node: node, kind: k, section: section, name: name, rootDef: true}
 			}
 		}
@@ -450,10 +451,10 @@ func (b *bundler) ref(f *refFile, n, ref *yaml.Node, k kind) (*yaml.Node, error)
 	if err != nil {
 		return nil, err
 	}
-	node := lookupNode(tf.tree, ptr)
+	node := LookupNode(tf.tree, ptr)
 	if node == nil {
 		if b.opts.lenient && k == kSchema {
-			return b.unresolved(f, n, ref, fmt.Sprintf("$ref %s: %s", quoteText(ref.Value), missingTarget(tf, ptr)))
+			return b.unresolved(f, n, ref, fmt.Sprintf("$ref %s: %s", QuoteText(ref.Value), missingTarget(tf, ptr)))
 		}
 		why := missingTarget(tf, ptr)
 		if b.opts.lenient {
@@ -513,7 +514,7 @@ func (b *bundler) refValue(f *refFile, at *yaml.Node, to string) *yaml.Node {
 
 // localRef is the $ref of a pointer into the root document.
 func localRef(ptr []string) string {
-	return "#" + (&url.URL{Fragment: encodePointer(ptr)}).EscapedFragment()
+	return "#" + (&url.URL{Fragment: EncodePointer(ptr)}).EscapedFragment()
 }
 
 // target returns the target of references to ptr in tf as kind k, naming it
@@ -608,7 +609,7 @@ func (b *bundler) inline(f *refFile, n, ref *yaml.Node, tf *refFile, ptr []strin
 // schemas in other files (dog.yaml, ../pets.yaml#/Dog) to the components
 // they became. Plain names (Dog) name components of the root document.
 func (b *bundler) discriminator(f *refFile, n *yaml.Node) (*yaml.Node, error) {
-	m := mappingValue(n, "mapping")
+	m := MappingValue(n, "mapping")
 	if m == nil || m.Kind != yaml.MappingNode {
 		return n, nil
 	}
@@ -622,7 +623,7 @@ func (b *bundler) discriminator(f *refFile, n *yaml.Node) (*yaml.Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		node := lookupNode(tf.tree, ptr)
+		node := LookupNode(tf.tree, ptr)
 		if node == nil {
 			return nil, b.refError(f, v, errors.New(missingTarget(tf, ptr)))
 		}
@@ -751,23 +752,23 @@ func missingTarget(f *refFile, ptr []string) string {
 		if next == nil {
 			where := "at its top level"
 			if i > 0 {
-				where = "in " + encodePointer(ptr[:i])
+				where = "in " + EncodePointer(ptr[:i])
 			}
 			return fmt.Sprintf("%s has no %q %s", f.display, seg, where)
 		}
 		n = next
 	}
-	return fmt.Sprintf("%s has no %s", f.display, encodePointer(ptr))
+	return fmt.Sprintf("%s has no %s", f.display, EncodePointer(ptr))
 }
 
 // targetKey identifies a referenced object: its kind, file and pointer.
 func targetKey(k kind, f *refFile, ptr []string) string {
-	return strconv.Itoa(int(k)) + " " + f.abs + "#" + encodePointer(ptr)
+	return strconv.Itoa(int(k)) + " " + f.abs + "#" + EncodePointer(ptr)
 }
 
 // countNodes counts the nodes under n, for the expansion bound.
 func countNodes(n *yaml.Node, depth int) int {
-	if n == nil || depth > maxNesting {
+	if n == nil || depth > MaxNesting {
 		return 0
 	}
 	c := 1
@@ -779,7 +780,7 @@ func countNodes(n *yaml.Node, depth int) int {
 
 // markFile records the file of every node under n.
 func markFile(m map[*yaml.Node]*refFile, n *yaml.Node, f *refFile, depth int) {
-	if n == nil || depth > maxNesting {
+	if n == nil || depth > MaxNesting {
 		return
 	}
 	if _, ok := m[n]; !ok {

@@ -1,4 +1,4 @@
-package generator
+package load
 
 import (
 	"bytes"
@@ -47,23 +47,23 @@ import (
 
 // jsonDoc is a JSON spec as inspect read it.
 type jsonDoc struct {
-	data []byte
-	src  string // data as a string, which the parsed strings are slices of
-	// top is the top-level object: its keys, and its values, collections
+	Data []byte
+	Src  string // data as a string, which the parsed strings are slices of
+	// Top is the top-level object: its keys, and its values, collections
 	// without their content (spans has them).
-	top   *yaml.Node
-	spans []jsonSpan // see docSpan
-	// asYAML says that go-yaml reads the text as these trees too, so that
+	Top   *yaml.Node
+	Spans []jsonSpan // see docSpan
+	// AsYAML says that go-yaml reads the text as these trees too, so that
 	// kin-openapi may decode them instead of the text.
-	asYAML bool
+	AsYAML bool
 	// What inspect's checks look for (see jsonParser).
-	emptyType, badIn, nullOp bool
+	EmptyType, BadIn, NullOp bool
 }
 
-// docSpan says which spans inspect records: the document's values, its
+// DocSpan says which spans inspect records: the document's values, its
 // components' values, and the objects of the sections of its components
 // (schemas, parameters, ...).
-func docSpan(path []string) bool {
+func DocSpan(path []string) bool {
 	switch len(path) {
 	case 1:
 		return true
@@ -75,26 +75,26 @@ func docSpan(path []string) bool {
 	return false
 }
 
-// parseJSONDoc reads a JSON spec, keeping its top level only. It refuses
+// ParseJSONDoc reads a JSON spec, keeping its top level only. It refuses
 // what checkJSONDepth refuses, at the same place.
-func parseJSONDoc(data []byte) (*jsonDoc, error) {
-	p := newJSONParser(data, string(data), true)
-	p.keep, p.spanAt = 1, docSpan
-	top, err := p.document()
+func ParseJSONDoc(data []byte) (*jsonDoc, error) {
+	p := NewJSONParser(data, string(data), true)
+	p.keep, p.spanAt = 1, DocSpan
+	top, err := p.Document()
 	if err != nil {
 		return nil, err
 	}
 	return &jsonDoc{
-		data: data, src: p.src, top: top, spans: p.spans,
-		asYAML:    !p.differs && !differsAsYAML(data),
-		emptyType: p.emptyType, badIn: p.badIn, nullOp: p.nullOp,
+		Data: data, Src: p.src, Top: top, Spans: p.spans,
+		AsYAML:    !p.Differs && !DiffersAsYAML(data),
+		EmptyType: p.emptyType, BadIn: p.badIn, NullOp: p.nullOp,
 	}, nil
 }
 
-// yamlNumberTag is the tag go-yaml resolves a JSON number to (its resolver
+// YamlNumberTag is the tag go-yaml resolves a JSON number to (its resolver
 // as it is for plain scalars: -0 is a float, integers beyond int64 up to
 // uint64 are integers, numbers beyond float64 are strings).
-func yamlNumberTag(s string) string {
+func YamlNumberTag(s string) string {
 	if s == "-0" || s == "-0.0" {
 		return "!!float"
 	}
@@ -116,9 +116,9 @@ func yamlNumberTag(s string) string {
 // allowed. (C1 controls and U+0085, a line break, are looked for apart.)
 var yamlDiffers = [][]byte{{0x7f}, []byte("\u2028"), []byte("\u2029"), []byte("\ufeff"), {0xef, 0xbf, 0xbe}, {0xef, 0xbf, 0xbf}}
 
-// differsAsYAML reports whether data (UTF-8, checked already) holds a
+// DiffersAsYAML reports whether data (UTF-8, checked already) holds a
 // character go-yaml reads otherwise than JSON or refuses.
-func differsAsYAML(data []byte) bool {
+func DiffersAsYAML(data []byte) bool {
 	for _, seq := range yamlDiffers {
 		if bytes.Contains(data, seq) {
 			return true
@@ -139,11 +139,11 @@ func differsAsYAML(data []byte) bool {
 // errNotLocal stops a load from a tree at the first $ref to another file.
 var errNotLocal = errors.New("a $ref to another document")
 
-// loadJSONDoc loads a parsed JSON spec as kin-openapi's loader loads the
+// LoadJSONDoc loads a parsed JSON spec as kin-openapi's loader loads the
 // text at loc (LoadFromDataWithPath), as long as every $ref in it is local:
 // at the first that is not, it fails with errNotLocal, and the spec is loaded
 // as text (which reads the other file through the ref reader).
-func loadJSONDoc(jd *jsonDoc, loc *url.URL) (*openapi3.T, error) {
+func LoadJSONDoc(jd *jsonDoc, loc *url.URL) (*openapi3.T, error) {
 	l := openapi3.NewLoader()
 	l.IsExternalRefsAllowed = true
 	l.ReadFromURIFunc = func(*openapi3.Loader, *url.URL) ([]byte, error) { return nil, errNotLocal }
@@ -202,10 +202,10 @@ type jsonPart struct {
 // parts, each parsed from its span and let go once decoded, all on all
 // cores; then each part is set in its place.
 func decodeSplit(jd *jsonDoc) (*openapi3.T, error) {
-	top := make(map[string]jsonSpan, len(jd.top.Content)/2) // the spans of the document's values
-	for _, s := range jd.spans {
-		if len(s.path) == 1 {
-			top[s.path[0]] = s
+	top := make(map[string]jsonSpan, len(jd.Top.Content)/2) // the spans of the document's values
+	for _, s := range jd.Spans {
+		if len(s.Path) == 1 {
+			top[s.Path[0]] = s
 		}
 	}
 	var light []jsonSpan       // the document's values that are not apart, components but for their sections
@@ -213,8 +213,8 @@ func decodeSplit(jd *jsonDoc) (*openapi3.T, error) {
 	var sections []string      // the sections of the components decoded one object at a time
 	comps := jsonSpan{end: -1} // the components, when they are an object
 	docType, compsType := reflect.TypeFor[openapi3.T](), reflect.TypeFor[openapi3.Components]()
-	for i := 0; i+1 < len(jd.top.Content); i += 2 {
-		k := jd.top.Content[i].Value
+	for i := 0; i+1 < len(jd.Top.Content); i += 2 {
+		k := jd.Top.Content[i].Value
 		s, ok := top[k]
 		if !ok {
 			return nil, errors.New("no span for " + k)
@@ -222,22 +222,22 @@ func decodeSplit(jd *jsonDoc) (*openapi3.T, error) {
 		switch {
 		case docApart[k]:
 			parts = append(parts, &jsonPart{span: s, typ: yamlFieldType(docType, k), field: k})
-		case k == "components" && jd.data[s.start] == '{':
+		case k == "components" && jd.Data[s.start] == '{':
 			comps = s
-			for _, cs := range jd.spans {
-				if len(cs.path) != 2 || cs.path[0] != "components" || !componentsApart[cs.path[1]] {
+			for _, cs := range jd.Spans {
+				if len(cs.Path) != 2 || cs.Path[0] != "components" || !componentsApart[cs.Path[1]] {
 					continue
 				}
-				sec := cs.path[1]
+				sec := cs.Path[1]
 				t := yamlFieldType(compsType, sec)
-				if jd.data[cs.start] != '{' || t == nil || t.Kind() != reflect.Map {
+				if jd.Data[cs.start] != '{' || t == nil || t.Kind() != reflect.Map {
 					parts = append(parts, &jsonPart{span: cs, typ: t, field: sec})
 					continue
 				}
 				sections = append(sections, sec)
-				for _, es := range jd.spans {
-					if len(es.path) == 3 && es.path[0] == "components" && es.path[1] == sec {
-						parts = append(parts, &jsonPart{span: es, typ: t.Elem(), field: sec, key: es.path[2], entry: true})
+				for _, es := range jd.Spans {
+					if len(es.Path) == 3 && es.Path[0] == "components" && es.Path[1] == sec {
+						parts = append(parts, &jsonPart{span: es, typ: t.Elem(), field: sec, key: es.Path[2], entry: true})
 					}
 				}
 			}
@@ -247,7 +247,7 @@ func decodeSplit(jd *jsonDoc) (*openapi3.T, error) {
 	}
 	for _, part := range parts {
 		if part.typ == nil {
-			return nil, errors.New("no field for " + strings.Join(part.span.path, "/"))
+			return nil, errors.New("no field for " + strings.Join(part.span.Path, "/"))
 		}
 	}
 	var doc *openapi3.T
@@ -269,7 +269,7 @@ func decodeSplit(jd *jsonDoc) (*openapi3.T, error) {
 		compsValue = reflect.ValueOf(doc.Components).Elem()
 	}
 	field := func(part *jsonPart) (reflect.Value, error) {
-		if len(part.span.path) == 1 {
+		if len(part.span.Path) == 1 {
 			return yamlField(docValue, part.field), nil
 		}
 		if !compsValue.IsValid() {
@@ -306,10 +306,10 @@ func decodeSplit(jd *jsonDoc) (*openapi3.T, error) {
 // not decoded apart, and of its components' (comps, end -1 when they are not
 // an object) but for their sections.
 func decodeLight(jd *jsonDoc, light []jsonSpan, comps jsonSpan) (*openapi3.T, error) {
-	p := newJSONParser(jd.data, jd.src, true)
-	root := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Style: jd.top.Style, Line: jd.top.Line, Column: jd.top.Column}
+	p := NewJSONParser(jd.Data, jd.Src, true)
+	root := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Style: jd.Top.Style, Line: jd.Top.Line, Column: jd.Top.Column}
 	add := func(n *yaml.Node, s jsonSpan) error {
-		v, err := p.spanValue(s)
+		v, err := p.SpanValue(s)
 		if err == nil {
 			n.Content = append(n.Content, spanKey(s), v)
 		}
@@ -342,8 +342,8 @@ func decodeLight(jd *jsonDoc, light []jsonSpan, comps jsonSpan) (*openapi3.T, er
 // lightComponents adds the components, but for their sections, to root.
 func lightComponents(jd *jsonDoc, p *jsonParser, root *yaml.Node, comps jsonSpan, add func(*yaml.Node, jsonSpan) error) error {
 	n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Style: yaml.FlowStyle, Line: comps.line, Column: comps.start - comps.bol + 1}
-	for _, cs := range jd.spans {
-		if len(cs.path) == 2 && cs.path[0] == "components" && !componentsApart[cs.path[1]] {
+	for _, cs := range jd.Spans {
+		if len(cs.Path) == 2 && cs.Path[0] == "components" && !componentsApart[cs.Path[1]] {
 			if err := add(n, cs); err != nil {
 				return err
 			}
@@ -364,14 +364,14 @@ func decodeParts(jd *jsonDoc, parts []*jsonPart) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			p := newJSONParser(jd.data, jd.src, true)
+			p := NewJSONParser(jd.Data, jd.Src, true)
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= len(order) {
 					return
 				}
 				part := order[i]
-				n, err := p.spanValue(part.span)
+				n, err := p.SpanValue(part.span)
 				if err == nil {
 					v := reflect.New(part.typ)
 					if err = n.Decode(v.Interface()); err == nil {
@@ -393,7 +393,7 @@ func decodeParts(jd *jsonDoc, parts []*jsonPart) error {
 
 // spanKey is the key node of the value at a span.
 func spanKey(s jsonSpan) *yaml.Node {
-	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Style: yaml.DoubleQuotedStyle, Value: s.path[len(s.path)-1]}
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Style: yaml.DoubleQuotedStyle, Value: s.Path[len(s.Path)-1]}
 }
 
 // yamlField is the field of struct v that the yaml key names.
