@@ -179,8 +179,8 @@ func loadRun(t *testing.T, auth *authserver.Server, a *api, life time.Duration) 
 	sent := &sentTokens{next: tr}
 	store := newRecordingStore()
 	obs := &observer{}
-	svc := ccService(t, auth, a, runtime.WithTokenURL(auth.TokenURL()), runtime.WithHTTPClient(&http.Client{Transport: sent}),
-		runtime.WithTokenConfig(token.Config{Store: store}), runtime.WithObserver(obs), runtime.WithTokenConfig(token.Config{ExpiryMargin: loadMargin}))
+	svc := ccService(t, auth, a, runtime.WithAuth(runtime.Auth{TokenURL: auth.TokenURL()}), runtime.WithHTTPClient(&http.Client{Transport: sent}),
+		runtime.WithAuth(runtime.Auth{Tokens: token.Config{Store: store}}), runtime.WithObserver(obs), runtime.WithAuth(runtime.Auth{Tokens: token.Config{ExpiryMargin: loadMargin}}))
 
 	var failed, stale atomic.Int64
 	var staleMu sync.Mutex
