@@ -35,7 +35,7 @@ import (
 func checkGoroutines(t *testing.T, baseline int) int {
 	t.Helper()
 	const slack = 2
-	if waitFor(5*time.Second, func() bool { return goruntime.NumGoroutine() <= baseline+slack }) {
+	if waitFor(30*time.Second, func() bool { return goruntime.NumGoroutine() <= baseline+slack }) {
 		return goruntime.NumGoroutine()
 	}
 	var b strings.Builder
@@ -332,7 +332,7 @@ func TestTokenResponseBounded(t *testing.T) {
 		t.Errorf("the call took %s", took)
 	}
 	tr.CloseIdleConnections()
-	if !waitFor(3*time.Second, finished.Load) {
+	if !waitFor(30*time.Second, finished.Load) {
 		t.Error("the endpoint is still writing")
 	}
 	if w := written.Load(); w >= endless/4 {

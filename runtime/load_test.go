@@ -254,7 +254,7 @@ func loadRun(t *testing.T, auth *authserver.Server, a *api, life time.Duration) 
 	// A refresh that the last calls started is let finish before counting: a
 	// background refresh starts at once, and reports its event after storing.
 	time.Sleep(300 * time.Millisecond)
-	if !waitFor(5*time.Second, func() bool { return int64(len(obs.Events())) == auth.TokenRequests() }) {
+	if !waitFor(30*time.Second, func() bool { return int64(len(obs.Events())) == auth.TokenRequests() }) {
 		t.Errorf("%d token events for %d token requests", len(obs.Events()), auth.TokenRequests())
 	}
 	r.requests, r.log, r.stored, r.events = auth.TokenRequests(), auth.TokenLog(), store.Stored(), obs.Events()

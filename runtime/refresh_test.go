@@ -108,7 +108,7 @@ func TestRefreshAheadFailure(t *testing.T) {
 			t.Fatalf("stale token not used while refresh fails: %v", err)
 		}
 	}
-	if !waitFor(time.Second, func() bool { return len(obs.Events()) >= 2 }) {
+	if !waitFor(30*time.Second, func() bool { return len(obs.Events()) >= 2 }) {
 		t.Fatal("no background refresh")
 	}
 	if e := obs.Events()[1]; !e.Background || e.Err == nil {

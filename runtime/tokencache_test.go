@@ -134,10 +134,10 @@ func TestExpiryMargin(t *testing.T) {
 			if got := authOf(t, ctx, svc); got != "Bearer tok-1" {
 				t.Fatalf("stale: the call did not use the token it had: %q", got)
 			}
-			if !waitFor(2*time.Second, func() bool { return f.n.Load() == 2 }) {
+			if !waitFor(30*time.Second, func() bool { return f.n.Load() == 2 }) {
 				t.Fatalf("stale: no background refresh (%d fetches)", f.n.Load())
 			}
-			if !waitFor(time.Second, func() bool { return len(obs.Events()) == 2 }) || !obs.Events()[1].Background {
+			if !waitFor(30*time.Second, func() bool { return len(obs.Events()) == 2 }) || !obs.Events()[1].Background {
 				t.Errorf("refresh events %+v", obs.Events())
 			}
 			if got := authOf(t, ctx, svc); got != "Bearer tok-2" {

@@ -407,7 +407,7 @@ func TestTokenBookkeepingBounded(t *testing.T) {
 			t.Errorf("%d callers of a hanging provider: %d requests held at once, %d flights; want %d", waiting, max, flights, token.MaxFlights)
 		}
 		close(f.release)
-		if !waitFor(5*time.Second, func() bool { _, n := runtime.TokenBookkeeping(svc); return n == 0 }) {
+		if !waitFor(30*time.Second, func() bool { _, n := runtime.TokenBookkeeping(svc); return n == 0 }) {
 			t.Error("flights left after the provider answered")
 		}
 		if failed.Load() != waiting {
