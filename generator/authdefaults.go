@@ -9,6 +9,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/tpgen/tpgen/generator/config"
 	"github.com/tpgen/tpgen/generator/internal/load"
+	"github.com/tpgen/tpgen/generator/internal/model"
 	"github.com/tpgen/tpgen/internal/loopback"
 )
 
@@ -35,12 +36,12 @@ type oauthScheme struct {
 func (b *builder) authDefaults() {
 	rd := &b.pkg.Runtime
 	schemes := b.oauthSchemes()
-	if rd.Grant == "" {
+	if rd.Grant == model.GrantUnset {
 		for _, s := range schemes {
 			if s.ss.Flows == nil || s.ss.Flows.ClientCredentials == nil {
 				continue
 			}
-			rd.Grant = "client_credentials"
+			rd.Grant = model.GrantClientCredentials
 			b.pkg.AuthFrom["grant"] = fmt.Sprintf("the spec's oauth2 scheme %s (flows.clientCredentials)", s.name)
 			b.note("grant client_credentials taken from the spec: set auth.grant in services.yaml to choose", "components/securitySchemes/"+s.name, "")
 			if users := userFlows(s.ss.Flows); len(users) > 0 {
@@ -65,7 +66,7 @@ func (b *builder) oauthSchemes() []oauthScheme {
 	}
 	var out []oauthScheme
 	for _, sc := range b.pkg.Schemes {
-		if sc.Kind != schemeOAuth2 {
+		if sc.Kind != model.SchemeOAuth2 {
 			continue
 		}
 		if ref := declared[sc.Name]; ref != nil && ref.Value != nil {
@@ -90,20 +91,18 @@ func userFlows(f *openapi3.OAuthFlows) []string {
 }
 
 // grants returns the grants the package's operations are called with.
-func (b *builder) grants() []string {
-	out := []string{b.pkg.Runtime.Grant}
+func (b *builder) grants() []model.Grant {
+	out := []model.Grant{b.pkg.Runtime.Grant}
 	for _, op := range b.pkg.Operations {
-		if op.Grant != "" {
+		if op.Grant != model.GrantUnset {
 			out = append(out, op.Grant)
 		}
 	}
 	return out
 }
 
-func needsEndpoint(grants []string) bool {
-	return slices.ContainsFunc(grants, func(g string) bool {
-		return g == "client_credentials" || g == "token_exchange" || g == "auto"
-	})
+func needsEndpoint(grants []model.Grant) bool {
+	return slices.ContainsFunc(grants, model.Grant.NeedsEndpoint)
 }
 
 // endpointFromSpec takes the token endpoint from the first OAuth2 scheme
@@ -186,7 +185,7 @@ func (b *builder) specURL(what, raw string, query bool, keys ...string) string {
 // and a call without them fails; they are not warned about. Under a grant
 // none that services.yaml wrote, the choice is noted (-v) instead.
 func (b *builder) unauthenticated() {
-	kinds := map[string]string{}
+	kinds := map[string]model.SchemeKind{}
 	for _, sc := range b.pkg.Schemes {
 		kinds[sc.Name] = sc.Kind
 	}
@@ -200,18 +199,18 @@ func (b *builder) unauthenticated() {
 			continue
 		}
 		grant := op.Grant
-		if grant == "" {
+		if grant == model.GrantUnset {
 			grant = b.pkg.Runtime.Grant
 		}
-		hasGrant := grant != "" && grant != "none"
+		hasGrant := grant != model.GrantUnset && grant != model.GrantNone
 		// sendable: every scheme of some requirement can be sent, given a grant.
 		sendable := func(withGrant bool) bool {
 			return slices.ContainsFunc(reqs, func(req []string) bool {
 				return !slices.ContainsFunc(req, func(name string) bool {
 					switch kinds[name] {
-					case schemeAPIKey, schemeBasic, schemeMutualTLS, schemeBearer:
+					case model.SchemeAPIKey, model.SchemeBasic, model.SchemeMutualTLS, model.SchemeBearer:
 						return false
-					case schemeOAuth2:
+					case model.SchemeOAuth2:
 						return !withGrant
 					}
 					return true // undeclared or unsupported
@@ -221,7 +220,7 @@ func (b *builder) unauthenticated() {
 		place := op.Method + " " + op.WrittenPath()
 		switch {
 		case sendable(hasGrant):
-		case grant == "none": // services.yaml's: a spec says none only with security: []
+		case grant == model.GrantNone: // services.yaml's: a spec says none only with security: []
 			chosen = append(chosen, place)
 		case sendable(true):
 			noGrant = append(noGrant, place)

@@ -37,7 +37,7 @@ func genClient(pkg *model.Package) []jen.Code {
 	set("ActorTokenEnv", rd.ActorTokenEnv)
 	set("ActorTokenType", rd.ActorTokenType)
 	set("MessageIDHeader", rd.MessageIDHeader)
-	if rd.Grant != "" {
+	if rd.Grant != model.GrantUnset {
 		cfg[jen.Id("Grant")] = grantCode(rd.Grant)
 	}
 	if rd.Scopes != nil {
@@ -128,16 +128,29 @@ func durationCode(ns int64) jen.Code {
 	return jen.Qual("time", "Duration").Call(jen.Lit(int(ns)))
 }
 
-var grantConsts = map[string]string{
-	"none": "GrantNone", "client_credentials": "GrantClientCredentials", "token_exchange": "GrantTokenExchange",
-	"passthrough": "GrantPassthrough", "auto": "GrantAuto",
+// grantConsts are the runtime's constants of the grants.
+var grantConsts = [...]string{
+	model.GrantNone: "GrantNone", model.GrantClientCredentials: "GrantClientCredentials", model.GrantTokenExchange: "GrantTokenExchange",
+	model.GrantPassthrough: "GrantPassthrough", model.GrantAuto: "GrantAuto",
 }
 
-func grantCode(g string) jen.Code { return jen.Qual(model.RuntimePkg, grantConsts[g]) }
+// styleConsts are tpgenimpl's constants of the parameter styles.
+var styleConsts = [...]string{
+	model.StyleSimple: "StyleSimple", model.StyleForm: "StyleForm", model.StyleLabel: "StyleLabel", model.StyleMatrix: "StyleMatrix",
+	model.StyleSpaceDelimited: "StyleSpaceDelimited", model.StylePipeDelimited: "StylePipeDelimited", model.StyleDeepObject: "StyleDeepObject",
+}
+
+// schemeConsts are the runtime's constants of the scheme kinds.
+var schemeConsts = [...]string{
+	model.SchemeUnsupported: "SchemeUnsupported", model.SchemeOAuth2: "SchemeOAuth2", model.SchemeAPIKey: "SchemeAPIKey",
+	model.SchemeBasic: "SchemeBasic", model.SchemeBearer: "SchemeBearer", model.SchemeMutualTLS: "SchemeMutualTLS",
+}
+
+func grantCode(g model.Grant) jen.Code { return jen.Qual(model.RuntimePkg, grantConsts[g]) }
 
 // schemeCode writes a runtime.SecurityScheme's fields.
 func schemeCode(sc model.SecurityScheme) jen.Dict {
-	d := jen.Dict{jen.Id("Name"): jen.Lit(sc.Name), jen.Id("Kind"): jen.Qual(model.RuntimePkg, sc.Kind)}
+	d := jen.Dict{jen.Id("Name"): jen.Lit(sc.Name), jen.Id("Kind"): jen.Qual(model.RuntimePkg, schemeConsts[sc.Kind])}
 	for _, f := range []struct{ name, v string }{{"In", sc.In}, {"Param", sc.Param}, {"SecretEnv", sc.SecretEnv},
 		{"Username", sc.Username}, {"UsernameEnv", sc.UsernameEnv}} {
 		if f.v != "" {
@@ -197,7 +210,7 @@ func genOperation(op *model.Operation) jen.Code {
 	if op.Query != "" {
 		opv[jen.Id("Query")] = jen.Lit(op.Query)
 	}
-	if op.Grant != "" {
+	if op.Grant != model.GrantUnset {
 		opv[jen.Id("Grant")] = grantCode(op.Grant)
 	}
 	if op.Scopes != nil {
@@ -383,8 +396,8 @@ func requestSpec(op *model.Operation, d jen.Dict) {
 		if in != "InPath" {
 			pv[jen.Id("In")] = jen.Qual(model.ImplPkg, in)
 		}
-		if p.Style != "" && p.Style != "StyleSimple" {
-			pv[jen.Id("Style")] = jen.Qual(model.ImplPkg, p.Style)
+		if p.Style != model.StyleSimple {
+			pv[jen.Id("Style")] = jen.Qual(model.ImplPkg, styleConsts[p.Style])
 		}
 		if p.Explode {
 			pv[jen.Id("Explode")] = jen.True()

@@ -44,6 +44,10 @@ func FromConfig(cfg *config.Config, only []string, importBase string) ([]*Servic
 		if err != nil {
 			src = s.Spec
 		}
+		rd, ok := runtimeDefaults(eff, s.BaseURL)
+		if !ok {
+			errs = append(errs, &config.Error{Pos: s.Pos, Msg: fmt.Sprintf("service %q: unknown grant %q", s.Name, eff.Auth.Grant)})
+		}
 		svc := &Service{
 			Name:        s.Name,
 			Package:     pkg,
@@ -53,7 +57,7 @@ func FromConfig(cfg *config.Config, only []string, importBase string) ([]*Servic
 			RefRoot:     eff.RefRootDir,
 			OutDir:      dir,
 			Pos:         s.Pos,
-			Runtime:     runtimeDefaults(eff, s.BaseURL),
+			Runtime:     rd,
 			Credentials: credentials(eff.Auth),
 			Include:     filter(s.Include),
 			Exclude:     filter(s.Exclude),
@@ -79,8 +83,11 @@ func FromConfig(cfg *config.Config, only []string, importBase string) ([]*Servic
 	return out, nil
 }
 
-func runtimeDefaults(eff config.Settings, baseURL string) model.RuntimeDefaults {
+// runtimeDefaults are a service's settings as the runtime takes them; false
+// when its grant is none that the runtime knows (config.Load refuses those).
+func runtimeDefaults(eff config.Settings, baseURL string) (model.RuntimeDefaults, bool) {
 	a := eff.Auth
+	grant, ok := model.ParseGrant(a.Grant)
 	rd := model.RuntimeDefaults{
 		BaseURL:            baseURL,
 		TokenURL:           a.TokenURL,
@@ -88,7 +95,7 @@ func runtimeDefaults(eff config.Settings, baseURL string) model.RuntimeDefaults 
 		ClientID:           a.ClientID.Literal,
 		ClientIDEnv:        a.ClientID.Env,
 		ClientSecretEnv:    a.ClientSecret.Env,
-		Grant:              a.Grant,
+		Grant:              grant,
 		Audiences:          a.Audiences,
 		Resources:          a.Resources,
 		SubjectTokenType:   a.SubjectTokenType,
@@ -107,7 +114,7 @@ func runtimeDefaults(eff config.Settings, baseURL string) model.RuntimeDefaults 
 	if a.ScopesSet {
 		rd.Scopes = append([]string{}, a.Scopes...)
 	}
-	return rd
+	return rd, ok
 }
 
 func credentials(a config.Auth) Credentials {

@@ -34,6 +34,13 @@ type Input = load.Input
 // runtime, as Service.Runtime carries them; the model defines them.
 type RuntimeDefaults = model.RuntimeDefaults
 
+// Grant is a runtime grant, RuntimeDefaults.Grant (ParseGrant).
+type Grant = model.Grant
+
+// ParseGrant is the grant services.yaml's auth.grant (or -grant) names; ""
+// is no grant set, and false says name is none the runtime knows.
+func ParseGrant(name string) (Grant, bool) { return model.ParseGrant(name) }
+
 // TokenStoreDefaults is services.yaml's token_store in RuntimeDefaults.
 type TokenStoreDefaults = model.TokenStoreDefaults
 

@@ -253,7 +253,12 @@ func (b *builder) operation(r *opRef, methods *goname.Namespace) *model.Operatio
 func (b *builder) auth(op *model.Operation, r *opRef) {
 	for _, o := range b.svc.Overrides {
 		if o.ID == op.ID {
-			op.Grant, op.Audiences, op.Resources = o.Grant, o.Audiences, o.Resources
+			op.Audiences, op.Resources = o.Audiences, o.Resources
+			g, ok := model.ParseGrant(o.Grant)
+			if !ok {
+				b.errs = append(b.errs, &config.Error{Pos: o.Pos, Msg: fmt.Sprintf("operation %q: unknown grant %q", o.ID, o.Grant)})
+			}
+			op.Grant = g
 			if o.ScopesSet {
 				op.Scopes = append([]string{}, o.Scopes...)
 			}
@@ -263,8 +268,8 @@ func (b *builder) auth(op *model.Operation, r *opRef) {
 	if sec != nil {
 		op.Security = requirements(*sec)
 	}
-	if sec != nil && len(*sec) == 0 && op.Grant == "" {
-		op.Grant = "none" // security: [] — the operation is public
+	if sec != nil && len(*sec) == 0 && op.Grant == model.GrantUnset {
+		op.Grant = model.GrantNone // security: [] — the operation is public
 	}
 	if op.Scopes != nil || sec == nil {
 		return

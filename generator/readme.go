@@ -40,7 +40,7 @@ func renderReadme(pkg *model.Package, importPath string) ([]byte, error) {
 	if importPath == "" {
 		d.ImportPath = strconv.Quote("your/module/gen/" + pkg.Name)
 	}
-	grant := rd.Grant
+	grant := rd.Grant.String()
 	if grant == "" {
 		grant = "none"
 	}
@@ -106,7 +106,7 @@ func renderReadme(pkg *model.Package, importPath string) ([]byte, error) {
 	}
 	d.Schemes, d.Env = readmeSchemes(pkg, prefix, d.Env)
 	for _, op := range pkg.Operations {
-		g := op.Grant
+		g := op.Grant.String()
 		if g == "" {
 			g = "(service)"
 		}
@@ -198,7 +198,7 @@ func readmeSchemes(pkg *model.Package, prefix string, env []string) ([]readmeSch
 	for _, sc := range pkg.Schemes {
 		r := readmeScheme{Name: mdCode(sc.Name, true)}
 		switch sc.Kind {
-		case schemeAPIKey:
+		case model.SchemeAPIKey:
 			r.Kind = "apiKey in " + sc.In + " " + mdCode(sc.Param, true)
 			own := add(prefix + envname.APIKeyOf(sc.Name))
 			all := add(prefix + envname.APIKey)
@@ -211,7 +211,7 @@ func readmeSchemes(pkg *model.Package, prefix string, env []string) ([]readmeSch
 				r.Credential += ", " + from("$"+pkg.Runtime.APIKeyEnv)
 			}
 			r.Credential += "; runtime.Auth{APIKeys}"
-		case schemeBasic:
+		case model.SchemeBasic:
 			r.Kind = "HTTP basic"
 			r.Credential = add(prefix+envname.Username) + ", " + add(prefix+envname.Password)
 			if sc.UsernameEnv != "" || sc.SecretEnv != "" {
@@ -221,16 +221,16 @@ func readmeSchemes(pkg *model.Package, prefix string, env []string) ([]readmeSch
 				r.Credential += "; user name " + mdCode(sc.Username, true)
 			}
 			r.Credential += "; runtime.Auth{Username, Password}"
-		case schemeBearer:
+		case model.SchemeBearer:
 			r.Kind = "HTTP bearer"
 			r.Credential = add(prefix + envname.BearerToken)
 			if sc.SecretEnv != "" {
 				r.Credential += ", " + from("$"+sc.SecretEnv)
 			}
 			r.Credential += "; runtime.Auth{BearerToken}; else the grant's token"
-		case schemeOAuth2:
+		case model.SchemeOAuth2:
 			r.Kind, r.Credential = "OAuth2", "the grant's token"
-		case schemeMutualTLS:
+		case model.SchemeMutualTLS:
 			r.Kind, r.Credential = "mutualTLS", "the certificate of runtime.WithHTTPClient's client"
 		default:
 			r.Kind, r.Credential = mdText(sc.In, true), "not supported: never met"

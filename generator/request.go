@@ -153,8 +153,8 @@ func (b *builder) param(op *model.Operation, p *openapi3.Parameter, source, ref 
 	default:
 		param.Shape = model.ShapePrimitive
 	}
-	if param.Style == "StyleDeepObject" && param.Shape == model.ShapePrimitive {
-		param.Style = "StyleForm"
+	if param.Style == model.StyleDeepObject && param.Shape == model.ShapePrimitive {
+		param.Style = model.StyleForm
 	}
 	return param
 }
@@ -167,7 +167,7 @@ func underlying(t *model.Type) *model.Type {
 	return t
 }
 
-func paramStyle(p *openapi3.Parameter) (string, bool) {
+func paramStyle(p *openapi3.Parameter) (model.ParamStyle, bool) {
 	style := p.Style
 	if style == "" {
 		switch p.In {
@@ -181,14 +181,14 @@ func paramStyle(p *openapi3.Parameter) (string, bool) {
 	if p.Explode != nil {
 		explode = *p.Explode
 	}
-	names := map[string]string{
-		"simple": "StyleSimple", "label": "StyleLabel", "matrix": "StyleMatrix", "form": "StyleForm",
-		"spaceDelimited": "StyleSpaceDelimited", "pipeDelimited": "StylePipeDelimited", "deepObject": "StyleDeepObject",
+	names := map[string]model.ParamStyle{
+		"simple": model.StyleSimple, "label": model.StyleLabel, "matrix": model.StyleMatrix, "form": model.StyleForm,
+		"spaceDelimited": model.StyleSpaceDelimited, "pipeDelimited": model.StylePipeDelimited, "deepObject": model.StyleDeepObject,
 	}
 	if n, ok := names[style]; ok {
 		return n, explode
 	}
-	return "StyleForm", explode
+	return model.StyleForm, explode
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -32,16 +32,6 @@ type Credentials struct {
 	Bearer     string
 }
 
-// Kinds of schemes, as the runtime's constants are named.
-const (
-	schemeUnsupported = "SchemeUnsupported"
-	schemeOAuth2      = "SchemeOAuth2"
-	schemeAPIKey      = "SchemeAPIKey"
-	schemeBasic       = "SchemeBasic"
-	schemeBearer      = "SchemeBearer"
-	schemeMutualTLS   = "SchemeMutualTLS"
-)
-
 // requirements turns OpenAPI security requirements into lists of scheme
 // names, in the spec's order (the order of preference), each list sorted.
 // An empty requirement ({}: no credentials needed) is an empty list.
@@ -104,7 +94,7 @@ func (b *builder) security() {
 // with a -v note: requirements that name it are never met.
 func (b *builder) scheme(name string, ss *openapi3.SecurityScheme) model.SecurityScheme {
 	cr := b.svc.Credentials
-	out := model.SecurityScheme{Name: name, Kind: schemeUnsupported}
+	out := model.SecurityScheme{Name: name, Kind: model.SchemeUnsupported}
 	// what is the scheme in a few words, why what the runtime lacks.
 	unsupported := func(what, why string) model.SecurityScheme {
 		out.In = what
@@ -128,21 +118,21 @@ func (b *builder) scheme(name string, ss *openapi3.SecurityScheme) model.Securit
 		case in == "header" && keyheader.Reserved(ss.Name, b.svc.Runtime.MessageIDHeader):
 			return unsupported("apiKey in header "+http.CanonicalHeaderKey(ss.Name), "HTTP or the runtime sets that header itself")
 		}
-		out.Kind, out.In, out.Param, out.SecretEnv = schemeAPIKey, in, ss.Name, cr.APIKeys[name]
+		out.Kind, out.In, out.Param, out.SecretEnv = model.SchemeAPIKey, in, ss.Name, cr.APIKeys[name]
 		b.pkg.Runtime.APIKeyEnv = cr.APIKey
 	case "http":
 		switch strings.ToLower(ss.Scheme) {
 		case "basic":
-			out.Kind, out.SecretEnv, out.Username, out.UsernameEnv = schemeBasic, cr.Password, cr.Username, cr.UserEnv
+			out.Kind, out.SecretEnv, out.Username, out.UsernameEnv = model.SchemeBasic, cr.Password, cr.Username, cr.UserEnv
 		case "bearer":
-			out.Kind, out.SecretEnv = schemeBearer, cr.Bearer
+			out.Kind, out.SecretEnv = model.SchemeBearer, cr.Bearer
 		default:
 			return unsupported("http "+ss.Scheme, "")
 		}
 	case "oauth2", "openidconnect":
-		out.Kind = schemeOAuth2
+		out.Kind = model.SchemeOAuth2
 	case "mutualtls":
-		out.Kind = schemeMutualTLS
+		out.Kind = model.SchemeMutualTLS
 	default:
 		return unsupported(fmt.Sprintf("type %q", ss.Type), "")
 	}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"go/token"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/tpgen/tpgen/generator"
@@ -14,6 +13,10 @@ import (
 // fromSpec describes single-spec mode as one service; importPath is the
 // package's, derived from go.mod when "".
 func fromSpec(spec, pkg, out, baseURL, grant, refRoot, importPath string, allModels bool) ([]*generator.Service, error) {
+	g, ok := generator.ParseGrant(grant)
+	if !ok { // checkSpecFlags has refused it
+		return nil, fmt.Errorf("-grant %q is not one of %s", grant, strings.Join(grantNames, ", "))
+	}
 	abs, err := filepath.Abs(out)
 	if err != nil {
 		return nil, err
@@ -38,7 +41,7 @@ func fromSpec(spec, pkg, out, baseURL, grant, refRoot, importPath string, allMod
 		RefRoot:     refRoot,
 		OutDir:      out,
 		ImportPath:  importPath,
-		Runtime:     generator.RuntimeDefaults{BaseURL: baseURL, Grant: grant},
+		Runtime:     generator.RuntimeDefaults{BaseURL: baseURL, Grant: g},
 		AllModels:   allModels,
 	}}, nil
 }
@@ -51,7 +54,7 @@ func checkSpecFlags(pkg, grant, models, baseURL string) string {
 	if !token.IsIdentifier(pkg) || token.IsKeyword(pkg) {
 		return fmt.Sprintf("-package %q is not a valid Go package name", pkg)
 	}
-	if grant != "" && !slices.Contains(grantNames, grant) {
+	if _, ok := generator.ParseGrant(grant); !ok {
 		return fmt.Sprintf("-grant %q is not one of %s", grant, strings.Join(grantNames, ", "))
 	}
 	if models != "" && models != config.ModelsUsed && models != config.ModelsAll {

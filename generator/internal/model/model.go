@@ -58,7 +58,7 @@ type RuntimeDefaults struct {
 	ClientID           string
 	ClientIDEnv        string
 	ClientSecretEnv    string
-	Grant              string // a runtime Grant name: "", "none", "client_credentials", ...
+	Grant              Grant
 	Scopes             []string
 	Audiences          []string
 	Resources          []string
@@ -311,19 +311,19 @@ type Operation struct {
 	Responses []*Response // declared responses, most specific first
 	Result    *Result
 
-	Grant     string     // runtime grant name set for this operation; "" inherits
+	Grant     Grant      // GrantUnset inherits the package's
 	Scopes    []string   // nil inherits
 	Security  [][]string // the spec's requirements of the operation; nil inherits the package's
 	Audiences []string   // nil inherits
 	Resources []string   // nil inherits
 }
 
-// ParamStyle values are the runtime's Style constant names.
+// Param is one parameter of an operation.
 type Param struct {
 	Name     string // Go name (argument or field)
 	WireName string
 	In       string // path, query, header, cookie
-	Style    string // runtime Style constant: StyleSimple, StyleForm, ...
+	Style    ParamStyle
 	Explode  bool
 	Required bool
 	Type     *Type // the field/argument type (optional ones are pointers or nil-able)
@@ -415,10 +415,11 @@ type Result struct {
 }
 
 // SecurityScheme is one scheme of the spec as the runtime is told about it
-// (runtime.SecurityScheme); Kind is the name of a runtime.SchemeKind
-// constant.
+// (runtime.SecurityScheme).
 type SecurityScheme struct {
-	Name, Kind, In, Param string
+	Name                  string
+	Kind                  SchemeKind
+	In, Param             string
 	SecretEnv             string
 	Username, UsernameEnv string
 	Doc                   string // what the scheme is, for the package README
