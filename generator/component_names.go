@@ -1,7 +1,10 @@
 package generator
 
-import "github.com/tpgen/tpgen/generator/internal/goname"
-import "strings"
+import (
+	"strings"
+
+	"github.com/tpgen/tpgen/generator/internal/goname"
+)
 
 // Schemas written inline in a shared component (components/responses,
 // requestBodies, parameters) are typed once for every operation that uses

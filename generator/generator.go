@@ -341,7 +341,7 @@ func buildPackage(svc *Service, sp *load.Spec) (*model.Package, error) {
 	if bd := sp.Bundle; bd != nil {
 		// Schemas from other files are named in comments and notes where the user wrote them.
 		for _, d := range pkg.Types {
-			d.Source = bd.DisplaySources(d.Source)
+			d.Source = sourceAt(bd.DisplaySources(d.Source.Place), d.Source.Component)
 		}
 		for i := range pkg.Notes {
 			pkg.Notes[i] = rewriteNote(pkg.Notes[i], bd.DisplaySources)

@@ -1,7 +1,10 @@
 package generator
 
-import "github.com/tpgen/tpgen/generator/internal/model"
-import "reflect"
+import (
+	"reflect"
+
+	"github.com/tpgen/tpgen/generator/internal/model"
+)
 
 // usedDecls returns the declarations the package's operations need, directly
 // or through other types, in their order in pkg.Types, and the number of
@@ -18,7 +21,7 @@ func usedDecls(pkg *model.Package) (used []*model.Decl, unusedComponents int) {
 		switch {
 		case u.decls[d]:
 			used = append(used, d)
-		case isComponent(d.Source):
+		case d.Source.Component:
 			unusedComponents++
 		}
 	}

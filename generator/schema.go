@@ -149,6 +149,12 @@ func isComponent(source string) bool {
 	return ok && !strings.Contains(rest, "/")
 }
 
+// sourceAt is the Source of a declaration at place, as comments name it
+// (the typer's source, or where a schema of another file was written).
+func sourceAt(place string, component bool) model.Source {
+	return model.Source{Place: place, Schema: strings.HasPrefix(place, "components/schemas/"), Component: component}
+}
+
 // refName is the last segment of a $ref: "#/components/schemas/Pet" -> "Pet".
 func refName(ref string) string {
 	if i := strings.LastIndexAny(ref, "/#"); i >= 0 && i+1 < len(ref) {
@@ -445,7 +451,7 @@ func (g *typer) declare(hint string, kind model.DeclKind, source string, s *open
 		}
 		name = g.ns.Claim(name)
 	}
-	d := &model.Decl{Name: name, Kind: kind, Source: source, Parts: parts}
+	d := &model.Decl{Name: name, Kind: kind, Source: sourceAt(source, isComponent(source)), Parts: parts}
 	g.stack = append(g.stack, d)
 	if s != nil {
 		d.Doc = schemaDoc(s)
@@ -990,7 +996,7 @@ func (g *typer) nameSharedEnums() {
 		for _, v := range d.EnumValues {
 			b.WriteString(goname.SuffixName(v.Label))
 		}
-		d.Source, d.Role, d.SharedBy = "", model.RoleSharedEnum, se.uses
+		d.Source, d.Role, d.SharedBy = model.Source{}, model.RoleSharedEnum, se.uses
 		if n := b.String(); len(d.EnumValues) >= 2 && len(d.EnumValues) <= 3 && len(n) <= 30 && token.IsIdentifier(n) && !g.ns.Has(n) {
 			d.Name = g.ns.Claim(n)
 			for _, v := range d.EnumValues {

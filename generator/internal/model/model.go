@@ -203,13 +203,27 @@ const (
 	RoleSharedEnum                 // an inline enum that SharedBy schemas share
 )
 
+// Source is where in the spec a declaration comes from.
+type Source struct {
+	// Place names it as comments and messages do: "components/schemas/Pet",
+	// "paths/~1pets/get/requestBody/content/application~1json/schema", a
+	// schema of another file as "models/pet.yaml#/properties/id"; "" for a
+	// type tpgen made.
+	Place string
+	// Schema says Place is a component schema or inside one
+	// (components/schemas/...) rather than the place of an inline schema.
+	Schema bool
+	// Component says the declaration is a component schema itself.
+	Component bool
+}
+
 // Decl is a named type declared in the generated package.
 type Decl struct {
 	Name       string
 	Kind       DeclKind
 	Doc        string // the spec's description
 	Deprecated bool
-	Source     string // where it comes from, e.g. "components/schemas/Pet"
+	Source     Source
 	// Role is what tpgen made the declaration for, which its doc comment
 	// says (RoleSchema: what Source and Doc say).
 	Role DeclRole
