@@ -25,133 +25,24 @@ import (
 // not a mapping) and returns its openapi or swagger version, and a JSON
 // document parsed (nil for YAML, and for JSON tpgen's parser does not read).
 func Inspect(data []byte) (string, *jsonDoc, error) {
-	var head struct {
-		OpenAPI any
-		Swagger any
-	}
 	if err := CheckUTF8(data); err != nil {
 		return "", nil, err
 	}
-	var keys []topKey
+	var h docHead
 	var yamlRoot *yaml.Node
 	var jd *jsonDoc
+	var err error
 	if IsJSON(data) {
-		// The parser stops at the nesting checkJSONDepth refuses; when it
-		// fails, the text is checked as it always was, so that the error is
-		// the one for the first problem in it.
-		if parsed, err := ParseJSONDoc(data); err == nil {
-			jd = parsed
-		} else if err := CheckJSONDepth(data); err != nil {
-			return "", nil, err
-		}
-		var ok bool
-		if jd != nil {
-			head.OpenAPI, head.Swagger, keys, ok = jsonHead(jd)
-		}
-		if !ok {
-			keys = nil
-			// Raw values, so that keys are matched exactly (encoding/json ignores case).
-			var top map[string]json.RawMessage
-			if err := json.Unmarshal(data, &top); err != nil {
-				return "", nil, err
-			}
-			for k, raw := range top {
-				keys = append(keys, topKey{name: k})
-				var v any
-				switch k {
-				case "openapi", "swagger":
-					if json.Unmarshal(raw, &v) == nil {
-						if _, isString := v.(string); !isString {
-							line, col := offsetPos(data, int64(bytes.Index(data, []byte(strconv.Quote(k)))))
-							return "", nil, &PosError{Line: line, Col: col, Msg: fmt.Sprintf("%s must be a string: write \"%s\": \"%v\"", k, k, v)}
-						}
-						if k == "openapi" {
-							head.OpenAPI = v
-						} else {
-							head.Swagger = v
-						}
-					}
-				}
-			}
-			for i := range keys {
-				if off := bytes.Index(data, []byte(strconv.Quote(keys[i].name))); off >= 0 {
-					keys[i].line, keys[i].col = offsetPos(data, int64(off))
-				}
-			}
-			if raw := top["paths"]; nullOperationRE.Match(raw) {
-				// Something that looks like a null operation: decode the path items to be sure.
-				var items map[string]map[string]json.RawMessage
-				if json.Unmarshal(raw, &items) == nil {
-					for _, p := range slices.Sorted(maps.Keys(items)) {
-						for _, m := range MethodKeys {
-							if v, ok := items[p][m]; ok && string(bytes.TrimSpace(v)) == "null" {
-								key := []byte(strconv.Quote(p))
-								line, col := 0, 0
-								if off := bytes.Index(data, key); off >= 0 {
-									line, col = offsetPos(data, int64(off))
-								}
-								return "", nil, &PosError{Line: line, Col: col, Msg: fmt.Sprintf("operation %s of %s is empty: give it responses, or remove it", m, p)}
-							}
-						}
-					}
-				}
-			}
-		}
+		h, jd, err = inspectJSON(data)
 	} else {
-		var n yaml.Node
-		if err := yaml.Unmarshal(data, &n); err != nil {
-			return "", nil, err
-		}
-		if err := CheckYAML(&n); err != nil {
-			return "", nil, err
-		}
-		if len(n.Content) == 0 {
-			return "", nil, errors.New("not an OpenAPI document: it holds no value")
-		}
-		root := n.Content[0]
-		yamlRoot = root
-		if root.Kind != yaml.MappingNode {
-			return "", nil, &PosError{Line: root.Line, Col: root.Column, Msg: fmt.Sprintf("not an OpenAPI document: the top level is %s, not a mapping with an openapi field", yamlKind(root))}
-		}
-		for i := 0; i+1 < len(root.Content); i += 2 {
-			k := root.Content[i]
-			if k.Value == "paths" {
-				if err := checkNullOperations(root.Content[i+1]); err != nil {
-					return "", nil, err
-				}
-			}
-			keys = append(keys, topKey{name: k.Value, line: k.Line, col: k.Column})
-			switch v := deref(root.Content[i+1]); k.Value {
-			case "openapi", "swagger":
-				if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!str" {
-					return "", nil, &PosError{Line: v.Line, Col: v.Column, Msg: fmt.Sprintf("%s must be a string: write it in quotes, %s: \"%s\"", k.Value, k.Value, v.Value)}
-				}
-				if k.Value == "openapi" {
-					head.OpenAPI = v.Value
-				} else {
-					head.Swagger = v.Value
-				}
-			}
-		}
+		h, yamlRoot, err = inspectYAML(data)
 	}
-	v := fmt.Sprint(firstNonNil(head.OpenAPI, head.Swagger))
-	if v == "<nil>" || v == "" {
-		for _, k := range keys {
-			if strings.EqualFold(k.name, "openapi") || strings.EqualFold(k.name, "swagger") {
-				return "", nil, &PosError{Line: k.line, Col: k.col, Msg: fmt.Sprintf("unknown top-level key %q (did you mean %s?)", k.name, strings.ToLower(k.name))}
-			}
-		}
-		return "", nil, errors.New("not an OpenAPI document: it has neither an openapi nor a swagger field")
-	}
-	if err := checkTopKeys(keys, head.OpenAPI == nil); err != nil {
+	if err != nil {
 		return "", nil, err
 	}
-	if !versionRE.MatchString(v) {
-		key := "openapi"
-		if head.OpenAPI == nil {
-			key = "swagger"
-		}
-		return "", nil, &versionError{key: key, msg: fmt.Sprintf("unsupported version %q: tpgen reads OpenAPI 3.0, 3.1 and Swagger 2.0", v)}
+	v, err := h.version()
+	if err != nil {
+		return "", nil, err
 	}
 	if err := checkRawDoc(data, yamlRoot, jd, strings.HasPrefix(v, "3")); err != nil {
 		return "", nil, err
@@ -160,6 +51,163 @@ func Inspect(data []byte) (string, *jsonDoc, error) {
 		return "", nil, &versionError{key: "swagger", msg: fmt.Sprintf("unsupported version %q: tpgen reads OpenAPI 3.0, 3.1 and Swagger 2.0", v)}
 	}
 	return v, jd, nil
+}
+
+// docHead is what Inspect reads of a document's top level, JSON or YAML:
+// its openapi and swagger fields (nil when absent) and its keys, each at
+// its place.
+type docHead struct {
+	openapi, swagger any
+	keys             []topKey
+}
+
+// setVersion keeps the value of an openapi or swagger key.
+func (h *docHead) setVersion(key string, v any) {
+	if key == "openapi" {
+		h.openapi = v
+	} else {
+		h.swagger = v
+	}
+}
+
+// version is the document's openapi or swagger version, checked: present,
+// the top-level keys known, a version tpgen reads.
+func (h *docHead) version() (string, error) {
+	v := fmt.Sprint(firstNonNil(h.openapi, h.swagger))
+	if v == "<nil>" || v == "" {
+		for _, k := range h.keys {
+			if strings.EqualFold(k.name, "openapi") || strings.EqualFold(k.name, "swagger") {
+				return "", &PosError{Line: k.line, Col: k.col, Msg: fmt.Sprintf("unknown top-level key %q (did you mean %s?)", k.name, strings.ToLower(k.name))}
+			}
+		}
+		return "", errors.New("not an OpenAPI document: it has neither an openapi nor a swagger field")
+	}
+	if err := checkTopKeys(h.keys, h.openapi == nil); err != nil {
+		return "", err
+	}
+	if !versionRE.MatchString(v) {
+		key := "openapi"
+		if h.openapi == nil {
+			key = "swagger"
+		}
+		return "", &versionError{key: key, msg: fmt.Sprintf("unsupported version %q: tpgen reads OpenAPI 3.0, 3.1 and Swagger 2.0", v)}
+	}
+	return v, nil
+}
+
+// inspectJSON reads the head of a JSON document, from tpgen's parse of it
+// where that has nothing to say, else from the text (rawJSONHead).
+func inspectJSON(data []byte) (docHead, *jsonDoc, error) {
+	// The parser stops at the nesting checkJSONDepth refuses; when it
+	// fails, the text is checked as it always was, so that the error is
+	// the one for the first problem in it.
+	var jd *jsonDoc
+	if parsed, err := ParseJSONDoc(data); err == nil {
+		jd = parsed
+	} else if err := CheckJSONDepth(data); err != nil {
+		return docHead{}, nil, err
+	}
+	if jd != nil {
+		if openapi, swagger, keys, ok := jsonHead(jd); ok {
+			return docHead{openapi: openapi, swagger: swagger, keys: keys}, jd, nil
+		}
+	}
+	h, err := rawJSONHead(data)
+	return h, jd, err
+}
+
+// rawJSONHead reads the head of a JSON document from its text with
+// encoding/json: a version that is not a string, or an operation that is
+// null, is an error at its place.
+func rawJSONHead(data []byte) (docHead, error) {
+	var h docHead
+	// Raw values, so that keys are matched exactly (encoding/json ignores case).
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(data, &top); err != nil {
+		return h, err
+	}
+	for k, raw := range top {
+		h.keys = append(h.keys, topKey{name: k})
+		var v any
+		switch k {
+		case "openapi", "swagger":
+			if json.Unmarshal(raw, &v) == nil {
+				if _, isString := v.(string); !isString {
+					line, col := offsetPos(data, int64(bytes.Index(data, []byte(strconv.Quote(k)))))
+					return h, &PosError{Line: line, Col: col, Msg: fmt.Sprintf("%s must be a string: write \"%s\": \"%v\"", k, k, v)}
+				}
+				h.setVersion(k, v)
+			}
+		}
+	}
+	for i := range h.keys {
+		if off := bytes.Index(data, []byte(strconv.Quote(h.keys[i].name))); off >= 0 {
+			h.keys[i].line, h.keys[i].col = offsetPos(data, int64(off))
+		}
+	}
+	return h, checkNullOperationsJSON(data, top["paths"])
+}
+
+// checkNullOperationsJSON is checkNullOperations for the paths of a JSON
+// document, as raw text.
+func checkNullOperationsJSON(data []byte, paths json.RawMessage) error {
+	if !nullOperationRE.Match(paths) {
+		return nil
+	}
+	// Something that looks like a null operation: decode the path items to be sure.
+	var items map[string]map[string]json.RawMessage
+	if json.Unmarshal(paths, &items) != nil {
+		return nil
+	}
+	for _, p := range slices.Sorted(maps.Keys(items)) {
+		for _, m := range MethodKeys {
+			if v, ok := items[p][m]; ok && string(bytes.TrimSpace(v)) == "null" {
+				key := []byte(strconv.Quote(p))
+				line, col := 0, 0
+				if off := bytes.Index(data, key); off >= 0 {
+					line, col = offsetPos(data, int64(off))
+				}
+				return &PosError{Line: line, Col: col, Msg: fmt.Sprintf("operation %s of %s is empty: give it responses, or remove it", m, p)}
+			}
+		}
+	}
+	return nil
+}
+
+// inspectYAML reads the head of a YAML document, and its root mapping.
+func inspectYAML(data []byte) (docHead, *yaml.Node, error) {
+	var h docHead
+	var n yaml.Node
+	if err := yaml.Unmarshal(data, &n); err != nil {
+		return h, nil, err
+	}
+	if err := CheckYAML(&n); err != nil {
+		return h, nil, err
+	}
+	if len(n.Content) == 0 {
+		return h, nil, errors.New("not an OpenAPI document: it holds no value")
+	}
+	root := n.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return h, nil, &PosError{Line: root.Line, Col: root.Column, Msg: fmt.Sprintf("not an OpenAPI document: the top level is %s, not a mapping with an openapi field", yamlKind(root))}
+	}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k := root.Content[i]
+		if k.Value == "paths" {
+			if err := checkNullOperations(root.Content[i+1]); err != nil {
+				return h, nil, err
+			}
+		}
+		h.keys = append(h.keys, topKey{name: k.Value, line: k.Line, col: k.Column})
+		switch v := deref(root.Content[i+1]); k.Value {
+		case "openapi", "swagger":
+			if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!str" {
+				return h, nil, &PosError{Line: v.Line, Col: v.Column, Msg: fmt.Sprintf("%s must be a string: write it in quotes, %s: \"%s\"", k.Value, k.Value, v.Value)}
+			}
+			h.setVersion(k.Value, v.Value)
+		}
+	}
+	return h, root, nil
 }
 
 // CheckUTF8 refuses text that is not UTF-8, at the first byte that is not.
