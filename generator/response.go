@@ -1,10 +1,12 @@
 package generator
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/tpgen/tpgen/generator/internal/goname"
 	"github.com/tpgen/tpgen/generator/internal/model"
 )
@@ -30,24 +32,9 @@ func (b *builder) responses(op *model.Operation, r *opRef, source string) {
 		op.Result = &model.Result{Kind: model.ResultNone}
 		return
 	}
-	statuses := sortedKeys(r.op.Responses.Map())
-	sort.SliceStable(statuses, func(i, j int) bool {
-		ci, ni := statusOrder(statuses[i])
-		cj, nj := statusOrder(statuses[j])
-		if ci != cj {
-			return ci < cj
-		}
-		return ni < nj
-	})
-	has2xx, has3xx := false, false
-	for _, s := range statuses {
-		if strings.HasPrefix(s, "2") {
-			has2xx = true
-		}
-		if strings.HasPrefix(s, "3") {
-			has3xx = true
-		}
-	}
+	statuses := sortedStatuses(r.op.Responses.Map())
+	has2xx := slices.ContainsFunc(statuses, func(s string) bool { return strings.HasPrefix(s, "2") })
+	has3xx := slices.ContainsFunc(statuses, func(s string) bool { return strings.HasPrefix(s, "3") })
 	for _, s := range statuses {
 		rr := r.op.Responses.Value(s)
 		if rr == nil || rr.Value == nil {
@@ -72,61 +59,92 @@ func (b *builder) responses(op *model.Operation, r *opRef, source string) {
 		case 2:
 			resp.Success = !has2xx && !has3xx
 		}
-		hint := op.Name + "Response"
-		if !resp.Success {
-			hint = op.Name + goname.SuffixName(s) + "Error"
-		} else if len(statuses) > 1 && s != "200" {
-			hint = op.Name + goname.SuffixName(s) + "Response"
-		}
-		src, headerBase := source+" response "+s, op.Name
-		if comp := componentName(rr.Ref, "responses"); comp != "" {
-			// A shared response: its types are named after it.
-			if h := b.componentHint(comp, "Response"); h != "" {
-				hint, src, headerBase = h, "components/responses/"+comp, h
-			}
-		}
-		ct, mt := pickContent(rr.Value.Content)
-		if mt != nil {
-			resp.ContentType = ct
-			switch kind := mediaKind(ct); {
-			case kind == model.BodyJSON && !isBinary(mt.Schema):
-				resp.Kind = model.BodyJSON
-				resp.Type = b.typer.typeOf(mt.Schema, hint, src)
-			case kind == model.BodyText:
-				resp.Kind, resp.Type = model.BodyText, model.TString
-			default:
-				resp.Kind, resp.Type = model.BodyBinary, model.TReadCloser
-			}
-		}
-		if resp.Success {
-			for _, hn := range sortedKeys(rr.Value.Headers) {
-				h := rr.Value.Headers[hn]
-				if h == nil || h.Value == nil || strings.EqualFold(hn, "Content-Type") {
-					continue
-				}
-				rh := &model.ResponseHeader{WireName: hn, Doc: h.Value.Description}
-				t := model.TString
-				if h.Value.Schema != nil {
-					t = b.typer.typeOf(h.Value.Schema, headerBase+goname.ExportedName(hn)+"Header", src+" header "+hn)
-				}
-				under := underlying(t)
-				if t.Kind == model.KindNamed && t.Decl.Kind == model.DeclDefined {
-					t = under // headers are typed by what the defined type is made of
-				}
-				switch {
-				case under.Kind == model.KindSlice && under.Elem.Kind != model.KindSlice && isScalar(under.Elem):
-					rh.List, rh.Elem, rh.Type = true, under.Elem, t
-				case isScalar(under):
-					rh.Elem, rh.Type = t, t
-				default:
-					rh.Elem, rh.Type = model.TString, model.TString // structured headers are kept as text
-				}
-				resp.Headers = append(resp.Headers, rh)
-			}
-		}
+		b.response(op, resp, rr, len(statuses), source)
 		op.Responses = append(op.Responses, resp)
 	}
 	op.Result = b.result(op)
+}
+
+// sortedStatuses are a responses object's keys, most specific first: codes,
+// then ranges, then default (see statusOrder).
+func sortedStatuses[V any](m map[string]V) []string {
+	statuses := sortedKeys(m)
+	sort.SliceStable(statuses, func(i, j int) bool {
+		ci, ni := statusOrder(statuses[i])
+		cj, nj := statusOrder(statuses[j])
+		if ci != cj {
+			return ci < cj
+		}
+		return ni < nj
+	})
+	return statuses
+}
+
+// response types one declared response of op, of statuses in all: its body
+// and, for a success, its headers. Its types are named after the operation
+// and the status, or after the shared response it refers to.
+func (b *builder) response(op *model.Operation, resp *model.Response, rr *openapi3.ResponseRef, statuses int, source string) {
+	s := resp.Status
+	hint := op.Name + "Response"
+	if !resp.Success {
+		hint = op.Name + goname.SuffixName(s) + "Error"
+	} else if statuses > 1 && s != "200" {
+		hint = op.Name + goname.SuffixName(s) + "Response"
+	}
+	src, headerBase := source+" response "+s, op.Name
+	if comp := componentName(rr.Ref, "responses"); comp != "" {
+		// A shared response: its types are named after it.
+		if h := b.componentHint(comp, "Response"); h != "" {
+			hint, src, headerBase = h, "components/responses/"+comp, h
+		}
+	}
+	ct, mt := pickContent(rr.Value.Content)
+	if mt != nil {
+		resp.ContentType = ct
+		switch kind := mediaKind(ct); {
+		case kind == model.BodyJSON && !isBinary(mt.Schema):
+			resp.Kind = model.BodyJSON
+			resp.Type = b.typer.typeOf(mt.Schema, hint, src)
+		case kind == model.BodyText:
+			resp.Kind, resp.Type = model.BodyText, model.TString
+		default:
+			resp.Kind, resp.Type = model.BodyBinary, model.TReadCloser
+		}
+	}
+	if resp.Success {
+		resp.Headers = b.responseHeaders(rr.Value.Headers, headerBase, src)
+	}
+}
+
+// responseHeaders types a success response's headers, in name order, named
+// after base; Content-Type is the runtime's.
+func (b *builder) responseHeaders(headers openapi3.Headers, base, src string) []*model.ResponseHeader {
+	var out []*model.ResponseHeader
+	for _, hn := range sortedKeys(headers) {
+		h := headers[hn]
+		if h == nil || h.Value == nil || strings.EqualFold(hn, "Content-Type") {
+			continue
+		}
+		rh := &model.ResponseHeader{WireName: hn, Doc: h.Value.Description}
+		t := model.TString
+		if h.Value.Schema != nil {
+			t = b.typer.typeOf(h.Value.Schema, base+goname.ExportedName(hn)+"Header", src+" header "+hn)
+		}
+		under := underlying(t)
+		if t.Kind == model.KindNamed && t.Decl.Kind == model.DeclDefined {
+			t = under // headers are typed by what the defined type is made of
+		}
+		switch {
+		case under.Kind == model.KindSlice && under.Elem.Kind != model.KindSlice && isScalar(under.Elem):
+			rh.List, rh.Elem, rh.Type = true, under.Elem, t
+		case isScalar(under):
+			rh.Elem, rh.Type = t, t
+		default:
+			rh.Elem, rh.Type = model.TString, model.TString // structured headers are kept as text
+		}
+		out = append(out, rh)
+	}
+	return out
 }
 
 // isScalar reports whether values of t have a text form (headers, form fields).

@@ -754,43 +754,7 @@ func (g *typer) allOf(s *openapi3.Schema, hint, source string) *model.Type {
 // enum declares a named type with a constant per value. Values outside the
 // list still decode: the type is the plain string (or number) underneath.
 func (g *typer) enum(s *openapi3.Schema, hint, source string) *model.Type {
-	var base *model.Type
-	kinds := map[string]bool{}
-	for _, v := range s.Enum {
-		switch v.(type) {
-		case string:
-			kinds["string"] = true
-		case float64, int, int64:
-			kinds["number"] = true
-		case bool:
-			kinds["bool"] = true
-		case nil:
-		default:
-			kinds["other"] = true
-		}
-	}
-	ts := types(s)
-	switch {
-	case len(kinds) == 1 && kinds["string"]:
-		base = model.TString
-		if len(ts) == 1 && ts[0] != "string" {
-			base = nil
-		}
-	case len(kinds) == 1 && kinds["number"] && len(ts) == 1 && ts[0] == "integer":
-		base = integerType(s)
-	case len(kinds) == 1 && kinds["number"] && len(ts) <= 1:
-		allInts := true
-		for _, v := range s.Enum {
-			if f, ok := v.(float64); ok && f != math.Trunc(f) {
-				allInts = false
-			}
-		}
-		if allInts && (len(ts) == 0 || ts[0] == "integer") {
-			base = model.TInt
-		} else {
-			base = model.TFloat64
-		}
-	}
+	base := enumBase(s)
 	if base != nil && base != model.TString {
 		fit, exact, why := numericEnum(s.Enum, base)
 		if why != "" {
@@ -811,16 +775,87 @@ func (g *typer) enum(s *openapi3.Schema, hint, source string) *model.Type {
 		}
 		return g.build(&cp, hint, source)
 	}
-	if base == model.TString && (s.Format == "date-time" || s.Format == "date") {
-		base = model.TString // enumerated dates stay strings
+	values := enumValues(s.Enum, base)
+	// Inline enums with the same values share one type: big specs repeat
+	// them by the hundred (GitHub's app permissions are read/write 722 times),
+	// and every type costs compile time. See nameSharedEnums.
+	_, isComp := g.reserved[s]
+	shareKey := ""
+	if !isComponent(source) && !isComp {
+		shareKey = enumShareKey(base, values)
+		if se, ok := g.sharedEnums[shareKey]; ok {
+			se.uses++
+			return model.Named(se.decl)
+		}
 	}
-	type value struct {
-		val   any
-		label string
+	d := g.declare(hint, model.DeclEnum, source, s)
+	d.EnumBase = base
+	if shareKey != "" {
+		g.sharedEnums[shareKey] = &sharedEnum{decl: d, uses: 1}
+		g.sharedOrder = append(g.sharedOrder, shareKey)
 	}
-	var values []value
-	seen := map[string]bool{}
+	for _, v := range values {
+		d.EnumValues = append(d.EnumValues, &model.EnumValue{Name: g.ns.Claim(d.Name + goname.SuffixName(v.label)), Value: v.val, Label: v.label})
+	}
+	return model.Named(d)
+}
+
+// enumBase is the Go type of an enum's constants by what its values are
+// (strings, integers, numbers) and the schema's type; nil when the values
+// are booleans, mixed or odd, or disagree with the type: those take the
+// schema's plain type. Enumerated dates stay strings.
+func enumBase(s *openapi3.Schema) *model.Type {
+	kinds := map[string]bool{}
 	for _, v := range s.Enum {
+		switch v.(type) {
+		case string:
+			kinds["string"] = true
+		case float64, int, int64:
+			kinds["number"] = true
+		case bool:
+			kinds["bool"] = true
+		case nil:
+		default:
+			kinds["other"] = true
+		}
+	}
+	ts := types(s)
+	switch {
+	case len(kinds) == 1 && kinds["string"]:
+		if len(ts) == 1 && ts[0] != "string" {
+			return nil
+		}
+		return model.TString
+	case len(kinds) == 1 && kinds["number"] && len(ts) == 1 && ts[0] == "integer":
+		return integerType(s)
+	case len(kinds) == 1 && kinds["number"] && len(ts) <= 1:
+		allInts := true
+		for _, v := range s.Enum {
+			if f, ok := v.(float64); ok && f != math.Trunc(f) {
+				allInts = false
+			}
+		}
+		if allInts && (len(ts) == 0 || ts[0] == "integer") {
+			return model.TInt
+		}
+		return model.TFloat64
+	}
+	return nil
+}
+
+// enumValue is one value of an enum as its constant holds it, and as text
+// for its name.
+type enumValue struct {
+	val   any
+	label string
+}
+
+// enumValues are an enum's values as constants of base, without null,
+// each once, in the spec's order.
+func enumValues(enum []any, base *model.Type) []enumValue {
+	var values []enumValue
+	seen := map[string]bool{}
+	for _, v := range enum {
 		if v == nil {
 			continue
 		}
@@ -843,35 +878,20 @@ func (g *typer) enum(s *openapi3.Schema, hint, source string) *model.Type {
 			continue
 		}
 		seen[key] = true
-		values = append(values, value{val, label})
+		values = append(values, enumValue{val, label})
 	}
-	// Inline enums with the same values share one type: big specs repeat
-	// them by the hundred (GitHub's app permissions are read/write 722 times),
-	// and every type costs compile time. See nameSharedEnums.
-	_, isComp := g.reserved[s]
-	shareKey := ""
-	if !isComponent(source) && !isComp {
-		keys := make([]string, len(values))
-		for i, v := range values {
-			keys[i] = fmt.Sprintf("%T:%v", v.val, v.val)
-		}
-		sort.Strings(keys)
-		shareKey = typeString(base) + "|" + strings.Join(keys, "|")
-		if se, ok := g.sharedEnums[shareKey]; ok {
-			se.uses++
-			return model.Named(se.decl)
-		}
+	return values
+}
+
+// enumShareKey identifies an inline enum by its type and its values, in
+// any order, for sharing one declaration between equal ones.
+func enumShareKey(base *model.Type, values []enumValue) string {
+	keys := make([]string, len(values))
+	for i, v := range values {
+		keys[i] = fmt.Sprintf("%T:%v", v.val, v.val)
 	}
-	d := g.declare(hint, model.DeclEnum, source, s)
-	d.EnumBase = base
-	if shareKey != "" {
-		g.sharedEnums[shareKey] = &sharedEnum{decl: d, uses: 1}
-		g.sharedOrder = append(g.sharedOrder, shareKey)
-	}
-	for _, v := range values {
-		d.EnumValues = append(d.EnumValues, &model.EnumValue{Name: g.ns.Claim(d.Name + goname.SuffixName(v.label)), Value: v.val, Label: v.label})
-	}
-	return model.Named(d)
+	sort.Strings(keys)
+	return typeString(base) + "|" + strings.Join(keys, "|")
 }
 
 // multiType handles 3.1 type lists such as [string, integer].
