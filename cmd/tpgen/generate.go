@@ -195,45 +195,10 @@ func generateUnits(units []*unit, check, verbose bool, stdout, stderr io.Writer)
 		printErr(stderr, err)
 		return exitFail
 	}
-	var (
-		todo    []*generator.Service
-		ownerOf []*unit
-		total   int
-	)
-	for _, u := range units {
-		u.kept = map[string]*mpackage{}
-		var old *section
-		if !check {
-			m, err := loadManifest(u.tgt.root)
-			if err != nil {
-				printErr(stderr, err)
-				return exitFail
-			}
-			old = m.section(u.tgt.identity)
-		}
-		for _, svc := range u.svcs {
-			total++
-			if old != nil {
-				dir, err := relSlash(u.tgt.root, svc.OutDir)
-				if err != nil {
-					printErr(stderr, err)
-					return exitFail
-				}
-				ok, why := upToDate(svc, u.tgt.root, old.pkg(dir))
-				if ok {
-					u.kept[dir] = old.pkg(dir)
-					if verbose {
-						fmt.Fprintf(stderr, "tpgen: %s: up to date, not generated (spec, files it refers to, settings and tpgen unchanged)\n", u.svcName(svc))
-					}
-					continue
-				}
-				if verbose && old.pkg(dir) != nil {
-					fmt.Fprintf(stderr, "tpgen: %s: generating: %s\n", u.svcName(svc), why)
-				}
-			}
-			todo = append(todo, svc)
-			ownerOf = append(ownerOf, u)
-		}
+	todo, ownerOf, total, err := staleServices(units, check, verbose, stderr)
+	if err != nil {
+		printErr(stderr, err)
+		return exitFail
 	}
 	results := generate(todo)
 	failed := false
@@ -256,22 +221,8 @@ func generateUnits(units []*unit, check, verbose bool, stdout, stderr io.Writer)
 		written += len(r.Files)
 	}
 	if verbose {
-		for i, r := range results {
-			u, st := ownerOf[i], r.Stats
-			name := u.svcName(todo[i])
-			fmt.Fprintf(stderr, "tpgen: %s: %d operations, %d types, %d lines (load %v, model %v, emit %v)\n",
-				name, st.Operations, st.Types, st.Lines, st.Load.Round(time.Millisecond), st.Build.Round(time.Millisecond), st.Emit.Round(time.Millisecond))
-			if st.Unused > 0 {
-				fmt.Fprintf(stderr, "tpgen: %s: %d component schemas left out: nothing generated needs them as a Go type (models: all keeps them)\n", name, st.Unused)
-			}
-		}
-		for i, r := range results {
-			for _, w := range r.Warnings {
-				fmt.Fprintf(stderr, "tpgen: note: %s: %s\n", ownerOf[i].svcName(todo[i]), w)
-			}
-		}
+		reportResults(stderr, results, todo, ownerOf)
 	}
-
 	plans := make([]*plan, len(units))
 	for i, u := range units {
 		p, err := u.plan()
@@ -282,40 +233,11 @@ func generateUnits(units []*unit, check, verbose bool, stdout, stderr io.Writer)
 		plans[i] = p
 	}
 	if check {
-		// What differs, one line each, to stderr; the change itself, as a
-		// unified diff, to stdout.
-		n := 0
-		for _, p := range plans {
-			for _, d := range p.differences() {
-				fmt.Fprintf(stderr, "tpgen: out of date: %s\n", d)
-				d.printDiff(stdout, stderr)
-				n++
-			}
-		}
-		if n > 0 {
-			fmt.Fprintf(stderr, "tpgen: %d generated file(s) are out of date; run tpgen without -check\n", n)
-			return exitFail
-		}
-		return exitOK
+		return checkPlans(plans, stdout, stderr)
 	}
-	// Configurations that share an output root share its manifest: each
-	// is planned again after the one before it wrote there.
-	wrote := map[string]bool{}
-	for i, u := range units {
-		root, _ := filepath.Abs(u.tgt.root)
-		p := plans[i]
-		if wrote[root] {
-			var err error
-			if p, err = u.plan(); err != nil {
-				printErr(stderr, err)
-				return exitFail
-			}
-		}
-		if err := p.write(stderr); err != nil {
-			printErr(stderr, err)
-			return exitFail
-		}
-		wrote[root] = true
+	if err := writePlans(units, plans, stderr); err != nil {
+		printErr(stderr, err)
+		return exitFail
 	}
 	if verbose {
 		if kept := total - len(todo); kept > 0 {
@@ -324,6 +246,106 @@ func generateUnits(units []*unit, check, verbose bool, stdout, stderr io.Writer)
 		fmt.Fprintf(stderr, "tpgen: wrote %d files in %v\n", written, time.Since(start).Round(time.Millisecond))
 	}
 	return exitOK
+}
+
+// staleServices are the services of units to generate, each with the unit
+// it belongs to, and how many services the units have: with check all of
+// them, else those the manifest does not show up to date (which each unit
+// keeps, u.kept). With verbose, stderr hears why each is (not) generated.
+func staleServices(units []*unit, check, verbose bool, stderr io.Writer) (todo []*generator.Service, ownerOf []*unit, total int, err error) {
+	for _, u := range units {
+		u.kept = map[string]*mpackage{}
+		var old *section
+		if !check {
+			m, err := loadManifest(u.tgt.root)
+			if err != nil {
+				return nil, nil, 0, err
+			}
+			old = m.section(u.tgt.identity)
+		}
+		for _, svc := range u.svcs {
+			total++
+			if old != nil {
+				dir, err := relSlash(u.tgt.root, svc.OutDir)
+				if err != nil {
+					return nil, nil, 0, err
+				}
+				ok, why := upToDate(svc, u.tgt.root, old.pkg(dir))
+				if ok {
+					u.kept[dir] = old.pkg(dir)
+					if verbose {
+						fmt.Fprintf(stderr, "tpgen: %s: up to date, not generated (spec, files it refers to, settings and tpgen unchanged)\n", u.svcName(svc))
+					}
+					continue
+				}
+				if verbose && old.pkg(dir) != nil {
+					fmt.Fprintf(stderr, "tpgen: %s: generating: %s\n", u.svcName(svc), why)
+				}
+			}
+			todo = append(todo, svc)
+			ownerOf = append(ownerOf, u)
+		}
+	}
+	return todo, ownerOf, total, nil
+}
+
+// reportResults is -v's account of each service generated: its size and
+// timings, the schemas left out, then the notes.
+func reportResults(stderr io.Writer, results []generator.ServiceResult, todo []*generator.Service, ownerOf []*unit) {
+	for i, r := range results {
+		u, st := ownerOf[i], r.Stats
+		name := u.svcName(todo[i])
+		fmt.Fprintf(stderr, "tpgen: %s: %d operations, %d types, %d lines (load %v, model %v, emit %v)\n",
+			name, st.Operations, st.Types, st.Lines, st.Load.Round(time.Millisecond), st.Build.Round(time.Millisecond), st.Emit.Round(time.Millisecond))
+		if st.Unused > 0 {
+			fmt.Fprintf(stderr, "tpgen: %s: %d component schemas left out: nothing generated needs them as a Go type (models: all keeps them)\n", name, st.Unused)
+		}
+	}
+	for i, r := range results {
+		for _, w := range r.Warnings {
+			fmt.Fprintf(stderr, "tpgen: note: %s: %s\n", ownerOf[i].svcName(todo[i]), w)
+		}
+	}
+}
+
+// checkPlans is -check: what differs, one line each, to stderr; the change
+// itself, as a unified diff, to stdout; exitFail when anything differs.
+func checkPlans(plans []*plan, stdout, stderr io.Writer) int {
+	n := 0
+	for _, p := range plans {
+		for _, d := range p.differences() {
+			fmt.Fprintf(stderr, "tpgen: out of date: %s\n", d)
+			d.printDiff(stdout, stderr)
+			n++
+		}
+	}
+	if n > 0 {
+		fmt.Fprintf(stderr, "tpgen: %d generated file(s) are out of date; run tpgen without -check\n", n)
+		return exitFail
+	}
+	return exitOK
+}
+
+// writePlans writes each unit's plan. Configurations that share an output
+// root share its manifest: each is planned again after the one before it
+// wrote there.
+func writePlans(units []*unit, plans []*plan, stderr io.Writer) error {
+	wrote := map[string]bool{}
+	for i, u := range units {
+		root, _ := filepath.Abs(u.tgt.root)
+		p := plans[i]
+		if wrote[root] {
+			var err error
+			if p, err = u.plan(); err != nil {
+				return err
+			}
+		}
+		if err := p.write(stderr); err != nil {
+			return err
+		}
+		wrote[root] = true
+	}
+	return nil
 }
 
 // validImportPath reports whether p can be a Go import path as generated
