@@ -93,7 +93,7 @@ func userFlows(f *openapi3.OAuthFlows) []string {
 // grants returns the grants the package's operations are called with.
 func (b *builder) grants() []model.Grant {
 	out := []model.Grant{b.pkg.Runtime.Grant}
-	for _, op := range b.pkg.Operations {
+	for _, op := range b.pkg.Methods {
 		if op.Grant != model.GrantUnset {
 			out = append(out, op.Grant)
 		}
@@ -190,7 +190,7 @@ func (b *builder) unauthenticated() {
 		kinds[sc.Name] = sc.Kind
 	}
 	var noGrant, unsendable, chosen []string
-	for _, op := range b.pkg.Operations {
+	for _, op := range b.pkg.Methods {
 		reqs := op.Security
 		if reqs == nil {
 			reqs = b.pkg.Security
@@ -217,7 +217,7 @@ func (b *builder) unauthenticated() {
 				})
 			})
 		}
-		place := op.Method + " " + op.WrittenPath()
+		place := op.HTTPMethod + " " + op.WrittenPath()
 		switch {
 		case sendable(hasGrant):
 		case grant == model.GrantNone: // services.yaml's: a spec says none only with security: []
@@ -228,7 +228,7 @@ func (b *builder) unauthenticated() {
 			unsendable = append(unsendable, place)
 		}
 	}
-	n := len(b.pkg.Operations)
+	n := len(b.pkg.Methods)
 	if len(noGrant) > 0 {
 		b.pkg.Alerts = append(b.pkg.Alerts, fmt.Sprintf("%d of %d operations are secured by the spec with OAuth2 but get no token (first: %s): services.yaml gives no grant and the spec's OAuth2 schemes declare no clientCredentials flow; set auth.grant (passthrough or token_exchange to act for the caller, client_credentials for the service's own identity), or grant: none to call them without",
 			len(noGrant), n, noGrant[0]))

@@ -54,7 +54,7 @@ components:
 			if err := os.WriteFile(spec, []byte(doc), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			out, err := generator.Generate([]*generator.Service{{Name: "t", Package: "t", Spec: spec, SpecDisplay: spec, Source: "spec.yaml", OutDir: filepath.Join(dir, "out")}})
+			out, err := generator.Generate([]*generator.Job{{Name: "t", Package: "t", Spec: spec, SpecDisplay: spec, Source: "spec.yaml", OutDir: filepath.Join(dir, "out")}})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -27,7 +27,7 @@ func generateWithServers(t *testing.T, spec, baseURL string) (*generator.Output,
 	if err := os.WriteFile(path, []byte(spec), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return generator.Generate([]*generator.Service{{
+	return generator.Generate([]*generator.Job{{
 		Name: "api", Package: "api", Spec: path, SpecDisplay: "spec.yaml", Source: "spec.yaml", OutDir: filepath.Join(dir, "gen"),
 		Runtime: generator.RuntimeDefaults{BaseURL: baseURL},
 	}})

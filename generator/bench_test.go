@@ -76,7 +76,7 @@ func BenchmarkGenerate(b *testing.B) {
 				debug.FreeOSMemory()
 				b.StartTimer()
 				peak = max(peak, peakMemory(func() {
-					if _, err := Generate([]*Service{{Name: "api", Spec: path, SpecDisplay: name, Source: name, OutDir: "out"}}); err != nil {
+					if _, err := Generate([]*Job{{Name: "api", Spec: path, SpecDisplay: name, Source: name, OutDir: "out"}}); err != nil {
 						b.Fatal(err)
 					}
 				}))

@@ -38,7 +38,7 @@ func TestNestedTargets(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			pkg, err := buildPackage(&Service{Name: "api", AllModels: true}, sp)
+			pkg, err := buildPackage(&Job{Name: "api", AllModels: true}, sp)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -407,7 +407,7 @@ func TestBundleMergeKeysAndEmptySections(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	out, err := Generate([]*Service{{Name: "api", Spec: filepath.Join(dir, "spec.yaml"), SpecDisplay: "spec.yaml", Source: "spec.yaml", OutDir: "out"}})
+	out, err := Generate([]*Job{{Name: "api", Spec: filepath.Join(dir, "spec.yaml"), SpecDisplay: "spec.yaml", Source: "spec.yaml", OutDir: "out"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -442,7 +442,7 @@ func TestBundleSourcesStayOnTheirLine(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	out, err := Generate([]*Service{{Name: "api", Spec: filepath.Join(dir, "spec.yaml"), SpecDisplay: "spec.yaml", Source: "spec.yaml", OutDir: "out"}})
+	out, err := Generate([]*Job{{Name: "api", Spec: filepath.Join(dir, "spec.yaml"), SpecDisplay: "spec.yaml", Source: "spec.yaml", OutDir: "out"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -72,11 +72,11 @@ func TestCorpus(t *testing.T) {
 			if all {
 				name, importPath = pkg+"all", ""
 			}
-			svc := &generator.Service{
+			svc := &generator.Job{
 				Name: name, Package: name, Spec: f, SpecDisplay: base, Source: base, OutDir: filepath.Join(mod, name),
 				ImportPath: importPath, AllModels: all,
 			}
-			out, err := generator.Generate([]*generator.Service{svc})
+			out, err := generator.Generate([]*generator.Job{svc})
 			if err != nil {
 				t.Errorf("%s: %v", base, err)
 				break
@@ -126,7 +126,7 @@ func TestCorpus(t *testing.T) {
 // checkLayout asserts that a corpus client has exactly the files
 // PackageFiles names, and that the big ones, joined from parts formatted in
 // parallel, are what gofmt would write.
-func checkLayout(t *testing.T, base string, svc *generator.Service, files []generator.File) {
+func checkLayout(t *testing.T, base string, svc *generator.Job, files []generator.File) {
 	t.Helper()
 	var paths []string
 	for _, f := range files {

@@ -182,7 +182,7 @@ func stringsLit(ss []string) jen.Code {
 }
 
 // signature renders an operation's parameters and results.
-func signature(op *model.Operation) []jen.Code {
+func signature(op *model.Method) []jen.Code {
 	params := []jen.Code{jen.Id("ctx").Qual("context", "Context")}
 	for _, p := range op.PathParams {
 		params = append(params, jen.Id(p.Name).Add(typeCode(p.Type)))
@@ -204,9 +204,9 @@ func signature(op *model.Operation) []jen.Code {
 }
 
 // genOperation renders an operation's variable, params struct and method.
-func genOperation(op *model.Operation) jen.Code {
+func genOperation(op *model.Method) jen.Code {
 	g := &jen.Statement{}
-	opv := jen.Dict{jen.Id("ID"): jen.Lit(op.ID), jen.Id("Method"): jen.Lit(op.Method), jen.Id("Path"): jen.Lit(op.Path)}
+	opv := jen.Dict{jen.Id("ID"): jen.Lit(op.ID), jen.Id("Method"): jen.Lit(op.HTTPMethod), jen.Id("Path"): jen.Lit(op.Path)}
 	if op.Query != "" {
 		opv[jen.Id("Query")] = jen.Lit(op.Query)
 	}
@@ -255,7 +255,7 @@ func genOperation(op *model.Operation) jen.Code {
 		g.Type().Id(op.ParamsType).Struct(fields...).Line().Line()
 	}
 
-	first := fmt.Sprintf("calls %s %s", op.Method, op.WrittenPath())
+	first := fmt.Sprintf("calls %s %s", op.HTTPMethod, op.WrittenPath())
 	if s := strings.TrimSpace(cleanDoc(op.Summary)); s != "" {
 		first += ": " + strings.ReplaceAll(s, "\n", " ")
 	}
@@ -274,7 +274,7 @@ func genOperation(op *model.Operation) jen.Code {
 }
 
 // resultDoc says how declared error responses come back.
-func resultDoc(op *model.Operation) string {
+func resultDoc(op *model.Method) string {
 	var errs []string
 	for _, r := range op.Responses {
 		if !r.Success && r.Kind == model.BodyJSON && r.Type != nil {
@@ -311,7 +311,7 @@ func zeroOf(t *model.Type) jen.Code {
 	return jen.Op("*").New(typeCode(t))
 }
 
-func genMethodBody(b *jen.Group, op *model.Operation) {
+func genMethodBody(b *jen.Group, op *model.Method) {
 	res := op.Result
 	// What the method returns on an error.
 	fail := []jen.Code{jen.Err()}
@@ -389,7 +389,7 @@ func pathText(p *model.Param) jen.Code {
 
 // requestSpec describes the request to the runtime's Invoke: parameters,
 // body and Accept; resultSpec the result struct.
-func requestSpec(op *model.Operation, d jen.Dict) {
+func requestSpec(op *model.Method, d jen.Dict) {
 	var params []jen.Code
 	add := func(p *model.Param, in string) {
 		pv := jen.Dict{jen.Id("Name"): jen.Lit(p.WireName)}
@@ -465,7 +465,7 @@ var (
 // responseSpecs describes the declared responses to the runtime. A default
 // response that is the only success covers 2xx as a success and everything
 // else as an error of the same shape.
-func responseSpecs(op *model.Operation) []jen.Dict {
+func responseSpecs(op *model.Method) []jen.Dict {
 	var out []jen.Dict
 	for _, r := range op.Responses {
 		d := jen.Dict{}
@@ -552,7 +552,7 @@ func scalarKind(t *model.Type) string {
 }
 
 // acceptHeader lists the media types of the declared responses' bodies.
-func acceptHeader(op *model.Operation) string {
+func acceptHeader(op *model.Method) string {
 	var cts []string
 	seen := map[string]bool{}
 	for _, r := range op.Responses {

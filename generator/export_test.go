@@ -14,7 +14,7 @@ import (
 // "func F", "method T.M" ("const _" for the version handshake). Tests compare
 // it with what they parse from the files, so that a declaration that spec
 // text smuggled in (an init, another method) shows as one tpgen never meant.
-func ExpectedDecls(svc *Service) (map[string][]string, error) {
+func ExpectedDecls(svc *Job) (map[string][]string, error) {
 	sp, err := load.LoadSpec(svc.Spec, svc.SpecDisplay, svc.RefRoot, svc.Lenient, svc.FollowLinks)
 	if err != nil {
 		return nil, err
@@ -27,7 +27,7 @@ func ExpectedDecls(svc *Service) (map[string][]string, error) {
 	for _, m := range pkg.ErrorModels {
 		client = append(client, "func "+m.Func)
 	}
-	for _, op := range pkg.Operations {
+	for _, op := range pkg.Methods {
 		client = append(client, "var "+op.VarName, "method Client."+op.Name)
 		if op.ParamsType != "" {
 			client = append(client, "type "+op.ParamsType)

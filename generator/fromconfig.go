@@ -14,7 +14,7 @@ import (
 // generate: settings merged defaults -> service -> operation, paths resolved
 // relative to the config file. only selects services by name (all when empty).
 // importBase is the import path of the config's output directory, "" when unknown.
-func FromConfig(cfg *config.Config, only []string, importBase string) ([]*Service, error) {
+func FromConfig(cfg *config.Config, only []string, importBase string) ([]*Job, error) {
 	var errs config.Errors
 	for _, name := range only {
 		if cfg.Service(name) == nil {
@@ -32,7 +32,7 @@ func FromConfig(cfg *config.Config, only []string, importBase string) ([]*Servic
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	var out []*Service
+	var out []*Job
 	for _, s := range cfg.Services {
 		if len(only) > 0 && !slices.Contains(only, s.Name) {
 			continue
@@ -48,7 +48,7 @@ func FromConfig(cfg *config.Config, only []string, importBase string) ([]*Servic
 		if !ok {
 			errs = append(errs, &config.Error{Pos: s.Pos, Msg: fmt.Sprintf("service %q: unknown grant %q", s.Name, eff.Auth.Grant)})
 		}
-		svc := &Service{
+		svc := &Job{
 			Name:        s.Name,
 			Package:     pkg,
 			Spec:        s.SpecPath,

@@ -153,7 +153,7 @@ func generateSpec(t *testing.T, name string, data []byte) fuzzResult {
 		t.Fatal(err)
 	}
 	skipDeviceRefs(t, dir, data)
-	svc := &generator.Service{Name: "api", Package: "api", Spec: path, SpecDisplay: name, Source: "openapi.spec", OutDir: filepath.Join(dir, "gen")}
+	svc := &generator.Job{Name: "api", Package: "api", Spec: path, SpecDisplay: name, Source: "openapi.spec", OutDir: filepath.Join(dir, "gen")}
 	out, err := generateWithin(t, svc, fuzzDeadline+time.Duration(len(data))*10*time.Second/(1<<20))
 	res := fuzzResult{name: name, data: data, out: out, err: err}
 	if err != nil {
@@ -184,7 +184,7 @@ func generateSpec(t *testing.T, name string, data []byte) fuzzResult {
 
 // generateWithin runs Generate with a deadline, turning a panic into a
 // failure with its stack, and fails on huge allocations.
-func generateWithin(t *testing.T, svc *generator.Service, deadline time.Duration) (*generator.Output, error) {
+func generateWithin(t *testing.T, svc *generator.Job, deadline time.Duration) (*generator.Output, error) {
 	t.Helper()
 	type answer struct {
 		out   *generator.Output
@@ -200,7 +200,7 @@ func generateWithin(t *testing.T, svc *generator.Service, deadline time.Duration
 				done <- answer{panic: fmt.Sprintf("%v\n%s", r, debug.Stack())}
 			}
 		}()
-		out, err := generator.Generate([]*generator.Service{svc})
+		out, err := generator.Generate([]*generator.Job{svc})
 		done <- answer{out: out, err: err}
 	}()
 	timer := time.NewTimer(deadline)
@@ -616,7 +616,7 @@ paths:
 			}
 			done := make(chan error, 1)
 			go func() {
-				_, err := generator.Generate([]*generator.Service{{Name: "api", Package: "api", Spec: filepath.Join(dir, "spec.yaml"), SpecDisplay: "spec.yaml", Source: "spec.yaml", OutDir: filepath.Join(dir, "gen")}})
+				_, err := generator.Generate([]*generator.Job{{Name: "api", Package: "api", Spec: filepath.Join(dir, "spec.yaml"), SpecDisplay: "spec.yaml", Source: "spec.yaml", OutDir: filepath.Join(dir, "gen")}})
 				done <- err
 			}()
 			select {
@@ -1340,8 +1340,8 @@ paths:
 	}
 	write("spec.yaml", spec)
 	write("common.yaml", "Thing: {type: object, properties: {before: {type: string}}}\n")
-	svc := func() []*generator.Service {
-		return []*generator.Service{{Name: "api", Package: "api", Spec: filepath.Join(dir, "spec.yaml"), SpecDisplay: "spec.yaml", Source: "spec.yaml", OutDir: filepath.Join(dir, "gen")}}
+	svc := func() []*generator.Job {
+		return []*generator.Job{{Name: "api", Package: "api", Spec: filepath.Join(dir, "spec.yaml"), SpecDisplay: "spec.yaml", Source: "spec.yaml", OutDir: filepath.Join(dir, "gen")}}
 	}
 	if _, err := generator.Generate(svc()); err != nil {
 		t.Fatal(err)

@@ -27,11 +27,11 @@ import (
 // Generate returns for a spec it cannot read or check.
 type SpecError = load.SpecError
 
-// Input is a file that generating a service read (Output.Inputs).
+// Input is a file that generating a service read (Stats.Inputs).
 type Input = load.Input
 
 // RuntimeDefaults are the non-secret settings a generated package hands the
-// runtime, as Service.Runtime carries them; the model defines them.
+// runtime, as Job.Runtime carries them; the model defines them.
 type RuntimeDefaults = model.RuntimeDefaults
 
 // Grant is a runtime grant, RuntimeDefaults.Grant (ParseGrant).
@@ -44,8 +44,9 @@ func ParseGrant(name string) (Grant, bool) { return model.ParseGrant(name) }
 // TokenStoreDefaults is services.yaml's token_store in RuntimeDefaults.
 type TokenStoreDefaults = model.TokenStoreDefaults
 
-// Service is one client package to generate, as the config describes it.
-type Service struct {
+// Job is one client package to generate: a service of services.yaml (or of
+// single-spec mode), its spec, where its package goes and its settings.
+type Job struct {
 	Name        string // the services.yaml key
 	Package     string // Go package name; derived from Name when empty
 	Spec        string // the spec file to read
@@ -130,13 +131,13 @@ type Stats struct {
 	Build      time.Duration
 	Emit       time.Duration
 	// Inputs are the files read, sorted by path: the spec and the files it
-	// refers to. With the Service they are all the package is made from.
+	// refers to. With the Job they are all the package is made from.
 	Inputs []load.Input
 }
 
 // Generate builds every service's package. It returns all problems found, or
 // the files; never some of the files.
-func Generate(services []*Service) (*Output, error) {
+func Generate(services []*Job) (*Output, error) {
 	res := &Output{}
 	var errs []error
 	for i, r := range GenerateEach(services) {
@@ -161,8 +162,8 @@ func Generate(services []*Service) (*Output, error) {
 	return res, nil
 }
 
-// ServiceResult is what generating one service gave: its files, or why not.
-type ServiceResult struct {
+// JobResult is what generating one service gave: its files, or why not.
+type JobResult struct {
 	Files []File // sorted by path
 	Stats Stats
 	// Warnings are the -v notes, grouped one a line as Output.Warnings,
@@ -179,8 +180,8 @@ type ServiceResult struct {
 // GOMAXPROCS allows (a service's load runs on one core; its rendering uses
 // all of them), and returns their results in the order of services, so that
 // output and errors come in the same order however the work was scheduled.
-func GenerateEach(services []*Service) []ServiceResult {
-	out := make([]ServiceResult, len(services))
+func GenerateEach(services []*Job) []JobResult {
+	out := make([]JobResult, len(services))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	for i, svc := range services {
@@ -191,11 +192,11 @@ func GenerateEach(services []*Service) []ServiceResult {
 			defer func() { <-sem }()
 			files, st, notes, repairs, err := generateService(svc)
 			if err != nil {
-				out[i] = ServiceResult{Err: errors.Join(lineErrors(err)...)}
+				out[i] = JobResult{Err: errors.Join(lineErrors(err)...)}
 				return
 			}
 			sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
-			r := ServiceResult{Files: files, Stats: st, Warnings: noteLines("", notes)}
+			r := JobResult{Files: files, Stats: st, Warnings: noteLines("", notes)}
 			for _, rep := range repairs {
 				r.Alerts = append(r.Alerts, load.Sanitize(rep))
 			}
@@ -211,7 +212,7 @@ func GenerateEach(services []*Service) []ServiceResult {
 
 // generateService builds one service's files. Besides them it returns
 // notes for -v, and the repairs of lenient mode, for every run.
-func generateService(svc *Service) ([]File, Stats, []model.Note, []string, error) {
+func generateService(svc *Job) ([]File, Stats, []model.Note, []string, error) {
 	st := Stats{Service: svc.Name}
 	t0 := time.Now()
 	sp, err := load.LoadSpec(svc.Spec, svc.SpecDisplay, svc.RefRoot, svc.Lenient, svc.FollowLinks)
@@ -238,7 +239,7 @@ func generateService(svc *Service) ([]File, Stats, []model.Note, []string, error
 		return nil, st, nil, nil, err
 	}
 	st.Emit = time.Since(t2)
-	st.Operations, st.Types, st.Unused = len(pkg.Operations), len(pkg.Types), pkg.UnusedSchemas
+	st.Operations, st.Types, st.Unused = len(pkg.Methods), len(pkg.Types), pkg.UnusedSchemas
 	st.BaseURL = pkg.Runtime.BaseURL
 	for _, f := range files {
 		if strings.HasSuffix(f.Path, ".go") {
@@ -292,7 +293,7 @@ func unique[T comparable](ss []T) []T {
 }
 
 // buildPackage turns a loaded spec into the model.
-func buildPackage(svc *Service, sp *load.Spec) (*model.Package, error) {
+func buildPackage(svc *Job, sp *load.Spec) (*model.Package, error) {
 	name := svc.Package
 	if name == "" {
 		name = goname.PackageName(svc.Name)
@@ -329,11 +330,11 @@ func buildPackage(svc *Service, sp *load.Spec) (*model.Package, error) {
 	if len(b.errs) > 0 {
 		return nil, errors.Join(b.errs...)
 	}
-	if len(pkg.Operations) == 0 {
+	if len(pkg.Methods) == 0 {
 		b.note("no operations selected: the package has types only", "", "")
 	}
 	pkg.Types = b.typer.decls
-	if !svc.AllModels && len(pkg.Operations) > 0 {
+	if !svc.AllModels && len(pkg.Methods) > 0 {
 		pkg.Types, pkg.UnusedSchemas = usedDecls(pkg)
 		pkg.Notes = notesOf(pkg.Notes, pkg.Types)
 	}

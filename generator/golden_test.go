@@ -99,7 +99,7 @@ func lines(msgs []string) []byte {
 
 // goldenServices describes a case as the CLI would: from its services.yaml,
 // or its one spec in single-spec mode.
-func goldenServices(t *testing.T, dir string) []*generator.Service {
+func goldenServices(t *testing.T, dir string) []*generator.Job {
 	t.Helper()
 	name := filepath.Base(dir)
 	importBase := modulePath + "/generator/" + filepath.ToSlash(dir) + "/want"
@@ -122,7 +122,7 @@ func goldenServices(t *testing.T, dir string) []*generator.Service {
 	if spec == "" {
 		t.Fatalf("%s has neither services.yaml nor a spec.yaml or spec.json", dir)
 	}
-	return []*generator.Service{{
+	return []*generator.Job{{
 		Name:        name,
 		Package:     name,
 		Spec:        filepath.Join(dir, spec),
@@ -152,7 +152,7 @@ func singleSpec(t *testing.T, dir string) string {
 }
 
 // generate runs the generator, turning a panic into an error that says so.
-func generate(svcs []*generator.Service) (out *generator.Output, err error) {
+func generate(svcs []*generator.Job) (out *generator.Output, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			out, err = nil, fmt.Errorf("PANIC: %v", r)
@@ -161,7 +161,7 @@ func generate(svcs []*generator.Service) (out *generator.Output, err error) {
 	return generator.Generate(svcs)
 }
 
-func mustGenerate(t *testing.T, svcs []*generator.Service) *generator.Output {
+func mustGenerate(t *testing.T, svcs []*generator.Job) *generator.Output {
 	t.Helper()
 	out, err := generate(svcs)
 	if err != nil {
@@ -557,7 +557,7 @@ func generateCase(t *testing.T, inputs []string) error {
 			t.Fatalf("panic: %v", r)
 		}
 	}()
-	var svcs []*generator.Service
+	var svcs []*generator.Job
 	if slices.Contains(inputs, "services.yaml") {
 		cfg, err := config.Load("services.yaml")
 		if err != nil {
@@ -582,7 +582,7 @@ func generateCase(t *testing.T, inputs []string) error {
 		default:
 			t.Fatalf("several inputs %v and no services.yaml", inputs)
 		}
-		svcs = []*generator.Service{{Name: "api", Package: "api", Spec: spec, SpecDisplay: spec, Source: spec, OutDir: "gen"}}
+		svcs = []*generator.Job{{Name: "api", Package: "api", Spec: spec, SpecDisplay: spec, Source: spec, OutDir: "gen"}}
 	}
 	out, err := generator.Generate(svcs)
 	if err != nil && out != nil {

@@ -103,7 +103,7 @@ func smallHostileSpec(description string) map[string]any {
 
 // generateHostile generates spec (as JSON, which holds any character) and
 // holds the files to checkInert.
-func generateHostile(t *testing.T, dir string, spec map[string]any) (*generator.Output, *generator.Service) {
+func generateHostile(t *testing.T, dir string, spec map[string]any) (*generator.Output, *generator.Job) {
 	t.Helper()
 	data, err := json.MarshalIndent(spec, "", " ")
 	if err != nil {
@@ -113,9 +113,9 @@ func generateHostile(t *testing.T, dir string, spec map[string]any) (*generator.
 	if err := os.WriteFile(specPath, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	svc := &generator.Service{Name: "api", Package: "api", Spec: specPath, SpecDisplay: "spec.json", Source: "../spec.json",
+	svc := &generator.Job{Name: "api", Package: "api", Spec: specPath, SpecDisplay: "spec.json", Source: "../spec.json",
 		OutDir: filepath.Join(dir, "mod", "api"), ImportPath: "example.com/hostile/api", AllModels: true}
-	out, err := generator.Generate([]*generator.Service{svc})
+	out, err := generator.Generate([]*generator.Job{svc})
 	if err != nil {
 		t.Fatalf("the hostile spec does not generate: %v", err)
 	}

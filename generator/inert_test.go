@@ -37,7 +37,7 @@ import (
 //
 // The README must stay the template's document: spec text in it can start no
 // heading, fence, table row or cell, HTML (comments included), link or image.
-func checkInert(t *testing.T, name string, svc *generator.Service, files []generator.File) {
+func checkInert(t *testing.T, name string, svc *generator.Job, files []generator.File) {
 	t.Helper()
 	want, err := generator.ExpectedDecls(svc)
 	if err != nil {

@@ -82,7 +82,7 @@ var (
 )
 
 // emitPackage renders the package's files (PackageFiles) and formats them.
-func emitPackage(svc *Service, pkg *model.Package) ([]File, error) {
+func emitPackage(svc *Job, pkg *model.Package) ([]File, error) {
 	type file struct {
 		dir, pkg, name string
 		doc            string // package doc comment
@@ -104,10 +104,10 @@ func emitPackage(svc *Service, pkg *model.Package) ([]File, error) {
 		files = append(files, &file{dir: svc.OutDir, pkg: pkg.Name, name: FileTypes, parts: one(genAliases(pkg, modelPath))})
 	}
 	ops := &file{dir: svc.OutDir, pkg: pkg.Name, name: FileOperations}
-	for _, c := range partsOf(len(pkg.Operations), opsPerPart) {
+	for _, c := range partsOf(len(pkg.Methods), opsPerPart) {
 		ops.parts = append(ops.parts, func() []jen.Code {
 			var code []jen.Code
-			for _, op := range pkg.Operations[c[0]:c[1]] {
+			for _, op := range pkg.Methods[c[0]:c[1]] {
 				code = append(code, genOperation(op))
 			}
 			return code

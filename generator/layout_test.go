@@ -25,7 +25,7 @@ func TestPartsJoinAsOne(t *testing.T) {
 	for _, spec := range specs {
 		for _, importPath := range []string{"example.com/m/gen/p", ""} {
 			name := filepath.Base(filepath.Dir(spec))
-			svc := &Service{Name: "p", Package: "p", Spec: spec, SpecDisplay: spec, Source: "spec.yaml",
+			svc := &Job{Name: "p", Package: "p", Spec: spec, SpecDisplay: spec, Source: "spec.yaml",
 				OutDir: filepath.Join("gen", "p"), ImportPath: importPath, AllModels: true}
 			opsPerPart, typesPerPart = 1<<30, 1<<30
 			whole, _, _, _, err := generateService(svc)

@@ -33,7 +33,7 @@ func TestHostileTextInMessages(t *testing.T) {
 			if err := os.WriteFile(path, []byte(tc.spec), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			out, err := Generate([]*Service{{Name: "api", Spec: path, SpecDisplay: "spec.json", Source: "spec.json", OutDir: dir, Lenient: tc.lenient}})
+			out, err := Generate([]*Job{{Name: "api", Spec: path, SpecDisplay: "spec.json", Source: "spec.json", OutDir: dir, Lenient: tc.lenient}})
 			var lines []string
 			if tc.errs > 0 {
 				if err == nil {

@@ -48,7 +48,7 @@ func FuzzMultiFile(f *testing.F) {
 				t.Fatal(err)
 			}
 		}
-		svc := &generator.Service{Name: "api", Package: "api", Spec: filepath.Join(dir, "spec.yaml"), SpecDisplay: "spec.yaml", Source: "openapi.spec", OutDir: filepath.Join(dir, "gen")}
+		svc := &generator.Job{Name: "api", Package: "api", Spec: filepath.Join(dir, "spec.yaml"), SpecDisplay: "spec.yaml", Source: "openapi.spec", OutDir: filepath.Join(dir, "gen")}
 		out, err := generateWithin(t, svc, fuzzDeadline+time.Duration(len(root)+len(other))*10*time.Second/(1<<20))
 		if err != nil {
 			if out != nil {

@@ -73,7 +73,7 @@ func writeMultiFileSpec(t testing.TB, dir string, m multiFile) string {
 func TestMultiFileTypes(t *testing.T) {
 	for _, m := range []multiFile{{ops: 500, schemas: 100, refs: 1}, {ops: 500, schemas: 100, refs: 2}, {ops: 500, schemas: 100, refs: 2, pathItems: true}} {
 		path := writeMultiFileSpec(t, t.TempDir(), m)
-		out, err := Generate([]*Service{{Name: "api", Spec: path, SpecDisplay: "spec.yaml", Source: "spec.yaml", OutDir: "out"}})
+		out, err := Generate([]*Job{{Name: "api", Spec: path, SpecDisplay: "spec.yaml", Source: "spec.yaml", OutDir: "out"}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -97,7 +97,7 @@ func BenchmarkMultiFile(b *testing.B) {
 			b.ReportAllocs()
 			var st Stats
 			for b.Loop() {
-				out, err := Generate([]*Service{{Name: "api", Spec: path, SpecDisplay: "spec.yaml", Source: "spec.yaml", OutDir: "out"}})
+				out, err := Generate([]*Job{{Name: "api", Spec: path, SpecDisplay: "spec.yaml", Source: "spec.yaml", OutDir: "out"}})
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -16,7 +16,7 @@ import (
 
 // builder turns one service's spec into its Package model.
 type builder struct {
-	svc   *Service
+	svc   *Job
 	sp    *load.Spec
 	typer *typer
 	types *goname.Namespace // package-level identifiers
@@ -155,7 +155,7 @@ func (b *builder) operations() {
 	}
 	b.checkOverrides(ids)
 	methods := goname.NewNamespace(methodNames...)
-	var ops []*model.Operation
+	var ops []*model.Method
 	for _, r := range refs {
 		if ids[r.id] != r || !b.selected(r) {
 			continue
@@ -166,7 +166,7 @@ func (b *builder) operations() {
 		}
 	}
 	sort.Slice(ops, func(i, j int) bool { return ops[i].Name < ops[j].Name })
-	b.pkg.Operations = ops
+	b.pkg.Methods = ops
 }
 
 // checkOverrides reports services.yaml operation overrides and filters that
@@ -223,13 +223,13 @@ func (b *builder) unknownInFilter(what string, names []string, at []config.Pos, 
 	}
 }
 
-func (b *builder) operation(r *opRef, methods *goname.Namespace) *model.Operation {
+func (b *builder) operation(r *opRef, methods *goname.Namespace) *model.Method {
 	name := goname.ExportedName(r.id)
 	if name == "" {
 		name = goname.ExportedName(derivedID(r.method, r.path))
 	}
-	op := &model.Operation{
-		Name: methods.Claim(name), ID: r.id, Method: r.method, Path: r.path,
+	op := &model.Method{
+		Name: methods.Claim(name), ID: r.id, HTTPMethod: r.method, Path: r.path,
 		Summary: r.op.Summary, Description: r.op.Description, Deprecated: r.op.Deprecated, Tags: r.op.Tags,
 	}
 	op.VarName = "op" + op.Name
@@ -250,7 +250,7 @@ func (b *builder) operation(r *opRef, methods *goname.Namespace) *model.Operatio
 
 // auth settles the operation's grant and scopes: services.yaml's operation
 // override first, then the spec's security, else inherited at run time.
-func (b *builder) auth(op *model.Operation, r *opRef) {
+func (b *builder) auth(op *model.Method, r *opRef) {
 	for _, o := range b.svc.Overrides {
 		if o.ID == op.ID {
 			op.Audiences, op.Resources = o.Audiences, o.Resources
@@ -308,7 +308,7 @@ func (b *builder) oauthScopes(sec openapi3.SecurityRequirements) []string {
 func (b *builder) errorModels() {
 	byType := map[string]*model.ErrorModel{}
 	fns := goname.NewNamespace()
-	for _, op := range b.pkg.Operations {
+	for _, op := range b.pkg.Methods {
 		for _, r := range op.Responses {
 			if r.Success || r.Kind != model.BodyJSON || r.Type == nil {
 				continue

@@ -15,7 +15,7 @@ import (
 // Operation, Decl or their parts later is followed without being listed here.
 func usedDecls(pkg *model.Package) (used []*model.Decl, unusedComponents int) {
 	u := usage{decls: map[*model.Decl]bool{}, seen: map[seenKey]bool{}}
-	u.walk(reflect.ValueOf(pkg.Operations))
+	u.walk(reflect.ValueOf(pkg.Methods))
 	u.walk(reflect.ValueOf(pkg.ErrorModels))
 	for _, d := range pkg.Types {
 		switch {

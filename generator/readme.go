@@ -105,7 +105,7 @@ func renderReadme(pkg *model.Package, importPath string) ([]byte, error) {
 		row("security", requirementsText(pkg.Security))
 	}
 	d.Schemes, d.Env = readmeSchemes(pkg, prefix, d.Env)
-	for _, op := range pkg.Operations {
+	for _, op := range pkg.Methods {
 		g := op.Grant.String()
 		if g == "" {
 			g = "(service)"
@@ -126,10 +126,10 @@ func renderReadme(pkg *model.Package, importPath string) ([]byte, error) {
 		case pkg.Security == nil:
 			sec = "-" // the spec states none
 		}
-		d.Operations = append(d.Operations, readmeOp{mdCode(op.Method+" "+op.WrittenPath(), true), mdCode(op.Name, true), mdText(g, true), mdText(sc, true), mdText(sec, true)})
+		d.Operations = append(d.Operations, readmeOp{mdCode(op.HTTPMethod+" "+op.WrittenPath(), true), mdCode(op.Name, true), mdText(g, true), mdText(sc, true), mdText(sec, true)})
 	}
-	for _, op := range pkg.Operations {
-		if op.Result.Kind == model.ResultNone && op != pkg.Operations[len(pkg.Operations)-1] {
+	for _, op := range pkg.Methods {
+		if op.Result.Kind == model.ResultNone && op != pkg.Methods[len(pkg.Methods)-1] {
 			continue // prefer an example that returns something
 		}
 		args := []string{"ctx"}

@@ -163,7 +163,7 @@ func TestRefConfined(t *testing.T) {
 			ref := strings.ReplaceAll(tt.ref, "$DIR", filepath.ToSlash(dir))
 			write(t, filepath.Join(dir, spec), refSpec(ref))
 			t.Chdir(dir) // so that messages name files relative to it
-			out, err := generator.Generate([]*generator.Service{{
+			out, err := generator.Generate([]*generator.Job{{
 				Name: "api", Package: "api", Spec: spec, SpecDisplay: spec, Source: "spec.yaml", OutDir: "gen",
 			}})
 			checkRefused(t, out, err, tt.pos, tt.want)
@@ -216,8 +216,8 @@ func TestRefInsideTree(t *testing.T) {
 	write(t, filepath.Join(api, "schemas", "pet.yaml"), "Pet:\n  type: object\n  properties:\n    owner: {$ref: \"../common/owner.yaml#/Owner\"}\n    tag: {$ref: \"./tag.yaml\"}\n")
 	write(t, filepath.Join(api, "schemas", "tag.yaml"), "type: object\nproperties: {label: {type: string}}\n")
 	write(t, filepath.Join(api, "common", "owner.yaml"), "Owner: {type: object, properties: {ownerName: {type: string}}}\n")
-	svc := &generator.Service{Name: "api", Package: "api", Spec: filepath.Join(api, "spec.yaml"), SpecDisplay: "spec.yaml", Source: "spec.yaml", OutDir: filepath.Join(dir, "gen")}
-	out, err := generator.Generate([]*generator.Service{svc})
+	svc := &generator.Job{Name: "api", Package: "api", Spec: filepath.Join(api, "spec.yaml"), SpecDisplay: "spec.yaml", Source: "spec.yaml", OutDir: filepath.Join(dir, "gen")}
+	out, err := generator.Generate([]*generator.Job{svc})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,11 +230,11 @@ func TestRefInsideTree(t *testing.T) {
 
 	// A sibling directory is outside the spec's directory, inside ref_root.
 	write(t, filepath.Join(api, "spec.yaml"), refSpec("../shared/pet.yaml#/Pet"))
-	if _, err := generator.Generate([]*generator.Service{svc}); err == nil || !strings.Contains(err.Error(), "leads outside") {
+	if _, err := generator.Generate([]*generator.Job{svc}); err == nil || !strings.Contains(err.Error(), "leads outside") {
 		t.Fatalf("without ref_root: %v, want the $ref refused", err)
 	}
 	svc.RefRoot = filepath.Join(dir, "project", "specs")
-	out, err = generator.Generate([]*generator.Service{svc})
+	out, err = generator.Generate([]*generator.Job{svc})
 	if err != nil {
 		t.Fatalf("with ref_root: %v", err)
 	}
@@ -247,12 +247,12 @@ func TestRefInsideTree(t *testing.T) {
 
 	// Still nothing above it.
 	write(t, filepath.Join(api, "spec.yaml"), refSpec("../../secret.yaml#/Secret"))
-	out, err = generator.Generate([]*generator.Service{svc})
+	out, err = generator.Generate([]*generator.Job{svc})
 	checkRefused(t, out, err, "spec.yaml:8:78", "leads outside ref_root ("+svc.RefRoot+")")
 
 	// A root that does not hold the spec is a mistake of the configuration.
 	svc.RefRoot = filepath.Join(dir, "project", "specs", "shared")
-	if _, err := generator.Generate([]*generator.Service{svc}); err == nil || !strings.Contains(err.Error(), "the spec is not inside ref_root") {
+	if _, err := generator.Generate([]*generator.Job{svc}); err == nil || !strings.Contains(err.Error(), "the spec is not inside ref_root") {
 		t.Errorf("a ref root beside the spec: %v", err)
 	}
 }
@@ -281,7 +281,7 @@ paths:
         "200": {description: ok, schema: {$ref: "`+ref+`"}}
 `)
 		t.Chdir(api)
-		out, err := generator.Generate([]*generator.Service{{Name: "api", Package: "api", Spec: "spec.yaml", SpecDisplay: "spec.yaml", Source: "spec.yaml", OutDir: "gen"}})
+		out, err := generator.Generate([]*generator.Job{{Name: "api", Package: "api", Spec: "spec.yaml", SpecDisplay: "spec.yaml", Source: "spec.yaml", OutDir: "gen"}})
 		if err == nil {
 			t.Errorf("%s: generation succeeded", ref)
 			continue
@@ -342,7 +342,7 @@ func FuzzRefConfined(f *testing.F) {
 		if err := os.WriteFile(spec, []byte(doc), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		out, err := generator.Generate([]*generator.Service{{Name: "api", Package: "api", Spec: spec, SpecDisplay: "spec.json", Source: "spec.json", OutDir: filepath.Join(dir, "gen")}})
+		out, err := generator.Generate([]*generator.Job{{Name: "api", Package: "api", Spec: spec, SpecDisplay: "spec.json", Source: "spec.json", OutDir: filepath.Join(dir, "gen")}})
 		if err != nil {
 			if strings.Contains(err.Error(), secretMark[:6]) {
 				t.Fatalf("$ref %q: the error quotes a file outside the tree: %v", ref, err)

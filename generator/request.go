@@ -16,7 +16,7 @@ import (
 // The request side of an operation: parameters and body.
 
 // params splits parameters into positional path arguments and a params struct.
-func (b *builder) params(op *model.Operation, r *opRef, source string) {
+func (b *builder) params(op *model.Method, r *opRef, source string) {
 	// Operation parameters override path-item ones with the same name and location.
 	var all []*openapi3.Parameter
 	seen := map[string]bool{}
@@ -116,7 +116,7 @@ func (b *builder) params(op *model.Operation, r *opRef, source string) {
 
 // param types one parameter (from the $ref ref, if any) and settles its
 // serialisation.
-func (b *builder) param(op *model.Operation, p *openapi3.Parameter, source, ref string) *model.Param {
+func (b *builder) param(op *model.Method, p *openapi3.Parameter, source, ref string) *model.Param {
 	param := &model.Param{WireName: p.Name, In: p.In, Doc: p.Description, Deprecated: p.Deprecated}
 	hint := op.Name + goname.ExportedName(p.Name)
 	src := source + " parameter " + p.Name
@@ -238,7 +238,7 @@ func pickContent(content openapi3.Content) (string, *openapi3.MediaType) {
 	return best, content[best]
 }
 
-func (b *builder) requestBody(op *model.Operation, r *opRef, source string) {
+func (b *builder) requestBody(op *model.Method, r *opRef, source string) {
 	if r.op.RequestBody == nil || r.op.RequestBody.Value == nil {
 		return
 	}

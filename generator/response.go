@@ -27,7 +27,7 @@ func statusOrder(s string) (int, int) {
 	return 3, 0
 }
 
-func (b *builder) responses(op *model.Operation, r *opRef, source string) {
+func (b *builder) responses(op *model.Method, r *opRef, source string) {
 	if r.op.Responses == nil {
 		op.Result = &model.Result{Kind: model.ResultNone}
 		return
@@ -83,7 +83,7 @@ func sortedStatuses[V any](m map[string]V) []string {
 // response types one declared response of op, of statuses in all: its body
 // and, for a success, its headers. Its types are named after the operation
 // and the status, or after the shared response it refers to.
-func (b *builder) response(op *model.Operation, resp *model.Response, rr *openapi3.ResponseRef, statuses int, source string) {
+func (b *builder) response(op *model.Method, resp *model.Response, rr *openapi3.ResponseRef, statuses int, source string) {
 	s := resp.Status
 	hint := op.Name + "Response"
 	if !resp.Success {
@@ -152,7 +152,7 @@ func isScalar(t *model.Type) bool { return scalarKind(t) != "" }
 
 // result decides what the method returns: nothing, the one success body, or a
 // result struct when there are several bodies or typed headers.
-func (b *builder) result(op *model.Operation) *model.Result {
+func (b *builder) result(op *model.Method) *model.Result {
 	var withBody []*model.Response
 	var headers []*model.ResponseHeader
 	seenHeader := map[string]bool{}

@@ -50,7 +50,7 @@ func requirements(sec openapi3.SecurityRequirements) [][]string {
 func (b *builder) security() {
 	global := b.pkg.Security
 	inherits := false
-	for _, op := range b.pkg.Operations {
+	for _, op := range b.pkg.Methods {
 		if op.Security != nil && slices.EqualFunc(op.Security, global, slices.Equal[[]string]) {
 			op.Security = nil // the same as inheriting (also none for none)
 		}
@@ -70,8 +70,8 @@ func (b *builder) security() {
 		}
 	}
 	name(b.pkg.Security, "security")
-	for _, op := range b.pkg.Operations {
-		name(op.Security, op.Method+" "+op.WrittenPath())
+	for _, op := range b.pkg.Methods {
+		name(op.Security, op.HTTPMethod+" "+op.WrittenPath())
 	}
 	var declared openapi3.SecuritySchemes
 	if c := b.sp.Doc.Components; c != nil {

@@ -101,7 +101,7 @@ func TestAliasesAsExpanded(t *testing.T) {
 		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		out, err := Generate([]*Service{{Name: "api", Spec: path, SpecDisplay: "spec.yaml", Source: "spec.yaml", OutDir: "out"}})
+		out, err := Generate([]*Job{{Name: "api", Spec: path, SpecDisplay: "spec.yaml", Source: "spec.yaml", OutDir: "out"}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -136,7 +136,7 @@ func TestAliasesInReferencedFile(t *testing.T) {
 			"  /pets:\n    get:\n      responses:\n        \"200\": {description: OK, content: {application/json: {schema: {$ref: 'models.yaml#/Pet'}}}}\n"+
 			"  /owners:\n    get:\n      responses:\n        \"200\": {description: OK, content: {application/json: {schema: {$ref: 'models.yaml#/Owner'}}}}\n")
 		writeFile(t, dir, "models.yaml", models)
-		out, err := Generate([]*Service{{Name: "api", Spec: filepath.Join(dir, "spec.yaml"), SpecDisplay: "spec.yaml", Source: "spec.yaml", OutDir: "out"}})
+		out, err := Generate([]*Job{{Name: "api", Spec: filepath.Join(dir, "spec.yaml"), SpecDisplay: "spec.yaml", Source: "spec.yaml", OutDir: "out"}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -109,7 +109,7 @@ func BenchmarkManyConfigs(b *testing.B) {
 	defer debug.SetGCPercent(debug.SetGCPercent(200)) // as main does
 	generated := 0
 	orig := generate
-	generate = func(svcs []*generator.Service) []generator.ServiceResult {
+	generate = func(svcs []*generator.Job) []generator.JobResult {
 		generated += len(svcs)
 		return orig(svcs)
 	}

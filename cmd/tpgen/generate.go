@@ -252,7 +252,7 @@ func generateUnits(units []*unit, check, verbose bool, stdout, stderr io.Writer)
 // it belongs to, and how many services the units have: with check all of
 // them, else those the manifest does not show up to date (which each unit
 // keeps, u.kept). With verbose, stderr hears why each is (not) generated.
-func staleServices(units []*unit, check, verbose bool, stderr io.Writer) (todo []*generator.Service, ownerOf []*unit, total int, err error) {
+func staleServices(units []*unit, check, verbose bool, stderr io.Writer) (todo []*generator.Job, ownerOf []*unit, total int, err error) {
 	for _, u := range units {
 		u.kept = map[string]*mpackage{}
 		var old *section
@@ -291,7 +291,7 @@ func staleServices(units []*unit, check, verbose bool, stderr io.Writer) (todo [
 
 // reportResults is -v's account of each service generated: its size and
 // timings, the schemas left out, then the notes.
-func reportResults(stderr io.Writer, results []generator.ServiceResult, todo []*generator.Service, ownerOf []*unit) {
+func reportResults(stderr io.Writer, results []generator.JobResult, todo []*generator.Job, ownerOf []*unit) {
 	for i, r := range results {
 		u, st := ownerOf[i], r.Stats
 		name := u.svcName(todo[i])

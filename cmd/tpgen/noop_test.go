@@ -25,7 +25,7 @@ func countGenerated(t *testing.T) *[]string {
 	t.Helper()
 	var asked []string
 	orig := generate
-	generate = func(svcs []*generator.Service) []generator.ServiceResult {
+	generate = func(svcs []*generator.Job) []generator.JobResult {
 		for _, s := range svcs {
 			asked = append(asked, s.Name)
 		}
@@ -282,7 +282,7 @@ func TestNoOpInputsConfined(t *testing.T) {
 	}
 }
 
-// TestOptionsSumCoversService: optionsSum hashes a generator.Service as JSON,
+// TestOptionsSumCoversService: optionsSum hashes a generator.Job as JSON,
 // which sees exported fields only; a field the generator reads that json
 // skipped would let a changed setting pass for an unchanged one.
 func TestOptionsSumCoversService(t *testing.T) {
@@ -303,10 +303,10 @@ func TestOptionsSumCoversService(t *testing.T) {
 			check(f.Type, path+"."+f.Name)
 		}
 	}
-	check(reflect.TypeFor[generator.Service](), "Service")
+	check(reflect.TypeFor[generator.Job](), "Service")
 
-	svc := func() *generator.Service {
-		return &generator.Service{Name: "orders", Package: "orders", Spec: "specs/orders.yaml", OutDir: "gen/orders",
+	svc := func() *generator.Job {
+		return &generator.Job{Name: "orders", Package: "orders", Spec: "specs/orders.yaml", OutDir: "gen/orders",
 			Overrides: []*generator.Override{{ID: "getOrder", Grant: "none"}}}
 	}
 	base, err := optionsSum(svc(), "gen")
@@ -315,18 +315,18 @@ func TestOptionsSumCoversService(t *testing.T) {
 	}
 	for _, tt := range []struct {
 		name   string
-		change func(s *generator.Service)
+		change func(s *generator.Job)
 		same   bool
 	}{
-		{"position", func(s *generator.Service) { s.Pos.Line = 9; s.Overrides[0].Pos.Line = 3 }, true},
-		{"spec as displayed", func(s *generator.Service) { s.SpecDisplay = "/somewhere/orders.yaml" }, true},
-		{"spec path from another directory", func(s *generator.Service) { s.Spec, _ = filepath.Abs(s.Spec) }, true},
-		{"spec", func(s *generator.Service) { s.Spec = "specs/other.yaml" }, false},
-		{"grant of an operation", func(s *generator.Service) { s.Overrides[0].Grant = "auto" }, false},
-		{"import path", func(s *generator.Service) { s.ImportPath = "example.com/gen/orders" }, false},
-		{"models", func(s *generator.Service) { s.AllModels = true }, false},
-		{"base URL", func(s *generator.Service) { s.Runtime.BaseURL = "https://x.example.com" }, false},
-		{"follow links", func(s *generator.Service) { s.FollowLinks = true }, false},
+		{"position", func(s *generator.Job) { s.Pos.Line = 9; s.Overrides[0].Pos.Line = 3 }, true},
+		{"spec as displayed", func(s *generator.Job) { s.SpecDisplay = "/somewhere/orders.yaml" }, true},
+		{"spec path from another directory", func(s *generator.Job) { s.Spec, _ = filepath.Abs(s.Spec) }, true},
+		{"spec", func(s *generator.Job) { s.Spec = "specs/other.yaml" }, false},
+		{"grant of an operation", func(s *generator.Job) { s.Overrides[0].Grant = "auto" }, false},
+		{"import path", func(s *generator.Job) { s.ImportPath = "example.com/gen/orders" }, false},
+		{"models", func(s *generator.Job) { s.AllModels = true }, false},
+		{"base URL", func(s *generator.Job) { s.Runtime.BaseURL = "https://x.example.com" }, false},
+		{"follow links", func(s *generator.Job) { s.FollowLinks = true }, false},
 	} {
 		s := svc()
 		tt.change(s)

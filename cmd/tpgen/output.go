@@ -53,7 +53,7 @@ const maxManifestSize = 4 << 20
 // found up to date, which stay as they are, on disk and in the manifest. It
 // refuses to write into a package that another configuration's manifest
 // claims.
-func planOutput(t target, svcs []*generator.Service, files []generator.File, stamps map[string]stamp, kept map[string]*mpackage) (*plan, error) {
+func planOutput(t target, svcs []*generator.Job, files []generator.File, stamps map[string]stamp, kept map[string]*mpackage) (*plan, error) {
 	p := &plan{root: t.root, files: files}
 	m := &manifest{}
 	if data, err := readManifest(p.manifestPath()); err != nil {

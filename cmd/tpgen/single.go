@@ -12,7 +12,7 @@ import (
 
 // fromSpec describes single-spec mode as one service; importPath is the
 // package's, derived from go.mod when "".
-func fromSpec(spec, pkg, out, baseURL, grant, refRoot, importPath string, allModels bool) ([]*generator.Service, error) {
+func fromSpec(spec, pkg, out, baseURL, grant, refRoot, importPath string, allModels bool) ([]*generator.Job, error) {
 	g, ok := generator.ParseGrant(grant)
 	if !ok { // checkSpecFlags has refused it
 		return nil, fmt.Errorf("-grant %q is not one of %s", grant, strings.Join(grantNames, ", "))
@@ -32,7 +32,7 @@ func fromSpec(spec, pkg, out, baseURL, grant, refRoot, importPath string, allMod
 	if importPath == "" {
 		importPath = importPathOf(abs)
 	}
-	return []*generator.Service{{
+	return []*generator.Job{{
 		Name:        pkg,
 		Package:     pkg,
 		Spec:        spec,

@@ -19,7 +19,7 @@ import (
 )
 
 // No-op runs. A service's package is made from three things only: the
-// generator.Service that services.yaml (or single-spec mode's flags) and
+// generator.Job that services.yaml (or single-spec mode's flags) and
 // go.mod describe it by, the files its generation reads (the spec and the
 // files it refers to), and tpgen itself. The manifest keeps, per package, a
 // hash of each (its stamp) and the SHA-256 of every file written. A run in
@@ -80,9 +80,9 @@ func identity() string {
 // (positions, the spec's name as written): the same services.yaml gives the
 // same sum from any working directory, and an edit of services.yaml that
 // changes nothing for this service (a comment, another service) keeps it.
-// Every field of generator.Service is exported, so json sees it
+// Every field of generator.Job is exported, so json sees it
 // (TestOptionsSumCoversService).
-func optionsSum(svc *generator.Service, root string) (string, error) {
+func optionsSum(svc *generator.Job, root string) (string, error) {
 	c := *svc
 	var err error
 	rel := func(p string) string {
@@ -143,7 +143,7 @@ func relTo(root, p string) (string, error) {
 // version, when an input's path cannot be written in the manifest, or when
 // the run warned: a warning is for every run, and a skipped run would not
 // repeat it.
-func newStamp(svc *generator.Service, root string, inputs []generator.Input, alert bool) stamp {
+func newStamp(svc *generator.Job, root string, inputs []generator.Input, alert bool) stamp {
 	if toolIdentity == "" || alert {
 		return stamp{}
 	}
@@ -170,7 +170,7 @@ func newStamp(svc *generator.Service, root string, inputs []generator.Input, ale
 // through the service's ref root, as generating reads it, so a path in the
 // manifest (which anyone can edit) cannot make tpgen read outside it. A
 // reason is returned for -v when it is not.
-func upToDate(svc *generator.Service, root string, old *mpackage) (bool, string) {
+func upToDate(svc *generator.Job, root string, old *mpackage) (bool, string) {
 	switch {
 	case old == nil:
 		return false, "not generated before"

@@ -17,7 +17,7 @@ type unit struct {
 	name  string // how messages name it: the services.yaml as given, or the spec
 	multi bool   // the run has other units: messages name this one
 	tgt   target
-	svcs  []*generator.Service
+	svcs  []*generator.Job
 
 	kept      map[string]*mpackage // packages found up to date, by directory relative to the root
 	generated []generated
@@ -25,13 +25,13 @@ type unit struct {
 
 // generated is a service generated in this run.
 type generated struct {
-	svc    *generator.Service
-	result generator.ServiceResult
+	svc    *generator.Job
+	result generator.JobResult
 }
 
 // svcName is how messages name a service: with its configuration when the
 // run has several.
-func (u *unit) svcName(svc *generator.Service) string {
+func (u *unit) svcName(svc *generator.Job) string {
 	if u.multi {
 		return u.name + ": " + svc.Name
 	}

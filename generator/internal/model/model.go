@@ -33,7 +33,7 @@ type Package struct {
 	// where secrets go or whom calls are made as, and operations left
 	// without credentials.
 	Alerts      []string
-	Operations  []*Operation  // sorted by Go name
+	Methods     []*Method     // one per operation, sorted by Go name
 	Types       []*Decl       // sorted by Go name
 	ErrorModels []*ErrorModel // constructors of declared error bodies, sorted by name
 	Notes       []Note        // what could not be typed exactly, was ignored or chosen, for -v
@@ -301,12 +301,13 @@ type Variant struct {
 	Discriminators []string // discriminator values that select this variant
 }
 
-// Operation is one API operation, one method of the client.
-type Operation struct {
+// Method is one method of the client: one operation of the spec, and the
+// tpgenimpl.Operation table the method hands the runtime.
+type Method struct {
 	Name        string // Go method name
 	VarName     string // the unexported tpgenimpl.Operation variable
 	ID          string // operationId (or the derived name) as the runtime reports it
-	Method      string
+	HTTPMethod  string
 	Path        string // the path template, without the query a spec may write into it
 	Query       string // that query, URL-encoded (see splitPathQuery); "" when none
 	Summary     string
@@ -455,7 +456,7 @@ type Note struct {
 }
 
 // WrittenPath is the operation's path as the spec wrote it, with its query.
-func (op *Operation) WrittenPath() string {
+func (op *Method) WrittenPath() string {
 	if op.Query == "" {
 		return op.Path
 	}
