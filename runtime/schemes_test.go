@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/tpgen/tpgen/runtime"
@@ -367,5 +368,34 @@ func TestSchemeConfigErrors(t *testing.T) {
 				t.Errorf("the error shows the key: %v", err)
 			}
 		})
+	}
+}
+
+// TestHTTPClientResponseHidesKey: the response of an HTTPClient request
+// carries the request as the application made it. A query API key the
+// runtime added is sent, but it is not in resp.Request.URL, where a log line
+// or an error of the application's would show it.
+func TestHTTPClientResponseHidesKey(t *testing.T) {
+	const key = "qk-secret-1"
+	var got atomic.Value
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got.Store(r.URL.Query().Get("api_key"))
+	}))
+	t.Cleanup(srv.Close)
+	svc, err := runtime.NewService(runtime.ServiceConfig{Name: "vendor", BaseURL: srv.URL, Schemes: testSchemes, Security: [][]string{{"queryKey"}}},
+		runtime.WithLookupEnv(noEnv), runtime.WithAuth(runtime.Auth{APIKeys: map[string]string{"queryKey": key}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := svc.HTTPClient().Get(srv.URL + "/raw?x=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if v, _ := got.Load().(string); v != key {
+		t.Fatalf("the service got api_key %q, want the configured key", v)
+	}
+	if u := resp.Request.URL.String(); strings.Contains(u, key) || u != srv.URL+"/raw?x=1" {
+		t.Errorf("resp.Request.URL = %s: want the URL the application asked for, without the key", u)
 	}
 }

@@ -66,6 +66,9 @@ func (t *transport) RoundTrip(in *http.Request) (*http.Response, error) {
 		rec.Err = &ResponseError{Service: s.name, Operation: rec.Operation, Method: rec.Method, StatusCode: resp.StatusCode, MessageID: rec.MessageID}
 	}
 	resp.Body = &recordedBody{ReadCloser: resp.Body, done: func() { s.finish(ctx, rec) }}
+	// The request sent carries what the runtime added (a query API key among
+	// it); the application gets back the one it made, which it may log.
+	resp.Request = in
 	return resp, nil
 }
 
