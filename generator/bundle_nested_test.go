@@ -58,8 +58,8 @@ func TestNestedTargets(t *testing.T) {
 				inner = tc.types[1]
 			}
 			for _, f := range outer.Fields {
-				if f.JSONName == "owner" && typeString(f.Type) != "*"+inner {
-					t.Errorf("Pet.Owner is %s, want *%s", typeString(f.Type), inner)
+				if f.JSONName == "owner" && f.Type.Expr() != "*"+inner {
+					t.Errorf("Pet.Owner is %s, want *%s", f.Type.Expr(), inner)
 				}
 			}
 		})

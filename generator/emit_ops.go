@@ -278,7 +278,7 @@ func resultDoc(op *model.Method) string {
 	var errs []string
 	for _, r := range op.Responses {
 		if !r.Success && r.Kind == model.BodyJSON && r.Type != nil {
-			errs = append(errs, fmt.Sprintf("%s (*%s)", r.Status, typeString(r.Type)))
+			errs = append(errs, fmt.Sprintf("%s (*%s)", r.Status, r.Type.Expr()))
 		}
 	}
 	if len(errs) == 0 {
@@ -291,7 +291,7 @@ func zeroOf(t *model.Type) jen.Code {
 	if t.Nilable() {
 		return jen.Nil()
 	}
-	u := underlying(t)
+	u := model.Underlying(t)
 	switch {
 	case u.Kind == model.KindBuiltin && u.Name == "string":
 		if t.Kind == model.KindNamed {
@@ -367,7 +367,7 @@ func genMethodBody(b *jen.Group, op *model.Method) {
 // functions, anything else as JSON.
 func pathText(p *model.Param) jen.Code {
 	v := jen.Id(p.Name)
-	switch scalarKind(p.Type) {
+	switch p.Type.ScalarKind() {
 	case "String":
 		if p.Type.Kind == model.KindNamed {
 			return jen.String().Parens(v)
@@ -524,31 +524,6 @@ func genErrorModels(pkg *model.Package) []jen.Code {
 		out = append(out, jen.Func().Id(m.Func).Params().Any().Block(jen.Return(jen.New(typeCode(m.Type)))))
 	}
 	return out
-}
-
-// scalarKind is the kind of text form values of t have (as the runtime writes
-// and reads parameters and headers): String, Int, Float, Bool, Time, Date, or
-// "" when t has none and is written as JSON.
-func scalarKind(t *model.Type) string {
-	u := underlying(t)
-	if u.Kind == model.KindNamed && u.Decl.Kind == model.DeclEnum {
-		u = u.Decl.EnumBase
-	}
-	switch {
-	case u.Kind == model.KindBuiltin && u.Name == "string":
-		return "String"
-	case u.Kind == model.KindBuiltin && strings.HasPrefix(u.Name, "int"):
-		return "Int"
-	case u.Kind == model.KindBuiltin && strings.HasPrefix(u.Name, "float"):
-		return "Float"
-	case u.Kind == model.KindBuiltin && u.Name == "bool":
-		return "Bool"
-	case u.Kind == model.KindExternal && u.Pkg == "time":
-		return "Time"
-	case u.Kind == model.KindExternal && u.Name == "Date":
-		return "Date"
-	}
-	return ""
 }
 
 // acceptHeader lists the media types of the declared responses' bodies.

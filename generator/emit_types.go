@@ -72,7 +72,7 @@ func roleDoc(d *model.Decl) string {
 		return fmt.Sprintf("is the result of %s: the status, the body of the response received, and the response headers.", d.ResultOf)
 	case model.RoleNullable:
 		return fmt.Sprintf("is an optional %s that may also be null: absent (its zero value, left out of the JSON), null (%s()) or a value (%s(v)).\nA value is sent as it is, also when it is the zero %s; only %s sends null.",
-			typeString(d.Underlying), d.NullFunc, d.NewFunc, typeString(d.Underlying), d.NullFunc)
+			d.Underlying.Expr(), d.NullFunc, d.NewFunc, d.Underlying.Expr(), d.NullFunc)
 	case model.RoleSharedEnum:
 		labels := make([]string, 0, len(d.EnumValues))
 		for _, v := range d.EnumValues {
@@ -124,7 +124,7 @@ func genDecl(d *model.Decl) jen.Code {
 // type by the fields' names and order (tpgenimpl's nullableValue).
 func genNullable(g *jen.Statement, d *model.Decl) {
 	state := func(s string) jen.Code { return jen.Qual(model.ImplPkg, s) }
-	typeName := typeString(d.Underlying)
+	typeName := d.Underlying.Expr()
 	g.Type().Id(d.Name).Struct(
 		jen.Id("_").Index(jen.Lit(0)).Func().Params().Add(comments("not comparable: Go compiles no equality function for it")),
 		jen.Id("value").Add(typeCode(d.Underlying)),
@@ -192,7 +192,7 @@ func genAliases(pkg *model.Package, modelPath string) []jen.Code {
 // cannot be aliased): small enough for the compiler to inline.
 func genNullableConstructors(d *model.Decl, modelPath string) jen.Code {
 	g := &jen.Statement{}
-	g.Add(comments(fmt.Sprintf("%s returns a %s holding v, which is sent as it is (also when it is the zero %s).", d.NewFunc, d.Name, typeString(d.Underlying)))).Line()
+	g.Add(comments(fmt.Sprintf("%s returns a %s holding v, which is sent as it is (also when it is the zero %s).", d.NewFunc, d.Name, d.Underlying.Expr()))).Line()
 	g.Func().Id(d.NewFunc).Params(jen.Id("v").Add(typeCode(d.Underlying))).Id(d.Name).Block(
 		jen.Return(jen.Qual(modelPath, d.NewFunc).Call(jen.Id("v"))),
 	).Line()
@@ -375,7 +375,7 @@ func genUnion(g *jen.Statement, d *model.Decl) {
 		jen.Return(jen.Nil()),
 	).Line()
 	for _, v := range d.Variants {
-		g.Add(comments(fmt.Sprintf("As%s decodes the union as %s.", v.Name, typeString(v.Type)))).Line()
+		g.Add(comments(fmt.Sprintf("As%s decodes the union as %s.", v.Name, v.Type.Expr()))).Line()
 		if v.Type.IsStruct() {
 			// Structs come back by pointer: a copy of each variant's value would
 			// be compiled once per variant.
@@ -423,25 +423,6 @@ func genUnion(g *jen.Statement, d *model.Decl) {
 		// The property's name goes into the format: a % in it is doubled.
 		jen.Return(jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit(d.Name+": unknown "+strings.ReplaceAll(d.Discriminator, "%", "%%")+" %q"), jen.Id("d"))),
 	).Line()
-}
-
-// typeString renders a type for comments.
-func typeString(t *model.Type) string {
-	switch t.Kind {
-	case model.KindSlice:
-		return "[]" + typeString(t.Elem)
-	case model.KindMap:
-		return "map[string]" + typeString(t.Elem)
-	case model.KindPointer:
-		return "*" + typeString(t.Elem)
-	case model.KindNullable:
-		return t.Decl.Name
-	case model.KindExternal:
-		return t.Pkg[strings.LastIndex(t.Pkg, "/")+1:] + "." + t.Name
-	case model.KindNamed:
-		return t.Decl.Name
-	}
-	return t.Name
 }
 
 // untypedLit renders a constant without a conversion, so that it takes the

@@ -44,7 +44,7 @@ func numericEnum(values []any, base *model.Type) (fit *model.Type, exact bool, w
 		}
 	}
 	if !exact {
-		why = fmt.Sprintf("values from 2^53 on are not known exactly (numbers are read as float64): no constants; typed as %s", typeString(fit))
+		why = fmt.Sprintf("values from 2^53 on are not known exactly (numbers are read as float64): no constants; typed as %s", fit.Expr())
 	}
 	return fit, exact, why
 }

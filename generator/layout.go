@@ -81,8 +81,10 @@ var (
 	typesPerPart = 400
 )
 
-// emitPackage renders the package's files (PackageFiles) and formats them.
-func emitPackage(svc *Job, pkg *model.Package) ([]File, error) {
+// emitPackage renders the package's files (PackageFiles) into dir, and
+// formats them; importPath is the package's, "" when unknown (the types then
+// stay in the client package).
+func emitPackage(pkg *model.Package, dir, importPath string) ([]File, error) {
 	type file struct {
 		dir, pkg, name string
 		doc            string // package doc comment
@@ -91,19 +93,19 @@ func emitPackage(svc *Job, pkg *model.Package) ([]File, error) {
 		// then joined.
 		parts []func() []jen.Code
 	}
-	modelPath := modelImportPath(svc.ImportPath, pkg)
-	typesDir, typesPkg, typesDoc := svc.OutDir, pkg.Name, ""
-	if svc.ImportPath != "" {
-		typesDir, typesPkg, typesDoc = filepath.Join(svc.OutDir, ModelDir), ModelDir, modelPackageDoc(pkg)
+	modelPath := modelImportPath(importPath, pkg)
+	typesDir, typesPkg, typesDoc := dir, pkg.Name, ""
+	if importPath != "" {
+		typesDir, typesPkg, typesDoc = filepath.Join(dir, ModelDir), ModelDir, modelPackageDoc(pkg)
 	}
 	one := func(code []jen.Code) []func() []jen.Code {
 		return []func() []jen.Code{func() []jen.Code { return code }}
 	}
-	files := []*file{{dir: svc.OutDir, pkg: pkg.Name, name: FileClient, doc: packageDoc(pkg), parts: one(genClient(pkg))}}
-	if svc.ImportPath != "" {
-		files = append(files, &file{dir: svc.OutDir, pkg: pkg.Name, name: FileTypes, parts: one(genAliases(pkg, modelPath))})
+	files := []*file{{dir: dir, pkg: pkg.Name, name: FileClient, doc: packageDoc(pkg), parts: one(genClient(pkg))}}
+	if importPath != "" {
+		files = append(files, &file{dir: dir, pkg: pkg.Name, name: FileTypes, parts: one(genAliases(pkg, modelPath))})
 	}
-	ops := &file{dir: svc.OutDir, pkg: pkg.Name, name: FileOperations}
+	ops := &file{dir: dir, pkg: pkg.Name, name: FileOperations}
 	for _, c := range partsOf(len(pkg.Methods), opsPerPart) {
 		ops.parts = append(ops.parts, func() []jen.Code {
 			var code []jen.Code
@@ -149,7 +151,7 @@ func emitPackage(svc *Job, pkg *model.Package) ([]File, error) {
 			defer func() { <-sem }()
 			f := files[j.file]
 			source := pkg.Source
-			if f.dir != svc.OutDir && !filepath.IsAbs(source) {
+			if f.dir != dir && !filepath.IsAbs(source) {
 				source = path.Join("..", filepath.ToSlash(source))
 			}
 			doc := f.doc
@@ -158,7 +160,7 @@ func emitPackage(svc *Job, pkg *model.Package) ([]File, error) {
 			}
 			data, err := renderFile(f.pkg, source, doc, modelPath, f.parts[j.part]())
 			if err != nil {
-				errs[k] = fmt.Errorf("%s: generating %s: %w (a bug in tpgen: please report it with the spec)", svc.Name, f.name, err)
+				errs[k] = fmt.Errorf("%s: generating %s: %w (a bug in tpgen: please report it with the spec)", pkg.Service, f.name, err)
 				return
 			}
 			rendered[j.file][j.part] = data
@@ -172,15 +174,15 @@ func emitPackage(svc *Job, pkg *model.Package) ([]File, error) {
 	for i, f := range files {
 		data, err := joinParts(rendered[i])
 		if err != nil {
-			return nil, fmt.Errorf("%s: generating %s: %w (a bug in tpgen: please report it with the spec)", svc.Name, f.name, err)
+			return nil, fmt.Errorf("%s: generating %s: %w (a bug in tpgen: please report it with the spec)", pkg.Service, f.name, err)
 		}
 		out = append(out, File{Path: filepath.Join(f.dir, f.name), Data: data})
 	}
-	readme, err := renderReadme(pkg, svc.ImportPath)
+	readme, err := renderReadme(pkg, importPath)
 	if err != nil {
 		return nil, err
 	}
-	out = append(out, File{Path: filepath.Join(svc.OutDir, FileReadme), Data: readme})
+	out = append(out, File{Path: filepath.Join(dir, FileReadme), Data: readme})
 	return out, nil
 }
 

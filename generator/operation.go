@@ -313,7 +313,7 @@ func (b *builder) errorModels() {
 			if r.Success || r.Kind != model.BodyJSON || r.Type == nil {
 				continue
 			}
-			key := typeString(r.Type)
+			key := r.Type.Expr()
 			m, ok := byType[key]
 			if !ok {
 				m = &model.ErrorModel{Func: fns.Claim("new" + goname.ExportedName(key)), Type: r.Type}

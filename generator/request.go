@@ -142,7 +142,7 @@ func (b *builder) param(op *model.Method, p *openapi3.Parameter, source, ref str
 	param.Style, param.Explode = paramStyle(p)
 	t := b.typer.typeOf(p.Schema, hint, src)
 	param.Elem = t
-	under := underlying(t)
+	under := model.Underlying(t)
 	switch {
 	case under.Kind == model.KindSlice && !(under.Elem.Kind == model.KindBuiltin && under.Elem.Name == "byte"):
 		param.Shape = model.ShapeList
@@ -157,14 +157,6 @@ func (b *builder) param(op *model.Method, p *openapi3.Parameter, source, ref str
 		param.Style = model.StyleForm
 	}
 	return param
-}
-
-// underlying follows defined types to what they are made of.
-func underlying(t *model.Type) *model.Type {
-	for i := 0; i < model.MaxNameChain && t.Kind == model.KindNamed && t.Decl.Kind == model.DeclDefined; i++ {
-		t = t.Decl.Underlying
-	}
-	return t
 }
 
 func paramStyle(p *openapi3.Parameter) (model.ParamStyle, bool) {

@@ -130,7 +130,7 @@ func (b *builder) responseHeaders(headers openapi3.Headers, base, src string) []
 		if h.Value.Schema != nil {
 			t = b.typer.typeOf(h.Value.Schema, base+goname.ExportedName(hn)+"Header", src+" header "+hn)
 		}
-		under := underlying(t)
+		under := model.Underlying(t)
 		if t.Kind == model.KindNamed && t.Decl.Kind == model.DeclDefined {
 			t = under // headers are typed by what the defined type is made of
 		}
@@ -148,7 +148,7 @@ func (b *builder) responseHeaders(headers openapi3.Headers, base, src string) []
 }
 
 // isScalar reports whether values of t have a text form (headers, form fields).
-func isScalar(t *model.Type) bool { return scalarKind(t) != "" }
+func isScalar(t *model.Type) bool { return t.ScalarKind() != "" }
 
 // result decides what the method returns: nothing, the one success body, or a
 // result struct when there are several bodies or typed headers.

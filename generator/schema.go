@@ -557,7 +557,7 @@ func (g *typer) fields(d *model.Decl, props openapi3.Schemas, required []string,
 		// See json_names.go: kept in AdditionalProperties under their names.
 		detail := quoted
 		if d.Additional != nil && d.Additional != model.TAny {
-			detail += "; AdditionalProperties was typed " + typeString(d.Additional)
+			detail += "; AdditionalProperties was typed " + d.Additional.Expr()
 		}
 		d.Additional = model.TAny
 		g.note("properties whose names encoding/json cannot carry in a struct tag, kept in AdditionalProperties (map[string]any)", source, detail)
@@ -891,7 +891,7 @@ func enumShareKey(base *model.Type, values []enumValue) string {
 		keys[i] = fmt.Sprintf("%T:%v", v.val, v.val)
 	}
 	sort.Strings(keys)
-	return typeString(base) + "|" + strings.Join(keys, "|")
+	return base.Expr() + "|" + strings.Join(keys, "|")
 }
 
 // multiType handles 3.1 type lists such as [string, integer].

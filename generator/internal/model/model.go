@@ -1,5 +1,7 @@
 package model
 
+import "strings"
+
 // Import paths the generated code uses: the one place the generator names
 // the runtime's packages.
 const (
@@ -475,3 +477,56 @@ func (p *Param) BaseType() *Type {
 // level a schema inside another (or its $ref) still being built. Real specs
 // nest a few dozen deep.
 const MaxSchemaDepth = 2000
+
+// Underlying follows defined types to what they are made of.
+func Underlying(t *Type) *Type {
+	for i := 0; i < MaxNameChain && t.Kind == KindNamed && t.Decl.Kind == DeclDefined; i++ {
+		t = t.Decl.Underlying
+	}
+	return t
+}
+
+// Expr is the type expression as Go writes it, an external type qualified by the
+// last element of its import path (time.Time, runtime.Date).
+func (t *Type) Expr() string {
+	switch t.Kind {
+	case KindSlice:
+		return "[]" + t.Elem.Expr()
+	case KindMap:
+		return "map[string]" + t.Elem.Expr()
+	case KindPointer:
+		return "*" + t.Elem.Expr()
+	case KindNullable:
+		return t.Decl.Name
+	case KindExternal:
+		return t.Pkg[strings.LastIndex(t.Pkg, "/")+1:] + "." + t.Name
+	case KindNamed:
+		return t.Decl.Name
+	}
+	return t.Name
+}
+
+// ScalarKind is the kind of text form values of t have (as the runtime writes
+// and reads parameters and headers): String, Int, Float, Bool, Time, Date, or
+// "" when t has none and is written as JSON.
+func (t *Type) ScalarKind() string {
+	u := Underlying(t)
+	if u.Kind == KindNamed && u.Decl.Kind == DeclEnum {
+		u = u.Decl.EnumBase
+	}
+	switch {
+	case u.Kind == KindBuiltin && u.Name == "string":
+		return "String"
+	case u.Kind == KindBuiltin && strings.HasPrefix(u.Name, "int"):
+		return "Int"
+	case u.Kind == KindBuiltin && strings.HasPrefix(u.Name, "float"):
+		return "Float"
+	case u.Kind == KindBuiltin && u.Name == "bool":
+		return "Bool"
+	case u.Kind == KindExternal && u.Pkg == "time":
+		return "Time"
+	case u.Kind == KindExternal && u.Name == "Date":
+		return "Date"
+	}
+	return ""
+}
