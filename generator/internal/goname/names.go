@@ -182,6 +182,7 @@ type Namespace struct {
 	used map[string]bool
 }
 
+// NewNamespace is a Namespace in which reserved are taken.
 func NewNamespace(reserved ...string) *Namespace {
 	ns := &Namespace{used: map[string]bool{}}
 	for _, r := range reserved {
@@ -205,6 +206,7 @@ func (ns *Namespace) Claim(name string) string {
 	}
 }
 
+// Has reports whether name is taken.
 func (ns *Namespace) Has(name string) bool { return ns.used[name] }
 
 // PackageName derives a Go package name from a service name: lower case

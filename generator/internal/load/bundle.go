@@ -65,7 +65,7 @@ type bundle struct {
 	docNotes []model.Note
 	// repairs are what lenient mode repaired, each at its place (see lenient.go).
 	repairs []string
-	opts    BundleOptions
+	opts    bundleOptions
 	reader  *RefReader // reads every file but the root, inside the ref root
 }
 
@@ -94,8 +94,8 @@ const (
 // the bundling.
 var externalRefRE = regexp.MustCompile(`\$ref["']?\s*:\s*(?:[|>][-+0-9]*\s+)?["']?[^"'#\s|>]`)
 
-// NeedsBundle reports whether data refers to other files.
-func NeedsBundle(data []byte) bool { return externalRefRE.Match(data) }
+// needsBundle reports whether data refers to other files.
+func needsBundle(data []byte) bool { return externalRefRE.Match(data) }
 
 type bundler struct {
 	*bundle
@@ -110,8 +110,8 @@ type bundler struct {
 	size     int             // bytes of the files read so far
 }
 
-// BundleOptions say how a spec is bundled.
-type BundleOptions struct {
+// bundleOptions say how a spec is bundled.
+type bundleOptions struct {
 	// track records where each line of the bundle comes from, for error
 	// positions (see bundle.loadError).
 	track bool
@@ -123,9 +123,9 @@ type BundleOptions struct {
 	nested map[string]bool
 }
 
-// BundleSpec reads the root document (data, at abs) and every file it refers
+// bundleSpec reads the root document (data, at abs) and every file it refers
 // to, and makes them one document.
-func BundleSpec(abs, display string, data []byte, reader *RefReader, opts BundleOptions) (*bundle, error) {
+func bundleSpec(abs, display string, data []byte, reader *RefReader, opts bundleOptions) (*bundle, error) {
 	bd, b, err := bundleOnce(abs, display, data, reader, opts)
 	if err != nil || opts.nested != nil {
 		return bd, err
@@ -140,7 +140,7 @@ func BundleSpec(abs, display string, data []byte, reader *RefReader, opts Bundle
 }
 
 // bundleOnce is bundleSpec's work, returning the bundler too.
-func bundleOnce(abs, display string, data []byte, reader *RefReader, opts BundleOptions) (*bundle, *bundler, error) {
+func bundleOnce(abs, display string, data []byte, reader *RefReader, opts bundleOptions) (*bundle, *bundler, error) {
 	root := &refFile{abs: abs, display: display, rel: filepath.Base(abs), data: data}
 	bd := &bundle{root: root, files: map[string]*refFile{abs: root}, order: []*refFile{root}, hoisted: map[string]*target{}, reader: reader, opts: opts}
 	track := opts.track
@@ -176,7 +176,7 @@ func bundleOnce(abs, display string, data []byte, reader *RefReader, opts Bundle
 			markFile(bd.fileOf, f.tree, f, 0)
 		}
 	}
-	w := &BundleWriter{track: track, fileOf: bd.fileOf, Limit: bundleExpansion*b.size + 1<<20}
+	w := &bundleWriter{track: track, fileOf: bd.fileOf, Limit: bundleExpansion*b.size + 1<<20}
 	if err := w.Document(out); err != nil {
 		return nil, nil, &SpecError{File: display, Msg: err.Error()}
 	}
@@ -514,7 +514,7 @@ func (b *bundler) refValue(f *refFile, at *yaml.Node, to string) *yaml.Node {
 
 // localRef is the $ref of a pointer into the root document.
 func localRef(ptr []string) string {
-	return "#" + (&url.URL{Fragment: EncodePointer(ptr)}).EscapedFragment()
+	return "#" + (&url.URL{Fragment: encodePointer(ptr)}).EscapedFragment()
 }
 
 // target returns the target of references to ptr in tf as kind k, naming it
@@ -752,18 +752,18 @@ func missingTarget(f *refFile, ptr []string) string {
 		if next == nil {
 			where := "at its top level"
 			if i > 0 {
-				where = "in " + EncodePointer(ptr[:i])
+				where = "in " + encodePointer(ptr[:i])
 			}
 			return fmt.Sprintf("%s has no %q %s", f.display, seg, where)
 		}
 		n = next
 	}
-	return fmt.Sprintf("%s has no %s", f.display, EncodePointer(ptr))
+	return fmt.Sprintf("%s has no %s", f.display, encodePointer(ptr))
 }
 
 // targetKey identifies a referenced object: its kind, file and pointer.
 func targetKey(k kind, f *refFile, ptr []string) string {
-	return strconv.Itoa(int(k)) + " " + f.abs + "#" + EncodePointer(ptr)
+	return strconv.Itoa(int(k)) + " " + f.abs + "#" + encodePointer(ptr)
 }
 
 // countNodes counts the nodes under n, for the expansion bound.

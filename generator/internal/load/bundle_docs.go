@@ -77,7 +77,7 @@ func (b *bundler) leaveOutDoc(f *refFile, key string, v, with *yaml.Node) *yaml.
 	if with.Kind == yaml.MappingNode {
 		what = "an object"
 	}
-	at := EncodePointer(append(slices.Clone(b.from), key))
+	at := encodePointer(append(slices.Clone(b.from), key))
 	b.docNotes = append(b.docNotes, docNote(f.display, v, at, what))
 	return with
 }

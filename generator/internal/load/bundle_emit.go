@@ -9,14 +9,14 @@ import (
 	"go.yaml.in/yaml/v4"
 )
 
-// BundleWriter writes a bundled document as block YAML, every key and list
+// bundleWriter writes a bundled document as block YAML, every key and list
 // item on a line of its own, so that a line kin-openapi names in an error is
 // one node of one file (see lines). Scalars are written as YAML reads them
 // back: strings double-quoted, other types (0x1F, .inf, timestamps) as they
 // were. (Block style, though larger, loads in about half the time of the
 // same document in flow style: the YAML parser's token queue is costly in
 // flow collections.)
-type BundleWriter struct {
+type bundleWriter struct {
 	Buf    bytes.Buffer
 	track  bool
 	fileOf map[*yaml.Node]*refFile
@@ -31,10 +31,11 @@ type lineOrigin struct {
 	line, col int
 }
 
-// MaxImplicitKey is the longest key YAML reads without "? " before it.
-const MaxImplicitKey = 1000
+// maxImplicitKey is the longest key YAML reads without "? " before it.
+const maxImplicitKey = 1000
 
-func (w *BundleWriter) Document(n *yaml.Node) error {
+// Document writes n as a document.
+func (w *bundleWriter) Document(n *yaml.Node) error {
 	for n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
 		n = n.Content[0]
 	}
@@ -45,14 +46,14 @@ func (w *BundleWriter) Document(n *yaml.Node) error {
 }
 
 // mark records that the line being started holds n.
-func (w *BundleWriter) mark(n *yaml.Node) {
+func (w *bundleWriter) mark(n *yaml.Node) {
 	if w.track {
 		w.lines = append(w.lines, lineOrigin{file: w.fileOf[n], line: n.Line, col: n.Column})
 	}
 }
 
 // line ends the line and starts the next, indented, for n.
-func (w *BundleWriter) line(n *yaml.Node, indent int) {
+func (w *bundleWriter) line(n *yaml.Node, indent int) {
 	w.Buf.WriteByte('\n')
 	w.mark(n)
 	for range indent {
@@ -66,7 +67,7 @@ func (w *BundleWriter) line(n *yaml.Node, indent int) {
 // value writes n where a value goes: after "key:" or "-", or at the top
 // (first: nothing is on the line yet). Collections go on the next lines,
 // indented.
-func (w *BundleWriter) value(n *yaml.Node, indent, depth int, first bool) {
+func (w *bundleWriter) value(n *yaml.Node, indent, depth int, first bool) {
 	for n.Kind == yaml.AliasNode && n.Alias != nil && depth <= MaxNesting {
 		n, depth = n.Alias, depth+1
 	}
@@ -92,7 +93,7 @@ func (w *BundleWriter) value(n *yaml.Node, indent, depth int, first bool) {
 		w.tag(n, "!!seq")
 		w.Buf.WriteString("[]")
 	case n.Kind == yaml.MappingNode:
-		if t := WrittenTag(n, "!!map"); t != "" {
+		if t := writtenTag(n, "!!map"); t != "" {
 			sep()
 			w.Buf.WriteString(t)
 			first = false // the entries start on the next line
@@ -102,7 +103,7 @@ func (w *BundleWriter) value(n *yaml.Node, indent, depth int, first bool) {
 			if !first || i > 0 {
 				w.line(k, indent)
 			}
-			if len(k.Value) > MaxImplicitKey {
+			if len(k.Value) > maxImplicitKey {
 				w.Buf.WriteString("? ")
 				w.key(k)
 				w.line(k, indent)
@@ -113,7 +114,7 @@ func (w *BundleWriter) value(n *yaml.Node, indent, depth int, first bool) {
 			w.value(n.Content[i+1], indent+2, depth+1, false)
 		}
 	case n.Kind == yaml.SequenceNode:
-		if t := WrittenTag(n, "!!seq"); t != "" {
+		if t := writtenTag(n, "!!seq"); t != "" {
 			sep()
 			w.Buf.WriteString(t)
 			first = false // the entries start on the next line
@@ -135,17 +136,17 @@ func (w *BundleWriter) value(n *yaml.Node, indent, depth int, first bool) {
 }
 
 // tag writes a collection's tag when it is not the plain one.
-func (w *BundleWriter) tag(n *yaml.Node, plain string) {
-	if t := WrittenTag(n, plain); t != "" {
+func (w *bundleWriter) tag(n *yaml.Node, plain string) {
+	if t := writtenTag(n, plain); t != "" {
 		w.Buf.WriteString(t)
 		w.Buf.WriteByte(' ')
 	}
 }
 
-// WrittenTag is the tag to write for n: "" for the plain one, and for tags
+// writtenTag is the tag to write for n: "" for the plain one, and for tags
 // OpenAPI has no use for that are not plain text (they are dropped: the
 // value is written as what it is).
-func WrittenTag(n *yaml.Node, plain string) string {
+func writtenTag(n *yaml.Node, plain string) string {
 	t := n.ShortTag()
 	if t == plain || t == "!" || len(t) < 2 {
 		return ""
@@ -158,7 +159,7 @@ func WrittenTag(n *yaml.Node, plain string) string {
 	return t
 }
 
-func (w *BundleWriter) key(n *yaml.Node) {
+func (w *bundleWriter) key(n *yaml.Node) {
 	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!merge" {
 		w.Buf.WriteString("<<")
 		return
@@ -166,7 +167,7 @@ func (w *BundleWriter) key(n *yaml.Node) {
 	appendQuoted(&w.Buf, n.Value)
 }
 
-func (w *BundleWriter) scalar(n *yaml.Node) {
+func (w *bundleWriter) scalar(n *yaml.Node) {
 	switch t := n.ShortTag(); t {
 	case "!!str":
 		appendQuoted(&w.Buf, n.Value)
@@ -180,7 +181,7 @@ func (w *BundleWriter) scalar(n *yaml.Node) {
 		}
 		w.Buf.WriteString(n.Value)
 	default:
-		if t := WrittenTag(n, "!!str"); t != "" {
+		if t := writtenTag(n, "!!str"); t != "" {
 			w.Buf.WriteString(t + " ")
 		}
 		appendQuoted(&w.Buf, n.Value)

@@ -29,7 +29,7 @@ const maxTitleWords = 4
 
 func (b *bundler) nameTarget(t *target) string {
 	var candidates []string
-	if n := PointerName(t.ptr); n != "" {
+	if n := pointerName(t.ptr); n != "" {
 		candidates = append(candidates, n)
 	}
 	if t.kind == kSchema {
@@ -69,11 +69,11 @@ func (b *bundler) nameTarget(t *target) string {
 	}
 }
 
-// PointerName is the name a pointer gives its target: the key it ends in
+// pointerName is the name a pointer gives its target: the key it ends in
 // when that key names an object (its parent is a map of named objects, or it
 // is a top-level key of its file), or the names along the way for a pointer
 // into an object (#/Pet/properties/owner: PetOwner); "" for the whole file.
-func PointerName(ptr []string) string {
+func pointerName(ptr []string) string {
 	if len(ptr) == 0 {
 		return ""
 	}

@@ -19,12 +19,12 @@ import (
 func (b *bundler) nestedTargets() map[string]bool {
 	at := make(map[string]bool, len(b.targets))
 	for _, t := range b.targets {
-		at[t.file.abs+"#"+EncodePointer(t.ptr)] = true
+		at[t.file.abs+"#"+encodePointer(t.ptr)] = true
 	}
 	var nested map[string]bool
 	for key, t := range b.targets {
 		for i := len(t.ptr) - 1; i >= 0; i-- {
-			if at[t.file.abs+"#"+EncodePointer(t.ptr[:i])] {
+			if at[t.file.abs+"#"+encodePointer(t.ptr[:i])] {
 				if nested == nil {
 					nested = map[string]bool{}
 				}

@@ -89,7 +89,7 @@ func (bd *bundle) DisplaySources(msg string) string {
 		if len(ptr) == 0 {
 			return u.EscapedPath()
 		}
-		return u.EscapedPath() + "#" + (&url.URL{Fragment: EncodePointer(ptr)}).EscapedFragment()
+		return u.EscapedPath() + "#" + (&url.URL{Fragment: encodePointer(ptr)}).EscapedFragment()
 	})
 }
 
@@ -108,7 +108,7 @@ func (bd *bundle) loadError(err error) error {
 	}
 	se := &SpecError{File: bd.root.display}
 	if loadLineRE.MatchString(msg) {
-		if again, berr := BundleSpec(bd.root.abs, bd.root.display, bd.root.data, bd.reader, BundleOptions{track: true, lenient: bd.opts.lenient}); berr == nil {
+		if again, berr := bundleSpec(bd.root.abs, bd.root.display, bd.root.data, bd.reader, bundleOptions{track: true, lenient: bd.opts.lenient}); berr == nil {
 			// The first line named is the error's position; kin-openapi lists
 			// further problems after it, each placed in its file.
 			first := true

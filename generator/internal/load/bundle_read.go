@@ -114,7 +114,7 @@ func parseRefFile(f *refFile) (*yaml.Node, error) {
 		if err := CheckJSONDepth(f.data); err != nil {
 			return nil, fail(err)
 		}
-		top, err := ParseJSONNode(f.data)
+		top, err := parseJSONNode(f.data)
 		if err != nil {
 			return nil, fail(err)
 		}
@@ -127,7 +127,7 @@ func parseRefFile(f *refFile) (*yaml.Node, error) {
 	if err := yaml.Unmarshal(f.data, &doc); err != nil {
 		return nil, fail(err)
 	}
-	if err := CheckYAML(&doc); err != nil {
+	if err := checkYAML(&doc); err != nil {
 		return nil, fail(err)
 	}
 	if len(doc.Content) == 0 {
@@ -206,8 +206,8 @@ func ParsePointer(frag string) ([]string, error) {
 	return segs, nil
 }
 
-// EncodePointer writes pointer segments as a JSON pointer.
-func EncodePointer(ptr []string) string {
+// encodePointer writes pointer segments as a JSON pointer.
+func encodePointer(ptr []string) string {
 	var b strings.Builder
 	for _, s := range ptr {
 		b.WriteByte('/')

@@ -181,7 +181,7 @@ func inspectYAML(data []byte) (docHead, *yaml.Node, error) {
 	if err := yaml.Unmarshal(data, &n); err != nil {
 		return h, nil, err
 	}
-	if err := CheckYAML(&n); err != nil {
+	if err := checkYAML(&n); err != nil {
 		return h, nil, err
 	}
 	if len(n.Content) == 0 {

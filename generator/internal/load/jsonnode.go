@@ -10,13 +10,13 @@ import (
 	"go.yaml.in/yaml/v4"
 )
 
-// ParseJSONNode parses a JSON document into a yaml.Node tree that keeps the
+// parseJSONNode parses a JSON document into a yaml.Node tree that keeps the
 // line and column of every value, so that referenced JSON files are walked and
 // located like YAML ones. yaml.v3 would read most JSON too, but refuses some
 // valid JSON (the \/ escape) and is slow on big documents. A key given twice
 // keeps its last value, as encoding/json does. The parser recurses once per
 // level, to maxNesting levels, where it stops as checkJSONDepth does.
-func ParseJSONNode(data []byte) (*yaml.Node, error) {
+func parseJSONNode(data []byte) (*yaml.Node, error) {
 	return NewJSONParser(data, string(data), false).Document()
 }
 
@@ -67,6 +67,9 @@ type jsonSpan struct {
 	start, end, line, bol int
 }
 
+// NewJSONParser reads data, a JSON text that src names in messages; with
+// asYAML, scalars and collections are read as go-yaml reads the same text
+// (see ParseJSONDoc).
 func NewJSONParser(data []byte, src string, asYAML bool) *jsonParser {
 	return &jsonParser{data: data, src: src, line: 1, asYAML: asYAML, keep: math.MaxInt}
 }
@@ -216,7 +219,7 @@ func (p *jsonParser) object(depth int) (*yaml.Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		if p.i-start > MaxImplicitKey {
+		if p.i-start > maxImplicitKey {
 			// go-yaml reads a key this long in a flow mapping otherwise.
 			p.Differs = true
 		}

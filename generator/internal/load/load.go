@@ -96,7 +96,7 @@ func LoadSpec(path, display, refRoot string, lenient, followLinks bool) (*Spec, 
 		sp.Notes = append(sp.Notes, model.Note{Group: "Swagger 2.0 document converted to OpenAPI 3.0"})
 	case strings.HasPrefix(version, "3"):
 		// Lenient mode repairs in the bundle, so every spec is bundled.
-		err = sp.loadOpenAPI3(abs, loc, refs, lenient || NeedsBundle(data))
+		err = sp.loadOpenAPI3(abs, loc, refs, lenient || needsBundle(data))
 		if err == nil && sp.Bundle == nil && hasOperationRefs(sp.Doc) {
 			// Operations written as $refs, within the document: kin-openapi
 			// reads them as empty operations; the bundle writes them out.
@@ -139,7 +139,7 @@ func (sp *Spec) loadOpenAPI3(abs string, loc *url.URL, refs *RefReader, bundled 
 	data := sp.data
 	sp.Bundle = nil
 	if bundled {
-		bd, err := BundleSpec(abs, sp.Display, sp.data, refs, BundleOptions{lenient: sp.lenient})
+		bd, err := bundleSpec(abs, sp.Display, sp.data, refs, bundleOptions{lenient: sp.lenient})
 		if err != nil {
 			return err
 		}

@@ -41,7 +41,7 @@ func QuoteText(s string) string {
 func Sanitize(msg string) string {
 	clean := true
 	for _, r := range msg {
-		if NeedsEscape(r) {
+		if needsEscape(r) {
 			clean = false
 			break
 		}
@@ -55,7 +55,7 @@ func Sanitize(msg string) string {
 		switch {
 		case r == utf8.RuneError && size == 1:
 			fmt.Fprintf(&b, `\x%02x`, msg[i])
-		case NeedsEscape(r):
+		case needsEscape(r):
 			q := strconv.QuoteRune(r) // '\n', '\x1b', '\u202e'
 			b.WriteString(q[1 : len(q)-1])
 		default:
@@ -66,6 +66,7 @@ func Sanitize(msg string) string {
 	return b.String()
 }
 
-func NeedsEscape(r rune) bool {
+// needsEscape reports whether Sanitize writes r as an escape.
+func needsEscape(r rune) bool {
 	return r == utf8.RuneError || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029'
 }

@@ -118,6 +118,7 @@ func NewRefReader(specPath, display, refRoot string) (*RefReader, error) {
 	return r, nil
 }
 
+// Close releases the ref root.
 func (r *RefReader) Close() error { return r.root.Close() }
 
 // join resolves a relative $ref as kin-openapi's default does, and notes that

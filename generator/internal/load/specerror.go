@@ -33,6 +33,8 @@ func (e *SpecError) Error() string {
 	return Sanitize(fmt.Sprintf("%s: %s", e.File, e.Msg))
 }
 
+// PosError is a problem at a line and column of the document being read,
+// which the loader turns into a SpecError with its file.
 type PosError struct {
 	Line, Col int
 	Msg       string

@@ -29,7 +29,7 @@ func (sp *Spec) loadSwagger2() error {
 	var tree *yaml.Node
 	var err error
 	if IsJSON(sp.data) {
-		tree, err = ParseJSONNode(sp.data)
+		tree, err = parseJSONNode(sp.data)
 	} else {
 		var doc yaml.Node
 		if err = yaml.Unmarshal(sp.data, &doc); err == nil && len(doc.Content) > 0 {
@@ -48,7 +48,7 @@ func (sp *Spec) loadSwagger2() error {
 	}
 	data := sp.data
 	if out != tree {
-		w := &BundleWriter{Limit: 2*len(sp.data) + 1<<20}
+		w := &bundleWriter{Limit: 2*len(sp.data) + 1<<20}
 		if err := w.Document(out); err != nil {
 			return err
 		}
@@ -102,7 +102,7 @@ func (s *swagger2Walk) object(n *yaml.Node, ptr []string) *yaml.Node {
 				if nv.Kind == yaml.MappingNode {
 					what = "an object"
 				}
-				s.sp.Notes = append(s.sp.Notes, docNote(s.sp.Display, v, EncodePointer(append(slices.Clone(ptr), key)), what))
+				s.sp.Notes = append(s.sp.Notes, docNote(s.sp.Display, v, encodePointer(append(slices.Clone(ptr), key)), what))
 			}
 		case slices.Contains(swagger2Maps, key) && deref(v).Kind == yaml.MappingNode:
 			nv = s.each(deref(v), append(slices.Clone(ptr), key), true)

@@ -33,8 +33,8 @@ const (
 	aliasFloor     = 1 << 17
 )
 
-// CheckYAML checks a document parsed into doc.
-func CheckYAML(doc *yaml.Node) error {
+// checkYAML checks a document parsed into doc.
+func checkYAML(doc *yaml.Node) error {
 	written := countNodes(doc, 0)
 	c := &yamlChecker{extents: map[*yaml.Node]yamlExtent{}, open: map[*yaml.Node]bool{}, limit: max(aliasExpansion*written, aliasFloor), written: written}
 	return c.walk(doc, 0)

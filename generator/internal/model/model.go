@@ -127,6 +127,7 @@ var (
 	TRaw = &Type{Kind: KindExternal, Pkg: JSONPkg, Name: "RawMessage"}
 )
 
+// Type constructors: []t, map[string]t, *t, and the type d declares.
 func SliceOf(t *Type) *Type   { return &Type{Kind: KindSlice, Elem: t} }
 func MapOf(t *Type) *Type     { return &Type{Kind: KindMap, Elem: t} }
 func PointerTo(t *Type) *Type { return &Type{Kind: KindPointer, Elem: t} }
