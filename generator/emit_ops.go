@@ -457,7 +457,7 @@ func requestSpec(op *model.Method, d jen.Dict) {
 }
 
 var (
-	inConsts     = map[string]string{"path": "InPath", "query": "InQuery", "header": "InHeader", "cookie": "InCookie"}
+	inConsts     = [...]string{model.InPath: "InPath", model.InQuery: "InQuery", model.InHeader: "InHeader", model.InCookie: "InCookie"}
 	shapeConsts  = map[model.ParamShape]string{model.ShapeList: "ShapeList", model.ShapeObject: "ShapeObject", model.ShapeJSON: "ShapeJSON"}
 	requestKinds = map[model.BodyKind]string{model.BodyJSON: "BodyJSON", model.BodyForm: "BodyForm", model.BodyMultipart: "BodyMultipart", model.BodyBinary: "BodyBinary", model.BodyText: "BodyText"}
 )

@@ -117,7 +117,8 @@ func (b *builder) params(op *model.Method, r *opRef, source string) {
 // param types one parameter (from the $ref ref, if any) and settles its
 // serialisation.
 func (b *builder) param(op *model.Method, p *openapi3.Parameter, source, ref string) *model.Param {
-	param := &model.Param{WireName: p.Name, In: p.In, Doc: p.Description, Deprecated: p.Deprecated}
+	in, _ := model.ParseIn(p.In) // params has refused any other in
+	param := &model.Param{WireName: p.Name, In: in, Doc: p.Description, Deprecated: p.Deprecated}
 	hint := op.Name + goname.ExportedName(p.Name)
 	src := source + " parameter " + p.Name
 	if comp := componentName(ref, "parameters"); comp != "" {

@@ -1,5 +1,30 @@
 package model
 
+// ParamIn is where a parameter is sent.
+type ParamIn uint8
+
+const (
+	InPath ParamIn = iota
+	InQuery
+	InHeader
+	InCookie
+)
+
+var inNames = [...]string{InPath: "path", InQuery: "query", InHeader: "header", InCookie: "cookie"}
+
+// String is where the parameter is as OpenAPI's in writes it.
+func (in ParamIn) String() string { return inNames[in] }
+
+// ParseIn is the ParamIn of OpenAPI's in; false for any other.
+func ParseIn(s string) (ParamIn, bool) {
+	for in, n := range inNames {
+		if n == s {
+			return ParamIn(in), true
+		}
+	}
+	return InPath, false
+}
+
 // ParamStyle is how a parameter is serialised (OpenAPI's style): the
 // emitter writes it as the runtime's constant of the same name.
 type ParamStyle uint8

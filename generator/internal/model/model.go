@@ -340,7 +340,7 @@ type Method struct {
 type Param struct {
 	Name     string // Go name (argument or field)
 	WireName string
-	In       string // path, query, header, cookie
+	In       ParamIn
 	Style    ParamStyle
 	Explode  bool
 	Required bool
