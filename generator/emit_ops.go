@@ -85,14 +85,14 @@ func genClient(pkg *Package) []jen.Code {
 	out = append(out, comments(fmt.Sprintf("Client calls the %s service. It is safe for concurrent use; create one and reuse it.", pkg.Service)).Line().
 		Type().Id("Client").Struct(jen.Id("svc").Op("*").Qual(runtimePkg, "Service")))
 
-	out = append(out, comments("New returns a Client. Options override the defaults generated from services.yaml and the\nTPGEN_"+envName(pkg.Service)+"_* environment variables; see the package README.").Line().
+	out = append(out, comments("New returns a Client. Options override the defaults generated from services.yaml and the TPGEN_"+envName(pkg.Service)+"_* environment variables; see the package README.").Line().
 		Func().Id("New").Params(jen.Id("opts").Op("...").Qual(runtimePkg, "Option")).Params(jen.Op("*").Id("Client"), jen.Error()).Block(
 		jen.List(jen.Id("svc"), jen.Err()).Op(":=").Qual(runtimePkg, "NewService").Call(jen.Id("serviceConfig"), jen.Id("opts").Op("...")),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 		jen.Return(jen.Op("&").Id("Client").Values(jen.Dict{jen.Id("svc"): jen.Id("svc")}), jen.Nil()),
 	))
 
-	out = append(out, comments("Runtime returns the client's runtime service: its HTTPClient for calls the spec does not\ndescribe, and its base URL.").Line().
+	out = append(out, comments("Runtime returns the client's runtime service: its HTTPClient for calls the spec does not describe, and its base URL.").Line().
 		Func().Params(jen.Id("c").Op("*").Id("Client")).Id("Runtime").Params().Op("*").Qual(runtimePkg, "Service").Block(jen.Return(jen.Id("c").Dot("svc"))))
 
 	if len(pkg.ErrorModels) > 0 {
@@ -235,9 +235,9 @@ func genOperation(op *Operation) jen.Code {
 			if p.Deprecated {
 				doc += "\n\nDeprecated: the API marks this parameter as deprecated."
 			}
-			fields = append(fields, comments(doc).Line().Id(p.Name).Add(typeCode(p.Type)))
+			fields = append(fields, fieldComments(doc).Line().Id(p.Name).Add(typeCode(p.Type)))
 		}
-		g.Add(comments(fmt.Sprintf("%s holds the query, header and cookie parameters of %s. Nil pointers and empty\nlists are not sent.", op.ParamsType, op.Name))).Line()
+		g.Add(comments(fmt.Sprintf("%s holds the query, header and cookie parameters of %s. Nil pointers and empty lists are not sent.", op.ParamsType, op.Name))).Line()
 		g.Type().Id(op.ParamsType).Struct(fields...).Line().Line()
 	}
 

@@ -5,6 +5,7 @@ package orders
 
 import (
 	"context"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
@@ -32,7 +33,8 @@ var opCancelOrder = tpgenimpl.Operation{
 
 // CancelOrder calls DELETE /orders/{orderId}: Cancel an order that has not shipped.
 //
-// Declared errors come back as *runtime.ResponseError with Model set: 404 (*Problem), 409 (*Problem).
+// Declared errors come back as *runtime.ResponseError with Model set: 404 (*Problem), 409
+// (*Problem).
 func (c *Client) CancelOrder(ctx context.Context, orderID string, opts ...runtime.CallOption) error {
 	return tpgenimpl.Invoke(ctx, c.svc, &opCancelOrder, opts, nil, nil, nil, orderID)
 }
@@ -65,8 +67,8 @@ var opCreateOrder = tpgenimpl.Operation{
 	Scopes: []string{"orders.write"},
 }
 
-// CreateOrderParams holds the query, header and cookie parameters of CreateOrder. Nil pointers and empty
-// lists are not sent.
+// CreateOrderParams holds the query, header and cookie parameters of CreateOrder. Nil pointers and
+// empty lists are not sent.
 type CreateOrderParams struct {
 	// IdempotencyKey is the header parameter "Idempotency-Key".
 	// Makes a retried request safe; the same key returns the same order.
@@ -75,7 +77,8 @@ type CreateOrderParams struct {
 
 // CreateOrder calls POST /orders: Place an order.
 //
-// Declared errors come back as *runtime.ResponseError with Model set: 400 (*Problem), 409 (*Problem).
+// Declared errors come back as *runtime.ResponseError with Model set: 400 (*Problem), 409
+// (*Problem).
 func (c *Client) CreateOrder(ctx context.Context, body *NewOrder, params *CreateOrderParams, opts ...runtime.CallOption) (*Order, error) {
 	var out *Order
 	if err := tpgenimpl.Invoke(ctx, c.svc, &opCreateOrder, opts, params, body, &out); err != nil {
@@ -174,8 +177,8 @@ var opListOrders = tpgenimpl.Operation{
 	},
 }
 
-// ListOrdersParams holds the query, header and cookie parameters of ListOrders. Nil pointers and empty
-// lists are not sent.
+// ListOrdersParams holds the query, header and cookie parameters of ListOrders. Nil pointers and
+// empty lists are not sent.
 type ListOrdersParams struct {
 	// Cursor is the query parameter "cursor".
 	Cursor *string

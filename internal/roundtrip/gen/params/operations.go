@@ -5,6 +5,7 @@ package params
 
 import (
 	"context"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
@@ -26,8 +27,8 @@ var opCookieFormPrim = tpgenimpl.Operation{
 	}},
 }
 
-// CookieFormPrimParams holds the query, header and cookie parameters of CookieFormPrim. Nil pointers and empty
-// lists are not sent.
+// CookieFormPrimParams holds the query, header and cookie parameters of CookieFormPrim. Nil
+// pointers and empty lists are not sent.
 type CookieFormPrimParams struct {
 	// Session is the cookie parameter "session" (required).
 	Session string
@@ -55,8 +56,8 @@ var opHeaderSimpleExplodeArray = tpgenimpl.Operation{
 	}},
 }
 
-// HeaderSimpleExplodeArrayParams holds the query, header and cookie parameters of HeaderSimpleExplodeArray. Nil pointers and empty
-// lists are not sent.
+// HeaderSimpleExplodeArrayParams holds the query, header and cookie parameters of
+// HeaderSimpleExplodeArray. Nil pointers and empty lists are not sent.
 type HeaderSimpleExplodeArrayParams struct {
 	// XV is the header parameter "X-V" (required).
 	XV []int32
@@ -84,8 +85,8 @@ var opHeaderSimpleExplodeObject = tpgenimpl.Operation{
 	}},
 }
 
-// HeaderSimpleExplodeObjectParams holds the query, header and cookie parameters of HeaderSimpleExplodeObject. Nil pointers and empty
-// lists are not sent.
+// HeaderSimpleExplodeObjectParams holds the query, header and cookie parameters of
+// HeaderSimpleExplodeObject. Nil pointers and empty lists are not sent.
 type HeaderSimpleExplodeObjectParams struct {
 	// XV is the header parameter "X-V" (required).
 	XV HeaderSimpleExplodeObjectXV
@@ -112,8 +113,8 @@ var opHeaderSimpleExplodePrim = tpgenimpl.Operation{
 	}},
 }
 
-// HeaderSimpleExplodePrimParams holds the query, header and cookie parameters of HeaderSimpleExplodePrim. Nil pointers and empty
-// lists are not sent.
+// HeaderSimpleExplodePrimParams holds the query, header and cookie parameters of
+// HeaderSimpleExplodePrim. Nil pointers and empty lists are not sent.
 type HeaderSimpleExplodePrimParams struct {
 	// XV is the header parameter "X-V" (required).
 	XV int32
@@ -140,8 +141,8 @@ var opHeaderSimpleFlatArray = tpgenimpl.Operation{
 	}},
 }
 
-// HeaderSimpleFlatArrayParams holds the query, header and cookie parameters of HeaderSimpleFlatArray. Nil pointers and empty
-// lists are not sent.
+// HeaderSimpleFlatArrayParams holds the query, header and cookie parameters of
+// HeaderSimpleFlatArray. Nil pointers and empty lists are not sent.
 type HeaderSimpleFlatArrayParams struct {
 	// XV is the header parameter "X-V" (required).
 	XV []int32
@@ -168,8 +169,8 @@ var opHeaderSimpleFlatObject = tpgenimpl.Operation{
 	}},
 }
 
-// HeaderSimpleFlatObjectParams holds the query, header and cookie parameters of HeaderSimpleFlatObject. Nil pointers and empty
-// lists are not sent.
+// HeaderSimpleFlatObjectParams holds the query, header and cookie parameters of
+// HeaderSimpleFlatObject. Nil pointers and empty lists are not sent.
 type HeaderSimpleFlatObjectParams struct {
 	// XV is the header parameter "X-V" (required).
 	XV HeaderSimpleFlatObjectXV
@@ -195,8 +196,8 @@ var opHeaderSimpleFlatPrim = tpgenimpl.Operation{
 	}},
 }
 
-// HeaderSimpleFlatPrimParams holds the query, header and cookie parameters of HeaderSimpleFlatPrim. Nil pointers and empty
-// lists are not sent.
+// HeaderSimpleFlatPrimParams holds the query, header and cookie parameters of HeaderSimpleFlatPrim.
+// Nil pointers and empty lists are not sent.
 type HeaderSimpleFlatPrimParams struct {
 	// XV is the header parameter "X-V" (required).
 	XV int32
@@ -628,8 +629,8 @@ var opQueryDeepObjectExplodeObject = tpgenimpl.Operation{
 	}},
 }
 
-// QueryDeepObjectExplodeObjectParams holds the query, header and cookie parameters of QueryDeepObjectExplodeObject. Nil pointers and empty
-// lists are not sent.
+// QueryDeepObjectExplodeObjectParams holds the query, header and cookie parameters of
+// QueryDeepObjectExplodeObject. Nil pointers and empty lists are not sent.
 type QueryDeepObjectExplodeObjectParams struct {
 	// V is the query parameter "v" (required).
 	V QueryDeepObjectExplodeObjectV
@@ -658,8 +659,8 @@ var opQueryFormExplodeArray = tpgenimpl.Operation{
 	}},
 }
 
-// QueryFormExplodeArrayParams holds the query, header and cookie parameters of QueryFormExplodeArray. Nil pointers and empty
-// lists are not sent.
+// QueryFormExplodeArrayParams holds the query, header and cookie parameters of
+// QueryFormExplodeArray. Nil pointers and empty lists are not sent.
 type QueryFormExplodeArrayParams struct {
 	// V is the query parameter "v" (required).
 	V []int32
@@ -688,8 +689,8 @@ var opQueryFormExplodeObject = tpgenimpl.Operation{
 	}},
 }
 
-// QueryFormExplodeObjectParams holds the query, header and cookie parameters of QueryFormExplodeObject. Nil pointers and empty
-// lists are not sent.
+// QueryFormExplodeObjectParams holds the query, header and cookie parameters of
+// QueryFormExplodeObject. Nil pointers and empty lists are not sent.
 type QueryFormExplodeObjectParams struct {
 	// V is the query parameter "v" (required).
 	V QueryFormExplodeObjectV
@@ -717,8 +718,8 @@ var opQueryFormExplodePrim = tpgenimpl.Operation{
 	}},
 }
 
-// QueryFormExplodePrimParams holds the query, header and cookie parameters of QueryFormExplodePrim. Nil pointers and empty
-// lists are not sent.
+// QueryFormExplodePrimParams holds the query, header and cookie parameters of QueryFormExplodePrim.
+// Nil pointers and empty lists are not sent.
 type QueryFormExplodePrimParams struct {
 	// V is the query parameter "v" (required).
 	V int32
@@ -746,8 +747,8 @@ var opQueryFormFlatArray = tpgenimpl.Operation{
 	}},
 }
 
-// QueryFormFlatArrayParams holds the query, header and cookie parameters of QueryFormFlatArray. Nil pointers and empty
-// lists are not sent.
+// QueryFormFlatArrayParams holds the query, header and cookie parameters of QueryFormFlatArray. Nil
+// pointers and empty lists are not sent.
 type QueryFormFlatArrayParams struct {
 	// V is the query parameter "v" (required).
 	V []int32
@@ -775,8 +776,8 @@ var opQueryFormFlatObject = tpgenimpl.Operation{
 	}},
 }
 
-// QueryFormFlatObjectParams holds the query, header and cookie parameters of QueryFormFlatObject. Nil pointers and empty
-// lists are not sent.
+// QueryFormFlatObjectParams holds the query, header and cookie parameters of QueryFormFlatObject.
+// Nil pointers and empty lists are not sent.
 type QueryFormFlatObjectParams struct {
 	// V is the query parameter "v" (required).
 	V QueryFormFlatObjectV
@@ -803,8 +804,8 @@ var opQueryFormFlatPrim = tpgenimpl.Operation{
 	}},
 }
 
-// QueryFormFlatPrimParams holds the query, header and cookie parameters of QueryFormFlatPrim. Nil pointers and empty
-// lists are not sent.
+// QueryFormFlatPrimParams holds the query, header and cookie parameters of QueryFormFlatPrim. Nil
+// pointers and empty lists are not sent.
 type QueryFormFlatPrimParams struct {
 	// V is the query parameter "v" (required).
 	V int32
@@ -831,8 +832,8 @@ var opQueryOptionalAbsent = tpgenimpl.Operation{
 	}},
 }
 
-// QueryOptionalAbsentParams holds the query, header and cookie parameters of QueryOptionalAbsent. Nil pointers and empty
-// lists are not sent.
+// QueryOptionalAbsentParams holds the query, header and cookie parameters of QueryOptionalAbsent.
+// Nil pointers and empty lists are not sent.
 type QueryOptionalAbsentParams struct {
 	// V is the query parameter "v".
 	V *int32
@@ -860,8 +861,8 @@ var opQueryPipeDelimitedFlatArray = tpgenimpl.Operation{
 	}},
 }
 
-// QueryPipeDelimitedFlatArrayParams holds the query, header and cookie parameters of QueryPipeDelimitedFlatArray. Nil pointers and empty
-// lists are not sent.
+// QueryPipeDelimitedFlatArrayParams holds the query, header and cookie parameters of
+// QueryPipeDelimitedFlatArray. Nil pointers and empty lists are not sent.
 type QueryPipeDelimitedFlatArrayParams struct {
 	// V is the query parameter "v" (required).
 	V []int32
@@ -889,8 +890,8 @@ var opQuerySpaceDelimitedFlatArray = tpgenimpl.Operation{
 	}},
 }
 
-// QuerySpaceDelimitedFlatArrayParams holds the query, header and cookie parameters of QuerySpaceDelimitedFlatArray. Nil pointers and empty
-// lists are not sent.
+// QuerySpaceDelimitedFlatArrayParams holds the query, header and cookie parameters of
+// QuerySpaceDelimitedFlatArray. Nil pointers and empty lists are not sent.
 type QuerySpaceDelimitedFlatArrayParams struct {
 	// V is the query parameter "v" (required).
 	V []int32

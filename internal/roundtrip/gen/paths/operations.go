@@ -5,6 +5,7 @@ package paths
 
 import (
 	"context"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
@@ -49,8 +50,8 @@ var opCompactResponses = tpgenimpl.Operation{
 	}},
 }
 
-// CompactResponsesParams holds the query, header and cookie parameters of CompactResponses. Nil pointers and empty
-// lists are not sent.
+// CompactResponsesParams holds the query, header and cookie parameters of CompactResponses. Nil
+// pointers and empty lists are not sent.
 type CompactResponsesParams struct {
 	// Limit is the query parameter "limit".
 	Limit *int

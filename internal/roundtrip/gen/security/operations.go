@@ -5,6 +5,7 @@ package security
 
 import (
 	"context"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
@@ -42,8 +43,8 @@ var opGetSession = tpgenimpl.Operation{
 	Security: [][]string{{"cookieKey"}},
 }
 
-// GetSessionParams holds the query, header and cookie parameters of GetSession. Nil pointers and empty
-// lists are not sent.
+// GetSessionParams holds the query, header and cookie parameters of GetSession. Nil pointers and
+// empty lists are not sent.
 type GetSessionParams struct {
 	// Theme is the cookie parameter "theme".
 	Theme *string

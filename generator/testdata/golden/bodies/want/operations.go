@@ -5,9 +5,10 @@ package bodies
 
 import (
 	"context"
+	"io"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
-	"io"
 )
 
 var opCreateDocument = tpgenimpl.Operation{

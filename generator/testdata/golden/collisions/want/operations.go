@@ -5,6 +5,7 @@ package collisions
 
 import (
 	"context"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
@@ -114,8 +115,8 @@ var opNewClient = tpgenimpl.Operation{
 	}},
 }
 
-// NewClientParams2 holds the query, header and cookie parameters of NewClient. Nil pointers and empty
-// lists are not sent.
+// NewClientParams2 holds the query, header and cookie parameters of NewClient. Nil pointers and
+// empty lists are not sent.
 type NewClientParams2 struct {
 	// DryRun is the query parameter "dryRun".
 	DryRun *bool

@@ -5,6 +5,7 @@ package enums
 
 import (
 	"context"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
@@ -45,8 +46,8 @@ var opListRatings = tpgenimpl.Operation{
 	},
 }
 
-// ListRatingsParams holds the query, header and cookie parameters of ListRatings. Nil pointers and empty
-// lists are not sent.
+// ListRatingsParams holds the query, header and cookie parameters of ListRatings. Nil pointers and
+// empty lists are not sent.
 type ListRatingsParams struct {
 	// Level is the query parameter "level".
 	Level []Level

@@ -5,9 +5,10 @@ package formats
 
 import (
 	"context"
+	"time"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
-	"time"
 )
 
 var opListEvents = tpgenimpl.Operation{
@@ -54,8 +55,8 @@ var opListEvents = tpgenimpl.Operation{
 	},
 }
 
-// ListEventsParams holds the query, header and cookie parameters of ListEvents. Nil pointers and empty
-// lists are not sent.
+// ListEventsParams holds the query, header and cookie parameters of ListEvents. Nil pointers and
+// empty lists are not sent.
 type ListEventsParams struct {
 	// Ids is the query parameter "ids".
 	Ids []string

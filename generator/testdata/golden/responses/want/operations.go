@@ -5,9 +5,10 @@ package responses
 
 import (
 	"context"
+	"io"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
-	"io"
 )
 
 var opAlwaysFails = tpgenimpl.Operation{
@@ -240,7 +241,8 @@ var opSubmitJob = tpgenimpl.Operation{
 
 // SubmitJob calls POST /jobs.
 //
-// Declared errors come back as *runtime.ResponseError with Model set: 409 (*Problem), 4XX (*Problem), default (*Problem).
+// Declared errors come back as *runtime.ResponseError with Model set: 409 (*Problem), 4XX
+// (*Problem), default (*Problem).
 func (c *Client) SubmitJob(ctx context.Context, body *Job, opts ...runtime.CallOption) (*SubmitJobResult, error) {
 	out := new(SubmitJobResult)
 	if err := tpgenimpl.Invoke(ctx, c.svc, &opSubmitJob, opts, nil, body, out); err != nil {

@@ -5,6 +5,7 @@ package shared_components
 
 import (
 	"context"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
@@ -66,8 +67,8 @@ var opGetMultipleAlbums = tpgenimpl.Operation{
 	},
 }
 
-// GetMultipleAlbumsParams holds the query, header and cookie parameters of GetMultipleAlbums. Nil pointers and empty
-// lists are not sent.
+// GetMultipleAlbumsParams holds the query, header and cookie parameters of GetMultipleAlbums. Nil
+// pointers and empty lists are not sent.
 type GetMultipleAlbumsParams struct {
 	// Market is the query parameter "market".
 	Market *Market
@@ -75,7 +76,8 @@ type GetMultipleAlbumsParams struct {
 
 // GetMultipleAlbums calls GET /albums.
 //
-// Declared errors come back as *runtime.ResponseError with Model set: 401 (*Unauthorized), 404 (*ProblemResponse).
+// Declared errors come back as *runtime.ResponseError with Model set: 401 (*Unauthorized), 404
+// (*ProblemResponse).
 func (c *Client) GetMultipleAlbums(ctx context.Context, params *GetMultipleAlbumsParams, opts ...runtime.CallOption) (*GetMultipleAlbumsResult, error) {
 	out := new(GetMultipleAlbumsResult)
 	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetMultipleAlbums, opts, params, nil, out); err != nil {
@@ -115,8 +117,8 @@ var opReplaceAlbum = tpgenimpl.Operation{
 	},
 }
 
-// ReplaceAlbumParams holds the query, header and cookie parameters of ReplaceAlbum. Nil pointers and empty
-// lists are not sent.
+// ReplaceAlbumParams holds the query, header and cookie parameters of ReplaceAlbum. Nil pointers
+// and empty lists are not sent.
 type ReplaceAlbumParams struct {
 	// Market is the query parameter "market".
 	Market *Market

@@ -5,6 +5,7 @@ package swagger2
 
 import (
 	"context"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
@@ -72,8 +73,8 @@ var opListItems = tpgenimpl.Operation{
 	},
 }
 
-// ListItemsParams holds the query, header and cookie parameters of ListItems. Nil pointers and empty
-// lists are not sent.
+// ListItemsParams holds the query, header and cookie parameters of ListItems. Nil pointers and
+// empty lists are not sent.
 type ListItemsParams struct {
 	// Sku is the query parameter "sku".
 	Sku []string

@@ -5,6 +5,7 @@ package unions
 
 import (
 	"context"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
@@ -73,8 +74,8 @@ var opListShapes = tpgenimpl.Operation{
 	}},
 }
 
-// ListShapesParams holds the query, header and cookie parameters of ListShapes. Nil pointers and empty
-// lists are not sent.
+// ListShapesParams holds the query, header and cookie parameters of ListShapes. Nil pointers and
+// empty lists are not sent.
 type ListShapesParams struct {
 	// ID is the query parameter "id".
 	// A shape id, numeric or a name.

@@ -6,6 +6,7 @@ package dangling
 import (
 	"context"
 	"encoding/json"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )

@@ -5,9 +5,10 @@ package orders
 
 import (
 	"context"
+	"io"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
-	"io"
 )
 
 var opCancelOrder = tpgenimpl.Operation{
