@@ -63,7 +63,7 @@ func genClient(pkg *Package) []jen.Code {
 		if ts.TLS {
 			store[jen.Id("TLS")] = jen.True()
 		}
-		cfg[jen.Id("TokenStore")] = jen.Qual(runtimePkg, "TokenStoreConfig").Values(store)
+		cfg[jen.Id("TokenStore")] = jen.Qual(runtimePkg, "TokenStoreConfig").Add(inOrder(store, tokenStoreFields))
 	}
 	if rd.ValidateResponses {
 		cfg[jen.Id("ValidateResponses")] = jen.True()
@@ -72,7 +72,7 @@ func genClient(pkg *Package) []jen.Code {
 	if len(pkg.Schemes) > 0 {
 		cfg[jen.Id("Schemes")] = jen.Index().Qual(runtimePkg, "SecurityScheme").ValuesFunc(func(g *jen.Group) {
 			for _, sc := range pkg.Schemes {
-				g.Values(schemeCode(sc))
+				g.Add(inOrder(schemeCode(sc), securitySchemeFields))
 			}
 		})
 	}
@@ -80,7 +80,7 @@ func genClient(pkg *Package) []jen.Code {
 		cfg[jen.Id("Security")] = requirementsCode(pkg.Security)
 	}
 	out = append(out, comments("serviceConfig holds the service's defaults from services.yaml; secrets are only named, never held.").Line().
-		Var().Id("serviceConfig").Op("=").Qual(runtimePkg, "ServiceConfig").Values(cfg))
+		Var().Id("serviceConfig").Op("=").Qual(runtimePkg, "ServiceConfig").Add(inOrder(cfg, serviceConfigFields)))
 
 	out = append(out, comments(fmt.Sprintf("Client calls the %s service. It is safe for concurrent use; create one and reuse it.", pkg.Service)).Line().
 		Type().Id("Client").Struct(jen.Id("svc").Op("*").Qual(runtimePkg, "Service")))
@@ -214,12 +214,12 @@ func genOperation(op *Operation) jen.Code {
 	if specs := responseSpecs(op); len(specs) > 0 {
 		opv[jen.Id("Responses")] = jen.Index().Qual(implPkg, "ResponseSpec").ValuesFunc(func(g *jen.Group) {
 			for _, sp := range specs {
-				g.Values(sp)
+				g.Add(inOrder(sp, responseSpecFields))
 			}
 		})
 	}
 	requestSpec(op, opv)
-	g.Var().Id(op.VarName).Op("=").Qual(implPkg, "Operation").Values(opv).Line().Line()
+	g.Var().Id(op.VarName).Op("=").Qual(implPkg, "Operation").Add(inOrder(opv, operationFields)).Line().Line()
 
 	if op.ParamsType != "" {
 		fields := make([]jen.Code, 0, len(op.Params))
@@ -394,7 +394,7 @@ func requestSpec(op *Operation, d jen.Dict) {
 		if p.Required && in != "InPath" {
 			pv[jen.Id("Required")] = jen.True()
 		}
-		params = append(params, jen.Values(pv))
+		params = append(params, inOrder(pv, paramFields))
 	}
 	for _, p := range op.PathParams {
 		add(p, "InPath")
@@ -435,11 +435,11 @@ func requestSpec(op *Operation, d jen.Dict) {
 				if h.List {
 					hv[jen.Id("List")] = jen.True()
 				}
-				g.Values(hv)
+				g.Add(inOrder(hv, headerSpecFields))
 			}
 		})
 	}
-	d[jen.Id("Result")] = jen.Op("&").Qual(implPkg, "ResultSpec").Values(rs)
+	d[jen.Id("Result")] = jen.Op("&").Qual(implPkg, "ResultSpec").Add(inOrder(rs, resultSpecFields))
 }
 
 var (

@@ -21,21 +21,21 @@ const _ = tpgenimpl.SupportPackageIsVersion4
 // serviceConfig holds the service's defaults from services.yaml; secrets are only named, never
 // held.
 var serviceConfig = runtime.ServiceConfig{
-	Audiences:       []string{"inventory-api"},
+	Name:            "inventory",
 	BaseURL:         "https://inventory.internal.example.com/v2",
+	Issuer:          "https://auth.example.com",
 	ClientIDEnv:     "SHOP_CLIENT_ID",
 	ClientSecretEnv: "SHOP_CLIENT_SECRET",
 	Grant:           runtime.GrantClientCredentials,
-	Issuer:          "https://auth.example.com",
-	MessageIDHeader: "X-Message-Id",
-	Name:            "inventory",
+	Scopes:          []string{"inventory.read"},
+	Audiences:       []string{"inventory-api"},
 	Schemes: []runtime.SecurityScheme{{
-		Kind: runtime.SchemeOAuth2,
 		Name: "oauth",
+		Kind: runtime.SchemeOAuth2,
 	}},
-	Scopes:   []string{"inventory.read"},
-	Security: [][]string{{"oauth"}},
-	Timeout:  5 * time.Second,
+	Security:        [][]string{{"oauth"}},
+	MessageIDHeader: "X-Message-Id",
+	Timeout:         5 * time.Second,
 }
 
 // Client calls the inventory service. It is safe for concurrent use; create one and reuse it.

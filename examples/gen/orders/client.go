@@ -20,21 +20,21 @@ const _ = tpgenimpl.SupportPackageIsVersion4
 // serviceConfig holds the service's defaults from services.yaml; secrets are only named, never
 // held.
 var serviceConfig = runtime.ServiceConfig{
-	Audiences:       []string{"orders-api"},
+	Name:            "orders",
 	BaseURL:         "https://api.example.com/orders/v1",
+	Issuer:          "https://auth.example.com",
 	ClientIDEnv:     "SHOP_CLIENT_ID",
 	ClientSecretEnv: "SHOP_CLIENT_SECRET",
 	Grant:           runtime.GrantTokenExchange,
-	Issuer:          "https://auth.example.com",
-	MessageIDHeader: "X-Message-Id",
-	Name:            "orders",
+	Scopes:          []string{"orders.read"},
+	Audiences:       []string{"orders-api"},
 	Schemes: []runtime.SecurityScheme{{
-		Kind: runtime.SchemeOAuth2,
 		Name: "oauth",
+		Kind: runtime.SchemeOAuth2,
 	}},
-	Scopes:   []string{"orders.read"},
-	Security: [][]string{{"oauth"}},
-	Timeout:  30 * time.Second,
+	Security:        [][]string{{"oauth"}},
+	MessageIDHeader: "X-Message-Id",
+	Timeout:         30 * time.Second,
 }
 
 // Client calls the orders service. It is safe for concurrent use; create one and reuse it.

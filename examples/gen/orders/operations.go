@@ -11,24 +11,24 @@ import (
 )
 
 var opCancelOrder = tpgenimpl.Operation{
-	Accept: "application/problem+json",
 	ID:     "cancelOrder",
 	Method: "DELETE",
-	Params: []tpgenimpl.Param{{Name: "orderId"}},
 	Path:   "/orders/{orderId}",
+	Scopes: []string{"orders.write"},
+	Params: []tpgenimpl.Param{{Name: "orderId"}},
+	Accept: "application/problem+json",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}, {
-		Body:  tpgenimpl.BodyJSON,
 		Code:  404,
+		Body:  tpgenimpl.BodyJSON,
 		Model: newProblem,
 	}, {
-		Body:  tpgenimpl.BodyJSON,
 		Code:  409,
+		Body:  tpgenimpl.BodyJSON,
 		Model: newProblem,
 	}},
-	Scopes: []string{"orders.write"},
 }
 
 // CancelOrder calls DELETE /orders/{orderId}: Cancel an order that has not shipped.
@@ -40,31 +40,31 @@ func (c *Client) CancelOrder(ctx context.Context, orderID string, opts ...runtim
 }
 
 var opCreateOrder = tpgenimpl.Operation{
-	Accept:      "application/json, application/problem+json",
-	ContentType: "application/json",
-	Grant:       runtime.GrantClientCredentials,
-	ID:          "createOrder",
-	Method:      "POST",
+	ID:     "createOrder",
+	Method: "POST",
+	Path:   "/orders",
+	Grant:  runtime.GrantClientCredentials,
+	Scopes: []string{"orders.write"},
 	Params: []tpgenimpl.Param{{
-		In:   tpgenimpl.InHeader,
 		Name: "Idempotency-Key",
+		In:   tpgenimpl.InHeader,
 	}},
-	Path:        "/orders",
 	RequestBody: tpgenimpl.BodyJSON,
+	ContentType: "application/json",
+	Accept:      "application/json, application/problem+json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    201,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}, {
-		Body:  tpgenimpl.BodyJSON,
 		Code:  400,
+		Body:  tpgenimpl.BodyJSON,
 		Model: newProblem,
 	}, {
-		Body:  tpgenimpl.BodyJSON,
 		Code:  409,
+		Body:  tpgenimpl.BodyJSON,
 		Model: newProblem,
 	}},
-	Scopes: []string{"orders.write"},
 }
 
 // CreateOrderParams holds the query, header and cookie parameters of CreateOrder. Nil pointers and
@@ -88,18 +88,18 @@ func (c *Client) CreateOrder(ctx context.Context, body *NewOrder, params *Create
 }
 
 var opGetOrder = tpgenimpl.Operation{
-	Accept: "application/json, application/problem+json",
 	ID:     "getOrder",
 	Method: "GET",
-	Params: []tpgenimpl.Param{{Name: "orderId"}},
 	Path:   "/orders/{orderId}",
+	Params: []tpgenimpl.Param{{Name: "orderId"}},
+	Accept: "application/json, application/problem+json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}, {
-		Body:  tpgenimpl.BodyJSON,
 		Code:  404,
+		Body:  tpgenimpl.BodyJSON,
 		Model: newProblem,
 	}},
 }
@@ -116,17 +116,17 @@ func (c *Client) GetOrder(ctx context.Context, orderID string, opts ...runtime.C
 }
 
 var opHealth = tpgenimpl.Operation{
-	Accept: "text/plain",
-	Grant:  runtime.GrantNone,
-	ID:     "health",
-	Method: "GET",
-	Path:   "/health",
+	ID:       "health",
+	Method:   "GET",
+	Path:     "/health",
+	Grant:    runtime.GrantNone,
+	Security: [][]string{},
+	Accept:   "text/plain",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyText,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyText,
 	}},
-	Security: [][]string{},
 }
 
 // Health calls GET /health: Liveness probe.
@@ -139,40 +139,40 @@ func (c *Client) Health(ctx context.Context, opts ...runtime.CallOption) (string
 }
 
 var opListOrders = tpgenimpl.Operation{
-	Accept: "application/json, application/problem+json",
 	ID:     "listOrders",
 	Method: "GET",
+	Path:   "/orders",
 	Params: []tpgenimpl.Param{{
-		Explode: true,
-		In:      tpgenimpl.InQuery,
 		Name:    "cursor",
-		Style:   tpgenimpl.StyleForm,
-	}, {
-		Explode: true,
 		In:      tpgenimpl.InQuery,
-		Name:    "limit",
 		Style:   tpgenimpl.StyleForm,
+		Explode: true,
 	}, {
-		In:    tpgenimpl.InQuery,
+		Name:    "limit",
+		In:      tpgenimpl.InQuery,
+		Style:   tpgenimpl.StyleForm,
+		Explode: true,
+	}, {
 		Name:  "status",
-		Shape: tpgenimpl.ShapeList,
+		In:    tpgenimpl.InQuery,
 		Style: tpgenimpl.StyleForm,
+		Shape: tpgenimpl.ShapeList,
 	}},
-	Path: "/orders",
+	Accept: "application/json, application/problem+json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}, {
-		Body:  tpgenimpl.BodyJSON,
 		Code:  401,
+		Body:  tpgenimpl.BodyJSON,
 		Model: newProblem,
 	}},
 	Result: &tpgenimpl.ResultSpec{
 		Bodies: []string{"Body"},
 		Headers: []tpgenimpl.HeaderSpec{{
-			Field: "XNextCursor",
 			Name:  "X-Next-Cursor",
+			Field: "XNextCursor",
 		}},
 	},
 }

@@ -20,21 +20,21 @@ const _ = tpgenimpl.SupportPackageIsVersion4
 // serviceConfig holds the service's defaults from services.yaml; secrets are only named, never
 // held.
 var serviceConfig = runtime.ServiceConfig{
-	APIKeyEnv:       "PETS_API_KEY",
+	Name:            "pets",
 	BaseURL:         "https://petstore.swagger.io/v2",
+	Issuer:          "https://auth.example.com",
 	ClientIDEnv:     "SHOP_CLIENT_ID",
 	ClientSecretEnv: "SHOP_CLIENT_SECRET",
 	Grant:           runtime.GrantNone,
-	Issuer:          "https://auth.example.com",
-	MessageIDHeader: "X-Message-Id",
-	Name:            "pets",
+	APIKeyEnv:       "PETS_API_KEY",
 	Schemes: []runtime.SecurityScheme{{
-		In:    "header",
-		Kind:  runtime.SchemeAPIKey,
 		Name:  "petsKey",
+		Kind:  runtime.SchemeAPIKey,
+		In:    "header",
 		Param: "X-Pets-Key",
 	}},
-	Timeout: 30 * time.Second,
+	MessageIDHeader: "X-Message-Id",
+	Timeout:         30 * time.Second,
 }
 
 // Client calls the pets service. It is safe for concurrent use; create one and reuse it.

@@ -11,21 +11,21 @@ import (
 )
 
 var opAddPet = tpgenimpl.Operation{
-	Accept:      "application/json",
-	ContentType: "application/json",
 	ID:          "addPet",
 	Method:      "POST",
 	Path:        "/pets",
+	Security:    [][]string{{"petsKey"}},
 	RequestBody: tpgenimpl.BodyJSON,
+	ContentType: "application/json",
+	Accept:      "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}, {
 		Body:  tpgenimpl.BodyJSON,
 		Model: newError,
 	}},
-	Security: [][]string{{"petsKey"}},
 }
 
 // AddPet calls POST /pets.
@@ -42,11 +42,12 @@ func (c *Client) AddPet(ctx context.Context, body *NewPet, opts ...runtime.CallO
 }
 
 var opDeletePet = tpgenimpl.Operation{
-	Accept: "application/json",
-	ID:     "deletePet",
-	Method: "DELETE",
-	Params: []tpgenimpl.Param{{Name: "id"}},
-	Path:   "/pets/{id}",
+	ID:       "deletePet",
+	Method:   "DELETE",
+	Path:     "/pets/{id}",
+	Security: [][]string{{"petsKey"}},
+	Params:   []tpgenimpl.Param{{Name: "id"}},
+	Accept:   "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -54,7 +55,6 @@ var opDeletePet = tpgenimpl.Operation{
 		Body:  tpgenimpl.BodyJSON,
 		Model: newError,
 	}},
-	Security: [][]string{{"petsKey"}},
 }
 
 // DeletePet calls DELETE /pets/{id}.
@@ -67,15 +67,15 @@ func (c *Client) DeletePet(ctx context.Context, id int64, opts ...runtime.CallOp
 }
 
 var opFindPetByID = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "find pet by id",
 	Method: "GET",
-	Params: []tpgenimpl.Param{{Name: "id"}},
 	Path:   "/pets/{id}",
+	Params: []tpgenimpl.Param{{Name: "id"}},
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}, {
 		Body:  tpgenimpl.BodyJSON,
 		Model: newError,
@@ -96,26 +96,26 @@ func (c *Client) FindPetByID(ctx context.Context, id int64, opts ...runtime.Call
 }
 
 var opFindPets = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "findPets",
 	Method: "GET",
+	Path:   "/pets",
 	Params: []tpgenimpl.Param{{
-		Explode: true,
-		In:      tpgenimpl.InQuery,
 		Name:    "limit",
-		Style:   tpgenimpl.StyleForm,
-	}, {
-		Explode: true,
 		In:      tpgenimpl.InQuery,
-		Name:    "tags",
-		Shape:   tpgenimpl.ShapeList,
 		Style:   tpgenimpl.StyleForm,
+		Explode: true,
+	}, {
+		Name:    "tags",
+		In:      tpgenimpl.InQuery,
+		Style:   tpgenimpl.StyleForm,
+		Explode: true,
+		Shape:   tpgenimpl.ShapeList,
 	}},
-	Path: "/pets",
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}, {
 		Body:  tpgenimpl.BodyJSON,
 		Model: newError,

@@ -21,20 +21,20 @@ const _ = tpgenimpl.SupportPackageIsVersion4
 // serviceConfig holds the service's defaults from services.yaml; secrets are only named, never
 // held.
 var serviceConfig = runtime.ServiceConfig{
-	Audiences:       []string{"profiles-api"},
+	Name:            "profiles",
 	BaseURL:         "https://profiles.example.com/api",
+	Issuer:          "https://auth.example.com",
 	ClientIDEnv:     "SHOP_CLIENT_ID",
 	ClientSecretEnv: "SHOP_CLIENT_SECRET",
 	Grant:           runtime.GrantAuto,
-	Issuer:          "https://auth.example.com",
-	MessageIDHeader: "X-Message-Id",
-	Name:            "profiles",
+	Audiences:       []string{"profiles-api"},
 	Schemes: []runtime.SecurityScheme{{
-		Kind: runtime.SchemeOAuth2,
 		Name: "oauth",
+		Kind: runtime.SchemeOAuth2,
 	}},
-	Security: [][]string{{"oauth"}},
-	Timeout:  30 * time.Second,
+	Security:        [][]string{{"oauth"}},
+	MessageIDHeader: "X-Message-Id",
+	Timeout:         30 * time.Second,
 }
 
 // Client calls the profiles service. It is safe for concurrent use; create one and reuse it.

@@ -21,10 +21,10 @@ const _ = tpgenimpl.SupportPackageIsVersion4
 // serviceConfig holds the service's defaults from services.yaml; secrets are only named, never
 // held.
 var serviceConfig = runtime.ServiceConfig{
+	Name:              "checked",
 	BaseURL:           "https://validate.example.com",
 	Grant:             runtime.GrantNone,
 	MessageIDHeader:   "X-Message-Id",
-	Name:              "checked",
 	Timeout:           30 * time.Second,
 	ValidateResponses: true,
 }

@@ -21,10 +21,10 @@ const _ = tpgenimpl.SupportPackageIsVersion4
 // serviceConfig holds the service's defaults from services.yaml; secrets are only named, never
 // held.
 var serviceConfig = runtime.ServiceConfig{
+	Name:            "names",
 	BaseURL:         "https://api.example.com",
 	Grant:           runtime.GrantNone,
 	MessageIDHeader: "X-Message-Id",
-	Name:            "names",
 	Timeout:         30 * time.Second,
 }
 

@@ -11,16 +11,16 @@ import (
 )
 
 var opEcho = tpgenimpl.Operation{
-	Accept:      "application/json",
-	ContentType: "application/json",
 	ID:          "echo",
 	Method:      "POST",
 	Path:        "/echo",
 	RequestBody: tpgenimpl.BodyJSON,
+	ContentType: "application/json",
+	Accept:      "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 }
 

@@ -21,10 +21,10 @@ const _ = tpgenimpl.SupportPackageIsVersion4
 // serviceConfig holds the service's defaults from services.yaml; secrets are only named, never
 // held.
 var serviceConfig = runtime.ServiceConfig{
+	Name:            "params",
 	BaseURL:         "https://params.example.com",
 	Grant:           runtime.GrantNone,
 	MessageIDHeader: "X-Message-Id",
-	Name:            "params",
 	Timeout:         30 * time.Second,
 }
 

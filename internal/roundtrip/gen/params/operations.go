@@ -13,14 +13,14 @@ import (
 var opCookieFormPrim = tpgenimpl.Operation{
 	ID:     "cookie_form_prim",
 	Method: "GET",
+	Path:   "/cookie/prim",
 	Params: []tpgenimpl.Param{{
-		Explode:  true,
-		In:       tpgenimpl.InCookie,
 		Name:     "session",
-		Required: true,
+		In:       tpgenimpl.InCookie,
 		Style:    tpgenimpl.StyleForm,
+		Explode:  true,
+		Required: true,
 	}},
-	Path: "/cookie/prim",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -42,14 +42,14 @@ func (c *Client) CookieFormPrim(ctx context.Context, params *CookieFormPrimParam
 var opHeaderSimpleExplodeArray = tpgenimpl.Operation{
 	ID:     "header_simple_explode_array",
 	Method: "GET",
+	Path:   "/header/x/array",
 	Params: []tpgenimpl.Param{{
-		Explode:  true,
-		In:       tpgenimpl.InHeader,
 		Name:     "X-V",
-		Required: true,
+		In:       tpgenimpl.InHeader,
+		Explode:  true,
 		Shape:    tpgenimpl.ShapeList,
+		Required: true,
 	}},
-	Path: "/header/x/array",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -71,14 +71,14 @@ func (c *Client) HeaderSimpleExplodeArray(ctx context.Context, params *HeaderSim
 var opHeaderSimpleExplodeObject = tpgenimpl.Operation{
 	ID:     "header_simple_explode_object",
 	Method: "GET",
+	Path:   "/header/x/object",
 	Params: []tpgenimpl.Param{{
-		Explode:  true,
-		In:       tpgenimpl.InHeader,
 		Name:     "X-V",
-		Required: true,
+		In:       tpgenimpl.InHeader,
+		Explode:  true,
 		Shape:    tpgenimpl.ShapeObject,
+		Required: true,
 	}},
-	Path: "/header/x/object",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -100,13 +100,13 @@ func (c *Client) HeaderSimpleExplodeObject(ctx context.Context, params *HeaderSi
 var opHeaderSimpleExplodePrim = tpgenimpl.Operation{
 	ID:     "header_simple_explode_prim",
 	Method: "GET",
+	Path:   "/header/x/prim",
 	Params: []tpgenimpl.Param{{
-		Explode:  true,
-		In:       tpgenimpl.InHeader,
 		Name:     "X-V",
+		In:       tpgenimpl.InHeader,
+		Explode:  true,
 		Required: true,
 	}},
-	Path: "/header/x/prim",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -128,13 +128,13 @@ func (c *Client) HeaderSimpleExplodePrim(ctx context.Context, params *HeaderSimp
 var opHeaderSimpleFlatArray = tpgenimpl.Operation{
 	ID:     "header_simple_flat_array",
 	Method: "GET",
+	Path:   "/header/f/array",
 	Params: []tpgenimpl.Param{{
-		In:       tpgenimpl.InHeader,
 		Name:     "X-V",
-		Required: true,
+		In:       tpgenimpl.InHeader,
 		Shape:    tpgenimpl.ShapeList,
+		Required: true,
 	}},
-	Path: "/header/f/array",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -156,13 +156,13 @@ func (c *Client) HeaderSimpleFlatArray(ctx context.Context, params *HeaderSimple
 var opHeaderSimpleFlatObject = tpgenimpl.Operation{
 	ID:     "header_simple_flat_object",
 	Method: "GET",
+	Path:   "/header/f/object",
 	Params: []tpgenimpl.Param{{
-		In:       tpgenimpl.InHeader,
 		Name:     "X-V",
-		Required: true,
+		In:       tpgenimpl.InHeader,
 		Shape:    tpgenimpl.ShapeObject,
+		Required: true,
 	}},
-	Path: "/header/f/object",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -184,12 +184,12 @@ func (c *Client) HeaderSimpleFlatObject(ctx context.Context, params *HeaderSimpl
 var opHeaderSimpleFlatPrim = tpgenimpl.Operation{
 	ID:     "header_simple_flat_prim",
 	Method: "GET",
+	Path:   "/header/f/prim",
 	Params: []tpgenimpl.Param{{
-		In:       tpgenimpl.InHeader,
 		Name:     "X-V",
+		In:       tpgenimpl.InHeader,
 		Required: true,
 	}},
-	Path: "/header/f/prim",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -211,13 +211,13 @@ func (c *Client) HeaderSimpleFlatPrim(ctx context.Context, params *HeaderSimpleF
 var opPathLabelExplodeArray = tpgenimpl.Operation{
 	ID:     "path_label_explode_array",
 	Method: "GET",
+	Path:   "/path/label/x/array/{v}",
 	Params: []tpgenimpl.Param{{
-		Explode: true,
 		Name:    "v",
-		Shape:   tpgenimpl.ShapeList,
 		Style:   tpgenimpl.StyleLabel,
+		Explode: true,
+		Shape:   tpgenimpl.ShapeList,
 	}},
-	Path: "/path/label/x/array/{v}",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -236,13 +236,13 @@ func (c *Client) PathLabelExplodeArray(ctx context.Context, v []int32, opts ...r
 var opPathLabelExplodeObject = tpgenimpl.Operation{
 	ID:     "path_label_explode_object",
 	Method: "GET",
+	Path:   "/path/label/x/object/{v}",
 	Params: []tpgenimpl.Param{{
-		Explode: true,
 		Name:    "v",
-		Shape:   tpgenimpl.ShapeObject,
 		Style:   tpgenimpl.StyleLabel,
+		Explode: true,
+		Shape:   tpgenimpl.ShapeObject,
 	}},
-	Path: "/path/label/x/object/{v}",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -261,12 +261,12 @@ func (c *Client) PathLabelExplodeObject(ctx context.Context, v PathLabelExplodeO
 var opPathLabelExplodePrim = tpgenimpl.Operation{
 	ID:     "path_label_explode_prim",
 	Method: "GET",
+	Path:   "/path/label/x/prim/{v}",
 	Params: []tpgenimpl.Param{{
-		Explode: true,
 		Name:    "v",
 		Style:   tpgenimpl.StyleLabel,
+		Explode: true,
 	}},
-	Path: "/path/label/x/prim/{v}",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -281,12 +281,12 @@ func (c *Client) PathLabelExplodePrim(ctx context.Context, v int32, opts ...runt
 var opPathLabelFlatArray = tpgenimpl.Operation{
 	ID:     "path_label_flat_array",
 	Method: "GET",
+	Path:   "/path/label/f/array/{v}",
 	Params: []tpgenimpl.Param{{
 		Name:  "v",
-		Shape: tpgenimpl.ShapeList,
 		Style: tpgenimpl.StyleLabel,
+		Shape: tpgenimpl.ShapeList,
 	}},
-	Path: "/path/label/f/array/{v}",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -305,12 +305,12 @@ func (c *Client) PathLabelFlatArray(ctx context.Context, v []int32, opts ...runt
 var opPathLabelFlatObject = tpgenimpl.Operation{
 	ID:     "path_label_flat_object",
 	Method: "GET",
+	Path:   "/path/label/f/object/{v}",
 	Params: []tpgenimpl.Param{{
 		Name:  "v",
-		Shape: tpgenimpl.ShapeObject,
 		Style: tpgenimpl.StyleLabel,
+		Shape: tpgenimpl.ShapeObject,
 	}},
-	Path: "/path/label/f/object/{v}",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -329,11 +329,11 @@ func (c *Client) PathLabelFlatObject(ctx context.Context, v PathLabelFlatObjectV
 var opPathLabelFlatPrim = tpgenimpl.Operation{
 	ID:     "path_label_flat_prim",
 	Method: "GET",
+	Path:   "/path/label/f/prim/{v}",
 	Params: []tpgenimpl.Param{{
 		Name:  "v",
 		Style: tpgenimpl.StyleLabel,
 	}},
-	Path: "/path/label/f/prim/{v}",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -348,13 +348,13 @@ func (c *Client) PathLabelFlatPrim(ctx context.Context, v int32, opts ...runtime
 var opPathMatrixExplodeArray = tpgenimpl.Operation{
 	ID:     "path_matrix_explode_array",
 	Method: "GET",
+	Path:   "/path/matrix/x/array/{v}",
 	Params: []tpgenimpl.Param{{
-		Explode: true,
 		Name:    "v",
-		Shape:   tpgenimpl.ShapeList,
 		Style:   tpgenimpl.StyleMatrix,
+		Explode: true,
+		Shape:   tpgenimpl.ShapeList,
 	}},
-	Path: "/path/matrix/x/array/{v}",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -373,13 +373,13 @@ func (c *Client) PathMatrixExplodeArray(ctx context.Context, v []int32, opts ...
 var opPathMatrixExplodeObject = tpgenimpl.Operation{
 	ID:     "path_matrix_explode_object",
 	Method: "GET",
+	Path:   "/path/matrix/x/object/{v}",
 	Params: []tpgenimpl.Param{{
-		Explode: true,
 		Name:    "v",
-		Shape:   tpgenimpl.ShapeObject,
 		Style:   tpgenimpl.StyleMatrix,
+		Explode: true,
+		Shape:   tpgenimpl.ShapeObject,
 	}},
-	Path: "/path/matrix/x/object/{v}",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -398,12 +398,12 @@ func (c *Client) PathMatrixExplodeObject(ctx context.Context, v PathMatrixExplod
 var opPathMatrixExplodePrim = tpgenimpl.Operation{
 	ID:     "path_matrix_explode_prim",
 	Method: "GET",
+	Path:   "/path/matrix/x/prim/{v}",
 	Params: []tpgenimpl.Param{{
-		Explode: true,
 		Name:    "v",
 		Style:   tpgenimpl.StyleMatrix,
+		Explode: true,
 	}},
-	Path: "/path/matrix/x/prim/{v}",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -418,12 +418,12 @@ func (c *Client) PathMatrixExplodePrim(ctx context.Context, v int32, opts ...run
 var opPathMatrixFlatArray = tpgenimpl.Operation{
 	ID:     "path_matrix_flat_array",
 	Method: "GET",
+	Path:   "/path/matrix/f/array/{v}",
 	Params: []tpgenimpl.Param{{
 		Name:  "v",
-		Shape: tpgenimpl.ShapeList,
 		Style: tpgenimpl.StyleMatrix,
+		Shape: tpgenimpl.ShapeList,
 	}},
-	Path: "/path/matrix/f/array/{v}",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -442,12 +442,12 @@ func (c *Client) PathMatrixFlatArray(ctx context.Context, v []int32, opts ...run
 var opPathMatrixFlatObject = tpgenimpl.Operation{
 	ID:     "path_matrix_flat_object",
 	Method: "GET",
+	Path:   "/path/matrix/f/object/{v}",
 	Params: []tpgenimpl.Param{{
 		Name:  "v",
-		Shape: tpgenimpl.ShapeObject,
 		Style: tpgenimpl.StyleMatrix,
+		Shape: tpgenimpl.ShapeObject,
 	}},
-	Path: "/path/matrix/f/object/{v}",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -466,11 +466,11 @@ func (c *Client) PathMatrixFlatObject(ctx context.Context, v PathMatrixFlatObjec
 var opPathMatrixFlatPrim = tpgenimpl.Operation{
 	ID:     "path_matrix_flat_prim",
 	Method: "GET",
+	Path:   "/path/matrix/f/prim/{v}",
 	Params: []tpgenimpl.Param{{
 		Name:  "v",
 		Style: tpgenimpl.StyleMatrix,
 	}},
-	Path: "/path/matrix/f/prim/{v}",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -485,12 +485,12 @@ func (c *Client) PathMatrixFlatPrim(ctx context.Context, v int32, opts ...runtim
 var opPathSimpleExplodeArray = tpgenimpl.Operation{
 	ID:     "path_simple_explode_array",
 	Method: "GET",
+	Path:   "/path/simple/x/array/{v}",
 	Params: []tpgenimpl.Param{{
-		Explode: true,
 		Name:    "v",
+		Explode: true,
 		Shape:   tpgenimpl.ShapeList,
 	}},
-	Path: "/path/simple/x/array/{v}",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -509,12 +509,12 @@ func (c *Client) PathSimpleExplodeArray(ctx context.Context, v []int32, opts ...
 var opPathSimpleExplodeObject = tpgenimpl.Operation{
 	ID:     "path_simple_explode_object",
 	Method: "GET",
+	Path:   "/path/simple/x/object/{v}",
 	Params: []tpgenimpl.Param{{
-		Explode: true,
 		Name:    "v",
+		Explode: true,
 		Shape:   tpgenimpl.ShapeObject,
 	}},
-	Path: "/path/simple/x/object/{v}",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -533,11 +533,11 @@ func (c *Client) PathSimpleExplodeObject(ctx context.Context, v PathSimpleExplod
 var opPathSimpleExplodePrim = tpgenimpl.Operation{
 	ID:     "path_simple_explode_prim",
 	Method: "GET",
+	Path:   "/path/simple/x/prim/{v}",
 	Params: []tpgenimpl.Param{{
-		Explode: true,
 		Name:    "v",
+		Explode: true,
 	}},
-	Path: "/path/simple/x/prim/{v}",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -552,11 +552,11 @@ func (c *Client) PathSimpleExplodePrim(ctx context.Context, v int32, opts ...run
 var opPathSimpleFlatArray = tpgenimpl.Operation{
 	ID:     "path_simple_flat_array",
 	Method: "GET",
+	Path:   "/path/simple/f/array/{v}",
 	Params: []tpgenimpl.Param{{
 		Name:  "v",
 		Shape: tpgenimpl.ShapeList,
 	}},
-	Path: "/path/simple/f/array/{v}",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -575,11 +575,11 @@ func (c *Client) PathSimpleFlatArray(ctx context.Context, v []int32, opts ...run
 var opPathSimpleFlatObject = tpgenimpl.Operation{
 	ID:     "path_simple_flat_object",
 	Method: "GET",
+	Path:   "/path/simple/f/object/{v}",
 	Params: []tpgenimpl.Param{{
 		Name:  "v",
 		Shape: tpgenimpl.ShapeObject,
 	}},
-	Path: "/path/simple/f/object/{v}",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -598,8 +598,8 @@ func (c *Client) PathSimpleFlatObject(ctx context.Context, v PathSimpleFlatObjec
 var opPathSimpleFlatPrim = tpgenimpl.Operation{
 	ID:     "path_simple_flat_prim",
 	Method: "GET",
-	Params: []tpgenimpl.Param{{Name: "v"}},
 	Path:   "/path/simple/f/prim/{v}",
+	Params: []tpgenimpl.Param{{Name: "v"}},
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -614,15 +614,15 @@ func (c *Client) PathSimpleFlatPrim(ctx context.Context, v int32, opts ...runtim
 var opQueryDeepObjectExplodeObject = tpgenimpl.Operation{
 	ID:     "query_deepObject_explode_object",
 	Method: "GET",
+	Path:   "/query/deepObject/x/object",
 	Params: []tpgenimpl.Param{{
-		Explode:  true,
-		In:       tpgenimpl.InQuery,
 		Name:     "v",
-		Required: true,
-		Shape:    tpgenimpl.ShapeObject,
+		In:       tpgenimpl.InQuery,
 		Style:    tpgenimpl.StyleDeepObject,
+		Explode:  true,
+		Shape:    tpgenimpl.ShapeObject,
+		Required: true,
 	}},
-	Path: "/query/deepObject/x/object",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -644,15 +644,15 @@ func (c *Client) QueryDeepObjectExplodeObject(ctx context.Context, params *Query
 var opQueryFormExplodeArray = tpgenimpl.Operation{
 	ID:     "query_form_explode_array",
 	Method: "GET",
+	Path:   "/query/form/x/array",
 	Params: []tpgenimpl.Param{{
-		Explode:  true,
-		In:       tpgenimpl.InQuery,
 		Name:     "v",
-		Required: true,
-		Shape:    tpgenimpl.ShapeList,
+		In:       tpgenimpl.InQuery,
 		Style:    tpgenimpl.StyleForm,
+		Explode:  true,
+		Shape:    tpgenimpl.ShapeList,
+		Required: true,
 	}},
-	Path: "/query/form/x/array",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -674,15 +674,15 @@ func (c *Client) QueryFormExplodeArray(ctx context.Context, params *QueryFormExp
 var opQueryFormExplodeObject = tpgenimpl.Operation{
 	ID:     "query_form_explode_object",
 	Method: "GET",
+	Path:   "/query/form/x/object",
 	Params: []tpgenimpl.Param{{
-		Explode:  true,
-		In:       tpgenimpl.InQuery,
 		Name:     "v",
-		Required: true,
-		Shape:    tpgenimpl.ShapeObject,
+		In:       tpgenimpl.InQuery,
 		Style:    tpgenimpl.StyleForm,
+		Explode:  true,
+		Shape:    tpgenimpl.ShapeObject,
+		Required: true,
 	}},
-	Path: "/query/form/x/object",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -704,14 +704,14 @@ func (c *Client) QueryFormExplodeObject(ctx context.Context, params *QueryFormEx
 var opQueryFormExplodePrim = tpgenimpl.Operation{
 	ID:     "query_form_explode_prim",
 	Method: "GET",
+	Path:   "/query/form/x/prim",
 	Params: []tpgenimpl.Param{{
-		Explode:  true,
-		In:       tpgenimpl.InQuery,
 		Name:     "v",
-		Required: true,
+		In:       tpgenimpl.InQuery,
 		Style:    tpgenimpl.StyleForm,
+		Explode:  true,
+		Required: true,
 	}},
-	Path: "/query/form/x/prim",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -733,14 +733,14 @@ func (c *Client) QueryFormExplodePrim(ctx context.Context, params *QueryFormExpl
 var opQueryFormFlatArray = tpgenimpl.Operation{
 	ID:     "query_form_flat_array",
 	Method: "GET",
+	Path:   "/query/form/f/array",
 	Params: []tpgenimpl.Param{{
-		In:       tpgenimpl.InQuery,
 		Name:     "v",
-		Required: true,
-		Shape:    tpgenimpl.ShapeList,
+		In:       tpgenimpl.InQuery,
 		Style:    tpgenimpl.StyleForm,
+		Shape:    tpgenimpl.ShapeList,
+		Required: true,
 	}},
-	Path: "/query/form/f/array",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -762,14 +762,14 @@ func (c *Client) QueryFormFlatArray(ctx context.Context, params *QueryFormFlatAr
 var opQueryFormFlatObject = tpgenimpl.Operation{
 	ID:     "query_form_flat_object",
 	Method: "GET",
+	Path:   "/query/form/f/object",
 	Params: []tpgenimpl.Param{{
-		In:       tpgenimpl.InQuery,
 		Name:     "v",
-		Required: true,
-		Shape:    tpgenimpl.ShapeObject,
+		In:       tpgenimpl.InQuery,
 		Style:    tpgenimpl.StyleForm,
+		Shape:    tpgenimpl.ShapeObject,
+		Required: true,
 	}},
-	Path: "/query/form/f/object",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -791,13 +791,13 @@ func (c *Client) QueryFormFlatObject(ctx context.Context, params *QueryFormFlatO
 var opQueryFormFlatPrim = tpgenimpl.Operation{
 	ID:     "query_form_flat_prim",
 	Method: "GET",
+	Path:   "/query/form/f/prim",
 	Params: []tpgenimpl.Param{{
-		In:       tpgenimpl.InQuery,
 		Name:     "v",
-		Required: true,
+		In:       tpgenimpl.InQuery,
 		Style:    tpgenimpl.StyleForm,
+		Required: true,
 	}},
-	Path: "/query/form/f/prim",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -819,13 +819,13 @@ func (c *Client) QueryFormFlatPrim(ctx context.Context, params *QueryFormFlatPri
 var opQueryOptionalAbsent = tpgenimpl.Operation{
 	ID:     "query_optional_absent",
 	Method: "GET",
+	Path:   "/query/optional",
 	Params: []tpgenimpl.Param{{
-		Explode: true,
-		In:      tpgenimpl.InQuery,
 		Name:    "v",
+		In:      tpgenimpl.InQuery,
 		Style:   tpgenimpl.StyleForm,
+		Explode: true,
 	}},
-	Path: "/query/optional",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -847,14 +847,14 @@ func (c *Client) QueryOptionalAbsent(ctx context.Context, params *QueryOptionalA
 var opQueryPipeDelimitedFlatArray = tpgenimpl.Operation{
 	ID:     "query_pipeDelimited_flat_array",
 	Method: "GET",
+	Path:   "/query/pipeDelimited/f/array",
 	Params: []tpgenimpl.Param{{
-		In:       tpgenimpl.InQuery,
 		Name:     "v",
-		Required: true,
-		Shape:    tpgenimpl.ShapeList,
+		In:       tpgenimpl.InQuery,
 		Style:    tpgenimpl.StylePipeDelimited,
+		Shape:    tpgenimpl.ShapeList,
+		Required: true,
 	}},
-	Path: "/query/pipeDelimited/f/array",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -876,14 +876,14 @@ func (c *Client) QueryPipeDelimitedFlatArray(ctx context.Context, params *QueryP
 var opQuerySpaceDelimitedFlatArray = tpgenimpl.Operation{
 	ID:     "query_spaceDelimited_flat_array",
 	Method: "GET",
+	Path:   "/query/spaceDelimited/f/array",
 	Params: []tpgenimpl.Param{{
-		In:       tpgenimpl.InQuery,
 		Name:     "v",
-		Required: true,
-		Shape:    tpgenimpl.ShapeList,
+		In:       tpgenimpl.InQuery,
 		Style:    tpgenimpl.StyleSpaceDelimited,
+		Shape:    tpgenimpl.ShapeList,
+		Required: true,
 	}},
-	Path: "/query/spaceDelimited/f/array",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,

@@ -13,9 +13,9 @@ import (
 var opCompactResponse = tpgenimpl.Operation{
 	ID:     "compactResponse",
 	Method: "POST",
-	Params: []tpgenimpl.Param{{Name: "id"}},
 	Path:   "/responses/{id}/compact",
 	Query:  "beta=true&mode=a+b&flag",
+	Params: []tpgenimpl.Param{{Name: "id"}},
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -30,20 +30,20 @@ func (c *Client) CompactResponse(ctx context.Context, id string, opts ...runtime
 var opCompactResponses = tpgenimpl.Operation{
 	ID:     "compactResponses",
 	Method: "GET",
+	Path:   "/responses/compact",
+	Query:  "beta=true",
 	Params: []tpgenimpl.Param{{
-		Explode: true,
-		In:      tpgenimpl.InQuery,
 		Name:    "limit",
-		Style:   tpgenimpl.StyleForm,
-	}, {
-		Explode: true,
 		In:      tpgenimpl.InQuery,
-		Name:    "tag",
-		Shape:   tpgenimpl.ShapeList,
 		Style:   tpgenimpl.StyleForm,
+		Explode: true,
+	}, {
+		Name:    "tag",
+		In:      tpgenimpl.InQuery,
+		Style:   tpgenimpl.StyleForm,
+		Explode: true,
+		Shape:   tpgenimpl.ShapeList,
 	}},
-	Path:  "/responses/compact",
-	Query: "beta=true",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,

@@ -21,41 +21,41 @@ const _ = tpgenimpl.SupportPackageIsVersion4
 // serviceConfig holds the service's defaults from services.yaml; secrets are only named, never
 // held.
 var serviceConfig = runtime.ServiceConfig{
-	BaseURL:         "https://api.vendor.example.com/v1",
-	MessageIDHeader: "X-Message-Id",
-	Name:            "security",
+	Name:    "security",
+	BaseURL: "https://api.vendor.example.com/v1",
 	Schemes: []runtime.SecurityScheme{{
-		In:    "header",
-		Kind:  runtime.SchemeAPIKey,
 		Name:  "apiKey",
+		Kind:  runtime.SchemeAPIKey,
+		In:    "header",
 		Param: "X-API-Key",
 	}, {
-		In:        "header",
-		Kind:      runtime.SchemeAPIKey,
 		Name:      "appKey",
+		Kind:      runtime.SchemeAPIKey,
+		In:        "header",
 		Param:     "X-App-Key",
 		SecretEnv: "ROUNDTRIP_APP_KEY",
 	}, {
-		Kind:      runtime.SchemeBasic,
 		Name:      "basic",
+		Kind:      runtime.SchemeBasic,
 		SecretEnv: "ROUNDTRIP_PASSWORD",
 		Username:  "roundtrip",
 	}, {
-		Kind: runtime.SchemeBearer,
 		Name: "bearer",
+		Kind: runtime.SchemeBearer,
 	}, {
-		In:    "cookie",
-		Kind:  runtime.SchemeAPIKey,
 		Name:  "cookieKey",
+		Kind:  runtime.SchemeAPIKey,
+		In:    "cookie",
 		Param: "vendor_session",
 	}, {
-		In:    "query",
-		Kind:  runtime.SchemeAPIKey,
 		Name:  "queryKey",
+		Kind:  runtime.SchemeAPIKey,
+		In:    "query",
 		Param: "api_key",
 	}},
-	Security: [][]string{{"apiKey"}, {"basic"}},
-	Timeout:  30 * time.Second,
+	Security:        [][]string{{"apiKey"}, {"basic"}},
+	MessageIDHeader: "X-Message-Id",
+	Timeout:         30 * time.Second,
 }
 
 // Client calls the security service. It is safe for concurrent use; create one and reuse it.

@@ -11,11 +11,11 @@ import (
 )
 
 var opCreateOrder = tpgenimpl.Operation{
-	ContentType: "application/json",
 	ID:          "createOrder",
 	Method:      "POST",
 	Path:        "/orders",
 	RequestBody: tpgenimpl.BodyJSON,
+	ContentType: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    201,
 		Success: true,

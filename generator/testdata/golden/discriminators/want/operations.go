@@ -11,14 +11,14 @@ import (
 )
 
 var opListTools = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "listTools",
 	Method: "GET",
 	Path:   "/tools",
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 }
 

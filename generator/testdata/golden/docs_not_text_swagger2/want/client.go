@@ -19,8 +19,8 @@ const _ = tpgenimpl.SupportPackageIsVersion4
 // serviceConfig holds the service's defaults from services.yaml; secrets are only named, never
 // held.
 var serviceConfig = runtime.ServiceConfig{
-	BaseURL: "https://api.example.com/",
 	Name:    "docs_not_text_swagger2",
+	BaseURL: "https://api.example.com/",
 }
 
 // Client calls the docs_not_text_swagger2 service. It is safe for concurrent use; create one and

@@ -11,14 +11,14 @@ import (
 )
 
 var opListPets = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "listPets",
 	Method: "GET",
 	Path:   "/pets",
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 }
 

@@ -18,8 +18,8 @@ const _ = tpgenimpl.SupportPackageIsVersion4
 // serviceConfig holds the service's defaults from services.yaml; secrets are only named, never
 // held.
 var serviceConfig = runtime.ServiceConfig{
-	BaseURL: "https://pets.example.com",
 	Name:    "multifile",
+	BaseURL: "https://pets.example.com",
 }
 
 // Client calls the multifile service. It is safe for concurrent use; create one and reuse it.

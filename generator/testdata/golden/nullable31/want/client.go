@@ -19,8 +19,8 @@ const _ = tpgenimpl.SupportPackageIsVersion4
 // serviceConfig holds the service's defaults from services.yaml; secrets are only named, never
 // held.
 var serviceConfig = runtime.ServiceConfig{
-	BaseURL: "https://profiles.example.com",
 	Name:    "nullable31",
+	BaseURL: "https://profiles.example.com",
 }
 
 // Client calls the nullable31 service. It is safe for concurrent use; create one and reuse it.

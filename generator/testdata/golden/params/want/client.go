@@ -18,8 +18,8 @@ const _ = tpgenimpl.SupportPackageIsVersion4
 // serviceConfig holds the service's defaults from services.yaml; secrets are only named, never
 // held.
 var serviceConfig = runtime.ServiceConfig{
-	BaseURL: "https://search.example.com",
 	Name:    "params",
+	BaseURL: "https://search.example.com",
 }
 
 // Client calls the params service. It is safe for concurrent use; create one and reuse it.

@@ -11,14 +11,14 @@ import (
 )
 
 var opGetNested = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "getNested",
 	Method: "GET",
 	Path:   "/nested",
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 }
 
@@ -32,15 +32,15 @@ func (c *Client) GetNested(ctx context.Context, opts ...runtime.CallOption) (Nes
 }
 
 var opGetTree = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "getTree",
 	Method: "GET",
-	Params: []tpgenimpl.Param{{Name: "id"}},
 	Path:   "/trees/{id}",
+	Params: []tpgenimpl.Param{{Name: "id"}},
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 }
 

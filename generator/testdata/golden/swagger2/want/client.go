@@ -19,16 +19,16 @@ const _ = tpgenimpl.SupportPackageIsVersion4
 // serviceConfig holds the service's defaults from services.yaml; secrets are only named, never
 // held.
 var serviceConfig = runtime.ServiceConfig{
-	BaseURL: "https://inventory.example.com/api",
-	Grant:   runtime.GrantClientCredentials,
-	Name:    "swagger2",
-	Schemes: []runtime.SecurityScheme{{
-		Kind: runtime.SchemeOAuth2,
-		Name: "oauth",
-	}},
-	Scopes:   []string{"inventory.read"},
-	Security: [][]string{{"oauth"}},
+	Name:     "swagger2",
+	BaseURL:  "https://inventory.example.com/api",
 	TokenURL: "https://auth.example.com/token",
+	Grant:    runtime.GrantClientCredentials,
+	Scopes:   []string{"inventory.read"},
+	Schemes: []runtime.SecurityScheme{{
+		Name: "oauth",
+		Kind: runtime.SchemeOAuth2,
+	}},
+	Security: [][]string{{"oauth"}},
 }
 
 // Client calls the swagger2 service. It is safe for concurrent use; create one and reuse it.

@@ -18,8 +18,8 @@ const _ = tpgenimpl.SupportPackageIsVersion4
 // serviceConfig holds the service's defaults from services.yaml; secrets are only named, never
 // held.
 var serviceConfig = runtime.ServiceConfig{
-	BaseURL: "https://zoo.example.com",
 	Name:    "unions",
+	BaseURL: "https://zoo.example.com",
 }
 
 // Client calls the unions service. It is safe for concurrent use; create one and reuse it.

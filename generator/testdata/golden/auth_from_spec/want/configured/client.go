@@ -20,19 +20,19 @@ const _ = tpgenimpl.SupportPackageIsVersion4
 // serviceConfig holds the service's defaults from services.yaml; secrets are only named, never
 // held.
 var serviceConfig = runtime.ServiceConfig{
-	BaseURL:         "https://api.machine.example.com",
-	ClientID:        "configured",
-	Grant:           runtime.GrantAuto,
-	MessageIDHeader: "X-Message-Id",
-	Name:            "configured",
-	Schemes: []runtime.SecurityScheme{{
-		Kind: runtime.SchemeOAuth2,
-		Name: "oauth",
-	}},
-	Scopes:   []string{"jobs.read"},
-	Security: [][]string{{"oauth"}},
-	Timeout:  30 * time.Second,
+	Name:     "configured",
+	BaseURL:  "https://api.machine.example.com",
 	TokenURL: "https://idp.example.com/token",
+	ClientID: "configured",
+	Grant:    runtime.GrantAuto,
+	Scopes:   []string{"jobs.read"},
+	Schemes: []runtime.SecurityScheme{{
+		Name: "oauth",
+		Kind: runtime.SchemeOAuth2,
+	}},
+	Security:        [][]string{{"oauth"}},
+	MessageIDHeader: "X-Message-Id",
+	Timeout:         30 * time.Second,
 }
 
 // Client calls the configured service. It is safe for concurrent use; create one and reuse it.

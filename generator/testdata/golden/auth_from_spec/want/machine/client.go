@@ -20,18 +20,18 @@ const _ = tpgenimpl.SupportPackageIsVersion4
 // serviceConfig holds the service's defaults from services.yaml; secrets are only named, never
 // held.
 var serviceConfig = runtime.ServiceConfig{
-	BaseURL:         "https://api.machine.example.com",
-	Grant:           runtime.GrantClientCredentials,
-	MessageIDHeader: "X-Message-Id",
-	Name:            "machine",
-	Schemes: []runtime.SecurityScheme{{
-		Kind: runtime.SchemeOAuth2,
-		Name: "oauth",
-	}},
-	Scopes:   []string{"jobs.read"},
-	Security: [][]string{{"oauth"}},
-	Timeout:  30 * time.Second,
+	Name:     "machine",
+	BaseURL:  "https://api.machine.example.com",
 	TokenURL: "https://auth.machine.example.com/oauth2/token",
+	Grant:    runtime.GrantClientCredentials,
+	Scopes:   []string{"jobs.read"},
+	Schemes: []runtime.SecurityScheme{{
+		Name: "oauth",
+		Kind: runtime.SchemeOAuth2,
+	}},
+	Security:        [][]string{{"oauth"}},
+	MessageIDHeader: "X-Message-Id",
+	Timeout:         30 * time.Second,
 }
 
 // Client calls the machine service. It is safe for concurrent use; create one and reuse it.

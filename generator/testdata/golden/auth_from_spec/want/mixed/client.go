@@ -20,17 +20,17 @@ const _ = tpgenimpl.SupportPackageIsVersion4
 // serviceConfig holds the service's defaults from services.yaml; secrets are only named, never
 // held.
 var serviceConfig = runtime.ServiceConfig{
-	BaseURL:         "https://api.mixed.example.com",
-	Grant:           runtime.GrantClientCredentials,
-	MessageIDHeader: "X-Message-Id",
-	Name:            "mixed",
-	Schemes: []runtime.SecurityScheme{{
-		Kind: runtime.SchemeOAuth2,
-		Name: "oauth",
-	}},
-	Security: [][]string{{"oauth"}},
-	Timeout:  30 * time.Second,
+	Name:     "mixed",
+	BaseURL:  "https://api.mixed.example.com",
 	TokenURL: "https://auth.mixed.example.com/token",
+	Grant:    runtime.GrantClientCredentials,
+	Schemes: []runtime.SecurityScheme{{
+		Name: "oauth",
+		Kind: runtime.SchemeOAuth2,
+	}},
+	Security:        [][]string{{"oauth"}},
+	MessageIDHeader: "X-Message-Id",
+	Timeout:         30 * time.Second,
 }
 
 // Client calls the mixed service. It is safe for concurrent use; create one and reuse it.

@@ -20,18 +20,18 @@ const _ = tpgenimpl.SupportPackageIsVersion4
 // serviceConfig holds the service's defaults from services.yaml; secrets are only named, never
 // held.
 var serviceConfig = runtime.ServiceConfig{
-	BaseURL:         "https://api.oidc.example.com",
-	Grant:           runtime.GrantTokenExchange,
-	Issuer:          "https://id.oidc.example.com/realms/shop",
-	MessageIDHeader: "X-Message-Id",
-	Name:            "oidc",
+	Name:    "oidc",
+	BaseURL: "https://api.oidc.example.com",
+	Issuer:  "https://id.oidc.example.com/realms/shop",
+	Grant:   runtime.GrantTokenExchange,
+	Scopes:  []string{"profile"},
 	Schemes: []runtime.SecurityScheme{{
-		Kind: runtime.SchemeOAuth2,
 		Name: "oidc",
+		Kind: runtime.SchemeOAuth2,
 	}},
-	Scopes:   []string{"profile"},
-	Security: [][]string{{"oidc"}},
-	Timeout:  30 * time.Second,
+	Security:        [][]string{{"oidc"}},
+	MessageIDHeader: "X-Message-Id",
+	Timeout:         30 * time.Second,
 }
 
 // Client calls the oidc service. It is safe for concurrent use; create one and reuse it.

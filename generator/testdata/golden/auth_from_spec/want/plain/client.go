@@ -20,16 +20,16 @@ const _ = tpgenimpl.SupportPackageIsVersion4
 // serviceConfig holds the service's defaults from services.yaml; secrets are only named, never
 // held.
 var serviceConfig = runtime.ServiceConfig{
-	BaseURL:         "https://api.plain.example.com",
-	Grant:           runtime.GrantClientCredentials,
-	MessageIDHeader: "X-Message-Id",
-	Name:            "plain",
+	Name:    "plain",
+	BaseURL: "https://api.plain.example.com",
+	Grant:   runtime.GrantClientCredentials,
 	Schemes: []runtime.SecurityScheme{{
-		Kind: runtime.SchemeOAuth2,
 		Name: "oauth",
+		Kind: runtime.SchemeOAuth2,
 	}},
-	Security: [][]string{{"oauth"}},
-	Timeout:  30 * time.Second,
+	Security:        [][]string{{"oauth"}},
+	MessageIDHeader: "X-Message-Id",
+	Timeout:         30 * time.Second,
 }
 
 // Client calls the plain service. It is safe for concurrent use; create one and reuse it.

@@ -20,17 +20,17 @@ const _ = tpgenimpl.SupportPackageIsVersion4
 // serviceConfig holds the service's defaults from services.yaml; secrets are only named, never
 // held.
 var serviceConfig = runtime.ServiceConfig{
-	BaseURL:         "https://api.users.example.com",
-	Grant:           runtime.GrantNone,
-	MessageIDHeader: "X-Message-Id",
-	Name:            "public",
+	Name:    "public",
+	BaseURL: "https://api.users.example.com",
+	Grant:   runtime.GrantNone,
+	Scopes:  []string{"read"},
 	Schemes: []runtime.SecurityScheme{{
-		Kind: runtime.SchemeOAuth2,
 		Name: "oauth",
+		Kind: runtime.SchemeOAuth2,
 	}},
-	Scopes:   []string{"read"},
-	Security: [][]string{{"oauth"}},
-	Timeout:  30 * time.Second,
+	Security:        [][]string{{"oauth"}},
+	MessageIDHeader: "X-Message-Id",
+	Timeout:         30 * time.Second,
 }
 
 // Client calls the public service. It is safe for concurrent use; create one and reuse it.

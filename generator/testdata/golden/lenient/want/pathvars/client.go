@@ -21,9 +21,9 @@ const _ = tpgenimpl.SupportPackageIsVersion4
 // serviceConfig holds the service's defaults from services.yaml; secrets are only named, never
 // held.
 var serviceConfig = runtime.ServiceConfig{
+	Name:            "pathvars",
 	BaseURL:         "https://api.example.com",
 	MessageIDHeader: "X-Message-Id",
-	Name:            "pathvars",
 	Timeout:         30 * time.Second,
 }
 

@@ -20,9 +20,9 @@ const _ = tpgenimpl.SupportPackageIsVersion4
 // serviceConfig holds the service's defaults from services.yaml; secrets are only named, never
 // held.
 var serviceConfig = runtime.ServiceConfig{
+	Name:            "used",
 	BaseURL:         "https://store.example.com",
 	MessageIDHeader: "X-Message-Id",
-	Name:            "used",
 	Timeout:         30 * time.Second,
 }
 

@@ -20,58 +20,58 @@ const _ = tpgenimpl.SupportPackageIsVersion4
 // serviceConfig holds the service's defaults from services.yaml; secrets are only named, never
 // held.
 var serviceConfig = runtime.ServiceConfig{
-	APIKeyEnv:       "VENDOR_API_KEY",
-	BaseURL:         "https://api.vendor.example.com/v1",
-	Grant:           runtime.GrantPassthrough,
-	MessageIDHeader: "X-Message-Id",
-	Name:            "vendor",
+	Name:      "vendor",
+	BaseURL:   "https://api.vendor.example.com/v1",
+	Grant:     runtime.GrantPassthrough,
+	APIKeyEnv: "VENDOR_API_KEY",
 	Schemes: []runtime.SecurityScheme{{
-		In:    "header",
-		Kind:  runtime.SchemeAPIKey,
 		Name:  "apiKey",
+		Kind:  runtime.SchemeAPIKey,
+		In:    "header",
 		Param: "X-API-Key",
 	}, {
-		In:        "header",
-		Kind:      runtime.SchemeAPIKey,
 		Name:      "appKey",
+		Kind:      runtime.SchemeAPIKey,
+		In:        "header",
 		Param:     "X-App-Key",
 		SecretEnv: "VENDOR_APP_KEY",
 	}, {
-		Kind:        runtime.SchemeBasic,
 		Name:        "basic",
+		Kind:        runtime.SchemeBasic,
 		SecretEnv:   "VENDOR_TOKEN",
 		UsernameEnv: "VENDOR_ACCOUNT",
 	}, {
-		Kind:      runtime.SchemeBearer,
 		Name:      "bearer",
+		Kind:      runtime.SchemeBearer,
 		SecretEnv: "VENDOR_PAT",
 	}, {
-		In:   "apiKey in header Content-Length",
-		Kind: runtime.SchemeUnsupported,
 		Name: "bodyKey",
+		Kind: runtime.SchemeUnsupported,
+		In:   "apiKey in header Content-Length",
 	}, {
-		In:    "cookie",
-		Kind:  runtime.SchemeAPIKey,
 		Name:  "cookieKey",
+		Kind:  runtime.SchemeAPIKey,
+		In:    "cookie",
 		Param: "vendor_session",
 	}, {
-		In:   "http digest",
-		Kind: runtime.SchemeUnsupported,
 		Name: "digest",
+		Kind: runtime.SchemeUnsupported,
+		In:   "http digest",
 	}, {
-		Kind: runtime.SchemeMutualTLS,
 		Name: "mtls",
+		Kind: runtime.SchemeMutualTLS,
 	}, {
-		Kind: runtime.SchemeOAuth2,
 		Name: "oidc",
+		Kind: runtime.SchemeOAuth2,
 	}, {
-		In:    "query",
-		Kind:  runtime.SchemeAPIKey,
 		Name:  "queryKey",
+		Kind:  runtime.SchemeAPIKey,
+		In:    "query",
 		Param: "api_key",
 	}},
-	Security: [][]string{{"apiKey"}, {"basic"}},
-	Timeout:  30 * time.Second,
+	Security:        [][]string{{"apiKey"}, {"basic"}},
+	MessageIDHeader: "X-Message-Id",
+	Timeout:         30 * time.Second,
 }
 
 // Client calls the vendor service. It is safe for concurrent use; create one and reuse it.

@@ -22,21 +22,21 @@ const _ = tpgenimpl.SupportPackageIsVersion4
 // serviceConfig holds the service's defaults from services.yaml; secrets are only named, never
 // held.
 var serviceConfig = runtime.ServiceConfig{
+	Name:            "billing-v2",
 	BaseURL:         "https://billing.internal.example.com/v2",
-	ClientAuth:      token.ClientSecretPost,
+	TokenURL:        "https://billing-auth.example.com/oauth2/token",
 	ClientID:        "billing-client",
 	ClientSecretEnv: "SHOP_CLIENT_SECRET",
 	Grant:           runtime.GrantAuto,
-	MessageIDHeader: "X-Correlation-Id",
-	Name:            "billing-v2",
+	Scopes:          []string{"billing"},
 	Resources:       []string{"urn:example:billing"},
+	ClientAuth:      token.ClientSecretPost,
 	Schemes: []runtime.SecurityScheme{{
-		Kind: runtime.SchemeOAuth2,
 		Name: "oidc",
+		Kind: runtime.SchemeOAuth2,
 	}},
-	Scopes:   []string{"billing"},
-	Timeout:  5 * time.Second,
-	TokenURL: "https://billing-auth.example.com/oauth2/token",
+	MessageIDHeader: "X-Correlation-Id",
+	Timeout:         5 * time.Second,
 }
 
 // Client calls the billing-v2 service. It is safe for concurrent use; create one and reuse it.

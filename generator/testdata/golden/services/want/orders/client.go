@@ -21,29 +21,29 @@ const _ = tpgenimpl.SupportPackageIsVersion4
 // serviceConfig holds the service's defaults from services.yaml; secrets are only named, never
 // held.
 var serviceConfig = runtime.ServiceConfig{
-	ActorTokenEnv:   "SHOP_ACTOR_TOKEN",
-	ActorTokenType:  "urn:ietf:params:oauth:token-type:jwt",
-	Audiences:       []string{"orders-api", "orders-audit"},
+	Name:            "orders",
 	BaseURL:         "https://api.example.com/orders/v1",
-	ClientAuth:      token.ClientSecretBasic,
+	Issuer:          "https://auth.example.com",
 	ClientIDEnv:     "SHOP_CLIENT_ID",
 	ClientSecretEnv: "SHOP_CLIENT_SECRET",
 	Grant:           runtime.GrantTokenExchange,
-	Issuer:          "https://auth.example.com",
-	MessageIDHeader: "X-Correlation-Id",
-	Name:            "orders",
+	Scopes:          []string{"orders.read"},
+	Audiences:       []string{"orders-api", "orders-audit"},
+	ActorTokenEnv:   "SHOP_ACTOR_TOKEN",
+	ActorTokenType:  "urn:ietf:params:oauth:token-type:jwt",
+	ClientAuth:      token.ClientSecretBasic,
 	Schemes: []runtime.SecurityScheme{{
-		In:    "header",
-		Kind:  runtime.SchemeAPIKey,
 		Name:  "apiKey",
+		Kind:  runtime.SchemeAPIKey,
+		In:    "header",
 		Param: "X-API-Key",
 	}, {
-		Kind: runtime.SchemeOAuth2,
 		Name: "oauth",
+		Kind: runtime.SchemeOAuth2,
 	}},
-	Scopes:   []string{"orders.read"},
-	Security: [][]string{{"oauth"}},
-	Timeout:  20 * time.Second,
+	Security:        [][]string{{"oauth"}},
+	MessageIDHeader: "X-Correlation-Id",
+	Timeout:         20 * time.Second,
 }
 
 // Client calls the orders service. It is safe for concurrent use; create one and reuse it.

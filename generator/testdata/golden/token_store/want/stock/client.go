@@ -20,23 +20,23 @@ const _ = tpgenimpl.SupportPackageIsVersion4
 // serviceConfig holds the service's defaults from services.yaml; secrets are only named, never
 // held.
 var serviceConfig = runtime.ServiceConfig{
+	Name:            "stock",
 	BaseURL:         "https://stock.example.com/v1",
+	TokenURL:        "https://auth.example.com/oauth2/token",
 	ClientID:        "shop",
 	ClientSecretEnv: "SHOP_CLIENT_SECRET",
 	Grant:           runtime.GrantClientCredentials,
 	MessageIDHeader: "X-Message-Id",
-	Name:            "stock",
 	Timeout:         30 * time.Second,
 	TokenStore: runtime.TokenStoreConfig{
-		Addr:             "redis.internal:6379",
-		EncryptionKeyEnv: "SHOP_TOKEN_KEY",
-		KeyPrefix:        "shop",
 		Kind:             "redis",
+		Addr:             "redis.internal:6379",
+		Username:         "tpgen",
 		PasswordEnv:      "SHOP_REDIS_PASSWORD",
 		TLS:              true,
-		Username:         "tpgen",
+		KeyPrefix:        "shop",
+		EncryptionKeyEnv: "SHOP_TOKEN_KEY",
 	},
-	TokenURL: "https://auth.example.com/oauth2/token",
 }
 
 // Client calls the stock service. It is safe for concurrent use; create one and reuse it.

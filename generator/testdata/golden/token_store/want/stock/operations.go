@@ -11,15 +11,15 @@ import (
 )
 
 var opGetItem = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "getItem",
 	Method: "GET",
-	Params: []tpgenimpl.Param{{Name: "sku"}},
 	Path:   "/items/{sku}",
+	Params: []tpgenimpl.Param{{Name: "sku"}},
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 }
 
