@@ -249,9 +249,10 @@ func genStruct(g *jen.Statement, d *Decl) {
 	).Line()
 }
 
-// fieldDoc is a field's doc comment: the spec's text, with what it means
-// that the property is read-only or write-only and deprecated; nil when there
-// is nothing to say. The property's name is not repeated (the json tag beside
+// fieldDoc is a field's doc comment: the spec's text, then what the Go type
+// does not show (the format, the default, that the property is read-only or
+// write-only), and whether it is deprecated; nil when there is nothing to
+// say. The property's name is not repeated (the json tag beside
 // the field shows it) unless the field's name is not the one the property's
 // name gives (another field had it).
 func fieldDoc(f *Field) jen.Code {
@@ -262,11 +263,21 @@ func fieldDoc(f *Field) jen.Code {
 	if doc := cleanDoc(f.Doc); doc != "" {
 		parts = append(parts, doc)
 	}
+	var facts []string
+	if f.Format != "" {
+		facts = append(facts, "Format: "+f.Format+".")
+	}
+	if f.Default != "" {
+		facts = append(facts, "Default: "+f.Default+".")
+	}
 	if f.ReadOnly {
-		parts = append(parts, "Read-only: sent by the service, not to it.")
+		facts = append(facts, "Read-only: sent by the service, not to it.")
 	}
 	if f.WriteOnly {
-		parts = append(parts, "Write-only: sent to the service, not by it.")
+		facts = append(facts, "Write-only: sent to the service, not by it.")
+	}
+	if len(facts) > 0 {
+		parts = append(parts, strings.Join(facts, " "))
 	}
 	if f.Deprecated {
 		parts = append(parts, "Deprecated: the API marks this property as deprecated.")

@@ -99,7 +99,7 @@ type Order struct {
 	_         [0]func()
 	CreatedAt time.Time     `json:"createdAt"`
 	DeliverBy *runtime.Date `json:"deliverBy,omitempty"`
-	// Read-only: sent by the service, not to it.
+	// Format: uuid. Read-only: sent by the service, not to it.
 	ID    *string     `json:"id,omitempty" tpgen:"required"`
 	Lines []OrderLine `json:"lines"`
 	// Free text for the warehouse; null clears it.
@@ -142,5 +142,6 @@ type Problem struct {
 	Detail *string `json:"detail,omitempty"`
 	Status int     `json:"status"`
 	Title  string  `json:"title"`
-	Type   *string `json:"type,omitempty"`
+	// Format: uri.
+	Type *string `json:"type,omitempty"`
 }

@@ -82,8 +82,9 @@ type Profile struct {
 	_           [0]func()
 	Contact     ProfileContact `json:"contact,omitempty"`
 	DisplayName string         `json:"displayName"`
-	Email       NullableString `json:"email,omitzero"`
-	ID          string         `json:"id"`
+	// Format: email.
+	Email NullableString `json:"email,omitzero"`
+	ID    string         `json:"id"`
 }
 
 // ProfileContact is the schema components/schemas/Profile/properties/contact.

@@ -25,21 +25,32 @@ type Day = runtime.Date
 
 // Event is the schema components/schemas/Event.
 type Event struct {
-	_          [0]func()
-	Amount     *float64      `json:"amount,omitempty"`
-	At         time.Time     `json:"at"`
-	Attachment *string       `json:"attachment,omitempty"`
-	BigBounded *int64        `json:"bigBounded,omitempty"`
-	Count      *int          `json:"count,omitempty"`
-	Count32    *int32        `json:"count32,omitempty"`
-	Count64    *int64        `json:"count64,omitempty"`
-	Day        *runtime.Date `json:"day,omitempty"`
-	Email      *string       `json:"email,omitempty"`
-	ID         string        `json:"id"`
-	Payload    []byte        `json:"payload,omitempty"`
-	Ratio      *float32      `json:"ratio,omitempty"`
-	Score      *float64      `json:"score,omitempty"`
-	URI        *string       `json:"uri,omitempty"`
+	_      [0]func()
+	Amount *float64  `json:"amount,omitempty"`
+	At     time.Time `json:"at"`
+	// Format: binary.
+	Attachment *string `json:"attachment,omitempty"`
+	BigBounded *int64  `json:"bigBounded,omitempty"`
+	// Default: 20.
+	Count   *int          `json:"count,omitempty"`
+	Count32 *int32        `json:"count32,omitempty"`
+	Count64 *int64        `json:"count64,omitempty"`
+	Day     *runtime.Date `json:"day,omitempty"`
+	// Format: email.
+	Email *string `json:"email,omitempty"`
+	// Format: uuid.
+	ID string `json:"id"`
+	// A default that looks like code: */ func init() {} /*
+	//
+	// Default: "*/\n//go:generate echo pwned".
+	Level   *string  `json:"level,omitempty"`
+	Payload []byte   `json:"payload,omitempty"`
+	Ratio   *float32 `json:"ratio,omitempty"`
+	Score   *float64 `json:"score,omitempty"`
+	// Default: ["a","b"].
+	Tags []string `json:"tags,omitempty"`
+	// Format: uri.
+	URI *string `json:"uri,omitempty"`
 }
 
 // ListEventsResult is the result of ListEvents: the status, the body of the response received, and
