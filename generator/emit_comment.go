@@ -83,9 +83,11 @@ func commentLinesWidth(text string, width int) []string {
 			fenced, verbatim = !fenced, true
 		}
 		if !verbatim {
-			line = ls.rewrite(line)
 			rest := strings.TrimLeftFunc(line, unicode.IsSpace)
 			verbatim = rest != line && listMarkerLen(rest) == 0 // go doc's code block
+		}
+		if !verbatim {
+			line = ls.rewrite(line)
 		}
 		for _, l := range wrapLine(line, width, verbatim) {
 			out = append(out, commentText(l))

@@ -59,6 +59,8 @@ func TestCommentLinks(t *testing.T) {
 		{"directive text", "[//go:generate rm -rf /](https://e.com)", []string{"// [//go:generate rm -rf /]", "//", "// [//go:generate rm -rf /]: https://e.com"}},
 		{"plus build text", "[+build ignore](https://e.com)", []string{"// [+build ignore]", "//", "// [+build ignore]: https://e.com"}},
 		{"line break in text", "[a\n//go:generate x](https://e.com)", []string{"// [a", "// //go:generate x](https://e.com)"}},
+		{"in code", "x\n    [a](https://e.com)\n```\n[b](https://e.com)\n```", []string{"// x", "//     [a](https://e.com)", "// ```", "// [b](https://e.com)", "// ```"}},
+		{"in list", "x\n  - [a](https://e.com)", []string{"// x", "//   - [a]", "//", "// [a]: https://e.com"}},
 		{"deprecated stays before", "[a](https://e.com)\n\nDeprecated: old.", []string{"// [a]", "//", "// Deprecated: old.", "//", "// [a]: https://e.com"}},
 	} {
 		got := commentLines(c.in)
