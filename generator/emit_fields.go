@@ -2,7 +2,6 @@ package generator
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
 
 	"github.com/dave/jennifer/jen"
@@ -12,7 +11,7 @@ import (
 // order jennifer gives a jen.Dict: an operation's ID, Method and Path first,
 // then the rest in the order the runtime's struct declares its fields
 // (TestFieldOrders checks that the lists below are those structs' fields).
-// A key missing from a list comes after the listed ones, sorted.
+// A field missing from a list comes after the listed ones, sorted.
 var (
 	operationFields      = []string{"ID", "Method", "Path", "Query", "Grant", "Scopes", "Audiences", "Resources", "Security", "Params", "RequestBody", "ContentType", "Accept", "Responses", "Result"}
 	paramFields          = []string{"Name", "In", "Style", "Explode", "Shape", "Required"}
@@ -24,29 +23,30 @@ var (
 	tokenStoreFields     = []string{"Kind", "Addr", "Username", "PasswordEnv", "TLS", "KeyPrefix", "EncryptionKeyEnv"}
 )
 
+// fieldValues are the fields of a composite literal by name, for inOrder.
+// (A jen.Dict would do, but its keys are code: their names would have to be
+// rendered, and gofmt-ed, to be ordered.)
+type fieldValues map[string]jen.Code
+
 // inOrder renders d as a composite literal's braces and fields, in the
-// order of the field names in order. Its keys are identifiers (jen.Id).
-func inOrder(d jen.Dict, order []string) *jen.Statement {
-	type field struct {
-		rank int
-		name string
-		k, v jen.Code
+// order of the field names in order.
+func inOrder(d fieldValues, order []string) *jen.Statement {
+	names := make([]string, 0, len(d))
+	for name := range d {
+		names = append(names, name)
 	}
-	fields := make([]field, 0, len(d))
-	for k, v := range d {
-		name := fmt.Sprintf("%#v", k) // the identifier's text
-		rank := slices.Index(order, name)
-		if rank < 0 {
-			rank = len(order)
+	rank := func(name string) int {
+		if i := slices.Index(order, name); i >= 0 {
+			return i
 		}
-		fields = append(fields, field{rank, name, k, v})
+		return len(order)
 	}
-	slices.SortFunc(fields, func(a, b field) int {
-		return cmp.Or(cmp.Compare(a.rank, b.rank), cmp.Compare(a.name, b.name))
+	slices.SortFunc(names, func(a, b string) int {
+		return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(a, b))
 	})
-	items := make([]jen.Code, len(fields))
-	for i, f := range fields {
-		items[i] = jen.Add(f.k).Op(":").Add(f.v)
+	items := make([]jen.Code, len(names))
+	for i, name := range names {
+		items[i] = jen.Id(name).Op(":").Add(d[name])
 	}
 	if len(items) < 2 {
 		return jen.Values(items...) // on one line, as jennifer writes a Dict of one

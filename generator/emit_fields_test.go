@@ -46,16 +46,16 @@ func TestFieldOrders(t *testing.T) {
 // TestInOrder: listed keys in the list's order, others after them sorted,
 // one field on one line.
 func TestInOrder(t *testing.T) {
-	d := jen.Dict{jen.Id("Zed"): jen.Lit(1), jen.Id("Path"): jen.Lit("/p"), jen.Id("ID"): jen.Lit("x"), jen.Id("Alpha"): jen.True()}
+	d := fieldValues{"Zed": jen.Lit(1), "Path": jen.Lit("/p"), "ID": jen.Lit("x"), "Alpha": jen.True()}
 	got := jen.Var().Id("v").Op("=").Id("T").Add(inOrder(d, []string{"ID", "Method", "Path"})).GoString()
 	want := "var v = T{\n\tID:    \"x\",\n\tPath:  \"/p\",\n\tAlpha: true,\n\tZed:   1,\n}"
 	if got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
-	if got := jen.Id("T").Add(inOrder(jen.Dict{jen.Id("Name"): jen.Lit("a")}, nil)).GoString(); got != `T{Name: "a"}` {
+	if got := jen.Id("T").Add(inOrder(fieldValues{"Name": jen.Lit("a")}, nil)).GoString(); got != `T{Name: "a"}` {
 		t.Errorf("one field: %s", got)
 	}
-	if got := jen.Id("T").Add(inOrder(jen.Dict{}, nil)).GoString(); !strings.HasPrefix(got, "T{}") {
+	if got := jen.Id("T").Add(inOrder(fieldValues{}, nil)).GoString(); !strings.HasPrefix(got, "T{}") {
 		t.Errorf("no field: %s", got)
 	}
 }
