@@ -176,7 +176,7 @@ func emitPackage(pkg *model.Package, dir, importPath string) ([]File, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: generating %s: %w (a bug in tpgen: please report it with the spec)", pkg.Service, f.name, err)
 		}
-		out = append(out, File{Path: filepath.Join(f.dir, f.name), Data: data})
+		out = append(out, File{Path: filepath.Join(f.dir, f.name), Data: groupImports(data)})
 	}
 	readme, err := renderReadme(pkg, importPath)
 	if err != nil {

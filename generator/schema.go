@@ -575,6 +575,7 @@ func (g *typer) fields(d *model.Decl, props openapi3.Schemas, required []string,
 		ps := pr.Value
 		f := &model.Field{JSONName: k, Doc: schemaDoc(ps), Deprecated: ps.Deprecated, ReadOnly: ps.ReadOnly, WriteOnly: ps.WriteOnly}
 		f.Name = fns.Claim(goname.ValueName(k))
+		f.Format, f.Default = fieldFacts(ps)
 		f.Required = slices.Contains(required, k) && !ps.ReadOnly && !ps.WriteOnly
 		// Optional when sent, but the service must send it: response
 		// validation checks it (tag tpgen:"required").

@@ -269,6 +269,8 @@ type Field struct {
 	OmitEmpty        bool // ",omitempty" or ",omitzero" in the tag
 	OmitZero         bool
 	Doc              string // the spec's description (a header's, for PartHeader)
+	Format           string // the schema's format when the Go type does not show it ("uuid", "email")
+	Default          string // the schema's default as JSON; "" when it has none
 	Deprecated       bool
 	ReadOnly         bool
 	WriteOnly        bool
