@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/tpgen/tpgen/generator/internal/emit"
 	"github.com/tpgen/tpgen/generator/internal/load"
 	"github.com/tpgen/tpgen/generator/internal/model"
 )
@@ -68,7 +69,7 @@ func ExpectedDecls(svc *Job) (map[string][]string, error) {
 		}
 	}
 	out := map[string][]string{}
-	if modelImportPath(svc.ImportPath, pkg) == "" {
+	if emit.ModelImportPath(svc.ImportPath, pkg) == "" {
 		out[svc.OutDir] = append(client, types...)
 	} else {
 		// The client package re-exports the model's types and enum values.
@@ -85,7 +86,7 @@ func ExpectedDecls(svc *Job) (map[string][]string, error) {
 		}
 		out[svc.OutDir] = client
 		// The model package has a version handshake of its own.
-		out[filepath.Join(svc.OutDir, ModelDir)] = append(types, "const _")
+		out[filepath.Join(svc.OutDir, emit.ModelDir)] = append(types, "const _")
 	}
 	for _, v := range out {
 		sort.Strings(v)

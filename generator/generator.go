@@ -2,6 +2,16 @@
 // client packages, in memory: load and validate the inputs, build a typed
 // model in which every Go name is settled, then emit Go files with jennifer.
 // cmd/tpgen writes what it returns; nothing here touches the output directory.
+//
+// How the code is organised, one package per stage; their imports keep the
+// stages apart (TestStageImports):
+//
+//	generator                  Generate, Job, FromConfig; building the model from a loaded spec
+//	generator/config           services.yaml: strict decoding, defaults, errors at their line
+//	generator/internal/load    reading and checking documents, errors located in them
+//	generator/internal/model   the typed model, every Go name settled; the standard library only
+//	generator/internal/goname  Go names from spec text
+//	generator/internal/emit    model -> Go files and README; imports neither kin-openapi nor load
 package generator
 
 import (
@@ -15,6 +25,7 @@ import (
 	"time"
 
 	"github.com/tpgen/tpgen/generator/config"
+	"github.com/tpgen/tpgen/generator/internal/emit"
 	"github.com/tpgen/tpgen/generator/internal/goname"
 	"github.com/tpgen/tpgen/generator/internal/load"
 	"github.com/tpgen/tpgen/generator/internal/model"
@@ -225,7 +236,7 @@ func generateService(svc *Job) ([]File, Stats, []model.Note, []string, error) {
 	repairs := unique(append(append(sp.Repairs, pkg.Repairs...), pkg.Alerts...)) // lenient repairs, then alerts of the build
 	sp = nil
 	t2 := time.Now()
-	files, err := emitPackage(pkg, svc.OutDir, svc.ImportPath)
+	files, err := emit.Package(pkg, svc.OutDir, svc.ImportPath)
 	if err != nil {
 		return nil, st, nil, nil, err
 	}
@@ -243,7 +254,7 @@ func generateService(svc *Job) ([]File, Stats, []model.Note, []string, error) {
 	if svc.FollowLinks {
 		notes = append(notes, model.Note{Group: "$ref follows symbolic links wherever they lead (-follow-links)"})
 	}
-	if modelImportPath(svc.ImportPath, pkg) == "" && len(pkg.Types) > 0 {
+	if emit.ModelImportPath(svc.ImportPath, pkg) == "" && len(pkg.Types) > 0 {
 		notes = append(notes, model.Note{Group: "no go.mod above " + svc.OutDir + ", so the package's import path is unknown: its types stay in the client package instead of a " + ModelDir + " subpackage"})
 	}
 	return files, st, notes, repairs, nil

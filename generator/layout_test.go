@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/tpgen/tpgen/generator/internal/emit"
 )
 
 // TestPartsJoinAsOne renders every golden spec with one operation and one type
@@ -21,19 +23,19 @@ func TestPartsJoinAsOne(t *testing.T) {
 	if err != nil || len(specs) == 0 {
 		t.Fatalf("no golden specs: %v", err)
 	}
-	defer func(ops, types int) { opsPerPart, typesPerPart = ops, types }(opsPerPart, typesPerPart)
+	defer func(ops, types int) { emit.OpsPerPart, emit.TypesPerPart = ops, types }(emit.OpsPerPart, emit.TypesPerPart)
 	for _, spec := range specs {
 		for _, importPath := range []string{"example.com/m/gen/p", ""} {
 			name := filepath.Base(filepath.Dir(spec))
 			svc := &Job{Name: "p", Package: "p", Spec: spec, SpecDisplay: spec, Source: "spec.yaml",
 				OutDir: filepath.Join("gen", "p"), ImportPath: importPath, AllModels: true}
-			opsPerPart, typesPerPart = 1<<30, 1<<30
+			emit.OpsPerPart, emit.TypesPerPart = 1<<30, 1<<30
 			whole, _, _, _, err := generateService(svc)
 			if err != nil {
 				t.Errorf("%s: %v", name, err)
 				continue
 			}
-			opsPerPart, typesPerPart = 1, 1
+			emit.OpsPerPart, emit.TypesPerPart = 1, 1
 			parts, _, _, _, err := generateService(svc)
 			if err != nil {
 				t.Errorf("%s, one declaration per part: %v", name, err)
@@ -56,7 +58,7 @@ func TestPartsJoinAsOne(t *testing.T) {
 				}
 			}
 			slices.Sort(paths)
-			if want := PackageFiles(svc.OutDir, importPath != ""); !slices.Equal(paths, want) {
+			if want := emit.PackageFiles(svc.OutDir, importPath != ""); !slices.Equal(paths, want) {
 				t.Errorf("%s (import path %q): wrote %v, PackageFiles says %v", name, importPath, paths, want)
 			}
 		}
@@ -87,7 +89,7 @@ func TestSortImports(t *testing.T) {
 		{in: []string{`"runtime"`, `"github.com/tpgen/tpgen/runtime"`}, err: "both imported as runtime"},
 		{in: []string{`time`}, err: "unexpected import"},
 	} {
-		got, err := sortImports(tc.in)
+		got, err := emit.SortImports(tc.in)
 		switch {
 		case tc.err != "":
 			if err == nil || !strings.Contains(err.Error(), tc.err) {

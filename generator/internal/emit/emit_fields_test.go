@@ -1,4 +1,4 @@
-package generator
+package emit
 
 import (
 	"reflect"
@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/dave/jennifer/jen"
-
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )

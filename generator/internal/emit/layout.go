@@ -1,4 +1,4 @@
-package generator
+package emit
 
 import (
 	"bytes"
@@ -63,10 +63,10 @@ func PackageFiles(dir string, withModel bool) []string {
 // model subpackage. Files in them with tpgen's header are tpgen's.
 func PackageDirs(dir string) []string { return []string{dir, filepath.Join(dir, ModelDir)} }
 
-// modelImportPath is the import path of the package's model package, or ""
+// ModelImportPath is the import path of the package's model package, or ""
 // when the client does not import it: its own import path is unknown, or it
 // has no types (the model package is then written, empty).
-func modelImportPath(importPath string, pkg *model.Package) string {
+func ModelImportPath(importPath string, pkg *model.Package) string {
 	if importPath == "" || len(pkg.Types) == 0 {
 		return ""
 	}
@@ -77,14 +77,14 @@ func modelImportPath(importPath string, pkg *model.Package) string {
 // this many operations or types, on all cores, then joined. Variables, so
 // that a test can show that the parts join to what one part would be.
 var (
-	opsPerPart   = 200
-	typesPerPart = 400
+	OpsPerPart   = 200
+	TypesPerPart = 400
 )
 
 // emitPackage renders the package's files (PackageFiles) into dir, and
 // formats them; importPath is the package's, "" when unknown (the types then
 // stay in the client package).
-func emitPackage(pkg *model.Package, dir, importPath string) ([]File, error) {
+func Package(pkg *model.Package, dir, importPath string) ([]File, error) {
 	type file struct {
 		dir, pkg, name string
 		doc            string // package doc comment
@@ -93,7 +93,7 @@ func emitPackage(pkg *model.Package, dir, importPath string) ([]File, error) {
 		// then joined.
 		parts []func() []jen.Code
 	}
-	modelPath := modelImportPath(importPath, pkg)
+	modelPath := ModelImportPath(importPath, pkg)
 	typesDir, typesPkg, typesDoc := dir, pkg.Name, ""
 	if importPath != "" {
 		typesDir, typesPkg, typesDoc = filepath.Join(dir, ModelDir), ModelDir, modelPackageDoc(pkg)
@@ -106,7 +106,7 @@ func emitPackage(pkg *model.Package, dir, importPath string) ([]File, error) {
 		files = append(files, &file{dir: dir, pkg: pkg.Name, name: FileTypes, parts: one(genAliases(pkg, modelPath))})
 	}
 	ops := &file{dir: dir, pkg: pkg.Name, name: FileOperations}
-	for _, c := range partsOf(len(pkg.Methods), opsPerPart) {
+	for _, c := range partsOf(len(pkg.Methods), OpsPerPart) {
 		ops.parts = append(ops.parts, func() []jen.Code {
 			var code []jen.Code
 			for _, op := range pkg.Methods[c[0]:c[1]] {
@@ -116,7 +116,7 @@ func emitPackage(pkg *model.Package, dir, importPath string) ([]File, error) {
 		})
 	}
 	models := &file{dir: typesDir, pkg: typesPkg, name: FileModels, doc: typesDoc}
-	for i, c := range partsOf(len(pkg.Types), typesPerPart) {
+	for i, c := range partsOf(len(pkg.Types), TypesPerPart) {
 		models.parts = append(models.parts, func() []jen.Code {
 			var code []jen.Code
 			if i == 0 && modelPath != "" {
@@ -225,7 +225,7 @@ func joinParts(parts [][]byte) ([]byte, error) {
 		imports = append(imports, imps...)
 		bodies = append(bodies, body)
 	}
-	imports, err := sortImports(imports)
+	imports, err := SortImports(imports)
 	if err != nil {
 		return nil, err
 	}
@@ -291,10 +291,10 @@ func splitFile(src []byte) (head []byte, imports []string, body []byte, err erro
 	return head, imports, src[skipBlank(src, i):], nil
 }
 
-// sortImports removes repeated import specs and sorts them by path, as gofmt
+// SortImports removes repeated import specs and sorts them by path, as gofmt
 // does. A path imported under two names, or a name given to two paths, would
 // not compile: jennifer chose names part by part, and did so differently.
-func sortImports(specs []string) ([]string, error) {
+func SortImports(specs []string) ([]string, error) {
 	type spec struct{ name, path, text string }
 	var all []spec
 	for _, s := range specs {

@@ -1,4 +1,4 @@
-package generator
+package emit
 
 import (
 	"bytes"
@@ -36,7 +36,7 @@ type readmeOp struct{ Call, Name, Grant, Scopes, Security string }
 func renderReadme(pkg *model.Package, importPath string) ([]byte, error) {
 	rd := pkg.Runtime
 	d := readmeData{Package: pkg.Name, Service: mdCode(pkg.Service, false), Title: mdText(pkg.Title, false), Version: mdText(pkg.Version, false),
-		Source: mdCode(pkg.Source, false), ImportPath: strconv.Quote(importPath), ModelPath: mdCode(modelImportPath(importPath, pkg), false)}
+		Source: mdCode(pkg.Source, false), ImportPath: strconv.Quote(importPath), ModelPath: mdCode(ModelImportPath(importPath, pkg), false)}
 	if importPath == "" {
 		d.ImportPath = strconv.Quote("your/module/gen/" + pkg.Name)
 	}
