@@ -82,7 +82,7 @@ type Job struct {
 	// the generated operations use are.
 	AllModels bool
 	// Lenient generates from a broken spec: each defect that has an honest
-	// repair (see lenient.go) becomes an alert at its place instead of an error.
+	// repair (see load/lenient.go) becomes an alert at its place instead of an error.
 	Lenient bool
 }
 

@@ -310,7 +310,7 @@ func (b *builder) multipartDecl(hint string, sr *openapi3.SchemaRef, source stri
 	fns := goname.NewNamespace()
 	keys := sortedKeys(s.Properties)
 	if odd, quoted := goname.Untaggable(keys); len(odd) > 0 || slices.Contains(keys, "-") {
-		// The runtime names parts by the fields' tags (see json_names.go).
+		// The runtime names parts by the fields' tags (see goname/json_names.go).
 		if slices.Contains(keys, "-") {
 			odd = append(odd, "-")
 			quoted = strings.TrimPrefix(quoted+`, "-"`, ", ")

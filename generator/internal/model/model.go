@@ -25,7 +25,7 @@ type Package struct {
 	Runtime     RuntimeDefaults
 	// Schemes are the security schemes the requirements name, sorted by
 	// name; Security the spec's global requirements when an operation
-	// inherits them (see security.go).
+	// inherits them (see generator/security.go).
 	Schemes  []SecurityScheme
 	Security [][]string
 	// AuthFrom says, by README row ("grant", "token URL", "issuer"), which
@@ -39,7 +39,7 @@ type Package struct {
 	Types       []*Decl       // sorted by Go name
 	ErrorModels []*ErrorModel // constructors of declared error bodies, sorted by name
 	Notes       []Note        // what could not be typed exactly, was ignored or chosen, for -v
-	Repairs     []string      // what lenient mode repaired, each at its place (see lenient.go)
+	Repairs     []string      // what lenient mode repaired, each at its place (see load/lenient.go)
 	// UnusedSchemas counts the component schemas not generated because no
 	// generated operation uses them (models: used).
 	UnusedSchemas int
@@ -248,7 +248,7 @@ type Decl struct {
 	// Placeholder marks a DeclDefined made for a schema met again while it
 	// was being built (recursion): what it stands for was not known yet.
 	Placeholder bool
-	// Parts is the chain of names the name is derived from (see names_derived.go).
+	// Parts is the chain of names the name is derived from (see generator/names_derived.go).
 	Parts []string
 
 	Variants      []*Variant // DeclUnion
