@@ -106,7 +106,7 @@ func genClient(pkg *Package) []jen.Code {
 // another runtime, the package fails to compile at this line.
 func handshake() jen.Code {
 	return comments("The generated code needs a runtime this version of tpgen supports.").Line().
-		Const().Id("_").Op("=").Qual(implPkg, "SupportPackageIsVersion4")
+		Const().Id("_").Op("=").Qual(implPkg, "SupportPackageIsVersion5")
 }
 
 func envName(service string) string {
