@@ -219,6 +219,7 @@ func genOperation(op *Operation) jen.Code {
 		})
 	}
 	requestSpec(op, opv)
+	pagingSpec(op, opv)
 	g.Var().Id(op.VarName).Op("=").Qual(implPkg, "Operation").Values(opv).Line().Line()
 
 	if op.ParamsType != "" {
@@ -256,6 +257,7 @@ func genOperation(op *Operation) jen.Code {
 	g.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(op.Name).Add(signature(op)...).BlockFunc(func(b *jen.Group) {
 		genMethodBody(b, op)
 	}).Line()
+	g.Add(genPaging(op))
 	return g
 }
 

@@ -73,6 +73,8 @@ type Override struct {
 	ScopesSet bool
 	Audiences []string // nil inherits
 	Resources []string // nil inherits
+	// Pagination is the operation's pagination: keys, nil when not written.
+	Pagination *config.Pagination
 }
 
 // File is one generated file.

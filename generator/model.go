@@ -271,6 +271,10 @@ type Operation struct {
 	Security  [][]string // the spec's requirements of the operation; nil inherits the package's
 	Audiences []string   // nil inherits
 	Resources []string   // nil inherits
+
+	// Paging is the operation's pagination from services.yaml (see
+	// pagination.go); nil when it has none.
+	Paging *Paging
 }
 
 // ParamStyle values are the runtime's Style constant names.

@@ -7,6 +7,7 @@ import (
 	"context"
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
+	"iter"
 )
 
 var opCancelOrder = tpgenimpl.Operation{
@@ -139,6 +140,12 @@ var opListOrders = tpgenimpl.Operation{
 	Accept: "application/json, application/problem+json",
 	ID:     "listOrders",
 	Method: "GET",
+	Paging: &tpgenimpl.Paging{
+		From:  "X-Next-Cursor",
+		Next:  tpgenimpl.NextHeader,
+		Param: "cursor",
+		Size:  "limit",
+	},
 	Params: []tpgenimpl.Param{{
 		Explode: true,
 		In:      tpgenimpl.InQuery,
@@ -195,4 +202,14 @@ func (c *Client) ListOrders(ctx context.Context, params *ListOrdersParams, opts 
 		return nil, err
 	}
 	return out, nil
+}
+
+// ListOrdersAll calls ListOrders for each page of its results and yields every Order of every page, in order.
+// Pagination (services.yaml): the next page's cursor is the X-Next-Cursor header, sent back as the query parameter cursor.
+//
+// An error is yielded once and ends the iteration; leaving the loop stops the fetching. Every page is a call
+// with the client's credentials, opts and one message id; runtime.CallMaxPages bounds the pages
+// (runtime.DefaultMaxPages), and a service that repeats a cursor ends the iteration with an error.
+func (c *Client) ListOrdersAll(ctx context.Context, params *ListOrdersParams, opts ...runtime.CallOption) iter.Seq2[Order, error] {
+	return tpgenimpl.Pages[Order](ctx, c.svc, &opListOrders, opts, params, nil)
 }
