@@ -17,14 +17,14 @@ type Paging struct {
 	Item   *Type  // the type of one item
 	Items  []string
 	Next   string // a tpgenimpl NextKind constant: NextLink, NextHeader, NextField, NextPage, NextOffset
-	From   string // NextHeader: the header; NextField: the field's path, dotted
-	// FromPath is From's steps for NextField.
-	FromPath []string
-	Param    string
-	Size     string
-	First    int64
-	HasMore  []string
-	Total    []string
+	Header string   // NextHeader: the response header with the cursor
+	Field  []string // NextField: the path of the body field with the cursor
+	Param  string
+	Size   string
+	First  int64
+	// HasMore and Total are paths of body fields (see tpgenimpl.Paging).
+	HasMore []string
+	Total   []string
 	// Describe says in words how the next page is found, for the method's doc.
 	Describe string
 }
@@ -138,7 +138,7 @@ func (b *builder) paging(op *Operation, pg *config.Pagination) *Paging {
 			b.note("pagination fields of any type, read as the runtime finds them", op.Method+" "+op.writtenPath(), fmt.Sprintf("%s %s", what, path))
 		}
 		if err == "" {
-			if k := scalarKind(t); k != "" && !slices.Contains(kinds, k) || k == "" && !isAny(t) {
+			if k := scalarKind(unwrapValue(t)); k != "" && !slices.Contains(kinds, k) || k == "" && !isAny(t) {
 				err = fmt.Sprintf("is %s, not %s", describeType(t), kindWords(kinds))
 			}
 		}
@@ -151,11 +151,11 @@ func (b *builder) paging(op *Operation, pg *config.Pagination) *Paging {
 	field(pg.Total, "total", "Int")
 	switch pg.Style {
 	case config.PageField:
-		p.From, p.FromPath = pg.From, strings.Split(pg.From, ".")
-		field(config.Path{Names: p.FromPath, Pos: pg.FromPos}, "next.field", "String", "Int")
+		p.Field = strings.Split(pg.From, ".")
+		field(config.Path{Names: p.Field, Pos: pg.FromPos}, "next.field", "String", "Int")
 		p.Describe = fmt.Sprintf("the next page's cursor is the body's %s, sent back as the query parameter %s", pg.From, pg.Param)
 	case config.PageHeader:
-		p.From = pg.From
+		p.Header = pg.From
 		p.Describe = fmt.Sprintf("the next page's cursor is the %s header, sent back as the query parameter %s", pg.From, pg.Param)
 	case config.PageLink:
 		p.Describe = `the next page is the Link header's rel="next" URL, followed only on the service's own origin`

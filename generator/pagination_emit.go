@@ -24,10 +24,8 @@ func pagingSpec(op *Operation, d jen.Dict) {
 		}
 	}
 	path("Items", p.Items)
-	set("From", p.From)
-	if p.Next == "NextField" {
-		path("FromPath", p.FromPath)
-	}
+	set("Header", p.Header)
+	path("Field", p.Field)
 	set("Param", p.Param)
 	set("Size", p.Size)
 	if p.First != 0 {

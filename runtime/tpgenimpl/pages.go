@@ -24,12 +24,13 @@ type Paging struct {
 	// Items is the path of the items array in the body, one property name a
 	// step; empty when the body is the array.
 	Items []string
-	// Next is how the next page is found; From and Param complete it.
+	// Next is how the next page is found; Header or Field, and Param,
+	// complete it.
 	Next NextKind
-	// From is the response header (NextHeader) or the body field's path
-	// (NextField) that holds the next page's cursor.
-	From     string
-	FromPath []string
+	// Header is the response header that holds the next page's cursor
+	// (NextHeader), Field the path of the body field that does (NextField).
+	Header string
+	Field  []string
 	// Param is the query parameter that the cursor (NextHeader, NextField),
 	// the page number (NextPage) or the offset (NextOffset) is sent in.
 	Param string
@@ -287,17 +288,17 @@ func (p *pager) last(resp link.Response, raw json.RawMessage, top *map[string]js
 	case NextLink:
 		return p.followLink(resp)
 	case NextHeader:
-		return p.cursor(resp, resp.Header().Get(pg.From), "header "+pg.From)
+		return p.cursor(resp, resp.Header().Get(pg.Header), "header "+pg.Header)
 	case NextField:
-		v, err := lookup(raw, pg.FromPath, top)
+		v, err := lookup(raw, pg.Field, top)
 		if err != nil {
 			return false, resp.Fail(err)
 		}
 		c, err := cursorText(v)
 		if err != nil {
-			return false, resp.Fail(fmt.Errorf("paging: %s: %w", pg.From, err))
+			return false, resp.Fail(fmt.Errorf("paging: %s: %w", strings.Join(pg.Field, "."), err))
 		}
-		return p.cursor(resp, c, "field "+pg.From)
+		return p.cursor(resp, c, "field "+strings.Join(pg.Field, "."))
 	}
 	// Numbered pages and offsets: an empty or short page is the last, and so
 	// is the page that reaches the total.

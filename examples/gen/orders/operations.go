@@ -141,10 +141,10 @@ var opListOrders = tpgenimpl.Operation{
 	ID:     "listOrders",
 	Method: "GET",
 	Paging: &tpgenimpl.Paging{
-		From:  "X-Next-Cursor",
-		Next:  tpgenimpl.NextHeader,
-		Param: "cursor",
-		Size:  "limit",
+		Header: "X-Next-Cursor",
+		Next:   tpgenimpl.NextHeader,
+		Param:  "cursor",
+		Size:   "limit",
 	},
 	Params: []tpgenimpl.Param{{
 		Explode: true,
