@@ -16,7 +16,7 @@ type Paging struct {
 	Method string // the iterating method's Go name: ListOrdersAll
 	Item   *Type  // the type of one item
 	Items  []string
-	Next   string // a tpgenimpl NextKind constant: NextLink, NextHeader, NextField, NextPage, NextOffset
+	Next   string   // a tpgenimpl NextKind constant: NextLink, NextHeader, NextField, NextPage, NextOffset
 	Header string   // NextHeader: the response header with the cursor
 	Field  []string // NextField: the path of the body field with the cursor
 	Param  string
