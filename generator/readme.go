@@ -209,7 +209,7 @@ func readmeSchemes(pkg *Package, prefix string, env []string) ([]readmeScheme, [
 			if pkg.Runtime.APIKeyEnv != "" {
 				r.Credential += ", " + from("$"+pkg.Runtime.APIKeyEnv)
 			}
-			r.Credential += "; runtime.WithAPIKey"
+			r.Credential += "; runtime.Auth{APIKeys}"
 		case schemeBasic:
 			r.Kind = "HTTP basic"
 			r.Credential = add(prefix+envname.Username) + ", " + add(prefix+envname.Password)
@@ -219,14 +219,14 @@ func readmeSchemes(pkg *Package, prefix string, env []string) ([]readmeScheme, [
 			if sc.Username != "" {
 				r.Credential += "; user name " + mdCode(sc.Username, true)
 			}
-			r.Credential += "; runtime.WithBasicAuth"
+			r.Credential += "; runtime.Auth{Username, Password}"
 		case schemeBearer:
 			r.Kind = "HTTP bearer"
 			r.Credential = add(prefix + envname.BearerToken)
 			if sc.SecretEnv != "" {
 				r.Credential += ", " + from("$"+sc.SecretEnv)
 			}
-			r.Credential += "; runtime.WithBearerToken; else the grant's token"
+			r.Credential += "; runtime.Auth{BearerToken}; else the grant's token"
 		case schemeOAuth2:
 			r.Kind, r.Credential = "OAuth2", "the grant's token"
 		case schemeMutualTLS:

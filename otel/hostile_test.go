@@ -49,8 +49,12 @@ func TestSecretsStayOutOfTelemetry(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc, err := runtime.NewService(runtime.ServiceConfig{Name: "orders"}, runtime.WithLookupEnv(func(string) (string, bool) { return "", false }),
-		runtime.WithBaseURL(api.URL), runtime.WithTokenURL(idp.URL), runtime.WithGrant(runtime.GrantClientCredentials),
-		runtime.WithClientCredentials("client", secret), runtime.WithObserver(obs),
+		runtime.WithBaseURL(api.URL), runtime.WithAuth(runtime.Auth{
+			TokenURL:     idp.URL,
+			Grant:        runtime.GrantClientCredentials,
+			ClientID:     "client",
+			ClientSecret: secret,
+		}), runtime.WithObserver(obs),
 		runtime.WithHTTPClient(&http.Client{Transport: obs.Transport(nil)}))
 	if err != nil {
 		t.Fatal(err)

@@ -91,8 +91,12 @@ func (w *world) service(t *testing.T) *runtime.Service {
 
 func (w *world) serviceWith(t *testing.T, hc *http.Client) *runtime.Service {
 	svc, err := runtime.NewService(runtime.ServiceConfig{Name: "orders"}, runtime.WithLookupEnv(func(string) (string, bool) { return "", false }),
-		runtime.WithBaseURL(w.api.URL), runtime.WithTokenURL(w.idp.URL), runtime.WithGrant(runtime.GrantClientCredentials),
-		runtime.WithClientCredentials("client", "secret"), runtime.WithObserver(w.obs), runtime.WithHTTPClient(hc))
+		runtime.WithBaseURL(w.api.URL), runtime.WithAuth(runtime.Auth{
+			TokenURL:     w.idp.URL,
+			Grant:        runtime.GrantClientCredentials,
+			ClientID:     "client",
+			ClientSecret: "secret",
+		}), runtime.WithObserver(w.obs), runtime.WithHTTPClient(hc))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -60,8 +60,8 @@ func BenchmarkWarmCall(b *testing.B) {
 	ctx := context.Background()
 	service := func(b *testing.B, store token.Store, hc *http.Client) *runtime.Service {
 		svc, err := runtime.NewService(runtime.ServiceConfig{Name: "orders"}, runtime.WithLookupEnv(func(string) (string, bool) { return "", false }),
-			runtime.WithBaseURL(api.URL), runtime.WithGrant(runtime.GrantClientCredentials), runtime.WithHTTPClient(hc),
-			runtime.WithTokenConfig(token.Config{Fetcher: benchFetcher{tok}, Store: store}))
+			runtime.WithBaseURL(api.URL), runtime.WithAuth(runtime.Auth{Grant: runtime.GrantClientCredentials}), runtime.WithHTTPClient(hc),
+			runtime.WithAuth(runtime.Auth{Tokens: token.Config{Fetcher: benchFetcher{tok}, Store: store}}))
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -12,7 +12,7 @@
 // Or in code, with every setting of Config:
 //
 //	store, err := redis.New(redis.Config{Addr: "redis:6379", Password: pw, EncryptionKey: key})
-//	orders, err := ordersclient.New(runtime.WithTokenConfig(token.Config{Store: store}))
+//	orders, err := ordersclient.New(runtime.WithAuth(runtime.Auth{Tokens: token.Config{Store: store}}))
 //
 // What it promises:
 //

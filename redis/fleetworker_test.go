@@ -210,8 +210,11 @@ func runWorker(c workerConfig, stop io.Reader) (*workerResult, error) {
 	svc, err := runtime.NewService(runtime.ServiceConfig{Name: "fleet", BaseURL: c.BaseURL, TokenURL: c.TokenURL,
 		Grant: runtime.GrantAuto, ClientID: fleetClientID},
 		runtime.WithLookupEnv(func(string) (string, bool) { return "", false }),
-		runtime.WithClientCredentials(fleetClientID, fleetClientSecret),
-		runtime.WithTokenConfig(token.Config{Store: store}), runtime.WithHTTPClient(hc), runtime.WithObserver(obs),
+		runtime.WithAuth(runtime.Auth{
+			ClientID:     fleetClientID,
+			ClientSecret: fleetClientSecret,
+			Tokens:       token.Config{Store: store},
+		}), runtime.WithHTTPClient(hc), runtime.WithObserver(obs),
 		runtime.WithRetry(runtime.RetryPolicy{MaxAttempts: 1})) // a failure shows as one, not hidden by a retry
 	if err != nil {
 		return nil, err

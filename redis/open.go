@@ -26,7 +26,7 @@ func init() {
 // redis gets, with the TPGEN_TOKEN_STORE variables already applied to c.
 // The store logs to slog.Default, and every other setting of Config keeps
 // its default; for others, make the store with New and pass it to the
-// clients with runtime.WithTokenConfig(token.Config{Store: s}).
+// clients with runtime.WithAuth(runtime.Auth{Tokens: token.Config{Store: s}}).
 func Open(c runtime.TokenStoreConfig, lookupEnv func(string) (string, bool)) (*Store, error) {
 	if lookupEnv == nil {
 		lookupEnv = os.LookupEnv

@@ -83,7 +83,7 @@ func TestServicesShareTheConfiguredStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer other.Close()
-	second, err := runtime.NewService(cfg, runtime.WithLookupEnv(vars), runtime.WithTokenConfig(token.Config{Store: other}))
+	second, err := runtime.NewService(cfg, runtime.WithLookupEnv(vars), runtime.WithAuth(runtime.Auth{Tokens: token.Config{Store: other}}))
 	if err != nil {
 		t.Fatal(err)
 	}

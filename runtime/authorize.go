@@ -236,7 +236,7 @@ func (s *Service) tokenRequest(ctx context.Context, p *plan, g Grant, subject, m
 	case te.Authenticate != nil:
 		// The client authenticates its own way (private_key_jwt, mTLS): no secret needed.
 	case s.clientID == "" || s.secret == "":
-		missing = fmt.Errorf("no client credentials configured: set %sCLIENT_ID and %sCLIENT_SECRET or pass runtime.WithClientCredentials", prefix, prefix)
+		missing = fmt.Errorf("no client credentials configured: set %sCLIENT_ID and %sCLIENT_SECRET or pass runtime.Auth{ClientID, ClientSecret}", prefix, prefix)
 	}
 	if missing != nil {
 		return nil, &token.Error{Service: s.name, Operation: p.op.ID, Grant: r.Grant, MessageID: mid, Err: missing}

@@ -39,7 +39,7 @@ func TestBaseURLUserinfo(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			svc, err := runtime.NewService(tt.def, tt.opts...)
 			if err == nil {
-				req, _ := http.NewRequestWithContext(runtime.ContextWithOutgoingToken(t.Context(), "caller-token"), http.MethodGet, svc.BaseURL()+"/orders", nil)
+				req, _ := http.NewRequestWithContext(runtime.ContextWithCallOptions(t.Context(), runtime.CallToken("caller-token")), http.MethodGet, svc.BaseURL()+"/orders", nil)
 				if resp, err := svc.HTTPClient().Do(req); err == nil {
 					resp.Body.Close()
 				}
@@ -68,12 +68,12 @@ func TestTokenURLUserinfo(t *testing.T) {
 	for name, opts := range map[string][]runtime.Option{
 		"TPGEN_ORDERS_TOKEN_URL": {envMap(map[string]string{"TPGEN_ORDERS_TOKEN_URL": smuggled})},
 		"TPGEN_ORDERS_ISSUER":    {envMap(map[string]string{"TPGEN_ORDERS_ISSUER": smuggled})},
-		"WithTokenURL":           {envMap(nil), runtime.WithTokenURL(smuggled)},
-		"WithIssuer":             {envMap(nil), runtime.WithIssuer(smuggled)},
-		"https and insecure":     {envMap(nil), runtime.WithTokenConfig(token.Config{AllowInsecureHTTP: true}), runtime.WithTokenURL("https://user:s3cr3t@auth.example.com/token")},
+		"Auth.TokenURL":          {envMap(nil), runtime.WithAuth(runtime.Auth{TokenURL: smuggled})},
+		"Auth.Issuer":            {envMap(nil), runtime.WithAuth(runtime.Auth{Issuer: smuggled})},
+		"https and insecure":     {envMap(nil), runtime.WithAuth(runtime.Auth{Tokens: token.Config{AllowInsecureHTTP: true}, TokenURL: "https://user:s3cr3t@auth.example.com/token"})},
 	} {
 		t.Run(name, func(t *testing.T) {
-			opts = append(opts, runtime.WithClientCredentials("shop", "client-secret"))
+			opts = append(opts, runtime.WithAuth(runtime.Auth{ClientID: "shop", ClientSecret: "client-secret"}))
 			svc, err := runtime.NewService(cc, opts...)
 			if err == nil {
 				_, _ = svc.TokenSource(t.Context()).Token()

@@ -67,8 +67,7 @@ func newBenchEnv(b *testing.B) *benchEnv {
 	b.Cleanup(hc.CloseIdleConnections)
 	tok := "eyJhbGciOiJSUzI1NiJ9." + strings.Repeat("x", 700) + ".sig"
 	svc, err := runtime.NewService(runtime.ServiceConfig{Name: "orders"}, runtime.WithLookupEnv(noEnv),
-		runtime.WithBaseURL(srv.URL), runtime.WithGrant(runtime.GrantClientCredentials),
-		runtime.WithTokenConfig(token.Config{Fetcher: staticFetcher{tok}}), runtime.WithHTTPClient(hc))
+		runtime.WithBaseURL(srv.URL), runtime.WithAuth(runtime.Auth{Grant: runtime.GrantClientCredentials, Tokens: token.Config{Fetcher: staticFetcher{tok}}}), runtime.WithHTTPClient(hc))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -229,8 +228,7 @@ func BenchmarkCallNoNetwork(b *testing.B) {
 	e := newBenchEnv(b)
 	e.hc = &http.Client{Transport: memTransport{}}
 	svc, err := runtime.NewService(runtime.ServiceConfig{Name: "orders"}, runtime.WithLookupEnv(noEnv),
-		runtime.WithBaseURL(e.srv.URL), runtime.WithGrant(runtime.GrantClientCredentials),
-		runtime.WithTokenConfig(token.Config{Fetcher: staticFetcher{e.token}}), runtime.WithHTTPClient(e.hc))
+		runtime.WithBaseURL(e.srv.URL), runtime.WithAuth(runtime.Auth{Grant: runtime.GrantClientCredentials, Tokens: token.Config{Fetcher: staticFetcher{e.token}}}), runtime.WithHTTPClient(e.hc))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -217,7 +217,7 @@ func TestResponseBodyBounded(t *testing.T) {
 			}
 			if strings.HasPrefix(tt.path, "/endless") {
 				tr.CloseIdleConnections()
-				if !waitFor(5*time.Second, srv.finished.Load) {
+				if !waitFor(30*time.Second, srv.finished.Load) {
 					t.Error("the server is still writing: the client did not hang up")
 				}
 			}

@@ -57,7 +57,7 @@ func TestSharedStoreKeepsServicesApart(t *testing.T) {
 	store := token.NewMemoryStore(100)
 	build := func(name string, f token.Fetcher, grant runtime.Grant, opts ...runtime.Option) *runtime.Service {
 		return newService(t, runtime.ServiceConfig{Name: name}, append([]runtime.Option{runtime.WithBaseURL(backend.URL),
-			runtime.WithGrant(grant), runtime.WithTokenConfig(token.Config{Store: store}), runtime.WithTokenConfig(token.Config{Fetcher: f})}, opts...)...)
+			runtime.WithAuth(runtime.Auth{Grant: grant, Tokens: token.Config{Store: store}}), runtime.WithAuth(runtime.Auth{Tokens: token.Config{Fetcher: f}})}, opts...)...)
 	}
 	call := func(svc *runtime.Service, path string, ctx context.Context) string {
 		t.Helper()
@@ -86,10 +86,10 @@ func TestSharedStoreKeepsServicesApart(t *testing.T) {
 		{"one name, two closures of one function", build("orders", closure("c1"), runtime.GrantClientCredentials), build("orders", closure("c2"), runtime.GrantClientCredentials), bg, false},
 		{"one name, two fetcher values", build("orders", fetcherValue{"v1"}, runtime.GrantClientCredentials), build("orders", fetcherValue{"v2"}, runtime.GrantClientCredentials), bg, false},
 		{"one name, one fetcher, other subject token type",
-			build("orders", shared, runtime.GrantTokenExchange), build("orders", shared, runtime.GrantTokenExchange, runtime.WithSubjectTokenType(token.TypeJWT)),
+			build("orders", shared, runtime.GrantTokenExchange), build("orders", shared, runtime.GrantTokenExchange, runtime.WithAuth(runtime.Auth{SubjectTokenType: token.TypeJWT})),
 			runtime.ContextWithCallerToken(bg, "caller-token-1"), false},
 		{"one name, one fetcher, other client authentication",
-			build("orders", shared, runtime.GrantClientCredentials), build("orders", shared, runtime.GrantClientCredentials, runtime.WithClientAuth(token.ClientSecretPost)), bg, false},
+			build("orders", shared, runtime.GrantClientCredentials), build("orders", shared, runtime.GrantClientCredentials, runtime.WithAuth(runtime.Auth{ClientAuth: token.ClientSecretPost})), bg, false},
 		{"one name, one fetcher, one configuration", build("inventory", shared, runtime.GrantClientCredentials), build("inventory", shared, runtime.GrantClientCredentials), bg, true},
 	}
 	for i, c := range cases {

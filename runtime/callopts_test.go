@@ -58,7 +58,7 @@ func TestCallOptions(t *testing.T) {
 	}
 	f := &countingFetcher{}
 	svc := newService(t, runtime.ServiceConfig{Name: "orders", Grant: runtime.GrantClientCredentials},
-		runtime.WithBaseURL(srv.URL), runtime.WithTokenConfig(token.Config{Fetcher: f}),
+		runtime.WithBaseURL(srv.URL), runtime.WithAuth(runtime.Auth{Tokens: token.Config{Fetcher: f}}),
 		runtime.WithRetry(runtime.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}))
 	ctx := context.Background()
 

@@ -93,8 +93,8 @@ func TestCallStarter(t *testing.T) {
 	tr := &seenTransport{base: http.DefaultTransport}
 	fetcher := &ctxFetcher{}
 	svc := newService(t, runtime.ServiceConfig{Name: "orders"}, runtime.WithBaseURL(srv.URL),
-		runtime.WithGrant(runtime.GrantClientCredentials), runtime.WithObserver(obs),
-		runtime.WithHTTPClient(&http.Client{Transport: tr}), runtime.WithTokenConfig(token.Config{Fetcher: fetcher}))
+		runtime.WithAuth(runtime.Auth{Grant: runtime.GrantClientCredentials}), runtime.WithObserver(obs),
+		runtime.WithHTTPClient(&http.Client{Transport: tr}), runtime.WithAuth(runtime.Auth{Tokens: token.Config{Fetcher: fetcher}}))
 	ctx := runtime.ContextWithMessageID(context.Background(), "mid-1")
 
 	// 1: a generated method (tpgenimpl.Invoke); it fetches the token.

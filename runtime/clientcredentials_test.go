@@ -24,9 +24,9 @@ func TestClientCredentials(t *testing.T) {
 		wantScopes []string
 	}{
 		{name: "basic, discovery", issuer: true, wantAuth: "client_secret_basic"},
-		{name: "basic, token URL", opts: []runtime.Option{runtime.WithTokenURL(auth.TokenURL())}, wantAuth: "client_secret_basic"},
-		{name: "client_secret_post", issuer: true, opts: []runtime.Option{runtime.WithClientAuth(token.ClientSecretPost)}, wantAuth: "client_secret_post"},
-		{name: "scopes", issuer: true, opts: []runtime.Option{runtime.WithScopes("orders.write", "orders.read", "orders.write")},
+		{name: "basic, token URL", opts: []runtime.Option{runtime.WithAuth(runtime.Auth{TokenURL: auth.TokenURL()})}, wantAuth: "client_secret_basic"},
+		{name: "client_secret_post", issuer: true, opts: []runtime.Option{runtime.WithAuth(runtime.Auth{ClientAuth: token.ClientSecretPost})}, wantAuth: "client_secret_post"},
+		{name: "scopes", issuer: true, opts: []runtime.Option{runtime.WithAuth(runtime.Auth{Scopes: []string{"orders.write", "orders.read", "orders.write"}})},
 			wantAuth: "client_secret_basic", wantScope: "orders.read orders.write", wantScopes: []string{"orders.read", "orders.write"}},
 	}
 	for _, tt := range tests {
@@ -36,7 +36,7 @@ func TestClientCredentials(t *testing.T) {
 			obs := &observer{}
 			opts := append([]runtime.Option{runtime.WithObserver(obs)}, tt.opts...)
 			if !tt.issuer {
-				opts = append(opts, runtime.WithIssuer(""))
+				opts = append(opts, runtime.WithAuth(runtime.Auth{Issuer: ""}))
 			}
 			svc := ccService(t, auth, a, opts...)
 			const n = 20
@@ -86,7 +86,7 @@ func TestClientCredentials(t *testing.T) {
 func TestOperationScopes(t *testing.T) {
 	auth := startProvider(t)
 	a := newAPI(t, auth, "orders-api")
-	svc := ccService(t, auth, a, runtime.WithScopes("orders.read"))
+	svc := ccService(t, auth, a, runtime.WithAuth(runtime.Auth{Scopes: []string{"orders.read"}}))
 	write := tpgenimpl.Operation{ID: "createOrder", Method: "POST", Path: "/orders", Scopes: []string{"orders.write", "orders.read"},
 		RequestBody: tpgenimpl.BodyJSON, ContentType: "application/json",
 		Responses: []tpgenimpl.ResponseSpec{{Code: 200, Success: true, Body: tpgenimpl.BodyJSON}}}
@@ -120,7 +120,7 @@ func TestSingleFlight(t *testing.T) {
 	// A slow endpoint keeps the request in flight while every caller arrives.
 	auth.SetFault(authserver.Fault{Delay: 300 * time.Millisecond})
 	a := newAPI(t, auth, "orders-api")
-	svc := ccService(t, auth, a, runtime.WithTokenURL(auth.TokenURL()))
+	svc := ccService(t, auth, a, runtime.WithAuth(runtime.Auth{TokenURL: auth.TokenURL()}))
 	const n = 500
 	var wg sync.WaitGroup
 	start := make(chan struct{})

@@ -43,28 +43,13 @@ func MessageIDFrom(ctx context.Context) string {
 	return s
 }
 
-// ContextWithoutAuth returns a context whose calls send no credentials,
-// whatever grant the service or operation is configured with: what
-// CallWithoutAuth does for one call, for the calls of a context.
-func ContextWithoutAuth(ctx context.Context) context.Context {
-	return ContextWithCallOptions(ctx, CallWithoutAuth())
-}
-
-// ContextWithOutgoingToken returns a context whose calls send token as their
-// bearer token instead of obtaining one: what CallToken does for one call,
-// for the calls of a context. The token is still sent only to the service's
-// own host.
-func ContextWithOutgoingToken(ctx context.Context, token string) context.Context {
-	return ContextWithCallOptions(ctx, CallToken(token))
-}
-
 // actor is an actor token for token exchanges, set by ContextWithActorToken.
 type actor struct{ token, typ string }
 
 // ContextWithActorToken returns a context whose token exchanges send token as
 // their actor_token (delegation, RFC 8693 §1.1: the party acting for the
 // caller), of type typ (token.TypeAccessToken when ""), instead of the one
-// WithActorToken configured. Exchanged tokens are cached per caller and
+// Auth.ActorToken configured. Exchanged tokens are cached per caller and
 // actor. A "Bearer " prefix is removed.
 func ContextWithActorToken(ctx context.Context, token, typ string) context.Context {
 	return context.WithValue(ctx, actorKey, actor{token: stripBearer(token), typ: typ})

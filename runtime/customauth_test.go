@@ -134,7 +134,7 @@ func TestPrivateKeyJWT(t *testing.T) {
 		},
 	}
 	svc, err := runtime.NewService(runtime.ServiceConfig{Name: "orders", BaseURL: api.URL, TokenURL: tokenURL, ClientID: "svc-a"},
-		runtime.WithLookupEnv(noEnv), runtime.WithGrant(runtime.GrantClientCredentials), runtime.WithTokenConfig(token.Config{Fetcher: fetcher}))
+		runtime.WithLookupEnv(noEnv), runtime.WithAuth(runtime.Auth{Grant: runtime.GrantClientCredentials, Tokens: token.Config{Fetcher: fetcher}}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +186,7 @@ func TestMutualTLSClientAuth(t *testing.T) {
 		},
 	}
 	svc, err := runtime.NewService(runtime.ServiceConfig{Name: "orders", BaseURL: api.URL, TokenURL: tokens.URL + "/token", ClientID: "svc-a"},
-		runtime.WithLookupEnv(noEnv), runtime.WithGrant(runtime.GrantClientCredentials), runtime.WithTokenConfig(token.Config{Fetcher: fetcher}))
+		runtime.WithLookupEnv(noEnv), runtime.WithAuth(runtime.Auth{Grant: runtime.GrantClientCredentials, Tokens: token.Config{Fetcher: fetcher}}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,12 @@
 //	orders, err := ordersclient.New(runtime.WithLogger(logger))
 //	http.ListenAndServe(":8080", runtime.Middleware(mux))
 //
+// How calls are authorised (grant, OAuth2 client, token requests, the
+// credentials of the spec's security schemes) is one option, WithAuth, whose
+// Auth struct holds all of it:
+//
+//	orders, err := ordersclient.New(runtime.WithAuth(runtime.Auth{ClientID: id, ClientSecret: secret}))
+//
 // Work that did not come in through Middleware says who it is for with the
 // context helpers (ContextWithX, and XFrom to read them back):
 //
@@ -58,7 +64,7 @@
 //   - runtime/token: the OAuth2 machinery: token requests, the token endpoint
 //     client, the cache and store tokens are kept in, discovery. An
 //     application meets it to plug in its own Fetcher or Store
-//     (WithTokenConfig) and to handle a *token.Error.
+//     (Auth.Tokens) and to handle a *token.Error.
 //   - runtime/jwt: a verifier of callers' JWTs for MiddlewareConfig.VerifyCaller.
 //   - runtime/tpgenimpl: what only generated code uses: the operation tables,
 //     Invoke, which interprets them, and the helpers generated types call.

@@ -111,8 +111,14 @@ func TestTokenRequestsFollowNoRedirect(t *testing.T) {
 						target.Store(other.URL + "/token")
 					}
 					svc := newService(t, runtime.ServiceConfig{Name: "orders"}, runtime.WithBaseURL("https://orders.example.test"),
-						runtime.WithGrant(how.grant), runtime.WithClientAuth(how.auth), runtime.WithClientCredentials("client-1", redirectSecret),
-						runtime.WithTokenURL(endpoint.URL+"/token?code="+code), runtime.WithTokenConfig(token.Config{HTTPClient: endpoint.Client()}))
+						runtime.WithAuth(runtime.Auth{
+							Grant:        how.grant,
+							ClientAuth:   how.auth,
+							ClientID:     "client-1",
+							ClientSecret: redirectSecret,
+							TokenURL:     endpoint.URL + "/token?code=" + code,
+							Tokens:       token.Config{HTTPClient: endpoint.Client()},
+						}))
 					before, otherBefore := endpointHits.Load(), len(other.Requests())
 					_, err := getOrder(runtime.ContextWithCallerToken(context.Background(), redirectSubject), svc, "1")
 					te := asTokenError(t, err)
@@ -183,7 +189,7 @@ func TestDiscoveryIssuerMustMatch(t *testing.T) {
 			disco := discoveryServer(t, path, func(base string) map[string]string {
 				return map[string]string{"issuer": c.named(base, path), "token_endpoint": c.endpoint()}
 			})
-			svc := ccService(t, auth, a, runtime.WithTokenURL(""), runtime.WithIssuer(disco.URL+path+c.configured))
+			svc := ccService(t, auth, a, runtime.WithAuth(runtime.Auth{TokenURL: "", Issuer: disco.URL + path + c.configured}))
 			_, err := getOrder(context.Background(), svc, "1")
 			if c.ok {
 				if err != nil {
@@ -210,7 +216,7 @@ func TestDiscoveryIssuerMustMatch(t *testing.T) {
 		json.NewEncoder(w).Encode(map[string]string{"issuer": srv.URL + "/elsewhere", "token_endpoint": evil.URL + "/token"})
 	}))
 	defer srv.Close()
-	_, err := getOrder(context.Background(), ccService(t, auth, a, runtime.WithTokenURL(""), runtime.WithIssuer(srv.URL+path)), "1")
+	_, err := getOrder(context.Background(), ccService(t, auth, a, runtime.WithAuth(runtime.Auth{TokenURL: "", Issuer: srv.URL + path})), "1")
 	if err == nil || !strings.Contains(err.Error(), "names issuer") || len(evil.posts()) != 0 {
 		t.Errorf("RFC 8414 metadata naming another issuer: %v; token requests to its endpoint: %q", err, evil.posts())
 	}
@@ -245,11 +251,11 @@ func TestDiscoveryFollowsNoRedirectToAnotherOrigin(t *testing.T) {
 	}))
 	defer disco.Close()
 	issuer = disco.URL + path
-	_, err := getOrder(context.Background(), ccService(t, auth, a, runtime.WithTokenURL(""), runtime.WithIssuer(issuer)), "1")
+	_, err := getOrder(context.Background(), ccService(t, auth, a, runtime.WithAuth(runtime.Auth{TokenURL: "", Issuer: issuer})), "1")
 	if err == nil || !strings.Contains(err.Error(), "another origin") || len(evil.posts()) != 0 {
 		t.Errorf("redirect to another origin: %v; token requests there: %q", err, evil.posts())
 	}
-	if _, err := getOrder(context.Background(), ccService(t, auth, a, runtime.WithTokenURL(""), runtime.WithIssuer(disco.URL+"/same"+path)), "1"); err != nil {
+	if _, err := getOrder(context.Background(), ccService(t, auth, a, runtime.WithAuth(runtime.Auth{TokenURL: "", Issuer: disco.URL + "/same" + path})), "1"); err != nil {
 		t.Errorf("redirect within the origin: %v", err)
 	}
 }
@@ -278,9 +284,13 @@ func TestDiscoveryCacheKeepsEachServicesRule(t *testing.T) {
 		return (&net.Dialer{}).DialContext(ctx, network, addr)
 	}
 	defer tr.CloseIdleConnections()
-	opts := []runtime.Option{runtime.WithIssuer(disco.URL + path), runtime.WithTokenURL(""), runtime.WithTokenConfig(token.Config{HTTPClient: &http.Client{Transport: tr}})}
-	lax := ccService(t, auth, a, append(opts, runtime.WithTokenConfig(token.Config{AllowInsecureHTTP: true}))...)
-	strict := ccService(t, auth, a, append(opts, runtime.WithClientCredentials(authserver.DefaultCCClientID, "strict-secret-Jw4q"))...)
+	opts := []runtime.Option{runtime.WithAuth(runtime.Auth{
+		Issuer:   disco.URL + path,
+		TokenURL: "",
+		Tokens:   token.Config{HTTPClient: &http.Client{Transport: tr}},
+	})}
+	lax := ccService(t, auth, a, append(opts, runtime.WithAuth(runtime.Auth{Tokens: token.Config{AllowInsecureHTTP: true}}))...)
+	strict := ccService(t, auth, a, append(opts, runtime.WithAuth(runtime.Auth{ClientID: authserver.DefaultCCClientID, ClientSecret: "strict-secret-Jw4q"}))...)
 	if _, err := getOrder(context.Background(), lax, "1"); err != nil || dials.Load() != 1 || auth.TokenRequests() != 1 {
 		t.Fatalf("the service allowed plain http: %v (%d dials, %d token requests)", err, dials.Load(), auth.TokenRequests())
 	}

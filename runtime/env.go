@@ -56,7 +56,7 @@ func (st *settings) applyEnv() []error {
 		case "CLIENT_SECRET":
 			st.clientSecret = v
 		case "GRANT":
-			g, err := ParseGrant(v)
+			g, err := parseGrant(v)
 			if err != nil {
 				errs = append(errs, fmt.Errorf("%s: %s%s: %w", st.name(), prefix, name, err))
 				continue
@@ -114,5 +114,5 @@ func (st *settings) credentialHint(what, suffix, named string) string {
 	} else {
 		hint = "set "
 	}
-	return fmt.Sprintf("%s%s%s, or pass runtime.WithClientCredentials (client %s is empty)", hint, EnvPrefix(st.Name), suffix, what)
+	return fmt.Sprintf("%s%s%s, or pass runtime.Auth{ClientID, ClientSecret} (client %s is empty)", hint, EnvPrefix(st.Name), suffix, what)
 }

@@ -66,7 +66,7 @@ func TestEnvOverrides(t *testing.T) {
 	}{
 		{name: "environment over defaults", cfg: def, env: full, wantBase: a.URL, wantScope: "orders.read orders.write", wantAud: "orders-api"},
 		{name: "options over environment", cfg: def, env: full,
-			opts:     []runtime.Option{runtime.WithBaseURL(other.URL), runtime.WithScopes("opt.scope"), runtime.WithAudience("opt-aud")},
+			opts:     []runtime.Option{runtime.WithBaseURL(other.URL), runtime.WithAuth(runtime.Auth{Scopes: []string{"opt.scope"}, Audiences: []string{"opt-aud"}})},
 			wantBase: other.URL, wantScope: "opt.scope", wantAud: "opt-aud"},
 		{name: "named secret variables", env: with(map[string]string{"TPGEN_ORDERS_V2_CLIENT_ID": "", "TPGEN_ORDERS_V2_CLIENT_SECRET": "",
 			"ORDERS_ID": authserver.DefaultCCClientID, "ORDERS_SECRET": authserver.DefaultCCClientSecret}),
@@ -75,10 +75,16 @@ func TestEnvOverrides(t *testing.T) {
 		{name: "TPGEN_ variables over named ones", env: with(map[string]string{"ORDERS_ID": "nobody", "ORDERS_SECRET": "nothing"}),
 			cfg:      runtime.ServiceConfig{Name: "orders-v2", ClientIDEnv: "ORDERS_ID", ClientSecretEnv: "ORDERS_SECRET"},
 			wantBase: a.URL, wantScope: "orders.read orders.write", wantAud: "orders-api"},
-		{name: "WithClientCredentials over all variables", cfg: def,
+		{name: "Auth.ClientID over all variables", cfg: def,
 			env:      with(map[string]string{"TPGEN_ORDERS_V2_CLIENT_ID": "nobody", "TPGEN_ORDERS_V2_CLIENT_SECRET": "nothing"}),
-			opts:     []runtime.Option{runtime.WithClientCredentials(authserver.DefaultCCClientID, authserver.DefaultCCClientSecret)},
+			opts:     []runtime.Option{runtime.WithAuth(runtime.Auth{ClientID: authserver.DefaultCCClientID, ClientSecret: authserver.DefaultCCClientSecret})},
 			wantBase: a.URL, wantScope: "orders.read orders.write", wantAud: "orders-api"},
+		// Several WithAuth apply field by field: a later one's zero fields
+		// leave the earlier one's (and the environment's) be.
+		{name: "WithAuth field by field", cfg: def, env: full,
+			opts: []runtime.Option{runtime.WithBaseURL(other.URL), runtime.WithAuth(runtime.Auth{Scopes: []string{"opt.scope"}, Audiences: []string{"first-aud"}}),
+				runtime.WithAuth(runtime.Auth{Audiences: []string{"opt-aud"}}), runtime.WithAuth(runtime.Auth{})},
+			wantBase: other.URL, wantScope: "opt.scope", wantAud: "opt-aud"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -106,7 +112,7 @@ func TestEnvOverrides(t *testing.T) {
 func TestConfigErrors(t *testing.T) {
 	cc := runtime.ServiceConfig{Name: "orders", BaseURL: "https://orders.example.com", Grant: runtime.GrantClientCredentials,
 		TokenURL: "https://idp.example.com/token", ClientID: "id"}
-	withSecret := runtime.WithClientCredentials("id", "s3cret-value")
+	withSecret := runtime.WithAuth(runtime.Auth{ClientID: "id", ClientSecret: "s3cret-value"})
 	tests := []struct {
 		name string
 		cfg  runtime.ServiceConfig
@@ -120,15 +126,15 @@ func TestConfigErrors(t *testing.T) {
 		{"no secret, named variable", func() runtime.ServiceConfig { c := cc; c.ClientSecretEnv = "ORDERS_SECRET"; return c }(), nil, nil, "ORDERS_SECRET"},
 		{"no token endpoint", runtime.ServiceConfig{Name: "orders", BaseURL: "https://o.example.com", Grant: runtime.GrantTokenExchange}, nil,
 			[]runtime.Option{withSecret}, "TPGEN_ORDERS_ISSUER"},
-		{"plain http token URL", cc, nil, []runtime.Option{withSecret, runtime.WithTokenURL("http://idp.example.com/token")}, "INSECURE_TOKEN_HOSTS"},
+		{"plain http token URL", cc, nil, []runtime.Option{withSecret, runtime.WithAuth(runtime.Auth{TokenURL: "http://idp.example.com/token"})}, "INSECURE_TOKEN_HOSTS"},
 		{"plain http issuer", cc, map[string]string{"TPGEN_ORDERS_ISSUER": "http://idp.example.com"}, []runtime.Option{withSecret}, "plain http"},
-		{"plain http allowed", cc, nil, []runtime.Option{withSecret, runtime.WithTokenURL("http://idp.example.com/token"), runtime.WithTokenConfig(token.Config{AllowInsecureHTTP: true})}, ""},
-		{"loopback http allowed", cc, nil, []runtime.Option{withSecret, runtime.WithTokenURL("http://localhost:8080/token")}, ""},
+		{"plain http allowed", cc, nil, []runtime.Option{withSecret, runtime.WithAuth(runtime.Auth{TokenURL: "http://idp.example.com/token", Tokens: token.Config{AllowInsecureHTTP: true}})}, ""},
+		{"loopback http allowed", cc, nil, []runtime.Option{withSecret, runtime.WithAuth(runtime.Auth{TokenURL: "http://localhost:8080/token"})}, ""},
 		{"bad grant variable", cc, map[string]string{"TPGEN_ORDERS_GRANT": "magic"}, []runtime.Option{withSecret}, "TPGEN_ORDERS_GRANT"},
 		{"bad timeout variable", cc, map[string]string{"TPGEN_ORDERS_TIMEOUT": "soon"}, []runtime.Option{withSecret}, "TPGEN_ORDERS_TIMEOUT"},
 		{"grant none needs nothing", runtime.ServiceConfig{Name: "orders", BaseURL: "https://o.example.com"}, nil, nil, ""},
 		{"custom fetcher needs no endpoint", runtime.ServiceConfig{Name: "orders", BaseURL: "https://o.example.com", Grant: runtime.GrantClientCredentials}, nil,
-			[]runtime.Option{runtime.WithTokenConfig(token.Config{Fetcher: &countingFetcher{}})}, ""},
+			[]runtime.Option{runtime.WithAuth(runtime.Auth{Tokens: token.Config{Fetcher: &countingFetcher{}}})}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

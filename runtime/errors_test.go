@@ -47,7 +47,7 @@ func TestDeclaredErrorSays(t *testing.T) {
 	}))
 	defer srv.Close()
 	svc := newService(t, runtime.ServiceConfig{Name: "orders"}, runtime.WithBaseURL(srv.URL))
-	ctx := runtime.ContextWithOutgoingToken(context.Background(), tok)
+	ctx := runtime.ContextWithCallOptions(context.Background(), runtime.CallToken(tok))
 	var out any
 	err := tpgenimpl.Invoke(ctx, svc, &opDeclared, nil, nil, nil, &out, "42")
 	if err == nil || !strings.Contains(err.Error(), "orders.getOrder: 404 Not Found (message id ") ||
@@ -116,11 +116,19 @@ func TestSentinels(t *testing.T) {
 	}()
 	plain := newService(t, runtime.ServiceConfig{Name: "orders"}, runtime.WithBaseURL(api.URL), runtime.WithMaxResponseBytes(1024))
 	cc := func(tokenURL string) *runtime.Service {
-		return newService(t, runtime.ServiceConfig{Name: "orders"}, runtime.WithBaseURL(api.URL), runtime.WithTokenURL(tokenURL),
-			runtime.WithGrant(runtime.GrantClientCredentials), runtime.WithClientCredentials("id", "secret-value-1"))
+		return newService(t, runtime.ServiceConfig{Name: "orders"}, runtime.WithBaseURL(api.URL), runtime.WithAuth(runtime.Auth{
+			TokenURL:     tokenURL,
+			Grant:        runtime.GrantClientCredentials,
+			ClientID:     "id",
+			ClientSecret: "secret-value-1",
+		}))
 	}
-	tx := newService(t, runtime.ServiceConfig{Name: "orders"}, runtime.WithBaseURL(api.URL), runtime.WithTokenURL(idp.URL+"/refresh-token"),
-		runtime.WithGrant(runtime.GrantTokenExchange), runtime.WithClientCredentials("id", "secret-value-1"))
+	tx := newService(t, runtime.ServiceConfig{Name: "orders"}, runtime.WithBaseURL(api.URL), runtime.WithAuth(runtime.Auth{
+		TokenURL:     idp.URL + "/refresh-token",
+		Grant:        runtime.GrantTokenExchange,
+		ClientID:     "id",
+		ClientSecret: "secret-value-1",
+	}))
 	caller := runtime.ContextWithCallerToken(context.Background(), "caller-token-1234")
 	short, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()

@@ -35,7 +35,7 @@ import (
 func checkGoroutines(t *testing.T, baseline int) int {
 	t.Helper()
 	const slack = 2
-	if waitFor(5*time.Second, func() bool { return goruntime.NumGoroutine() <= baseline+slack }) {
+	if waitFor(30*time.Second, func() bool { return goruntime.NumGoroutine() <= baseline+slack }) {
 		return goruntime.NumGoroutine()
 	}
 	var b strings.Builder
@@ -179,7 +179,7 @@ func TestTokenEndpointFaults(t *testing.T) {
 	}{
 		{name: "down: closed port", viaDoor: true, doorDown: true, errIs: syscall.ECONNREFUSED, errText: "connection refused", within: 2 * time.Second, attempts: 3},
 		{name: "slow: beyond token.Config.Timeout", fault: authserver.Fault{Delay: 5 * time.Second},
-			opts: []runtime.Option{runtime.WithTokenConfig(token.Config{Timeout: tokenTimeout})}, errIs: context.DeadlineExceeded, within: tokenTimeout + time.Second, attempts: 1},
+			opts: []runtime.Option{runtime.WithAuth(runtime.Auth{Tokens: token.Config{Timeout: tokenTimeout}})}, errIs: context.DeadlineExceeded, within: tokenTimeout + time.Second, attempts: 1},
 		{name: "slow: beyond the context deadline", fault: authserver.Fault{Hang: true}, ctxLimit: ctxTimeout,
 			errIs: context.DeadlineExceeded, within: ctxTimeout + time.Second},
 		{name: "503", fault: authserver.Fault{Status: 503, Body: `{"error":"temporarily_unavailable","error_description":"maintenance"}`},
@@ -212,8 +212,8 @@ func TestTokenEndpointFaults(t *testing.T) {
 				counter := &countingTransport{base: tr}
 				clock := &fakeClock{t: time.Now()}
 				obs := &observer{}
-				opts := append([]runtime.Option{runtime.WithTokenURL(tokenURL), runtime.WithHTTPClient(hc),
-					runtime.WithTokenConfig(token.Config{HTTPClient: &http.Client{Transport: counter}}), runtime.WithTokenConfig(token.Config{Now: clock.Now}), runtime.WithObserver(obs)}, tt.opts...)
+				opts := append([]runtime.Option{runtime.WithAuth(runtime.Auth{TokenURL: tokenURL}), runtime.WithHTTPClient(hc),
+					runtime.WithAuth(runtime.Auth{Tokens: token.Config{HTTPClient: &http.Client{Transport: counter}}}), runtime.WithAuth(runtime.Auth{Tokens: token.Config{Now: clock.Now}}), runtime.WithObserver(obs)}, tt.opts...)
 				svc := txService(t, auth, a, grant, opts...)
 				ctx := runtime.ContextWithMessageID(runtime.ContextWithCallerToken(context.Background(), alice), "mid-fault-1")
 				if tt.ctxLimit > 0 {
@@ -300,9 +300,13 @@ func TestTokenResponseBounded(t *testing.T) {
 	api := echoServer(t)
 	_, tr := ownTransport(t)
 	counter := &countingTransport{base: tr}
-	svc := newService(t, runtime.ServiceConfig{Name: "orders"}, runtime.WithBaseURL(api.URL), runtime.WithTokenURL(idp.URL),
-		runtime.WithGrant(runtime.GrantClientCredentials), runtime.WithClientCredentials("id", "secret-secret"),
-		runtime.WithTokenConfig(token.Config{HTTPClient: &http.Client{Transport: counter}}))
+	svc := newService(t, runtime.ServiceConfig{Name: "orders"}, runtime.WithBaseURL(api.URL), runtime.WithAuth(runtime.Auth{
+		TokenURL:     idp.URL,
+		Grant:        runtime.GrantClientCredentials,
+		ClientID:     "id",
+		ClientSecret: "secret-secret",
+		Tokens:       token.Config{HTTPClient: &http.Client{Transport: counter}},
+	}))
 	baseline := goruntime.NumGoroutine()
 
 	var before, after goruntime.MemStats
@@ -328,7 +332,7 @@ func TestTokenResponseBounded(t *testing.T) {
 		t.Errorf("the call took %s", took)
 	}
 	tr.CloseIdleConnections()
-	if !waitFor(3*time.Second, finished.Load) {
+	if !waitFor(30*time.Second, finished.Load) {
 		t.Error("the endpoint is still writing")
 	}
 	if w := written.Load(); w >= endless/4 {
@@ -596,7 +600,7 @@ func TestCancelMidTokenFetch(t *testing.T) {
 	auth.SetFault(authserver.Fault{Delay: idpDelay})
 	obs := &observer{}
 	hc, tr := ownTransport(t)
-	svc := ccService(t, auth, a, runtime.WithTokenURL(auth.TokenURL()), runtime.WithObserver(obs), runtime.WithHTTPClient(hc))
+	svc := ccService(t, auth, a, runtime.WithAuth(runtime.Auth{TokenURL: auth.TokenURL()}), runtime.WithObserver(obs), runtime.WithHTTPClient(hc))
 	// The resource server's verifier keeps a connection for the JWKS: open it
 	// before the baseline.
 	if _, err := auth.Verify(context.Background(), user(t, auth, "warm", nil)); err != nil {
@@ -663,8 +667,12 @@ func TestUploadReleasedOnFailure(t *testing.T) {
 	// Hangs up at once, without reading the body: the upload fails while it is sent.
 	rude := httptest.NewServer(http.HandlerFunc(hangUp))
 	defer rude.Close()
-	tokenDown := newService(t, runtime.ServiceConfig{Name: "orders"}, runtime.WithBaseURL(rude.URL), runtime.WithTokenURL(down+"/token"),
-		runtime.WithGrant(runtime.GrantClientCredentials), runtime.WithClientCredentials("id", "secret-secret"))
+	tokenDown := newService(t, runtime.ServiceConfig{Name: "orders"}, runtime.WithBaseURL(rude.URL), runtime.WithAuth(runtime.Auth{
+		TokenURL:     down + "/token",
+		Grant:        runtime.GrantClientCredentials,
+		ClientID:     "id",
+		ClientSecret: "secret-secret",
+	}))
 	hangsUp, _ := plainService(t, rude.URL)
 	op := tpgenimpl.Operation{ID: "upload", Method: "POST", Path: "/files", RequestBody: tpgenimpl.BodyMultipart,
 		Responses: []tpgenimpl.ResponseSpec{{Success: true}}}

@@ -25,7 +25,7 @@ const (
 	// GrantAuto uses client credentials for work done for no caller (background
 	// jobs) and for callers the application verified as systems (Caller), and
 	// exchanges the caller's token otherwise; a caller without a token gets
-	// ErrAnonymous unless WithAnonymous says otherwise. A claim in the caller's
+	// ErrAnonymous unless Auth.Anonymous says otherwise. A claim in the caller's
 	// token decides nothing: the runtime has not verified it.
 	GrantAuto
 )
@@ -39,8 +39,8 @@ var grantNames = [...]string{
 	GrantAuto:              "auto",
 }
 
-// GrantNames lists the spellings ParseGrant accepts, in a stable order.
-func GrantNames() []string {
+// grantList lists the spellings parseGrant accepts, in a stable order.
+func grantList() []string {
 	return []string{"none", "client_credentials", "token_exchange", "passthrough", "auto"}
 }
 
@@ -55,15 +55,15 @@ func (g Grant) String() string {
 	return fmt.Sprintf("Grant(%d)", g)
 }
 
-// ParseGrant reads a grant as written in services.yaml or an environment variable.
-func ParseGrant(s string) (Grant, error) {
+// parseGrant reads a grant as written in services.yaml or an environment variable.
+func parseGrant(s string) (Grant, error) {
 	name := strings.ToLower(strings.TrimSpace(s))
 	for g, n := range grantNames {
 		if n != "" && n == name {
 			return Grant(g), nil
 		}
 	}
-	return GrantInherit, fmt.Errorf("unknown grant %q (want one of %s)", s, strings.Join(GrantNames(), ", "))
+	return GrantInherit, fmt.Errorf("unknown grant %q (want one of %s)", s, strings.Join(grantList(), ", "))
 }
 
 // MarshalText implements encoding.TextMarshaler.
@@ -83,7 +83,7 @@ func (g *Grant) UnmarshalText(b []byte) error {
 		*g = GrantInherit
 		return nil
 	}
-	v, err := ParseGrant(string(b))
+	v, err := parseGrant(string(b))
 	if err != nil {
 		return err
 	}

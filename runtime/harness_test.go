@@ -215,9 +215,13 @@ func newService(t testing.TB, cfg runtime.ServiceConfig, opts ...runtime.Option)
 // ccService is a client credentials service of the api with the provider's cc client.
 func ccService(t testing.TB, auth *authserver.Server, a *api, opts ...runtime.Option) *runtime.Service {
 	base := []runtime.Option{
-		runtime.WithBaseURL(a.URL), runtime.WithIssuer(auth.Issuer()), runtime.WithGrant(runtime.GrantClientCredentials),
-		runtime.WithClientCredentials(authserver.DefaultCCClientID, authserver.DefaultCCClientSecret),
-		runtime.WithAudience(a.audience),
+		runtime.WithBaseURL(a.URL), runtime.WithAuth(runtime.Auth{
+			Issuer:       auth.Issuer(),
+			Grant:        runtime.GrantClientCredentials,
+			ClientID:     authserver.DefaultCCClientID,
+			ClientSecret: authserver.DefaultCCClientSecret,
+			Audiences:    []string{a.audience},
+		}),
 	}
 	return newService(t, runtime.ServiceConfig{Name: "orders"}, append(base, opts...)...)
 }
@@ -225,9 +229,13 @@ func ccService(t testing.TB, auth *authserver.Server, a *api, opts ...runtime.Op
 // txService is a token exchange service of the api with the provider's exchange client.
 func txService(t testing.TB, auth *authserver.Server, a *api, grant runtime.Grant, opts ...runtime.Option) *runtime.Service {
 	base := []runtime.Option{
-		runtime.WithBaseURL(a.URL), runtime.WithIssuer(auth.Issuer()), runtime.WithGrant(grant),
-		runtime.WithClientCredentials(authserver.DefaultTXClientID, authserver.DefaultTXClientSecret),
-		runtime.WithAudience(a.audience),
+		runtime.WithBaseURL(a.URL), runtime.WithAuth(runtime.Auth{
+			Issuer:       auth.Issuer(),
+			Grant:        grant,
+			ClientID:     authserver.DefaultTXClientID,
+			ClientSecret: authserver.DefaultTXClientSecret,
+			Audiences:    []string{a.audience},
+		}),
 	}
 	return newService(t, runtime.ServiceConfig{Name: "orders"}, append(base, opts...)...)
 }

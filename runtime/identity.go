@@ -8,7 +8,7 @@ import (
 // Who a call is made as.
 //
 // The identity of an outgoing call comes from configuration (the grant of the
-// service or operation, WithAnonymous) and from what the application verified
+// service or operation, Auth.Anonymous) and from what the application verified
 // about its caller (Caller); never from what a caller's token says about
 // itself, since nothing in the runtime has checked that token. GrantAuto
 // decides as follows:
@@ -19,7 +19,7 @@ import (
 //     endpoint verifies the token it is given;
 //   - a caller without a token (a request that came in through Middleware with
 //     none, a context made with ContextWithCallerToken("") or ContextWithCaller):
-//     ErrAnonymous, unless WithAnonymous says what anonymous callers get;
+//     ErrAnonymous, unless Auth.Anonymous says what anonymous callers get;
 //   - work for no caller at all (a context that never passed through Middleware,
 //     ContextWithCallerToken or ContextWithCaller: a background job): client credentials.
 
@@ -65,12 +65,12 @@ var (
 	// ErrAnonymous is returned, before anything is sent, when a call is made for
 	// a caller that has no token (a request that came in through Middleware
 	// without one) and is not a verified system caller: its grant needs the
-	// caller's token, or it is GrantAuto and WithAnonymous was not given. An
+	// caller's token, or it is GrantAuto and Auth.Anonymous was not given. An
 	// anonymous caller is never given the service's own identity unless the
 	// operator says so. errors.Is(err, ErrNoCallerToken) holds too. A handler
 	// would answer such an error with 401.
 	ErrAnonymous error = &identityError{
-		msg:    "anonymous caller: the incoming request carried no caller token (runtime.WithAnonymous sets what anonymous callers get under grant auto)",
+		msg:    "anonymous caller: the incoming request carried no caller token (runtime.Auth{Anonymous} sets what anonymous callers get under grant auto)",
 		parent: ErrNoCallerToken,
 	}
 )
@@ -110,11 +110,11 @@ func noCallerToken(ctx context.Context) error {
 	return ErrNoCallerToken
 }
 
-// checkAnonymous validates WithAnonymous.
+// checkAnonymous validates Auth.Anonymous.
 func checkAnonymous(g Grant) error {
 	switch g {
 	case GrantInherit, GrantNone, GrantClientCredentials:
 		return nil
 	}
-	return errors.New("WithAnonymous takes GrantNone or GrantClientCredentials, not " + g.String())
+	return errors.New("runtime.Auth{Anonymous} takes GrantNone or GrantClientCredentials, not " + g.String())
 }

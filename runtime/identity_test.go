@@ -166,7 +166,7 @@ func TestForgedSystemTokenGetsNoServiceIdentity(t *testing.T) {
 			return parts[0] + "." + base64.RawURLEncoding.EncodeToString(p) + "." + parts[2]
 		}(),
 	}
-	svc := txService(t, auth, a, runtime.GrantAuto, runtime.WithTokenURL(auth.TokenURL()))
+	svc := txService(t, auth, a, runtime.GrantAuto, runtime.WithAuth(runtime.Auth{TokenURL: auth.TokenURL()}))
 	srv := newApp(t, svc)
 	for name, tok := range forged {
 		t.Run(name, func(t *testing.T) {
@@ -226,7 +226,7 @@ func TestForgedSystemTokenGetsNoServiceIdentity(t *testing.T) {
 // TestAnonymousCaller performs the other attack: a request without a token
 // (or with a Basic one) reaches Middleware. Its outgoing calls fail with
 // ErrAnonymous and send nothing, under every grant that acts for the caller,
-// unless WithAnonymous says what anonymous callers get.
+// unless Auth.Anonymous says what anonymous callers get.
 func TestAnonymousCaller(t *testing.T) {
 	auth := startProvider(t)
 	a := newAPI(t, auth, "orders-api")
@@ -253,8 +253,8 @@ func TestAnonymousCaller(t *testing.T) {
 	}
 
 	// The operator's choice: client credentials, or no token.
-	t.Run("WithAnonymous(client_credentials)", func(t *testing.T) {
-		srv := newApp(t, txService(t, auth, a, runtime.GrantAuto, runtime.WithAnonymous(runtime.GrantClientCredentials)))
+	t.Run("Auth.Anonymous(client_credentials)", func(t *testing.T) {
+		srv := newApp(t, txService(t, auth, a, runtime.GrantAuto, runtime.WithAuth(runtime.Auth{Anonymous: runtime.GrantClientCredentials})))
 		hits := len(a.Hits())
 		if status := srv.get(t, ""); status != 200 {
 			t.Fatalf("status %d: %v", status, srv.lastErr())
@@ -263,10 +263,10 @@ func TestAnonymousCaller(t *testing.T) {
 			t.Errorf("the call was not made with client credentials: %+v", hs[hits:])
 		}
 	})
-	t.Run("WithAnonymous(none)", func(t *testing.T) {
+	t.Run("Auth.Anonymous(none)", func(t *testing.T) {
 		open := newAPI(t, auth, "")
 		open.optional = true
-		srv := newApp(t, txService(t, auth, open, runtime.GrantAuto, runtime.WithAnonymous(runtime.GrantNone)))
+		srv := newApp(t, txService(t, auth, open, runtime.GrantAuto, runtime.WithAuth(runtime.Auth{Anonymous: runtime.GrantNone})))
 		auth.ResetCounters()
 		if status := srv.get(t, ""); status != 200 {
 			t.Fatalf("status %d: %v", status, srv.lastErr())
@@ -276,9 +276,9 @@ func TestAnonymousCaller(t *testing.T) {
 		}
 	})
 	for _, g := range []runtime.Grant{runtime.GrantTokenExchange, runtime.GrantPassthrough, runtime.GrantAuto, runtime.Grant(99)} {
-		_, err := runtime.NewService(runtime.ServiceConfig{Name: "orders", BaseURL: a.URL}, runtime.WithLookupEnv(noEnv), runtime.WithAnonymous(g))
-		if err == nil || !strings.Contains(err.Error(), "WithAnonymous") {
-			t.Errorf("WithAnonymous(%s): %v", g, err)
+		_, err := runtime.NewService(runtime.ServiceConfig{Name: "orders", BaseURL: a.URL}, runtime.WithLookupEnv(noEnv), runtime.WithAuth(runtime.Auth{Anonymous: g}))
+		if err == nil || !strings.Contains(err.Error(), "runtime.Auth{Anonymous}") {
+			t.Errorf("Auth.Anonymous(%s): %v", g, err)
 		}
 	}
 }

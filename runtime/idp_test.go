@@ -29,8 +29,8 @@ func TestSeveralAudiencesAndResources(t *testing.T) {
 	auth := startProvider(t)
 	a := newAPI(t, auth, "billing-api")
 	a.anyActor = true
-	auds := runtime.WithAudience("orders-api", "billing-api")
-	res := runtime.WithResource("https://orders.example.com/", "https://billing.example.com/")
+	auds := runtime.WithAuth(runtime.Auth{Audiences: []string{"orders-api", "billing-api"}})
+	res := runtime.WithAuth(runtime.Auth{Resources: []string{"https://orders.example.com/", "https://billing.example.com/"}})
 	cc := ccService(t, auth, a, auds, res)
 	e, err := getOrder(context.Background(), cc, "1")
 	if err != nil {
@@ -51,11 +51,11 @@ func TestSeveralAudiencesAndResources(t *testing.T) {
 	}
 	// One audience less is another token.
 	auth.ResetCounters()
-	one := ccService(t, auth, a, runtime.WithAudience("billing-api"), runtime.WithTokenConfig(token.Config{Store: token.NewMemoryStore(10)}))
+	one := ccService(t, auth, a, runtime.WithAuth(runtime.Auth{Audiences: []string{"billing-api"}, Tokens: token.Config{Store: token.NewMemoryStore(10)}}))
 	shared := token.NewMemoryStore(10)
 	for _, svc := range []*runtime.Service{
-		ccService(t, auth, a, auds, runtime.WithTokenConfig(token.Config{Store: shared})),
-		ccService(t, auth, a, runtime.WithAudience("billing-api"), runtime.WithTokenConfig(token.Config{Store: shared})),
+		ccService(t, auth, a, auds, runtime.WithAuth(runtime.Auth{Tokens: token.Config{Store: shared}})),
+		ccService(t, auth, a, runtime.WithAuth(runtime.Auth{Audiences: []string{"billing-api"}, Tokens: token.Config{Store: shared}})),
 		one,
 	} {
 		if _, err := getOrder(context.Background(), svc, "1"); err != nil {
@@ -93,7 +93,7 @@ func TestExchangeTokenTypes(t *testing.T) {
 	}))
 	defer idp.Close()
 	hits := len(a.Hits())
-	bad := txService(t, auth, a, runtime.GrantTokenExchange, runtime.WithTokenURL(idp.URL), runtime.WithIssuer(""))
+	bad := txService(t, auth, a, runtime.GrantTokenExchange, runtime.WithAuth(runtime.Auth{TokenURL: idp.URL, Issuer: ""}))
 	_, err := getOrder(ctx, bad, "1")
 	if err == nil || !strings.Contains(err.Error(), "refresh_token") || strings.Contains(err.Error(), refresh) {
 		t.Errorf("refresh token issued: %v", err)
@@ -103,7 +103,7 @@ func TestExchangeTokenTypes(t *testing.T) {
 	}
 }
 
-// TestActorToken: an actor token (WithActorToken, or ContextWithActorToken
+// TestActorToken: an actor token (Auth.ActorToken, or ContextWithActorToken
 // for one call) is sent with token exchanges, the exchanged token names its
 // subject as the actor, exchanged tokens are cached per caller and actor,
 // and the actor token shows in no error or log, also when the provider
@@ -115,7 +115,7 @@ func TestActorToken(t *testing.T) {
 	actor := user(t, auth, "shop-backend", nil)
 	other := user(t, auth, "batch-runner", nil)
 	logs := &lockedBuffer{}
-	tx := txService(t, auth, a, runtime.GrantTokenExchange, runtime.WithActorToken(actor, ""),
+	tx := txService(t, auth, a, runtime.GrantTokenExchange, runtime.WithAuth(runtime.Auth{ActorToken: actor}),
 		runtime.WithLogger(slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	alice := runtime.ContextWithCallerToken(context.Background(), user(t, auth, "alice", nil))
 	for range 2 {
@@ -169,18 +169,18 @@ func TestClientAuthFromDiscovery(t *testing.T) {
 	auth := startProvider(t, authserver.WithTokenEndpointAuthMethods("client_secret_post"),
 		authserver.WithClient(authserver.DefaultCCClientID, authserver.DefaultCCClientSecret, authserver.GrantClientCredentials))
 	a := newAPI(t, auth, "")
-	if _, err := getOrder(context.Background(), ccService(t, auth, a, runtime.WithAudience()), "1"); err != nil {
+	if _, err := getOrder(context.Background(), ccService(t, auth, a, runtime.WithAuth(runtime.Auth{Audiences: []string{}})), "1"); err != nil {
 		t.Fatal(err)
 	}
 	if log := auth.TokenLog(); len(log) != 1 || log[0].ClientAuth != "client_secret_post" {
 		t.Errorf("token requests: %+v", log)
 	}
 	for name, opt := range map[string]runtime.Option{
-		"basic chosen":         runtime.WithClientAuth(token.ClientSecretBasic),
-		"token URL, no issuer": runtime.WithTokenURL(auth.TokenURL()),
+		"basic chosen":         runtime.WithAuth(runtime.Auth{ClientAuth: token.ClientSecretBasic}),
+		"token URL, no issuer": runtime.WithAuth(runtime.Auth{TokenURL: auth.TokenURL()}),
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, err := getOrder(context.Background(), ccService(t, auth, a, runtime.WithAudience(), opt), "1")
+			_, err := getOrder(context.Background(), ccService(t, auth, a, runtime.WithAuth(runtime.Auth{Audiences: []string{}}), opt), "1")
 			te := asTokenError(t, err)
 			advice := "You must configure the OAuth 2.0 client's 'token_endpoint_auth_method' value to accept 'client_secret_basic'."
 			if te.StatusCode != 401 || te.Code != "invalid_client" || !strings.HasSuffix(te.Description, advice) ||
@@ -198,7 +198,7 @@ func TestLongDescriptionKeepsItsEnd(t *testing.T) {
 	a := newAPI(t, auth, "orders-api")
 	desc := "The request failed. " + strings.Repeat("Some detail the provider adds. ", 40) + "Set the client's audience to orders-api."
 	auth.SetFault(authserver.Fault{Status: 400, Body: fmt.Sprintf(`{"error":"invalid_request","error_description":%q}`, desc)})
-	_, err := getOrder(context.Background(), ccService(t, auth, a, runtime.WithTokenURL(auth.TokenURL())), "1")
+	_, err := getOrder(context.Background(), ccService(t, auth, a, runtime.WithAuth(runtime.Auth{TokenURL: auth.TokenURL()})), "1")
 	te := asTokenError(t, err)
 	if !strings.HasPrefix(te.Description, "The request failed.") || !strings.HasSuffix(te.Description, "Set the client's audience to orders-api.") ||
 		len(te.Description) > 610 || !strings.Contains(te.Description, "…") {

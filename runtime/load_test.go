@@ -179,8 +179,8 @@ func loadRun(t *testing.T, auth *authserver.Server, a *api, life time.Duration) 
 	sent := &sentTokens{next: tr}
 	store := newRecordingStore()
 	obs := &observer{}
-	svc := ccService(t, auth, a, runtime.WithTokenURL(auth.TokenURL()), runtime.WithHTTPClient(&http.Client{Transport: sent}),
-		runtime.WithTokenConfig(token.Config{Store: store}), runtime.WithObserver(obs), runtime.WithTokenConfig(token.Config{ExpiryMargin: loadMargin}))
+	svc := ccService(t, auth, a, runtime.WithAuth(runtime.Auth{TokenURL: auth.TokenURL()}), runtime.WithHTTPClient(&http.Client{Transport: sent}),
+		runtime.WithAuth(runtime.Auth{Tokens: token.Config{Store: store}}), runtime.WithObserver(obs), runtime.WithAuth(runtime.Auth{Tokens: token.Config{ExpiryMargin: loadMargin}}))
 
 	var failed, stale atomic.Int64
 	var staleMu sync.Mutex
@@ -254,7 +254,7 @@ func loadRun(t *testing.T, auth *authserver.Server, a *api, life time.Duration) 
 	// A refresh that the last calls started is let finish before counting: a
 	// background refresh starts at once, and reports its event after storing.
 	time.Sleep(300 * time.Millisecond)
-	if !waitFor(5*time.Second, func() bool { return int64(len(obs.Events())) == auth.TokenRequests() }) {
+	if !waitFor(30*time.Second, func() bool { return int64(len(obs.Events())) == auth.TokenRequests() }) {
 		t.Errorf("%d token events for %d token requests", len(obs.Events()), auth.TokenRequests())
 	}
 	r.requests, r.log, r.stored, r.events = auth.TokenRequests(), auth.TokenLog(), store.Stored(), obs.Events()

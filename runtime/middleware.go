@@ -91,7 +91,7 @@ type middleware struct {
 // the request or making one, and sets the id on the response. The context is
 // marked as work for a caller: a request without a token is an anonymous
 // caller, whose calls under GrantAuto fail with ErrAnonymous unless
-// WithAnonymous says otherwise (see Caller for who a call is made as). When
+// Auth.Anonymous says otherwise (see Caller for who a call is made as). When
 // MiddlewareConfig.ServerTiming allows it, it writes a Server-Timing header
 // with an entry per outgoing call and token request, for example
 // "orders.getOrder;dur=12.4, auth-cc;dur=40.1, app;dur=55.0".

@@ -116,7 +116,7 @@ func TestUnknownEnvWarned(t *testing.T) {
 }
 
 // TestInsecureTokenHosts: a plain-http token endpoint is used on a host
-// named in WithInsecureTokenHosts or TPGEN_<SERVICE>_INSECURE_TOKEN_HOSTS
+// named in Auth.InsecureTokenHosts or TPGEN_<SERVICE>_INSECURE_TOKEN_HOSTS
 // (an identity provider on a docker-compose network), and each use is
 // logged; any other host still needs https, also when a discovery document
 // names it (the attack: discovery on the allowed host points the client
@@ -137,18 +137,18 @@ func TestInsecureTokenHosts(t *testing.T) {
 		return (&net.Dialer{}).DialContext(ctx, network, addr)
 	}
 	t.Cleanup(tr.CloseIdleConnections)
-	tokenClient := runtime.WithTokenConfig(token.Config{HTTPClient: &http.Client{Transport: tr}})
+	tokenClient := runtime.WithAuth(runtime.Auth{Tokens: token.Config{HTTPClient: &http.Client{Transport: tr}}})
 	const idp = "http://keycloak.test" + authserver.TokenPath
 
 	// Allowed by option, and by the environment: tokens are obtained, and the
 	// permission is logged at warn.
 	for name, allow := range map[string]runtime.Option{
-		"option":      runtime.WithInsecureTokenHosts("Keycloak.test"),
+		"option":      runtime.WithAuth(runtime.Auth{InsecureTokenHosts: []string{"Keycloak.test"}}),
 		"environment": envMap(map[string]string{"TPGEN_ORDERS_INSECURE_TOKEN_HOSTS": "idp.test, keycloak.test"}),
 	} {
 		t.Run(name, func(t *testing.T) {
 			logs := &lockedBuffer{}
-			svc := ccService(t, auth, a, runtime.WithTokenURL(idp), tokenClient, allow,
+			svc := ccService(t, auth, a, runtime.WithAuth(runtime.Auth{TokenURL: idp}), tokenClient, allow,
 				runtime.WithLogger(slog.New(slog.NewTextHandler(logs, nil))))
 			if _, err := getOrder(context.Background(), svc, "1"); err != nil {
 				t.Fatal(err)
@@ -165,8 +165,12 @@ func TestInsecureTokenHosts(t *testing.T) {
 
 	// Another host is refused at New, and names the way out.
 	_, err := runtime.NewService(runtime.ServiceConfig{Name: "orders", BaseURL: a.URL, Grant: runtime.GrantClientCredentials},
-		runtime.WithLookupEnv(noEnv), runtime.WithClientCredentials("id", "secret"),
-		runtime.WithTokenURL("http://evil.test/token"), runtime.WithInsecureTokenHosts("keycloak.test"))
+		runtime.WithLookupEnv(noEnv), runtime.WithAuth(runtime.Auth{
+			ClientID:           "id",
+			ClientSecret:       "secret",
+			TokenURL:           "http://evil.test/token",
+			InsecureTokenHosts: []string{"keycloak.test"},
+		}))
 	if err == nil || !strings.Contains(err.Error(), "TPGEN_ORDERS_INSECURE_TOKEN_HOSTS") {
 		t.Errorf("plain http to a host not named: %v", err)
 	}
@@ -198,8 +202,12 @@ func TestInsecureTokenHosts(t *testing.T) {
 		return (&net.Dialer{}).DialContext(ctx, network, addr)
 	}
 	t.Cleanup(tr2.CloseIdleConnections)
-	svc := ccService(t, auth, a, runtime.WithIssuer("http://keycloak.test"+issuerPath), runtime.WithTokenURL(""),
-		runtime.WithTokenConfig(token.Config{HTTPClient: &http.Client{Transport: tr2}}), runtime.WithInsecureTokenHosts("keycloak.test"))
+	svc := ccService(t, auth, a, runtime.WithAuth(runtime.Auth{
+		Issuer:             "http://keycloak.test" + issuerPath,
+		TokenURL:           "",
+		Tokens:             token.Config{HTTPClient: &http.Client{Transport: tr2}},
+		InsecureTokenHosts: []string{"keycloak.test"},
+	}))
 	_, err = getOrder(context.Background(), svc, "1")
 	if err == nil || !strings.Contains(err.Error(), "plain http") || evil.Load() != 0 {
 		t.Errorf("discovered plain-http endpoint on another host: %v (%d connections to it)", err, evil.Load())
@@ -207,9 +215,9 @@ func TestInsecureTokenHosts(t *testing.T) {
 
 	// What is not a host name is refused.
 	for _, bad := range []string{"http://keycloak.test", "keycloak.test:8080", "*.local", "idp/realm", "user@idp"} {
-		_, err := runtime.NewService(runtime.ServiceConfig{Name: "orders", BaseURL: a.URL}, runtime.WithLookupEnv(noEnv), runtime.WithInsecureTokenHosts(bad))
+		_, err := runtime.NewService(runtime.ServiceConfig{Name: "orders", BaseURL: a.URL}, runtime.WithLookupEnv(noEnv), runtime.WithAuth(runtime.Auth{InsecureTokenHosts: []string{bad}}))
 		if err == nil || !strings.Contains(err.Error(), "is not a host name") {
-			t.Errorf("WithInsecureTokenHosts(%q): %v", bad, err)
+			t.Errorf("Auth.InsecureTokenHosts(%q): %v", bad, err)
 		}
 	}
 }
@@ -245,7 +253,7 @@ func TestFailureLogLevel(t *testing.T) {
 				t.Fatalf("call: %v", err)
 			}
 			// A failed token request.
-			bad := append(opts, runtime.WithClientCredentials(authserver.DefaultCCClientID, "wrong-secret"))
+			bad := append(opts, runtime.WithAuth(runtime.Auth{ClientID: authserver.DefaultCCClientID, ClientSecret: "wrong-secret"}))
 			if _, err := getOrder(context.Background(), ccService(t, auth, a, bad...), "1"); err == nil {
 				t.Fatal("no error with a wrong secret")
 			}

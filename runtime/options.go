@@ -3,7 +3,6 @@ package runtime
 import (
 	"log/slog"
 	"net/http"
-	"slices"
 	"time"
 
 	"github.com/tpgen/tpgen/runtime/token"
@@ -79,105 +78,6 @@ func WithHTTPClient(c *http.Client) Option {
 	return func(s *settings) { s.httpClient = c }
 }
 
-// WithTokenURL sets the OAuth2 token endpoint.
-func WithTokenURL(u string) Option {
-	return func(s *settings) { s.TokenURL = u; s.mark("TOKEN_URL") }
-}
-
-// WithIssuer sets an OIDC issuer whose discovery document
-// ({issuer}/.well-known/openid-configuration, or RFC 8414 metadata) names the
-// token endpoint. The document is fetched once, on first need, and cached; it
-// is used only when its issuer is u exactly (trailing slash included), and
-// only from u's origin. WithTokenURL wins over it.
-func WithIssuer(u string) Option {
-	return func(s *settings) { s.Issuer = u; s.mark("ISSUER") }
-}
-
-// WithClientCredentials sets the client id and secret used for client
-// credentials and token exchange.
-func WithClientCredentials(id, secret string) Option {
-	return func(s *settings) {
-		s.ClientID, s.clientSecret = id, secret
-		s.mark("CLIENT_ID")
-		s.mark("CLIENT_SECRET")
-	}
-}
-
-// WithGrant sets the service's grant. Operations that set their own keep it.
-func WithGrant(g Grant) Option {
-	return func(s *settings) { s.Grant = g; s.mark("GRANT") }
-}
-
-// WithScopes sets the scopes requested for operations that do not list their own.
-func WithScopes(scopes ...string) Option {
-	return func(s *settings) { s.Scopes = append([]string(nil), scopes...); s.mark("SCOPES") }
-}
-
-// WithAudience sets the audiences sent with token requests, one audience
-// parameter each (RFC 8693 allows several).
-func WithAudience(aud ...string) Option {
-	return func(s *settings) { s.Audiences = slices.Clone(aud); s.mark("AUDIENCE") }
-}
-
-// WithResource sets the resources (RFC 8707) sent with token requests, one
-// resource parameter each.
-func WithResource(res ...string) Option {
-	return func(s *settings) { s.Resources = slices.Clone(res); s.mark("RESOURCE") }
-}
-
-// WithSubjectTokenType sets the subject_token_type of token exchanges, for example
-// token.TypeJWT or token.TypeIDToken. The default is token.TypeAccessToken.
-func WithSubjectTokenType(t string) Option {
-	return func(s *settings) { s.SubjectTokenType = t }
-}
-
-// WithRequestedTokenType sets the requested_token_type of token exchanges
-// (token.TypeAccessToken by default). A token the endpoint issues as another
-// type than an access token, a JWT or the one requested is refused.
-func WithRequestedTokenType(t string) Option {
-	return func(s *settings) { s.RequestedTokenType = t }
-}
-
-// WithActorToken sets the actor token sent with every token exchange, for
-// delegation (RFC 8693 §1.1): the party that acts for the caller, for
-// example a token of the service's own. ContextWithActorToken sets one per
-// call instead. typ is its actor_token_type, token.TypeAccessToken when "".
-func WithActorToken(tok, typ string) Option {
-	return func(s *settings) { s.actorToken, s.ActorTokenType = tok, typ; s.mark("ACTOR_TOKEN") }
-}
-
-// WithClientAuth sets how the client authenticates at the token endpoint.
-// Unset (token.ClientAuthDefault), it is HTTP Basic unless the issuer's
-// metadata says the endpoint takes only client_secret_post.
-func WithClientAuth(m token.ClientAuth) Option {
-	return func(s *settings) { s.ClientAuth = m }
-}
-
-// WithTokenSource makes the service's own identity come from ts: client
-// credentials tokens (GrantClientCredentials, and GrantAuto's calls for no
-// caller or a system caller) are ts's, and no token endpoint, client id or
-// secret is needed for them. The service's grant becomes
-// GrantClientCredentials unless it is token exchange, passthrough or auto.
-//
-// The runtime does not cache ts's tokens: it asks ts on every call that needs
-// one, as golang.org/x/oauth2's sources (clientcredentials.Config.TokenSource,
-// oauth2.ReuseTokenSource, google.DefaultTokenSource) cache and refresh
-// themselves and are safe for concurrent use; wrap a source that does
-// neither in oauth2.ReuseTokenSource. A token the service refuses (401) is
-// therefore not replaced by the runtime.
-func WithTokenSource(ts oauth2.TokenSource) Option {
-	return func(s *settings) { s.source = ts }
-}
-
-// WithInsecureTokenHosts allows token endpoints and issuers over plain http
-// on the hosts named (keycloak, idp.local: names, without scheme or port), as
-// an identity provider on a docker-compose network needs; every other host
-// still needs https or loopback. Each use is logged at warn.
-// TPGEN_<SERVICE>_INSECURE_TOKEN_HOSTS (comma separated) does the same.
-func WithInsecureTokenHosts(hosts ...string) Option {
-	return func(s *settings) { s.insecureHosts = slices.Clone(hosts); s.mark("INSECURE_TOKEN_HOSTS") }
-}
-
 // WithLogger sets the logger that calls and token requests are logged to:
 // successes at debug, failures at the level of WithFailureLogLevel (debug
 // unless set). The default discards everything: pass slog.Default() or a
@@ -195,35 +95,6 @@ func WithFailureLogLevel(l slog.Level) Option {
 	return func(s *settings) { s.failureLevel = &l }
 }
 
-// WithAPIKey sets the key of the spec's apiKey security schemes: of the
-// scheme named scheme (as components.securitySchemes names it), or of every
-// apiKey scheme without a key of its own (from WithAPIKey,
-// TPGEN_<SERVICE>_API_KEY_<SCHEME> or services.yaml's api_keys) when scheme
-// is "". The key is sent
-// only to the service's own origin, where the scheme says (a header, query
-// parameter or cookie), and never shown in errors, logs or records.
-func WithAPIKey(scheme, key string) Option {
-	return func(s *settings) {
-		if s.apiKeys == nil {
-			s.apiKeys = map[string]string{}
-		}
-		s.apiKeys[scheme] = key
-	}
-}
-
-// WithBasicAuth sets the user name and password of the spec's HTTP basic
-// security schemes.
-func WithBasicAuth(username, password string) Option {
-	return func(s *settings) { s.username, s.password, s.usernameSet = username, password, true }
-}
-
-// WithBearerToken sets the token of the spec's HTTP bearer security schemes:
-// a static token (an API token a vendor issued). Without one, a bearer
-// scheme is met by the token the service's grant obtains.
-func WithBearerToken(tok string) Option {
-	return func(s *settings) { s.bearerToken = tok; s.mark("BEARER_TOKEN") }
-}
-
 // WithObserver sets an observer that receives a Record for every call.
 func WithObserver(o Observer) Option {
 	return func(s *settings) { s.observer = o }
@@ -237,17 +108,6 @@ func WithMessageIDHeader(h string) Option {
 // WithTimeout bounds each call, retries included. Zero means no bound but the context's.
 func WithTimeout(d time.Duration) Option {
 	return func(s *settings) { s.Timeout = d; s.mark("TIMEOUT") }
-}
-
-// WithAnonymous sets what GrantAuto does for a call made for an anonymous
-// caller: a request that came in through Middleware without a bearer token,
-// from a caller not verified as a system (see Caller). GrantClientCredentials
-// makes such calls with the service's own identity, GrantNone without a token.
-// By default they fail with ErrAnonymous: an anonymous caller does not act as
-// the service unless the operator says so. Work for no caller at all
-// (background jobs) uses client credentials either way.
-func WithAnonymous(g Grant) Option {
-	return func(s *settings) { s.anonymous = g }
 }
 
 // WithLookupEnv sets how environment variables are read (os.LookupEnv by
@@ -272,12 +132,4 @@ func WithMaxResponseBytes(n int64) Option {
 // WithRetry sets the retry policy for failed calls.
 func WithRetry(p RetryPolicy) Option {
 	return func(s *settings) { s.retry = p }
-}
-
-// WithTokenConfig sets how tokens are obtained and kept: a custom fetcher or
-// store, the client for token requests, the cache's margins and size, the
-// clock (see token.Config). The fields c sets replace earlier ones; the others
-// keep their defaults.
-func WithTokenConfig(c token.Config) Option {
-	return func(s *settings) { s.tokens = s.tokens.Merge(c) }
 }

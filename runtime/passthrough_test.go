@@ -131,7 +131,7 @@ func TestTokensStayWithTheService(t *testing.T) {
 	}
 }
 
-// TestPerCallAuth: ContextWithOutgoingToken and ContextWithoutAuth override
+// TestPerCallAuth: CallToken and CallWithoutAuth in a context override
 // the grant for one call, and the given token still goes to the service's
 // host only.
 func TestPerCallAuth(t *testing.T) {
@@ -149,8 +149,8 @@ func TestPerCallAuth(t *testing.T) {
 		ctx  context.Context
 		want string
 	}{
-		{"ContextWithOutgoingToken", runtime.ContextWithOutgoingToken(context.Background(), "Bearer "+explicit), "Bearer " + explicit},
-		{"ContextWithoutAuth", runtime.ContextWithoutAuth(context.Background()), ""},
+		{"CallToken", runtime.ContextWithCallOptions(context.Background(), runtime.CallToken("Bearer "+explicit)), "Bearer " + explicit},
+		{"CallWithoutAuth", runtime.ContextWithCallOptions(context.Background(), runtime.CallWithoutAuth()), ""},
 	} {
 		if _, _, err := callStatus(tc.ctx, svc, "/orders/1"); err != nil {
 			t.Fatal(err)

@@ -154,8 +154,13 @@ func TestTokenEndpointEchoesEveryEncoding(t *testing.T) {
 		for _, auth := range []token.ClientAuth{token.ClientSecretBasic, token.ClientSecretPost} {
 			for _, l := range []*slog.Logger{logger, textLogger} {
 				svc := newService(t, runtime.ServiceConfig{Name: "orders"}, runtime.WithBaseURL("http://127.0.0.1:1"),
-					runtime.WithGrant(runtime.GrantTokenExchange), runtime.WithClientAuth(auth),
-					runtime.WithClientCredentials(echoClientID, echoSecret), runtime.WithTokenURL(idp.URL+"/token?echo="+url.QueryEscape(mode)),
+					runtime.WithAuth(runtime.Auth{
+						Grant:        runtime.GrantTokenExchange,
+						ClientAuth:   auth,
+						ClientID:     echoClientID,
+						ClientSecret: echoSecret,
+						TokenURL:     idp.URL + "/token?echo=" + url.QueryEscape(mode),
+					}),
 					runtime.WithLogger(l), runtime.WithObserver(obs), runtime.WithRetry(runtime.NoRetry))
 				_, err := getOrder(runtime.ContextWithCallerToken(context.Background(), echoSubject), svc, "1")
 				te := asTokenError(t, err)
@@ -206,8 +211,12 @@ func TestCustomFetcherErrorsAreRedacted(t *testing.T) {
 			var logs bytes.Buffer
 			obs := &formattingObserver{}
 			svc := newService(t, runtime.ServiceConfig{Name: "orders"}, runtime.WithBaseURL("http://127.0.0.1:1"),
-				runtime.WithGrant(runtime.GrantTokenExchange), runtime.WithClientCredentials(echoClientID, echoSecret),
-				runtime.WithTokenConfig(token.Config{Fetcher: leakyFetcher{form}}), runtime.WithObserver(obs),
+				runtime.WithAuth(runtime.Auth{
+					Grant:        runtime.GrantTokenExchange,
+					ClientID:     echoClientID,
+					ClientSecret: echoSecret,
+					Tokens:       token.Config{Fetcher: leakyFetcher{form}},
+				}), runtime.WithObserver(obs),
 				runtime.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 			_, err := getOrder(runtime.ContextWithCallerToken(context.Background(), echoSubject), svc, "1")
 			if !errors.Is(err, context.DeadlineExceeded) {

@@ -27,7 +27,7 @@ func TestRefreshAhead(t *testing.T) {
 	auth.SetFault(authserver.Fault{Delay: slowIdP})
 	a := newAPI(t, auth, "orders-api") // verifies expiry of every token it gets
 	obs := &observer{}
-	svc := ccService(t, auth, a, runtime.WithObserver(obs), runtime.WithTokenConfig(token.Config{ExpiryMargin: margin}))
+	svc := ccService(t, auth, a, runtime.WithObserver(obs), runtime.WithAuth(runtime.Auth{Tokens: token.Config{ExpiryMargin: margin}}))
 
 	ctx := context.Background()
 	end := time.Now().Add(duration)
@@ -96,7 +96,7 @@ func TestRefreshAheadFailure(t *testing.T) {
 	auth := startProvider(t, authserver.WithTokenLifetime(2*time.Second))
 	a := newAPI(t, auth, "orders-api")
 	obs := &observer{}
-	svc := ccService(t, auth, a, runtime.WithObserver(obs), runtime.WithTokenConfig(token.Config{ExpiryMargin: time.Second}))
+	svc := ccService(t, auth, a, runtime.WithObserver(obs), runtime.WithAuth(runtime.Auth{Tokens: token.Config{ExpiryMargin: time.Second}}))
 	ctx := context.Background()
 	if _, err := getOrder(ctx, svc, "1"); err != nil {
 		t.Fatal(err)
@@ -108,7 +108,7 @@ func TestRefreshAheadFailure(t *testing.T) {
 			t.Fatalf("stale token not used while refresh fails: %v", err)
 		}
 	}
-	if !waitFor(time.Second, func() bool { return len(obs.Events()) >= 2 }) {
+	if !waitFor(30*time.Second, func() bool { return len(obs.Events()) >= 2 }) {
 		t.Fatal("no background refresh")
 	}
 	if e := obs.Events()[1]; !e.Background || e.Err == nil {

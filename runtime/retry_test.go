@@ -474,7 +474,7 @@ func TestRetryKeepsToken(t *testing.T) {
 		}
 		status(200)(w, r)
 	}
-	svc := ccService(t, auth, a, runtime.WithTokenURL(auth.TokenURL()), runtime.WithRetry(runtime.RetryPolicy{BaseDelay: time.Millisecond}))
+	svc := ccService(t, auth, a, runtime.WithAuth(runtime.Auth{TokenURL: auth.TokenURL()}), runtime.WithRetry(runtime.RetryPolicy{BaseDelay: time.Millisecond}))
 	if _, err := getOrder(context.Background(), svc, "1"); err != nil {
 		t.Fatal(err)
 	}

@@ -29,7 +29,7 @@ const (
 	// SchemeBasic is an HTTP basic scheme: a user name and password.
 	SchemeBasic
 	// SchemeBearer is an HTTP bearer scheme: a static token when one is
-	// configured (WithBearerToken), else the token the grant obtains.
+	// configured (Auth.BearerToken), else the token the grant obtains.
 	SchemeBearer
 	// SchemeMutualTLS is a mutualTLS scheme: the client certificate of the
 	// HTTP client (WithHTTPClient) meets it; the runtime sends nothing for it.
@@ -216,7 +216,7 @@ func (s *Service) choose(reqs [][]string, grant Grant) (*alternative, error) {
 			switch sc.Kind {
 			case SchemeOAuth2:
 				if !hasGrant {
-					why = append(why, fmt.Sprintf("oauth2 %q needs a grant: set auth.grant in services.yaml, %sGRANT, or pass runtime.WithGrant", name, EnvPrefix(s.name)))
+					why = append(why, fmt.Sprintf("oauth2 %q needs a grant: set auth.grant in services.yaml, %sGRANT, or pass runtime.Auth{Grant}", name, EnvPrefix(s.name)))
 				}
 				alt.grant = true
 			case SchemeBearer:
@@ -230,11 +230,11 @@ func (s *Service) choose(reqs [][]string, grant Grant) (*alternative, error) {
 				case hasGrant:
 					alt.grant = true
 				default:
-					why = append(why, fmt.Sprintf("http bearer %q needs a token: set %sBEARER_TOKEN or bearer_token: ${VAR} in services.yaml, pass runtime.WithBearerToken, or set a grant", name, EnvPrefix(s.name)))
+					why = append(why, fmt.Sprintf("http bearer %q needs a token: set %sBEARER_TOKEN or bearer_token: ${VAR} in services.yaml, pass runtime.Auth{BearerToken}, or set a grant", name, EnvPrefix(s.name)))
 				}
 			case SchemeBasic:
 				if !sc.set {
-					why = append(why, fmt.Sprintf("http basic %q needs a user name and password: set %sUSERNAME and %sPASSWORD, username and password: ${VAR} in services.yaml, or pass runtime.WithBasicAuth", name, EnvPrefix(s.name), EnvPrefix(s.name)))
+					why = append(why, fmt.Sprintf("http basic %q needs a user name and password: set %sUSERNAME and %sPASSWORD, username and password: ${VAR} in services.yaml, or pass runtime.Auth{Username, Password}", name, EnvPrefix(s.name), EnvPrefix(s.name)))
 					continue
 				}
 				if alt.authorization != "" {
@@ -248,7 +248,7 @@ func (s *Service) choose(reqs [][]string, grant Grant) (*alternative, error) {
 				}
 			case SchemeAPIKey:
 				if !sc.set {
-					why = append(why, fmt.Sprintf("apiKey %q needs a key: set %s%s or %s%s, api_key: ${VAR} in services.yaml, or pass runtime.WithAPIKey",
+					why = append(why, fmt.Sprintf("apiKey %q needs a key: set %s%s or %s%s, api_key: ${VAR} in services.yaml, or pass runtime.Auth{APIKeys}",
 						name, EnvPrefix(s.name), envname.APIKeyOf(name), EnvPrefix(s.name), envname.APIKey))
 					continue
 				}
@@ -299,7 +299,7 @@ type credentialsError struct{ missing []string }
 
 func (e *credentialsError) Error() string {
 	return "no credentials for any of the security requirements (" + strings.Join(e.missing, "; or ") +
-		"); runtime.WithGrant(runtime.GrantNone) calls without credentials"
+		"); runtime.Auth{Grant: runtime.GrantNone} calls without credentials"
 }
 
 // checkSecurity reports, when the service is built, that the security

@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/tpgen/tpgen/runtime"
@@ -119,50 +120,54 @@ func TestSchemesSent(t *testing.T) {
 		scheme string
 		grant  runtime.Grant
 	}{
-		{"header", [][]string{{"headerKey"}}, nil, []runtime.Option{runtime.WithAPIKey("headerKey", "hk-1")},
+		{"header", [][]string{{"headerKey"}}, nil, []runtime.Option{runtime.WithAuth(runtime.Auth{APIKeys: map[string]string{"headerKey": "hk-1"}})},
 			func(s *seen) bool { return s.Key == "hk-1" && s.Auth == "" }, "headerKey", runtime.GrantNone},
-		{"query", [][]string{{"queryKey"}}, nil, []runtime.Option{runtime.WithAPIKey("", "qk-1")},
+		{"query", [][]string{{"queryKey"}}, nil, []runtime.Option{runtime.WithAuth(runtime.Auth{APIKeys: map[string]string{"": "qk-1"}})},
 			func(s *seen) bool { return s.Query.Get("api_key") == "qk-1" && s.Query.Get("page") == "2" }, "queryKey", runtime.GrantNone},
 		{"cookie", [][]string{{"cookieKey"}}, map[string]string{"TPGEN_VENDOR_API_KEY_COOKIEKEY": "ck-1"}, nil,
 			func(s *seen) bool { return s.Cookies["vendor_key"] == "ck-1" && s.Cookies["pref"] == "dark" }, "cookieKey", runtime.GrantNone},
 		{"basic", [][]string{{"basic"}}, map[string]string{"VENDOR_PASSWORD": "pw-Vq81"}, nil,
 			func(s *seen) bool { return s.Auth == basic }, "basic", runtime.GrantNone},
-		{"basic from options", [][]string{{"basic"}}, nil, []runtime.Option{runtime.WithBasicAuth("ada", "pw-Vq81")},
+		{"basic from options", [][]string{{"basic"}}, nil, []runtime.Option{runtime.WithAuth(runtime.Auth{Username: "ada", Password: "pw-Vq81"})},
 			func(s *seen) bool { return s.Auth == basic }, "basic", runtime.GrantNone},
 		{"static bearer", [][]string{{"bearer"}}, map[string]string{"TPGEN_VENDOR_BEARER_TOKEN": "vendor-tok-1"}, nil,
 			func(s *seen) bool { return s.Auth == "Bearer vendor-tok-1" }, "bearer", runtime.GrantNone},
-		{"bearer from the grant", [][]string{{"bearer"}}, nil, []runtime.Option{runtime.WithGrant(runtime.GrantClientCredentials), runtime.WithTokenConfig(token.Config{Fetcher: f})},
+		{"bearer from the grant", [][]string{{"bearer"}}, nil, []runtime.Option{runtime.WithAuth(runtime.Auth{Grant: runtime.GrantClientCredentials, Tokens: token.Config{Fetcher: f}})},
 			func(s *seen) bool { return strings.HasPrefix(s.Auth, "Bearer tok-") }, "bearer", runtime.GrantClientCredentials},
-		{"oauth2", [][]string{{"oauth"}}, nil, []runtime.Option{runtime.WithGrant(runtime.GrantClientCredentials), runtime.WithTokenConfig(token.Config{Fetcher: f})},
+		{"oauth2", [][]string{{"oauth"}}, nil, []runtime.Option{runtime.WithAuth(runtime.Auth{Grant: runtime.GrantClientCredentials, Tokens: token.Config{Fetcher: f}})},
 			func(s *seen) bool { return strings.HasPrefix(s.Auth, "Bearer tok-") && s.Key == "" }, "oauth", runtime.GrantClientCredentials},
-		{"second alternative (Stripe: basic or bearer)", [][]string{{"basic"}, {"bearer"}}, nil, []runtime.Option{runtime.WithBearerToken("sk-test-1")},
+		{"second alternative (Stripe: basic or bearer)", [][]string{{"basic"}, {"bearer"}}, nil, []runtime.Option{runtime.WithAuth(runtime.Auth{BearerToken: "sk-test-1"})},
 			func(s *seen) bool { return s.Auth == "Bearer sk-test-1" }, "bearer", runtime.GrantNone},
 		{"first alternative wins", [][]string{{"headerKey"}, {"oauth"}}, nil,
-			[]runtime.Option{runtime.WithAPIKey("", "hk-2"), runtime.WithGrant(runtime.GrantClientCredentials), runtime.WithTokenConfig(token.Config{Fetcher: f})},
+			[]runtime.Option{runtime.WithAuth(runtime.Auth{
+				APIKeys: map[string]string{"": "hk-2"},
+				Grant:   runtime.GrantClientCredentials,
+				Tokens:  token.Config{Fetcher: f},
+			})},
 			func(s *seen) bool { return s.Key == "hk-2" && s.Auth == "" }, "headerKey", runtime.GrantNone},
-		{"a key missing: the grant", [][]string{{"headerKey"}, {"oauth"}}, nil, []runtime.Option{runtime.WithGrant(runtime.GrantClientCredentials), runtime.WithTokenConfig(token.Config{Fetcher: f})},
+		{"a key missing: the grant", [][]string{{"headerKey"}, {"oauth"}}, nil, []runtime.Option{runtime.WithAuth(runtime.Auth{Grant: runtime.GrantClientCredentials, Tokens: token.Config{Fetcher: f}})},
 			func(s *seen) bool { return s.Key == "" && strings.HasPrefix(s.Auth, "Bearer tok-") }, "oauth", runtime.GrantClientCredentials},
 		{"combination (an app key and a user key)", [][]string{{"headerKey", "queryKey"}}, map[string]string{"TPGEN_VENDOR_API_KEY_QUERYKEY": "qk-3"},
-			[]runtime.Option{runtime.WithAPIKey("headerKey", "hk-3")},
+			[]runtime.Option{runtime.WithAuth(runtime.Auth{APIKeys: map[string]string{"headerKey": "hk-3"}})},
 			func(s *seen) bool { return s.Key == "hk-3" && s.Query.Get("api_key") == "qk-3" }, "headerKey+queryKey", runtime.GrantNone},
 		{"combination with oauth2", [][]string{{"headerKey", "oauth"}}, map[string]string{"VENDOR_HEADER_KEY": "hk-4"},
-			[]runtime.Option{runtime.WithGrant(runtime.GrantClientCredentials), runtime.WithTokenConfig(token.Config{Fetcher: f})},
+			[]runtime.Option{runtime.WithAuth(runtime.Auth{Grant: runtime.GrantClientCredentials, Tokens: token.Config{Fetcher: f}})},
 			func(s *seen) bool { return s.Key == "hk-4" && strings.HasPrefix(s.Auth, "Bearer tok-") }, "headerKey+oauth", runtime.GrantClientCredentials},
 		{"TPGEN_ variable over services.yaml's", [][]string{{"headerKey"}}, map[string]string{"VENDOR_HEADER_KEY": "hk-yaml", "TPGEN_VENDOR_API_KEY_HEADERKEY": "hk-env"}, nil,
 			func(s *seen) bool { return s.Key == "hk-env" }, "headerKey", runtime.GrantNone},
 		{"a scheme's own key over every scheme's", [][]string{{"headerKey"}}, map[string]string{"VENDOR_HEADER_KEY": "hk-own", "TPGEN_VENDOR_API_KEY": "hk-all"},
-			[]runtime.Option{runtime.WithAPIKey("", "hk-all-option")},
+			[]runtime.Option{runtime.WithAuth(runtime.Auth{APIKeys: map[string]string{"": "hk-all-option"}})},
 			func(s *seen) bool { return s.Key == "hk-own" }, "headerKey", runtime.GrantNone},
 		{"every scheme's key: option over variable over services.yaml", [][]string{{"queryKey"}}, map[string]string{"TPGEN_VENDOR_API_KEY": "qk-env", "VENDOR_ALL_KEY": "qk-yaml"},
-			[]runtime.Option{runtime.WithAPIKey("", "qk-option")},
+			[]runtime.Option{runtime.WithAuth(runtime.Auth{APIKeys: map[string]string{"": "qk-option"}})},
 			func(s *seen) bool { return s.Query.Get("api_key") == "qk-option" }, "queryKey", runtime.GrantNone},
 		{"optional security", [][]string{{"headerKey"}, {}}, nil, nil,
 			func(s *seen) bool { return s.Key == "" && s.Auth == "" }, "", runtime.GrantNone},
 		{"mutualTLS: the transport's", [][]string{{"mtls"}}, nil, nil,
 			func(s *seen) bool { return s.Key == "" && s.Auth == "" }, "mtls", runtime.GrantNone},
-		{"unsupported, then a key", [][]string{{"digest"}, {"headerKey"}}, nil, []runtime.Option{runtime.WithAPIKey("", "hk-5")},
+		{"unsupported, then a key", [][]string{{"digest"}, {"headerKey"}}, nil, []runtime.Option{runtime.WithAuth(runtime.Auth{APIKeys: map[string]string{"": "hk-5"}})},
 			func(s *seen) bool { return s.Key == "hk-5" }, "headerKey", runtime.GrantNone},
-		{"grant none: nothing", [][]string{{"headerKey"}}, nil, []runtime.Option{runtime.WithGrant(runtime.GrantNone)},
+		{"grant none: nothing", [][]string{{"headerKey"}}, nil, []runtime.Option{runtime.WithAuth(runtime.Auth{Grant: runtime.GrantNone})},
 			func(s *seen) bool { return s.Key == "" && s.Auth == "" }, "", runtime.GrantNone},
 	}
 	for _, tt := range tests {
@@ -188,7 +193,7 @@ func TestSchemesSent(t *testing.T) {
 	if !errors.Is(err, runtime.ErrNoCredentials) || hits() != before {
 		t.Fatalf("%v (%d requests)", err, hits()-before)
 	}
-	for _, want := range []string{"TPGEN_VENDOR_API_KEY_HEADERKEY", "TPGEN_VENDOR_USERNAME", "TPGEN_VENDOR_PASSWORD", "TPGEN_VENDOR_GRANT", "runtime.WithGrant(runtime.GrantNone)"} {
+	for _, want := range []string{"TPGEN_VENDOR_API_KEY_HEADERKEY", "TPGEN_VENDOR_USERNAME", "TPGEN_VENDOR_PASSWORD", "TPGEN_VENDOR_GRANT", "runtime.Auth{Grant: runtime.GrantNone}"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("the error does not name %s: %v", want, err)
 		}
@@ -216,8 +221,13 @@ func TestSchemeSecretsRedacted(t *testing.T) {
 		base64.StdEncoding.EncodeToString([]byte("ada:" + password))}
 	logs := &lockedBuffer{}
 	logger := runtime.WithLogger(slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	opts := []runtime.Option{logger, runtime.WithAPIKey("headerKey", headerKey), runtime.WithAPIKey("queryKey", queryKey),
-		runtime.WithAPIKey("cookieKey", cookieKey), runtime.WithBasicAuth("ada", password), runtime.WithBearerToken(bearer)}
+	opts := []runtime.Option{logger, runtime.WithAuth(runtime.Auth{APIKeys: map[string]string{"headerKey": headerKey}}), runtime.WithAuth(runtime.Auth{APIKeys: map[string]string{"queryKey": queryKey}}),
+		runtime.WithAuth(runtime.Auth{
+			APIKeys:     map[string]string{"cookieKey": cookieKey},
+			Username:    "ada",
+			Password:    password,
+			BearerToken: bearer,
+		})}
 	check := func(what string, err error, rec runtime.Record) {
 		t.Helper()
 		if err == nil {
@@ -296,8 +306,8 @@ func TestSchemeKeysStayHome(t *testing.T) {
 		http.Redirect(w, r, to, http.StatusTemporaryRedirect)
 	}))
 	t.Cleanup(home.Close)
-	svc, obs := schemeService(t, home.URL, nil, runtime.WithAPIKey("headerKey", headerKey), runtime.WithAPIKey("queryKey", queryKey),
-		runtime.WithAPIKey("cookieKey", cookieKey), runtime.WithBearerToken(bearer))
+	svc, obs := schemeService(t, home.URL, nil, runtime.WithAuth(runtime.Auth{APIKeys: map[string]string{"headerKey": headerKey}}), runtime.WithAuth(runtime.Auth{APIKeys: map[string]string{"queryKey": queryKey}}),
+		runtime.WithAuth(runtime.Auth{APIKeys: map[string]string{"cookieKey": cookieKey}, BearerToken: bearer}))
 	for _, id := range []string{"port", "host", "copy"} {
 		if _, _, err := callWith(t, svc, obs, [][]string{{"headerKey", "queryKey", "cookieKey", "bearer"}}, id); err != nil {
 			t.Errorf("%s: %v", id, err)
@@ -334,15 +344,15 @@ func TestSchemeConfigErrors(t *testing.T) {
 		{"header of HTTP's own", []runtime.SecurityScheme{{Name: "k", Kind: runtime.SchemeAPIKey, In: "header", Param: "content-length"}}, nil, nil, "Content-Length is HTTP's or the runtime's own"},
 		{"the message id header", []runtime.SecurityScheme{{Name: "k", Kind: runtime.SchemeAPIKey, In: "header", Param: "x-message-id"}}, nil, nil, "X-Message-Id is HTTP's or the runtime's own"},
 		{"a cookie key with a semicolon", []runtime.SecurityScheme{{Name: "k", Kind: runtime.SchemeAPIKey, In: "cookie", Param: "k"}}, nil,
-			[]runtime.Option{runtime.WithAPIKey("", "a;admin=1")}, "a cookie cannot carry"},
+			[]runtime.Option{runtime.WithAuth(runtime.Auth{APIKeys: map[string]string{"": "a;admin=1"}})}, "a cookie cannot carry"},
 		{"a header key with a line break", []runtime.SecurityScheme{{Name: "k", Kind: runtime.SchemeAPIKey, In: "header", Param: "X-Key"}}, nil,
-			[]runtime.Option{runtime.WithAPIKey("", "a\r\nX-Admin: 1")}, "line break"},
+			[]runtime.Option{runtime.WithAuth(runtime.Auth{APIKeys: map[string]string{"": "a\r\nX-Admin: 1"}})}, "line break"},
 		{"a user name with a colon", []runtime.SecurityScheme{{Name: "b", Kind: runtime.SchemeBasic}}, nil,
-			[]runtime.Option{runtime.WithBasicAuth("a:b", "c")}, "colon"},
+			[]runtime.Option{runtime.WithAuth(runtime.Auth{Username: "a:b", Password: "c"})}, "colon"},
 		{"in: body", []runtime.SecurityScheme{{Name: "k", Kind: runtime.SchemeAPIKey, In: "body", Param: "k"}}, nil, nil, "in must be header, query or cookie"},
 		{"default requirement without its key", []runtime.SecurityScheme{{Name: "k", Kind: runtime.SchemeAPIKey, In: "header", Param: "X-Key"}}, [][]string{{"k"}}, nil, "TPGEN_VENDOR_API_KEY_K"},
 		{"explicitly none", []runtime.SecurityScheme{{Name: "k", Kind: runtime.SchemeAPIKey, In: "header", Param: "X-Key"}}, [][]string{{"k"}},
-			[]runtime.Option{runtime.WithGrant(runtime.GrantNone)}, ""},
+			[]runtime.Option{runtime.WithAuth(runtime.Auth{Grant: runtime.GrantNone})}, ""},
 		{"an oauth2 alternative is judged at the call", []runtime.SecurityScheme{{Name: "k", Kind: runtime.SchemeAPIKey, In: "header", Param: "X-Key"}, {Name: "o", Kind: runtime.SchemeOAuth2}},
 			[][]string{{"k"}, {"o"}}, nil, ""},
 	} {
@@ -358,5 +368,34 @@ func TestSchemeConfigErrors(t *testing.T) {
 				t.Errorf("the error shows the key: %v", err)
 			}
 		})
+	}
+}
+
+// TestHTTPClientResponseHidesKey: the response of an HTTPClient request
+// carries the request as the application made it. A query API key the
+// runtime added is sent, but it is not in resp.Request.URL, where a log line
+// or an error of the application's would show it.
+func TestHTTPClientResponseHidesKey(t *testing.T) {
+	const key = "qk-secret-1"
+	var got atomic.Value
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got.Store(r.URL.Query().Get("api_key"))
+	}))
+	t.Cleanup(srv.Close)
+	svc, err := runtime.NewService(runtime.ServiceConfig{Name: "vendor", BaseURL: srv.URL, Schemes: testSchemes, Security: [][]string{{"queryKey"}}},
+		runtime.WithLookupEnv(noEnv), runtime.WithAuth(runtime.Auth{APIKeys: map[string]string{"queryKey": key}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := svc.HTTPClient().Get(srv.URL + "/raw?x=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if v, _ := got.Load().(string); v != key {
+		t.Fatalf("the service got api_key %q, want the configured key", v)
+	}
+	if u := resp.Request.URL.String(); strings.Contains(u, key) || u != srv.URL+"/raw?x=1" {
+		t.Errorf("resp.Request.URL = %s: want the URL the application asked for, without the key", u)
 	}
 }

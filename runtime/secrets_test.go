@@ -49,13 +49,13 @@ func TestSecretsNeverShow(t *testing.T) {
 	logs := &lockedBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	obs := &observer{}
-	common := []runtime.Option{runtime.WithLogger(logger), runtime.WithObserver(obs), runtime.WithTokenConfig(token.Config{ExpiryMargin: time.Second})}
+	common := []runtime.Option{runtime.WithLogger(logger), runtime.WithObserver(obs), runtime.WithAuth(runtime.Auth{Tokens: token.Config{ExpiryMargin: time.Second}})}
 	cc := ccService(t, auth, a, common...)
 	svcs := map[runtime.Grant]*runtime.Service{runtime.GrantClientCredentials: cc}
 	for _, g := range []runtime.Grant{runtime.GrantTokenExchange, runtime.GrantAuto, runtime.GrantPassthrough} {
 		svcs[g] = txService(t, auth, a, g, common...)
 	}
-	wrong := txService(t, auth, a, runtime.GrantTokenExchange, append(common, runtime.WithClientCredentials(authserver.DefaultTXClientID, "wrong-secret-Hq27"))...)
+	wrong := txService(t, auth, a, runtime.GrantTokenExchange, append(common, runtime.WithAuth(runtime.Auth{ClientID: authserver.DefaultTXClientID, ClientSecret: "wrong-secret-Hq27"}))...)
 	alice := user(t, auth, "alice", nil)
 	system := user(t, auth, "nightly", map[string]any{"userType": "system"})
 	opaque := "opaque-caller-token-Vb93"
@@ -68,7 +68,8 @@ func TestSecretsNeverShow(t *testing.T) {
 		}
 	}
 	app := httptest.NewServer(runtime.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		g, _ := runtime.ParseGrant(r.URL.Query().Get("grant"))
+		var g runtime.Grant
+		g.UnmarshalText([]byte(r.URL.Query().Get("grant")))
 		_, err := getOrder(r.Context(), svcs[g], r.URL.Query().Get("id"))
 		keep(err)
 		if err != nil {

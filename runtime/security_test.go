@@ -153,8 +153,7 @@ func TestNoLeakInAnyOutput(t *testing.T) {
 	build := func(f func(t testing.TB, opts ...runtime.Option) *runtime.Service, opts ...runtime.Option) *runtime.Service {
 		st := newRecordingStore()
 		stores = append(stores, st)
-		return f(t, append([]runtime.Option{runtime.WithLogger(logger), runtime.WithObserver(obs), runtime.WithTokenConfig(token.Config{Store: st}),
-			runtime.WithTokenURL(auth.TokenURL()), runtime.WithTokenConfig(token.Config{ExpiryMargin: time.Second}),
+		return f(t, append([]runtime.Option{runtime.WithLogger(logger), runtime.WithObserver(obs), runtime.WithAuth(runtime.Auth{Tokens: token.Config{Store: st}, TokenURL: auth.TokenURL()}), runtime.WithAuth(runtime.Auth{Tokens: token.Config{ExpiryMargin: time.Second}}),
 			runtime.WithRetry(runtime.RetryPolicy{BaseDelay: time.Millisecond})}, opts...)...)
 	}
 	cc := func(t testing.TB, opts ...runtime.Option) *runtime.Service { return ccService(t, auth, a, opts...) }
@@ -165,7 +164,7 @@ func TestNoLeakInAnyOutput(t *testing.T) {
 	svcs := map[string]*runtime.Service{
 		"cc": build(cc), "tx": build(tx(runtime.GrantTokenExchange)), "auto": build(tx(runtime.GrantAuto)),
 		"pass":  build(tx(runtime.GrantPassthrough)),
-		"wrong": build(tx(runtime.GrantTokenExchange), runtime.WithClientCredentials(authserver.DefaultTXClientID, wrongSecret)),
+		"wrong": build(tx(runtime.GrantTokenExchange), runtime.WithAuth(runtime.Auth{ClientID: authserver.DefaultTXClientID, ClientSecret: wrongSecret})),
 	}
 	alice, bob := user(t, auth, "alice", nil), user(t, auth, "bob", nil)
 	system := user(t, auth, "nightly", map[string]any{"userType": "system"})
@@ -205,7 +204,7 @@ func TestNoLeakInAnyOutput(t *testing.T) {
 		svc := svcs[q.Get("svc")]
 		ctx := r.Context()
 		if tok := q.Get("with-token"); tok != "" {
-			ctx = runtime.ContextWithOutgoingToken(ctx, tok)
+			ctx = runtime.ContextWithCallOptions(ctx, runtime.CallToken(tok))
 		}
 		var err error
 		switch q.Get("how") {
@@ -513,7 +512,7 @@ func TestRedirectKeepsTokenOnItsOrigin(t *testing.T) {
 			}
 			t.Run(name, func(t *testing.T) {
 				svc := newService(t, runtime.ServiceConfig{Name: "orders"}, runtime.WithBaseURL(c.base), runtime.WithHTTPClient(d.tls.Client()))
-				ctx := runtime.ContextWithOutgoingToken(context.Background(), token)
+				ctx := runtime.ContextWithCallOptions(context.Background(), runtime.CallToken(token))
 				before, otherBefore := len(d.Hits()), len(other.Auths())
 				if raw {
 					req, _ := http.NewRequestWithContext(ctx, "GET", c.base+"/start?to="+c.to, nil)
@@ -586,14 +585,14 @@ func TestTokenEndpointMustBeHTTPS(t *testing.T) {
 		{url: "http://idp.example.com", issuer: true, insecure: true, ok: true},
 		{url: "https://idp.example.com", issuer: true, ok: true},
 	} {
-		opts := []runtime.Option{runtime.WithLookupEnv(noEnv), runtime.WithClientCredentials("id", "secret-value-x")}
+		opts := []runtime.Option{runtime.WithLookupEnv(noEnv), runtime.WithAuth(runtime.Auth{ClientID: "id", ClientSecret: "secret-value-x"})}
 		if c.issuer {
-			opts = append(opts, runtime.WithIssuer(c.url))
+			opts = append(opts, runtime.WithAuth(runtime.Auth{Issuer: c.url}))
 		} else {
-			opts = append(opts, runtime.WithTokenURL(c.url))
+			opts = append(opts, runtime.WithAuth(runtime.Auth{TokenURL: c.url}))
 		}
 		if c.insecure {
-			opts = append(opts, runtime.WithTokenConfig(token.Config{AllowInsecureHTTP: true}))
+			opts = append(opts, runtime.WithAuth(runtime.Auth{Tokens: token.Config{AllowInsecureHTTP: true}}))
 		}
 		_, err := runtime.NewService(base, opts...)
 		if (err == nil) != c.ok {
@@ -640,9 +639,13 @@ func TestTokenEndpointMustBeHTTPS(t *testing.T) {
 	}
 	defer tr.CloseIdleConnections()
 	for _, insecure := range []bool{false, true} {
-		opts := []runtime.Option{runtime.WithIssuer(disco.URL + issuerPath), runtime.WithTokenURL(""), runtime.WithTokenConfig(token.Config{HTTPClient: &http.Client{Transport: tr}})}
+		opts := []runtime.Option{runtime.WithAuth(runtime.Auth{
+			Issuer:   disco.URL + issuerPath,
+			TokenURL: "",
+			Tokens:   token.Config{HTTPClient: &http.Client{Transport: tr}},
+		})}
 		if insecure {
-			opts = append(opts, runtime.WithTokenConfig(token.Config{AllowInsecureHTTP: true}))
+			opts = append(opts, runtime.WithAuth(runtime.Auth{Tokens: token.Config{AllowInsecureHTTP: true}}))
 		}
 		svc := ccService(t, auth, a, opts...)
 		_, err := getOrder(context.Background(), svc, "1")
@@ -675,7 +678,7 @@ func TestCacheKeysHideSubjectTokens(t *testing.T) {
 	for _, grant := range []runtime.Grant{runtime.GrantTokenExchange, runtime.GrantAuto} {
 		t.Run(grant.String(), func(t *testing.T) {
 			store := newRecordingStore()
-			svc := txService(t, auth, a, grant, runtime.WithTokenURL(auth.TokenURL()), runtime.WithTokenConfig(token.Config{Store: store}))
+			svc := txService(t, auth, a, grant, runtime.WithAuth(runtime.Auth{TokenURL: auth.TokenURL(), Tokens: token.Config{Store: store}}))
 			scanner := newLeakScanner()
 			scanner.add("client secret", authserver.DefaultTXClientSecret)
 			keyOf := map[string]string{}
@@ -742,7 +745,7 @@ func TestErrorsQuoteShortly(t *testing.T) {
 	logs := &lockedBuffer{}
 	svc, _ := plainService(t, srv.URL, runtime.WithRetry(runtime.NoRetry),
 		runtime.WithLogger(slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
-	_, re, err := callStatus(runtime.ContextWithOutgoingToken(context.Background(), token), svc, "/orders/1")
+	_, re, err := callStatus(runtime.ContextWithCallOptions(context.Background(), runtime.CallToken(token)), svc, "/orders/1")
 	if re == nil {
 		t.Fatal(err)
 	}
@@ -765,7 +768,7 @@ func TestErrorsQuoteShortly(t *testing.T) {
 	auth := startProvider(t)
 	a := newAPI(t, auth, "orders-api")
 	auth.SetFault(authserver.Fault{Status: 400, Body: fmt.Sprintf(`{"error":%q,"error_description":%q}`, strings.Repeat("e", 10000), strings.Repeat("d\n", 1<<18))})
-	_, err = getOrder(context.Background(), ccService(t, auth, a, runtime.WithTokenURL(auth.TokenURL())), "1")
+	_, err = getOrder(context.Background(), ccService(t, auth, a, runtime.WithAuth(runtime.Auth{TokenURL: auth.TokenURL()})), "1")
 	if te := asTokenError(t, err); len(err.Error()) > 1000 || len(te.Code) > 110 || len(te.Description) > 610 || strings.ContainsFunc(err.Error(), unicode.IsControl) {
 		t.Errorf("token.Error is %d bytes (code %d, description %d): %q", len(err.Error()), len(te.Code), len(te.Description), err.Error())
 	}

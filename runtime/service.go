@@ -128,7 +128,7 @@ type Service struct {
 	clock                 func() time.Time // nil: the real clock
 	fetcher               token.Fetcher
 	endpoint              bool               // fetcher is a *token.Endpoint: it needs a token URL
-	source                oauth2.TokenSource // WithTokenSource: the service's own tokens
+	source                oauth2.TokenSource // Auth.TokenSource: the service's own tokens
 
 	schemes  map[string]*scheme // by name
 	security [][]string
@@ -240,7 +240,7 @@ func newService(st *settings, problems []error) (*Service, error) {
 	}
 	hosts, err := insecureHostList(st.insecureHosts)
 	if err != nil {
-		fail("%s (%sINSECURE_TOKEN_HOSTS, runtime.WithInsecureTokenHosts)", err, prefix)
+		fail("%s (%sINSECURE_TOKEN_HOSTS, runtime.Auth{InsecureTokenHosts})", err, prefix)
 	}
 	s.insecureHosts = hosts
 	s.hc, s.base = s.copyClient(st.httpClient)
@@ -266,7 +266,7 @@ func newService(st *settings, problems []error) (*Service, error) {
 	if needsToken(s.grant) && isEndpoint && (s.source == nil || s.grant != GrantClientCredentials) {
 		what := s.grant.String()
 		if s.endpointID == "" {
-			fail("grant %s needs a token endpoint: set auth.issuer or auth.token_url in services.yaml, %sISSUER or %sTOKEN_URL, or pass runtime.WithIssuer/WithTokenURL", what, prefix, prefix)
+			fail("grant %s needs a token endpoint: set auth.issuer or auth.token_url in services.yaml, %sISSUER or %sTOKEN_URL, or pass runtime.Auth{Issuer: ...} or {TokenURL: ...}", what, prefix, prefix)
 		}
 		if s.clientID == "" {
 			fail("grant %s needs a client id: %s", what, st.credentialHint("id", "CLIENT_ID", st.ClientIDEnv))
@@ -325,11 +325,11 @@ func (s *Service) checkTokenURL(raw string, configured bool) error {
 		if configured || !s.insecureWarned.Swap(true) {
 			s.logger.LogAttrs(context.Background(), slog.LevelWarn, "tpgen: token endpoint over plain http allowed by name",
 				slog.String("service", s.name), slog.String("url", u.Redacted()),
-				slog.String("allowed_by", EnvPrefix(s.name)+"INSECURE_TOKEN_HOSTS or runtime.WithInsecureTokenHosts"))
+				slog.String("allowed_by", EnvPrefix(s.name)+"INSECURE_TOKEN_HOSTS or runtime.Auth{InsecureTokenHosts}"))
 		}
 		return nil
 	}
-	return fmt.Errorf("token endpoint or issuer %q uses plain http on a host that is not loopback; use https, or name the host in %sINSECURE_TOKEN_HOSTS (runtime.WithInsecureTokenHosts) for an identity provider on a local network", quote.Truncate(raw, 200), EnvPrefix(s.name))
+	return fmt.Errorf("token endpoint or issuer %q uses plain http on a host that is not loopback; use https, or name the host in %sINSECURE_TOKEN_HOSTS (runtime.Auth{InsecureTokenHosts}) for an identity provider on a local network", quote.Truncate(raw, 200), EnvPrefix(s.name))
 }
 
 // insecureHostList checks the hosts named to allow plain http token

@@ -84,8 +84,8 @@ func authOf(t *testing.T, ctx context.Context, svc *runtime.Service) string {
 
 func cacheService(t *testing.T, f *countingFetcher, clock *fakeClock, grant runtime.Grant, opts ...runtime.Option) *runtime.Service {
 	return newService(t, runtime.ServiceConfig{Name: "orders"}, append([]runtime.Option{
-		runtime.WithBaseURL(echoServer(t).URL), runtime.WithGrant(grant), runtime.WithTokenConfig(token.Config{Fetcher: f}),
-		runtime.WithTokenConfig(token.Config{Now: clock.Now}),
+		runtime.WithBaseURL(echoServer(t).URL), runtime.WithAuth(runtime.Auth{Grant: grant, Tokens: token.Config{Fetcher: f}}),
+		runtime.WithAuth(runtime.Auth{Tokens: token.Config{Now: clock.Now}}),
 	}, opts...)...)
 }
 
@@ -116,7 +116,7 @@ func TestExpiryMargin(t *testing.T) {
 			obs := &observer{}
 			opts := []runtime.Option{runtime.WithObserver(obs)}
 			if tt.margin > 0 {
-				opts = append(opts, runtime.WithTokenConfig(token.Config{ExpiryMargin: tt.margin}))
+				opts = append(opts, runtime.WithAuth(runtime.Auth{Tokens: token.Config{ExpiryMargin: tt.margin}}))
 			}
 			svc := cacheService(t, f, clock, runtime.GrantClientCredentials, opts...)
 			ctx := context.Background()
@@ -134,10 +134,10 @@ func TestExpiryMargin(t *testing.T) {
 			if got := authOf(t, ctx, svc); got != "Bearer tok-1" {
 				t.Fatalf("stale: the call did not use the token it had: %q", got)
 			}
-			if !waitFor(2*time.Second, func() bool { return f.n.Load() == 2 }) {
+			if !waitFor(30*time.Second, func() bool { return f.n.Load() == 2 }) {
 				t.Fatalf("stale: no background refresh (%d fetches)", f.n.Load())
 			}
-			if !waitFor(time.Second, func() bool { return len(obs.Events()) == 2 }) || !obs.Events()[1].Background {
+			if !waitFor(30*time.Second, func() bool { return len(obs.Events()) == 2 }) || !obs.Events()[1].Background {
 				t.Errorf("refresh events %+v", obs.Events())
 			}
 			if got := authOf(t, ctx, svc); got != "Bearer tok-2" {
@@ -169,7 +169,7 @@ func TestDefaultLifetime(t *testing.T) {
 			life time.Duration
 		}{
 			{"DefaultTokenLifetime", nil, token.DefaultLifetime},
-			{"token.Config.DefaultLifetime", []runtime.Option{runtime.WithTokenConfig(token.Config{DefaultLifetime: 2 * time.Hour})}, 2 * time.Hour},
+			{"token.Config.DefaultLifetime", []runtime.Option{runtime.WithAuth(runtime.Auth{Tokens: token.Config{DefaultLifetime: 2 * time.Hour}})}, 2 * time.Hour},
 		} {
 			t.Run(tt.name, func(t *testing.T) {
 				clock := newFakeClock()
@@ -195,8 +195,13 @@ func TestDefaultLifetime(t *testing.T) {
 		auth.SetFault(authserver.Fault{Status: 200, Body: `{"access_token":"opaque-1","token_type":"bearer"}`})
 		clock := newFakeClock()
 		svc := newService(t, runtime.ServiceConfig{Name: "orders"}, runtime.WithBaseURL(echoServer(t).URL),
-			runtime.WithGrant(runtime.GrantClientCredentials), runtime.WithTokenURL(auth.TokenURL()),
-			runtime.WithClientCredentials(authserver.DefaultCCClientID, authserver.DefaultCCClientSecret), runtime.WithTokenConfig(token.Config{Now: clock.Now}))
+			runtime.WithAuth(runtime.Auth{
+				Grant:        runtime.GrantClientCredentials,
+				TokenURL:     auth.TokenURL(),
+				ClientID:     authserver.DefaultCCClientID,
+				ClientSecret: authserver.DefaultCCClientSecret,
+				Tokens:       token.Config{Now: clock.Now},
+			}))
 		if got := authOf(t, context.Background(), svc); got != "Bearer opaque-1" {
 			t.Fatalf("got %q", got)
 		}
@@ -219,7 +224,7 @@ func TestDefaultLifetime(t *testing.T) {
 func TestExchangeCacheBound(t *testing.T) {
 	clock := newFakeClock()
 	f := &countingFetcher{life: time.Hour, clock: clock}
-	svc := cacheService(t, f, clock, runtime.GrantTokenExchange, runtime.WithTokenConfig(token.Config{CacheSize: 2}))
+	svc := cacheService(t, f, clock, runtime.GrantTokenExchange, runtime.WithAuth(runtime.Auth{Tokens: token.Config{CacheSize: 2}}))
 	as := func(u string) context.Context { return runtime.ContextWithCallerToken(context.Background(), u) }
 	steps := []struct {
 		user      string

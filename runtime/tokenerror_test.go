@@ -46,7 +46,7 @@ func TestTokenEndpointFailures(t *testing.T) {
 		{name: "timeout: context deadline", fault: authserver.Fault{Hang: true}, ctxTimeout: 300 * time.Millisecond,
 			errIs: context.DeadlineExceeded},
 		{name: "timeout: token.Config.Timeout", fault: authserver.Fault{Delay: 3 * time.Second},
-			opts: []runtime.Option{runtime.WithTokenConfig(token.Config{Timeout: 200 * time.Millisecond})}, errIs: context.DeadlineExceeded},
+			opts: []runtime.Option{runtime.WithAuth(runtime.Auth{Tokens: token.Config{Timeout: 200 * time.Millisecond}})}, errIs: context.DeadlineExceeded},
 	}
 	for _, tt := range tests {
 		for _, grant := range []runtime.Grant{runtime.GrantClientCredentials, runtime.GrantTokenExchange} {
@@ -58,8 +58,12 @@ func TestTokenEndpointFailures(t *testing.T) {
 					secret = tt.secret
 				}
 				clock := &fakeClock{t: time.Now()}
-				opts := append([]runtime.Option{runtime.WithTokenURL(auth.TokenURL()), runtime.WithClientCredentials(id, secret),
-					runtime.WithTokenConfig(token.Config{Now: clock.Now})}, tt.opts...)
+				opts := append([]runtime.Option{runtime.WithAuth(runtime.Auth{
+					TokenURL:     auth.TokenURL(),
+					ClientID:     id,
+					ClientSecret: secret,
+					Tokens:       token.Config{Now: clock.Now},
+				})}, tt.opts...)
 				svc := txService(t, auth, a, grant, opts...)
 				ctx := runtime.ContextWithMessageID(runtime.ContextWithCallerToken(context.Background(), alice), "mid-"+strings.ReplaceAll(t.Name(), "/", "-"))
 				if tt.ctxTimeout > 0 {
@@ -136,8 +140,12 @@ func TestDiscoveryFailure(t *testing.T) {
 	// its own keeps this test from finding what an earlier test's provider, on
 	// a reused port, left there.
 	issuer := broken.URL + "/" + runtime.NewMessageID()
-	svc := newService(t, runtime.ServiceConfig{Name: "orders"}, runtime.WithBaseURL(a.URL), runtime.WithIssuer(issuer),
-		runtime.WithGrant(runtime.GrantClientCredentials), runtime.WithClientCredentials(authserver.DefaultCCClientID, authserver.DefaultCCClientSecret))
+	svc := newService(t, runtime.ServiceConfig{Name: "orders"}, runtime.WithBaseURL(a.URL), runtime.WithAuth(runtime.Auth{
+		Issuer:       issuer,
+		Grant:        runtime.GrantClientCredentials,
+		ClientID:     authserver.DefaultCCClientID,
+		ClientSecret: authserver.DefaultCCClientSecret,
+	}))
 	_, err := getOrder(context.Background(), svc, "1")
 	te := asTokenError(t, err)
 	if te.TokenURL != issuer || !strings.Contains(err.Error(), "no token_endpoint") || strings.Contains(err.Error(), authserver.DefaultCCClientSecret) {

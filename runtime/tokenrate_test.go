@@ -85,9 +85,12 @@ func TestTokenEndpointStorm(t *testing.T) {
 				auth.ResetCounters()
 				clock := &fakeClock{t: time.Now()}
 				obs := &observer{}
-				svc := newService(t, runtime.ServiceConfig{Name: "orders"}, runtime.WithBaseURL(api.URL), runtime.WithTokenURL(door.TokenURL()),
-					runtime.WithGrant(runtime.GrantClientCredentials), runtime.WithTokenConfig(token.Config{Now: clock.Now}), runtime.WithObserver(obs),
-					runtime.WithClientCredentials(authserver.DefaultCCClientID, authserver.DefaultCCClientSecret))
+				svc := newService(t, runtime.ServiceConfig{Name: "orders"}, runtime.WithBaseURL(api.URL), runtime.WithAuth(runtime.Auth{
+					TokenURL: door.TokenURL(),
+					Grant:    runtime.GrantClientCredentials,
+					Tokens:   token.Config{Now: clock.Now},
+				}), runtime.WithObserver(obs),
+					runtime.WithAuth(runtime.Auth{ClientID: authserver.DefaultCCClientID, ClientSecret: authserver.DefaultCCClientSecret}))
 				errs := make([]error, calls)
 				call := func(i int) {
 					ctx := runtime.ContextWithMessageID(context.Background(), fmt.Sprintf("storm-%d", i))
@@ -157,9 +160,12 @@ func TestTokenEndpointStormPerCaller(t *testing.T) {
 	door.retryAfter = "30"
 	door.up(t)
 	auth.SetFault(authserver.Fault{Status: 429, Body: `{"error":"slow_down"}`})
-	svc := newService(t, runtime.ServiceConfig{Name: "orders"}, runtime.WithBaseURL(echoServer(t).URL), runtime.WithTokenURL(door.TokenURL()),
-		runtime.WithGrant(runtime.GrantTokenExchange),
-		runtime.WithClientCredentials(authserver.DefaultTXClientID, authserver.DefaultTXClientSecret))
+	svc := newService(t, runtime.ServiceConfig{Name: "orders"}, runtime.WithBaseURL(echoServer(t).URL), runtime.WithAuth(runtime.Auth{
+		TokenURL:     door.TokenURL(),
+		Grant:        runtime.GrantTokenExchange,
+		ClientID:     authserver.DefaultTXClientID,
+		ClientSecret: authserver.DefaultTXClientSecret,
+	}))
 	parallel(callers, func(i int) {
 		ctx := runtime.ContextWithCallerToken(context.Background(), fmt.Sprintf("caller-token-%d", i))
 		for range each {
@@ -189,9 +195,12 @@ func TestRefusedTokenStorm(t *testing.T) {
 			refusing := newScripted(t, status(http.StatusUnauthorized, "WWW-Authenticate", `Bearer error="invalid_token"`))
 			clock := &fakeClock{t: time.Now()}
 			obs := &observer{}
-			svc := newService(t, runtime.ServiceConfig{Name: "orders"}, runtime.WithBaseURL(refusing.URL), runtime.WithTokenURL(auth.TokenURL()),
-				runtime.WithGrant(runtime.GrantClientCredentials), runtime.WithTokenConfig(token.Config{Now: clock.Now}), runtime.WithObserver(obs),
-				runtime.WithClientCredentials(authserver.DefaultCCClientID, authserver.DefaultCCClientSecret))
+			svc := newService(t, runtime.ServiceConfig{Name: "orders"}, runtime.WithBaseURL(refusing.URL), runtime.WithAuth(runtime.Auth{
+				TokenURL: auth.TokenURL(),
+				Grant:    runtime.GrantClientCredentials,
+				Tokens:   token.Config{Now: clock.Now},
+			}), runtime.WithObserver(obs),
+				runtime.WithAuth(runtime.Auth{ClientID: authserver.DefaultCCClientID, ClientSecret: authserver.DefaultCCClientSecret}))
 			call := func(int) {
 				_, err := getOrder(context.Background(), svc, "1")
 				var re *runtime.ResponseError
@@ -260,9 +269,13 @@ func TestTokenLifetimeClamped(t *testing.T) {
 			defer auth.Reset()
 			auth.ResetCounters()
 			clock := &fakeClock{t: time.Now()}
-			svc := newService(t, runtime.ServiceConfig{Name: "orders"}, runtime.WithBaseURL(api.URL), runtime.WithTokenURL(auth.TokenURL()),
-				runtime.WithGrant(runtime.GrantClientCredentials), runtime.WithTokenConfig(token.Config{Now: clock.Now}),
-				runtime.WithClientCredentials(authserver.DefaultCCClientID, authserver.DefaultCCClientSecret))
+			svc := newService(t, runtime.ServiceConfig{Name: "orders"}, runtime.WithBaseURL(api.URL), runtime.WithAuth(runtime.Auth{
+				TokenURL:     auth.TokenURL(),
+				Grant:        runtime.GrantClientCredentials,
+				Tokens:       token.Config{Now: clock.Now},
+				ClientID:     authserver.DefaultCCClientID,
+				ClientSecret: authserver.DefaultCCClientSecret,
+			}))
 			obtained := clock.Now()
 			tok, err := svc.TokenSource(context.Background()).Token()
 			if err != nil {
@@ -334,8 +347,8 @@ func TestTokenBookkeepingBounded(t *testing.T) {
 			return nil, &token.Error{StatusCode: 400, Code: "invalid_grant"}
 		}))
 		svc := newService(t, runtime.ServiceConfig{Name: "orders"}, runtime.WithBaseURL("https://orders.example.com"),
-			runtime.WithGrant(runtime.GrantTokenExchange), runtime.WithTokenConfig(token.Config{Fetcher: failing}), runtime.WithTokenConfig(token.Config{Now: clock.Now}),
-			runtime.WithTokenConfig(token.Config{CacheSize: size}))
+			runtime.WithAuth(runtime.Auth{Grant: runtime.GrantTokenExchange, Tokens: token.Config{Fetcher: failing}}), runtime.WithAuth(runtime.Auth{Tokens: token.Config{Now: clock.Now}}),
+			runtime.WithAuth(runtime.Auth{Tokens: token.Config{CacheSize: size}}))
 		token := func(subject string) error {
 			_, err := svc.TokenSource(runtime.ContextWithCallerToken(context.Background(), subject)).Token()
 			return err
@@ -380,7 +393,7 @@ func TestTokenBookkeepingBounded(t *testing.T) {
 		const waiting = token.MaxFlights + 100
 		f := &gatedFetcher{release: make(chan struct{})}
 		svc := newService(t, runtime.ServiceConfig{Name: "orders"}, runtime.WithBaseURL("https://orders.example.com"),
-			runtime.WithGrant(runtime.GrantTokenExchange), runtime.WithTokenConfig(token.Config{Fetcher: f}))
+			runtime.WithAuth(runtime.Auth{Grant: runtime.GrantTokenExchange, Tokens: token.Config{Fetcher: f}}))
 		var failed atomic.Int64
 		parallel(waiting, func(i int) {
 			ctx, cancel := context.WithTimeout(runtime.ContextWithCallerToken(context.Background(), fmt.Sprint(i)), 300*time.Millisecond)
@@ -394,7 +407,7 @@ func TestTokenBookkeepingBounded(t *testing.T) {
 			t.Errorf("%d callers of a hanging provider: %d requests held at once, %d flights; want %d", waiting, max, flights, token.MaxFlights)
 		}
 		close(f.release)
-		if !waitFor(5*time.Second, func() bool { _, n := runtime.TokenBookkeeping(svc); return n == 0 }) {
+		if !waitFor(30*time.Second, func() bool { _, n := runtime.TokenBookkeeping(svc); return n == 0 }) {
 			t.Error("flights left after the provider answered")
 		}
 		if failed.Load() != waiting {

@@ -34,7 +34,7 @@ func (ts *tokenSource) Token() (*oauth2.Token, error) {
 	}
 	if tok == nil {
 		// No token is obtained for this grant (none, passthrough, or a token
-		// given with ContextWithOutgoingToken): there is nothing to hand out.
+		// given with CallToken): there is nothing to hand out.
 		return nil, &CallError{Service: s.name, Operation: rawOp.ID, MessageID: rec.MessageID,
 			Err: errNoTokenGrant(rec.Grant)}
 	}

@@ -8,7 +8,7 @@ import (
 )
 
 // sourceToken is a client credentials token from the service's
-// oauth2.TokenSource (WithTokenSource), which caches and refreshes its
+// oauth2.TokenSource (Auth.TokenSource), which caches and refreshes its
 // tokens itself: the runtime neither caches nor re-authenticates it, and its
 // key is "" (no cache entry to forget on a 401).
 func (s *Service) sourceToken(ctx context.Context, p *plan, mid string) (string, *token.Token, string, error) {
@@ -23,7 +23,7 @@ func (s *Service) sourceToken(ctx context.Context, p *plan, mid string) (string,
 	}
 	if err != nil {
 		return "", nil, "", &token.Error{Service: s.name, Operation: p.op.ID, Grant: token.ClientCredentials, MessageID: mid,
-			TokenURL: "the oauth2.TokenSource of runtime.WithTokenSource", Err: err}
+			TokenURL: "the oauth2.TokenSource of runtime.Auth{TokenSource}", Err: err}
 	}
 	t := &token.Token{AccessToken: ot.AccessToken, TokenType: ot.Type(), Expiry: ot.Expiry}
 	return t.Authorization(), t, "", nil

@@ -38,7 +38,7 @@ func TestTokenSource(t *testing.T) {
 		t.Errorf("token requests = %d, want 1 for two Token calls and a call", n)
 	}
 
-	none := newService(t, runtime.ServiceConfig{Name: "pets"}, runtime.WithBaseURL(a.URL), runtime.WithGrant(runtime.GrantNone))
+	none := newService(t, runtime.ServiceConfig{Name: "pets"}, runtime.WithBaseURL(a.URL), runtime.WithAuth(runtime.Auth{Grant: runtime.GrantNone}))
 	_, err = none.TokenSource(context.Background()).Token()
 	var ce *runtime.CallError
 	if !errors.As(err, &ce) {

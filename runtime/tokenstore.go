@@ -14,7 +14,11 @@ import (
 
 // TokenStoreConfig says where the services of a process keep their tokens
 // when not in its memory alone: services.yaml's defaults.token_store, which
-// the TPGEN_TOKEN_STORE variables override (see TokenStoreEnv). Secrets are
+// the TPGEN_TOKEN_STORE variables override: TPGEN_TOKEN_STORE (the kind),
+// TPGEN_TOKEN_STORE_ADDR, _USERNAME, _PASSWORD, _TLS (true or false),
+// _KEY_PREFIX and _ENCRYPTION_KEY, the process's for every service (a fleet
+// shares one store); _PASSWORD and _ENCRYPTION_KEY hold the secrets
+// themselves, in place of the variables services.yaml names. Secrets are
 // named (the environment variables that hold them), never held, as
 // everywhere in ServiceConfig.
 //
@@ -25,7 +29,7 @@ import (
 //	import _ "github.com/tpgen/tpgen/redis"
 //
 // in the main package. A store passed in code
-// (runtime.WithTokenConfig(token.Config{Store: s})) wins over this one.
+// (runtime.WithAuth(runtime.Auth{Tokens: token.Config{Store: s}})) wins over this one.
 type TokenStoreConfig struct {
 	// Kind is "redis", or "" or "memory": each process keeps its own tokens.
 	Kind string
@@ -88,20 +92,6 @@ func RegisterTokenStore(kind string, open TokenStoreOpener) {
 		tokenStores.opened = map[tokenStoreKey]token.Store{}
 	}
 	tokenStores.openers[kind] = open
-}
-
-// TokenStoreEnv lists the environment variables that override a
-// TokenStoreConfig: TPGEN_TOKEN_STORE (the kind), then TPGEN_TOKEN_STORE_ADDR,
-// _USERNAME, _PASSWORD, _TLS (true or false), _KEY_PREFIX and
-// _ENCRYPTION_KEY. They are the process's, for every service: a fleet shares
-// one store. _PASSWORD and _ENCRYPTION_KEY hold the secrets themselves, in
-// place of the variables services.yaml names.
-func TokenStoreEnv() []string {
-	vars := []string{envname.TokenStore}
-	for _, v := range envname.TokenStoreVars {
-		vars = append(vars, envname.TokenStore+"_"+v)
-	}
-	return vars
 }
 
 // resolve returns c with the TPGEN_TOKEN_STORE variables applied.

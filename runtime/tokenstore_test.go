@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -121,7 +120,7 @@ func TestTokenStoreFromConfig(t *testing.T) {
 		{name: "environment alone", env: with(map[string]string{"TPGEN_TOKEN_STORE": "test-shared", "TPGEN_TOKEN_STORE_ADDR": "r:1", "TPGEN_TOKEN_STORE_ENCRYPTION_KEY": run}),
 			want: &runtime.TokenStoreConfig{Kind: "test-shared", Addr: "r:1", EncryptionKeyEnv: "TPGEN_TOKEN_STORE_ENCRYPTION_KEY"}, secret: run},
 		{name: "environment says memory", ts: yaml, env: with(map[string]string{"TPGEN_TOKEN_STORE": "memory"})},
-		{name: "option wins", ts: yaml, env: with(nil), opts: []runtime.Option{runtime.WithTokenConfig(token.Config{Store: token.NewMemoryStore(0)})}},
+		{name: "option wins", ts: yaml, env: with(nil), opts: []runtime.Option{runtime.WithAuth(runtime.Auth{Tokens: token.Config{Store: token.NewMemoryStore(0)}})}},
 		{name: "none", env: with(nil)},
 	}
 	for _, tc := range tests {
@@ -198,13 +197,5 @@ func TestTokenStoreErrors(t *testing.T) {
 				t.Errorf("err = %v\nwant orders: %s", err, tc.want)
 			}
 		})
-	}
-}
-
-func TestTokenStoreEnv(t *testing.T) {
-	got := strings.Join(runtime.TokenStoreEnv(), " ")
-	want := "TPGEN_TOKEN_STORE TPGEN_TOKEN_STORE_ADDR TPGEN_TOKEN_STORE_USERNAME TPGEN_TOKEN_STORE_PASSWORD TPGEN_TOKEN_STORE_TLS TPGEN_TOKEN_STORE_KEY_PREFIX TPGEN_TOKEN_STORE_ENCRYPTION_KEY"
-	if got != want {
-		t.Errorf("TokenStoreEnv() = %s", got)
 	}
 }

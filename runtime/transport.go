@@ -12,7 +12,7 @@ import (
 // operation "http". Relative URLs are not resolved: build them with BaseURL.
 // Authorization goes only to the service's own origin, also across
 // redirects: a request whose URL scheme and host, and Host (when set), are the
-// base URL's. Per call, ContextWithoutAuth and ContextWithOutgoingToken on the
+// base URL's. Per call, ContextWithCallOptions with CallWithoutAuth or CallToken on the
 // request's context skip authentication or supply the token. The service's
 // timeout bounds each request, body included, unless the client given with
 // WithHTTPClient has a Timeout of its own.
@@ -66,6 +66,9 @@ func (t *transport) RoundTrip(in *http.Request) (*http.Response, error) {
 		rec.Err = &ResponseError{Service: s.name, Operation: rec.Operation, Method: rec.Method, StatusCode: resp.StatusCode, MessageID: rec.MessageID}
 	}
 	resp.Body = &recordedBody{ReadCloser: resp.Body, done: func() { s.finish(ctx, rec) }}
+	// The request sent carries what the runtime added (a query API key among
+	// it); the application gets back the one it made, which it may log.
+	resp.Request = in
 	return resp, nil
 }
 

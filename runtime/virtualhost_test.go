@@ -39,11 +39,11 @@ func TestHTTPClientHonoursVirtualHost(t *testing.T) {
 		var svc *runtime.Service
 		ctx := runtime.ContextWithCallerToken(context.Background(), caller)
 		if how == "passthrough" {
-			svc = newService(t, runtime.ServiceConfig{Name: "orders"}, runtime.WithBaseURL(srv.URL), runtime.WithGrant(runtime.GrantPassthrough))
+			svc = newService(t, runtime.ServiceConfig{Name: "orders"}, runtime.WithBaseURL(srv.URL), runtime.WithAuth(runtime.Auth{Grant: runtime.GrantPassthrough}))
 		} else {
 			// A per-call token, with no grant configured: the same rule.
 			svc = newService(t, runtime.ServiceConfig{Name: "orders"}, runtime.WithBaseURL(srv.URL))
-			ctx = runtime.ContextWithOutgoingToken(ctx, caller)
+			ctx = runtime.ContextWithCallOptions(ctx, runtime.CallToken(caller))
 		}
 		for _, c := range []struct {
 			name, url, host string

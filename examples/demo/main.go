@@ -96,8 +96,11 @@ func run(w io.Writer) error {
 	obs := &printer{w: w}
 	opts := func(service string) []runtime.Option {
 		return []runtime.Option{
-			runtime.WithBaseURL(sh.BaseURL(service)), runtime.WithIssuer(auth.Issuer()),
-			runtime.WithClientCredentials(authserver.DefaultTXClientID, authserver.DefaultTXClientSecret),
+			runtime.WithBaseURL(sh.BaseURL(service)), runtime.WithAuth(runtime.Auth{
+				Issuer:       auth.Issuer(),
+				ClientID:     authserver.DefaultTXClientID,
+				ClientSecret: authserver.DefaultTXClientSecret,
+			}),
 			runtime.WithObserver(obs),
 		}
 	}
@@ -115,7 +118,7 @@ func run(w io.Writer) error {
 	}
 	// The pets API is public but for changes, which take the spec's petsKey
 	// API key: PETS_API_KEY (services.yaml), TPGEN_PETS_API_KEY, or this option.
-	pet, err := pets.New(runtime.WithBaseURL(sh.BaseURL("pets")), runtime.WithObserver(obs), runtime.WithAPIKey("petsKey", shop.PetsAPIKey))
+	pet, err := pets.New(runtime.WithBaseURL(sh.BaseURL("pets")), runtime.WithObserver(obs), runtime.WithAuth(runtime.Auth{APIKeys: map[string]string{"petsKey": shop.PetsAPIKey}}))
 	if err != nil {
 		return err
 	}

@@ -46,8 +46,11 @@ func setup(t *testing.T) *env {
 	t.Cleanup(sh.Close)
 	noEnv := runtime.WithLookupEnv(func(string) (string, bool) { return "", false })
 	common := func(name string) []runtime.Option {
-		return []runtime.Option{noEnv, runtime.WithBaseURL(sh.BaseURL(name)), runtime.WithIssuer(auth.Issuer()),
-			runtime.WithClientCredentials(authserver.DefaultTXClientID, authserver.DefaultTXClientSecret)}
+		return []runtime.Option{noEnv, runtime.WithBaseURL(sh.BaseURL(name)), runtime.WithAuth(runtime.Auth{
+			Issuer:       auth.Issuer(),
+			ClientID:     authserver.DefaultTXClientID,
+			ClientSecret: authserver.DefaultTXClientSecret,
+		})}
 	}
 	e := &env{auth: auth, shop: sh}
 	if e.orders, err = orders.New(common("orders")...); err != nil {

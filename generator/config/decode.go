@@ -47,7 +47,7 @@ var (
 	opAuthKeys = []string{"grant", "scopes", "audience", "resource"}
 	filterKeys = []string{"tags", "operations"}
 
-	// grantNames are the runtime's (runtime.GrantNames); a test keeps them equal.
+	// grantNames are the runtime's (Grant.String of each); a test keeps them equal.
 	grantNames      = []string{"none", "client_credentials", "token_exchange", "passthrough", "auto"}
 	clientAuthNames = []string{"basic", "post"}
 	modelsNames     = []string{ModelsUsed, ModelsAll}
@@ -95,8 +95,8 @@ var (
 	clientAuthHints = map[string]string{
 		"client_secret_basic": "did you mean basic?",
 		"client_secret_post":  "did you mean post?",
-		"private_key_jwt":     "private_key_jwt and other client authentication are set up in code: see token.Config.Fetcher (runtime.WithTokenConfig)",
-		"tls_client_auth":     "mTLS client authentication is set up in code: see token.Config.HTTPClient (runtime.WithTokenConfig)",
+		"private_key_jwt":     "private_key_jwt and other client authentication are set up in code: see token.Config.Fetcher (runtime.Auth{Tokens})",
+		"tls_client_auth":     "mTLS client authentication is set up in code: see token.Config.HTTPClient (runtime.Auth{Tokens})",
 	}
 	// reservedHeaders cannot carry message ids: HTTP, authentication and
 	// the runtime's diagnostics (runtime.DefaultDiagnosticsHeader) use them.

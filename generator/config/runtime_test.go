@@ -14,7 +14,11 @@ import (
 
 func TestGrantsMatchRuntime(t *testing.T) {
 	// Every grant the runtime knows is accepted, and nothing else.
-	for _, name := range runtime.GrantNames() {
+	var names []string
+	for g := runtime.GrantNone; g <= runtime.GrantAuto; g++ {
+		names = append(names, g.String())
+	}
+	for _, name := range names {
 		data := "version: 1\nservices:\n  orders:\n    spec: ../specs/orders.yaml\n    auth: {grant: " + name + "}\n"
 		cfg, err := config.Parse("testdata/valid/services.yaml", []byte(data))
 		if err != nil {
@@ -24,8 +28,9 @@ func TestGrantsMatchRuntime(t *testing.T) {
 		if got := cfg.Services[0].Settings.Auth.Grant; got != name {
 			t.Errorf("grant %s read as %q", name, got)
 		}
-		if g, err := runtime.ParseGrant(name); err != nil || g.String() != name {
-			t.Errorf("runtime.ParseGrant(%q) = %v, %v", name, g, err)
+		var g runtime.Grant
+		if err := g.UnmarshalText([]byte(name)); err != nil || g.String() != name {
+			t.Errorf("runtime.Grant.UnmarshalText(%q) = %v, %v", name, g, err)
 		}
 	}
 	data := "version: 1\nservices:\n  orders:\n    spec: ../specs/orders.yaml\n    auth: {grant: x}\n"
@@ -33,7 +38,7 @@ func TestGrantsMatchRuntime(t *testing.T) {
 	if err == nil {
 		t.Fatal("grant x accepted")
 	}
-	want := "(want one of " + strings.Join(runtime.GrantNames(), ", ") + ")"
+	want := "(want one of " + strings.Join(names, ", ") + ")"
 	if got := err.Error(); !strings.HasSuffix(got, want) {
 		t.Errorf("unknown grant error %q does not end with the runtime's names %q", got, want)
 	}

@@ -228,7 +228,7 @@ func (s *Server) Close() {
 }
 
 // Issuer returns the issuer URL, without a trailing slash: what discovery
-// announces, what tokens carry in iss, and what runtime.WithIssuer takes.
+// announces, what tokens carry in iss, and what runtime.Auth{Issuer} takes.
 func (s *Server) Issuer() string { return s.issuer }
 
 // TokenURL returns the token endpoint.

@@ -51,7 +51,7 @@ func startPaging(t *testing.T, n int) *pagingServer {
 
 func (ps *pagingServer) client(t *testing.T) *paging.Client {
 	t.Helper()
-	c, err := paging.New(runtime.WithBaseURL(ps.BaseURL()), runtime.WithBearerToken(pagingToken),
+	c, err := paging.New(runtime.WithBaseURL(ps.BaseURL()), runtime.WithAuth(runtime.Auth{BearerToken: pagingToken}),
 		runtime.WithLookupEnv(func(string) (string, bool) { return "", false }))
 	if err != nil {
 		t.Fatal(err)

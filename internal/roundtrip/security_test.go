@@ -59,7 +59,7 @@ func TestSecuritySchemes(t *testing.T) {
 		return v, ok
 	})
 	all, err := security.New(env, runtime.WithBaseURL(srv.BaseURL()),
-		runtime.WithAPIKey("cookieKey", accepted["cookieKey"]), runtime.WithBearerToken(accepted["bearer"]))
+		runtime.WithAuth(runtime.Auth{APIKeys: map[string]string{"cookieKey": accepted["cookieKey"]}, BearerToken: accepted["bearer"]}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,12 +125,12 @@ func TestSecuritySchemes(t *testing.T) {
 	}
 
 	// Without any credentials New says what the default requirement needs.
-	_, err = security.New(noEnv, runtime.WithBaseURL(srv.BaseURL()), runtime.WithGrant(runtime.GrantPassthrough))
+	_, err = security.New(noEnv, runtime.WithBaseURL(srv.BaseURL()), runtime.WithAuth(runtime.Auth{Grant: runtime.GrantPassthrough}))
 	if !errors.Is(err, runtime.ErrNoCredentials) || !strings.Contains(err.Error(), "TPGEN_SECURITY_API_KEY_APIKEY") {
 		t.Errorf("New without credentials: %v", err)
 	}
 	// Under grant none, calls go without them, and the server refuses them.
-	none, err := security.New(noEnv, runtime.WithBaseURL(srv.BaseURL()), runtime.WithGrant(runtime.GrantNone))
+	none, err := security.New(noEnv, runtime.WithBaseURL(srv.BaseURL()), runtime.WithAuth(runtime.Auth{Grant: runtime.GrantNone}))
 	if err != nil {
 		t.Fatal(err)
 	}

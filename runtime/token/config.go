@@ -6,7 +6,7 @@ import (
 )
 
 // Config says how tokens are obtained and kept. The zero value of each field
-// keeps its default; runtime.WithTokenConfig sets it for a client.
+// keeps its default; runtime.Auth{Tokens} sets it for a client.
 type Config struct {
 	// Fetcher obtains tokens, for custom grants or client authentication
 	// (private_key_jwt, mTLS, a token broker): an Endpoint with HTTPClient

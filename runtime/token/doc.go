@@ -5,7 +5,7 @@
 // discovery of the token endpoint.
 //
 // An application meets this package where it changes how tokens are obtained
-// or kept, through runtime.WithTokenConfig:
+// or kept, through runtime.Auth{Tokens}:
 //
 //   - a Fetcher obtains tokens: Endpoint is the default (a form POST to the
 //     token endpoint, the client authenticated with HTTP Basic or form fields,

@@ -133,7 +133,7 @@ func (e *Endpoint) FetchToken(ctx context.Context, r *Request) (*Token, error) {
 			te.Code, te.Description, te.URI = r.scrub(oe.Error, 100), r.scrub(oe.Description, maxDescription), r.scrub(oe.URI, 300)
 		}
 		if oe.Error == "invalid_client" && e.Authenticate == nil && r.ClientAuth != ClientSecretPost {
-			te.Hint = "the endpoint refused the client's HTTP Basic authentication: if it expects the client id and secret as form fields, set client_auth: post in services.yaml (runtime.WithClientAuth(token.ClientSecretPost))"
+			te.Hint = "the endpoint refused the client's HTTP Basic authentication: if it expects the client id and secret as form fields, set client_auth: post in services.yaml (runtime.Auth{ClientAuth: token.ClientSecretPost))"
 		}
 		if ra := resp.Header.Get("Retry-After"); ra != "" {
 			te.RetryAfter = retry.After(ra, now())
