@@ -515,3 +515,28 @@ func TestPagingCancel(t *testing.T) {
 		t.Errorf("%d requests, want 1", got)
 	}
 }
+
+// TestPagingValidation: with response validation on, a page whose items
+// lack a property the schema requires ends the iteration with a
+// *runtime.InvalidResponseError at the item's path.
+func TestPagingValidation(t *testing.T) {
+	ps := startPaging(t, 0)
+	ps.answer = func(w http.ResponseWriter, r *http.Request, op string) bool {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"data":[{"id":1},{"name":"no id"}],"meta":{"next_cursor":"x","has_more":true}}`))
+		return true
+	}
+	c, err := paging.New(runtime.WithBaseURL(ps.BaseURL()), runtime.WithAuth(runtime.Auth{BearerToken: pagingToken}),
+		runtime.WithResponseValidation(true), runtime.WithLookupEnv(func(string) (string, bool) { return "", false }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, errs := collect(c.ListByFieldAll(context.Background(), nil))
+	var ie *runtime.InvalidResponseError
+	if len(errs) != 1 || !errors.As(errs[0], &ie) || len(ie.Problems) != 1 || ie.Problems[0].Path != "$.data[1].id" {
+		t.Fatalf("errors %v, want one InvalidResponseError at $.data[1].id", errs)
+	}
+	if len(got) != 0 || len(ps.Calls()) != 1 {
+		t.Errorf("%d items from %d requests: an invalid page is not yielded, and ends the pages", len(got), len(ps.Calls()))
+	}
+}

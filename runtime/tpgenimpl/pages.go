@@ -234,6 +234,14 @@ func (p *pager) page(resp link.Response, decode func([]byte) (int, error)) error
 	}
 	if p.e.ValidateResponses() {
 		if problems, more := checkBody(string(items), p.itemsType); len(problems) > 0 {
+			// The paths are the items'; say them as the body's.
+			var in path
+			for _, k := range p.pg.Items {
+				in.push(step{key: k})
+			}
+			for i := range problems {
+				problems[i].Path = in.String() + strings.TrimPrefix(problems[i].Path, "$")
+			}
 			return resp.Fail(&runtime.InvalidResponseError{StatusCode: resp.StatusCode(), Problems: problems, More: more})
 		}
 	}
