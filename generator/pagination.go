@@ -95,6 +95,12 @@ func (b *builder) paging(op *Operation, pg *config.Pagination) *Paging {
 	}
 	if items != nil {
 		if elem := sliceElem(items); elem != nil {
+			// Structs are yielded as pointers, as single results are
+			// returned: no copy per item, and one instantiation of the
+			// runtime's generic loop for every struct type (see tpgenimpl.Pages).
+			if elem.isStruct() {
+				elem = pointerTo(elem)
+			}
 			p.Item = elem
 		} else {
 			ok = false

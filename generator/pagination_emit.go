@@ -61,7 +61,7 @@ func genPaging(op *Operation) jen.Code {
 	for _, pp := range op.PathParams {
 		args = append(args, pathText(pp))
 	}
-	doc := fmt.Sprintf("calls %s for each page of its results and yields every %s of every page, in order.\nPagination (services.yaml): %s.", op.Name, typeString(p.Item), p.Describe) +
+	doc := fmt.Sprintf("calls %s for each page of its results and yields every %s of every page, in order.\nPagination (services.yaml): %s.", op.Name, itemWords(p.Item), p.Describe) +
 		"\n\nAn error is yielded once and ends the iteration; leaving the loop stops the fetching. Every page is a call" +
 		"\nwith the client's credentials, opts and one message id; runtime.CallMaxPages bounds the pages" +
 		"\n(runtime.DefaultMaxPages), and a service that repeats a cursor ends the iteration with an error."
@@ -70,4 +70,12 @@ func genPaging(op *Operation) jen.Code {
 		Qual("iter", "Seq2").Types(item, jen.Error()).Block(
 		jen.Return(jen.Qual(implPkg, "Pages").Types(item).Call(args...)),
 	).Line()
+}
+
+// itemWords names the item type in the doc: "Order" for *Order.
+func itemWords(t *Type) string {
+	if t.Kind == KindPointer {
+		t = t.Elem
+	}
+	return typeString(t)
 }

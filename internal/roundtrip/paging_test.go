@@ -124,7 +124,7 @@ func (ps *pagingServer) serve(w http.ResponseWriter, r *http.Request, op string,
 }
 
 // collect runs an iteration to its end: the ids yielded, and the errors.
-func collect(seq iter.Seq2[paging.Item, error]) (ids []int, errs []error) {
+func collect(seq iter.Seq2[*paging.Item, error]) (ids []int, errs []error) {
 	for it, err := range seq {
 		if err != nil {
 			errs = append(errs, err)
@@ -154,30 +154,30 @@ func TestPagingStyles(t *testing.T) {
 	cases := []struct {
 		name  string
 		n     int
-		iter  func(c *paging.Client) iter.Seq2[paging.Item, error]
+		iter  func(c *paging.Client) iter.Seq2[*paging.Item, error]
 		calls int
 	}{
-		{"link header", 7, func(c *paging.Client) iter.Seq2[paging.Item, error] { return c.ListLinkedAll(ctx, nil) }, 3},
-		{"link header, a size of the caller's", 7, func(c *paging.Client) iter.Seq2[paging.Item, error] {
+		{"link header", 7, func(c *paging.Client) iter.Seq2[*paging.Item, error] { return c.ListLinkedAll(ctx, nil) }, 3},
+		{"link header, a size of the caller's", 7, func(c *paging.Client) iter.Seq2[*paging.Item, error] {
 			return c.ListLinkedAll(ctx, &paging.ListLinkedParams{PerPage: ptr(5)})
 		}, 2},
-		{"header cursor, short last page", 7, func(c *paging.Client) iter.Seq2[paging.Item, error] {
+		{"header cursor, short last page", 7, func(c *paging.Client) iter.Seq2[*paging.Item, error] {
 			return c.ListByHeaderAll(ctx, &paging.ListByHeaderParams{XTenant: ptr("acme")}, runtime.CallHeader("X-Trace", "t1"))
 		}, 3},
-		{"header cursor, the short page rule", 6, func(c *paging.Client) iter.Seq2[paging.Item, error] {
+		{"header cursor, the short page rule", 6, func(c *paging.Client) iter.Seq2[*paging.Item, error] {
 			// 6 items, 4 a page: the second page has 2 < 4 and is the last,
 			// although the server says nothing of an end (it announces none).
 			return c.ListByHeaderAll(ctx, &paging.ListByHeaderParams{Limit: ptr(4), XTenant: ptr("acme")})
 		}, 2},
-		{"body field cursor ended by has_more", 7, func(c *paging.Client) iter.Seq2[paging.Item, error] { return c.ListByFieldAll(ctx, nil) }, 3},
-		{"page numbers ended by total", 6, func(c *paging.Client) iter.Seq2[paging.Item, error] {
+		{"body field cursor ended by has_more", 7, func(c *paging.Client) iter.Seq2[*paging.Item, error] { return c.ListByFieldAll(ctx, nil) }, 3},
+		{"page numbers ended by total", 6, func(c *paging.Client) iter.Seq2[*paging.Item, error] {
 			return c.ListNumberedAll(ctx, nil) // no size sent: only total can tell that page 2 is the last
 		}, 2},
-		{"page numbers from the caller's page", 7, func(c *paging.Client) iter.Seq2[paging.Item, error] {
+		{"page numbers from the caller's page", 7, func(c *paging.Client) iter.Seq2[*paging.Item, error] {
 			return c.ListNumberedAll(ctx, &paging.ListNumberedParams{Page: ptr(2), PerPage: ptr(3)})
 		}, 2},
-		{"offsets ended by an empty page", 6, func(c *paging.Client) iter.Seq2[paging.Item, error] { return c.ListOffsetsAll(ctx, nil) }, 3},
-		{"offsets ended by a short page", 7, func(c *paging.Client) iter.Seq2[paging.Item, error] {
+		{"offsets ended by an empty page", 6, func(c *paging.Client) iter.Seq2[*paging.Item, error] { return c.ListOffsetsAll(ctx, nil) }, 3},
+		{"offsets ended by a short page", 7, func(c *paging.Client) iter.Seq2[*paging.Item, error] {
 			return c.ListOffsetsAll(ctx, &paging.ListOffsetsParams{Limit: ptr(3)})
 		}, 3},
 	}
@@ -334,31 +334,31 @@ func TestPagingRepeatedCursor(t *testing.T) {
 	cases := []struct {
 		name   string
 		answer func(w http.ResponseWriter, r *http.Request, op string) bool
-		iter   func(c *paging.Client) iter.Seq2[paging.Item, error]
+		iter   func(c *paging.Client) iter.Seq2[*paging.Item, error]
 		calls  int
 	}{
 		{"the same header cursor", func(w http.ResponseWriter, r *http.Request, op string) bool {
 			w.Header().Set("X-Next-Cursor", "same")
 			writeJSON(w, []paging.Item{{ID: 1}})
 			return true
-		}, func(c *paging.Client) iter.Seq2[paging.Item, error] { return c.ListByHeaderAll(context.Background(), nil) }, 2},
+		}, func(c *paging.Client) iter.Seq2[*paging.Item, error] { return c.ListByHeaderAll(context.Background(), nil) }, 2},
 		{"the caller's own cursor", func(w http.ResponseWriter, r *http.Request, op string) bool {
 			w.Header().Set("X-Next-Cursor", "start")
 			writeJSON(w, []paging.Item{{ID: 1}})
 			return true
-		}, func(c *paging.Client) iter.Seq2[paging.Item, error] {
+		}, func(c *paging.Client) iter.Seq2[*paging.Item, error] {
 			return c.ListByHeaderAll(context.Background(), &paging.ListByHeaderParams{Cursor: ptr("start")})
 		}, 1},
 		{"a circle of body cursors", func(w http.ResponseWriter, r *http.Request, op string) bool {
 			next := map[string]string{"": "a", "a": "b", "b": "a"}[r.URL.Query().Get("cursor")]
 			writeJSON(w, map[string]any{"data": []paging.Item{{ID: 1}}, "meta": map[string]any{"next_cursor": next, "has_more": true}})
 			return true
-		}, func(c *paging.Client) iter.Seq2[paging.Item, error] { return c.ListByFieldAll(context.Background(), nil) }, 3},
+		}, func(c *paging.Client) iter.Seq2[*paging.Item, error] { return c.ListByFieldAll(context.Background(), nil) }, 3},
 		{"a link to itself", func(w http.ResponseWriter, r *http.Request, op string) bool {
 			w.Header().Set("Link", `</v1/linked?page=2>; rel="next"`)
 			writeJSON(w, []paging.Item{{ID: 1}})
 			return true
-		}, func(c *paging.Client) iter.Seq2[paging.Item, error] { return c.ListLinkedAll(context.Background(), nil) }, 2},
+		}, func(c *paging.Client) iter.Seq2[*paging.Item, error] { return c.ListLinkedAll(context.Background(), nil) }, 2},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -538,5 +538,42 @@ func TestPagingValidation(t *testing.T) {
 	}
 	if len(got) != 0 || len(ps.Calls()) != 1 {
 		t.Errorf("%d items from %d requests: an invalid page is not yielded, and ends the pages", len(got), len(ps.Calls()))
+	}
+}
+
+// TestPagingItemsFresh: every item is decoded into a value of its own: a
+// property a later page leaves out is not the earlier page's (a decoder
+// that reused the slice would keep it), and a null item is an error, not a
+// nil the loop would dereference.
+func TestPagingItemsFresh(t *testing.T) {
+	ps := startPaging(t, 0)
+	ps.answer = func(w http.ResponseWriter, r *http.Request, op string) bool {
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Query().Get("cursor") {
+		case "":
+			w.Header().Set("X-Next-Cursor", "2")
+			w.Write([]byte(`[{"id":1,"name":"one"},{"id":2,"name":"two"}]`))
+		case "2":
+			w.Header().Set("X-Next-Cursor", "3")
+			w.Write([]byte(`[{"id":3},{"id":4}]`))
+		default:
+			w.Write([]byte(`[{"id":5},null]`))
+		}
+		return true
+	}
+	var items []*paging.Item
+	var errs []error
+	for it, err := range ps.client(t).ListByHeaderAll(context.Background(), nil) {
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		items = append(items, it)
+	}
+	if len(items) != 4 || items[2].Name != nil || items[3].Name != nil || *items[0].Name != "one" {
+		t.Errorf("items %+v: the second page's must have no names", items)
+	}
+	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "item 1 of the page is null") {
+		t.Errorf("errors %v, want one about the null item", errs)
 	}
 }

@@ -79,25 +79,25 @@ const (
 // (runtime.CallMaxPages, runtime.DefaultMaxPages; runtime.ErrTooManyPages),
 // end it with an error too, so that no service can keep the loop going for
 // ever.
+//
+// Pages is not inlined: inlined, its closure would be compiled again in
+// every method that calls it.
+//
+//go:noinline
 func Pages[T any](ctx context.Context, s *runtime.Service, op *Operation, opts []runtime.CallOption, params, body any, path ...string) iter.Seq2[T, error] {
+	// Only this loop is made per item type, and generated code pages structs
+	// as pointers (T is *Order), which share one instantiation: a client may
+	// page a hundred types. Decoding and the rules run in the pager, on an any.
 	return func(yield func(T, error) bool) {
-		var items []T
-		decode := func(raw []byte) (int, error) {
-			items = items[:0]
-			if err := json.Unmarshal(raw, &items); err != nil {
-				return 0, err
-			}
-			return len(items), nil
-		}
-		p := newPager(ctx, s, op, opts, params, body, path, reflect.TypeFor[[]T]())
+		p := newPager(ctx, s, op, opts, params, body, path)
 		for p.more() {
-			err := p.fetch(decode)
+			var items []T // a new slice a page: decoding into a used one would keep old items' fields
+			err := p.fetch(&items)
 			for _, it := range items {
 				if !yield(it, nil) {
 					return
 				}
 			}
-			items = items[:0]
 			if err != nil {
 				var zero T
 				yield(zero, err)
@@ -110,17 +110,14 @@ func Pages[T any](ctx context.Context, s *runtime.Service, op *Operation, opts [
 // pager holds the state of one iteration; it is not generic, so that each
 // item type adds only Pages' small loop to a client.
 type pager struct {
-	ctx  context.Context
-	s    *runtime.Service
-	e    link.Engine
-	op   *Operation
-	pg   *Paging
-	req  link.Request
-	next bool  // another page is to be fetched
-	err  error // what ends the iteration before the first page, if anything
-	// itemsType is []T, for response validation.
-	itemsType reflect.Type
-
+	ctx        context.Context
+	s          *runtime.Service
+	e          link.Engine
+	op         *Operation
+	pg         *Paging
+	req        link.Request
+	next       bool  // another page is to be fetched
+	err        error // what ends the iteration before the first page, if anything
 	pages, max int
 	seen       map[[sha256.Size]byte]bool // cursors and links asked for
 	number     int64                      // NextPage: the page fetched next; NextOffset: its offset
@@ -129,7 +126,7 @@ type pager struct {
 	count      int64                      // items in the pages fetched
 }
 
-func newPager(ctx context.Context, s *runtime.Service, op *Operation, opts []runtime.CallOption, params, body any, path []string, itemsType reflect.Type) *pager {
+func newPager(ctx context.Context, s *runtime.Service, op *Operation, opts []runtime.CallOption, params, body any, path []string) *pager {
 	if len(opts) > 0 {
 		ctx = runtime.ContextWithCallOptions(ctx, opts...)
 	}
@@ -138,7 +135,7 @@ func newPager(ctx context.Context, s *runtime.Service, op *Operation, opts []run
 		ctx = runtime.ContextWithMessageID(ctx, runtime.NewMessageID())
 	}
 	e := engineOf(s)
-	p := &pager{ctx: ctx, s: s, e: e, op: op, pg: op.Paging, next: true, itemsType: itemsType,
+	p := &pager{ctx: ctx, s: s, e: e, op: op, pg: op.Paging, next: true,
 		max: e.MaxPages(ctx), seen: map[[sha256.Size]byte]bool{}}
 	if p.pg == nil {
 		p.err = e.Fail(ctx, op.link(), errors.New("the operation has no paging (a bug in the generated code)"))
@@ -189,10 +186,10 @@ func newPager(ctx context.Context, s *runtime.Service, op *Operation, opts []run
 // ended the iteration before the first is to be reported).
 func (p *pager) more() bool { return p.next || p.err != nil }
 
-// fetch calls op for the next page, hands its items' JSON to decode, and
-// settles the request of the page after it; the error ends the iteration
-// (the items decoded are still yielded).
-func (p *pager) fetch(decode func([]byte) (int, error)) error {
+// fetch calls op for the next page, decodes its items into items (a
+// pointer to an empty slice), and settles the request of the page after it;
+// the error ends the iteration (the items decoded are still yielded).
+func (p *pager) fetch(items any) error {
 	p.next = false
 	if p.err != nil {
 		err := p.err
@@ -204,7 +201,7 @@ func (p *pager) fetch(decode func([]byte) (int, error)) error {
 	if err != nil {
 		return err
 	}
-	if err := p.page(resp, decode); err != nil {
+	if err := p.page(resp, items); err != nil {
 		resp.Close()
 		return err
 	}
@@ -212,7 +209,7 @@ func (p *pager) fetch(decode func([]byte) (int, error)) error {
 }
 
 // page reads one response: its items, then where the next page is.
-func (p *pager) page(resp link.Response, decode func([]byte) (int, error)) error {
+func (p *pager) page(resp link.Response, out any) error {
 	var raw json.RawMessage
 	if err := read(resp, p.op.Responses, p.targets(&raw), false); err != nil {
 		return err
@@ -222,6 +219,7 @@ func (p *pager) page(resp link.Response, decode func([]byte) (int, error)) error
 	}
 	var top map[string]json.RawMessage // the body's properties, when a path needs them
 	items := []byte(raw)
+	list := reflect.ValueOf(out).Elem()
 	if len(p.pg.Items) > 0 {
 		v, err := lookup(raw, p.pg.Items, &top)
 		if err != nil {
@@ -233,7 +231,7 @@ func (p *pager) page(resp link.Response, decode func([]byte) (int, error)) error
 		items = []byte("[]") // no items property: an empty page
 	}
 	if p.e.ValidateResponses() {
-		if problems, more := checkBody(string(items), p.itemsType); len(problems) > 0 {
+		if problems, more := checkBody(string(items), list.Type()); len(problems) > 0 {
 			// The paths are the items'; say them as the body's.
 			var in path
 			for _, k := range p.pg.Items {
@@ -245,9 +243,18 @@ func (p *pager) page(resp link.Response, decode func([]byte) (int, error)) error
 			return resp.Fail(&runtime.InvalidResponseError{StatusCode: resp.StatusCode(), Problems: problems, More: more})
 		}
 	}
-	n, err := decode(items)
-	if err != nil {
+	if err := json.Unmarshal(items, out); err != nil {
+		list.SetLen(0) // what a failed decode left is not yielded
 		return resp.Fail(fmt.Errorf("decoding %d response: the items: %w", resp.StatusCode(), err))
+	}
+	n := list.Len()
+	if list.Type().Elem().Kind() == reflect.Pointer {
+		for i := range n {
+			if list.Index(i).IsNil() {
+				list.SetLen(0)
+				return resp.Fail(fmt.Errorf("decoding %d response: item %d of the page is null", resp.StatusCode(), i))
+			}
+		}
 	}
 	p.count += int64(n)
 	last, err := p.last(resp, raw, &top, n)

@@ -210,6 +210,6 @@ func (c *Client) ListOrders(ctx context.Context, params *ListOrdersParams, opts 
 // An error is yielded once and ends the iteration; leaving the loop stops the fetching. Every page is a call
 // with the client's credentials, opts and one message id; runtime.CallMaxPages bounds the pages
 // (runtime.DefaultMaxPages), and a service that repeats a cursor ends the iteration with an error.
-func (c *Client) ListOrdersAll(ctx context.Context, params *ListOrdersParams, opts ...runtime.CallOption) iter.Seq2[Order, error] {
-	return tpgenimpl.Pages[Order](ctx, c.svc, &opListOrders, opts, params, nil)
+func (c *Client) ListOrdersAll(ctx context.Context, params *ListOrdersParams, opts ...runtime.CallOption) iter.Seq2[*Order, error] {
+	return tpgenimpl.Pages[*Order](ctx, c.svc, &opListOrders, opts, params, nil)
 }

@@ -57,8 +57,8 @@ func (c *Client) ListByField(ctx context.Context, params *ListByFieldParams, opt
 // An error is yielded once and ends the iteration; leaving the loop stops the fetching. Every page is a call
 // with the client's credentials, opts and one message id; runtime.CallMaxPages bounds the pages
 // (runtime.DefaultMaxPages), and a service that repeats a cursor ends the iteration with an error.
-func (c *Client) ListByFieldAll(ctx context.Context, params *ListByFieldParams, opts ...runtime.CallOption) iter.Seq2[Item, error] {
-	return tpgenimpl.Pages[Item](ctx, c.svc, &opListByField, opts, params, nil)
+func (c *Client) ListByFieldAll(ctx context.Context, params *ListByFieldParams, opts ...runtime.CallOption) iter.Seq2[*Item, error] {
+	return tpgenimpl.Pages[*Item](ctx, c.svc, &opListByField, opts, params, nil)
 }
 
 var opListByHeader = tpgenimpl.Operation{
@@ -132,8 +132,8 @@ func (c *Client) ListByHeader(ctx context.Context, params *ListByHeaderParams, o
 // An error is yielded once and ends the iteration; leaving the loop stops the fetching. Every page is a call
 // with the client's credentials, opts and one message id; runtime.CallMaxPages bounds the pages
 // (runtime.DefaultMaxPages), and a service that repeats a cursor ends the iteration with an error.
-func (c *Client) ListByHeaderAll(ctx context.Context, params *ListByHeaderParams, opts ...runtime.CallOption) iter.Seq2[Item, error] {
-	return tpgenimpl.Pages[Item](ctx, c.svc, &opListByHeader, opts, params, nil)
+func (c *Client) ListByHeaderAll(ctx context.Context, params *ListByHeaderParams, opts ...runtime.CallOption) iter.Seq2[*Item, error] {
+	return tpgenimpl.Pages[*Item](ctx, c.svc, &opListByHeader, opts, params, nil)
 }
 
 var opListLinked = tpgenimpl.Operation{
@@ -184,8 +184,8 @@ func (c *Client) ListLinked(ctx context.Context, params *ListLinkedParams, opts 
 // An error is yielded once and ends the iteration; leaving the loop stops the fetching. Every page is a call
 // with the client's credentials, opts and one message id; runtime.CallMaxPages bounds the pages
 // (runtime.DefaultMaxPages), and a service that repeats a cursor ends the iteration with an error.
-func (c *Client) ListLinkedAll(ctx context.Context, params *ListLinkedParams, opts ...runtime.CallOption) iter.Seq2[Item, error] {
-	return tpgenimpl.Pages[Item](ctx, c.svc, &opListLinked, opts, params, nil)
+func (c *Client) ListLinkedAll(ctx context.Context, params *ListLinkedParams, opts ...runtime.CallOption) iter.Seq2[*Item, error] {
+	return tpgenimpl.Pages[*Item](ctx, c.svc, &opListLinked, opts, params, nil)
 }
 
 var opListNumbered = tpgenimpl.Operation{
@@ -243,8 +243,8 @@ func (c *Client) ListNumbered(ctx context.Context, params *ListNumberedParams, o
 // An error is yielded once and ends the iteration; leaving the loop stops the fetching. Every page is a call
 // with the client's credentials, opts and one message id; runtime.CallMaxPages bounds the pages
 // (runtime.DefaultMaxPages), and a service that repeats a cursor ends the iteration with an error.
-func (c *Client) ListNumberedAll(ctx context.Context, params *ListNumberedParams, opts ...runtime.CallOption) iter.Seq2[Item, error] {
-	return tpgenimpl.Pages[Item](ctx, c.svc, &opListNumbered, opts, params, nil)
+func (c *Client) ListNumberedAll(ctx context.Context, params *ListNumberedParams, opts ...runtime.CallOption) iter.Seq2[*Item, error] {
+	return tpgenimpl.Pages[*Item](ctx, c.svc, &opListNumbered, opts, params, nil)
 }
 
 var opListOffsets = tpgenimpl.Operation{
@@ -300,6 +300,6 @@ func (c *Client) ListOffsets(ctx context.Context, params *ListOffsetsParams, opt
 // An error is yielded once and ends the iteration; leaving the loop stops the fetching. Every page is a call
 // with the client's credentials, opts and one message id; runtime.CallMaxPages bounds the pages
 // (runtime.DefaultMaxPages), and a service that repeats a cursor ends the iteration with an error.
-func (c *Client) ListOffsetsAll(ctx context.Context, params *ListOffsetsParams, opts ...runtime.CallOption) iter.Seq2[Item, error] {
-	return tpgenimpl.Pages[Item](ctx, c.svc, &opListOffsets, opts, params, nil)
+func (c *Client) ListOffsetsAll(ctx context.Context, params *ListOffsetsParams, opts ...runtime.CallOption) iter.Seq2[*Item, error] {
+	return tpgenimpl.Pages[*Item](ctx, c.svc, &opListOffsets, opts, params, nil)
 }

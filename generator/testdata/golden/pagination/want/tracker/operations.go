@@ -65,8 +65,8 @@ func (c *Client) ListRepoIssues(ctx context.Context, owner string, repo int, par
 // An error is yielded once and ends the iteration; leaving the loop stops the fetching. Every page is a call
 // with the client's credentials, opts and one message id; runtime.CallMaxPages bounds the pages
 // (runtime.DefaultMaxPages), and a service that repeats a cursor ends the iteration with an error.
-func (c *Client) ListRepoIssuesAll2(ctx context.Context, owner string, repo int, params *ListRepoIssuesParams, opts ...runtime.CallOption) iter.Seq2[Issue, error] {
-	return tpgenimpl.Pages[Issue](ctx, c.svc, &opListRepoIssues, opts, params, nil, owner, tpgenimpl.FormatInt(int64(repo)))
+func (c *Client) ListRepoIssuesAll2(ctx context.Context, owner string, repo int, params *ListRepoIssuesParams, opts ...runtime.CallOption) iter.Seq2[*Issue, error] {
+	return tpgenimpl.Pages[*Issue](ctx, c.svc, &opListRepoIssues, opts, params, nil, owner, tpgenimpl.FormatInt(int64(repo)))
 }
 
 var opListRepoIssuesAll = tpgenimpl.Operation{
