@@ -26,6 +26,9 @@ func ExpectedDecls(svc *Service) (map[string][]string, error) {
 	}
 	for _, op := range pkg.Operations {
 		client = append(client, "var "+op.VarName, "method Client."+op.Name)
+		if op.Paging != nil {
+			client = append(client, "method Client."+op.Paging.Method)
+		}
 		if op.ParamsType != "" {
 			client = append(client, "type "+op.ParamsType)
 		}
