@@ -29,8 +29,9 @@ type Pagination struct {
 	ParamPos Pos
 	// First is the number of the first page (PageNumber; default 1).
 	First int64
-	// Size is the query parameter of the page size: a page with fewer items
-	// than the call asked for is the last.
+	// Size is the query parameter of the page size (PageNumber,
+	// PageOffset): a page with fewer items than the call asked for is the
+	// last.
 	Size    string
 	SizePos Pos
 	// HasMore is a boolean body field whose false ends the pages; Total an
@@ -120,8 +121,14 @@ func (d *decoder) pagination(pre string, k, n *yaml.Node) *Pagination {
 	switch {
 	case styleAt == nil:
 		d.errorf(pre, k, "say how the next page is found: next: {link_header: true}, next: {header: X-Next-Cursor, param: cursor}, next: {field: next_cursor, param: cursor}, page: {param: page} or offset: {param: offset}")
-	case p.Total.Names != nil && p.Style != PageNumber && p.Style != PageOffset && p.Style != "":
-		d.errorf(pre, nodeAt(es, "total"), "total counts items for page: and offset:; with a cursor the last page is the one without a next cursor (has_more: can end it too)")
+	case p.Style == PageNumber || p.Style == PageOffset || p.Style == "":
+	default: // a cursor or a link: it says where the pages end, and nothing else may
+		if n := nodeAt(es, "total"); n != nil {
+			d.errorf(pre, n, "total counts items for page: and offset:; with next: the page without a next cursor or link is the last (has_more: can end it too)")
+		}
+		if n := nodeAt(es, "size"); n != nil {
+			d.errorf(pre, n, "size ends numbered pages and offsets at a short page; with next: a short page may still have a next one, and the page without a next cursor or link is the last")
+		}
 	}
 	return p
 }

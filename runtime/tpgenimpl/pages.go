@@ -34,8 +34,9 @@ type Paging struct {
 	// Param is the query parameter that the cursor (NextHeader, NextField),
 	// the page number (NextPage) or the offset (NextOffset) is sent in.
 	Param string
-	// Size is the query parameter that says how many items a page holds:
-	// when the call sends it, a page with fewer items is the last.
+	// Size is the query parameter that says how many items a page holds
+	// (NextPage, NextOffset): when the call sends it, a page with fewer
+	// items is the last.
 	Size string
 	// First is the number of the first page (NextPage), which the call
 	// fetches when its parameters give no page number.
@@ -408,6 +409,14 @@ func (p *pager) sameService(target string) (path, query string, err error) {
 	case !strings.EqualFold(u.Scheme, base.Scheme) || !strings.EqualFold(u.Host, base.Host):
 		return "", "", fmt.Errorf("it leads to %s://%s, not to the service's %s://%s: only links to the service's own origin are followed, so that its credentials go nowhere else",
 			quote.Truncate(u.Scheme, 20), quote.Truncate(u.Host, 80), base.Scheme, base.Host)
+	}
+	// Dots that resolving left because they were escaped (%2E%2E), or that a
+	// backslash makes a segment of, a server may still resolve: out of the
+	// base path, to another service behind the same host.
+	for _, seg := range strings.FieldsFunc(u.Path, func(r rune) bool { return r == '/' || r == '\\' }) {
+		if seg == "." || seg == ".." {
+			return "", "", errors.New("its path has a dot segment a server could resolve out of the base URL's path")
+		}
 	}
 	basePath := strings.TrimSuffix(base.EscapedPath(), "/")
 	rest, ok := strings.CutPrefix(u.EscapedPath(), basePath)

@@ -144,7 +144,6 @@ var opListOrders = tpgenimpl.Operation{
 		Header: "X-Next-Cursor",
 		Next:   tpgenimpl.NextHeader,
 		Param:  "cursor",
-		Size:   "limit",
 	},
 	Params: []tpgenimpl.Param{{
 		Explode: true,

@@ -69,7 +69,6 @@ var opListByHeader = tpgenimpl.Operation{
 		Header: "X-Next-Cursor",
 		Next:   tpgenimpl.NextHeader,
 		Param:  "cursor",
-		Size:   "limit",
 	},
 	Params: []tpgenimpl.Param{{
 		Explode: true,

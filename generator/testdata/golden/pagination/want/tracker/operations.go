@@ -20,7 +20,6 @@ var opListRepoIssues = tpgenimpl.Operation{
 		Items:   []string{"result", "issues"},
 		Next:    tpgenimpl.NextField,
 		Param:   "after",
-		Size:    "first",
 	},
 	Params: []tpgenimpl.Param{{Name: "owner"}, {Name: "repo"}, {
 		Explode: true,
