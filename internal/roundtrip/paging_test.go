@@ -273,7 +273,9 @@ func TestPagingLinkElsewhere(t *testing.T) {
 		func(string) string { return other.URL + "/v1/linked?page=2" },
 		func(string) string { return "//" + host + "/v1/linked?page=2" },
 		func(base string) string { return strings.Replace(base, "http://", "https://", 1) + "/linked?page=2" },
-		func(base string) string { return strings.Replace(base, "http://", "http://user:pw@", 1) + "/linked?page=2" },
+		func(base string) string {
+			return strings.Replace(base, "http://", "http://user:pw@", 1) + "/linked?page=2"
+		},
 		func(base string) string { return strings.TrimSuffix(base, "/v1") + "/admin/linked?page=2" },
 		func(string) string { return "../admin?page=2" },
 		func(string) string { return "/v1x/linked?page=2" },
@@ -342,7 +344,9 @@ func TestPagingRepeatedCursor(t *testing.T) {
 			w.Header().Set("X-Next-Cursor", "same")
 			writeJSON(w, []paging.Item{{ID: 1}})
 			return true
-		}, func(c *paging.Client) iter.Seq2[*paging.Item, error] { return c.ListByHeaderAll(context.Background(), nil) }, 2},
+		}, func(c *paging.Client) iter.Seq2[*paging.Item, error] {
+			return c.ListByHeaderAll(context.Background(), nil)
+		}, 2},
 		{"the caller's own cursor", func(w http.ResponseWriter, r *http.Request, op string) bool {
 			w.Header().Set("X-Next-Cursor", "start")
 			writeJSON(w, []paging.Item{{ID: 1}})
@@ -354,12 +358,16 @@ func TestPagingRepeatedCursor(t *testing.T) {
 			next := map[string]string{"": "a", "a": "b", "b": "a"}[r.URL.Query().Get("cursor")]
 			writeJSON(w, map[string]any{"data": []paging.Item{{ID: 1}}, "meta": map[string]any{"next_cursor": next, "has_more": true}})
 			return true
-		}, func(c *paging.Client) iter.Seq2[*paging.Item, error] { return c.ListByFieldAll(context.Background(), nil) }, 3},
+		}, func(c *paging.Client) iter.Seq2[*paging.Item, error] {
+			return c.ListByFieldAll(context.Background(), nil)
+		}, 3},
 		{"a link to itself", func(w http.ResponseWriter, r *http.Request, op string) bool {
 			w.Header().Set("Link", `</v1/linked?page=2>; rel="next"`)
 			writeJSON(w, []paging.Item{{ID: 1}})
 			return true
-		}, func(c *paging.Client) iter.Seq2[*paging.Item, error] { return c.ListLinkedAll(context.Background(), nil) }, 2},
+		}, func(c *paging.Client) iter.Seq2[*paging.Item, error] {
+			return c.ListLinkedAll(context.Background(), nil)
+		}, 2},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
