@@ -361,6 +361,11 @@ func TestPagingRepeatedCursor(t *testing.T) {
 		}, func(c *paging.Client) iter.Seq2[*paging.Item, error] {
 			return c.ListByFieldAll(context.Background(), nil)
 		}, 3},
+		{"a link back to the first page", func(w http.ResponseWriter, r *http.Request, op string) bool {
+			w.Header().Set("Link", `<`+r.URL.Path+`>; rel="next"`) // the first call sends no query
+			writeJSON(w, []paging.Item{{ID: 1}})
+			return true
+		}, func(c *paging.Client) iter.Seq2[*paging.Item, error] { return c.ListLinkedAll(context.Background(), nil) }, 1},
 		{"a link to itself", func(w http.ResponseWriter, r *http.Request, op string) bool {
 			w.Header().Set("Link", `</v1/linked?page=2>; rel="next"`)
 			writeJSON(w, []paging.Item{{ID: 1}})

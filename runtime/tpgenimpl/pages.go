@@ -179,6 +179,8 @@ func newPager(ctx context.Context, s *runtime.Service, op *Operation, opts []run
 		if v, ok := queryValue(p.req.RawQuery, pg.Param); ok && v != "" {
 			p.seen[sha256.Sum256([]byte(v))] = true // the caller's cursor
 		}
+	case NextLink:
+		p.seen[sha256.Sum256([]byte(p.req.Path+"?"+p.req.RawQuery))] = true // the first page, as a link would name it
 	}
 	return p
 }
