@@ -365,7 +365,9 @@ func TestPagingRepeatedCursor(t *testing.T) {
 			w.Header().Set("Link", `<`+r.URL.Path+`>; rel="next"`) // the first call sends no query
 			writeJSON(w, []paging.Item{{ID: 1}})
 			return true
-		}, func(c *paging.Client) iter.Seq2[*paging.Item, error] { return c.ListLinkedAll(context.Background(), nil) }, 1},
+		}, func(c *paging.Client) iter.Seq2[*paging.Item, error] {
+			return c.ListLinkedAll(context.Background(), nil)
+		}, 1},
 		{"a link to itself", func(w http.ResponseWriter, r *http.Request, op string) bool {
 			w.Header().Set("Link", `</v1/linked?page=2>; rel="next"`)
 			writeJSON(w, []paging.Item{{ID: 1}})
