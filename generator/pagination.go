@@ -31,7 +31,7 @@ type Paging struct {
 
 // pagingNext maps services.yaml's styles to the runtime's NextKind constants.
 var pagingNext = map[string]string{
-	config.PageLink: "NextLink", config.PageHeader: "NextHeader", config.PageField: "NextField",
+	config.PageLink: "NextLink", config.PageHeader: "NextHeader", config.PageField: "NextField", config.PageLastItem: "NextLastItem",
 	config.PageNumber: "NextPage", config.PageOffset: "NextOffset",
 }
 
@@ -86,7 +86,7 @@ func (b *builder) paging(op *Operation, pg *config.Pagination) *Paging {
 	// The items: an array in the body, or the body.
 	items := body.Type
 	if len(p.Items) > 0 {
-		t, err := fieldType(body.Type, p.Items)
+		t, err := fieldType(body.Type, p.Items, "the response body")
 		if err != "" {
 			ok = false
 			b.errs = append(b.errs, pg.Items.Pos.Errorf("%s", pre+subject("items", pg.Items.String(), err)))
@@ -126,7 +126,7 @@ func (b *builder) paging(op *Operation, pg *config.Pagination) *Paging {
 		}
 	}
 	switch pg.Style {
-	case config.PageHeader, config.PageField:
+	case config.PageHeader, config.PageField, config.PageLastItem:
 		check(pg.Param, pg.ParamPos, "next.param", "String", "Int")
 	case config.PageNumber:
 		check(pg.Param, pg.ParamPos, "page.param", "Int")
@@ -139,7 +139,7 @@ func (b *builder) paging(op *Operation, pg *config.Pagination) *Paging {
 		if path.Names == nil {
 			return
 		}
-		t, err := fieldType(body.Type, path.Names)
+		t, err := fieldType(body.Type, path.Names, "the response body")
 		if err == "" && isAny(t) {
 			b.note("pagination fields of any type, read as the runtime finds them", op.Method+" "+op.writtenPath(), fmt.Sprintf("%s %s", what, path))
 		}
@@ -160,6 +160,21 @@ func (b *builder) paging(op *Operation, pg *config.Pagination) *Paging {
 		p.Field = strings.Split(pg.From, ".")
 		field(config.Path{Names: p.Field, Pos: pg.FromPos}, "next.field", "String", "Int")
 		p.Describe = fmt.Sprintf("the next page's cursor is the body's %s, sent back as the query parameter %s", pg.From, pg.Param)
+	case config.PageLastItem:
+		p.Field = strings.Split(pg.From, ".")
+		if p.Item != nil {
+			t, err := fieldType(p.Item, p.Field, "an item")
+			if err == "" {
+				if k := scalarKind(unwrapValue(t)); k != "String" && k != "Int" && !isAny(t) {
+					err = fmt.Sprintf("is %s, not a string or an integer", describeType(t))
+				}
+			}
+			if err != "" {
+				ok = false
+				b.errs = append(b.errs, pg.FromPos.Errorf("%s", pre+subject("next.last_item", pg.From, err)))
+			}
+		}
+		p.Describe = fmt.Sprintf("the next page's cursor is the last item's %s, sent as the query parameter %s; an empty page is the last", pg.From, pg.Param)
 	case config.PageHeader:
 		p.Header = pg.From
 		p.Describe = fmt.Sprintf("the next page's cursor is the %s header, sent back as the query parameter %s", pg.From, pg.Param)
@@ -188,12 +203,12 @@ func pagedBody(op *Operation) *Response {
 }
 
 // fieldType follows a path of JSON property names through t's structs; the
-// string says why it cannot, "" when it can.
-func fieldType(t *Type, path []string) (*Type, string) {
+// string says why it cannot, "" when it can. root names t in it.
+func fieldType(t *Type, path []string, root string) (*Type, string) {
 	for i, name := range path {
 		s := structOf(t)
 		if s == nil {
-			where := "the response body"
+			where := root
 			if i > 0 {
 				where = strings.Join(path[:i], ".")
 			}

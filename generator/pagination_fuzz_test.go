@@ -65,8 +65,9 @@ func FuzzPagination(f *testing.F) {
 	f.Add(uint8(2), "plain", "", "", "", "", "", "")
 	f.Add(uint8(3), "list", "data.more", "meta.any", "page", "tags", "meta.any", "meta")
 	f.Add(uint8(4), "list", "meta", "*/ //go:generate x", "X-Cursor", "id", "data.id", "meta.next")
+	f.Add(uint8(5), "list", "data", "id", "cursor", "", "meta.more", "")
 	f.Fuzz(func(t *testing.T, style uint8, op, items, from, param, size, hasMore, total string) {
-		styles := []string{config.PageLink, config.PageHeader, config.PageField, config.PageNumber, config.PageOffset}
+		styles := []string{config.PageLink, config.PageHeader, config.PageField, config.PageNumber, config.PageOffset, config.PageLastItem}
 		at := config.Pos{File: "services.yaml", Line: 7, Col: 9}
 		pg := &config.Pagination{Pos: at, Style: styles[int(style)%len(styles)], From: from, FromPos: at,
 			Param: param, ParamPos: at, Size: size, SizePos: at, First: 1}

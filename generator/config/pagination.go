@@ -19,8 +19,9 @@ type Pagination struct {
 	Items Path
 	// Style is how the next page is found: one of the Page* constants.
 	Style string
-	// From is the response header (PageHeader) or the body field
-	// (PageField) that holds the next page's cursor.
+	// From is the response header (PageHeader), the body field (PageField)
+	// or the field of the last item (PageLastItem) that holds the next
+	// page's cursor.
 	From    string
 	FromPos Pos
 	// Param is the query parameter the cursor, page number or offset is
@@ -55,13 +56,16 @@ const (
 	PageLink   = "link"   // next: {link_header: true}: the Link header's rel="next" URL
 	PageHeader = "header" // next: {header: X-Next-Cursor, param: cursor}
 	PageField  = "field"  // next: {field: meta.next, param: cursor}
+	// PageLastItem: next: {last_item: id, param: starting_after}: the cursor
+	// is a field of the page's last item (Stripe's way).
+	PageLastItem = "last_item"
 	PageNumber = "page"   // page: {param: page, first: 1}
 	PageOffset = "offset" // offset: {param: offset}
 )
 
 var (
 	paginationKeys = []string{"items", "next", "page", "offset", "size", "has_more", "total"}
-	nextKeys       = []string{"link_header", "header", "field", "param"}
+	nextKeys       = []string{"link_header", "header", "field", "last_item", "param"}
 	pageKeys       = []string{"param", "first"}
 	offsetKeys     = []string{"param"}
 	paginationHint = map[string]string{
@@ -176,6 +180,12 @@ func (d *decoder) next(pre string, n *yaml.Node, p *Pagination) {
 				set(PageField, e.k)
 				p.From, p.FromPos = path.String(), path.Pos
 			}
+		case "last_item":
+			fromKey = true
+			if path := d.jsonPath(pre, "next.last_item", e.v); path.Names != nil {
+				set(PageLastItem, e.k)
+				p.From, p.FromPos = path.String(), path.Pos
+			}
 		case "param":
 			p.Param, _ = d.paramName(pre, "next.param", e.v)
 			p.ParamPos, paramAt = d.pos(e.v), e.k
@@ -185,7 +195,7 @@ func (d *decoder) next(pre string, n *yaml.Node, p *Pagination) {
 	}
 	switch {
 	case !fromKey:
-		d.errorf(pre, n, "next: say where the next page is: link_header: true, header: <name> or field: <path>")
+		d.errorf(pre, n, "next: say where the next page is: link_header: true, header: <name>, field: <path> or last_item: <path>")
 	case p.Style == PageLink && paramAt != nil:
 		d.errorf(pre, paramAt, "next.param is not used with link_header: the link is the whole next request")
 	case from != nil && p.Style != PageLink && paramAt == nil:
@@ -261,6 +271,8 @@ func (p *Pagination) String() string {
 		return fmt.Sprintf("next: {header: %s, param: %s}", p.From, p.Param)
 	case PageField:
 		return fmt.Sprintf("next: {field: %s, param: %s}", p.From, p.Param)
+	case PageLastItem:
+		return fmt.Sprintf("next: {last_item: %s, param: %s}", p.From, p.Param)
 	case PageNumber:
 		return fmt.Sprintf("page: {param: %s, first: %d}", p.Param, p.First)
 	}

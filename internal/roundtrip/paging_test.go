@@ -113,6 +113,9 @@ func (ps *pagingServer) serve(w http.ResponseWriter, r *http.Request, op string,
 		}
 		items, more := ps.page(off, 3)
 		writeJSON(w, map[string]any{"data": items, "meta": map[string]any{"next_cursor": fmt.Sprintf("f%d", off+3), "has_more": more}})
+	case "listAfter": // the items after the one named, and whether more follow
+		items, more := ps.page(intParam(r, "starting_after", 0), intParam(r, "limit", 3))
+		writeJSON(w, map[string]any{"data": items, "has_more": more})
 	case "listNumbered": // a full last page is possible: total says when to stop
 		pg, per := intParam(r, "page", 1), intParam(r, "per_page", 3)
 		items, _ := ps.page((pg-1)*per, per)
@@ -168,6 +171,10 @@ func TestPagingStyles(t *testing.T) {
 			return c.ListByHeaderAll(ctx, &paging.ListByHeaderParams{Limit: ptr(4), XTenant: ptr("acme")})
 		}, 2},
 		{"body field cursor ended by has_more", 7, func(c *paging.Client) iter.Seq2[*paging.Item, error] { return c.ListByFieldAll(ctx, nil) }, 3},
+		{"last item's id ended by has_more", 7, func(c *paging.Client) iter.Seq2[*paging.Item, error] { return c.ListAfterAll(ctx, nil) }, 3},
+		{"last item's id from the caller's", 7, func(c *paging.Client) iter.Seq2[*paging.Item, error] {
+			return c.ListAfterAll(ctx, &paging.ListAfterParams{StartingAfter: ptr(3), Limit: ptr(2)})
+		}, 2},
 		{"page numbers ended by total", 6, func(c *paging.Client) iter.Seq2[*paging.Item, error] {
 			return c.ListNumberedAll(ctx, nil) // no size sent: only total can tell that page 2 is the last
 		}, 2},
@@ -187,8 +194,8 @@ func TestPagingStyles(t *testing.T) {
 				t.Fatalf("errors: %v", errs)
 			}
 			want := ids(1, tc.n)
-			if strings.Contains(tc.name, "caller's page") {
-				want = ids(4, tc.n) // from page 2
+			if strings.Contains(tc.name, "caller's page") || strings.Contains(tc.name, "from the caller's") {
+				want = ids(4, tc.n) // from page 2, or after item 3
 			}
 			if !slices.Equal(got, want) {
 				t.Errorf("items %v, want %v", got, want)
@@ -361,6 +368,10 @@ func TestPagingRepeatedCursor(t *testing.T) {
 		}, func(c *paging.Client) iter.Seq2[*paging.Item, error] {
 			return c.ListByFieldAll(context.Background(), nil)
 		}, 3},
+		{"a last item met before", func(w http.ResponseWriter, r *http.Request, op string) bool {
+			writeJSON(w, map[string]any{"data": []paging.Item{{ID: 1}}, "has_more": true})
+			return true
+		}, func(c *paging.Client) iter.Seq2[*paging.Item, error] { return c.ListAfterAll(context.Background(), nil) }, 2},
 		{"a link back to the first page", func(w http.ResponseWriter, r *http.Request, op string) bool {
 			w.Header().Set("Link", `<`+r.URL.Path+`>; rel="next"`) // the first call sends no query
 			writeJSON(w, []paging.Item{{ID: 1}})

@@ -28,7 +28,8 @@ type Paging struct {
 	// complete it.
 	Next NextKind
 	// Header is the response header that holds the next page's cursor
-	// (NextHeader), Field the path of the body field that does (NextField).
+	// (NextHeader), Field the path of the body field that does (NextField),
+	// or of the field of the page's last item (NextLastItem).
 	Header string
 	Field  []string
 	// Param is the query parameter that the cursor (NextHeader, NextField),
@@ -56,6 +57,7 @@ const (
 	NextLink   NextKind = iota + 1 // the Link header's rel="next" URL (RFC 8288)
 	NextHeader                     // a cursor in a response header, sent back in Param
 	NextField                      // a cursor in a body field, sent back in Param
+	NextLastItem                   // a cursor in a field of the page's last item (Stripe's starting_after), sent in Param
 	NextPage                       // page numbers in Param: First, First+1, ...
 	NextOffset                     // item offsets in Param: 0, then the items so far
 )
@@ -175,7 +177,7 @@ func newPager(ctx context.Context, s *runtime.Service, op *Operation, opts []run
 		} else if p.number > pg.First {
 			p.before = (p.number - pg.First) * p.size // 0 when the size is not known
 		}
-	case NextHeader, NextField:
+	case NextHeader, NextField, NextLastItem:
 		if v, ok := queryValue(p.req.RawQuery, pg.Param); ok && v != "" {
 			p.seen[sha256.Sum256([]byte(v))] = true // the caller's cursor
 		}
@@ -260,7 +262,7 @@ func (p *pager) page(resp link.Response, out any) error {
 		}
 	}
 	p.count += int64(n)
-	last, err := p.last(resp, raw, &top, n)
+	last, err := p.last(resp, raw, items, &top, n)
 	if err != nil || last {
 		return err
 	}
@@ -287,7 +289,7 @@ func (p *pager) targets(raw *json.RawMessage) []any {
 
 // last reports whether the page just read (n items, body raw) is the last,
 // and otherwise sets the request for the next one.
-func (p *pager) last(resp link.Response, raw json.RawMessage, top *map[string]json.RawMessage, n int) (bool, error) {
+func (p *pager) last(resp link.Response, raw, items json.RawMessage, top *map[string]json.RawMessage, n int) (bool, error) {
 	pg := p.pg
 	if len(pg.HasMore) > 0 {
 		v, err := lookup(raw, pg.HasMore, top)
@@ -317,6 +319,26 @@ func (p *pager) last(resp link.Response, raw json.RawMessage, top *map[string]js
 			return false, resp.Fail(fmt.Errorf("paging: %s: %w", strings.Join(pg.Field, "."), err))
 		}
 		return p.cursor(resp, c, "field "+strings.Join(pg.Field, "."))
+	case NextLastItem:
+		if n == 0 {
+			return true, nil // no last item: no cursor
+		}
+		var list []json.RawMessage
+		if err := json.Unmarshal(items, &list); err != nil {
+			return false, resp.Fail(fmt.Errorf("paging: the items: %w", err))
+		}
+		var itemTop map[string]json.RawMessage
+		v, err := lookup(list[len(list)-1], pg.Field, &itemTop)
+		if err == nil {
+			var c string
+			if c, err = cursorText(v); err == nil && c == "" {
+				err = errors.New("the last item has none")
+			}
+			if err == nil {
+				return p.cursor(resp, c, "last item's "+strings.Join(pg.Field, "."))
+			}
+		}
+		return false, resp.Fail(fmt.Errorf("paging: the cursor %s: %w", strings.Join(pg.Field, "."), err))
 	}
 	// Numbered pages and offsets: an empty or short page is the last, and so
 	// is the page that reaches the total.

@@ -10,6 +10,64 @@ import (
 	"iter"
 )
 
+var opListAfter = tpgenimpl.Operation{
+	Accept: "application/json",
+	ID:     "listAfter",
+	Method: "GET",
+	Paging: &tpgenimpl.Paging{
+		Field:   []string{"id"},
+		HasMore: []string{"has_more"},
+		Items:   []string{"data"},
+		Next:    tpgenimpl.NextLastItem,
+		Param:   "starting_after",
+	},
+	Params: []tpgenimpl.Param{{
+		Explode: true,
+		In:      tpgenimpl.InQuery,
+		Name:    "limit",
+		Style:   tpgenimpl.StyleForm,
+	}, {
+		Explode: true,
+		In:      tpgenimpl.InQuery,
+		Name:    "starting_after",
+		Style:   tpgenimpl.StyleForm,
+	}},
+	Path: "/after",
+	Responses: []tpgenimpl.ResponseSpec{{
+		Body:    tpgenimpl.BodyJSON,
+		Code:    200,
+		Success: true,
+	}},
+}
+
+// ListAfterParams holds the query, header and cookie parameters of ListAfter. Nil pointers and empty
+// lists are not sent.
+type ListAfterParams struct {
+	// Limit is the query parameter "limit".
+	Limit *int
+	// StartingAfter is the query parameter "starting_after".
+	StartingAfter *int
+}
+
+// ListAfter calls GET /after.
+func (c *Client) ListAfter(ctx context.Context, params *ListAfterParams, opts ...runtime.CallOption) (*ListAfterResponse, error) {
+	var out *ListAfterResponse
+	if err := tpgenimpl.Invoke(ctx, c.svc, &opListAfter, opts, params, nil, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ListAfterAll calls ListAfter for each page of its results and yields every Item of every page, in order.
+// Pagination (services.yaml): the next page's cursor is the last item's id, sent as the query parameter starting_after; an empty page is the last.
+//
+// An error is yielded once and ends the iteration; leaving the loop stops the fetching. Every page is a call
+// with the client's credentials, opts and one message id; runtime.CallMaxPages bounds the pages
+// (runtime.DefaultMaxPages), and a service that repeats a cursor ends the iteration with an error.
+func (c *Client) ListAfterAll(ctx context.Context, params *ListAfterParams, opts ...runtime.CallOption) iter.Seq2[*Item, error] {
+	return tpgenimpl.Pages[*Item](ctx, c.svc, &opListAfter, opts, params, nil)
+}
+
 var opListByField = tpgenimpl.Operation{
 	Accept: "application/json",
 	ID:     "listByField",

@@ -11,6 +11,7 @@ type (
 	CursorPage         = model.CursorPage
 	CursorPageMeta     = model.CursorPageMeta
 	Item               = model.Item
+	ListAfterResponse  = model.ListAfterResponse
 	ListByHeaderResult = model.ListByHeaderResult
 	NullableString     = model.NullableString
 	NumberedPage       = model.NumberedPage

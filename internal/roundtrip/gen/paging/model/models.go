@@ -39,6 +39,15 @@ type Item struct {
 	Name *string `json:"name,omitempty"`
 }
 
+// ListAfterResponse is the schema of GET /after response 200.
+type ListAfterResponse struct {
+	_ [0]func()
+	// Data is the "data" property.
+	Data []Item `json:"data"`
+	// HasMore is the "has_more" property.
+	HasMore bool `json:"has_more"`
+}
+
 // ListByHeaderResult is the result of ListByHeader: the status, the body of the response received, and the response headers.
 type ListByHeaderResult struct {
 	_ [0]func()
