@@ -59,8 +59,8 @@ const (
 	// PageLastItem: next: {last_item: id, param: starting_after}: the cursor
 	// is a field of the page's last item (Stripe's way).
 	PageLastItem = "last_item"
-	PageNumber = "page"   // page: {param: page, first: 1}
-	PageOffset = "offset" // offset: {param: offset}
+	PageNumber   = "page"   // page: {param: page, first: 1}
+	PageOffset   = "offset" // offset: {param: offset}
 )
 
 var (

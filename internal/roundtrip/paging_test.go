@@ -371,7 +371,9 @@ func TestPagingRepeatedCursor(t *testing.T) {
 		{"a last item met before", func(w http.ResponseWriter, r *http.Request, op string) bool {
 			writeJSON(w, map[string]any{"data": []paging.Item{{ID: 1}}, "has_more": true})
 			return true
-		}, func(c *paging.Client) iter.Seq2[*paging.Item, error] { return c.ListAfterAll(context.Background(), nil) }, 2},
+		}, func(c *paging.Client) iter.Seq2[*paging.Item, error] {
+			return c.ListAfterAll(context.Background(), nil)
+		}, 2},
 		{"a link back to the first page", func(w http.ResponseWriter, r *http.Request, op string) bool {
 			w.Header().Set("Link", `<`+r.URL.Path+`>; rel="next"`) // the first call sends no query
 			writeJSON(w, []paging.Item{{ID: 1}})

@@ -54,12 +54,12 @@ type NextKind uint8
 
 // Kinds of next page.
 const (
-	NextLink   NextKind = iota + 1 // the Link header's rel="next" URL (RFC 8288)
-	NextHeader                     // a cursor in a response header, sent back in Param
-	NextField                      // a cursor in a body field, sent back in Param
-	NextLastItem                   // a cursor in a field of the page's last item (Stripe's starting_after), sent in Param
-	NextPage                       // page numbers in Param: First, First+1, ...
-	NextOffset                     // item offsets in Param: 0, then the items so far
+	NextLink     NextKind = iota + 1 // the Link header's rel="next" URL (RFC 8288)
+	NextHeader                       // a cursor in a response header, sent back in Param
+	NextField                        // a cursor in a body field, sent back in Param
+	NextLastItem                     // a cursor in a field of the page's last item (Stripe's starting_after), sent in Param
+	NextPage                         // page numbers in Param: First, First+1, ...
+	NextOffset                       // item offsets in Param: 0, then the items so far
 )
 
 // Pages is what a generated paging method (ListOrdersAll) does: it calls op
