@@ -64,7 +64,7 @@ type Filter struct {
 
 func (f Filter) empty() bool { return len(f.Tags) == 0 && len(f.Operations) == 0 }
 
-// Override is services.yaml's auth for one operation.
+// Override is services.yaml's settings for one operation: its auth and pagination.
 type Override struct {
 	ID        string
 	Pos       config.Pos
