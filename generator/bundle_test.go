@@ -451,7 +451,8 @@ func TestBundleSourcesStayOnTheirLine(t *testing.T) {
 			if strings.HasPrefix(strings.TrimSpace(line), "//go:") {
 				t.Errorf("%s has a directive: %q", f.Path, line)
 			}
-			if strings.Contains(line, "is the schema of models/defs.yaml#/a%0A") {
+			// The doc comment may wrap before the source, which is one word.
+			if strings.HasPrefix(strings.TrimSpace(line), "// ") && strings.Contains(line, "models/defs.yaml#/a%0A") {
 				found = true
 			}
 		}

@@ -25,25 +25,26 @@ import (
 //   - does not start, after any spaces, with "+" (a "// +build" line is a
 //     build constraint; such a "+" gets a "\" before it, as Markdown
 //     escapes it);
-//   - is at most maxCommentLine characters long, wrapped at spaces.
+//   - is at most maxCommentLine characters long, wrapped at spaces (see
+//     wrapLine), unless it is a URL or a link definition, which are never
+//     cut.
 //
 // Since every line starts with "// ", none is a directive (//go:, //line,
 // //export, //extern, //go:build: all of them have no space after the
 // slashes), and a "/*" or "*/" in the text is inside a line comment, where
 // it means nothing.
 
-// Lines of spec text longer than maxCommentLine characters are wrapped at
-// spaces into lines of about commentWidth; a run of text without a space is
-// cut after maxCommentLine characters.
-const (
-	maxCommentLine = 200
-	commentWidth   = 100
-)
-
 // comments renders text as consecutive // lines.
-func comments(text string) *jen.Statement {
+func comments(text string) *jen.Statement { return commentsWidth(text, commentWidth) }
+
+// fieldComments is comments for the doc of a struct field or of a spec in a
+// declaration group, which gofmt indents by a tab: its lines are shorter by
+// the tab's width.
+func fieldComments(text string) *jen.Statement { return commentsWidth(text, commentWidth-4) }
+
+func commentsWidth(text string, width int) *jen.Statement {
 	st := &jen.Statement{}
-	for i, line := range commentLines(text) {
+	for i, line := range commentLinesWidth(text, width) {
 		if i > 0 {
 			st.Line()
 		}
@@ -65,19 +66,48 @@ func fileComments(f *jen.File, source, doc string) {
 }
 
 // commentLines turns text into the lines of a Go line comment, each "//" or
-// "// " + inert text (see above). Empty text gives one empty comment line.
-func commentLines(text string) []string {
+// "// " + inert text (see above), wrapped (wrapLine), with its Markdown links
+// made Go doc links whose definitions end the comment (links). Empty text
+// gives one empty comment line.
+func commentLines(text string) []string { return commentLinesWidth(text, commentWidth) }
+
+// commentLinesWidth is commentLines with lines of at most width characters
+// of text.
+func commentLinesWidth(text string, width int) []string {
 	var out []string
+	var ls links
+	fenced := false
 	for _, line := range strings.Split(cleanDoc(text), "\n") {
-		for _, l := range wrapLine(line) {
-			if l == "" {
-				out = append(out, "//")
-				continue
-			}
-			out = append(out, "// "+unplus(l))
+		verbatim := fenced
+		if isFence(line) {
+			fenced, verbatim = !fenced, true
+		}
+		if !verbatim {
+			rest := strings.TrimLeftFunc(line, unicode.IsSpace)
+			verbatim = rest != line && listMarkerLen(rest) == 0 // go doc's code block
+		}
+		if !verbatim {
+			line = ls.rewrite(line)
+		}
+		for _, l := range wrapLine(line, width, verbatim) {
+			out = append(out, commentText(l))
+		}
+	}
+	if len(ls.defs) > 0 {
+		out = append(out, "//")
+		for _, d := range ls.defs {
+			out = append(out, commentText(d))
 		}
 	}
 	return out
+}
+
+// commentText is one line of text as a line comment.
+func commentText(l string) string {
+	if l == "" {
+		return "//"
+	}
+	return "// " + unplus(l)
 }
 
 // commentLine is commentLines for text that must stay on one line, however
@@ -136,40 +166,4 @@ func unplus(line string) string {
 	}
 	lead := line[:len(line)-len(rest)]
 	return lead + `\` + rest
-}
-
-// wrapLine splits a line longer than maxCommentLine characters at spaces
-// into lines of about commentWidth, each continued line indented as the
-// first was; text without a space is cut after maxCommentLine characters.
-// Shorter lines stay as they are.
-func wrapLine(line string) []string {
-	if utf8.RuneCountInString(line) <= maxCommentLine {
-		return []string{line}
-	}
-	rest := strings.TrimLeftFunc(line, unicode.IsSpace)
-	indent := line[:len(line)-len(rest)]
-	var out []string
-	for rest != "" {
-		if utf8.RuneCountInString(rest) <= commentWidth {
-			out = append(out, indent+rest)
-			break
-		}
-		cut, last := 0, -1 // byte offsets: where to cut, the last space before commentWidth characters
-		for n := 0; cut < len(rest) && n < maxCommentLine; n++ {
-			r, size := utf8.DecodeRuneInString(rest[cut:])
-			if unicode.IsSpace(r) && n > 0 {
-				if n > commentWidth && last >= 0 {
-					break
-				}
-				last = cut
-			}
-			cut += size
-		}
-		if last > 0 {
-			cut = last
-		}
-		out = append(out, indent+strings.TrimRightFunc(rest[:cut], unicode.IsSpace))
-		rest = strings.TrimLeftFunc(rest[cut:], unicode.IsSpace)
-	}
-	return out
 }

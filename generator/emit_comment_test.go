@@ -76,7 +76,29 @@ func FuzzCommentLines(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		for _, l := range append(commentLines(s), commentLine(s)) {
+		lines := commentLines(s)
+		checkCommentLines(t, append(lines, commentLine(s)))
+		if !strings.ContainsAny(s, "[<") {
+			// Without links, wrapping only moves the text's words between lines
+			// (and cuts the longest): none is lost, none added.
+			var got strings.Builder
+			for _, l := range lines {
+				got.WriteString(strings.Join(strings.Fields(strings.ReplaceAll(strings.TrimPrefix(l, "//"), `\`, "")), ""))
+			}
+			if want := strings.Join(strings.Fields(strings.ReplaceAll(cleanDoc(s), `\`, "")), ""); got.String() != want {
+				t.Fatalf("the wrapped text is not the text:\n got %q\nwant %q", got.String(), want)
+			}
+		}
+	})
+}
+
+// checkCommentLines fails unless every line is "//" or "// " and text that
+// is no directive or constraint, holds no line break, control or format
+// character, and go/parser reads it back as one line comment.
+func checkCommentLines(t *testing.T, lines []string) {
+	t.Helper()
+	{
+		for _, l := range lines {
 			if l != "//" && !strings.HasPrefix(l, "// ") {
 				t.Fatalf("line %q", l)
 			}
@@ -97,7 +119,7 @@ func FuzzCommentLines(f *testing.F) {
 				t.Fatalf("%q does not read back as one comment before the one declaration", l)
 			}
 		}
-	})
+	}
 }
 
 // TestCommentsOnlyThroughOneFunction: no code of the generator but

@@ -13,10 +13,10 @@ func genClient(pkg *Package) []jen.Code {
 	out := []jen.Code{handshake()}
 
 	rd := pkg.Runtime
-	cfg := jen.Dict{jen.Id("Name"): jen.Lit(pkg.Service)}
+	cfg := fieldValues{"Name": jen.Lit(pkg.Service)}
 	set := func(field, v string) {
 		if v != "" {
-			cfg[jen.Id(field)] = jen.Lit(v)
+			cfg[field] = jen.Lit(v)
 		}
 	}
 	set("BaseURL", rd.BaseURL)
@@ -26,10 +26,10 @@ func genClient(pkg *Package) []jen.Code {
 	set("ClientIDEnv", rd.ClientIDEnv)
 	set("ClientSecretEnv", rd.ClientSecretEnv)
 	if rd.Audiences != nil {
-		cfg[jen.Id("Audiences")] = stringsLit(rd.Audiences)
+		cfg["Audiences"] = stringsLit(rd.Audiences)
 	}
 	if rd.Resources != nil {
-		cfg[jen.Id("Resources")] = stringsLit(rd.Resources)
+		cfg["Resources"] = stringsLit(rd.Resources)
 	}
 	set("SubjectTokenType", rd.SubjectTokenType)
 	set("RequestedTokenType", rd.RequestedTokenType)
@@ -37,62 +37,62 @@ func genClient(pkg *Package) []jen.Code {
 	set("ActorTokenType", rd.ActorTokenType)
 	set("MessageIDHeader", rd.MessageIDHeader)
 	if rd.Grant != "" {
-		cfg[jen.Id("Grant")] = grantCode(rd.Grant)
+		cfg["Grant"] = grantCode(rd.Grant)
 	}
 	if rd.Scopes != nil {
-		cfg[jen.Id("Scopes")] = stringsLit(rd.Scopes)
+		cfg["Scopes"] = stringsLit(rd.Scopes)
 	}
 	switch rd.ClientAuth {
 	case "post":
-		cfg[jen.Id("ClientAuth")] = jen.Qual(tokenPkg, "ClientSecretPost")
+		cfg["ClientAuth"] = jen.Qual(tokenPkg, "ClientSecretPost")
 	case "basic":
 		// Written, so not left to the issuer's metadata.
-		cfg[jen.Id("ClientAuth")] = jen.Qual(tokenPkg, "ClientSecretBasic")
+		cfg["ClientAuth"] = jen.Qual(tokenPkg, "ClientSecretBasic")
 	}
 	if rd.TimeoutNanos > 0 {
-		cfg[jen.Id("Timeout")] = durationCode(rd.TimeoutNanos)
+		cfg["Timeout"] = durationCode(rd.TimeoutNanos)
 	}
 	if ts := rd.TokenStore; ts.Kind != "" {
-		store := jen.Dict{jen.Id("Kind"): jen.Lit(ts.Kind)}
+		store := fieldValues{"Kind": jen.Lit(ts.Kind)}
 		for _, f := range [][2]string{{"Addr", ts.Addr}, {"Username", ts.Username}, {"PasswordEnv", ts.PasswordEnv},
 			{"KeyPrefix", ts.KeyPrefix}, {"EncryptionKeyEnv", ts.EncryptionKeyEnv}} {
 			if f[1] != "" {
-				store[jen.Id(f[0])] = jen.Lit(f[1])
+				store[f[0]] = jen.Lit(f[1])
 			}
 		}
 		if ts.TLS {
-			store[jen.Id("TLS")] = jen.True()
+			store["TLS"] = jen.True()
 		}
-		cfg[jen.Id("TokenStore")] = jen.Qual(runtimePkg, "TokenStoreConfig").Values(store)
+		cfg["TokenStore"] = jen.Qual(runtimePkg, "TokenStoreConfig").Add(inOrder(store, tokenStoreFields))
 	}
 	if rd.ValidateResponses {
-		cfg[jen.Id("ValidateResponses")] = jen.True()
+		cfg["ValidateResponses"] = jen.True()
 	}
 	set("APIKeyEnv", rd.APIKeyEnv)
 	if len(pkg.Schemes) > 0 {
-		cfg[jen.Id("Schemes")] = jen.Index().Qual(runtimePkg, "SecurityScheme").ValuesFunc(func(g *jen.Group) {
+		cfg["Schemes"] = jen.Index().Qual(runtimePkg, "SecurityScheme").ValuesFunc(func(g *jen.Group) {
 			for _, sc := range pkg.Schemes {
-				g.Values(schemeCode(sc))
+				g.Add(inOrder(schemeCode(sc), securitySchemeFields))
 			}
 		})
 	}
 	if pkg.Security != nil {
-		cfg[jen.Id("Security")] = requirementsCode(pkg.Security)
+		cfg["Security"] = requirementsCode(pkg.Security)
 	}
 	out = append(out, comments("serviceConfig holds the service's defaults from services.yaml; secrets are only named, never held.").Line().
-		Var().Id("serviceConfig").Op("=").Qual(runtimePkg, "ServiceConfig").Values(cfg))
+		Var().Id("serviceConfig").Op("=").Qual(runtimePkg, "ServiceConfig").Add(inOrder(cfg, serviceConfigFields)))
 
 	out = append(out, comments(fmt.Sprintf("Client calls the %s service. It is safe for concurrent use; create one and reuse it.", pkg.Service)).Line().
 		Type().Id("Client").Struct(jen.Id("svc").Op("*").Qual(runtimePkg, "Service")))
 
-	out = append(out, comments("New returns a Client. Options override the defaults generated from services.yaml and the\nTPGEN_"+envName(pkg.Service)+"_* environment variables; see the package README.").Line().
+	out = append(out, comments("New returns a Client. Options override the defaults generated from services.yaml and the TPGEN_"+envName(pkg.Service)+"_* environment variables; see the package README.").Line().
 		Func().Id("New").Params(jen.Id("opts").Op("...").Qual(runtimePkg, "Option")).Params(jen.Op("*").Id("Client"), jen.Error()).Block(
 		jen.List(jen.Id("svc"), jen.Err()).Op(":=").Qual(runtimePkg, "NewService").Call(jen.Id("serviceConfig"), jen.Id("opts").Op("...")),
 		jen.If(jen.Err().Op("!=").Nil()).Block(jen.Return(jen.Nil(), jen.Err())),
 		jen.Return(jen.Op("&").Id("Client").Values(jen.Dict{jen.Id("svc"): jen.Id("svc")}), jen.Nil()),
 	))
 
-	out = append(out, comments("Runtime returns the client's runtime service: its HTTPClient for calls the spec does not\ndescribe, and its base URL.").Line().
+	out = append(out, comments("Runtime returns the client's runtime service: its HTTPClient for calls the spec does not describe, and its base URL.").Line().
 		Func().Params(jen.Id("c").Op("*").Id("Client")).Id("Runtime").Params().Op("*").Qual(runtimePkg, "Service").Block(jen.Return(jen.Id("c").Dot("svc"))))
 
 	if len(pkg.ErrorModels) > 0 {
@@ -135,12 +135,12 @@ var grantConsts = map[string]string{
 func grantCode(g string) jen.Code { return jen.Qual(runtimePkg, grantConsts[g]) }
 
 // schemeCode writes a runtime.SecurityScheme's fields.
-func schemeCode(sc SecurityScheme) jen.Dict {
-	d := jen.Dict{jen.Id("Name"): jen.Lit(sc.Name), jen.Id("Kind"): jen.Qual(runtimePkg, sc.Kind)}
+func schemeCode(sc SecurityScheme) fieldValues {
+	d := fieldValues{"Name": jen.Lit(sc.Name), "Kind": jen.Qual(runtimePkg, sc.Kind)}
 	for _, f := range []struct{ name, v string }{{"In", sc.In}, {"Param", sc.Param}, {"SecretEnv", sc.SecretEnv},
 		{"Username", sc.Username}, {"UsernameEnv", sc.UsernameEnv}} {
 		if f.v != "" {
-			d[jen.Id(f.name)] = jen.Lit(f.v)
+			d[f.name] = jen.Lit(f.v)
 		}
 	}
 	return d
@@ -192,35 +192,35 @@ func signature(op *Operation) []jen.Code {
 // genOperation renders an operation's variable, params struct and method.
 func genOperation(op *Operation) jen.Code {
 	g := &jen.Statement{}
-	opv := jen.Dict{jen.Id("ID"): jen.Lit(op.ID), jen.Id("Method"): jen.Lit(op.Method), jen.Id("Path"): jen.Lit(op.Path)}
+	opv := fieldValues{"ID": jen.Lit(op.ID), "Method": jen.Lit(op.Method), "Path": jen.Lit(op.Path)}
 	if op.Query != "" {
-		opv[jen.Id("Query")] = jen.Lit(op.Query)
+		opv["Query"] = jen.Lit(op.Query)
 	}
 	if op.Grant != "" {
-		opv[jen.Id("Grant")] = grantCode(op.Grant)
+		opv["Grant"] = grantCode(op.Grant)
 	}
 	if op.Scopes != nil {
-		opv[jen.Id("Scopes")] = stringsLit(op.Scopes)
+		opv["Scopes"] = stringsLit(op.Scopes)
 	}
 	if op.Audiences != nil {
-		opv[jen.Id("Audiences")] = stringsLit(op.Audiences)
+		opv["Audiences"] = stringsLit(op.Audiences)
 	}
 	if op.Resources != nil {
-		opv[jen.Id("Resources")] = stringsLit(op.Resources)
+		opv["Resources"] = stringsLit(op.Resources)
 	}
 	if op.Security != nil {
-		opv[jen.Id("Security")] = requirementsCode(op.Security)
+		opv["Security"] = requirementsCode(op.Security)
 	}
 	if specs := responseSpecs(op); len(specs) > 0 {
-		opv[jen.Id("Responses")] = jen.Index().Qual(implPkg, "ResponseSpec").ValuesFunc(func(g *jen.Group) {
+		opv["Responses"] = jen.Index().Qual(implPkg, "ResponseSpec").ValuesFunc(func(g *jen.Group) {
 			for _, sp := range specs {
-				g.Values(sp)
+				g.Add(inOrder(sp, responseSpecFields))
 			}
 		})
 	}
 	requestSpec(op, opv)
 	pagingSpec(op, opv)
-	g.Var().Id(op.VarName).Op("=").Qual(implPkg, "Operation").Values(opv).Line().Line()
+	g.Var().Id(op.VarName).Op("=").Qual(implPkg, "Operation").Add(inOrder(opv, operationFields)).Line().Line()
 
 	if op.ParamsType != "" {
 		fields := make([]jen.Code, 0, len(op.Params))
@@ -236,9 +236,9 @@ func genOperation(op *Operation) jen.Code {
 			if p.Deprecated {
 				doc += "\n\nDeprecated: the API marks this parameter as deprecated."
 			}
-			fields = append(fields, comments(doc).Line().Id(p.Name).Add(typeCode(p.Type)))
+			fields = append(fields, fieldComments(doc).Line().Id(p.Name).Add(typeCode(p.Type)))
 		}
-		g.Add(comments(fmt.Sprintf("%s holds the query, header and cookie parameters of %s. Nil pointers and empty\nlists are not sent.", op.ParamsType, op.Name))).Line()
+		g.Add(comments(fmt.Sprintf("%s holds the query, header and cookie parameters of %s. Nil pointers and empty lists are not sent.", op.ParamsType, op.Name))).Line()
 		g.Type().Id(op.ParamsType).Struct(fields...).Line().Line()
 	}
 
@@ -377,26 +377,26 @@ func pathText(p *Param) jen.Code {
 
 // requestSpec describes the request to the runtime's Invoke: parameters,
 // body and Accept; resultSpec the result struct.
-func requestSpec(op *Operation, d jen.Dict) {
+func requestSpec(op *Operation, d fieldValues) {
 	var params []jen.Code
 	add := func(p *Param, in string) {
-		pv := jen.Dict{jen.Id("Name"): jen.Lit(p.WireName)}
+		pv := fieldValues{"Name": jen.Lit(p.WireName)}
 		if in != "InPath" {
-			pv[jen.Id("In")] = jen.Qual(implPkg, in)
+			pv["In"] = jen.Qual(implPkg, in)
 		}
 		if p.Style != "" && p.Style != "StyleSimple" {
-			pv[jen.Id("Style")] = jen.Qual(implPkg, p.Style)
+			pv["Style"] = jen.Qual(implPkg, p.Style)
 		}
 		if p.Explode {
-			pv[jen.Id("Explode")] = jen.True()
+			pv["Explode"] = jen.True()
 		}
 		if shape := shapeConsts[p.Shape]; shape != "" {
-			pv[jen.Id("Shape")] = jen.Qual(implPkg, shape)
+			pv["Shape"] = jen.Qual(implPkg, shape)
 		}
 		if p.Required && in != "InPath" {
-			pv[jen.Id("Required")] = jen.True()
+			pv["Required"] = jen.True()
 		}
-		params = append(params, jen.Values(pv))
+		params = append(params, inOrder(pv, paramFields))
 	}
 	for _, p := range op.PathParams {
 		add(p, "InPath")
@@ -405,17 +405,17 @@ func requestSpec(op *Operation, d jen.Dict) {
 		add(p, inConsts[p.In])
 	}
 	if len(params) > 0 {
-		d[jen.Id("Params")] = jen.Index().Qual(implPkg, "Param").Values(params...)
+		d["Params"] = jen.Index().Qual(implPkg, "Param").Values(params...)
 	}
 	if op.Body != nil {
-		d[jen.Id("RequestBody")] = jen.Qual(implPkg, requestKinds[op.Body.Kind])
+		d["RequestBody"] = jen.Qual(implPkg, requestKinds[op.Body.Kind])
 		if op.Body.Kind != BodyMultipart {
 			// Multipart's Content-Type carries the boundary, made per call.
-			d[jen.Id("ContentType")] = jen.Lit(op.Body.ContentType)
+			d["ContentType"] = jen.Lit(op.Body.ContentType)
 		}
 	}
 	if a := acceptHeader(op); a != "" {
-		d[jen.Id("Accept")] = jen.Lit(a)
+		d["Accept"] = jen.Lit(a)
 	}
 	if op.Result.Kind != ResultStruct {
 		return
@@ -426,22 +426,22 @@ func requestSpec(op *Operation, d jen.Dict) {
 			bodies = append(bodies, r.Field)
 		}
 	}
-	rs := jen.Dict{}
+	rs := fieldValues{}
 	if len(bodies) > 0 {
-		rs[jen.Id("Bodies")] = stringsLit(bodies)
+		rs["Bodies"] = stringsLit(bodies)
 	}
 	if len(op.Result.Headers) > 0 {
-		rs[jen.Id("Headers")] = jen.Index().Qual(implPkg, "HeaderSpec").ValuesFunc(func(g *jen.Group) {
+		rs["Headers"] = jen.Index().Qual(implPkg, "HeaderSpec").ValuesFunc(func(g *jen.Group) {
 			for _, h := range op.Result.Headers {
-				hv := jen.Dict{jen.Id("Name"): jen.Lit(h.WireName), jen.Id("Field"): jen.Lit(h.Name)}
+				hv := fieldValues{"Name": jen.Lit(h.WireName), "Field": jen.Lit(h.Name)}
 				if h.List {
-					hv[jen.Id("List")] = jen.True()
+					hv["List"] = jen.True()
 				}
-				g.Values(hv)
+				g.Add(inOrder(hv, headerSpecFields))
 			}
 		})
 	}
-	d[jen.Id("Result")] = jen.Op("&").Qual(implPkg, "ResultSpec").Values(rs)
+	d["Result"] = jen.Op("&").Qual(implPkg, "ResultSpec").Add(inOrder(rs, resultSpecFields))
 }
 
 var (
@@ -453,36 +453,36 @@ var (
 // responseSpecs describes the declared responses to the runtime. A default
 // response that is the only success covers 2xx as a success and everything
 // else as an error of the same shape.
-func responseSpecs(op *Operation) []jen.Dict {
-	var out []jen.Dict
+func responseSpecs(op *Operation) []fieldValues {
+	var out []fieldValues
 	for _, r := range op.Responses {
-		d := jen.Dict{}
+		d := fieldValues{}
 		switch {
 		case r.Code != 0:
-			d[jen.Id("Code")] = jen.Lit(r.Code)
+			d["Code"] = jen.Lit(r.Code)
 		case r.RangeFrom != 0:
-			d[jen.Id("Class")] = jen.Lit(r.RangeFrom / 100)
+			d["Class"] = jen.Lit(r.RangeFrom / 100)
 		case r.Success:
-			d[jen.Id("Class")] = jen.Lit(2)
+			d["Class"] = jen.Lit(2)
 		}
 		if r.Success {
-			d[jen.Id("Success")] = jen.True()
+			d["Success"] = jen.True()
 			if r.Type != nil && r.Target != 0 {
-				d[jen.Id("Target")] = jen.Lit(r.Target)
+				d["Target"] = jen.Lit(r.Target)
 			}
 		}
 		if kind := bodyKindConst(r); kind != "" {
-			d[jen.Id("Body")] = jen.Qual(implPkg, kind)
+			d["Body"] = jen.Qual(implPkg, kind)
 		}
 		if !r.Success && r.Model != "" {
-			d[jen.Id("Model")] = jen.Id(r.Model)
+			d["Model"] = jen.Id(r.Model)
 		}
 		out = append(out, d)
 		if r.Success && r.Code == 0 && r.RangeFrom == 0 {
 			// The default response as the only success: non-2xx answers are errors.
-			e := jen.Dict{}
+			e := fieldValues{}
 			if r.Kind == BodyJSON && r.Type != nil {
-				e[jen.Id("Body")] = jen.Qual(implPkg, "BodyJSON")
+				e["Body"] = jen.Qual(implPkg, "BodyJSON")
 			}
 			out = append(out, e)
 		}

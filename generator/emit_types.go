@@ -41,7 +41,12 @@ func typeCode(t *Type) jen.Code {
 }
 
 // docComment writes "Name <first>" and the spec's text as a Go doc comment.
-func docComment(name, first, text string, deprecated bool) jen.Code {
+func docComment(name, first, text string, deprecated bool) *jen.Statement {
+	return comments(docCommentText(name, first, text, deprecated))
+}
+
+// docCommentText is the text of docComment.
+func docCommentText(name, first, text string, deprecated bool) string {
 	var b strings.Builder
 	b.WriteString(name)
 	b.WriteString(" ")
@@ -53,7 +58,7 @@ func docComment(name, first, text string, deprecated bool) jen.Code {
 	if deprecated {
 		b.WriteString("\n\nDeprecated: the API marks this as deprecated.")
 	}
-	return comments(b.String())
+	return b.String()
 }
 
 func (d *Decl) summary() string {
@@ -66,14 +71,21 @@ func (d *Decl) summary() string {
 	return "is the schema of " + d.Source + "."
 }
 
+// declDoc is the text of a declared type's doc comment: its name and what
+// it is, then the spec's text. A type tpgen made (Source "") has its whole
+// doc as the sentence after its name.
+func declDoc(d *Decl) string {
+	first, doc := d.summary(), d.Doc
+	if d.Source == "" && d.Doc != "" {
+		first, doc = d.Doc, ""
+	}
+	return docCommentText(d.Name, first, doc, d.Deprecated)
+}
+
 // genDecl renders one declared type and its methods.
 func genDecl(d *Decl) jen.Code {
 	g := &jen.Statement{}
-	first := d.summary()
-	if d.Source == "" && d.Doc != "" {
-		first, d.Doc = d.Doc, ""
-	}
-	g.Add(docComment(d.Name, first, d.Doc, d.Deprecated)).Line()
+	g.Add(comments(declDoc(d))).Line()
 	switch d.Kind {
 	case DeclStruct:
 		genStruct(g, d)
@@ -141,7 +153,9 @@ func genAliases(pkg *Package, modelPath string) []jen.Code {
 	types := make([]jen.Code, 0, len(pkg.Types))
 	var consts []jen.Code
 	for _, d := range pkg.Types {
-		types = append(types, jen.Id(d.Name).Op("=").Qual(modelPath, d.Name))
+		// Each alias has the type's doc comment: go doc of the client
+		// package shows it, and would show nothing for a bare alias.
+		types = append(types, fieldComments(declDoc(d)).Line().Id(d.Name).Op("=").Qual(modelPath, d.Name))
 		if d.Kind == DeclEnum {
 			for _, v := range d.EnumValues {
 				consts = append(consts, jen.Id(v.Name).Op("=").Qual(modelPath, v.Name))
@@ -151,7 +165,7 @@ func genAliases(pkg *Package, modelPath string) []jen.Code {
 	if len(types) == 0 {
 		return nil
 	}
-	out := []jen.Code{comments("The service's types are declared in package model and re-exported here under the same\nnames, so that callers need only this package.").Line().Type().Defs(types...)}
+	out := []jen.Code{comments("The service's types are declared in package model and re-exported here under the same names, so that callers need only this package.").Line().Type().Defs(types...)}
 	if len(consts) > 0 {
 		out = append(out, comments("Values of the enum types above known to the spec.").Line().Const().Defs(consts...))
 	}
@@ -186,7 +200,9 @@ func genStruct(g *jen.Statement, d *Decl) {
 	fields = append(fields, jen.Id("_").Index(jen.Lit(0)).Func().Params())
 	for _, f := range d.Fields {
 		var st jen.Statement
-		st.Add(fieldDoc(f)).Line()
+		if doc := fieldDoc(f); doc != nil {
+			st.Add(doc).Line()
+		}
 		st.Id(f.Name).Add(typeCode(f.Type))
 		if f.JSONName != "" {
 			tag := f.JSONName
@@ -233,32 +249,43 @@ func genStruct(g *jen.Statement, d *Decl) {
 	).Line()
 }
 
-// fieldDoc documents a field: its name and property, then the spec's text.
+// fieldDoc is a field's doc comment: the spec's text, then what the Go type
+// does not show (the format, the default, that the property is read-only or
+// write-only), and whether it is deprecated; nil when there is nothing to
+// say. The property's name is not repeated (the json tag beside
+// the field shows it) unless the field's name is not the one the property's
+// name gives (another field had it).
 func fieldDoc(f *Field) jen.Code {
-	var b strings.Builder
-	if f.JSONName != "" {
-		fmt.Fprintf(&b, "%s is the %q property.", f.Name, f.JSONName)
-	} else {
-		b.WriteString(f.Name)
-	}
-	if f.ReadOnly {
-		b.WriteString(" Read-only: sent by the service, not to it.")
-	}
-	if f.WriteOnly {
-		b.WriteString(" Write-only: sent to the service, not by it.")
+	var parts []string
+	if f.JSONName != "" && f.Name != valueName(f.JSONName) {
+		parts = append(parts, fmt.Sprintf("%s is the %q property.", f.Name, f.JSONName))
 	}
 	if doc := cleanDoc(f.Doc); doc != "" {
-		if strings.HasPrefix(doc, f.Name+" ") {
-			b.Reset()
-		} else {
-			b.WriteString("\n")
-		}
-		b.WriteString(doc)
+		parts = append(parts, doc)
+	}
+	var facts []string
+	if f.Format != "" {
+		facts = append(facts, "Format: "+f.Format+".")
+	}
+	if f.Default != "" {
+		facts = append(facts, "Default: "+f.Default+".")
+	}
+	if f.ReadOnly {
+		facts = append(facts, "Read-only: sent by the service, not to it.")
+	}
+	if f.WriteOnly {
+		facts = append(facts, "Write-only: sent to the service, not by it.")
+	}
+	if len(facts) > 0 {
+		parts = append(parts, strings.Join(facts, " "))
 	}
 	if f.Deprecated {
-		b.WriteString("\n\nDeprecated: the API marks this property as deprecated.")
+		parts = append(parts, "Deprecated: the API marks this property as deprecated.")
 	}
-	return comments(b.String())
+	if len(parts) == 0 {
+		return nil
+	}
+	return fieldComments(strings.Join(parts, "\n\n"))
 }
 
 func genEnum(g *jen.Statement, d *Decl) {
@@ -282,7 +309,7 @@ func genEnum(g *jen.Statement, d *Decl) {
 	// IsKnown rather than Valid: a value the spec does not list decodes all
 	// the same, and is often one the service added after the spec was
 	// written, not an invalid one.
-	g.Add(comments(fmt.Sprintf("IsKnown reports whether v is one of the values of %s that the spec lists. Other values decode\nall the same (a service may have added them since): check with IsKnown before relying on the list.", d.Name))).Line()
+	g.Add(comments(fmt.Sprintf("IsKnown reports whether v is one of the values of %s that the spec lists. Other values decode all the same (a service may have added them since): check with IsKnown before relying on the list.", d.Name))).Line()
 	g.Func().Params(jen.Id("v").Id(d.Name)).Id("IsKnown").Params().Bool().Block(known).Line()
 }
 

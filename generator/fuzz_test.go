@@ -1063,6 +1063,12 @@ var fuzzHostileTexts = append([]string{
 	"\n//line x.go:1", "a\u2029//go:build ignore", "a\u0085//export F", "b\u2028//extern f", "\v//go:noinline\f", "<!-- hidden",
 	"| cell |", "[l](http://x) ![i](y)", "\u202eevil\u202c", "\ufeff//go:generate x", "\x00\x01\x1b[0m", strings.Repeat("x", 500),
 	strings.Repeat("word ", 100) + "+build x", "%s %v %!", "\"\\`", "```\n# h\n",
+	// Links become go doc links and definitions at the end of the comment;
+	// wrapping keeps link texts, code spans and URLs whole.
+	"[*/ func init() {} /*](https://x.example/*/)", "[+build ignore](https://x.example)\n[a](javascript:x)",
+	"[//go:generate touch PWNED](http://x.example) <https://x.example/\u2028//go:build ignore>",
+	strings.Repeat("w ", 48) + "`" + strings.Repeat("c ", 40) + "` [" + strings.Repeat("t ", 40) + "](https://x.example/" + strings.Repeat("p", 300) + ")",
+	"  - " + strings.Repeat("item ", 40) + "\n\n      code " + strings.Repeat("x", 300),
 }, hostileTexts("PWNED")...)
 
 type specBuilder struct {

@@ -173,7 +173,7 @@ func emitPackage(svc *Service, pkg *Package) ([]File, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: generating %s: %w (a bug in tpgen: please report it with the spec)", svc.Name, f.name, err)
 		}
-		out = append(out, File{Path: filepath.Join(f.dir, f.name), Data: data})
+		out = append(out, File{Path: filepath.Join(f.dir, f.name), Data: groupImports(data)})
 	}
 	readme, err := renderReadme(pkg, svc.ImportPath)
 	if err != nil {

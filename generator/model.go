@@ -223,6 +223,8 @@ type Field struct {
 	OmitEmpty        bool // ",omitempty" or ",omitzero" in the tag
 	OmitZero         bool
 	Doc              string
+	Format           string // the schema's format when the Go type does not show it ("uuid", "email")
+	Default          string // the schema's default as JSON; "" when it has none
 	Deprecated       bool
 	ReadOnly         bool
 	WriteOnly        bool

@@ -7,20 +7,20 @@ import (
 )
 
 // pagingSpec adds the operation's tpgenimpl.Paging to its table.
-func pagingSpec(op *Operation, d jen.Dict) {
+func pagingSpec(op *Operation, d fieldValues) {
 	p := op.Paging
 	if p == nil {
 		return
 	}
-	pv := jen.Dict{jen.Id("Next"): jen.Qual(implPkg, p.Next)}
+	pv := fieldValues{"Next": jen.Qual(implPkg, p.Next)}
 	set := func(field, v string) {
 		if v != "" {
-			pv[jen.Id(field)] = jen.Lit(v)
+			pv[field] = jen.Lit(v)
 		}
 	}
 	path := func(field string, names []string) {
 		if len(names) > 0 {
-			pv[jen.Id(field)] = stringsLit(names)
+			pv[field] = stringsLit(names)
 		}
 	}
 	path("Items", p.Items)
@@ -29,11 +29,11 @@ func pagingSpec(op *Operation, d jen.Dict) {
 	set("Param", p.Param)
 	set("Size", p.Size)
 	if p.First != 0 {
-		pv[jen.Id("First")] = jen.Lit(int(p.First))
+		pv["First"] = jen.Lit(int(p.First))
 	}
 	path("HasMore", p.HasMore)
 	path("Total", p.Total)
-	d[jen.Id("Paging")] = jen.Op("&").Qual(implPkg, "Paging").Values(pv)
+	d["Paging"] = jen.Op("&").Qual(implPkg, "Paging").Add(inOrder(pv, pagingFields))
 }
 
 // genPaging renders the method that iterates over every item of every
@@ -61,10 +61,10 @@ func genPaging(op *Operation) jen.Code {
 	for _, pp := range op.PathParams {
 		args = append(args, pathText(pp))
 	}
-	doc := fmt.Sprintf("calls %s for each page of its results and yields every %s of every page, in order.\nPagination (services.yaml): %s.", op.Name, itemWords(p.Item), p.Describe) +
+	doc := fmt.Sprintf("calls %s for each page of its results and yields every %s of every page, in order: %s (services.yaml's pagination).", op.Name, itemWords(p.Item), p.Describe) +
 		"\n\nAn error is yielded once and ends the iteration; leaving the loop stops the fetching. Every page is a call" +
-		"\nwith the client's credentials, opts and one message id; runtime.CallMaxPages bounds the pages" +
-		"\n(runtime.DefaultMaxPages), and a service that repeats a cursor ends the iteration with an error."
+		" with the client's credentials, opts and one message id; [runtime.CallMaxPages] bounds the pages" +
+		" ([runtime.DefaultMaxPages]), and a service that repeats a cursor ends the iteration with an error."
 	return jen.Line().Add(docComment(p.Method, doc, "", op.Deprecated)).Line().
 		Func().Params(jen.Id("c").Op("*").Id("Client")).Id(p.Method).Params(params...).
 		Qual("iter", "Seq2").Types(item, jen.Error()).Block(

@@ -571,6 +571,7 @@ func (g *typer) fields(d *Decl, props openapi3.Schemas, required []string, sourc
 		ps := pr.Value
 		f := &Field{JSONName: k, Doc: schemaDoc(ps), Deprecated: ps.Deprecated, ReadOnly: ps.ReadOnly, WriteOnly: ps.WriteOnly}
 		f.Name = fns.claim(valueName(k))
+		f.Format, f.Default = fieldFacts(ps)
 		f.Required = slices.Contains(required, k) && !ps.ReadOnly && !ps.WriteOnly
 		// Optional when sent, but the service must send it: response
 		// validation checks it (tag tpgen:"required").

@@ -5,29 +5,30 @@ package inventory
 
 import (
 	"context"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
 var opGetStock = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "getStock",
 	Method: "GET",
+	Path:   "/items/{sku}/stock",
 	Params: []tpgenimpl.Param{{Name: "sku"}, {
-		Explode: true,
-		In:      tpgenimpl.InQuery,
 		Name:    "warehouse",
-		Shape:   tpgenimpl.ShapeList,
+		In:      tpgenimpl.InQuery,
 		Style:   tpgenimpl.StyleForm,
+		Explode: true,
+		Shape:   tpgenimpl.ShapeList,
 	}},
-	Path: "/items/{sku}/stock",
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}, {
-		Body:  tpgenimpl.BodyJSON,
 		Code:  404,
+		Body:  tpgenimpl.BodyJSON,
 		Model: newError,
 	}},
 }
@@ -52,22 +53,22 @@ func (c *Client) GetStock(ctx context.Context, sku string, params *GetStockParam
 }
 
 var opReserveStock = tpgenimpl.Operation{
-	Accept:      "application/json",
-	ContentType: "application/json",
 	ID:          "reserveStock",
 	Method:      "POST",
 	Path:        "/reservations",
+	Scopes:      []string{"inventory.write"},
 	RequestBody: tpgenimpl.BodyJSON,
+	ContentType: "application/json",
+	Accept:      "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    201,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}, {
-		Body:  tpgenimpl.BodyJSON,
 		Code:  409,
+		Body:  tpgenimpl.BodyJSON,
 		Model: newError,
 	}},
-	Scopes: []string{"inventory.write"},
 }
 
 // ReserveStock calls POST /reservations: Reserve stock for an order.

@@ -5,15 +5,22 @@ package inventory
 
 import "github.com/tpgen/tpgen/examples/gen/inventory/model"
 
-// The service's types are declared in package model and re-exported here under the same
-// names, so that callers need only this package.
+// The service's types are declared in package model and re-exported here under the same names, so
+// that callers need only this package.
 type (
-	Error                       = model.Error
-	ErrorCode                   = model.ErrorCode
-	Reservation                 = model.Reservation
-	ReservationRequest          = model.ReservationRequest
+	// Error is the schema components/schemas/Error.
+	Error = model.Error
+	// ErrorCode is the schema components/schemas/Error/properties/code.
+	ErrorCode = model.ErrorCode
+	// Reservation is the schema components/schemas/Reservation.
+	Reservation = model.Reservation
+	// ReservationRequest is the schema components/schemas/ReservationRequest.
+	ReservationRequest = model.ReservationRequest
+	// ReservationRequestItemsItem is the schema
+	// components/schemas/ReservationRequest/properties/items/items.
 	ReservationRequestItemsItem = model.ReservationRequestItemsItem
-	Stock                       = model.Stock
+	// Stock is the schema components/schemas/Stock.
+	Stock = model.Stock
 )
 
 // Values of the enum types above known to the spec.

@@ -5,69 +5,71 @@ package orders
 
 import (
 	"context"
+	"iter"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
-	"iter"
 )
 
 var opCancelOrder = tpgenimpl.Operation{
-	Accept: "application/problem+json",
 	ID:     "cancelOrder",
 	Method: "DELETE",
-	Params: []tpgenimpl.Param{{Name: "orderId"}},
 	Path:   "/orders/{orderId}",
+	Scopes: []string{"orders.write"},
+	Params: []tpgenimpl.Param{{Name: "orderId"}},
+	Accept: "application/problem+json",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}, {
-		Body:  tpgenimpl.BodyJSON,
 		Code:  404,
+		Body:  tpgenimpl.BodyJSON,
 		Model: newProblem,
 	}, {
-		Body:  tpgenimpl.BodyJSON,
 		Code:  409,
+		Body:  tpgenimpl.BodyJSON,
 		Model: newProblem,
 	}},
-	Scopes: []string{"orders.write"},
 }
 
 // CancelOrder calls DELETE /orders/{orderId}: Cancel an order that has not shipped.
 //
-// Declared errors come back as *runtime.ResponseError with Model set: 404 (*Problem), 409 (*Problem).
+// Declared errors come back as *runtime.ResponseError with Model set: 404 (*Problem), 409
+// (*Problem).
 func (c *Client) CancelOrder(ctx context.Context, orderID string, opts ...runtime.CallOption) error {
 	return tpgenimpl.Invoke(ctx, c.svc, &opCancelOrder, opts, nil, nil, nil, orderID)
 }
 
 var opCreateOrder = tpgenimpl.Operation{
-	Accept:      "application/json, application/problem+json",
-	ContentType: "application/json",
-	Grant:       runtime.GrantClientCredentials,
-	ID:          "createOrder",
-	Method:      "POST",
+	ID:     "createOrder",
+	Method: "POST",
+	Path:   "/orders",
+	Grant:  runtime.GrantClientCredentials,
+	Scopes: []string{"orders.write"},
 	Params: []tpgenimpl.Param{{
-		In:   tpgenimpl.InHeader,
 		Name: "Idempotency-Key",
+		In:   tpgenimpl.InHeader,
 	}},
-	Path:        "/orders",
 	RequestBody: tpgenimpl.BodyJSON,
+	ContentType: "application/json",
+	Accept:      "application/json, application/problem+json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    201,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}, {
-		Body:  tpgenimpl.BodyJSON,
 		Code:  400,
+		Body:  tpgenimpl.BodyJSON,
 		Model: newProblem,
 	}, {
-		Body:  tpgenimpl.BodyJSON,
 		Code:  409,
+		Body:  tpgenimpl.BodyJSON,
 		Model: newProblem,
 	}},
-	Scopes: []string{"orders.write"},
 }
 
-// CreateOrderParams holds the query, header and cookie parameters of CreateOrder. Nil pointers and empty
-// lists are not sent.
+// CreateOrderParams holds the query, header and cookie parameters of CreateOrder. Nil pointers and
+// empty lists are not sent.
 type CreateOrderParams struct {
 	// IdempotencyKey is the header parameter "Idempotency-Key".
 	// Makes a retried request safe; the same key returns the same order.
@@ -76,7 +78,8 @@ type CreateOrderParams struct {
 
 // CreateOrder calls POST /orders: Place an order.
 //
-// Declared errors come back as *runtime.ResponseError with Model set: 400 (*Problem), 409 (*Problem).
+// Declared errors come back as *runtime.ResponseError with Model set: 400 (*Problem), 409
+// (*Problem).
 func (c *Client) CreateOrder(ctx context.Context, body *NewOrder, params *CreateOrderParams, opts ...runtime.CallOption) (*Order, error) {
 	var out *Order
 	if err := tpgenimpl.Invoke(ctx, c.svc, &opCreateOrder, opts, params, body, &out); err != nil {
@@ -86,18 +89,18 @@ func (c *Client) CreateOrder(ctx context.Context, body *NewOrder, params *Create
 }
 
 var opGetOrder = tpgenimpl.Operation{
-	Accept: "application/json, application/problem+json",
 	ID:     "getOrder",
 	Method: "GET",
-	Params: []tpgenimpl.Param{{Name: "orderId"}},
 	Path:   "/orders/{orderId}",
+	Params: []tpgenimpl.Param{{Name: "orderId"}},
+	Accept: "application/json, application/problem+json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}, {
-		Body:  tpgenimpl.BodyJSON,
 		Code:  404,
+		Body:  tpgenimpl.BodyJSON,
 		Model: newProblem,
 	}},
 }
@@ -114,17 +117,17 @@ func (c *Client) GetOrder(ctx context.Context, orderID string, opts ...runtime.C
 }
 
 var opHealth = tpgenimpl.Operation{
-	Accept: "text/plain",
-	Grant:  runtime.GrantNone,
-	ID:     "health",
-	Method: "GET",
-	Path:   "/health",
+	ID:       "health",
+	Method:   "GET",
+	Path:     "/health",
+	Grant:    runtime.GrantNone,
+	Security: [][]string{},
+	Accept:   "text/plain",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyText,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyText,
 	}},
-	Security: [][]string{},
 }
 
 // Health calls GET /health: Liveness probe.
@@ -137,51 +140,51 @@ func (c *Client) Health(ctx context.Context, opts ...runtime.CallOption) (string
 }
 
 var opListOrders = tpgenimpl.Operation{
-	Accept: "application/json, application/problem+json",
 	ID:     "listOrders",
 	Method: "GET",
-	Paging: &tpgenimpl.Paging{
-		Header: "X-Next-Cursor",
-		Next:   tpgenimpl.NextHeader,
-		Param:  "cursor",
-	},
+	Path:   "/orders",
 	Params: []tpgenimpl.Param{{
-		Explode: true,
-		In:      tpgenimpl.InQuery,
 		Name:    "cursor",
-		Style:   tpgenimpl.StyleForm,
-	}, {
-		Explode: true,
 		In:      tpgenimpl.InQuery,
-		Name:    "limit",
 		Style:   tpgenimpl.StyleForm,
+		Explode: true,
 	}, {
-		In:    tpgenimpl.InQuery,
+		Name:    "limit",
+		In:      tpgenimpl.InQuery,
+		Style:   tpgenimpl.StyleForm,
+		Explode: true,
+	}, {
 		Name:  "status",
-		Shape: tpgenimpl.ShapeList,
+		In:    tpgenimpl.InQuery,
 		Style: tpgenimpl.StyleForm,
+		Shape: tpgenimpl.ShapeList,
 	}},
-	Path: "/orders",
+	Accept: "application/json, application/problem+json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}, {
-		Body:  tpgenimpl.BodyJSON,
 		Code:  401,
+		Body:  tpgenimpl.BodyJSON,
 		Model: newProblem,
 	}},
 	Result: &tpgenimpl.ResultSpec{
 		Bodies: []string{"Body"},
 		Headers: []tpgenimpl.HeaderSpec{{
-			Field: "XNextCursor",
 			Name:  "X-Next-Cursor",
+			Field: "XNextCursor",
 		}},
+	},
+	Paging: &tpgenimpl.Paging{
+		Next:   tpgenimpl.NextHeader,
+		Header: "X-Next-Cursor",
+		Param:  "cursor",
 	},
 }
 
-// ListOrdersParams holds the query, header and cookie parameters of ListOrders. Nil pointers and empty
-// lists are not sent.
+// ListOrdersParams holds the query, header and cookie parameters of ListOrders. Nil pointers and
+// empty lists are not sent.
 type ListOrdersParams struct {
 	// Cursor is the query parameter "cursor".
 	Cursor *string
@@ -203,12 +206,14 @@ func (c *Client) ListOrders(ctx context.Context, params *ListOrdersParams, opts 
 	return out, nil
 }
 
-// ListOrdersAll calls ListOrders for each page of its results and yields every Order of every page, in order.
-// Pagination (services.yaml): the next page's cursor is the X-Next-Cursor header, sent back as the query parameter cursor.
+// ListOrdersAll calls ListOrders for each page of its results and yields every Order of every page,
+// in order: the next page's cursor is the X-Next-Cursor header, sent back as the query parameter
+// cursor (services.yaml's pagination).
 //
-// An error is yielded once and ends the iteration; leaving the loop stops the fetching. Every page is a call
-// with the client's credentials, opts and one message id; runtime.CallMaxPages bounds the pages
-// (runtime.DefaultMaxPages), and a service that repeats a cursor ends the iteration with an error.
+// An error is yielded once and ends the iteration; leaving the loop stops the fetching. Every page
+// is a call with the client's credentials, opts and one message id; [runtime.CallMaxPages] bounds
+// the pages ([runtime.DefaultMaxPages]), and a service that repeats a cursor ends the iteration
+// with an error.
 func (c *Client) ListOrdersAll(ctx context.Context, params *ListOrdersParams, opts ...runtime.CallOption) iter.Seq2[*Order, error] {
 	return tpgenimpl.Pages[*Order](ctx, c.svc, &opListOrders, opts, params, nil)
 }

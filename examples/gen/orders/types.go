@@ -5,17 +5,29 @@ package orders
 
 import "github.com/tpgen/tpgen/examples/gen/orders/model"
 
-// The service's types are declared in package model and re-exported here under the same
-// names, so that callers need only this package.
+// The service's types are declared in package model and re-exported here under the same names, so
+// that callers need only this package.
 type (
+	// ListOrdersResult is the result of ListOrders: the status, the body of the response received,
+	// and the response headers.
 	ListOrdersResult = model.ListOrdersResult
-	Money            = model.Money
-	NewOrder         = model.NewOrder
-	NullableString   = model.NullableString
-	Order            = model.Order
-	OrderLine        = model.OrderLine
-	OrderStatus      = model.OrderStatus
-	Problem          = model.Problem
+	// Money is the schema components/schemas/Money.
+	Money = model.Money
+	// NewOrder is the schema components/schemas/NewOrder.
+	NewOrder = model.NewOrder
+	// NullableString is an optional string that may also be null: absent (its zero value, left out
+	// of the JSON), null (NullNullableString()) or a value (NewNullableString(v)).
+	// A value is sent as it is, also when it is the zero string; only NullNullableString sends
+	// null.
+	NullableString = model.NullableString
+	// Order is the schema components/schemas/Order.
+	Order = model.Order
+	// OrderLine is the schema components/schemas/OrderLine.
+	OrderLine = model.OrderLine
+	// OrderStatus is the schema components/schemas/OrderStatus.
+	OrderStatus = model.OrderStatus
+	// Problem is the schema components/schemas/Problem.
+	Problem = model.Problem
 )
 
 // Values of the enum types above known to the spec.
@@ -26,7 +38,8 @@ const (
 	OrderStatusCancelled = model.OrderStatusCancelled
 )
 
-// NewNullableString returns a NullableString holding v, which is sent as it is (also when it is the zero string).
+// NewNullableString returns a NullableString holding v, which is sent as it is (also when it is the
+// zero string).
 func NewNullableString(v string) NullableString {
 	return model.NewNullableString(v)
 }

@@ -5,26 +5,27 @@ package pets
 
 import (
 	"context"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
 var opAddPet = tpgenimpl.Operation{
-	Accept:      "application/json",
-	ContentType: "application/json",
 	ID:          "addPet",
 	Method:      "POST",
 	Path:        "/pets",
+	Security:    [][]string{{"petsKey"}},
 	RequestBody: tpgenimpl.BodyJSON,
+	ContentType: "application/json",
+	Accept:      "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}, {
 		Body:  tpgenimpl.BodyJSON,
 		Model: newError,
 	}},
-	Security: [][]string{{"petsKey"}},
 }
 
 // AddPet calls POST /pets.
@@ -41,11 +42,12 @@ func (c *Client) AddPet(ctx context.Context, body *NewPet, opts ...runtime.CallO
 }
 
 var opDeletePet = tpgenimpl.Operation{
-	Accept: "application/json",
-	ID:     "deletePet",
-	Method: "DELETE",
-	Params: []tpgenimpl.Param{{Name: "id"}},
-	Path:   "/pets/{id}",
+	ID:       "deletePet",
+	Method:   "DELETE",
+	Path:     "/pets/{id}",
+	Security: [][]string{{"petsKey"}},
+	Params:   []tpgenimpl.Param{{Name: "id"}},
+	Accept:   "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -53,7 +55,6 @@ var opDeletePet = tpgenimpl.Operation{
 		Body:  tpgenimpl.BodyJSON,
 		Model: newError,
 	}},
-	Security: [][]string{{"petsKey"}},
 }
 
 // DeletePet calls DELETE /pets/{id}.
@@ -66,15 +67,15 @@ func (c *Client) DeletePet(ctx context.Context, id int64, opts ...runtime.CallOp
 }
 
 var opFindPetByID = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "find pet by id",
 	Method: "GET",
-	Params: []tpgenimpl.Param{{Name: "id"}},
 	Path:   "/pets/{id}",
+	Params: []tpgenimpl.Param{{Name: "id"}},
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}, {
 		Body:  tpgenimpl.BodyJSON,
 		Model: newError,
@@ -95,26 +96,26 @@ func (c *Client) FindPetByID(ctx context.Context, id int64, opts ...runtime.Call
 }
 
 var opFindPets = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "findPets",
 	Method: "GET",
+	Path:   "/pets",
 	Params: []tpgenimpl.Param{{
-		Explode: true,
-		In:      tpgenimpl.InQuery,
 		Name:    "limit",
-		Style:   tpgenimpl.StyleForm,
-	}, {
-		Explode: true,
 		In:      tpgenimpl.InQuery,
-		Name:    "tags",
-		Shape:   tpgenimpl.ShapeList,
 		Style:   tpgenimpl.StyleForm,
+		Explode: true,
+	}, {
+		Name:    "tags",
+		In:      tpgenimpl.InQuery,
+		Style:   tpgenimpl.StyleForm,
+		Explode: true,
+		Shape:   tpgenimpl.ShapeList,
 	}},
-	Path: "/pets",
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}, {
 		Body:  tpgenimpl.BodyJSON,
 		Model: newError,
@@ -135,23 +136,23 @@ type FindPetsParams struct {
 // FindPets calls GET /pets.
 //
 // Returns all pets from the system that the user has access to
-// Nam sed condimentum est. Maecenas tempor sagittis sapien, nec rhoncus sem sagittis sit amet. Aenean
-// at gravida augue, ac iaculis sem. Curabitur odio lorem, ornare eget elementum nec, cursus id lectus.
-// Duis mi turpis, pulvinar ac eros ac, tincidunt varius justo. In hac habitasse platea dictumst.
-// Integer at adipiscing ante, a sagittis ligula. Aenean pharetra tempor ante molestie imperdiet.
-// Vivamus id aliquam diam. Cras quis velit non tortor eleifend sagittis. Praesent at enim pharetra
-// urna volutpat venenatis eget eget mauris. In eleifend fermentum facilisis. Praesent enim enim,
-// gravida ac sodales sed, placerat id erat. Suspendisse lacus dolor, consectetur non augue vel,
-// vehicula interdum libero. Morbi euismod sagittis libero sed lacinia.
+// Nam sed condimentum est. Maecenas tempor sagittis sapien, nec rhoncus sem sagittis sit amet.
+// Aenean at gravida augue, ac iaculis sem. Curabitur odio lorem, ornare eget elementum nec, cursus
+// id lectus. Duis mi turpis, pulvinar ac eros ac, tincidunt varius justo. In hac habitasse platea
+// dictumst. Integer at adipiscing ante, a sagittis ligula. Aenean pharetra tempor ante molestie
+// imperdiet. Vivamus id aliquam diam. Cras quis velit non tortor eleifend sagittis. Praesent at
+// enim pharetra urna volutpat venenatis eget eget mauris. In eleifend fermentum facilisis. Praesent
+// enim enim, gravida ac sodales sed, placerat id erat. Suspendisse lacus dolor, consectetur non
+// augue vel, vehicula interdum libero. Morbi euismod sagittis libero sed lacinia.
 //
-// Sed tempus felis lobortis leo pulvinar rutrum. Nam mattis velit nisl, eu condimentum ligula luctus
-// nec. Phasellus semper velit eget aliquet faucibus. In a mattis elit. Phasellus vel urna viverra,
-// condimentum lorem id, rhoncus nibh. Ut pellentesque posuere elementum. Sed a varius odio. Morbi
-// rhoncus ligula libero, vel eleifend nunc tristique vitae. Fusce et sem dui. Aenean nec scelerisque
-// tortor. Fusce malesuada accumsan magna vel tempus. Quisque mollis felis eu dolor tristique, sit amet
-// auctor felis gravida. Sed libero lorem, molestie sed nisl in, accumsan tempor nisi. Fusce
-// sollicitudin massa ut lacinia mattis. Sed vel eleifend lorem. Pellentesque vitae felis pretium,
-// pulvinar elit eu, euismod sapien.
+// Sed tempus felis lobortis leo pulvinar rutrum. Nam mattis velit nisl, eu condimentum ligula
+// luctus nec. Phasellus semper velit eget aliquet faucibus. In a mattis elit. Phasellus vel urna
+// viverra, condimentum lorem id, rhoncus nibh. Ut pellentesque posuere elementum. Sed a varius
+// odio. Morbi rhoncus ligula libero, vel eleifend nunc tristique vitae. Fusce et sem dui. Aenean
+// nec scelerisque tortor. Fusce malesuada accumsan magna vel tempus. Quisque mollis felis eu dolor
+// tristique, sit amet auctor felis gravida. Sed libero lorem, molestie sed nisl in, accumsan tempor
+// nisi. Fusce sollicitudin massa ut lacinia mattis. Sed vel eleifend lorem. Pellentesque vitae
+// felis pretium, pulvinar elit eu, euismod sapien.
 //
 // Declared errors come back as *runtime.ResponseError with Model set: default (*Error).
 func (c *Client) FindPets(ctx context.Context, params *FindPetsParams, opts ...runtime.CallOption) ([]Pet, error) {

@@ -5,10 +5,13 @@ package pets
 
 import "github.com/tpgen/tpgen/examples/gen/pets/model"
 
-// The service's types are declared in package model and re-exported here under the same
-// names, so that callers need only this package.
+// The service's types are declared in package model and re-exported here under the same names, so
+// that callers need only this package.
 type (
-	Error  = model.Error
+	// Error is the schema components/schemas/Error.
+	Error = model.Error
+	// NewPet is the schema components/schemas/NewPet.
 	NewPet = model.NewPet
-	Pet    = model.Pet
+	// Pet is the schema components/schemas/Pet.
+	Pet = model.Pet
 )

@@ -5,20 +5,21 @@ package profiles
 
 import (
 	"context"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
 var opGetMyProfile = tpgenimpl.Operation{
-	Accept: "application/json",
-	Grant:  runtime.GrantPassthrough,
 	ID:     "getMyProfile",
 	Method: "GET",
 	Path:   "/me",
+	Grant:  runtime.GrantPassthrough,
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 }
 
@@ -32,15 +33,15 @@ func (c *Client) GetMyProfile(ctx context.Context, opts ...runtime.CallOption) (
 }
 
 var opGetProfile = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "getProfile",
 	Method: "GET",
-	Params: []tpgenimpl.Param{{Name: "userId"}},
 	Path:   "/profiles/{userId}",
+	Params: []tpgenimpl.Param{{Name: "userId"}},
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}, {Code: 404}},
 }
 

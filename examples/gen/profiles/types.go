@@ -5,17 +5,26 @@ package profiles
 
 import "github.com/tpgen/tpgen/examples/gen/profiles/model"
 
-// The service's types are declared in package model and re-exported here under the same
-// names, so that callers need only this package.
+// The service's types are declared in package model and re-exported here under the same names, so
+// that callers need only this package.
 type (
-	EmailContact   = model.EmailContact
+	// EmailContact is the schema components/schemas/EmailContact.
+	EmailContact = model.EmailContact
+	// NullableString is an optional string that may also be null: absent (its zero value, left out
+	// of the JSON), null (NullNullableString()) or a value (NewNullableString(v)).
+	// A value is sent as it is, also when it is the zero string; only NullNullableString sends
+	// null.
 	NullableString = model.NullableString
-	PhoneContact   = model.PhoneContact
-	Profile        = model.Profile
+	// PhoneContact is the schema components/schemas/PhoneContact.
+	PhoneContact = model.PhoneContact
+	// Profile is the schema components/schemas/Profile.
+	Profile = model.Profile
+	// ProfileContact is the schema components/schemas/Profile/properties/contact.
 	ProfileContact = model.ProfileContact
 )
 
-// NewNullableString returns a NullableString holding v, which is sent as it is (also when it is the zero string).
+// NewNullableString returns a NullableString holding v, which is sent as it is (also when it is the
+// zero string).
 func NewNullableString(v string) NullableString {
 	return model.NewNullableString(v)
 }

@@ -8,8 +8,9 @@
 package model
 
 import (
-	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 	"time"
+
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
 // The generated code needs a runtime this version of tpgen supports.
@@ -17,11 +18,9 @@ const _ = tpgenimpl.SupportPackageIsVersion5
 
 // Error is the schema components/schemas/Error.
 type Error struct {
-	_ [0]func()
-	// Code is the "code" property.
-	Code ErrorCode `json:"code"`
-	// Message is the "message" property.
-	Message string `json:"message"`
+	_       [0]func()
+	Code    ErrorCode `json:"code"`
+	Message string    `json:"message"`
 }
 
 // ErrorCode is the schema components/schemas/Error/properties/code.
@@ -36,47 +35,40 @@ const (
 
 var knownErrorCode = []string{"insufficient_stock", "invalid", "not_found"}
 
-// IsKnown reports whether v is one of the values of ErrorCode that the spec lists. Other values decode
-// all the same (a service may have added them since): check with IsKnown before relying on the list.
+// IsKnown reports whether v is one of the values of ErrorCode that the spec lists. Other values
+// decode all the same (a service may have added them since): check with IsKnown before relying on
+// the list.
 func (v ErrorCode) IsKnown() bool {
 	return tpgenimpl.KnownString(knownErrorCode, string(v))
 }
 
 // Reservation is the schema components/schemas/Reservation.
 type Reservation struct {
-	_ [0]func()
-	// ExpiresAt is the "expiresAt" property.
+	_         [0]func()
 	ExpiresAt time.Time `json:"expiresAt"`
-	// ID is the "id" property.
-	ID string `json:"id"`
+	ID        string    `json:"id"`
 }
 
 // ReservationRequest is the schema components/schemas/ReservationRequest.
 type ReservationRequest struct {
-	_ [0]func()
-	// Items is the "items" property.
-	Items []ReservationRequestItemsItem `json:"items"`
-	// OrderID is the "orderId" property.
-	OrderID string `json:"orderId"`
+	_       [0]func()
+	Items   []ReservationRequestItemsItem `json:"items"`
+	OrderID string                        `json:"orderId"`
 }
 
-// ReservationRequestItemsItem is the schema components/schemas/ReservationRequest/properties/items/items.
+// ReservationRequestItemsItem is the schema
+// components/schemas/ReservationRequest/properties/items/items.
 type ReservationRequestItemsItem struct {
-	_ [0]func()
-	// Quantity is the "quantity" property.
-	Quantity int32 `json:"quantity"`
-	// Sku is the "sku" property.
-	Sku string `json:"sku"`
+	_        [0]func()
+	Quantity int32  `json:"quantity"`
+	Sku      string `json:"sku"`
 }
 
 // Stock is the schema components/schemas/Stock.
 type Stock struct {
 	_ [0]func()
-	// Levels is the "levels" property.
 	// Units on hand by warehouse id.
-	Levels map[string]int64 `json:"levels"`
-	// Sku is the "sku" property.
-	Sku string `json:"sku"`
-	// UpdatedAt is the "updatedAt" property.
-	UpdatedAt *time.Time `json:"updatedAt,omitempty"`
+	Levels    map[string]int64 `json:"levels"`
+	Sku       string           `json:"sku"`
+	UpdatedAt *time.Time       `json:"updatedAt,omitempty"`
 }

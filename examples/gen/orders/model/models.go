@@ -8,49 +8,48 @@
 package model
 
 import (
+	"time"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
-	"time"
 )
 
 // The generated code needs a runtime this version of tpgen supports.
 const _ = tpgenimpl.SupportPackageIsVersion5
 
-// ListOrdersResult is the result of ListOrders: the status, the body of the response received, and the response headers.
+// ListOrdersResult is the result of ListOrders: the status, the body of the response received, and
+// the response headers.
 type ListOrdersResult struct {
 	_ [0]func()
 	// StatusCode is the HTTP status of the response.
 	StatusCode int
 	// Body is the body of a 200 response.
 	Body []Order
-	// XNextCursor is the X-Next-Cursor response header. Cursor of the next page; absent on the last page.
+	// XNextCursor is the X-Next-Cursor response header. Cursor of the next page; absent on the last
+	// page.
 	XNextCursor *string
 }
 
 // Money is the schema components/schemas/Money.
 type Money struct {
 	_ [0]func()
-	// Amount is the "amount" property.
 	// Decimal amount
 	Amount string `json:"amount"`
-	// Currency is the "currency" property.
 	// ISO 4217 code
 	Currency string `json:"currency"`
 }
 
 // NewOrder is the schema components/schemas/NewOrder.
 type NewOrder struct {
-	_ [0]func()
-	// DeliverBy is the "deliverBy" property.
+	_         [0]func()
 	DeliverBy *runtime.Date `json:"deliverBy,omitempty"`
-	// Lines is the "lines" property.
-	Lines []OrderLine `json:"lines"`
-	// Note is the "note" property.
+	Lines     []OrderLine   `json:"lines"`
 	// Free text for the warehouse; null clears it.
 	Note NullableString `json:"note,omitzero"`
 }
 
-// NullableString is an optional string that may also be null: absent (its zero value, left out of the JSON), null (NullNullableString()) or a value (NewNullableString(v)).
+// NullableString is an optional string that may also be null: absent (its zero value, left out of
+// the JSON), null (NullNullableString()) or a value (NewNullableString(v)).
 // A value is sent as it is, also when it is the zero string; only NullNullableString sends null.
 type NullableString struct {
 	_     [0]func() // not comparable: Go compiles no equality function for it
@@ -58,7 +57,8 @@ type NullableString struct {
 	state tpgenimpl.NullState // absent (the zero value), null or a value
 }
 
-// NewNullableString returns a NullableString holding v, which is sent as it is (also when it is the zero string).
+// NewNullableString returns a NullableString holding v, which is sent as it is (also when it is the
+// zero string).
 func NewNullableString(v string) NullableString {
 	return NullableString{
 		state: tpgenimpl.NullValue,
@@ -71,12 +71,14 @@ func NullNullableString() NullableString {
 	return NullableString{state: tpgenimpl.NullNull}
 }
 
-// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and false.
+// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and
+// false.
 func (n NullableString) Get() (string, bool) {
 	return n.value, n.state == tpgenimpl.NullValue
 }
 
-// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok)
+// is absent.
 func (n NullableString) IsNull() bool {
 	return n.state == tpgenimpl.NullNull
 }
@@ -94,32 +96,23 @@ func (n *NullableString) UnmarshalJSON(b []byte) error {
 
 // Order is the schema components/schemas/Order.
 type Order struct {
-	_ [0]func()
-	// CreatedAt is the "createdAt" property.
-	CreatedAt time.Time `json:"createdAt"`
-	// DeliverBy is the "deliverBy" property.
+	_         [0]func()
+	CreatedAt time.Time     `json:"createdAt"`
 	DeliverBy *runtime.Date `json:"deliverBy,omitempty"`
-	// ID is the "id" property. Read-only: sent by the service, not to it.
-	ID *string `json:"id,omitempty" tpgen:"required"`
-	// Lines is the "lines" property.
+	// Format: uuid. Read-only: sent by the service, not to it.
+	ID    *string     `json:"id,omitempty" tpgen:"required"`
 	Lines []OrderLine `json:"lines"`
-	// Note is the "note" property.
 	// Free text for the warehouse; null clears it.
-	Note NullableString `json:"note,omitzero"`
-	// Status is the "status" property.
-	Status OrderStatus `json:"status"`
-	// Total is the "total" property.
-	Total Money `json:"total"`
+	Note   NullableString `json:"note,omitzero"`
+	Status OrderStatus    `json:"status"`
+	Total  Money          `json:"total"`
 }
 
 // OrderLine is the schema components/schemas/OrderLine.
 type OrderLine struct {
-	_ [0]func()
-	// Quantity is the "quantity" property.
-	Quantity int32 `json:"quantity"`
-	// Sku is the "sku" property.
-	Sku string `json:"sku"`
-	// UnitPrice is the "unitPrice" property.
+	_         [0]func()
+	Quantity  int32  `json:"quantity"`
+	Sku       string `json:"sku"`
 	UnitPrice *Money `json:"unitPrice,omitempty"`
 }
 
@@ -136,21 +129,19 @@ const (
 
 var knownOrderStatus = []string{"cancelled", "paid", "pending", "shipped"}
 
-// IsKnown reports whether v is one of the values of OrderStatus that the spec lists. Other values decode
-// all the same (a service may have added them since): check with IsKnown before relying on the list.
+// IsKnown reports whether v is one of the values of OrderStatus that the spec lists. Other values
+// decode all the same (a service may have added them since): check with IsKnown before relying on
+// the list.
 func (v OrderStatus) IsKnown() bool {
 	return tpgenimpl.KnownString(knownOrderStatus, string(v))
 }
 
 // Problem is the schema components/schemas/Problem.
 type Problem struct {
-	_ [0]func()
-	// Detail is the "detail" property.
+	_      [0]func()
 	Detail *string `json:"detail,omitempty"`
-	// Status is the "status" property.
-	Status int `json:"status"`
-	// Title is the "title" property.
-	Title string `json:"title"`
-	// Type is the "type" property.
+	Status int     `json:"status"`
+	Title  string  `json:"title"`
+	// Format: uri.
 	Type *string `json:"type,omitempty"`
 }

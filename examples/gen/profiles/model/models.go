@@ -10,6 +10,7 @@ package model
 import (
 	"encoding/json"
 	"fmt"
+
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
@@ -18,14 +19,13 @@ const _ = tpgenimpl.SupportPackageIsVersion5
 
 // EmailContact is the schema components/schemas/EmailContact.
 type EmailContact struct {
-	_ [0]func()
-	// Address is the "address" property.
+	_       [0]func()
 	Address string `json:"address"`
-	// Kind is the "kind" property.
-	Kind string `json:"kind"`
+	Kind    string `json:"kind"`
 }
 
-// NullableString is an optional string that may also be null: absent (its zero value, left out of the JSON), null (NullNullableString()) or a value (NewNullableString(v)).
+// NullableString is an optional string that may also be null: absent (its zero value, left out of
+// the JSON), null (NullNullableString()) or a value (NewNullableString(v)).
 // A value is sent as it is, also when it is the zero string; only NullNullableString sends null.
 type NullableString struct {
 	_     [0]func() // not comparable: Go compiles no equality function for it
@@ -33,7 +33,8 @@ type NullableString struct {
 	state tpgenimpl.NullState // absent (the zero value), null or a value
 }
 
-// NewNullableString returns a NullableString holding v, which is sent as it is (also when it is the zero string).
+// NewNullableString returns a NullableString holding v, which is sent as it is (also when it is the
+// zero string).
 func NewNullableString(v string) NullableString {
 	return NullableString{
 		state: tpgenimpl.NullValue,
@@ -46,12 +47,14 @@ func NullNullableString() NullableString {
 	return NullableString{state: tpgenimpl.NullNull}
 }
 
-// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and false.
+// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and
+// false.
 func (n NullableString) Get() (string, bool) {
 	return n.value, n.state == tpgenimpl.NullValue
 }
 
-// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok)
+// is absent.
 func (n NullableString) IsNull() bool {
 	return n.state == tpgenimpl.NullNull
 }
@@ -69,28 +72,24 @@ func (n *NullableString) UnmarshalJSON(b []byte) error {
 
 // PhoneContact is the schema components/schemas/PhoneContact.
 type PhoneContact struct {
-	_ [0]func()
-	// Kind is the "kind" property.
-	Kind string `json:"kind"`
-	// Number is the "number" property.
+	_      [0]func()
+	Kind   string `json:"kind"`
 	Number string `json:"number"`
 }
 
 // Profile is the schema components/schemas/Profile.
 type Profile struct {
-	_ [0]func()
-	// Contact is the "contact" property.
-	Contact ProfileContact `json:"contact,omitempty"`
-	// DisplayName is the "displayName" property.
-	DisplayName string `json:"displayName"`
-	// Email is the "email" property.
+	_           [0]func()
+	Contact     ProfileContact `json:"contact,omitempty"`
+	DisplayName string         `json:"displayName"`
+	// Format: email.
 	Email NullableString `json:"email,omitzero"`
-	// ID is the "id" property.
-	ID string `json:"id"`
+	ID    string         `json:"id"`
 }
 
 // ProfileContact is the schema components/schemas/Profile/properties/contact.
-// The oneOf union is kept as raw JSON; its As and From methods (on *ProfileContact) convert it to and from its variants.
+// The oneOf union is kept as raw JSON; its As and From methods (on *ProfileContact) convert it to
+// and from its variants.
 type ProfileContact json.RawMessage
 
 // MarshalJSON writes the union's JSON.

@@ -5,27 +5,28 @@ package bodies
 
 import (
 	"context"
+	"io"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
-	"io"
 )
 
 var opGetBlob = tpgenimpl.Operation{
-	Accept: "application/octet-stream",
 	ID:     "getBlob",
 	Method: "GET",
-	Params: []tpgenimpl.Param{{Name: "name"}},
 	Path:   "/blobs/{name}",
+	Params: []tpgenimpl.Param{{Name: "name"}},
+	Accept: "application/octet-stream",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyBinary,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyBinary,
 	}},
 	Result: &tpgenimpl.ResultSpec{
 		Bodies: []string{"Body"},
 		Headers: []tpgenimpl.HeaderSpec{{
-			Field: "XChecksum",
 			Name:  "X-Checksum",
+			Field: "XChecksum",
 		}},
 	},
 }
@@ -40,11 +41,11 @@ func (c *Client) GetBlob(ctx context.Context, name string, opts ...runtime.CallO
 }
 
 var opPostForm = tpgenimpl.Operation{
-	ContentType: "application/x-www-form-urlencoded",
 	ID:          "postForm",
 	Method:      "POST",
 	Path:        "/form",
 	RequestBody: tpgenimpl.BodyForm,
+	ContentType: "application/x-www-form-urlencoded",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -57,16 +58,16 @@ func (c *Client) PostForm(ctx context.Context, body *PostFormRequest, opts ...ru
 }
 
 var opPostNote = tpgenimpl.Operation{
-	Accept:      "text/plain",
-	ContentType: "text/plain",
 	ID:          "postNote",
 	Method:      "POST",
 	Path:        "/notes",
 	RequestBody: tpgenimpl.BodyText,
+	ContentType: "text/plain",
+	Accept:      "text/plain",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyText,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyText,
 	}},
 }
 
@@ -80,12 +81,12 @@ func (c *Client) PostNote(ctx context.Context, body string, opts ...runtime.Call
 }
 
 var opPutBlob = tpgenimpl.Operation{
-	ContentType: "application/octet-stream",
 	ID:          "putBlob",
 	Method:      "PUT",
-	Params:      []tpgenimpl.Param{{Name: "name"}},
 	Path:        "/blobs/{name}",
+	Params:      []tpgenimpl.Param{{Name: "name"}},
 	RequestBody: tpgenimpl.BodyBinary,
+	ContentType: "application/octet-stream",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -98,15 +99,15 @@ func (c *Client) PutBlob(ctx context.Context, name string, body io.Reader, opts 
 }
 
 var opUpload = tpgenimpl.Operation{
-	Accept:      "application/vnd.store+json",
 	ID:          "upload",
 	Method:      "POST",
 	Path:        "/upload",
 	RequestBody: tpgenimpl.BodyMultipart,
+	Accept:      "application/vnd.store+json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    201,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 }
 

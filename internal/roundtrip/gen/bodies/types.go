@@ -5,12 +5,20 @@ package bodies
 
 import "github.com/tpgen/tpgen/internal/roundtrip/gen/bodies/model"
 
-// The service's types are declared in package model and re-exported here under the same
-// names, so that callers need only this package.
+// The service's types are declared in package model and re-exported here under the same names, so
+// that callers need only this package.
 type (
-	GetBlobResult     = model.GetBlobResult
-	PostFormRequest   = model.PostFormRequest
-	UploadRequest     = model.UploadRequest
+	// GetBlobResult is the result of GetBlob: the status, the body of the response received, and
+	// the response headers.
+	GetBlobResult = model.GetBlobResult
+	// PostFormRequest is the schema of POST /form request body.
+	PostFormRequest = model.PostFormRequest
+	// UploadRequest is the schema of POST /upload request body.
+	//
+	// is a multipart/form-data request body. Files are streamed, not buffered.
+	UploadRequest = model.UploadRequest
+	// UploadRequestMeta is the schema of POST /upload request body/properties/meta.
 	UploadRequestMeta = model.UploadRequestMeta
-	UploadResponse    = model.UploadResponse
+	// UploadResponse is the schema of POST /upload response 201.
+	UploadResponse = model.UploadResponse
 )

@@ -5,23 +5,44 @@ package checked
 
 import "github.com/tpgen/tpgen/internal/roundtrip/gen/checked/model"
 
-// The service's types are declared in package model and re-exported here under the same
-// names, so that callers need only this package.
+// The service's types are declared in package model and re-exported here under the same names, so
+// that callers need only this package.
 type (
-	Address           = model.Address
-	Level             = model.Level
-	LevelState        = model.LevelState
-	Line              = model.Line
-	ListOrdersResult  = model.ListOrdersResult
-	Money             = model.Money
-	MoneyCurrency     = model.MoneyCurrency
+	// Address is the schema components/schemas/Address.
+	Address = model.Address
+	// Level is the schema components/schemas/Level.
+	Level = model.Level
+	// LevelState is the schema components/schemas/Level/properties/state.
+	LevelState = model.LevelState
+	// Line is the schema components/schemas/Line.
+	Line = model.Line
+	// ListOrdersResult is the result of ListOrders: the status, the body of the response received,
+	// and the response headers.
+	ListOrdersResult = model.ListOrdersResult
+	// Money is the schema components/schemas/Money.
+	Money = model.Money
+	// MoneyCurrency is the schema components/schemas/Money/properties/currency.
+	MoneyCurrency = model.MoneyCurrency
+	// NullableOrderFlag is an optional OrderFlag that may also be null: absent (its zero value,
+	// left out of the JSON), null (NullNullableOrderFlag()) or a value (NewNullableOrderFlag(v)).
+	// A value is sent as it is, also when it is the zero OrderFlag; only NullNullableOrderFlag
+	// sends null.
 	NullableOrderFlag = model.NullableOrderFlag
-	NullableString    = model.NullableString
-	Order             = model.Order
-	OrderContact      = model.OrderContact
-	OrderFlag         = model.OrderFlag
-	OrderPriority     = model.OrderPriority
-	Status            = model.Status
+	// NullableString is an optional string that may also be null: absent (its zero value, left out
+	// of the JSON), null (NullNullableString()) or a value (NewNullableString(v)).
+	// A value is sent as it is, also when it is the zero string; only NullNullableString sends
+	// null.
+	NullableString = model.NullableString
+	// Order is the schema components/schemas/Order.
+	Order = model.Order
+	// OrderContact is the schema components/schemas/Order/properties/contact.
+	OrderContact = model.OrderContact
+	// OrderFlag is the schema components/schemas/Order/properties/flag.
+	OrderFlag = model.OrderFlag
+	// OrderPriority is the schema components/schemas/Order/properties/priority.
+	OrderPriority = model.OrderPriority
+	// Status is the schema components/schemas/Status.
+	Status = model.Status
 )
 
 // Values of the enum types above known to the spec.
@@ -39,7 +60,8 @@ const (
 	StatusPaid       = model.StatusPaid
 )
 
-// NewNullableOrderFlag returns a NullableOrderFlag holding v, which is sent as it is (also when it is the zero OrderFlag).
+// NewNullableOrderFlag returns a NullableOrderFlag holding v, which is sent as it is (also when it
+// is the zero OrderFlag).
 func NewNullableOrderFlag(v OrderFlag) NullableOrderFlag {
 	return model.NewNullableOrderFlag(v)
 }
@@ -49,7 +71,8 @@ func NullNullableOrderFlag() NullableOrderFlag {
 	return model.NullNullableOrderFlag()
 }
 
-// NewNullableString returns a NullableString holding v, which is sent as it is (also when it is the zero string).
+// NewNullableString returns a NullableString holding v, which is sent as it is (also when it is the
+// zero string).
 func NewNullableString(v string) NullableString {
 	return model.NewNullableString(v)
 }

@@ -5,21 +5,22 @@ package discriminators
 
 import (
 	"context"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
 var opEchoTool = tpgenimpl.Operation{
-	Accept:      "application/json",
-	ContentType: "application/json",
 	ID:          "echoTool",
 	Method:      "POST",
 	Path:        "/tools",
 	RequestBody: tpgenimpl.BodyJSON,
+	ContentType: "application/json",
+	Accept:      "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 }
 
@@ -33,14 +34,14 @@ func (c *Client) EchoTool(ctx context.Context, body Tool, opts ...runtime.CallOp
 }
 
 var opListEvents = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "listEvents",
 	Method: "GET",
 	Path:   "/events",
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 }
 
@@ -54,14 +55,14 @@ func (c *Client) ListEvents(ctx context.Context, opts ...runtime.CallOption) ([]
 }
 
 var opListTools = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "listTools",
 	Method: "GET",
 	Path:   "/tools",
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 }
 

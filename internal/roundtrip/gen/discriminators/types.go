@@ -5,17 +5,25 @@ package discriminators
 
 import "github.com/tpgen/tpgen/internal/roundtrip/gen/discriminators/model"
 
-// The service's types are declared in package model and re-exported here under the same
-// names, so that callers need only this package.
+// The service's types are declared in package model and re-exported here under the same names, so
+// that callers need only this package.
 type (
-	CodeTool       = model.CodeTool
-	Created        = model.Created
-	CreatedKind    = model.CreatedKind
-	Deleted        = model.Deleted
-	Event          = model.Event
-	SearchTool     = model.SearchTool
+	// CodeTool is the schema components/schemas/CodeTool.
+	CodeTool = model.CodeTool
+	// Created is the schema components/schemas/Created.
+	Created = model.Created
+	// CreatedKind is the schema components/schemas/Created/properties/kind.
+	CreatedKind = model.CreatedKind
+	// Deleted is the schema components/schemas/Deleted.
+	Deleted = model.Deleted
+	// Event is the schema components/schemas/Event.
+	Event = model.Event
+	// SearchTool is the schema components/schemas/SearchTool.
+	SearchTool = model.SearchTool
+	// SearchToolType is the schema components/schemas/SearchTool/properties/type.
 	SearchToolType = model.SearchToolType
-	Tool           = model.Tool
+	// Tool is the schema components/schemas/Tool.
+	Tool = model.Tool
 )
 
 // Values of the enum types above known to the spec.

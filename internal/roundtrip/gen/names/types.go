@@ -5,8 +5,9 @@ package names
 
 import "github.com/tpgen/tpgen/internal/roundtrip/gen/names/model"
 
-// The service's types are declared in package model and re-exported here under the same
-// names, so that callers need only this package.
+// The service's types are declared in package model and re-exported here under the same names, so
+// that callers need only this package.
 type (
+	// Odd is the schema components/schemas/Odd.
 	Odd = model.Odd
 )

@@ -5,43 +5,44 @@ package paging
 
 import (
 	"context"
+	"iter"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
-	"iter"
 )
 
 var opListAfter = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "listAfter",
 	Method: "GET",
-	Paging: &tpgenimpl.Paging{
-		Field:   []string{"id"},
-		HasMore: []string{"has_more"},
-		Items:   []string{"data"},
-		Next:    tpgenimpl.NextLastItem,
-		Param:   "starting_after",
-	},
+	Path:   "/after",
 	Params: []tpgenimpl.Param{{
-		Explode: true,
-		In:      tpgenimpl.InQuery,
 		Name:    "limit",
-		Style:   tpgenimpl.StyleForm,
-	}, {
-		Explode: true,
 		In:      tpgenimpl.InQuery,
-		Name:    "starting_after",
 		Style:   tpgenimpl.StyleForm,
+		Explode: true,
+	}, {
+		Name:    "starting_after",
+		In:      tpgenimpl.InQuery,
+		Style:   tpgenimpl.StyleForm,
+		Explode: true,
 	}},
-	Path: "/after",
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
+	Paging: &tpgenimpl.Paging{
+		Items:   []string{"data"},
+		Next:    tpgenimpl.NextLastItem,
+		Field:   []string{"id"},
+		Param:   "starting_after",
+		HasMore: []string{"has_more"},
+	},
 }
 
-// ListAfterParams holds the query, header and cookie parameters of ListAfter. Nil pointers and empty
-// lists are not sent.
+// ListAfterParams holds the query, header and cookie parameters of ListAfter. Nil pointers and
+// empty lists are not sent.
 type ListAfterParams struct {
 	// Limit is the query parameter "limit".
 	Limit *int
@@ -58,43 +59,45 @@ func (c *Client) ListAfter(ctx context.Context, params *ListAfterParams, opts ..
 	return out, nil
 }
 
-// ListAfterAll calls ListAfter for each page of its results and yields every Item of every page, in order.
-// Pagination (services.yaml): the next page's cursor is the last item's id, sent as the query parameter starting_after; an empty page is the last.
+// ListAfterAll calls ListAfter for each page of its results and yields every Item of every page, in
+// order: the next page's cursor is the last item's id, sent as the query parameter starting_after;
+// an empty page is the last (services.yaml's pagination).
 //
-// An error is yielded once and ends the iteration; leaving the loop stops the fetching. Every page is a call
-// with the client's credentials, opts and one message id; runtime.CallMaxPages bounds the pages
-// (runtime.DefaultMaxPages), and a service that repeats a cursor ends the iteration with an error.
+// An error is yielded once and ends the iteration; leaving the loop stops the fetching. Every page
+// is a call with the client's credentials, opts and one message id; [runtime.CallMaxPages] bounds
+// the pages ([runtime.DefaultMaxPages]), and a service that repeats a cursor ends the iteration
+// with an error.
 func (c *Client) ListAfterAll(ctx context.Context, params *ListAfterParams, opts ...runtime.CallOption) iter.Seq2[*Item, error] {
 	return tpgenimpl.Pages[*Item](ctx, c.svc, &opListAfter, opts, params, nil)
 }
 
 var opListByField = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "listByField",
 	Method: "GET",
-	Paging: &tpgenimpl.Paging{
-		Field:   []string{"meta", "next_cursor"},
-		HasMore: []string{"meta", "has_more"},
-		Items:   []string{"data"},
-		Next:    tpgenimpl.NextField,
-		Param:   "cursor",
-	},
+	Path:   "/by-field",
 	Params: []tpgenimpl.Param{{
-		Explode: true,
-		In:      tpgenimpl.InQuery,
 		Name:    "cursor",
+		In:      tpgenimpl.InQuery,
 		Style:   tpgenimpl.StyleForm,
+		Explode: true,
 	}},
-	Path: "/by-field",
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
+	Paging: &tpgenimpl.Paging{
+		Items:   []string{"data"},
+		Next:    tpgenimpl.NextField,
+		Field:   []string{"meta", "next_cursor"},
+		Param:   "cursor",
+		HasMore: []string{"meta", "has_more"},
+	},
 }
 
-// ListByFieldParams holds the query, header and cookie parameters of ListByField. Nil pointers and empty
-// lists are not sent.
+// ListByFieldParams holds the query, header and cookie parameters of ListByField. Nil pointers and
+// empty lists are not sent.
 type ListByFieldParams struct {
 	// Cursor is the query parameter "cursor".
 	Cursor *string
@@ -109,60 +112,62 @@ func (c *Client) ListByField(ctx context.Context, params *ListByFieldParams, opt
 	return out, nil
 }
 
-// ListByFieldAll calls ListByField for each page of its results and yields every Item of every page, in order.
-// Pagination (services.yaml): the next page's cursor is the body's meta.next_cursor, sent back as the query parameter cursor.
+// ListByFieldAll calls ListByField for each page of its results and yields every Item of every
+// page, in order: the next page's cursor is the body's meta.next_cursor, sent back as the query
+// parameter cursor (services.yaml's pagination).
 //
-// An error is yielded once and ends the iteration; leaving the loop stops the fetching. Every page is a call
-// with the client's credentials, opts and one message id; runtime.CallMaxPages bounds the pages
-// (runtime.DefaultMaxPages), and a service that repeats a cursor ends the iteration with an error.
+// An error is yielded once and ends the iteration; leaving the loop stops the fetching. Every page
+// is a call with the client's credentials, opts and one message id; [runtime.CallMaxPages] bounds
+// the pages ([runtime.DefaultMaxPages]), and a service that repeats a cursor ends the iteration
+// with an error.
 func (c *Client) ListByFieldAll(ctx context.Context, params *ListByFieldParams, opts ...runtime.CallOption) iter.Seq2[*Item, error] {
 	return tpgenimpl.Pages[*Item](ctx, c.svc, &opListByField, opts, params, nil)
 }
 
 var opListByHeader = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "listByHeader",
 	Method: "GET",
-	Paging: &tpgenimpl.Paging{
-		Header: "X-Next-Cursor",
-		Next:   tpgenimpl.NextHeader,
-		Param:  "cursor",
-	},
+	Path:   "/by-header",
 	Params: []tpgenimpl.Param{{
-		Explode: true,
-		In:      tpgenimpl.InQuery,
 		Name:    "cursor",
-		Style:   tpgenimpl.StyleForm,
-	}, {
-		Explode: true,
 		In:      tpgenimpl.InQuery,
-		Name:    "limit",
 		Style:   tpgenimpl.StyleForm,
+		Explode: true,
 	}, {
-		In:   tpgenimpl.InHeader,
+		Name:    "limit",
+		In:      tpgenimpl.InQuery,
+		Style:   tpgenimpl.StyleForm,
+		Explode: true,
+	}, {
 		Name: "X-Tenant",
+		In:   tpgenimpl.InHeader,
 	}},
-	Path: "/by-header",
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}, {
-		Body:  tpgenimpl.BodyJSON,
 		Code:  500,
+		Body:  tpgenimpl.BodyJSON,
 		Model: newProblem,
 	}},
 	Result: &tpgenimpl.ResultSpec{
 		Bodies: []string{"Body"},
 		Headers: []tpgenimpl.HeaderSpec{{
-			Field: "XNextCursor",
 			Name:  "X-Next-Cursor",
+			Field: "XNextCursor",
 		}},
+	},
+	Paging: &tpgenimpl.Paging{
+		Next:   tpgenimpl.NextHeader,
+		Header: "X-Next-Cursor",
+		Param:  "cursor",
 	},
 }
 
-// ListByHeaderParams holds the query, header and cookie parameters of ListByHeader. Nil pointers and empty
-// lists are not sent.
+// ListByHeaderParams holds the query, header and cookie parameters of ListByHeader. Nil pointers
+// and empty lists are not sent.
 type ListByHeaderParams struct {
 	// Cursor is the query parameter "cursor".
 	Cursor *string
@@ -183,42 +188,44 @@ func (c *Client) ListByHeader(ctx context.Context, params *ListByHeaderParams, o
 	return out, nil
 }
 
-// ListByHeaderAll calls ListByHeader for each page of its results and yields every Item of every page, in order.
-// Pagination (services.yaml): the next page's cursor is the X-Next-Cursor header, sent back as the query parameter cursor.
+// ListByHeaderAll calls ListByHeader for each page of its results and yields every Item of every
+// page, in order: the next page's cursor is the X-Next-Cursor header, sent back as the query
+// parameter cursor (services.yaml's pagination).
 //
-// An error is yielded once and ends the iteration; leaving the loop stops the fetching. Every page is a call
-// with the client's credentials, opts and one message id; runtime.CallMaxPages bounds the pages
-// (runtime.DefaultMaxPages), and a service that repeats a cursor ends the iteration with an error.
+// An error is yielded once and ends the iteration; leaving the loop stops the fetching. Every page
+// is a call with the client's credentials, opts and one message id; [runtime.CallMaxPages] bounds
+// the pages ([runtime.DefaultMaxPages]), and a service that repeats a cursor ends the iteration
+// with an error.
 func (c *Client) ListByHeaderAll(ctx context.Context, params *ListByHeaderParams, opts ...runtime.CallOption) iter.Seq2[*Item, error] {
 	return tpgenimpl.Pages[*Item](ctx, c.svc, &opListByHeader, opts, params, nil)
 }
 
 var opListLinked = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "listLinked",
 	Method: "GET",
-	Paging: &tpgenimpl.Paging{Next: tpgenimpl.NextLink},
+	Path:   "/linked",
 	Params: []tpgenimpl.Param{{
-		Explode: true,
-		In:      tpgenimpl.InQuery,
 		Name:    "page",
-		Style:   tpgenimpl.StyleForm,
-	}, {
-		Explode: true,
 		In:      tpgenimpl.InQuery,
-		Name:    "per_page",
 		Style:   tpgenimpl.StyleForm,
+		Explode: true,
+	}, {
+		Name:    "per_page",
+		In:      tpgenimpl.InQuery,
+		Style:   tpgenimpl.StyleForm,
+		Explode: true,
 	}},
-	Path: "/linked",
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}, {Code: 401}},
+	Paging: &tpgenimpl.Paging{Next: tpgenimpl.NextLink},
 }
 
-// ListLinkedParams holds the query, header and cookie parameters of ListLinked. Nil pointers and empty
-// lists are not sent.
+// ListLinkedParams holds the query, header and cookie parameters of ListLinked. Nil pointers and
+// empty lists are not sent.
 type ListLinkedParams struct {
 	// Page is the query parameter "page".
 	Page *int
@@ -235,49 +242,51 @@ func (c *Client) ListLinked(ctx context.Context, params *ListLinkedParams, opts 
 	return out, nil
 }
 
-// ListLinkedAll calls ListLinked for each page of its results and yields every Item of every page, in order.
-// Pagination (services.yaml): the next page is the Link header's rel="next" URL, followed only on the service's own origin.
+// ListLinkedAll calls ListLinked for each page of its results and yields every Item of every page,
+// in order: the next page is the Link header's rel="next" URL, followed only on the service's own
+// origin (services.yaml's pagination).
 //
-// An error is yielded once and ends the iteration; leaving the loop stops the fetching. Every page is a call
-// with the client's credentials, opts and one message id; runtime.CallMaxPages bounds the pages
-// (runtime.DefaultMaxPages), and a service that repeats a cursor ends the iteration with an error.
+// An error is yielded once and ends the iteration; leaving the loop stops the fetching. Every page
+// is a call with the client's credentials, opts and one message id; [runtime.CallMaxPages] bounds
+// the pages ([runtime.DefaultMaxPages]), and a service that repeats a cursor ends the iteration
+// with an error.
 func (c *Client) ListLinkedAll(ctx context.Context, params *ListLinkedParams, opts ...runtime.CallOption) iter.Seq2[*Item, error] {
 	return tpgenimpl.Pages[*Item](ctx, c.svc, &opListLinked, opts, params, nil)
 }
 
 var opListNumbered = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "listNumbered",
 	Method: "GET",
+	Path:   "/numbered",
+	Params: []tpgenimpl.Param{{
+		Name:    "page",
+		In:      tpgenimpl.InQuery,
+		Style:   tpgenimpl.StyleForm,
+		Explode: true,
+	}, {
+		Name:    "per_page",
+		In:      tpgenimpl.InQuery,
+		Style:   tpgenimpl.StyleForm,
+		Explode: true,
+	}},
+	Accept: "application/json",
+	Responses: []tpgenimpl.ResponseSpec{{
+		Code:    200,
+		Success: true,
+		Body:    tpgenimpl.BodyJSON,
+	}},
 	Paging: &tpgenimpl.Paging{
-		First: 1,
 		Items: []string{"results"},
 		Next:  tpgenimpl.NextPage,
 		Param: "page",
 		Size:  "per_page",
+		First: 1,
 		Total: []string{"total"},
 	},
-	Params: []tpgenimpl.Param{{
-		Explode: true,
-		In:      tpgenimpl.InQuery,
-		Name:    "page",
-		Style:   tpgenimpl.StyleForm,
-	}, {
-		Explode: true,
-		In:      tpgenimpl.InQuery,
-		Name:    "per_page",
-		Style:   tpgenimpl.StyleForm,
-	}},
-	Path: "/numbered",
-	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
-		Code:    200,
-		Success: true,
-	}},
 }
 
-// ListNumberedParams holds the query, header and cookie parameters of ListNumbered. Nil pointers and empty
-// lists are not sent.
+// ListNumberedParams holds the query, header and cookie parameters of ListNumbered. Nil pointers
+// and empty lists are not sent.
 type ListNumberedParams struct {
 	// Page is the query parameter "page".
 	Page *int
@@ -294,47 +303,49 @@ func (c *Client) ListNumbered(ctx context.Context, params *ListNumberedParams, o
 	return out, nil
 }
 
-// ListNumberedAll calls ListNumbered for each page of its results and yields every Item of every page, in order.
-// Pagination (services.yaml): pages are numbered in the query parameter page, from 1.
+// ListNumberedAll calls ListNumbered for each page of its results and yields every Item of every
+// page, in order: pages are numbered in the query parameter page, from 1 (services.yaml's
+// pagination).
 //
-// An error is yielded once and ends the iteration; leaving the loop stops the fetching. Every page is a call
-// with the client's credentials, opts and one message id; runtime.CallMaxPages bounds the pages
-// (runtime.DefaultMaxPages), and a service that repeats a cursor ends the iteration with an error.
+// An error is yielded once and ends the iteration; leaving the loop stops the fetching. Every page
+// is a call with the client's credentials, opts and one message id; [runtime.CallMaxPages] bounds
+// the pages ([runtime.DefaultMaxPages]), and a service that repeats a cursor ends the iteration
+// with an error.
 func (c *Client) ListNumberedAll(ctx context.Context, params *ListNumberedParams, opts ...runtime.CallOption) iter.Seq2[*Item, error] {
 	return tpgenimpl.Pages[*Item](ctx, c.svc, &opListNumbered, opts, params, nil)
 }
 
 var opListOffsets = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "listOffsets",
 	Method: "GET",
+	Path:   "/offsets",
+	Params: []tpgenimpl.Param{{
+		Name:    "limit",
+		In:      tpgenimpl.InQuery,
+		Style:   tpgenimpl.StyleForm,
+		Explode: true,
+	}, {
+		Name:    "offset",
+		In:      tpgenimpl.InQuery,
+		Style:   tpgenimpl.StyleForm,
+		Explode: true,
+	}},
+	Accept: "application/json",
+	Responses: []tpgenimpl.ResponseSpec{{
+		Code:    200,
+		Success: true,
+		Body:    tpgenimpl.BodyJSON,
+	}},
 	Paging: &tpgenimpl.Paging{
 		Items: []string{"items"},
 		Next:  tpgenimpl.NextOffset,
 		Param: "offset",
 		Size:  "limit",
 	},
-	Params: []tpgenimpl.Param{{
-		Explode: true,
-		In:      tpgenimpl.InQuery,
-		Name:    "limit",
-		Style:   tpgenimpl.StyleForm,
-	}, {
-		Explode: true,
-		In:      tpgenimpl.InQuery,
-		Name:    "offset",
-		Style:   tpgenimpl.StyleForm,
-	}},
-	Path: "/offsets",
-	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
-		Code:    200,
-		Success: true,
-	}},
 }
 
-// ListOffsetsParams holds the query, header and cookie parameters of ListOffsets. Nil pointers and empty
-// lists are not sent.
+// ListOffsetsParams holds the query, header and cookie parameters of ListOffsets. Nil pointers and
+// empty lists are not sent.
 type ListOffsetsParams struct {
 	// Limit is the query parameter "limit".
 	Limit *int
@@ -351,12 +362,14 @@ func (c *Client) ListOffsets(ctx context.Context, params *ListOffsetsParams, opt
 	return out, nil
 }
 
-// ListOffsetsAll calls ListOffsets for each page of its results and yields every Item of every page, in order.
-// Pagination (services.yaml): pages start at the offset in the query parameter offset.
+// ListOffsetsAll calls ListOffsets for each page of its results and yields every Item of every
+// page, in order: pages start at the offset in the query parameter offset (services.yaml's
+// pagination).
 //
-// An error is yielded once and ends the iteration; leaving the loop stops the fetching. Every page is a call
-// with the client's credentials, opts and one message id; runtime.CallMaxPages bounds the pages
-// (runtime.DefaultMaxPages), and a service that repeats a cursor ends the iteration with an error.
+// An error is yielded once and ends the iteration; leaving the loop stops the fetching. Every page
+// is a call with the client's credentials, opts and one message id; [runtime.CallMaxPages] bounds
+// the pages ([runtime.DefaultMaxPages]), and a service that repeats a cursor ends the iteration
+// with an error.
 func (c *Client) ListOffsetsAll(ctx context.Context, params *ListOffsetsParams, opts ...runtime.CallOption) iter.Seq2[*Item, error] {
 	return tpgenimpl.Pages[*Item](ctx, c.svc, &opListOffsets, opts, params, nil)
 }

@@ -5,21 +5,35 @@ package paging
 
 import "github.com/tpgen/tpgen/internal/roundtrip/gen/paging/model"
 
-// The service's types are declared in package model and re-exported here under the same
-// names, so that callers need only this package.
+// The service's types are declared in package model and re-exported here under the same names, so
+// that callers need only this package.
 type (
-	CursorPage         = model.CursorPage
-	CursorPageMeta     = model.CursorPageMeta
-	Item               = model.Item
-	ListAfterResponse  = model.ListAfterResponse
+	// CursorPage is the schema components/schemas/CursorPage.
+	CursorPage = model.CursorPage
+	// CursorPageMeta is the schema components/schemas/CursorPage/properties/meta.
+	CursorPageMeta = model.CursorPageMeta
+	// Item is the schema components/schemas/Item.
+	Item = model.Item
+	// ListAfterResponse is the schema of GET /after response 200.
+	ListAfterResponse = model.ListAfterResponse
+	// ListByHeaderResult is the result of ListByHeader: the status, the body of the response
+	// received, and the response headers.
 	ListByHeaderResult = model.ListByHeaderResult
-	NullableString     = model.NullableString
-	NumberedPage       = model.NumberedPage
-	OffsetPage         = model.OffsetPage
-	Problem            = model.Problem
+	// NullableString is an optional string that may also be null: absent (its zero value, left out
+	// of the JSON), null (NullNullableString()) or a value (NewNullableString(v)).
+	// A value is sent as it is, also when it is the zero string; only NullNullableString sends
+	// null.
+	NullableString = model.NullableString
+	// NumberedPage is the schema components/schemas/NumberedPage.
+	NumberedPage = model.NumberedPage
+	// OffsetPage is the schema components/schemas/OffsetPage.
+	OffsetPage = model.OffsetPage
+	// Problem is the schema components/schemas/Problem.
+	Problem = model.Problem
 )
 
-// NewNullableString returns a NullableString holding v, which is sent as it is (also when it is the zero string).
+// NewNullableString returns a NullableString holding v, which is sent as it is (also when it is the
+// zero string).
 func NewNullableString(v string) NullableString {
 	return model.NewNullableString(v)
 }

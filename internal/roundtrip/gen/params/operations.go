@@ -5,6 +5,7 @@ package params
 
 import (
 	"context"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
@@ -12,22 +13,22 @@ import (
 var opCookieFormPrim = tpgenimpl.Operation{
 	ID:     "cookie_form_prim",
 	Method: "GET",
+	Path:   "/cookie/prim",
 	Params: []tpgenimpl.Param{{
-		Explode:  true,
-		In:       tpgenimpl.InCookie,
 		Name:     "session",
-		Required: true,
+		In:       tpgenimpl.InCookie,
 		Style:    tpgenimpl.StyleForm,
+		Explode:  true,
+		Required: true,
 	}},
-	Path: "/cookie/prim",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
 }
 
-// CookieFormPrimParams holds the query, header and cookie parameters of CookieFormPrim. Nil pointers and empty
-// lists are not sent.
+// CookieFormPrimParams holds the query, header and cookie parameters of CookieFormPrim. Nil
+// pointers and empty lists are not sent.
 type CookieFormPrimParams struct {
 	// Session is the cookie parameter "session" (required).
 	Session string
@@ -41,22 +42,22 @@ func (c *Client) CookieFormPrim(ctx context.Context, params *CookieFormPrimParam
 var opHeaderSimpleExplodeArray = tpgenimpl.Operation{
 	ID:     "header_simple_explode_array",
 	Method: "GET",
+	Path:   "/header/x/array",
 	Params: []tpgenimpl.Param{{
-		Explode:  true,
-		In:       tpgenimpl.InHeader,
 		Name:     "X-V",
-		Required: true,
+		In:       tpgenimpl.InHeader,
+		Explode:  true,
 		Shape:    tpgenimpl.ShapeList,
+		Required: true,
 	}},
-	Path: "/header/x/array",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
 }
 
-// HeaderSimpleExplodeArrayParams holds the query, header and cookie parameters of HeaderSimpleExplodeArray. Nil pointers and empty
-// lists are not sent.
+// HeaderSimpleExplodeArrayParams holds the query, header and cookie parameters of
+// HeaderSimpleExplodeArray. Nil pointers and empty lists are not sent.
 type HeaderSimpleExplodeArrayParams struct {
 	// XV is the header parameter "X-V" (required).
 	XV []int32
@@ -70,22 +71,22 @@ func (c *Client) HeaderSimpleExplodeArray(ctx context.Context, params *HeaderSim
 var opHeaderSimpleExplodeObject = tpgenimpl.Operation{
 	ID:     "header_simple_explode_object",
 	Method: "GET",
+	Path:   "/header/x/object",
 	Params: []tpgenimpl.Param{{
-		Explode:  true,
-		In:       tpgenimpl.InHeader,
 		Name:     "X-V",
-		Required: true,
+		In:       tpgenimpl.InHeader,
+		Explode:  true,
 		Shape:    tpgenimpl.ShapeObject,
+		Required: true,
 	}},
-	Path: "/header/x/object",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
 }
 
-// HeaderSimpleExplodeObjectParams holds the query, header and cookie parameters of HeaderSimpleExplodeObject. Nil pointers and empty
-// lists are not sent.
+// HeaderSimpleExplodeObjectParams holds the query, header and cookie parameters of
+// HeaderSimpleExplodeObject. Nil pointers and empty lists are not sent.
 type HeaderSimpleExplodeObjectParams struct {
 	// XV is the header parameter "X-V" (required).
 	XV HeaderSimpleExplodeObjectXV
@@ -99,21 +100,21 @@ func (c *Client) HeaderSimpleExplodeObject(ctx context.Context, params *HeaderSi
 var opHeaderSimpleExplodePrim = tpgenimpl.Operation{
 	ID:     "header_simple_explode_prim",
 	Method: "GET",
+	Path:   "/header/x/prim",
 	Params: []tpgenimpl.Param{{
-		Explode:  true,
-		In:       tpgenimpl.InHeader,
 		Name:     "X-V",
+		In:       tpgenimpl.InHeader,
+		Explode:  true,
 		Required: true,
 	}},
-	Path: "/header/x/prim",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
 }
 
-// HeaderSimpleExplodePrimParams holds the query, header and cookie parameters of HeaderSimpleExplodePrim. Nil pointers and empty
-// lists are not sent.
+// HeaderSimpleExplodePrimParams holds the query, header and cookie parameters of
+// HeaderSimpleExplodePrim. Nil pointers and empty lists are not sent.
 type HeaderSimpleExplodePrimParams struct {
 	// XV is the header parameter "X-V" (required).
 	XV int32
@@ -127,21 +128,21 @@ func (c *Client) HeaderSimpleExplodePrim(ctx context.Context, params *HeaderSimp
 var opHeaderSimpleFlatArray = tpgenimpl.Operation{
 	ID:     "header_simple_flat_array",
 	Method: "GET",
+	Path:   "/header/f/array",
 	Params: []tpgenimpl.Param{{
-		In:       tpgenimpl.InHeader,
 		Name:     "X-V",
-		Required: true,
+		In:       tpgenimpl.InHeader,
 		Shape:    tpgenimpl.ShapeList,
+		Required: true,
 	}},
-	Path: "/header/f/array",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
 }
 
-// HeaderSimpleFlatArrayParams holds the query, header and cookie parameters of HeaderSimpleFlatArray. Nil pointers and empty
-// lists are not sent.
+// HeaderSimpleFlatArrayParams holds the query, header and cookie parameters of
+// HeaderSimpleFlatArray. Nil pointers and empty lists are not sent.
 type HeaderSimpleFlatArrayParams struct {
 	// XV is the header parameter "X-V" (required).
 	XV []int32
@@ -155,21 +156,21 @@ func (c *Client) HeaderSimpleFlatArray(ctx context.Context, params *HeaderSimple
 var opHeaderSimpleFlatObject = tpgenimpl.Operation{
 	ID:     "header_simple_flat_object",
 	Method: "GET",
+	Path:   "/header/f/object",
 	Params: []tpgenimpl.Param{{
-		In:       tpgenimpl.InHeader,
 		Name:     "X-V",
-		Required: true,
+		In:       tpgenimpl.InHeader,
 		Shape:    tpgenimpl.ShapeObject,
+		Required: true,
 	}},
-	Path: "/header/f/object",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
 }
 
-// HeaderSimpleFlatObjectParams holds the query, header and cookie parameters of HeaderSimpleFlatObject. Nil pointers and empty
-// lists are not sent.
+// HeaderSimpleFlatObjectParams holds the query, header and cookie parameters of
+// HeaderSimpleFlatObject. Nil pointers and empty lists are not sent.
 type HeaderSimpleFlatObjectParams struct {
 	// XV is the header parameter "X-V" (required).
 	XV HeaderSimpleFlatObjectXV
@@ -183,20 +184,20 @@ func (c *Client) HeaderSimpleFlatObject(ctx context.Context, params *HeaderSimpl
 var opHeaderSimpleFlatPrim = tpgenimpl.Operation{
 	ID:     "header_simple_flat_prim",
 	Method: "GET",
+	Path:   "/header/f/prim",
 	Params: []tpgenimpl.Param{{
-		In:       tpgenimpl.InHeader,
 		Name:     "X-V",
+		In:       tpgenimpl.InHeader,
 		Required: true,
 	}},
-	Path: "/header/f/prim",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
 }
 
-// HeaderSimpleFlatPrimParams holds the query, header and cookie parameters of HeaderSimpleFlatPrim. Nil pointers and empty
-// lists are not sent.
+// HeaderSimpleFlatPrimParams holds the query, header and cookie parameters of HeaderSimpleFlatPrim.
+// Nil pointers and empty lists are not sent.
 type HeaderSimpleFlatPrimParams struct {
 	// XV is the header parameter "X-V" (required).
 	XV int32
@@ -210,13 +211,13 @@ func (c *Client) HeaderSimpleFlatPrim(ctx context.Context, params *HeaderSimpleF
 var opPathLabelExplodeArray = tpgenimpl.Operation{
 	ID:     "path_label_explode_array",
 	Method: "GET",
+	Path:   "/path/label/x/array/{v}",
 	Params: []tpgenimpl.Param{{
-		Explode: true,
 		Name:    "v",
-		Shape:   tpgenimpl.ShapeList,
 		Style:   tpgenimpl.StyleLabel,
+		Explode: true,
+		Shape:   tpgenimpl.ShapeList,
 	}},
-	Path: "/path/label/x/array/{v}",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -235,13 +236,13 @@ func (c *Client) PathLabelExplodeArray(ctx context.Context, v []int32, opts ...r
 var opPathLabelExplodeObject = tpgenimpl.Operation{
 	ID:     "path_label_explode_object",
 	Method: "GET",
+	Path:   "/path/label/x/object/{v}",
 	Params: []tpgenimpl.Param{{
-		Explode: true,
 		Name:    "v",
-		Shape:   tpgenimpl.ShapeObject,
 		Style:   tpgenimpl.StyleLabel,
+		Explode: true,
+		Shape:   tpgenimpl.ShapeObject,
 	}},
-	Path: "/path/label/x/object/{v}",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -260,12 +261,12 @@ func (c *Client) PathLabelExplodeObject(ctx context.Context, v PathLabelExplodeO
 var opPathLabelExplodePrim = tpgenimpl.Operation{
 	ID:     "path_label_explode_prim",
 	Method: "GET",
+	Path:   "/path/label/x/prim/{v}",
 	Params: []tpgenimpl.Param{{
-		Explode: true,
 		Name:    "v",
 		Style:   tpgenimpl.StyleLabel,
+		Explode: true,
 	}},
-	Path: "/path/label/x/prim/{v}",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -280,12 +281,12 @@ func (c *Client) PathLabelExplodePrim(ctx context.Context, v int32, opts ...runt
 var opPathLabelFlatArray = tpgenimpl.Operation{
 	ID:     "path_label_flat_array",
 	Method: "GET",
+	Path:   "/path/label/f/array/{v}",
 	Params: []tpgenimpl.Param{{
 		Name:  "v",
-		Shape: tpgenimpl.ShapeList,
 		Style: tpgenimpl.StyleLabel,
+		Shape: tpgenimpl.ShapeList,
 	}},
-	Path: "/path/label/f/array/{v}",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -304,12 +305,12 @@ func (c *Client) PathLabelFlatArray(ctx context.Context, v []int32, opts ...runt
 var opPathLabelFlatObject = tpgenimpl.Operation{
 	ID:     "path_label_flat_object",
 	Method: "GET",
+	Path:   "/path/label/f/object/{v}",
 	Params: []tpgenimpl.Param{{
 		Name:  "v",
-		Shape: tpgenimpl.ShapeObject,
 		Style: tpgenimpl.StyleLabel,
+		Shape: tpgenimpl.ShapeObject,
 	}},
-	Path: "/path/label/f/object/{v}",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -328,11 +329,11 @@ func (c *Client) PathLabelFlatObject(ctx context.Context, v PathLabelFlatObjectV
 var opPathLabelFlatPrim = tpgenimpl.Operation{
 	ID:     "path_label_flat_prim",
 	Method: "GET",
+	Path:   "/path/label/f/prim/{v}",
 	Params: []tpgenimpl.Param{{
 		Name:  "v",
 		Style: tpgenimpl.StyleLabel,
 	}},
-	Path: "/path/label/f/prim/{v}",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -347,13 +348,13 @@ func (c *Client) PathLabelFlatPrim(ctx context.Context, v int32, opts ...runtime
 var opPathMatrixExplodeArray = tpgenimpl.Operation{
 	ID:     "path_matrix_explode_array",
 	Method: "GET",
+	Path:   "/path/matrix/x/array/{v}",
 	Params: []tpgenimpl.Param{{
-		Explode: true,
 		Name:    "v",
-		Shape:   tpgenimpl.ShapeList,
 		Style:   tpgenimpl.StyleMatrix,
+		Explode: true,
+		Shape:   tpgenimpl.ShapeList,
 	}},
-	Path: "/path/matrix/x/array/{v}",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -372,13 +373,13 @@ func (c *Client) PathMatrixExplodeArray(ctx context.Context, v []int32, opts ...
 var opPathMatrixExplodeObject = tpgenimpl.Operation{
 	ID:     "path_matrix_explode_object",
 	Method: "GET",
+	Path:   "/path/matrix/x/object/{v}",
 	Params: []tpgenimpl.Param{{
-		Explode: true,
 		Name:    "v",
-		Shape:   tpgenimpl.ShapeObject,
 		Style:   tpgenimpl.StyleMatrix,
+		Explode: true,
+		Shape:   tpgenimpl.ShapeObject,
 	}},
-	Path: "/path/matrix/x/object/{v}",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -397,12 +398,12 @@ func (c *Client) PathMatrixExplodeObject(ctx context.Context, v PathMatrixExplod
 var opPathMatrixExplodePrim = tpgenimpl.Operation{
 	ID:     "path_matrix_explode_prim",
 	Method: "GET",
+	Path:   "/path/matrix/x/prim/{v}",
 	Params: []tpgenimpl.Param{{
-		Explode: true,
 		Name:    "v",
 		Style:   tpgenimpl.StyleMatrix,
+		Explode: true,
 	}},
-	Path: "/path/matrix/x/prim/{v}",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -417,12 +418,12 @@ func (c *Client) PathMatrixExplodePrim(ctx context.Context, v int32, opts ...run
 var opPathMatrixFlatArray = tpgenimpl.Operation{
 	ID:     "path_matrix_flat_array",
 	Method: "GET",
+	Path:   "/path/matrix/f/array/{v}",
 	Params: []tpgenimpl.Param{{
 		Name:  "v",
-		Shape: tpgenimpl.ShapeList,
 		Style: tpgenimpl.StyleMatrix,
+		Shape: tpgenimpl.ShapeList,
 	}},
-	Path: "/path/matrix/f/array/{v}",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -441,12 +442,12 @@ func (c *Client) PathMatrixFlatArray(ctx context.Context, v []int32, opts ...run
 var opPathMatrixFlatObject = tpgenimpl.Operation{
 	ID:     "path_matrix_flat_object",
 	Method: "GET",
+	Path:   "/path/matrix/f/object/{v}",
 	Params: []tpgenimpl.Param{{
 		Name:  "v",
-		Shape: tpgenimpl.ShapeObject,
 		Style: tpgenimpl.StyleMatrix,
+		Shape: tpgenimpl.ShapeObject,
 	}},
-	Path: "/path/matrix/f/object/{v}",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -465,11 +466,11 @@ func (c *Client) PathMatrixFlatObject(ctx context.Context, v PathMatrixFlatObjec
 var opPathMatrixFlatPrim = tpgenimpl.Operation{
 	ID:     "path_matrix_flat_prim",
 	Method: "GET",
+	Path:   "/path/matrix/f/prim/{v}",
 	Params: []tpgenimpl.Param{{
 		Name:  "v",
 		Style: tpgenimpl.StyleMatrix,
 	}},
-	Path: "/path/matrix/f/prim/{v}",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -484,12 +485,12 @@ func (c *Client) PathMatrixFlatPrim(ctx context.Context, v int32, opts ...runtim
 var opPathSimpleExplodeArray = tpgenimpl.Operation{
 	ID:     "path_simple_explode_array",
 	Method: "GET",
+	Path:   "/path/simple/x/array/{v}",
 	Params: []tpgenimpl.Param{{
-		Explode: true,
 		Name:    "v",
+		Explode: true,
 		Shape:   tpgenimpl.ShapeList,
 	}},
-	Path: "/path/simple/x/array/{v}",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -508,12 +509,12 @@ func (c *Client) PathSimpleExplodeArray(ctx context.Context, v []int32, opts ...
 var opPathSimpleExplodeObject = tpgenimpl.Operation{
 	ID:     "path_simple_explode_object",
 	Method: "GET",
+	Path:   "/path/simple/x/object/{v}",
 	Params: []tpgenimpl.Param{{
-		Explode: true,
 		Name:    "v",
+		Explode: true,
 		Shape:   tpgenimpl.ShapeObject,
 	}},
-	Path: "/path/simple/x/object/{v}",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -532,11 +533,11 @@ func (c *Client) PathSimpleExplodeObject(ctx context.Context, v PathSimpleExplod
 var opPathSimpleExplodePrim = tpgenimpl.Operation{
 	ID:     "path_simple_explode_prim",
 	Method: "GET",
+	Path:   "/path/simple/x/prim/{v}",
 	Params: []tpgenimpl.Param{{
-		Explode: true,
 		Name:    "v",
+		Explode: true,
 	}},
-	Path: "/path/simple/x/prim/{v}",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -551,11 +552,11 @@ func (c *Client) PathSimpleExplodePrim(ctx context.Context, v int32, opts ...run
 var opPathSimpleFlatArray = tpgenimpl.Operation{
 	ID:     "path_simple_flat_array",
 	Method: "GET",
+	Path:   "/path/simple/f/array/{v}",
 	Params: []tpgenimpl.Param{{
 		Name:  "v",
 		Shape: tpgenimpl.ShapeList,
 	}},
-	Path: "/path/simple/f/array/{v}",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -574,11 +575,11 @@ func (c *Client) PathSimpleFlatArray(ctx context.Context, v []int32, opts ...run
 var opPathSimpleFlatObject = tpgenimpl.Operation{
 	ID:     "path_simple_flat_object",
 	Method: "GET",
+	Path:   "/path/simple/f/object/{v}",
 	Params: []tpgenimpl.Param{{
 		Name:  "v",
 		Shape: tpgenimpl.ShapeObject,
 	}},
-	Path: "/path/simple/f/object/{v}",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -597,8 +598,8 @@ func (c *Client) PathSimpleFlatObject(ctx context.Context, v PathSimpleFlatObjec
 var opPathSimpleFlatPrim = tpgenimpl.Operation{
 	ID:     "path_simple_flat_prim",
 	Method: "GET",
-	Params: []tpgenimpl.Param{{Name: "v"}},
 	Path:   "/path/simple/f/prim/{v}",
+	Params: []tpgenimpl.Param{{Name: "v"}},
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -613,23 +614,23 @@ func (c *Client) PathSimpleFlatPrim(ctx context.Context, v int32, opts ...runtim
 var opQueryDeepObjectExplodeObject = tpgenimpl.Operation{
 	ID:     "query_deepObject_explode_object",
 	Method: "GET",
+	Path:   "/query/deepObject/x/object",
 	Params: []tpgenimpl.Param{{
-		Explode:  true,
-		In:       tpgenimpl.InQuery,
 		Name:     "v",
-		Required: true,
-		Shape:    tpgenimpl.ShapeObject,
+		In:       tpgenimpl.InQuery,
 		Style:    tpgenimpl.StyleDeepObject,
+		Explode:  true,
+		Shape:    tpgenimpl.ShapeObject,
+		Required: true,
 	}},
-	Path: "/query/deepObject/x/object",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
 }
 
-// QueryDeepObjectExplodeObjectParams holds the query, header and cookie parameters of QueryDeepObjectExplodeObject. Nil pointers and empty
-// lists are not sent.
+// QueryDeepObjectExplodeObjectParams holds the query, header and cookie parameters of
+// QueryDeepObjectExplodeObject. Nil pointers and empty lists are not sent.
 type QueryDeepObjectExplodeObjectParams struct {
 	// V is the query parameter "v" (required).
 	V QueryDeepObjectExplodeObjectV
@@ -643,23 +644,23 @@ func (c *Client) QueryDeepObjectExplodeObject(ctx context.Context, params *Query
 var opQueryFormExplodeArray = tpgenimpl.Operation{
 	ID:     "query_form_explode_array",
 	Method: "GET",
+	Path:   "/query/form/x/array",
 	Params: []tpgenimpl.Param{{
-		Explode:  true,
-		In:       tpgenimpl.InQuery,
 		Name:     "v",
-		Required: true,
-		Shape:    tpgenimpl.ShapeList,
+		In:       tpgenimpl.InQuery,
 		Style:    tpgenimpl.StyleForm,
+		Explode:  true,
+		Shape:    tpgenimpl.ShapeList,
+		Required: true,
 	}},
-	Path: "/query/form/x/array",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
 }
 
-// QueryFormExplodeArrayParams holds the query, header and cookie parameters of QueryFormExplodeArray. Nil pointers and empty
-// lists are not sent.
+// QueryFormExplodeArrayParams holds the query, header and cookie parameters of
+// QueryFormExplodeArray. Nil pointers and empty lists are not sent.
 type QueryFormExplodeArrayParams struct {
 	// V is the query parameter "v" (required).
 	V []int32
@@ -673,23 +674,23 @@ func (c *Client) QueryFormExplodeArray(ctx context.Context, params *QueryFormExp
 var opQueryFormExplodeObject = tpgenimpl.Operation{
 	ID:     "query_form_explode_object",
 	Method: "GET",
+	Path:   "/query/form/x/object",
 	Params: []tpgenimpl.Param{{
-		Explode:  true,
-		In:       tpgenimpl.InQuery,
 		Name:     "v",
-		Required: true,
-		Shape:    tpgenimpl.ShapeObject,
+		In:       tpgenimpl.InQuery,
 		Style:    tpgenimpl.StyleForm,
+		Explode:  true,
+		Shape:    tpgenimpl.ShapeObject,
+		Required: true,
 	}},
-	Path: "/query/form/x/object",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
 }
 
-// QueryFormExplodeObjectParams holds the query, header and cookie parameters of QueryFormExplodeObject. Nil pointers and empty
-// lists are not sent.
+// QueryFormExplodeObjectParams holds the query, header and cookie parameters of
+// QueryFormExplodeObject. Nil pointers and empty lists are not sent.
 type QueryFormExplodeObjectParams struct {
 	// V is the query parameter "v" (required).
 	V QueryFormExplodeObjectV
@@ -703,22 +704,22 @@ func (c *Client) QueryFormExplodeObject(ctx context.Context, params *QueryFormEx
 var opQueryFormExplodePrim = tpgenimpl.Operation{
 	ID:     "query_form_explode_prim",
 	Method: "GET",
+	Path:   "/query/form/x/prim",
 	Params: []tpgenimpl.Param{{
-		Explode:  true,
-		In:       tpgenimpl.InQuery,
 		Name:     "v",
-		Required: true,
+		In:       tpgenimpl.InQuery,
 		Style:    tpgenimpl.StyleForm,
+		Explode:  true,
+		Required: true,
 	}},
-	Path: "/query/form/x/prim",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
 }
 
-// QueryFormExplodePrimParams holds the query, header and cookie parameters of QueryFormExplodePrim. Nil pointers and empty
-// lists are not sent.
+// QueryFormExplodePrimParams holds the query, header and cookie parameters of QueryFormExplodePrim.
+// Nil pointers and empty lists are not sent.
 type QueryFormExplodePrimParams struct {
 	// V is the query parameter "v" (required).
 	V int32
@@ -732,22 +733,22 @@ func (c *Client) QueryFormExplodePrim(ctx context.Context, params *QueryFormExpl
 var opQueryFormFlatArray = tpgenimpl.Operation{
 	ID:     "query_form_flat_array",
 	Method: "GET",
+	Path:   "/query/form/f/array",
 	Params: []tpgenimpl.Param{{
-		In:       tpgenimpl.InQuery,
 		Name:     "v",
-		Required: true,
-		Shape:    tpgenimpl.ShapeList,
+		In:       tpgenimpl.InQuery,
 		Style:    tpgenimpl.StyleForm,
+		Shape:    tpgenimpl.ShapeList,
+		Required: true,
 	}},
-	Path: "/query/form/f/array",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
 }
 
-// QueryFormFlatArrayParams holds the query, header and cookie parameters of QueryFormFlatArray. Nil pointers and empty
-// lists are not sent.
+// QueryFormFlatArrayParams holds the query, header and cookie parameters of QueryFormFlatArray. Nil
+// pointers and empty lists are not sent.
 type QueryFormFlatArrayParams struct {
 	// V is the query parameter "v" (required).
 	V []int32
@@ -761,22 +762,22 @@ func (c *Client) QueryFormFlatArray(ctx context.Context, params *QueryFormFlatAr
 var opQueryFormFlatObject = tpgenimpl.Operation{
 	ID:     "query_form_flat_object",
 	Method: "GET",
+	Path:   "/query/form/f/object",
 	Params: []tpgenimpl.Param{{
-		In:       tpgenimpl.InQuery,
 		Name:     "v",
-		Required: true,
-		Shape:    tpgenimpl.ShapeObject,
+		In:       tpgenimpl.InQuery,
 		Style:    tpgenimpl.StyleForm,
+		Shape:    tpgenimpl.ShapeObject,
+		Required: true,
 	}},
-	Path: "/query/form/f/object",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
 }
 
-// QueryFormFlatObjectParams holds the query, header and cookie parameters of QueryFormFlatObject. Nil pointers and empty
-// lists are not sent.
+// QueryFormFlatObjectParams holds the query, header and cookie parameters of QueryFormFlatObject.
+// Nil pointers and empty lists are not sent.
 type QueryFormFlatObjectParams struct {
 	// V is the query parameter "v" (required).
 	V QueryFormFlatObjectV
@@ -790,21 +791,21 @@ func (c *Client) QueryFormFlatObject(ctx context.Context, params *QueryFormFlatO
 var opQueryFormFlatPrim = tpgenimpl.Operation{
 	ID:     "query_form_flat_prim",
 	Method: "GET",
+	Path:   "/query/form/f/prim",
 	Params: []tpgenimpl.Param{{
-		In:       tpgenimpl.InQuery,
 		Name:     "v",
-		Required: true,
+		In:       tpgenimpl.InQuery,
 		Style:    tpgenimpl.StyleForm,
+		Required: true,
 	}},
-	Path: "/query/form/f/prim",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
 }
 
-// QueryFormFlatPrimParams holds the query, header and cookie parameters of QueryFormFlatPrim. Nil pointers and empty
-// lists are not sent.
+// QueryFormFlatPrimParams holds the query, header and cookie parameters of QueryFormFlatPrim. Nil
+// pointers and empty lists are not sent.
 type QueryFormFlatPrimParams struct {
 	// V is the query parameter "v" (required).
 	V int32
@@ -818,21 +819,21 @@ func (c *Client) QueryFormFlatPrim(ctx context.Context, params *QueryFormFlatPri
 var opQueryOptionalAbsent = tpgenimpl.Operation{
 	ID:     "query_optional_absent",
 	Method: "GET",
+	Path:   "/query/optional",
 	Params: []tpgenimpl.Param{{
-		Explode: true,
-		In:      tpgenimpl.InQuery,
 		Name:    "v",
+		In:      tpgenimpl.InQuery,
 		Style:   tpgenimpl.StyleForm,
+		Explode: true,
 	}},
-	Path: "/query/optional",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
 }
 
-// QueryOptionalAbsentParams holds the query, header and cookie parameters of QueryOptionalAbsent. Nil pointers and empty
-// lists are not sent.
+// QueryOptionalAbsentParams holds the query, header and cookie parameters of QueryOptionalAbsent.
+// Nil pointers and empty lists are not sent.
 type QueryOptionalAbsentParams struct {
 	// V is the query parameter "v".
 	V *int32
@@ -846,22 +847,22 @@ func (c *Client) QueryOptionalAbsent(ctx context.Context, params *QueryOptionalA
 var opQueryPipeDelimitedFlatArray = tpgenimpl.Operation{
 	ID:     "query_pipeDelimited_flat_array",
 	Method: "GET",
+	Path:   "/query/pipeDelimited/f/array",
 	Params: []tpgenimpl.Param{{
-		In:       tpgenimpl.InQuery,
 		Name:     "v",
-		Required: true,
-		Shape:    tpgenimpl.ShapeList,
+		In:       tpgenimpl.InQuery,
 		Style:    tpgenimpl.StylePipeDelimited,
+		Shape:    tpgenimpl.ShapeList,
+		Required: true,
 	}},
-	Path: "/query/pipeDelimited/f/array",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
 }
 
-// QueryPipeDelimitedFlatArrayParams holds the query, header and cookie parameters of QueryPipeDelimitedFlatArray. Nil pointers and empty
-// lists are not sent.
+// QueryPipeDelimitedFlatArrayParams holds the query, header and cookie parameters of
+// QueryPipeDelimitedFlatArray. Nil pointers and empty lists are not sent.
 type QueryPipeDelimitedFlatArrayParams struct {
 	// V is the query parameter "v" (required).
 	V []int32
@@ -875,22 +876,22 @@ func (c *Client) QueryPipeDelimitedFlatArray(ctx context.Context, params *QueryP
 var opQuerySpaceDelimitedFlatArray = tpgenimpl.Operation{
 	ID:     "query_spaceDelimited_flat_array",
 	Method: "GET",
+	Path:   "/query/spaceDelimited/f/array",
 	Params: []tpgenimpl.Param{{
-		In:       tpgenimpl.InQuery,
 		Name:     "v",
-		Required: true,
-		Shape:    tpgenimpl.ShapeList,
+		In:       tpgenimpl.InQuery,
 		Style:    tpgenimpl.StyleSpaceDelimited,
+		Shape:    tpgenimpl.ShapeList,
+		Required: true,
 	}},
-	Path: "/query/spaceDelimited/f/array",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
 }
 
-// QuerySpaceDelimitedFlatArrayParams holds the query, header and cookie parameters of QuerySpaceDelimitedFlatArray. Nil pointers and empty
-// lists are not sent.
+// QuerySpaceDelimitedFlatArrayParams holds the query, header and cookie parameters of
+// QuerySpaceDelimitedFlatArray. Nil pointers and empty lists are not sent.
 type QuerySpaceDelimitedFlatArrayParams struct {
 	// V is the query parameter "v" (required).
 	V []int32

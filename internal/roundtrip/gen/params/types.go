@@ -5,18 +5,29 @@ package params
 
 import "github.com/tpgen/tpgen/internal/roundtrip/gen/params/model"
 
-// The service's types are declared in package model and re-exported here under the same
-// names, so that callers need only this package.
+// The service's types are declared in package model and re-exported here under the same names, so
+// that callers need only this package.
 type (
-	HeaderSimpleExplodeObjectXV   = model.HeaderSimpleExplodeObjectXV
-	HeaderSimpleFlatObjectXV      = model.HeaderSimpleFlatObjectXV
-	PathLabelExplodeObjectV       = model.PathLabelExplodeObjectV
-	PathLabelFlatObjectV          = model.PathLabelFlatObjectV
-	PathMatrixExplodeObjectV      = model.PathMatrixExplodeObjectV
-	PathMatrixFlatObjectV         = model.PathMatrixFlatObjectV
-	PathSimpleExplodeObjectV      = model.PathSimpleExplodeObjectV
-	PathSimpleFlatObjectV         = model.PathSimpleFlatObjectV
+	// HeaderSimpleExplodeObjectXV is the schema of GET /header/x/object parameter X-V.
+	HeaderSimpleExplodeObjectXV = model.HeaderSimpleExplodeObjectXV
+	// HeaderSimpleFlatObjectXV is the schema of GET /header/f/object parameter X-V.
+	HeaderSimpleFlatObjectXV = model.HeaderSimpleFlatObjectXV
+	// PathLabelExplodeObjectV is the schema of GET /path/label/x/object/{v} parameter v.
+	PathLabelExplodeObjectV = model.PathLabelExplodeObjectV
+	// PathLabelFlatObjectV is the schema of GET /path/label/f/object/{v} parameter v.
+	PathLabelFlatObjectV = model.PathLabelFlatObjectV
+	// PathMatrixExplodeObjectV is the schema of GET /path/matrix/x/object/{v} parameter v.
+	PathMatrixExplodeObjectV = model.PathMatrixExplodeObjectV
+	// PathMatrixFlatObjectV is the schema of GET /path/matrix/f/object/{v} parameter v.
+	PathMatrixFlatObjectV = model.PathMatrixFlatObjectV
+	// PathSimpleExplodeObjectV is the schema of GET /path/simple/x/object/{v} parameter v.
+	PathSimpleExplodeObjectV = model.PathSimpleExplodeObjectV
+	// PathSimpleFlatObjectV is the schema of GET /path/simple/f/object/{v} parameter v.
+	PathSimpleFlatObjectV = model.PathSimpleFlatObjectV
+	// QueryDeepObjectExplodeObjectV is the schema of GET /query/deepObject/x/object parameter v.
 	QueryDeepObjectExplodeObjectV = model.QueryDeepObjectExplodeObjectV
-	QueryFormExplodeObjectV       = model.QueryFormExplodeObjectV
-	QueryFormFlatObjectV          = model.QueryFormFlatObjectV
+	// QueryFormExplodeObjectV is the schema of GET /query/form/x/object parameter v.
+	QueryFormExplodeObjectV = model.QueryFormExplodeObjectV
+	// QueryFormFlatObjectV is the schema of GET /query/form/f/object parameter v.
+	QueryFormFlatObjectV = model.QueryFormFlatObjectV
 )

@@ -5,6 +5,7 @@ package paths
 
 import (
 	"context"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
@@ -12,9 +13,9 @@ import (
 var opCompactResponse = tpgenimpl.Operation{
 	ID:     "compactResponse",
 	Method: "POST",
-	Params: []tpgenimpl.Param{{Name: "id"}},
 	Path:   "/responses/{id}/compact",
 	Query:  "beta=true&mode=a+b&flag",
+	Params: []tpgenimpl.Param{{Name: "id"}},
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -29,28 +30,28 @@ func (c *Client) CompactResponse(ctx context.Context, id string, opts ...runtime
 var opCompactResponses = tpgenimpl.Operation{
 	ID:     "compactResponses",
 	Method: "GET",
+	Path:   "/responses/compact",
+	Query:  "beta=true",
 	Params: []tpgenimpl.Param{{
-		Explode: true,
-		In:      tpgenimpl.InQuery,
 		Name:    "limit",
-		Style:   tpgenimpl.StyleForm,
-	}, {
-		Explode: true,
 		In:      tpgenimpl.InQuery,
-		Name:    "tag",
-		Shape:   tpgenimpl.ShapeList,
 		Style:   tpgenimpl.StyleForm,
+		Explode: true,
+	}, {
+		Name:    "tag",
+		In:      tpgenimpl.InQuery,
+		Style:   tpgenimpl.StyleForm,
+		Explode: true,
+		Shape:   tpgenimpl.ShapeList,
 	}},
-	Path:  "/responses/compact",
-	Query: "beta=true",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
 }
 
-// CompactResponsesParams holds the query, header and cookie parameters of CompactResponses. Nil pointers and empty
-// lists are not sent.
+// CompactResponsesParams holds the query, header and cookie parameters of CompactResponses. Nil
+// pointers and empty lists are not sent.
 type CompactResponsesParams struct {
 	// Limit is the query parameter "limit".
 	Limit *int

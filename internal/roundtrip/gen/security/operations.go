@@ -5,19 +5,20 @@ package security
 
 import (
 	"context"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
 var opGetMe = tpgenimpl.Operation{
-	ID:     "getMe",
-	Method: "GET",
-	Path:   "/me",
+	ID:       "getMe",
+	Method:   "GET",
+	Path:     "/me",
+	Security: [][]string{{"bearer"}},
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
-	Security: [][]string{{"bearer"}},
 }
 
 // GetMe calls GET /me.
@@ -26,24 +27,24 @@ func (c *Client) GetMe(ctx context.Context, opts ...runtime.CallOption) error {
 }
 
 var opGetSession = tpgenimpl.Operation{
-	ID:     "getSession",
-	Method: "GET",
+	ID:       "getSession",
+	Method:   "GET",
+	Path:     "/session",
+	Security: [][]string{{"cookieKey"}},
 	Params: []tpgenimpl.Param{{
-		Explode: true,
-		In:      tpgenimpl.InCookie,
 		Name:    "theme",
+		In:      tpgenimpl.InCookie,
 		Style:   tpgenimpl.StyleForm,
+		Explode: true,
 	}},
-	Path: "/session",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
-	Security: [][]string{{"cookieKey"}},
 }
 
-// GetSessionParams holds the query, header and cookie parameters of GetSession. Nil pointers and empty
-// lists are not sent.
+// GetSessionParams holds the query, header and cookie parameters of GetSession. Nil pointers and
+// empty lists are not sent.
 type GetSessionParams struct {
 	// Theme is the cookie parameter "theme".
 	Theme *string
@@ -55,15 +56,15 @@ func (c *Client) GetSession(ctx context.Context, params *GetSessionParams, opts 
 }
 
 var opGetThing = tpgenimpl.Operation{
-	ID:     "getThing",
-	Method: "GET",
-	Params: []tpgenimpl.Param{{Name: "id"}},
-	Path:   "/things/{id}",
+	ID:       "getThing",
+	Method:   "GET",
+	Path:     "/things/{id}",
+	Security: [][]string{{"apiKey", "appKey"}, {"bearer"}},
+	Params:   []tpgenimpl.Param{{Name: "id"}},
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
-	Security: [][]string{{"apiKey", "appKey"}, {"bearer"}},
 }
 
 // GetThing calls GET /things/{id}.
@@ -72,15 +73,15 @@ func (c *Client) GetThing(ctx context.Context, id string, opts ...runtime.CallOp
 }
 
 var opHealth = tpgenimpl.Operation{
-	Grant:  runtime.GrantNone,
-	ID:     "health",
-	Method: "GET",
-	Path:   "/health",
+	ID:       "health",
+	Method:   "GET",
+	Path:     "/health",
+	Grant:    runtime.GrantNone,
+	Security: [][]string{},
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
-	Security: [][]string{},
 }
 
 // Health calls GET /health.
@@ -104,20 +105,20 @@ func (c *Client) ListThings(ctx context.Context, opts ...runtime.CallOption) err
 }
 
 var opSearch = tpgenimpl.Operation{
-	ID:     "search",
-	Method: "GET",
+	ID:       "search",
+	Method:   "GET",
+	Path:     "/search",
+	Security: [][]string{{"queryKey"}},
 	Params: []tpgenimpl.Param{{
-		Explode: true,
-		In:      tpgenimpl.InQuery,
 		Name:    "q",
+		In:      tpgenimpl.InQuery,
 		Style:   tpgenimpl.StyleForm,
+		Explode: true,
 	}},
-	Path: "/search",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
-	Security: [][]string{{"queryKey"}},
 }
 
 // SearchParams holds the query, header and cookie parameters of Search. Nil pointers and empty

@@ -5,20 +5,21 @@ package unchecked
 
 import (
 	"context"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
 var opGetOrder = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "getOrder",
 	Method: "GET",
-	Params: []tpgenimpl.Param{{Name: "id"}},
 	Path:   "/orders/{id}",
+	Params: []tpgenimpl.Param{{Name: "id"}},
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 }
 
@@ -32,14 +33,14 @@ func (c *Client) GetOrder(ctx context.Context, id string, opts ...runtime.CallOp
 }
 
 var opGetStock = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "getStock",
 	Method: "GET",
 	Path:   "/stock",
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 }
 
@@ -53,20 +54,20 @@ func (c *Client) GetStock(ctx context.Context, opts ...runtime.CallOption) (map[
 }
 
 var opListOrders = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "listOrders",
 	Method: "GET",
 	Path:   "/orders",
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 	Result: &tpgenimpl.ResultSpec{
 		Bodies: []string{"Body"},
 		Headers: []tpgenimpl.HeaderSpec{{
-			Field: "XTotal",
 			Name:  "X-Total",
+			Field: "XTotal",
 		}},
 	},
 }

@@ -5,21 +5,22 @@ package unions
 
 import (
 	"context"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
 var opEchoPet = tpgenimpl.Operation{
-	Accept:      "application/json",
-	ContentType: "application/json",
 	ID:          "echoPet",
 	Method:      "POST",
 	Path:        "/pets",
 	RequestBody: tpgenimpl.BodyJSON,
+	ContentType: "application/json",
+	Accept:      "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 }
 
@@ -33,16 +34,16 @@ func (c *Client) EchoPet(ctx context.Context, body Pet, opts ...runtime.CallOpti
 }
 
 var opEchoValue = tpgenimpl.Operation{
-	Accept:      "application/json",
-	ContentType: "application/json",
 	ID:          "echoValue",
 	Method:      "POST",
 	Path:        "/values",
 	RequestBody: tpgenimpl.BodyJSON,
+	ContentType: "application/json",
+	Accept:      "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 }
 
@@ -56,14 +57,14 @@ func (c *Client) EchoValue(ctx context.Context, body *Holder, opts ...runtime.Ca
 }
 
 var opGetNote = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "getNote",
 	Method: "GET",
 	Path:   "/notes",
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 }
 
@@ -77,16 +78,16 @@ func (c *Client) GetNote(ctx context.Context, opts ...runtime.CallOption) (*Note
 }
 
 var opPatchNote = tpgenimpl.Operation{
-	Accept:      "application/json",
-	ContentType: "application/json",
 	ID:          "patchNote",
 	Method:      "PATCH",
 	Path:        "/notes",
 	RequestBody: tpgenimpl.BodyJSON,
+	ContentType: "application/json",
+	Accept:      "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 }
 

@@ -4,28 +4,57 @@
 package unions
 
 import (
-	"github.com/tpgen/tpgen/internal/roundtrip/gen/unions/model"
 	"time"
+
+	"github.com/tpgen/tpgen/internal/roundtrip/gen/unions/model"
 )
 
-// The service's types are declared in package model and re-exported here under the same
-// names, so that callers need only this package.
+// The service's types are declared in package model and re-exported here under the same names, so
+// that callers need only this package.
 type (
-	Cat                     = model.Cat
-	CatPetType              = model.CatPetType
-	Dog                     = model.Dog
-	DogPetType              = model.DogPetType
-	Holder                  = model.Holder
-	HolderListItem          = model.HolderListItem
-	HolderValue             = model.HolderValue
-	NotePatch               = model.NotePatch
-	NotePatchPriority       = model.NotePatchPriority
-	NotePatchStatus         = model.NotePatchStatus
+	// Cat is the schema components/schemas/Cat.
+	Cat = model.Cat
+	// CatPetType is the schema components/schemas/Cat/properties/petType.
+	CatPetType = model.CatPetType
+	// Dog is the schema components/schemas/Dog.
+	Dog = model.Dog
+	// DogPetType is the schema components/schemas/Dog/properties/petType.
+	DogPetType = model.DogPetType
+	// Holder is the schema components/schemas/Holder.
+	Holder = model.Holder
+	// HolderListItem is the schema components/schemas/Holder/properties/list/items.
+	HolderListItem = model.HolderListItem
+	// HolderValue is the schema components/schemas/Holder/properties/value.
+	HolderValue = model.HolderValue
+	// NotePatch is the schema components/schemas/NotePatch.
+	NotePatch = model.NotePatch
+	// NotePatchPriority is the schema components/schemas/NotePatch/properties/priority.
+	NotePatchPriority = model.NotePatchPriority
+	// NotePatchStatus is the schema components/schemas/NotePatch/properties/status.
+	NotePatchStatus = model.NotePatchStatus
+	// NullableNotePatchStatus is an optional NotePatchStatus that may also be null: absent (its
+	// zero value, left out of the JSON), null (NullNullableNotePatchStatus()) or a value
+	// (NewNullableNotePatchStatus(v)).
+	// A value is sent as it is, also when it is the zero NotePatchStatus; only
+	// NullNullableNotePatchStatus sends null.
 	NullableNotePatchStatus = model.NullableNotePatchStatus
-	NullableString          = model.NullableString
-	NullableStringList      = model.NullableStringList
-	NullableTime            = model.NullableTime
-	Pet                     = model.Pet
+	// NullableString is an optional string that may also be null: absent (its zero value, left out
+	// of the JSON), null (NullNullableString()) or a value (NewNullableString(v)).
+	// A value is sent as it is, also when it is the zero string; only NullNullableString sends
+	// null.
+	NullableString = model.NullableString
+	// NullableStringList is an optional []string that may also be null: absent (its zero value,
+	// left out of the JSON), null (NullNullableStringList()) or a value (NewNullableStringList(v)).
+	// A value is sent as it is, also when it is the zero []string; only NullNullableStringList
+	// sends null.
+	NullableStringList = model.NullableStringList
+	// NullableTime is an optional time.Time that may also be null: absent (its zero value, left out
+	// of the JSON), null (NullNullableTime()) or a value (NewNullableTime(v)).
+	// A value is sent as it is, also when it is the zero time.Time; only NullNullableTime sends
+	// null.
+	NullableTime = model.NullableTime
+	// Pet is the schema components/schemas/Pet.
+	Pet = model.Pet
 )
 
 // Values of the enum types above known to the spec.
@@ -39,7 +68,8 @@ const (
 	NotePatchStatusClosed = model.NotePatchStatusClosed
 )
 
-// NewNullableNotePatchStatus returns a NullableNotePatchStatus holding v, which is sent as it is (also when it is the zero NotePatchStatus).
+// NewNullableNotePatchStatus returns a NullableNotePatchStatus holding v, which is sent as it is
+// (also when it is the zero NotePatchStatus).
 func NewNullableNotePatchStatus(v NotePatchStatus) NullableNotePatchStatus {
 	return model.NewNullableNotePatchStatus(v)
 }
@@ -49,7 +79,8 @@ func NullNullableNotePatchStatus() NullableNotePatchStatus {
 	return model.NullNullableNotePatchStatus()
 }
 
-// NewNullableString returns a NullableString holding v, which is sent as it is (also when it is the zero string).
+// NewNullableString returns a NullableString holding v, which is sent as it is (also when it is the
+// zero string).
 func NewNullableString(v string) NullableString {
 	return model.NewNullableString(v)
 }
@@ -59,7 +90,8 @@ func NullNullableString() NullableString {
 	return model.NullNullableString()
 }
 
-// NewNullableStringList returns a NullableStringList holding v, which is sent as it is (also when it is the zero []string).
+// NewNullableStringList returns a NullableStringList holding v, which is sent as it is (also when
+// it is the zero []string).
 func NewNullableStringList(v []string) NullableStringList {
 	return model.NewNullableStringList(v)
 }
@@ -69,7 +101,8 @@ func NullNullableStringList() NullableStringList {
 	return model.NullNullableStringList()
 }
 
-// NewNullableTime returns a NullableTime holding v, which is sent as it is (also when it is the zero time.Time).
+// NewNullableTime returns a NullableTime holding v, which is sent as it is (also when it is the
+// zero time.Time).
 func NewNullableTime(v time.Time) NullableTime {
 	return model.NewNullableTime(v)
 }

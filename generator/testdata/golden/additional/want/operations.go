@@ -5,19 +5,20 @@ package additional
 
 import (
 	"context"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
 var opGetSettings = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "getSettings",
 	Method: "GET",
 	Path:   "/settings",
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 }
 
@@ -31,11 +32,11 @@ func (c *Client) GetSettings(ctx context.Context, opts ...runtime.CallOption) (*
 }
 
 var opPutLabels = tpgenimpl.Operation{
-	ContentType: "application/json",
 	ID:          "putLabels",
 	Method:      "PUT",
 	Path:        "/settings",
 	RequestBody: tpgenimpl.BodyJSON,
+	ContentType: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,

@@ -5,14 +5,23 @@ package additional
 
 import "github.com/tpgen/tpgen/generator/testdata/golden/additional/want/model"
 
-// The service's types are declared in package model and re-exported here under the same
-// names, so that callers need only this package.
+// The service's types are declared in package model and re-exported here under the same names, so
+// that callers need only this package.
 type (
+	// AdditionalCollision is the schema components/schemas/AdditionalCollision.
 	AdditionalCollision = model.AdditionalCollision
-	Quota               = model.Quota
-	QuotaRef            = model.QuotaRef
-	Settings            = model.Settings
-	SettingsClosed      = model.SettingsClosed
-	Strict              = model.Strict
-	Tags                = model.Tags
+	// Quota is the schema components/schemas/Quota.
+	Quota = model.Quota
+	// QuotaRef is the schema components/schemas/QuotaRef.
+	//
+	// A quota, by another name.
+	QuotaRef = model.QuotaRef
+	// Settings is the schema components/schemas/Settings.
+	Settings = model.Settings
+	// SettingsClosed is the schema components/schemas/Settings/properties/closed.
+	SettingsClosed = model.SettingsClosed
+	// Strict is the schema components/schemas/Strict.
+	Strict = model.Strict
+	// Tags is the schema components/schemas/Tags.
+	Tags = model.Tags
 )

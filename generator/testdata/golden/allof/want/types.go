@@ -5,17 +5,27 @@ package allof
 
 import "github.com/tpgen/tpgen/generator/testdata/golden/allof/want/model"
 
-// The service's types are declared in package model and re-exported here under the same
-// names, so that callers need only this package.
+// The service's types are declared in package model and re-exported here under the same names, so
+// that callers need only this package.
 type (
-	Account          = model.Account
-	AccountInput     = model.AccountInput
-	Audited          = model.Audited
-	Code             = model.Code
+	// Account is the schema components/schemas/Account.
+	//
+	// An account and its owner.
+	Account = model.Account
+	// AccountInput is the schema components/schemas/AccountInput.
+	AccountInput = model.AccountInput
+	// Audited is the schema components/schemas/Audited.
+	Audited = model.Audited
+	// Code is the schema components/schemas/Code.
+	Code = model.Code
+	// GetOwnerResponse is the schema of GET /accounts/{id}/owner response 200.
 	GetOwnerResponse = model.GetOwnerResponse
-	Person           = model.Person
-	Resource         = model.Resource
-	Tier             = model.Tier
+	// Person is the schema components/schemas/Person.
+	Person = model.Person
+	// Resource is the schema components/schemas/Resource.
+	Resource = model.Resource
+	// Tier is the schema components/schemas/Tier.
+	Tier = model.Tier
 )
 
 // Values of the enum types above known to the spec.

@@ -5,16 +5,23 @@ package big_numbers
 
 import "github.com/tpgen/tpgen/generator/testdata/golden/big_numbers/want/model"
 
-// The service's types are declared in package model and re-exported here under the same
-// names, so that callers need only this package.
+// The service's types are declared in package model and re-exported here under the same names, so
+// that callers need only this package.
 type (
-	Exact     = model.Exact
-	Half      = model.Half
-	Huge      = model.Huge
+	// Exact is the schema components/schemas/Exact.
+	Exact = model.Exact
+	// Half is the schema components/schemas/Half.
+	Half = model.Half
+	// Huge is the schema components/schemas/Huge.
+	Huge = model.Huge
+	// HugeConst is the schema components/schemas/HugeConst.
 	HugeConst = model.HugeConst
-	Inexact   = model.Inexact
-	Untyped   = model.Untyped
-	Wide      = model.Wide
+	// Inexact is the schema components/schemas/Inexact.
+	Inexact = model.Inexact
+	// Untyped is the schema components/schemas/Untyped.
+	Untyped = model.Untyped
+	// Wide is the schema components/schemas/Wide.
+	Wide = model.Wide
 )
 
 // Values of the enum types above known to the spec.

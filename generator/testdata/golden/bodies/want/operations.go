@@ -5,22 +5,23 @@ package bodies
 
 import (
 	"context"
+	"io"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
-	"io"
 )
 
 var opCreateDocument = tpgenimpl.Operation{
-	Accept:      "application/json",
-	ContentType: "application/json",
 	ID:          "createDocument",
 	Method:      "POST",
 	Path:        "/documents",
 	RequestBody: tpgenimpl.BodyJSON,
+	ContentType: "application/json",
+	Accept:      "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    201,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 }
 
@@ -34,11 +35,11 @@ func (c *Client) CreateDocument(ctx context.Context, body *Document, opts ...run
 }
 
 var opImportDocuments = tpgenimpl.Operation{
-	ContentType: "application/json",
 	ID:          "importDocuments",
 	Method:      "POST",
 	Path:        "/imports",
 	RequestBody: tpgenimpl.BodyJSON,
+	ContentType: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    202,
 		Success: true,
@@ -51,11 +52,11 @@ func (c *Client) ImportDocuments(ctx context.Context, body []Document, opts ...r
 }
 
 var opLogin = tpgenimpl.Operation{
-	ContentType: "application/x-www-form-urlencoded",
 	ID:          "login",
 	Method:      "POST",
 	Path:        "/login",
 	RequestBody: tpgenimpl.BodyForm,
+	ContentType: "application/x-www-form-urlencoded",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -68,17 +69,17 @@ func (c *Client) Login(ctx context.Context, body *LoginRequest, opts ...runtime.
 }
 
 var opPatchDocument = tpgenimpl.Operation{
-	Accept:      "application/vnd.docs.v2+json",
-	ContentType: "application/merge-patch+json",
 	ID:          "patchDocument",
 	Method:      "PATCH",
-	Params:      []tpgenimpl.Param{{Name: "id"}},
 	Path:        "/documents/{id}",
+	Params:      []tpgenimpl.Param{{Name: "id"}},
 	RequestBody: tpgenimpl.BodyJSON,
+	ContentType: "application/merge-patch+json",
+	Accept:      "application/vnd.docs.v2+json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 }
 
@@ -92,12 +93,12 @@ func (c *Client) PatchDocument(ctx context.Context, id string, body *Document, o
 }
 
 var opPutNote = tpgenimpl.Operation{
-	ContentType: "text/plain",
 	ID:          "putNote",
 	Method:      "PUT",
-	Params:      []tpgenimpl.Param{{Name: "id"}},
 	Path:        "/documents/{id}/note",
+	Params:      []tpgenimpl.Param{{Name: "id"}},
 	RequestBody: tpgenimpl.BodyText,
+	ContentType: "text/plain",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -110,12 +111,12 @@ func (c *Client) PutNote(ctx context.Context, id string, body string, opts ...ru
 }
 
 var opReplaceContent = tpgenimpl.Operation{
-	ContentType: "application/octet-stream",
 	ID:          "replaceContent",
 	Method:      "PUT",
-	Params:      []tpgenimpl.Param{{Name: "id"}},
 	Path:        "/documents/{id}",
+	Params:      []tpgenimpl.Param{{Name: "id"}},
 	RequestBody: tpgenimpl.BodyBinary,
+	ContentType: "application/octet-stream",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -128,11 +129,11 @@ func (c *Client) ReplaceContent(ctx context.Context, id string, body io.Reader, 
 }
 
 var opSendRaw = tpgenimpl.Operation{
-	ContentType: "image/png",
 	ID:          "sendRaw",
 	Method:      "POST",
 	Path:        "/raw",
 	RequestBody: tpgenimpl.BodyBinary,
+	ContentType: "image/png",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,

@@ -5,10 +5,15 @@ package bodies
 
 import "github.com/tpgen/tpgen/generator/testdata/golden/bodies/want/model"
 
-// The service's types are declared in package model and re-exported here under the same
-// names, so that callers need only this package.
+// The service's types are declared in package model and re-exported here under the same names, so
+// that callers need only this package.
 type (
-	Document      = model.Document
-	LoginRequest  = model.LoginRequest
+	// Document is the schema components/schemas/Document.
+	Document = model.Document
+	// LoginRequest is the schema of POST /login request body.
+	LoginRequest = model.LoginRequest
+	// UploadRequest is the schema of POST /uploads request body.
+	//
+	// is a multipart/form-data request body. Files are streamed, not buffered.
 	UploadRequest = model.UploadRequest
 )

@@ -5,19 +5,20 @@ package collisions
 
 import (
 	"context"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
 var opGetConfig = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "getConfig",
 	Method: "GET",
 	Path:   "/config",
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 }
 
@@ -31,14 +32,14 @@ func (c *Client) GetConfig(ctx context.Context, opts ...runtime.CallOption) (*Se
 }
 
 var opListActors = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "list_actors",
 	Method: "GET",
 	Path:   "/actors",
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 }
 
@@ -52,14 +53,14 @@ func (c *Client) ListActors(ctx context.Context, opts ...runtime.CallOption) ([]
 }
 
 var opListActors2 = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "listActors",
 	Method: "GET",
 	Path:   "/actors/all",
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 }
 
@@ -73,15 +74,15 @@ func (c *Client) ListActors2(ctx context.Context, opts ...runtime.CallOption) ([
 }
 
 var opListActors3 = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "ListActors_",
 	Method: "GET",
-	Params: []tpgenimpl.Param{{Name: "id"}},
 	Path:   "/actors/{id}",
+	Params: []tpgenimpl.Param{{Name: "id"}},
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 }
 
@@ -95,27 +96,27 @@ func (c *Client) ListActors3(ctx context.Context, id string, opts ...runtime.Cal
 }
 
 var opNewClient = tpgenimpl.Operation{
-	Accept:      "application/json",
-	ContentType: "application/json",
-	ID:          "newClient",
-	Method:      "POST",
+	ID:     "newClient",
+	Method: "POST",
+	Path:   "/clients",
 	Params: []tpgenimpl.Param{{
-		Explode: true,
-		In:      tpgenimpl.InQuery,
 		Name:    "dryRun",
+		In:      tpgenimpl.InQuery,
 		Style:   tpgenimpl.StyleForm,
+		Explode: true,
 	}},
-	Path:        "/clients",
 	RequestBody: tpgenimpl.BodyJSON,
+	ContentType: "application/json",
+	Accept:      "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 }
 
-// NewClientParams2 holds the query, header and cookie parameters of NewClient. Nil pointers and empty
-// lists are not sent.
+// NewClientParams2 holds the query, header and cookie parameters of NewClient. Nil pointers and
+// empty lists are not sent.
 type NewClientParams2 struct {
 	// DryRun is the query parameter "dryRun".
 	DryRun *bool

@@ -5,19 +5,29 @@ package collisions
 
 import "github.com/tpgen/tpgen/generator/testdata/golden/collisions/want/model"
 
-// The service's types are declared in package model and re-exported here under the same
-// names, so that callers need only this package.
+// The service's types are declared in package model and re-exported here under the same names, so
+// that callers need only this package.
 type (
-	API              = model.API
-	Actor            = model.Actor
-	Actor2           = model.Actor2
-	Client2          = model.Client2
+	// API is the schema components/schemas/API.
+	API = model.API
+	// Actor is the schema components/schemas/Actor.
+	Actor = model.Actor
+	// Actor2 is the schema components/schemas/actor.
+	Actor2 = model.Actor2
+	// Client2 is the schema components/schemas/Client.
+	Client2 = model.Client2
+	// ListActorsResult is the schema components/schemas/ListActorsResult.
 	ListActorsResult = model.ListActorsResult
-	New2             = model.New2
-	NewClientParams  = model.NewClientParams
-	Operations2      = model.Operations2
-	Option2          = model.Option2
-	ServiceConfig2   = model.ServiceConfig2
+	// New2 is the schema components/schemas/New.
+	New2 = model.New2
+	// NewClientParams is the schema components/schemas/NewClientParams.
+	NewClientParams = model.NewClientParams
+	// Operations2 is the schema components/schemas/Operations.
+	Operations2 = model.Operations2
+	// Option2 is the schema components/schemas/Option.
+	Option2 = model.Option2
+	// ServiceConfig2 is the schema components/schemas/ServiceConfig.
+	ServiceConfig2 = model.ServiceConfig2
 )
 
 // Values of the enum types above known to the spec.

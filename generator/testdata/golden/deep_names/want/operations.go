@@ -5,16 +5,17 @@ package deep_names
 
 import (
 	"context"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
 var opCreateOrder = tpgenimpl.Operation{
-	ContentType: "application/json",
 	ID:          "createOrder",
 	Method:      "POST",
 	Path:        "/orders",
 	RequestBody: tpgenimpl.BodyJSON,
+	ContentType: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    201,
 		Success: true,

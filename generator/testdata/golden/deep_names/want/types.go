@@ -5,24 +5,51 @@ package deep_names
 
 import "github.com/tpgen/tpgen/generator/testdata/golden/deep_names/want/model"
 
-// The service's types are declared in package model and re-exported here under the same
-// names, so that callers need only this package.
+// The service's types are declared in package model and re-exported here under the same names, so
+// that callers need only this package.
 type (
-	CreateOrderRequest                           = model.CreateOrderRequest
-	CreateOrderRequestAddressDetailsLinesItem    = model.CreateOrderRequestAddressDetailsLinesItem
-	CreateOrderRequestAttributesKind             = model.CreateOrderRequestAttributesKind
-	CreateOrderRequestBilling                    = model.CreateOrderRequestBilling
-	CreateOrderRequestBillingAddress             = model.CreateOrderRequestBillingAddress
-	CreateOrderRequestBillingAddressDetails      = model.CreateOrderRequestBillingAddressDetails
-	CreateOrderRequestDetailsLinesItem           = model.CreateOrderRequestDetailsLinesItem
+	// CreateOrderRequest is the schema of POST /orders request body.
+	CreateOrderRequest = model.CreateOrderRequest
+	// CreateOrderRequestAddressDetailsLinesItem is the schema of POST /orders request
+	// body/properties/shipping/properties/address/properties/details/properties/lines/items.
+	CreateOrderRequestAddressDetailsLinesItem = model.CreateOrderRequestAddressDetailsLinesItem
+	// CreateOrderRequestAttributesKind is the schema of POST /orders request
+	// body/properties/shipping/properties/address/properties/details/properties/lines/items/properties/attributes/properties/kind.
+	CreateOrderRequestAttributesKind = model.CreateOrderRequestAttributesKind
+	// CreateOrderRequestBilling is the schema of POST /orders request body/properties/billing.
+	CreateOrderRequestBilling = model.CreateOrderRequestBilling
+	// CreateOrderRequestBillingAddress is the schema of POST /orders request
+	// body/properties/billing/properties/address.
+	CreateOrderRequestBillingAddress = model.CreateOrderRequestBillingAddress
+	// CreateOrderRequestBillingAddressDetails is the schema of POST /orders request
+	// body/properties/billing/properties/address/properties/details.
+	CreateOrderRequestBillingAddressDetails = model.CreateOrderRequestBillingAddressDetails
+	// CreateOrderRequestDetailsLinesItem is the schema of POST /orders request
+	// body/properties/billing/properties/address/properties/details/properties/lines/items.
+	CreateOrderRequestDetailsLinesItem = model.CreateOrderRequestDetailsLinesItem
+	// CreateOrderRequestDetailsLinesItemAttributes is the schema of POST /orders request
+	// body/properties/shipping/properties/address/properties/details/properties/lines/items/properties/attributes.
 	CreateOrderRequestDetailsLinesItemAttributes = model.CreateOrderRequestDetailsLinesItemAttributes
-	CreateOrderRequestDetailsLinesItemValue      = model.CreateOrderRequestDetailsLinesItemValue
-	CreateOrderRequestDetailsLinesItemValue0     = model.CreateOrderRequestDetailsLinesItemValue0
-	CreateOrderRequestDetailsLinesItemValue1     = model.CreateOrderRequestDetailsLinesItemValue1
-	CreateOrderRequestLinesItemAttributes        = model.CreateOrderRequestLinesItemAttributes
-	CreateOrderRequestShipping                   = model.CreateOrderRequestShipping
-	CreateOrderRequestShippingAddress            = model.CreateOrderRequestShippingAddress
-	CreateOrderRequestShippingAddressDetails     = model.CreateOrderRequestShippingAddressDetails
+	// CreateOrderRequestDetailsLinesItemValue is the schema of POST /orders request
+	// body/properties/shipping/properties/address/properties/details/properties/lines/items/properties/value.
+	CreateOrderRequestDetailsLinesItemValue = model.CreateOrderRequestDetailsLinesItemValue
+	// CreateOrderRequestDetailsLinesItemValue0 is the schema of POST /orders request
+	// body/properties/shipping/properties/address/properties/details/properties/lines/items/properties/value/oneOf/0.
+	CreateOrderRequestDetailsLinesItemValue0 = model.CreateOrderRequestDetailsLinesItemValue0
+	// CreateOrderRequestDetailsLinesItemValue1 is the schema of POST /orders request
+	// body/properties/shipping/properties/address/properties/details/properties/lines/items/properties/value/oneOf/1.
+	CreateOrderRequestDetailsLinesItemValue1 = model.CreateOrderRequestDetailsLinesItemValue1
+	// CreateOrderRequestLinesItemAttributes is the schema of POST /orders request
+	// body/properties/billing/properties/address/properties/details/properties/lines/items/properties/attributes.
+	CreateOrderRequestLinesItemAttributes = model.CreateOrderRequestLinesItemAttributes
+	// CreateOrderRequestShipping is the schema of POST /orders request body/properties/shipping.
+	CreateOrderRequestShipping = model.CreateOrderRequestShipping
+	// CreateOrderRequestShippingAddress is the schema of POST /orders request
+	// body/properties/shipping/properties/address.
+	CreateOrderRequestShippingAddress = model.CreateOrderRequestShippingAddress
+	// CreateOrderRequestShippingAddressDetails is the schema of POST /orders request
+	// body/properties/shipping/properties/address/properties/details.
+	CreateOrderRequestShippingAddressDetails = model.CreateOrderRequestShippingAddressDetails
 )
 
 // Values of the enum types above known to the spec.

@@ -5,19 +5,20 @@ package discriminators
 
 import (
 	"context"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
 var opListTools = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "listTools",
 	Method: "GET",
 	Path:   "/tools",
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 }
 

@@ -5,37 +5,65 @@ package discriminators
 
 import "github.com/tpgen/tpgen/generator/testdata/golden/discriminators/want/model"
 
-// The service's types are declared in package model and re-exported here under the same
-// names, so that callers need only this package.
+// The service's types are declared in package model and re-exported here under the same names, so
+// that callers need only this package.
 type (
-	Bike             = model.Bike
-	Car              = model.Car
-	CarVehicle       = model.CarVehicle
-	Cat              = model.Cat
-	CodeTool         = model.CodeTool
-	Created          = model.Created
-	CreatedKind      = model.CreatedKind
-	Deleted          = model.Deleted
-	Dog              = model.Dog
-	Down             = model.Down
-	Event            = model.Event
-	EventBase        = model.EventBase
-	ImageMessage     = model.ImageMessage
+	// Bike is the schema components/schemas/Bike.
+	Bike = model.Bike
+	// Car is the schema components/schemas/Car.
+	Car = model.Car
+	// CarVehicle is the schema components/schemas/Car/properties/vehicle.
+	CarVehicle = model.CarVehicle
+	// Cat is the schema components/schemas/Cat.
+	Cat = model.Cat
+	// CodeTool is the schema components/schemas/CodeTool.
+	CodeTool = model.CodeTool
+	// Created is the schema components/schemas/Created.
+	Created = model.Created
+	// CreatedKind is the schema components/schemas/CreatedKind.
+	CreatedKind = model.CreatedKind
+	// Deleted is the schema components/schemas/Deleted.
+	Deleted = model.Deleted
+	// Dog is the schema components/schemas/Dog.
+	Dog = model.Dog
+	// Down is the schema components/schemas/Down.
+	Down = model.Down
+	// Event is the schema components/schemas/Event.
+	Event = model.Event
+	// EventBase is the schema components/schemas/EventBase.
+	EventBase = model.EventBase
+	// ImageMessage is the schema components/schemas/ImageMessage.
+	ImageMessage = model.ImageMessage
+	// ImageMessageKind is the schema components/schemas/ImageMessage/properties/kind.
 	ImageMessageKind = model.ImageMessageKind
-	Left             = model.Left
-	LeftSide         = model.LeftSide
-	Message          = model.Message
-	Partial          = model.Partial
-	Pet              = model.Pet
-	Right            = model.Right
-	SearchTool       = model.SearchTool
-	SearchToolType   = model.SearchToolType
-	TextMessage      = model.TextMessage
-	Tool             = model.Tool
-	Twins            = model.Twins
-	Up               = model.Up
-	UpDir            = model.UpDir
-	Vehicle          = model.Vehicle
+	// Left is the schema components/schemas/Left.
+	Left = model.Left
+	// LeftSide is an enum of the values x, shared by 2 inline schemas.
+	LeftSide = model.LeftSide
+	// Message is the schema components/schemas/Message.
+	Message = model.Message
+	// Partial is the schema components/schemas/Partial.
+	Partial = model.Partial
+	// Pet is the schema components/schemas/Pet.
+	Pet = model.Pet
+	// Right is the schema components/schemas/Right.
+	Right = model.Right
+	// SearchTool is the schema components/schemas/SearchTool.
+	SearchTool = model.SearchTool
+	// SearchToolType is the schema components/schemas/SearchTool/properties/type.
+	SearchToolType = model.SearchToolType
+	// TextMessage is the schema components/schemas/TextMessage.
+	TextMessage = model.TextMessage
+	// Tool is the schema components/schemas/Tool.
+	Tool = model.Tool
+	// Twins is the schema components/schemas/Twins.
+	Twins = model.Twins
+	// Up is the schema components/schemas/Up.
+	Up = model.Up
+	// UpDir is the schema components/schemas/Up/properties/dir.
+	UpDir = model.UpDir
+	// Vehicle is the schema components/schemas/Vehicle.
+	Vehicle = model.Vehicle
 )
 
 // Values of the enum types above known to the spec.

@@ -5,25 +5,26 @@ package docs_not_text
 
 import (
 	"context"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
 var opListPets = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "listPets",
 	Method: "GET",
+	Path:   "/pets",
 	Params: []tpgenimpl.Param{{
-		Explode: true,
-		In:      tpgenimpl.InQuery,
 		Name:    "limit",
+		In:      tpgenimpl.InQuery,
 		Style:   tpgenimpl.StyleForm,
+		Explode: true,
 	}},
-	Path: "/pets",
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 }
 

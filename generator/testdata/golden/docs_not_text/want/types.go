@@ -5,8 +5,9 @@ package docs_not_text
 
 import "github.com/tpgen/tpgen/generator/testdata/golden/docs_not_text/want/model"
 
-// The service's types are declared in package model and re-exported here under the same
-// names, so that callers need only this package.
+// The service's types are declared in package model and re-exported here under the same names, so
+// that callers need only this package.
 type (
+	// Pet is the schema components/schemas/Pet.
 	Pet = model.Pet
 )

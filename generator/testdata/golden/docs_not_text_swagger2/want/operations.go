@@ -5,19 +5,20 @@ package docs_not_text_swagger2
 
 import (
 	"context"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
 var opListPets = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "listPets",
 	Method: "GET",
 	Path:   "/pets",
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 }
 

@@ -5,48 +5,49 @@ package enums
 
 import (
 	"context"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
 var opListRatings = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "listRatings",
 	Method: "GET",
+	Path:   "/ratings",
 	Params: []tpgenimpl.Param{{
-		Explode: true,
-		In:      tpgenimpl.InQuery,
 		Name:    "level",
+		In:      tpgenimpl.InQuery,
+		Style:   tpgenimpl.StyleForm,
+		Explode: true,
 		Shape:   tpgenimpl.ShapeList,
-		Style:   tpgenimpl.StyleForm,
 	}, {
-		Explode: true,
-		In:      tpgenimpl.InQuery,
 		Name:    "order",
-		Style:   tpgenimpl.StyleForm,
-	}, {
-		Explode: true,
 		In:      tpgenimpl.InQuery,
-		Name:    "vote",
 		Style:   tpgenimpl.StyleForm,
+		Explode: true,
+	}, {
+		Name:    "vote",
+		In:      tpgenimpl.InQuery,
+		Style:   tpgenimpl.StyleForm,
+		Explode: true,
 	}},
-	Path: "/ratings",
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 	Result: &tpgenimpl.ResultSpec{
 		Bodies: []string{"Body"},
 		Headers: []tpgenimpl.HeaderSpec{{
-			Field: "XRateLimitTier",
 			Name:  "X-Rate-Limit-Tier",
+			Field: "XRateLimitTier",
 		}},
 	},
 }
 
-// ListRatingsParams holds the query, header and cookie parameters of ListRatings. Nil pointers and empty
-// lists are not sent.
+// ListRatingsParams holds the query, header and cookie parameters of ListRatings. Nil pointers and
+// empty lists are not sent.
 type ListRatingsParams struct {
 	// Level is the query parameter "level".
 	Level []Level

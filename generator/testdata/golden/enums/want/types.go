@@ -5,23 +5,46 @@ package enums
 
 import "github.com/tpgen/tpgen/generator/testdata/golden/enums/want/model"
 
-// The service's types are declared in package model and re-exported here under the same
-// names, so that callers need only this package.
+// The service's types are declared in package model and re-exported here under the same names, so
+// that callers need only this package.
 type (
-	Flag                         = model.Flag
-	Level                        = model.Level
-	ListRatingsOrder             = model.ListRatingsOrder
-	ListRatingsResult            = model.ListRatingsResult
+	// Flag is the schema components/schemas/Flag.
+	Flag = model.Flag
+	// Level is the schema components/schemas/Level.
+	Level = model.Level
+	// ListRatingsOrder is the schema of GET /ratings parameter order.
+	ListRatingsOrder = model.ListRatingsOrder
+	// ListRatingsResult is the result of ListRatings: the status, the body of the response
+	// received, and the response headers.
+	ListRatingsResult = model.ListRatingsResult
+	// NullableRatingNullableChoice is an optional RatingNullableChoice that may also be null:
+	// absent (its zero value, left out of the JSON), null (NullNullableRatingNullableChoice()) or a
+	// value (NewNullableRatingNullableChoice(v)).
+	// A value is sent as it is, also when it is the zero RatingNullableChoice; only
+	// NullNullableRatingNullableChoice sends null.
 	NullableRatingNullableChoice = model.NullableRatingNullableChoice
-	Priority                     = model.Priority
-	Rating                       = model.Rating
-	RatingKind                   = model.RatingKind
-	RatingKind2                  = model.RatingKind2
-	RatingNullableChoice         = model.RatingNullableChoice
-	Ratio                        = model.Ratio
-	Status                       = model.Status
-	StatusActive                 = model.StatusActive
-	Vote                         = model.Vote
+	// Priority is the schema components/schemas/Priority.
+	Priority = model.Priority
+	// Rating is the schema components/schemas/Rating.
+	Rating = model.Rating
+	// RatingKind is the schema components/schemas/RatingKind.
+	//
+	// A schema whose name the inline enum above would take.
+	RatingKind = model.RatingKind
+	// RatingKind2 is the schema components/schemas/Rating/properties/kind.
+	RatingKind2 = model.RatingKind2
+	// RatingNullableChoice is the schema components/schemas/Rating/properties/nullableChoice.
+	RatingNullableChoice = model.RatingNullableChoice
+	// Ratio is the schema components/schemas/Ratio.
+	Ratio = model.Ratio
+	// Status is the schema components/schemas/Status.
+	Status = model.Status
+	// StatusActive is the schema components/schemas/StatusActive.
+	StatusActive = model.StatusActive
+	// Vote is the schema components/schemas/Vote.
+	//
+	// Up, down or no vote.
+	Vote = model.Vote
 )
 
 // Values of the enum types above known to the spec.
@@ -52,7 +75,8 @@ const (
 	Vote0                 = model.Vote0
 )
 
-// NewNullableRatingNullableChoice returns a NullableRatingNullableChoice holding v, which is sent as it is (also when it is the zero RatingNullableChoice).
+// NewNullableRatingNullableChoice returns a NullableRatingNullableChoice holding v, which is sent
+// as it is (also when it is the zero RatingNullableChoice).
 func NewNullableRatingNullableChoice(v RatingNullableChoice) NullableRatingNullableChoice {
 	return model.NewNullableRatingNullableChoice(v)
 }

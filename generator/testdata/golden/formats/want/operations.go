@@ -5,57 +5,58 @@ package formats
 
 import (
 	"context"
+	"time"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
-	"time"
 )
 
 var opListEvents = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "listEvents",
 	Method: "GET",
+	Path:   "/events/{day}",
 	Params: []tpgenimpl.Param{{Name: "day"}, {
-		Explode: true,
-		In:      tpgenimpl.InQuery,
 		Name:    "ids",
+		In:      tpgenimpl.InQuery,
+		Style:   tpgenimpl.StyleForm,
+		Explode: true,
 		Shape:   tpgenimpl.ShapeList,
-		Style:   tpgenimpl.StyleForm,
 	}, {
-		Explode: true,
-		In:      tpgenimpl.InQuery,
 		Name:    "minScore",
-		Style:   tpgenimpl.StyleForm,
-	}, {
-		Explode: true,
 		In:      tpgenimpl.InQuery,
+		Style:   tpgenimpl.StyleForm,
+		Explode: true,
+	}, {
 		Name:    "page",
-		Style:   tpgenimpl.StyleForm,
-	}, {
-		Explode: true,
 		In:      tpgenimpl.InQuery,
-		Name:    "since",
 		Style:   tpgenimpl.StyleForm,
+		Explode: true,
+	}, {
+		Name:    "since",
+		In:      tpgenimpl.InQuery,
+		Style:   tpgenimpl.StyleForm,
+		Explode: true,
 	}},
-	Path: "/events/{day}",
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 	Result: &tpgenimpl.ResultSpec{
 		Bodies: []string{"Body"},
 		Headers: []tpgenimpl.HeaderSpec{{
-			Field: "LastModified",
 			Name:  "Last-Modified",
+			Field: "LastModified",
 		}, {
-			Field: "XTotal",
 			Name:  "X-Total",
+			Field: "XTotal",
 		}},
 	},
 }
 
-// ListEventsParams holds the query, header and cookie parameters of ListEvents. Nil pointers and empty
-// lists are not sent.
+// ListEventsParams holds the query, header and cookie parameters of ListEvents. Nil pointers and
+// empty lists are not sent.
 type ListEventsParams struct {
 	// Ids is the query parameter "ids".
 	Ids []string

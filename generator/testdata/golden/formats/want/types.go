@@ -5,12 +5,18 @@ package formats
 
 import "github.com/tpgen/tpgen/generator/testdata/golden/formats/want/model"
 
-// The service's types are declared in package model and re-exported here under the same
-// names, so that callers need only this package.
+// The service's types are declared in package model and re-exported here under the same names, so
+// that callers need only this package.
 type (
-	Blob             = model.Blob
-	Day              = model.Day
-	Event            = model.Event
+	// Blob is the schema components/schemas/Blob.
+	Blob = model.Blob
+	// Day is the schema components/schemas/Day.
+	Day = model.Day
+	// Event is the schema components/schemas/Event.
+	Event = model.Event
+	// ListEventsResult is the result of ListEvents: the status, the body of the response received,
+	// and the response headers.
 	ListEventsResult = model.ListEventsResult
-	Timestamp        = model.Timestamp
+	// Timestamp is the schema components/schemas/Timestamp.
+	Timestamp = model.Timestamp
 )

@@ -5,9 +5,11 @@ package ignored_keys
 
 import "github.com/tpgen/tpgen/generator/testdata/golden/ignored_keys/want/model"
 
-// The service's types are declared in package model and re-exported here under the same
-// names, so that callers need only this package.
+// The service's types are declared in package model and re-exported here under the same names, so
+// that callers need only this package.
 type (
+	// Owner is the schema components/schemas/Owner.
 	Owner = model.Owner
-	Pet   = model.Pet
+	// Pet is the schema components/schemas/Pet.
+	Pet = model.Pet
 )

@@ -5,21 +5,22 @@ package multifile
 
 import (
 	"context"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
 var opCreatePet = tpgenimpl.Operation{
-	Accept:      "application/json",
-	ContentType: "application/json",
 	ID:          "createPet",
 	Method:      "POST",
 	Path:        "/pets",
 	RequestBody: tpgenimpl.BodyJSON,
+	ContentType: "application/json",
+	Accept:      "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    201,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}, {
 		Body:  tpgenimpl.BodyJSON,
 		Model: newError,
@@ -38,11 +39,11 @@ func (c *Client) CreatePet(ctx context.Context, body *Pet, opts ...runtime.CallO
 }
 
 var opDeletePet = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "deletePet",
 	Method: "DELETE",
-	Params: []tpgenimpl.Param{{Name: "petId"}},
 	Path:   "/pets/{petId}",
+	Params: []tpgenimpl.Param{{Name: "petId"}},
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -60,15 +61,15 @@ func (c *Client) DeletePet(ctx context.Context, petID string, opts ...runtime.Ca
 }
 
 var opGetPet = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "getPet",
 	Method: "GET",
-	Params: []tpgenimpl.Param{{Name: "petId"}},
 	Path:   "/pets/{petId}",
+	Params: []tpgenimpl.Param{{Name: "petId"}},
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 }
 
@@ -82,14 +83,14 @@ func (c *Client) GetPet(ctx context.Context, petID string, opts ...runtime.CallO
 }
 
 var opListOwners = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "listOwners",
 	Method: "GET",
 	Path:   "/owners",
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 }
 
@@ -103,20 +104,20 @@ func (c *Client) ListOwners(ctx context.Context, opts ...runtime.CallOption) ([]
 }
 
 var opListPets = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "listPets",
 	Method: "GET",
+	Path:   "/pets",
 	Params: []tpgenimpl.Param{{
-		Explode: true,
-		In:      tpgenimpl.InQuery,
 		Name:    "limit",
+		In:      tpgenimpl.InQuery,
 		Style:   tpgenimpl.StyleForm,
+		Explode: true,
 	}},
-	Path: "/pets",
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}, {
 		Body:  tpgenimpl.BodyJSON,
 		Model: newError,
@@ -143,14 +144,14 @@ func (c *Client) ListPets(ctx context.Context, params *ListPetsParams, opts ...r
 }
 
 var opListPetsV2 = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "listPetsV2",
 	Method: "GET",
 	Path:   "/v2/pets",
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 }
 
@@ -164,14 +165,14 @@ func (c *Client) ListPetsV2(ctx context.Context, opts ...runtime.CallOption) ([]
 }
 
 var opListShapes = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "listShapes",
 	Method: "GET",
 	Path:   "/shapes",
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 }
 

@@ -5,19 +5,37 @@ package multifile
 
 import "github.com/tpgen/tpgen/generator/testdata/golden/multifile/want/model"
 
-// The service's types are declared in package model and re-exported here under the same
-// names, so that callers need only this package.
+// The service's types are declared in package model and re-exported here under the same names, so
+// that callers need only this package.
 type (
+	// ChewToy is the schema of models/toy.yaml.
+	//
+	// Chew toy
 	ChewToy = model.ChewToy
-	Circle  = model.Circle
-	Error   = model.Error
-	Kind    = model.Kind
-	Owner   = model.Owner
-	Pet     = model.Pet
-	Shape   = model.Shape
-	Square  = model.Square
-	Tag     = model.Tag
-	V2Pet   = model.V2Pet
+	// Circle is the schema of models/circle.yaml.
+	Circle = model.Circle
+	// Error is the schema of models/error.yaml.
+	Error = model.Error
+	// Kind is the schema of models/defs.yaml#/definitions/Kind.
+	Kind = model.Kind
+	// Owner is the schema of models/owner.json.
+	//
+	// An owner; its pets refer back to pet.yaml.
+	Owner = model.Owner
+	// Pet is the schema components/schemas/Pet.
+	//
+	// A pet, referenced from five files and named once.
+	Pet = model.Pet
+	// Shape is the schema of models/shape.yaml.
+	Shape = model.Shape
+	// Square is the schema of models/square.yaml.
+	Square = model.Square
+	// Tag is the schema of models/defs.yaml#/Tag.
+	Tag = model.Tag
+	// V2Pet is the schema of models/v2/pet.yaml.
+	//
+	// Version 2 of the pet, in a file of the same name.
+	V2Pet = model.V2Pet
 )
 
 // Values of the enum types above known to the spec.

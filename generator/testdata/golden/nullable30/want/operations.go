@@ -5,22 +5,23 @@ package nullable30
 
 import (
 	"context"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
 var opPatchProfile = tpgenimpl.Operation{
-	Accept:      "application/json",
-	ContentType: "application/json",
 	ID:          "patchProfile",
 	Method:      "PATCH",
-	Params:      []tpgenimpl.Param{{Name: "id"}},
 	Path:        "/profiles/{id}",
+	Params:      []tpgenimpl.Param{{Name: "id"}},
 	RequestBody: tpgenimpl.BodyJSON,
+	ContentType: "application/json",
+	Accept:      "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 }
 

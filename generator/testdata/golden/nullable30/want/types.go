@@ -8,19 +8,38 @@ import (
 	"github.com/tpgen/tpgen/runtime"
 )
 
-// The service's types are declared in package model and re-exported here under the same
-// names, so that callers need only this package.
+// The service's types are declared in package model and re-exported here under the same names, so
+// that callers need only this package.
 type (
-	Address            = model.Address
-	NewNullableInt     = model.NewNullableInt
-	NullableDate       = model.NullableDate
-	NullableInt2       = model.NullableInt2
-	NullableString     = model.NullableString
+	// Address is the schema components/schemas/Address.
+	Address = model.Address
+	// NewNullableInt is the schema components/schemas/NewNullableInt.
+	NewNullableInt = model.NewNullableInt
+	// NullableDate is an optional runtime.Date that may also be null: absent (its zero value, left
+	// out of the JSON), null (NullNullableDate()) or a value (NewNullableDate(v)).
+	// A value is sent as it is, also when it is the zero runtime.Date; only NullNullableDate sends
+	// null.
+	NullableDate = model.NullableDate
+	// NullableInt2 is an optional int that may also be null: absent (its zero value, left out of
+	// the JSON), null (NullNullableInt2()) or a value (NewNullableInt2(v)).
+	// A value is sent as it is, also when it is the zero int; only NullNullableInt2 sends null.
+	NullableInt2 = model.NullableInt2
+	// NullableString is an optional string that may also be null: absent (its zero value, left out
+	// of the JSON), null (NullNullableString()) or a value (NewNullableString(v)).
+	// A value is sent as it is, also when it is the zero string; only NullNullableString sends
+	// null.
+	NullableString = model.NullableString
+	// NullableStringList is an optional []*string that may also be null: absent (its zero value,
+	// left out of the JSON), null (NullNullableStringList()) or a value (NewNullableStringList(v)).
+	// A value is sent as it is, also when it is the zero []*string; only NullNullableStringList
+	// sends null.
 	NullableStringList = model.NullableStringList
-	Profile            = model.Profile
+	// Profile is the schema components/schemas/Profile.
+	Profile = model.Profile
 )
 
-// NewNullableDate returns a NullableDate holding v, which is sent as it is (also when it is the zero runtime.Date).
+// NewNullableDate returns a NullableDate holding v, which is sent as it is (also when it is the
+// zero runtime.Date).
 func NewNullableDate(v runtime.Date) NullableDate {
 	return model.NewNullableDate(v)
 }
@@ -30,7 +49,8 @@ func NullNullableDate() NullableDate {
 	return model.NullNullableDate()
 }
 
-// NewNullableInt2 returns a NullableInt2 holding v, which is sent as it is (also when it is the zero int).
+// NewNullableInt2 returns a NullableInt2 holding v, which is sent as it is (also when it is the
+// zero int).
 func NewNullableInt2(v int) NullableInt2 {
 	return model.NewNullableInt2(v)
 }
@@ -40,7 +60,8 @@ func NullNullableInt2() NullableInt2 {
 	return model.NullNullableInt2()
 }
 
-// NewNullableString returns a NullableString holding v, which is sent as it is (also when it is the zero string).
+// NewNullableString returns a NullableString holding v, which is sent as it is (also when it is the
+// zero string).
 func NewNullableString(v string) NullableString {
 	return model.NewNullableString(v)
 }
@@ -50,7 +71,8 @@ func NullNullableString() NullableString {
 	return model.NullNullableString()
 }
 
-// NewNullableStringList returns a NullableStringList holding v, which is sent as it is (also when it is the zero []*string).
+// NewNullableStringList returns a NullableStringList holding v, which is sent as it is (also when
+// it is the zero []*string).
 func NewNullableStringList(v []*string) NullableStringList {
 	return model.NewNullableStringList(v)
 }

@@ -4,21 +4,36 @@
 package nullable31
 
 import (
-	"github.com/tpgen/tpgen/generator/testdata/golden/nullable31/want/model"
 	"time"
+
+	"github.com/tpgen/tpgen/generator/testdata/golden/nullable31/want/model"
 )
 
-// The service's types are declared in package model and re-exported here under the same
-// names, so that callers need only this package.
+// The service's types are declared in package model and re-exported here under the same names, so
+// that callers need only this package.
 type (
-	Address        = model.Address
-	NullableInt    = model.NullableInt
+	// Address is the schema components/schemas/Address.
+	Address = model.Address
+	// NullableInt is an optional int that may also be null: absent (its zero value, left out of the
+	// JSON), null (NullNullableInt()) or a value (NewNullableInt(v)).
+	// A value is sent as it is, also when it is the zero int; only NullNullableInt sends null.
+	NullableInt = model.NullableInt
+	// NullableString is an optional string that may also be null: absent (its zero value, left out
+	// of the JSON), null (NullNullableString()) or a value (NewNullableString(v)).
+	// A value is sent as it is, also when it is the zero string; only NullNullableString sends
+	// null.
 	NullableString = model.NullableString
-	NullableTime   = model.NullableTime
-	Profile        = model.Profile
+	// NullableTime is an optional time.Time that may also be null: absent (its zero value, left out
+	// of the JSON), null (NullNullableTime()) or a value (NewNullableTime(v)).
+	// A value is sent as it is, also when it is the zero time.Time; only NullNullableTime sends
+	// null.
+	NullableTime = model.NullableTime
+	// Profile is the schema components/schemas/Profile.
+	Profile = model.Profile
 )
 
-// NewNullableInt returns a NullableInt holding v, which is sent as it is (also when it is the zero int).
+// NewNullableInt returns a NullableInt holding v, which is sent as it is (also when it is the zero
+// int).
 func NewNullableInt(v int) NullableInt {
 	return model.NewNullableInt(v)
 }
@@ -28,7 +43,8 @@ func NullNullableInt() NullableInt {
 	return model.NullNullableInt()
 }
 
-// NewNullableString returns a NullableString holding v, which is sent as it is (also when it is the zero string).
+// NewNullableString returns a NullableString holding v, which is sent as it is (also when it is the
+// zero string).
 func NewNullableString(v string) NullableString {
 	return model.NewNullableString(v)
 }
@@ -38,7 +54,8 @@ func NullNullableString() NullableString {
 	return model.NullNullableString()
 }
 
-// NewNullableTime returns a NullableTime holding v, which is sent as it is (also when it is the zero time.Time).
+// NewNullableTime returns a NullableTime holding v, which is sent as it is (also when it is the
+// zero time.Time).
 func NewNullableTime(v time.Time) NullableTime {
 	return model.NewNullableTime(v)
 }

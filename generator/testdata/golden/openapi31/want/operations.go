@@ -5,23 +5,24 @@ package openapi31
 
 import (
 	"context"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
 var opGetPlace = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "getPlace",
 	Method: "GET",
+	Path:   "/places/{id}",
 	Params: []tpgenimpl.Param{{
 		Name:  "id",
 		Shape: tpgenimpl.ShapeObject,
 	}},
-	Path: "/places/{id}",
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 }
 
@@ -39,16 +40,16 @@ func (c *Client) GetPlace(ctx context.Context, id GetPlaceID, opts ...runtime.Ca
 }
 
 var opPlanRoute = tpgenimpl.Operation{
-	Accept:      "application/json",
-	ContentType: "application/json",
 	ID:          "planRoute",
 	Method:      "POST",
 	Path:        "/routes",
 	RequestBody: tpgenimpl.BodyJSON,
+	ContentType: "application/json",
+	Accept:      "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 }
 

@@ -5,19 +5,37 @@ package openapi31
 
 import "github.com/tpgen/tpgen/generator/testdata/golden/openapi31/want/model"
 
-// The service's types are declared in package model and re-exported here under the same
-// names, so that callers need only this package.
+// The service's types are declared in package model and re-exported here under the same names, so
+// that callers need only this package.
 type (
-	Anything           = model.Anything
-	GetPlaceID         = model.GetPlaceID
-	LatLng             = model.LatLng
-	Mode               = model.Mode
-	Nothing            = model.Nothing
-	NullableFloat64    = model.NullableFloat64
+	// Anything is the schema components/schemas/Anything.
+	Anything = model.Anything
+	// GetPlaceID is the schema of GET /places/{id} parameter id.
+	GetPlaceID = model.GetPlaceID
+	// LatLng is the schema components/schemas/LatLng.
+	LatLng = model.LatLng
+	// Mode is the schema components/schemas/Mode.
+	Mode = model.Mode
+	// Nothing is the schema components/schemas/Nothing.
+	Nothing = model.Nothing
+	// NullableFloat64 is an optional float64 that may also be null: absent (its zero value, left
+	// out of the JSON), null (NullNullableFloat64()) or a value (NewNullableFloat64(v)).
+	// A value is sent as it is, also when it is the zero float64; only NullNullableFloat64 sends
+	// null.
+	NullableFloat64 = model.NullableFloat64
+	// NullableStringList is an optional []string that may also be null: absent (its zero value,
+	// left out of the JSON), null (NullNullableStringList()) or a value (NewNullableStringList(v)).
+	// A value is sent as it is, also when it is the zero []string; only NullNullableStringList
+	// sends null.
 	NullableStringList = model.NullableStringList
-	Place              = model.Place
-	PlacePopulation    = model.PlacePopulation
-	Route              = model.Route
+	// Place is the schema components/schemas/Place.
+	Place = model.Place
+	// PlacePopulation is the schema components/schemas/Place/properties/population.
+	//
+	// A number, or "unknown".
+	PlacePopulation = model.PlacePopulation
+	// Route is the schema components/schemas/Route.
+	Route = model.Route
 )
 
 // Values of the enum types above known to the spec.
@@ -27,7 +45,8 @@ const (
 	ModeCar  = model.ModeCar
 )
 
-// NewNullableFloat64 returns a NullableFloat64 holding v, which is sent as it is (also when it is the zero float64).
+// NewNullableFloat64 returns a NullableFloat64 holding v, which is sent as it is (also when it is
+// the zero float64).
 func NewNullableFloat64(v float64) NullableFloat64 {
 	return model.NewNullableFloat64(v)
 }
@@ -37,7 +56,8 @@ func NullNullableFloat64() NullableFloat64 {
 	return model.NullNullableFloat64()
 }
 
-// NewNullableStringList returns a NullableStringList holding v, which is sent as it is (also when it is the zero []string).
+// NewNullableStringList returns a NullableStringList holding v, which is sent as it is (also when
+// it is the zero []string).
 func NewNullableStringList(v []string) NullableStringList {
 	return model.NewNullableStringList(v)
 }

@@ -5,6 +5,7 @@ package params
 
 import (
 	"context"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
@@ -12,18 +13,18 @@ import (
 var opGetCase = tpgenimpl.Operation{
 	ID:     "getCase",
 	Method: "GET",
+	Path:   "/cases/{ID}/{id}",
 	Params: []tpgenimpl.Param{{Name: "ID"}, {Name: "id"}, {
-		Explode: true,
-		In:      tpgenimpl.InQuery,
 		Name:    "c",
-		Style:   tpgenimpl.StyleForm,
-	}, {
-		Explode: true,
 		In:      tpgenimpl.InQuery,
-		Name:    "err",
 		Style:   tpgenimpl.StyleForm,
+		Explode: true,
+	}, {
+		Name:    "err",
+		In:      tpgenimpl.InQuery,
+		Style:   tpgenimpl.StyleForm,
+		Explode: true,
 	}},
-	Path: "/cases/{ID}/{id}",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -47,15 +48,15 @@ func (c *Client) GetCase(ctx context.Context, id string, id2 string, params *Get
 var opGetItem = tpgenimpl.Operation{
 	ID:     "getItem",
 	Method: "GET",
+	Path:   "/items/{id}/{tags}/{coords}",
 	Params: []tpgenimpl.Param{{Name: "id"}, {
 		Name:  "tags",
 		Shape: tpgenimpl.ShapeList,
 	}, {
-		Explode: true,
 		Name:    "coords",
+		Explode: true,
 		Shape:   tpgenimpl.ShapeObject,
 	}},
-	Path: "/items/{id}/{tags}/{coords}",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -74,17 +75,17 @@ func (c *Client) GetItem(ctx context.Context, id int64, tags []string, coords Po
 var opGetLabelMatrix = tpgenimpl.Operation{
 	ID:     "getLabelMatrix",
 	Method: "GET",
+	Path:   "/labels/{label}/matrix/{matrix}",
 	Params: []tpgenimpl.Param{{
 		Name:  "label",
-		Shape: tpgenimpl.ShapeList,
 		Style: tpgenimpl.StyleLabel,
+		Shape: tpgenimpl.ShapeList,
 	}, {
-		Explode: true,
 		Name:    "matrix",
-		Shape:   tpgenimpl.ShapeObject,
 		Style:   tpgenimpl.StyleMatrix,
+		Explode: true,
+		Shape:   tpgenimpl.ShapeObject,
 	}},
-	Path: "/labels/{label}/matrix/{matrix}",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -103,15 +104,15 @@ func (c *Client) GetLabelMatrix(ctx context.Context, label []int, matrix Point, 
 var opGetLabelObject = tpgenimpl.Operation{
 	ID:     "getLabelObject",
 	Method: "GET",
+	Path:   "/label-objects/{point}/{scalar}/{pathPoint}",
 	Params: []tpgenimpl.Param{{
 		Name:  "point",
-		Shape: tpgenimpl.ShapeObject,
 		Style: tpgenimpl.StyleLabel,
+		Shape: tpgenimpl.ShapeObject,
 	}, {
 		Name:  "scalar",
 		Style: tpgenimpl.StyleMatrix,
 	}, {Name: "pathPoint"}},
-	Path: "/label-objects/{point}/{scalar}/{pathPoint}",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -128,50 +129,50 @@ func (c *Client) GetLabelObject(ctx context.Context, point Point, scalar bool, p
 }
 
 var opKeywords = tpgenimpl.Operation{
-	ContentType: "application/json",
-	ID:          "keywords",
-	Method:      "POST",
+	ID:     "keywords",
+	Method: "POST",
+	Path:   "/keywords/{type}/{func}",
 	Params: []tpgenimpl.Param{{Name: "type"}, {Name: "func"}, {
-		Explode: true,
-		In:      tpgenimpl.InQuery,
 		Name:    "Select",
-		Style:   tpgenimpl.StyleForm,
-	}, {
-		Explode: true,
 		In:      tpgenimpl.InQuery,
+		Style:   tpgenimpl.StyleForm,
+		Explode: true,
+	}, {
 		Name:    "body",
-		Style:   tpgenimpl.StyleForm,
-	}, {
-		Explode: true,
 		In:      tpgenimpl.InQuery,
+		Style:   tpgenimpl.StyleForm,
+		Explode: true,
+	}, {
 		Name:    "ctx",
-		Style:   tpgenimpl.StyleForm,
-	}, {
-		Explode: true,
 		In:      tpgenimpl.InQuery,
+		Style:   tpgenimpl.StyleForm,
+		Explode: true,
+	}, {
 		Name:    "page-size",
-		Style:   tpgenimpl.StyleForm,
-	}, {
-		Explode: true,
 		In:      tpgenimpl.InQuery,
+		Style:   tpgenimpl.StyleForm,
+		Explode: true,
+	}, {
 		Name:    "page_size",
-		Style:   tpgenimpl.StyleForm,
-	}, {
-		Explode: true,
 		In:      tpgenimpl.InQuery,
+		Style:   tpgenimpl.StyleForm,
+		Explode: true,
+	}, {
 		Name:    "range",
-		Style:   tpgenimpl.StyleForm,
-	}, {
-		Explode: true,
 		In:      tpgenimpl.InQuery,
-		Name:    "select",
 		Style:   tpgenimpl.StyleForm,
+		Explode: true,
 	}, {
-		In:   tpgenimpl.InHeader,
+		Name:    "select",
+		In:      tpgenimpl.InQuery,
+		Style:   tpgenimpl.StyleForm,
+		Explode: true,
+	}, {
 		Name: "params",
+		In:   tpgenimpl.InHeader,
 	}},
-	Path:        "/keywords/{type}/{func}",
 	RequestBody: tpgenimpl.BodyJSON,
+	ContentType: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -207,96 +208,96 @@ func (c *Client) Keywords(ctx context.Context, type_ string, func_ string, body 
 var opSearch = tpgenimpl.Operation{
 	ID:     "search",
 	Method: "GET",
+	Path:   "/search",
 	Params: []tpgenimpl.Param{{
-		Explode: true,
-		In:      tpgenimpl.InQuery,
 		Name:    "attrs",
-		Shape:   tpgenimpl.ShapeObject,
+		In:      tpgenimpl.InQuery,
 		Style:   tpgenimpl.StyleForm,
+		Explode: true,
+		Shape:   tpgenimpl.ShapeObject,
 	}, {
-		In:    tpgenimpl.InQuery,
 		Name:  "extra",
+		In:    tpgenimpl.InQuery,
 		Shape: tpgenimpl.ShapeJSON,
 	}, {
-		Explode: true,
-		In:      tpgenimpl.InQuery,
 		Name:    "filter",
-		Shape:   tpgenimpl.ShapeObject,
+		In:      tpgenimpl.InQuery,
 		Style:   tpgenimpl.StyleDeepObject,
-	}, {
 		Explode: true,
-		In:      tpgenimpl.InQuery,
+		Shape:   tpgenimpl.ShapeObject,
+	}, {
 		Name:    "formExploded",
-		Shape:   tpgenimpl.ShapeList,
+		In:      tpgenimpl.InQuery,
 		Style:   tpgenimpl.StyleForm,
+		Explode: true,
+		Shape:   tpgenimpl.ShapeList,
 	}, {
-		In:    tpgenimpl.InQuery,
 		Name:  "formFlat",
-		Shape: tpgenimpl.ShapeList,
+		In:    tpgenimpl.InQuery,
 		Style: tpgenimpl.StyleForm,
+		Shape: tpgenimpl.ShapeList,
 	}, {
-		Explode: true,
-		In:      tpgenimpl.InQuery,
 		Name:    "matrix",
+		In:      tpgenimpl.InQuery,
+		Style:   tpgenimpl.StyleForm,
+		Explode: true,
 		Shape:   tpgenimpl.ShapeList,
-		Style:   tpgenimpl.StyleForm,
 	}, {
-		Explode: true,
-		In:      tpgenimpl.InQuery,
 		Name:    "oldParam",
-		Style:   tpgenimpl.StyleForm,
-	}, {
-		In:    tpgenimpl.InQuery,
-		Name:  "piped",
-		Shape: tpgenimpl.ShapeList,
-		Style: tpgenimpl.StylePipeDelimited,
-	}, {
-		Explode: true,
 		In:      tpgenimpl.InQuery,
+		Style:   tpgenimpl.StyleForm,
+		Explode: true,
+	}, {
+		Name:  "piped",
+		In:    tpgenimpl.InQuery,
+		Style: tpgenimpl.StylePipeDelimited,
+		Shape: tpgenimpl.ShapeList,
+	}, {
 		Name:    "point",
-		Shape:   tpgenimpl.ShapeObject,
+		In:      tpgenimpl.InQuery,
 		Style:   tpgenimpl.StyleForm,
+		Explode: true,
+		Shape:   tpgenimpl.ShapeObject,
 	}, {
-		In:    tpgenimpl.InQuery,
 		Name:  "pointFlat",
-		Shape: tpgenimpl.ShapeObject,
-		Style: tpgenimpl.StyleForm,
-	}, {
-		Explode:  true,
-		In:       tpgenimpl.InQuery,
-		Name:     "q",
-		Required: true,
-		Style:    tpgenimpl.StyleForm,
-	}, {
 		In:    tpgenimpl.InQuery,
-		Name:  "spaced",
-		Shape: tpgenimpl.ShapeList,
-		Style: tpgenimpl.StyleSpaceDelimited,
+		Style: tpgenimpl.StyleForm,
+		Shape: tpgenimpl.ShapeObject,
 	}, {
-		In:       tpgenimpl.InHeader,
-		Name:     "X-Limit",
+		Name:     "q",
+		In:       tpgenimpl.InQuery,
+		Style:    tpgenimpl.StyleForm,
+		Explode:  true,
 		Required: true,
 	}, {
-		Explode: true,
-		In:      tpgenimpl.InHeader,
+		Name:  "spaced",
+		In:    tpgenimpl.InQuery,
+		Style: tpgenimpl.StyleSpaceDelimited,
+		Shape: tpgenimpl.ShapeList,
+	}, {
+		Name:     "X-Limit",
+		In:       tpgenimpl.InHeader,
+		Required: true,
+	}, {
 		Name:    "X-Point",
+		In:      tpgenimpl.InHeader,
+		Explode: true,
 		Shape:   tpgenimpl.ShapeObject,
 	}, {
-		In:    tpgenimpl.InHeader,
 		Name:  "X-Request-Tags",
+		In:    tpgenimpl.InHeader,
 		Shape: tpgenimpl.ShapeList,
 	}, {
-		In:    tpgenimpl.InCookie,
 		Name:  "prefs",
-		Shape: tpgenimpl.ShapeList,
+		In:    tpgenimpl.InCookie,
 		Style: tpgenimpl.StyleForm,
+		Shape: tpgenimpl.ShapeList,
 	}, {
-		Explode: true,
-		In:      tpgenimpl.InCookie,
 		Name:    "session",
+		In:      tpgenimpl.InCookie,
 		Style:   tpgenimpl.StyleForm,
+		Explode: true,
 	}},
-	Path: "/search",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,

@@ -5,10 +5,13 @@ package params
 
 import "github.com/tpgen/tpgen/generator/testdata/golden/params/want/model"
 
-// The service's types are declared in package model and re-exported here under the same
-// names, so that callers need only this package.
+// The service's types are declared in package model and re-exported here under the same names, so
+// that callers need only this package.
 type (
-	Filter          = model.Filter
+	// Filter is the schema components/schemas/Filter.
+	Filter = model.Filter
+	// KeywordsRequest is the schema of POST /keywords/{type}/{func} request body.
 	KeywordsRequest = model.KeywordsRequest
-	Point           = model.Point
+	// Point is the schema components/schemas/Point.
+	Point = model.Point
 )

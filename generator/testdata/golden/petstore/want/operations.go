@@ -5,24 +5,25 @@ package petstore
 
 import (
 	"context"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
 var opCreatePet = tpgenimpl.Operation{
-	Accept:      "application/json",
-	ContentType: "application/json",
 	ID:          "createPet",
 	Method:      "POST",
 	Path:        "/pets",
 	RequestBody: tpgenimpl.BodyJSON,
+	ContentType: "application/json",
+	Accept:      "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    201,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}, {
-		Body:  tpgenimpl.BodyJSON,
 		Code:  400,
+		Body:  tpgenimpl.BodyJSON,
 		Model: newError,
 	}},
 }
@@ -39,11 +40,11 @@ func (c *Client) CreatePet(ctx context.Context, body *NewPet, opts ...runtime.Ca
 }
 
 var opDeletePet = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "deletePet",
 	Method: "DELETE",
-	Params: []tpgenimpl.Param{{Name: "petId"}},
 	Path:   "/pets/{petId}",
+	Params: []tpgenimpl.Param{{Name: "petId"}},
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -63,26 +64,26 @@ func (c *Client) DeletePet(ctx context.Context, petID int64, opts ...runtime.Cal
 }
 
 var opListPets = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "listPets",
 	Method: "GET",
+	Path:   "/pets",
 	Params: []tpgenimpl.Param{{
-		Explode: true,
-		In:      tpgenimpl.InQuery,
 		Name:    "limit",
-		Style:   tpgenimpl.StyleForm,
-	}, {
-		Explode: true,
 		In:      tpgenimpl.InQuery,
-		Name:    "tag",
-		Shape:   tpgenimpl.ShapeList,
 		Style:   tpgenimpl.StyleForm,
+		Explode: true,
+	}, {
+		Name:    "tag",
+		In:      tpgenimpl.InQuery,
+		Style:   tpgenimpl.StyleForm,
+		Explode: true,
+		Shape:   tpgenimpl.ShapeList,
 	}},
-	Path: "/pets",
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}, {
 		Body:  tpgenimpl.BodyJSON,
 		Model: newError,
@@ -90,8 +91,8 @@ var opListPets = tpgenimpl.Operation{
 	Result: &tpgenimpl.ResultSpec{
 		Bodies: []string{"Body"},
 		Headers: []tpgenimpl.HeaderSpec{{
-			Field: "XNext",
 			Name:  "X-Next",
+			Field: "XNext",
 		}},
 	},
 }
@@ -118,18 +119,18 @@ func (c *Client) ListPets(ctx context.Context, params *ListPetsParams, opts ...r
 }
 
 var opShowPetByID = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "showPetById",
 	Method: "GET",
-	Params: []tpgenimpl.Param{{Name: "petId"}},
 	Path:   "/pets/{petId}",
+	Params: []tpgenimpl.Param{{Name: "petId"}},
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}, {
-		Body:  tpgenimpl.BodyJSON,
 		Code:  404,
+		Body:  tpgenimpl.BodyJSON,
 		Model: newError,
 	}},
 }

@@ -5,14 +5,22 @@ package petstore
 
 import "github.com/tpgen/tpgen/generator/testdata/golden/petstore/want/model"
 
-// The service's types are declared in package model and re-exported here under the same
-// names, so that callers need only this package.
+// The service's types are declared in package model and re-exported here under the same names, so
+// that callers need only this package.
 type (
-	Error          = model.Error
+	// Error is the schema components/schemas/Error.
+	Error = model.Error
+	// ListPetsResult is the result of ListPets: the status, the body of the response received, and
+	// the response headers.
 	ListPetsResult = model.ListPetsResult
-	NewPet         = model.NewPet
-	Pet            = model.Pet
-	PetStatus      = model.PetStatus
+	// NewPet is the schema components/schemas/NewPet.
+	NewPet = model.NewPet
+	// Pet is the schema components/schemas/Pet.
+	Pet = model.Pet
+	// PetStatus is the schema components/schemas/Pet/properties/status.
+	//
+	// Where the pet is in the sale.
+	PetStatus = model.PetStatus
 )
 
 // Values of the enum types above known to the spec.

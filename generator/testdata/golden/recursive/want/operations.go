@@ -5,19 +5,20 @@ package recursive
 
 import (
 	"context"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
 var opGetNested = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "getNested",
 	Method: "GET",
 	Path:   "/nested",
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 }
 
@@ -31,15 +32,15 @@ func (c *Client) GetNested(ctx context.Context, opts ...runtime.CallOption) (Nes
 }
 
 var opGetTree = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "getTree",
 	Method: "GET",
-	Params: []tpgenimpl.Param{{Name: "id"}},
 	Path:   "/trees/{id}",
+	Params: []tpgenimpl.Param{{Name: "id"}},
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 }
 

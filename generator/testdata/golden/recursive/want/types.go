@@ -5,27 +5,47 @@ package recursive
 
 import "github.com/tpgen/tpgen/generator/testdata/golden/recursive/want/model"
 
-// The service's types are declared in package model and re-exported here under the same
-// names, so that callers need only this package.
+// The service's types are declared in package model and re-exported here under the same names, so
+// that callers need only this package.
 type (
-	Chain      = model.Chain
-	Expr       = model.Expr
-	Folder     = model.Folder
+	// Chain is the schema components/schemas/Chain.
+	Chain = model.Chain
+	// Expr is the schema components/schemas/Expr.
+	Expr = model.Expr
+	// Folder is the schema components/schemas/Folder.
+	Folder = model.Folder
+	// FolderMeta is the schema components/schemas/FolderMeta.
 	FolderMeta = model.FolderMeta
-	Head       = model.Head
-	Inner      = model.Inner
-	JSON       = model.JSON
-	Leaf       = model.Leaf
-	Literal    = model.Literal
+	// Head is the schema components/schemas/Head.
+	Head = model.Head
+	// Inner is the schema components/schemas/Inner.
+	Inner = model.Inner
+	// JSON is the schema components/schemas/Json.
+	JSON = model.JSON
+	// Leaf is the schema components/schemas/Leaf.
+	Leaf = model.Leaf
+	// Literal is the schema components/schemas/Literal.
+	Literal = model.Literal
+	// NestedList is the schema components/schemas/NestedList.
 	NestedList = model.NestedList
-	Node       = model.Node
-	Outer      = model.Outer
-	Person     = model.Person
-	Ping       = model.Ping
-	Pong       = model.Pong
-	R1         = model.R1
-	R2         = model.R2
-	R3         = model.R3
-	Sum        = model.Sum
-	Tail       = model.Tail
+	// Node is the schema components/schemas/Node.
+	Node = model.Node
+	// Outer is the schema components/schemas/Outer.
+	Outer = model.Outer
+	// Person is the schema components/schemas/Person.
+	Person = model.Person
+	// Ping is the schema components/schemas/Ping.
+	Ping = model.Ping
+	// Pong is the schema components/schemas/Pong.
+	Pong = model.Pong
+	// R1 is the schema components/schemas/R1.
+	R1 = model.R1
+	// R2 is the schema components/schemas/R2.
+	R2 = model.R2
+	// R3 is the schema components/schemas/R3.
+	R3 = model.R3
+	// Sum is the schema components/schemas/Sum.
+	Sum = model.Sum
+	// Tail is the schema components/schemas/Tail.
+	Tail = model.Tail
 )

@@ -5,19 +5,20 @@ package responses
 
 import (
 	"context"
+	"io"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
-	"io"
 )
 
 var opAlwaysFails = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "alwaysFails",
 	Method: "GET",
 	Path:   "/fail",
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:  tpgenimpl.BodyJSON,
 		Code:  500,
+		Body:  tpgenimpl.BodyJSON,
 		Model: newProblem,
 	}},
 }
@@ -30,17 +31,17 @@ func (c *Client) AlwaysFails(ctx context.Context, opts ...runtime.CallOption) er
 }
 
 var opCancelJob = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "cancelJob",
 	Method: "DELETE",
-	Params: []tpgenimpl.Param{{Name: "id"}},
 	Path:   "/jobs/{id}",
+	Params: []tpgenimpl.Param{{Name: "id"}},
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}, {
-		Body:  tpgenimpl.BodyJSON,
 		Code:  404,
+		Body:  tpgenimpl.BodyJSON,
 		Model: newProblem,
 	}},
 }
@@ -53,15 +54,15 @@ func (c *Client) CancelJob(ctx context.Context, id string, opts ...runtime.CallO
 }
 
 var opDownloadOutput = tpgenimpl.Operation{
-	Accept: "application/octet-stream",
 	ID:     "downloadOutput",
 	Method: "GET",
-	Params: []tpgenimpl.Param{{Name: "id"}},
 	Path:   "/jobs/{id}/output",
+	Params: []tpgenimpl.Param{{Name: "id"}},
+	Accept: "application/octet-stream",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyBinary,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyBinary,
 	}, {Code: 404}},
 }
 
@@ -75,35 +76,35 @@ func (c *Client) DownloadOutput(ctx context.Context, id string, opts ...runtime.
 }
 
 var opGetJob = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "getJob",
 	Method: "GET",
-	Params: []tpgenimpl.Param{{Name: "id"}},
 	Path:   "/jobs/{id}",
+	Params: []tpgenimpl.Param{{Name: "id"}},
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{Code: 404}, {
-		Body:    tpgenimpl.BodyJSON,
 		Class:   2,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 	Result: &tpgenimpl.ResultSpec{
 		Bodies: []string{"Body"},
 		Headers: []tpgenimpl.HeaderSpec{{
-			Field: "ETag",
 			Name:  "ETag",
+			Field: "ETag",
 		}, {
+			Name:  "X-Attempts",
 			Field: "XAttempts",
 			List:  true,
-			Name:  "X-Attempts",
 		}, {
-			Field: "XDone",
 			Name:  "X-Done",
+			Field: "XDone",
 		}, {
-			Field: "XProgress",
 			Name:  "X-Progress",
+			Field: "XProgress",
 		}, {
+			Name:  "X-Tags",
 			Field: "XTags",
 			List:  true,
-			Name:  "X-Tags",
 		}},
 	},
 }
@@ -118,15 +119,15 @@ func (c *Client) GetJob(ctx context.Context, id string, opts ...runtime.CallOpti
 }
 
 var opGetLog = tpgenimpl.Operation{
-	Accept: "text/plain",
 	ID:     "getLog",
 	Method: "GET",
-	Params: []tpgenimpl.Param{{Name: "id"}},
 	Path:   "/jobs/{id}/log",
+	Params: []tpgenimpl.Param{{Name: "id"}},
+	Accept: "text/plain",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyText,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyText,
 	}},
 }
 
@@ -140,14 +141,14 @@ func (c *Client) GetLog(ctx context.Context, id string, opts ...runtime.CallOpti
 }
 
 var opHealth = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "health",
 	Method: "GET",
 	Path:   "/health",
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Class:   2,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}, {Body: tpgenimpl.BodyJSON}},
 }
 
@@ -184,8 +185,8 @@ var opRedirect = tpgenimpl.Operation{
 		Success: true,
 	}},
 	Result: &tpgenimpl.ResultSpec{Headers: []tpgenimpl.HeaderSpec{{
-		Field: "Location",
 		Name:  "Location",
+		Field: "Location",
 	}}},
 }
 
@@ -199,28 +200,28 @@ func (c *Client) Redirect(ctx context.Context, opts ...runtime.CallOption) (*Red
 }
 
 var opSubmitJob = tpgenimpl.Operation{
-	Accept:      "application/json, application/problem+json",
-	ContentType: "application/json",
 	ID:          "submitJob",
 	Method:      "POST",
 	Path:        "/jobs",
 	RequestBody: tpgenimpl.BodyJSON,
+	ContentType: "application/json",
+	Accept:      "application/json, application/problem+json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
-	}, {
 		Body:    tpgenimpl.BodyJSON,
+	}, {
 		Code:    202,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 		Target:  1,
 	}, {
-		Body:  tpgenimpl.BodyJSON,
 		Code:  409,
+		Body:  tpgenimpl.BodyJSON,
 		Model: newProblem,
 	}, {
-		Body:  tpgenimpl.BodyJSON,
 		Class: 4,
+		Body:  tpgenimpl.BodyJSON,
 		Model: newProblem,
 	}, {
 		Body:  tpgenimpl.BodyJSON,
@@ -229,18 +230,19 @@ var opSubmitJob = tpgenimpl.Operation{
 	Result: &tpgenimpl.ResultSpec{
 		Bodies: []string{"Body200", "Body202"},
 		Headers: []tpgenimpl.HeaderSpec{{
-			Field: "Location",
 			Name:  "Location",
+			Field: "Location",
 		}, {
-			Field: "RetryAfter",
 			Name:  "Retry-After",
+			Field: "RetryAfter",
 		}},
 	},
 }
 
 // SubmitJob calls POST /jobs.
 //
-// Declared errors come back as *runtime.ResponseError with Model set: 409 (*Problem), 4XX (*Problem), default (*Problem).
+// Declared errors come back as *runtime.ResponseError with Model set: 409 (*Problem), 4XX
+// (*Problem), default (*Problem).
 func (c *Client) SubmitJob(ctx context.Context, body *Job, opts ...runtime.CallOption) (*SubmitJobResult, error) {
 	out := new(SubmitJobResult)
 	if err := tpgenimpl.Invoke(ctx, c.svc, &opSubmitJob, opts, nil, body, out); err != nil {

@@ -5,14 +5,24 @@ package responses
 
 import "github.com/tpgen/tpgen/generator/testdata/golden/responses/want/model"
 
-// The service's types are declared in package model and re-exported here under the same
-// names, so that callers need only this package.
+// The service's types are declared in package model and re-exported here under the same names, so
+// that callers need only this package.
 type (
-	GetJobResult    = model.GetJobResult
-	HealthResponse  = model.HealthResponse
-	Job             = model.Job
-	Problem         = model.Problem
-	RedirectResult  = model.RedirectResult
-	Result          = model.Result
+	// GetJobResult is the result of GetJob: the status, the body of the response received, and the
+	// response headers.
+	GetJobResult = model.GetJobResult
+	// HealthResponse is the schema of GET /health response default.
+	HealthResponse = model.HealthResponse
+	// Job is the schema components/schemas/Job.
+	Job = model.Job
+	// Problem is the schema components/schemas/Problem.
+	Problem = model.Problem
+	// RedirectResult is the result of Redirect: the status, the body of the response received, and
+	// the response headers.
+	RedirectResult = model.RedirectResult
+	// Result is the schema components/schemas/Result.
+	Result = model.Result
+	// SubmitJobResult is the result of SubmitJob: the status, the body of the response received,
+	// and the response headers.
 	SubmitJobResult = model.SubmitJobResult
 )

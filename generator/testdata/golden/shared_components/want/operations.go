@@ -5,23 +5,24 @@ package shared_components
 
 import (
 	"context"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
 var opAddAlbum = tpgenimpl.Operation{
-	Accept:      "application/json",
-	ContentType: "application/json",
 	ID:          "addAlbum",
 	Method:      "POST",
 	Path:        "/albums",
 	RequestBody: tpgenimpl.BodyJSON,
+	ContentType: "application/json",
+	Accept:      "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    201,
 		Success: true,
 	}, {
-		Body:  tpgenimpl.BodyJSON,
 		Code:  401,
+		Body:  tpgenimpl.BodyJSON,
 		Model: newUnauthorized,
 	}},
 }
@@ -34,40 +35,40 @@ func (c *Client) AddAlbum(ctx context.Context, body *NewAlbum, opts ...runtime.C
 }
 
 var opGetMultipleAlbums = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "getMultipleAlbums",
 	Method: "GET",
+	Path:   "/albums",
 	Params: []tpgenimpl.Param{{
-		Explode: true,
-		In:      tpgenimpl.InQuery,
 		Name:    "market",
+		In:      tpgenimpl.InQuery,
 		Style:   tpgenimpl.StyleForm,
+		Explode: true,
 	}},
-	Path: "/albums",
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}, {
-		Body:  tpgenimpl.BodyJSON,
 		Code:  401,
+		Body:  tpgenimpl.BodyJSON,
 		Model: newUnauthorized,
 	}, {
-		Body:  tpgenimpl.BodyJSON,
 		Code:  404,
+		Body:  tpgenimpl.BodyJSON,
 		Model: newProblemResponse,
 	}},
 	Result: &tpgenimpl.ResultSpec{
 		Bodies: []string{"Body"},
 		Headers: []tpgenimpl.HeaderSpec{{
-			Field: "XSort",
 			Name:  "X-Sort",
+			Field: "XSort",
 		}},
 	},
 }
 
-// GetMultipleAlbumsParams holds the query, header and cookie parameters of GetMultipleAlbums. Nil pointers and empty
-// lists are not sent.
+// GetMultipleAlbumsParams holds the query, header and cookie parameters of GetMultipleAlbums. Nil
+// pointers and empty lists are not sent.
 type GetMultipleAlbumsParams struct {
 	// Market is the query parameter "market".
 	Market *Market
@@ -75,7 +76,8 @@ type GetMultipleAlbumsParams struct {
 
 // GetMultipleAlbums calls GET /albums.
 //
-// Declared errors come back as *runtime.ResponseError with Model set: 401 (*Unauthorized), 404 (*ProblemResponse).
+// Declared errors come back as *runtime.ResponseError with Model set: 401 (*Unauthorized), 404
+// (*ProblemResponse).
 func (c *Client) GetMultipleAlbums(ctx context.Context, params *GetMultipleAlbumsParams, opts ...runtime.CallOption) (*GetMultipleAlbumsResult, error) {
 	out := new(GetMultipleAlbumsResult)
 	if err := tpgenimpl.Invoke(ctx, c.svc, &opGetMultipleAlbums, opts, params, nil, out); err != nil {
@@ -85,38 +87,38 @@ func (c *Client) GetMultipleAlbums(ctx context.Context, params *GetMultipleAlbum
 }
 
 var opReplaceAlbum = tpgenimpl.Operation{
-	Accept:      "application/json",
-	ContentType: "application/json",
-	ID:          "replaceAlbum",
-	Method:      "PUT",
+	ID:     "replaceAlbum",
+	Method: "PUT",
+	Path:   "/albums/{id}",
 	Params: []tpgenimpl.Param{{Name: "id"}, {
-		Explode: true,
-		In:      tpgenimpl.InQuery,
 		Name:    "market",
+		In:      tpgenimpl.InQuery,
 		Style:   tpgenimpl.StyleForm,
+		Explode: true,
 	}},
-	Path:        "/albums/{id}",
 	RequestBody: tpgenimpl.BodyJSON,
+	ContentType: "application/json",
+	Accept:      "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}, {
-		Body:  tpgenimpl.BodyJSON,
 		Code:  401,
+		Body:  tpgenimpl.BodyJSON,
 		Model: newUnauthorized,
 	}},
 	Result: &tpgenimpl.ResultSpec{
 		Bodies: []string{"Body"},
 		Headers: []tpgenimpl.HeaderSpec{{
-			Field: "XSort",
 			Name:  "X-Sort",
+			Field: "XSort",
 		}},
 	},
 }
 
-// ReplaceAlbumParams holds the query, header and cookie parameters of ReplaceAlbum. Nil pointers and empty
-// lists are not sent.
+// ReplaceAlbumParams holds the query, header and cookie parameters of ReplaceAlbum. Nil pointers
+// and empty lists are not sent.
 type ReplaceAlbumParams struct {
 	// Market is the query parameter "market".
 	Market *Market
@@ -136,8 +138,8 @@ func (c *Client) ReplaceAlbum(ctx context.Context, id string, body *NewAlbum, pa
 var opUploadArtistCover = tpgenimpl.Operation{
 	ID:          "uploadArtistCover",
 	Method:      "PUT",
-	Params:      []tpgenimpl.Param{{Name: "id"}},
 	Path:        "/artists/{id}/cover",
+	Params:      []tpgenimpl.Param{{Name: "id"}},
 	RequestBody: tpgenimpl.BodyMultipart,
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
@@ -151,18 +153,18 @@ func (c *Client) UploadArtistCover(ctx context.Context, id string, body *Upload,
 }
 
 var opUploadCover = tpgenimpl.Operation{
-	Accept:      "application/json",
 	ID:          "uploadCover",
 	Method:      "PUT",
-	Params:      []tpgenimpl.Param{{Name: "id"}},
 	Path:        "/albums/{id}/cover",
+	Params:      []tpgenimpl.Param{{Name: "id"}},
 	RequestBody: tpgenimpl.BodyMultipart,
+	Accept:      "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}, {
-		Body:  tpgenimpl.BodyJSON,
 		Code:  401,
+		Body:  tpgenimpl.BodyJSON,
 		Model: newUnauthorized,
 	}},
 }

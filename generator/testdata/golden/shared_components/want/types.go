@@ -5,19 +5,33 @@ package shared_components
 
 import "github.com/tpgen/tpgen/generator/testdata/golden/shared_components/want/model"
 
-// The service's types are declared in package model and re-exported here under the same
-// names, so that callers need only this package.
+// The service's types are declared in package model and re-exported here under the same names, so
+// that callers need only this package.
 type (
-	Albums                  = model.Albums
-	AlbumsXSortHeader       = model.AlbumsXSortHeader
+	// Albums is the schema of components/responses/Albums.
+	Albums = model.Albums
+	// AlbumsXSortHeader is the schema of components/responses/Albums header X-Sort.
+	AlbumsXSortHeader = model.AlbumsXSortHeader
+	// GetMultipleAlbumsResult is the result of GetMultipleAlbums: the status, the body of the
+	// response received, and the response headers.
 	GetMultipleAlbumsResult = model.GetMultipleAlbumsResult
-	Market                  = model.Market
-	NewAlbum                = model.NewAlbum
-	Problem                 = model.Problem
-	ProblemResponse         = model.ProblemResponse
-	ReplaceAlbumResult      = model.ReplaceAlbumResult
-	Unauthorized            = model.Unauthorized
-	Upload                  = model.Upload
+	// Market is the schema of components/parameters/Market.
+	Market = model.Market
+	// NewAlbum is the schema of components/requestBodies/NewAlbum.
+	NewAlbum = model.NewAlbum
+	// Problem is the schema components/schemas/Problem.
+	Problem = model.Problem
+	// ProblemResponse is the schema of components/responses/Problem.
+	ProblemResponse = model.ProblemResponse
+	// ReplaceAlbumResult is the result of ReplaceAlbum: the status, the body of the response
+	// received, and the response headers.
+	ReplaceAlbumResult = model.ReplaceAlbumResult
+	// Unauthorized is the schema of components/responses/Unauthorized.
+	Unauthorized = model.Unauthorized
+	// Upload is the schema of components/requestBodies/Upload.
+	//
+	// is a multipart/form-data request body. Files are streamed, not buffered.
+	Upload = model.Upload
 )
 
 // Values of the enum types above known to the spec.

@@ -5,26 +5,27 @@ package swagger2
 
 import (
 	"context"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
 var opAddItem = tpgenimpl.Operation{
-	Accept:      "application/json",
-	ContentType: "application/json",
 	ID:          "addItem",
 	Method:      "POST",
 	Path:        "/items",
+	Scopes:      []string{"inventory.write"},
 	RequestBody: tpgenimpl.BodyJSON,
+	ContentType: "application/json",
+	Accept:      "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    201,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}, {
 		Body:  tpgenimpl.BodyJSON,
 		Model: newError,
 	}},
-	Scopes: []string{"inventory.write"},
 }
 
 // AddItem calls POST /items.
@@ -39,41 +40,41 @@ func (c *Client) AddItem(ctx context.Context, body *Item, opts ...runtime.CallOp
 }
 
 var opListItems = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "listItems",
 	Method: "GET",
+	Path:   "/items",
 	Params: []tpgenimpl.Param{{
-		In:    tpgenimpl.InQuery,
 		Name:  "sku",
-		Shape: tpgenimpl.ShapeList,
+		In:    tpgenimpl.InQuery,
 		Style: tpgenimpl.StyleForm,
+		Shape: tpgenimpl.ShapeList,
 	}, {
-		Explode: true,
-		In:      tpgenimpl.InQuery,
 		Name:    "warehouse",
-		Shape:   tpgenimpl.ShapeList,
+		In:      tpgenimpl.InQuery,
 		Style:   tpgenimpl.StyleForm,
+		Explode: true,
+		Shape:   tpgenimpl.ShapeList,
 	}, {
-		In:   tpgenimpl.InHeader,
 		Name: "X-Trace",
+		In:   tpgenimpl.InHeader,
 	}},
-	Path: "/items",
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 	Result: &tpgenimpl.ResultSpec{
 		Bodies: []string{"Body"},
 		Headers: []tpgenimpl.HeaderSpec{{
-			Field: "XTotalCount",
 			Name:  "X-Total-Count",
+			Field: "XTotalCount",
 		}},
 	},
 }
 
-// ListItemsParams holds the query, header and cookie parameters of ListItems. Nil pointers and empty
-// lists are not sent.
+// ListItemsParams holds the query, header and cookie parameters of ListItems. Nil pointers and
+// empty lists are not sent.
 type ListItemsParams struct {
 	// Sku is the query parameter "sku".
 	Sku []string
@@ -93,12 +94,12 @@ func (c *Client) ListItems(ctx context.Context, params *ListItemsParams, opts ..
 }
 
 var opReserve = tpgenimpl.Operation{
-	ContentType: "application/x-www-form-urlencoded",
 	ID:          "reserve",
 	Method:      "POST",
-	Params:      []tpgenimpl.Param{{Name: "sku"}},
 	Path:        "/items/{sku}/reserve",
+	Params:      []tpgenimpl.Param{{Name: "sku"}},
 	RequestBody: tpgenimpl.BodyForm,
+	ContentType: "application/x-www-form-urlencoded",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -113,8 +114,8 @@ func (c *Client) Reserve(ctx context.Context, sku string, body *ReserveRequest, 
 var opUploadPhoto = tpgenimpl.Operation{
 	ID:          "uploadPhoto",
 	Method:      "PUT",
-	Params:      []tpgenimpl.Param{{Name: "sku"}},
 	Path:        "/items/{sku}/photo",
+	Params:      []tpgenimpl.Param{{Name: "sku"}},
 	RequestBody: tpgenimpl.BodyMultipart,
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,

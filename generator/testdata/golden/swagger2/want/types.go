@@ -5,12 +5,20 @@ package swagger2
 
 import "github.com/tpgen/tpgen/generator/testdata/golden/swagger2/want/model"
 
-// The service's types are declared in package model and re-exported here under the same
-// names, so that callers need only this package.
+// The service's types are declared in package model and re-exported here under the same names, so
+// that callers need only this package.
 type (
-	Error              = model.Error
-	Item               = model.Item
-	ListItemsResult    = model.ListItemsResult
-	ReserveRequest     = model.ReserveRequest
+	// Error is the schema components/schemas/Error.
+	Error = model.Error
+	// Item is the schema components/schemas/Item.
+	Item = model.Item
+	// ListItemsResult is the result of ListItems: the status, the body of the response received,
+	// and the response headers.
+	ListItemsResult = model.ListItemsResult
+	// ReserveRequest is the schema of POST /items/{sku}/reserve request body.
+	ReserveRequest = model.ReserveRequest
+	// UploadPhotoRequest is the schema of PUT /items/{sku}/photo request body.
+	//
+	// is a multipart/form-data request body. Files are streamed, not buffered.
 	UploadPhotoRequest = model.UploadPhotoRequest
 )

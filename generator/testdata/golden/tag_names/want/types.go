@@ -5,9 +5,13 @@ package tag_names
 
 import "github.com/tpgen/tpgen/generator/testdata/golden/tag_names/want/model"
 
-// The service's types are declared in package model and re-exported here under the same
-// names, so that callers need only this package.
+// The service's types are declared in package model and re-exported here under the same names, so
+// that callers need only this package.
 type (
-	Labels        = model.Labels
+	// Labels is the schema components/schemas/Labels.
+	Labels = model.Labels
+	// UploadRequest is the schema of POST /uploads request body.
+	//
+	// is a multipart/form-data request body. Files are streamed, not buffered.
 	UploadRequest = model.UploadRequest
 )

@@ -5,21 +5,22 @@ package unions
 
 import (
 	"context"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
 var opAddAnimal = tpgenimpl.Operation{
-	Accept:      "application/json",
-	ContentType: "application/json",
 	ID:          "addAnimal",
 	Method:      "POST",
 	Path:        "/animals",
 	RequestBody: tpgenimpl.BodyJSON,
+	ContentType: "application/json",
+	Accept:      "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    201,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 }
 
@@ -33,15 +34,15 @@ func (c *Client) AddAnimal(ctx context.Context, body Animal, opts ...runtime.Cal
 }
 
 var opGetAnimal = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "getAnimal",
 	Method: "GET",
-	Params: []tpgenimpl.Param{{Name: "id"}},
 	Path:   "/animals/{id}",
+	Params: []tpgenimpl.Param{{Name: "id"}},
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 }
 
@@ -55,26 +56,26 @@ func (c *Client) GetAnimal(ctx context.Context, id string, opts ...runtime.CallO
 }
 
 var opListShapes = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "listShapes",
 	Method: "GET",
+	Path:   "/shapes",
 	Params: []tpgenimpl.Param{{
-		Explode: true,
-		In:      tpgenimpl.InQuery,
 		Name:    "id",
-		Shape:   tpgenimpl.ShapeObject,
+		In:      tpgenimpl.InQuery,
 		Style:   tpgenimpl.StyleForm,
+		Explode: true,
+		Shape:   tpgenimpl.ShapeObject,
 	}},
-	Path: "/shapes",
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 }
 
-// ListShapesParams holds the query, header and cookie parameters of ListShapes. Nil pointers and empty
-// lists are not sent.
+// ListShapesParams holds the query, header and cookie parameters of ListShapes. Nil pointers and
+// empty lists are not sent.
 type ListShapesParams struct {
 	// ID is the query parameter "id".
 	// A shape id, numeric or a name.

@@ -5,33 +5,64 @@ package unions
 
 import "github.com/tpgen/tpgen/generator/testdata/golden/unions/want/model"
 
-// The service's types are declared in package model and re-exported here under the same
-// names, so that callers need only this package.
+// The service's types are declared in package model and re-exported here under the same names, so
+// that callers need only this package.
 type (
+	// AddAnimalResponse is the schema of POST /animals response 201.
 	AddAnimalResponse = model.AddAnimalResponse
-	Animal            = model.Animal
-	Bird              = model.Bird
-	Cat               = model.Cat
-	Circle            = model.Circle
-	Contact           = model.Contact
-	Contact0          = model.Contact0
-	Contact1          = model.Contact1
-	Dog               = model.Dog
-	ListShapesID      = model.ListShapesID
-	NullableInt       = model.NullableInt
-	NullableOwnerPet  = model.NullableOwnerPet
-	Owner             = model.Owner
-	OwnerContact      = model.OwnerContact
-	OwnerPet          = model.OwnerPet
-	Pet               = model.Pet
-	Point             = model.Point
-	Point1            = model.Point1
-	Polygon           = model.Polygon
-	Scalar            = model.Scalar
-	Shape             = model.Shape
+	// Animal is the schema components/schemas/Animal.
+	//
+	// A cat, a dog or a bird; the kind property says which.
+	Animal = model.Animal
+	// Bird is the schema components/schemas/Bird.
+	Bird = model.Bird
+	// Cat is the schema components/schemas/Cat.
+	Cat = model.Cat
+	// Circle is the schema components/schemas/Circle.
+	Circle = model.Circle
+	// Contact is the schema components/schemas/Contact.
+	Contact = model.Contact
+	// Contact0 is the schema components/schemas/Contact/oneOf/0.
+	Contact0 = model.Contact0
+	// Contact1 is the schema components/schemas/Contact/oneOf/1.
+	Contact1 = model.Contact1
+	// Dog is the schema components/schemas/Dog.
+	Dog = model.Dog
+	// ListShapesID is the schema of GET /shapes parameter id.
+	ListShapesID = model.ListShapesID
+	// NullableInt is an optional int that may also be null: absent (its zero value, left out of the
+	// JSON), null (NullNullableInt()) or a value (NewNullableInt(v)).
+	// A value is sent as it is, also when it is the zero int; only NullNullableInt sends null.
+	NullableInt = model.NullableInt
+	// NullableOwnerPet is an optional OwnerPet that may also be null: absent (its zero value, left
+	// out of the JSON), null (NullNullableOwnerPet()) or a value (NewNullableOwnerPet(v)).
+	// A value is sent as it is, also when it is the zero OwnerPet; only NullNullableOwnerPet sends
+	// null.
+	NullableOwnerPet = model.NullableOwnerPet
+	// Owner is the schema components/schemas/Owner.
+	Owner = model.Owner
+	// OwnerContact is the schema components/schemas/Owner/properties/contact.
+	OwnerContact = model.OwnerContact
+	// OwnerPet is the schema components/schemas/Owner/properties/pet.
+	OwnerPet = model.OwnerPet
+	// Pet is the schema components/schemas/Pet.
+	//
+	// Any animal that is a pet.
+	Pet = model.Pet
+	// Point is the schema components/schemas/Point.
+	Point = model.Point
+	// Point1 is the schema components/schemas/Point/anyOf/1.
+	Point1 = model.Point1
+	// Polygon is the schema components/schemas/Polygon.
+	Polygon = model.Polygon
+	// Scalar is the schema components/schemas/Scalar.
+	Scalar = model.Scalar
+	// Shape is the schema components/schemas/Shape.
+	Shape = model.Shape
 )
 
-// NewNullableInt returns a NullableInt holding v, which is sent as it is (also when it is the zero int).
+// NewNullableInt returns a NullableInt holding v, which is sent as it is (also when it is the zero
+// int).
 func NewNullableInt(v int) NullableInt {
 	return model.NewNullableInt(v)
 }
@@ -41,7 +72,8 @@ func NullNullableInt() NullableInt {
 	return model.NullNullableInt()
 }
 
-// NewNullableOwnerPet returns a NullableOwnerPet holding v, which is sent as it is (also when it is the zero OwnerPet).
+// NewNullableOwnerPet returns a NullableOwnerPet holding v, which is sent as it is (also when it is
+// the zero OwnerPet).
 func NewNullableOwnerPet(v OwnerPet) NullableOwnerPet {
 	return model.NewNullableOwnerPet(v)
 }

@@ -8,15 +8,17 @@
 package model
 
 import (
+	"io"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
-	"io"
 )
 
 // The generated code needs a runtime this version of tpgen supports.
 const _ = tpgenimpl.SupportPackageIsVersion5
 
-// GetBlobResult is the result of GetBlob: the status, the body of the response received, and the response headers.
+// GetBlobResult is the result of GetBlob: the status, the body of the response received, and the
+// response headers.
 type GetBlobResult struct {
 	_ [0]func()
 	// StatusCode is the HTTP status of the response.
@@ -29,12 +31,9 @@ type GetBlobResult struct {
 
 // PostFormRequest is the schema of POST /form request body.
 type PostFormRequest struct {
-	_ [0]func()
-	// Age is the "age" property.
-	Age *int `json:"age,omitempty"`
-	// Name is the "name" property.
-	Name string `json:"name"`
-	// Tags is the "tags" property.
+	_    [0]func()
+	Age  *int     `json:"age,omitempty"`
+	Name string   `json:"name"`
 	Tags []string `json:"tags,omitempty"`
 }
 
@@ -42,27 +41,21 @@ type PostFormRequest struct {
 //
 // is a multipart/form-data request body. Files are streamed, not buffered.
 type UploadRequest struct {
-	_ [0]func()
-	// File is the "file" property.
-	File *runtime.File `json:"file"`
-	// Meta is the "meta" property.
-	Meta *UploadRequestMeta `json:"meta"`
-	// Pages is the "pages" property.
-	Pages *int `json:"pages"`
-	// Title is the "title" property.
-	Title string `json:"title"`
+	_     [0]func()
+	File  *runtime.File      `json:"file"`
+	Meta  *UploadRequestMeta `json:"meta"`
+	Pages *int               `json:"pages"`
+	Title string             `json:"title"`
 }
 
 // UploadRequestMeta is the schema of POST /upload request body/properties/meta.
 type UploadRequestMeta struct {
-	_ [0]func()
-	// Author is the "author" property.
+	_      [0]func()
 	Author *string `json:"author,omitempty"`
 }
 
 // UploadResponse is the schema of POST /upload response 201.
 type UploadResponse struct {
-	_ [0]func()
-	// Size is the "size" property.
+	_    [0]func()
 	Size *int64 `json:"size,omitempty"`
 }

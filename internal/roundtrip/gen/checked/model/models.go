@@ -9,6 +9,7 @@ package model
 
 import (
 	"encoding/json"
+
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
@@ -17,17 +18,14 @@ const _ = tpgenimpl.SupportPackageIsVersion5
 
 // Address is the schema components/schemas/Address.
 type Address struct {
-	_ [0]func()
-	// City is the "city" property.
+	_    [0]func()
 	City string `json:"city"`
 }
 
 // Level is the schema components/schemas/Level.
 type Level struct {
-	_ [0]func()
-	// Count is the "count" property.
-	Count int `json:"count"`
-	// State is the "state" property.
+	_     [0]func()
+	Count int         `json:"count"`
 	State *LevelState `json:"state,omitempty"`
 }
 
@@ -42,22 +40,22 @@ const (
 
 var knownLevelState = []string{"low", "ok"}
 
-// IsKnown reports whether v is one of the values of LevelState that the spec lists. Other values decode
-// all the same (a service may have added them since): check with IsKnown before relying on the list.
+// IsKnown reports whether v is one of the values of LevelState that the spec lists. Other values
+// decode all the same (a service may have added them since): check with IsKnown before relying on
+// the list.
 func (v LevelState) IsKnown() bool {
 	return tpgenimpl.KnownString(knownLevelState, string(v))
 }
 
 // Line is the schema components/schemas/Line.
 type Line struct {
-	_ [0]func()
-	// Quantity is the "quantity" property.
-	Quantity int `json:"quantity"`
-	// Sku is the "sku" property.
-	Sku string `json:"sku"`
+	_        [0]func()
+	Quantity int    `json:"quantity"`
+	Sku      string `json:"sku"`
 }
 
-// ListOrdersResult is the result of ListOrders: the status, the body of the response received, and the response headers.
+// ListOrdersResult is the result of ListOrders: the status, the body of the response received, and
+// the response headers.
 type ListOrdersResult struct {
 	_ [0]func()
 	// StatusCode is the HTTP status of the response.
@@ -70,10 +68,8 @@ type ListOrdersResult struct {
 
 // Money is the schema components/schemas/Money.
 type Money struct {
-	_ [0]func()
-	// Amount is the "amount" property.
-	Amount string `json:"amount"`
-	// Currency is the "currency" property.
+	_        [0]func()
+	Amount   string        `json:"amount"`
 	Currency MoneyCurrency `json:"currency"`
 }
 
@@ -88,21 +84,25 @@ const (
 
 var knownMoneyCurrency = []string{"EUR", "USD"}
 
-// IsKnown reports whether v is one of the values of MoneyCurrency that the spec lists. Other values decode
-// all the same (a service may have added them since): check with IsKnown before relying on the list.
+// IsKnown reports whether v is one of the values of MoneyCurrency that the spec lists. Other values
+// decode all the same (a service may have added them since): check with IsKnown before relying on
+// the list.
 func (v MoneyCurrency) IsKnown() bool {
 	return tpgenimpl.KnownString(knownMoneyCurrency, string(v))
 }
 
-// NullableOrderFlag is an optional OrderFlag that may also be null: absent (its zero value, left out of the JSON), null (NullNullableOrderFlag()) or a value (NewNullableOrderFlag(v)).
-// A value is sent as it is, also when it is the zero OrderFlag; only NullNullableOrderFlag sends null.
+// NullableOrderFlag is an optional OrderFlag that may also be null: absent (its zero value, left
+// out of the JSON), null (NullNullableOrderFlag()) or a value (NewNullableOrderFlag(v)).
+// A value is sent as it is, also when it is the zero OrderFlag; only NullNullableOrderFlag sends
+// null.
 type NullableOrderFlag struct {
 	_     [0]func() // not comparable: Go compiles no equality function for it
 	value OrderFlag
 	state tpgenimpl.NullState // absent (the zero value), null or a value
 }
 
-// NewNullableOrderFlag returns a NullableOrderFlag holding v, which is sent as it is (also when it is the zero OrderFlag).
+// NewNullableOrderFlag returns a NullableOrderFlag holding v, which is sent as it is (also when it
+// is the zero OrderFlag).
 func NewNullableOrderFlag(v OrderFlag) NullableOrderFlag {
 	return NullableOrderFlag{
 		state: tpgenimpl.NullValue,
@@ -115,12 +115,14 @@ func NullNullableOrderFlag() NullableOrderFlag {
 	return NullableOrderFlag{state: tpgenimpl.NullNull}
 }
 
-// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and false.
+// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and
+// false.
 func (n NullableOrderFlag) Get() (OrderFlag, bool) {
 	return n.value, n.state == tpgenimpl.NullValue
 }
 
-// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok)
+// is absent.
 func (n NullableOrderFlag) IsNull() bool {
 	return n.state == tpgenimpl.NullNull
 }
@@ -136,7 +138,8 @@ func (n *NullableOrderFlag) UnmarshalJSON(b []byte) error {
 	return tpgenimpl.DecodeNullable(b, &n.value, &n.state)
 }
 
-// NullableString is an optional string that may also be null: absent (its zero value, left out of the JSON), null (NullNullableString()) or a value (NewNullableString(v)).
+// NullableString is an optional string that may also be null: absent (its zero value, left out of
+// the JSON), null (NullNullableString()) or a value (NewNullableString(v)).
 // A value is sent as it is, also when it is the zero string; only NullNullableString sends null.
 type NullableString struct {
 	_     [0]func() // not comparable: Go compiles no equality function for it
@@ -144,7 +147,8 @@ type NullableString struct {
 	state tpgenimpl.NullState // absent (the zero value), null or a value
 }
 
-// NewNullableString returns a NullableString holding v, which is sent as it is (also when it is the zero string).
+// NewNullableString returns a NullableString holding v, which is sent as it is (also when it is the
+// zero string).
 func NewNullableString(v string) NullableString {
 	return NullableString{
 		state: tpgenimpl.NullValue,
@@ -157,12 +161,14 @@ func NullNullableString() NullableString {
 	return NullableString{state: tpgenimpl.NullNull}
 }
 
-// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and false.
+// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and
+// false.
 func (n NullableString) Get() (string, bool) {
 	return n.value, n.state == tpgenimpl.NullValue
 }
 
-// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok)
+// is absent.
 func (n NullableString) IsNull() bool {
 	return n.state == tpgenimpl.NullNull
 }
@@ -180,29 +186,22 @@ func (n *NullableString) UnmarshalJSON(b []byte) error {
 
 // Order is the schema components/schemas/Order.
 type Order struct {
-	_ [0]func()
-	// Contact is the "contact" property.
-	Contact OrderContact `json:"contact"`
-	// Flag is the "flag" property.
-	Flag NullableOrderFlag `json:"flag,omitzero"`
-	// ID is the "id" property. Read-only: sent by the service, not to it.
-	ID *string `json:"id,omitempty" tpgen:"required"`
-	// Lines is the "lines" property.
-	Lines []Line `json:"lines"`
-	// Note is the "note" property.
-	Note NullableString `json:"note,omitzero"`
-	// Priority is the "priority" property.
+	_       [0]func()
+	Contact OrderContact      `json:"contact"`
+	Flag    NullableOrderFlag `json:"flag,omitzero"`
+	// Read-only: sent by the service, not to it.
+	ID       *string        `json:"id,omitempty" tpgen:"required"`
+	Lines    []Line         `json:"lines"`
+	Note     NullableString `json:"note,omitzero"`
 	Priority *OrderPriority `json:"priority,omitempty"`
-	// Shipping is the "shipping" property.
-	Shipping *Address `json:"shipping,omitempty"`
-	// Status is the "status" property.
-	Status Status `json:"status"`
-	// Total is the "total" property.
-	Total Money `json:"total"`
+	Shipping *Address       `json:"shipping,omitempty"`
+	Status   Status         `json:"status"`
+	Total    Money          `json:"total"`
 }
 
 // OrderContact is the schema components/schemas/Order/properties/contact.
-// The oneOf union is kept as raw JSON; its As and From methods (on *OrderContact) convert it to and from its variants.
+// The oneOf union is kept as raw JSON; its As and From methods (on *OrderContact) convert it to and
+// from its variants.
 type OrderContact json.RawMessage
 
 // MarshalJSON writes the union's JSON.
@@ -248,8 +247,9 @@ const (
 
 var knownOrderFlag = []string{"green", "red"}
 
-// IsKnown reports whether v is one of the values of OrderFlag that the spec lists. Other values decode
-// all the same (a service may have added them since): check with IsKnown before relying on the list.
+// IsKnown reports whether v is one of the values of OrderFlag that the spec lists. Other values
+// decode all the same (a service may have added them since): check with IsKnown before relying on
+// the list.
 func (v OrderFlag) IsKnown() bool {
 	return tpgenimpl.KnownString(knownOrderFlag, string(v))
 }
@@ -266,8 +266,9 @@ const (
 
 var knownOrderPriority = []int64{1, 2, 3}
 
-// IsKnown reports whether v is one of the values of OrderPriority that the spec lists. Other values decode
-// all the same (a service may have added them since): check with IsKnown before relying on the list.
+// IsKnown reports whether v is one of the values of OrderPriority that the spec lists. Other values
+// decode all the same (a service may have added them since): check with IsKnown before relying on
+// the list.
 func (v OrderPriority) IsKnown() bool {
 	return tpgenimpl.KnownInt(knownOrderPriority, int64(v))
 }
@@ -284,7 +285,8 @@ const (
 var knownStatus = []string{"paid", "pending"}
 
 // IsKnown reports whether v is one of the values of Status that the spec lists. Other values decode
-// all the same (a service may have added them since): check with IsKnown before relying on the list.
+// all the same (a service may have added them since): check with IsKnown before relying on the
+// list.
 func (v Status) IsKnown() bool {
 	return tpgenimpl.KnownString(knownStatus, string(v))
 }

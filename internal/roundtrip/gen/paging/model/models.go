@@ -14,41 +14,34 @@ const _ = tpgenimpl.SupportPackageIsVersion5
 
 // CursorPage is the schema components/schemas/CursorPage.
 type CursorPage struct {
-	_ [0]func()
-	// Data is the "data" property.
-	Data []Item `json:"data"`
-	// Meta is the "meta" property.
+	_    [0]func()
+	Data []Item         `json:"data"`
 	Meta CursorPageMeta `json:"meta"`
 }
 
 // CursorPageMeta is the schema components/schemas/CursorPage/properties/meta.
 type CursorPageMeta struct {
-	_ [0]func()
-	// HasMore is the "has_more" property.
-	HasMore *bool `json:"has_more,omitempty"`
-	// NextCursor is the "next_cursor" property.
+	_          [0]func()
+	HasMore    *bool          `json:"has_more,omitempty"`
 	NextCursor NullableString `json:"next_cursor,omitzero"`
 }
 
 // Item is the schema components/schemas/Item.
 type Item struct {
-	_ [0]func()
-	// ID is the "id" property.
-	ID int `json:"id"`
-	// Name is the "name" property.
+	_    [0]func()
+	ID   int     `json:"id"`
 	Name *string `json:"name,omitempty"`
 }
 
 // ListAfterResponse is the schema of GET /after response 200.
 type ListAfterResponse struct {
-	_ [0]func()
-	// Data is the "data" property.
-	Data []Item `json:"data"`
-	// HasMore is the "has_more" property.
-	HasMore bool `json:"has_more"`
+	_       [0]func()
+	Data    []Item `json:"data"`
+	HasMore bool   `json:"has_more"`
 }
 
-// ListByHeaderResult is the result of ListByHeader: the status, the body of the response received, and the response headers.
+// ListByHeaderResult is the result of ListByHeader: the status, the body of the response received,
+// and the response headers.
 type ListByHeaderResult struct {
 	_ [0]func()
 	// StatusCode is the HTTP status of the response.
@@ -59,7 +52,8 @@ type ListByHeaderResult struct {
 	XNextCursor *string
 }
 
-// NullableString is an optional string that may also be null: absent (its zero value, left out of the JSON), null (NullNullableString()) or a value (NewNullableString(v)).
+// NullableString is an optional string that may also be null: absent (its zero value, left out of
+// the JSON), null (NullNullableString()) or a value (NewNullableString(v)).
 // A value is sent as it is, also when it is the zero string; only NullNullableString sends null.
 type NullableString struct {
 	_     [0]func() // not comparable: Go compiles no equality function for it
@@ -67,7 +61,8 @@ type NullableString struct {
 	state tpgenimpl.NullState // absent (the zero value), null or a value
 }
 
-// NewNullableString returns a NullableString holding v, which is sent as it is (also when it is the zero string).
+// NewNullableString returns a NullableString holding v, which is sent as it is (also when it is the
+// zero string).
 func NewNullableString(v string) NullableString {
 	return NullableString{
 		state: tpgenimpl.NullValue,
@@ -80,12 +75,14 @@ func NullNullableString() NullableString {
 	return NullableString{state: tpgenimpl.NullNull}
 }
 
-// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and false.
+// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and
+// false.
 func (n NullableString) Get() (string, bool) {
 	return n.value, n.state == tpgenimpl.NullValue
 }
 
-// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok)
+// is absent.
 func (n NullableString) IsNull() bool {
 	return n.state == tpgenimpl.NullNull
 }
@@ -103,23 +100,19 @@ func (n *NullableString) UnmarshalJSON(b []byte) error {
 
 // NumberedPage is the schema components/schemas/NumberedPage.
 type NumberedPage struct {
-	_ [0]func()
-	// Results is the "results" property.
+	_       [0]func()
 	Results []Item `json:"results,omitempty"`
-	// Total is the "total" property.
-	Total *int `json:"total,omitempty"`
+	Total   *int   `json:"total,omitempty"`
 }
 
 // OffsetPage is the schema components/schemas/OffsetPage.
 type OffsetPage struct {
-	_ [0]func()
-	// Items is the "items" property.
+	_     [0]func()
 	Items []Item `json:"items,omitempty"`
 }
 
 // Problem is the schema components/schemas/Problem.
 type Problem struct {
-	_ [0]func()
-	// Title is the "title" property.
+	_     [0]func()
 	Title *string `json:"title,omitempty"`
 }

@@ -14,99 +14,77 @@ const _ = tpgenimpl.SupportPackageIsVersion5
 
 // HeaderSimpleExplodeObjectXV is the schema of GET /header/x/object parameter X-V.
 type HeaderSimpleExplodeObjectXV struct {
-	_ [0]func()
-	// FirstName is the "firstName" property.
+	_         [0]func()
 	FirstName string `json:"firstName"`
-	// Role is the "role" property.
-	Role string `json:"role"`
+	Role      string `json:"role"`
 }
 
 // HeaderSimpleFlatObjectXV is the schema of GET /header/f/object parameter X-V.
 type HeaderSimpleFlatObjectXV struct {
-	_ [0]func()
-	// FirstName is the "firstName" property.
+	_         [0]func()
 	FirstName string `json:"firstName"`
-	// Role is the "role" property.
-	Role string `json:"role"`
+	Role      string `json:"role"`
 }
 
 // PathLabelExplodeObjectV is the schema of GET /path/label/x/object/{v} parameter v.
 type PathLabelExplodeObjectV struct {
-	_ [0]func()
-	// FirstName is the "firstName" property.
+	_         [0]func()
 	FirstName string `json:"firstName"`
-	// Role is the "role" property.
-	Role string `json:"role"`
+	Role      string `json:"role"`
 }
 
 // PathLabelFlatObjectV is the schema of GET /path/label/f/object/{v} parameter v.
 type PathLabelFlatObjectV struct {
-	_ [0]func()
-	// FirstName is the "firstName" property.
+	_         [0]func()
 	FirstName string `json:"firstName"`
-	// Role is the "role" property.
-	Role string `json:"role"`
+	Role      string `json:"role"`
 }
 
 // PathMatrixExplodeObjectV is the schema of GET /path/matrix/x/object/{v} parameter v.
 type PathMatrixExplodeObjectV struct {
-	_ [0]func()
-	// FirstName is the "firstName" property.
+	_         [0]func()
 	FirstName string `json:"firstName"`
-	// Role is the "role" property.
-	Role string `json:"role"`
+	Role      string `json:"role"`
 }
 
 // PathMatrixFlatObjectV is the schema of GET /path/matrix/f/object/{v} parameter v.
 type PathMatrixFlatObjectV struct {
-	_ [0]func()
-	// FirstName is the "firstName" property.
+	_         [0]func()
 	FirstName string `json:"firstName"`
-	// Role is the "role" property.
-	Role string `json:"role"`
+	Role      string `json:"role"`
 }
 
 // PathSimpleExplodeObjectV is the schema of GET /path/simple/x/object/{v} parameter v.
 type PathSimpleExplodeObjectV struct {
-	_ [0]func()
-	// FirstName is the "firstName" property.
+	_         [0]func()
 	FirstName string `json:"firstName"`
-	// Role is the "role" property.
-	Role string `json:"role"`
+	Role      string `json:"role"`
 }
 
 // PathSimpleFlatObjectV is the schema of GET /path/simple/f/object/{v} parameter v.
 type PathSimpleFlatObjectV struct {
-	_ [0]func()
-	// FirstName is the "firstName" property.
+	_         [0]func()
 	FirstName string `json:"firstName"`
-	// Role is the "role" property.
-	Role string `json:"role"`
+	Role      string `json:"role"`
 }
 
 // QueryDeepObjectExplodeObjectV is the schema of GET /query/deepObject/x/object parameter v.
 type QueryDeepObjectExplodeObjectV struct {
-	_ [0]func()
-	// FirstName is the "firstName" property.
+	_         [0]func()
 	FirstName string `json:"firstName"`
-	// Role is the "role" property.
-	Role string `json:"role"`
+	Role      string `json:"role"`
 }
 
 // QueryFormExplodeObjectV is the schema of GET /query/form/x/object parameter v.
 type QueryFormExplodeObjectV struct {
-	_ [0]func()
-	// FirstName is the "firstName" property.
+	_         [0]func()
 	FirstName string `json:"firstName"`
-	// Role is the "role" property.
-	Role string `json:"role"`
+	Role      string `json:"role"`
 }
 
 // QueryFormFlatObjectV is the schema of GET /query/form/f/object parameter v.
 type QueryFormFlatObjectV struct {
-	_ [0]func()
-	// FirstName is the "firstName" property.
+	_         [0]func()
 	FirstName string `json:"firstName"`
-	// Role is the "role" property.
-	Role string `json:"role"`
+	Role      string `json:"role"`
 }

@@ -10,9 +10,10 @@ package model
 import (
 	"encoding/json"
 	"fmt"
+	"time"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
-	"time"
 )
 
 // The generated code needs a runtime this version of tpgen supports.
@@ -20,12 +21,9 @@ const _ = tpgenimpl.SupportPackageIsVersion5
 
 // Cat is the schema components/schemas/Cat.
 type Cat struct {
-	_ [0]func()
-	// Indoor is the "indoor" property.
-	Indoor *bool `json:"indoor,omitempty"`
-	// Name is the "name" property.
-	Name string `json:"name"`
-	// PetType is the "petType" property.
+	_       [0]func()
+	Indoor  *bool      `json:"indoor,omitempty"`
+	Name    string     `json:"name"`
 	PetType CatPetType `json:"petType"`
 }
 
@@ -39,20 +37,18 @@ const (
 
 var knownCatPetType = []string{"cat"}
 
-// IsKnown reports whether v is one of the values of CatPetType that the spec lists. Other values decode
-// all the same (a service may have added them since): check with IsKnown before relying on the list.
+// IsKnown reports whether v is one of the values of CatPetType that the spec lists. Other values
+// decode all the same (a service may have added them since): check with IsKnown before relying on
+// the list.
 func (v CatPetType) IsKnown() bool {
 	return tpgenimpl.KnownString(knownCatPetType, string(v))
 }
 
 // Dog is the schema components/schemas/Dog.
 type Dog struct {
-	_ [0]func()
-	// GoodBoy is the "goodBoy" property.
-	GoodBoy bool `json:"goodBoy"`
-	// Name is the "name" property.
-	Name string `json:"name"`
-	// PetType is the "petType" property.
+	_       [0]func()
+	GoodBoy bool       `json:"goodBoy"`
+	Name    string     `json:"name"`
 	PetType DogPetType `json:"petType"`
 }
 
@@ -66,23 +62,23 @@ const (
 
 var knownDogPetType = []string{"dog"}
 
-// IsKnown reports whether v is one of the values of DogPetType that the spec lists. Other values decode
-// all the same (a service may have added them since): check with IsKnown before relying on the list.
+// IsKnown reports whether v is one of the values of DogPetType that the spec lists. Other values
+// decode all the same (a service may have added them since): check with IsKnown before relying on
+// the list.
 func (v DogPetType) IsKnown() bool {
 	return tpgenimpl.KnownString(knownDogPetType, string(v))
 }
 
 // Holder is the schema components/schemas/Holder.
 type Holder struct {
-	_ [0]func()
-	// List is the "list" property.
-	List []HolderListItem `json:"list,omitempty"`
-	// Value is the "value" property.
-	Value HolderValue `json:"value"`
+	_     [0]func()
+	List  []HolderListItem `json:"list,omitempty"`
+	Value HolderValue      `json:"value"`
 }
 
 // HolderListItem is the schema components/schemas/Holder/properties/list/items.
-// The oneOf union is kept as raw JSON; its As and From methods (on *HolderListItem) convert it to and from its variants.
+// The oneOf union is kept as raw JSON; its As and From methods (on *HolderListItem) convert it to
+// and from its variants.
 type HolderListItem json.RawMessage
 
 // MarshalJSON writes the union's JSON.
@@ -119,7 +115,8 @@ func (u *HolderListItem) FromDog(v *Dog) error {
 }
 
 // HolderValue is the schema components/schemas/Holder/properties/value.
-// The anyOf union is kept as raw JSON; its As and From methods (on *HolderValue) convert it to and from its variants.
+// The anyOf union is kept as raw JSON; its As and From methods (on *HolderValue) convert it to and
+// from its variants.
 type HolderValue json.RawMessage
 
 // MarshalJSON writes the union's JSON.
@@ -155,22 +152,15 @@ func (u *HolderValue) FromInt(v int) error {
 
 // NotePatch is the schema components/schemas/NotePatch.
 type NotePatch struct {
-	_ [0]func()
-	// At is the "at" property.
-	At NullableTime `json:"at,omitzero"`
-	// Count is the "count" property.
-	Count *int `json:"count"`
-	// Due is the "due" property.
-	Due *runtime.Date `json:"due,omitempty"`
-	// Note is the "note" property.
+	_     [0]func()
+	At    NullableTime  `json:"at,omitzero"`
+	Count *int          `json:"count"`
+	Due   *runtime.Date `json:"due,omitempty"`
 	// Absent leaves the note, null clears it.
-	Note NullableString `json:"note,omitzero"`
-	// Priority is the "priority" property.
-	Priority *NotePatchPriority `json:"priority,omitempty"`
-	// Status is the "status" property.
-	Status NullableNotePatchStatus `json:"status,omitzero"`
-	// Tags is the "tags" property.
-	Tags NullableStringList `json:"tags,omitzero"`
+	Note     NullableString          `json:"note,omitzero"`
+	Priority *NotePatchPriority      `json:"priority,omitempty"`
+	Status   NullableNotePatchStatus `json:"status,omitzero"`
+	Tags     NullableStringList      `json:"tags,omitzero"`
 }
 
 // NotePatchPriority is the schema components/schemas/NotePatch/properties/priority.
@@ -185,8 +175,9 @@ const (
 
 var knownNotePatchPriority = []int64{1, 2, 3}
 
-// IsKnown reports whether v is one of the values of NotePatchPriority that the spec lists. Other values decode
-// all the same (a service may have added them since): check with IsKnown before relying on the list.
+// IsKnown reports whether v is one of the values of NotePatchPriority that the spec lists. Other
+// values decode all the same (a service may have added them since): check with IsKnown before
+// relying on the list.
 func (v NotePatchPriority) IsKnown() bool {
 	return tpgenimpl.KnownInt(knownNotePatchPriority, int64(v))
 }
@@ -202,8 +193,9 @@ const (
 
 var knownNotePatchStatus = []string{"closed", "open"}
 
-// IsKnown reports whether v is one of the values of NotePatchStatus that the spec lists. Other values decode
-// all the same (a service may have added them since): check with IsKnown before relying on the list.
+// IsKnown reports whether v is one of the values of NotePatchStatus that the spec lists. Other
+// values decode all the same (a service may have added them since): check with IsKnown before
+// relying on the list.
 func (v NotePatchStatus) IsKnown() bool {
 	return tpgenimpl.KnownString(knownNotePatchStatus, string(v))
 }
@@ -211,14 +203,16 @@ func (v NotePatchStatus) IsKnown() bool {
 // NullableNotePatchStatus is an optional NotePatchStatus that may also be null: absent (its zero
 // value, left out of the JSON), null (NullNullableNotePatchStatus()) or a value
 // (NewNullableNotePatchStatus(v)).
-// A value is sent as it is, also when it is the zero NotePatchStatus; only NullNullableNotePatchStatus sends null.
+// A value is sent as it is, also when it is the zero NotePatchStatus; only
+// NullNullableNotePatchStatus sends null.
 type NullableNotePatchStatus struct {
 	_     [0]func() // not comparable: Go compiles no equality function for it
 	value NotePatchStatus
 	state tpgenimpl.NullState // absent (the zero value), null or a value
 }
 
-// NewNullableNotePatchStatus returns a NullableNotePatchStatus holding v, which is sent as it is (also when it is the zero NotePatchStatus).
+// NewNullableNotePatchStatus returns a NullableNotePatchStatus holding v, which is sent as it is
+// (also when it is the zero NotePatchStatus).
 func NewNullableNotePatchStatus(v NotePatchStatus) NullableNotePatchStatus {
 	return NullableNotePatchStatus{
 		state: tpgenimpl.NullValue,
@@ -231,12 +225,14 @@ func NullNullableNotePatchStatus() NullableNotePatchStatus {
 	return NullableNotePatchStatus{state: tpgenimpl.NullNull}
 }
 
-// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and false.
+// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and
+// false.
 func (n NullableNotePatchStatus) Get() (NotePatchStatus, bool) {
 	return n.value, n.state == tpgenimpl.NullValue
 }
 
-// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok)
+// is absent.
 func (n NullableNotePatchStatus) IsNull() bool {
 	return n.state == tpgenimpl.NullNull
 }
@@ -252,7 +248,8 @@ func (n *NullableNotePatchStatus) UnmarshalJSON(b []byte) error {
 	return tpgenimpl.DecodeNullable(b, &n.value, &n.state)
 }
 
-// NullableString is an optional string that may also be null: absent (its zero value, left out of the JSON), null (NullNullableString()) or a value (NewNullableString(v)).
+// NullableString is an optional string that may also be null: absent (its zero value, left out of
+// the JSON), null (NullNullableString()) or a value (NewNullableString(v)).
 // A value is sent as it is, also when it is the zero string; only NullNullableString sends null.
 type NullableString struct {
 	_     [0]func() // not comparable: Go compiles no equality function for it
@@ -260,7 +257,8 @@ type NullableString struct {
 	state tpgenimpl.NullState // absent (the zero value), null or a value
 }
 
-// NewNullableString returns a NullableString holding v, which is sent as it is (also when it is the zero string).
+// NewNullableString returns a NullableString holding v, which is sent as it is (also when it is the
+// zero string).
 func NewNullableString(v string) NullableString {
 	return NullableString{
 		state: tpgenimpl.NullValue,
@@ -273,12 +271,14 @@ func NullNullableString() NullableString {
 	return NullableString{state: tpgenimpl.NullNull}
 }
 
-// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and false.
+// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and
+// false.
 func (n NullableString) Get() (string, bool) {
 	return n.value, n.state == tpgenimpl.NullValue
 }
 
-// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok)
+// is absent.
 func (n NullableString) IsNull() bool {
 	return n.state == tpgenimpl.NullNull
 }
@@ -294,15 +294,18 @@ func (n *NullableString) UnmarshalJSON(b []byte) error {
 	return tpgenimpl.DecodeNullable(b, &n.value, &n.state)
 }
 
-// NullableStringList is an optional []string that may also be null: absent (its zero value, left out of the JSON), null (NullNullableStringList()) or a value (NewNullableStringList(v)).
-// A value is sent as it is, also when it is the zero []string; only NullNullableStringList sends null.
+// NullableStringList is an optional []string that may also be null: absent (its zero value, left
+// out of the JSON), null (NullNullableStringList()) or a value (NewNullableStringList(v)).
+// A value is sent as it is, also when it is the zero []string; only NullNullableStringList sends
+// null.
 type NullableStringList struct {
 	_     [0]func() // not comparable: Go compiles no equality function for it
 	value []string
 	state tpgenimpl.NullState // absent (the zero value), null or a value
 }
 
-// NewNullableStringList returns a NullableStringList holding v, which is sent as it is (also when it is the zero []string).
+// NewNullableStringList returns a NullableStringList holding v, which is sent as it is (also when
+// it is the zero []string).
 func NewNullableStringList(v []string) NullableStringList {
 	return NullableStringList{
 		state: tpgenimpl.NullValue,
@@ -315,12 +318,14 @@ func NullNullableStringList() NullableStringList {
 	return NullableStringList{state: tpgenimpl.NullNull}
 }
 
-// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and false.
+// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and
+// false.
 func (n NullableStringList) Get() ([]string, bool) {
 	return n.value, n.state == tpgenimpl.NullValue
 }
 
-// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok)
+// is absent.
 func (n NullableStringList) IsNull() bool {
 	return n.state == tpgenimpl.NullNull
 }
@@ -336,7 +341,8 @@ func (n *NullableStringList) UnmarshalJSON(b []byte) error {
 	return tpgenimpl.DecodeNullable(b, &n.value, &n.state)
 }
 
-// NullableTime is an optional time.Time that may also be null: absent (its zero value, left out of the JSON), null (NullNullableTime()) or a value (NewNullableTime(v)).
+// NullableTime is an optional time.Time that may also be null: absent (its zero value, left out of
+// the JSON), null (NullNullableTime()) or a value (NewNullableTime(v)).
 // A value is sent as it is, also when it is the zero time.Time; only NullNullableTime sends null.
 type NullableTime struct {
 	_     [0]func() // not comparable: Go compiles no equality function for it
@@ -344,7 +350,8 @@ type NullableTime struct {
 	state tpgenimpl.NullState // absent (the zero value), null or a value
 }
 
-// NewNullableTime returns a NullableTime holding v, which is sent as it is (also when it is the zero time.Time).
+// NewNullableTime returns a NullableTime holding v, which is sent as it is (also when it is the
+// zero time.Time).
 func NewNullableTime(v time.Time) NullableTime {
 	return NullableTime{
 		state: tpgenimpl.NullValue,
@@ -357,12 +364,14 @@ func NullNullableTime() NullableTime {
 	return NullableTime{state: tpgenimpl.NullNull}
 }
 
-// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and false.
+// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and
+// false.
 func (n NullableTime) Get() (time.Time, bool) {
 	return n.value, n.state == tpgenimpl.NullValue
 }
 
-// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok)
+// is absent.
 func (n NullableTime) IsNull() bool {
 	return n.state == tpgenimpl.NullNull
 }
@@ -379,7 +388,8 @@ func (n *NullableTime) UnmarshalJSON(b []byte) error {
 }
 
 // Pet is the schema components/schemas/Pet.
-// The oneOf union is kept as raw JSON; its As and From methods (on *Pet) convert it to and from its variants.
+// The oneOf union is kept as raw JSON; its As and From methods (on *Pet) convert it to and from its
+// variants.
 type Pet json.RawMessage
 
 // MarshalJSON writes the union's JSON.

@@ -9,6 +9,7 @@ package model
 
 import (
 	"encoding/json"
+
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
@@ -43,10 +44,8 @@ func (v *AdditionalCollision) UnmarshalJSON(b []byte) error {
 
 // Quota is the schema components/schemas/Quota.
 type Quota struct {
-	_ [0]func()
-	// Max is the "max" property.
-	Max int `json:"max"`
-	// Used is the "used" property.
+	_    [0]func()
+	Max  int  `json:"max"`
 	Used *int `json:"used,omitempty"`
 	// AdditionalProperties holds the properties not named above.
 	AdditionalProperties map[string]float64 `json:"-"`
@@ -76,21 +75,14 @@ type QuotaRef = Quota
 
 // Settings is the schema components/schemas/Settings.
 type Settings struct {
-	_ [0]func()
-	// ByRegion is the "byRegion" property.
-	ByRegion map[string]Quota `json:"byRegion,omitempty"`
-	// Closed is the "closed" property.
-	Closed *SettingsClosed `json:"closed,omitempty"`
-	// Extra is the "extra" property.
-	Extra map[string]any `json:"extra,omitempty"`
-	// Free is the "free" property.
-	Free map[string]any `json:"free,omitempty"`
-	// Labels is the "labels" property.
-	Labels map[string]string `json:"labels,omitempty"`
-	// Limits is the "limits" property.
-	Limits map[string]int32 `json:"limits,omitempty"`
-	// Maybe is the "maybe" property.
-	Maybe map[string]*string `json:"maybe,omitempty"`
+	_        [0]func()
+	ByRegion map[string]Quota   `json:"byRegion,omitempty"`
+	Closed   *SettingsClosed    `json:"closed,omitempty"`
+	Extra    map[string]any     `json:"extra,omitempty"`
+	Free     map[string]any     `json:"free,omitempty"`
+	Labels   map[string]string  `json:"labels,omitempty"`
+	Limits   map[string]int32   `json:"limits,omitempty"`
+	Maybe    map[string]*string `json:"maybe,omitempty"`
 }
 
 // SettingsClosed is the schema components/schemas/Settings/properties/closed.
@@ -100,15 +92,13 @@ type SettingsClosed struct {
 
 // Strict is the schema components/schemas/Strict.
 type Strict struct {
-	_ [0]func()
-	// ID is the "id" property.
+	_  [0]func()
 	ID *string `json:"id,omitempty"`
 }
 
 // Tags is the schema components/schemas/Tags.
 type Tags struct {
-	_ [0]func()
-	// Owner is the "owner" property.
+	_     [0]func()
 	Owner *string `json:"owner,omitempty"`
 	// AdditionalProperties holds the properties not named above.
 	AdditionalProperties map[string]any `json:"-"`

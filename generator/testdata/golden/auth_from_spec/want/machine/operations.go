@@ -5,6 +5,7 @@ package machine
 
 import (
 	"context"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
@@ -13,11 +14,11 @@ var opCreateJob = tpgenimpl.Operation{
 	ID:     "createJob",
 	Method: "POST",
 	Path:   "/jobs",
+	Scopes: []string{"jobs.write"},
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
-	Scopes: []string{"jobs.write"},
 }
 
 // CreateJob calls POST /jobs.

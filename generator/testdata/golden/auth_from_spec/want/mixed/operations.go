@@ -5,6 +5,7 @@ package mixed
 
 import (
 	"context"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )

@@ -5,6 +5,7 @@ package public
 
 import (
 	"context"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
@@ -25,15 +26,15 @@ func (c *Client) GetMe(ctx context.Context, opts ...runtime.CallOption) error {
 }
 
 var opHealth = tpgenimpl.Operation{
-	Grant:  runtime.GrantNone,
-	ID:     "health",
-	Method: "GET",
-	Path:   "/health",
+	ID:       "health",
+	Method:   "GET",
+	Path:     "/health",
+	Grant:    runtime.GrantNone,
+	Security: [][]string{},
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
-	Security: [][]string{},
 }
 
 // Health calls GET /health.

@@ -17,37 +17,28 @@ const _ = tpgenimpl.SupportPackageIsVersion5
 
 // Document is the schema components/schemas/Document.
 type Document struct {
-	_ [0]func()
-	// Body is the "body" property.
-	Body *string `json:"body,omitempty"`
-	// Title is the "title" property.
+	_     [0]func()
+	Body  *string `json:"body,omitempty"`
 	Title *string `json:"title,omitempty"`
 }
 
 // LoginRequest is the schema of POST /login request body.
 type LoginRequest struct {
 	_ [0]func()
-	// Password is the "password" property. Write-only: sent to the service, not by it.
+	// Write-only: sent to the service, not by it.
 	Password *string `json:"password,omitempty"`
-	// Remember is the "remember" property.
-	Remember *bool `json:"remember,omitempty"`
-	// Username is the "username" property.
-	Username string `json:"username"`
+	Remember *bool   `json:"remember,omitempty"`
+	Username string  `json:"username"`
 }
 
 // UploadRequest is the schema of POST /uploads request body.
 //
 // is a multipart/form-data request body. Files are streamed, not buffered.
 type UploadRequest struct {
-	_ [0]func()
-	// Attachments is the "attachments" property.
+	_           [0]func()
 	Attachments []runtime.File `json:"attachments"`
-	// File is the "file" property.
-	File *runtime.File `json:"file"`
-	// Meta is the "meta" property.
-	Meta *Document `json:"meta"`
-	// Pages is the "pages" property.
-	Pages *int `json:"pages"`
-	// Title is the "title" property.
-	Title *string `json:"title"`
+	File        *runtime.File  `json:"file"`
+	Meta        *Document      `json:"meta"`
+	Pages       *int           `json:"pages"`
+	Title       *string        `json:"title"`
 }

@@ -17,22 +17,19 @@ type API string
 
 // Actor is the schema components/schemas/Actor.
 type Actor struct {
-	_ [0]func()
-	// Name is the "name" property.
+	_    [0]func()
 	Name *string `json:"name,omitempty"`
 }
 
 // Actor2 is the schema components/schemas/actor.
 type Actor2 struct {
-	_ [0]func()
-	// Nickname is the "nickname" property.
+	_        [0]func()
 	Nickname *string `json:"nickname,omitempty"`
 }
 
 // Client2 is the schema components/schemas/Client.
 type Client2 struct {
-	_ [0]func()
-	// ID is the "id" property.
+	_  [0]func()
 	ID *string `json:"id,omitempty"`
 }
 
@@ -41,15 +38,13 @@ type ListActorsResult string
 
 // New2 is the schema components/schemas/New.
 type New2 struct {
-	_ [0]func()
-	// Created is the "created" property.
+	_       [0]func()
 	Created *bool `json:"created,omitempty"`
 }
 
 // NewClientParams is the schema components/schemas/NewClientParams.
 type NewClientParams struct {
-	_ [0]func()
-	// Taken is the "taken" property.
+	_     [0]func()
 	Taken *bool `json:"taken,omitempty"`
 }
 
@@ -67,15 +62,15 @@ const (
 
 var knownOption2 = []string{"a", "b"}
 
-// IsKnown reports whether v is one of the values of Option2 that the spec lists. Other values decode
-// all the same (a service may have added them since): check with IsKnown before relying on the list.
+// IsKnown reports whether v is one of the values of Option2 that the spec lists. Other values
+// decode all the same (a service may have added them since): check with IsKnown before relying on
+// the list.
 func (v Option2) IsKnown() bool {
 	return tpgenimpl.KnownString(knownOption2, string(v))
 }
 
 // ServiceConfig2 is the schema components/schemas/ServiceConfig.
 type ServiceConfig2 struct {
-	_ [0]func()
-	// Debug is the "debug" property.
+	_     [0]func()
 	Debug *bool `json:"debug,omitempty"`
 }

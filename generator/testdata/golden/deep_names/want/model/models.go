@@ -9,6 +9,7 @@ package model
 
 import (
 	"encoding/json"
+
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
@@ -17,26 +18,25 @@ const _ = tpgenimpl.SupportPackageIsVersion5
 
 // CreateOrderRequest is the schema of POST /orders request body.
 type CreateOrderRequest struct {
-	_ [0]func()
-	// Billing is the "billing" property.
-	Billing *CreateOrderRequestBilling `json:"billing,omitempty"`
-	// Shipping is the "shipping" property.
+	_        [0]func()
+	Billing  *CreateOrderRequestBilling  `json:"billing,omitempty"`
 	Shipping *CreateOrderRequestShipping `json:"shipping,omitempty"`
 }
 
-// CreateOrderRequestAddressDetailsLinesItem is the schema of POST /orders request body/properties/shipping/properties/address/properties/details/properties/lines/items.
+// CreateOrderRequestAddressDetailsLinesItem is the schema of POST /orders request
+// body/properties/shipping/properties/address/properties/details/properties/lines/items.
 type CreateOrderRequestAddressDetailsLinesItem struct {
-	_ [0]func()
-	// Attributes is the "attributes" property.
+	_          [0]func()
 	Attributes *CreateOrderRequestDetailsLinesItemAttributes `json:"attributes,omitempty"`
-	// Value is the "value" property.
-	Value CreateOrderRequestDetailsLinesItemValue `json:"value,omitempty"`
+	Value      CreateOrderRequestDetailsLinesItemValue       `json:"value,omitempty"`
 }
 
-// CreateOrderRequestAttributesKind is the schema of POST /orders request body/properties/shipping/properties/address/properties/details/properties/lines/items/properties/attributes/properties/kind.
+// CreateOrderRequestAttributesKind is the schema of POST /orders request
+// body/properties/shipping/properties/address/properties/details/properties/lines/items/properties/attributes/properties/kind.
 type CreateOrderRequestAttributesKind string
 
-// Values of CreateOrderRequestAttributesKind known to the spec. Others are kept as they come (see IsKnown).
+// Values of CreateOrderRequestAttributesKind known to the spec. Others are kept as they come (see
+// IsKnown).
 const (
 	CreateOrderRequestAttributesKindHome CreateOrderRequestAttributesKind = "home"
 	CreateOrderRequestAttributesKindWork CreateOrderRequestAttributesKind = "work"
@@ -44,49 +44,51 @@ const (
 
 var knownCreateOrderRequestAttributesKind = []string{"home", "work"}
 
-// IsKnown reports whether v is one of the values of CreateOrderRequestAttributesKind that the spec lists. Other values decode
-// all the same (a service may have added them since): check with IsKnown before relying on the list.
+// IsKnown reports whether v is one of the values of CreateOrderRequestAttributesKind that the spec
+// lists. Other values decode all the same (a service may have added them since): check with IsKnown
+// before relying on the list.
 func (v CreateOrderRequestAttributesKind) IsKnown() bool {
 	return tpgenimpl.KnownString(knownCreateOrderRequestAttributesKind, string(v))
 }
 
 // CreateOrderRequestBilling is the schema of POST /orders request body/properties/billing.
 type CreateOrderRequestBilling struct {
-	_ [0]func()
-	// Address is the "address" property.
+	_       [0]func()
 	Address *CreateOrderRequestBillingAddress `json:"address,omitempty"`
 }
 
-// CreateOrderRequestBillingAddress is the schema of POST /orders request body/properties/billing/properties/address.
+// CreateOrderRequestBillingAddress is the schema of POST /orders request
+// body/properties/billing/properties/address.
 type CreateOrderRequestBillingAddress struct {
-	_ [0]func()
-	// Details is the "details" property.
+	_       [0]func()
 	Details *CreateOrderRequestBillingAddressDetails `json:"details,omitempty"`
 }
 
-// CreateOrderRequestBillingAddressDetails is the schema of POST /orders request body/properties/billing/properties/address/properties/details.
+// CreateOrderRequestBillingAddressDetails is the schema of POST /orders request
+// body/properties/billing/properties/address/properties/details.
 type CreateOrderRequestBillingAddressDetails struct {
-	_ [0]func()
-	// Lines is the "lines" property.
+	_     [0]func()
 	Lines []CreateOrderRequestDetailsLinesItem `json:"lines,omitempty"`
 }
 
-// CreateOrderRequestDetailsLinesItem is the schema of POST /orders request body/properties/billing/properties/address/properties/details/properties/lines/items.
+// CreateOrderRequestDetailsLinesItem is the schema of POST /orders request
+// body/properties/billing/properties/address/properties/details/properties/lines/items.
 type CreateOrderRequestDetailsLinesItem struct {
-	_ [0]func()
-	// Attributes is the "attributes" property.
+	_          [0]func()
 	Attributes *CreateOrderRequestLinesItemAttributes `json:"attributes,omitempty"`
 }
 
-// CreateOrderRequestDetailsLinesItemAttributes is the schema of POST /orders request body/properties/shipping/properties/address/properties/details/properties/lines/items/properties/attributes.
+// CreateOrderRequestDetailsLinesItemAttributes is the schema of POST /orders request
+// body/properties/shipping/properties/address/properties/details/properties/lines/items/properties/attributes.
 type CreateOrderRequestDetailsLinesItemAttributes struct {
-	_ [0]func()
-	// Kind is the "kind" property.
+	_    [0]func()
 	Kind *CreateOrderRequestAttributesKind `json:"kind,omitempty"`
 }
 
-// CreateOrderRequestDetailsLinesItemValue is the schema of POST /orders request body/properties/shipping/properties/address/properties/details/properties/lines/items/properties/value.
-// The oneOf union is kept as raw JSON; its As and From methods (on *CreateOrderRequestDetailsLinesItemValue) convert it to and from its variants.
+// CreateOrderRequestDetailsLinesItemValue is the schema of POST /orders request
+// body/properties/shipping/properties/address/properties/details/properties/lines/items/properties/value.
+// The oneOf union is kept as raw JSON; its As and From methods (on
+// *CreateOrderRequestDetailsLinesItemValue) convert it to and from its variants.
 type CreateOrderRequestDetailsLinesItemValue json.RawMessage
 
 // MarshalJSON writes the union's JSON.
@@ -100,7 +102,8 @@ func (u *CreateOrderRequestDetailsLinesItemValue) UnmarshalJSON(b []byte) error 
 	return nil
 }
 
-// AsCreateOrderRequestDetailsLinesItemValue0 decodes the union as CreateOrderRequestDetailsLinesItemValue0.
+// AsCreateOrderRequestDetailsLinesItemValue0 decodes the union as
+// CreateOrderRequestDetailsLinesItemValue0.
 func (u *CreateOrderRequestDetailsLinesItemValue) AsCreateOrderRequestDetailsLinesItemValue0() (*CreateOrderRequestDetailsLinesItemValue0, error) {
 	v := new(CreateOrderRequestDetailsLinesItemValue0)
 	return v, tpgenimpl.DecodeUnion(*u, v)
@@ -111,7 +114,8 @@ func (u *CreateOrderRequestDetailsLinesItemValue) FromCreateOrderRequestDetailsL
 	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
-// AsCreateOrderRequestDetailsLinesItemValue1 decodes the union as CreateOrderRequestDetailsLinesItemValue1.
+// AsCreateOrderRequestDetailsLinesItemValue1 decodes the union as
+// CreateOrderRequestDetailsLinesItemValue1.
 func (u *CreateOrderRequestDetailsLinesItemValue) AsCreateOrderRequestDetailsLinesItemValue1() (*CreateOrderRequestDetailsLinesItemValue1, error) {
 	v := new(CreateOrderRequestDetailsLinesItemValue1)
 	return v, tpgenimpl.DecodeUnion(*u, v)
@@ -122,44 +126,43 @@ func (u *CreateOrderRequestDetailsLinesItemValue) FromCreateOrderRequestDetailsL
 	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
-// CreateOrderRequestDetailsLinesItemValue0 is the schema of POST /orders request body/properties/shipping/properties/address/properties/details/properties/lines/items/properties/value/oneOf/0.
+// CreateOrderRequestDetailsLinesItemValue0 is the schema of POST /orders request
+// body/properties/shipping/properties/address/properties/details/properties/lines/items/properties/value/oneOf/0.
 type CreateOrderRequestDetailsLinesItemValue0 struct {
-	_ [0]func()
-	// Text is the "text" property.
+	_    [0]func()
 	Text *string `json:"text,omitempty"`
 }
 
-// CreateOrderRequestDetailsLinesItemValue1 is the schema of POST /orders request body/properties/shipping/properties/address/properties/details/properties/lines/items/properties/value/oneOf/1.
+// CreateOrderRequestDetailsLinesItemValue1 is the schema of POST /orders request
+// body/properties/shipping/properties/address/properties/details/properties/lines/items/properties/value/oneOf/1.
 type CreateOrderRequestDetailsLinesItemValue1 struct {
-	_ [0]func()
-	// Number is the "number" property.
+	_      [0]func()
 	Number *float64 `json:"number,omitempty"`
 }
 
-// CreateOrderRequestLinesItemAttributes is the schema of POST /orders request body/properties/billing/properties/address/properties/details/properties/lines/items/properties/attributes.
+// CreateOrderRequestLinesItemAttributes is the schema of POST /orders request
+// body/properties/billing/properties/address/properties/details/properties/lines/items/properties/attributes.
 type CreateOrderRequestLinesItemAttributes struct {
-	_ [0]func()
-	// Kind is the "kind" property.
+	_    [0]func()
 	Kind *string `json:"kind,omitempty"`
 }
 
 // CreateOrderRequestShipping is the schema of POST /orders request body/properties/shipping.
 type CreateOrderRequestShipping struct {
-	_ [0]func()
-	// Address is the "address" property.
+	_       [0]func()
 	Address *CreateOrderRequestShippingAddress `json:"address,omitempty"`
 }
 
-// CreateOrderRequestShippingAddress is the schema of POST /orders request body/properties/shipping/properties/address.
+// CreateOrderRequestShippingAddress is the schema of POST /orders request
+// body/properties/shipping/properties/address.
 type CreateOrderRequestShippingAddress struct {
-	_ [0]func()
-	// Details is the "details" property.
+	_       [0]func()
 	Details *CreateOrderRequestShippingAddressDetails `json:"details,omitempty"`
 }
 
-// CreateOrderRequestShippingAddressDetails is the schema of POST /orders request body/properties/shipping/properties/address/properties/details.
+// CreateOrderRequestShippingAddressDetails is the schema of POST /orders request
+// body/properties/shipping/properties/address/properties/details.
 type CreateOrderRequestShippingAddressDetails struct {
-	_ [0]func()
-	// Lines is the "lines" property.
+	_     [0]func()
 	Lines []CreateOrderRequestAddressDetailsLinesItem `json:"lines,omitempty"`
 }

@@ -8,9 +8,10 @@
 package model
 
 import (
+	"time"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
-	"time"
 )
 
 // The generated code needs a runtime this version of tpgen supports.
@@ -24,38 +25,36 @@ type Day = runtime.Date
 
 // Event is the schema components/schemas/Event.
 type Event struct {
-	_ [0]func()
-	// Amount is the "amount" property.
-	Amount *float64 `json:"amount,omitempty"`
-	// At is the "at" property.
-	At time.Time `json:"at"`
-	// Attachment is the "attachment" property.
+	_      [0]func()
+	Amount *float64  `json:"amount,omitempty"`
+	At     time.Time `json:"at"`
+	// Format: binary.
 	Attachment *string `json:"attachment,omitempty"`
-	// BigBounded is the "bigBounded" property.
-	BigBounded *int64 `json:"bigBounded,omitempty"`
-	// Count is the "count" property.
-	Count *int `json:"count,omitempty"`
-	// Count32 is the "count32" property.
-	Count32 *int32 `json:"count32,omitempty"`
-	// Count64 is the "count64" property.
-	Count64 *int64 `json:"count64,omitempty"`
-	// Day is the "day" property.
-	Day *runtime.Date `json:"day,omitempty"`
-	// Email is the "email" property.
+	BigBounded *int64  `json:"bigBounded,omitempty"`
+	// Default: 20.
+	Count   *int          `json:"count,omitempty"`
+	Count32 *int32        `json:"count32,omitempty"`
+	Count64 *int64        `json:"count64,omitempty"`
+	Day     *runtime.Date `json:"day,omitempty"`
+	// Format: email.
 	Email *string `json:"email,omitempty"`
-	// ID is the "id" property.
+	// Format: uuid.
 	ID string `json:"id"`
-	// Payload is the "payload" property.
-	Payload []byte `json:"payload,omitempty"`
-	// Ratio is the "ratio" property.
-	Ratio *float32 `json:"ratio,omitempty"`
-	// Score is the "score" property.
-	Score *float64 `json:"score,omitempty"`
-	// URI is the "uri" property.
+	// A default that looks like code: */ func init() {} /*
+	//
+	// Default: "*/\n//go:generate echo pwned".
+	Level   *string  `json:"level,omitempty"`
+	Payload []byte   `json:"payload,omitempty"`
+	Ratio   *float32 `json:"ratio,omitempty"`
+	Score   *float64 `json:"score,omitempty"`
+	// Default: ["a","b"].
+	Tags []string `json:"tags,omitempty"`
+	// Format: uri.
 	URI *string `json:"uri,omitempty"`
 }
 
-// ListEventsResult is the result of ListEvents: the status, the body of the response received, and the response headers.
+// ListEventsResult is the result of ListEvents: the status, the body of the response received, and
+// the response headers.
 type ListEventsResult struct {
 	_ [0]func()
 	// StatusCode is the HTTP status of the response.

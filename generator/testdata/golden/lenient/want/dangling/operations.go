@@ -6,16 +6,17 @@ package dangling
 import (
 	"context"
 	"encoding/json"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
 var opCreateToy = tpgenimpl.Operation{
-	ContentType: "application/json",
 	ID:          "createToy",
 	Method:      "POST",
 	Path:        "/toys",
 	RequestBody: tpgenimpl.BodyJSON,
+	ContentType: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    201,
 		Success: true,
@@ -28,14 +29,14 @@ func (c *Client) CreateToy(ctx context.Context, body json.RawMessage, opts ...ru
 }
 
 var opListToys = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "listToys",
 	Method: "GET",
 	Path:   "/toys",
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}, {
 		Body:  tpgenimpl.BodyJSON,
 		Model: newJSONRawMessage,

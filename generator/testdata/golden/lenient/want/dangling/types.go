@@ -5,10 +5,13 @@ package dangling
 
 import "github.com/tpgen/tpgen/generator/testdata/golden/lenient/want/dangling/model"
 
-// The service's types are declared in package model and re-exported here under the same
-// names, so that callers need only this package.
+// The service's types are declared in package model and re-exported here under the same names, so
+// that callers need only this package.
 type (
+	// Alias is the schema components/schemas/Alias.
 	Alias = model.Alias
+	// Maker is the schema of models/makers.yaml#/Maker.
 	Maker = model.Maker
-	Toy   = model.Toy
+	// Toy is the schema components/schemas/Toy.
+	Toy = model.Toy
 )

@@ -5,31 +5,32 @@ package kinds
 
 import (
 	"context"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
 var opCreateOrder = tpgenimpl.Operation{
-	Accept:      "application/json",
-	ContentType: "application/json",
 	ID:          "createOrder",
 	Method:      "POST",
 	Path:        "/orders",
 	RequestBody: tpgenimpl.BodyJSON,
+	ContentType: "application/json",
+	Accept:      "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    201,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}, {
-		Body:  tpgenimpl.BodyJSON,
 		Code:  400,
+		Body:  tpgenimpl.BodyJSON,
 		Model: newProblem,
 	}},
 	Result: &tpgenimpl.ResultSpec{
 		Bodies: []string{"Body"},
 		Headers: []tpgenimpl.HeaderSpec{{
-			Field: "XRateLimit",
 			Name:  "X-Rate-Limit",
+			Field: "XRateLimit",
 		}},
 	},
 }

@@ -5,10 +5,14 @@ package kinds
 
 import "github.com/tpgen/tpgen/generator/testdata/golden/lenient/want/kinds/model"
 
-// The service's types are declared in package model and re-exported here under the same
-// names, so that callers need only this package.
+// The service's types are declared in package model and re-exported here under the same names, so
+// that callers need only this package.
 type (
+	// CreateOrderResult is the result of CreateOrder: the status, the body of the response
+	// received, and the response headers.
 	CreateOrderResult = model.CreateOrderResult
-	Order             = model.Order
-	Problem           = model.Problem
+	// Order is the schema components/schemas/Order.
+	Order = model.Order
+	// Problem is the schema of kinds.yaml#/components/requestBodies/Problem.
+	Problem = model.Problem
 )

@@ -5,6 +5,7 @@ package pathvars
 
 import (
 	"context"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
@@ -12,8 +13,8 @@ import (
 var opDeleteStore = tpgenimpl.Operation{
 	ID:     "deleteStore",
 	Method: "DELETE",
-	Params: []tpgenimpl.Param{{Name: "storeId"}},
 	Path:   "/stores/{storeId}",
+	Params: []tpgenimpl.Param{{Name: "storeId"}},
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
@@ -26,20 +27,20 @@ func (c *Client) DeleteStore(ctx context.Context, storeID string, opts ...runtim
 }
 
 var opGetToy = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "getToy",
 	Method: "GET",
+	Path:   "/pets/{petId}/toys/{toyId}",
 	Params: []tpgenimpl.Param{{Name: "petId"}, {Name: "toyId"}, {
-		Explode: true,
-		In:      tpgenimpl.InQuery,
 		Name:    "verbose",
+		In:      tpgenimpl.InQuery,
 		Style:   tpgenimpl.StyleForm,
+		Explode: true,
 	}},
-	Path: "/pets/{petId}/toys/{toyId}",
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 }
 

@@ -5,8 +5,9 @@ package pathvars
 
 import "github.com/tpgen/tpgen/generator/testdata/golden/lenient/want/pathvars/model"
 
-// The service's types are declared in package model and re-exported here under the same
-// names, so that callers need only this package.
+// The service's types are declared in package model and re-exported here under the same names, so
+// that callers need only this package.
 type (
+	// GetToyResponse is the schema of GET /pets/{petId}/toys/{toyId} response 200.
 	GetToyResponse = model.GetToyResponse
 )

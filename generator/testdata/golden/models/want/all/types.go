@@ -5,16 +5,38 @@ package all
 
 import "github.com/tpgen/tpgen/generator/testdata/golden/models/want/all/model"
 
-// The service's types are declared in package model and re-exported here under the same
-// names, so that callers need only this package.
+// The service's types are declared in package model and re-exported here under the same names, so
+// that callers need only this package.
 type (
-	Audit        = model.Audit
-	Named        = model.Named
-	Owner        = model.Owner
-	Pet          = model.Pet
-	PetStatus    = model.PetStatus
-	PetStatus2   = model.PetStatus2
-	Problem      = model.Problem
+	// Audit is the schema components/schemas/Audit.
+	//
+	// Used only by the excluded listAudits.
+	Audit = model.Audit
+	// Named is the schema components/schemas/Named.
+	//
+	// Merged into Pet by allOf; not a type of its own.
+	Named = model.Named
+	// Owner is the schema components/schemas/Owner.
+	//
+	// Used through Pet.
+	Owner = model.Owner
+	// Pet is the schema components/schemas/Pet.
+	//
+	// Used by getPet.
+	Pet = model.Pet
+	// PetStatus is the schema components/schemas/PetStatus.
+	//
+	// Used by nothing; it keeps its name.
+	PetStatus = model.PetStatus
+	// PetStatus2 is the schema components/schemas/Pet/properties/status.
+	PetStatus2 = model.PetStatus2
+	// Problem is the schema components/schemas/Problem.
+	//
+	// The declared error body of getPet.
+	Problem = model.Problem
+	// WebhookEvent is the schema components/schemas/WebhookEvent.
+	//
+	// Used by nothing, as webhook payloads are in a client.
 	WebhookEvent = model.WebhookEvent
 )
 

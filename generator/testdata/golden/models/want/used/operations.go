@@ -5,23 +5,24 @@ package used
 
 import (
 	"context"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
 var opGetPet = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "getPet",
 	Method: "GET",
-	Params: []tpgenimpl.Param{{Name: "id"}},
 	Path:   "/pets/{id}",
+	Params: []tpgenimpl.Param{{Name: "id"}},
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}, {
-		Body:  tpgenimpl.BodyJSON,
 		Code:  404,
+		Body:  tpgenimpl.BodyJSON,
 		Model: newProblem,
 	}},
 }

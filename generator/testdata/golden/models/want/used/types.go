@@ -5,13 +5,23 @@ package used
 
 import "github.com/tpgen/tpgen/generator/testdata/golden/models/want/used/model"
 
-// The service's types are declared in package model and re-exported here under the same
-// names, so that callers need only this package.
+// The service's types are declared in package model and re-exported here under the same names, so
+// that callers need only this package.
 type (
-	Owner      = model.Owner
-	Pet        = model.Pet
+	// Owner is the schema components/schemas/Owner.
+	//
+	// Used through Pet.
+	Owner = model.Owner
+	// Pet is the schema components/schemas/Pet.
+	//
+	// Used by getPet.
+	Pet = model.Pet
+	// PetStatus2 is the schema components/schemas/Pet/properties/status.
 	PetStatus2 = model.PetStatus2
-	Problem    = model.Problem
+	// Problem is the schema components/schemas/Problem.
+	//
+	// The declared error body of getPet.
+	Problem = model.Problem
 )
 
 // Values of the enum types above known to the spec.

@@ -10,6 +10,7 @@ package model
 import (
 	"encoding/json"
 	"fmt"
+
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
@@ -20,31 +21,26 @@ const _ = tpgenimpl.SupportPackageIsVersion5
 //
 // Chew toy
 type ChewToy struct {
-	_ [0]func()
-	// Colour is the "colour" property.
+	_      [0]func()
 	Colour *string `json:"colour,omitempty"`
 }
 
 // Circle is the schema of models/circle.yaml.
 type Circle struct {
-	_ [0]func()
-	// Kind is the "kind" property.
-	Kind string `json:"kind"`
-	// Radius is the "radius" property.
+	_      [0]func()
+	Kind   string  `json:"kind"`
 	Radius float64 `json:"radius"`
 }
 
 // Error is the schema of models/error.yaml.
 type Error struct {
-	_ [0]func()
-	// Message is the "message" property.
+	_       [0]func()
 	Message string `json:"message"`
 }
 
 // Kind is the schema of models/defs.yaml#/definitions/Kind.
 type Kind struct {
-	_ [0]func()
-	// Family is the "family" property.
+	_      [0]func()
 	Family *string `json:"family,omitempty"`
 }
 
@@ -52,36 +48,29 @@ type Kind struct {
 //
 // An owner; its pets refer back to pet.yaml.
 type Owner struct {
-	_ [0]func()
-	// Name is the "name" property.
+	_    [0]func()
 	Name *string `json:"name,omitempty"`
-	// Pets is the "pets" property.
-	Pets []Pet `json:"pets,omitempty"`
+	Pets []Pet   `json:"pets,omitempty"`
 }
 
 // Pet is the schema components/schemas/Pet.
 //
 // A pet, referenced from five files and named once.
 type Pet struct {
-	_ [0]func()
-	// ID is the "id" property.
-	ID string `json:"id"`
-	// Kind is the "kind" property.
-	Kind *Kind `json:"kind,omitempty"`
-	// Name is the "name" property.
+	_    [0]func()
+	ID   string `json:"id"`
+	Kind *Kind  `json:"kind,omitempty"`
 	Name string `json:"name"`
-	// Owner is the "owner" property.
 	// An owner; its pets refer back to pet.yaml.
 	Owner *Owner `json:"owner,omitempty"`
-	// Tag is the "tag" property.
-	Tag *Tag `json:"tag,omitempty"`
-	// Toy is the "toy" property.
+	Tag   *Tag   `json:"tag,omitempty"`
 	// Chew toy
 	Toy *ChewToy `json:"toy,omitempty"`
 }
 
 // Shape is the schema of models/shape.yaml.
-// The oneOf union is kept as raw JSON; its As and From methods (on *Shape) convert it to and from its variants.
+// The oneOf union is kept as raw JSON; its As and From methods (on *Shape) convert it to and from
+// its variants.
 type Shape json.RawMessage
 
 // MarshalJSON writes the union's JSON.
@@ -139,10 +128,8 @@ func (u *Shape) ValueByDiscriminator() (any, error) {
 
 // Square is the schema of models/square.yaml.
 type Square struct {
-	_ [0]func()
-	// Kind is the "kind" property.
-	Kind string `json:"kind"`
-	// Side is the "side" property.
+	_    [0]func()
+	Kind string  `json:"kind"`
 	Side float64 `json:"side"`
 }
 
@@ -158,7 +145,8 @@ const (
 var knownTag = []string{"large", "small"}
 
 // IsKnown reports whether v is one of the values of Tag that the spec lists. Other values decode
-// all the same (a service may have added them since): check with IsKnown before relying on the list.
+// all the same (a service may have added them since): check with IsKnown before relying on the
+// list.
 func (v Tag) IsKnown() bool {
 	return tpgenimpl.KnownString(knownTag, string(v))
 }
@@ -167,9 +155,7 @@ func (v Tag) IsKnown() bool {
 //
 // Version 2 of the pet, in a file of the same name.
 type V2Pet struct {
-	_ [0]func()
-	// ID is the "id" property.
-	ID *string `json:"id,omitempty"`
-	// Legs is the "legs" property.
-	Legs *int `json:"legs,omitempty"`
+	_    [0]func()
+	ID   *string `json:"id,omitempty"`
+	Legs *int    `json:"legs,omitempty"`
 }

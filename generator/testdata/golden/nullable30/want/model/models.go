@@ -17,23 +17,25 @@ const _ = tpgenimpl.SupportPackageIsVersion5
 
 // Address is the schema components/schemas/Address.
 type Address struct {
-	_ [0]func()
-	// City is the "city" property.
+	_    [0]func()
 	City *string `json:"city,omitempty"`
 }
 
 // NewNullableInt is the schema components/schemas/NewNullableInt.
 type NewNullableInt string
 
-// NullableDate is an optional runtime.Date that may also be null: absent (its zero value, left out of the JSON), null (NullNullableDate()) or a value (NewNullableDate(v)).
-// A value is sent as it is, also when it is the zero runtime.Date; only NullNullableDate sends null.
+// NullableDate is an optional runtime.Date that may also be null: absent (its zero value, left out
+// of the JSON), null (NullNullableDate()) or a value (NewNullableDate(v)).
+// A value is sent as it is, also when it is the zero runtime.Date; only NullNullableDate sends
+// null.
 type NullableDate struct {
 	_     [0]func() // not comparable: Go compiles no equality function for it
 	value runtime.Date
 	state tpgenimpl.NullState // absent (the zero value), null or a value
 }
 
-// NewNullableDate returns a NullableDate holding v, which is sent as it is (also when it is the zero runtime.Date).
+// NewNullableDate returns a NullableDate holding v, which is sent as it is (also when it is the
+// zero runtime.Date).
 func NewNullableDate(v runtime.Date) NullableDate {
 	return NullableDate{
 		state: tpgenimpl.NullValue,
@@ -46,12 +48,14 @@ func NullNullableDate() NullableDate {
 	return NullableDate{state: tpgenimpl.NullNull}
 }
 
-// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and false.
+// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and
+// false.
 func (n NullableDate) Get() (runtime.Date, bool) {
 	return n.value, n.state == tpgenimpl.NullValue
 }
 
-// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok)
+// is absent.
 func (n NullableDate) IsNull() bool {
 	return n.state == tpgenimpl.NullNull
 }
@@ -67,7 +71,8 @@ func (n *NullableDate) UnmarshalJSON(b []byte) error {
 	return tpgenimpl.DecodeNullable(b, &n.value, &n.state)
 }
 
-// NullableInt2 is an optional int that may also be null: absent (its zero value, left out of the JSON), null (NullNullableInt2()) or a value (NewNullableInt2(v)).
+// NullableInt2 is an optional int that may also be null: absent (its zero value, left out of the
+// JSON), null (NullNullableInt2()) or a value (NewNullableInt2(v)).
 // A value is sent as it is, also when it is the zero int; only NullNullableInt2 sends null.
 type NullableInt2 struct {
 	_     [0]func() // not comparable: Go compiles no equality function for it
@@ -75,7 +80,8 @@ type NullableInt2 struct {
 	state tpgenimpl.NullState // absent (the zero value), null or a value
 }
 
-// NewNullableInt2 returns a NullableInt2 holding v, which is sent as it is (also when it is the zero int).
+// NewNullableInt2 returns a NullableInt2 holding v, which is sent as it is (also when it is the
+// zero int).
 func NewNullableInt2(v int) NullableInt2 {
 	return NullableInt2{
 		state: tpgenimpl.NullValue,
@@ -88,12 +94,14 @@ func NullNullableInt2() NullableInt2 {
 	return NullableInt2{state: tpgenimpl.NullNull}
 }
 
-// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and false.
+// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and
+// false.
 func (n NullableInt2) Get() (int, bool) {
 	return n.value, n.state == tpgenimpl.NullValue
 }
 
-// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok)
+// is absent.
 func (n NullableInt2) IsNull() bool {
 	return n.state == tpgenimpl.NullNull
 }
@@ -109,7 +117,8 @@ func (n *NullableInt2) UnmarshalJSON(b []byte) error {
 	return tpgenimpl.DecodeNullable(b, &n.value, &n.state)
 }
 
-// NullableString is an optional string that may also be null: absent (its zero value, left out of the JSON), null (NullNullableString()) or a value (NewNullableString(v)).
+// NullableString is an optional string that may also be null: absent (its zero value, left out of
+// the JSON), null (NullNullableString()) or a value (NewNullableString(v)).
 // A value is sent as it is, also when it is the zero string; only NullNullableString sends null.
 type NullableString struct {
 	_     [0]func() // not comparable: Go compiles no equality function for it
@@ -117,7 +126,8 @@ type NullableString struct {
 	state tpgenimpl.NullState // absent (the zero value), null or a value
 }
 
-// NewNullableString returns a NullableString holding v, which is sent as it is (also when it is the zero string).
+// NewNullableString returns a NullableString holding v, which is sent as it is (also when it is the
+// zero string).
 func NewNullableString(v string) NullableString {
 	return NullableString{
 		state: tpgenimpl.NullValue,
@@ -130,12 +140,14 @@ func NullNullableString() NullableString {
 	return NullableString{state: tpgenimpl.NullNull}
 }
 
-// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and false.
+// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and
+// false.
 func (n NullableString) Get() (string, bool) {
 	return n.value, n.state == tpgenimpl.NullValue
 }
 
-// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok)
+// is absent.
 func (n NullableString) IsNull() bool {
 	return n.state == tpgenimpl.NullNull
 }
@@ -151,15 +163,18 @@ func (n *NullableString) UnmarshalJSON(b []byte) error {
 	return tpgenimpl.DecodeNullable(b, &n.value, &n.state)
 }
 
-// NullableStringList is an optional []*string that may also be null: absent (its zero value, left out of the JSON), null (NullNullableStringList()) or a value (NewNullableStringList(v)).
-// A value is sent as it is, also when it is the zero []*string; only NullNullableStringList sends null.
+// NullableStringList is an optional []*string that may also be null: absent (its zero value, left
+// out of the JSON), null (NullNullableStringList()) or a value (NewNullableStringList(v)).
+// A value is sent as it is, also when it is the zero []*string; only NullNullableStringList sends
+// null.
 type NullableStringList struct {
 	_     [0]func() // not comparable: Go compiles no equality function for it
 	value []*string
 	state tpgenimpl.NullState // absent (the zero value), null or a value
 }
 
-// NewNullableStringList returns a NullableStringList holding v, which is sent as it is (also when it is the zero []*string).
+// NewNullableStringList returns a NullableStringList holding v, which is sent as it is (also when
+// it is the zero []*string).
 func NewNullableStringList(v []*string) NullableStringList {
 	return NullableStringList{
 		state: tpgenimpl.NullValue,
@@ -172,12 +187,14 @@ func NullNullableStringList() NullableStringList {
 	return NullableStringList{state: tpgenimpl.NullNull}
 }
 
-// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and false.
+// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and
+// false.
 func (n NullableStringList) Get() ([]*string, bool) {
 	return n.value, n.state == tpgenimpl.NullValue
 }
 
-// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok)
+// is absent.
 func (n NullableStringList) IsNull() bool {
 	return n.state == tpgenimpl.NullNull
 }
@@ -195,31 +212,18 @@ func (n *NullableStringList) UnmarshalJSON(b []byte) error {
 
 // Profile is the schema components/schemas/Profile.
 type Profile struct {
-	_ [0]func()
-	// Address is the "address" property.
-	Address *Address `json:"address"`
-	// Age is the "age" property.
-	Age NullableInt2 `json:"age,omitzero"`
-	// Aliases is the "aliases" property.
-	Aliases NullableStringList `json:"aliases,omitzero"`
-	// Anything is the "anything" property.
-	Anything any `json:"anything,omitempty"`
-	// Bio is the "bio" property.
-	Bio *string `json:"bio,omitempty"`
-	// Birthday is the "birthday" property.
-	Birthday NullableDate `json:"birthday,omitzero"`
-	// Meta is the "meta" property.
-	Meta map[string]string `json:"meta"`
-	// Motto is the "motto" property.
-	Motto NullableString `json:"motto,omitzero"`
-	// Name is the "name" property.
-	Name string `json:"name"`
-	// Nickname is the "nickname" property.
-	Nickname *string `json:"nickname"`
-	// PreviousAddress is the "previousAddress" property.
-	PreviousAddress *Address `json:"previousAddress,omitempty"`
-	// Score is the "score" property.
-	Score *int `json:"score"`
-	// Tags is the "tags" property.
-	Tags []string `json:"tags"`
+	_               [0]func()
+	Address         *Address           `json:"address"`
+	Age             NullableInt2       `json:"age,omitzero"`
+	Aliases         NullableStringList `json:"aliases,omitzero"`
+	Anything        any                `json:"anything,omitempty"`
+	Bio             *string            `json:"bio,omitempty"`
+	Birthday        NullableDate       `json:"birthday,omitzero"`
+	Meta            map[string]string  `json:"meta"`
+	Motto           NullableString     `json:"motto,omitzero"`
+	Name            string             `json:"name"`
+	Nickname        *string            `json:"nickname"`
+	PreviousAddress *Address           `json:"previousAddress,omitempty"`
+	Score           *int               `json:"score"`
+	Tags            []string           `json:"tags"`
 }

@@ -8,8 +8,9 @@
 package model
 
 import (
-	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 	"time"
+
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
 // The generated code needs a runtime this version of tpgen supports.
@@ -17,12 +18,12 @@ const _ = tpgenimpl.SupportPackageIsVersion5
 
 // Address is the schema components/schemas/Address.
 type Address struct {
-	_ [0]func()
-	// City is the "city" property.
+	_    [0]func()
 	City *string `json:"city,omitempty"`
 }
 
-// NullableInt is an optional int that may also be null: absent (its zero value, left out of the JSON), null (NullNullableInt()) or a value (NewNullableInt(v)).
+// NullableInt is an optional int that may also be null: absent (its zero value, left out of the
+// JSON), null (NullNullableInt()) or a value (NewNullableInt(v)).
 // A value is sent as it is, also when it is the zero int; only NullNullableInt sends null.
 type NullableInt struct {
 	_     [0]func() // not comparable: Go compiles no equality function for it
@@ -30,7 +31,8 @@ type NullableInt struct {
 	state tpgenimpl.NullState // absent (the zero value), null or a value
 }
 
-// NewNullableInt returns a NullableInt holding v, which is sent as it is (also when it is the zero int).
+// NewNullableInt returns a NullableInt holding v, which is sent as it is (also when it is the zero
+// int).
 func NewNullableInt(v int) NullableInt {
 	return NullableInt{
 		state: tpgenimpl.NullValue,
@@ -43,12 +45,14 @@ func NullNullableInt() NullableInt {
 	return NullableInt{state: tpgenimpl.NullNull}
 }
 
-// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and false.
+// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and
+// false.
 func (n NullableInt) Get() (int, bool) {
 	return n.value, n.state == tpgenimpl.NullValue
 }
 
-// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok)
+// is absent.
 func (n NullableInt) IsNull() bool {
 	return n.state == tpgenimpl.NullNull
 }
@@ -64,7 +68,8 @@ func (n *NullableInt) UnmarshalJSON(b []byte) error {
 	return tpgenimpl.DecodeNullable(b, &n.value, &n.state)
 }
 
-// NullableString is an optional string that may also be null: absent (its zero value, left out of the JSON), null (NullNullableString()) or a value (NewNullableString(v)).
+// NullableString is an optional string that may also be null: absent (its zero value, left out of
+// the JSON), null (NullNullableString()) or a value (NewNullableString(v)).
 // A value is sent as it is, also when it is the zero string; only NullNullableString sends null.
 type NullableString struct {
 	_     [0]func() // not comparable: Go compiles no equality function for it
@@ -72,7 +77,8 @@ type NullableString struct {
 	state tpgenimpl.NullState // absent (the zero value), null or a value
 }
 
-// NewNullableString returns a NullableString holding v, which is sent as it is (also when it is the zero string).
+// NewNullableString returns a NullableString holding v, which is sent as it is (also when it is the
+// zero string).
 func NewNullableString(v string) NullableString {
 	return NullableString{
 		state: tpgenimpl.NullValue,
@@ -85,12 +91,14 @@ func NullNullableString() NullableString {
 	return NullableString{state: tpgenimpl.NullNull}
 }
 
-// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and false.
+// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and
+// false.
 func (n NullableString) Get() (string, bool) {
 	return n.value, n.state == tpgenimpl.NullValue
 }
 
-// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok)
+// is absent.
 func (n NullableString) IsNull() bool {
 	return n.state == tpgenimpl.NullNull
 }
@@ -106,7 +114,8 @@ func (n *NullableString) UnmarshalJSON(b []byte) error {
 	return tpgenimpl.DecodeNullable(b, &n.value, &n.state)
 }
 
-// NullableTime is an optional time.Time that may also be null: absent (its zero value, left out of the JSON), null (NullNullableTime()) or a value (NewNullableTime(v)).
+// NullableTime is an optional time.Time that may also be null: absent (its zero value, left out of
+// the JSON), null (NullNullableTime()) or a value (NewNullableTime(v)).
 // A value is sent as it is, also when it is the zero time.Time; only NullNullableTime sends null.
 type NullableTime struct {
 	_     [0]func() // not comparable: Go compiles no equality function for it
@@ -114,7 +123,8 @@ type NullableTime struct {
 	state tpgenimpl.NullState // absent (the zero value), null or a value
 }
 
-// NewNullableTime returns a NullableTime holding v, which is sent as it is (also when it is the zero time.Time).
+// NewNullableTime returns a NullableTime holding v, which is sent as it is (also when it is the
+// zero time.Time).
 func NewNullableTime(v time.Time) NullableTime {
 	return NullableTime{
 		state: tpgenimpl.NullValue,
@@ -127,12 +137,14 @@ func NullNullableTime() NullableTime {
 	return NullableTime{state: tpgenimpl.NullNull}
 }
 
-// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and false.
+// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and
+// false.
 func (n NullableTime) Get() (time.Time, bool) {
 	return n.value, n.state == tpgenimpl.NullValue
 }
 
-// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok)
+// is absent.
 func (n NullableTime) IsNull() bool {
 	return n.state == tpgenimpl.NullNull
 }
@@ -150,25 +162,15 @@ func (n *NullableTime) UnmarshalJSON(b []byte) error {
 
 // Profile is the schema components/schemas/Profile.
 type Profile struct {
-	_ [0]func()
-	// Address is the "address" property.
-	Address *Address `json:"address"`
-	// Age is the "age" property.
-	Age NullableInt `json:"age,omitzero"`
-	// Bio is the "bio" property.
-	Bio *string `json:"bio,omitempty"`
-	// LastSeen is the "lastSeen" property.
-	LastSeen NullableTime `json:"lastSeen,omitzero"`
-	// Motto is the "motto" property.
-	Motto NullableString `json:"motto,omitzero"`
-	// Name is the "name" property.
-	Name string `json:"name"`
-	// Nickname is the "nickname" property.
-	Nickname *string `json:"nickname"`
-	// Nothing is the "nothing" property.
-	Nothing any `json:"nothing,omitempty"`
-	// Score is the "score" property.
-	Score *int32 `json:"score"`
-	// Tags is the "tags" property.
-	Tags []string `json:"tags"`
+	_        [0]func()
+	Address  *Address       `json:"address"`
+	Age      NullableInt    `json:"age,omitzero"`
+	Bio      *string        `json:"bio,omitempty"`
+	LastSeen NullableTime   `json:"lastSeen,omitzero"`
+	Motto    NullableString `json:"motto,omitzero"`
+	Name     string         `json:"name"`
+	Nickname *string        `json:"nickname"`
+	Nothing  any            `json:"nothing,omitempty"`
+	Score    *int32         `json:"score"`
+	Tags     []string       `json:"tags"`
 }

@@ -9,6 +9,7 @@ package model
 
 import (
 	"encoding/json"
+
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
@@ -19,7 +20,8 @@ const _ = tpgenimpl.SupportPackageIsVersion5
 type Anything any
 
 // GetPlaceID is the schema of GET /places/{id} parameter id.
-// The anyOf union is kept as raw JSON; its As and From methods (on *GetPlaceID) convert it to and from its variants.
+// The anyOf union is kept as raw JSON; its As and From methods (on *GetPlaceID) convert it to and
+// from its variants.
 type GetPlaceID json.RawMessage
 
 // MarshalJSON writes the union's JSON.
@@ -69,7 +71,8 @@ const (
 var knownMode = []string{"bike", "car", "walk"}
 
 // IsKnown reports whether v is one of the values of Mode that the spec lists. Other values decode
-// all the same (a service may have added them since): check with IsKnown before relying on the list.
+// all the same (a service may have added them since): check with IsKnown before relying on the
+// list.
 func (v Mode) IsKnown() bool {
 	return tpgenimpl.KnownString(knownMode, string(v))
 }
@@ -77,7 +80,8 @@ func (v Mode) IsKnown() bool {
 // Nothing is the schema components/schemas/Nothing.
 type Nothing any
 
-// NullableFloat64 is an optional float64 that may also be null: absent (its zero value, left out of the JSON), null (NullNullableFloat64()) or a value (NewNullableFloat64(v)).
+// NullableFloat64 is an optional float64 that may also be null: absent (its zero value, left out of
+// the JSON), null (NullNullableFloat64()) or a value (NewNullableFloat64(v)).
 // A value is sent as it is, also when it is the zero float64; only NullNullableFloat64 sends null.
 type NullableFloat64 struct {
 	_     [0]func() // not comparable: Go compiles no equality function for it
@@ -85,7 +89,8 @@ type NullableFloat64 struct {
 	state tpgenimpl.NullState // absent (the zero value), null or a value
 }
 
-// NewNullableFloat64 returns a NullableFloat64 holding v, which is sent as it is (also when it is the zero float64).
+// NewNullableFloat64 returns a NullableFloat64 holding v, which is sent as it is (also when it is
+// the zero float64).
 func NewNullableFloat64(v float64) NullableFloat64 {
 	return NullableFloat64{
 		state: tpgenimpl.NullValue,
@@ -98,12 +103,14 @@ func NullNullableFloat64() NullableFloat64 {
 	return NullableFloat64{state: tpgenimpl.NullNull}
 }
 
-// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and false.
+// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and
+// false.
 func (n NullableFloat64) Get() (float64, bool) {
 	return n.value, n.state == tpgenimpl.NullValue
 }
 
-// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok)
+// is absent.
 func (n NullableFloat64) IsNull() bool {
 	return n.state == tpgenimpl.NullNull
 }
@@ -119,15 +126,18 @@ func (n *NullableFloat64) UnmarshalJSON(b []byte) error {
 	return tpgenimpl.DecodeNullable(b, &n.value, &n.state)
 }
 
-// NullableStringList is an optional []string that may also be null: absent (its zero value, left out of the JSON), null (NullNullableStringList()) or a value (NewNullableStringList(v)).
-// A value is sent as it is, also when it is the zero []string; only NullNullableStringList sends null.
+// NullableStringList is an optional []string that may also be null: absent (its zero value, left
+// out of the JSON), null (NullNullableStringList()) or a value (NewNullableStringList(v)).
+// A value is sent as it is, also when it is the zero []string; only NullNullableStringList sends
+// null.
 type NullableStringList struct {
 	_     [0]func() // not comparable: Go compiles no equality function for it
 	value []string
 	state tpgenimpl.NullState // absent (the zero value), null or a value
 }
 
-// NewNullableStringList returns a NullableStringList holding v, which is sent as it is (also when it is the zero []string).
+// NewNullableStringList returns a NullableStringList holding v, which is sent as it is (also when
+// it is the zero []string).
 func NewNullableStringList(v []string) NullableStringList {
 	return NullableStringList{
 		state: tpgenimpl.NullValue,
@@ -140,12 +150,14 @@ func NullNullableStringList() NullableStringList {
 	return NullableStringList{state: tpgenimpl.NullNull}
 }
 
-// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and false.
+// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and
+// false.
 func (n NullableStringList) Get() ([]string, bool) {
 	return n.value, n.state == tpgenimpl.NullValue
 }
 
-// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok)
+// is absent.
 func (n NullableStringList) IsNull() bool {
 	return n.state == tpgenimpl.NullNull
 }
@@ -163,30 +175,23 @@ func (n *NullableStringList) UnmarshalJSON(b []byte) error {
 
 // Place is the schema components/schemas/Place.
 type Place struct {
-	_ [0]func()
-	// Altitude is the "altitude" property.
+	_        [0]func()
 	Altitude NullableFloat64 `json:"altitude,omitzero"`
-	// Kind is the "kind" property.
-	Kind string `json:"kind"`
-	// Location is the "location" property.
-	Location LatLng `json:"location"`
-	// Name is the "name" property.
-	Name string `json:"name"`
-	// Population is the "population" property.
+	Kind     string          `json:"kind"`
+	Location LatLng          `json:"location"`
+	Name     string          `json:"name"`
 	// A number, or "unknown".
-	Population PlacePopulation `json:"population,omitempty"`
-	// Tags is the "tags" property.
-	Tags NullableStringList `json:"tags,omitzero"`
-	// Verified is the "verified" property.
-	Verified *bool `json:"verified,omitempty"`
-	// Version is the "version" property.
-	Version *int64 `json:"version,omitempty"`
+	Population PlacePopulation    `json:"population,omitempty"`
+	Tags       NullableStringList `json:"tags,omitzero"`
+	Verified   *bool              `json:"verified,omitempty"`
+	Version    *int64             `json:"version,omitempty"`
 }
 
 // PlacePopulation is the schema components/schemas/Place/properties/population.
 //
 // A number, or "unknown".
-// The anyOf union is kept as raw JSON; its As and From methods (on *PlacePopulation) convert it to and from its variants.
+// The anyOf union is kept as raw JSON; its As and From methods (on *PlacePopulation) convert it to
+// and from its variants.
 type PlacePopulation json.RawMessage
 
 // MarshalJSON writes the union's JSON.
@@ -222,9 +227,7 @@ func (u *PlacePopulation) FromString(v string) error {
 
 // Route is the schema components/schemas/Route.
 type Route struct {
-	_ [0]func()
-	// Legs is the "legs" property.
-	Legs []any `json:"legs,omitempty"`
-	// Waypoints is the "waypoints" property.
+	_         [0]func()
+	Legs      []any    `json:"legs,omitempty"`
 	Waypoints []LatLng `json:"waypoints,omitempty"`
 }

@@ -5,43 +5,44 @@ package tracker
 
 import (
 	"context"
+	"iter"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
-	"iter"
 )
 
 var opListRepoIssues = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "listRepoIssues",
 	Method: "GET",
-	Paging: &tpgenimpl.Paging{
-		Field:   []string{"result", "next"},
-		HasMore: []string{"result", "more"},
-		Items:   []string{"result", "issues"},
-		Next:    tpgenimpl.NextField,
-		Param:   "after",
-	},
+	Path:   "/repos/{owner}/{repo}/issues",
 	Params: []tpgenimpl.Param{{Name: "owner"}, {Name: "repo"}, {
-		Explode: true,
-		In:      tpgenimpl.InQuery,
 		Name:    "after",
-		Style:   tpgenimpl.StyleForm,
-	}, {
-		Explode: true,
 		In:      tpgenimpl.InQuery,
-		Name:    "first",
 		Style:   tpgenimpl.StyleForm,
+		Explode: true,
+	}, {
+		Name:    "first",
+		In:      tpgenimpl.InQuery,
+		Style:   tpgenimpl.StyleForm,
+		Explode: true,
 	}},
-	Path: "/repos/{owner}/{repo}/issues",
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
+	Paging: &tpgenimpl.Paging{
+		Items:   []string{"result", "issues"},
+		Next:    tpgenimpl.NextField,
+		Field:   []string{"result", "next"},
+		Param:   "after",
+		HasMore: []string{"result", "more"},
+	},
 }
 
-// ListRepoIssuesParams holds the query, header and cookie parameters of ListRepoIssues. Nil pointers and empty
-// lists are not sent.
+// ListRepoIssuesParams holds the query, header and cookie parameters of ListRepoIssues. Nil
+// pointers and empty lists are not sent.
 type ListRepoIssuesParams struct {
 	// After is the query parameter "after".
 	After *string
@@ -58,30 +59,33 @@ func (c *Client) ListRepoIssues(ctx context.Context, owner string, repo int, par
 	return out, nil
 }
 
-// ListRepoIssuesAll2 calls ListRepoIssues for each page of its results and yields every Issue of every page, in order.
-// Pagination (services.yaml): the next page's cursor is the body's result.next, sent back as the query parameter after.
+// ListRepoIssuesAll2 calls ListRepoIssues for each page of its results and yields every Issue of
+// every page, in order: the next page's cursor is the body's result.next, sent back as the query
+// parameter after (services.yaml's pagination).
 //
-// An error is yielded once and ends the iteration; leaving the loop stops the fetching. Every page is a call
-// with the client's credentials, opts and one message id; runtime.CallMaxPages bounds the pages
-// (runtime.DefaultMaxPages), and a service that repeats a cursor ends the iteration with an error.
+// An error is yielded once and ends the iteration; leaving the loop stops the fetching. Every page
+// is a call with the client's credentials, opts and one message id; [runtime.CallMaxPages] bounds
+// the pages ([runtime.DefaultMaxPages]), and a service that repeats a cursor ends the iteration
+// with an error.
 func (c *Client) ListRepoIssuesAll2(ctx context.Context, owner string, repo int, params *ListRepoIssuesParams, opts ...runtime.CallOption) iter.Seq2[*Issue, error] {
 	return tpgenimpl.Pages[*Issue](ctx, c.svc, &opListRepoIssues, opts, params, nil, owner, tpgenimpl.FormatInt(int64(repo)))
 }
 
 var opListRepoIssuesAll = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "listRepoIssuesAll",
 	Method: "GET",
-	Params: []tpgenimpl.Param{{Name: "owner"}, {Name: "repo"}},
 	Path:   "/repos/{owner}/{repo}/issues/all",
+	Params: []tpgenimpl.Param{{Name: "owner"}, {Name: "repo"}},
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 }
 
-// ListRepoIssuesAll calls GET /repos/{owner}/{repo}/issues/all: Every issue at once (the spec's own name, which the iterator leaves to it).
+// ListRepoIssuesAll calls GET /repos/{owner}/{repo}/issues/all: Every issue at once (the spec's own
+// name, which the iterator leaves to it).
 func (c *Client) ListRepoIssuesAll(ctx context.Context, owner string, repo int, opts ...runtime.CallOption) ([]Issue, error) {
 	var out []Issue
 	if err := tpgenimpl.Invoke(ctx, c.svc, &opListRepoIssuesAll, opts, nil, nil, &out, owner, tpgenimpl.FormatInt(int64(repo))); err != nil {
@@ -91,16 +95,16 @@ func (c *Client) ListRepoIssuesAll(ctx context.Context, owner string, repo int, 
 }
 
 var opListTags = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "listTags",
 	Method: "GET",
-	Paging: &tpgenimpl.Paging{Next: tpgenimpl.NextLink},
 	Path:   "/tags",
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
+	Paging: &tpgenimpl.Paging{Next: tpgenimpl.NextLink},
 }
 
 // ListTags calls GET /tags.
@@ -114,12 +118,14 @@ func (c *Client) ListTags(ctx context.Context, opts ...runtime.CallOption) ([]st
 	return out, nil
 }
 
-// ListTagsAll calls ListTags for each page of its results and yields every string of every page, in order.
-// Pagination (services.yaml): the next page is the Link header's rel="next" URL, followed only on the service's own origin.
+// ListTagsAll calls ListTags for each page of its results and yields every string of every page, in
+// order: the next page is the Link header's rel="next" URL, followed only on the service's own
+// origin (services.yaml's pagination).
 //
-// An error is yielded once and ends the iteration; leaving the loop stops the fetching. Every page is a call
-// with the client's credentials, opts and one message id; runtime.CallMaxPages bounds the pages
-// (runtime.DefaultMaxPages), and a service that repeats a cursor ends the iteration with an error.
+// An error is yielded once and ends the iteration; leaving the loop stops the fetching. Every page
+// is a call with the client's credentials, opts and one message id; [runtime.CallMaxPages] bounds
+// the pages ([runtime.DefaultMaxPages]), and a service that repeats a cursor ends the iteration
+// with an error.
 //
 // Deprecated: the API marks this as deprecated.
 func (c *Client) ListTagsAll(ctx context.Context, opts ...runtime.CallOption) iter.Seq2[string, error] {

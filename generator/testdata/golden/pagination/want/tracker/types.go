@@ -5,16 +5,25 @@ package tracker
 
 import "github.com/tpgen/tpgen/generator/testdata/golden/pagination/want/tracker/model"
 
-// The service's types are declared in package model and re-exported here under the same
-// names, so that callers need only this package.
+// The service's types are declared in package model and re-exported here under the same names, so
+// that callers need only this package.
 type (
-	Issue                        = model.Issue
-	ListRepoIssuesResponse       = model.ListRepoIssuesResponse
+	// Issue is the schema components/schemas/Issue.
+	Issue = model.Issue
+	// ListRepoIssuesResponse is the schema of GET /repos/{owner}/{repo}/issues response 200.
+	ListRepoIssuesResponse = model.ListRepoIssuesResponse
+	// ListRepoIssuesResponseResult is the schema of GET /repos/{owner}/{repo}/issues response
+	// 200/properties/result.
 	ListRepoIssuesResponseResult = model.ListRepoIssuesResponseResult
-	NullableString               = model.NullableString
+	// NullableString is an optional string that may also be null: absent (its zero value, left out
+	// of the JSON), null (NullNullableString()) or a value (NewNullableString(v)).
+	// A value is sent as it is, also when it is the zero string; only NullNullableString sends
+	// null.
+	NullableString = model.NullableString
 )
 
-// NewNullableString returns a NullableString holding v, which is sent as it is (also when it is the zero string).
+// NewNullableString returns a NullableString holding v, which is sent as it is (also when it is the
+// zero string).
 func NewNullableString(v string) NullableString {
 	return model.NewNullableString(v)
 }

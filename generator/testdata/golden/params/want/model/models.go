@@ -14,27 +14,21 @@ const _ = tpgenimpl.SupportPackageIsVersion5
 
 // Filter is the schema components/schemas/Filter.
 type Filter struct {
-	_ [0]func()
-	// Color is the "color" property.
-	Color *string `json:"color,omitempty"`
-	// Size is the "size" property.
-	Size *int `json:"size,omitempty"`
-	// Tags is the "tags" property.
-	Tags []string `json:"tags,omitempty"`
+	_     [0]func()
+	Color *string  `json:"color,omitempty"`
+	Size  *int     `json:"size,omitempty"`
+	Tags  []string `json:"tags,omitempty"`
 }
 
 // KeywordsRequest is the schema of POST /keywords/{type}/{func} request body.
 type KeywordsRequest struct {
-	_ [0]func()
-	// Note is the "note" property.
+	_    [0]func()
 	Note *string `json:"note,omitempty"`
 }
 
 // Point is the schema components/schemas/Point.
 type Point struct {
 	_ [0]func()
-	// X is the "x" property.
 	X int `json:"x"`
-	// Y is the "y" property.
 	Y int `json:"y"`
 }

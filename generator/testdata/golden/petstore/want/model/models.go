@@ -14,14 +14,13 @@ const _ = tpgenimpl.SupportPackageIsVersion5
 
 // Error is the schema components/schemas/Error.
 type Error struct {
-	_ [0]func()
-	// Code is the "code" property.
-	Code int32 `json:"code"`
-	// Message is the "message" property.
+	_       [0]func()
+	Code    int32  `json:"code"`
 	Message string `json:"message"`
 }
 
-// ListPetsResult is the result of ListPets: the status, the body of the response received, and the response headers.
+// ListPetsResult is the result of ListPets: the status, the body of the response received, and the
+// response headers.
 type ListPetsResult struct {
 	_ [0]func()
 	// StatusCode is the HTTP status of the response.
@@ -35,25 +34,20 @@ type ListPetsResult struct {
 // NewPet is the schema components/schemas/NewPet.
 type NewPet struct {
 	_ [0]func()
-	// Name is the "name" property.
 	// The pet's name.
-	Name string `json:"name"`
-	// Tag is the "tag" property.
-	Tag *string `json:"tag,omitempty"`
+	Name string  `json:"name"`
+	Tag  *string `json:"tag,omitempty"`
 }
 
 // Pet is the schema components/schemas/Pet.
 type Pet struct {
 	_ [0]func()
-	// ID is the "id" property. Read-only: sent by the service, not to it.
-	ID *int64 `json:"id,omitempty" tpgen:"required"`
-	// Name is the "name" property.
+	// Read-only: sent by the service, not to it.
+	ID   *int64 `json:"id,omitempty" tpgen:"required"`
 	Name string `json:"name"`
-	// Status is the "status" property.
 	// Where the pet is in the sale.
 	Status *PetStatus `json:"status,omitempty"`
-	// Tag is the "tag" property.
-	Tag *string `json:"tag,omitempty"`
+	Tag    *string    `json:"tag,omitempty"`
 }
 
 // PetStatus is the schema components/schemas/Pet/properties/status.
@@ -70,8 +64,9 @@ const (
 
 var knownPetStatus = []string{"available", "pending", "sold"}
 
-// IsKnown reports whether v is one of the values of PetStatus that the spec lists. Other values decode
-// all the same (a service may have added them since): check with IsKnown before relying on the list.
+// IsKnown reports whether v is one of the values of PetStatus that the spec lists. Other values
+// decode all the same (a service may have added them since): check with IsKnown before relying on
+// the list.
 func (v PetStatus) IsKnown() bool {
 	return tpgenimpl.KnownString(knownPetStatus, string(v))
 }

@@ -10,6 +10,7 @@ package model
 import (
 	"encoding/json"
 	"fmt"
+
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
@@ -18,15 +19,14 @@ const _ = tpgenimpl.SupportPackageIsVersion5
 
 // Chain is the schema components/schemas/Chain.
 type Chain struct {
-	_ [0]func()
-	// Label is the "label" property.
-	Label Leaf `json:"label"`
-	// Next is the "next" property.
-	Next *Chain `json:"next"`
+	_     [0]func()
+	Label Leaf   `json:"label"`
+	Next  *Chain `json:"next"`
 }
 
 // Expr is the schema components/schemas/Expr.
-// The oneOf union is kept as raw JSON; its As and From methods (on *Expr) convert it to and from its variants.
+// The oneOf union is kept as raw JSON; its As and From methods (on *Expr) convert it to and from
+// its variants.
 type Expr json.RawMessage
 
 // MarshalJSON writes the union's JSON.
@@ -84,34 +84,31 @@ func (u *Expr) ValueByDiscriminator() (any, error) {
 
 // Folder is the schema components/schemas/Folder.
 type Folder struct {
-	_ [0]func()
-	// Meta is the "meta" property.
+	_    [0]func()
 	Meta FolderMeta `json:"meta"`
 }
 
 // FolderMeta is the schema components/schemas/FolderMeta.
 type FolderMeta struct {
-	_ [0]func()
-	// Children is the "children" property.
+	_        [0]func()
 	Children []Folder `json:"children"`
 }
 
 // Head is the schema components/schemas/Head.
 type Head struct {
-	_ [0]func()
-	// Tail is the "tail" property.
+	_    [0]func()
 	Tail Tail `json:"tail"`
 }
 
 // Inner is the schema components/schemas/Inner.
 type Inner struct {
-	_ [0]func()
-	// Leaf is the "leaf" property.
+	_    [0]func()
 	Leaf Leaf `json:"leaf"`
 }
 
 // JSON is the schema components/schemas/Json.
-// The oneOf union is kept as raw JSON; its As and From methods (on *JSON) convert it to and from its variants.
+// The oneOf union is kept as raw JSON; its As and From methods (on *JSON) convert it to and from
+// its variants.
 type JSON json.RawMessage
 
 // MarshalJSON writes the union's JSON.
@@ -177,17 +174,14 @@ func (u *JSON) FromJSONMap(v map[string]JSON) error {
 
 // Leaf is the schema components/schemas/Leaf.
 type Leaf struct {
-	_ [0]func()
-	// ID is the "id" property.
+	_  [0]func()
 	ID string `json:"id"`
 }
 
 // Literal is the schema components/schemas/Literal.
 type Literal struct {
-	_ [0]func()
-	// Op is the "op" property.
-	Op string `json:"op"`
-	// Value is the "value" property.
+	_     [0]func()
+	Op    string  `json:"op"`
 	Value float64 `json:"value"`
 }
 
@@ -196,86 +190,68 @@ type NestedList []NestedList
 
 // Node is the schema components/schemas/Node.
 type Node struct {
-	_ [0]func()
-	// ByName is the "byName" property.
-	ByName map[string]Node `json:"byName,omitempty"`
-	// Children is the "children" property.
-	Children []Node `json:"children,omitempty"`
-	// Name is the "name" property.
-	Name string `json:"name"`
-	// Owner is the "owner" property.
-	Owner *Person `json:"owner,omitempty"`
-	// Parent is the "parent" property.
-	Parent *Node `json:"parent,omitempty"`
+	_        [0]func()
+	ByName   map[string]Node `json:"byName,omitempty"`
+	Children []Node          `json:"children,omitempty"`
+	Name     string          `json:"name"`
+	Owner    *Person         `json:"owner,omitempty"`
+	Parent   *Node           `json:"parent,omitempty"`
 }
 
 // Outer is the schema components/schemas/Outer.
 type Outer struct {
-	_ [0]func()
-	// Inner is the "inner" property.
+	_     [0]func()
 	Inner Inner `json:"inner"`
 }
 
 // Person is the schema components/schemas/Person.
 type Person struct {
-	_ [0]func()
-	// Name is the "name" property.
-	Name *string `json:"name,omitempty"`
-	// Trees is the "trees" property.
-	Trees []Node `json:"trees,omitempty"`
+	_     [0]func()
+	Name  *string `json:"name,omitempty"`
+	Trees []Node  `json:"trees,omitempty"`
 }
 
 // Ping is the schema components/schemas/Ping.
 type Ping struct {
-	_ [0]func()
-	// Pong is the "pong" property.
+	_    [0]func()
 	Pong *Pong `json:"pong"`
 }
 
 // Pong is the schema components/schemas/Pong.
 type Pong struct {
-	_ [0]func()
-	// Leaf is the "leaf" property.
-	Leaf Leaf `json:"leaf"`
-	// Ping is the "ping" property.
+	_    [0]func()
+	Leaf Leaf  `json:"leaf"`
 	Ping *Ping `json:"ping"`
 }
 
 // R1 is the schema components/schemas/R1.
 type R1 struct {
-	_ [0]func()
-	// Leaf is the "leaf" property.
+	_    [0]func()
 	Leaf Leaf `json:"leaf"`
-	// R2 is the "r2" property.
-	R2 *R2 `json:"r2"`
+	R2   *R2  `json:"r2"`
 }
 
 // R2 is the schema components/schemas/R2.
 type R2 struct {
-	_ [0]func()
-	// R3 is the "r3" property.
+	_  [0]func()
 	R3 *R3 `json:"r3"`
 }
 
 // R3 is the schema components/schemas/R3.
 type R3 struct {
-	_ [0]func()
-	// R1 is the "r1" property.
+	_  [0]func()
 	R1 *R1 `json:"r1"`
 }
 
 // Sum is the schema components/schemas/Sum.
 type Sum struct {
-	_ [0]func()
-	// Op is the "op" property.
-	Op string `json:"op"`
-	// Terms is the "terms" property.
+	_     [0]func()
+	Op    string `json:"op"`
 	Terms []Expr `json:"terms"`
 }
 
 // Tail is the schema components/schemas/Tail.
 type Tail struct {
-	_ [0]func()
-	// Head is the "head" property.
+	_    [0]func()
 	Head *Head `json:"head,omitempty"`
 }

@@ -12,7 +12,8 @@ import "github.com/tpgen/tpgen/runtime/tpgenimpl"
 // The generated code needs a runtime this version of tpgen supports.
 const _ = tpgenimpl.SupportPackageIsVersion5
 
-// GetJobResult is the result of GetJob: the status, the body of the response received, and the response headers.
+// GetJobResult is the result of GetJob: the status, the body of the response received, and the
+// response headers.
 type GetJobResult struct {
 	_ [0]func()
 	// StatusCode is the HTTP status of the response.
@@ -33,30 +34,26 @@ type GetJobResult struct {
 
 // HealthResponse is the schema of GET /health response default.
 type HealthResponse struct {
-	_ [0]func()
-	// Ok is the "ok" property.
+	_  [0]func()
 	Ok *bool `json:"ok,omitempty"`
 }
 
 // Job is the schema components/schemas/Job.
 type Job struct {
-	_ [0]func()
-	// ID is the "id" property.
-	ID string `json:"id"`
-	// State is the "state" property.
+	_     [0]func()
+	ID    string  `json:"id"`
 	State *string `json:"state,omitempty"`
 }
 
 // Problem is the schema components/schemas/Problem.
 type Problem struct {
-	_ [0]func()
-	// Status is the "status" property.
-	Status *int `json:"status,omitempty"`
-	// Title is the "title" property.
-	Title *string `json:"title,omitempty"`
+	_      [0]func()
+	Status *int    `json:"status,omitempty"`
+	Title  *string `json:"title,omitempty"`
 }
 
-// RedirectResult is the result of Redirect: the status, the body of the response received, and the response headers.
+// RedirectResult is the result of Redirect: the status, the body of the response received, and the
+// response headers.
 type RedirectResult struct {
 	_ [0]func()
 	// StatusCode is the HTTP status of the response.
@@ -67,12 +64,12 @@ type RedirectResult struct {
 
 // Result is the schema components/schemas/Result.
 type Result struct {
-	_ [0]func()
-	// Output is the "output" property.
+	_      [0]func()
 	Output *string `json:"output,omitempty"`
 }
 
-// SubmitJobResult is the result of SubmitJob: the status, the body of the response received, and the response headers.
+// SubmitJobResult is the result of SubmitJob: the status, the body of the response received, and
+// the response headers.
 type SubmitJobResult struct {
 	_ [0]func()
 	// StatusCode is the HTTP status of the response.

@@ -5,20 +5,21 @@ package vendor
 
 import (
 	"context"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
 var opGetSession = tpgenimpl.Operation{
-	ID:     "getSession",
-	Method: "GET",
-	Path:   "/session",
+	ID:       "getSession",
+	Method:   "GET",
+	Path:     "/session",
+	Scopes:   []string{"profile"},
+	Security: [][]string{{"cookieKey", "oidc"}},
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    200,
 		Success: true,
 	}},
-	Scopes:   []string{"profile"},
-	Security: [][]string{{"cookieKey", "oidc"}},
 }
 
 // GetSession calls GET /session.
@@ -27,15 +28,15 @@ func (c *Client) GetSession(ctx context.Context, opts ...runtime.CallOption) err
 }
 
 var opGetThing = tpgenimpl.Operation{
-	ID:     "getThing",
-	Method: "GET",
-	Params: []tpgenimpl.Param{{Name: "id"}},
-	Path:   "/things/{id}",
+	ID:       "getThing",
+	Method:   "GET",
+	Path:     "/things/{id}",
+	Security: [][]string{{"apiKey", "appKey"}, {"bearer"}},
+	Params:   []tpgenimpl.Param{{Name: "id"}},
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    200,
 		Success: true,
 	}},
-	Security: [][]string{{"apiKey", "appKey"}, {"bearer"}},
 }
 
 // GetThing calls GET /things/{id}.
@@ -44,15 +45,15 @@ func (c *Client) GetThing(ctx context.Context, id string, opts ...runtime.CallOp
 }
 
 var opHealth = tpgenimpl.Operation{
-	Grant:  runtime.GrantNone,
-	ID:     "health",
-	Method: "GET",
-	Path:   "/health",
+	ID:       "health",
+	Method:   "GET",
+	Path:     "/health",
+	Grant:    runtime.GrantNone,
+	Security: [][]string{},
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    200,
 		Success: true,
 	}},
-	Security: [][]string{},
 }
 
 // Health calls GET /health.
@@ -61,14 +62,14 @@ func (c *Client) Health(ctx context.Context, opts ...runtime.CallOption) error {
 }
 
 var opLegacy = tpgenimpl.Operation{
-	ID:     "legacy",
-	Method: "GET",
-	Path:   "/legacy",
+	ID:       "legacy",
+	Method:   "GET",
+	Path:     "/legacy",
+	Security: [][]string{{"digest"}, {"bodyKey"}, {"nobody"}},
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    200,
 		Success: true,
 	}},
-	Security: [][]string{{"digest"}, {"bodyKey"}, {"nobody"}},
 }
 
 // Legacy calls GET /legacy.
@@ -92,14 +93,14 @@ func (c *Client) ListThings(ctx context.Context, opts ...runtime.CallOption) err
 }
 
 var opMtls = tpgenimpl.Operation{
-	ID:     "mtls",
-	Method: "GET",
-	Path:   "/mtls",
+	ID:       "mtls",
+	Method:   "GET",
+	Path:     "/mtls",
+	Security: [][]string{{"mtls"}},
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    200,
 		Success: true,
 	}},
-	Security: [][]string{{"mtls"}},
 }
 
 // Mtls calls GET /mtls.
@@ -108,14 +109,14 @@ func (c *Client) Mtls(ctx context.Context, opts ...runtime.CallOption) error {
 }
 
 var opSearch = tpgenimpl.Operation{
-	ID:     "search",
-	Method: "GET",
-	Path:   "/search",
+	ID:       "search",
+	Method:   "GET",
+	Path:     "/search",
+	Security: [][]string{{"queryKey"}, {}},
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    200,
 		Success: true,
 	}},
-	Security: [][]string{{"queryKey"}, {}},
 }
 
 // Search calls GET /search.

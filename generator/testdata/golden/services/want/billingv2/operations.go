@@ -5,23 +5,24 @@ package billingv2
 
 import (
 	"context"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
 var opGetInvoice = tpgenimpl.Operation{
-	Accept: "application/json",
-	ID:     "getInvoice",
-	Method: "GET",
-	Params: []tpgenimpl.Param{{Name: "id"}},
-	Path:   "/invoices/{id}",
-	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
-		Code:    200,
-		Success: true,
-	}},
+	ID:       "getInvoice",
+	Method:   "GET",
+	Path:     "/invoices/{id}",
 	Scopes:   []string{"invoices.read"},
 	Security: [][]string{{"oidc"}},
+	Params:   []tpgenimpl.Param{{Name: "id"}},
+	Accept:   "application/json",
+	Responses: []tpgenimpl.ResponseSpec{{
+		Code:    200,
+		Success: true,
+		Body:    tpgenimpl.BodyJSON,
+	}},
 }
 
 // GetInvoice calls GET /invoices/{id}.
@@ -34,15 +35,15 @@ func (c *Client) GetInvoice(ctx context.Context, id string, opts ...runtime.Call
 }
 
 var opGetStatus = tpgenimpl.Operation{
-	Accept: "text/plain",
-	Grant:  runtime.GrantNone,
 	ID:     "getStatus",
 	Method: "GET",
 	Path:   "/status",
+	Grant:  runtime.GrantNone,
+	Accept: "text/plain",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyText,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyText,
 	}},
 }
 
@@ -56,14 +57,14 @@ func (c *Client) GetStatus(ctx context.Context, opts ...runtime.CallOption) (str
 }
 
 var opListInvoices = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "listInvoices",
 	Method: "GET",
 	Path:   "/invoices",
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 }
 

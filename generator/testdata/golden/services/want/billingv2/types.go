@@ -5,8 +5,9 @@ package billingv2
 
 import "github.com/tpgen/tpgen/generator/testdata/golden/services/want/billingv2/model"
 
-// The service's types are declared in package model and re-exported here under the same
-// names, so that callers need only this package.
+// The service's types are declared in package model and re-exported here under the same names, so
+// that callers need only this package.
 type (
+	// Invoice is the schema components/schemas/Invoice.
 	Invoice = model.Invoice
 )

@@ -5,23 +5,24 @@ package orders
 
 import (
 	"context"
+	"io"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
-	"io"
 )
 
 var opCancelOrder = tpgenimpl.Operation{
-	Audiences: []string{"orders-admin"},
 	ID:        "cancelOrder",
 	Method:    "POST",
-	Params:    []tpgenimpl.Param{{Name: "id"}},
 	Path:      "/orders/{id}/cancel",
+	Scopes:    []string{},
+	Audiences: []string{"orders-admin"},
 	Resources: []string{"urn:example:orders", "urn:example:admin"},
+	Params:    []tpgenimpl.Param{{Name: "id"}},
 	Responses: []tpgenimpl.ResponseSpec{{
 		Code:    204,
 		Success: true,
 	}},
-	Scopes: []string{},
 }
 
 // CancelOrder calls POST /orders/{id}/cancel.
@@ -30,19 +31,19 @@ func (c *Client) CancelOrder(ctx context.Context, id string, opts ...runtime.Cal
 }
 
 var opCreateOrder = tpgenimpl.Operation{
-	Accept:      "application/json",
-	ContentType: "application/json",
-	Grant:       runtime.GrantClientCredentials,
 	ID:          "createOrder",
 	Method:      "POST",
 	Path:        "/orders",
+	Grant:       runtime.GrantClientCredentials,
+	Scopes:      []string{"orders.write"},
 	RequestBody: tpgenimpl.BodyJSON,
+	ContentType: "application/json",
+	Accept:      "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    201,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
-	Scopes: []string{"orders.write"},
 }
 
 // CreateOrder calls POST /orders.
@@ -55,18 +56,18 @@ func (c *Client) CreateOrder(ctx context.Context, body *Order, opts ...runtime.C
 }
 
 var opGetOrder = tpgenimpl.Operation{
-	Accept: "application/json",
-	ID:     "getOrder",
-	Method: "GET",
-	Params: []tpgenimpl.Param{{Name: "id"}},
-	Path:   "/orders/{id}",
-	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
-		Code:    200,
-		Success: true,
-	}},
+	ID:       "getOrder",
+	Method:   "GET",
+	Path:     "/orders/{id}",
 	Scopes:   []string{"orders.details", "orders.read"},
 	Security: [][]string{{"oauth"}, {"apiKey"}},
+	Params:   []tpgenimpl.Param{{Name: "id"}},
+	Accept:   "application/json",
+	Responses: []tpgenimpl.ResponseSpec{{
+		Code:    200,
+		Success: true,
+		Body:    tpgenimpl.BodyJSON,
+	}},
 }
 
 // GetOrder calls GET /orders/{id}.
@@ -79,18 +80,18 @@ func (c *Client) GetOrder(ctx context.Context, id string, opts ...runtime.CallOp
 }
 
 var opGetOrderReceipt = tpgenimpl.Operation{
-	Accept: "application/pdf",
-	Grant:  runtime.GrantPassthrough,
-	ID:     "getOrderReceipt",
-	Method: "GET",
-	Params: []tpgenimpl.Param{{Name: "id"}},
-	Path:   "/orders/{id}/receipt",
+	ID:       "getOrderReceipt",
+	Method:   "GET",
+	Path:     "/orders/{id}/receipt",
+	Grant:    runtime.GrantPassthrough,
+	Security: [][]string{},
+	Params:   []tpgenimpl.Param{{Name: "id"}},
+	Accept:   "application/pdf",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyBinary,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyBinary,
 	}},
-	Security: [][]string{},
 }
 
 // GetOrderReceipt calls GET /orders/{id}/receipt.
@@ -103,14 +104,14 @@ func (c *Client) GetOrderReceipt(ctx context.Context, id string, opts ...runtime
 }
 
 var opListOrders = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "listOrders",
 	Method: "GET",
 	Path:   "/orders",
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 }
 
@@ -124,18 +125,18 @@ func (c *Client) ListOrders(ctx context.Context, opts ...runtime.CallOption) ([]
 }
 
 var opTrackOrder = tpgenimpl.Operation{
-	Accept: "application/json",
-	Grant:  runtime.GrantNone,
-	ID:     "trackOrder",
-	Method: "GET",
-	Params: []tpgenimpl.Param{{Name: "id"}},
-	Path:   "/orders/{id}/track",
+	ID:       "trackOrder",
+	Method:   "GET",
+	Path:     "/orders/{id}/track",
+	Grant:    runtime.GrantNone,
+	Security: [][]string{},
+	Params:   []tpgenimpl.Param{{Name: "id"}},
+	Accept:   "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
-	Security: [][]string{},
 }
 
 // TrackOrder calls GET /orders/{id}/track.

@@ -5,9 +5,11 @@ package orders
 
 import "github.com/tpgen/tpgen/generator/testdata/golden/services/want/orders/model"
 
-// The service's types are declared in package model and re-exported here under the same
-// names, so that callers need only this package.
+// The service's types are declared in package model and re-exported here under the same names, so
+// that callers need only this package.
 type (
-	Order              = model.Order
+	// Order is the schema components/schemas/Order.
+	Order = model.Order
+	// TrackOrderResponse is the schema of GET /orders/{id}/track response 200.
 	TrackOrderResponse = model.TrackOrderResponse
 )

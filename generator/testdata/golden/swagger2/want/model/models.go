@@ -8,9 +8,10 @@
 package model
 
 import (
+	"time"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
-	"time"
 )
 
 // The generated code needs a runtime this version of tpgen supports.
@@ -18,27 +19,23 @@ const _ = tpgenimpl.SupportPackageIsVersion5
 
 // Error is the schema components/schemas/Error.
 type Error struct {
-	_ [0]func()
-	// Message is the "message" property.
+	_       [0]func()
 	Message *string `json:"message,omitempty"`
 }
 
 // Item is the schema components/schemas/Item.
 type Item struct {
-	_ [0]func()
-	// Attributes is the "attributes" property.
+	_          [0]func()
 	Attributes map[string]string `json:"attributes,omitempty"`
-	// Price is the "price" property.
-	Price *float64 `json:"price,omitempty"`
-	// Quantity is the "quantity" property.
-	Quantity int32 `json:"quantity"`
-	// Sku is the "sku" property.
-	Sku string `json:"sku"`
-	// Updated is the "updated" property. Read-only: sent by the service, not to it.
+	Price      *float64          `json:"price,omitempty"`
+	Quantity   int32             `json:"quantity"`
+	Sku        string            `json:"sku"`
+	// Read-only: sent by the service, not to it.
 	Updated *time.Time `json:"updated,omitempty"`
 }
 
-// ListItemsResult is the result of ListItems: the status, the body of the response received, and the response headers.
+// ListItemsResult is the result of ListItems: the status, the body of the response received, and
+// the response headers.
 type ListItemsResult struct {
 	_ [0]func()
 	// StatusCode is the HTTP status of the response.
@@ -51,20 +48,16 @@ type ListItemsResult struct {
 
 // ReserveRequest is the schema of POST /items/{sku}/reserve request body.
 type ReserveRequest struct {
-	_ [0]func()
-	// Quantity is the "quantity" property.
-	Quantity int `json:"quantity"`
-	// Until is the "until" property.
-	Until *time.Time `json:"until,omitempty"`
+	_        [0]func()
+	Quantity int        `json:"quantity"`
+	Until    *time.Time `json:"until,omitempty"`
 }
 
 // UploadPhotoRequest is the schema of PUT /items/{sku}/photo request body.
 //
 // is a multipart/form-data request body. Files are streamed, not buffered.
 type UploadPhotoRequest struct {
-	_ [0]func()
-	// Caption is the "caption" property.
-	Caption *string `json:"caption"`
-	// Photo is the "photo" property.
-	Photo *runtime.File `json:"photo"`
+	_       [0]func()
+	Caption *string       `json:"caption"`
+	Photo   *runtime.File `json:"photo"`
 }

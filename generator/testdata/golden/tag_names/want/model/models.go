@@ -9,6 +9,7 @@ package model
 
 import (
 	"encoding/json"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
@@ -18,11 +19,9 @@ const _ = tpgenimpl.SupportPackageIsVersion5
 
 // Labels is the schema components/schemas/Labels.
 type Labels struct {
-	_ [0]func()
-	// Minus is the "-" property.
+	_     [0]func()
 	Minus *string `json:"-,omitempty"`
-	// A is the "a" property.
-	A *string `json:"a,omitempty"`
+	A     *string `json:"a,omitempty"`
 	// AdditionalProperties holds the properties not named above.
 	AdditionalProperties map[string]any `json:"-"`
 }
@@ -48,7 +47,6 @@ func (v *Labels) UnmarshalJSON(b []byte) error {
 //
 // is a multipart/form-data request body. Files are streamed, not buffered.
 type UploadRequest struct {
-	_ [0]func()
-	// File is the "file" property.
+	_    [0]func()
 	File *runtime.File `json:"file"`
 }

@@ -5,20 +5,21 @@ package stock
 
 import (
 	"context"
+
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
 var opGetItem = tpgenimpl.Operation{
-	Accept: "application/json",
 	ID:     "getItem",
 	Method: "GET",
-	Params: []tpgenimpl.Param{{Name: "sku"}},
 	Path:   "/items/{sku}",
+	Params: []tpgenimpl.Param{{Name: "sku"}},
+	Accept: "application/json",
 	Responses: []tpgenimpl.ResponseSpec{{
-		Body:    tpgenimpl.BodyJSON,
 		Code:    200,
 		Success: true,
+		Body:    tpgenimpl.BodyJSON,
 	}},
 }
 

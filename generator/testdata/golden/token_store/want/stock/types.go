@@ -5,8 +5,9 @@ package stock
 
 import "github.com/tpgen/tpgen/generator/testdata/golden/token_store/want/stock/model"
 
-// The service's types are declared in package model and re-exported here under the same
-// names, so that callers need only this package.
+// The service's types are declared in package model and re-exported here under the same names, so
+// that callers need only this package.
 type (
+	// GetItemResponse is the schema of GET /items/{sku} response 200.
 	GetItemResponse = model.GetItemResponse
 )

@@ -10,6 +10,7 @@ package model
 import (
 	"encoding/json"
 	"fmt"
+
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
@@ -17,7 +18,8 @@ import (
 const _ = tpgenimpl.SupportPackageIsVersion5
 
 // AddAnimalResponse is the schema of POST /animals response 201.
-// The oneOf union is kept as raw JSON; its As and From methods (on *AddAnimalResponse) convert it to and from its variants.
+// The oneOf union is kept as raw JSON; its As and From methods (on *AddAnimalResponse) convert it
+// to and from its variants.
 type AddAnimalResponse json.RawMessage
 
 // MarshalJSON writes the union's JSON.
@@ -56,7 +58,8 @@ func (u *AddAnimalResponse) FromDog(v *Dog) error {
 // Animal is the schema components/schemas/Animal.
 //
 // A cat, a dog or a bird; the kind property says which.
-// The oneOf union is kept as raw JSON; its As and From methods (on *Animal) convert it to and from its variants.
+// The oneOf union is kept as raw JSON; its As and From methods (on *Animal) convert it to and from
+// its variants.
 type Animal json.RawMessage
 
 // MarshalJSON writes the union's JSON.
@@ -127,35 +130,29 @@ func (u *Animal) ValueByDiscriminator() (any, error) {
 
 // Bird is the schema components/schemas/Bird.
 type Bird struct {
-	_ [0]func()
-	// Kind is the "kind" property.
-	Kind string `json:"kind"`
-	// Wingspan is the "wingspan" property.
+	_        [0]func()
+	Kind     string   `json:"kind"`
 	Wingspan *float32 `json:"wingspan,omitempty"`
 }
 
 // Cat is the schema components/schemas/Cat.
 type Cat struct {
-	_ [0]func()
-	// Indoor is the "indoor" property.
-	Indoor *bool `json:"indoor,omitempty"`
-	// Kind is the "kind" property.
-	Kind string `json:"kind"`
-	// Name is the "name" property.
-	Name string `json:"name"`
+	_      [0]func()
+	Indoor *bool  `json:"indoor,omitempty"`
+	Kind   string `json:"kind"`
+	Name   string `json:"name"`
 }
 
 // Circle is the schema components/schemas/Circle.
 type Circle struct {
-	_ [0]func()
-	// Radius is the "radius" property.
-	Radius float64 `json:"radius"`
-	// ShapeType is the "shapeType" property.
-	ShapeType string `json:"shapeType"`
+	_         [0]func()
+	Radius    float64 `json:"radius"`
+	ShapeType string  `json:"shapeType"`
 }
 
 // Contact is the schema components/schemas/Contact.
-// The oneOf union is kept as raw JSON; its As and From methods (on *Contact) convert it to and from its variants.
+// The oneOf union is kept as raw JSON; its As and From methods (on *Contact) convert it to and from
+// its variants.
 type Contact json.RawMessage
 
 // MarshalJSON writes the union's JSON.
@@ -193,31 +190,27 @@ func (u *Contact) FromContact1(v *Contact1) error {
 
 // Contact0 is the schema components/schemas/Contact/oneOf/0.
 type Contact0 struct {
-	_ [0]func()
-	// Phone is the "phone" property.
+	_     [0]func()
 	Phone string `json:"phone"`
 }
 
 // Contact1 is the schema components/schemas/Contact/oneOf/1.
 type Contact1 struct {
-	_ [0]func()
-	// Email is the "email" property.
+	_     [0]func()
 	Email string `json:"email"`
 }
 
 // Dog is the schema components/schemas/Dog.
 type Dog struct {
-	_ [0]func()
-	// GoodBoy is the "goodBoy" property.
-	GoodBoy *bool `json:"goodBoy,omitempty"`
-	// Kind is the "kind" property.
-	Kind string `json:"kind"`
-	// Name is the "name" property.
-	Name string `json:"name"`
+	_       [0]func()
+	GoodBoy *bool  `json:"goodBoy,omitempty"`
+	Kind    string `json:"kind"`
+	Name    string `json:"name"`
 }
 
 // ListShapesID is the schema of GET /shapes parameter id.
-// The oneOf union is kept as raw JSON; its As and From methods (on *ListShapesID) convert it to and from its variants.
+// The oneOf union is kept as raw JSON; its As and From methods (on *ListShapesID) convert it to and
+// from its variants.
 type ListShapesID json.RawMessage
 
 // MarshalJSON writes the union's JSON.
@@ -251,7 +244,8 @@ func (u *ListShapesID) FromString(v string) error {
 	return tpgenimpl.EncodeUnion((*[]byte)(u), v)
 }
 
-// NullableInt is an optional int that may also be null: absent (its zero value, left out of the JSON), null (NullNullableInt()) or a value (NewNullableInt(v)).
+// NullableInt is an optional int that may also be null: absent (its zero value, left out of the
+// JSON), null (NullNullableInt()) or a value (NewNullableInt(v)).
 // A value is sent as it is, also when it is the zero int; only NullNullableInt sends null.
 type NullableInt struct {
 	_     [0]func() // not comparable: Go compiles no equality function for it
@@ -259,7 +253,8 @@ type NullableInt struct {
 	state tpgenimpl.NullState // absent (the zero value), null or a value
 }
 
-// NewNullableInt returns a NullableInt holding v, which is sent as it is (also when it is the zero int).
+// NewNullableInt returns a NullableInt holding v, which is sent as it is (also when it is the zero
+// int).
 func NewNullableInt(v int) NullableInt {
 	return NullableInt{
 		state: tpgenimpl.NullValue,
@@ -272,12 +267,14 @@ func NullNullableInt() NullableInt {
 	return NullableInt{state: tpgenimpl.NullNull}
 }
 
-// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and false.
+// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and
+// false.
 func (n NullableInt) Get() (int, bool) {
 	return n.value, n.state == tpgenimpl.NullValue
 }
 
-// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok)
+// is absent.
 func (n NullableInt) IsNull() bool {
 	return n.state == tpgenimpl.NullNull
 }
@@ -293,15 +290,18 @@ func (n *NullableInt) UnmarshalJSON(b []byte) error {
 	return tpgenimpl.DecodeNullable(b, &n.value, &n.state)
 }
 
-// NullableOwnerPet is an optional OwnerPet that may also be null: absent (its zero value, left out of the JSON), null (NullNullableOwnerPet()) or a value (NewNullableOwnerPet(v)).
-// A value is sent as it is, also when it is the zero OwnerPet; only NullNullableOwnerPet sends null.
+// NullableOwnerPet is an optional OwnerPet that may also be null: absent (its zero value, left out
+// of the JSON), null (NullNullableOwnerPet()) or a value (NewNullableOwnerPet(v)).
+// A value is sent as it is, also when it is the zero OwnerPet; only NullNullableOwnerPet sends
+// null.
 type NullableOwnerPet struct {
 	_     [0]func() // not comparable: Go compiles no equality function for it
 	value OwnerPet
 	state tpgenimpl.NullState // absent (the zero value), null or a value
 }
 
-// NewNullableOwnerPet returns a NullableOwnerPet holding v, which is sent as it is (also when it is the zero OwnerPet).
+// NewNullableOwnerPet returns a NullableOwnerPet holding v, which is sent as it is (also when it is
+// the zero OwnerPet).
 func NewNullableOwnerPet(v OwnerPet) NullableOwnerPet {
 	return NullableOwnerPet{
 		state: tpgenimpl.NullValue,
@@ -314,12 +314,14 @@ func NullNullableOwnerPet() NullableOwnerPet {
 	return NullableOwnerPet{state: tpgenimpl.NullNull}
 }
 
-// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and false.
+// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and
+// false.
 func (n NullableOwnerPet) Get() (OwnerPet, bool) {
 	return n.value, n.state == tpgenimpl.NullValue
 }
 
-// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok)
+// is absent.
 func (n NullableOwnerPet) IsNull() bool {
 	return n.state == tpgenimpl.NullNull
 }
@@ -337,19 +339,16 @@ func (n *NullableOwnerPet) UnmarshalJSON(b []byte) error {
 
 // Owner is the schema components/schemas/Owner.
 type Owner struct {
-	_ [0]func()
-	// Age is the "age" property.
-	Age NullableInt `json:"age,omitzero"`
-	// Contact is the "contact" property.
-	Contact OwnerContact `json:"contact,omitempty"`
-	// Nickname is the "nickname" property.
-	Nickname *string `json:"nickname,omitempty"`
-	// Pet is the "pet" property.
-	Pet NullableOwnerPet `json:"pet,omitzero"`
+	_        [0]func()
+	Age      NullableInt      `json:"age,omitzero"`
+	Contact  OwnerContact     `json:"contact,omitempty"`
+	Nickname *string          `json:"nickname,omitempty"`
+	Pet      NullableOwnerPet `json:"pet,omitzero"`
 }
 
 // OwnerContact is the schema components/schemas/Owner/properties/contact.
-// The oneOf union is kept as raw JSON; its As and From methods (on *OwnerContact) convert it to and from its variants.
+// The oneOf union is kept as raw JSON; its As and From methods (on *OwnerContact) convert it to and
+// from its variants.
 type OwnerContact json.RawMessage
 
 // MarshalJSON writes the union's JSON.
@@ -384,7 +383,8 @@ func (u *OwnerContact) FromString(v string) error {
 }
 
 // OwnerPet is the schema components/schemas/Owner/properties/pet.
-// The oneOf union is kept as raw JSON; its As and From methods (on *OwnerPet) convert it to and from its variants.
+// The oneOf union is kept as raw JSON; its As and From methods (on *OwnerPet) convert it to and
+// from its variants.
 type OwnerPet json.RawMessage
 
 // MarshalJSON writes the union's JSON.
@@ -426,7 +426,8 @@ func (u *OwnerPet) FromDog(v *Dog) error {
 type Pet = Animal
 
 // Point is the schema components/schemas/Point.
-// The anyOf union is kept as raw JSON; its As and From methods (on *Point) convert it to and from its variants.
+// The anyOf union is kept as raw JSON; its As and From methods (on *Point) convert it to and from
+// its variants.
 type Point json.RawMessage
 
 // MarshalJSON writes the union's JSON.
@@ -464,23 +465,20 @@ func (u *Point) FromPoint1(v *Point1) error {
 // Point1 is the schema components/schemas/Point/anyOf/1.
 type Point1 struct {
 	_ [0]func()
-	// X is the "x" property.
 	X *float64 `json:"x,omitempty"`
-	// Y is the "y" property.
 	Y *float64 `json:"y,omitempty"`
 }
 
 // Polygon is the schema components/schemas/Polygon.
 type Polygon struct {
-	_ [0]func()
-	// Points is the "points" property.
-	Points []Point `json:"points"`
-	// ShapeType is the "shapeType" property.
-	ShapeType string `json:"shapeType"`
+	_         [0]func()
+	Points    []Point `json:"points"`
+	ShapeType string  `json:"shapeType"`
 }
 
 // Scalar is the schema components/schemas/Scalar.
-// The oneOf union is kept as raw JSON; its As and From methods (on *Scalar) convert it to and from its variants.
+// The oneOf union is kept as raw JSON; its As and From methods (on *Scalar) convert it to and from
+// its variants.
 type Scalar json.RawMessage
 
 // MarshalJSON writes the union's JSON.
@@ -535,7 +533,8 @@ func (u *Scalar) FromFloat64(v float64) error {
 }
 
 // Shape is the schema components/schemas/Shape.
-// The oneOf union is kept as raw JSON; its As and From methods (on *Shape) convert it to and from its variants.
+// The oneOf union is kept as raw JSON; its As and From methods (on *Shape) convert it to and from
+// its variants.
 type Shape json.RawMessage
 
 // MarshalJSON writes the union's JSON.

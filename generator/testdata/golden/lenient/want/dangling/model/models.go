@@ -9,6 +9,7 @@ package model
 
 import (
 	"encoding/json"
+
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
@@ -20,20 +21,15 @@ type Alias = json.RawMessage
 
 // Maker is the schema of models/makers.yaml#/Maker.
 type Maker struct {
-	_ [0]func()
-	// Name is the "name" property.
+	_    [0]func()
 	Name *string `json:"name,omitempty"`
 }
 
 // Toy is the schema components/schemas/Toy.
 type Toy struct {
-	_ [0]func()
-	// ID is the "id" property.
-	ID string `json:"id"`
-	// Maker is the "maker" property.
-	Maker *Maker `json:"maker,omitempty"`
-	// Owner is the "owner" property.
-	Owner json.RawMessage `json:"owner"`
-	// Parts is the "parts" property.
+	_     [0]func()
+	ID    string            `json:"id"`
+	Maker *Maker            `json:"maker,omitempty"`
+	Owner json.RawMessage   `json:"owner"`
 	Parts []json.RawMessage `json:"parts,omitempty"`
 }

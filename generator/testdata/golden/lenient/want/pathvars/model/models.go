@@ -14,7 +14,6 @@ const _ = tpgenimpl.SupportPackageIsVersion5
 
 // GetToyResponse is the schema of GET /pets/{petId}/toys/{toyId} response 200.
 type GetToyResponse struct {
-	_ [0]func()
-	// Name is the "name" property.
+	_    [0]func()
 	Name *string `json:"name,omitempty"`
 }

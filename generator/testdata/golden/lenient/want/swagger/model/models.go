@@ -9,6 +9,7 @@ package model
 
 import (
 	"encoding/json"
+
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
 
@@ -17,9 +18,7 @@ const _ = tpgenimpl.SupportPackageIsVersion5
 
 // Pet is the schema components/schemas/Pet.
 type Pet struct {
-	_ [0]func()
-	// Name is the "name" property.
-	Name *string `json:"name,omitempty"`
-	// Owner is the "owner" property.
+	_     [0]func()
+	Name  *string         `json:"name,omitempty"`
 	Owner json.RawMessage `json:"owner,omitempty"`
 }

@@ -14,32 +14,28 @@ const _ = tpgenimpl.SupportPackageIsVersion5
 
 // Issue is the schema components/schemas/Issue.
 type Issue struct {
-	_ [0]func()
-	// Number is the "number" property.
-	Number int `json:"number"`
-	// Title is the "title" property.
-	Title *string `json:"title,omitempty"`
+	_      [0]func()
+	Number int     `json:"number"`
+	Title  *string `json:"title,omitempty"`
 }
 
 // ListRepoIssuesResponse is the schema of GET /repos/{owner}/{repo}/issues response 200.
 type ListRepoIssuesResponse struct {
-	_ [0]func()
-	// Result is the "result" property.
+	_      [0]func()
 	Result *ListRepoIssuesResponseResult `json:"result,omitempty"`
 }
 
-// ListRepoIssuesResponseResult is the schema of GET /repos/{owner}/{repo}/issues response 200/properties/result.
+// ListRepoIssuesResponseResult is the schema of GET /repos/{owner}/{repo}/issues response
+// 200/properties/result.
 type ListRepoIssuesResponseResult struct {
-	_ [0]func()
-	// Issues is the "issues" property.
-	Issues []Issue `json:"issues"`
-	// More is the "more" property.
-	More any `json:"more,omitempty"`
-	// Next is the "next" property.
-	Next NullableString `json:"next,omitzero"`
+	_      [0]func()
+	Issues []Issue        `json:"issues"`
+	More   any            `json:"more,omitempty"`
+	Next   NullableString `json:"next,omitzero"`
 }
 
-// NullableString is an optional string that may also be null: absent (its zero value, left out of the JSON), null (NullNullableString()) or a value (NewNullableString(v)).
+// NullableString is an optional string that may also be null: absent (its zero value, left out of
+// the JSON), null (NullNullableString()) or a value (NewNullableString(v)).
 // A value is sent as it is, also when it is the zero string; only NullNullableString sends null.
 type NullableString struct {
 	_     [0]func() // not comparable: Go compiles no equality function for it
@@ -47,7 +43,8 @@ type NullableString struct {
 	state tpgenimpl.NullState // absent (the zero value), null or a value
 }
 
-// NewNullableString returns a NullableString holding v, which is sent as it is (also when it is the zero string).
+// NewNullableString returns a NullableString holding v, which is sent as it is (also when it is the
+// zero string).
 func NewNullableString(v string) NullableString {
 	return NullableString{
 		state: tpgenimpl.NullValue,
@@ -60,12 +57,14 @@ func NullNullableString() NullableString {
 	return NullableString{state: tpgenimpl.NullNull}
 }
 
-// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and false.
+// Get returns the value and true when n holds one; otherwise (absent or null) the zero value and
+// false.
 func (n NullableString) Get() (string, bool) {
 	return n.value, n.state == tpgenimpl.NullValue
 }
 
-// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok) is absent.
+// IsNull reports whether n is null. A NullableT that is neither null nor holds a value (Get's ok)
+// is absent.
 func (n NullableString) IsNull() bool {
 	return n.state == tpgenimpl.NullNull
 }

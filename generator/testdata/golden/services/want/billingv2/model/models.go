@@ -15,9 +15,7 @@ const _ = tpgenimpl.SupportPackageIsVersion5
 // Invoice is the schema components/schemas/Invoice.
 type Invoice struct {
 	_ [0]func()
-	// Amount is the "amount" property.
 	// In cents.
-	Amount int64 `json:"amount"`
-	// ID is the "id" property.
-	ID string `json:"id"`
+	Amount int64  `json:"amount"`
+	ID     string `json:"id"`
 }

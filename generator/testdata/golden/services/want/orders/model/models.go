@@ -14,16 +14,13 @@ const _ = tpgenimpl.SupportPackageIsVersion5
 
 // Order is the schema components/schemas/Order.
 type Order struct {
-	_ [0]func()
-	// ID is the "id" property.
-	ID string `json:"id"`
-	// Total is the "total" property.
+	_     [0]func()
+	ID    string   `json:"id"`
 	Total *float64 `json:"total,omitempty"`
 }
 
 // TrackOrderResponse is the schema of GET /orders/{id}/track response 200.
 type TrackOrderResponse struct {
-	_ [0]func()
-	// Location is the "location" property.
+	_        [0]func()
 	Location *string `json:"location,omitempty"`
 }

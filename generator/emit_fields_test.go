@@ -1,0 +1,62 @@
+package generator
+
+import (
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/tpgen/tpgen/runtime"
+	"github.com/tpgen/tpgen/runtime/tpgenimpl"
+)
+
+// TestFieldOrders: the emitter's field lists are the runtime structs'
+// exported fields in their declared order, so that the tables read as the
+// runtime documents them and a field added to the runtime is not written
+// after the others, sorted, unnoticed.
+func TestFieldOrders(t *testing.T) {
+	for _, c := range []struct {
+		typ  any
+		list []string
+	}{
+		{tpgenimpl.Operation{}, operationFields},
+		{tpgenimpl.Param{}, paramFields},
+		{tpgenimpl.ResponseSpec{}, responseSpecFields},
+		{tpgenimpl.ResultSpec{}, resultSpecFields},
+		{tpgenimpl.HeaderSpec{}, headerSpecFields},
+		{tpgenimpl.Paging{}, pagingFields},
+		{runtime.ServiceConfig{}, serviceConfigFields},
+		{runtime.SecurityScheme{}, securitySchemeFields},
+		{runtime.TokenStoreConfig{}, tokenStoreFields},
+	} {
+		rt := reflect.TypeOf(c.typ)
+		var want []string
+		for i := range rt.NumField() {
+			if f := rt.Field(i); f.IsExported() {
+				want = append(want, f.Name)
+			}
+		}
+		if !slices.Equal(c.list, want) {
+			t.Errorf("the fields of %s are written in the order %q; the runtime declares %q", rt, c.list, want)
+		}
+	}
+}
+
+// TestInOrder: listed keys in the list's order, others after them sorted,
+// one field on one line.
+func TestInOrder(t *testing.T) {
+	d := fieldValues{"Zed": jen.Lit(1), "Path": jen.Lit("/p"), "ID": jen.Lit("x"), "Alpha": jen.True()}
+	got := jen.Var().Id("v").Op("=").Id("T").Add(inOrder(d, []string{"ID", "Method", "Path"})).GoString()
+	want := "var v = T{\n\tID:    \"x\",\n\tPath:  \"/p\",\n\tAlpha: true,\n\tZed:   1,\n}"
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+	if got := jen.Id("T").Add(inOrder(fieldValues{"Name": jen.Lit("a")}, nil)).GoString(); got != `T{Name: "a"}` {
+		t.Errorf("one field: %s", got)
+	}
+	if got := jen.Id("T").Add(inOrder(fieldValues{}, nil)).GoString(); !strings.HasPrefix(got, "T{}") {
+		t.Errorf("no field: %s", got)
+	}
+}
