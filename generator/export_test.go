@@ -30,6 +30,9 @@ func ExpectedDecls(svc *Job) (map[string][]string, error) {
 	}
 	for _, op := range pkg.Methods {
 		client = append(client, "var "+op.VarName, "method Client."+op.Name)
+		if op.Paging != nil {
+			client = append(client, "method Client."+op.Paging.Method)
+		}
 		if op.ParamsType != "" {
 			client = append(client, "type "+op.ParamsType)
 		}

@@ -72,6 +72,7 @@ func FromConfig(cfg *config.Config, only []string, importBase string) ([]*Job, e
 				ID: o.ID, Pos: o.Pos, Grant: o.Auth.Grant,
 				Scopes: o.Auth.Scopes, ScopesSet: o.Auth.ScopesSet,
 				Audiences: o.Auth.Audiences, Resources: o.Auth.Resources,
+				Pagination: o.Pagination,
 			})
 		}
 		out = append(out, svc)

@@ -487,7 +487,7 @@ var typeChecker struct {
 }
 
 // generatedImports are the packages generated code may import.
-var generatedImports = []string{modulePath + "/runtime", modulePath + "/runtime/tpgenimpl", modulePath + "/runtime/token", "context", "encoding/json", "errors", "fmt", "io", "mime/multipart", "net/http", "time"}
+var generatedImports = []string{modulePath + "/runtime", modulePath + "/runtime/tpgenimpl", modulePath + "/runtime/token", "context", "encoding/json", "errors", "fmt", "io", "iter", "mime/multipart", "net/http", "time"}
 
 func exportImporter(t *testing.T) types.Importer {
 	typeChecker.once.Do(func() {

@@ -97,7 +97,7 @@ type Filter struct {
 
 func (f Filter) empty() bool { return len(f.Tags) == 0 && len(f.Operations) == 0 }
 
-// Override is services.yaml's auth for one operation.
+// Override is services.yaml's settings for one operation: its auth and pagination.
 type Override struct {
 	ID        string
 	Pos       config.Pos
@@ -106,6 +106,8 @@ type Override struct {
 	ScopesSet bool
 	Audiences []string // nil inherits
 	Resources []string // nil inherits
+	// Pagination is the operation's pagination: keys, nil when not written.
+	Pagination *config.Pagination
 }
 
 // Output is what Generate produces.

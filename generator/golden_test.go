@@ -834,6 +834,7 @@ var specTypes = map[string]map[string]bool{
 	"lenient/dangling":       {"Toy": true, "Alias": true, "Maker": true, "Owner": false, "NewToy": false},
 	"lenient/kinds":          {"Order": true, "Problem": true},
 	"lenient/pathvars":       {},
+	"pagination/tracker":     {"Issue": true},
 	"lenient/swagger":        {"Pet": true, "Owner": false},
 	"discriminators":         {"Tool": true, "SearchTool": true, "CodeTool": true, "Event": true, "Created": true, "Deleted": true, "Pet": true, "Vehicle": true, "Message": true, "Twins": true, "Partial": true},
 	"enums":                  {"Flag": true, "Level": true, "Priority": true, "Rating": true, "RatingKind": true, "Ratio": true, "Status": true, "StatusActive": true, "Vote": true},

@@ -166,6 +166,7 @@ func (b *builder) operations() {
 		}
 	}
 	sort.Slice(ops, func(i, j int) bool { return ops[i].Name < ops[j].Name })
+	b.pagination(ops, ids, methods)
 	b.pkg.Methods = ops
 }
 

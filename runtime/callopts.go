@@ -25,6 +25,7 @@ type callOptions struct {
 	timeoutSet bool
 	retry      *RetryPolicy
 	auth       *callAuth
+	maxPages   int   // CallMaxPages; 0: DefaultMaxPages
 	err        error // the first option that cannot be honoured: the call fails before it is sent
 }
 

@@ -27,3 +27,5 @@ func (e *engine) Fail(ctx context.Context, op link.Op, err error) error {
 }
 
 func (e *engine) ValidateResponses() bool { return e.validate }
+
+func (e *engine) MaxPages(ctx context.Context) int { return maxPages(ctx) }

@@ -100,6 +100,18 @@ func TestEveryGrantAgainstRealServers(t *testing.T) {
 	if len(list.Body) != 1 || list.Body[0].Status != orders.OrderStatusPaid || list.XNextCursor == nil || *list.XNextCursor != "c2" {
 		t.Fatalf("ListOrders = %+v", list)
 	}
+	// Every page of ListOrdersAll is a token-exchange call for alice: the
+	// backend, which checks each token, answers both.
+	var all []*orders.Order
+	for o, err := range e.orders.ListOrdersAll(alice, &orders.ListOrdersParams{Limit: ptr(int32(1))}) {
+		if err != nil {
+			t.Fatalf("ListOrdersAll: %v", err)
+		}
+		all = append(all, o)
+	}
+	if len(all) != 2 {
+		t.Fatalf("ListOrdersAll yielded %d orders, want one of each of the 2 pages", len(all))
+	}
 	// client_credentials (operation override): the shop's own identity.
 	created, err := e.orders.CreateOrder(alice, &orders.NewOrder{Lines: []orders.OrderLine{{Sku: "MUG-1", Quantity: 2}}, Note: orders.NullNullableString()},
 		&orders.CreateOrderParams{IdempotencyKey: ptr("3f0e0d0c-0b0a-4908-8706-050403020100")})
@@ -161,6 +173,8 @@ func TestEveryGrantAgainstRealServers(t *testing.T) {
 	seen := e.shop.Seen()
 	want := []shop.Seen{
 		{Service: "orders", Subject: "alice", Actor: authserver.DefaultTXClientID},
+		{Service: "orders", Subject: "alice", Actor: authserver.DefaultTXClientID}, // ListOrdersAll, page 1
+		{Service: "orders", Subject: "alice", Actor: authserver.DefaultTXClientID}, // and page 2
 		{Service: "orders", Subject: authserver.DefaultTXClientID},
 		{Service: "inventory", Subject: authserver.DefaultTXClientID},
 		{Service: "profiles", Subject: "alice"},

@@ -157,6 +157,9 @@ type OperationOverride struct {
 	ID   string // operationId in the spec
 	Pos  Pos    // of the key
 	Auth Auth
+	// Pagination is the operation's pagination (see Pagination); nil when
+	// not written.
+	Pagination *Pagination
 }
 
 // Load reads and validates the services.yaml at path. Paths in errors and

@@ -43,7 +43,7 @@ var (
 	serviceKeys  = []string{"spec", "package", "base_url", "auth", "message_id_header", "timeout", "ref_root", "lenient", "validate_responses", "include", "exclude", "models", "operations"}
 	authKeys     = []string{"issuer", "token_url", "client_id", "client_secret", "grant", "scopes", "audience", "resource", "client_auth", "subject_token_type", "requested_token_type",
 		"actor_token", "actor_token_type", "api_key", "api_keys", "username", "password", "bearer_token"}
-	opKeys     = []string{"auth"}
+	opKeys     = []string{"auth", "pagination"}
 	opAuthKeys = []string{"grant", "scopes", "audience", "resource"}
 	filterKeys = []string{"tags", "operations"}
 
@@ -1198,9 +1198,12 @@ func (d *decoder) operations(pre string, n *yaml.Node) []*OperationOverride {
 			continue
 		}
 		for _, oe := range oes {
-			if oe.key == "auth" {
+			switch oe.key {
+			case "auth":
 				op.Auth = d.auth(opPre, oe.v, true)
-			} else {
+			case "pagination":
+				op.Pagination = d.pagination(opPre, oe.k, oe.v)
+			default:
 				d.unknownKey(opPre, oe.k, "", opKeys, opHints)
 			}
 		}

@@ -64,8 +64,9 @@
 // takes ${VAR}: the generated client reads TPGEN_<SERVICE>_* variables to
 // override the rest at run time. Token types are normalised to full URNs.
 //
-// An operation override sets only auth, and in it only grant, scopes,
-// audience and resource.
+// An operation's entry sets auth, and in it only grant, scopes, audience
+// and resource, and pagination (see Pagination), from which the generator
+// makes a method that iterates over every page.
 //
 // include and exclude take tags and operations, lists of names as written
 // in the spec. An operation is generated if include is absent or names one

@@ -128,6 +128,10 @@ func TestSchemaDocumentsEveryKey(t *testing.T) {
 		"operation":      {defs["operation"].(map[string]any), opKeys},
 		"operation auth": {props(defs["operation"].(map[string]any))["auth"].(map[string]any), opAuthKeys},
 		"filter":         {defs["filter"].(map[string]any), filterKeys},
+		"pagination":     {defs["pagination"].(map[string]any), paginationKeys},
+		"next":           {props(defs["pagination"].(map[string]any))["next"].(map[string]any), nextKeys},
+		"page":           {props(defs["pagination"].(map[string]any))["page"].(map[string]any), pageKeys},
+		"offset":         {props(defs["pagination"].(map[string]any))["offset"].(map[string]any), offsetKeys},
 		"token_store":    {defs["token_store"].(map[string]any), tokenStoreKeys},
 	}
 	for name, o := range objects {

@@ -44,6 +44,9 @@ type Operation struct {
 	// Result describes the result struct; nil when the method returns one
 	// value or none.
 	Result *ResultSpec
+	// Paging says how the operation's pages follow each other, for the
+	// method that iterates over them (Pages); nil when it has none.
+	Paging *Paging
 }
 
 // link is the engine's view of op.

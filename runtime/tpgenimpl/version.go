@@ -1,9 +1,13 @@
 package tpgenimpl
 
-// SupportPackageIsVersion4 is referred to by generated code. A generated
+// SupportPackageIsVersion5 is referred to by generated code. A generated
 // package that needs a runtime this one is not compatible with refers to a
 // constant this package lacks, and fails to compile instead of misbehaving at
 // run time.
+//
+// Version 5: operations may carry Paging, which Pages interprets for the
+// generated methods that iterate over all pages (ListOrdersAll). Packages
+// generated for version 4 still work with this runtime: the constant stays.
 //
 // Version 4: operations carry the spec's security requirements
 // (Operation.Security) and the service its security schemes
@@ -24,4 +28,8 @@ package tpgenimpl
 //
 // Version 2: path parameters reach Invoke as text, nullable fields are types
 // of the generated package.
+const SupportPackageIsVersion5 = true
+
+// SupportPackageIsVersion4 lets packages generated for version 4, which set
+// no Paging, compile against this runtime.
 const SupportPackageIsVersion4 = true

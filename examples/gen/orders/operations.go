@@ -5,6 +5,7 @@ package orders
 
 import (
 	"context"
+	"iter"
 
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
@@ -175,6 +176,11 @@ var opListOrders = tpgenimpl.Operation{
 			Field: "XNextCursor",
 		}},
 	},
+	Paging: &tpgenimpl.Paging{
+		Next:   tpgenimpl.NextHeader,
+		Header: "X-Next-Cursor",
+		Param:  "cursor",
+	},
 }
 
 // ListOrdersParams holds the query, header and cookie parameters of ListOrders. Nil pointers and
@@ -198,4 +204,16 @@ func (c *Client) ListOrders(ctx context.Context, params *ListOrdersParams, opts 
 		return nil, err
 	}
 	return out, nil
+}
+
+// ListOrdersAll calls ListOrders for each page of its results and yields every Order of every page,
+// in order: the next page's cursor is the X-Next-Cursor header, sent back as the query parameter
+// cursor (services.yaml's pagination).
+//
+// An error is yielded once and ends the iteration; leaving the loop stops the fetching. Every page
+// is a call with the client's credentials, opts and one message id; [runtime.CallMaxPages] bounds
+// the pages ([runtime.DefaultMaxPages]), and a service that repeats a cursor ends the iteration
+// with an error.
+func (c *Client) ListOrdersAll(ctx context.Context, params *ListOrdersParams, opts ...runtime.CallOption) iter.Seq2[*Order, error] {
+	return tpgenimpl.Pages[*Order](ctx, c.svc, &opListOrders, opts, params, nil)
 }

@@ -146,8 +146,10 @@ func (s *Shop) handler(svc Service) specserver.Handler {
 			"total": map[string]any{"currency": "EUR", "amount": "25.00"},
 		}
 		switch op {
-		case "listOrders":
-			w.Header().Set("X-Next-Cursor", "c2")
+		case "listOrders": // two pages: the first names the second's cursor
+			if r.URL.Query().Get("cursor") == "" {
+				w.Header().Set("X-Next-Cursor", "c2")
+			}
 			writeJSON(w, 200, []any{order})
 		case "createOrder":
 			var in map[string]any

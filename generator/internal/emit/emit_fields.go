@@ -13,7 +13,8 @@ import (
 // (TestFieldOrders checks that the lists below are those structs' fields).
 // A field missing from a list comes after the listed ones, sorted.
 var (
-	operationFields      = []string{"ID", "Method", "Path", "Query", "Grant", "Scopes", "Audiences", "Resources", "Security", "Params", "RequestBody", "ContentType", "Accept", "Responses", "Result"}
+	operationFields      = []string{"ID", "Method", "Path", "Query", "Grant", "Scopes", "Audiences", "Resources", "Security", "Params", "RequestBody", "ContentType", "Accept", "Responses", "Result", "Paging"}
+	pagingFields         = []string{"Items", "Next", "Header", "Field", "Param", "Size", "First", "HasMore", "Total"}
 	paramFields          = []string{"Name", "In", "Style", "Explode", "Shape", "Required"}
 	responseSpecFields   = []string{"Code", "Class", "Success", "Body", "Target", "Model"}
 	resultSpecFields     = []string{"Bodies", "Headers"}

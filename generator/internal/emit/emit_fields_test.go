@@ -25,6 +25,7 @@ func TestFieldOrders(t *testing.T) {
 		{tpgenimpl.ResponseSpec{}, responseSpecFields},
 		{tpgenimpl.ResultSpec{}, resultSpecFields},
 		{tpgenimpl.HeaderSpec{}, headerSpecFields},
+		{tpgenimpl.Paging{}, pagingFields},
 		{runtime.ServiceConfig{}, serviceConfigFields},
 		{runtime.SecurityScheme{}, securitySchemeFields},
 		{runtime.TokenStoreConfig{}, tokenStoreFields},

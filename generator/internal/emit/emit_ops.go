@@ -107,7 +107,7 @@ func genClient(pkg *model.Package) []jen.Code {
 // another runtime, the package fails to compile at this line.
 func handshake() jen.Code {
 	return comments("The generated code needs a runtime this version of tpgen supports.").Line().
-		Const().Id("_").Op("=").Qual(model.ImplPkg, "SupportPackageIsVersion4")
+		Const().Id("_").Op("=").Qual(model.ImplPkg, "SupportPackageIsVersion5")
 }
 
 func envName(service string) string {
@@ -233,6 +233,7 @@ func genOperation(op *model.Method) jen.Code {
 		})
 	}
 	requestSpec(op, opv)
+	pagingSpec(op, opv)
 	g.Var().Id(op.VarName).Op("=").Qual(model.ImplPkg, "Operation").Add(inOrder(opv, operationFields)).Line().Line()
 
 	if op.ParamsType != "" {
@@ -270,6 +271,7 @@ func genOperation(op *model.Method) jen.Code {
 	g.Func().Params(jen.Id("c").Op("*").Id("Client")).Id(op.Name).Add(signature(op)...).BlockFunc(func(b *jen.Group) {
 		genMethodBody(b, op)
 	}).Line()
+	g.Add(genPaging(op))
 	return g
 }
 

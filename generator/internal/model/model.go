@@ -336,6 +336,10 @@ type Method struct {
 	Security  [][]string // the spec's requirements of the operation; nil inherits the package's
 	Audiences []string   // nil inherits
 	Resources []string   // nil inherits
+
+	// Paging is the operation's pagination from services.yaml (see
+	// pagination.go); nil when it has none.
+	Paging *Paging
 }
 
 // Param is one parameter of an operation.

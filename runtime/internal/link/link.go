@@ -26,6 +26,9 @@ type Engine interface {
 	// ValidateResponses says whether decoded success bodies are checked
 	// against their types (runtime.WithResponseValidation).
 	ValidateResponses() bool
+	// MaxPages is how many pages one iteration of a paging method made
+	// with ctx may fetch (runtime.CallMaxPages, runtime.DefaultMaxPages).
+	MaxPages(ctx context.Context) int
 }
 
 // Op is the engine's view of an operation: what names it in records, logs

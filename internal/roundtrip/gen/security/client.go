@@ -16,7 +16,7 @@ import (
 )
 
 // The generated code needs a runtime this version of tpgen supports.
-const _ = tpgenimpl.SupportPackageIsVersion4
+const _ = tpgenimpl.SupportPackageIsVersion5
 
 // serviceConfig holds the service's defaults from services.yaml; secrets are only named, never
 // held.

@@ -15,7 +15,7 @@ import (
 )
 
 // The generated code needs a runtime this version of tpgen supports.
-const _ = tpgenimpl.SupportPackageIsVersion4
+const _ = tpgenimpl.SupportPackageIsVersion5
 
 // GetBlobResult is the result of GetBlob: the status, the body of the response received, and the
 // response headers.

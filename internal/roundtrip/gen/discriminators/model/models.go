@@ -15,7 +15,7 @@ import (
 )
 
 // The generated code needs a runtime this version of tpgen supports.
-const _ = tpgenimpl.SupportPackageIsVersion4
+const _ = tpgenimpl.SupportPackageIsVersion5
 
 // CodeTool is the schema components/schemas/CodeTool.
 type CodeTool struct {

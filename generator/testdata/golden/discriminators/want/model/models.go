@@ -16,7 +16,7 @@ import (
 )
 
 // The generated code needs a runtime this version of tpgen supports.
-const _ = tpgenimpl.SupportPackageIsVersion4
+const _ = tpgenimpl.SupportPackageIsVersion5
 
 // Bike is the schema components/schemas/Bike.
 type Bike struct {

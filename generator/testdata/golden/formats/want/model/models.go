@@ -15,7 +15,7 @@ import (
 )
 
 // The generated code needs a runtime this version of tpgen supports.
-const _ = tpgenimpl.SupportPackageIsVersion4
+const _ = tpgenimpl.SupportPackageIsVersion5
 
 // Blob is the schema components/schemas/Blob.
 type Blob []byte

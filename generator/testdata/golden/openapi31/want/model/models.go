@@ -14,7 +14,7 @@ import (
 )
 
 // The generated code needs a runtime this version of tpgen supports.
-const _ = tpgenimpl.SupportPackageIsVersion4
+const _ = tpgenimpl.SupportPackageIsVersion5
 
 // Anything is the schema components/schemas/Anything.
 type Anything any

@@ -13,7 +13,7 @@ import (
 )
 
 // The generated code needs a runtime this version of tpgen supports.
-const _ = tpgenimpl.SupportPackageIsVersion4
+const _ = tpgenimpl.SupportPackageIsVersion5
 
 // Albums is the schema of components/responses/Albums.
 type Albums struct {

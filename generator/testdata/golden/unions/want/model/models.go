@@ -15,7 +15,7 @@ import (
 )
 
 // The generated code needs a runtime this version of tpgen supports.
-const _ = tpgenimpl.SupportPackageIsVersion4
+const _ = tpgenimpl.SupportPackageIsVersion5
 
 // AddAnimalResponse is the schema of POST /animals response 201.
 // The oneOf union is kept as raw JSON; its As and From methods (on *AddAnimalResponse) convert it

@@ -10,7 +10,7 @@ package model
 import "github.com/tpgen/tpgen/runtime/tpgenimpl"
 
 // The generated code needs a runtime this version of tpgen supports.
-const _ = tpgenimpl.SupportPackageIsVersion4
+const _ = tpgenimpl.SupportPackageIsVersion5
 
 // GetToyResponse is the schema of GET /pets/{petId}/toys/{toyId} response 200.
 type GetToyResponse struct {

@@ -10,7 +10,7 @@ package model
 import "github.com/tpgen/tpgen/runtime/tpgenimpl"
 
 // The generated code needs a runtime this version of tpgen supports.
-const _ = tpgenimpl.SupportPackageIsVersion4
+const _ = tpgenimpl.SupportPackageIsVersion5
 
 // Owner is the schema components/schemas/Owner.
 //
