@@ -136,7 +136,7 @@ type Stats struct {
 	Emit       time.Duration
 	// Inputs are the files read, sorted by path: the spec and the files it
 	// refers to. With the Job they are all the package is made from.
-	Inputs []load.Input
+	Inputs []Input
 }
 
 // Generate builds every service's package. It returns all problems found, or
