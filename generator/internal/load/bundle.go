@@ -216,7 +216,7 @@ func (bd *bundle) note() string {
 // nothing but a $ref to after that component: Pet: {$ref: models/pet.yaml}
 // makes models/pet.yaml Pet, everywhere.
 func (b *bundler) rootComponents() {
-	comps := MappingValue(b.root.tree, "components")
+	comps := mappingValue(b.root.tree, "components")
 	if comps == nil || comps.Kind != yaml.MappingNode {
 		return
 	}
@@ -243,7 +243,7 @@ func (b *bundler) rootComponents() {
 			if b.targets[key] != nil {
 				continue // a second name for it: that component stays a $ref to the first
 			}
-			if node := LookupNode(tf.tree, ptr); node != nil {
+			if node := lookupNode(tf.tree, ptr); node != nil {
 				b.targets[key] = &target{file: tf, ptr: ptr, node: node, kind: k, section: section, name: name, rootDef: true}
 			}
 		}
@@ -451,7 +451,7 @@ func (b *bundler) ref(f *refFile, n, ref *yaml.Node, k kind) (*yaml.Node, error)
 	if err != nil {
 		return nil, err
 	}
-	node := LookupNode(tf.tree, ptr)
+	node := lookupNode(tf.tree, ptr)
 	if node == nil {
 		if b.opts.lenient && k == kSchema {
 			return b.unresolved(f, n, ref, fmt.Sprintf("$ref %s: %s", QuoteText(ref.Value), missingTarget(tf, ptr)))
@@ -609,7 +609,7 @@ func (b *bundler) inline(f *refFile, n, ref *yaml.Node, tf *refFile, ptr []strin
 // schemas in other files (dog.yaml, ../pets.yaml#/Dog) to the components
 // they became. Plain names (Dog) name components of the root document.
 func (b *bundler) discriminator(f *refFile, n *yaml.Node) (*yaml.Node, error) {
-	m := MappingValue(n, "mapping")
+	m := mappingValue(n, "mapping")
 	if m == nil || m.Kind != yaml.MappingNode {
 		return n, nil
 	}
@@ -623,7 +623,7 @@ func (b *bundler) discriminator(f *refFile, n *yaml.Node) (*yaml.Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		node := LookupNode(tf.tree, ptr)
+		node := lookupNode(tf.tree, ptr)
 		if node == nil {
 			return nil, b.refError(f, v, errors.New(missingTarget(tf, ptr)))
 		}

@@ -33,7 +33,7 @@ func (b *bundler) nameTarget(t *target) string {
 		candidates = append(candidates, n)
 	}
 	if t.kind == kSchema {
-		if title := MappingValue(t.node, "title"); title != nil && len(goname.Words(title.Value)) <= maxTitleWords {
+		if title := mappingValue(t.node, "title"); title != nil && len(goname.Words(title.Value)) <= maxTitleWords {
 			candidates = append(candidates, goname.ExportedName(title.Value))
 		}
 	}

@@ -105,13 +105,13 @@ func parseRefFile(f *refFile) (*yaml.Node, error) {
 	if len(bytes.TrimSpace(f.data)) == 0 {
 		return nil, &SpecError{File: f.display, Msg: "the file is empty: it holds no value to refer to"}
 	}
-	if err := CheckUTF8(f.data); err != nil {
+	if err := checkUTF8(f.data); err != nil {
 		return nil, fail(err)
 	}
 	ext := strings.ToLower(filepath.Ext(f.abs))
 	if t := bytes.TrimSpace(f.data); (t[0] == '{' || t[0] == '[') && ext != ".yaml" && ext != ".yml" {
 		// JSON (YAML files may start with a flow collection too: they are read as YAML).
-		if err := CheckJSONDepth(f.data); err != nil {
+		if err := checkJSONDepth(f.data); err != nil {
 			return nil, fail(err)
 		}
 		top, err := parseJSONNode(f.data)
@@ -143,14 +143,14 @@ func parseRefFile(f *refFile) (*yaml.Node, error) {
 // refNode returns the value of n's $ref when n is a mapping with one that is
 // a string.
 func refNode(n *yaml.Node) *yaml.Node {
-	if v := MappingValue(n, "$ref"); v != nil && v.Kind == yaml.ScalarNode && v.ShortTag() == "!!str" {
+	if v := mappingValue(n, "$ref"); v != nil && v.Kind == yaml.ScalarNode && v.ShortTag() == "!!str" {
 		return v
 	}
 	return nil
 }
 
-// MappingValue is the value of key in mapping n, nil when n has none.
-func MappingValue(n *yaml.Node, key string) *yaml.Node {
+// mappingValue is the value of key in mapping n, nil when n has none.
+func mappingValue(n *yaml.Node, key string) *yaml.Node {
 	if n == nil || n.Kind != yaml.MappingNode {
 		return nil
 	}
@@ -171,7 +171,7 @@ func childNode(n *yaml.Node, seg string) *yaml.Node {
 	case n == nil:
 		return nil
 	case n.Kind == yaml.MappingNode:
-		return MappingValue(n, seg)
+		return mappingValue(n, seg)
 	case n.Kind == yaml.SequenceNode:
 		if i, err := strconv.Atoi(seg); err == nil && i >= 0 && i < len(n.Content) && strconv.Itoa(i) == seg {
 			return n.Content[i]
@@ -180,8 +180,8 @@ func childNode(n *yaml.Node, seg string) *yaml.Node {
 	return nil
 }
 
-// LookupNode follows a pointer from n.
-func LookupNode(n *yaml.Node, ptr []string) *yaml.Node {
+// lookupNode follows a pointer from n.
+func lookupNode(n *yaml.Node, ptr []string) *yaml.Node {
 	for _, seg := range ptr {
 		if n = childNode(n, seg); n == nil {
 			return nil

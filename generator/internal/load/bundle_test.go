@@ -165,10 +165,10 @@ func TestParseJSONNode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b := MappingValue(n, "b"); b == nil || b.Value != "x/yé" || b.Line != 3 || b.Column != 8 {
+	if b := mappingValue(n, "b"); b == nil || b.Value != "x/yé" || b.Line != 3 || b.Column != 8 {
 		t.Errorf("b = %+v, want x/yé at 3:8", b)
 	}
-	if a := MappingValue(n, "a"); a == nil || a.Kind != yaml.MappingNode || a.Content[1].Tag != "!!float" {
+	if a := mappingValue(n, "a"); a == nil || a.Kind != yaml.MappingNode || a.Content[1].Tag != "!!float" {
 		t.Errorf("a = %+v, want the last value of the key (an object with a big number)", a)
 	}
 	for _, c := range []struct {
@@ -181,7 +181,7 @@ func TestParseJSONNode(t *testing.T) {
 		{"{\"a\": \"\x01\"}", 1, 8},
 	} {
 		_, err := parseJSONNode([]byte(c.data))
-		pe, ok := err.(*PosError)
+		pe, ok := err.(*posError)
 		if !ok || pe.Line != c.line || pe.Col != c.col {
 			t.Errorf("parseJSONNode(%q) = %v (%+v), want an error at %d:%d", c.data, err, pe, c.line, c.col)
 		}
@@ -196,7 +196,7 @@ func FuzzJSONNode(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if CheckJSONDepth(data) != nil {
+		if checkJSONDepth(data) != nil {
 			return
 		}
 		n, err := parseJSONNode(data)
@@ -206,7 +206,7 @@ func FuzzJSONNode(f *testing.F) {
 			t.Fatalf("parseJSONNode: %v; encoding/json: %v", err, jerr)
 		}
 		if err != nil {
-			if _, ok := err.(*PosError); !ok {
+			if _, ok := err.(*posError); !ok {
 				t.Fatalf("error without a position: %v", err)
 			}
 			return

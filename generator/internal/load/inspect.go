@@ -25,14 +25,14 @@ import (
 // not a mapping) and returns its openapi or swagger version, and a JSON
 // document parsed (nil for YAML, and for JSON tpgen's parser does not read).
 func Inspect(data []byte) (string, *jsonDoc, error) {
-	if err := CheckUTF8(data); err != nil {
+	if err := checkUTF8(data); err != nil {
 		return "", nil, err
 	}
 	var h docHead
 	var yamlRoot *yaml.Node
 	var jd *jsonDoc
 	var err error
-	if IsJSON(data) {
+	if isJSON(data) {
 		h, jd, err = inspectJSON(data)
 	} else {
 		h, yamlRoot, err = inspectYAML(data)
@@ -77,7 +77,7 @@ func (h *docHead) version() (string, error) {
 	if v == "<nil>" || v == "" {
 		for _, k := range h.keys {
 			if strings.EqualFold(k.name, "openapi") || strings.EqualFold(k.name, "swagger") {
-				return "", &PosError{Line: k.line, Col: k.col, Msg: fmt.Sprintf("unknown top-level key %q (did you mean %s?)", k.name, strings.ToLower(k.name))}
+				return "", &posError{Line: k.line, Col: k.col, Msg: fmt.Sprintf("unknown top-level key %q (did you mean %s?)", k.name, strings.ToLower(k.name))}
 			}
 		}
 		return "", errors.New("not an OpenAPI document: it has neither an openapi nor a swagger field")
@@ -102,9 +102,9 @@ func inspectJSON(data []byte) (docHead, *jsonDoc, error) {
 	// fails, the text is checked as it always was, so that the error is
 	// the one for the first problem in it.
 	var jd *jsonDoc
-	if parsed, err := ParseJSONDoc(data); err == nil {
+	if parsed, err := parseJSONDoc(data); err == nil {
 		jd = parsed
-	} else if err := CheckJSONDepth(data); err != nil {
+	} else if err := checkJSONDepth(data); err != nil {
 		return docHead{}, nil, err
 	}
 	if jd != nil {
@@ -134,7 +134,7 @@ func rawJSONHead(data []byte) (docHead, error) {
 			if json.Unmarshal(raw, &v) == nil {
 				if _, isString := v.(string); !isString {
 					line, col := offsetPos(data, int64(bytes.Index(data, []byte(strconv.Quote(k)))))
-					return h, &PosError{Line: line, Col: col, Msg: fmt.Sprintf("%s must be a string: write \"%s\": \"%v\"", k, k, v)}
+					return h, &posError{Line: line, Col: col, Msg: fmt.Sprintf("%s must be a string: write \"%s\": \"%v\"", k, k, v)}
 				}
 				h.setVersion(k, v)
 			}
@@ -167,7 +167,7 @@ func checkNullOperationsJSON(data []byte, paths json.RawMessage) error {
 				if off := bytes.Index(data, key); off >= 0 {
 					line, col = offsetPos(data, int64(off))
 				}
-				return &PosError{Line: line, Col: col, Msg: fmt.Sprintf("operation %s of %s is empty: give it responses, or remove it", m, p)}
+				return &posError{Line: line, Col: col, Msg: fmt.Sprintf("operation %s of %s is empty: give it responses, or remove it", m, p)}
 			}
 		}
 	}
@@ -189,7 +189,7 @@ func inspectYAML(data []byte) (docHead, *yaml.Node, error) {
 	}
 	root := n.Content[0]
 	if root.Kind != yaml.MappingNode {
-		return h, nil, &PosError{Line: root.Line, Col: root.Column, Msg: fmt.Sprintf("not an OpenAPI document: the top level is %s, not a mapping with an openapi field", yamlKind(root))}
+		return h, nil, &posError{Line: root.Line, Col: root.Column, Msg: fmt.Sprintf("not an OpenAPI document: the top level is %s, not a mapping with an openapi field", yamlKind(root))}
 	}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k := root.Content[i]
@@ -202,7 +202,7 @@ func inspectYAML(data []byte) (docHead, *yaml.Node, error) {
 		switch v := deref(root.Content[i+1]); k.Value {
 		case "openapi", "swagger":
 			if v.Kind != yaml.ScalarNode || v.ShortTag() != "!!str" {
-				return h, nil, &PosError{Line: v.Line, Col: v.Column, Msg: fmt.Sprintf("%s must be a string: write it in quotes, %s: \"%s\"", k.Value, k.Value, v.Value)}
+				return h, nil, &posError{Line: v.Line, Col: v.Column, Msg: fmt.Sprintf("%s must be a string: write it in quotes, %s: \"%s\"", k.Value, k.Value, v.Value)}
 			}
 			h.setVersion(k.Value, v.Value)
 		}
@@ -210,8 +210,8 @@ func inspectYAML(data []byte) (docHead, *yaml.Node, error) {
 	return h, root, nil
 }
 
-// CheckUTF8 refuses text that is not UTF-8, at the first byte that is not.
-func CheckUTF8(data []byte) error {
+// checkUTF8 refuses text that is not UTF-8, at the first byte that is not.
+func checkUTF8(data []byte) error {
 	if utf8.Valid(data) {
 		return nil
 	}
@@ -224,7 +224,7 @@ func CheckUTF8(data []byte) error {
 		off += size
 	}
 	line, col := offsetPos(data, int64(off))
-	return &PosError{Line: line, Col: col, Msg: "not UTF-8 text: OpenAPI documents are JSON or YAML text in UTF-8"}
+	return &posError{Line: line, Col: col, Msg: "not UTF-8 text: OpenAPI documents are JSON or YAML text in UTF-8"}
 }
 
 // versionRE matches the versions tpgen reads: 3.x(.y) and 2.0.
@@ -256,8 +256,8 @@ func firstNonNil(vs ...any) any {
 	return nil
 }
 
-// CheckJSONDepth refuses JSON nested deeper than maxNesting.
-func CheckJSONDepth(data []byte) error {
+// checkJSONDepth refuses JSON nested deeper than maxNesting.
+func checkJSONDepth(data []byte) error {
 	depth, inStr, esc := 0, false, false
 	line, col := 1, 0
 	for _, c := range data {
@@ -276,7 +276,7 @@ func CheckJSONDepth(data []byte) error {
 		case c == '{' || c == '[':
 			depth++
 			if depth > MaxNesting {
-				return &PosError{Line: line, Col: col, Msg: fmt.Sprintf("nested more than %d levels deep", MaxNesting)}
+				return &posError{Line: line, Col: col, Msg: fmt.Sprintf("nested more than %d levels deep", MaxNesting)}
 			}
 		case c == '}' || c == ']':
 			depth--
@@ -315,7 +315,7 @@ func checkTopKeys(keys []topKey, swagger bool) error {
 		if s := config.Suggest(k.name, known); s != "" {
 			msg += fmt.Sprintf(" (did you mean %s?)", s)
 		}
-		return &PosError{Line: k.line, Col: k.col, Msg: msg}
+		return &posError{Line: k.line, Col: k.col, Msg: msg}
 	}
 	return nil
 }
@@ -338,7 +338,7 @@ func checkNullOperations(paths *yaml.Node) error {
 		for j := 0; j+1 < len(item.Content); j += 2 {
 			k, v := item.Content[j], deref(item.Content[j+1])
 			if slices.Contains(MethodKeys, k.Value) && v.Kind == yaml.ScalarNode && v.ShortTag() == "!!null" {
-				return &PosError{Line: k.Line, Col: k.Column, Msg: fmt.Sprintf("operation %s of %s is empty: give it responses, or remove it", k.Value, paths.Content[i-1].Value)}
+				return &posError{Line: k.Line, Col: k.Column, Msg: fmt.Sprintf("operation %s of %s is empty: give it responses, or remove it", k.Value, paths.Content[i-1].Value)}
 			}
 		}
 	}
@@ -369,11 +369,11 @@ func checkRaw(data []byte, root *yaml.Node, openapi3 bool) error {
 		emptyType, badIn := scanTree(tree)
 		if emptyType && typeLoc != nil {
 			line, col := offsetPos(data, int64(typeLoc[0]))
-			return &PosError{Line: line, Col: col, Msg: "type: [] allows no value at all: list at least one type, or leave type out"}
+			return &posError{Line: line, Col: col, Msg: "type: [] allows no value at all: list at least one type, or leave type out"}
 		}
 		if openapi3 && badIn != "" && inLoc != nil {
 			line, col := offsetPos(data, int64(inLoc[0]))
-			return &PosError{Line: line, Col: col, Msg: fmt.Sprintf("a parameter in %q: OpenAPI 3 parameters are in path, query, header or cookie (a body goes in requestBody)", badIn)}
+			return &posError{Line: line, Col: col, Msg: fmt.Sprintf("a parameter in %q: OpenAPI 3 parameters are in path, query, header or cookie (a body goes in requestBody)", badIn)}
 		}
 		return nil
 	}
@@ -387,7 +387,7 @@ func checkRaw(data []byte, root *yaml.Node, openapi3 bool) error {
 				switch k.Value {
 				case "type":
 					if v.Kind == yaml.SequenceNode && len(v.Content) == 0 {
-						return &PosError{Line: v.Line, Col: v.Column, Msg: "type: [] allows no value at all: list at least one type, or leave type out"}
+						return &posError{Line: v.Line, Col: v.Column, Msg: "type: [] allows no value at all: list at least one type, or leave type out"}
 					}
 				case "in":
 					in = v
@@ -396,7 +396,7 @@ func checkRaw(data []byte, root *yaml.Node, openapi3 bool) error {
 				}
 			}
 			if openapi3 && in != nil && hasName && in.Kind == yaml.ScalarNode && !slices.Contains([]string{"path", "query", "header", "cookie"}, in.Value) {
-				return &PosError{Line: in.Line, Col: in.Column, Msg: fmt.Sprintf("a parameter in %q: OpenAPI 3 parameters are in path, query, header or cookie (a body goes in requestBody)", in.Value)}
+				return &posError{Line: in.Line, Col: in.Column, Msg: fmt.Sprintf("a parameter in %q: OpenAPI 3 parameters are in path, query, header or cookie (a body goes in requestBody)", in.Value)}
 			}
 		}
 		for _, c := range n.Content {

@@ -17,7 +17,7 @@ import (
 // keeps its last value, as encoding/json does. The parser recurses once per
 // level, to maxNesting levels, where it stops as checkJSONDepth does.
 func parseJSONNode(data []byte) (*yaml.Node, error) {
-	return NewJSONParser(data, string(data), false).Document()
+	return newJSONParser(data, string(data), false).Document()
 }
 
 // jsonParser reads JSON into yaml.Nodes. Big specs are millions of nodes, so
@@ -58,8 +58,8 @@ type jsonParser struct {
 	nullOp    bool // a path item of the document's paths with an operation that is null
 }
 
-// MaxSpanDepth is the deepest a recorded span may be.
-const MaxSpanDepth = 3
+// maxSpanDepth is the deepest a recorded span may be.
+const maxSpanDepth = 3
 
 // jsonSpan is where a value is in the text, and the keys that lead to it.
 type jsonSpan struct {
@@ -67,10 +67,10 @@ type jsonSpan struct {
 	start, end, line, bol int
 }
 
-// NewJSONParser reads data, a JSON text that src names in messages; with
+// newJSONParser reads data, a JSON text that src names in messages; with
 // asYAML, scalars and collections are read as go-yaml reads the same text
 // (see ParseJSONDoc).
-func NewJSONParser(data []byte, src string, asYAML bool) *jsonParser {
+func newJSONParser(data []byte, src string, asYAML bool) *jsonParser {
 	return &jsonParser{data: data, src: src, line: 1, asYAML: asYAML, keep: math.MaxInt}
 }
 
@@ -90,7 +90,7 @@ func (p *jsonParser) Document() (*yaml.Node, error) {
 		if jerr := json.Unmarshal(p.data, &v); jerr != nil {
 			if syn, ok := jerr.(*json.SyntaxError); ok {
 				line, col := offsetPos(p.data, jsonErrorOffset(syn))
-				return nil, &PosError{Line: line, Col: col, Msg: syn.Error()}
+				return nil, &posError{Line: line, Col: col, Msg: syn.Error()}
 			}
 		}
 		return nil, err
@@ -109,7 +109,7 @@ func (p *jsonParser) SpanValue(s jsonSpan) (*yaml.Node, error) {
 }
 
 func (p *jsonParser) errorf(format string, args ...any) error {
-	return &PosError{Line: p.line, Col: p.i - p.bol + 1, Msg: fmt.Sprintf(format, args...)}
+	return &posError{Line: p.line, Col: p.i - p.bol + 1, Msg: fmt.Sprintf(format, args...)}
 }
 
 func (p *jsonParser) space() {
@@ -236,7 +236,7 @@ func (p *jsonParser) object(depth int) (*yaml.Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		if p.spanAt != nil && p.arrays == 0 && len(p.path) <= MaxSpanDepth && p.spanAt(p.path) {
+		if p.spanAt != nil && p.arrays == 0 && len(p.path) <= maxSpanDepth && p.spanAt(p.path) {
 			span.Path, span.end = slices.Clone(p.path), p.i
 			p.spans = append(p.spans, span)
 		}
@@ -392,7 +392,7 @@ func (p *jsonParser) number() (*yaml.Node, error) {
 	}
 	switch {
 	case p.asYAML:
-		n.Tag = YamlNumberTag(n.Value)
+		n.Tag = yamlNumberTag(n.Value)
 	case n.Tag == "!!int":
 		if _, err := strconv.ParseInt(n.Value, 10, 64); err != nil {
 			n.Tag = "!!float" // too large for an int64: still a number

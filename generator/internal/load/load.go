@@ -154,7 +154,7 @@ func (sp *Spec) loadOpenAPI3(abs string, loc *url.URL, refs *RefReader, bundled 
 	var err error
 	if !bundled && sp.json != nil && sp.json.AsYAML {
 		// The tree inspect parsed, when it loads (see load_json.go).
-		if doc, err = LoadJSONDoc(sp.json, loc); err != nil {
+		if doc, err = loadJSONDoc(sp.json, loc); err != nil {
 			doc = nil
 		}
 	}
@@ -232,7 +232,7 @@ func LoadOpenAPI3(data []byte, loc *url.URL, refs *RefReader) (*openapi3.T, erro
 		l.JoinFunc = refs.join
 		return l.LoadFromDataWithPath(data, loc)
 	}
-	if IsJSON(data) {
+	if isJSON(data) {
 		var compact bytes.Buffer
 		compact.Grow(len(data))
 		if json.Compact(&compact, data) == nil {
@@ -244,15 +244,15 @@ func LoadOpenAPI3(data []byte, loc *url.URL, refs *RefReader) (*openapi3.T, erro
 	return load(data)
 }
 
-// IsJSON reports whether a document is JSON (an object) rather than YAML.
-func IsJSON(data []byte) bool {
+// isJSON reports whether a document is JSON (an object) rather than YAML.
+func isJSON(data []byte) bool {
 	t := bytes.TrimSpace(data)
 	return len(t) > 0 && t[0] == '{'
 }
 
 // unmarshalAny decodes JSON, or YAML when the data is not JSON.
 func unmarshalAny(data []byte, v any) error {
-	if IsJSON(data) {
+	if isJSON(data) {
 		return json.Unmarshal(data, v)
 	}
 	var tree any

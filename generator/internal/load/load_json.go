@@ -60,10 +60,10 @@ type jsonDoc struct {
 	EmptyType, BadIn, NullOp bool
 }
 
-// DocSpan says which spans inspect records: the document's values, its
+// docSpan says which spans inspect records: the document's values, its
 // components' values, and the objects of the sections of its components
 // (schemas, parameters, ...).
-func DocSpan(path []string) bool {
+func docSpan(path []string) bool {
 	switch len(path) {
 	case 1:
 		return true
@@ -75,26 +75,26 @@ func DocSpan(path []string) bool {
 	return false
 }
 
-// ParseJSONDoc reads a JSON spec, keeping its top level only. It refuses
+// parseJSONDoc reads a JSON spec, keeping its top level only. It refuses
 // what checkJSONDepth refuses, at the same place.
-func ParseJSONDoc(data []byte) (*jsonDoc, error) {
-	p := NewJSONParser(data, string(data), true)
-	p.keep, p.spanAt = 1, DocSpan
+func parseJSONDoc(data []byte) (*jsonDoc, error) {
+	p := newJSONParser(data, string(data), true)
+	p.keep, p.spanAt = 1, docSpan
 	top, err := p.Document()
 	if err != nil {
 		return nil, err
 	}
 	return &jsonDoc{
 		Data: data, Src: p.src, Top: top, Spans: p.spans,
-		AsYAML:    !p.Differs && !DiffersAsYAML(data),
+		AsYAML:    !p.Differs && !differsAsYAML(data),
 		EmptyType: p.emptyType, BadIn: p.badIn, NullOp: p.nullOp,
 	}, nil
 }
 
-// YamlNumberTag is the tag go-yaml resolves a JSON number to (its resolver
+// yamlNumberTag is the tag go-yaml resolves a JSON number to (its resolver
 // as it is for plain scalars: -0 is a float, integers beyond int64 up to
 // uint64 are integers, numbers beyond float64 are strings).
-func YamlNumberTag(s string) string {
+func yamlNumberTag(s string) string {
 	if s == "-0" || s == "-0.0" {
 		return "!!float"
 	}
@@ -116,9 +116,9 @@ func YamlNumberTag(s string) string {
 // allowed. (C1 controls and U+0085, a line break, are looked for apart.)
 var yamlDiffers = [][]byte{{0x7f}, []byte("\u2028"), []byte("\u2029"), []byte("\ufeff"), {0xef, 0xbf, 0xbe}, {0xef, 0xbf, 0xbf}}
 
-// DiffersAsYAML reports whether data (UTF-8, checked already) holds a
+// differsAsYAML reports whether data (UTF-8, checked already) holds a
 // character go-yaml reads otherwise than JSON or refuses.
-func DiffersAsYAML(data []byte) bool {
+func differsAsYAML(data []byte) bool {
 	for _, seq := range yamlDiffers {
 		if bytes.Contains(data, seq) {
 			return true
@@ -139,11 +139,11 @@ func DiffersAsYAML(data []byte) bool {
 // errNotLocal stops a load from a tree at the first $ref to another file.
 var errNotLocal = errors.New("a $ref to another document")
 
-// LoadJSONDoc loads a parsed JSON spec as kin-openapi's loader loads the
+// loadJSONDoc loads a parsed JSON spec as kin-openapi's loader loads the
 // text at loc (LoadFromDataWithPath), as long as every $ref in it is local:
 // at the first that is not, it fails with errNotLocal, and the spec is loaded
 // as text (which reads the other file through the ref reader).
-func LoadJSONDoc(jd *jsonDoc, loc *url.URL) (*openapi3.T, error) {
+func loadJSONDoc(jd *jsonDoc, loc *url.URL) (*openapi3.T, error) {
 	l := openapi3.NewLoader()
 	l.IsExternalRefsAllowed = true
 	l.ReadFromURIFunc = func(*openapi3.Loader, *url.URL) ([]byte, error) { return nil, errNotLocal }
@@ -306,7 +306,7 @@ func decodeSplit(jd *jsonDoc) (*openapi3.T, error) {
 // not decoded apart, and of its components' (comps, end -1 when they are not
 // an object) but for their sections.
 func decodeLight(jd *jsonDoc, light []jsonSpan, comps jsonSpan) (*openapi3.T, error) {
-	p := NewJSONParser(jd.Data, jd.Src, true)
+	p := newJSONParser(jd.Data, jd.Src, true)
 	root := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Style: jd.Top.Style, Line: jd.Top.Line, Column: jd.Top.Column}
 	add := func(n *yaml.Node, s jsonSpan) error {
 		v, err := p.SpanValue(s)
@@ -364,7 +364,7 @@ func decodeParts(jd *jsonDoc, parts []*jsonPart) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			p := NewJSONParser(jd.Data, jd.Src, true)
+			p := newJSONParser(jd.Data, jd.Src, true)
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= len(order) {

@@ -33,21 +33,21 @@ func (e *SpecError) Error() string {
 	return Sanitize(fmt.Sprintf("%s: %s", e.File, e.Msg))
 }
 
-// PosError is a problem at a line and column of the document being read,
+// posError is a problem at a line and column of the document being read,
 // which the loader turns into a SpecError with its file.
-type PosError struct {
+type posError struct {
 	Line, Col int
 	Msg       string
 }
 
-func (e *PosError) Error() string { return e.Msg }
+func (e *posError) Error() string { return e.Msg }
 
 var yamlLineRE = regexp.MustCompile(`line (\d+)`)
 
 // withPos turns a load error into a SpecError with the best position it carries.
 func withPos(display string, data []byte, err error) error {
 	se := &SpecError{File: display, Msg: cleanLoadError(err.Error())}
-	var pe *PosError
+	var pe *posError
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	var ve *versionError

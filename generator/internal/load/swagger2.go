@@ -28,7 +28,7 @@ import (
 func (sp *Spec) loadSwagger2() error {
 	var tree *yaml.Node
 	var err error
-	if IsJSON(sp.data) {
+	if isJSON(sp.data) {
 		tree, err = parseJSONNode(sp.data)
 	} else {
 		var doc yaml.Node
@@ -176,7 +176,7 @@ func (s *swagger2Walk) ref(n, ref *yaml.Node) *yaml.Node {
 		s.err = &SpecError{File: s.sp.Display, Line: ref.Line, Col: ref.Column, Msg: fmt.Sprintf("$ref %s: %v", QuoteText(ref.Value), err)}
 		return n
 	}
-	if LookupNode(s.root, ptr) != nil {
+	if lookupNode(s.root, ptr) != nil {
 		return n
 	}
 	f := &refFile{display: s.sp.Display, tree: s.root}

@@ -59,7 +59,7 @@ type yamlChecker struct {
 // anchor is.
 func (c *yamlChecker) walk(n *yaml.Node, depth int) error {
 	if depth > MaxNesting {
-		return &PosError{Line: n.Line, Col: n.Column, Msg: fmt.Sprintf("nested more than %d levels deep", MaxNesting)}
+		return &posError{Line: n.Line, Col: n.Column, Msg: fmt.Sprintf("nested more than %d levels deep", MaxNesting)}
 	}
 	if n.Kind == yaml.AliasNode {
 		e, err := c.extent(n)
@@ -67,7 +67,7 @@ func (c *yamlChecker) walk(n *yaml.Node, depth int) error {
 			return err
 		}
 		if depth+e.height-1 > MaxNesting {
-			return &PosError{Line: n.Line, Col: n.Column, Msg: fmt.Sprintf("the YAML alias %s nests the document more than %d levels deep once expanded", aliasName(n), MaxNesting)}
+			return &posError{Line: n.Line, Col: n.Column, Msg: fmt.Sprintf("the YAML alias %s nests the document more than %d levels deep once expanded", aliasName(n), MaxNesting)}
 		}
 		if c.expanded += e.nodes; c.expanded > c.limit {
 			return c.tooLarge(n)
@@ -83,7 +83,7 @@ func (c *yamlChecker) walk(n *yaml.Node, depth int) error {
 			k := n.Content[i]
 			name := deref(k).Value
 			if prev, dup := seen[name]; dup && !isMerge(k) {
-				return &PosError{Line: k.Line, Col: k.Column, Msg: fmt.Sprintf("key %s is written twice (also at line %d): YAML keeps only one of them; merge them", strconv.Quote(name), prev.Line)}
+				return &posError{Line: k.Line, Col: k.Column, Msg: fmt.Sprintf("key %s is written twice (also at line %d): YAML keeps only one of them; merge them", strconv.Quote(name), prev.Line)}
 			}
 			seen[name] = k
 		}
@@ -102,10 +102,10 @@ func (c *yamlChecker) extent(n *yaml.Node) (yamlExtent, error) {
 	if n.Kind == yaml.AliasNode {
 		t := n.Alias
 		if t == nil {
-			return yamlExtent{}, &PosError{Line: n.Line, Col: n.Column, Msg: fmt.Sprintf("the YAML alias %s names no anchor", aliasName(n))}
+			return yamlExtent{}, &posError{Line: n.Line, Col: n.Column, Msg: fmt.Sprintf("the YAML alias %s names no anchor", aliasName(n))}
 		}
 		if c.open[t] {
-			return yamlExtent{}, &PosError{Line: n.Line, Col: n.Column, Msg: fmt.Sprintf("the YAML alias %s is inside the value it names, which would expand without end: write the value out, or use a $ref (which may refer to itself)", aliasName(n))}
+			return yamlExtent{}, &posError{Line: n.Line, Col: n.Column, Msg: fmt.Sprintf("the YAML alias %s is inside the value it names, which would expand without end: write the value out, or use a $ref (which may refer to itself)", aliasName(n))}
 		}
 		if e, ok := c.extents[t]; ok {
 			return e, nil
@@ -135,7 +135,7 @@ func (c *yamlChecker) extent(n *yaml.Node) (yamlExtent, error) {
 }
 
 func (c *yamlChecker) tooLarge(n *yaml.Node) error {
-	return &PosError{Line: n.Line, Col: n.Column, Msg: fmt.Sprintf("YAML aliases expand the document past %d values (it is written with %d; tpgen expands aliases to at most %d times that, or %d): an alias bomb? Write repeated parts once and refer to them with $ref", c.limit, c.written, aliasExpansion, aliasFloor)}
+	return &posError{Line: n.Line, Col: n.Column, Msg: fmt.Sprintf("YAML aliases expand the document past %d values (it is written with %d; tpgen expands aliases to at most %d times that, or %d): an alias bomb? Write repeated parts once and refer to them with $ref", c.limit, c.written, aliasExpansion, aliasFloor)}
 }
 
 // aliasName is how messages name an alias: *name, quoted.

@@ -33,7 +33,7 @@ func TestCheckYAML(t *testing.T) {
 			}
 			err := checkYAML(&doc)
 			got := ""
-			if pe, ok := err.(*PosError); ok {
+			if pe, ok := err.(*posError); ok {
 				got = fmt.Sprintf("%d:%d: %s", pe.Line, pe.Col, pe.Msg)
 			} else if err != nil {
 				got = err.Error()

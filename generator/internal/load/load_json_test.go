@@ -1,4 +1,4 @@
-package generator
+package load
 
 import (
 	"bytes"
@@ -14,7 +14,6 @@ import (
 	"testing"
 	"unsafe"
 
-	"github.com/tpgen/tpgen/generator/internal/load"
 	"go.yaml.in/yaml/v4"
 )
 
@@ -58,15 +57,15 @@ func TestJSONDocLoad(t *testing.T) {
 	if err := os.WriteFile(specs["fixture.json"], []byte(jsonDocFixture), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	golden, _ := filepath.Glob("testdata/golden/*/*.json")
-	nested, _ := filepath.Glob("testdata/golden/*/specs/*.json")
+	golden, _ := filepath.Glob("../../testdata/golden/*/*.json")
+	nested, _ := filepath.Glob("../../testdata/golden/*/specs/*.json")
 	golden = append(golden, nested...)
 	for _, p := range golden {
 		specs[p] = p
 	}
 	if corpus := os.Getenv("TPGEN_CORPUS"); corpus != "" {
 		if !filepath.IsAbs(corpus) {
-			corpus = filepath.Join("..", corpus)
+			corpus = filepath.Join("../../..", corpus) // relative to the module's root
 		}
 		found, _ := filepath.Glob(filepath.Join(corpus, "*.json"))
 		for _, p := range found {
@@ -84,7 +83,7 @@ func TestJSONDocLoad(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			version, jd, err := load.Inspect(data)
+			version, jd, err := Inspect(data)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -96,13 +95,13 @@ func TestJSONDocLoad(t *testing.T) {
 			}
 			abs, _ := filepath.Abs(path)
 			loc := &url.URL{Path: filepath.ToSlash(abs)}
-			fromTree, treeErr := load.LoadJSONDoc(jd, loc)
-			refs, err := load.NewRefReader(path, name, "")
+			fromTree, treeErr := loadJSONDoc(jd, loc)
+			refs, err := NewRefReader(path, name, "")
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer refs.Close()
-			fromText, err := load.LoadOpenAPI3(data, loc, refs)
+			fromText, err := LoadOpenAPI3(data, loc, refs)
 			switch {
 			case treeErr != nil && err != nil:
 				// Loaded as text, which words the error (or repairs: tuples).
@@ -158,7 +157,7 @@ func TestJSONDocDeclines(t *testing.T) {
 		"U+FFFF":        "{\"a\": \"x\uffffy\"}",
 	} {
 		t.Run(name, func(t *testing.T) {
-			jd, err := load.ParseJSONDoc([]byte(text))
+			jd, err := parseJSONDoc([]byte(text))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -167,7 +166,7 @@ func TestJSONDocDeclines(t *testing.T) {
 			}
 		})
 	}
-	jd, err := load.ParseJSONDoc([]byte(`{"a": "x\/\u00e9\u20ac", "b": [1, -0, 1e400]}`))
+	jd, err := parseJSONDoc([]byte(`{"a": "x\/\u00e9\u20ac", "b": [1, -0, 1e400]}`))
 	if err != nil || !jd.AsYAML {
 		t.Errorf("a text go-yaml reads alike is not read from the tree: %v", err)
 	}
@@ -177,24 +176,24 @@ func TestJSONDocDeclines(t *testing.T) {
 // with checkJSONDepth's words, at its place, and that the parser stops there:
 // it never recurses further.
 func TestJSONDepth(t *testing.T) {
-	for _, depth := range []int{load.MaxNesting - 1, load.MaxNesting, load.MaxNesting + 1, 100 * load.MaxNesting} {
+	for _, depth := range []int{MaxNesting - 1, MaxNesting, MaxNesting + 1, 100 * MaxNesting} {
 		for _, open := range []string{"[", "{\"a\":\n"} {
 			closing := map[string]string{"[": "]", "{\"a\":\n": "}"}[open]
 			text := []byte(`{"openapi": "3.0.0", "x": ` + strings.Repeat(open, depth-1) + "1" + strings.Repeat(closing, depth-1) + "}")
-			_, perr := load.ParseJSONDoc(text)
-			_, _, ierr := load.Inspect(text)
-			cerr := load.CheckJSONDepth(text)
-			if (perr != nil) != (depth > load.MaxNesting) || (cerr != nil) != (depth > load.MaxNesting) {
+			_, perr := parseJSONDoc(text)
+			_, _, ierr := Inspect(text)
+			cerr := checkJSONDepth(text)
+			if (perr != nil) != (depth > MaxNesting) || (cerr != nil) != (depth > MaxNesting) {
 				t.Fatalf("depth %d of %q: the parser says %v, checkJSONDepth %v", depth, open, perr, cerr)
 			}
-			var ipos, cpos *load.PosError
+			var ipos, cpos *posError
 			if cerr == nil {
 				continue
 			}
 			if !errors.As(ierr, &ipos) || !errors.As(cerr, &cpos) || *ipos != *cpos {
 				t.Errorf("depth %d of %q: inspect says %#v, checkJSONDepth %#v", depth, open, ierr, cerr)
 			}
-			if pp, ok := perr.(*load.PosError); ok && pp.Msg == cpos.Msg && *pp != *cpos {
+			if pp, ok := perr.(*posError); ok && pp.Msg == cpos.Msg && *pp != *cpos {
 				t.Errorf("depth %d of %q: the parser stops at %d:%d, checkJSONDepth at %d:%d", depth, open, pp.Line, pp.Col, cpos.Line, cpos.Col)
 			}
 		}
@@ -206,7 +205,7 @@ func TestYAMLNumberTag(t *testing.T) {
 	for _, s := range []string{"0", "-0", "-0.0", "0.0", "1", "-1", "1.5", "1e5", "1E+5", "1e-400", "1e400", "-1e400",
 		"9223372036854775807", "9223372036854775808", "-9223372036854775808", "-9223372036854775809",
 		"18446744073709551615", "18446744073709551616", "0e0", "12.0e-3"} {
-		if got, want := load.YamlNumberTag(s), yamlTagOf(t, s); got != want {
+		if got, want := yamlNumberTag(s), yamlTagOf(t, s); got != want {
 			t.Errorf("%s: %s, go-yaml %s", s, got, want)
 		}
 	}
@@ -232,7 +231,7 @@ func FuzzJSONDoc(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, text string) {
 		data := []byte(text)
-		if !load.IsJSON(data) || load.CheckJSONDepth(data) != nil || load.CheckUTF8(data) != nil || len(data) > 1<<16 {
+		if !isJSON(data) || checkJSONDepth(data) != nil || checkUTF8(data) != nil || len(data) > 1<<16 {
 			return
 		}
 		top, asYAML, err := parseJSONTree(data)
@@ -265,9 +264,9 @@ func FuzzJSONDoc(f *testing.F) {
 // parseJSONTree parses a whole JSON text as parseJSONDoc reads it, keeping
 // every node, and says whether go-yaml reads the text alike.
 func parseJSONTree(data []byte) (*yaml.Node, bool, error) {
-	p := load.NewJSONParser(data, string(data), true)
+	p := newJSONParser(data, string(data), true)
 	top, err := p.Document()
-	return top, err == nil && !p.Differs && !load.DiffersAsYAML(data), err
+	return top, err == nil && !p.Differs && !differsAsYAML(data), err
 }
 
 // nodeDiff returns the path of the first difference between the trees want
@@ -299,11 +298,11 @@ func FuzzJSONScan(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, text string) {
 		data := []byte(text)
-		if !load.IsJSON(data) || load.CheckJSONDepth(data) != nil || load.CheckUTF8(data) != nil || len(data) > 1<<16 {
+		if !isJSON(data) || checkJSONDepth(data) != nil || checkUTF8(data) != nil || len(data) > 1<<16 {
 			return
 		}
 		tree, asYAML, err := parseJSONTree(data)
-		jd, jerr := load.ParseJSONDoc(data)
+		jd, jerr := parseJSONDoc(data)
 		if (err == nil) != (jerr == nil) {
 			t.Fatalf("the tree: %v; the scan: %v", err, jerr)
 		}
@@ -314,7 +313,7 @@ func FuzzJSONScan(f *testing.F) {
 			t.Fatalf("asYAML %v, the tree says %v", jd.AsYAML, asYAML)
 		}
 		emptyType, badIn := scanNode(tree, 0)
-		nullOp := hasNullOperation(load.MappingValue(tree, "paths"))
+		nullOp := hasNullOperation(mappingValue(tree, "paths"))
 		dups := hasDuplicateKeys(data)
 		for _, c := range []struct {
 			name        string
@@ -333,9 +332,9 @@ func FuzzJSONScan(f *testing.F) {
 			}
 		}
 		found := map[string]bool{}
-		p := load.NewJSONParser(jd.Data, jd.Src, true)
+		p := newJSONParser(jd.Data, jd.Src, true)
 		for _, s := range jd.Spans {
-			want := load.LookupNode(tree, s.Path)
+			want := lookupNode(tree, s.Path)
 			if want == nil {
 				t.Fatalf("span %q: the tree has no such value", s.Path)
 			}
@@ -353,12 +352,12 @@ func FuzzJSONScan(f *testing.F) {
 		}
 		var walk func(n *yaml.Node, path []string)
 		walk = func(n *yaml.Node, path []string) {
-			if n.Kind != yaml.MappingNode || len(path) >= load.MaxSpanDepth {
+			if n.Kind != yaml.MappingNode || len(path) >= maxSpanDepth {
 				return
 			}
 			for i := 0; i+1 < len(n.Content); i += 2 {
 				at := append(slices.Clone(path), n.Content[i].Value)
-				if load.DocSpan(at) {
+				if docSpan(at) {
 					if !found[strings.Join(at, "\x00")] {
 						t.Fatalf("no span for %q", at)
 					}
@@ -418,7 +417,7 @@ func hasDuplicateKeys(data []byte) bool {
 // document has an object with type: [], and one with a name and in: body or
 // formData.
 func scanNode(n *yaml.Node, depth int) (emptyType, badIn bool) {
-	if depth > load.MaxNesting {
+	if depth > MaxNesting {
 		return false, false
 	}
 	if n.Kind == yaml.MappingNode {
@@ -455,7 +454,7 @@ func hasNullOperation(paths *yaml.Node) bool {
 			continue
 		}
 		for j := 0; j+1 < len(item.Content); j += 2 {
-			if v := item.Content[j+1]; v.Tag == "!!null" && slices.Contains(load.MethodKeys, item.Content[j].Value) {
+			if v := item.Content[j+1]; v.Tag == "!!null" && slices.Contains(MethodKeys, item.Content[j].Value) {
 				return true
 			}
 		}
@@ -495,9 +494,26 @@ func BenchmarkParseJSON(b *testing.B) {
 	b.Run("tpgen-inspect", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := load.ParseJSONDoc(data); err != nil {
+			if _, err := parseJSONDoc(data); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
+}
+
+// corpusFile is the corpus document name, from TPGEN_CORPUS (absolute, or
+// relative to the module's root); the benchmark is skipped without it.
+func corpusFile(b *testing.B, name string) string {
+	dir := os.Getenv("TPGEN_CORPUS")
+	if dir == "" {
+		b.Skip("TPGEN_CORPUS is not set")
+	}
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join("../../..", dir)
+	}
+	p := filepath.Join(dir, name)
+	if _, err := os.Stat(p); err != nil {
+		b.Skip(err)
+	}
+	return p
 }
