@@ -23,6 +23,10 @@ const (
 	DefaultMaxResponseBytes = 32 << 20
 	// MaxErrorBody caps how much of an error body ResponseError keeps.
 	MaxErrorBody = 1024
+	// DefaultMaxPages bounds the pages one iteration of a generated paging
+	// method (ListOrdersAll) fetches unless CallMaxPages says otherwise: a
+	// service that pages for ever must not keep the caller in the loop for ever.
+	DefaultMaxPages = 1000
 )
 
 // Option configures a service client. Options win over environment variables,

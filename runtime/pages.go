@@ -2,19 +2,8 @@ package runtime
 
 import (
 	"context"
-	"errors"
 	"fmt"
 )
-
-// DefaultMaxPages bounds the pages one iteration of a generated paging
-// method (ListOrdersAll) fetches unless CallMaxPages says otherwise: a
-// service that pages for ever must not keep the caller in the loop for ever.
-const DefaultMaxPages = 1000
-
-// ErrTooManyPages: a paging method's iteration reached its page limit
-// (DefaultMaxPages, CallMaxPages) while the service still announced a next
-// page. The items of the pages fetched were yielded before the error.
-var ErrTooManyPages = errors.New("more pages than the limit")
 
 // CallMaxPages bounds how many pages an iteration of a paging method
 // (the generated XxxAll methods) fetches, instead of DefaultMaxPages; when

@@ -40,4 +40,8 @@ var (
 	// unauthorized_client...), or gave something that is not a usable access
 	// token: configuration, or for token exchange the caller's token.
 	ErrTokenRefused = token.ErrRefused
+	// ErrTooManyPages: a paging method's iteration reached its page limit
+	// (DefaultMaxPages, CallMaxPages) while the service still announced a
+	// next page. The items of the pages fetched were yielded before the error.
+	ErrTooManyPages = errors.New("more pages than the limit")
 )
