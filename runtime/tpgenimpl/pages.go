@@ -202,6 +202,11 @@ func (p *pager) fetch(items any) error {
 		return err
 	}
 	p.pages++
+	return p.where(p.call(items))
+}
+
+// call sends the page's request and reads its answer.
+func (p *pager) call(items any) error {
 	resp, err := p.e.Do(p.ctx, p.op.link(), p.req)
 	if err != nil {
 		return err
@@ -211,6 +216,16 @@ func (p *pager) fetch(items any) error {
 		return err
 	}
 	return resp.Close()
+}
+
+// where says which page an error of a page after the first came from, so
+// that a log line tells how far the iteration got; the error stays what it
+// was for errors.As and errors.Is.
+func (p *pager) where(err error) error {
+	if err == nil || p.pages < 2 {
+		return err
+	}
+	return fmt.Errorf("%w (page %d of the iteration)", err, p.pages)
 }
 
 // page reads one response: its items, then where the next page is.
