@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"net/http"
 	"net/url"
 	"slices"
@@ -224,5 +225,47 @@ func TestPagingErrorSays(t *testing.T) {
 		if !strings.Contains(errs[0].Error(), want) {
 			t.Errorf("the error does not say %q: %v", want, errs[0])
 		}
+	}
+}
+
+// TestPagingHugeCursor: a cursor (a header, a body field) or a next link of
+// 100 KiB would become a next request's URL of up to three times that; the
+// iteration ends with an error after the first page instead, unsent.
+func TestPagingHugeCursor(t *testing.T) {
+	huge := strings.Repeat("c", 100<<10)
+	for _, tc := range []struct {
+		name   string
+		answer func(w http.ResponseWriter)
+		iter   func(c *paging.Client) iter.Seq2[*paging.Item, error]
+	}{
+		{"header", func(w http.ResponseWriter) {
+			w.Header().Set("X-Next-Cursor", huge)
+			writeJSON(w, []paging.Item{{ID: 1}})
+		}, func(c *paging.Client) iter.Seq2[*paging.Item, error] {
+			return c.ListByHeaderAll(context.Background(), nil)
+		}},
+		{"body field", func(w http.ResponseWriter) {
+			writeJSON(w, map[string]any{"data": []paging.Item{{ID: 1}}, "meta": map[string]any{"next_cursor": huge, "has_more": true}})
+		}, func(c *paging.Client) iter.Seq2[*paging.Item, error] {
+			return c.ListByFieldAll(context.Background(), nil)
+		}},
+		{"link", func(w http.ResponseWriter) {
+			w.Header().Set("Link", `</v1/linked?page=`+huge+`>; rel="next"`)
+			writeJSON(w, []paging.Item{{ID: 1}})
+		}, func(c *paging.Client) iter.Seq2[*paging.Item, error] {
+			return c.ListLinkedAll(context.Background(), nil)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ps := startPaging(t, 0)
+			ps.answer = func(w http.ResponseWriter, r *http.Request, op string) bool { tc.answer(w); return true }
+			got, errs := collect(tc.iter(ps.client(t)))
+			if !slices.Equal(got, []int{1}) || len(errs) != 1 || !strings.Contains(errs[0].Error(), "a next page's URL may carry") {
+				t.Errorf("items %v, errors %.300v; want the first page and one error about the cursor's size", got, errs)
+			}
+			if n := len(ps.Calls()); n != 1 {
+				t.Errorf("%d requests, want 1", n)
+			}
+		})
 	}
 }

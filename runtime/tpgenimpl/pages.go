@@ -78,7 +78,7 @@ const (
 // call options. A next link (NextLink) is followed only when it resolves to
 // the base URL's origin and to a path under the base URL's; one to anywhere
 // else ends the iteration with an error before anything is sent there. A
-// cursor or link met before, and a page beyond the limit
+// cursor or link met before, one longer than 64 KiB, and a page beyond the limit
 // (runtime.CallMaxPages, runtime.DefaultMaxPages; runtime.ErrTooManyPages),
 // end it with an error too, so that no service can keep the loop going for
 // ever.
@@ -382,11 +382,25 @@ func (p *pager) last(resp link.Response, raw, items json.RawMessage, top *map[st
 	return false, nil
 }
 
+// maxCursorBytes bounds a cursor or next link: it goes into the next
+// request's URL (escaped, up to three times as long), which servers refuse
+// long before this (nginx and Apache at 8 KiB), and a body of many
+// megabytes must not become a URL of many more.
+const maxCursorBytes = 64 << 10
+
+// tooLong says that a cursor or link of n bytes is not sent.
+func tooLong(n int) error {
+	return fmt.Errorf("it is %d bytes, more than the %d a next page's URL may carry", n, maxCursorBytes)
+}
+
 // cursor sets the next request's cursor; an empty one ends the pages, one
 // asked for before is an error (the service would page in a circle).
 func (p *pager) cursor(resp link.Response, c, where string) (bool, error) {
 	if c == "" {
 		return true, nil
+	}
+	if len(c) > maxCursorBytes {
+		return false, resp.Fail(fmt.Errorf("paging: the %s gives cursor %q: %w", where, quote.Truncate(c, 60), tooLong(len(c))))
 	}
 	if err := p.unseen(c); err != nil {
 		return false, resp.Fail(fmt.Errorf("paging: the %s gives cursor %q %w", where, quote.Truncate(c, 60), err))
@@ -413,6 +427,9 @@ func (p *pager) followLink(resp link.Response) (bool, error) {
 	target := nextLink(resp.Header().Values("Link"))
 	if target == "" {
 		return true, nil
+	}
+	if len(target) > maxCursorBytes {
+		return false, resp.Fail(fmt.Errorf("paging: the Link header's next page %q: %w", quote.Truncate(target, 120), tooLong(len(target))))
 	}
 	path, query, err := p.sameService(target)
 	if err != nil {
