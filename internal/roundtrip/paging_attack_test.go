@@ -269,3 +269,51 @@ func TestPagingHugeCursor(t *testing.T) {
 		})
 	}
 }
+
+// TestPagingErrorHidesEchoedToken: a service that echoes the token it was
+// sent into a next link to another host, a huge cursor or a cursor that is
+// not one gets an error that quotes what it answered; the quote does not
+// show the token.
+func TestPagingErrorHidesEchoedToken(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		answer func(w http.ResponseWriter)
+		iter   func(c *paging.Client) iter.Seq2[*paging.Item, error]
+	}{
+		{"a link elsewhere", func(w http.ResponseWriter) {
+			w.Header().Set("Link", `<https://mirror.example/v1/linked?access_token=`+pagingToken+`&page=2>; rel="next"`)
+			writeJSON(w, []paging.Item{{ID: 1}})
+		}, func(c *paging.Client) iter.Seq2[*paging.Item, error] {
+			return c.ListLinkedAll(context.Background(), nil)
+		}},
+		{"a huge cursor", func(w http.ResponseWriter) {
+			w.Header().Set("X-Next-Cursor", pagingToken+strings.Repeat("c", 100<<10))
+			writeJSON(w, []paging.Item{{ID: 1}})
+		}, func(c *paging.Client) iter.Seq2[*paging.Item, error] {
+			return c.ListByHeaderAll(context.Background(), nil)
+		}},
+		{"a repeated cursor", func(w http.ResponseWriter) {
+			w.Header().Set("X-Next-Cursor", "t:"+pagingToken)
+			writeJSON(w, []paging.Item{{ID: 1}})
+		}, func(c *paging.Client) iter.Seq2[*paging.Item, error] {
+			return c.ListByHeaderAll(context.Background(), nil)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ps := startPaging(t, 0)
+			ps.answer = func(w http.ResponseWriter, r *http.Request, op string) bool { tc.answer(w); return true }
+			_, errs := collect(tc.iter(ps.client(t)))
+			if len(errs) != 1 {
+				t.Fatalf("errors %v, want one", errs)
+			}
+			for _, out := range []string{errs[0].Error(), fmt.Sprintf("%+v", errs[0]), fmt.Sprintf("%#v", errs[0])} {
+				if strings.Contains(out, pagingToken) {
+					t.Errorf("the error shows the token: %.300s", out)
+				}
+			}
+			if !strings.Contains(errs[0].Error(), "[redacted]") {
+				t.Errorf("the error %.300s does not mark what it left out", errs[0])
+			}
+		})
+	}
+}
