@@ -317,3 +317,33 @@ func TestPagingErrorHidesEchoedToken(t *testing.T) {
 		})
 	}
 }
+
+// TestPagingCancelMidPage: the context is cancelled while the second page
+// is being answered (the server holds it): the iteration yields the first
+// page, then one error that matches context.Canceled, and asks for nothing
+// after it.
+func TestPagingCancelMidPage(t *testing.T) {
+	ps := startPaging(t, 0)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ps.answer = func(w http.ResponseWriter, r *http.Request, op string) bool {
+		if r.URL.Query().Get("cursor") == "" {
+			w.Header().Set("X-Next-Cursor", "held")
+			writeJSON(w, []paging.Item{{ID: 1}})
+			return true
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`[{"id":2},`)) // half a page, then the caller gives up
+		w.(http.Flusher).Flush()
+		cancel()
+		<-r.Context().Done()
+		return true
+	}
+	got, errs := collect(ps.client(t).ListByHeaderAll(ctx, nil))
+	if !slices.Equal(got, []int{1}) || len(errs) != 1 || !errors.Is(errs[0], context.Canceled) {
+		t.Errorf("items %v, errors %v; want the first page and context.Canceled", got, errs)
+	}
+	if n := len(ps.Calls()); n != 2 {
+		t.Errorf("%d requests, want 2", n)
+	}
+}
