@@ -144,6 +144,13 @@ func newPager(ctx context.Context, s *runtime.Service, op *Operation, opts []run
 		p.err = e.Fail(ctx, op.link(), errors.New("the operation has no paging (a bug in the generated code)"))
 		return p
 	}
+	pg := p.pg
+	if pg.Size != "" && pg.Size == pg.Param {
+		// The page number or offset would be read as the page size, and
+		// replace it from the second page on: pages skipped or repeated.
+		p.err = e.Fail(ctx, op.link(), fmt.Errorf("pagination: size and the page's parameter are both %q (fix services.yaml and generate again)", pg.Param))
+		return p
+	}
 	if err := op.encode(&p.req, path, params, body); err != nil {
 		p.err = e.Fail(ctx, op.link(), err)
 		return p
@@ -153,7 +160,6 @@ func newPager(ctx context.Context, s *runtime.Service, op *Operation, opts []run
 		p.err = e.Fail(ctx, op.link(), errors.New("a streamed request body cannot be sent again for the next page"))
 		return p
 	}
-	pg := p.pg
 	if pg.Size != "" {
 		if v, ok := queryValue(p.req.RawQuery, pg.Size); ok {
 			p.size, _ = strconv.ParseInt(v, 10, 64) // unreadable: no short-page rule
