@@ -43,8 +43,10 @@ type Auth struct {
 	// wins over it.
 	Issuer string
 	// ClientID and ClientSecret are the client's credentials for client
-	// credentials and token exchange. They are set together: a ClientID
-	// given here replaces the secret from the environment as well.
+	// credentials and token exchange. A ClientID given here replaces the
+	// secret from the environment as well (a secret is its client's); a
+	// ClientSecret alone is the secret of the client id that services.yaml
+	// or the environment names.
 	ClientID, ClientSecret string
 	// ClientAuth is how the client authenticates at the token endpoint.
 	// Unset (token.ClientAuthDefault), it is HTTP Basic unless the issuer's
@@ -107,7 +109,10 @@ type Auth struct {
 	// or records.
 	APIKeys map[string]string
 	// Username and Password are the credentials of the spec's HTTP basic
-	// security schemes; either one being set sets both.
+	// security schemes. A Username given here replaces the password from
+	// the environment as well (empty, it is sent without one: an API key
+	// as the user name); a Password alone goes with the user name that
+	// services.yaml or the environment names.
 	Username, Password string
 	// BearerToken is the token of the spec's HTTP bearer security schemes:
 	// a static token (an API token a vendor issued). Without one, a bearer
@@ -136,9 +141,17 @@ func WithAuth(a Auth) Option {
 			s.Issuer = a.Issuer
 			s.mark("ISSUER")
 		}
-		if a.ClientID != "" || a.ClientSecret != "" {
+		switch {
+		case a.ClientID != "":
+			// Another client: a secret from elsewhere is not its.
 			s.ClientID, s.clientSecret = a.ClientID, a.ClientSecret
 			s.mark("CLIENT_ID")
+			s.mark("CLIENT_SECRET")
+		case a.ClientSecret != "":
+			// The secret of the client that services.yaml or the
+			// environment names (a client id is not secret; its secret
+			// comes from a vault in code).
+			s.clientSecret = a.ClientSecret
 			s.mark("CLIENT_SECRET")
 		}
 		if a.ClientAuth != token.ClientAuthDefault {
@@ -183,8 +196,11 @@ func WithAuth(a Auth) Option {
 			}
 			s.apiKeys[scheme] = key
 		}
-		if a.Username != "" || a.Password != "" {
-			s.username, s.password, s.usernameSet = a.Username, a.Password, true
+		switch {
+		case a.Username != "":
+			s.username, s.password, s.usernameSet, s.passwordSet = a.Username, a.Password, true, true
+		case a.Password != "":
+			s.password, s.passwordSet = a.Password, true
 		}
 		if a.BearerToken != "" {
 			s.bearerToken = a.BearerToken

@@ -79,6 +79,13 @@ func TestEnvOverrides(t *testing.T) {
 			env:      with(map[string]string{"TPGEN_ORDERS_V2_CLIENT_ID": "nobody", "TPGEN_ORDERS_V2_CLIENT_SECRET": "nothing"}),
 			opts:     []runtime.Option{runtime.WithAuth(runtime.Auth{ClientID: authserver.DefaultCCClientID, ClientSecret: authserver.DefaultCCClientSecret})},
 			wantBase: a.URL, wantScope: "orders.read orders.write", wantAud: "orders-api"},
+		// A secret alone (from a vault, in code) is the secret of the
+		// client id services.yaml writes: it does not blank that id.
+		{name: "Auth.ClientSecret with services.yaml's client id",
+			cfg:      runtime.ServiceConfig{Name: "orders-v2", ClientID: authserver.DefaultCCClientID},
+			env:      with(map[string]string{"TPGEN_ORDERS_V2_CLIENT_ID": "", "TPGEN_ORDERS_V2_CLIENT_SECRET": "nothing"}),
+			opts:     []runtime.Option{runtime.WithAuth(runtime.Auth{ClientSecret: authserver.DefaultCCClientSecret})},
+			wantBase: a.URL, wantScope: "orders.read orders.write", wantAud: "orders-api"},
 		// Several WithAuth apply field by field: a later one's zero fields
 		// leave the earlier one's (and the environment's) be.
 		{name: "WithAuth field by field", cfg: def, env: full,

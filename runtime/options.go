@@ -57,7 +57,8 @@ type settings struct {
 	username    string
 	password    string
 	bearerToken string
-	usernameSet bool
+	usernameSet bool // username was set by an option (and password with it)
+	passwordSet bool // password was set by an option
 
 	// set records which fields an option set, so that environment variables do not override them.
 	set map[string]bool

@@ -144,7 +144,7 @@ func (st *settings) resolveSchemes(fail func(string, ...any)) (byName map[string
 			if !userSet {
 				sc.user = d.Username
 			}
-			sc.value, passSet = first(opt(st.password, st.usernameSet), fromEnv(prefix+envname.Password), fromEnv(d.SecretEnv))
+			sc.value, passSet = first(opt(st.password, st.passwordSet), fromEnv(prefix+envname.Password), fromEnv(d.SecretEnv))
 			// A password configured meets the scheme; so does a user name
 			// configured at run time without one (an API key sent as the
 			// user name: Stripe). A user name written in services.yaml alone

@@ -130,6 +130,18 @@ func TestSchemesSent(t *testing.T) {
 			func(s *seen) bool { return s.Auth == basic }, "basic", runtime.GrantNone},
 		{"basic from options", [][]string{{"basic"}}, nil, []runtime.Option{runtime.WithAuth(runtime.Auth{Username: "ada", Password: "pw-Vq81"})},
 			func(s *seen) bool { return s.Auth == basic }, "basic", runtime.GrantNone},
+		// A password alone goes with the user name services.yaml or the
+		// environment names; it does not send it with an empty one.
+		{"basic: Auth.Password with services.yaml's user name", [][]string{{"basic"}}, nil, []runtime.Option{runtime.WithAuth(runtime.Auth{Password: "pw-Vq81"})},
+			func(s *seen) bool { return s.Auth == basic }, "basic", runtime.GrantNone},
+		{"basic: Auth.Password with the environment's user name", [][]string{{"basic"}}, map[string]string{"TPGEN_VENDOR_USERNAME": "ada", "VENDOR_PASSWORD": "wrong"},
+			[]runtime.Option{runtime.WithAuth(runtime.Auth{Password: "pw-Vq81"})},
+			func(s *seen) bool { return s.Auth == basic }, "basic", runtime.GrantNone},
+		{"basic: Auth.Username replaces the environment's password", [][]string{{"basic"}}, map[string]string{"VENDOR_PASSWORD": "pw-Vq81"},
+			[]runtime.Option{runtime.WithAuth(runtime.Auth{Username: "sk-test-2"})},
+			func(s *seen) bool {
+				return s.Auth == "Basic "+base64.StdEncoding.EncodeToString([]byte("sk-test-2:"))
+			}, "basic", runtime.GrantNone},
 		{"static bearer", [][]string{{"bearer"}}, map[string]string{"TPGEN_VENDOR_BEARER_TOKEN": "vendor-tok-1"}, nil,
 			func(s *seen) bool { return s.Auth == "Bearer vendor-tok-1" }, "bearer", runtime.GrantNone},
 		{"bearer from the grant", [][]string{{"bearer"}}, nil, []runtime.Option{runtime.WithAuth(runtime.Auth{Grant: runtime.GrantClientCredentials, Tokens: token.Config{Fetcher: f}})},

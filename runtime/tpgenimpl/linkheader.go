@@ -61,7 +61,7 @@ func linkValue(s string) (target, params, rest string, ok bool) {
 // hasNextRel reports whether the parameters of a link-value have a rel
 // whose list holds "next" (case-insensitively, §3.3).
 func hasNextRel(params string) bool {
-	for _, p := range strings.Split(params, ";") {
+	for _, p := range splitParams(params) {
 		name, value, found := strings.Cut(strings.TrimSpace(p), "=")
 		if !found || !strings.EqualFold(strings.TrimSpace(name), "rel") {
 			continue
@@ -75,4 +75,23 @@ func hasNextRel(params string) bool {
 		return false // only the first rel counts (§3.3)
 	}
 	return false
+}
+
+// splitParams splits the parameters of a link-value at the semicolons
+// outside quoted strings: title="x; rel=next" is one parameter, not a rel.
+func splitParams(s string) []string {
+	var out []string
+	inQuote, start := false, 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\\' && inQuote:
+			i++
+		case c == '"':
+			inQuote = !inQuote
+		case c == ';' && !inQuote:
+			out = append(out, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, s[start:])
 }

@@ -22,6 +22,11 @@ func TestNextLink(t *testing.T) {
 		{[]string{`<a>; rel="prev"; rel="next"`}, ""},                  // only the first rel counts
 		{[]string{`garbage, <b>; rel="next"`, `<c>; rel="next"`}, "c"}, // an unreadable line is left
 		{[]string{`<a; rel="next"`}, ""},                               // no closing >
+		// A rel written inside another parameter's quoted string is text:
+		// a service's title cannot make a prev link the next.
+		{[]string{`<a>; title="x; rel=next"; rel="prev"`}, ""},
+		{[]string{`<a>; title="\"; rel=next"; rel="prev"`}, ""},
+		{[]string{`<a>; title="x; rel=prev"; rel="next"`}, "a"},
 		{nil, ""},
 	} {
 		if got := nextLink(tc.lines); got != tc.want {

@@ -78,7 +78,7 @@ const (
 // call options. A next link (NextLink) is followed only when it resolves to
 // the base URL's origin and to a path under the base URL's; one to anywhere
 // else ends the iteration with an error before anything is sent there. A
-// cursor or link met before, and a page beyond the limit
+// cursor or link met before, one longer than 64 KiB, and a page beyond the limit
 // (runtime.CallMaxPages, runtime.DefaultMaxPages; runtime.ErrTooManyPages),
 // end it with an error too, so that no service can keep the loop going for
 // ever.
@@ -144,6 +144,13 @@ func newPager(ctx context.Context, s *runtime.Service, op *Operation, opts []run
 		p.err = e.Fail(ctx, op.link(), errors.New("the operation has no paging (a bug in the generated code)"))
 		return p
 	}
+	pg := p.pg
+	if pg.Size != "" && pg.Size == pg.Param {
+		// The page number or offset would be read as the page size, and
+		// replace it from the second page on: pages skipped or repeated.
+		p.err = e.Fail(ctx, op.link(), fmt.Errorf("pagination: size and the page's parameter are both %q (fix services.yaml and generate again)", pg.Param))
+		return p
+	}
 	if err := op.encode(&p.req, path, params, body); err != nil {
 		p.err = e.Fail(ctx, op.link(), err)
 		return p
@@ -153,7 +160,6 @@ func newPager(ctx context.Context, s *runtime.Service, op *Operation, opts []run
 		p.err = e.Fail(ctx, op.link(), errors.New("a streamed request body cannot be sent again for the next page"))
 		return p
 	}
-	pg := p.pg
 	if pg.Size != "" {
 		if v, ok := queryValue(p.req.RawQuery, pg.Size); ok {
 			p.size, _ = strconv.ParseInt(v, 10, 64) // unreadable: no short-page rule
@@ -202,6 +208,11 @@ func (p *pager) fetch(items any) error {
 		return err
 	}
 	p.pages++
+	return p.where(p.call(items))
+}
+
+// call sends the page's request and reads its answer.
+func (p *pager) call(items any) error {
 	resp, err := p.e.Do(p.ctx, p.op.link(), p.req)
 	if err != nil {
 		return err
@@ -211,6 +222,16 @@ func (p *pager) fetch(items any) error {
 		return err
 	}
 	return resp.Close()
+}
+
+// where says which page an error of a page after the first came from, so
+// that a log line tells how far the iteration got; the error stays what it
+// was for errors.As and errors.Is.
+func (p *pager) where(err error) error {
+	if err == nil || p.pages < 2 {
+		return err
+	}
+	return fmt.Errorf("%w (page %d of the iteration)", err, p.pages)
 }
 
 // page reads one response: its items, then where the next page is.
@@ -367,11 +388,25 @@ func (p *pager) last(resp link.Response, raw, items json.RawMessage, top *map[st
 	return false, nil
 }
 
+// maxCursorBytes bounds a cursor or next link: it goes into the next
+// request's URL (escaped, up to three times as long), which servers refuse
+// long before this (nginx and Apache at 8 KiB), and a body of many
+// megabytes must not become a URL of many more.
+const maxCursorBytes = 64 << 10
+
+// tooLong says that a cursor or link of n bytes is not sent.
+func tooLong(n int) error {
+	return fmt.Errorf("it is %d bytes, more than the %d a next page's URL may carry", n, maxCursorBytes)
+}
+
 // cursor sets the next request's cursor; an empty one ends the pages, one
 // asked for before is an error (the service would page in a circle).
 func (p *pager) cursor(resp link.Response, c, where string) (bool, error) {
 	if c == "" {
 		return true, nil
+	}
+	if len(c) > maxCursorBytes {
+		return false, resp.Fail(fmt.Errorf("paging: the %s gives cursor %q: %w", where, quote.Truncate(c, 60), tooLong(len(c))))
 	}
 	if err := p.unseen(c); err != nil {
 		return false, resp.Fail(fmt.Errorf("paging: the %s gives cursor %q %w", where, quote.Truncate(c, 60), err))
@@ -398,6 +433,9 @@ func (p *pager) followLink(resp link.Response) (bool, error) {
 	target := nextLink(resp.Header().Values("Link"))
 	if target == "" {
 		return true, nil
+	}
+	if len(target) > maxCursorBytes {
+		return false, resp.Fail(fmt.Errorf("paging: the Link header's next page %q: %w", quote.Truncate(target, 120), tooLong(len(target))))
 	}
 	path, query, err := p.sameService(target)
 	if err != nil {
