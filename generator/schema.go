@@ -715,11 +715,11 @@ func (g *typer) allOf(s *openapi3.Schema, hint, source string) *model.Type {
 			objects++
 		}
 		for k, v := range sc.Properties {
-			if old, ok := props[k]; ok && old.Value != nil && v.Value != nil && old.Value.ReadOnly != v.Value.ReadOnly {
-				// Conflicting readOnly: the property is writable somewhere, so it is sent.
-				cp := *v.Value
-				cp.ReadOnly = false
-				v = &openapi3.SchemaRef{Value: &cp}
+			if old, ok := props[k]; ok {
+				var conflict string
+				if v, conflict = mergeAllOfProperty(old, v); conflict != "" {
+					g.note(allOfConflict, source+"/properties/"+k, conflict)
+				}
 			}
 			props[k] = v
 		}
