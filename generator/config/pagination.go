@@ -125,7 +125,14 @@ func (d *decoder) pagination(pre string, k, n *yaml.Node) *Pagination {
 	switch {
 	case styleAt == nil:
 		d.errorf(pre, k, "say how the next page is found: next: {link_header: true}, next: {header: X-Next-Cursor, param: cursor}, next: {field: next_cursor, param: cursor}, page: {param: page} or offset: {param: offset}")
-	case p.Style == PageNumber || p.Style == PageOffset || p.Style == "":
+	case p.Style == PageNumber || p.Style == PageOffset:
+		// One parameter cannot be both the page (or offset) and the page's
+		// size: the runtime would read the one as the other and fetch until
+		// its page limit.
+		if n := nodeAt(es, "size"); n != nil && p.Size != "" && p.Size == p.Param {
+			d.errorf(pre, n, "size names %s, which is %s's parameter too: size is the page size's own parameter; leave it out when the operation has none", p.Size, map[string]string{PageNumber: "page", PageOffset: "offset"}[p.Style])
+		}
+	case p.Style == "":
 	default: // a cursor or a link: it says where the pages end, and nothing else may
 		if n := nodeAt(es, "total"); n != nil {
 			d.errorf(pre, n, "total counts items for page: and offset:; with next: the page without a next cursor or link is the last (has_more: can end it too)")
