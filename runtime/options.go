@@ -23,6 +23,8 @@ const (
 	DefaultMaxResponseBytes = 32 << 20
 	// MaxErrorBody caps how much of an error body ResponseError keeps.
 	MaxErrorBody = 1024
+	// MaxResponseProblems bounds the problems an InvalidResponseError lists.
+	MaxResponseProblems = 20
 	// DefaultMaxPages bounds the pages one iteration of a generated paging
 	// method (ListOrdersAll) fetches unless CallMaxPages says otherwise: a
 	// service that pages for ever must not keep the caller in the loop for ever.

@@ -21,9 +21,6 @@ func WithResponseValidation(on bool) Option {
 	return func(s *settings) { s.ValidateResponses = on; s.mark("VALIDATE_RESPONSES") }
 }
 
-// MaxResponseProblems bounds the problems an InvalidResponseError lists.
-const MaxResponseProblems = 20
-
 // InvalidResponseError is a success body that decoded but does not match
 // its schema, found when response validation is on: each problem names its
 // place in the JSON. It reaches the caller wrapped in a *CallError; Body is
