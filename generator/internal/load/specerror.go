@@ -78,6 +78,12 @@ func withPos(display string, data []byte, err error) error {
 	default:
 		if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
 			se.Line, _ = strconv.Atoi(m[1])
+			// The YAML parser names the line after the last one for what it
+			// missed at the end of the input: point at the last line.
+			if last := lineCount(data); se.Line > last {
+				se.Line = max(last, 1)
+				se.Msg += " (at the end of the file)"
+			}
 		}
 	}
 	se.Msg = yamlPrefixRE.ReplaceAllString(se.Msg, "")
@@ -189,4 +195,14 @@ func (sp *Spec) ErrorAt(msg string, keys ...string) *SpecError {
 	}
 	line, col := sp.locate(keys...)
 	return &SpecError{File: sp.Display, Line: line, Col: col, Msg: msg}
+}
+
+// lineCount is the number of lines of data, a last line without a line
+// break counted.
+func lineCount(data []byte) int {
+	n := bytes.Count(data, []byte("\n"))
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		n++
+	}
+	return n
 }
