@@ -126,7 +126,11 @@ func renderReadme(pkg *model.Package, importPath string) ([]byte, error) {
 		case pkg.Security == nil:
 			sec = "-" // the spec states none
 		}
-		d.Operations = append(d.Operations, readmeOp{mdCode(op.HTTPMethod+" "+op.WrittenPath(), true), mdCode(op.Name, true), mdText(g, true), mdText(sc, true), mdText(sec, true)})
+		name := mdCode(op.Name, true)
+		if op.Paging != nil {
+			name += ", " + mdCode(op.Paging.Method, true) + " (every page)"
+		}
+		d.Operations = append(d.Operations, readmeOp{mdCode(op.HTTPMethod+" "+op.WrittenPath(), true), name, mdText(g, true), mdText(sc, true), mdText(sec, true)})
 	}
 	for _, op := range pkg.Methods {
 		if op.Result.Kind == model.ResultNone && op != pkg.Methods[len(pkg.Methods)-1] {
