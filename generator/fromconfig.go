@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"cmp"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -44,9 +45,9 @@ func FromConfig(cfg *config.Config, only []string, importBase string) ([]*Job, e
 		if err != nil {
 			src = s.Spec
 		}
-		rd, ok := runtimeDefaults(eff, s.BaseURL)
-		if !ok {
-			errs = append(errs, &config.Error{Pos: s.Pos, Msg: fmt.Sprintf("service %q: unknown grant %q", s.Name, eff.Auth.Grant)})
+		rd, bad := runtimeDefaults(eff, s.BaseURL)
+		for _, e := range bad {
+			errs = append(errs, &config.Error{Pos: cmp.Or(e.Pos, s.Pos), Msg: fmt.Sprintf("service %q: %s", s.Name, e.Msg)})
 		}
 		svc := &Job{
 			Name:        s.Name,
@@ -84,12 +85,24 @@ func FromConfig(cfg *config.Config, only []string, importBase string) ([]*Job, e
 	return out, nil
 }
 
-// runtimeDefaults are a service's settings as the runtime takes them; false
-// when its grant is none that the runtime knows (config.Load refuses those).
-func runtimeDefaults(eff config.Settings, baseURL string) (model.RuntimeDefaults, bool) {
+// runtimeDefaults are a service's settings as the runtime takes them, each
+// word of services.yaml parsed into the model's kind here, once; bad says
+// which words are none the runtime knows (config.Load refuses those, so
+// only a Config made by hand has them), at their place when it is known.
+func runtimeDefaults(eff config.Settings, baseURL string) (rd model.RuntimeDefaults, bad []config.Error) {
 	a := eff.Auth
+	unknown := func(what, v string, pos config.Pos) {
+		bad = append(bad, config.Error{Pos: pos, Msg: fmt.Sprintf("unknown %s %q", what, v)})
+	}
 	grant, ok := model.ParseGrant(a.Grant)
-	rd := model.RuntimeDefaults{
+	if !ok {
+		unknown("grant", a.Grant, config.Pos{})
+	}
+	clientAuth, ok := model.ParseClientAuth(a.ClientAuth)
+	if !ok {
+		unknown("client_auth", a.ClientAuth, config.Pos{})
+	}
+	rd = model.RuntimeDefaults{
 		BaseURL:            baseURL,
 		TokenURL:           a.TokenURL,
 		Issuer:             a.Issuer,
@@ -103,7 +116,7 @@ func runtimeDefaults(eff config.Settings, baseURL string) (model.RuntimeDefaults
 		RequestedTokenType: a.RequestedTokenType,
 		ActorTokenEnv:      a.ActorToken.Env,
 		ActorTokenType:     a.ActorTokenType,
-		ClientAuth:         a.ClientAuth,
+		ClientAuth:         clientAuth,
 		MessageIDHeader:    eff.MessageIDHeader,
 		TimeoutNanos:       int64(eff.Timeout),
 		ValidateResponses:  eff.ValidateResponses,
@@ -115,7 +128,7 @@ func runtimeDefaults(eff config.Settings, baseURL string) (model.RuntimeDefaults
 	if a.ScopesSet {
 		rd.Scopes = append([]string{}, a.Scopes...)
 	}
-	return rd, ok
+	return rd, bad
 }
 
 func credentials(a config.Auth) Credentials {

@@ -49,6 +49,15 @@ type Grant = model.Grant
 // is no grant set, and false says name is none the runtime knows.
 func ParseGrant(name string) (Grant, bool) { return model.ParseGrant(name) }
 
+// ClientAuth is how a client authenticates at the token endpoint,
+// RuntimeDefaults.ClientAuth (ParseClientAuth).
+type ClientAuth = model.ClientAuth
+
+// ParseClientAuth is the client authentication services.yaml's
+// auth.client_auth names ("basic", "post"); "" is none set, and false says
+// name is none the runtime knows.
+func ParseClientAuth(name string) (ClientAuth, bool) { return model.ParseClientAuth(name) }
+
 // TokenStoreDefaults is services.yaml's token_store in RuntimeDefaults.
 type TokenStoreDefaults = model.TokenStoreDefaults
 

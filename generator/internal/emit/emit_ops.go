@@ -43,12 +43,9 @@ func genClient(pkg *model.Package) []jen.Code {
 	if rd.Scopes != nil {
 		cfg["Scopes"] = stringsLit(rd.Scopes)
 	}
-	switch rd.ClientAuth {
-	case "post":
-		cfg["ClientAuth"] = jen.Qual(model.TokenPkg, "ClientSecretPost")
-	case "basic":
-		// Written, so not left to the issuer's metadata.
-		cfg["ClientAuth"] = jen.Qual(model.TokenPkg, "ClientSecretBasic")
+	if rd.ClientAuth != model.ClientAuthUnset {
+		// Basic too is written, so not left to the issuer's metadata.
+		cfg["ClientAuth"] = jen.Qual(model.TokenPkg, clientAuthConsts[rd.ClientAuth])
 	}
 	if rd.TimeoutNanos > 0 {
 		cfg["Timeout"] = durationCode(rd.TimeoutNanos)
@@ -145,6 +142,9 @@ var schemeConsts = [...]string{
 	model.SchemeUnsupported: "SchemeUnsupported", model.SchemeOAuth2: "SchemeOAuth2", model.SchemeAPIKey: "SchemeAPIKey",
 	model.SchemeBasic: "SchemeBasic", model.SchemeBearer: "SchemeBearer", model.SchemeMutualTLS: "SchemeMutualTLS",
 }
+
+// clientAuthConsts are the token package's constants of the client authentications.
+var clientAuthConsts = [...]string{model.ClientAuthBasic: "ClientSecretBasic", model.ClientAuthPost: "ClientSecretPost"}
 
 func grantCode(g model.Grant) jen.Code { return jen.Qual(model.RuntimePkg, grantConsts[g]) }
 

@@ -17,23 +17,11 @@ const (
 var grantNames = [...]string{"", "none", "client_credentials", "token_exchange", "passthrough", "auto"}
 
 // String is the grant as services.yaml writes it; "" for GrantUnset.
-func (g Grant) String() string {
-	if int(g) < len(grantNames) {
-		return grantNames[g]
-	}
-	return ""
-}
+func (g Grant) String() string { return nameOf(grantNames[:], g) }
 
 // ParseGrant is the grant services.yaml names name; "" is GrantUnset, and
 // false says name is no grant.
-func ParseGrant(name string) (Grant, bool) {
-	for g, n := range grantNames {
-		if n == name {
-			return Grant(g), true
-		}
-	}
-	return GrantUnset, false
-}
+func ParseGrant(name string) (Grant, bool) { return parseName[Grant](grantNames[:], name) }
 
 // NeedsEndpoint reports whether calls with g ask a token endpoint.
 func (g Grant) NeedsEndpoint() bool {

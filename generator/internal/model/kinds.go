@@ -13,17 +13,10 @@ const (
 var inNames = [...]string{InPath: "path", InQuery: "query", InHeader: "header", InCookie: "cookie"}
 
 // String is where the parameter is as OpenAPI's in writes it.
-func (in ParamIn) String() string { return inNames[in] }
+func (in ParamIn) String() string { return nameOf(inNames[:], in) }
 
 // ParseIn is the ParamIn of OpenAPI's in; false for any other.
-func ParseIn(s string) (ParamIn, bool) {
-	for in, n := range inNames {
-		if n == s {
-			return ParamIn(in), true
-		}
-	}
-	return InPath, false
-}
+func ParseIn(s string) (ParamIn, bool) { return parseName[ParamIn](inNames[:], s) }
 
 // ParamStyle is how a parameter is serialised (OpenAPI's style): the
 // emitter writes it as the runtime's constant of the same name.

@@ -69,7 +69,7 @@ type RuntimeDefaults struct {
 	ActorTokenEnv      string
 	ActorTokenType     string
 	APIKeyEnv          string // the key of every apiKey scheme; set when the spec has one
-	ClientAuth         string // "", "basic", "post"
+	ClientAuth         ClientAuth
 	MessageIDHeader    string
 	TimeoutNanos       int64
 	ValidateResponses  bool               // check decoded success bodies (runtime.WithResponseValidation)
