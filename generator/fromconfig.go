@@ -122,7 +122,11 @@ func runtimeDefaults(eff config.Settings, baseURL string) (rd model.RuntimeDefau
 		ValidateResponses:  eff.ValidateResponses,
 	}
 	if ts := eff.TokenStore; ts.Kind != "" {
-		rd.TokenStore = model.TokenStoreDefaults{Kind: ts.Kind, Addr: ts.Addr, Username: ts.Username, PasswordEnv: ts.Password.Env,
+		kind, ok := model.ParseTokenStoreKind(ts.Kind)
+		if !ok {
+			unknown("token_store kind", ts.Kind, ts.Pos)
+		}
+		rd.TokenStore = model.TokenStoreDefaults{Kind: kind, Addr: ts.Addr, Username: ts.Username, PasswordEnv: ts.Password.Env,
 			TLS: ts.TLS, KeyPrefix: ts.KeyPrefix, EncryptionKeyEnv: ts.EncryptionKey.Env}
 	}
 	if a.ScopesSet {

@@ -61,6 +61,13 @@ func ParseClientAuth(name string) (ClientAuth, bool) { return model.ParseClientA
 // TokenStoreDefaults is services.yaml's token_store in RuntimeDefaults.
 type TokenStoreDefaults = model.TokenStoreDefaults
 
+// TokenStoreKind is TokenStoreDefaults.Kind (ParseTokenStoreKind).
+type TokenStoreKind = model.TokenStoreKind
+
+// ParseTokenStoreKind is the kind services.yaml's token_store.kind names
+// ("memory", "redis"); "" is none written, and false says name is none.
+func ParseTokenStoreKind(name string) (TokenStoreKind, bool) { return model.ParseTokenStoreKind(name) }
+
 // Job is one client package to generate: a service of services.yaml (or of
 // single-spec mode), its spec, where its package goes and its settings.
 type Job struct {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/dave/jennifer/jen"
+	"github.com/tpgen/tpgen/generator/internal/model"
 	"github.com/tpgen/tpgen/runtime"
 	"github.com/tpgen/tpgen/runtime/tpgenimpl"
 )
@@ -57,5 +58,18 @@ func TestInOrder(t *testing.T) {
 	}
 	if got := jen.Id("T").Add(inOrder(fieldValues{}, nil)).GoString(); !strings.HasPrefix(got, "T{}") {
 		t.Errorf("no field: %s", got)
+	}
+}
+
+// TestTokenStoreKinds: the words the emitter writes for the token store
+// kinds are the runtime's.
+func TestTokenStoreKinds(t *testing.T) {
+	for _, c := range []struct{ got, want string }{
+		{tokenStoreKinds[model.StoreMemory], runtime.TokenStoreMemory},
+		{tokenStoreKinds[model.StoreRedis], runtime.TokenStoreRedis},
+	} {
+		if c.got != c.want {
+			t.Errorf("the emitter writes kind %q where the runtime's word is %q", c.got, c.want)
+		}
 	}
 }

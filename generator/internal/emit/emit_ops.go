@@ -50,8 +50,8 @@ func genClient(pkg *model.Package) []jen.Code {
 	if rd.TimeoutNanos > 0 {
 		cfg["Timeout"] = durationCode(rd.TimeoutNanos)
 	}
-	if ts := rd.TokenStore; ts.Kind != "" {
-		store := fieldValues{"Kind": jen.Lit(ts.Kind)}
+	if ts := rd.TokenStore; ts.Kind != model.StoreUnset {
+		store := fieldValues{"Kind": jen.Lit(tokenStoreKinds[ts.Kind])}
 		for _, f := range [][2]string{{"Addr", ts.Addr}, {"Username", ts.Username}, {"PasswordEnv", ts.PasswordEnv},
 			{"KeyPrefix", ts.KeyPrefix}, {"EncryptionKeyEnv", ts.EncryptionKeyEnv}} {
 			if f[1] != "" {
@@ -145,6 +145,10 @@ var schemeConsts = [...]string{
 
 // clientAuthConsts are the token package's constants of the client authentications.
 var clientAuthConsts = [...]string{model.ClientAuthBasic: "ClientSecretBasic", model.ClientAuthPost: "ClientSecretPost"}
+
+// tokenStoreKinds are the runtime's words of the token store kinds
+// (runtime.TokenStoreMemory, TokenStoreRedis: TestTokenStoreKinds).
+var tokenStoreKinds = [...]string{model.StoreMemory: "memory", model.StoreRedis: "redis"}
 
 func grantCode(g model.Grant) jen.Code { return jen.Qual(model.RuntimePkg, grantConsts[g]) }
 

@@ -74,13 +74,13 @@ func renderReadme(pkg *model.Package, importPath string) ([]byte, error) {
 	for _, v := range envname.Vars {
 		d.Env = append(d.Env, mdCode(prefix+v, false))
 	}
-	if ts := rd.TokenStore; ts.Kind != "" {
+	if ts := rd.TokenStore; ts.Kind != model.StoreUnset {
 		store := func(name, v string) {
 			if v != "" {
 				d.TokenStore = append(d.TokenStore, readmeRow{name, mdCode(v, true)})
 			}
 		}
-		store("kind", ts.Kind)
+		store("kind", ts.Kind.String())
 		store("address", ts.Addr)
 		store("user", ts.Username)
 		if ts.PasswordEnv != "" {
@@ -97,7 +97,7 @@ func renderReadme(pkg *model.Package, importPath string) ([]byte, error) {
 		for _, v := range envname.TokenStoreVars {
 			d.TokenStoreEnv = append(d.TokenStoreEnv, mdCode(envname.TokenStore+"_"+v, false))
 		}
-		if ts.Kind == "redis" {
+		if ts.Kind == model.StoreRedis {
 			d.TokenStoreLink = mdCode(`import _ "github.com/tpgen/tpgen/redis"`, false)
 		}
 	}

@@ -79,9 +79,10 @@ type RuntimeDefaults struct {
 // TokenStoreDefaults is services.yaml's token_store as the runtime takes it
 // (runtime.TokenStoreConfig): secrets by the names of their variables.
 type TokenStoreDefaults struct {
-	Kind, Addr, Username, PasswordEnv string
-	TLS                               bool
-	KeyPrefix, EncryptionKeyEnv       string
+	Kind                        TokenStoreKind
+	Addr, Username, PasswordEnv string
+	TLS                         bool
+	KeyPrefix, EncryptionKeyEnv string
 }
 
 // TypeKind is the shape of a type expression.
