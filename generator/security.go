@@ -97,7 +97,7 @@ func (b *builder) scheme(name string, ss *openapi3.SecurityScheme) model.Securit
 	out := model.SecurityScheme{Name: name, Kind: model.SchemeUnsupported}
 	// what is the scheme in a few words, why what the runtime lacks.
 	unsupported := func(what, why string) model.SecurityScheme {
-		out.In = what
+		out.Unsupported = what
 		detail := what
 		if why != "" {
 			detail += ": " + why
@@ -107,15 +107,15 @@ func (b *builder) scheme(name string, ss *openapi3.SecurityScheme) model.Securit
 	}
 	switch strings.ToLower(ss.Type) {
 	case "apikey":
-		in := strings.ToLower(ss.In)
+		in, ok := model.ParseIn(strings.ToLower(ss.In))
 		switch {
-		case in != "header" && in != "query" && in != "cookie":
+		case !ok || in == model.InPath:
 			return unsupported(fmt.Sprintf("apiKey in %q", ss.In), "in must be header, query or cookie")
 		case ss.Name == "":
 			return unsupported("apiKey without a name", "")
-		case (in == "header" || in == "cookie") && !httpToken(ss.Name):
-			return unsupported("apiKey in "+in, fmt.Sprintf("its name %q is not an HTTP token", ss.Name))
-		case in == "header" && keyheader.Reserved(ss.Name, b.svc.Runtime.MessageIDHeader):
+		case (in == model.InHeader || in == model.InCookie) && !httpToken(ss.Name):
+			return unsupported("apiKey in "+in.String(), fmt.Sprintf("its name %q is not an HTTP token", ss.Name))
+		case in == model.InHeader && keyheader.Reserved(ss.Name, b.svc.Runtime.MessageIDHeader):
 			return unsupported("apiKey in header "+http.CanonicalHeaderKey(ss.Name), "HTTP or the runtime sets that header itself")
 		}
 		out.Kind, out.In, out.Param, out.SecretEnv = model.SchemeAPIKey, in, ss.Name, cr.APIKeys[name]

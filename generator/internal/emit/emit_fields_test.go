@@ -73,3 +73,28 @@ func TestTokenStoreKinds(t *testing.T) {
 		}
 	}
 }
+
+// TestKeyInWords: the runtime takes every word the emitter writes for where
+// an API key goes, and refuses one that is not among them (so that the
+// check can fail).
+func TestKeyInWords(t *testing.T) {
+	service := func(in string) error {
+		_, err := runtime.NewService(runtime.ServiceConfig{Name: "keys", BaseURL: "https://api.example",
+			Schemes: []runtime.SecurityScheme{{Name: "key", Kind: runtime.SchemeAPIKey, In: in, Param: "X-Key"}}},
+			runtime.WithAuth(runtime.Auth{APIKeys: map[string]string{"key": "k"}}))
+		return err
+	}
+	for in, word := range keyInWords {
+		if model.ParamIn(in) == model.InPath {
+			continue
+		}
+		if word == "" {
+			t.Errorf("no word for an API key in %s", model.ParamIn(in))
+		} else if err := service(word); err != nil {
+			t.Errorf("an API key in %q: %v", word, err)
+		}
+	}
+	if service("path") == nil {
+		t.Error(`the runtime took an API key in "path"`)
+	}
+}

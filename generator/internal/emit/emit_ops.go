@@ -150,12 +150,20 @@ var clientAuthConsts = [...]string{model.ClientAuthBasic: "ClientSecretBasic", m
 // (runtime.TokenStoreMemory, TokenStoreRedis: TestTokenStoreKinds).
 var tokenStoreKinds = [...]string{model.StoreMemory: "memory", model.StoreRedis: "redis"}
 
+// keyInWords are the runtime's words of where an API key goes
+// (runtime.SecurityScheme.In); an API key is never in the path.
+var keyInWords = [...]string{model.InHeader: "header", model.InQuery: "query", model.InCookie: "cookie"}
+
 func grantCode(g model.Grant) jen.Code { return jen.Qual(model.RuntimePkg, grantConsts[g]) }
 
 // schemeCode writes a runtime.SecurityScheme's fields.
 func schemeCode(sc model.SecurityScheme) fieldValues {
 	d := fieldValues{"Name": jen.Lit(sc.Name), "Kind": jen.Qual(model.RuntimePkg, schemeConsts[sc.Kind])}
-	for _, f := range []struct{ name, v string }{{"In", sc.In}, {"Param", sc.Param}, {"SecretEnv", sc.SecretEnv},
+	in := sc.Unsupported
+	if sc.Kind == model.SchemeAPIKey {
+		in = keyInWords[sc.In]
+	}
+	for _, f := range []struct{ name, v string }{{"In", in}, {"Param", sc.Param}, {"SecretEnv", sc.SecretEnv},
 		{"Username", sc.Username}, {"UsernameEnv", sc.UsernameEnv}} {
 		if f.v != "" {
 			d[f.name] = jen.Lit(f.v)

@@ -203,7 +203,7 @@ func readmeSchemes(pkg *model.Package, prefix string, env []string) ([]readmeSch
 		r := readmeScheme{Name: mdCode(sc.Name, true)}
 		switch sc.Kind {
 		case model.SchemeAPIKey:
-			r.Kind = "apiKey in " + sc.In + " " + mdCode(sc.Param, true)
+			r.Kind = "apiKey in " + sc.In.String() + " " + mdCode(sc.Param, true)
 			own := add(prefix + envname.APIKeyOf(sc.Name))
 			all := add(prefix + envname.APIKey)
 			r.Credential = own
@@ -237,7 +237,7 @@ func readmeSchemes(pkg *model.Package, prefix string, env []string) ([]readmeSch
 		case model.SchemeMutualTLS:
 			r.Kind, r.Credential = "mutualTLS", "the certificate of runtime.WithHTTPClient's client"
 		default:
-			r.Kind, r.Credential = mdText(sc.In, true), "not supported: never met"
+			r.Kind, r.Credential = mdText(sc.Unsupported, true), "not supported: never met"
 		}
 		out = append(out, r)
 	}

@@ -442,9 +442,15 @@ type Result struct {
 // SecurityScheme is one scheme of the spec as the runtime is told about it
 // (runtime.SecurityScheme).
 type SecurityScheme struct {
-	Name                  string
-	Kind                  SchemeKind
-	In, Param             string
+	Name string
+	Kind SchemeKind
+	// In and Param are where a SchemeAPIKey's key goes: InHeader, InQuery
+	// or InCookie, and the header, query parameter or cookie name.
+	In    ParamIn
+	Param string
+	// Unsupported says what a SchemeUnsupported scheme is ("http digest"),
+	// for the runtime's messages (runtime.SecurityScheme.In) and the README.
+	Unsupported           string
 	SecretEnv             string
 	Username, UsernameEnv string
 	Doc                   string // what the scheme is, for the package README
