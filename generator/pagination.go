@@ -101,7 +101,7 @@ func (b *builder) paging(op *model.Method, pg *config.Pagination) *model.Paging 
 		}
 	}
 	// The parameters.
-	check := func(name string, at config.Pos, what string, kinds ...string) {
+	check := func(name string, at config.Pos, what string, kinds ...model.ScalarKind) {
 		if name == "" {
 			return
 		}
@@ -112,15 +112,15 @@ func (b *builder) paging(op *model.Method, pg *config.Pagination) *model.Paging 
 	}
 	switch pg.Style {
 	case config.PageHeader, config.PageField, config.PageLastItem:
-		check(pg.Param, pg.ParamPos, "next.param", "String", "Int")
+		check(pg.Param, pg.ParamPos, "next.param", model.ScalarString, model.ScalarInt)
 	case config.PageNumber:
-		check(pg.Param, pg.ParamPos, "page.param", "Int")
+		check(pg.Param, pg.ParamPos, "page.param", model.ScalarInt)
 	case config.PageOffset:
-		check(pg.Param, pg.ParamPos, "offset.param", "Int")
+		check(pg.Param, pg.ParamPos, "offset.param", model.ScalarInt)
 	}
-	check(pg.Size, pg.SizePos, "size", "Int")
+	check(pg.Size, pg.SizePos, "size", model.ScalarInt)
 	// The body fields.
-	field := func(path config.Path, what string, kinds ...string) {
+	field := func(path config.Path, what string, kinds ...model.ScalarKind) {
 		if path.Names == nil {
 			return
 		}
@@ -129,7 +129,7 @@ func (b *builder) paging(op *model.Method, pg *config.Pagination) *model.Paging 
 			b.note("pagination fields of any type, read as the runtime finds them", op.HTTPMethod+" "+op.WrittenPath(), fmt.Sprintf("%s %s", what, path))
 		}
 		if err == "" {
-			if k := unwrapValue(t).ScalarKind(); k != "" && !slices.Contains(kinds, k) || k == "" && !isAny(t) {
+			if k := unwrapValue(t).ScalarKind(); k != model.ScalarNone && !slices.Contains(kinds, k) || k == model.ScalarNone && !isAny(t) {
 				err = fmt.Sprintf("is %s, not %s", describeType(t), kindWords(kinds))
 			}
 		}
@@ -138,18 +138,18 @@ func (b *builder) paging(op *model.Method, pg *config.Pagination) *model.Paging 
 			b.errs = append(b.errs, path.Pos.Errorf("%s", pre+subject(what, path.String(), err)))
 		}
 	}
-	field(pg.HasMore, "has_more", "Bool")
-	field(pg.Total, "total", "Int")
+	field(pg.HasMore, "has_more", model.ScalarBool)
+	field(pg.Total, "total", model.ScalarInt)
 	switch pg.Style {
 	case config.PageField:
 		p.Field = strings.Split(pg.From, ".")
-		field(config.Path{Names: p.Field, Pos: pg.FromPos}, "next.field", "String", "Int")
+		field(config.Path{Names: p.Field, Pos: pg.FromPos}, "next.field", model.ScalarString, model.ScalarInt)
 	case config.PageLastItem:
 		p.Field = strings.Split(pg.From, ".")
 		if p.Item != nil {
 			t, err := fieldType(p.Item, p.Field, "an item")
 			if err == "" {
-				if k := unwrapValue(t).ScalarKind(); k != "String" && k != "Int" && !isAny(t) {
+				if k := unwrapValue(t).ScalarKind(); k != model.ScalarString && k != model.ScalarInt && !isAny(t) {
 					err = fmt.Sprintf("is %s, not a string or an integer", describeType(t))
 				}
 			}
@@ -249,8 +249,8 @@ func unwrapValue(t *model.Type) *model.Type {
 }
 
 // queryParam checks that op has a primitive query parameter name whose
-// values are of one of kinds (scalarKind's names).
-func queryParam(op *model.Method, name string, kinds []string) string {
+// values are of one of kinds.
+func queryParam(op *model.Method, name string, kinds []model.ScalarKind) string {
 	var names []string
 	for _, p := range op.Params {
 		if p.WireName != name {
@@ -282,11 +282,15 @@ func isAny(t *model.Type) bool {
 }
 
 // kindWords says scalarKind names in words: "a string or an integer".
-func kindWords(kinds []string) string {
-	words := map[string]string{"String": "a string", "Int": "an integer", "Bool": "a boolean", "Float": "a number"}
+// scalarWords are the kinds pagination asks for, in its messages.
+var scalarWords = map[model.ScalarKind]string{
+	model.ScalarString: "a string", model.ScalarInt: "an integer", model.ScalarBool: "a boolean", model.ScalarFloat: "a number",
+}
+
+func kindWords(kinds []model.ScalarKind) string {
 	out := make([]string, len(kinds))
 	for i, k := range kinds {
-		out[i] = words[k]
+		out[i] = scalarWords[k]
 	}
 	return strings.Join(out, " or ")
 }

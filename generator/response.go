@@ -148,7 +148,7 @@ func (b *builder) responseHeaders(headers openapi3.Headers, base, src string) []
 }
 
 // isScalar reports whether values of t have a text form (headers, form fields).
-func isScalar(t *model.Type) bool { return t.ScalarKind() != "" }
+func isScalar(t *model.Type) bool { return t.ScalarKind() != model.ScalarNone }
 
 // result decides what the method returns: nothing, the one success body, or a
 // result struct when there are several bodies or typed headers.

@@ -381,24 +381,31 @@ func genMethodBody(b *jen.Group, op *model.Method) {
 // functions, anything else as JSON.
 func pathText(p *model.Param) jen.Code {
 	v := jen.Id(p.Name)
-	switch p.Type.ScalarKind() {
-	case "String":
+	switch k := p.Type.ScalarKind(); k {
+	case model.ScalarNone:
+		return jen.Qual(model.ImplPkg, "FormatJSON").Call(v)
+	case model.ScalarString:
 		if p.Type.Kind == model.KindNamed {
 			return jen.String().Parens(v)
 		}
 		return v
-	case "Int":
-		return jen.Qual(model.ImplPkg, "FormatInt").Call(jen.Int64().Parens(v))
-	case "Float":
-		return jen.Qual(model.ImplPkg, "FormatFloat").Call(jen.Float64().Parens(v))
-	case "Bool":
-		return jen.Qual(model.ImplPkg, "FormatBool").Call(jen.Bool().Parens(v))
-	case "Time":
-		return jen.Qual(model.ImplPkg, "FormatTime").Call(jen.Qual("time", "Time").Parens(v))
-	case "Date":
-		return jen.Qual(model.ImplPkg, "FormatDate").Call(jen.Qual(model.RuntimePkg, "Date").Parens(v))
+	default:
+		f := formatFuncs[k]
+		return jen.Qual(model.ImplPkg, f.name).Call(f.arg().Parens(v))
 	}
-	return jen.Qual(model.ImplPkg, "FormatJSON").Call(v)
+}
+
+// formatFuncs are tpgenimpl's Format functions of the scalar kinds other
+// than strings, and the type each takes (a value is converted to it).
+var formatFuncs = [...]struct {
+	name string
+	arg  func() *jen.Statement
+}{
+	model.ScalarInt:   {"FormatInt", jen.Int64},
+	model.ScalarFloat: {"FormatFloat", jen.Float64},
+	model.ScalarBool:  {"FormatBool", jen.Bool},
+	model.ScalarTime:  {"FormatTime", func() *jen.Statement { return jen.Qual("time", "Time") }},
+	model.ScalarDate:  {"FormatDate", func() *jen.Statement { return jen.Qual(model.RuntimePkg, "Date") }},
 }
 
 // requestSpec describes the request to the runtime's Invoke: parameters,

@@ -520,27 +520,41 @@ func (t *Type) Expr() string {
 	return t.Name
 }
 
-// ScalarKind is the kind of text form values of t have (as the runtime writes
-// and reads parameters and headers): String, Int, Float, Bool, Time, Date, or
-// "" when t has none and is written as JSON.
-func (t *Type) ScalarKind() string {
+// ScalarKind is the kind of text form the values of a type have, as the
+// runtime writes and reads parameters and headers: the emitter writes a
+// path parameter of each kind with tpgenimpl's Format function of the kind.
+type ScalarKind uint8
+
+const (
+	ScalarNone   ScalarKind = iota // no text form: written as JSON
+	ScalarString                   // string, or an enum of strings
+	ScalarInt                      // int, int32, int64
+	ScalarFloat                    // float32, float64
+	ScalarBool
+	ScalarTime // time.Time
+	ScalarDate // runtime.Date
+)
+
+// ScalarKind is the kind of text form values of t have; ScalarNone when t
+// has none and is written as JSON.
+func (t *Type) ScalarKind() ScalarKind {
 	u := Underlying(t)
 	if u.Kind == KindNamed && u.Decl.Kind == DeclEnum {
 		u = u.Decl.EnumBase
 	}
 	switch {
 	case u.Kind == KindBuiltin && u.Name == "string":
-		return "String"
+		return ScalarString
 	case u.Kind == KindBuiltin && strings.HasPrefix(u.Name, "int"):
-		return "Int"
+		return ScalarInt
 	case u.Kind == KindBuiltin && strings.HasPrefix(u.Name, "float"):
-		return "Float"
+		return ScalarFloat
 	case u.Kind == KindBuiltin && u.Name == "bool":
-		return "Bool"
+		return ScalarBool
 	case u.Kind == KindExternal && u.Pkg == "time":
-		return "Time"
+		return ScalarTime
 	case u.Kind == KindExternal && u.Name == "Date":
-		return "Date"
+		return ScalarDate
 	}
-	return ""
+	return ScalarNone
 }
