@@ -281,7 +281,7 @@ func isAny(t *model.Type) bool {
 	return t.Kind == model.KindBuiltin && t.Name == "any"
 }
 
-// kindWords says scalarKind names in words: "a string or an integer".
+// kindWords says kinds in words: "a string or an integer".
 // scalarWords are the kinds pagination asks for, in its messages.
 var scalarWords = map[model.ScalarKind]string{
 	model.ScalarString: "a string", model.ScalarInt: "an integer", model.ScalarBool: "a boolean", model.ScalarFloat: "a number",
