@@ -814,12 +814,13 @@ func methodsKeepArguments(p *goldenPackage) []string {
 // and types that must not exist (false), by golden case: every component
 // schema keeps its name unless the package itself or another schema took it.
 var specTypes = map[string]map[string]bool{
-	"additional":      {"AdditionalCollision": true, "Quota": true, "QuotaRef": true, "Settings": true, "Strict": true, "Tags": true},
-	"allof":           {"Account": true, "AccountInput": true, "Audited": true, "Code": true, "Person": true, "Resource": true, "Tier": true},
-	"allof_conflicts": {"Meta": true, "Page": true},
-	"bodies":          {"Document": true},
-	"big_numbers":     {"Huge": true, "Inexact": true, "Exact": true, "Half": true, "Wide": true, "Untyped": true, "HugeConst": true},
-	"derived_ids":     {}, // no schemas
+	"additional":        {"AdditionalCollision": true, "Quota": true, "QuotaRef": true, "Settings": true, "Strict": true, "Tags": true},
+	"allof":             {"Account": true, "AccountInput": true, "Audited": true, "Code": true, "Person": true, "Resource": true, "Tier": true},
+	"allof_conflicts":   {"Meta": true, "Page": true},
+	"credential_params": {},
+	"bodies":            {"Document": true},
+	"big_numbers":       {"Huge": true, "Inexact": true, "Exact": true, "Half": true, "Wide": true, "Untyped": true, "HugeConst": true},
+	"derived_ids":       {}, // no schemas
 	"deep_names": {
 		"CreateOrderRequestDetailsLinesItem": true, "CreateOrderRequestAddressDetailsLinesItem": true,
 		"CreateOrderRequestShippingAddressDetailsLinesItem": false, "CreateOrderRequestBillingAddressDetailsLinesItem": false,

@@ -87,6 +87,7 @@ func (b *builder) params(op *model.Method, r *opRef, source string) {
 			b.errs = append(b.errs, b.sp.ErrorAt(fmt.Sprintf("%s %s: parameter %q has in: %q; OpenAPI 3 parameters are in path, query, header or cookie (a body goes in requestBody)", r.method, r.path, p.Name, p.In), "paths", r.path, strings.ToLower(r.method)))
 		}
 	}
+	rest = b.withoutCredentials(rest, r)
 	if len(rest) == 0 {
 		return
 	}
