@@ -28,7 +28,7 @@ func mergeAllOfProperty(old, v *openapi3.SchemaRef) (merged *openapi3.SchemaRef,
 		v = &openapi3.SchemaRef{Value: &cp}
 	}
 	to, tv := types(old.Value), types(v.Value)
-	if len(to) == 0 || len(tv) == 0 || slices.Equal(sorted(to), sorted(tv)) {
+	if len(to) == 0 || len(tv) == 0 || slices.Equal(slices.Sorted(slices.Values(to)), slices.Sorted(slices.Values(tv))) {
 		return v, ""
 	}
 	if len(to) == 1 && len(tv) == 1 {
@@ -44,10 +44,4 @@ func mergeAllOfProperty(old, v *openapi3.SchemaRef) (merged *openapi3.SchemaRef,
 		loose.Description = old.Value.Description
 	}
 	return &openapi3.SchemaRef{Value: loose}, fmt.Sprintf("%s and %s", strings.Join(to, "/"), strings.Join(tv, "/"))
-}
-
-func sorted(s []string) []string {
-	s = slices.Clone(s)
-	slices.Sort(s)
-	return s
 }

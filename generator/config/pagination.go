@@ -130,7 +130,7 @@ func (d *decoder) pagination(pre string, k, n *yaml.Node) *Pagination {
 		// size: the runtime would read the one as the other and fetch until
 		// its page limit.
 		if n := nodeAt(es, "size"); n != nil && p.Size != "" && p.Size == p.Param {
-			d.errorf(pre, n, "size names %s, which is %s's parameter too: size is the page size's own parameter; leave it out when the operation has none", p.Size, map[string]string{PageNumber: "page", PageOffset: "offset"}[p.Style])
+			d.errorf(pre, n, "size names %s, which is %s's parameter too: size is the page size's own parameter; leave it out when the operation has none", p.Size, p.Style) // the style is its key: page, offset
 		}
 	case p.Style == "":
 	default: // a cursor or a link: it says where the pages end, and nothing else may
