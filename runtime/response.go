@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -162,9 +161,7 @@ func redactBody(raw []byte, red redact.Redactor) []byte {
 // err may quote the answer (a cursor, a next link, a value the schema
 // refuses), which may echo what the call sent: such text is redacted.
 func (r *response) Fail(err error) error {
-	if red := r.redactor(); red.Found(err.Error()) {
-		err = &redactedError{msg: red.Replace(err.Error()), err: err}
-	}
+	err = r.redactor().Error(err)
 	ce := &CallError{Service: r.s.name, Operation: r.rec.Operation, MessageID: r.rec.MessageID, Err: err}
 	r.rec.Err = ce
 	return ce
@@ -199,16 +196,3 @@ type streamBody struct {
 }
 
 func (b *streamBody) Close() error { return b.r.end(false) }
-
-// redactedError is an error whose text showed a secret the call sent, as
-// Fail returns it: the text without the secret, and errors.Is still
-// matching what the error matched (ErrTooManyPages). It does not unwrap:
-// the error inside still holds the secret.
-type redactedError struct {
-	msg string
-	err error
-}
-
-func (e *redactedError) Error() string { return e.msg }
-
-func (e *redactedError) Is(target error) bool { return errors.Is(e.err, target) }

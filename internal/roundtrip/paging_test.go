@@ -288,6 +288,9 @@ func TestPagingLinkElsewhere(t *testing.T) {
 		func(string) string { return "/v1x/linked?page=2" },
 		func(string) string { return "/v1/%2e%2e/admin?page=2" },
 		func(string) string { return `/v1/..%5Cadmin?page=2` },
+		// A path parameter after the dots: Tomcat and Spring strip it and resolve "..".
+		func(string) string { return "/v1/..;/admin?page=2" },
+		func(string) string { return "/v1/%2e%2e;x/admin?page=2" },
 	} {
 		ps := startPaging(t, 7)
 		target := link(ps.BaseURL())

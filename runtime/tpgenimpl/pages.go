@@ -475,8 +475,9 @@ func (p *pager) sameService(target string) (path, query string, err error) {
 	// Dots that resolving left because they were escaped (%2E%2E), or that a
 	// backslash makes a segment of, a server may still resolve: out of the
 	// base path, to another service behind the same host.
+	// A path parameter (";x", which Tomcat and Spring strip) does not hide one.
 	for _, seg := range strings.FieldsFunc(u.Path, func(r rune) bool { return r == '/' || r == '\\' }) {
-		if seg == "." || seg == ".." {
+		if seg, _, _ = strings.Cut(seg, ";"); seg == "." || seg == ".." {
 			return "", "", errors.New("its path has a dot segment a server could resolve out of the base URL's path")
 		}
 	}
