@@ -44,18 +44,8 @@ func linkValue(s string) (target, params, rest string, ok bool) {
 	}
 	target, s = s[1:end], s[end+1:]
 	// Parameters run to the first comma outside a quoted string.
-	inQuote := false
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '\\' && inQuote:
-			i++
-		case c == '"':
-			inQuote = !inQuote
-		case c == ',' && !inQuote:
-			return target, s[:i], s[i+1:], true
-		}
-	}
-	return target, s, "", true
+	params, rest, _ = cutUnquoted(s, ',')
+	return target, params, rest, true
 }
 
 // hasNextRel reports whether the parameters of a link-value have a rel
@@ -81,17 +71,29 @@ func hasNextRel(params string) bool {
 // outside quoted strings: title="x; rel=next" is one parameter, not a rel.
 func splitParams(s string) []string {
 	var out []string
-	inQuote, start := false, 0
+	for {
+		p, rest, found := cutUnquoted(s, ';')
+		out = append(out, p)
+		if !found {
+			return out
+		}
+		s = rest
+	}
+}
+
+// cutUnquoted cuts s around the first sep outside a quoted string (with
+// backslash escapes inside it, RFC 9110 §5.6.4).
+func cutUnquoted(s string, sep byte) (before, after string, found bool) {
+	inQuote := false
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
 		case c == '\\' && inQuote:
 			i++
 		case c == '"':
 			inQuote = !inQuote
-		case c == ';' && !inQuote:
-			out = append(out, s[start:i])
-			start = i + 1
+		case c == sep && !inQuote:
+			return s[:i], s[i+1:], true
 		}
 	}
-	return append(out, s[start:])
+	return s, "", false
 }
