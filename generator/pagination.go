@@ -119,12 +119,12 @@ func (b *builder) paging(op *model.Method, pg *config.Pagination) *model.Paging 
 		check(pg.Param, pg.ParamPos, "offset.param", model.ScalarInt)
 	}
 	check(pg.Size, pg.SizePos, "size", model.ScalarInt)
-	// The body fields.
-	field := func(path config.Path, what string, kinds ...model.ScalarKind) {
-		if path.Names == nil {
+	// The fields: of the body, or (next.last_item) of an item.
+	field := func(root *model.Type, rootWord string, path config.Path, what string, kinds ...model.ScalarKind) {
+		if path.Names == nil || root == nil {
 			return
 		}
-		t, err := fieldType(body.Type, path.Names, "the response body")
+		t, err := fieldType(root, path.Names, rootWord)
 		if err == "" && isAny(t) {
 			b.note("pagination fields of any type, read as the runtime finds them", op.HTTPMethod+" "+op.WrittenPath(), fmt.Sprintf("%s %s", what, path))
 		}
@@ -138,26 +138,16 @@ func (b *builder) paging(op *model.Method, pg *config.Pagination) *model.Paging 
 			b.errs = append(b.errs, path.Pos.Errorf("%s", pre+subject(what, path.String(), err)))
 		}
 	}
-	field(pg.HasMore, "has_more", model.ScalarBool)
-	field(pg.Total, "total", model.ScalarInt)
+	const inBody = "the response body"
+	field(body.Type, inBody, pg.HasMore, "has_more", model.ScalarBool)
+	field(body.Type, inBody, pg.Total, "total", model.ScalarInt)
 	switch pg.Style {
 	case config.PageField:
 		p.Field = strings.Split(pg.From, ".")
-		field(config.Path{Names: p.Field, Pos: pg.FromPos}, "next.field", model.ScalarString, model.ScalarInt)
+		field(body.Type, inBody, config.Path{Names: p.Field, Pos: pg.FromPos}, "next.field", model.ScalarString, model.ScalarInt)
 	case config.PageLastItem:
 		p.Field = strings.Split(pg.From, ".")
-		if p.Item != nil {
-			t, err := fieldType(p.Item, p.Field, "an item")
-			if err == "" {
-				if k := unwrapValue(t).ScalarKind(); k != model.ScalarString && k != model.ScalarInt && !isAny(t) {
-					err = fmt.Sprintf("is %s, not a string or an integer", describeType(t))
-				}
-			}
-			if err != "" {
-				ok = false
-				b.errs = append(b.errs, pg.FromPos.Errorf("%s", pre+subject("next.last_item", pg.From, err)))
-			}
-		}
+		field(p.Item, "an item", config.Path{Names: p.Field, Pos: pg.FromPos}, "next.last_item", model.ScalarString, model.ScalarInt)
 	case config.PageHeader:
 		p.Header = pg.From
 	}
