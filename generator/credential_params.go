@@ -14,7 +14,8 @@ const credentialNote = "parameters that are the credential of an apiKey scheme t
 
 // withoutCredentials returns params less those that are the key of an
 // apiKey scheme the operation's requirements name (its own, else the
-// spec's): specs often declare the key a second time as a parameter. As a
+// spec's) and that the runtime can send (see apiKeyPlace): specs often
+// declare the key a second time as a parameter. As a
 // parameter it would be a field of the call's params, sent beside (or
 // instead of) the configured key, and kept out of the redaction that
 // credentials get; tpgen takes credentials from configuration only.
@@ -28,15 +29,16 @@ func (b *builder) withoutCredentials(params []*openapi3.Parameter, r *opRef) []*
 		schemes = c.SecuritySchemes
 	}
 	type place struct{ in, name string }
-	keys := map[place]string{} // where a key goes -> its scheme
+	keys := map[place]string{} // where a key the runtime sends goes -> its scheme
 	for _, req := range *sec {
 		for name := range req {
 			ref := schemes[name]
-			if ref == nil || ref.Value == nil || !strings.EqualFold(ref.Value.Type, "apiKey") || ref.Value.Name == "" {
+			if ref == nil || ref.Value == nil || !strings.EqualFold(ref.Value.Type, "apiKey") {
 				continue
 			}
-			in := strings.ToLower(ref.Value.In)
-			keys[place{in, wireKey(in, ref.Value.Name)}] = name
+			if in, what, _ := b.apiKeyPlace(ref.Value); what == "" {
+				keys[place{in.String(), wireKey(in.String(), ref.Value.Name)}] = name
+			}
 		}
 	}
 	if len(keys) == 0 {

@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"slices"
@@ -107,16 +108,9 @@ func (b *builder) scheme(name string, ss *openapi3.SecurityScheme) model.Securit
 	}
 	switch strings.ToLower(ss.Type) {
 	case "apikey":
-		in, ok := model.ParseIn(strings.ToLower(ss.In))
-		switch {
-		case !ok || in == model.InPath:
-			return unsupported(fmt.Sprintf("apiKey in %q", ss.In), "in must be header, query or cookie")
-		case ss.Name == "":
-			return unsupported("apiKey without a name", "")
-		case (in == model.InHeader || in == model.InCookie) && !httpToken(ss.Name):
-			return unsupported("apiKey in "+in.String(), fmt.Sprintf("its name %q is not an HTTP token", ss.Name))
-		case in == model.InHeader && keyheader.Reserved(ss.Name, b.svc.Runtime.MessageIDHeader):
-			return unsupported("apiKey in header "+http.CanonicalHeaderKey(ss.Name), "HTTP or the runtime sets that header itself")
+		in, what, why := b.apiKeyPlace(ss)
+		if what != "" {
+			return unsupported(what, why)
 		}
 		out.Kind, out.In, out.Param, out.SecretEnv = model.SchemeAPIKey, in, ss.Name, cr.APIKeys[name]
 		b.pkg.Runtime.APIKeyEnv = cr.APIKey
@@ -137,6 +131,25 @@ func (b *builder) scheme(name string, ss *openapi3.SecurityScheme) model.Securit
 		return unsupported(fmt.Sprintf("type %q", ss.Type), "")
 	}
 	return out
+}
+
+// apiKeyPlace is where an apiKey scheme's key goes (header, query or
+// cookie), or, when the runtime cannot send it there, what the scheme is
+// and why not (what != ""). The message id header is the one the runtime
+// will use: services.yaml's, else its default (single-spec mode sets none).
+func (b *builder) apiKeyPlace(ss *openapi3.SecurityScheme) (in model.ParamIn, what, why string) {
+	in, ok := model.ParseIn(strings.ToLower(ss.In))
+	switch {
+	case !ok || in == model.InPath:
+		return in, fmt.Sprintf("apiKey in %q", ss.In), "in must be header, query or cookie"
+	case ss.Name == "":
+		return in, "apiKey without a name", ""
+	case (in == model.InHeader || in == model.InCookie) && !httpToken(ss.Name):
+		return in, "apiKey in " + in.String(), fmt.Sprintf("its name %q is not an HTTP token", ss.Name)
+	case in == model.InHeader && keyheader.Reserved(ss.Name, cmp.Or(b.svc.Runtime.MessageIDHeader, config.DefaultMessageIDHeader)):
+		return in, "apiKey in header " + http.CanonicalHeaderKey(ss.Name), "HTTP or the runtime sets that header itself"
+	}
+	return in, "", ""
 }
 
 // checkCredentials refuses api_keys names that are not apiKey schemes of
