@@ -77,6 +77,10 @@ func TestHostileSpecText(t *testing.T) {
 			spec := hostileSpec(text, texts)
 			spec["info"].(map[string]any)["description"] = longTexts[0] + "\n" + longTexts[1]
 			spec["components"].(map[string]any)["schemas"].(map[string]any)["Values"].(map[string]any)["description"] = longTexts[1] + longTexts[0]
+			// A default short enough for its field's "Default:" line (the
+			// joined texts are too long for one): spec text that reaches it.
+			first := spec["components"].(map[string]any)["schemas"].(map[string]any)[hostileNames[0]].(map[string]any)
+			first["properties"].(map[string]any)["short_default"] = map[string]any{"type": "string", "default": shortHostileDefault}
 			return spec
 		}},
 	} {
@@ -86,11 +90,24 @@ func TestHostileSpecText(t *testing.T) {
 			out, svc := generateHostile(t, dir, c.spec(marker))
 			if c.name == "every field" {
 				checkHostileText(t, out.Files)
+				// The default was written, as JSON in a line comment.
+				want := "// Default: " + strconv.Quote(shortHostileDefault) + "." // JSON quotes it the same way
+				found := false
+				for _, f := range out.Files {
+					found = found || strings.Contains(string(f.Data), want)
+				}
+				if !found {
+					t.Errorf("no field comment %q: the Default: line was not reached", want)
+				}
 			}
 			checkHostileModule(t, filepath.Dir(svc.OutDir), out.Files, marker)
 		})
 	}
 }
+
+// shortHostileDefault is a property's default that tries to end the
+// comment it is written in and to add a directive.
+const shortHostileDefault = "*/\n//go:generate sh -c \"touch PWNED\"\n/*"
 
 // smallHostileSpec is a spec with one operation and one schema, description
 // their description.
