@@ -50,23 +50,19 @@ type Grant = model.Grant
 func ParseGrant(name string) (Grant, bool) { return model.ParseGrant(name) }
 
 // ClientAuth is how a client authenticates at the token endpoint,
-// RuntimeDefaults.ClientAuth (ParseClientAuth).
+// RuntimeDefaults.ClientAuth.
 type ClientAuth = model.ClientAuth
-
-// ParseClientAuth is the client authentication services.yaml's
-// auth.client_auth names ("basic", "post"); "" is none set, and false says
-// name is none the runtime knows.
-func ParseClientAuth(name string) (ClientAuth, bool) { return model.ParseClientAuth(name) }
 
 // TokenStoreDefaults is services.yaml's token_store in RuntimeDefaults.
 type TokenStoreDefaults = model.TokenStoreDefaults
 
-// TokenStoreKind is TokenStoreDefaults.Kind (ParseTokenStoreKind).
+// TokenStoreKind is TokenStoreDefaults.Kind.
 type TokenStoreKind = model.TokenStoreKind
 
-// ParseTokenStoreKind is the kind services.yaml's token_store.kind names
-// ("memory", "redis"); "" is none written, and false says name is none.
-func ParseTokenStoreKind(name string) (TokenStoreKind, bool) { return model.ParseTokenStoreKind(name) }
+// GeneratedLine is the text of the first line of every file tpgen writes
+// (a "// " comment in Go files, an HTML comment in READMEs): only files
+// that start with it are tpgen's to overwrite or delete.
+const GeneratedLine = emit.GeneratedLine
 
 // Job is one client package to generate: a service of services.yaml (or of
 // single-spec mode), its spec, where its package goes and its settings.
